@@ -1,0 +1,14 @@
+import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+
+export default [
+	...configWithoutCloudSupport,
+	{
+		// Libellés en français : la casse de titre anglaise (« Taux D'Insertion ») y est
+		// une faute de typographie. Voir le README, « Règles du linter non appliquées ».
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],
+		rules: {
+			'n8n-nodes-base/node-param-display-name-miscased': 'off',
+			'n8n-nodes-base/cred-class-field-display-name-miscased': 'off',
+		},
+	},
+];

@@ -1,0 +1,14 @@
+/**
+ * Le cœur métier : règles pures, sans dépendance à n8n. Les nœuds n'en sont
+ * que l'enveloppe (lecture des éléments, paramètres, erreurs n8n).
+ */
+export * from './anomalies';
+export * from './calibration';
+export * from './format';
+export * from './keys';
+export * from './numbers';
+export * from './records';
+export * from './referential';
+export * from './sectors';
+export * from './schemas/lot';
+export * from './schemas/primitives';

@@ -1,0 +1,46 @@
+/** Lecture d'un enregistrement brut (élément n8n, ligne de tableur) avec un schéma zod. */
+import type { z } from 'zod/v4';
+
+import type { FieldLabels } from './anomalies';
+import { AnomalyError, anomaliesFromZod } from './anomalies';
+import type { KeyIndex } from './keys';
+import { canonicalizeKeys } from './keys';
+
+export interface RecordReader<S extends z.ZodType> {
+	schema: S;
+	labels: FieldLabels;
+	keys: KeyIndex;
+}
+
+/** Valide et convertit ; lève une AnomalyError qui dit où et quoi corriger. */
+export function readRecord<S extends z.ZodType>(
+	reader: RecordReader<S>,
+	raw: unknown,
+	where: string,
+): z.output<S> {
+	const record =
+		raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+			? canonicalizeKeys(raw as Record<string, unknown>, reader.keys)
+			: raw;
+	const result = reader.schema.safeParse(record);
+	if (result.success) return result.data as z.output<S>;
+	throw new AnomalyError(anomaliesFromZod(result.error, reader.labels, where, record));
+}
+
+/** « lot 4 du marché 2026-017 (élément 3) » : désignation lisible d'un lot, même mal saisi. */
+export function describeLot(raw: unknown, itemIndex?: number): string {
+	const record = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+	const pick = (...keys: string[]) => {
+		for (const key of keys) {
+			const value = record[key];
+			if ((typeof value === 'string' && value.trim() !== '') || typeof value === 'number') return String(value).trim();
+		}
+		return undefined;
+	};
+	const lot = pick('lot', 'numeroLot', 'Lot', 'N° lot');
+	const marche = pick('marche', 'marché', 'Marché');
+	const item = itemIndex === undefined ? '' : ` (élément ${itemIndex + 1})`;
+	if (lot && marche) return `lot ${lot} du marché ${marche}${item}`;
+	if (lot) return `lot ${lot}${item}`;
+	return itemIndex === undefined ? 'lot sans numéro' : `élément ${itemIndex + 1}`;
+}

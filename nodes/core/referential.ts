@@ -1,0 +1,172 @@
+/**
+ * Référentiel : les valeurs par défaut du calibrage et de l'étude de
+ * faisabilité, chacune avec sa source. Ce ne sont que des points de départ :
+ * chaque valeur est un paramètre que l'utilisateur peut remplacer, pour une
+ * exécution (paramètre du nœud) ou pour un lot (champ du lot).
+ *
+ * Sources (voir ../shared/DOMAIN.md et ../shared/seeds/ du dépôt de pilotage) :
+ * - [AVISE-2014] Avise / ARF / Caisse des Dépôts, « Intégration des clauses
+ *   sociales dans la commande publique des Conseils régionaux » (2014).
+ * - [AVISE-PI-2013] Avise, « Prestations intellectuelles et clauses sociales
+ *   d'insertion » (2013).
+ * - [AVE] Alliance Villes Emploi, « Diversification des achats socialement
+ *   responsables ».
+ * - [MDE77] Maison de l'emploi Sud 77, guide de calcul des heures d'insertion.
+ * - [INSERPROPRE] Inserpropre, outil de calibrage de la branche propreté.
+ * - [INSEE-2012] INSEE, coût horaire moyen du travail 2012 : 33,7 €/h.
+ */
+
+export interface SourcedValue {
+	valeur: number;
+	unite: string;
+	libelle: string;
+	source: string;
+}
+
+export const DEFAULTS = {
+	coutHoraire: {
+		valeur: 30,
+		unite: '€/h',
+		libelle: 'coût horaire de la main-d\u2019œuvre',
+		source:
+			"[MDE77] exemple de calcul (1 000 000 € × 50 % × 5 % ÷ 30 €/h ≈ 833 h) ; fourchette usuelle 25–30 €/h ; [INSEE-2012] 33,7 €/h en moyenne",
+	},
+	tauxInsertion: {
+		valeur: 5,
+		unite: '%',
+		libelle: "taux d'insertion",
+		source:
+			"[AVISE-2014] taux de 5 % retenu par l'ANRU pour la rénovation urbaine (minimum de la charte nationale d'insertion) ; environ 10 % observé dans certaines opérations",
+	},
+	heuresEtp: {
+		valeur: 1607,
+		unite: 'h/an',
+		libelle: 'heures annuelles d\u2019un équivalent temps plein',
+		source: 'Durée légale annuelle du travail à temps plein : 1 607 h (anciennement 1 820 h dans certains guides)',
+	},
+	heuresMoisTempsPlein: {
+		valeur: 151.67,
+		unite: 'h/mois',
+		libelle: 'heures d\u2019un mois à temps plein',
+		source: '35 h × 52 semaines ÷ 12 mois = 151,67 h',
+	},
+	plancherHeures: {
+		valeur: 35,
+		unite: 'h',
+		libelle: "plancher d'heures d'insertion",
+		source:
+			"[AVE] en deçà de 35 h une clause a rarement du sens ; chaque territoire fixe son propre plancher (70 à 150 h)",
+	},
+	plancherProprete: {
+		valeur: 150,
+		unite: 'h',
+		libelle: "plancher d'heures pour la propreté avec reprise du personnel",
+		source: '[INSERPROPRE] en deçà de 150 h, pas de clause',
+	},
+	coutHoraireProprete: {
+		valeur: 25,
+		unite: '€/h',
+		libelle: 'chiffre d\u2019affaires par heure travaillée (propreté)',
+		source: '[INSERPROPRE] C = 25 (80 % de main-d\u2019œuvre à 20 €/h)',
+	},
+	partHeuresMarche: {
+		valeur: 15,
+		unite: '%',
+		libelle: 'part des heures du marché réservée à l\u2019insertion',
+		source:
+			"[AVISE-PI-2013] enquête de la CUB : 15 % des heures du marché (1 000 000 € → 3 600 h ; 630 000 € → 2 400 h)",
+	},
+	coutHorairePrestationIntellectuelle: {
+		valeur: 40,
+		unite: '€/h',
+		libelle: 'chiffre d\u2019affaires par heure (prestations intellectuelles, main-d\u2019œuvre 100 %)',
+		source: '[AVISE-PI-2013] déduit des cas de la CUB : environ 40 €/h à 100 % de main-d\u2019œuvre',
+	},
+	eurosParHeure: {
+		valeur: 1500,
+		unite: '€/h',
+		libelle: 'euros facturés par heure d\u2019insertion',
+		source: '[AVISE-2014] Poitou-Charentes, maîtrise d\u2019œuvre : 1 heure d\u2019insertion pour 1 500 € facturés',
+	},
+	volumeAnnuel: {
+		valeur: 1800,
+		unite: 'h/an',
+		libelle: "volume annuel d'heures d'insertion",
+		source: '[AVISE-2014] Pays de la Loire, DSP de lignes d\u2019autocars : 1 800 h par an sur 6 ans',
+	},
+} as const satisfies Record<string, SourcedValue>;
+
+export type DefaultKey = keyof typeof DEFAULTS;
+
+export interface Sector {
+	libelle: string;
+	tauxMainOeuvre: number;
+	source: string;
+	/** Préfixes de codes CPV rattachés à ce secteur. */
+	cpv: string[];
+	synonymes: string[];
+}
+
+/**
+ * Parts de main-d'œuvre par secteur. Seules figurent les valeurs sourcées ;
+ * ajoutez les vôtres par le paramètre « Référentiel des secteurs » du nœud.
+ */
+export const SECTORS: Record<string, Sector> = {
+	peinture: {
+		libelle: 'Peinture',
+		tauxMainOeuvre: 70,
+		source: 'Guides de facilitateurs (DOMAIN.md, « Defaults found ») : peinture 70 %',
+		cpv: ['454421', '454420'],
+		synonymes: ['peinture', 'peintures', 'revêtements muraux', 'peinture et revêtements'],
+	},
+	maconnerie: {
+		libelle: 'Maçonnerie / gros œuvre',
+		tauxMainOeuvre: 50,
+		source:
+			"Guides de facilitateurs (DOMAIN.md) : maçonnerie 50 % ; [MDE77] exemple de calcul à 50 % de main-d'œuvre",
+		cpv: ['452625', '452620', '452100', '451110'],
+		synonymes: ['maçonnerie', 'gros œuvre', 'gros-œuvre', 'démolition gros œuvre', 'démolition / gros œuvre'],
+	},
+	charpenteMetallique: {
+		libelle: 'Charpente métallique',
+		tauxMainOeuvre: 20,
+		source: 'Guides de facilitateurs (DOMAIN.md) : charpente métallique 20 %',
+		cpv: ['452624', '452611'],
+		synonymes: ['charpente métallique', 'structure métallique', 'serrurerie métallerie lourde'],
+	},
+	proprete: {
+		libelle: 'Propreté / nettoyage',
+		tauxMainOeuvre: 80,
+		source: '[INSERPROPRE] 80 % de main-d\u2019œuvre dans la propreté',
+		cpv: ['909'],
+		synonymes: ['propreté', 'nettoyage', 'nettoyage de locaux', 'entretien des locaux'],
+	},
+};
+
+/** Seuils réglementaires (HT), paramétrables dans les nœuds. */
+export const THRESHOLDS = {
+	etudeFaisabilite: {
+		valeur: 90000,
+		unite: '€ HT',
+		libelle: 'seuil au-delà duquel une étude de faisabilité est conduite',
+		source: "[AVISE-2014] pratique de la Région Picardie : étude de faisabilité pour tout marché de plus de 90 000 €",
+	},
+	europeenFournituresServices: {
+		valeur: 216000,
+		unite: '€ HT',
+		libelle: 'seuil européen des fournitures et services (collectivités territoriales, 2026-2027)',
+		source: 'Seuils de procédure formalisée 2026-2027 (avis de la Commission européenne, Code de la commande publique)',
+	},
+	europeenTravaux: {
+		valeur: 5404000,
+		unite: '€ HT',
+		libelle: 'seuil européen des travaux (2026-2027)',
+		source: 'Seuils de procédure formalisée 2026-2027 (avis de la Commission européenne, Code de la commande publique)',
+	},
+	dispenseProcedure: {
+		valeur: 40000,
+		unite: '€ HT',
+		libelle: 'seuil de dispense de procédure',
+		source: 'Code de la commande publique, R2122-8 (travaux : 100 000 € jusqu\u2019à fin 2025)',
+	},
+} as const satisfies Record<string, SourcedValue>;

@@ -1,0 +1,163 @@
+/**
+ * Briques zod communes à tous les schémas : nombres saisis à la française,
+ * montants, taux en pourcentage, textes, énumérations avec synonymes.
+ * Chaque erreur porte un message et une correction en français.
+ */
+import { z } from 'zod/v4';
+
+import { formatNumber, quote } from '../format';
+import { parseDecimal } from '../numbers';
+
+type Ctx = z.RefinementCtx;
+
+function issue(ctx: Ctx, message: string, correction: string, regle: string): typeof z.NEVER {
+	ctx.addIssue({ code: 'custom', message, params: { correction, regle } });
+	return z.NEVER;
+}
+
+/** Vide (null, chaîne vide ou espaces) → undefined, pour les champs facultatifs. */
+export function emptyToUndefined(value: unknown): unknown {
+	if (value === null || value === undefined) return undefined;
+	if (typeof value === 'string' && value.trim() === '') return undefined;
+	return value;
+}
+
+interface NumberOptions {
+	min?: number;
+	max?: number;
+	/** Le minimum est-il exclu (strictement supérieur) ? */
+	exclusiveMin?: boolean;
+	integer?: boolean;
+	/** Exemple de saisie correcte, affiché dans la correction. */
+	example?: string;
+	/** Unité affichée : « € », « % », « h », « mois »… */
+	unit?: string;
+}
+
+/** Nombre saisi en JSON ou en texte français (« 1 234,50 », « 12,5 % »). */
+export function decimal(options: NumberOptions = {}) {
+	const example = options.example ?? '1 234,50';
+	return z.unknown().transform((raw, ctx): number => {
+		const value = parseDecimal(raw);
+		if (value === undefined) {
+			if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+				return issue(ctx, 'valeur manquante', `Saisissez un nombre, par exemple ${example}.`, 'nombre.manquant');
+			}
+			return issue(
+				ctx,
+				`${quote(raw)} n'est pas un nombre lisible`,
+				`Saisissez un nombre, par exemple ${example} (virgule décimale et espaces acceptés).`,
+				'nombre.illisible',
+			);
+		}
+		const unit = options.unit ? `\u00a0${options.unit}` : '';
+		if (options.min !== undefined) {
+			const tooSmall = options.exclusiveMin ? value <= options.min : value < options.min;
+			if (tooSmall) {
+				const bound = options.exclusiveMin ? 'strictement supérieure à' : 'supérieure ou égale à';
+				const negative = value < 0 && options.min >= 0;
+				return issue(
+					ctx,
+					negative ? `valeur négative (${formatNumber(value)}${unit})` : `valeur trop petite (${formatNumber(value)}${unit})`,
+					`Saisissez une valeur ${bound} ${formatNumber(options.min)}${unit}.`,
+					negative ? 'nombre.negatif' : 'nombre.tropPetit',
+				);
+			}
+		}
+		if (options.max !== undefined && value > options.max) {
+			return issue(
+				ctx,
+				`valeur trop grande (${formatNumber(value)}${unit})`,
+				`Saisissez une valeur inférieure ou égale à ${formatNumber(options.max)}${unit}.`,
+				'nombre.tropGrand',
+			);
+		}
+		if (options.integer && !Number.isInteger(value)) {
+			return issue(ctx, `${formatNumber(value)} n'est pas un nombre entier`, 'Saisissez un nombre entier.', 'nombre.nonEntier');
+		}
+		return value;
+	});
+}
+
+/** Montant en euros HT, positif ou nul. */
+export function amount() {
+	return decimal({ min: 0, unit: '€', example: '1 234 567,89' });
+}
+
+/** Taux en pourcentage, de 0 à 100 (« 5 », « 5 % », « 12,5 »). */
+export function percent() {
+	return decimal({ min: 0, max: 100, unit: '%', example: '5 ou 5 %' });
+}
+
+export function optional<T extends z.ZodType>(schema: T) {
+	return z.preprocess(emptyToUndefined, schema.optional());
+}
+
+/** Texte non vide (les nombres sont acceptés et convertis : « lot 4 » ou 4). */
+export function text(options: { max?: number } = {}) {
+	return z.unknown().transform((raw, ctx): string => {
+		if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
+		if (typeof raw !== 'string' || raw.trim() === '') {
+			if (raw === undefined || raw === null || raw === '') {
+				return issue(ctx, 'valeur manquante', 'Renseignez ce champ.', 'texte.manquant');
+			}
+			return issue(ctx, `${quote(raw)} n'est pas un texte`, 'Saisissez un texte.', 'texte.type');
+		}
+		const value = raw.trim();
+		if (options.max !== undefined && value.length > options.max) {
+			return issue(ctx, `texte trop long (${value.length} caractères)`, `Limitez-le à ${options.max} caractères.`, 'texte.tropLong');
+		}
+		return value;
+	});
+}
+
+/** Oui/non : booléen, « oui », « non », « x », 1/0. */
+export function yesNo() {
+	return z.unknown().transform((raw, ctx): boolean => {
+		if (typeof raw === 'boolean') return raw;
+		if (raw === 1 || raw === 0) return raw === 1;
+		if (typeof raw === 'string') {
+			const v = normalizeToken(raw);
+			if (['oui', 'o', 'x', 'vrai', 'true', 'yes', '1'].includes(v)) return true;
+			if (['non', 'n', 'faux', 'false', 'no', '0'].includes(v)) return false;
+		}
+		return issue(ctx, `${quote(raw)} n'est pas une réponse oui/non`, 'Saisissez « oui » ou « non ».', 'ouiNon.illisible');
+	});
+}
+
+/** Minuscules, sans accents, sans espaces ni ponctuation : clé de comparaison tolérante. */
+export function normalizeToken(value: string): string {
+	return value
+		.normalize('NFD')
+		.replace(/[\u0300-\u036f]/g, '')
+		.replace(/œ/gi, 'oe')
+		.toLowerCase()
+		.replace(/[^a-z0-9]/g, '');
+}
+
+/**
+ * Énumération tolérante : accepte la valeur canonique, son libellé français ou
+ * un synonyme, sans tenir compte des accents, de la casse ni des espaces.
+ */
+export function tolerantEnum<const T extends string>(
+	values: Record<T, { libelle: string; synonymes?: readonly string[] }>,
+	nom: string,
+) {
+	const lookup = new Map<string, T>();
+	for (const key of Object.keys(values) as T[]) {
+		lookup.set(normalizeToken(key), key);
+		lookup.set(normalizeToken(values[key].libelle), key);
+		for (const synonym of values[key].synonymes ?? []) lookup.set(normalizeToken(synonym), key);
+	}
+	const accepted = (Object.keys(values) as T[]).map((k) => values[k].libelle).join(', ');
+	return z.unknown().transform((raw, ctx): T => {
+		if (typeof raw === 'string') {
+			const found = lookup.get(normalizeToken(raw));
+			if (found !== undefined) return found;
+		}
+		if (raw === undefined || raw === null || raw === '') {
+			return issue(ctx, 'valeur manquante', `Choisissez ${nom} parmi : ${accepted}.`, 'liste.manquant');
+		}
+		return issue(ctx, `${quote(raw)} n'est pas ${nom} reconnu(e)`, `Choisissez parmi : ${accepted}.`, 'liste.inconnu');
+	});
+}

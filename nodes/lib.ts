@@ -1,0 +1,7 @@
+/**
+ * Point d'entrée du paquet partagé `dist/nodes/lib.js` : le cœur métier, les
+ * adaptateurs (Excel, courriel) et l'enveloppe n8n commune, regroupés une
+ * seule fois pour tous les nœuds (voir scripts/build.mjs).
+ */
+export * from './core';
+export * from './shared/items';

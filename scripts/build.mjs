@@ -1,0 +1,64 @@
+// Construit dist/ : un paquet partagé (cœur métier + bibliothèques embarquées :
+// zod, exceljs, nodemailer…) et un fichier léger par nœud et par identifiant,
+// qui s'y réfère. Le paquet publié n'a ainsi aucune dépendance d'exécution ;
+// seul n8n-workflow vient de l'instance n8n (dépendance pair).
+import { build } from 'esbuild';
+import { cp, mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+const sharedDirs = ['core', 'shared', 'adapters'].map((d) => path.join(root, 'nodes', d) + path.sep);
+const libFile = path.join(dist, 'nodes', 'lib.js');
+
+const common = {
+	bundle: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node20',
+	external: ['n8n-workflow'],
+	sourcemap: 'linked',
+	sourcesContent: false,
+	logLevel: 'warning',
+	legalComments: 'linked',
+	charset: 'utf8',
+};
+
+/** Les imports du cœur depuis un nœud pointent vers dist/nodes/lib.js au lieu d'être recopiés. */
+const useSharedLib = {
+	name: 'use-shared-lib',
+	setup(b) {
+		b.onResolve({ filter: /^\.\.?\// }, (args) => {
+			const target = path.resolve(args.resolveDir, args.path);
+			if (!sharedDirs.some((dir) => (target + path.sep).startsWith(dir))) return undefined;
+			const outDir = path.dirname(path.join(dist, path.relative(root, args.importer)));
+			let spec = path.relative(outDir, libFile).split(path.sep).join('/');
+			if (!spec.startsWith('.')) spec = `./${spec}`;
+			return { path: spec, external: true };
+		});
+	},
+};
+
+await rm(dist, { recursive: true, force: true });
+await mkdir(dist, { recursive: true });
+
+await build({ ...common, entryPoints: [path.join(root, 'nodes', 'lib.ts')], outfile: libFile });
+
+const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((out) => {
+	const source = out.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+	return { in: path.join(root, source), out: path.join(dist, out.replace(/^dist\//, '').replace(/\.js$/, '')) };
+});
+await build({ ...common, entryPoints: entries, outdir: dist, plugins: [useSharedLib] });
+
+// Icônes et fichiers codex à côté de chaque nœud ou identifiant.
+for (const out of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
+	const sourceDir = path.join(root, path.dirname(out.replace(/^dist\//, '')));
+	const targetDir = path.join(root, path.dirname(out));
+	await cp(sourceDir, targetDir, {
+		recursive: true,
+		filter: (src) => !src.endsWith('.ts') || src === sourceDir,
+	});
+}
+process.stdout.write(`dist/ construit : ${entries.length} nœud(s) et identifiant(s).\n`);

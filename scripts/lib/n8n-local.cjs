@@ -1,0 +1,190 @@
+// Un n8n réel, local, sur sa base SQLite par défaut : installation du paquet
+// comme paquet communautaire, import des identifiants et des workflows,
+// exécution par identifiant (`n8n execute --id`). Sert à la démonstration
+// (scripts/demo.sh) et aux tests de bout en bout (test/e2e).
+'use strict';
+
+const { execFileSync, spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CACHE = process.env.CLAUSES_CACHE || path.join(ROOT, '.cache');
+const N8N_VERSION = process.env.N8N_VERSION || '2.40.7';
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+
+/** Installe n8n dans le cache si besoin (scripts/install-n8n.sh) et renvoie son emplacement. */
+function ensureN8n() {
+	const dir = path.join(CACHE, `n8n-${N8N_VERSION}`);
+	const bin = path.join(dir, 'node_modules', 'n8n', 'bin', 'n8n');
+	if (!fs.existsSync(path.join(dir, '.installe')) || !fs.existsSync(bin)) {
+		execFileSync('bash', [path.join(ROOT, 'scripts', 'install-n8n.sh')], { stdio: 'inherit' });
+	}
+	return { dir, bin };
+}
+
+/** Construit et empaquette ce paquet (npm pack), comme pour une publication. */
+function packPackage(outDir = path.join(CACHE, 'pack')) {
+	fs.mkdirSync(outDir, { recursive: true });
+	execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+	const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], {
+		cwd: ROOT,
+		encoding: 'utf8',
+		env: { ...process.env, npm_config_ignore_scripts: 'true' },
+	});
+	const name = out.trim().split('\n').pop();
+	return path.join(outDir, name);
+}
+
+/**
+ * Prépare un dossier « maison » pour n8n : HOME, N8N_USER_FOLDER et dossier de
+ * lancement y pointent. Les fichiers des workflows vivent dans
+ * ~/.n8n-files/clauses-sociales (dossier autorisé par défaut par n8n 2).
+ */
+function createHome(home) {
+	fs.mkdirSync(path.join(home, '.n8n', 'nodes'), { recursive: true });
+	const files = path.join(home, '.n8n-files', 'clauses-sociales');
+	fs.mkdirSync(path.join(files, 'donnees'), { recursive: true });
+	fs.mkdirSync(path.join(files, 'sortie'), { recursive: true });
+	return { home, files, data: path.join(files, 'donnees'), output: path.join(files, 'sortie') };
+}
+
+/** Copie les données d'exemple livrées avec les workflows. */
+function copySampleData(layout) {
+	fs.cpSync(path.join(ROOT, 'workflows', 'donnees-exemple'), layout.data, { recursive: true });
+}
+
+/** Installe l'archive du paquet dans ~/.n8n/nodes, comme le fait n8n pour un paquet communautaire. */
+function installPackage(layout, tarball) {
+	const nodesDir = path.join(layout.home, '.n8n', 'nodes');
+	const manifest = path.join(nodesDir, 'package.json');
+	if (!fs.existsSync(manifest)) {
+		fs.writeFileSync(manifest, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
+	}
+	execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', '--ignore-scripts', '--omit=peer', tarball], {
+		cwd: nodesDir,
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
+	const installed = JSON.parse(fs.readFileSync(path.join(nodesDir, 'node_modules', PACKAGE.name, 'package.json'), 'utf8'));
+	return installed.version;
+}
+
+function n8nEnv(layout, extra = {}) {
+	return {
+		...process.env,
+		HOME: layout.home,
+		N8N_USER_FOLDER: layout.home,
+		DB_TYPE: 'sqlite',
+		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'warn',
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_TEMPLATES_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_NO_BROWSER: 'true',
+		GENERIC_TIMEZONE: process.env.GENERIC_TIMEZONE || 'Europe/Paris',
+		TZ: process.env.TZ || 'Europe/Paris',
+		...extra,
+	};
+}
+
+/**
+ * Lance une commande n8n et renvoie sa sortie ; lève une erreur lisible en cas
+ * d'échec. La sortie passe par des fichiers et non par des tubes : n8n termine
+ * par process.exit(), qui tronquerait une longue sortie écrite dans un tube.
+ */
+function n8n(layout, args, { env = {}, timeoutMs = 300000 } = {}) {
+	const { bin } = ensureN8n();
+	const logDir = fs.mkdtempSync(path.join(layout.home, '.n8n-cli-'));
+	const outFile = path.join(logDir, 'stdout');
+	const errFile = path.join(logDir, 'stderr');
+	const out = fs.openSync(outFile, 'w');
+	const err = fs.openSync(errFile, 'w');
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [bin, ...args], {
+			cwd: layout.home,
+			env: n8nEnv(layout, env),
+			stdio: ['ignore', out, err],
+		});
+		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+		child.on('close', (code, signal) => {
+			clearTimeout(timer);
+			fs.closeSync(out);
+			fs.closeSync(err);
+			const stdout = fs.readFileSync(outFile, 'utf8');
+			const stderr = fs.readFileSync(errFile, 'utf8');
+			fs.rmSync(logDir, { recursive: true, force: true });
+			if (code === 0) resolve({ stdout, stderr });
+			else {
+				const why = signal ? `signal ${signal}` : `code ${code}`;
+				reject(Object.assign(new Error(`n8n ${args.join(' ')} a échoué (${why}) :\n${stderr.slice(-4000)}\n${stdout.slice(-4000)}`), { stdout, stderr, code }));
+			}
+		});
+	});
+}
+
+async function importCredentials(layout, credentials) {
+	const file = path.join(layout.home, 'identifiants-import.json');
+	fs.writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
+	try {
+		await n8n(layout, ['import:credentials', `--input=${file}`]);
+	} finally {
+		fs.rmSync(file, { force: true });
+	}
+}
+
+async function importWorkflow(layout, workflowFile) {
+	await n8n(layout, ['import:workflow', `--input=${workflowFile}`]);
+	return JSON.parse(fs.readFileSync(workflowFile, 'utf8')).id;
+}
+
+/** Exécute un workflow importé ; renvoie l'exécution (IRun) telle que n8n l'imprime. */
+async function executeWorkflow(layout, id, options = {}) {
+	let result;
+	try {
+		// `n8n execute` imprime l'exécution par son journal, au niveau « info ».
+		result = await n8n(layout, ['execute', `--id=${id}`, '--rawOutput'], { ...options, env: { N8N_LOG_LEVEL: 'info', ...options.env } });
+	} catch (error) {
+		const run = parseRun(error.stdout || '');
+		if (run) return run;
+		throw error;
+	}
+	const run = parseRun(result.stdout);
+	if (!run) throw new Error(`Sortie de « n8n execute » illisible :\n${result.stdout.slice(0, 2000)}\n${result.stderr}`);
+	return run;
+}
+
+function parseRun(stdout) {
+	const start = stdout.search(/^\{/m);
+	if (start < 0) return undefined;
+	const end = stdout.lastIndexOf('\n}');
+	try {
+		return JSON.parse(stdout.slice(start, end >= start ? end + 2 : undefined));
+	} catch {
+		return undefined;
+	}
+}
+
+/** Éléments de sortie d'un nœud dans une exécution renvoyée par executeWorkflow. */
+function nodeOutput(run, nodeName, outputIndex = 0) {
+	const tasks = run?.data?.resultData?.runData?.[nodeName];
+	if (!tasks || tasks.length === 0) return undefined;
+	return tasks[tasks.length - 1].data?.main?.[outputIndex] ?? [];
+}
+
+module.exports = {
+	ROOT,
+	CACHE,
+	PACKAGE,
+	ensureN8n,
+	packPackage,
+	createHome,
+	copySampleData,
+	installPackage,
+	importCredentials,
+	importWorkflow,
+	executeWorkflow,
+	nodeOutput,
+	n8n,
+};

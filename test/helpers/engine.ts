@@ -1,0 +1,283 @@
+/**
+ * Banc d'essai sur le moteur de n8n lui-même : les types de nœuds de ce paquet
+ * sont chargés depuis dist/ par le chargeur de paquets de n8n-core
+ * (PackageDirectoryLoader, comme pour un paquet communautaire) et exécutés par
+ * WorkflowExecute. Rien n'est simulé du moteur ; seuls les services
+ * d'instance (identifiants, stockage des éléments déjà traités) sont fournis
+ * ici en mémoire.
+ */
+import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentials,
+	IDataObject,
+	IExecuteFunctions,
+	INode,
+	INodeCredentialsDetails,
+	INodeExecutionData,
+	INodeType,
+	INodeTypes,
+	IRun,
+	ITaskData,
+	IVersionedNodeType,
+	IWorkflowBase,
+	IWorkflowExecuteAdditionalData,
+	IConnections,
+} from 'n8n-workflow';
+import { ICredentialsHelper, NodeConnectionTypes, NodeHelpers, Workflow } from 'n8n-workflow';
+import path from 'node:path';
+
+export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+export const PACKAGE_NAME = 'n8n-nodes-clauses-sociales';
+
+/** Nœud d'amorce du banc : émet les éléments (JSON et binaires) qu'on lui donne. */
+class TestItemsNode implements INodeType {
+	description = {
+		displayName: 'Éléments de test',
+		name: 'items',
+		group: ['input'],
+		version: 1,
+		description: 'Émet les éléments fournis par le test',
+		defaults: { name: 'Éléments' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Jeu de données', name: 'dataKey', type: 'string', default: '' }],
+	} as unknown as INodeType['description'];
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const key = this.getNodeParameter('dataKey', 0) as string;
+		const items = testData.get(key) ?? [];
+		return [items.map((item, index) => ({ ...item, pairedItem: { item: index } }))];
+	}
+}
+
+/** Éléments confiés au nœud d'amorce, par clé (les paramètres d'un nœud ne portent que du texte). */
+const testData = new Map<string, INodeExecutionData[]>();
+let dataCounter = 0;
+
+const TEST_ITEMS_TYPE = 'harness.items';
+
+let loaderPromise: Promise<PackageDirectoryLoader> | undefined;
+
+/** Charge le paquet construit (dist/) avec le chargeur de n8n, une fois par fichier de test. */
+export function loadPackage(): Promise<PackageDirectoryLoader> {
+	loaderPromise ??= (async () => {
+		const loader = new PackageDirectoryLoader(PACKAGE_ROOT);
+		await loader.loadAll();
+		return loader;
+	})();
+	return loaderPromise;
+}
+
+export class HarnessNodeTypes implements INodeTypes {
+	constructor(private readonly loader: PackageDirectoryLoader) {}
+
+	getByName(type: string): INodeType | IVersionedNodeType {
+		if (type === TEST_ITEMS_TYPE) return new TestItemsNode();
+		const short = type.startsWith(`${PACKAGE_NAME}.`) ? type.slice(PACKAGE_NAME.length + 1) : undefined;
+		if (short === undefined) throw new Error(`Type de nœud inconnu du banc : ${type}`);
+		return this.loader.getNode(short).type;
+	}
+
+	getByNameAndVersion(type: string, version?: number): INodeType {
+		return NodeHelpers.getVersionedNodeType(this.getByName(type), version);
+	}
+
+	getKnownTypes(): IDataObject {
+		return this.loader.known.nodes as unknown as IDataObject;
+	}
+}
+
+/** Identifiants en mémoire, par type d'identifiant. */
+class MemoryCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+	getParentTypes(): string[] {
+		return [];
+	}
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+	async authenticate(_c: ICredentialDataDecryptedObject, _t: string, options: never): Promise<never> {
+		return options;
+	}
+	async preAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async runPreAuthentication(): Promise<undefined> {
+		return undefined;
+	}
+	async getCredentials(_details: INodeCredentialsDetails, type: string): Promise<ICredentials> {
+		throw new Error(`getCredentials(${type}) n'est pas fourni par le banc`);
+	}
+	async getDecrypted(_a: IWorkflowExecuteAdditionalData, _d: INodeCredentialsDetails, type: string): Promise<ICredentialDataDecryptedObject> {
+		const found = this.credentials[type];
+		if (!found) throw new Error(`Aucun identifiant de type ${type} fourni au banc`);
+		return found;
+	}
+	async updateCredentials(): Promise<void> {}
+	async updateCredentialsOauthTokenData(): Promise<void> {}
+	getCredentialsProperties(): never[] {
+		return [];
+	}
+}
+
+export interface RunOptions {
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** Mode d'exécution n8n ('manual' par défaut, 'trigger' pour une exécution planifiée). */
+	mode?: 'manual' | 'trigger' | 'cli';
+	executionId?: string;
+	staticData?: IDataObject;
+	/** Nœud de départ (par défaut : le déclencheur, sinon le premier nœud sans parent). */
+	startNode?: string;
+}
+
+export interface RunResult {
+	run: IRun;
+	/** Éléments de la première sortie de chaque nœud, dernier passage. */
+	output(nodeName: string, outputIndex?: number): INodeExecutionData[];
+	/** Erreur levée par un nœud, s'il y en a une. */
+	error(nodeName?: string): ITaskData['error'] | undefined;
+}
+
+let executionCounter = 0;
+
+/** Exécute un workflow (nœuds de ce paquet et nœud d'amorce) sur le moteur de n8n. */
+export async function runWorkflow(
+	workflowData: Pick<IWorkflowBase, 'nodes' | 'connections'> & { settings?: IWorkflowBase['settings'] },
+	options: RunOptions = {},
+): Promise<RunResult> {
+	const loader = await loadPackage();
+	const nodeTypes = new HarnessNodeTypes(loader);
+	const workflow = new Workflow({
+		id: 'banc',
+		name: 'banc',
+		nodes: workflowData.nodes,
+		connections: workflowData.connections,
+		active: false,
+		nodeTypes,
+		staticData: options.staticData,
+		settings: workflowData.settings ?? { executionOrder: 'v1' },
+	});
+	const executionId = options.executionId ?? `banc-${++executionCounter}`;
+	const mode = options.mode ?? 'manual';
+	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
+		id: 'banc',
+		name: 'banc',
+		nodes: workflowData.nodes,
+		connections: workflowData.connections,
+		active: false,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		activeVersionId: null,
+	} as unknown as IWorkflowBase);
+	let resolveRun!: (run: IRun) => void;
+	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
+	hooks.addHandler('workflowExecuteAfter', (fullRunData) => resolveRun(fullRunData));
+	const additionalData = {
+		credentialsHelper: new MemoryCredentialsHelper(options.credentials ?? {}),
+		hooks,
+		executionId,
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formBaseUrl: 'http://localhost:5678/form',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		formTestBaseUrl: 'http://localhost:5678/form-test',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		mcpBaseUrl: 'http://localhost:5678/mcp',
+		mcpTestBaseUrl: 'http://localhost:5678/mcp-test',
+		variables: {},
+		logAiEvent: () => undefined,
+		executeWorkflow: async () => {
+			throw new Error('Sous-workflows non pris en charge par le banc');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('Task runner non pris en charge par le banc');
+		},
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const startNode =
+		(options.startNode ? workflow.getNode(options.startNode) : undefined) ??
+		workflow.getStartNode() ??
+		workflowData.nodes.find((node) => workflow.getParentNodes(node.name).length === 0);
+	const execution = new WorkflowExecute(additionalData, mode);
+	await execution.run({ workflow, startNode });
+	const run = await finished;
+	const runData = run.data.resultData.runData;
+	return {
+		run,
+		output(nodeName, outputIndex = 0) {
+			const tasks = runData[nodeName];
+			if (!tasks || tasks.length === 0) {
+				const error = run.data.resultData.error;
+				throw new Error(`Le nœud « ${nodeName} » n'a pas été exécuté${error ? ` : ${error.message}` : ''}`);
+			}
+			return tasks[tasks.length - 1].data?.main?.[outputIndex] ?? [];
+		},
+		error(nodeName) {
+			if (nodeName === undefined) return run.data.resultData.error;
+			const tasks = runData[nodeName];
+			return tasks?.[tasks.length - 1]?.error;
+		},
+	};
+}
+
+export interface NodeUnderTest {
+	/** Nom court du type, par ex. « clauseCalibration ». */
+	type: string;
+	parameters?: INode['parameters'];
+	credentials?: INode['credentials'];
+	name?: string;
+	onError?: INode['onError'];
+	continueOnFail?: boolean;
+	typeVersion?: number;
+}
+
+/** Exécute un nœud de ce paquet sur des éléments d'entrée, derrière le nœud d'amorce. */
+export async function runNode(
+	node: NodeUnderTest,
+	items: INodeExecutionData[] | IDataObject[],
+	options: RunOptions = {},
+): Promise<RunResult & { items: INodeExecutionData[]; errorItems: INodeExecutionData[] }> {
+	const name = node.name ?? 'Nœud testé';
+	const inputItems = (items as Array<INodeExecutionData | IDataObject>).map((item) =>
+		'json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject },
+	);
+	const dataKey = `jeu-${++dataCounter}`;
+	testData.set(dataKey, inputItems);
+	const nodes: INode[] = [
+		{
+			id: 'amorce',
+			name: 'Éléments',
+			type: TEST_ITEMS_TYPE,
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: { dataKey },
+		},
+		{
+			id: 'teste',
+			name,
+			type: `${PACKAGE_NAME}.${node.type}`,
+			typeVersion: node.typeVersion ?? 1,
+			position: [200, 0],
+			parameters: node.parameters ?? {},
+			credentials: node.credentials,
+			onError: node.onError,
+			continueOnFail: node.continueOnFail,
+		},
+	];
+	const connections: IConnections = {
+		Éléments: { main: [[{ node: name, type: NodeConnectionTypes.Main, index: 0 }]] },
+	};
+	const result = await runWorkflow({ nodes, connections }, options).finally(() => testData.delete(dataKey));
+	const tasks = result.run.data.resultData.runData[name];
+	const main = tasks?.[tasks.length - 1]?.data?.main ?? [];
+	return { ...result, items: main[0] ?? [], errorItems: main[1] ?? [] };
+}
