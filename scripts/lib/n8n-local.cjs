@@ -70,12 +70,17 @@ function installPackage(layout, tarball) {
 }
 
 function n8nEnv(layout, extra = {}) {
+	// L'environnement d'un lanceur de tests (NODE_ENV=test, variables JEST_*) change
+	// le comportement de n8n : on ne transmet que l'environnement de la machine.
+	const inherited = Object.fromEntries(
+		Object.entries(process.env).filter(([key]) => key !== 'NODE_ENV' && !key.startsWith('JEST_') && !key.startsWith('N8N_')),
+	);
 	return {
-		...process.env,
+		...inherited,
 		HOME: layout.home,
 		N8N_USER_FOLDER: layout.home,
 		DB_TYPE: 'sqlite',
-		N8N_LOG_LEVEL: process.env.N8N_LOG_LEVEL || 'warn',
+		N8N_LOG_LEVEL: 'warn',
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
@@ -128,14 +133,18 @@ async function importCredentials(layout, credentials) {
 	const file = path.join(layout.home, 'identifiants-import.json');
 	fs.writeFileSync(file, JSON.stringify(credentials, null, 2), { mode: 0o600 });
 	try {
-		await n8n(layout, ['import:credentials', `--input=${file}`]);
+		const { stdout } = await n8n(layout, ['import:credentials', `--input=${file}`], { env: { N8N_LOG_LEVEL: 'info' } });
+		if (!/Successfully imported/.test(stdout)) throw new Error(`Import des identifiants non confirmé par n8n :\n${stdout.slice(-2000)}`);
 	} finally {
 		fs.rmSync(file, { force: true });
 	}
 }
 
 async function importWorkflow(layout, workflowFile) {
-	await n8n(layout, ['import:workflow', `--input=${workflowFile}`]);
+	const { stdout } = await n8n(layout, ['import:workflow', `--input=${workflowFile}`], { env: { N8N_LOG_LEVEL: 'info' } });
+	if (!/Successfully imported/.test(stdout)) {
+		throw new Error(`Import du workflow ${path.basename(workflowFile)} non confirmé par n8n :\n${stdout.slice(-2000)}`);
+	}
 	return JSON.parse(fs.readFileSync(workflowFile, 'utf8')).id;
 }
 
@@ -173,7 +182,35 @@ function nodeOutput(run, nodeName, outputIndex = 0) {
 	return tasks[tasks.length - 1].data?.main?.[outputIndex] ?? [];
 }
 
+/**
+ * Identifiants auxquels renvoient les workflows livrés (par leur identifiant),
+ * pointés vers un serveur SMTP local. Une seule définition pour la
+ * démonstration et les tests.
+ */
+function localCredentials({ smtpHost = '127.0.0.1', smtpPort = 1025 } = {}) {
+	return [
+		{
+			id: 'ClsSmtpLocal0001',
+			name: 'SMTP de la Région',
+			type: 'smtp',
+			data: { host: smtpHost, port: smtpPort, secure: false, disableStartTls: true, user: '', password: '' },
+		},
+	];
+}
+
+/** Les workflows livrés (workflows/*.json). */
+function shippedWorkflows() {
+	const dir = path.join(ROOT, 'workflows');
+	return fs
+		.readdirSync(dir)
+		.filter((name) => name.endsWith('.json'))
+		.sort()
+		.map((name) => path.join(dir, name));
+}
+
 module.exports = {
+	localCredentials,
+	shippedWorkflows,
 	ROOT,
 	CACHE,
 	PACKAGE,

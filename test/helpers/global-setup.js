@@ -1,8 +1,10 @@
-// Les tests de nœuds chargent dist/ comme n8n : on reconstruit avant chaque lancement (esbuild, < 2 s).
-const { execFileSync } = require('node:child_process');
+// Avant les tests : construction de dist/ (chargé par les tests de nœuds comme n8n
+// le charge) et archive npm du paquet (installée par les tests de bout en bout dans
+// un vrai n8n, comme un paquet communautaire).
 const path = require('node:path');
 
 module.exports = async () => {
 	if (process.env.CLAUSES_SKIP_BUILD === '1') return;
-	execFileSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'build.mjs')], { stdio: 'inherit' });
+	const local = require(path.join(__dirname, '..', '..', 'scripts', 'lib', 'n8n-local.cjs'));
+	process.env.CLAUSES_TARBALL = local.packPackage();
 };

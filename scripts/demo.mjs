@@ -1,0 +1,89 @@
+// Démonstration : les workflows livrés, exécutés dans un vrai n8n sur les données
+// d'exemple, avec MailDev comme serveur SMTP local. Tout ce qui est produit va
+// dans sortie/ (ignoré par git) ; une seconde exécution réutilise l'instance n8n
+// (sa base SQLite) et ne réinstalle rien de n8n.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const local = require('./lib/n8n-local.cjs');
+
+const SMTP_PORT = Number(process.env.DEMO_SMTP_PORT ?? 1025);
+const WEB_PORT = Number(process.env.DEMO_MAILDEV_PORT ?? 1080);
+const out = path.join(local.ROOT, 'sortie');
+const mailDir = path.join(out, 'courriels');
+const say = (text) => process.stdout.write(`${text}\n`);
+
+function portInUse(port) {
+	return new Promise((resolve) => {
+		const socket = net.connect({ host: '127.0.0.1', port });
+		socket.once('connect', () => {
+			socket.destroy();
+			resolve(true);
+		});
+		socket.once('error', () => resolve(false));
+	});
+}
+
+async function startMailDev() {
+	if (await portInUse(SMTP_PORT)) {
+		say(`» Un serveur SMTP écoute déjà sur 127.0.0.1:${SMTP_PORT} : il recevra les courriels.`);
+		return;
+	}
+	fs.mkdirSync(mailDir, { recursive: true });
+	const log = fs.openSync(path.join(out, 'maildev.log'), 'a');
+	const child = spawn(
+		process.execPath,
+		[
+			path.join(local.ROOT, 'node_modules', 'maildev', 'dist', 'bin', 'maildev.js'),
+			'--ip', '127.0.0.1', '--smtp', String(SMTP_PORT),
+			'--web-ip', '127.0.0.1', '--web', String(WEB_PORT),
+			'--mail-directory', mailDir,
+		],
+		{ detached: true, stdio: ['ignore', log, log] },
+	);
+	child.unref();
+	fs.writeFileSync(path.join(out, 'maildev.pid'), String(child.pid));
+	for (let i = 0; i < 50 && !(await portInUse(SMTP_PORT)); i++) await new Promise((r) => setTimeout(r, 200));
+	if (!(await portInUse(SMTP_PORT))) throw new Error(`MailDev n'a pas démarré (voir ${path.join(out, 'maildev.log')})`);
+	say(`» MailDev démarré : SMTP 127.0.0.1:${SMTP_PORT}, boîte de réception http://127.0.0.1:${WEB_PORT}`);
+}
+
+function summarize(run, file) {
+	const runData = run?.data?.resultData?.runData ?? {};
+	const error = run?.data?.resultData?.error;
+	const name = JSON.parse(fs.readFileSync(file, 'utf8')).name;
+	say(`\n■ ${name}`);
+	say(`  statut : ${run.status}${error ? ` — ${error.message}` : ''}`);
+	for (const [node, tasks] of Object.entries(runData)) {
+		const task = tasks[tasks.length - 1];
+		const count = task.data?.main?.reduce((n, branch) => n + (branch?.length ?? 0), 0) ?? 0;
+		say(`  • ${node} : ${task.error ? `ERREUR ${task.error.message}` : `${count} élément(s)`}`);
+	}
+}
+
+await startMailDev();
+fs.mkdirSync(out, { recursive: true });
+const layout = local.createHome(path.join(out, 'n8n'));
+local.copySampleData(layout);
+say('» Construction et empaquetage du paquet…');
+const tarball = local.packPackage();
+say(`» Installation dans n8n comme paquet communautaire (${path.basename(tarball)})…`);
+local.installPackage(layout, tarball);
+await local.importCredentials(layout, local.localCredentials({ smtpPort: SMTP_PORT }));
+let failures = 0;
+for (const file of local.shippedWorkflows()) {
+	const id = await local.importWorkflow(layout, file);
+	const run = await local.executeWorkflow(layout, id);
+	summarize(run, file);
+	if (run.status !== 'success' && run.status !== 'waiting') failures++;
+}
+say('\nRésultats :');
+say(`  • fichiers produits par les workflows : ${layout.output}`);
+say(`  • courriels : http://127.0.0.1:${WEB_PORT} (MailDev) et ${mailDir} (.eml)`);
+say(`  • instance n8n (base SQLite) : ${path.join(layout.home, '.n8n')}`);
+say(`  • pour arrêter MailDev : kill $(cat ${path.join(out, 'maildev.pid')})`);
+process.exit(failures === 0 ? 0 : 1);

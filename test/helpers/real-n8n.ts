@@ -1,0 +1,67 @@
+/**
+ * Le vrai n8n (version figée, base SQLite par défaut) pour les tests de bout en
+ * bout : un dossier d'instance neuf par fichier de test, le paquet installé
+ * comme paquet communautaire, les workflows livrés importés tels quels.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const local = require('../../scripts/lib/n8n-local.cjs') as {
+	ROOT: string;
+	packPackage(outDir?: string): string;
+	createHome(home: string): Layout;
+	copySampleData(layout: Layout): void;
+	installPackage(layout: Layout, tarball: string): string;
+	importCredentials(layout: Layout, credentials: unknown[]): Promise<void>;
+	importWorkflow(layout: Layout, file: string): Promise<string>;
+	executeWorkflow(layout: Layout, id: string, options?: { env?: Record<string, string> }): Promise<N8nRun>;
+	nodeOutput(run: N8nRun, nodeName: string, outputIndex?: number): Array<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> | undefined;
+	localCredentials(options: { smtpPort: number }): Array<{ id: string; type: string }>;
+	shippedWorkflows(): string[];
+	ensureN8n(): { dir: string; bin: string };
+};
+
+export interface Layout {
+	home: string;
+	files: string;
+	data: string;
+	output: string;
+}
+
+export interface N8nRun {
+	status: string;
+	data: { resultData: { error?: { message: string; description?: string }; runData: Record<string, Array<{ error?: { message: string } }>> } };
+}
+
+export { local };
+
+export function workflowFile(name: string): string {
+	return path.join(local.ROOT, 'workflows', name);
+}
+
+/** Une instance n8n neuve avec le paquet installé, les données d'exemple et les identifiants SMTP. */
+export async function prepareInstance(smtpPort: number): Promise<Layout> {
+	local.ensureN8n();
+	const home = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-e2e-'));
+	const layout = local.createHome(home);
+	local.copySampleData(layout);
+	const tarball = process.env.CLAUSES_TARBALL ?? local.packPackage(path.join(home, 'pack'));
+	local.installPackage(layout, tarball);
+	await local.importCredentials(layout, local.localCredentials({ smtpPort }));
+	return layout;
+}
+
+export function removeInstance(layout: Layout | undefined): void {
+	if (layout && process.env.CLAUSES_KEEP_E2E !== '1') fs.rmSync(layout.home, { recursive: true, force: true });
+}
+
+export function outputOf(run: N8nRun, nodeName: string, outputIndex = 0) {
+	const items = local.nodeOutput(run, nodeName, outputIndex);
+	if (items === undefined) {
+		const error = run.data.resultData.error;
+		throw new Error(`Le nœud « ${nodeName} » n'a pas été exécuté${error ? ` : ${error.message}` : ''}`);
+	}
+	return items;
+}

@@ -1,0 +1,110 @@
+/**
+ * Un vrai serveur SMTP local (smtp-server) pour les tests : il reçoit les
+ * courriels sur 127.0.0.1 et les relit avec mailparser, pièces jointes comprises.
+ */
+import type { ParsedMail } from 'mailparser';
+import { simpleParser } from 'mailparser';
+import type { AddressInfo } from 'node:net';
+import type { SMTPServerOptions } from 'smtp-server';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+	envelope: { from: string; to: string[] };
+	raw: Buffer;
+	parsed: ParsedMail;
+}
+
+export interface SmtpSinkOptions {
+	/** Destinataires refusés (code 550), pour simuler un échec par destinataire. */
+	rejectRecipients?: string[];
+	/** Réponse temporaire (code 451) pour ces destinataires. */
+	deferRecipients?: string[];
+	port?: number;
+}
+
+export class SmtpSink {
+	readonly mails: ReceivedMail[] = [];
+	private server!: SMTPServer;
+	private waiters: Array<() => void> = [];
+	connections = 0;
+	port = 0;
+
+	constructor(private readonly options: SmtpSinkOptions = {}) {}
+
+	async start(): Promise<this> {
+		const serverOptions: SMTPServerOptions = {
+			authOptional: true,
+			disabledCommands: ['STARTTLS'],
+			logger: false,
+			onConnect: (_session, callback) => {
+				this.connections++;
+				callback();
+			},
+			onRcptTo: (address, _session, callback) => {
+				const to = address.address.toLowerCase();
+				if (this.options.rejectRecipients?.map((r) => r.toLowerCase()).includes(to)) {
+					const error = Object.assign(new Error('Destinataire inconnu'), { responseCode: 550 });
+					return callback(error);
+				}
+				if (this.options.deferRecipients?.map((r) => r.toLowerCase()).includes(to)) {
+					const error = Object.assign(new Error('Boîte temporairement indisponible'), { responseCode: 451 });
+					return callback(error);
+				}
+				callback();
+			},
+			onData: (stream, session, callback) => {
+				const chunks: Buffer[] = [];
+				stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+				stream.on('end', () => {
+					const raw = Buffer.concat(chunks);
+					simpleParser(raw)
+						.then((parsed) => {
+							this.mails.push({
+								envelope: {
+									from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+									to: session.envelope.rcptTo.map((r) => r.address),
+								},
+								raw,
+								parsed,
+							});
+							this.waiters.splice(0).forEach((wake) => wake());
+							callback();
+						})
+						.catch(callback);
+				});
+			},
+		};
+		this.server = new SMTPServer(serverOptions);
+		await new Promise<void>((resolve, reject) => {
+			this.server.once('error', reject);
+			this.server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+		});
+		this.port = (this.server.server.address() as AddressInfo).port;
+		return this;
+	}
+
+	/** Attend au moins `count` courriels (ou échoue après `timeoutMs`). */
+	async waitFor(count: number, timeoutMs = 10000): Promise<ReceivedMail[]> {
+		const deadline = Date.now() + timeoutMs;
+		while (this.mails.length < count) {
+			const left = deadline - Date.now();
+			if (left <= 0) throw new Error(`Attendu ${count} courriel(s), reçu ${this.mails.length}`);
+			await new Promise<void>((resolve) => {
+				const timer = setTimeout(resolve, left);
+				this.waiters.push(() => {
+					clearTimeout(timer);
+					resolve();
+				});
+			});
+		}
+		return this.mails;
+	}
+
+	to(address: string): ReceivedMail[] {
+		return this.mails.filter((m) => m.envelope.to.map((t) => t.toLowerCase()).includes(address.toLowerCase()));
+	}
+
+	async stop(): Promise<void> {
+		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+}
