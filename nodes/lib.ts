@@ -3,5 +3,7 @@
  * adaptateurs (Excel, courriel) et l'enveloppe n8n commune, regroupés une
  * seule fois pour tous les nœuds (voir scripts/build.mjs).
  */
+export * from './adapters';
 export * from './core';
 export * from './shared/items';
+export * from './shared/lots';

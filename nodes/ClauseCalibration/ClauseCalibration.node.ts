@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { Calibrator, LOT_READER, describeLot, parseCalibrationSettings, readRecord } from '../core';
-import { errorItem, runParameters, toNodeError } from '../shared/items';
+import { Calibrator, parseCalibrationSettings } from '../core';
+import { errorItem, isUpstreamError, runParameters, toNodeError } from '../shared/items';
+import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
 
 /*
  * Les valeurs par défaut ci-dessous reprennent celles du référentiel
@@ -30,6 +31,7 @@ export class ClauseCalibration implements INodeType {
 				type: 'notice',
 				default: '',
 			},
+			...LOT_SOURCE_PROPERTIES,
 			{
 				displayName: 'Méthode',
 				name: 'methode',
@@ -201,7 +203,6 @@ export class ClauseCalibration implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
 		const node = this.getNode();
 		const calibratorFor = runParameters(this, (itemIndex) => {
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
@@ -216,23 +217,25 @@ export class ClauseCalibration implements INodeType {
 		});
 
 		const returnData: INodeExecutionData[] = [];
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const json = items[itemIndex].json;
+		for (const entry of await collectLots(this)) {
+			if (isUpstreamError(entry.json)) {
+				returnData.push({ json: entry.json, pairedItem: { item: entry.itemIndex } });
+				continue;
+			}
 			try {
-				const calibrator = calibratorFor(itemIndex);
-				const where = describeLot(json, itemIndex);
-				const lot = readRecord(LOT_READER, json, where);
-				const calibrage = calibrator.calibrate(lot, where);
+				const calibrator = calibratorFor(entry.itemIndex);
+				const lot = parseLot(entry);
+				const calibrage = calibrator.calibrate(lot, entry.where);
 				returnData.push({
-					json: { ...json, calibrage: calibrage as unknown as IDataObject },
-					pairedItem: { item: itemIndex },
+					json: { ...entry.json, calibrage: calibrage as unknown as IDataObject },
+					pairedItem: { item: entry.itemIndex },
 				});
 			} catch (error) {
 				if (this.continueOnFail()) {
-					returnData.push(errorItem(node, error, itemIndex, json));
+					returnData.push(errorItem(node, error, entry.itemIndex, entry.json));
 					continue;
 				}
-				throw toNodeError(node, error, itemIndex);
+				throw toNodeError(node, error, entry.itemIndex);
 			}
 		}
 		return [returnData];

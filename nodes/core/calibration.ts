@@ -457,7 +457,9 @@ export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: S
 	}
 	const etpHours = settingParameter('heuresEtp', settings.heuresEtp);
 	const monthHours = settingParameter('heuresMoisTempsPlein', settings.heuresMoisTempsPlein);
-	const formule = `${outcome.formule} = ${formatHours(roundTo(heuresCalculees, 2))} → ${formatHours(heuresArrondies)}${sousPlancher ? ` < plancher ${formatHours(plancher)} → 0\u00a0h` : ''}`;
+	const exact = roundTo(heuresCalculees, 2);
+	const rounded = exact === heuresArrondies ? '' : ` → ${formatHours(heuresArrondies)}`;
+	const formule = `${outcome.formule} = ${formatHours(exact)}${rounded}${sousPlancher ? ` < plancher de ${formatHours(plancher)} → 0\u00a0h` : ''}`;
 	return {
 		methode,
 		methodeLibelle: CALIBRATION_METHODS[methode].libelle,

@@ -38,3 +38,13 @@ export function quote(value: unknown): string {
 	const short = text !== undefined && text.length > 60 ? `${text.slice(0, 57)}…` : text;
 	return `«\u00a0${short ?? ''}\u00a0»`;
 }
+
+/** Échappement HTML de tout texte venu des données (courriels, rapports). */
+export function escapeHtml(value: unknown): string {
+	return String(value ?? '')
+		.replace(/&/g, '&amp;')
+		.replace(/</g, '&lt;')
+		.replace(/>/g, '&gt;')
+		.replace(/"/g, '&quot;')
+		.replace(/'/g, '&#39;');
+}

@@ -4,11 +4,15 @@
  */
 export * from './anomalies';
 export * from './calibration';
+export * from './feasibility';
 export * from './format';
 export * from './keys';
 export * from './numbers';
 export * from './records';
 export * from './referential';
 export * from './sectors';
+export * from './study-summary';
+export * from './territories';
+export * from './schemas/facilitator';
 export * from './schemas/lot';
 export * from './schemas/primitives';

@@ -18,13 +18,9 @@ export function readRecord<S extends z.ZodType>(
 	raw: unknown,
 	where: string,
 ): z.output<S> {
-	const record =
-		raw !== null && typeof raw === 'object' && !Array.isArray(raw)
-			? canonicalizeKeys(raw as Record<string, unknown>, reader.keys)
-			: raw;
-	const result = reader.schema.safeParse(record);
-	if (result.success) return result.data as z.output<S>;
-	throw new AnomalyError(anomaliesFromZod(result.error, reader.labels, where, record));
+	const result = tryReadRecord(reader, raw, where);
+	if (!result.ok) throw result.error;
+	return result.value;
 }
 
 /** « lot 4 du marché 2026-017 (élément 3) » : désignation lisible d'un lot, même mal saisi. */
@@ -43,4 +39,17 @@ export function describeLot(raw: unknown, itemIndex?: number): string {
 	if (lot && marche) return `lot ${lot} du marché ${marche}${item}`;
 	if (lot) return `lot ${lot}${item}`;
 	return itemIndex === undefined ? 'lot sans numéro' : `élément ${itemIndex + 1}`;
+}
+
+export type ReadResult<T> = { ok: true; value: T } | { ok: false; error: AnomalyError };
+
+/** Comme readRecord, sans exception : renvoie la valeur ou l'erreur. */
+export function tryReadRecord<S extends z.ZodType>(reader: RecordReader<S>, raw: unknown, where: string): ReadResult<z.output<S>> {
+	const record =
+		raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+			? canonicalizeKeys(raw as Record<string, unknown>, reader.keys)
+			: raw;
+	const result = reader.schema.safeParse(record);
+	if (result.success) return { ok: true, value: result.data as z.output<S> };
+	return { ok: false, error: new AnomalyError(anomaliesFromZod(result.error, reader.labels, where, record)) };
 }

@@ -26,23 +26,33 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 }
 
 /**
- * Élément de sortie pour « continuer en cas d'échec » : les champs d'entrée,
- * le message (`error`, convention n8n) et les anomalies détaillées. La
- * propriété `error` de l'élément oriente vers la sortie d'erreur quand le
- * nœud est réglé sur « Continue (using error output) ».
+ * Élément de sortie pour « continuer en cas d'échec » : le message (`error`,
+ * convention n8n) et, dans `details`, les anomalies détaillées et les données
+ * d'entrée. Ces seules clés (`error`, `details`) font que n8n oriente l'élément
+ * vers la sortie d'erreur quand le nœud est réglé sur « Continue (using error
+ * output) ». La propriété `error` de l'élément n'est pas posée : n8n remplacerait
+ * alors tout le JSON par le seul message.
  */
 export function errorItem(node: INode, error: unknown, itemIndex: number, input?: IDataObject): INodeExecutionData {
 	const nodeError = toNodeError(node, error, itemIndex);
 	const anomalies: Anomaly[] = error instanceof AnomalyError ? error.anomalies : [];
 	return {
 		json: {
-			...(input ?? {}),
 			error: nodeError.message,
-			anomalies: anomalies as unknown as IDataObject[],
+			details: {
+				correction: nodeError.description ?? null,
+				anomalies: anomalies as unknown as IDataObject[],
+				donnees: input ?? {},
+			},
 		},
-		error: nodeError,
 		pairedItem: { item: itemIndex },
 	};
+}
+
+/** Élément déjà en échec en amont (« continuer en cas d'échec ») : il traverse le nœud tel quel. */
+export function isUpstreamError(json: IDataObject): boolean {
+	const details = json.details as IDataObject | undefined;
+	return typeof json.error === 'string' && details !== undefined && Array.isArray(details.anomalies);
 }
 
 function containsExpression(value: unknown): boolean {

@@ -281,3 +281,16 @@ export async function runNode(
 	const main = tasks?.[tasks.length - 1]?.data?.main ?? [];
 	return { ...result, items: main[0] ?? [], errorItems: main[1] ?? [] };
 }
+
+/** Élément n8n portant un fichier en binaire (données en ligne, comme après « Read/Write Files from Disk »). */
+export function binaryItem(
+	buffer: Buffer,
+	fileName: string,
+	mimeType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+	json: IDataObject = {},
+): INodeExecutionData {
+	return {
+		json,
+		binary: { data: { data: buffer.toString('base64'), mimeType, fileName, fileExtension: fileName.split('.').pop() } },
+	};
+}

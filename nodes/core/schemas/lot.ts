@@ -7,7 +7,7 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
-import { amount, decimal, optional, percent, text, tolerantEnum, yesNo } from './primitives';
+import { amount, decimal, enumList, optional, percent, text, tolerantEnum, yesNo } from './primitives';
 
 export const NATURES = {
 	travaux: { libelle: 'Travaux', synonymes: ['travail', 'BTP'] },
@@ -25,31 +25,50 @@ export type Nature = keyof typeof NATURES;
 export const CALIBRATION_METHODS = {
 	standard: {
 		libelle: 'Standard (montant × main-d\u2019œuvre × insertion ÷ coût horaire)',
+		court: 'formule standard',
 		synonymes: ['standard', 'classique', 'taux'],
 	},
 	partHeuresMarche: {
 		libelle: 'Part des heures du marché',
+		court: 'part des heures du marché',
 		synonymes: ['part des heures', 'pourcentage des heures', 'heures du marché'],
 	},
 	volumeAnnuel: {
 		libelle: 'Volume annuel fixe (DSP, marché de partenariat)',
+		court: 'volume annuel fixe',
 		synonymes: ['volume annuel', 'volume fixe', 'forfait annuel'],
 	},
 	parEuroFacture: {
 		libelle: 'Heures par euro facturé (maîtrise d\u2019œuvre)',
+		court: 'heures par euro facturé',
 		synonymes: ['par euro facturé', 'euros facturés', 'honoraires'],
 	},
 	proprete: {
 		libelle: 'Propreté avec reprise du personnel (Inserpropre)',
+		court: 'formule Inserpropre',
 		synonymes: ['Inserpropre', 'propreté', 'nettoyage', 'reprise du personnel'],
 	},
 } as const;
 export type CalibrationMethod = keyof typeof CALIBRATION_METHODS;
 
+/** Structures d'insertion ou adaptées présentes sur le territoire (marché réservé, sous-traitance). */
+export const STRUCTURE_TYPES = {
+	EI: { libelle: 'Entreprise d\u2019insertion (EI)', synonymes: ['entreprise d\'insertion'] },
+	AI: { libelle: 'Association intermédiaire (AI)', synonymes: ['association intermédiaire'] },
+	ACI: { libelle: 'Atelier et chantier d\u2019insertion (ACI)', synonymes: ['atelier chantier d\'insertion', 'chantier d\'insertion'] },
+	ETTI: { libelle: 'Entreprise de travail temporaire d\u2019insertion (ETTI)', synonymes: ['travail temporaire d\'insertion'] },
+	GEIQ: { libelle: 'Groupement d\u2019employeurs pour l\u2019insertion et la qualification (GEIQ)', synonymes: [] },
+	EA: { libelle: 'Entreprise adaptée (EA)', synonymes: ['entreprise adaptée', 'EATT'] },
+	ESAT: { libelle: 'Établissement et service d\u2019aide par le travail (ESAT)', synonymes: [] },
+	regieQuartier: { libelle: 'Régie de quartier', synonymes: ['régie de quartier', 'régies de quartier'] },
+} as const;
+export type StructureType = keyof typeof STRUCTURE_TYPES;
+
 const positiveRate = () => decimal({ min: 0, exclusiveMin: true, unit: '€/h', example: '30' });
 
 export const LotSchema = z.object({
 	marche: optional(text({ max: 200 })),
+	objet: optional(text({ max: 500 })),
 	lot: text({ max: 100 }),
 	intitule: optional(text({ max: 500 })),
 	nature: tolerantEnum(NATURES, 'une nature de marché'),
@@ -70,6 +89,8 @@ export const LotSchema = z.object({
 	repriseDuPersonnel: optional(yesNo()),
 	heuresMensuellesTransferees: optional(decimal({ min: 0, unit: 'h/mois', example: '500' })),
 	plancherHeures: optional(decimal({ min: 0, unit: 'h', example: '70' })),
+	offreSiae: optional(enumList(STRUCTURE_TYPES, 'un type de structure')),
+	facilitateur: optional(text({ max: 200 })),
 });
 
 export type Lot = z.output<typeof LotSchema>;
@@ -77,6 +98,7 @@ export type LotInput = z.input<typeof LotSchema>;
 
 export const LOT_LABELS: FieldLabels = {
 	marche: 'marché',
+	objet: 'objet du marché',
 	lot: 'numéro du lot',
 	intitule: 'intitulé du lot',
 	nature: 'nature',
@@ -97,13 +119,16 @@ export const LOT_LABELS: FieldLabels = {
 	repriseDuPersonnel: 'reprise du personnel',
 	heuresMensuellesTransferees: 'heures mensuelles du personnel repris',
 	plancherHeures: "plancher d'heures",
+	offreSiae: 'structures d\u2019insertion ou adaptées du territoire',
+	facilitateur: 'facilitateur',
 };
 
 /** Autres intitulés de colonnes acceptés (tableurs, formulaires), comparés sans accents ni casse. */
 export const LOT_ALIASES: Record<string, string[]> = {
 	marche: ['n° marché', 'numéro de marché', 'référence du marché', 'marché'],
 	lot: ['n° lot', 'numéro de lot', 'numéro du lot', 'lot n°'],
-	intitule: ['intitulé', 'objet du lot', 'objet', 'désignation', 'libellé'],
+	objet: ['objet du marché', 'objet de la consultation'],
+	intitule: ['intitulé', 'intitulé du lot', 'objet du lot', 'désignation', 'désignation du lot', 'libellé'],
 	montantHT: ['montant HT', 'montant estimé HT', 'montant (€ HT)', 'montant € HT', 'montant'],
 	dureeMois: ['durée (mois)', 'durée en mois', 'durée'],
 	cpv: ['code CPV', 'CPV'],
@@ -113,7 +138,11 @@ export const LOT_ALIASES: Record<string, string[]> = {
 	coutHoraire: ['coût horaire', 'coût horaire (€/h)'],
 	methode: ['méthode', 'méthode de calibrage'],
 	repriseDuPersonnel: ['reprise du personnel', 'transfert de personnel'],
-};
+	heuresMensuellesTransferees: ['heures mensuelles du personnel repris', 'heures mensuelles transférées'],
+	heuresMarche: ['heures du marché', 'heures totales du marché'],
+	partHeuresMarche: ['part des heures du marché', 'part des heures'],
+	offreSiae: ['offre SIAE', 'offre SIAE du territoire', 'SIAE du territoire', 'structures du territoire', 'offre d\'insertion locale'],
+}
 
 /** Lecteur de lots : schéma, libellés et intitulés de colonnes acceptés. */
 export const LOT_READER: RecordReader<typeof LotSchema> = {

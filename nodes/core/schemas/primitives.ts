@@ -135,14 +135,9 @@ export function normalizeToken(value: string): string {
 		.replace(/[^a-z0-9]/g, '');
 }
 
-/**
- * Énumération tolérante : accepte la valeur canonique, son libellé français ou
- * un synonyme, sans tenir compte des accents, de la casse ni des espaces.
- */
-export function tolerantEnum<const T extends string>(
-	values: Record<T, { libelle: string; synonymes?: readonly string[] }>,
-	nom: string,
-) {
+type EnumValues<T extends string> = Record<T, { libelle: string; synonymes?: readonly string[] }>;
+
+function enumLookup<T extends string>(values: EnumValues<T>) {
 	const lookup = new Map<string, T>();
 	for (const key of Object.keys(values) as T[]) {
 		lookup.set(normalizeToken(key), key);
@@ -150,14 +145,63 @@ export function tolerantEnum<const T extends string>(
 		for (const synonym of values[key].synonymes ?? []) lookup.set(normalizeToken(synonym), key);
 	}
 	const accepted = (Object.keys(values) as T[]).map((k) => values[k].libelle).join(', ');
+	return { find: (raw: string) => lookup.get(normalizeToken(raw)), accepted };
+}
+
+/**
+ * Énumération tolérante : accepte la valeur canonique, son libellé français ou
+ * un synonyme, sans tenir compte des accents, de la casse ni des espaces.
+ */
+export function tolerantEnum<const T extends string>(values: EnumValues<T>, nom: string) {
+	const { find, accepted } = enumLookup(values);
 	return z.unknown().transform((raw, ctx): T => {
 		if (typeof raw === 'string') {
-			const found = lookup.get(normalizeToken(raw));
+			const found = find(raw);
 			if (found !== undefined) return found;
 		}
 		if (raw === undefined || raw === null || raw === '') {
 			return issue(ctx, 'valeur manquante', `Choisissez ${nom} parmi : ${accepted}.`, 'liste.manquant');
 		}
 		return issue(ctx, `${quote(raw)} n'est pas ${nom} reconnu(e)`, `Choisissez parmi : ${accepted}.`, 'liste.inconnu');
+	});
+}
+
+/** Liste de valeurs d'une énumération (« EI, ACI » ou ["EI", "ACI"]). */
+export function enumList<const T extends string>(values: EnumValues<T>, nom: string) {
+	const { find, accepted } = enumLookup(values);
+	return textList().transform((list, ctx): T[] => {
+		const out: T[] = [];
+		for (const raw of list) {
+			const found = find(raw);
+			if (found === undefined) {
+				return issue(ctx, `${quote(raw)} n'est pas ${nom} reconnu(e)`, `Choisissez parmi : ${accepted}.`, 'liste.inconnu');
+			}
+			if (!out.includes(found)) out.push(found);
+		}
+		return out;
+	});
+}
+
+/** Liste saisie en tableau ou en texte séparé par des virgules ou points-virgules. */
+export function textList(options: { min?: number; correction?: string } = {}) {
+	return z.unknown().transform((raw, ctx): string[] => {
+		const values = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(/[;,\n]/) : raw == null ? [] : [raw];
+		const out: string[] = [];
+		for (const value of values) {
+			if (typeof value === 'number') out.push(String(value));
+			else if (typeof value === 'string' && value.trim() !== '') out.push(value.trim());
+			else if (value != null && value !== '') {
+				return issue(ctx, 'liste illisible', 'Saisissez une liste de textes séparés par des virgules.', 'liste.illisible');
+			}
+		}
+		if (options.min !== undefined && out.length < options.min) {
+			ctx.addIssue({
+				code: 'custom',
+				message: 'liste vide',
+				params: { correction: options.correction ?? 'Renseignez au moins une valeur.', regle: 'liste.vide' },
+			});
+			return z.NEVER;
+		}
+		return out;
 	});
 }

@@ -1,0 +1,170 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import type { CalibrationResult, Lot } from '../core';
+import { FeasibilityStudy, marketTotals, parseFeasibilitySettings } from '../core';
+import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
+import type { LotEntry } from '../shared/lots';
+import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
+
+/** Date du jour dans le fuseau du workflow, au format AAAA-MM-JJ. */
+function today(timezone: string): string {
+	return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+export class ClauseFeasibility implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Étude de faisabilité (clause sociale)',
+		name: 'clauseFeasibility',
+		icon: { light: 'file:clauseFeasibility.svg', dark: 'file:clauseFeasibility.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["source"] === "excel" ? "Lots d’un classeur Excel" : "Un lot par élément" }}',
+		description:
+			'Recommande, lot par lot, la considération sociale adaptée (clause d’insertion, critère, marché réservé…) ou justifie son absence',
+		defaults: { name: 'Étude de faisabilité' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [
+			{
+				displayName:
+					'Le volume d’heures vient du nœud « Calibrage des heures » placé en amont (champ « calibrage ») ; à défaut, il est estimé avec les valeurs du référentiel. Les seuils portent sur le montant total du marché (somme de ses lots).',
+				name: 'notice',
+				type: 'notice',
+				default: '',
+			},
+			...LOT_SOURCE_PROPERTIES,
+			{
+				displayName: 'Facilitateurs (JSON)',
+				name: 'facilitateurs',
+				type: 'json',
+				default: '[]',
+				description:
+					'Liste des facilitateurs et des territoires qu’ils couvrent (codes de département, communes, intercommunalités), par ex. [{"nom": "PLIE du Val d’Argent", "email": "plie@example.test", "territoires": ["79"]}]. Peut venir d’un autre nœud par une expression.',
+			},
+			{
+				displayName: 'Seuil de l’étude (€ HT)',
+				name: 'seuilEtude',
+				type: 'number',
+				default: 90000,
+				typeOptions: { minValue: 0 },
+				description:
+					'Une étude est conduite pour tout marché dont le montant total atteint ce seuil. Par défaut 90 000 € HT : pratique de la Région Picardie (Avise 2014).',
+			},
+			{
+				displayName: 'Date de l’étude',
+				name: 'dateEtude',
+				type: 'string',
+				default: '',
+				placeholder: '2026-11-23',
+				description: 'Au format AAAA-MM-JJ ; vide : date du jour (fuseau du workflow)',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Ajouter une option',
+				default: {},
+				options: [
+					{
+						displayName: 'Critère social d’attribution',
+						name: 'critereSocial',
+						type: 'options',
+						default: 'auDelaSeuilUe',
+						options: [
+							{ name: 'Au-delà du seuil européen', value: 'auDelaSeuilUe' },
+							{ name: 'Jamais', value: 'jamais' },
+							{ name: 'Toujours, avec la clause', value: 'toujours' },
+						],
+						description: 'Quand recommander le critère social (R2152-7) en complément de la clause',
+					},
+					{
+						displayName: 'Durée minimale (mois)',
+						name: 'dureeMinimaleMois',
+						type: 'number',
+						default: 0,
+						description:
+							'En deçà, pas d’heures d’insertion (parcours trop court). 0 : pas de minimum. Aucune source publique ne fixe ce seuil : à décider par la Région.',
+					},
+					{
+						displayName: 'Proposer des actions qualitatives',
+						name: 'proposerActionsQualitatives',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to propose a qualitative social condition where hours are too few (Alliance Villes Emploi)',
+					},
+					{
+						displayName: 'Seuil européen fournitures et services (€ HT)',
+						name: 'seuilUeFournituresServices',
+						type: 'number',
+						default: 216000,
+						description: 'Collectivités territoriales, 2026-2027',
+					},
+					{
+						displayName: 'Seuil européen travaux (€ HT)',
+						name: 'seuilUeTravaux',
+						type: 'number',
+						default: 5404000,
+						description: 'Seuil 2026-2027',
+					},
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const node = this.getNode();
+		const entries = await collectLots(this);
+		const parsed: Array<{ entry: LotEntry; lot?: Lot; error?: unknown }> = entries.map((entry) => {
+			try {
+				return { entry, lot: parseLot(entry) };
+			} catch (error) {
+				return { entry, error };
+			}
+		});
+		const totals = marketTotals(parsed.flatMap((p) => (p.lot ? [p.lot] : [])));
+
+		let study: FeasibilityStudy | undefined;
+		let settingsError: unknown;
+		try {
+			const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+			const date = (this.getNodeParameter('dateEtude', 0, '') as string).trim();
+			const settings = parseFeasibilitySettings({
+				...options,
+				facilitateurs: this.getNodeParameter('facilitateurs', 0, '[]'),
+				seuilEtude: this.getNodeParameter('seuilEtude', 0),
+				dateEtude: date === '' ? today(this.getTimezone()) : date,
+			});
+			study = new FeasibilityStudy(settings, totals);
+		} catch (error) {
+			settingsError = error;
+		}
+		if (settingsError !== undefined) throw toNodeError(node, settingsError, 0);
+
+		const returnData: INodeExecutionData[] = [];
+		for (const { entry, lot, error } of parsed) {
+			if (isUpstreamError(entry.json)) {
+				returnData.push({ json: entry.json, pairedItem: { item: entry.itemIndex } });
+				continue;
+			}
+			try {
+				if (!lot || !study) throw error;
+				const upstream = entry.json.calibrage as unknown as CalibrationResult | undefined;
+				const calibrage = upstream && typeof upstream.heures === 'number' ? upstream : undefined;
+				const faisabilite = study.study({ lot, where: entry.where, calibrage });
+				returnData.push({
+					json: { ...entry.json, faisabilite: faisabilite as unknown as IDataObject },
+					pairedItem: { item: entry.itemIndex },
+				});
+			} catch (failure) {
+				if (this.continueOnFail()) {
+					returnData.push(errorItem(node, failure, entry.itemIndex, entry.json));
+					continue;
+				}
+				throw toNodeError(node, failure, entry.itemIndex);
+			}
+		}
+		return [returnData];
+	}
+}

@@ -1,0 +1,152 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import type { StudyReportRow } from '../adapters';
+import { buildStudyReport } from '../adapters';
+import type { Anomaly, CalibrationResult, FeasibilityResult } from '../core';
+import { parseDecimal, studySummaryHtml, studySummaryText, studyTotals } from '../core';
+import { isUpstreamError, toNodeError } from '../shared/items';
+
+function text(value: unknown): string | undefined {
+	if (typeof value === 'number') return String(value);
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function toRow(item: IDataObject): StudyReportRow {
+	// Un lot en échec en amont porte ses données dans details.donnees.
+	const failed = isUpstreamError(item);
+	const details = (item.details ?? {}) as IDataObject;
+	const json = failed ? ((details.donnees ?? {}) as IDataObject) : item;
+	const calibrage = json.calibrage as unknown as CalibrationResult | undefined;
+	const faisabilite = json.faisabilite as unknown as FeasibilityResult | undefined;
+	return {
+		marche: text(json.marche),
+		objet: text(json.objet),
+		lot: text(json.lot),
+		intitule: text(json.intitule),
+		nature: text(json.nature),
+		montantHT: calibrage?.parametres?.montantHT?.valeur ?? parseDecimal(json.montantHT),
+		dureeMois: parseDecimal(json.dureeMois),
+		lieuExecution: text(json.lieuExecution),
+		calibrage: calibrage && typeof calibrage.heures === 'number' ? calibrage : undefined,
+		faisabilite: faisabilite && typeof faisabilite.decision === 'string' ? faisabilite : undefined,
+		erreur: failed ? text(item.error) : undefined,
+		anomalies: failed ? (details.anomalies as unknown as Anomaly[]) : undefined,
+	};
+}
+
+function safeFilePart(value: string): string {
+	return value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
+export class ClauseStudyReport implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Rapport d’étude des clauses (Excel)',
+		name: 'clauseStudyReport',
+		icon: { light: 'file:clauseStudyReport.svg', dark: 'file:clauseStudyReport.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: 'Un classeur pour tous les lots',
+		description:
+			'Rassemble les lots étudiés et calibrés dans un classeur Excel à joindre au dossier de consultation, avec une synthèse pour le courriel',
+		defaults: { name: 'Rapport de la consultation' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [
+			{
+				displayName: 'Titre',
+				name: 'titre',
+				type: 'string',
+				default: 'Étude des clauses sociales d’insertion',
+				description: 'Titre porté en tête du classeur',
+			},
+			{
+				displayName: 'Collectivité',
+				name: 'region',
+				type: 'string',
+				default: '',
+				placeholder: 'Région Val-d’Argent',
+			},
+			{
+				displayName: 'Nom du fichier',
+				name: 'nomFichier',
+				type: 'string',
+				default: '',
+				placeholder: 'etude-clauses-2026-TRX-014.xlsx',
+				description: 'Vide : « etude-clauses-MARCHÉ-DATE.xlsx »',
+			},
+			{
+				displayName: 'Champ binaire de sortie',
+				name: 'binaryPropertyName',
+				type: 'string',
+				default: 'data',
+				required: true,
+				description: 'Nom du champ binaire qui portera le classeur',
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const node = this.getNode();
+		if (items.length === 0) return [[]];
+		const rows = items.map((item) => toRow(item.json));
+		const totals = studyTotals(rows);
+		const dateEtude =
+			rows.find((r) => r.faisabilite)?.faisabilite?.dateEtude ??
+			new Intl.DateTimeFormat('en-CA', { timeZone: this.getTimezone() }).format(new Date());
+		const requested = (this.getNodeParameter('nomFichier', 0, '') as string).trim();
+		const fileName =
+			requested !== ''
+				? requested.endsWith('.xlsx')
+					? requested
+					: `${requested}.xlsx`
+				: `etude-clauses-${safeFilePart(totals.marches.length === 1 ? totals.marches[0] : `${totals.marches.length || ''}-marches`)}-${dateEtude}.xlsx`;
+		const property = this.getNodeParameter('binaryPropertyName', 0, 'data') as string;
+		let buffer: Buffer | undefined;
+		let failure: unknown;
+		try {
+			buffer = await buildStudyReport(rows, {
+				titre: this.getNodeParameter('titre', 0, '') as string,
+				region: (this.getNodeParameter('region', 0, '') as string) || undefined,
+				dateEtude,
+			});
+		} catch (error) {
+			failure = error;
+		}
+		if (!buffer) throw toNodeError(node, failure, 0);
+		const binary = await this.helpers.prepareBinaryData(
+			buffer,
+			fileName,
+			'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+		);
+		const facilitateurs: IDataObject[] = [];
+		for (const row of rows) {
+			const f = row.faisabilite?.facilitateur;
+			if (f && row.faisabilite?.decision === 'clause' && !facilitateurs.some((x) => x.nom === f.nom)) {
+				facilitateurs.push({ nom: f.nom, email: f.email ?? null });
+			}
+		}
+		return [
+			[
+				{
+					json: {
+						fichier: fileName,
+						marches: totals.marches,
+						lots: totals.lots,
+						lotsAvecClause: totals.lotsAvecClause,
+						lotsEnErreur: totals.lotsEnErreur,
+						montantHT: totals.montantHT,
+						heuresARetenir: totals.heuresARetenir,
+						facilitateurs,
+						courrielsFacilitateurs: facilitateurs.map((f) => f.email).filter(Boolean).join(', '),
+						synthese: { texte: studySummaryText(rows, fileName), html: studySummaryHtml(rows, fileName) },
+					},
+					binary: { [property]: binary },
+					pairedItem: items.map((_item, index) => ({ item: index })),
+				},
+			],
+		];
+	}
+}

@@ -1,0 +1,243 @@
+/**
+ * Rapport Excel d'étude d'une consultation (faisabilité et calibrage), à joindre
+ * au dossier de consultation : une ligne par lot, les totaux, les paramètres et
+ * leurs sources, les lots en anomalie. Formats français (Excel affiche les
+ * séparateurs de la langue de l'utilisateur), en-tête figé, largeurs ajustées.
+ */
+import ExcelJS from 'exceljs';
+
+import type { Anomaly, StudyRow, UsedParameter } from '../../core';
+import { NATURE_LABELS, frenchDate, retainedHours, studyTotals } from '../../core';
+
+export interface StudyReportRow extends StudyRow {
+	nature?: string;
+	dureeMois?: number;
+	lieuExecution?: string;
+	anomalies?: Anomaly[];
+}
+
+export interface StudyReportMeta {
+	titre: string;
+	region?: string;
+	dateEtude: string;
+}
+
+const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F5FA8' } };
+const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
+const EUROS = '#,##0.00 "€"';
+const HOURS = '#,##0 "h"';
+const DECIMAL = '#,##0.00';
+
+function styleHeader(row: ExcelJS.Row): void {
+	row.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+	row.fill = HEADER_FILL;
+	row.alignment = { vertical: 'middle', wrapText: true };
+	row.height = 32;
+}
+
+/** Nombre de lignes d'un texte replié dans une colonne de largeur donnée (en caractères). */
+function wrappedLines(text: string, width: number): number {
+	return text.split('\n').reduce((n, line) => n + Math.max(1, Math.ceil((line.length * 1.05) / width)), 0);
+}
+
+function mechanisms(row: StudyRow): string {
+	const f = row.faisabilite;
+	if (!f) return '';
+	const main = f.mecanismes.filter((m) => !m.option).map((m) => `${m.libelle} (${m.base})`);
+	const options = f.mecanismes.filter((m) => m.option).map((m) => `En option : ${m.libelle} (${m.base})`);
+	return [...main, ...options].join('\n');
+}
+
+function warnings(row: StudyReportRow): string {
+	const list = [...(row.calibrage?.avertissements ?? []), ...(row.faisabilite?.alertes ?? [])];
+	const unique = [...new Set(list.map((a) => `${a.message} → ${a.correction}`))];
+	return unique.join('\n');
+}
+
+export async function buildStudyReport(rows: StudyReportRow[], meta: StudyReportMeta): Promise<Buffer> {
+	const workbook = new ExcelJS.Workbook();
+	workbook.creator = 'n8n-nodes-clauses-sociales';
+	workbook.title = meta.titre;
+	workbook.created = new Date(`${meta.dateEtude}T12:00:00Z`);
+
+	const ok = rows.filter((r) => !r.erreur);
+	const sheet = workbook.addWorksheet('Lots', { views: [{ state: 'frozen', ySplit: 3, xSplit: 2 }] });
+	sheet.mergeCells('A1:H1');
+	sheet.getCell('A1').value = meta.titre;
+	sheet.getCell('A1').font = { bold: true, size: 14 };
+	sheet.getCell('A2').value = `${meta.region ? `${meta.region} — ` : ''}étude du ${frenchDate(meta.dateEtude)}`;
+	sheet.getCell('A2').font = { italic: true };
+
+	const columns: Array<{ header: string; key: string; width: number; numFmt?: string; wrap?: boolean }> = [
+		{ header: 'Marché', key: 'marche', width: 16 },
+		{ header: 'Lot', key: 'lot', width: 7 },
+		{ header: 'Intitulé', key: 'intitule', width: 32, wrap: true },
+		{ header: 'Nature', key: 'nature', width: 16 },
+		{ header: 'Montant HT', key: 'montantHT', width: 16, numFmt: EUROS },
+		{ header: 'Durée (mois)', key: 'dureeMois', width: 9, numFmt: '0' },
+		{ header: 'Lieu d\u2019exécution', key: 'lieu', width: 24, wrap: true },
+		{ header: 'Décision', key: 'decision', width: 22, wrap: true },
+		{ header: 'Mécanisme(s)', key: 'mecanismes', width: 44, wrap: true },
+		{ header: 'Considération sociale (DECP)', key: 'decp', width: 20, wrap: true },
+		{ header: 'Heures calculées', key: 'heuresCalculees', width: 12, numFmt: HOURS },
+		{ header: 'Heures à inscrire au contrat', key: 'heures', width: 13, numFmt: HOURS },
+		{ header: 'ETP', key: 'etp', width: 8, numFmt: DECIMAL },
+		{ header: 'Mois à temps plein', key: 'mois', width: 10, numFmt: DECIMAL },
+		{ header: 'Méthode', key: 'methode', width: 26, wrap: true },
+		{ header: 'Calcul', key: 'formule', width: 50, wrap: true },
+		{ header: 'Facilitateur', key: 'facilitateur', width: 28, wrap: true },
+		{ header: 'Seuil européen', key: 'seuil', width: 16, wrap: true },
+		{ header: 'Justification (fiche visa)', key: 'justification', width: 80, wrap: true },
+		{ header: 'Avertissements', key: 'avertissements', width: 60, wrap: true },
+	];
+	const headerRow = sheet.getRow(3);
+	columns.forEach((c, i) => {
+		headerRow.getCell(i + 1).value = c.header;
+		const col = sheet.getColumn(i + 1);
+		col.width = c.width;
+		if (c.numFmt) col.numFmt = c.numFmt;
+		if (c.wrap) col.alignment = { wrapText: true, vertical: 'top' };
+		else col.alignment = { vertical: 'top' };
+	});
+	styleHeader(headerRow);
+
+	let r = 4;
+	for (const row of ok) {
+		const f = row.faisabilite;
+		const c = row.calibrage;
+		const values: Record<string, unknown> = {
+			marche: row.marche,
+			lot: row.lot,
+			intitule: row.intitule,
+			nature: row.nature ? (NATURE_LABELS[row.nature as keyof typeof NATURE_LABELS] ?? row.nature) : undefined,
+			montantHT: row.montantHT,
+			dureeMois: row.dureeMois,
+			lieu: row.lieuExecution,
+			decision: f ? f.decisionLibelle : c ? (c.heures > 0 ? 'Heures calibrées' : 'Sous le plancher') : '',
+			mecanismes: mechanisms(row),
+			decp: f?.considerationsSociales.join(', '),
+			heuresCalculees: c?.heuresCalculees ?? f?.heuresEstimees,
+			heures: retainedHours(row),
+			etp: c?.equivalents.etp,
+			mois: c?.equivalents.moisTempsPlein,
+			methode: c?.methodeLibelle,
+			formule: c?.formule,
+			facilitateur: f?.facilitateur ? [f.facilitateur.nom, f.facilitateur.email].filter(Boolean).join('\n') : f ? 'aucun (zone blanche)' : '',
+			seuil: f ? (f.seuilEuropeen.depasse ? `dépassé${f.seuilEuropeen.justificationObligatoire ? ' : justification obligatoire' : ''}` : 'non atteint') : '',
+			justification: f?.justification,
+			avertissements: warnings(row),
+		};
+		const excelRow = sheet.getRow(r++);
+		let lines = 1;
+		columns.forEach((col, i) => {
+			const value = values[col.key];
+			if (value !== undefined && value !== '') excelRow.getCell(i + 1).value = value as ExcelJS.CellValue;
+			if (col.wrap && typeof value === 'string') lines = Math.max(lines, wrappedLines(value, col.width));
+		});
+		// Hauteur estimée : Excel et LibreOffice n'ajustent pas toujours seuls les lignes à retour automatique.
+		excelRow.height = Math.min(409, 13 * lines + 2);
+	}
+	const totals = studyTotals(rows);
+	const totalRow = sheet.getRow(r);
+	totalRow.getCell(1).value = 'Total';
+	if (ok.length > 0) {
+		const col = (key: string) => columns.findIndex((c) => c.key === key) + 1;
+		const letter = (key: string) => sheet.getColumn(col(key)).letter;
+		for (const key of ['montantHT', 'heuresCalculees', 'heures', 'etp', 'mois']) {
+			const L = letter(key);
+			const sum = ok.reduce((s, row) => {
+				if (key === 'montantHT') return s + (row.montantHT ?? 0);
+				if (key === 'heures') return s + retainedHours(row);
+				if (key === 'heuresCalculees') return s + (row.calibrage?.heuresCalculees ?? row.faisabilite?.heuresEstimees ?? 0);
+				if (key === 'etp') return s + (row.calibrage?.equivalents.etp ?? 0);
+				return s + (row.calibrage?.equivalents.moisTempsPlein ?? 0);
+			}, 0);
+			totalRow.getCell(col(key)).value = { formula: `SUM(${L}4:${L}${r - 1})`, result: Math.round(sum * 100) / 100 };
+		}
+	}
+	totalRow.font = { bold: true };
+	totalRow.fill = TOTAL_FILL;
+	sheet.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3, column: columns.length } };
+	sheet.pageSetup = {
+		orientation: 'landscape',
+		paperSize: 9,
+		fitToPage: true,
+		fitToWidth: 1,
+		fitToHeight: 0,
+		printTitlesRow: '3:3',
+	};
+
+	addParameterSheet(workbook, rows);
+	if (totals.lotsEnErreur > 0) addAnomalySheet(workbook, rows.filter((row) => row.erreur));
+	const buffer = await workbook.xlsx.writeBuffer();
+	return Buffer.from(buffer as ArrayBuffer);
+}
+
+function addParameterSheet(workbook: ExcelJS.Workbook, rows: StudyReportRow[]): void {
+	const sheet = workbook.addWorksheet('Paramètres et sources', { views: [{ state: 'frozen', ySplit: 1 }] });
+	sheet.columns = [
+		{ header: 'Paramètre', key: 'libelle', width: 48 },
+		{ header: 'Valeur', key: 'valeur', width: 14 },
+		{ header: 'Unité', key: 'unite', width: 10 },
+		{ header: 'Origine', key: 'origine', width: 20 },
+		{ header: 'Lots', key: 'lots', width: 24 },
+		{ header: 'Source', key: 'source', width: 100 },
+	];
+	styleHeader(sheet.getRow(1));
+	const seen = new Map<string, { p: UsedParameter; lots: string[] }>();
+	for (const row of rows) {
+		for (const p of Object.values(row.calibrage?.parametres ?? {})) {
+			if (p.origine === 'lot' || p.origine === 'calcul') continue;
+			const key = `${p.libelle}|${p.valeur}|${p.origine}`;
+			const entry = seen.get(key) ?? { p, lots: [] };
+			if (row.lot !== undefined && !entry.lots.includes(row.lot)) entry.lots.push(row.lot);
+			seen.set(key, entry);
+		}
+	}
+	const thresholds = rows.find((row) => row.faisabilite)?.faisabilite;
+	for (const { p, lots } of seen.values()) {
+		sheet.addRow({ libelle: p.libelle, valeur: p.valeur, unite: p.unite, origine: p.origine, lots: lots.join(', '), source: p.source ?? '' });
+	}
+	if (thresholds) {
+		sheet.addRow({
+			libelle: 'Seuil européen appliqué aux lots',
+			valeur: thresholds.seuilEuropeen.seuil,
+			unite: '€ HT',
+			origine: 'paramètre du nœud',
+			source: 'Seuils 2026-2027 : 216 000 € HT (fournitures et services des collectivités), 5 404 000 € HT (travaux)',
+		});
+	}
+	sheet.getColumn('source').alignment = { wrapText: true, vertical: 'top' };
+	sheet.getColumn('valeur').numFmt = '#,##0.##';
+}
+
+function addAnomalySheet(workbook: ExcelJS.Workbook, rows: StudyReportRow[]): void {
+	const sheet = workbook.addWorksheet('Lots en anomalie', { views: [{ state: 'frozen', ySplit: 1 }] });
+	sheet.columns = [
+		{ header: 'Lot', key: 'lot', width: 10 },
+		{ header: 'Où', key: 'ou', width: 30 },
+		{ header: 'Champ', key: 'champ', width: 24 },
+		{ header: 'Cellule', key: 'cellule', width: 16 },
+		{ header: 'Anomalie', key: 'message', width: 50 },
+		{ header: 'À faire', key: 'correction', width: 70 },
+	];
+	styleHeader(sheet.getRow(1));
+	for (const row of rows) {
+		const anomalies = row.anomalies && row.anomalies.length > 0 ? row.anomalies : undefined;
+		if (!anomalies) {
+			sheet.addRow({ lot: row.lot, message: row.erreur });
+			continue;
+		}
+		for (const a of anomalies) {
+			sheet.addRow({
+				lot: row.lot,
+				ou: a.ou,
+				champ: a.libelle,
+				cellule: a.cellule ? `${a.feuille ?? ''} ${a.cellule}`.trim() : '',
+				message: a.message,
+				correction: a.correction,
+			});
+		}
+	}
+	for (const key of ['message', 'correction', 'ou']) sheet.getColumn(key).alignment = { wrapText: true, vertical: 'top' };
+}

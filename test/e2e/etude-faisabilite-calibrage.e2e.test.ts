@@ -1,0 +1,98 @@
+/**
+ * Bout en bout : le workflow livré « étude de faisabilité et calibrage d'une
+ * consultation », tel quel, dans un vrai n8n (paquet installé comme paquet
+ * communautaire, base SQLite), avec un vrai serveur SMTP local.
+ */
+import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import type { Layout } from '../helpers/real-n8n';
+import { local, outputOf, prepareInstance, removeInstance, workflowFile } from '../helpers/real-n8n';
+import { SmtpSink } from '../helpers/smtp-sink';
+
+jest.setTimeout(600_000);
+
+interface Faisabilite {
+	decision: string;
+	heuresRetenues: number;
+	mecanismes: Array<{ code: string; option: boolean }>;
+	raisons: Array<{ code: string }>;
+	considerationsSociales: string[];
+}
+
+describe('workflow livré : étude de faisabilité et calibrage d’une consultation (vrai n8n)', () => {
+	let sink: SmtpSink;
+	let layout: Layout;
+
+	beforeAll(async () => {
+		sink = await new SmtpSink().start();
+		layout = await prepareInstance(sink.port);
+	});
+
+	afterAll(async () => {
+		await sink?.stop();
+		removeInstance(layout);
+	});
+
+	it('étudie et calibre chaque lot du classeur d’exemple, enregistre le rapport et l’envoie par courriel', async () => {
+		const id = await local.importWorkflow(layout, workflowFile('etude-faisabilite-calibrage.json'));
+		const run = await local.executeWorkflow(layout, id);
+		expect(run.data.resultData.error).toBeUndefined();
+		expect(run.status).toBe('success');
+
+		const lots = outputOf(run, 'Étude de faisabilité');
+		const byKey = new Map(lots.map((item) => [`${item.json.marche}/${item.json.lot}`, item.json.faisabilite as unknown as Faisabilite]));
+		expect(lots).toHaveLength(12);
+		const hours = Object.fromEntries([...byKey].map(([key, f]) => [key, f.heuresRetenues]));
+		expect(hours).toEqual({
+			// Lycée : volumes réels du lycée du Limousin (Avise 2014) pour les lots 1 à 4 ; lot 7 sous le plancher de 70 h du workflow.
+			'2026-TRX-014/1': 420,
+			'2026-TRX-014/2': 280,
+			'2026-TRX-014/3': 490,
+			'2026-TRX-014/4': 455,
+			'2026-TRX-014/5': 216,
+			'2026-TRX-014/6': 80,
+			'2026-TRX-014/7': 0,
+			'2026-TRX-014/8': 0,
+			// Propreté avec reprise du personnel (Inserpropre) : P = 0,5 ; 0,5 × 1 200 000 ÷ 25 × 10 % = 2 400 h.
+			'2026-SRV-031/1': 2400,
+			'2026-SRV-031/2': 128,
+			// Zone blanche : aucun facilitateur en Charente (16).
+			'2026-SRV-040/unique': 0,
+			// Prestations intellectuelles : 16 000 h × 15 % (enquête de la CUB, Avise 2013).
+			'2026-PI-007/1': 2400,
+		});
+		const greenSpaces = byKey.get('2026-SRV-040/unique')!;
+		expect(greenSpaces.raisons.map((r) => r.code)).toEqual(['zoneBlanche']);
+		expect(greenSpaces.mecanismes.filter((m) => m.option).map((m) => m.code)).toEqual(['marcheReserveEa', 'marcheReserveSiae', 'marcheInsertion']);
+		expect(byKey.get('2026-SRV-031/1')!.mecanismes.map((m) => m.code)).toEqual(['clauseExecution', 'critereAttribution']);
+		expect(byKey.get('2026-TRX-014/7')!.raisons.map((r) => r.code)).toEqual(['sousPlancher']);
+
+		// Le rapport est écrit sous un nom propre à l'exécution (aucun fichier écrasé).
+		const saved = outputOf(run, 'Enregistrer le rapport')[0].json.fileName as string;
+		expect(saved).toMatch(/sortie\/etude-clauses-4-marches-\d{4}-\d{2}-\d{2}-execution-\d+\.xlsx$/);
+		const workbook = new ExcelJS.Workbook();
+		await workbook.xlsx.readFile(path.join(layout.home, saved));
+		const sheet = workbook.getWorksheet('Lots')!;
+		expect(sheet.getCell('A4').value).toBe('2026-TRX-014');
+		expect(workbook.getWorksheet('Paramètres et sources')).toBeDefined();
+
+		const [mail] = await sink.waitFor(1);
+		expect(mail.envelope.to.sort()).toEqual(
+			[
+				'marches@region-val-argent.example.test',
+				'clauses@plie-val-argent.example.test',
+				'facilitation@mde-haut-argent.example.test',
+				'clauses-sociales@region-val-argent.example.test',
+			].sort(),
+		);
+		expect(mail.parsed.subject).toBe('Étude des clauses sociales – marché(s) 2026-TRX-014, 2026-SRV-031, 2026-SRV-040, 2026-PI-007');
+		expect(mail.parsed.text).toContain('Heures d\'insertion à inscrire : 6\u00a0869\u00a0h');
+		expect(mail.parsed.attachments.map((a) => a.filename)).toEqual([path.basename(saved).replace(/-execution-\d+/, '')]);
+		const attached = new ExcelJS.Workbook();
+		await attached.xlsx.load(mail.parsed.attachments[0].content as unknown as ArrayBuffer);
+		expect(attached.getWorksheet('Lots')!.getCell('B4').value).toBe('1');
+		expect(fs.existsSync(path.join(layout.home, saved))).toBe(true);
+	});
+});
