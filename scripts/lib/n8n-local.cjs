@@ -24,7 +24,7 @@ function ensureN8n() {
 }
 
 /** Construit et empaquette ce paquet (npm pack), comme pour une publication. */
-function packPackage(outDir = path.join(CACHE, 'pack')) {
+function packPackage(outDir = path.join(ROOT, '.cache', 'pack')) {
 	fs.mkdirSync(outDir, { recursive: true });
 	execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 	const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', outDir], {
