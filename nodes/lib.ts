@@ -5,5 +5,7 @@
  */
 export * from './adapters';
 export * from './core';
+export * from './shared/follow-up';
 export * from './shared/items';
 export * from './shared/lots';
+export * from './shared/smtp';

@@ -41,10 +41,37 @@ const useSharedLib = {
 	},
 };
 
+/**
+ * date-holidays embarque les jours fériés de 200 pays : seuls ceux de la France
+ * (métropole, Alsace-Moselle, outre-mer) sont gardés dans le paquet.
+ */
+const frenchHolidaysOnly = {
+	name: 'french-holidays-only',
+	setup(b) {
+		b.onLoad({ filter: /date-holidays[\\/](lib[\\/]data\.cjs|src[\\/]data\.js)$/ }, async (args) => {
+			const { createRequire } = await import('node:module');
+			const cjs = path.join(path.dirname(args.path), '..', 'lib', 'data.cjs');
+			const { data } = createRequire(import.meta.url)(cjs);
+			// La France et les territoires auxquels ses données renvoient (outre-mer : « holidays.RE »…).
+			const holidays = {};
+			const pending = ['FR'];
+			while (pending.length > 0) {
+				const code = pending.pop();
+				if (holidays[code] || !data.holidays[code]) continue;
+				holidays[code] = data.holidays[code];
+				for (const m of JSON.stringify(data.holidays[code]).matchAll(/"_days":"([A-Z]{2})"/g)) pending.push(m[1]);
+			}
+			const kept = JSON.stringify({ ...data, holidays });
+			const esm = args.path.endsWith('.js');
+			return { contents: esm ? `export const data = ${kept};` : `exports.data = ${kept};`, loader: 'js' };
+		});
+	},
+};
+
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
-await build({ ...common, entryPoints: [path.join(root, 'nodes', 'lib.ts')], outfile: libFile });
+await build({ ...common, entryPoints: [path.join(root, 'nodes', 'lib.ts')], outfile: libFile, plugins: [frenchHolidaysOnly] });
 
 const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((out) => {
 	const source = out.replace(/^dist\//, '').replace(/\.js$/, '.ts');

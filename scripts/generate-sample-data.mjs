@@ -54,5 +54,185 @@ async function lots() {
 	await wb.xlsx.writeFile(path.join(dir, 'lots-consultation.xlsx'));
 }
 
+// Générateur pseudo-aléatoire à graine fixe : les fichiers sont reproductibles.
+function prng(seed) {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) >>> 0;
+		let t = a;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+function luhnSiret(random) {
+	const digits = Array.from({ length: 13 }, (_, i) => (i === 0 ? 1 + Math.floor(random() * 8) : Math.floor(random() * 10)));
+	for (let check = 0; check < 10; check++) {
+		const all = [...digits, check];
+		let sum = 0;
+		for (let i = 0; i < 14; i++) {
+			let d = all[13 - i];
+			if (i % 2 === 1) {
+				d *= 2;
+				if (d > 9) d -= 9;
+			}
+			sum += d;
+		}
+		if (sum % 10 === 0) return all.join('');
+	}
+	throw new Error('SIRET impossible');
+}
+
+const monthAdd = (m, n) => {
+	const [y, mo] = m.split('-').map(Number);
+	const i = y * 12 + mo - 1 + n;
+	return `${Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`;
+};
+const daysIn = (y, m) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+const dayNumber = (iso) => Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) / 86400000;
+
+/** Dernier mois complet des relevés d'exemple (le jeu de données date de novembre 2026). */
+const LAST_REPORTED = '2026-10';
+
+const CATEGORIES = ['Demandeur d’emploi de longue durée (plus de 12 mois)', 'Bénéficiaire du RSA', 'Jeune de moins de 26 ans peu qualifié', 'Travailleur handicapé (RQTH)', 'Demandeur d’emploi de plus de 50 ans', 'Salarié d’une SIAE (AI, ETTI, EI, ACI)', 'Bénéficiaire de l’ASS, de l’AAH ou d’une pension d’invalidité'];
+const EMPLOYERS = [
+	['Titulaire', 'Embauche directe', ['CDD', 'CDI', 'Contrat de professionnalisation', 'Contrat d’apprentissage']],
+	['Entreprise de travail temporaire d’insertion (ETTI)', 'Mise à disposition', ['Intérim']],
+	['GEIQ', 'Mise à disposition', ['Contrat de professionnalisation']],
+	['Entreprise d’insertion (EI)', 'Sous-traitance à une structure d’insertion', ['CDDI']],
+	['Association intermédiaire (AI)', 'Mise à disposition', ['CDD']],
+];
+const JOBS = ['Manœuvre', 'Ouvrier polyvalent', 'Aide-électricien', 'Plaquiste', 'Agent d’entretien', 'Enquêteur', 'Agent de propreté', 'Conducteur de car', 'Peintre en bâtiment', 'Aide-maçon'];
+
+async function followUp() {
+	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'registre-clauses.json'), 'utf8'));
+	const random = prng(20261123);
+	const sirets = new Map();
+	for (const clause of clauses) {
+		if (!sirets.has(clause.titulaire)) sirets.set(clause.titulaire, luhnSiret(random));
+		clause.siret = sirets.get(clause.titulaire);
+	}
+	const lines = [];
+	for (const clause of clauses) {
+		const start = clause.debutExecution.slice(0, 7);
+		const end = clause.finExecution.slice(0, 7) < LAST_REPORTED ? clause.finExecution.slice(0, 7) : LAST_REPORTED;
+		const lastReported = { 'manque-dernier': monthAdd(LAST_REPORTED, -1), 'manque-depuis-juin': '2026-05', suspendue: '2026-04' }[clause.scenario] ?? end;
+		const pace = clause.scenario === 'retard' ? 0.55 : clause.scenario === 'solde' ? 1.2 : 1;
+		const total = dayNumber(clause.finExecution) - dayNumber(clause.debutExecution) + 1;
+		const people = Array.from({ length: clause.heuresDues > 2000 ? 3 : clause.heuresDues > 400 ? 2 : 1 }, (_, i) => {
+			const [employeur, modalite, contrats] = EMPLOYERS[Math.floor(random() * EMPLOYERS.length)];
+			return {
+				participant: `${clause.marche.slice(-3)}-${clause.lot.slice(0, 3).toUpperCase()}-P${String(i + 1).padStart(2, '0')}`,
+				categoriePublic: CATEGORIES[Math.floor(random() * CATEGORIES.length)],
+				employeur,
+				modalite,
+				typeContrat: contrats[Math.floor(random() * contrats.length)],
+				poste: JOBS[Math.floor(random() * JOBS.length)],
+			};
+		});
+		let done = 0;
+		for (let m = start; m <= lastReported; m = monthAdd(m, 1)) {
+			const [y, mo] = m.split('-').map(Number);
+			const monthEnd = `${m}-${String(daysIn(y, mo)).padStart(2, '0')}`;
+			const elapsed = Math.min(total, dayNumber(monthEnd) - dayNumber(clause.debutExecution) + 1);
+			let target = (clause.heuresDues * elapsed) / total;
+			if (clause.courbe) {
+				// Courbe annuelle : rythme régulier de 150 h par mois.
+				target = Math.min(clause.heuresDues, (elapsed / 365) * 1800);
+			}
+			const due = Math.max(0, Math.round((target * pace - done) * (0.9 + random() * 0.2)));
+			if (due === 0) {
+				lines.push({ marche: clause.marche, lot: clause.lot, siret: clause.siret, mois: m, participant: 'néant', heuresMois: 0 });
+				continue;
+			}
+			const shares = people.map(() => 0.5 + random());
+			const sum = shares.reduce((a, b) => a + b, 0);
+			let left = due;
+			people.forEach((person, i) => {
+				const hours = i === people.length - 1 ? left : Math.min(left, Math.round((due * shares[i]) / sum));
+				left -= hours;
+				if (hours <= 0) return;
+				lines.push({
+					marche: clause.marche,
+					lot: clause.lot,
+					siret: clause.siret,
+					mois: m,
+					...person,
+					eligibiliteValidee: 'oui',
+					debutContrat: clause.debutExecution,
+					heuresMois: hours,
+					heuresFormation: random() < 0.2 ? 7 : 0,
+				});
+			});
+			done += due;
+		}
+	}
+	fs.writeFileSync(path.join(dir, 'registre-clauses.json'), `${JSON.stringify(clauses, null, '\t')}\n`);
+	fs.writeFileSync(path.join(dir, 'releves-2026.json'), `${JSON.stringify(lines, null, '\t')}\n`);
+
+	const wb = new ExcelJS.Workbook();
+	wb.creator = 'PLIE du Val d’Argent';
+	wb.created = FIXED_DATE;
+	wb.modified = FIXED_DATE;
+	const registre = wb.addWorksheet('Registre');
+	const columns = [
+		['N° marché', 'marche', 14], ['Objet du marché', 'objet', 40], ['N° lot', 'lot', 8], ['Intitulé du lot', 'intitule', 30],
+		['Titulaire', 'titulaire', 30], ['SIRET', 'siret', 16], ['Courriel du titulaire', 'emailTitulaire', 30], ['Contact du titulaire', 'contactTitulaire', 18],
+		['Heures dues', 'heuresDues', 10], ["Début d'exécution", 'debutExecution', 12], ["Fin d'exécution", 'finExecution', 12],
+		['Facilitateur', 'facilitateur', 28], ['Courriel du facilitateur', 'emailFacilitateur', 32], ['Acheteur', 'acheteur', 34],
+		["Courriel de l'acheteur", 'emailAcheteur', 34], ['Statut', 'statut', 12], ['Montant HT', 'montantHT', 16], ['Courbe prévisionnelle', 'courbe', 40],
+	];
+	registre.columns = columns.map(([header, key, width]) => ({ header, key, width }));
+	header(registre);
+	for (const clause of clauses) {
+		const row = registre.addRow({});
+		columns.forEach(([, key], i) => {
+			const value = clause[key];
+			if (value === undefined) return;
+			const cell = row.getCell(i + 1);
+			if (key === 'debutExecution' || key === 'finExecution') {
+				cell.value = new Date(`${value}T00:00:00Z`);
+				cell.numFmt = 'dd/mm/yyyy';
+			} else if (key === 'montantHT') {
+				cell.value = value;
+				cell.numFmt = '#,##0.00 "€"';
+			} else cell.value = value;
+		});
+	}
+	const releves = wb.addWorksheet('Relevés');
+	const lineColumns = [
+		['N° marché', 'marche', 14], ['N° lot', 'lot', 8], ['SIRET', 'siret', 16], ['Mois', 'mois', 10], ['Participant', 'participant', 16],
+		['Catégorie de public', 'categoriePublic', 40], ['Éligibilité validée', 'eligibiliteValidee', 10], ['Employeur', 'employeur', 34],
+		['Modalité', 'modalite', 34], ['Type de contrat', 'typeContrat', 24], ['Début du contrat', 'debutContrat', 12], ['Poste', 'poste', 20],
+		['Heures du mois', 'heuresMois', 10], ['Heures de formation', 'heuresFormation', 10],
+	];
+	releves.columns = lineColumns.map(([h, key, width]) => ({ header: h, key, width }));
+	header(releves);
+	for (const line of lines) {
+		const row = releves.addRow({});
+		lineColumns.forEach(([, key], i) => {
+			const value = line[key];
+			if (value === undefined) return;
+			const cell = row.getCell(i + 1);
+			if (key === 'mois') cell.value = `${value.slice(5, 7)}/${value.slice(0, 4)}`;
+			else if (key === 'debutContrat') {
+				cell.value = new Date(`${value}T00:00:00Z`);
+				cell.numFmt = 'dd/mm/yyyy';
+			} else cell.value = value;
+		});
+	}
+	const about = wb.addWorksheet('Lisez-moi');
+	about.getColumn(1).width = 110;
+	[
+		'Classeur de suivi des clauses sociales d’insertion — Région Val-d’Argent (données fictives)',
+		'Feuille « Registre » : une ligne par lot clausé (heures dues, dates d’exécution, titulaire, facilitateur, acheteur, statut).',
+		'Feuille « Relevés » : une ligne par participant et par mois, reprise des relevés mensuels transmis par les titulaires ; « néant » et 0 heure pour un mois sans activité.',
+		'Volumes d’heures repris des documents sources : lycée du Limousin (420, 280, 490, 455 h), université de Compiègne (3 600, 360, 580, 450, 100 h), DSP d’autocars des Pays de la Loire (1 800 h par an sur 6 ans), enquête de la CUB (2 400 h).',
+	].forEach((text, i) => (about.getCell(i + 1, 1).value = text));
+	await wb.xlsx.writeFile(path.join(dir, 'suivi-clauses.xlsx'));
+}
+
 await lots();
+await followUp();
 process.stdout.write(`Classeurs d'exemple régénérés dans ${dir}\n`);

@@ -23,6 +23,7 @@ import type { Anomaly } from './anomalies';
 import { AnomalyError, anomaliesFromZod, parseJsonParameter } from './anomalies';
 import type { CalibrationResult, CalibrationSettings } from './calibration';
 import { CalibrationSettingsSchema, calibrateLot } from './calibration';
+import { frenchLongDate } from './calendar';
 import { formatEuros, formatHours, formatNumber } from './format';
 import { THRESHOLDS } from './referential';
 import type { Facilitator } from './schemas/facilitator';
@@ -389,7 +390,7 @@ function lotTitle(lot: Lot): string {
 
 /** Justification en français, prête à coller dans la fiche visa. */
 function justify(lot: Lot, r: FeasibilityResult, estimate: CalibrationResult | undefined, s: FeasibilitySettings): string {
-	const date = frenchDate(s.dateEtude);
+	const date = frenchLongDate(s.dateEtude);
 	const parts: string[] = [];
 	const main = r.mecanismes.filter((m) => !m.option);
 	const options = r.mecanismes.filter((m) => m.option);
@@ -424,14 +425,6 @@ function justify(lot: Lot, r: FeasibilityResult, estimate: CalibrationResult | u
 	parts.push(`Considération sociale à déclarer (DECP) : ${r.considerationsSociales.join(', ')}.`);
 	parts.push(r.etudeRequise ? `Étude de faisabilité réalisée le ${date}.` : `Marché sous le seuil de l\u2019étude de faisabilité (${formatEuros(s.seuilEtude)} HT) ; examen réalisé le ${date}.`);
 	return parts.join(' ');
-}
-
-const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
-
-/** « 2026-11-23 » → « 23 novembre 2026 » ; « 1er » pour le premier du mois. */
-export function frenchDate(iso: string): string {
-	const [y, m, d] = iso.split('-').map(Number);
-	return `${d === 1 ? '1er' : d} ${MONTHS[m - 1]} ${y}`;
 }
 
 export const NATURE_LABELS: Record<Nature, string> = Object.fromEntries(

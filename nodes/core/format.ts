@@ -34,7 +34,10 @@ export function formatHours(value: number): string {
 
 /** Guillemets français autour d'une valeur saisie par l'utilisateur. */
 export function quote(value: unknown): string {
-	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	const raw = typeof value === 'string' ? value : JSON.stringify(value);
+	// Les retours à la ligne et caractères de contrôle saisis restent visibles sans casser le message.
+	// eslint-disable-next-line no-control-regex
+	const text = raw?.replace(/\r\n|\r|\n/g, '\u21b5').replace(/[\u0000-\u001f\u007f]/g, '\ufffd');
 	const short = text !== undefined && text.length > 60 ? `${text.slice(0, 57)}…` : text;
 	return `«\u00a0${short ?? ''}\u00a0»`;
 }

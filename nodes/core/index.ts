@@ -3,16 +3,22 @@
  * que l'enveloppe (lecture des éléments, paramètres, erreurs n8n).
  */
 export * from './anomalies';
+export * from './calendar';
 export * from './calibration';
 export * from './feasibility';
+export * from './email';
+export * from './excel-serial';
 export * from './format';
 export * from './keys';
 export * from './numbers';
 export * from './records';
 export * from './referential';
+export * from './reminder-message';
+export * from './reminders';
 export * from './sectors';
 export * from './study-summary';
 export * from './territories';
 export * from './schemas/facilitator';
 export * from './schemas/lot';
 export * from './schemas/primitives';
+export * from './schemas/suivi';

@@ -7,9 +7,21 @@ import { normalizeToken } from './schemas/primitives';
 
 export type KeyIndex = Map<string, string>;
 
-export function buildKeyIndex(fields: string[], aliases: Record<string, string[]> = {}): KeyIndex {
+/**
+ * Index des noms acceptés : le nom du champ, son libellé français (celui des
+ * messages et des modèles) et ses synonymes.
+ */
+export function buildKeyIndex(
+	fields: string[],
+	aliases: Record<string, string[]> = {},
+	labels: Record<string, string> = {},
+): KeyIndex {
 	const index: KeyIndex = new Map();
 	for (const field of fields) index.set(normalizeToken(field), field);
+	for (const [field, label] of Object.entries(labels)) {
+		const token = normalizeToken(label);
+		if (!index.has(token)) index.set(token, field);
+	}
 	for (const [field, list] of Object.entries(aliases)) {
 		for (const alias of list) {
 			const token = normalizeToken(alias);

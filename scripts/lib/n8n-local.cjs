@@ -195,6 +195,22 @@ function localCredentials({ smtpHost = '127.0.0.1', smtpPort = 1025 } = {}) {
 			type: 'smtp',
 			data: { host: smtpHost, port: smtpPort, secure: false, disableStartTls: true, user: '', password: '' },
 		},
+		{
+			id: 'ClsSmtpClauses01',
+			name: 'SMTP clauses sociales de la Région',
+			type: 'clausesSocialesSmtpApi',
+			data: {
+				host: smtpHost,
+				port: smtpPort,
+				securite: 'aucune',
+				user: '',
+				password: '',
+				expediteurNom: "Mission clauses sociales – Région Val-d'Argent",
+				expediteurEmail: 'clauses-sociales@region-val-argent.example.test',
+				repondreA: 'clauses-sociales@region-val-argent.example.test',
+				tlsSansVerification: false,
+			},
+		},
 	];
 }
 

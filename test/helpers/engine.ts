@@ -6,8 +6,14 @@
  * d'instance (identifiants, stockage des éléments déjà traités) sont fournis
  * ici en mémoire.
  */
-import { ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
+import { DataDeduplicationService, ExecutionLifecycleHooks, PackageDirectoryLoader, WorkflowExecute } from 'n8n-core';
 import type {
+	DeduplicationItemTypes,
+	DeduplicationScope,
+	ICheckProcessedContextData,
+	ICheckProcessedOptions,
+	IDataDeduplicator,
+	IDeduplicationOutput,
 	ICredentialDataDecryptedObject,
 	ICredentials,
 	IDataObject,
@@ -57,11 +63,70 @@ let dataCounter = 0;
 
 const TEST_ITEMS_TYPE = 'harness.items';
 
+/**
+ * Mémoire des éléments déjà traités (checkProcessedAndRecord), en mémoire :
+ * dans n8n, c'est la base de données de l'instance qui la porte.
+ */
+export class MemoryDeduplicator implements IDataDeduplicator {
+	readonly stores = new Map<string, string[]>();
+	/** Nombre d'appels à checkProcessedAndRecord, pour vérifier les lots d'appels. */
+	calls = 0;
+
+	private key(scope: DeduplicationScope, context: ICheckProcessedContextData): string {
+		return scope === 'node' ? `${context.workflow.id}:${context.node?.id ?? ''}` : context.workflow.id;
+	}
+
+	async checkProcessedAndRecord(
+		items: DeduplicationItemTypes[],
+		scope: DeduplicationScope,
+		context: ICheckProcessedContextData,
+		options: ICheckProcessedOptions,
+	): Promise<IDeduplicationOutput> {
+		this.calls++;
+		const key = this.key(scope, context);
+		const store = this.stores.get(key) ?? [];
+		const result: IDeduplicationOutput = { new: [], processed: [] };
+		for (const item of items) {
+			const value = String(item);
+			if (store.includes(value)) result.processed.push(item);
+			else {
+				result.new.push(item);
+				store.push(value);
+			}
+		}
+		const max = options.maxEntries ?? Infinity;
+		this.stores.set(key, store.length > max ? store.slice(store.length - max) : store);
+		return result;
+	}
+
+	async removeProcessed(items: DeduplicationItemTypes[], scope: DeduplicationScope, context: ICheckProcessedContextData): Promise<void> {
+		const key = this.key(scope, context);
+		const remove = new Set(items.map(String));
+		this.stores.set(key, (this.stores.get(key) ?? []).filter((value) => !remove.has(value)));
+	}
+
+	async clearAllProcessedItems(scope: DeduplicationScope, context: ICheckProcessedContextData): Promise<void> {
+		this.stores.delete(this.key(scope, context));
+	}
+
+	async getProcessedDataCount(scope: DeduplicationScope, context: ICheckProcessedContextData): Promise<number> {
+		return (this.stores.get(this.key(scope, context)) ?? []).length;
+	}
+
+	reset(): void {
+		this.stores.clear();
+		this.calls = 0;
+	}
+}
+
+export const deduplicator = new MemoryDeduplicator();
+
 let loaderPromise: Promise<PackageDirectoryLoader> | undefined;
 
 /** Charge le paquet construit (dist/) avec le chargeur de n8n, une fois par fichier de test. */
 export function loadPackage(): Promise<PackageDirectoryLoader> {
 	loaderPromise ??= (async () => {
+		await DataDeduplicationService.init(deduplicator);
 		const loader = new PackageDirectoryLoader(PACKAGE_ROOT);
 		await loader.loadAll();
 		return loader;

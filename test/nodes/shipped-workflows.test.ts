@@ -13,31 +13,50 @@ import { local } from '../helpers/real-n8n';
 
 const workflowFiles = local.shippedWorkflows();
 
-function unknownParameters(values: Record<string, unknown>, properties: INodeProperties[], prefix = ''): string[] {
-	const unknown: string[] = [];
+/**
+ * Paramètres inconnus d'un nœud, ou valeurs hors liste : n8n ignorerait les
+ * premiers en silence et échouerait (ou ferait autre chose) avec les secondes.
+ */
+function parameterProblems(values: Record<string, unknown>, properties: INodeProperties[], prefix = ''): string[] {
+	const problems: string[] = [];
 	for (const [key, value] of Object.entries(values)) {
-		const property = properties.find((p) => p.name === key);
-		if (!property) {
-			unknown.push(`${prefix}${key}`);
+		const candidates = properties.filter((p) => p.name === key);
+		if (candidates.length === 0) {
+			problems.push(`paramètre inconnu « ${prefix}${key} »`);
 			continue;
 		}
-		if (property.type === 'collection' && value && typeof value === 'object') {
-			unknown.push(...unknownParameters(value as Record<string, unknown>, (property.options ?? []) as INodeProperties[], `${prefix}${key}.`));
+		const isExpression = typeof value === 'string' && value.startsWith('=');
+		const optionLists = candidates.filter((p) => p.type === 'options');
+		if (!isExpression && optionLists.length === candidates.length && (typeof value === 'string' || typeof value === 'number')) {
+			const allowed = optionLists.flatMap((p) => (p.options ?? []).map((o) => (o as { value: unknown }).value));
+			if (!allowed.includes(value)) problems.push(`valeur « ${String(value)} » hors liste pour « ${prefix}${key} » (${allowed.join(', ')})`);
 		}
-		if (property.type === 'fixedCollection' && value && typeof value === 'object') {
+		const collections = candidates.filter((p) => p.type === 'collection');
+		if (collections.length > 0 && value && typeof value === 'object' && !Array.isArray(value)) {
+			const options = collections.flatMap((p) => (p.options ?? []) as INodeProperties[]);
+			problems.push(...parameterProblems(value as Record<string, unknown>, options, `${prefix}${key}.`));
+		}
+		const fixed = candidates.filter((p) => p.type === 'fixedCollection');
+		if (fixed.length > 0 && value && typeof value === 'object') {
 			for (const [group, entries] of Object.entries(value as Record<string, unknown>)) {
-				const option = (property.options as INodePropertyCollection[] | undefined)?.find((o) => o.name === group);
+				const option = fixed.flatMap((p) => (p.options ?? []) as INodePropertyCollection[]).find((o) => o.name === group);
 				if (!option) {
-					unknown.push(`${prefix}${key}.${group}`);
+					problems.push(`groupe inconnu « ${prefix}${key}.${group} »`);
 					continue;
 				}
 				for (const entry of Array.isArray(entries) ? entries : [entries]) {
-					unknown.push(...unknownParameters(entry as Record<string, unknown>, option.values, `${prefix}${key}.${group}.`));
+					problems.push(...parameterProblems(entry as Record<string, unknown>, option.values, `${prefix}${key}.${group}.`));
 				}
 			}
 		}
 	}
-	return unknown;
+	return problems;
+}
+
+/** Descriptions des nœuds de base de la version de n8n installée pour les tests (dist/types/nodes.json). */
+function baseNodeDescriptions(): Array<{ name: string; version: number | number[]; properties: INodeProperties[] }> {
+	const file = path.join(local.ensureN8n().dir, 'node_modules', 'n8n-nodes-base', 'dist', 'types', 'nodes.json');
+	return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
 
 describe('workflows livrés', () => {
@@ -67,8 +86,28 @@ describe('workflows livrés', () => {
 					loader.getNode(short).type as INodeType | IVersionedNodeType,
 					node.typeVersion,
 				);
-				for (const key of unknownParameters(node.parameters ?? {}, type.description.properties)) {
-					problems.push(`${node.name} : paramètre inconnu « ${key} »`);
+				for (const problem of parameterProblems(node.parameters ?? {}, type.description.properties)) {
+					problems.push(`${node.name} : ${problem}`);
+				}
+			}
+			expect(problems).toEqual([]);
+		});
+
+		it('n’utilise que des nœuds de base, versions et paramètres de n8n 2.40.7', () => {
+			const descriptions = baseNodeDescriptions();
+			const problems: string[] = [];
+			for (const node of workflow.nodes.filter((n: { type: string }) => n.type.startsWith('n8n-nodes-base.'))) {
+				const short = node.type.slice('n8n-nodes-base.'.length);
+				const matching = descriptions.filter(
+					(d) => d.name === short && (Array.isArray(d.version) ? d.version : [d.version]).includes(node.typeVersion),
+				);
+				if (matching.length === 0) {
+					problems.push(`${node.name} : ${node.type} v${node.typeVersion} inconnu`);
+					continue;
+				}
+				if (short === 'stickyNote') continue;
+				for (const problem of parameterProblems(node.parameters ?? {}, matching.flatMap((d) => d.properties))) {
+					problems.push(`${node.name} : ${problem}`);
 				}
 			}
 			expect(problems).toEqual([]);

@@ -18,14 +18,6 @@ export interface CellRead {
 	mergedInto?: string;
 }
 
-const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
-
-/** Date Excel (numéro de série) → « AAAA-MM-JJ ». */
-export function excelSerialToIso(serial: number): string {
-	const date = new Date(EXCEL_EPOCH_MS + Math.round(serial * 86400000));
-	return date.toISOString().slice(0, 10);
-}
-
 /** Date JavaScript lue par exceljs (minuit UTC) → « AAAA-MM-JJ ». */
 export function dateToIso(date: Date): string {
 	return date.toISOString().slice(0, 10);

@@ -7,7 +7,7 @@
 import ExcelJS from 'exceljs';
 
 import type { Anomaly, StudyRow, UsedParameter } from '../../core';
-import { NATURE_LABELS, frenchDate, retainedHours, studyTotals } from '../../core';
+import { NATURE_LABELS, frenchLongDate, retainedHours, studyTotals } from '../../core';
 
 export interface StudyReportRow extends StudyRow {
 	nature?: string;
@@ -65,7 +65,7 @@ export async function buildStudyReport(rows: StudyReportRow[], meta: StudyReport
 	sheet.mergeCells('A1:H1');
 	sheet.getCell('A1').value = meta.titre;
 	sheet.getCell('A1').font = { bold: true, size: 14 };
-	sheet.getCell('A2').value = `${meta.region ? `${meta.region} — ` : ''}étude du ${frenchDate(meta.dateEtude)}`;
+	sheet.getCell('A2').value = `${meta.region ? `${meta.region} — ` : ''}étude du ${frenchLongDate(meta.dateEtude)}`;
 	sheet.getCell('A2').font = { italic: true };
 
 	const columns: Array<{ header: string; key: string; width: number; numFmt?: string; wrap?: boolean }> = [

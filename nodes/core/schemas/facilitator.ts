@@ -37,5 +37,5 @@ export const FACILITATOR_READER: RecordReader<typeof FacilitatorSchema> = {
 		nom: ['facilitateur', 'nom', 'contact'],
 		email: ['courriel', 'e-mail', 'mail', 'adresse électronique'],
 		territoires: ['territoire', 'territoires couverts', 'zone'],
-	}),
+	}, FACILITATOR_LABELS),
 };

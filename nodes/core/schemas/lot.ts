@@ -148,5 +148,5 @@ export const LOT_ALIASES: Record<string, string[]> = {
 export const LOT_READER: RecordReader<typeof LotSchema> = {
 	schema: LotSchema,
 	labels: LOT_LABELS,
-	keys: buildKeyIndex(Object.keys(LotSchema.shape), LOT_ALIASES),
+	keys: buildKeyIndex(Object.keys(LotSchema.shape), LOT_ALIASES, LOT_LABELS),
 };

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod/v4';
 
+import { parseDate, parseMonth } from '../calendar';
+import { normalizeEmail, splitEmails } from '../email';
 import { formatNumber, quote } from '../format';
 import { parseDecimal } from '../numbers';
 
@@ -202,6 +204,90 @@ export function textList(options: { min?: number; correction?: string } = {}) {
 			});
 			return z.NEVER;
 		}
+		return out;
+	});
+}
+
+/** Date civile « AAAA-MM-JJ » : Date, « AAAA-MM-JJ », « JJ/MM/AAAA », « 3 mars 2026 », numéro de série Excel. */
+export function isoDate() {
+	return z.unknown().transform((raw, ctx): string => {
+		const value = parseDate(raw);
+		if (value !== undefined) return value;
+		if (raw === undefined || raw === null || raw === '') {
+			return issue(ctx, 'date manquante', 'Saisissez une date au format JJ/MM/AAAA.', 'date.manquante');
+		}
+		return issue(ctx, `${quote(raw)} n'est pas une date lisible`, 'Saisissez une date au format JJ/MM/AAAA, par exemple 01/03/2026.', 'date.illisible');
+	});
+}
+
+/** Mois « AAAA-MM » : « 2026-03 », « 03/2026 », « mars 2026 », une date ou un numéro de série Excel. */
+export function isoMonth() {
+	return z.unknown().transform((raw, ctx): string => {
+		const value = parseMonth(raw);
+		if (value !== undefined) return value;
+		if (raw === undefined || raw === null || raw === '') {
+			return issue(ctx, 'mois manquant', 'Saisissez le mois au format MM/AAAA, par exemple 03/2026.', 'mois.manquant');
+		}
+		return issue(ctx, `${quote(raw)} n'est pas un mois lisible`, 'Saisissez le mois au format MM/AAAA, par exemple 03/2026, ou « mars 2026 ».', 'mois.illisible');
+	});
+}
+
+/** SIRET : 14 chiffres (espaces tolérés), clé de Luhn (exception de La Poste, SIREN 356 000 000). */
+export function siret() {
+	return z.unknown().transform((raw, ctx): string => {
+		const digits = (typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw : '').replace(/[\s.\u00a0]/g, '');
+		if (digits === '') return issue(ctx, 'SIRET manquant', 'Saisissez le numéro SIRET à 14 chiffres de l\u2019établissement.', 'siret.manquant');
+		if (!/^\d{14}$/.test(digits)) {
+			return issue(ctx, `${quote(raw)} n'est pas un SIRET (14 chiffres attendus)`, 'Saisissez les 14 chiffres du SIRET, sans lettres.', 'siret.format');
+		}
+		if (!isValidSiret(digits)) {
+			return issue(ctx, `le SIRET ${digits} a une clé de contrôle invalide`, 'Vérifiez le SIRET sur l\u2019avis de situation SIRENE ou l\u2019annuaire des entreprises : un chiffre est probablement inversé ou erroné.', 'siret.cle');
+		}
+		return digits;
+	});
+}
+
+export function isValidSiret(digits: string): boolean {
+	if (digits.startsWith('356000000')) {
+		return digits.split('').reduce((sum, d) => sum + Number(d), 0) % 5 === 0;
+	}
+	let sum = 0;
+	for (let i = 0; i < 14; i++) {
+		let d = Number(digits[13 - i]);
+		if (i % 2 === 1) {
+			d *= 2;
+			if (d > 9) d -= 9;
+		}
+		sum += d;
+	}
+	return sum % 10 === 0;
+}
+
+/** Adresse électronique unique, validée (RFC 5322, pas d'injection d'en-tête). */
+export function email() {
+	return z.unknown().transform((raw, ctx): string => {
+		const value = typeof raw === 'string' ? normalizeEmail(raw) : undefined;
+		if (value !== undefined) return value;
+		if (raw === undefined || raw === null || raw === '') {
+			return issue(ctx, 'adresse électronique manquante', 'Saisissez une adresse électronique, par exemple contact@entreprise.fr.', 'courriel.manquant');
+		}
+		return issue(ctx, `${quote(raw)} n'est pas une adresse électronique valide`, 'Saisissez une seule adresse, sans nom ni retour à la ligne, par exemple contact@entreprise.fr.', 'courriel.invalide');
+	});
+}
+
+/** Une ou plusieurs adresses séparées par des virgules ou des points-virgules. */
+export function emailList() {
+	return z.unknown().transform((raw, ctx): string[] => {
+		const parts = Array.isArray(raw) ? raw : typeof raw === 'string' ? splitEmails(raw) : [];
+		const out: string[] = [];
+		for (const part of parts) {
+			const value = typeof part === 'string' ? normalizeEmail(part) : undefined;
+			if (value === undefined) {
+				return issue(ctx, `${quote(part)} n'est pas une adresse électronique valide`, 'Séparez les adresses par des virgules, sans nom ni retour à la ligne.', 'courriel.invalide');
+			}
+			if (!out.includes(value)) out.push(value);
+		}
+		if (out.length === 0) return issue(ctx, 'adresse électronique manquante', 'Saisissez au moins une adresse électronique.', 'courriel.manquant');
 		return out;
 	});
 }

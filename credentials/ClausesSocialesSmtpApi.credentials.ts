@@ -1,0 +1,88 @@
+import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+
+/**
+ * Serveur SMTP de la collectivité pour les courriels des clauses sociales
+ * (relances, avis). La connexion se vérifie depuis l'interface de n8n : les
+ * nœuds qui l'utilisent déclarent le test « clausesSocialesSmtpTest ».
+ */
+export class ClausesSocialesSmtpApi implements ICredentialType {
+	name = 'clausesSocialesSmtpApi';
+
+	displayName = 'SMTP (clauses sociales)';
+
+	icon: Icon = { light: 'file:clausesSocialesSmtpApi.svg', dark: 'file:clausesSocialesSmtpApi.dark.svg' };
+
+	documentationUrl = 'https://github.com/region-exemple/n8n-nodes-clauses-sociales#identifiant-smtp';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Hôte',
+			name: 'host',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'smtp.region.fr',
+		},
+		{
+			displayName: 'Port',
+			name: 'port',
+			type: 'number',
+			default: 587,
+			description: '587 pour STARTTLS, 465 pour TLS implicite, 25 ou 1025 sans chiffrement (réseau local)',
+		},
+		{
+			displayName: 'Sécurité',
+			name: 'securite',
+			type: 'options',
+			default: 'starttls',
+			options: [
+				{ name: 'STARTTLS (port 587)', value: 'starttls' },
+				{ name: 'TLS implicite (port 465)', value: 'tls' },
+				{ name: 'Aucune (réseau local uniquement)', value: 'aucune' },
+			],
+		},
+		{
+			displayName: 'Utilisateur',
+			name: 'user',
+			type: 'string',
+			default: '',
+			description: 'Laisser vide si le serveur n’exige pas d’authentification',
+		},
+		{
+			displayName: 'Mot de passe',
+			name: 'password',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+		},
+		{
+			displayName: 'Nom de l’expéditeur',
+			name: 'expediteurNom',
+			type: 'string',
+			default: '',
+			placeholder: 'Mission clauses sociales – Région',
+		},
+		{
+			displayName: 'Adresse de l’expéditeur',
+			name: 'expediteurEmail',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'clauses-sociales@region.fr',
+		},
+		{
+			displayName: 'Adresse de réponse',
+			name: 'repondreA',
+			type: 'string',
+			default: '',
+			description: 'Où arrivent les réponses des titulaires (par ex. la boîte du facilitateur) ; vide : l’expéditeur',
+		},
+		{
+			displayName: 'Accepter les certificats non vérifiés',
+			name: 'tlsSansVerification',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to accept a self-signed or expired TLS certificate (to be avoided outside a test environment)',
+		},
+	];
+}

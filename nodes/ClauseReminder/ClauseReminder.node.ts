@@ -1,0 +1,365 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import type { OutgoingMail, SendOutcome } from '../adapters';
+import { Mailer, ReleveTemplateFactory, releveFileName } from '../adapters';
+import type { ClauseRecord, ReminderDecision } from '../core';
+import {
+	ReportIndex,
+	WorkingCalendar,
+	clauseKey,
+	decideReminder,
+	parseReminderSettings,
+	renderReminder,
+	todayIn,
+} from '../core';
+import type { FollowUpEntry } from '../shared/follow-up';
+import { FOLLOW_UP_SOURCE_PROPERTIES, collectFollowUp } from '../shared/follow-up';
+import { errorItem, toNodeError } from '../shared/items';
+import { SMTP_CREDENTIAL, clausesSocialesSmtpTest, smtpSettings, smtpSettingsProblems } from '../shared/smtp';
+import { buildFacilitatorSummaries } from './summary';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+interface Planned {
+	entry: FollowUpEntry<ClauseRecord>;
+	clause: ClauseRecord;
+	decision: ReminderDecision;
+	mail?: OutgoingMail & { modele?: { fileName: string; content: Buffer } };
+}
+
+export class ClauseReminder implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Relance mensuelle (clause sociale)',
+		name: 'clauseReminder',
+		icon: { light: 'file:clauseReminder.svg', dark: 'file:clauseReminder.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["mode"] === "apercu" ? "Aperçu, sans envoi" : "Envoi des relances" }}',
+		description:
+			'Relance les titulaires dont le relevé mensuel d’heures d’insertion manque ou qui sont en retard, et prévient le facilitateur et l’acheteur',
+		defaults: { name: 'Relance mensuelle' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Par clause', 'Synthèse par facilitateur'],
+		credentials: [
+			{
+				name: 'clausesSocialesSmtpApi',
+				required: true,
+				testedBy: 'clausesSocialesSmtpTest',
+				displayOptions: { show: { mode: ['envoyer'] } },
+			},
+		],
+		properties: [
+			{
+				displayName: 'Mode',
+				name: 'mode',
+				type: 'options',
+				default: 'apercu',
+				options: [
+					{ name: 'Aperçu, sans envoi', value: 'apercu', description: 'Produit chaque courriel et son modèle de relevé pour relecture, sans rien envoyer' },
+					{ name: 'Envoyer', value: 'envoyer', description: 'Envoie les relances ; une relance déjà envoyée n’est jamais renvoyée' },
+				],
+			},
+			...FOLLOW_UP_SOURCE_PROPERTIES,
+			{
+				displayName: 'Date de référence',
+				name: 'dateReference',
+				type: 'string',
+				default: '',
+				placeholder: '2026-12-01',
+				description: 'AAAA-MM-JJ ; vide : la date du jour (fuseau du workflow). Le mois de référence est le mois précédent.',
+			},
+			{
+				displayName: 'Seulement le premier jour ouvré du mois',
+				name: 'premierJourOuvre',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to do nothing unless the reference date is the first working day of its month (for a daily schedule on days 1 to 7)',
+			},
+			{
+				displayName: 'Signature',
+				name: 'signature',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				default: 'La mission clauses sociales',
+				description: 'Une ligne par élément : service, nom, téléphone',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Ajouter une option',
+				default: {},
+				options: [
+					{
+						displayName: 'Calendrier des jours fériés',
+						name: 'calendrier',
+						type: 'options',
+						default: 'FR',
+						options: [
+							{ name: 'Bas-Rhin', value: 'FR-67' },
+							{ name: 'France métropolitaine', value: 'FR' },
+							{ name: 'Guadeloupe', value: 'FR-GP' },
+							{ name: 'Guyane', value: 'FR-GF' },
+							{ name: 'Haut-Rhin', value: 'FR-68' },
+							{ name: 'La Réunion', value: 'FR-RE' },
+							{ name: 'Martinique', value: 'FR-MQ' },
+							{ name: 'Mayotte', value: 'FR-YT' },
+							{ name: 'Moselle', value: 'FR-57' },
+						],
+					},
+					{
+						displayName: 'Débit maximal (courriels par seconde)',
+						name: 'debitParSeconde',
+						type: 'number',
+						default: 10,
+						description: 'Limite imposée par le relais SMTP de la collectivité ; 0 : sans limite',
+					},
+					{
+						displayName: 'Délai de l’escalade (jours)',
+						name: 'joursEscalade',
+						type: 'number',
+						default: 56,
+						description: 'Au-delà, l’acheteur et le facilitateur sont en copie et la mise en demeure est annoncée',
+					},
+					{
+						displayName: 'Délai de la deuxième relance (jours)',
+						name: 'joursRelance2',
+						type: 'number',
+						default: 28,
+						description: 'Ancienneté du plus ancien relevé manquant, comptée depuis la fin de son mois',
+					},
+					{
+						displayName: 'Délai de la première relance (jours)',
+						name: 'joursRelance1',
+						type: 'number',
+						default: 0,
+					},
+					{
+						displayName: 'Joindre le modèle de relevé',
+						name: 'joindreModele',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to attach the monthly report template pre-filled with the contract data',
+					},
+					{
+						displayName: 'Mémoire des envois (nombre de relances)',
+						name: 'memoireEnvois',
+						type: 'number',
+						default: 60000,
+						description: 'Nombre de relances envoyées dont n8n garde la trace pour ne jamais les renvoyer',
+					},
+					{
+						displayName: 'Synthèse seulement s’il y a du nouveau',
+						name: 'syntheseSiNouveau',
+						type: 'boolean',
+						default: true,
+						description: 'Whether to produce a facilitator summary only when a reminder was sent, failed or previewed in this run',
+					},
+					{
+						displayName: 'Tolérance de retard (%)',
+						name: 'toleranceRetard',
+						type: 'number',
+						default: 10,
+						description: 'Écart entre heures attendues et déclarées, en % des heures dues, au-delà duquel le titulaire est relancé',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { credentialTest: { clausesSocialesSmtpTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const node = this.getNode();
+		const mode = this.getNodeParameter('mode', 0) as 'apercu' | 'envoyer';
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const requested = (this.getNodeParameter('dateReference', 0, '') as string).trim();
+		const dateReference = requested === '' ? todayIn(this.getTimezone()) : requested;
+		let settings;
+		try {
+			settings = parseReminderSettings({ ...options, dateReference });
+		} catch (error) {
+			throw toNodeError(node, error, 0);
+		}
+		const calendar = new WorkingCalendar(String(options.calendrier ?? 'FR'));
+		if (this.getNodeParameter('premierJourOuvre', 0, false) === true) {
+			if (settings.dateReference !== calendar.firstWorkingDay(settings.dateReference.slice(0, 7))) return [[], []];
+		}
+
+		const data = await collectFollowUp(this);
+		const clauseOut: INodeExecutionData[] = [];
+		const fail = (error: unknown, itemIndex: number, json: IDataObject) => {
+			if (!this.continueOnFail()) throw toNodeError(node, error, itemIndex);
+			clauseOut.push(errorItem(node, error, itemIndex, json));
+		};
+		for (const f of data.fileErrors) fail(f.error, f.itemIndex, f.json);
+
+		// Lignes de relevé : valides, indexées par clause ; fautives, rattachées à leur clause.
+		const reports = new ReportIndex([]);
+		const lineErrors = new Map<string, FollowUpEntry<unknown>[]>();
+		const orphanErrors: FollowUpEntry<unknown>[] = [];
+		for (const line of data.lines) {
+			if (line.value) {
+				reports.add(line.value);
+				continue;
+			}
+			const marche = line.json.marche ?? line.json['marché'];
+			if (marche !== undefined && line.json.lot !== undefined) {
+				const key = clauseKey({ marche: String(marche), lot: String(line.json.lot) });
+				lineErrors.set(key, [...(lineErrors.get(key) ?? []), line]);
+			} else orphanErrors.push(line);
+		}
+		for (const orphan of orphanErrors) fail(orphan.error, orphan.itemIndex, orphan.json);
+
+		const signature = this.getNodeParameter('signature', 0, '') as string;
+		const attach = options.joindreModele !== false;
+		const planned: Planned[] = [];
+		const seen = new Set<string>();
+		for (const entry of data.clauses) {
+			if (!entry.value) {
+				fail(entry.error, entry.itemIndex, entry.json);
+				continue;
+			}
+			const clause = entry.value;
+			const key = clauseKey(clause);
+			if (seen.has(key)) {
+				fail(
+					new NodeOperationError(node, `${entry.where} : clause en double dans le registre`, {
+						itemIndex: entry.itemIndex,
+						description: 'Chaque couple marché-lot ne doit figurer qu’une fois dans le registre : supprimez ou corrigez le doublon.',
+					}),
+					entry.itemIndex,
+					entry.json,
+				);
+				continue;
+			}
+			seen.add(key);
+			const faulty = lineErrors.get(key);
+			if (faulty && faulty.length > 0) {
+				// Des relevés illisibles fausseraient le calcul : rien n'est envoyé pour cette clause.
+				fail(faulty[0].error, faulty[0].itemIndex, { ...entry.json, lignesEnAnomalie: faulty.length });
+				continue;
+			}
+			const decision = decideReminder(clause, reports, settings);
+			const item: Planned = { entry, clause, decision };
+			if (decision.niveau !== 'aucun') {
+				const message = renderReminder(clause, decision, { signature, modeleJoint: attach });
+				item.mail = { ...message, cleMessage: decision.cleEnvoi ?? undefined };
+			}
+			planned.push(item);
+		}
+
+		// Modèles de relevé pré-remplis (un classeur de base par exécution).
+		const toMail = planned.filter((p) => p.mail);
+		if (attach && toMail.length > 0) {
+			const factory = await ReleveTemplateFactory.create(settings.dateReference);
+			for (const p of toMail) {
+				const mois = p.decision.moisManquants[0]?.mois ?? p.decision.moisReference;
+				const content = await factory.render({ clause: p.clause, mois });
+				const fileName = releveFileName(p.clause, mois);
+				p.mail!.modele = { fileName, content };
+				p.mail!.attachments = [{ filename: fileName, content, contentType: XLSX }];
+			}
+		}
+
+		const outcomes = new Map<Planned, SendOutcome | 'déjà envoyé' | 'aperçu'>();
+		if (mode === 'envoyer' && toMail.length > 0) {
+			const settingsSmtp = smtpSettings(await this.getCredentials(SMTP_CREDENTIAL));
+			const problems = smtpSettingsProblems(settingsSmtp);
+			if (problems.length > 0) {
+				throw new NodeOperationError(node, `Identifiant SMTP incomplet : ${problems.join(' ; ')}`, {
+					description: 'Corrigez l’identifiant « SMTP (clauses sociales) » de ce nœud.',
+				});
+			}
+			const keys = toMail.map((p) => p.decision.cleEnvoi!);
+			const dedup = { mode: 'entries' as const, maxEntries: Number(options.memoireEnvois ?? 60000) };
+			const { processed } = await this.helpers.checkProcessedAndRecord(keys, 'workflow', dedup);
+			const already = new Set(processed.map(String));
+			const mailer = new Mailer(settingsSmtp, { debitParSeconde: Number(options.debitParSeconde ?? 10) });
+			const failedKeys: string[] = [];
+			try {
+				await Promise.all(
+					toMail.map(async (p) => {
+						if (already.has(p.decision.cleEnvoi!)) {
+							outcomes.set(p, 'déjà envoyé');
+							return;
+						}
+						const outcome = await mailer.send(p.mail!);
+						outcomes.set(p, outcome);
+						if (!outcome.ok) failedKeys.push(p.decision.cleEnvoi!);
+					}),
+				);
+			} finally {
+				mailer.close();
+				// Un envoi échoué libère sa clé : la prochaine exécution le retentera.
+				if (failedKeys.length > 0) await this.helpers.removeProcessed(failedKeys, 'workflow', dedup);
+			}
+		} else {
+			for (const p of toMail) outcomes.set(p, 'aperçu');
+		}
+
+		for (const p of planned) {
+			const outcome = outcomes.get(p);
+			const envoi: IDataObject = { statut: 'sans objet', motif: 'Aucune relance à ce niveau ce mois-ci.' };
+			if (p.mail) {
+				Object.assign(envoi, { a: p.mail.to, cc: p.mail.cc ?? [], objet: p.mail.subject, cle: p.decision.cleEnvoi });
+				delete envoi.motif;
+				if (outcome === 'aperçu') Object.assign(envoi, { statut: 'aperçu', texte: p.mail.text, html: p.mail.html });
+				else if (outcome === 'déjà envoyé') Object.assign(envoi, { statut: 'déjà envoyé', motif: 'Relance déjà envoyée lors d’une exécution précédente : pas de renvoi.' });
+				else if (outcome && outcome.ok) {
+					const refusedMain = outcome.rejected.filter((r) => p.mail!.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
+					Object.assign(envoi, { messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] });
+					if (refusedMain.length > 0) {
+						// Les copies sont parties : pas de renvoi automatique (il doublerait les copies) ; l'adresse est à corriger.
+						Object.assign(envoi, {
+							statut: 'échec',
+							code: refusedMain[0].code,
+							temporaire: false,
+							erreur: `adresse du titulaire ${refusedMain[0].adresse} refusée (${refusedMain[0].message}) ; les copies sont parties. Corrigez l’adresse dans le registre : la relance repartira à la prochaine exécution.`,
+						});
+					} else envoi.statut = 'envoyé';
+				}
+				else if (outcome) Object.assign(envoi, { statut: 'échec', erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
+			}
+			const out: INodeExecutionData = {
+				json: {
+					marche: p.clause.marche,
+					lot: p.clause.lot,
+					titulaire: p.clause.titulaire,
+					siret: p.clause.siret,
+					facilitateur: p.clause.facilitateur,
+					emailFacilitateur: p.clause.emailFacilitateur,
+					decision: p.decision as unknown as IDataObject,
+					envoi,
+				},
+				pairedItem: { item: p.entry.itemIndex },
+			};
+			if (outcome === 'aperçu' && p.mail?.modele) {
+				out.binary = { modele: await this.helpers.prepareBinaryData(p.mail.modele.content, p.mail.modele.fileName, XLSX) };
+			}
+			clauseOut.push(out);
+		}
+
+		const onlyNews = options.syntheseSiNouveau !== false;
+		const summaries = buildFacilitatorSummaries(clauseOut.map((i) => i.json), {
+			dateReference: settings.dateReference,
+			mode,
+			ignoredSheets: data.ignoredSheets,
+		}).filter((s) => !onlyNews || s.compte['envoyé'] + s.compte['échec'] + s.compte['aperçu'] > 0);
+		const summaryOut: INodeExecutionData[] = summaries.map((summary) => ({
+			json: summary as unknown as IDataObject,
+			pairedItem: clauseOut.flatMap((i) => (i.json.emailFacilitateur === summary.emailFacilitateur || summary.emailFacilitateur === null ? [i.pairedItem as { item: number }] : [])),
+		}));
+		return [clauseOut, summaryOut];
+	}
+}

@@ -1,0 +1,286 @@
+/**
+ * Modèle de relevé mensuel des heures d'insertion, pré-rempli pour une clause :
+ * le fichier joint aux relances, que le titulaire remplit et renvoie. Un en-tête
+ * (marché, lot, titulaire, SIRET, mois) porté par des noms définis, puis un
+ * tableau d'une ligne par participant, avec listes déroulantes et contrôles de
+ * saisie. La réception des relevés lit ce même modèle (RELEVE_TEMPLATE).
+ */
+import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+
+import type { ClauseRecord } from '../../core';
+import {
+	CONTRACT_TYPES,
+	EMPLOYERS,
+	MODALITIES,
+	PUBLIC_CATEGORIES,
+	frenchMonth,
+	frenchShortDate,
+} from '../../core';
+
+export const RELEVE_TEMPLATE = {
+	version: '2026.1',
+	sheet: 'Relevé',
+	listsSheet: 'Listes',
+	instructionsSheet: 'Instructions',
+	/** Noms définis des cellules d'en-tête. */
+	names: {
+		version: 'RELEVE_VERSION',
+		marche: 'RELEVE_MARCHE',
+		lot: 'RELEVE_LOT',
+		titulaire: 'RELEVE_TITULAIRE',
+		siret: 'RELEVE_SIRET',
+		mois: 'RELEVE_MOIS',
+	},
+	headerRow: 11,
+	firstDataRow: 12,
+	dataRows: 60,
+	/** Colonnes du tableau : champ du schéma ReportLine et intitulé. */
+	columns: [
+		{ field: 'participant', header: 'Participant (identifiant, pas de nom)', width: 22 },
+		{ field: 'categoriePublic', header: 'Catégorie de public', width: 40 },
+		{ field: 'eligibiliteValidee', header: 'Éligibilité validée par le facilitateur', width: 16 },
+		{ field: 'employeur', header: 'Employeur', width: 26 },
+		{ field: 'modalite', header: 'Modalité', width: 30 },
+		{ field: 'typeContrat', header: 'Type de contrat', width: 24 },
+		{ field: 'debutContrat', header: 'Début du contrat', width: 14 },
+		{ field: 'finContrat', header: 'Fin du contrat', width: 14 },
+		{ field: 'poste', header: 'Poste occupé', width: 22 },
+		{ field: 'heuresMois', header: 'Heures du mois', width: 12 },
+		{ field: 'heuresFormation', header: 'Heures de formation', width: 12 },
+		{ field: 'mois', header: 'Mois (si différent de l\u2019en-tête)', width: 14 },
+		{ field: 'justification', header: 'Justification (plus de 151,67 h, correction…)', width: 36 },
+	],
+} as const;
+
+const LISTS: Array<{ title: string; values: string[] }> = [
+	{ title: 'Catégories de public', values: Object.values(PUBLIC_CATEGORIES).map((v) => v.libelle) },
+	{ title: 'Employeurs', values: Object.values(EMPLOYERS).map((v) => v.libelle) },
+	{ title: 'Modalités', values: Object.values(MODALITIES).map((v) => v.libelle) },
+	{ title: 'Types de contrat', values: Object.values(CONTRACT_TYPES).map((v) => v.libelle) },
+	{ title: 'Oui / non', values: ['oui', 'non'] },
+];
+
+const LIST_FOR_FIELD: Record<string, number> = {
+	categoriePublic: 0,
+	employeur: 1,
+	modalite: 2,
+	typeContrat: 3,
+	eligibiliteValidee: 4,
+};
+
+function columnLetter(index: number): string {
+	let n = index;
+	let out = '';
+	while (n > 0) {
+		const r = (n - 1) % 26;
+		out = String.fromCharCode(65 + r) + out;
+		n = Math.floor((n - 1) / 26);
+	}
+	return out;
+}
+
+export interface ReleveTemplateInput {
+	clause: Pick<ClauseRecord, 'marche' | 'lot' | 'titulaire' | 'siret' | 'intitule' | 'facilitateur' | 'emailFacilitateur' | 'heuresDues'>;
+	mois: string;
+}
+
+const PLACEHOLDERS = {
+	marche: '\u27e6MARCHE\u27e7',
+	lot: '\u27e6LOT\u27e7',
+	titulaire: '\u27e6TITULAIRE\u27e7',
+	siret: '\u27e6SIRET\u27e7',
+	mois: '\u27e6MOIS\u27e7',
+	moisLibelle: '\u27e6MOIS_LIBELLE\u27e7',
+	facilitateur: '\u27e6FACILITATEUR\u27e7',
+	heures: '\u27e6HEURES\u27e7',
+} as const;
+
+function xmlEscape(value: string): string {
+	return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * Fabrique de modèles : le classeur est construit une fois par exécution avec
+ * des marqueurs, puis chaque relevé ne remplace que les textes de l'en-tête
+ * dans l'archive (quelques millisecondes au lieu d'une construction complète).
+ */
+export class ReleveTemplateFactory {
+	/** Les rendus se suivent : l'archive de base est partagée entre eux. */
+	private queue: Promise<unknown> = Promise.resolve();
+
+	private constructor(
+		private readonly zip: JSZip,
+		private readonly sharedStrings: string,
+		private readonly core: string,
+	) {}
+
+	/** @param date date de création inscrite dans le modèle (AAAA-MM-JJ). */
+	static async create(date: string): Promise<ReleveTemplateFactory> {
+		const base = await buildBaseTemplate(date);
+		const zip = await JSZip.loadAsync(base);
+		const sharedStrings = await zip.file('xl/sharedStrings.xml')!.async('string');
+		const core = (await zip.file('docProps/core.xml')?.async('string')) ?? '';
+		return new ReleveTemplateFactory(zip, sharedStrings, core);
+	}
+
+	render(input: ReleveTemplateInput): Promise<Buffer> {
+		const next = this.queue.then(() => this.renderNow(input));
+		this.queue = next.catch(() => undefined);
+		return next;
+	}
+
+	private async renderNow({ clause, mois }: ReleveTemplateInput): Promise<Buffer> {
+		const values: Record<string, string> = {
+			[PLACEHOLDERS.marche]: clause.marche,
+			[PLACEHOLDERS.lot]: clause.lot,
+			[PLACEHOLDERS.titulaire]: clause.titulaire,
+			[PLACEHOLDERS.siret]: clause.siret,
+			[PLACEHOLDERS.mois]: mois,
+			[PLACEHOLDERS.moisLibelle]: frenchMonth(mois),
+			[PLACEHOLDERS.facilitateur]: `${clause.facilitateur} \u2013 ${clause.emailFacilitateur}`,
+			[PLACEHOLDERS.heures]: `${clause.heuresDues} h${clause.intitule ? ` \u2014 lot \u00ab ${clause.intitule} \u00bb` : ''}`,
+		};
+		const replace = (xml: string) => xml.replace(/\u27e6[A-Z_]+\u27e7/g, (marker) => xmlEscape(values[marker] ?? ''));
+		this.zip.file('xl/sharedStrings.xml', replace(this.sharedStrings));
+		if (this.core) this.zip.file('docProps/core.xml', replace(this.core));
+		return this.zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 1 } });
+	}
+}
+
+/** Un modèle, construit directement (sans fabrique). */
+export async function buildReleveTemplate(input: ReleveTemplateInput & { date: string }): Promise<Buffer> {
+	return (await ReleveTemplateFactory.create(input.date)).render(input);
+}
+
+async function buildBaseTemplate(date: string): Promise<Buffer> {
+	const t = RELEVE_TEMPLATE;
+	const wb = new ExcelJS.Workbook();
+	wb.creator = 'n8n-nodes-clauses-sociales';
+	wb.title = `Relevé des heures d\u2019insertion – ${PLACEHOLDERS.marche} lot ${PLACEHOLDERS.lot} – ${PLACEHOLDERS.moisLibelle}`;
+	wb.created = new Date(`${date}T08:00:00Z`);
+	wb.modified = wb.created;
+
+	const ws = wb.addWorksheet(t.sheet, { views: [{ state: 'frozen', ySplit: t.headerRow }] });
+	ws.getCell('A1').value = 'Relevé mensuel des heures d\u2019insertion';
+	ws.getCell('A1').font = { bold: true, size: 14 };
+	ws.getCell('A2').value = 'Une ligne par participant. Mois sans activité : une seule ligne « néant » avec 0 heure. Ne saisissez ni nom ni date de naissance : un identifiant suffit (le facilitateur tient la correspondance).';
+	ws.getCell('A2').alignment = { wrapText: true };
+	ws.mergeCells('A2:I2');
+	ws.getRow(2).height = 32;
+	const header: Array<[string, string, string]> = [
+		['Marché', t.names.marche, PLACEHOLDERS.marche],
+		['Lot', t.names.lot, PLACEHOLDERS.lot],
+		['Titulaire', t.names.titulaire, PLACEHOLDERS.titulaire],
+		['SIRET', t.names.siret, PLACEHOLDERS.siret],
+		['Mois du relevé', t.names.mois, PLACEHOLDERS.mois],
+	];
+	header.forEach(([label, name, value], i) => {
+		const row = 4 + i;
+		ws.getCell(row, 1).value = label;
+		ws.getCell(row, 1).font = { bold: true };
+		const cell = ws.getCell(row, 2);
+		cell.value = value;
+		cell.numFmt = '@';
+		wb.definedNames.add(`'${t.sheet}'!$B$${row}`, name);
+	});
+	ws.getCell(8, 3).value = `(${PLACEHOLDERS.moisLibelle})`;
+	ws.getCell(9, 1).value = 'Facilitateur';
+	ws.getCell(9, 1).font = { bold: true };
+	ws.getCell(9, 2).value = PLACEHOLDERS.facilitateur;
+	ws.getCell(4, 4).value = `Heures dues au marché : ${PLACEHOLDERS.heures}`;
+	ws.getCell(5, 4).value = `Modèle ${t.version} du ${frenchShortDate(date)}`;
+	ws.getCell(5, 4).font = { italic: true, color: { argb: 'FF666666' } };
+	ws.getCell(10, 1).value = t.version;
+	ws.getCell(10, 1).font = { color: { argb: 'FFFFFFFF' } };
+	wb.definedNames.add(`'${t.sheet}'!$A$10`, t.names.version);
+
+	const headerRow = ws.getRow(t.headerRow);
+	t.columns.forEach((col, i) => {
+		const cell = headerRow.getCell(i + 1);
+		cell.value = col.header;
+		ws.getColumn(i + 1).width = col.width;
+	});
+	headerRow.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+	headerRow.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F5FA8' } };
+	headerRow.alignment = { wrapText: true, vertical: 'middle' };
+	headerRow.height = 42;
+
+	// Listes de valeurs sur une feuille à part.
+	const lists = wb.addWorksheet(t.listsSheet);
+	LISTS.forEach((list, i) => {
+		lists.getCell(1, i + 1).value = list.title;
+		lists.getCell(1, i + 1).font = { bold: true };
+		list.values.forEach((value, j) => (lists.getCell(j + 2, i + 1).value = value));
+		lists.getColumn(i + 1).width = 48;
+	});
+
+	const last = t.firstDataRow + t.dataRows - 1;
+	t.columns.forEach((col, i) => {
+		const letter = columnLetter(i + 1);
+		const listIndex = LIST_FOR_FIELD[col.field];
+		for (let r = t.firstDataRow; r <= last; r++) {
+			const cell = ws.getCell(`${letter}${r}`);
+			if (listIndex !== undefined) {
+				const listLetter = columnLetter(listIndex + 1);
+				const count = LISTS[listIndex].values.length;
+				cell.dataValidation = {
+					type: 'list',
+					allowBlank: true,
+					formulae: [`'${t.listsSheet}'!$${listLetter}$2:$${listLetter}$${count + 1}`],
+					showErrorMessage: true,
+					errorTitle: 'Valeur non prévue',
+					error: `Choisissez une valeur de la liste « ${LISTS[listIndex].title} ».`,
+				};
+			} else if (col.field === 'heuresMois' || col.field === 'heuresFormation') {
+				cell.dataValidation = {
+					type: 'decimal',
+					operator: 'between',
+					allowBlank: true,
+					formulae: [0, 744],
+					showErrorMessage: true,
+					errorTitle: 'Nombre d\u2019heures',
+					error: 'Saisissez un nombre d\u2019heures positif (au plus 744 h dans un mois).',
+				};
+				cell.numFmt = '0.##';
+			} else if (col.field === 'debutContrat' || col.field === 'finContrat') {
+				cell.dataValidation = {
+					type: 'date',
+					operator: 'greaterThan',
+					allowBlank: true,
+					formulae: [new Date(Date.UTC(2000, 0, 1))],
+					showErrorMessage: true,
+					errorTitle: 'Date',
+					error: 'Saisissez une date au format JJ/MM/AAAA.',
+				};
+				cell.numFmt = 'dd/mm/yyyy';
+			}
+		}
+	});
+
+	const help = wb.addWorksheet(t.instructionsSheet);
+	help.getColumn(1).width = 110;
+	[
+		'Comment remplir ce relevé',
+		'',
+		'1. Une ligne par personne ayant travaillé sur le marché au titre de la clause d\u2019insertion pendant le mois indiqué en en-tête.',
+		'2. Participant : un identifiant stable (par ex. les initiales et un numéro) ; aucun nom, aucune date de naissance.',
+		'3. Catégorie de public, employeur, modalité et type de contrat : choisissez dans les listes déroulantes.',
+		'4. Heures du mois : heures travaillées au titre de la clause ; les heures de formation se déclarent à part.',
+		'5. Au-delà de 151,67 heures pour une personne dans le mois (temps plein), justifiez dans la dernière colonne.',
+		'6. Mois sans activité d\u2019insertion : une ligne avec « néant » comme participant et 0 heure.',
+		'7. Pour corriger un mois déjà transmis, renvoyez le relevé de ce mois complet, en indiquant le mois concerné.',
+		'8. Renvoyez le fichier rempli au facilitateur, sans modifier l\u2019en-tête.',
+	].forEach((line, i) => {
+		help.getCell(i + 1, 1).value = line;
+		help.getCell(i + 1, 1).alignment = { wrapText: true };
+	});
+	help.getCell(1, 1).font = { bold: true, size: 13 };
+
+	return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+}
+
+export function releveFileName(clause: { marche: string; lot: string }, mois: string): string {
+	const safe = (v: string) => v.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9_-]+/g, '-');
+	return `releve-heures-insertion-${safe(clause.marche)}-lot-${safe(clause.lot)}-${mois}.xlsx`;
+}

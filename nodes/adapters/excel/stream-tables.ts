@@ -1,0 +1,126 @@
+/**
+ * Lecture en flux (exceljs, WorkbookReader) de classeurs volumineux : chaque
+ * feuille attendue est lue ligne à ligne sans charger le classeur en mémoire.
+ * Mêmes règles que la lecture complète (table.ts) : ligne d'en-têtes,
+ * rapprochement des intitulés, adresse de chaque cellule pour les anomalies.
+ */
+import ExcelJS from 'exceljs';
+import type { Readable } from 'node:stream';
+
+import type { Anomaly, KeyIndex } from '../../core';
+import { AnomalyError, normalizeToken } from '../../core';
+import { readCell } from './cells';
+import type { TableRow } from './table';
+
+export interface StreamSheetSpec {
+	/** Noms acceptés pour la feuille (le premier est celui du modèle). */
+	names: string[];
+	keys: KeyIndex;
+	labels: Record<string, string>;
+	required: string[];
+	/** Feuille indispensable au classeur. */
+	mandatory: boolean;
+	onRow: (row: TableRow) => void;
+}
+
+export async function streamTables(
+	input: Readable,
+	fileName: string,
+	specs: Record<string, StreamSheetSpec>,
+): Promise<{ sheetsRead: string[]; ignoredSheets: string[] }> {
+	const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+		sharedStrings: 'cache',
+		styles: 'cache',
+		hyperlinks: 'ignore',
+		worksheets: 'emit',
+		entries: 'emit',
+	});
+	const sheetsRead: string[] = [];
+	const ignoredSheets: string[] = [];
+	const lookups = Object.entries(specs).map(([id, spec]) => ({ id, spec, tokens: spec.names.map(normalizeToken) }));
+	for await (const worksheet of reader) {
+		const ws = worksheet as unknown as AsyncIterable<ExcelJS.Row> & { name: string };
+		const name = ws.name;
+		const match = lookups.find((l) => l.tokens.includes(normalizeToken(name)));
+		if (!match) {
+			ignoredSheets.push(name);
+			for await (const row of ws) void row;
+			continue;
+		}
+		sheetsRead.push(match.id);
+		const { spec } = match;
+		let columns: Map<number, string> | undefined;
+		for await (const row of ws) {
+			if (!columns) {
+				const found = new Map<number, string>();
+				row.eachCell((cell, col) => {
+					const header = String(readCell(cell).value ?? '').trim();
+					if (header !== '') found.set(col, spec.keys.get(normalizeToken(header)) ?? header);
+				});
+				if (found.size === 0) continue;
+				const present = new Set(found.values());
+				const missing = spec.required.filter((field) => !present.has(field));
+				if (missing.length > 0) {
+					throw new AnomalyError(
+						missing.map((field) => ({
+							gravite: 'erreur' as const,
+							champ: field,
+							libelle: spec.labels[field] ?? field,
+							ou: `fichier « ${fileName} »`,
+							feuille: name,
+							cellule: `ligne ${row.number}`,
+							message: `colonne « ${spec.labels[field] ?? field} » absente de la ligne d\u2019en-têtes`,
+							correction: `Ajoutez une colonne intitulée « ${spec.labels[field] ?? field} » dans la feuille « ${name} ».`,
+							regle: 'tableau.colonneAbsente',
+						})),
+					);
+				}
+				columns = found;
+				continue;
+			}
+			const raw: Record<string, unknown> = {};
+			const cells: Record<string, string> = {};
+			const problems: Anomaly[] = [];
+			let empty = true;
+			for (const [col, field] of columns) {
+				const cell = row.getCell(col);
+				const read = readCell(cell);
+				cells[field] = cell.address;
+				if (read.value !== undefined && !(typeof read.value === 'string' && read.value.trim() === '')) {
+					raw[field] = read.value;
+					empty = false;
+				}
+				if (read.problem) {
+					empty = false;
+					problems.push({
+						gravite: 'erreur',
+						champ: field,
+						libelle: spec.labels[field] ?? field,
+						feuille: name,
+						cellule: cell.address,
+						ou: `feuille « ${name} », ligne ${row.number}`,
+						message: read.problem.message,
+						correction: read.problem.correction,
+						regle: read.problem.regle,
+					});
+				}
+			}
+			if (!empty) spec.onRow({ sheet: name, row: row.number, raw, cells, problems });
+		}
+	}
+	const missingSheets = Object.entries(specs).filter(([id, spec]) => spec.mandatory && !sheetsRead.includes(id));
+	if (missingSheets.length > 0) {
+		throw new AnomalyError(
+			missingSheets.map(([, spec]) => ({
+				gravite: 'erreur' as const,
+				champ: 'feuille',
+				libelle: 'feuille',
+				ou: `fichier « ${fileName} »`,
+				message: `feuille « ${spec.names[0]} » absente${ignoredSheets.length > 0 ? ` (feuilles trouvées : ${ignoredSheets.join(', ')})` : ''}`,
+				correction: `Ajoutez ou renommez la feuille « ${spec.names[0]} » (une ligne d\u2019en-têtes puis une ligne par enregistrement).`,
+				regle: 'tableau.feuilleAbsente',
+			})),
+		);
+	}
+	return { sheetsRead, ignoredSheets };
+}

@@ -1,0 +1,102 @@
+/**
+ * Courriel de relance : destinataires selon le niveau, objet, texte et HTML.
+ * Tout ce qui vient des données est échappé dans le HTML.
+ */
+import { frenchLongDate, ofMonth } from './calendar';
+import { escapeHtml, formatHours } from './format';
+import type { ReminderDecision } from './reminders';
+import type { ClauseRecord } from './schemas/suivi';
+
+export interface ReminderMessageOptions {
+	/** Signature (service, nom, coordonnées), une ligne par élément. */
+	signature: string;
+	/** Joindre le modèle de relevé pré-rempli. */
+	modeleJoint: boolean;
+}
+
+export interface ReminderMessage {
+	to: string[];
+	cc: string[];
+	subject: string;
+	text: string;
+	html: string;
+}
+
+/** Objet sur une seule ligne : aucun retour à la ligne venu des données ne peut créer d'en-tête. */
+export function singleLine(value: string): string {
+	// eslint-disable-next-line no-control-regex
+	return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s{2,}/g, ' ').trim();
+}
+
+function unique(list: Array<string | undefined>): string[] {
+	const out: string[] = [];
+	for (const value of list) if (value && !out.some((v) => v.toLowerCase() === value.toLowerCase())) out.push(value);
+	return out;
+}
+
+export function reminderRecipients(clause: ClauseRecord, decision: ReminderDecision): { to: string[]; cc: string[] } {
+	const copies = clause.copieRelances ?? [];
+	const to = [clause.emailTitulaire];
+	const cc =
+		decision.niveau === 'escalade'
+			? [clause.emailFacilitateur, clause.emailAcheteur, ...copies]
+			: [clause.emailFacilitateur, ...copies];
+	return { to, cc: unique(cc).filter((a) => a.toLowerCase() !== clause.emailTitulaire.toLowerCase()) };
+}
+
+const SUBJECT_PREFIX: Record<string, string> = {
+	relance1: '',
+	relance2: 'Deuxième relance – ',
+	escalade: 'Dernière relance avant mise en demeure – ',
+};
+
+export function renderReminder(clause: ClauseRecord, decision: ReminderDecision, options: ReminderMessageOptions): ReminderMessage {
+	const { to, cc } = reminderRecipients(clause, decision);
+	const lotLabel = `lot ${clause.lot}${clause.intitule ? ` (${clause.intitule})` : ''}`;
+	const what = decision.moisManquants.length > 0 ? 'relevé d\u2019heures d\u2019insertion à transmettre' : 'heures d\u2019insertion en retard';
+	const subject = singleLine(`${SUBJECT_PREFIX[decision.niveau] ?? ''}Clause sociale : ${what} – marché ${clause.marche}, ${lotLabel}`);
+
+	const paragraphs: string[][] = [];
+	paragraphs.push([
+		`Dans le cadre du marché n° ${clause.marche}${clause.objet ? ` (${clause.objet})` : ''}, ${lotLabel}, votre entreprise ${clause.titulaire} (SIRET ${clause.siret}) s\u2019est engagée à réaliser ${formatHours(clause.heuresDues)} d\u2019insertion entre le ${frenchLongDate(clause.debutExecution)} et le ${frenchLongDate(clause.finExecution)}.`,
+	]);
+	if (decision.moisManquants.length > 0) {
+		const months = decision.moisManquants.map((m) => m.libelle);
+		paragraphs.push([
+			months.length === 1
+				? `Nous n\u2019avons pas reçu votre relevé mensuel des heures d\u2019insertion ${ofMonth(decision.moisManquants[0].mois)}.`
+				: `Nous n\u2019avons pas reçu vos relevés mensuels des heures d\u2019insertion des mois suivants : ${months.join(', ')}.`,
+		]);
+	}
+	paragraphs.push([
+		`À fin ${decision.moisReferenceLibelle}, ${formatHours(decision.heuresDeclarees)} ont été déclarées, pour ${formatHours(decision.heuresAttendues)} attendues à cette date selon le calendrier d\u2019exécution${decision.enRetard ? `, soit un retard de ${formatHours(decision.ecart)}` : ''}.`,
+	]);
+	const ask =
+		decision.moisManquants.length > 0
+			? `Nous vous remercions de transmettre ${decision.moisManquants.length === 1 ? 'ce relevé' : 'ces relevés'} à ${clause.facilitateur} (${clause.emailFacilitateur})${options.modeleJoint ? ', au moyen du modèle joint, pré-rempli pour votre marché' : ''}.`
+			: `Nous vous remercions de prendre contact avec ${clause.facilitateur} (${clause.emailFacilitateur}) pour organiser le rattrapage des heures.`;
+	paragraphs.push([ask]);
+	if (decision.niveau === 'relance2') {
+		paragraphs.push(['Il s\u2019agit de notre deuxième relance.']);
+	}
+	if (decision.niveau === 'escalade') {
+		paragraphs.push([
+			`Sans retour de votre part, l\u2019acheteur (${clause.acheteur}), en copie de ce message, pourra vous adresser une mise en demeure, préalable à l\u2019application des pénalités prévues au CCAP.`,
+		]);
+	}
+	paragraphs.push([
+		'Le facilitateur reste à votre disposition pour vous accompagner dans le recrutement de personnes éligibles et le suivi des heures.',
+	]);
+
+	const greeting = 'Madame, Monsieur,';
+	const closing = 'Nous vous prions d\u2019agréer, Madame, Monsieur, l\u2019expression de nos salutations distinguées.';
+	const signature = options.signature.split('\n').map((line) => line.trim()).filter(Boolean);
+	const text = [greeting, '', ...paragraphs.map((p) => p.join(' ')).flatMap((p) => [p, '']), closing, '', ...signature].join('\n');
+	const html = [
+		`<p>${escapeHtml(greeting)}</p>`,
+		...paragraphs.map((p) => `<p>${escapeHtml(p.join(' '))}</p>`),
+		`<p>${escapeHtml(closing)}</p>`,
+		`<p>${signature.map((line) => escapeHtml(line)).join('<br>')}</p>`,
+	].join('\n');
+	return { to, cc, subject, text, html };
+}

@@ -1,0 +1,303 @@
+/**
+ * Le suivi d'exécution des clauses : le registre des clauses (une ligne par lot
+ * clausé) et les relevés mensuels d'heures (une ligne par participant et par
+ * mois). Source unique de vérité pour la relance mensuelle, les pénalités, la
+ * réception des relevés et le bilan.
+ */
+import { z } from 'zod/v4';
+
+import type { FieldLabels } from '../anomalies';
+import { buildKeyIndex } from '../keys';
+import type { RecordReader } from '../records';
+import {
+	amount,
+	decimal,
+	email,
+	emailList,
+	isoDate,
+	isoMonth,
+	normalizeToken,
+	optional,
+	siret,
+	text,
+	tolerantEnum,
+	yesNo,
+} from './primitives';
+
+export const CLAUSE_STATUSES = {
+	enCours: { libelle: 'En cours', synonymes: ['en cours', 'active', 'exécution'] },
+	suspendue: { libelle: 'Suspendue', synonymes: ['suspendu', 'suspension'] },
+	terminee: { libelle: 'Exécution terminée (à solder)', synonymes: ['terminée', 'terminé', 'achevée', 'à solder'] },
+	soldee: { libelle: 'Soldée', synonymes: ['soldé', 'close', 'clôturée', 'clôturé'] },
+} as const;
+export type ClauseStatus = keyof typeof CLAUSE_STATUSES;
+
+/** Publics éligibles (CCAG 2021 art. 16.1.1 et listes des facilitateurs, DOMAIN.md). */
+export const PUBLIC_CATEGORIES = {
+	demandeurEmploiLongueDuree: {
+		libelle: 'Demandeur d\u2019emploi de longue durée (plus de 12 mois)',
+		synonymes: ['DELD', 'demandeur d\'emploi longue durée', 'chômeur de longue durée'],
+	},
+	beneficiaireRsa: { libelle: 'Bénéficiaire du RSA', synonymes: ['RSA', 'allocataire du RSA'] },
+	travailleurHandicape: {
+		libelle: 'Travailleur handicapé (RQTH)',
+		synonymes: ['RQTH', 'travailleur handicapé', 'personne handicapée'],
+	},
+	beneficiaireMinimaSociaux: {
+		libelle: 'Bénéficiaire de l\u2019ASS, de l\u2019AAH ou d\u2019une pension d\u2019invalidité',
+		synonymes: ['ASS', 'AAH', 'pension d\'invalidité', 'minima sociaux'],
+	},
+	jeunePeuQualifie: {
+		libelle: 'Jeune de moins de 26 ans peu qualifié',
+		synonymes: ['jeune', 'jeune de moins de 26 ans', 'moins de 26 ans', 'jeune peu qualifié'],
+	},
+	salarieSiae: {
+		libelle: 'Salarié d\u2019une SIAE (AI, ETTI, EI, ACI)',
+		synonymes: ['SIAE', 'salarié en insertion', 'IAE'],
+	},
+	travailleurEaEsat: { libelle: 'Travailleur d\u2019EA, d\u2019EATT ou d\u2019ESAT', synonymes: ['EA', 'ESAT', 'EATT'] },
+	regieQuartier: { libelle: 'Salarié d\u2019une régie de quartier', synonymes: ['régie de quartier'] },
+	stagiaireEpideE2c: { libelle: 'Stagiaire de l\u2019EPIDE ou d\u2019une E2C', synonymes: ['EPIDE', 'E2C', 'école de la deuxième chance'] },
+	demandeurEmploiSenior: {
+		libelle: 'Demandeur d\u2019emploi de plus de 50 ans',
+		synonymes: ['senior', 'plus de 50 ans', 'demandeur d\'emploi senior'],
+	},
+	avisPrescripteur: {
+		libelle: 'Autre public sur avis motivé (France Travail, Mission locale, PLIE, Cap emploi, MDPH)',
+		synonymes: ['avis motivé', 'prescripteur', 'autre public'],
+	},
+} as const;
+export type PublicCategory = keyof typeof PUBLIC_CATEGORIES;
+
+export const EMPLOYERS = {
+	titulaire: { libelle: 'Titulaire', synonymes: ['entreprise titulaire', 'attributaire'] },
+	sousTraitant: { libelle: 'Sous-traitant', synonymes: ['sous traitant'] },
+	coTraitant: { libelle: 'Cotraitant', synonymes: ['co-traitant', 'cotraitant'] },
+	EI: { libelle: 'Entreprise d\u2019insertion (EI)', synonymes: ['entreprise d\'insertion'] },
+	AI: { libelle: 'Association intermédiaire (AI)', synonymes: ['association intermédiaire'] },
+	ACI: { libelle: 'Atelier et chantier d\u2019insertion (ACI)', synonymes: ['chantier d\'insertion'] },
+	ETTI: { libelle: 'Entreprise de travail temporaire d\u2019insertion (ETTI)', synonymes: [] },
+	GEIQ: { libelle: 'GEIQ', synonymes: ['groupement d\'employeurs'] },
+	EA: { libelle: 'Entreprise adaptée (EA)', synonymes: ['entreprise adaptée'] },
+	ESAT: { libelle: 'ESAT', synonymes: [] },
+} as const;
+export type Employer = keyof typeof EMPLOYERS;
+
+export const MODALITIES = {
+	embaucheDirecte: { libelle: 'Embauche directe', synonymes: ['embauche', 'recrutement direct'] },
+	miseADisposition: { libelle: 'Mise à disposition', synonymes: ['MAD', 'mise a disposition', 'intérim d\'insertion'] },
+	sousTraitance: { libelle: 'Sous-traitance à une structure d\u2019insertion', synonymes: ['sous-traitance', 'sous traitance'] },
+	coTraitance: { libelle: 'Cotraitance avec une structure d\u2019insertion', synonymes: ['cotraitance', 'co-traitance'] },
+} as const;
+export type Modality = keyof typeof MODALITIES;
+
+export const CONTRACT_TYPES = {
+	CDI: { libelle: 'CDI', synonymes: ['contrat à durée indéterminée'] },
+	CDD: { libelle: 'CDD', synonymes: ['contrat à durée déterminée'] },
+	CDDI: { libelle: 'CDDI', synonymes: ['CDD d\'insertion', 'contrat à durée déterminée d\'insertion'] },
+	interim: { libelle: 'Intérim', synonymes: ['interim', 'travail temporaire', 'mission d\'intérim'] },
+	apprentissage: { libelle: 'Contrat d\u2019apprentissage', synonymes: ['apprentissage', 'apprenti'] },
+	professionnalisation: { libelle: 'Contrat de professionnalisation', synonymes: ['professionnalisation', 'contrat pro'] },
+} as const;
+export type ContractType = keyof typeof CONTRACT_TYPES;
+
+/** Point d'une courbe prévisionnelle : heures cumulées attendues à la fin d'un mois. */
+const CurvePointSchema = z.object({ mois: isoMonth(), heuresCumulees: decimal({ min: 0, unit: 'h' }) });
+
+/** Courbe saisie en JSON ou en texte « 2026-01:100 ; 2026-02:250 ». */
+function curve() {
+	return z.preprocess((raw) => {
+		if (typeof raw !== 'string') return raw;
+		const text = raw.trim();
+		if (text.startsWith('[')) {
+			try {
+				return JSON.parse(text);
+			} catch {
+				return raw;
+			}
+		}
+		return text
+			.split(/[;\n]/)
+			.map((part) => part.trim())
+			.filter(Boolean)
+			.map((part) => {
+				const [mois, heures] = part.split(/\s*[:=]\s*/);
+				return { mois, heuresCumulees: heures };
+			});
+	}, z.array(CurvePointSchema));
+}
+
+export const ClauseRecordSchema = z
+	.object({
+		marche: text({ max: 200 }),
+		lot: text({ max: 100 }),
+		objet: optional(text({ max: 500 })),
+		intitule: optional(text({ max: 500 })),
+		siret: siret(),
+		titulaire: text({ max: 300 }),
+		emailTitulaire: email(),
+		contactTitulaire: optional(text({ max: 200 })),
+		heuresDues: decimal({ min: 0, exclusiveMin: true, unit: 'h', example: '420' }),
+		debutExecution: isoDate(),
+		finExecution: isoDate(),
+		facilitateur: text({ max: 200 }),
+		emailFacilitateur: email(),
+		acheteur: text({ max: 200 }),
+		emailAcheteur: email(),
+		statut: z.preprocess((v) => (v === undefined || v === null || v === '' ? 'enCours' : v), tolerantEnum(CLAUSE_STATUSES, 'un statut de clause')),
+		montantHT: optional(amount()),
+		montantAnnuelHT: optional(amount()),
+		courbe: optional(curve()),
+		copieRelances: optional(emailList()),
+	})
+	.superRefine((clause, ctx) => {
+		if (clause.finExecution < clause.debutExecution) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['finExecution'],
+				message: `fin d\u2019exécution (${clause.finExecution}) antérieure au début (${clause.debutExecution})`,
+				params: { correction: 'Corrigez les dates d\u2019exécution : la fin doit suivre le début.', regle: 'clause.dates' },
+			});
+		}
+	});
+
+export type ClauseRecord = z.output<typeof ClauseRecordSchema>;
+
+export const CLAUSE_LABELS: FieldLabels = {
+	marche: 'marché',
+	lot: 'lot',
+	objet: 'objet du marché',
+	intitule: 'intitulé du lot',
+	siret: 'SIRET du titulaire',
+	titulaire: 'titulaire',
+	emailTitulaire: 'courriel du titulaire',
+	contactTitulaire: 'contact du titulaire',
+	heuresDues: 'heures d\u2019insertion dues',
+	debutExecution: 'début d\u2019exécution',
+	finExecution: 'fin d\u2019exécution',
+	facilitateur: 'facilitateur',
+	emailFacilitateur: 'courriel du facilitateur',
+	acheteur: 'acheteur',
+	emailAcheteur: 'courriel de l\u2019acheteur',
+	statut: 'statut',
+	montantHT: 'montant HT du marché',
+	montantAnnuelHT: 'montant annuel HT',
+	courbe: 'courbe prévisionnelle',
+	copieRelances: 'copie des relances',
+};
+
+export const CLAUSE_READER: RecordReader<typeof ClauseRecordSchema> = {
+	schema: ClauseRecordSchema,
+	labels: CLAUSE_LABELS,
+	keys: buildKeyIndex(Object.keys(CLAUSE_LABELS), {
+		marche: ['n° marché', 'numéro de marché', 'marché'],
+		lot: ['n° lot', 'numéro de lot'],
+		titulaire: ['raison sociale', 'entreprise', 'titulaire du marché'],
+		siret: ['SIRET', 'n° SIRET', 'SIRET du titulaire'],
+		emailTitulaire: ['courriel du titulaire', 'e-mail du titulaire', 'mail titulaire'],
+		contactTitulaire: ['contact du titulaire', 'interlocuteur'],
+		heuresDues: ['heures dues', 'heures d\'insertion dues', 'heures d\'insertion', 'objectif d\'heures', 'heures prévues'],
+		debutExecution: ['début d\'exécution', 'date de début', 'début'],
+		finExecution: ['fin d\'exécution', 'date de fin', 'fin'],
+		emailFacilitateur: ['courriel du facilitateur', 'e-mail du facilitateur'],
+		acheteur: ['service acheteur', 'service'],
+		emailAcheteur: ['courriel de l\'acheteur', 'e-mail de l\'acheteur'],
+		montantHT: ['montant HT', 'montant du marché'],
+		montantAnnuelHT: ['montant annuel HT', 'montant annuel'],
+		courbe: ['courbe prévisionnelle', 'planning', 'échéancier'],
+		copieRelances: ['copie des relances', 'copie'],
+	}, CLAUSE_LABELS),
+};
+
+/** Identifiant stable d'une clause : marché et lot. */
+export function clauseKey(record: { marche: string; lot: string }): string {
+	return `${normalizeToken(record.marche)}/${normalizeToken(record.lot)}`;
+}
+
+/** Heures mensuelles plausibles pour une personne (35 h × 52 ÷ 12, DOMAIN.md). */
+export const MONTHLY_FULL_TIME_HOURS = 151.67;
+
+export const ReportLineSchema = z
+	.object({
+		marche: text({ max: 200 }),
+		lot: text({ max: 100 }),
+		siret: optional(siret()),
+		mois: isoMonth(),
+		participant: optional(text({ max: 100 })),
+		categoriePublic: optional(tolerantEnum(PUBLIC_CATEGORIES, 'une catégorie de public')),
+		eligibiliteValidee: optional(yesNo()),
+		employeur: optional(tolerantEnum(EMPLOYERS, 'un type d\u2019employeur')),
+		modalite: optional(tolerantEnum(MODALITIES, 'une modalité')),
+		typeContrat: optional(tolerantEnum(CONTRACT_TYPES, 'un type de contrat')),
+		debutContrat: optional(isoDate()),
+		finContrat: optional(isoDate()),
+		poste: optional(text({ max: 200 })),
+		heuresMois: decimal({ min: 0, unit: 'h', example: '35' }),
+		heuresFormation: optional(decimal({ min: 0, unit: 'h', example: '7' })),
+		justification: optional(text({ max: 1000 })),
+		dateReception: optional(isoDate()),
+	})
+	.superRefine((line, ctx) => {
+		// Une ligne « néant » (aucune heure ce mois-ci) n'a pas de participant ; toute autre en a un.
+		if (line.heuresMois > 0 && line.participant === undefined) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['participant'],
+				message: 'heures déclarées sans participant',
+				params: { correction: 'Indiquez l\u2019identifiant (pseudonyme) du participant, ou déclarez 0 heure pour un mois sans activité.', regle: 'releve.participant' },
+			});
+		}
+		if (line.debutContrat && line.finContrat && line.finContrat < line.debutContrat) {
+			ctx.addIssue({
+				code: 'custom',
+				path: ['finContrat'],
+				message: 'fin de contrat antérieure au début',
+				params: { correction: 'Corrigez les dates du contrat.', regle: 'releve.datesContrat' },
+			});
+		}
+	});
+
+export type ReportLine = z.output<typeof ReportLineSchema>;
+
+export const REPORT_LINE_LABELS: FieldLabels = {
+	marche: 'marché',
+	lot: 'lot',
+	siret: 'SIRET',
+	mois: 'mois',
+	participant: 'participant',
+	categoriePublic: 'catégorie de public',
+	eligibiliteValidee: 'éligibilité validée par le facilitateur',
+	employeur: 'employeur',
+	modalite: 'modalité',
+	typeContrat: 'type de contrat',
+	debutContrat: 'début du contrat',
+	finContrat: 'fin du contrat',
+	poste: 'poste occupé',
+	heuresMois: 'heures du mois',
+	heuresFormation: 'heures de formation',
+	justification: 'justification',
+	dateReception: 'date de réception',
+};
+
+export const REPORT_LINE_READER: RecordReader<typeof ReportLineSchema> = {
+	schema: ReportLineSchema,
+	labels: REPORT_LINE_LABELS,
+	keys: buildKeyIndex(Object.keys(REPORT_LINE_LABELS), {
+		marche: ['n° marché', 'marché'],
+		lot: ['n° lot'],
+		mois: ['mois concerné', 'période', 'mois du relevé'],
+		participant: ['identifiant du participant', 'participant (pseudonyme)', 'personne', 'bénéficiaire'],
+		categoriePublic: ['public', 'catégorie', 'public éligible', 'catégorie de public'],
+		eligibiliteValidee: ['éligibilité validée', 'validé par le facilitateur', 'éligibilité'],
+		employeur: ['employeur', 'structure employeuse'],
+		modalite: ['modalité', 'modalité de mise en œuvre'],
+		typeContrat: ['contrat', 'type de contrat'],
+		debutContrat: ['début du contrat', 'date d\'embauche'],
+		finContrat: ['fin du contrat'],
+		poste: ['poste', 'emploi', 'métier'],
+		heuresMois: ['heures', 'heures du mois', 'heures travaillées', 'heures d\'insertion du mois'],
+		heuresFormation: ['heures de formation', 'formation (h)'],
+		justification: ['justification', 'commentaire'],
+		dateReception: ['reçu le', 'date de réception'],
+	}, REPORT_LINE_LABELS),
+};

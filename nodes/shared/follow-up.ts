@@ -1,0 +1,157 @@
+/**
+ * Le registre des clauses et les relevés reçus, en entrée d'un nœud : des
+ * éléments n8n (une clause ou une ligne de relevé par élément), ou le classeur
+ * de suivi du facilitateur (feuilles « Registre » et « Relevés »), lu en flux.
+ */
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { Readable } from 'node:stream';
+
+import type { TableRow } from '../adapters';
+import { assertXlsx, locate, streamTables } from '../adapters';
+import type { ClauseRecord, ReportLine } from '../core';
+import { AnomalyError, CLAUSE_READER, REPORT_LINE_READER, canonicalizeKeys, tryReadRecord } from '../core';
+
+export interface FollowUpEntry<T> {
+	itemIndex: number;
+	json: IDataObject;
+	where: string;
+	value?: T;
+	error?: unknown;
+}
+
+export interface FollowUpData {
+	clauses: Array<FollowUpEntry<ClauseRecord>>;
+	lines: Array<FollowUpEntry<ReportLine>>;
+	/** Erreurs d'un fichier entier (illisible, feuille absente…), par élément d'entrée. */
+	fileErrors: Array<{ itemIndex: number; json: IDataObject; error: unknown }>;
+	ignoredSheets: string[];
+}
+
+export const FOLLOW_UP_SOURCE_PROPERTIES: INodeProperties[] = [
+	{
+		displayName: 'Source du suivi',
+		name: 'source',
+		type: 'options',
+		default: 'classeur',
+		options: [
+			{
+				name: 'Classeur de suivi Excel (feuilles Registre et Relevés)',
+				value: 'classeur',
+				description: 'Le classeur tenu par le facilitateur, lu en flux (sans le charger en mémoire)',
+			},
+			{
+				name: 'Éléments d’entrée (clauses et lignes de relevé)',
+				value: 'elements',
+				description: 'Un élément par clause (champ « heuresDues ») ou par ligne de relevé (champ « heuresMois »)',
+			},
+		],
+	},
+	{
+		displayName: 'Champ binaire du classeur',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		displayOptions: { show: { source: ['classeur'] } },
+		description: 'Nom du champ binaire qui porte le classeur de suivi .xlsx',
+	},
+];
+
+function clauseWhere(raw: Record<string, unknown>, suffix: string): string {
+	const marche = raw.marche ?? raw['marché'];
+	const lot = raw.lot;
+	if (marche !== undefined && lot !== undefined) return `clause du marché ${String(marche)}, lot ${String(lot)}${suffix}`;
+	return `clause${suffix}`;
+}
+
+function lineWhere(raw: Record<string, unknown>, suffix: string): string {
+	const parts = [raw.marche !== undefined ? `marché ${String(raw.marche)}` : undefined, raw.lot !== undefined ? `lot ${String(raw.lot)}` : undefined, raw.mois !== undefined ? `mois ${String(raw.mois)}` : undefined].filter(Boolean);
+	return `ligne de relevé${parts.length > 0 ? ` (${parts.join(', ')})` : ''}${suffix}`;
+}
+
+function readEntry<T>(
+	reader: typeof CLAUSE_READER | typeof REPORT_LINE_READER,
+	itemIndex: number,
+	raw: Record<string, unknown>,
+	where: string,
+	row?: TableRow,
+): FollowUpEntry<T> {
+	const json = raw as IDataObject;
+	if (row && row.problems.length > 0) return { itemIndex, json, where, error: locate(new AnomalyError(row.problems), row) };
+	const result = tryReadRecord(reader as typeof CLAUSE_READER, raw, where);
+	if (result.ok) return { itemIndex, json, where, value: result.value as unknown as T };
+	return { itemIndex, json, where, error: row ? locate(result.error, row) : result.error };
+}
+
+export async function collectFollowUp(ctx: IExecuteFunctions): Promise<FollowUpData> {
+	const items = ctx.getInputData();
+	const source = ctx.getNodeParameter('source', 0, 'classeur') as string;
+	const data: FollowUpData = { clauses: [], lines: [], fileErrors: [], ignoredSheets: [] };
+	if (source === 'elements') {
+		items.forEach((item, itemIndex) => {
+			const raw = canonicalizeKeys(item.json, REPORT_LINE_READER.keys);
+			const suffix = ` (élément ${itemIndex + 1})`;
+			if (raw.heuresMois !== undefined && raw.heuresDues === undefined) {
+				data.lines.push(readEntry<ReportLine>(REPORT_LINE_READER, itemIndex, item.json, lineWhere(raw, suffix)));
+			} else {
+				data.clauses.push(readEntry<ClauseRecord>(CLAUSE_READER, itemIndex, item.json, clauseWhere(canonicalizeKeys(item.json, CLAUSE_READER.keys), suffix)));
+			}
+		});
+		return data;
+	}
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const property = ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
+		const binary = items[itemIndex].binary?.[property];
+		const fileName = binary?.fileName ?? `élément ${itemIndex + 1}`;
+		try {
+			ctx.helpers.assertBinaryData(itemIndex, property);
+			const stream = binary?.id
+				? await ctx.helpers.getBinaryStream(binary.id)
+				: Readable.from([await ctx.helpers.getBinaryDataBuffer(itemIndex, property)]);
+			const head = await peek(stream);
+			assertXlsx(head.first, fileName);
+			const result = await streamTables(head.stream, fileName, {
+				registre: {
+					names: ['Registre', 'Registre des clauses', 'Clauses'],
+					keys: CLAUSE_READER.keys,
+					labels: CLAUSE_READER.labels,
+					required: ['marche', 'lot', 'heuresDues'],
+					mandatory: true,
+					onRow: (row) =>
+						data.clauses.push(
+							readEntry<ClauseRecord>(CLAUSE_READER, itemIndex, row.raw, clauseWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row),
+						),
+				},
+				releves: {
+					names: ['Relevés', 'Releves', 'Relevés mensuels', 'Heures'],
+					keys: REPORT_LINE_READER.keys,
+					labels: REPORT_LINE_READER.labels,
+					required: ['marche', 'lot', 'mois', 'heuresMois'],
+					mandatory: false,
+					onRow: (row) =>
+						data.lines.push(readEntry<ReportLine>(REPORT_LINE_READER, itemIndex, row.raw, lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row)),
+				},
+			});
+			data.ignoredSheets.push(...result.ignoredSheets);
+		} catch (error) {
+			data.fileErrors.push({ itemIndex, json: items[itemIndex].json, error });
+		}
+	}
+	return data;
+}
+
+/** Lit le début d'un flux (signature du fichier) sans le consommer. */
+async function peek(stream: Readable): Promise<{ first: Buffer; stream: Readable }> {
+	const iterator = stream[Symbol.asyncIterator]();
+	const first = await iterator.next();
+	const head: Buffer = first.done ? Buffer.alloc(0) : Buffer.from(first.value as Buffer);
+	async function* rest() {
+		if (!first.done) yield head;
+		for (;;) {
+			const next = await iterator.next();
+			if (next.done) return;
+			yield next.value as Buffer;
+		}
+	}
+	return { first: head, stream: Readable.from(rest()) };
+}

@@ -1,0 +1,237 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
+import { SmtpSink } from '../helpers/smtp-sink';
+import { readWorkbook } from '../helpers/workbooks';
+
+const SAMPLE = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
+const workbook = () => binaryItem(fs.readFileSync(path.join(SAMPLE, 'suivi-clauses.xlsx')), 'suivi-clauses.xlsx');
+const registre: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'registre-clauses.json'), 'utf8'));
+const releves: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'releves-2026.json'), 'utf8'));
+
+const smtp = (port: number) => ({
+	clausesSocialesSmtpApi: {
+		host: '127.0.0.1',
+		port,
+		securite: 'aucune',
+		expediteurNom: 'Mission clauses sociales',
+		expediteurEmail: 'clauses-sociales@region.example.test',
+		repondreA: 'facilitation@region.example.test',
+	},
+});
+
+const reminder = (parameters: IDataObject = {}) => ({
+	type: 'clauseReminder',
+	parameters: { mode: 'apercu', source: 'classeur', dateReference: '2026-11-02', signature: 'La mission clauses sociales\nRégion', ...parameters },
+	credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } },
+});
+
+interface Decision {
+	statut: string;
+	niveau: string;
+	moisReference: string;
+	moisManquants: Array<{ mois: string }>;
+	heuresDeclarees: number;
+	heuresAttendues: number;
+	cleEnvoi: string | null;
+}
+const decisionOf = (item: INodeExecutionData) => item.json.decision as unknown as Decision;
+const envoiOf = (item: INodeExecutionData) => item.json.envoi as IDataObject;
+const byClause = (items: INodeExecutionData[]) => Object.fromEntries(items.map((i) => [`${i.json.marche}/${i.json.lot}`, i]));
+
+describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
+	beforeEach(() => deduplicator.reset());
+
+	it('aperçu : décide pour chaque clause du classeur de suivi, sans rien envoyer', async () => {
+		const { items, run } = await runNode(reminder(), [workbook()]);
+		expect(run.data.resultData.error).toBeUndefined();
+		const clauses = byClause(items);
+		expect(Object.keys(clauses)).toHaveLength(registre.length);
+		const levels = Object.fromEntries(Object.entries(clauses).map(([k, i]) => [k, `${decisionOf(i).statut}:${decisionOf(i).niveau}`]));
+		expect(levels).toEqual({
+			'2025-TRX-031/4': 'aJour:aucun',
+			'2025-TRX-031/9': 'releveManquant:relance1',
+			'2025-TRX-031/12': 'enRetard:relance1',
+			'2025-TRX-031/20': 'releveManquantEtRetard:escalade',
+			'2025-TRX-044/1': 'aJour:aucun',
+			'2025-TRX-044/3': 'aJour:aucun',
+			'2025-TRX-044/4': 'releveManquant:relance1',
+			'2025-TRX-044/5': 'aJour:aucun',
+			'2025-TRX-044/7': 'soldee:aucun',
+			'2024-DSP-002/unique': 'aJour:aucun',
+			'2024-SRV-017/1': 'aJour:aucun',
+			'2024-SRV-017/2': 'suspendue:aucun',
+			'2025-PI-006/1': 'aJour:aucun',
+			'2025-TRX-052/2': 'aJour:aucun',
+			'2025-TRX-052/6': 'releveManquantEtRetard:relance1',
+			'2026-TRX-008/1': 'nonCommencee:aucun',
+		});
+		const lot20 = clauses['2025-TRX-031/20'];
+		expect(decisionOf(lot20).moisManquants.map((m) => m.mois)).toEqual(['2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
+		expect(envoiOf(lot20)).toMatchObject({
+			statut: 'aperçu',
+			a: ['electricite-generale-niortai@example.test'],
+			cc: ['clauses@plie-val-argent.example.test', 'travaux-lycees@region-val-argent.example.test'],
+			objet: 'Dernière relance avant mise en demeure – Clause sociale : relevé d’heures d’insertion à transmettre – marché 2025-TRX-031, lot 20 (Électricité courants forts et faibles)',
+		});
+		expect(envoiOf(lot20).texte).toContain('Nous n’avons pas reçu vos relevés mensuels des heures d’insertion des mois suivants : juin 2026, juillet 2026, août 2026, septembre 2026, octobre 2026.');
+		expect(envoiOf(lot20).texte).toContain('pourra vous adresser une mise en demeure');
+		expect(envoiOf(clauses['2025-TRX-031/9']).texte).toContain('relevé mensuel des heures d’insertion d’octobre 2026');
+		// Le modèle de relevé joint, pré-rempli pour la clause et le plus ancien mois manquant.
+		const modele = lot20.binary?.modele;
+		expect(modele?.fileName).toBe('releve-heures-insertion-2025-TRX-031-lot-20-2026-06.xlsx');
+		const wb = await readWorkbook(Buffer.from(modele!.data, 'base64'));
+		const sheet = wb.getWorksheet('Relevé')!;
+		expect([sheet.getCell('B4').value, sheet.getCell('B5').value, sheet.getCell('B7').value, sheet.getCell('B8').value]).toEqual([
+			'2025-TRX-031',
+			'20',
+			registre.find((c) => c.lot === '20')!.siret,
+			'2026-06',
+		]);
+		expect(envoiOf(clauses['2025-TRX-031/4']).statut).toBe('sans objet');
+		expect(deduplicator.calls).toBe(0);
+	});
+
+	it('envoie une fois : relances reçues par un vrai serveur SMTP, rien de neuf à la seconde exécution', async () => {
+		const sink = await new SmtpSink().start();
+		try {
+			const first = await runNode(reminder({ mode: 'envoyer', options: { debitParSeconde: 0 } }), [workbook()], { credentials: smtp(sink.port) });
+			const sent = first.items.filter((i) => envoiOf(i).statut === 'envoyé');
+			expect(sent).toHaveLength(5);
+			await sink.waitFor(5);
+			expect(sink.connections).toBe(1);
+			const mail = sink.to('electricite-generale-niortai@example.test')[0];
+			expect(mail.envelope.to.sort()).toEqual(
+				['electricite-generale-niortai@example.test', 'clauses@plie-val-argent.example.test', 'travaux-lycees@region-val-argent.example.test'].sort(),
+			);
+			expect(mail.parsed.from?.value).toEqual([{ name: 'Mission clauses sociales', address: 'clauses-sociales@region.example.test' }]);
+			expect(mail.parsed.replyTo?.value[0].address).toBe('facilitation@region.example.test');
+			expect(mail.parsed.messageId).toBe(envoiOf(sent.find((i) => i.json.lot === '20')!).messageId);
+			expect(mail.parsed.html).toContain('<p>Madame, Monsieur,</p>');
+			expect(mail.parsed.attachments.map((a) => a.filename)).toEqual(['releve-heures-insertion-2025-TRX-031-lot-20-2026-06.xlsx']);
+			expect(deduplicator.calls).toBe(1);
+
+			const second = await runNode(reminder({ mode: 'envoyer' }), [workbook()], { credentials: smtp(sink.port) });
+			expect(second.items.filter((i) => envoiOf(i).statut === 'déjà envoyé')).toHaveLength(5);
+			expect(second.items.filter((i) => envoiOf(i).statut === 'envoyé')).toHaveLength(0);
+			expect(second.output('Nœud testé', 1)).toEqual([]);
+			await new Promise((r) => setTimeout(r, 200));
+			expect(sink.mails).toHaveLength(5);
+
+			// Le mois suivant, la relance de niveau supérieur part.
+			const nextMonth = await runNode(reminder({ mode: 'envoyer', dateReference: '2026-12-01' }), [workbook()], { credentials: smtp(sink.port) });
+			const lot9 = byClause(nextMonth.items)['2025-TRX-031/9'];
+			expect(decisionOf(lot9).niveau).toBe('relance2');
+			expect(envoiOf(lot9).statut).toBe('envoyé');
+		} finally {
+			await sink.stop();
+		}
+	});
+
+	it('adresse du titulaire refusée : échec rapporté, copies parties, relance renvoyée une fois l’adresse corrigée', async () => {
+		const clauses = registre.map((c) => ({ ...c }));
+		const lines = releves;
+		const sink = await new SmtpSink({ rejectRecipients: ['alu-concept-argent@example.test'] }).start();
+		try {
+			const { items, output } = await runNode(reminder({ mode: 'envoyer', source: 'elements' }), [...clauses, ...lines], { credentials: smtp(sink.port) });
+			const lot9 = byClause(items)['2025-TRX-031/9'];
+			expect(envoiOf(lot9)).toMatchObject({ statut: 'échec', code: 'SMTP 550', temporaire: false });
+			expect(envoiOf(lot9).erreur).toContain('adresse du titulaire alu-concept-argent@example.test refusée (refus définitif du serveur SMTP');
+			expect(sink.to('clauses@plie-val-argent.example.test').length).toBeGreaterThanOrEqual(1);
+			expect(items.filter((i) => envoiOf(i).statut === 'envoyé')).toHaveLength(4);
+			const summary = output('Nœud testé', 1).find((s) => s.json.emailFacilitateur === 'clauses@plie-val-argent.example.test')!;
+			expect((summary.json.compte as IDataObject)['échec']).toBe(1);
+			expect(summary.json.texte).toContain('Marché 2025-TRX-031, lot 9 (Alu Concept Argent) : échec');
+
+			// Même adresse : pas de renvoi (les copies l'ont déjà reçue).
+			const again = await runNode(reminder({ mode: 'envoyer', source: 'elements' }), [...clauses, ...lines], { credentials: smtp(sink.port) });
+			expect(envoiOf(byClause(again.items)['2025-TRX-031/9']).statut).toBe('déjà envoyé');
+
+			// Adresse corrigée dans le registre : la relance repart vers la nouvelle adresse.
+			clauses.find((c) => c.lot === '9' && c.marche === '2025-TRX-031')!.emailTitulaire = 'contact@alu-concept.example.test';
+			const fixed = await runNode(reminder({ mode: 'envoyer', source: 'elements' }), [...clauses, ...lines], { credentials: smtp(sink.port) });
+			expect(envoiOf(byClause(fixed.items)['2025-TRX-031/9'])).toMatchObject({ statut: 'envoyé', a: ['contact@alu-concept.example.test'] });
+			expect(sink.to('contact@alu-concept.example.test')).toHaveLength(1);
+		} finally {
+			await sink.stop();
+		}
+	});
+
+	it('serveur SMTP arrêté : chaque relance est rapportée en échec temporaire, aucune n’est perdue', async () => {
+		const sink = await new SmtpSink().start();
+		const port = sink.port;
+		await sink.stop();
+		const { items } = await runNode(reminder({ mode: 'envoyer', options: { debitParSeconde: 0 } }), [workbook()], { credentials: smtp(port) });
+		const failed = items.filter((i) => envoiOf(i).statut === 'échec');
+		expect(failed).toHaveLength(5);
+		expect(envoiOf(failed[0])).toMatchObject({ code: 'ECONNREFUSED', temporaire: true });
+		expect(envoiOf(failed[0]).erreur).toContain(`serveur SMTP 127.0.0.1:${port} injoignable`);
+		expect([...deduplicator.stores.values()].flat()).toEqual([]);
+
+		// Le serveur revient : les cinq relances partent à l'exécution suivante.
+		const back = await new SmtpSink({ port }).start();
+		try {
+			const retry = await runNode(reminder({ mode: 'envoyer' }), [workbook()], { credentials: smtp(port) });
+			expect(retry.items.filter((i) => envoiOf(i).statut === 'envoyé')).toHaveLength(5);
+			await back.waitFor(5);
+		} finally {
+			await back.stop();
+		}
+	});
+
+	it('planification quotidienne : ne travaille que le premier jour ouvré du mois', async () => {
+		const notToday = await runNode(reminder({ premierJourOuvre: true, dateReference: '2026-11-03' }), [workbook()]);
+		expect(notToday.items).toEqual([]);
+		// 1er novembre 2026 : dimanche et Toussaint ; premier jour ouvré : lundi 2.
+		const firstWorkingDay = await runNode(reminder({ premierJourOuvre: true, dateReference: '2026-11-02' }), [workbook()]);
+		expect(firstWorkingDay.items).toHaveLength(registre.length);
+	});
+
+	it('éléments JSON : clauses et lignes de relevé mêlées, erreurs nommées, les autres clauses passent', async () => {
+		const clauses = registre.slice(0, 4).map((c) => ({ ...c }));
+		clauses[0].emailTitulaire = 'moreau@example.test\r\nBcc: espion@example.test';
+		clauses[2].siret = '12345678901234';
+		const lines = releves.filter((l) => clauses.some((c) => c.marche === l.marche && c.lot === l.lot));
+		const { items } = await runNode({ ...reminder({ source: 'elements' }), onError: 'continueRegularOutput' }, [...clauses, ...lines]);
+		expect(items).toHaveLength(4);
+		expect(items[0].json.error).toBe(
+			'Clause du marché 2025-TRX-031, lot 4 (élément 1), courriel du titulaire : «\u00a0moreau@example.test\u21b5Bcc: espion@example.test\u00a0» n\'est pas une adresse électronique valide',
+		);
+		expect(items[1].json.error).toContain('SIRET 12345678901234 a une clé de contrôle invalide');
+		expect(decisionOf(items[2]).niveau).toBe('relance1');
+		expect(decisionOf(items[3]).niveau).toBe('escalade');
+	});
+
+	it('une ligne de relevé illisible bloque sa seule clause, avec la feuille et la cellule', async () => {
+		const clause = registre.find((c) => c.lot === '9')!;
+		const bad = { marche: clause.marche, lot: clause.lot, mois: '13/2026', participant: 'X', heuresMois: 'trente' };
+		const other = registre.find((c) => c.lot === '20')!;
+		const { items, error } = await runNode({ ...reminder({ source: 'elements' }), onError: 'continueRegularOutput' }, [clause, other, bad]);
+		expect(error('Nœud testé')).toBeUndefined();
+		expect(items[0].json.error).toBe(
+			"Ligne de relevé (marché 2025-TRX-031, lot 9, mois 13/2026) (élément 3), mois : «\u00a013/2026\u00a0» n'est pas un mois lisible (et 1 autre(s) anomalie(s))",
+		);
+		expect((items[0].json.details as IDataObject).donnees).toMatchObject({ lignesEnAnomalie: 1 });
+		expect(decisionOf(items[1]).niveau).toBe('escalade');
+	});
+
+	it('échappe le HTML et garde l’objet sur une ligne', async () => {
+		const clause = { ...registre[1], intitule: 'Menuiseries <script>alert(1)</script>\nBcc: x@example.test' };
+		const { items } = await runNode(reminder({ source: 'elements' }), [clause]);
+		const envoi = envoiOf(items[0]);
+		// Aucun relevé transmis depuis janvier 2026 : escalade.
+		expect(envoi.objet).toBe('Dernière relance avant mise en demeure – Clause sociale : relevé d’heures d’insertion à transmettre – marché 2025-TRX-031, lot 9 (Menuiseries <script>alert(1)</script> Bcc: x@example.test)');
+		expect(envoi.html).toContain('Menuiseries &lt;script&gt;alert(1)&lt;/script&gt;');
+		expect(envoi.html).not.toContain('<script>');
+	});
+
+	it('refuse un classeur sans feuille « Registre », en le disant', async () => {
+		const wrong = await import('../helpers/workbooks').then((m) => m.workbookBuffer({ Feuil1: [['a'], [1]] }));
+		const { error } = await runNode(reminder(), [binaryItem(wrong, 'suivi.xlsx')]);
+		expect((error('Nœud testé') as { message: string }).message).toBe(
+			'Fichier « suivi.xlsx », feuille : feuille « Registre » absente (feuilles trouvées : Feuil1)',
+		);
+	});
+});
