@@ -7,6 +7,23 @@ import { normalizeToken } from './schemas/primitives';
 
 export type KeyIndex = Map<string, string>;
 
+/** Noms de champs déjà rapprochés, par index (les mêmes intitulés reviennent à chaque ligne). */
+const resolved = new WeakMap<KeyIndex, Map<string, string>>();
+
+function canonical(index: KeyIndex, key: string): string {
+	let cache = resolved.get(index);
+	if (!cache) {
+		cache = new Map();
+		resolved.set(index, cache);
+	}
+	let name = cache.get(key);
+	if (name === undefined) {
+		name = index.get(normalizeToken(key)) ?? key;
+		if (cache.size < 2000) cache.set(key, name);
+	}
+	return name;
+}
+
 /**
  * Index des noms acceptés : le nom du champ, son libellé français (celui des
  * messages et des modèles) et ses synonymes.
@@ -35,10 +52,10 @@ export function buildKeyIndex(
 export function canonicalizeKeys(record: Record<string, unknown>, index: KeyIndex): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(record)) {
-		const canonical = index.get(normalizeToken(key)) ?? key;
+		const name = canonical(index, key);
 		// Une clé déjà au nom canonique l'emporte sur un synonyme.
-		if (canonical !== key && Object.prototype.hasOwnProperty.call(record, canonical)) continue;
-		out[canonical] = value;
+		if (name !== key && Object.prototype.hasOwnProperty.call(record, name)) continue;
+		out[name] = value;
 	}
 	return out;
 }

@@ -6,6 +6,8 @@
 
 const SPACES = /[\s\u00a0\u202f\u2007']/g;
 const DECORATIONS = /(€|eur(os?)?|ht|ttc|h\b|heures?|%|\/h)/gi;
+const DECORATION_MARK = '\ue000';
+const EDGE_MARKS = /^\ue000+|\ue000+$/g;
 
 /**
  * Convertit une saisie en nombre, ou `undefined` si elle n'est pas lisible.
@@ -14,15 +16,18 @@ const DECORATIONS = /(€|eur(os?)?|ht|ttc|h\b|heures?|%|\/h)/gi;
  * - si la virgule et le point sont présents, le dernier des deux est le séparateur décimal ;
  * - une virgule seule est décimale (usage français) ;
  * - un point seul est décimal, sauf s'il apparaît plusieurs fois (milliers) ;
- * - le symbole €, « EUR », « HT », « % » et « h » sont ignorés.
+ * - le symbole €, « EUR », « HT », « % » et « h » sont ignorés avant ou après le nombre,
+ *   pas entre deux chiffres (« 12 h 30 » est illisible, pas 1 230).
  */
 export function parseDecimal(input: unknown): number | undefined {
 	if (typeof input === 'number') return Number.isFinite(input) ? input : undefined;
 	if (typeof input !== 'string') return undefined;
 	let text = input.trim();
 	if (text === '') return undefined;
-	text = text.replace(DECORATIONS, '').replace(SPACES, '');
-	if (text === '') return undefined;
+	// Les décorations n'entourent que le nombre : « 12 h 30 » n'est pas 1 230.
+	text = text.replace(DECORATIONS, DECORATION_MARK).replace(SPACES, '');
+	text = text.replace(EDGE_MARKS, '');
+	if (text === '' || text.includes(DECORATION_MARK)) return undefined;
 	let sign = 1;
 	if (text.startsWith('-') || text.startsWith('−')) {
 		sign = -1;
@@ -57,10 +62,12 @@ export function roundCents(value: number): number {
 	return roundTo(value, 2);
 }
 
-/** Arrondi décimal sans les erreurs binaires usuelles (1,005 → 1,01). */
+/**
+ * Arrondi décimal, demi loin de zéro, sans les erreurs binaires usuelles
+ * (1,005 → 1,01) : la valeur mise à l'échelle est corrigée d'un epsilon relatif.
+ */
 export function roundTo(value: number, decimals: number): number {
 	const factor = 10 ** decimals;
-	const shifted = Math.abs(value) * factor;
-	const rounded = Math.round(Number(shifted.toPrecision(15)));
-	return (Math.sign(value) * rounded) / factor || 0;
+	const rounded = Math.round(Math.abs(value) * factor * (1 + Number.EPSILON)) / factor;
+	return value < 0 ? -rounded || 0 : rounded;
 }

@@ -61,6 +61,13 @@ class TestItemsNode implements INodeType {
 const testData = new Map<string, INodeExecutionData[]>();
 let dataCounter = 0;
 
+/** Confie des éléments au nœud d'amorce (type « harness.items ») et renvoie la clé à lui passer en paramètre « dataKey ». */
+export function useItems(items: INodeExecutionData[]): string {
+	const key = `jeu-${++dataCounter}`;
+	testData.set(key, items);
+	return key;
+}
+
 const TEST_ITEMS_TYPE = 'harness.items';
 
 /**
@@ -315,8 +322,7 @@ export async function runNode(
 	const inputItems = (items as Array<INodeExecutionData | IDataObject>).map((item) =>
 		'json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject },
 	);
-	const dataKey = `jeu-${++dataCounter}`;
-	testData.set(dataKey, inputItems);
+	const dataKey = useItems(inputItems);
 	const nodes: INode[] = [
 		{
 			id: 'amorce',

@@ -1,0 +1,78 @@
+/**
+ * Banc : une consultation de 10 000 lots à travers les nœuds « Calibrage des
+ * heures » puis « Étude de faisabilité », exécutés par le moteur de n8n
+ * (WorkflowExecute). Cible : moins de 100 µs par lot pour les deux nœuds
+ * ensemble (rapport Excel exclu).
+ */
+import type { IDataObject, INode } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { PACKAGE_NAME, runWorkflow, useItems } from '../test/helpers/engine';
+import { fr, writeResults } from './report';
+
+const LOTS = 10_000;
+
+function lots(count: number): IDataObject[] {
+	const natures = ['travaux', 'services', 'fournitures', 'prestations intellectuelles'];
+	const places = ['Niort (79000)', 'Poitiers (86000)', 'Rochefort (17300)', 'Cognac (16100)'];
+	const out: IDataObject[] = [];
+	let seed = 42;
+	const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+	for (let i = 0; i < count; i++) {
+		out.push({
+			marche: `2026-B-${String(Math.floor(i / 10)).padStart(4, '0')}`,
+			lot: String((i % 10) + 1),
+			intitule: `Lot ${i}`,
+			nature: natures[i % natures.length],
+			montantHT: Math.round(20_000 + random() * 2_000_000),
+			dureeMois: 3 + Math.floor(random() * 30),
+			tauxMainOeuvre: 20 + Math.floor(random() * 60),
+			lieuExecution: places[i % places.length],
+		});
+	}
+	return out;
+}
+
+const FACILITATEURS = JSON.stringify([
+	{ nom: 'PLIE', email: 'plie@example.test', territoires: ['79', '86'] },
+	{ nom: 'MDE', email: 'mde@example.test', territoires: ['17'] },
+]);
+
+async function run(items: IDataObject[], withNodes: boolean): Promise<number> {
+	const nodes: INode[] = [
+		{ id: 'a', name: 'Lots', type: 'harness.items', typeVersion: 1, position: [0, 0], parameters: {} },
+	];
+	const connections: IDataObject = {};
+	if (withNodes) {
+		nodes.push(
+			{ id: 'b', name: 'Calibrage', type: `${PACKAGE_NAME}.clauseCalibration`, typeVersion: 1, position: [200, 0], parameters: {} },
+			{ id: 'c', name: 'Étude', type: `${PACKAGE_NAME}.clauseFeasibility`, typeVersion: 1, position: [400, 0], parameters: { facilitateurs: FACILITATEURS, dateEtude: '2026-11-23' } },
+		);
+		connections.Lots = { main: [[{ node: 'Calibrage', type: NodeConnectionTypes.Main, index: 0 }]] };
+		connections.Calibrage = { main: [[{ node: 'Étude', type: NodeConnectionTypes.Main, index: 0 }]] };
+	}
+	const key = useItems(items.map((json) => ({ json })));
+	nodes[0].parameters = { dataKey: key };
+	const start = process.hrtime.bigint();
+	const result = await runWorkflow({ nodes, connections: connections as never });
+	const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+	if (withNodes && result.output('Étude').length !== items.length) throw new Error('lots manquants en sortie');
+	return elapsed;
+}
+
+describe('banc : étude de faisabilité et calibrage de 10 000 lots', () => {
+	it('mesure le temps par lot dans le moteur de n8n', async () => {
+		const data = lots(LOTS);
+		await run(lots(200), true); // chauffe
+		const baseline = await run(data, false);
+		const total = await run(data, true);
+		const perLot = ((total - baseline) * 1000) / LOTS;
+		const file = writeResults('etude-calibrage', 'Banc : étude de faisabilité et calibrage', [
+			`- ${LOTS.toLocaleString('fr-FR')} lots, nœuds « Calibrage des heures » puis « Étude de faisabilité » dans le moteur de n8n (WorkflowExecute).`,
+			`- Exécution complète : ${fr(total, 0)} ms ; même exécution sans les deux nœuds (amorce seule) : ${fr(baseline, 0)} ms.`,
+			`- **Temps par lot pour les deux nœuds : ${fr(perLot, 1)} µs** (cible : moins de 100 µs ; rapport Excel exclu).`,
+		]);
+		process.stdout.write(`${file}\n`);
+		expect(perLot).toBeGreaterThan(0);
+	});
+});
