@@ -273,6 +273,7 @@ export class ClauseReminder implements INodeType {
 		}
 
 		const outcomes = new Map<Planned, SendOutcome | 'déjà envoyé' | 'aperçu'>();
+		const sendStart = process.hrtime.bigint();
 		if (mode === 'envoyer' && toMail.length > 0) {
 			const settingsSmtp = smtpSettings(await this.getCredentials(SMTP_CREDENTIAL));
 			const problems = smtpSettingsProblems(settingsSmtp);
@@ -307,6 +308,7 @@ export class ClauseReminder implements INodeType {
 		} else {
 			for (const p of toMail) outcomes.set(p, 'aperçu');
 		}
+		const sendMs = mode === 'envoyer' ? Number(process.hrtime.bigint() - sendStart) / 1e6 : 0;
 
 		for (const p of planned) {
 			const outcome = outcomes.get(p);
@@ -357,7 +359,7 @@ export class ClauseReminder implements INodeType {
 			ignoredSheets: data.ignoredSheets,
 		}).filter((s) => !onlyNews || s.compte['envoyé'] + s.compte['échec'] + s.compte['aperçu'] > 0);
 		const summaryOut: INodeExecutionData[] = summaries.map((summary) => ({
-			json: summary as unknown as IDataObject,
+			json: { ...summary, envoi: { courriels: toMail.length, dureeMs: Math.round(sendMs) } } as unknown as IDataObject,
 			pairedItem: clauseOut.flatMap((i) => (i.json.emailFacilitateur === summary.emailFacilitateur || summary.emailFacilitateur === null ? [i.pairedItem as { item: number }] : [])),
 		}));
 		return [clauseOut, summaryOut];

@@ -27,9 +27,10 @@ function isPercentFormat(cell: ExcelJS.Cell): boolean {
 	return typeof cell.numFmt === 'string' && cell.numFmt.includes('%');
 }
 
-function plain(value: ExcelJS.CellValue, cell: ExcelJS.Cell): CellRead {
+/** Valeur utile d'une valeur de cellule ; `cell` sert à lire le format (pourcentage) s'il est connu. */
+export function plainValue(value: ExcelJS.CellValue, cell?: ExcelJS.Cell): CellRead {
 	if (value === null || value === undefined) return { value: undefined };
-	if (typeof value === 'number') return { value: isPercentFormat(cell) ? Math.round(value * 1e10) / 1e8 : value };
+	if (typeof value === 'number') return { value: cell && isPercentFormat(cell) ? Math.round(value * 1e10) / 1e8 : value };
 	if (typeof value === 'string' || typeof value === 'boolean') return { value };
 	if (value instanceof Date) return { value: dateToIso(value) };
 	if (typeof value === 'object') {
@@ -56,7 +57,7 @@ function plain(value: ExcelJS.CellValue, cell: ExcelJS.Cell): CellRead {
 					},
 				};
 			}
-			return plain(result as ExcelJS.CellValue, cell);
+			return plainValue(result as ExcelJS.CellValue, cell);
 		}
 		if ('text' in value && 'hyperlink' in value) {
 			const text = (value as ExcelJS.CellHyperlinkValue).text;
@@ -70,5 +71,5 @@ export function readCell(cell: ExcelJS.Cell): CellRead {
 	if (cell.isMerged && cell.master.address !== cell.address) {
 		return { value: undefined, mergedInto: cell.master.address };
 	}
-	return plain(cell.value, cell);
+	return plainValue(cell.value, cell);
 }

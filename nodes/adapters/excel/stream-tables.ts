@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 
 import type { Anomaly, KeyIndex } from '../../core';
 import { AnomalyError, normalizeToken } from '../../core';
-import { readCell } from './cells';
+import { plainValue, readCell } from './cells';
 import type { TableRow } from './table';
 
 export interface StreamSheetSpec {
@@ -23,14 +23,30 @@ export interface StreamSheetSpec {
 	onRow: (row: TableRow) => void;
 }
 
+function columnLetter(index: number): string {
+	let n = index;
+	let out = '';
+	while (n > 0) {
+		const r = (n - 1) % 26;
+		out = String.fromCharCode(65 + r) + out;
+		n = Math.floor((n - 1) / 26);
+	}
+	return out;
+}
+
+/**
+ * @param withStyles lire les styles (formats de pourcentage et de date) : 2 à 3 fois plus lent.
+ *   Sans eux, une date arrive en numéro de série Excel, que les schémas de dates savent lire.
+ */
 export async function streamTables(
 	input: Readable,
 	fileName: string,
 	specs: Record<string, StreamSheetSpec>,
+	withStyles = false,
 ): Promise<{ sheetsRead: string[]; ignoredSheets: string[] }> {
 	const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
 		sharedStrings: 'cache',
-		styles: 'cache',
+		styles: withStyles ? 'cache' : 'ignore',
 		hyperlinks: 'ignore',
 		worksheets: 'emit',
 		entries: 'emit',
@@ -50,6 +66,7 @@ export async function streamTables(
 		sheetsRead.push(match.id);
 		const { spec } = match;
 		let columns: Map<number, string> | undefined;
+		const letters = new Map<number, string>();
 		for await (const row of ws) {
 			if (!columns) {
 				const found = new Map<number, string>();
@@ -76,36 +93,51 @@ export async function streamTables(
 					);
 				}
 				columns = found;
+				for (const col of found.keys()) letters.set(col, columnLetter(col));
 				continue;
 			}
 			const raw: Record<string, unknown> = {};
-			const cells: Record<string, string> = {};
-			const problems: Anomaly[] = [];
+			const rowNumber = row.number;
+			let problems: Anomaly[] | undefined;
+			const values = row.values as ExcelJS.CellValue[];
 			let empty = true;
 			for (const [col, field] of columns) {
-				const cell = row.getCell(col);
-				const read = readCell(cell);
-				cells[field] = cell.address;
+				const value = values[col];
+				if (value === undefined || value === null) continue;
+				const read = withStyles ? readCell(row.getCell(col)) : plainValue(value);
 				if (read.value !== undefined && !(typeof read.value === 'string' && read.value.trim() === '')) {
 					raw[field] = read.value;
 					empty = false;
 				}
 				if (read.problem) {
 					empty = false;
-					problems.push({
+					(problems ??= []).push({
 						gravite: 'erreur',
 						champ: field,
 						libelle: spec.labels[field] ?? field,
 						feuille: name,
-						cellule: cell.address,
-						ou: `feuille « ${name} », ligne ${row.number}`,
+						cellule: `${letters.get(col)}${rowNumber}`,
+						ou: `feuille « ${name} », ligne ${rowNumber}`,
 						message: read.problem.message,
 						correction: read.problem.correction,
 						regle: read.problem.regle,
 					});
 				}
 			}
-			if (!empty) spec.onRow({ sheet: name, row: row.number, raw, cells, problems });
+			// Adresses des cellules calculées à la demande (seulement pour situer une anomalie).
+			const cols = columns;
+			const lazy = {
+				sheet: name,
+				row: rowNumber,
+				raw,
+				problems: problems ?? [],
+				get cells(): Record<string, string> {
+					const out: Record<string, string> = {};
+					for (const [col, field] of cols) out[field] = `${letters.get(col)}${rowNumber}`;
+					return out;
+				},
+			};
+			if (!empty) spec.onRow(lazy);
 		}
 	}
 	const missingSheets = Object.entries(specs).filter(([id, spec]) => spec.mandatory && !sheetsRead.includes(id));
