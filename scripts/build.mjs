@@ -68,10 +68,30 @@ const frenchHolidaysOnly = {
 	},
 };
 
+/**
+ * Correctif d'exceljs 4.4.0 (lecture en flux) : chaque morceau du XML est décodé
+ * seul (TextDecoder sans { stream: true }), si bien qu'un caractère accentué à
+ * cheval sur deux morceaux devient « B��néficiaire ». Le décodage devient continu.
+ */
+const exceljsStreamingUtf8 = {
+	name: 'exceljs-streaming-utf8',
+	setup(b) {
+		b.onLoad({ filter: /exceljs[\\/]lib[\\/]utils[\\/]parse-sax\.js$/ }, async (args) => {
+			const source = await readFile(args.path, 'utf8');
+			const broken = 'saxesParser.write(bufferToString(chunk));';
+			if (!source.includes(broken)) throw new Error(`exceljs : correctif UTF-8 non applicable à ${args.path} (version changée ?)`);
+			const fixed = source
+				.replace('const saxesParser = new SaxesParser();', "const saxesParser = new SaxesParser();\n  const utf8 = new TextDecoder('utf-8');")
+				.replace(broken, "saxesParser.write(typeof chunk === 'string' ? chunk : utf8.decode(chunk, { stream: true }));");
+			return { contents: fixed, loader: 'js' };
+		});
+	},
+};
+
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
-await build({ ...common, entryPoints: [path.join(root, 'nodes', 'lib.ts')], outfile: libFile, plugins: [frenchHolidaysOnly] });
+await build({ ...common, entryPoints: [path.join(root, 'nodes', 'lib.ts')], outfile: libFile, plugins: [frenchHolidaysOnly, exceljsStreamingUtf8] });
 
 const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((out) => {
 	const source = out.replace(/^dist\//, '').replace(/\.js$/, '.ts');

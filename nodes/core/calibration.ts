@@ -17,7 +17,8 @@
 import { z } from 'zod/v4';
 
 import type { Anomaly } from './anomalies';
-import { AnomalyError, anomaliesFromZod, parseJsonParameter } from './anomalies';
+import { AnomalyError, parseJsonParameter } from './anomalies';
+import { parseSettings } from './records';
 import { formatEuros, formatHours, formatNumber, formatPercent, quote } from './format';
 import { roundTo } from './numbers';
 import type { Sector } from './referential';
@@ -122,12 +123,7 @@ export function parseCalibrationSettings(input: Record<string, unknown>): Calibr
 		CALIBRATION_SETTINGS_LABELS.secteurs,
 		'{"electricite": {"libelle": "Électricité", "tauxMainOeuvre": 45}}',
 	);
-	const candidate = { ...input, secteurs: secteurs ?? {} };
-	const parsed = CalibrationSettingsSchema.safeParse(candidate);
-	if (!parsed.success) {
-		throw new AnomalyError(anomaliesFromZod(parsed.error, CALIBRATION_SETTINGS_LABELS, 'paramètres du nœud', candidate));
-	}
-	return parsed.data;
+	return parseSettings(CalibrationSettingsSchema, { ...input, secteurs: secteurs ?? {} }, CALIBRATION_SETTINGS_LABELS);
 }
 
 /** Prépare une exécution : paramètres validés et référentiel des secteurs fusionné. */

@@ -20,9 +20,9 @@
 import { z } from 'zod/v4';
 
 import type { Anomaly } from './anomalies';
-import { AnomalyError, anomaliesFromZod, parseJsonParameter } from './anomalies';
+import { parseJsonParameter } from './anomalies';
 import type { CalibrationResult, CalibrationSettings } from './calibration';
-import { CalibrationSettingsSchema, calibrateLot } from './calibration';
+import { CALIBRATION_SETTINGS_LABELS, CalibrationSettingsSchema, calibrateLot } from './calibration';
 import { frenchLongDate } from './calendar';
 import { formatEuros, formatHours, formatNumber } from './format';
 import { THRESHOLDS } from './referential';
@@ -31,7 +31,7 @@ import { FACILITATOR_READER } from './schemas/facilitator';
 import type { Lot, Nature, StructureType } from './schemas/lot';
 import { CALIBRATION_METHODS, NATURES, STRUCTURE_TYPES } from './schemas/lot';
 import { decimal, normalizeToken, tolerantEnum, yesNo } from './schemas/primitives';
-import { readRecord } from './records';
+import { parseSettings, readRecord } from './records';
 import { SectorIndex } from './sectors';
 import { facilitatorsFor } from './territories';
 
@@ -154,20 +154,13 @@ export function parseFeasibilitySettings(input: Record<string, unknown>): Feasib
 		FEASIBILITY_SETTINGS_LABELS.facilitateurs,
 		'[{"nom": "PLIE du Val d\u2019Argent", "email": "plie@example.test", "territoires": ["79"]}]',
 	);
-	const candidate = { ...input, facilitateurs: facilitateurs ?? [] };
-	const parsed = FeasibilitySettingsSchema.safeParse(candidate);
-	if (!parsed.success) {
-		throw new AnomalyError(anomaliesFromZod(parsed.error, FEASIBILITY_SETTINGS_LABELS, 'paramètres du nœud', candidate));
-	}
-	const list = parsed.data.facilitateurs;
+	const parsed = parseSettings(FeasibilitySettingsSchema, { ...input, facilitateurs: facilitateurs ?? [] }, FEASIBILITY_SETTINGS_LABELS);
+	const list = parsed.facilitateurs;
 	const readFacilitators = list.map((raw, index) =>
 		readRecord(FACILITATOR_READER, raw, `facilitateur n° ${index + 1} des paramètres du nœud`),
 	);
-	const calibration = CalibrationSettingsSchema.safeParse(parsed.data.calibrage);
-	if (!calibration.success) {
-		throw new AnomalyError(anomaliesFromZod(calibration.error, FEASIBILITY_SETTINGS_LABELS, 'paramètres de calibrage du nœud'));
-	}
-	return { ...parsed.data, facilitateurs: readFacilitators, calibrage: calibration.data };
+	const calibrage = parseSettings(CalibrationSettingsSchema, parsed.calibrage, CALIBRATION_SETTINGS_LABELS, 'paramètres de calibrage du nœud');
+	return { ...parsed, facilitateurs: readFacilitators, calibrage };
 }
 
 export interface MechanismRecommendation {

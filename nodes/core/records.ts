@@ -53,3 +53,15 @@ export function tryReadRecord<S extends z.ZodType>(reader: RecordReader<S>, raw:
 	if (result.success) return { ok: true, value: result.data as z.output<S> };
 	return { ok: false, error: new AnomalyError(anomaliesFromZod(result.error, reader.labels, where, record)) };
 }
+
+/** Paramètres d'un nœud validés par leur schéma ; l'erreur nomme le paramètre fautif (« paramètres du nœud »). */
+export function parseSettings<S extends z.ZodType>(
+	schema: S,
+	input: unknown,
+	labels: FieldLabels,
+	where = 'paramètres du nœud',
+): z.output<S> {
+	const parsed = schema.safeParse(input);
+	if (!parsed.success) throw new AnomalyError(anomaliesFromZod(parsed.error, labels, where, input));
+	return parsed.data as z.output<S>;
+}

@@ -20,7 +20,8 @@
  */
 import { z } from 'zod/v4';
 
-import { AnomalyError, anomaliesFromZod } from './anomalies';
+import { AnomalyError } from './anomalies';
+import { parseSettings } from './records';
 import type { IsoDate, IsoMonth } from './calendar';
 import { addMonths, daysBetween, frenchMonth, lastDayOfMonth, monthOf, monthRange, ofMonth } from './calendar';
 import { formatHours, formatPercent } from './format';
@@ -67,11 +68,7 @@ export const REMINDER_SETTINGS_LABELS = {
 };
 
 export function parseReminderSettings(input: Record<string, unknown>): ReminderSettings {
-	const parsed = ReminderSettingsSchema.safeParse(input);
-	if (!parsed.success) {
-		throw new AnomalyError(anomaliesFromZod(parsed.error, REMINDER_SETTINGS_LABELS, 'paramètres du nœud', input));
-	}
-	const s = parsed.data;
+	const s = parseSettings(ReminderSettingsSchema, input, REMINDER_SETTINGS_LABELS);
 	if (!(s.joursRelance1 <= s.joursRelance2 && s.joursRelance2 <= s.joursEscalade)) {
 		throw new AnomalyError([
 			{

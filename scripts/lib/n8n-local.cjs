@@ -88,6 +88,9 @@ function n8nEnv(layout, extra = {}) {
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_NO_BROWSER: 'true',
+		// Port du courtier des exécuteurs de tâches (nœud Code) : propre à chaque processus,
+		// pour que plusieurs n8n (tests en parallèle) ne se disputent pas le port 5679.
+		N8N_RUNNERS_BROKER_PORT: String(20000 + Math.floor(Math.random() * 20000)),
 		GENERIC_TIMEZONE: process.env.GENERIC_TIMEZONE || 'Europe/Paris',
 		TZ: process.env.TZ || 'Europe/Paris',
 		...extra,

@@ -125,11 +125,15 @@ describe('roundTo / roundCents', () => {
 
 	it('est idempotent et reste à moins d’un demi-pas de la valeur', () => {
 		fc.assert(
-			fc.property(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 4 }), (value, decimals) => {
-				const once = roundTo(value, decimals);
-				expect(roundTo(once, decimals)).toBe(once);
-				expect(Math.abs(once - value)).toBeLessThanOrEqual(0.5 / 10 ** decimals + 1e-9);
-			}),
+			fc.property(
+				fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+				fc.integer({ min: 0, max: 4 }),
+				(value, decimals) => {
+					const once = roundTo(value, decimals);
+					expect(roundTo(once, decimals)).toBe(once);
+					expect(Math.abs(once - value)).toBeLessThanOrEqual(0.5 / 10 ** decimals + 1e-9);
+				},
+			),
 			{ numRuns: 200 },
 		);
 	});

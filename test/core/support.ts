@@ -4,7 +4,14 @@
  * explicites, capture d'une AnomalyError.
  */
 import type { CalibrationResult, Lot } from '../../nodes/core';
-import { AnomalyError, Calibrator, describeLot, LOT_READER, parseCalibrationSettings, readRecord } from '../../nodes/core';
+import {
+	AnomalyError,
+	Calibrator,
+	describeLot,
+	LOT_READER,
+	parseCalibrationSettings,
+	readRecord,
+} from '../../nodes/core';
 
 export type RawLot = Record<string, unknown>;
 

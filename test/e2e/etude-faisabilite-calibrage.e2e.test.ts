@@ -7,9 +7,7 @@ import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import type { Layout } from '../helpers/real-n8n';
-import { local, outputOf, prepareInstance, removeInstance, workflowFile } from '../helpers/real-n8n';
-import { SmtpSink } from '../helpers/smtp-sink';
+import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
 
 jest.setTimeout(600_000);
 
@@ -22,22 +20,11 @@ interface Faisabilite {
 }
 
 describe('workflow livré : étude de faisabilité et calibrage d’une consultation (vrai n8n)', () => {
-	let sink: SmtpSink;
-	let layout: Layout;
-
-	beforeAll(async () => {
-		sink = await new SmtpSink().start();
-		layout = await prepareInstance(sink.port);
-	});
-
-	afterAll(async () => {
-		await sink?.stop();
-		removeInstance(layout);
-	});
+	const instance = useRealN8n();
 
 	it('étudie et calibre chaque lot du classeur d’exemple, enregistre le rapport et l’envoie par courriel', async () => {
-		const id = await local.importWorkflow(layout, workflowFile('etude-faisabilite-calibrage.json'));
-		const run = await local.executeWorkflow(layout, id);
+		const id = await local.importWorkflow(instance.layout, workflowFile('etude-faisabilite-calibrage.json'));
+		const run = await local.executeWorkflow(instance.layout, id);
 		expect(run.data.resultData.error).toBeUndefined();
 		expect(run.status).toBe('success');
 
@@ -73,12 +60,12 @@ describe('workflow livré : étude de faisabilité et calibrage d’une consulta
 		const saved = outputOf(run, 'Enregistrer le rapport')[0].json.fileName as string;
 		expect(saved).toMatch(/sortie\/etude-clauses-4-marches-\d{4}-\d{2}-\d{2}-execution-\d+\.xlsx$/);
 		const workbook = new ExcelJS.Workbook();
-		await workbook.xlsx.readFile(path.join(layout.home, saved));
+		await workbook.xlsx.readFile(path.join(instance.layout.home, saved));
 		const sheet = workbook.getWorksheet('Lots')!;
 		expect(sheet.getCell('A4').value).toBe('2026-TRX-014');
 		expect(workbook.getWorksheet('Paramètres et sources')).toBeDefined();
 
-		const [mail] = await sink.waitFor(1);
+		const [mail] = await instance.sink.waitFor(1);
 		expect(mail.envelope.to.sort()).toEqual(
 			[
 				'marches@region-val-argent.example.test',
@@ -93,6 +80,6 @@ describe('workflow livré : étude de faisabilité et calibrage d’une consulta
 		const attached = new ExcelJS.Workbook();
 		await attached.xlsx.load(mail.parsed.attachments[0].content as unknown as ArrayBuffer);
 		expect(attached.getWorksheet('Lots')!.getCell('B4').value).toBe('1');
-		expect(fs.existsSync(path.join(layout.home, saved))).toBe(true);
+		expect(fs.existsSync(path.join(instance.layout.home, saved))).toBe(true);
 	});
 });

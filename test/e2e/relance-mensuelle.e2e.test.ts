@@ -9,9 +9,7 @@ import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import type { Layout } from '../helpers/real-n8n';
-import { local, outputOf, prepareInstance, removeInstance, workflowFile } from '../helpers/real-n8n';
-import { SmtpSink } from '../helpers/smtp-sink';
+import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
 
 jest.setTimeout(600_000);
 
@@ -23,22 +21,11 @@ interface Out {
 }
 
 describe('workflow livré : relance mensuelle (vrai n8n)', () => {
-	let sink: SmtpSink;
-	let layout: Layout;
-
-	beforeAll(async () => {
-		sink = await new SmtpSink().start();
-		layout = await prepareInstance(sink.port);
-	});
-
-	afterAll(async () => {
-		await sink?.stop();
-		removeInstance(layout);
-	});
+	const instance = useRealN8n();
 
 	it('relance les titulaires concernés, prévient les facilitateurs, et ne renvoie rien à la seconde exécution', async () => {
-		const id = await local.importWorkflow(layout, workflowFile('relance-mensuelle.json'));
-		const first = await local.executeWorkflow(layout, id);
+		const id = await local.importWorkflow(instance.layout, workflowFile('relance-mensuelle.json'));
+		const first = await local.executeWorkflow(instance.layout, id);
 		expect(first.data.resultData.error).toBeUndefined();
 		expect(first.status).toBe('success');
 		const clauses = outputOf(first, 'Relance mensuelle').map((i) => i.json as unknown as Out);
@@ -55,10 +42,10 @@ describe('workflow livré : relance mensuelle (vrai n8n)', () => {
 
 		const sent = clauses.filter((c) => c.envoi.statut === 'envoyé');
 		const summaries = outputOf(first, 'Envoyer la synthèse au facilitateur');
-		await sink.waitFor(sent.length + summaries.length);
-		expect(sink.mails).toHaveLength(sent.length + summaries.length);
+		await instance.sink.waitFor(sent.length + summaries.length);
+		expect(instance.sink.mails).toHaveLength(sent.length + summaries.length);
 		for (const c of sent) {
-			const mail = sink.mails.find((m) => m.parsed.messageId === c.envoi.messageId)!;
+			const mail = instance.sink.mails.find((m) => m.parsed.messageId === c.envoi.messageId)!;
 			expect(mail).toBeDefined();
 			expect(mail.envelope.to.sort()).toEqual([...c.envoi.a!, ...c.envoi.cc!].sort());
 			expect(mail.parsed.subject).toContain(`marché ${c.marche}, lot ${c.lot}`);
@@ -67,20 +54,20 @@ describe('workflow livré : relance mensuelle (vrai n8n)', () => {
 			await wb.xlsx.load(attachment.content as unknown as ArrayBuffer);
 			expect(wb.getWorksheet('Relevé')!.getCell('B4').value).toBe(c.marche);
 		}
-		const summaryMail = sink.mails.find((m) => m.parsed.subject?.startsWith('Relances des clauses sociales') && m.envelope.to.includes('clauses@plie-val-argent.example.test'))!;
+		const summaryMail = instance.sink.mails.find((m) => m.parsed.subject?.startsWith('Relances des clauses sociales') && m.envelope.to.includes('clauses@plie-val-argent.example.test'))!;
 		expect(summaryMail.envelope.to).toContain('clauses-sociales@region-val-argent.example.test');
 		expect(summaryMail.parsed.text).toContain('Marché 2025-TRX-031, lot 20 (Électricité Générale Niortaise) : envoyé, escalade au facilitateur et à l’acheteur.');
 
 		const journal = outputOf(first, 'Enregistrer le journal')[0].json.fileName as string;
-		expect(JSON.parse(fs.readFileSync(path.join(layout.home, journal), 'utf8'))).toHaveLength(16);
+		expect(JSON.parse(fs.readFileSync(path.join(instance.layout.home, journal), 'utf8'))).toHaveLength(16);
 
-		const before = sink.mails.length;
-		const second = await local.executeWorkflow(layout, id);
+		const before = instance.sink.mails.length;
+		const second = await local.executeWorkflow(instance.layout, id);
 		expect(second.status).toBe('success');
 		const again = outputOf(second, 'Relance mensuelle').map((i) => i.json as unknown as Out);
 		expect(again.filter((c) => c.envoi.statut === 'envoyé')).toEqual([]);
 		expect(again.filter((c) => c.envoi.statut === 'déjà envoyé')).toHaveLength(sent.length);
 		await new Promise((r) => setTimeout(r, 500));
-		expect(sink.mails).toHaveLength(before);
+		expect(instance.sink.mails).toHaveLength(before);
 	});
 });

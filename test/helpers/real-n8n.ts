@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { SmtpSink } from './smtp-sink';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const local = require('../../scripts/lib/n8n-local.cjs') as {
 	ROOT: string;
@@ -64,4 +66,21 @@ export function outputOf(run: N8nRun, nodeName: string, outputIndex = 0) {
 		throw new Error(`Le nœud « ${nodeName} » n'a pas été exécuté${error ? ` : ${error.message}` : ''}`);
 	}
 	return items;
+}
+
+/**
+ * Pour un fichier de tests de bout en bout : un serveur SMTP local et une
+ * instance n8n neuve, préparés avant les tests et retirés après.
+ */
+export function useRealN8n(options: ConstructorParameters<typeof SmtpSink>[0] = {}): { sink: SmtpSink; layout: Layout } {
+	const context = {} as { sink: SmtpSink; layout: Layout };
+	beforeAll(async () => {
+		context.sink = await new SmtpSink(options).start();
+		context.layout = await prepareInstance(context.sink.port);
+	});
+	afterAll(async () => {
+		await context.sink?.stop();
+		removeInstance(context.layout);
+	});
+	return context;
 }

@@ -227,6 +227,32 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 		expect(envoi.html).not.toContain('<script>');
 	});
 
+	it('lecture en flux d’un gros classeur : les accents coupés entre deux morceaux restent intacts', async () => {
+		// exceljs 4.4.0 décode chaque morceau du flux à part ; le correctif de scripts/build.mjs décode en continu.
+		const ExcelJS = (await import('exceljs')).default;
+		const { PassThrough } = await import('node:stream');
+		const out = new PassThrough();
+		const chunks: Buffer[] = [];
+		out.on('data', (chunk: Buffer) => chunks.push(chunk));
+		const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false });
+		const reg = wb.addWorksheet('Registre');
+		const clause = registre[0];
+		reg.addRow(['N° marché', 'N° lot', 'Titulaire', 'SIRET', 'Courriel du titulaire', 'Heures dues', 'Début d’exécution', 'Fin d’exécution', 'Facilitateur', 'Courriel du facilitateur', 'Acheteur', 'Courriel de l’acheteur']).commit();
+		reg.addRow([clause.marche, clause.lot, clause.titulaire, clause.siret, clause.emailTitulaire, clause.heuresDues, clause.debutExecution, clause.finExecution, clause.facilitateur, clause.emailFacilitateur, clause.acheteur, clause.emailAcheteur]).commit();
+		reg.commit();
+		const rel = wb.addWorksheet('Relevés');
+		rel.addRow(['N° marché', 'N° lot', 'Mois', 'Participant', 'Catégorie de public', 'Employeur', 'Modalité', 'Heures du mois']).commit();
+		for (let i = 0; i < 12000; i++) {
+			rel.addRow([clause.marche, clause.lot, '2026-10', `P${i}`, 'Bénéficiaire de l’ASS, de l’AAH ou d’une pension d’invalidité', 'Entreprise d’insertion (EI)', 'Sous-traitance à une structure d’insertion', 0.01]).commit();
+		}
+		rel.commit();
+		await wb.commit();
+		const { items, error } = await runNode(reminder(), [binaryItem(Buffer.concat(chunks), 'gros-suivi.xlsx')]);
+		expect(error('Nœud testé')).toBeUndefined();
+		expect(items).toHaveLength(1);
+		expect(decisionOf(items[0]).heuresDeclarees).toBe(120);
+	});
+
 	it('refuse un classeur sans feuille « Registre », en le disant', async () => {
 		const wrong = await import('../helpers/workbooks').then((m) => m.workbookBuffer({ Feuil1: [['a'], [1]] }));
 		const { error } = await runNode(reminder(), [binaryItem(wrong, 'suivi.xlsx')]);

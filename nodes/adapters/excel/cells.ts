@@ -73,3 +73,15 @@ export function readCell(cell: ExcelJS.Cell): CellRead {
 	}
 	return plainValue(cell.value, cell);
 }
+
+/** Lettre(s) d'une colonne Excel : 1 → A, 27 → AA. */
+export function columnLetter(index: number): string {
+	let n = index;
+	let out = '';
+	while (n > 0) {
+		const r = (n - 1) % 26;
+		out = String.fromCharCode(65 + r) + out;
+		n = Math.floor((n - 1) / 26);
+	}
+	return out;
+}

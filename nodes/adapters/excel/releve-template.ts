@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 
 import type { ClauseRecord } from '../../core';
+import { columnLetter } from './cells';
 import {
 	CONTRACT_TYPES,
 	EMPLOYERS,
@@ -68,17 +69,6 @@ const LIST_FOR_FIELD: Record<string, number> = {
 	typeContrat: 3,
 	eligibiliteValidee: 4,
 };
-
-function columnLetter(index: number): string {
-	let n = index;
-	let out = '';
-	while (n > 0) {
-		const r = (n - 1) % 26;
-		out = String.fromCharCode(65 + r) + out;
-		n = Math.floor((n - 1) / 26);
-	}
-	return out;
-}
 
 export interface ReleveTemplateInput {
 	clause: Pick<ClauseRecord, 'marche' | 'lot' | 'titulaire' | 'siret' | 'intitule' | 'facilitateur' | 'emailFacilitateur' | 'heuresDues'>;

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 
 import type { Anomaly, KeyIndex } from '../../core';
 import { AnomalyError, normalizeToken } from '../../core';
-import { plainValue, readCell } from './cells';
+import { columnLetter, plainValue, readCell } from './cells';
 import type { TableRow } from './table';
 
 export interface StreamSheetSpec {
@@ -21,17 +21,6 @@ export interface StreamSheetSpec {
 	/** Feuille indispensable au classeur. */
 	mandatory: boolean;
 	onRow: (row: TableRow) => void;
-}
-
-function columnLetter(index: number): string {
-	let n = index;
-	let out = '';
-	while (n > 0) {
-		const r = (n - 1) % 26;
-		out = String.fromCharCode(65 + r) + out;
-		n = Math.floor((n - 1) / 26);
-	}
-	return out;
 }
 
 /**
