@@ -11,6 +11,7 @@ import type { OutgoingMail, SendOutcome } from '../adapters';
 import { Mailer, ReleveTemplateFactory, releveFileName } from '../adapters';
 import type { ClauseRecord, ReminderDecision } from '../core';
 import {
+	REPORT_HOURS_READER,
 	ReportIndex,
 	WorkingCalendar,
 	clauseKey,
@@ -196,7 +197,9 @@ export class ClauseReminder implements INodeType {
 			if (settings.dateReference !== calendar.firstWorkingDay(settings.dateReference.slice(0, 7))) return [[], []];
 		}
 
-		const data = await collectFollowUp(this);
+		// Les lignes de relevé valides vont directement à l'index des heures déclarées.
+		const reports = new ReportIndex([]);
+		const data = await collectFollowUp(this, { lineReader: REPORT_HOURS_READER, onLine: (line) => reports.add(line) });
 		const clauseOut: INodeExecutionData[] = [];
 		const fail = (error: unknown, itemIndex: number, json: IDataObject) => {
 			if (!this.continueOnFail()) throw toNodeError(node, error, itemIndex);
@@ -204,15 +207,10 @@ export class ClauseReminder implements INodeType {
 		};
 		for (const f of data.fileErrors) fail(f.error, f.itemIndex, f.json);
 
-		// Lignes de relevé : valides, indexées par clause ; fautives, rattachées à leur clause.
-		const reports = new ReportIndex([]);
+		// Lignes de relevé fautives : rattachées à leur clause.
 		const lineErrors = new Map<string, FollowUpEntry<unknown>[]>();
 		const orphanErrors: FollowUpEntry<unknown>[] = [];
 		for (const line of data.lines) {
-			if (line.value) {
-				reports.add(line.value);
-				continue;
-			}
 			const marche = line.json.marche ?? line.json['marché'];
 			if (marche !== undefined && line.json.lot !== undefined) {
 				const key = clauseKey({ marche: String(marche), lot: String(line.json.lot) });

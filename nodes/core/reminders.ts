@@ -26,7 +26,7 @@ import type { IsoDate, IsoMonth } from './calendar';
 import { addMonths, daysBetween, frenchMonth, lastDayOfMonth, monthOf, monthRange, ofMonth } from './calendar';
 import { formatHours, formatPercent } from './format';
 import { roundTo } from './numbers';
-import type { ClauseRecord, ReportLine } from './schemas/suivi';
+import type { ClauseRecord, ReportHours } from './schemas/suivi';
 import { clauseKey } from './schemas/suivi';
 import { decimal, isoDate, percent } from './schemas/primitives';
 
@@ -116,11 +116,11 @@ export interface ReminderDecision {
 export class ReportIndex {
 	private readonly byClause = new Map<string, Map<IsoMonth, number>>();
 
-	constructor(lines: Iterable<ReportLine>) {
+	constructor(lines: Iterable<ReportHours>) {
 		for (const line of lines) this.add(line);
 	}
 
-	add(line: ReportLine): void {
+	add(line: ReportHours): void {
 		const key = clauseKey(line);
 		let months = this.byClause.get(key);
 		if (!months) {

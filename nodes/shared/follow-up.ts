@@ -8,8 +8,8 @@ import { Readable } from 'node:stream';
 
 import type { TableRow } from '../adapters';
 import { assertXlsx, locate, streamTables } from '../adapters';
-import type { ClauseRecord, ReportLine } from '../core';
-import { AnomalyError, CLAUSE_READER, REPORT_LINE_READER, canonicalizeKeys, tryReadRecord } from '../core';
+import type { ClauseRecord, ReportHours, ReportLine } from '../core';
+import { AnomalyError, CLAUSE_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, tryReadRecord } from '../core';
 
 export interface FollowUpEntry<T> {
 	itemIndex: number;
@@ -21,6 +21,7 @@ export interface FollowUpEntry<T> {
 
 export interface FollowUpData {
 	clauses: Array<FollowUpEntry<ClauseRecord>>;
+	/** Lignes de relevé : toutes, ou seulement celles en anomalie si `onLine` les reçoit au fil de l'eau. */
 	lines: Array<FollowUpEntry<ReportLine>>;
 	/** Erreurs d'un fichier entier (illisible, feuille absente…), par élément d'entrée. */
 	fileErrors: Array<{ itemIndex: number; json: IDataObject; error: unknown }>;
@@ -70,29 +71,49 @@ function lineWhere(raw: Record<string, unknown>, suffix: string): string {
 }
 
 function readEntry<T>(
-	reader: typeof CLAUSE_READER | typeof REPORT_LINE_READER,
+	reader: typeof CLAUSE_READER | typeof REPORT_LINE_READER | typeof REPORT_HOURS_READER,
 	itemIndex: number,
 	raw: Record<string, unknown>,
-	where: string,
+	where: string | (() => string),
 	row?: TableRow,
 ): FollowUpEntry<T> {
 	const json = raw as IDataObject;
-	if (row && row.problems.length > 0) return { itemIndex, json, where, error: locate(new AnomalyError(row.problems), row) };
-	const result = tryReadRecord(reader as typeof CLAUSE_READER, raw, where);
-	if (result.ok) return { itemIndex, json, where, value: result.value as unknown as T };
-	return { itemIndex, json, where, error: row ? locate(result.error, row) : result.error };
+	const placeOf = () => (typeof where === 'string' ? where : where());
+	if (row && row.problems.length > 0) return { itemIndex, json, where: placeOf(), error: locate(new AnomalyError(row.problems), row) };
+	// La désignation (« ligne de relevé (marché…) ») n'est construite qu'en cas d'anomalie.
+	const result = tryReadRecord(reader as typeof CLAUSE_READER, raw, '');
+	if (result.ok) return { itemIndex, json, where: typeof where === 'string' ? where : '', value: result.value as unknown as T };
+	const place = placeOf();
+	const named = tryReadRecord(reader as typeof CLAUSE_READER, raw, place);
+	const error = named.ok ? result.error : named.error;
+	return { itemIndex, json, where: place, error: row ? locate(error, row) : error };
 }
 
-export async function collectFollowUp(ctx: IExecuteFunctions): Promise<FollowUpData> {
+export interface CollectOptions {
+	/** Schéma des lignes de relevé : complet (par défaut) ou réduit aux heures (REPORT_HOURS_READER). */
+	lineReader?: typeof REPORT_LINE_READER | typeof REPORT_HOURS_READER;
+	/**
+	 * Reçoit chaque ligne de relevé valide au fil de la lecture, au lieu de la
+	 * garder en mémoire (les lignes en anomalie restent dans `lines`).
+	 */
+	onLine?: (line: ReportLine | ReportHours) => void;
+}
+
+export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOptions = {}): Promise<FollowUpData> {
 	const items = ctx.getInputData();
 	const source = ctx.getNodeParameter('source', 0, 'classeur') as string;
 	const data: FollowUpData = { clauses: [], lines: [], fileErrors: [], ignoredSheets: [] };
+	const lineReader = options.lineReader ?? REPORT_LINE_READER;
+	const addLine = (entry: FollowUpEntry<ReportLine>) => {
+		if (options.onLine && entry.value) options.onLine(entry.value);
+		else data.lines.push(entry);
+	};
 	if (source === 'elements') {
 		items.forEach((item, itemIndex) => {
 			const raw = canonicalizeKeys(item.json, REPORT_LINE_READER.keys);
 			const suffix = ` (élément ${itemIndex + 1})`;
 			if (raw.heuresMois !== undefined && raw.heuresDues === undefined) {
-				data.lines.push(readEntry<ReportLine>(REPORT_LINE_READER, itemIndex, item.json, lineWhere(raw, suffix)));
+				addLine(readEntry<ReportLine>(lineReader, itemIndex, item.json, () => lineWhere(raw, suffix)));
 			} else {
 				data.clauses.push(readEntry<ClauseRecord>(CLAUSE_READER, itemIndex, item.json, clauseWhere(canonicalizeKeys(item.json, CLAUSE_READER.keys), suffix)));
 			}
@@ -129,7 +150,7 @@ export async function collectFollowUp(ctx: IExecuteFunctions): Promise<FollowUpD
 					required: ['marche', 'lot', 'mois', 'heuresMois'],
 					mandatory: false,
 					onRow: (row) =>
-						data.lines.push(readEntry<ReportLine>(REPORT_LINE_READER, itemIndex, row.raw, lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row)),
+						addLine(readEntry<ReportLine>(lineReader, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row)),
 				},
 			});
 			data.ignoredSheets.push(...result.ignoredSheets);

@@ -236,14 +236,15 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 		out.on('data', (chunk: Buffer) => chunks.push(chunk));
 		const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false });
 		const reg = wb.addWorksheet('Registre');
-		const clause = registre[0];
+		// Un marché au nom accentué : une ligne mal décodée ne serait plus rattachée à sa clause.
+		const clause: IDataObject = { ...registre[0], marche: 'Lycée Éléonore-d’Aquitaine – réhabilitation énergétique' };
 		reg.addRow(['N° marché', 'N° lot', 'Titulaire', 'SIRET', 'Courriel du titulaire', 'Heures dues', 'Début d’exécution', 'Fin d’exécution', 'Facilitateur', 'Courriel du facilitateur', 'Acheteur', 'Courriel de l’acheteur']).commit();
 		reg.addRow([clause.marche, clause.lot, clause.titulaire, clause.siret, clause.emailTitulaire, clause.heuresDues, clause.debutExecution, clause.finExecution, clause.facilitateur, clause.emailFacilitateur, clause.acheteur, clause.emailAcheteur]).commit();
 		reg.commit();
 		const rel = wb.addWorksheet('Relevés');
 		rel.addRow(['N° marché', 'N° lot', 'Mois', 'Participant', 'Catégorie de public', 'Employeur', 'Modalité', 'Heures du mois']).commit();
 		for (let i = 0; i < 12000; i++) {
-			rel.addRow([clause.marche, clause.lot, '2026-10', `P${i}`, 'Bénéficiaire de l’ASS, de l’AAH ou d’une pension d’invalidité', 'Entreprise d’insertion (EI)', 'Sous-traitance à une structure d’insertion', 0.01]).commit();
+			rel.addRow([clause.marche, clause.lot, '2026-10', `P${i}`, 'Bénéficiaire du RSA', 'Titulaire', 'Embauche directe', 0.01]).commit();
 		}
 		rel.commit();
 		await wb.commit();

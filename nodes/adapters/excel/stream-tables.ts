@@ -27,6 +27,26 @@ export interface StreamSheetSpec {
  * @param withStyles lire les styles (formats de pourcentage et de date) : 2 à 3 fois plus lent.
  *   Sans eux, une date arrive en numéro de série Excel, que les schémas de dates savent lire.
  */
+/** Ligne lue en flux ; les adresses des cellules ne sont calculées qu'à la demande (pour situer une anomalie). */
+class StreamRow implements TableRow {
+	constructor(
+		readonly sheet: string,
+		readonly row: number,
+		readonly raw: Record<string, unknown>,
+		readonly problems: Anomaly[],
+		private readonly columns: Map<number, string>,
+		private readonly letters: Map<number, string>,
+	) {}
+
+	get cells(): Record<string, string> {
+		const out: Record<string, string> = {};
+		for (const [col, field] of this.columns) out[field] = `${this.letters.get(col)}${this.row}`;
+		return out;
+	}
+}
+
+const NO_PROBLEMS: Anomaly[] = [];
+
 export async function streamTables(
 	input: Readable,
 	fileName: string,
@@ -93,6 +113,12 @@ export async function streamTables(
 			for (const [col, field] of columns) {
 				const value = values[col];
 				if (value === undefined || value === null) continue;
+				// Cas courant sans allocation : nombre, texte ou booléen.
+				if (!withStyles && (typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && value.trim() !== ''))) {
+					raw[field] = value;
+					empty = false;
+					continue;
+				}
 				const read = withStyles ? readCell(row.getCell(col)) : plainValue(value);
 				if (read.value !== undefined && !(typeof read.value === 'string' && read.value.trim() === '')) {
 					raw[field] = read.value;
@@ -113,20 +139,7 @@ export async function streamTables(
 					});
 				}
 			}
-			// Adresses des cellules calculées à la demande (seulement pour situer une anomalie).
-			const cols = columns;
-			const lazy = {
-				sheet: name,
-				row: rowNumber,
-				raw,
-				problems: problems ?? [],
-				get cells(): Record<string, string> {
-					const out: Record<string, string> = {};
-					for (const [col, field] of cols) out[field] = `${letters.get(col)}${rowNumber}`;
-					return out;
-				},
-			};
-			if (!empty) spec.onRow(lazy);
+			if (!empty) spec.onRow(new StreamRow(name, rowNumber, raw, problems ?? NO_PROBLEMS, columns, letters));
 		}
 	}
 	const missingSheets = Object.entries(specs).filter(([id, spec]) => spec.mandatory && !sheetsRead.includes(id));

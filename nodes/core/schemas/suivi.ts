@@ -217,8 +217,7 @@ export function clauseKey(record: { marche: string; lot: string }): string {
 /** Heures mensuelles plausibles pour une personne (35 h × 52 ÷ 12, DOMAIN.md). */
 export const MONTHLY_FULL_TIME_HOURS = 151.67;
 
-export const ReportLineSchema = z
-	.object({
+const ReportLineFields = z.object({
 		marche: text({ max: 200 }),
 		lot: text({ max: 100 }),
 		siret: optional(siret()),
@@ -236,8 +235,9 @@ export const ReportLineSchema = z
 		heuresFormation: optional(decimal({ min: 0, unit: 'h', example: '7' })),
 		justification: optional(text({ max: 1000 })),
 		dateReception: optional(isoDate()),
-	})
-	.superRefine((line, ctx) => {
+	});
+
+export const ReportLineSchema = ReportLineFields.superRefine((line, ctx) => {
 		// Une ligne « néant » (aucune heure ce mois-ci) n'a pas de participant ; toute autre en a un.
 		if (line.heuresMois > 0 && line.participant === undefined) {
 			ctx.addIssue({
@@ -259,6 +259,14 @@ export const ReportLineSchema = z
 
 export type ReportLine = z.output<typeof ReportLineSchema>;
 
+/**
+ * Les seuls champs d'une ligne de relevé qui comptent pour les heures
+ * déclarées (relance, pénalités) : une erreur sur une catégorie de public ne
+ * bloque pas une relance ; elle relève de la réception des relevés.
+ */
+export const ReportHoursSchema = ReportLineFields.pick({ marche: true, lot: true, siret: true, mois: true, heuresMois: true });
+export type ReportHours = z.output<typeof ReportHoursSchema>;
+
 export const REPORT_LINE_LABELS: FieldLabels = {
 	marche: 'marché',
 	lot: 'lot',
@@ -279,10 +287,9 @@ export const REPORT_LINE_LABELS: FieldLabels = {
 	dateReception: 'date de réception',
 };
 
-export const REPORT_LINE_READER: RecordReader<typeof ReportLineSchema> = {
-	schema: ReportLineSchema,
-	labels: REPORT_LINE_LABELS,
-	keys: buildKeyIndex(Object.keys(REPORT_LINE_LABELS), {
+const REPORT_LINE_KEYS = buildKeyIndex(
+	Object.keys(REPORT_LINE_LABELS),
+	{
 		marche: ['n° marché', 'marché'],
 		lot: ['n° lot'],
 		mois: ['mois concerné', 'période', 'mois du relevé'],
@@ -299,5 +306,19 @@ export const REPORT_LINE_READER: RecordReader<typeof ReportLineSchema> = {
 		heuresFormation: ['heures de formation', 'formation (h)'],
 		justification: ['justification', 'commentaire'],
 		dateReception: ['reçu le', 'date de réception'],
-	}, REPORT_LINE_LABELS),
+	},
+	REPORT_LINE_LABELS,
+);
+
+export const REPORT_LINE_READER: RecordReader<typeof ReportLineSchema> = {
+	schema: ReportLineSchema,
+	labels: REPORT_LINE_LABELS,
+	keys: REPORT_LINE_KEYS,
+};
+
+/** Lecteur réduit aux heures (voir ReportHoursSchema). */
+export const REPORT_HOURS_READER: RecordReader<typeof ReportHoursSchema> = {
+	schema: ReportHoursSchema,
+	labels: REPORT_LINE_LABELS,
+	keys: REPORT_LINE_KEYS,
 };
