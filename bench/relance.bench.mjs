@@ -227,7 +227,8 @@ const summary = ours.run.data.resultData.runData.Relance[0].data.main[1][0].json
 const ourSendMs = summary.envoi.dureeMs;
 say('» Nœuds de base (Read + Extract From File + Code + Send Email)…');
 smtp.reset();
-const stock = await execute(layout, 'BenchRelanceBase');
+// CLAUSES_BENCH_SANS_BASE=1 : mise au point, sans la mesure (longue) des nœuds de base.
+const stock = process.env.CLAUSES_BENCH_SANS_BASE === '1' ? { ms: NaN, peakMb: NaN } : await execute(layout, 'BenchRelanceBase');
 const stockMails = smtp.count();
 say('» nodemailer seul, connexion groupée…');
 smtp.reset();

@@ -91,7 +91,9 @@ const exceljsStreamingUtf8 = {
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
-await build({ ...common, entryPoints: [path.join(root, 'nodes', 'lib.ts')], outfile: libFile, plugins: [frenchHolidaysOnly, exceljsStreamingUtf8] });
+// Pas de carte des sources pour le paquet partagé : 2,7 Mo que n8n analyserait à la première trace
+// de pile (temps et mémoire) ; le code embarqué n'est pas minifié et reste lisible.
+await build({ ...common, sourcemap: false, entryPoints: [path.join(root, 'nodes', 'lib.ts')], outfile: libFile, plugins: [frenchHolidaysOnly, exceljsStreamingUtf8] });
 
 const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((out) => {
 	const source = out.replace(/^dist\//, '').replace(/\.js$/, '.ts');

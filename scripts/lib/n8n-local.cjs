@@ -36,6 +36,12 @@ function packPackage(outDir = path.join(ROOT, '.cache', 'pack')) {
 	return path.join(outDir, name);
 }
 
+/** Fichiers que contiendrait l'archive publiée (npm pack --dry-run), sans construire. */
+function packedFiles() {
+	const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+	return JSON.parse(out)[0].files.map((f) => f.path);
+}
+
 /**
  * Prépare un dossier « maison » pour n8n : HOME, N8N_USER_FOLDER et dossier de
  * lancement y pointent. Les fichiers des workflows vivent dans
@@ -228,6 +234,7 @@ function shippedWorkflows() {
 }
 
 module.exports = {
+	packedFiles,
 	localCredentials,
 	shippedWorkflows,
 	ROOT,

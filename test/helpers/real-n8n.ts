@@ -12,6 +12,7 @@ import { SmtpSink } from './smtp-sink';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const local = require('../../scripts/lib/n8n-local.cjs') as {
 	ROOT: string;
+	packedFiles(): string[];
 	packPackage(outDir?: string): string;
 	createHome(home: string): Layout;
 	copySampleData(layout: Layout): void;

@@ -132,8 +132,10 @@ export class ReleveTemplateFactory {
 			[PLACEHOLDERS.heures]: `${clause.heuresDues} h${clause.intitule ? ` \u2014 lot \u00ab ${clause.intitule} \u00bb` : ''}`,
 		};
 		const replace = (xml: string) => xml.replace(/\u27e6[A-Z_]+\u27e7/g, (marker) => xmlEscape(values[marker] ?? ''));
-		this.zip.file('xl/sharedStrings.xml', replace(this.sharedStrings));
-		if (this.core) this.zip.file('docProps/core.xml', replace(this.core));
+		// Les deux fichiers modifiés sont stockés sans compression : les autres gardent leurs
+		// données déjà compressées, et aucun compresseur n'est recréé pour chaque relevé.
+		this.zip.file('xl/sharedStrings.xml', replace(this.sharedStrings), { compression: 'STORE' });
+		if (this.core) this.zip.file('docProps/core.xml', replace(this.core), { compression: 'STORE' });
 		return this.zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 1 } });
 	}
 }
