@@ -3,9 +3,13 @@
  * heures » puis « Étude de faisabilité », exécutés par le moteur de n8n
  * (WorkflowExecute). Cible : moins de 100 µs par lot pour les deux nœuds
  * ensemble (rapport Excel exclu).
+ *
+ * Lancé par bench/run.mjs dans un processus Node ordinaire, comme n8n lui-même :
+ * le bac à sable de jest (contexte vm) ralentit les fonctions natives de 3 à 9 fois.
  */
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import fs from 'node:fs';
 
 import { PACKAGE_NAME, runWorkflow, useItems } from '../test/helpers/engine';
 import { fr, writeResults } from './report';
@@ -60,19 +64,41 @@ async function run(items: IDataObject[], withNodes: boolean): Promise<number> {
 	return elapsed;
 }
 
-describe('banc : étude de faisabilité et calibrage de 10 000 lots', () => {
-	it('mesure le temps par lot dans le moteur de n8n', async () => {
+const RUNS = 5;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main(): Promise<void> {
+	{
 		const data = lots(LOTS);
 		await run(lots(200), true); // chauffe
-		const baseline = await run(data, false);
-		const total = await run(data, true);
-		const perLot = ((total - baseline) * 1000) / LOTS;
+		// Plusieurs mesures alternées (amorce seule, puis avec les deux nœuds) : la médiane écarte
+		// les à-coups d'une machine partagée.
+		const baselines: number[] = [];
+		const totals: number[] = [];
+		for (let i = 0; i < RUNS; i++) {
+			baselines.push(await run(data, false));
+			totals.push(await run(data, true));
+		}
+		const baseline = median(baselines);
+		const perLot = totals.map((total) => ((total - baseline) * 1000) / LOTS);
+		const medianPerLot = median(perLot);
+		const list = (values: number[], digits: number) => values.map((v) => fr(v, digits)).join(' ; ');
 		const file = writeResults('etude-calibrage', 'Banc : étude de faisabilité et calibrage', [
-			`- ${LOTS.toLocaleString('fr-FR')} lots, nœuds « Calibrage des heures » puis « Étude de faisabilité » dans le moteur de n8n (WorkflowExecute).`,
-			`- Exécution complète : ${fr(total, 0)} ms ; même exécution sans les deux nœuds (amorce seule) : ${fr(baseline, 0)} ms.`,
-			`- **Temps par lot pour les deux nœuds : ${fr(perLot, 1)} µs** (cible : moins de 100 µs ; rapport Excel exclu).`,
+			`- ${LOTS.toLocaleString('fr-FR')} lots, nœuds « Calibrage des heures » puis « Étude de faisabilité » dans le moteur de n8n (WorkflowExecute), ${RUNS} mesures dans la même exécution.`,
+			`- Exécutions complètes : ${list(totals, 0)} ms ; sans les deux nœuds (amorce seule, médiane) : ${fr(baseline, 0)} ms.`,
+			`- Temps par lot pour les deux nœuds, par mesure : ${list(perLot, 1)} µs.`,
+			`- **Médiane : ${fr(medianPerLot, 1)} µs par lot** (meilleure mesure : ${fr(Math.min(...perLot), 1)} µs ; cible : moins de 100 µs ; rapport Excel exclu).`,
 		]);
-		process.stdout.write(`${file}\n`);
-		expect(perLot).toBeGreaterThan(0);
-	});
-});
+		process.stdout.write(`${fs.readFileSync(file, 'utf8')}\n${file}\n`);
+		if (!(medianPerLot > 0)) throw new Error('mesure invalide');
+	}
+}
+
+main().then(
+	() => process.exit(0),
+	(error: unknown) => {
+		process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.exit(1);
+	},
+);

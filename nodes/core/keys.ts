@@ -48,8 +48,17 @@ export function buildKeyIndex(
 	return index;
 }
 
-/** Copie de l'enregistrement où les clés reconnues portent leur nom canonique. */
+/** L'enregistrement où les clés reconnues portent leur nom canonique (une copie s'il faut en renommer). */
 export function canonicalizeKeys(record: Record<string, unknown>, index: KeyIndex): Record<string, unknown> {
+	// Cas courant (éléments déjà aux noms canoniques) : l'enregistrement lui-même, sans copie.
+	let renamed = false;
+	for (const key in record) {
+		if (Object.prototype.hasOwnProperty.call(record, key) && canonical(index, key) !== key) {
+			renamed = true;
+			break;
+		}
+	}
+	if (!renamed) return record;
 	const out: Record<string, unknown> = {};
 	for (const [key, value] of Object.entries(record)) {
 		const name = canonical(index, key);

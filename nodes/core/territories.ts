@@ -31,14 +31,27 @@ export function departmentsOf(place: string): Set<string> {
 	return found;
 }
 
+/** Un lieu analysé une fois (départements, mots) pour le comparer à plusieurs territoires. */
+class Place {
+	private departments?: Set<string>;
+	private text?: string;
+
+	constructor(private readonly place: string) {}
+
+	covers(territory: string): boolean {
+		const t = territory.trim();
+		if (DEPARTMENT.test(t)) return (this.departments ??= departmentsOf(this.place)).has(t.toUpperCase());
+		const needle = words(t);
+		return needle.trim() !== '' && (this.text ??= words(this.place)).includes(needle);
+	}
+}
+
 export function coversPlace(territory: string, place: string): boolean {
-	const t = territory.trim();
-	if (DEPARTMENT.test(t)) return departmentsOf(place).has(t.toUpperCase());
-	const needle = words(t);
-	return needle.trim() !== '' && words(place).includes(needle);
+	return new Place(place).covers(territory);
 }
 
 /** Facilitateurs dont un territoire couvre le lieu, dans l'ordre de la liste. */
 export function facilitatorsFor(place: string, facilitators: Facilitator[]): Facilitator[] {
-	return facilitators.filter((f) => f.territoires.some((t) => coversPlace(t, place)));
+	const analysed = new Place(place);
+	return facilitators.filter((f) => f.territoires.some((t) => analysed.covers(t)));
 }

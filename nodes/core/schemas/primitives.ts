@@ -92,7 +92,10 @@ export function percent() {
 }
 
 export function optional<T extends z.ZodType>(schema: T) {
-	return z.preprocess(emptyToUndefined, schema.optional());
+	// L'enveloppe extérieure laisse passer un champ absent sans autre calcul
+	// (la plupart des champs facultatifs d'un lot sont absents) ; l'intérieure
+	// traite les vides saisis (« », null) comme absents.
+	return z.preprocess(emptyToUndefined, schema.optional()).optional();
 }
 
 /** Texte non vide (les nombres sont acceptés et convertis : « lot 4 » ou 4). */
@@ -141,13 +144,17 @@ type EnumValues<T extends string> = Record<T, { libelle: string; synonymes?: rea
 
 function enumLookup<T extends string>(values: EnumValues<T>) {
 	const lookup = new Map<string, T>();
+	// Saisie exacte (clé ou libellé) : trouvée sans normalisation (le cas courant).
+	const exact = new Map<string, T>();
 	for (const key of Object.keys(values) as T[]) {
+		exact.set(key, key);
+		exact.set(values[key].libelle, key);
 		lookup.set(normalizeToken(key), key);
 		lookup.set(normalizeToken(values[key].libelle), key);
 		for (const synonym of values[key].synonymes ?? []) lookup.set(normalizeToken(synonym), key);
 	}
 	const accepted = (Object.keys(values) as T[]).map((k) => values[k].libelle).join(', ');
-	return { find: (raw: string) => lookup.get(normalizeToken(raw)), accepted };
+	return { find: (raw: string) => exact.get(raw) ?? lookup.get(normalizeToken(raw)), accepted };
 }
 
 /**
