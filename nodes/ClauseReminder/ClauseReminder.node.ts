@@ -1,4 +1,5 @@
 import type {
+	IBinaryData,
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
@@ -16,6 +17,7 @@ import {
 	WorkingCalendar,
 	clauseKey,
 	decideReminder,
+	forEachLimited,
 	parseReminderSettings,
 	renderReminder,
 	todayIn,
@@ -27,12 +29,14 @@ import { SMTP_CREDENTIAL, clausesSocialesSmtpTest, smtpSettings, smtpSettingsPro
 import { buildFacilitatorSummaries } from './summary';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** Messages préparés à l'avance pendant l'envoi : assez pour occuper la connexion SMTP, pas plus. */
+const MAILS_IN_FLIGHT = 8;
 
 interface Planned {
 	entry: FollowUpEntry<ClauseRecord>;
 	clause: ClauseRecord;
 	decision: ReminderDecision;
-	mail?: OutgoingMail & { modele?: { fileName: string; content: Buffer } };
+	mail?: OutgoingMail;
 }
 
 export class ClauseReminder implements INodeType {
@@ -257,20 +261,20 @@ export class ClauseReminder implements INodeType {
 			planned.push(item);
 		}
 
-		// Modèles de relevé pré-remplis (un classeur de base par exécution).
+		// Modèles de relevé pré-remplis : un classeur de base par exécution, puis chaque modèle
+		// produit au moment de son envoi (ou de son aperçu) et aussitôt libéré.
 		const toMail = planned.filter((p) => p.mail);
-		if (attach && toMail.length > 0) {
-			const factory = await ReleveTemplateFactory.create(settings.dateReference);
-			for (const p of toMail) {
-				const mois = p.decision.moisManquants[0]?.mois ?? p.decision.moisReference;
-				const content = await factory.render({ clause: p.clause, mois });
-				const fileName = releveFileName(p.clause, mois);
-				p.mail!.modele = { fileName, content };
-				p.mail!.attachments = [{ filename: fileName, content, contentType: XLSX }];
-			}
-		}
+		const factory = attach && toMail.length > 0 ? await ReleveTemplateFactory.create(settings.dateReference) : undefined;
+		const templateFor = async (p: Planned) => {
+			if (!factory) return undefined;
+			const mois = p.decision.moisManquants[0]?.mois ?? p.decision.moisReference;
+			return { fileName: releveFileName(p.clause, mois), content: await factory.render({ clause: p.clause, mois }) };
+		};
+		const withTemplate = (mail: OutgoingMail, modele: { fileName: string; content: Buffer } | undefined): OutgoingMail =>
+			modele ? { ...mail, attachments: [{ filename: modele.fileName, content: modele.content, contentType: XLSX }] } : mail;
 
 		const outcomes = new Map<Planned, SendOutcome | 'déjà envoyé' | 'aperçu'>();
+		const previews = new Map<Planned, IBinaryData>();
 		const sendStart = process.hrtime.bigint();
 		if (mode === 'envoyer' && toMail.length > 0) {
 			const settingsSmtp = smtpSettings(await this.getCredentials(SMTP_CREDENTIAL));
@@ -287,24 +291,27 @@ export class ClauseReminder implements INodeType {
 			const mailer = new Mailer(settingsSmtp, { debitParSeconde: Number(options.debitParSeconde ?? 10) });
 			const failedKeys: string[] = [];
 			try {
-				await Promise.all(
-					toMail.map(async (p) => {
-						if (already.has(p.decision.cleEnvoi!)) {
-							outcomes.set(p, 'déjà envoyé');
-							return;
-						}
-						const outcome = await mailer.send(p.mail!);
-						outcomes.set(p, outcome);
-						if (!outcome.ok) failedKeys.push(p.decision.cleEnvoi!);
-					}),
-				);
+				// Quelques messages en préparation pendant que la connexion SMTP envoie les précédents.
+				await forEachLimited(toMail, MAILS_IN_FLIGHT, async (p) => {
+					if (already.has(p.decision.cleEnvoi!)) {
+						outcomes.set(p, 'déjà envoyé');
+						return;
+					}
+					const outcome = await mailer.send(withTemplate(p.mail!, await templateFor(p)));
+					outcomes.set(p, outcome);
+					if (!outcome.ok) failedKeys.push(p.decision.cleEnvoi!);
+				});
 			} finally {
 				mailer.close();
 				// Un envoi échoué libère sa clé : la prochaine exécution le retentera.
 				if (failedKeys.length > 0) await this.helpers.removeProcessed(failedKeys, 'workflow', dedup);
 			}
 		} else {
-			for (const p of toMail) outcomes.set(p, 'aperçu');
+			for (const p of toMail) {
+				outcomes.set(p, 'aperçu');
+				const modele = await templateFor(p);
+				if (modele) previews.set(p, await this.helpers.prepareBinaryData(modele.content, modele.fileName, XLSX));
+			}
 		}
 		const sendMs = mode === 'envoyer' ? Number(process.hrtime.bigint() - sendStart) / 1e6 : 0;
 
@@ -344,9 +351,8 @@ export class ClauseReminder implements INodeType {
 				},
 				pairedItem: { item: p.entry.itemIndex },
 			};
-			if (outcome === 'aperçu' && p.mail?.modele) {
-				out.binary = { modele: await this.helpers.prepareBinaryData(p.mail.modele.content, p.mail.modele.fileName, XLSX) };
-			}
+			const preview = previews.get(p);
+			if (preview) out.binary = { modele: preview };
 			clauseOut.push(out);
 		}
 

@@ -5,6 +5,7 @@
 export * from './anomalies';
 export * from './calendar';
 export * from './calibration';
+export * from './concurrency';
 export * from './feasibility';
 export * from './email';
 export * from './excel-serial';
