@@ -36,6 +36,11 @@ function solid(argb: string): ExcelJS.Fill {
 	return { type: 'pattern', pattern: 'solid', fgColor: { argb } };
 }
 
+/** Après lecture, exceljs partage l'objet de style entre cellules de même style : on le copie avant de le changer. */
+function restyle(cell: ExcelJS.Cell, patch: Partial<ExcelJS.Style>): void {
+	cell.style = { ...cell.style, ...patch };
+}
+
 /**
  * exceljs éclate à la lecture les contrôles de saisie en cellules isolées, puis
  * les regroupe à l'écriture en triant les adresses comme du texte (A10 avant A4) :
@@ -84,7 +89,7 @@ export async function annotateFicheVisa(buffer: Buffer, fileName: string, annota
 		if (!ws) continue;
 		const cell = ws.getCell(address);
 		const worst = list.reduce((w, a) => (RANK[a.effet] < RANK[w] ? a.effet : w), 'observation' as VisaEffect);
-		cell.fill = solid(FILLS[worst]);
+		restyle(cell, { fill: solid(FILLS[worst]) });
 		cell.note = {
 			texts: [{ text: list.map((a) => `[${a.effet}] ${a.libelle} : ${a.message}.\n→ ${a.correction}`).join('\n\n') }],
 			editAs: 'absolute',
@@ -95,11 +100,10 @@ export async function annotateFicheVisa(buffer: Buffer, fileName: string, annota
 	if (fiche) {
 		const decision = fiche.getCell(t.decisionCell);
 		decision.value = annotation.decision;
-		decision.font = { bold: true, size: 13 };
-		decision.fill = solid(DECISION_FILLS[annotation.decision]);
+		restyle(decision, { font: { bold: true, size: 13 }, fill: solid(DECISION_FILLS[annotation.decision]) });
 		const control = fiche.getCell(t.controleCell);
 		control.value = `Contrôle automatique du ${frenchShortDate(annotation.date)} : ${annotation.resume}`;
-		control.alignment = { wrapText: true, vertical: 'top' };
+		restyle(control, { alignment: { wrapText: true, vertical: 'top' } });
 	}
 
 	const previous = wb.getWorksheet(t.sheets.anomalies);
