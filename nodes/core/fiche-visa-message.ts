@@ -31,7 +31,9 @@ export function anomalyPlace(a: VisaAnomaly): string {
 
 function line(a: VisaAnomaly): string {
 	const place = anomalyPlace(a);
-	const where = [a.ou && !a.ou.startsWith('fiche visa') ? a.ou : '', place].filter(Boolean).join(', ');
+	// « lot 2 (feuille « Lots », ligne 5) » : la cellule suffit à situer la ligne.
+	const lot = a.ou && !a.ou.startsWith('fiche visa') ? (place ? a.ou.replace(/\s\(.*\)$/, '') : a.ou) : '';
+	const where = [lot, place].filter(Boolean).join(' ; ');
 	return `${a.libelle}${where ? ` (${where})` : ''} : ${a.message}. ${a.correction}`;
 }
 
