@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { AnomalyError, VISA_RULES, checkFiche, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage } from '../../nodes/core';
 import type { VisaResult } from '../../nodes/core';
 import { studied, validFiche } from '../helpers/fiche-visa';
@@ -224,10 +227,12 @@ describe('fiche visa : contrôle', () => {
 	});
 
 	it('chaque règle employée est décrite dans le catalogue des règles', () => {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
-		const source = require('node:fs').readFileSync(require('node:path').join(__dirname, '../../nodes/core/fiche-visa.ts'), 'utf8') as string;
+		const source = fs.readFileSync(path.join(__dirname, '../../nodes/core/fiche-visa.ts'), 'utf8');
 		const used = [...source.matchAll(/c\.add\(\s*'([a-zA-Z0-9.]+)'/g)].map((m) => m[1]);
 		expect(used.length).toBeGreaterThan(25);
 		for (const code of used) expect(Object.keys(VISA_RULES)).toContain(code);
+		// Le README documente chaque règle (code, sens, effet, fondement).
+		const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+		for (const [code, rule] of Object.entries(VISA_RULES)) expect(readme).toContain(`| \`${code}\` | ${rule.sens} | ${rule.effet} |`);
 	});
 });

@@ -14,9 +14,9 @@ import { columnLetter } from './cells';
 
 const SHEETS = { fiche: 'Fiche visa', lots: 'Lots', listes: 'Listes', instructions: 'Instructions', anomalies: 'Anomalies' } as const;
 
-/** « emailService » → « VISA_EMAIL_SERVICE ». */
+/** « emailService » → « VISA_EMAIL_SERVICE », « montantEstimeHT » → « VISA_MONTANT_ESTIME_HT ». */
 export function ficheDefinedName(champ: string): string {
-	return `VISA_${champ.replace(/([A-Z])/g, '_$1').toUpperCase()}`;
+	return `VISA_${champ.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
 }
 
 const FIRST_FIELD_ROW = 5;
