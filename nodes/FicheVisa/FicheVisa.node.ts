@@ -1,0 +1,325 @@
+import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { annotateFicheVisa, annotatedFileName, buildFicheVisaForm, buildPrefilledFicheVisa, readFicheVisaWorkbook } from '../adapters';
+import type { RawFiche, StudiedLot, VisaSettings } from '../core';
+import { FICHE_VISA_VERSION, checkFiche, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage, todayIn } from '../core';
+import { errorItem, isUpstreamError, optionValue, runParameters, toNodeError } from '../shared/items';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export class FicheVisa implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Fiche visa (clause sociale)',
+		name: 'ficheVisa',
+		icon: { light: 'file:ficheVisa.svg', dark: 'file:ficheVisa.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] === "generer" ? "Formulaire vierge" : "Contrôle avant lancement" }}',
+		description:
+			'Contrôle les fiches visa avant le lancement d’une consultation (étude de faisabilité, clauses sociales, procédure, lots) : VISÉ, À COMPLÉTER ou REFUSÉ, avec une copie annotée',
+		defaults: { name: 'Fiche visa' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [
+			{
+				displayName: 'Opération',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				default: 'valider',
+				options: [
+					{ name: 'Générer un formulaire vierge', value: 'generer', action: 'Produire un formulaire vierge', description: `Le classeur de fiche visa à remplir (modèle ${FICHE_VISA_VERSION})` },
+					{ name: 'Valider des fiches visa', value: 'valider', action: 'Valider des fiches visa', description: 'Une décision par fiche, avec les anomalies et une copie annotée' },
+				],
+			},
+			{
+				displayName: 'Source des fiches',
+				name: 'source',
+				type: 'options',
+				default: 'classeur',
+				displayOptions: { show: { operation: ['valider'] } },
+				options: [
+					{ name: 'Classeur Excel (un formulaire rempli par élément)', value: 'classeur' },
+					{ name: 'Éléments JSON (une fiche par élément)', value: 'elements', description: 'Champs du formulaire (objet, montantEstimeHT…) et « lots » : une liste' },
+				],
+			},
+			{
+				displayName: 'Champ binaire du classeur',
+				name: 'binaryPropertyName',
+				type: 'string',
+				default: 'data',
+				required: true,
+				displayOptions: { show: { operation: ['valider'], source: ['classeur'] } },
+				description: 'Champ binaire qui porte la fiche remplie (.xlsx), par exemple celui de « Read/Write Files from Disk » ou d’un formulaire n8n',
+			},
+			{
+				displayName: 'Résultat de l’étude de faisabilité',
+				name: 'etude',
+				type: 'options',
+				default: 'aucune',
+				displayOptions: { show: { operation: ['valider'] } },
+				description: 'Pour vérifier que la fiche reprend les lots et les heures de l’étude (nœud « Étude de faisabilité »)',
+				options: [
+					{ name: 'Aucun', value: 'aucune' },
+					{ name: 'Champ de l’élément', value: 'champ', description: 'Liste des lots étudiés portée par chaque élément' },
+					{ name: 'Paramètre JSON', value: 'json', description: 'Liste des lots étudiés, par exemple une expression qui reprend la sortie du nœud d’étude' },
+				],
+			},
+			{
+				displayName: 'Champ de l’étude',
+				name: 'champEtude',
+				type: 'string',
+				default: 'etude',
+				displayOptions: { show: { operation: ['valider'], etude: ['champ'] } },
+				description: 'Champ de l’élément qui porte la liste des lots étudiés',
+			},
+			{
+				displayName: 'Lots étudiés (JSON)',
+				name: 'etudeJson',
+				type: 'json',
+				default: '[]',
+				displayOptions: { show: { operation: ['valider'], etude: ['json'] } },
+				description: 'Éléments produits par le nœud « Étude de faisabilité » (un par lot), par une expression qui les reprend tous ; voir le README',
+			},
+			{
+				displayName: 'Copie annotée',
+				name: 'copieAnnotee',
+				type: 'options',
+				default: 'toujours',
+				displayOptions: { show: { operation: ['valider'], source: ['classeur'] } },
+				description: 'Nouveau classeur : cellules en cause surlignées et commentées, feuille « Anomalies ». Le fichier reçu n’est jamais modifié.',
+				options: [
+					{ name: 'Jamais', value: 'jamais' },
+					{ name: 'Seulement si la fiche n’est pas visée', value: 'siAnomalies' },
+					{ name: 'Toujours', value: 'toujours' },
+				],
+			},
+			{
+				displayName: 'Champ binaire de la copie annotée',
+				name: 'champAnnote',
+				type: 'string',
+				default: 'annote',
+				displayOptions: { show: { operation: ['valider'], source: ['classeur'] } },
+			},
+			{
+				displayName: 'Nom du fichier',
+				name: 'nomFichier',
+				type: 'string',
+				default: 'fiche-visa-vierge.xlsx',
+				displayOptions: { show: { operation: ['generer'] } },
+			},
+			{
+				displayName: 'Pré-remplir avec les champs de l’élément',
+				name: 'preRemplir',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { operation: ['generer'] } },
+				description: 'Whether to pre-fill the form with the item fields named like the form fields (reference, objet, lots…)',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Ajouter une option',
+				default: {},
+				displayOptions: { show: { operation: ['valider'] } },
+				options: [
+					{
+						displayName: 'Date d’application de la loi Climat',
+						name: 'dateLoiClimat',
+						type: 'string',
+						default: '2026-08-21',
+						description: 'AAAA-MM-JJ. Consultations lancées à partir de cette date : considérations sociales (au-delà des seuils européens) et environnementales obligatoires (loi Climat et résilience, art. 35).',
+					},
+					{
+						displayName: 'Date du contrôle',
+						name: 'dateControle',
+						type: 'string',
+						default: '',
+						placeholder: '2026-11-23',
+						description: 'AAAA-MM-JJ, inscrite dans la copie annotée ; vide : aujourd’hui',
+					},
+					{
+						displayName: 'Seuil de dispense de procédure (€ HT)',
+						name: 'seuilDispense',
+						type: 'number',
+						default: 40000,
+						description: 'R2122-8 du Code de la commande publique',
+					},
+					{
+						displayName: 'Seuil de l’étude de faisabilité (€ HT)',
+						name: 'seuilEtude',
+						type: 'number',
+						default: 90000,
+						description: 'Au-delà, une étude de faisabilité est exigée. Par défaut 90 000 € : pratique de la Région Picardie (Avise 2014).',
+					},
+					{
+						displayName: 'Seuil européen fournitures et services (€ HT)',
+						name: 'seuilUeFournituresServices',
+						type: 'number',
+						default: 216000,
+						description: 'Collectivités territoriales, 2026-2027',
+					},
+					{
+						displayName: 'Seuil européen travaux et concessions (€ HT)',
+						name: 'seuilUeTravaux',
+						type: 'number',
+						default: 5404000,
+						description: 'Seuil 2026-2027',
+					},
+					{
+						displayName: 'Signature du courriel',
+						name: 'signature',
+						type: 'string',
+						typeOptions: { rows: 3 },
+						default: 'Le service des marchés',
+					},
+					{
+						displayName: 'Tolérance sur la somme des lots (€)',
+						name: 'toleranceMontant',
+						type: 'number',
+						default: 1,
+						description: 'Écart admis entre la somme des lots et le montant estimé total',
+					},
+					{
+						displayName: 'Tolérance sur les heures (h)',
+						name: 'toleranceHeures',
+						type: 'number',
+						default: 0,
+						description: 'Écart admis entre les heures de la fiche et celles du calibrage',
+					},
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const operation = this.getNodeParameter('operation', 0) as 'generer' | 'valider';
+		return [operation === 'generer' ? await generate(this) : await validate(this)];
+	}
+}
+
+async function generate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const items = ctx.getInputData();
+	const out: INodeExecutionData[] = [];
+	let blank: Buffer | undefined;
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const fileName = (ctx.getNodeParameter('nomFichier', itemIndex, 'fiche-visa-vierge.xlsx') as string).trim() || 'fiche-visa-vierge.xlsx';
+			let buffer: Buffer;
+			if (ctx.getNodeParameter('preRemplir', itemIndex, false) === true) {
+				const raw = rawFicheFromJson(items[itemIndex].json, `élément ${itemIndex + 1}`);
+				buffer = await buildPrefilledFicheVisa({
+					champs: Object.fromEntries(Object.entries(raw.champs).map(([k, cell]) => [k, cell?.value])),
+					lots: raw.lots.map((lot) => Object.fromEntries(Object.entries(lot.champs).map(([k, cell]) => [k, cell?.value]))),
+				});
+			} else buffer = blank ??= await buildFicheVisaForm({ date: todayIn(ctx.getTimezone()) });
+			out.push({
+				json: { fichier: fileName, version: FICHE_VISA_VERSION },
+				binary: { data: await ctx.helpers.prepareBinaryData(buffer, fileName, XLSX) },
+				pairedItem: { item: itemIndex },
+			});
+		} catch (error) {
+			if (!ctx.continueOnFail()) throw toNodeError(ctx.getNode(), error, itemIndex);
+			out.push(errorItem(ctx.getNode(), error, itemIndex, items[itemIndex].json));
+		}
+	}
+	return out;
+}
+
+interface RunSettings {
+	settings: VisaSettings;
+	date: string;
+	signature: string;
+}
+
+async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const node = ctx.getNode();
+	const items = ctx.getInputData();
+	const settingsFor = runParameters(ctx, (itemIndex): RunSettings => {
+		const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const date = String(optionValue(options, 'dateControle') ?? '').trim() || todayIn(ctx.getTimezone());
+		const thresholds: IDataObject = { ...options };
+		delete thresholds.dateControle;
+		delete thresholds.signature;
+		return { settings: parseVisaSettings(thresholds), date, signature: String(options.signature ?? 'Le service des marchés') };
+	});
+	// Étude en paramètre : lue une fois par exécution (sauf expression) ; étude portée par l'élément : à chaque élément.
+	const studyParameter = runParameters(ctx, (itemIndex): StudiedLot[] | undefined =>
+		ctx.getNodeParameter('etude', itemIndex, 'aucune') === 'json'
+			? readStudy(ctx.getNodeParameter('etudeJson', itemIndex, '[]'), 'paramètre « Lots étudiés (JSON) »')
+			: undefined,
+	);
+	const studyFor = (itemIndex: number): StudiedLot[] | undefined => {
+		if (ctx.getNodeParameter('etude', itemIndex, 'aucune') !== 'champ') return studyParameter(itemIndex);
+		const field = ctx.getNodeParameter('champEtude', itemIndex, 'etude') as string;
+		return readStudy(items[itemIndex].json[field], `élément ${itemIndex + 1}, champ « ${field} »`);
+	};
+	const source = ctx.getNodeParameter('source', 0, 'classeur') as 'classeur' | 'elements';
+	const out: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const item = items[itemIndex];
+		if (isUpstreamError(item.json)) {
+			out.push({ json: item.json, binary: item.binary, pairedItem: { item: itemIndex } });
+			continue;
+		}
+		let fileName: string | undefined;
+		try {
+			const { settings, date, signature } = settingsFor(itemIndex);
+			const study = studyFor(itemIndex);
+			let raw: RawFiche;
+			let buffer: Buffer | undefined;
+			if (source === 'classeur') {
+				const property = ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
+				const binary = item.binary?.[property];
+				if (!binary) {
+					throw new NodeOperationError(node, `Élément ${itemIndex + 1} : aucun fichier dans le champ binaire « ${property} »`, {
+						itemIndex,
+						description: 'Indiquez le champ binaire qui porte la fiche visa (.xlsx), par exemple « data » après « Read/Write Files from Disk ».',
+					});
+				}
+				fileName = binary.fileName ?? `fiche-visa-element-${itemIndex + 1}.xlsx`;
+				buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+				raw = await readFicheVisaWorkbook(buffer, fileName);
+			} else raw = rawFicheFromJson(item.json, `élément ${itemIndex + 1}`);
+
+			const result = checkFiche(raw, settings, study);
+			const binary: IBinaryKeyData = { ...(item.binary ?? {}) };
+			const mode = source === 'classeur' ? (ctx.getNodeParameter('copieAnnotee', itemIndex, 'toujours') as string) : 'jamais';
+			let annotatedName: string | undefined;
+			if (buffer && fileName && (mode === 'toujours' || (mode === 'siAnomalies' && result.decision !== 'VISÉ'))) {
+				annotatedName = annotatedFileName(fileName);
+				const annotated = await annotateFicheVisa(buffer, fileName, { ...result, date });
+				const property = ctx.getNodeParameter('champAnnote', itemIndex, 'annote') as string;
+				binary[property] = await ctx.helpers.prepareBinaryData(annotated, annotatedName, XLSX);
+			}
+			const courriel = renderVisaMessage(result, { signature, fichierAnnote: annotatedName });
+			out.push({
+				json: {
+					decision: result.decision,
+					resume: result.resume,
+					anomalies: result.anomalies as unknown as IDataObject[],
+					comptes: result.comptes,
+					fiche: result.fiche as unknown as IDataObject,
+					decpAttendue: result.decpAttendue,
+					montantTotalHT: result.montantTotalHT,
+					seuilEuropeen: result.seuilEuropeen,
+					etudeFournie: result.etudeFournie,
+					dateControle: date,
+					courriel: { a: result.fiche.emailService ?? null, ...courriel },
+					source: { fichier: fileName ?? null, element: itemIndex + 1, copieAnnotee: annotatedName ?? null },
+				},
+				binary: Object.keys(binary).length > 0 ? binary : undefined,
+				pairedItem: { item: itemIndex },
+			});
+		} catch (error) {
+			if (!ctx.continueOnFail()) throw toNodeError(node, error, itemIndex);
+			// Le fichier reçu accompagne l'erreur, pour le renvoyer à son auteur.
+			out.push({ ...errorItem(node, error, itemIndex, { ...item.json, fichier: fileName ?? null }), binary: item.binary });
+		}
+	}
+	return out;
+}
+

@@ -1,0 +1,238 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { AnomalyError, VISA_RULES, checkFiche, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage } from '../../nodes/core';
+import type { VisaResult } from '../../nodes/core';
+import { studied, validFiche } from '../helpers/fiche-visa';
+
+const settings = parseVisaSettings({});
+
+function check(json: Record<string, unknown>, options: { study?: unknown; settings?: Record<string, unknown> } = {}): VisaResult {
+	const study = options.study === undefined ? undefined : readStudy(options.study, 'test');
+	return checkFiche(rawFicheFromJson(json, 'élément 1'), options.settings ? parseVisaSettings(options.settings) : settings, study);
+}
+
+const rules = (r: VisaResult) => r.anomalies.map((a) => `${a.effet} ${a.regle}`);
+
+describe('fiche visa : contrôle', () => {
+	it('vise une fiche complète et cohérente', () => {
+		const r = check(validFiche());
+		expect(r.anomalies).toEqual([]);
+		expect(r.decision).toBe('VISÉ');
+		expect(r.resume).toBe('Fiche visa 2026-TRX-014 «\u00a0Construction du lycée des métiers du bâtiment de Saint-Aubin-sur-Argent\u00a0» : visée.');
+		expect(r.fiche).toMatchObject({ nature: 'travaux', ccag: 'travaux', procedure: 'procedureAdaptee', alloti: true, considerationsDecp: ['Clause sociale'], dateLancement: '2026-12-01' });
+		expect(r.fiche.lots.map((l) => [l.numero, l.mecanismes, l.heures])).toEqual([
+			['1', ['clauseExecution'], 420],
+			['2', ['clauseExecution'], 280],
+			['8', ['aucune'], undefined],
+		]);
+		expect(r.decpAttendue).toEqual(['Clause sociale']);
+		expect(r.montantTotalHT).toBe(962000);
+		expect(r.seuilEuropeen).toBe(5404000);
+	});
+
+	it('lit les montants « 1 234,50 € », les dates en texte et les numéros de série Excel', () => {
+		const json = validFiche();
+		json.montantEstimeHT = '962 000,00 €';
+		json.dateLancement = '1er décembre 2026';
+		json.dateEtude = 46310; // 15/10/2026
+		json.dateFiche = '02/11/2026';
+		(json.lots as Array<Record<string, unknown>>)[0].montantHT = '504\u00a0000 €';
+		const r = check(json);
+		expect(r.decision).toBe('VISÉ');
+		expect(r.fiche).toMatchObject({ montantEstimeHT: 962000, dateLancement: '2026-12-01', dateEtude: '2026-10-15', dateFiche: '2026-11-02' });
+	});
+
+	it('champs manquants et valeurs illisibles : à compléter, chaque champ nommé', () => {
+		const json = validFiche();
+		delete json.objet;
+		json.montantEstimeHT = '962 000 euros environ';
+		json.dateLancement = '31/02/2026';
+		json.cpv = '4521';
+		json.emailService = 'lycees at region';
+		const r = check(json);
+		expect(r.decision).toBe('À COMPLÉTER');
+		const byField = Object.fromEntries(r.anomalies.map((a) => [a.champ, a]));
+		expect(byField.objet).toMatchObject({ regle: 'visa.champManquant', effet: 'À COMPLÉTER', libelle: 'Objet du marché', message: 'champ obligatoire non renseigné' });
+		expect(byField.montantEstimeHT).toMatchObject({ regle: 'visa.valeurIllisible', message: '«\u00a0962 000 euros environ\u00a0» n\'est pas un nombre lisible' });
+		expect(byField.dateLancement.message).toBe('«\u00a031/02/2026\u00a0» n\'est pas une date lisible');
+		expect(byField.cpv.correction).toContain('8 chiffres');
+		expect(byField.emailService.regle).toBe('visa.valeurIllisible');
+		expect(r.anomalies.every((a) => a.ou === 'fiche visa 2026-TRX-014 (élément 1)')).toBe(true);
+	});
+
+	it('procédure : sans publicité au-delà de 40 000 € et procédure adaptée au-delà du seuil européen sont refusées', () => {
+		const json = validFiche();
+		Object.assign(json, { nature: 'services', ccag: 'CCAG-FCS', cpv: '90919200', procedure: 'MAPA', montantEstimeHT: 300000 });
+		json.lots = [{ numero: 'unique', intitule: 'Nettoyage', montantHT: 300000, mecanisme: 'clauseExecution', heures: 500 }];
+		json.alloti = 'non';
+		json.motifLotUnique = 'Prestation unique sur un seul site';
+		const mapa = check(json);
+		expect(mapa.decision).toBe('REFUSÉ');
+		const refusal = mapa.anomalies.find((a) => a.regle === 'procedure.mapaAuDelaSeuilUe')!;
+		expect(refusal.message).toBe('procédure adaptée pour 300\u00a0000,00\u00a0€ HT, au-delà du seuil européen (216\u00a0000,00\u00a0€ HT)');
+		expect(mapa.seuilEuropeen).toBe(216000);
+
+		Object.assign(json, { procedure: 'appel d’offres ouvert' });
+		expect(check(json).decision).toBe('VISÉ');
+
+		Object.assign(json, { procedure: 'gré à gré', montantEstimeHT: 50000 });
+		json.lots = [{ numero: 'unique', intitule: 'Nettoyage', montantHT: 50000, mecanisme: 'aucune', justificationAbsence: 'Sous le seuil de l’étude' }];
+		Object.assign(json, { considerationsDecp: 'Pas de considération sociale', etudeFaisabilite: 'non', dateEtude: '' });
+		const direct = check(json);
+		expect(rules(direct)).toEqual(['REFUSÉ procedure.sansPublicite', 'observation etude.absente']);
+		// Sous 40 000 € HT : la dispense est permise.
+		Object.assign(json, { montantEstimeHT: 39000 });
+		(json.lots as Array<Record<string, unknown>>)[0].montantHT = 39000;
+		expect(check(json).decision).toBe('VISÉ');
+	});
+
+	it('la somme des lots doit égaler le montant estimé (tolérance paramétrable)', () => {
+		const json = validFiche();
+		json.montantEstimeHT = 960000;
+		const r = check(json);
+		expect(rules(r)).toEqual(['À COMPLÉTER lots.somme']);
+		expect(r.anomalies[0].message).toBe(
+			'la somme des lots (962\u00a0000,00\u00a0€ HT) diffère du montant estimé total (960\u00a0000,00\u00a0€ HT) de 2\u00a0000,00\u00a0€',
+		);
+		expect(check(json, { settings: { toleranceMontant: 2000 } }).decision).toBe('VISÉ');
+	});
+
+	it('clause en heures : facilitateur exigé (refus), heures exigées ; pas d’heures sans clause', () => {
+		const json = validFiche();
+		delete json.facilitateur;
+		const lots = json.lots as Array<Record<string, unknown>>;
+		delete lots[1].heures;
+		lots[2].heures = 12;
+		const r = check(json);
+		expect(r.decision).toBe('REFUSÉ');
+		expect(rules(r)).toEqual([
+			'REFUSÉ clause.sansFacilitateur',
+			'REFUSÉ clause.sansFacilitateur',
+			'À COMPLÉTER clause.sansHeures',
+			'À COMPLÉTER clause.heuresSansClause',
+		]);
+		expect(r.anomalies[2].ou).toBe('lot 2 (ligne 2 des lots)');
+		// Un facilitateur porté par le lot suffit.
+		lots[0].facilitateur = 'PLIE du Val d’Argent';
+		expect(check(json).anomalies.filter((a) => a.regle === 'clause.sansFacilitateur').map((a) => a.ou)).toEqual(['lot 2 (ligne 2 des lots)']);
+	});
+
+	it('absence de clause : justification exigée ; au-delà du seuil européen, refus (loi Climat) après son entrée en vigueur', () => {
+		const json = validFiche();
+		const lots = json.lots as Array<Record<string, unknown>>;
+		delete lots[2].justificationAbsence;
+		expect(rules(check(json))).toEqual(['À COMPLÉTER absence.sansJustification']);
+
+		Object.assign(json, { nature: 'services', ccag: 'CCAG-FCS', cpv: '90919200', procedure: 'appel d’offres' });
+		const eu = check(json);
+		expect(eu.decision).toBe('REFUSÉ');
+		expect(eu.anomalies[0]).toMatchObject({ regle: 'loiClimat.social', effet: 'REFUSÉ', champ: 'lots[2].justificationAbsence' });
+		expect(eu.anomalies[0].message).toContain('au-delà du seuil européen (216\u00a0000,00\u00a0€ HT)');
+		// Avant l'entrée en vigueur (paramètre), la même lacune est seulement à compléter.
+		Object.assign(json, { dateLancement: '2026-06-01', dateFiche: '2026-05-01', dateEtude: '2026-04-01', dateNotification: '2026-09-01' });
+		expect(rules(check(json))).toEqual(['À COMPLÉTER loiClimat.social']);
+		// Justifiée : une observation, la fiche est visée.
+		lots[2].justificationAbsence = 'Fourniture et pose de panneaux : main-d’œuvre marginale';
+		expect(rules(check(json))).toEqual(['observation loiClimat.socialJustifie']);
+	});
+
+	it('étude de faisabilité absente au-delà de 90 000 € HT : refus ; en deçà, une observation', () => {
+		const json = validFiche();
+		Object.assign(json, { etudeFaisabilite: 'non', dateEtude: '' });
+		const r = check(json);
+		expect(r.decision).toBe('REFUSÉ');
+		expect(r.anomalies[0].regle).toBe('etude.absente');
+		expect(r.anomalies[0].cellule).toBeUndefined();
+		expect(r.anomalies[0].message).toBe('pas d’étude de faisabilité pour un marché de 962\u00a0000,00\u00a0€ HT (seuil de l’étude : 90\u00a0000,00\u00a0€ HT)');
+		expect(check(json, { settings: { seuilEtude: 1_000_000 } }).anomalies.map((a) => a.effet)).toEqual(['observation']);
+		Object.assign(json, { etudeFaisabilite: 'oui' });
+		expect(rules(check(json))).toEqual(['À COMPLÉTER etude.dateManquante']);
+	});
+
+	it('dates incohérentes', () => {
+		const json = validFiche();
+		Object.assign(json, { dateEtude: '2026-12-10', dateNotification: '2026-11-30', dateFiche: '2026-12-05' });
+		expect(rules(check(json))).toEqual([
+			'À COMPLÉTER dates.etudeApresLancement',
+			'À COMPLÉTER dates.notificationAvantLancement',
+			'observation dates.ficheApresLancement',
+		]);
+	});
+
+	it('contenu du CCAP (CCAG 2021, art. 16.1), pénalités et valeur DECP', () => {
+		const json = validFiche();
+		Object.assign(json, { ccapPublics: 'non', ccapVolume: '', penalitesCcap: 'non', considerationsDecp: 'Clause sociale, Critère social' });
+		const r = check(json);
+		expect(rules(r)).toEqual(['À COMPLÉTER ccap16.contenu', 'À COMPLÉTER ccap16.contenu', 'À COMPLÉTER penalites.absentes', 'À COMPLÉTER decp.incoherente']);
+		expect(r.anomalies[0].message).toBe('le CCAP doit préciser les publics éligibles (réponse : « non »)');
+		expect(r.anomalies[3].correction).toBe('Déclarez « Clause sociale » (valeurs DECP des mécanismes retenus).');
+		// Un critère social ajouté au lot 1 rend « Clause sociale, Critère social » juste.
+		(json.lots as Array<Record<string, unknown>>)[0].mecanismeComplementaire = 'critère social';
+		expect(rules(check(json))).not.toContain('À COMPLÉTER decp.incoherente');
+	});
+
+	it('environnement : absence non justifiée refusée, justifiée observée', () => {
+		const json = validFiche();
+		Object.assign(json, { environnement: 'non', environnementDescription: '' });
+		expect(rules(check(json))).toEqual(['REFUSÉ environnement.absente']);
+		Object.assign(json, { environnementDescription: 'Prestation dématérialisée sans impact significatif' });
+		expect(rules(check(json))).toEqual(['observation environnement.justifiee']);
+	});
+
+	it('allotissement : motif exigé et cohérence avec le nombre de lots', () => {
+		const json = validFiche();
+		json.alloti = 'non';
+		expect(rules(check(json))).toEqual(['À COMPLÉTER allotissement.motif', 'À COMPLÉTER allotissement.incoherent']);
+		json.lots = [];
+		expect(rules(check(json))).toContain('À COMPLÉTER lots.aucun');
+	});
+
+	it('cohérence avec l’étude de faisabilité : mêmes lots, mêmes heures', () => {
+		const json = validFiche();
+		const study = [studied('1', 420), studied('2', 300), studied('3', 490), studied('8', 0, 'pasDeClause'), { error: 'lot 9 illisible', details: { anomalies: [] } }];
+		const r = check(json, { study });
+		expect(rules(r)).toEqual(['À COMPLÉTER etude.heures', 'À COMPLÉTER etude.lotAbsentFiche']);
+		expect(r.anomalies[0].message).toBe('280\u00a0h dans la fiche, 300\u00a0h au calibrage de l’étude');
+		expect(r.anomalies[1].message).toBe('le lot 3 de l’étude de faisabilité n’est pas dans la fiche');
+		expect(r.etudeFournie).toBe(true);
+
+		// L'étude recommandait une clause pour le lot 8 : écart justifié, simple observation.
+		const r2 = check(json, { study: [studied('1', 420), studied('2', 280), studied('8', 40)] });
+		expect(rules(r2)).toEqual(['observation etude.ecart']);
+		// Lot de la fiche absent de l'étude ; les lots d'un autre marché sont ignorés.
+		const other = { ...studied('4', 455), marche: '2026-SRV-031' };
+		const r3 = check(json, { study: [studied('1', 420), studied('2', 280), other] });
+		expect(rules(r3)).toEqual(['À COMPLÉTER etude.lotAbsentEtude']);
+	});
+
+	it('un résultat d’étude d’une autre forme est une erreur qui dit quoi passer', () => {
+		expect(() => readStudy([{ lot: '1', heures: 12 }], 'paramètre')).toThrow(AnomalyError);
+		expect(() => readStudy('[{"lot": ', 'paramètre')).toThrow(/JSON est illisible/);
+		expect(readStudy('', 'paramètre')).toEqual([]);
+	});
+
+	it('le courriel de décision échappe les saisies et liste les points à reprendre', () => {
+		const json = validFiche();
+		json.objet = 'Lycée <script>alert(1)</script>';
+		json.montantEstimeHT = 1;
+		const r = check(json);
+		const mail = renderVisaMessage(r, { signature: 'Service des marchés\n05 49 00 00 00', fichierAnnote: 'fiche (annotée).xlsx' });
+		expect(mail.objet).toBe('Fiche visa 2026-TRX-014 : À COMPLÉTER – Lycée <script>alert(1)</script>');
+		expect(mail.html).not.toContain('<script>');
+		expect(mail.html).toContain('&lt;script&gt;');
+		expect(mail.texte).toContain('Points à compléter :\n- montant estimé HT : la somme des lots');
+		expect(mail.texte).toContain('Copie annotée jointe : fiche (annotée).xlsx');
+		expect(mail.html).toContain('Service des marchés<br>05 49 00 00 00');
+	});
+
+	it('chaque règle employée est décrite dans le catalogue des règles', () => {
+		const source = fs.readFileSync(path.join(__dirname, '../../nodes/core/fiche-visa.ts'), 'utf8');
+		const used = [...source.matchAll(/c\.add\(\s*'([a-zA-Z0-9.]+)'/g)].map((m) => m[1]);
+		expect(used.length).toBeGreaterThan(25);
+		for (const code of used) expect(Object.keys(VISA_RULES)).toContain(code);
+		// Le README documente chaque règle (code, sens, effet, fondement).
+		const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+		for (const [code, rule] of Object.entries(VISA_RULES)) expect(readme).toContain(`| \`${code}\` | ${rule.sens} | ${rule.effet} |`);
+	});
+});

@@ -1,0 +1,81 @@
+/**
+ * Bout en bout : le workflow livré « fiche visa », tel quel, dans un vrai n8n
+ * (paquet communautaire, base SQLite), avec un vrai serveur SMTP local. Les
+ * fiches d'exemple (une visée, une à compléter, une refusée, une sur l'ancien
+ * modèle) sont contrôlées contre l'étude refaite par le workflow ; chaque
+ * service reçoit sa décision et la copie annotée, le service des marchés en
+ * copie ; une seconde exécution n'envoie rien.
+ */
+import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+
+jest.setTimeout(600_000);
+
+interface Out {
+	decision: string;
+	anomalies: Array<{ regle: string }>;
+	courriel: { a: string; objet: string };
+	source: { fichier: string; copieAnnotee: string };
+}
+
+const MARCHES = 'marches@region-val-argent.example.test';
+
+describe('workflow livré : contrôle des fiches visa (vrai n8n)', () => {
+	const instance = useRealN8n();
+
+	it('envoie à chaque service sa décision et la copie annotée, signale la fiche illisible, et ne renvoie rien ensuite', async () => {
+		const id = await local.importWorkflow(instance.layout, workflowFile('fiche-visa.json'));
+		const first = await local.executeWorkflow(instance.layout, id);
+		expect(first.data.resultData.error).toBeUndefined();
+		expect(first.status).toBe('success');
+
+		const decided = outputOf(first, 'Fiche visa').map((i) => i.json as unknown as Out);
+		const by = Object.fromEntries(decided.map((d) => [d.source.fichier, d]));
+		expect(Object.keys(by).sort()).toEqual(['fiche-visa-2026-SRV-031.xlsx', 'fiche-visa-2026-SRV-040.xlsx', 'fiche-visa-2026-TRX-014.xlsx']);
+		expect(by['fiche-visa-2026-TRX-014.xlsx'].decision).toBe('VISÉ');
+		expect(by['fiche-visa-2026-SRV-031.xlsx'].decision).toBe('À COMPLÉTER');
+		expect(by['fiche-visa-2026-SRV-031.xlsx'].anomalies.map((a) => a.regle)).toEqual(['clause.sansHeures', 'ccap16.contenu', 'penalites.absentes']);
+		expect(by['fiche-visa-2026-SRV-040.xlsx'].decision).toBe('REFUSÉ');
+		expect(by['fiche-visa-2026-SRV-040.xlsx'].anomalies.map((a) => a.regle)).toEqual(['clause.sansFacilitateur', 'environnement.absente', 'etude.ecart']);
+		const unreadable = outputOf(first, 'Fiche visa', 1);
+		expect(unreadable).toHaveLength(1);
+		expect(unreadable[0].json.error).toContain('version «\u00a02025.1\u00a0» du formulaire');
+
+		await instance.sink.waitFor(4);
+		expect(instance.sink.mails).toHaveLength(4);
+		for (const d of decided) {
+			const mail = instance.sink.mails.find((m) => m.parsed.subject === d.courriel.objet)!;
+			expect(mail).toBeDefined();
+			expect(mail.envelope.to.sort()).toEqual([d.courriel.a, MARCHES].sort());
+			expect(mail.parsed.text).toContain(d.decision === 'VISÉ' ? 'La fiche visa est visée' : d.source.copieAnnotee);
+			const attachment = mail.parsed.attachments.find((a) => a.filename === d.source.copieAnnotee)!;
+			const wb = new ExcelJS.Workbook();
+			await wb.xlsx.load(attachment.content as unknown as ArrayBuffer);
+			expect(wb.getWorksheet('Anomalies')!.getCell('A1').value).toBe(`Contrôle de la fiche visa : ${d.decision}`);
+			expect(wb.getWorksheet('Fiche visa')!.getCell('B6').value).toBe(d.source.fichier.replace('fiche-visa-', '').replace('.xlsx', ''));
+		}
+		const refused = instance.sink.mails.find((m) => m.parsed.subject?.includes('REFUSÉ'))!;
+		expect(refused.envelope.to).toContain('lycee-cognac@region-val-argent.example.test');
+		expect(refused.parsed.text).toContain('Motifs de refus :\n- facilitateur (lot unique ; feuille «\u00a0Lots\u00a0», cellule G4) : clause d’insertion sans facilitateur.');
+		const alert = instance.sink.mails.find((m) => m.parsed.subject === 'Fiche visa illisible : fiche-visa-2026-FCS-002-ancien-modele.xlsx')!;
+		expect(alert.envelope.to).toEqual([MARCHES]);
+		expect(alert.parsed.attachments.map((a) => a.filename)).toEqual(['fiche-visa-2026-FCS-002-ancien-modele.xlsx']);
+
+		// Les copies annotées sont enregistrées ; les fiches déposées sont intactes.
+		const saved = fs.readdirSync(instance.layout.output).filter((name) => name.startsWith('fiche-visa-')).sort();
+		expect(saved).toHaveLength(3);
+		expect(saved.every((name) => name.includes('(annotée) – exécution'))).toBe(true);
+		const source = path.join(local.ROOT, 'workflows', 'donnees-exemple', 'fiches-visa', 'fiche-visa-2026-TRX-014.xlsx');
+		expect(fs.readFileSync(path.join(instance.layout.data, 'fiches-visa', 'fiche-visa-2026-TRX-014.xlsx')).equals(fs.readFileSync(source))).toBe(true);
+
+		// Seconde exécution : les mêmes fiches ne sont ni recontrôlées ni renvoyées.
+		const second = await local.executeWorkflow(instance.layout, id);
+		expect(second.status).toBe('success');
+		expect(outputOf(second, 'Fiches nouvelles seulement')).toHaveLength(0);
+		await new Promise((r) => setTimeout(r, 500));
+		expect(instance.sink.mails).toHaveLength(4);
+	});
+});
