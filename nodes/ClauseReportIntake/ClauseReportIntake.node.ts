@@ -263,7 +263,7 @@ export class ClauseReportIntake implements INodeType {
 			let current: IncomingReleve | undefined;
 			let currentKey = '';
 			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-				if (itemIndex === register.itemIndex && Object.keys(items[itemIndex].json).length === 0) continue;
+				if (itemIndex === register.itemIndex) continue;
 				const raw = canonicalizeKeys(items[itemIndex].json, REPORT_LINE_READER.keys);
 				const key = `${String(raw.marche ?? '')}|${String(raw.lot ?? '')}`;
 				if (!current || key !== currentKey) {

@@ -337,6 +337,11 @@ export class ReportIntake {
 			compte: { lignes: releve.lines.length, acceptees: 0, corrections: 0, dejaRecues: 0, refusees: 0, retirees: 0, heuresAcceptees: 0, heuresFormationAcceptees: 0 },
 			expediteur: releve.expediteur,
 		};
+		if (releve.anomalies.some((a) => a.gravite === 'erreur')) {
+			// Fichier illisible, feuille absente… : rien d'autre à vérifier.
+			for (const line of releve.lines) result.lignes.push({ statut: 'refusee', itemIndex: line.itemIndex, ou: line.where, ligne: line.ligne, anomalies: [] });
+			return this.finish(result);
+		}
 		const at = (field: string) => ({ feuille: releve.feuille, cellule: releve.headerCells?.[field] });
 		const marche = textOf(releve.header.marche);
 		const lot = textOf(releve.header.lot);
@@ -461,6 +466,13 @@ export class ReportIntake {
 			candidates.push({ line, value, decision });
 		}
 
+		// Participants cités par le relevé, lignes refusées comprises : leurs lignes déjà reçues ne sont jamais retirées.
+		const mentioned = new Set<string>();
+		for (const line of releve.lines) {
+			const mois = parseMonth(line.raw.mois) ?? parseMonth(headerMonth);
+			if (mois) mentioned.add(`${mois}|${participantKey(textOf(line.raw.participant))}`);
+		}
+
 		// 2. Par mois : nouveau, déjà reçu ou correction.
 		const byMonth = new Map<IsoMonth, typeof candidates>();
 		for (const c of candidates) byMonth.set(c.value.mois, [...(byMonth.get(c.value.mois) ?? []), c]);
@@ -493,7 +505,7 @@ export class ReportIntake {
 				changed.push(c);
 			}
 			for (const [key, old] of existing) {
-				if (keys.has(key)) continue;
+				if (keys.has(key) || mentioned.has(`${mois}|${key}`)) continue;
 				const remove = s.moisDejaRecu === 'remplacer' || (key === NEANT_KEY && hasActivity);
 				if (remove) replaced.push({ ligne: old.ligne, cle: monthKey(clause, mois), participant: old.participant, mois, heuresMois: old.heuresMois, version: old.version, par: version, motif: 'retrait' });
 			}
