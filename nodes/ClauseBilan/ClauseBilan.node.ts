@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
-import { assertXlsx, buildBilanReport, locate, streamTables } from '../adapters';
+import { assertXlsx, buildBilanReport, locate, registerStem, registerVersionOf, streamTables } from '../adapters';
 import type { Anomaly, Bilan, Facilitator } from '../core';
 import {
 	AnomalyError,
@@ -219,7 +219,21 @@ export class ClauseBilan implements INodeType {
 			});
 		} else {
 			const property = this.getNodeParameter('binaryPropertyName', 0, 'data') as string;
+			// Plusieurs versions d'un même classeur (« suivi-clauses (v3 du …).xlsx ») : seule la plus récente est lue.
+			const latest = new Map<string, number>();
+			items.forEach((item, itemIndex) => {
+				const name = item.binary?.[property]?.fileName;
+				if (name === undefined) {
+					latest.set(`#${itemIndex}`, itemIndex);
+					return;
+				}
+				const stem = registerStem(name);
+				const current = latest.get(stem);
+				if (current === undefined || registerVersionOf(name) > registerVersionOf(items[current].binary![property].fileName!)) latest.set(stem, itemIndex);
+			});
+			const read = new Set(latest.values());
 			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+				if (!read.has(itemIndex)) continue;
 				const binary = items[itemIndex].binary?.[property];
 				const fileName = binary?.fileName ?? `élément ${itemIndex + 1}`;
 				try {

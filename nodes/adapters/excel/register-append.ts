@@ -379,3 +379,8 @@ export function registerVersionOf(fileName: string): number {
 	const m = /\(v(\d+) du \d{4}-\d{2}-\d{2}(?: \d+)?\)\.xlsx$/i.exec(fileName);
 	return m ? Number(m[1]) : 1;
 }
+
+/** Nom d'un classeur de suivi sans sa mention de version : « suivi-clauses (v3 du …).xlsx » → « suivi-clauses ». */
+export function registerStem(fileName: string): string {
+	return fileName.replace(/\.xlsx$/i, '').replace(/\s*\(v\d+ du \d{4}-\d{2}-\d{2}(?: \d+)?\)$/, '');
+}
