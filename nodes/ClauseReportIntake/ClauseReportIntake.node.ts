@@ -222,13 +222,14 @@ export class ClauseReportIntake implements INodeType {
 			const wanted = (this.getNodeParameter('champsReleves', 0, 'data') as string).split(',').map((s) => s.trim()).filter(Boolean);
 			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 				const binaries = items[itemIndex].binary ?? {};
-				if (itemIndex === register.itemIndex && Object.keys(binaries).every((k) => k === registerProperty)) continue;
+				// Élément qui ne porte qu'un classeur de suivi (y compris une version plus ancienne, ignorée).
+				const onlyRegister = binaries[registerProperty] !== undefined && Object.keys(binaries).every((k) => k === registerProperty);
+				if (onlyRegister) continue;
 				const properties = wanted.includes('*')
 					? Object.keys(binaries).filter((k) => k !== registerProperty && isXlsx(binaries[k]))
 					: wanted.filter((k) => k !== registerProperty && binaries[k] !== undefined);
 				const expediteur = expediteurOf(itemIndex);
 				if (properties.length === 0) {
-					if (itemIndex === register.itemIndex) continue;
 					releves.push({
 						source: `élément ${itemIndex + 1}`,
 						itemIndexes: [itemIndex],
@@ -263,7 +264,7 @@ export class ClauseReportIntake implements INodeType {
 			let current: IncomingReleve | undefined;
 			let currentKey = '';
 			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-				if (itemIndex === register.itemIndex) continue;
+				if (items[itemIndex].binary?.[registerProperty] !== undefined) continue;
 				const raw = canonicalizeKeys(items[itemIndex].json, REPORT_LINE_READER.keys);
 				const key = `${String(raw.marche ?? '')}|${String(raw.lot ?? '')}`;
 				if (!current || key !== currentKey) {
