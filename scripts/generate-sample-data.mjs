@@ -2,7 +2,9 @@
 // fichiers JSON (source unique) : ce que les services remplissent vraiment.
 //   scripts/node24.sh node scripts/generate-sample-data.mjs
 import ExcelJS from 'exceljs';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -233,6 +235,59 @@ async function followUp() {
 	await wb.xlsx.writeFile(path.join(dir, 'suivi-clauses.xlsx'));
 }
 
+/**
+ * Relevés renvoyés par les titulaires (workflow « réception des relevés ») : le
+ * modèle joint aux relances (construit par le paquet lui-même, dist/), rempli
+ * comme le ferait un titulaire. Un relevé propre, un avec anomalies, un mois
+ * déjà reçu, une correction d'un mois passé ; cohérents avec le registre.
+ */
+async function receivedReleves() {
+	execFileSync(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'build.mjs')], { stdio: 'inherit' });
+	const { buildReleveTemplate, RELEVE_TEMPLATE } = createRequire(import.meta.url)('../dist/nodes/lib.js');
+	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'registre-clauses.json'), 'utf8'));
+	const lines = JSON.parse(fs.readFileSync(path.join(dir, 'releves-2026.json'), 'utf8'));
+	const out = path.join(dir, 'releves-recus');
+	fs.mkdirSync(out, { recursive: true });
+	const clause = (marche, lot) => clauses.find((c) => c.marche === marche && c.lot === lot);
+	const sent = (marche, lot, mois) => lines.filter((l) => l.marche === marche && l.lot === lot && l.mois === mois);
+	const date = (iso) => new Date(`${iso}T00:00:00Z`);
+	const files = [
+		// Propre : le relevé d'octobre 2026 du lot 9, qui manquait.
+		['2025-TRX-031', '9', '2026-10', [
+			{ participant: '031-9-P01', categoriePublic: 'Bénéficiaire du RSA', eligibiliteValidee: 'oui', employeur: 'Entreprise de travail temporaire d’insertion (ETTI)', modalite: 'Mise à disposition', typeContrat: 'Intérim', debutContrat: date('2026-01-05'), poste: 'Poseur de menuiseries', heuresMois: 24 },
+		]],
+		// Anomalies : juin 2026 du lot 20 (saisie à la main, une personne au-delà du temps plein, une catégorie manquante).
+		['2025-TRX-031', '20', '2026-06', [
+			{ participant: '031-20-P01', categoriePublic: 'jeune de moins de 26 ans', eligibiliteValidee: 'oui', employeur: 'Titulaire', modalite: 'embauche', typeContrat: 'apprenti', debutContrat: '05/01/2026', poste: 'Aide-électricien', heuresMois: '12,5' },
+			{ participant: '031-20-P02', categoriePublic: 'DELD', eligibiliteValidee: 'oui', employeur: 'GEIQ', modalite: 'Mise à disposition', typeContrat: 'Contrat de professionnalisation', heuresMois: 182 },
+			{ participant: '031-20-P03', eligibiliteValidee: 'non', employeur: 'Titulaire', modalite: 'Embauche directe', typeContrat: 'CDD', heuresMois: 35 },
+		]],
+		// Mois déjà reçu : septembre 2026 du lot 3, renvoyé à l'identique.
+		['2025-TRX-044', '3', '2026-09', sent('2025-TRX-044', '3', '2026-09')],
+		// Correction : août 2026 du lot 2 (Bâtir 17), heures du premier participant corrigées.
+		['2025-TRX-052', '2', '2026-08', sent('2025-TRX-052', '2', '2026-08').map((l, i) => (i === 0 ? { ...l, heuresMois: l.heuresMois + 6, justification: 'Correction : heures de fin de mois omises' } : l))],
+	];
+	for (const [marche, lot, mois, rows] of files) {
+		if (rows.length === 0) throw new Error(`Aucune ligne pour ${marche} lot ${lot} ${mois}`);
+		const template = await buildReleveTemplate({ clause: clause(marche, lot), mois, date: '2026-11-02' });
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(template);
+		const ws = wb.getWorksheet(RELEVE_TEMPLATE.sheet);
+		rows.forEach((row, r) => {
+			RELEVE_TEMPLATE.columns.forEach((col, c) => {
+				let value = row[col.field];
+				if (col.field === 'mois' || value === undefined) return;
+				if ((col.field === 'debutContrat' || col.field === 'finContrat') && typeof value === 'string' && /^\d{4}-/.test(value)) value = date(value);
+				ws.getCell(RELEVE_TEMPLATE.firstDataRow + r, c + 1).value = value;
+			});
+		});
+		wb.created = FIXED_DATE;
+		wb.modified = FIXED_DATE;
+		await wb.xlsx.writeFile(path.join(out, `releve-${marche}-lot-${lot}-${mois}.xlsx`));
+	}
+}
+
 await lots();
 await followUp();
+await receivedReleves();
 process.stdout.write(`Classeurs d'exemple régénérés dans ${dir}\n`);

@@ -3,6 +3,7 @@
  * que l'enveloppe (lecture des éléments, paramètres, erreurs n8n).
  */
 export * from './anomalies';
+export * from './bilan';
 export * from './calendar';
 export * from './calibration';
 export * from './concurrency';
@@ -18,6 +19,8 @@ export * from './records';
 export * from './referential';
 export * from './reminder-message';
 export * from './reminders';
+export * from './report-acknowledgement';
+export * from './report-intake';
 export * from './sectors';
 export * from './study-summary';
 export * from './territories';

@@ -97,6 +97,8 @@ export interface CollectOptions {
 	 * garder en mémoire (les lignes en anomalie restent dans `lines`).
 	 */
 	onLine?: (line: ReportLine | ReportHours) => void;
+	/** Garder aussi les lignes remplacées par une correction (colonne « Remplacée par ») ; par défaut, elles sont ignorées. */
+	includeReplaced?: boolean;
 }
 
 export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOptions = {}): Promise<FollowUpData> {
@@ -105,6 +107,8 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 	const data: FollowUpData = { clauses: [], lines: [], fileErrors: [], ignoredSheets: [] };
 	const lineReader = options.lineReader ?? REPORT_LINE_READER;
 	const addLine = (entry: FollowUpEntry<ReportLine>) => {
+		// Ligne remplacée par une correction (réception des relevés) : historique, jamais comptée.
+		if (entry.value?.remplaceePar !== undefined && !options.includeReplaced) return;
 		if (options.onLine && entry.value) options.onLine(entry.value);
 		else data.lines.push(entry);
 	};

@@ -21,6 +21,8 @@ export interface StreamSheetSpec {
 	/** Feuille indispensable au classeur. */
 	mandatory: boolean;
 	onRow: (row: TableRow) => void;
+	/** Reçoit la ligne d'en-têtes reconnue : numéro de ligne et champ de chaque colonne (1 = A). */
+	onHeader?: (row: number, columns: ReadonlyMap<number, string>) => void;
 }
 
 /**
@@ -103,6 +105,7 @@ export async function streamTables(
 				}
 				columns = found;
 				for (const col of found.keys()) letters.set(col, columnLetter(col));
+				spec.onHeader?.(row.number, found);
 				continue;
 			}
 			const raw: Record<string, unknown> = {};

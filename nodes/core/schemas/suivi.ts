@@ -149,6 +149,10 @@ export const ClauseRecordSchema = z
 		montantAnnuelHT: optional(amount()),
 		courbe: optional(curve()),
 		copieRelances: optional(emailList()),
+		/** Pour le bilan : nature du marché, mécanisme de la considération sociale, territoire. */
+		nature: optional(text({ max: 100 })),
+		mecanisme: optional(text({ max: 100 })),
+		territoire: optional(text({ max: 200 })),
 	})
 	.superRefine((clause, ctx) => {
 		if (clause.finExecution < clause.debutExecution) {
@@ -184,6 +188,9 @@ export const CLAUSE_LABELS: FieldLabels = {
 	montantAnnuelHT: 'montant annuel HT',
 	courbe: 'courbe prévisionnelle',
 	copieRelances: 'copie des relances',
+	nature: 'nature du marché',
+	mecanisme: 'mécanisme',
+	territoire: 'territoire',
 };
 
 export const CLAUSE_READER: RecordReader<typeof ClauseRecordSchema> = {
@@ -206,6 +213,9 @@ export const CLAUSE_READER: RecordReader<typeof ClauseRecordSchema> = {
 		montantAnnuelHT: ['montant annuel HT', 'montant annuel'],
 		courbe: ['courbe prévisionnelle', 'planning', 'échéancier'],
 		copieRelances: ['copie des relances', 'copie'],
+		nature: ['nature', 'type de marché', 'nature du marché'],
+		mecanisme: ['mécanisme', 'considération sociale', 'type de clause', 'dispositif'],
+		territoire: ['territoire', 'bassin d\'emploi', 'département'],
 	}, CLAUSE_LABELS),
 };
 
@@ -235,6 +245,12 @@ const ReportLineFields = z.object({
 		heuresFormation: optional(decimal({ min: 0, unit: 'h', example: '7' })),
 		justification: optional(text({ max: 1000 })),
 		dateReception: optional(isoDate()),
+		/** Historique des relevés (réception) : version « AAAA-MM-JJ vN », correction d'un mois déjà reçu. */
+		version: optional(text({ max: 40 })),
+		correction: optional(yesNo()),
+		remplace: optional(text({ max: 40 })),
+		/** Ligne remplacée par une correction : gardée pour l'historique, jamais comptée. */
+		remplaceePar: optional(text({ max: 200 })),
 	});
 
 export const ReportLineSchema = ReportLineFields.superRefine((line, ctx) => {
@@ -264,7 +280,7 @@ export type ReportLine = z.output<typeof ReportLineSchema>;
  * déclarées (relance, pénalités) : une erreur sur une catégorie de public ne
  * bloque pas une relance ; elle relève de la réception des relevés.
  */
-export const ReportHoursSchema = ReportLineFields.pick({ marche: true, lot: true, siret: true, mois: true, heuresMois: true });
+export const ReportHoursSchema = ReportLineFields.pick({ marche: true, lot: true, siret: true, mois: true, heuresMois: true, remplaceePar: true });
 export type ReportHours = z.output<typeof ReportHoursSchema>;
 
 export const REPORT_LINE_LABELS: FieldLabels = {
@@ -285,6 +301,10 @@ export const REPORT_LINE_LABELS: FieldLabels = {
 	heuresFormation: 'heures de formation',
 	justification: 'justification',
 	dateReception: 'date de réception',
+	version: 'version du relevé',
+	correction: 'correction',
+	remplace: 'remplace',
+	remplaceePar: 'remplacée par',
 };
 
 const REPORT_LINE_KEYS = buildKeyIndex(
@@ -306,6 +326,10 @@ const REPORT_LINE_KEYS = buildKeyIndex(
 		heuresFormation: ['heures de formation', 'formation (h)'],
 		justification: ['justification', 'commentaire'],
 		dateReception: ['reçu le', 'date de réception'],
+		version: ['version', 'version du relevé'],
+		correction: ['correction', 'ligne corrigée'],
+		remplace: ['remplace', 'remplace la version'],
+		remplaceePar: ['remplacée par', 'remplacé par', 'ligne remplacée par'],
 	},
 	REPORT_LINE_LABELS,
 );

@@ -1,0 +1,171 @@
+// Banc de la réception des relevés et du bilan : une année de relevés pour
+// 5 000 clauses (≈ 300 000 lignes de participants) dans le classeur de suivi,
+// lu en flux. Chaque mesure tourne dans son propre processus (temps mesuré dans
+// le processus, pic de mémoire par /usr/bin/time -f %M) :
+//   - exceljs seul : lecteur en flux (WorkbookReader) qui parcourt chaque cellule ;
+//   - bilan : lecture en flux du paquet (dist/nodes/lib.js), validation de chaque
+//     ligne par son schéma, agrégation, classeur du bilan ;
+//   - réception : un mois de relevés (un par clause) contrôlé contre le registre
+//     lu en flux, puis nouvelle version du classeur (ajout en flux).
+// Mêmes mesures à 50 000 lignes pour montrer que la mémoire ne croît pas avec les lignes.
+//   scripts/node24.sh npm run build && scripts/node24.sh node bench/releves-bilan.bench.mjs
+//   (CLAUSES_BENCH_LIGNES=20000 pour un essai court ; résultats : bench/RESULTATS-releves-bilan.md)
+import ExcelJS from 'exceljs';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const fr = (v, d = 0) => new Intl.NumberFormat('fr-FR', { minimumFractionDigits: d, maximumFractionDigits: d }).format(v).replace(/\u202f/g, '\u00a0');
+const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12'];
+const CATEGORIES = ['Bénéficiaire du RSA', 'Demandeur d’emploi de longue durée (plus de 12 mois)', 'Jeune de moins de 26 ans peu qualifié', 'Travailleur handicapé (RQTH)'];
+
+function siret(i) {
+	const base = String(100000000000 + i * 7).padStart(13, '0').slice(0, 13).split('').map(Number);
+	for (let c = 0; c < 10; c++) {
+		const all = [...base, c];
+		let sum = 0;
+		for (let k = 0; k < 14; k++) {
+			let d = all[13 - k];
+			if (k % 2 === 1) {
+				d *= 2;
+				if (d > 9) d -= 9;
+			}
+			sum += d;
+		}
+		if (sum % 10 === 0) return all.join('');
+	}
+	throw new Error('siret');
+}
+
+/** Registre de `clauses` clauses et `lines` lignes de relevé sur 2026 (5 participants par clause et par mois en moyenne). */
+async function generate(file, clauses, lines) {
+	const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false });
+	const reg = wb.addWorksheet('Registre');
+	reg.addRow(['N° marché', 'N° lot', 'Titulaire', 'SIRET', 'Courriel du titulaire', 'Heures dues', "Début d'exécution", "Fin d'exécution", 'Facilitateur', 'Courriel du facilitateur', 'Acheteur', "Courriel de l'acheteur", 'Statut', 'Nature']).commit();
+	for (let i = 0; i < clauses; i++) {
+		reg.addRow([`M-${Math.floor(i / 5)}`, String((i % 5) + 1), `Entreprise ${Math.floor(i / 3)}`, siret(Math.floor(i / 3)), `titulaire${i}@example.test`, 1200, '2026-01-01', '2027-12-31', `Facilitateur ${i % 20}`, `facilitateur${i % 20}@example.test`, 'Service des marchés', 'marches@example.test', 'En cours', i % 4 === 0 ? 'Services' : 'Travaux']).commit();
+	}
+	reg.commit();
+	const rel = wb.addWorksheet('Relevés');
+	rel.addRow(['N° marché', 'N° lot', 'SIRET', 'Mois', 'Participant', 'Catégorie de public', 'Éligibilité validée', 'Employeur', 'Modalité', 'Type de contrat', 'Poste', 'Heures du mois', 'Heures de formation']).commit();
+	const perMonth = Math.max(1, Math.round(lines / clauses / MONTHS.length));
+	let written = 0;
+	for (let m = 0; m < MONTHS.length && written < lines; m++) {
+		for (let i = 0; i < clauses && written < lines; i++) {
+			for (let p = 0; p < perMonth && written < lines; p++) {
+				rel.addRow([`M-${Math.floor(i / 5)}`, String((i % 5) + 1), siret(Math.floor(i / 3)), MONTHS[m], `P-${Math.floor(i / 3)}-${p}`, CATEGORIES[(i + p) % 4], 'oui', 'Titulaire', 'Embauche directe', 'CDD', 'Ouvrier polyvalent', 20 + (p % 5), p === 0 ? 7 : 0]).commit();
+				written++;
+			}
+		}
+	}
+	rel.commit();
+	await wb.commit();
+	return written;
+}
+
+async function measure(mode, file, clauses) {
+	// Le paquet est chargé avant la mesure (chargé une fois par n8n au démarrage, pas à chaque exécution).
+	const lib = mode === 'exceljs' ? undefined : require(path.join(here, '..', 'dist', 'nodes', 'lib.js'));
+	const start = process.hrtime.bigint();
+	let detail = {};
+	if (mode === 'exceljs') {
+		const reader = new ExcelJS.stream.xlsx.WorkbookReader(fs.createReadStream(file), { sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
+		let cells = 0;
+		for await (const ws of reader) for await (const row of ws) for (const v of row.values) if (v !== undefined) cells++;
+		detail = { cellules: cells };
+	} else {
+		if (mode === 'bilan') {
+			const acc = new lib.BilanAccumulator(lib.parseBilanSettings({ debut: '2026-01', fin: '2026-12' }));
+			let invalid = 0;
+			await lib.streamTables(fs.createReadStream(file), 'registre.xlsx', {
+				registre: { names: ['Registre'], keys: lib.CLAUSE_READER.keys, labels: lib.CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow: (row) => { const r = lib.tryReadRecord(lib.CLAUSE_READER, row.raw, ''); if (r.ok) acc.addClause(r.value); else invalid++; } },
+				releves: { names: ['Relevés'], keys: lib.REPORT_LINE_READER.keys, labels: lib.REPORT_LINE_READER.labels, required: ['marche', 'lot', 'mois', 'heuresMois'], mandatory: true, onRow: (row) => { const r = lib.tryReadRecord(lib.REPORT_LINE_READER, row.raw, ''); if (r.ok) acc.addLine(r.value); else invalid++; } },
+			});
+			const bilan = acc.result();
+			const report = await lib.buildBilanReport(bilan, { titre: 'Banc', dateBilan: '2027-01-15' });
+			detail = { heures: bilan.synthese.heuresRealiseesPeriode, personnes: bilan.synthese.personnes, lotsAvecClause: bilan.synthese.lotsAvecClause, invalides: invalid, classeurBilanKo: Math.round(report.length / 1024) };
+		} else {
+			// Réception : un relevé par clause pour décembre 2026 (la moitié déjà reçus), contre le registre lu en flux.
+			const releves = [];
+			for (let i = 0; i < clauses; i++) {
+				releves.push({ source: `relevé ${i}`, itemIndexes: [i], header: { marche: `M-${Math.floor(i / 5)}`, lot: String((i % 5) + 1), mois: '2026-12' }, anomalies: [], lines: [0, 1].map((p) => ({ raw: { participant: `P-${Math.floor(i / 3)}-${p}`, categoriePublic: 'RSA', modalite: 'Embauche directe', employeur: 'Titulaire', typeContrat: 'CDD', poste: 'Ouvrier polyvalent', heuresMois: 20 + p, eligibiliteValidee: 'oui', heuresFormation: p === 0 ? 7 : 0 }, where: `ligne ${p}`, problems: [], itemIndex: i })) });
+			}
+			const index = new lib.RegisterIndex(lib.wantedMonths(releves));
+			const plan = { sheetName: 'Relevés', headerRow: 0, columns: new Map(), marks: new Map(), rows: [], lastRow: 0 };
+			const buffer = fs.readFileSync(file);
+			const { Readable } = await import('node:stream');
+			await lib.streamTables(Readable.from([buffer]), 'registre.xlsx', {
+				registre: { names: ['Registre'], keys: lib.CLAUSE_READER.keys, labels: lib.CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow: (row) => { const r = lib.tryReadRecord(lib.CLAUSE_READER, row.raw, ''); if (r.ok) index.addClause(r.value); } },
+				releves: { names: ['Relevés'], keys: lib.REPORT_LINE_READER.keys, labels: lib.REPORT_LINE_READER.labels, required: ['marche', 'lot', 'mois', 'heuresMois'], mandatory: true, onHeader: (r, c) => { plan.headerRow = r; plan.columns = new Map(c); }, onRow: (row) => { plan.lastRow = row.row; if (row.raw.mois !== '2026-12') return; const r = lib.tryReadRecord(lib.REPORT_LINE_READER, row.raw, ''); if (r.ok) index.addLine(r.value, row.row); } },
+			});
+			const intake = new lib.ReportIntake(index, lib.parseIntakeSettings({ dateReception: '2027-01-05' }));
+			const results = releves.map((r) => intake.receive(r));
+			for (const r of results) for (const l of r.lignes) if (l.valeur) plan.rows.push(l.valeur);
+			for (const r of results) for (const x of r.remplacements) if (x.ligne !== undefined) plan.marks.set(x.ligne, x.par);
+			const out = await lib.appendToRegister(buffer, 'registre.xlsx', plan);
+			const count = (s) => results.filter((r) => r.statut === s).length;
+			detail = { releves: results.length, acceptes: count('accepte'), dejaRecus: count('dejaRecu'), corrections: results.filter((r) => r.compte.corrections > 0).length, lignesAjoutees: plan.rows.length, lignesMarquees: plan.marks.size, nouvelleVersionMo: Math.round(out.length / 1024 / 102.4) / 10 };
+		}
+	}
+	const ms = Number(process.hrtime.bigint() - start) / 1e6;
+	process.stdout.write(`${JSON.stringify({ ms, ...detail })}\n`);
+}
+
+function child(mode, file, clauses) {
+	const timeFile = path.join(os.tmpdir(), `bench-releves-${process.pid}-${mode}.txt`);
+	const useTime = fs.existsSync('/usr/bin/time');
+	const argv = [path.join(here, 'releves-bilan.bench.mjs'), `--mode=${mode}`, `--file=${file}`, `--clauses=${clauses}`];
+	const out = useTime ? execFileSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, ...argv], { encoding: 'utf8' }) : execFileSync(process.execPath, argv, { encoding: 'utf8' });
+	const result = JSON.parse(out.trim().split('\n').pop());
+	result.peakMb = useTime ? Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024 : NaN;
+	return result;
+}
+
+if (args.mode) {
+	await measure(args.mode, args.file, Number(args.clauses));
+} else {
+	const LINES = Number(process.env.CLAUSES_BENCH_LIGNES ?? 300000);
+	const CLAUSES = Number(process.env.CLAUSES_BENCH_CLAUSES ?? 5000);
+	const SMALL = Math.min(50000, LINES);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-releves-'));
+	const rows = [];
+	for (const lines of [...new Set([SMALL, LINES])]) {
+		const file = path.join(dir, `registre-${lines}.xlsx`);
+		process.stdout.write(`» Génération : ${CLAUSES} clauses, ${lines} lignes…\n`);
+		const written = await generate(file, CLAUSES, lines);
+		const size = fs.statSync(file).size / 1024 / 1024;
+		const base = child('exceljs', file, CLAUSES);
+		const bilan = child('bilan', file, CLAUSES);
+		const reception = child('reception', file, CLAUSES);
+		rows.push({ lines: written, size, base, bilan, reception });
+		process.stdout.write(`  exceljs seul ${fr(base.ms)} ms / ${fr(base.peakMb)} Mio ; bilan ${fr(bilan.ms)} ms / ${fr(bilan.peakMb)} Mio ; réception ${fr(reception.ms)} ms / ${fr(reception.peakMb)} Mio\n`);
+	}
+	fs.rmSync(dir, { recursive: true, force: true });
+	const table = [
+		'| lignes de relevé | classeur | exceljs seul (flux) | bilan : lecture, validation, agrégation, classeur | rapport de durée | réception : registre en flux, 1 mois de relevés, nouvelle version | rapport de durée |',
+		'|---|---|---|---|---|---|---|',
+		...rows.map((r) => `| ${fr(r.lines)} | ${fr(r.size, 1)} Mio | ${fr(r.base.ms / 1000, 2)} s, ${fr(r.base.peakMb)} Mio | ${fr(r.bilan.ms / 1000, 2)} s, ${fr(r.bilan.peakMb)} Mio | **${fr(r.bilan.ms / r.base.ms, 2)} ×** | ${fr(r.reception.ms / 1000, 2)} s, ${fr(r.reception.peakMb)} Mio | **${fr(r.reception.ms / r.base.ms, 2)} ×** |`),
+	];
+	const last = rows[rows.length - 1];
+	const lines = [
+		`# Banc : réception des relevés et bilan`,
+		'',
+		`Mesuré sur : ${os.cpus().length} cœur(s) ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 1024 ** 3)} Gio, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Un processus par mesure ; pic de mémoire du processus entier (\`/usr/bin/time -f %M\`).`,
+		'',
+		`- Classeur de suivi : ${fr(CLAUSES)} clauses (feuille « Registre »), lignes de relevé de 2026 (feuille « Relevés »). Cibles : durée au plus 2 × celle du lecteur en flux d’exceljs seul ; mémoire qui ne croît pas avec le nombre de lignes au-delà des résultats.`,
+		'',
+		...table,
+		'',
+		`- Bilan (${fr(last.lines)} lignes) : ${fr(last.bilan.heures)} h, ${fr(last.bilan.personnes)} personnes, ${fr(last.bilan.lotsAvecClause)} lots, ${last.bilan.invalides} ligne(s) invalide(s) ; classeur du bilan de ${fr(last.bilan.classeurBilanKo)} Kio.`,
+		`- Réception : ${fr(last.reception.releves)} relevés de décembre 2026 (${fr(last.reception.acceptes)} acceptés, ${fr(last.reception.dejaRecus)} déjà reçus, ${fr(last.reception.corrections)} avec correction) ; ${fr(last.reception.lignesAjoutees)} lignes ajoutées, ${fr(last.reception.lignesMarquees)} marquées « remplacée par » ; nouvelle version de ${fr(last.reception.nouvelleVersionMo, 1)} Mio. Seules les lignes des mois concernés par les relevés du jour sont indexées.`,
+		'',
+	];
+	fs.writeFileSync(path.join(here, 'RESULTATS-releves-bilan.md'), lines.join('\n'));
+	process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,340 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { Readable } from 'node:stream';
+
+import { assertXlsx, buildBilanReport, locate, registerStem, registerVersionOf, streamTables } from '../adapters';
+import type { Anomaly, Bilan, Facilitator } from '../core';
+import {
+	AnomalyError,
+	BilanAccumulator,
+	CLAUSE_READER,
+	FACILITATOR_READER,
+	MARKET_KEYS,
+	MARKET_LABELS,
+	PENALTY_KEYS,
+	PENALTY_LABELS,
+	REPORT_LINE_READER,
+	bilanSummary,
+	canonicalizeKeys,
+	parseBilanSettings,
+	parseJsonParameter,
+	previousYear,
+	readPenalty,
+	readRecord,
+	todayIn,
+	tryReadRecord,
+} from '../core';
+import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** Anomalies gardées pour le rapport (les suivantes sont seulement comptées). */
+const MAX_ANOMALIES = 200;
+
+const VIEWS: Array<keyof Omit<Bilan, 'periode' | 'synthese'>> = [
+	'parNature',
+	'parMecanisme',
+	'parMarche',
+	'parLot',
+	'parTitulaire',
+	'parFacilitateur',
+	'parTerritoire',
+	'publics',
+	'modalites',
+	'contrats',
+	'employeurs',
+	'penalites',
+];
+
+export class ClauseBilan implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Bilan des clauses sociales',
+		name: 'clauseBilan',
+		icon: { light: 'file:clauseBilan.svg', dark: 'file:clauseBilan.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: 'Indicateurs et classeur Excel',
+		description:
+			'Calcule les indicateurs des clauses sociales d’insertion sur une période (marchés clausés, heures dues et réalisées, publics, pénalités) et produit le classeur du bilan',
+		defaults: { name: 'Bilan des clauses sociales' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Bilan', 'Indicateurs par vue'],
+		properties: [
+			{
+				displayName: 'Source du suivi',
+				name: 'source',
+				type: 'options',
+				default: 'classeur',
+				options: [
+					{
+						name: 'Classeur de suivi Excel',
+						value: 'classeur',
+						description: 'Feuilles Registre et Relevés, et au besoin Marchés et Pénalités ; lu en flux',
+					},
+					{
+						name: 'Éléments d’entrée',
+						value: 'elements',
+						description: 'Clauses (heuresDues), lignes de relevé (heuresMois), pénalités (etape et montant ou penalites.total), marchés notifiés (marche et nature)',
+					},
+				],
+			},
+			{
+				displayName: 'Champ binaire du classeur',
+				name: 'binaryPropertyName',
+				type: 'string',
+				default: 'data',
+				required: true,
+				displayOptions: { show: { source: ['classeur'] } },
+			},
+			{
+				displayName: 'Premier mois de la période',
+				name: 'debut',
+				type: 'string',
+				default: '',
+				placeholder: '2026-01',
+				description: 'AAAA-MM ; vide : janvier de l’année précédente',
+			},
+			{
+				displayName: 'Dernier mois de la période',
+				name: 'fin',
+				type: 'string',
+				default: '',
+				placeholder: '2026-12',
+				description: 'AAAA-MM ; vide : décembre de l’année du premier mois',
+			},
+			{
+				displayName: 'Nombre de marchés notifiés',
+				name: 'nombreMarches',
+				type: 'number',
+				default: 0,
+				description: 'Pour la part des marchés clausés ; 0 : d’après la feuille « Marchés » du classeur si elle existe',
+			},
+			{
+				displayName: 'Facilitateurs (JSON)',
+				name: 'facilitateurs',
+				type: 'json',
+				default: '[]',
+				description: 'Facilitateurs et territoires couverts, pour la vue par territoire quand le registre ne porte pas de colonne « Territoire »',
+			},
+			{
+				displayName: 'Titre',
+				name: 'titre',
+				type: 'string',
+				default: 'Bilan des clauses sociales d’insertion',
+			},
+			{
+				displayName: 'Collectivité',
+				name: 'region',
+				type: 'string',
+				default: '',
+				placeholder: 'Région Val-d’Argent',
+			},
+			{
+				displayName: 'Nom du fichier',
+				name: 'nomFichier',
+				type: 'string',
+				default: '',
+				placeholder: 'bilan-clauses-sociales-2026.xlsx',
+				description: 'Vide : « bilan-clauses-sociales-DÉBUT-FIN.xlsx »',
+			},
+			{
+				displayName: 'Champ binaire de sortie',
+				name: 'binaryOutput',
+				type: 'string',
+				default: 'data',
+				required: true,
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Ajouter une option',
+				default: {},
+				options: [
+					{
+						displayName: 'Identifiant des personnes',
+						name: 'identifiantPersonnes',
+						type: 'options',
+						default: 'global',
+						options: [
+							{ name: 'Global (attribué par le facilitateur)', value: 'global', description: 'Un même identifiant désigne la même personne sur tous les marchés' },
+							{ name: 'Par titulaire', value: 'parTitulaire', description: 'Identifiants propres à chaque titulaire : une personne n’est rapprochée qu’entre les marchés d’un même titulaire' },
+						],
+					},
+				],
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const node = this.getNode();
+		const items = this.getInputData();
+		const today = todayIn(this.getTimezone());
+		let acc: BilanAccumulator;
+		let settings;
+		try {
+			const debut = String(this.getNodeParameter('debut', 0, '')).trim() || previousYear(today).debut;
+			const finRaw = String(this.getNodeParameter('fin', 0, '')).trim();
+			const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+			const nombre = Number(this.getNodeParameter('nombreMarches', 0, 0));
+			settings = parseBilanSettings({ debut, fin: finRaw || `${String(debut).slice(0, 4)}-12`, nombreMarches: nombre > 0 ? nombre : undefined, identifiantPersonnes: options.identifiantPersonnes });
+			const rawFacilitators = parseJsonParameter(this.getNodeParameter('facilitateurs', 0, '[]'), 'facilitateurs', 'facilitateurs (JSON)', '[{"nom": "PLIE du Val d’Argent", "territoires": ["79"]}]');
+			const facilitators: Facilitator[] = Array.isArray(rawFacilitators)
+				? rawFacilitators.map((f, i) => readRecord(FACILITATOR_READER, f, `facilitateur ${i + 1} du paramètre « Facilitateurs (JSON) »`))
+				: [];
+			acc = new BilanAccumulator(settings, facilitators);
+		} catch (error) {
+			throw toNodeError(node, error, 0);
+		}
+
+		const anomalies: Anomaly[] = [];
+		let anomalyCount = 0;
+		const note = (error: unknown) => {
+			anomalyCount++;
+			if (anomalies.length < MAX_ANOMALIES && error instanceof AnomalyError) anomalies.push(...error.anomalies.slice(0, MAX_ANOMALIES - anomalies.length));
+		};
+		const source = this.getNodeParameter('source', 0, 'classeur') as string;
+		const out: INodeExecutionData[] = [];
+		if (source === 'elements') {
+			items.forEach((item, itemIndex) => {
+				if (isUpstreamError(item.json)) return;
+				const where = `élément ${itemIndex + 1}`;
+				const lineKeys = canonicalizeKeys(item.json, REPORT_LINE_READER.keys);
+				if (lineKeys.heuresDues !== undefined || canonicalizeKeys(item.json, CLAUSE_READER.keys).heuresDues !== undefined) {
+					const read = tryReadRecord(CLAUSE_READER, item.json, where);
+					if (read.ok) acc.addClause(read.value);
+					else note(read.error);
+				} else if (lineKeys.heuresMois !== undefined) {
+					const read = tryReadRecord(REPORT_LINE_READER, item.json, where);
+					if (read.ok) acc.addLine(read.value);
+					else note(read.error);
+				} else if (item.json.etape !== undefined) {
+					const penalty = readPenalty(item.json);
+					if (penalty) acc.addPenalty(penalty);
+				} else {
+					const market = canonicalizeKeys(item.json, MARKET_KEYS);
+					if (market.marche !== undefined) acc.addMarket({ marche: String(market.marche), nature: market.nature === undefined ? undefined : String(market.nature) });
+				}
+			});
+		} else {
+			const property = this.getNodeParameter('binaryPropertyName', 0, 'data') as string;
+			// Plusieurs versions d'un même classeur (« suivi-clauses (v3 du …).xlsx ») : seule la plus récente est lue.
+			const latest = new Map<string, number>();
+			items.forEach((item, itemIndex) => {
+				const name = item.binary?.[property]?.fileName;
+				if (name === undefined) {
+					latest.set(`#${itemIndex}`, itemIndex);
+					return;
+				}
+				const stem = registerStem(name);
+				const current = latest.get(stem);
+				if (current === undefined || registerVersionOf(name) > registerVersionOf(items[current].binary![property].fileName!)) latest.set(stem, itemIndex);
+			});
+			const read = new Set(latest.values());
+			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+				if (!read.has(itemIndex)) continue;
+				const binary = items[itemIndex].binary?.[property];
+				const fileName = binary?.fileName ?? `élément ${itemIndex + 1}`;
+				try {
+					this.helpers.assertBinaryData(itemIndex, property);
+					const stream = binary?.id ? await this.helpers.getBinaryStream(binary.id) : Readable.from([await this.helpers.getBinaryDataBuffer(itemIndex, property)]);
+					const chunks: Buffer[] = [];
+					let checked = false;
+					const guarded = Readable.from(
+						(async function* () {
+							for await (const chunk of stream) {
+								const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+								if (!checked) {
+									chunks.push(buffer);
+									assertXlsx(Buffer.concat(chunks), fileName);
+									checked = true;
+								}
+								yield buffer;
+							}
+						})(),
+					);
+					await streamTables(guarded, fileName, {
+						registre: {
+							names: ['Registre', 'Registre des clauses', 'Clauses'],
+							keys: CLAUSE_READER.keys,
+							labels: CLAUSE_READER.labels,
+							required: ['marche', 'lot', 'heuresDues'],
+							mandatory: true,
+							onRow: (row) => {
+								const read = tryReadRecord(CLAUSE_READER, row.raw, `feuille « ${row.sheet} », ligne ${row.row}`);
+								if (read.ok && row.problems.length === 0) acc.addClause(read.value);
+								else note(locate(row.problems.length > 0 ? new AnomalyError(row.problems) : !read.ok ? read.error : undefined, row));
+							},
+						},
+						releves: {
+							names: ['Relevés', 'Releves', 'Relevés mensuels', 'Heures'],
+							keys: REPORT_LINE_READER.keys,
+							labels: REPORT_LINE_READER.labels,
+							required: ['marche', 'lot', 'mois', 'heuresMois'],
+							mandatory: false,
+							onRow: (row) => {
+								if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
+								const read = tryReadRecord(REPORT_LINE_READER, row.raw, '');
+								if (read.ok) acc.addLine(read.value);
+								else {
+									// La désignation n'est construite qu'en cas d'anomalie (lecture rapide des lignes valides).
+									const named = tryReadRecord(REPORT_LINE_READER, row.raw, `feuille « ${row.sheet} », ligne ${row.row}`);
+									note(locate(named.ok ? read.error : named.error, row));
+								}
+							},
+						},
+						marches: {
+							names: ['Marchés', 'Marches', 'Marchés notifiés'],
+							keys: MARKET_KEYS,
+							labels: MARKET_LABELS,
+							required: ['marche'],
+							mandatory: false,
+							onRow: (row) => {
+								if (row.raw.marche !== undefined) acc.addMarket({ marche: String(row.raw.marche), nature: row.raw.nature === undefined ? undefined : String(row.raw.nature) });
+							},
+						},
+						penalites: {
+							names: ['Pénalités', 'Penalites'],
+							keys: PENALTY_KEYS,
+							labels: PENALTY_LABELS,
+							required: ['marche', 'lot', 'etape', 'montant'],
+							mandatory: false,
+							onRow: (row) => {
+								const penalty = readPenalty(row.raw);
+								if (penalty) acc.addPenalty(penalty);
+							},
+						},
+					});
+				} catch (error) {
+					if (!this.continueOnFail()) throw toNodeError(node, error, itemIndex);
+					out.push(errorItem(node, error, itemIndex, { fichier: fileName }));
+					return [out, []];
+				}
+			}
+		}
+
+		const bilan = acc.result();
+		const titre = this.getNodeParameter('titre', 0, '') as string;
+		const requested = String(this.getNodeParameter('nomFichier', 0, '')).trim();
+		const fileName = requested === '' ? `bilan-clauses-sociales-${bilan.periode.debut}-${bilan.periode.fin}.xlsx` : requested.endsWith('.xlsx') ? requested : `${requested}.xlsx`;
+		const buffer = await buildBilanReport(bilan, { titre, region: (this.getNodeParameter('region', 0, '') as string) || undefined, dateBilan: today });
+		const binaryOutput = this.getNodeParameter('binaryOutput', 0, 'data') as string;
+		const paired = items.map((_item, item) => ({ item }));
+		out.push({
+			json: {
+				fichier: fileName,
+				periode: bilan.periode,
+				...bilan.synthese,
+				lignesEnAnomalie: anomalyCount,
+				anomalies: anomalies as unknown as IDataObject[],
+				synthese: bilanSummary(bilan, { titre, fichier: fileName, dateBilan: today }),
+			},
+			binary: { [binaryOutput]: await this.helpers.prepareBinaryData(buffer, fileName, XLSX) },
+			pairedItem: paired,
+		});
+		const views: INodeExecutionData[] = [];
+		for (const vue of VIEWS) for (const row of bilan[vue]) views.push({ json: { vue, periode: `${bilan.periode.debut}/${bilan.periode.fin}`, ...row }, pairedItem: paired });
+		return [out, views];
+	}
+}

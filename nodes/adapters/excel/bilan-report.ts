@@ -1,0 +1,285 @@
+/**
+ * Classeur du bilan des clauses sociales : une feuille de synthèse, puis une
+ * feuille par vue (nature et mécanisme, marchés, lots, titulaires,
+ * facilitateurs, territoires, publics, modalités, contrats, employeurs,
+ * pénalités). Formats français, en-têtes figés, filtres, barres de données sur
+ * les heures et échelle de couleurs (rouge → vert) sur les taux de réalisation
+ * pour une lecture d'un coup d'œil.
+ */
+import ExcelJS from 'exceljs';
+
+import type { Bilan, BilanRow } from '../../core';
+import { frenchLongDate, frenchMonth } from '../../core';
+
+type Format = 'text' | 'int' | 'hours' | 'percent' | 'euros';
+
+interface Column {
+	key: string;
+	header: string;
+	width: number;
+	format?: Format;
+}
+
+const FORMATS: Record<Format, string | undefined> = {
+	text: undefined,
+	int: '#,##0',
+	hours: '#,##0.## "h"',
+	percent: '0.0 %',
+	euros: '#,##0.00 "€"',
+};
+const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F5FA8' } };
+const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
+
+const HOURS_COLUMNS: Column[] = [
+	{ key: 'lots', header: 'Lots clausés', width: 10, format: 'int' },
+	{ key: 'heuresDues', header: 'Heures dues', width: 13, format: 'hours' },
+	{ key: 'heuresRealiseesPeriode', header: 'Heures réalisées sur la période', width: 15, format: 'hours' },
+	{ key: 'heuresRealiseesCumul', header: 'Heures réalisées depuis le début', width: 15, format: 'hours' },
+	{ key: 'tauxRealisation', header: 'Taux de réalisation', width: 12, format: 'percent' },
+	{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+];
+
+interface SheetSpec {
+	name: string;
+	title: string;
+	note?: string;
+	columns: Column[];
+	rows: BilanRow[];
+	/** Colonnes sommées sur la ligne de total. */
+	totals?: string[];
+}
+
+function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): void {
+	const ws = wb.addWorksheet(spec.name, { views: [{ state: 'frozen', ySplit: 3, xSplit: 1 }], pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+	ws.getCell('A1').value = spec.title;
+	ws.getCell('A1').font = { bold: true, size: 13 };
+	ws.getCell('A2').value = spec.note ? `${subtitle} — ${spec.note}` : subtitle;
+	ws.getCell('A2').font = { italic: true, color: { argb: 'FF555555' } };
+	const header = ws.getRow(3);
+	spec.columns.forEach((col, i) => {
+		header.getCell(i + 1).value = col.header;
+		ws.getColumn(i + 1).width = col.width;
+		const fmt = FORMATS[col.format ?? 'text'];
+		if (fmt) ws.getColumn(i + 1).numFmt = fmt;
+	});
+	header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+	header.fill = HEADER_FILL;
+	header.alignment = { wrapText: true, vertical: 'middle' };
+	header.height = 36;
+	spec.rows.forEach((row, r) => {
+		const line = ws.getRow(4 + r);
+		spec.columns.forEach((col, i) => {
+			const value = row[col.key];
+			line.getCell(i + 1).value = value === undefined ? null : value;
+		});
+	});
+	const first = 4;
+	const last = 3 + spec.rows.length;
+	if (spec.rows.length > 0) {
+		ws.autoFilter = { from: { row: 3, column: 1 }, to: { row: last, column: spec.columns.length } };
+		spec.columns.forEach((col, i) => {
+			const letter = ws.getColumn(i + 1).letter;
+			const ref = `${letter}${first}:${letter}${last}`;
+			if (col.format === 'percent' && col.key.startsWith('taux')) {
+				ws.addConditionalFormatting({
+					ref,
+					rules: [
+						{
+							type: 'colorScale',
+							priority: 1,
+							cfvo: [{ type: 'num', value: 0 }, { type: 'num', value: 0.8 }, { type: 'num', value: 1 }],
+							color: [{ argb: 'FFF8696B' }, { argb: 'FFFFEB84' }, { argb: 'FF63BE7B' }],
+						},
+					],
+				});
+			} else if (col.format === 'hours' && col.key !== 'heuresDues') {
+				ws.addConditionalFormatting({
+					ref,
+					rules: [{ type: 'dataBar', priority: 2, cfvo: [{ type: 'min' }, { type: 'max' }], color: { argb: 'FF5B9BD5' }, gradient: true } as unknown as ExcelJS.ConditionalFormattingRule],
+				});
+			} else if (col.key === 'personnes' || col.key === 'heures') {
+				ws.addConditionalFormatting({
+					ref,
+					rules: [{ type: 'dataBar', priority: 3, cfvo: [{ type: 'min' }, { type: 'max' }], color: { argb: 'FF9BBB59' }, gradient: true } as unknown as ExcelJS.ConditionalFormattingRule],
+				});
+			}
+		});
+	}
+	if (spec.totals && spec.rows.length > 1) {
+		const total = ws.getRow(last + 1);
+		total.getCell(1).value = 'Total';
+		spec.columns.forEach((col, i) => {
+			if (!spec.totals!.includes(col.key)) return;
+			const letter = ws.getColumn(i + 1).letter;
+			let sum = 0;
+			for (const row of spec.rows) sum += typeof row[col.key] === 'number' ? (row[col.key] as number) : 0;
+			total.getCell(i + 1).value = { formula: `SUM(${letter}${first}:${letter}${last})`, result: Math.round(sum * 100) / 100 };
+		});
+		total.font = { bold: true };
+		total.fill = TOTAL_FILL;
+	}
+}
+
+export interface BilanReportMeta {
+	titre: string;
+	region?: string;
+	dateBilan: string;
+}
+
+export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Promise<Buffer> {
+	const wb = new ExcelJS.Workbook();
+	wb.creator = 'n8n-nodes-clauses-sociales';
+	wb.title = meta.titre;
+	wb.created = new Date(`${meta.dateBilan}T12:00:00Z`);
+	wb.modified = wb.created;
+	const period = `${frenchMonth(bilan.periode.debut)} à ${frenchMonth(bilan.periode.fin)}`;
+	const subtitle = `${meta.region ? `${meta.region} — ` : ''}période : ${period} ; bilan du ${frenchLongDate(meta.dateBilan)}`;
+	const s = bilan.synthese;
+
+	const ws = wb.addWorksheet('Synthèse', { views: [{ state: 'frozen', ySplit: 3 }] });
+	ws.getColumn(1).width = 58;
+	ws.getColumn(2).width = 20;
+	ws.getCell('A1').value = meta.titre;
+	ws.getCell('A1').font = { bold: true, size: 14 };
+	ws.getCell('A2').value = subtitle;
+	ws.getCell('A2').font = { italic: true, color: { argb: 'FF555555' } };
+	const header = ws.getRow(3);
+	header.values = ['Indicateur', 'Valeur'];
+	header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+	header.fill = HEADER_FILL;
+	const figures: Array<[string, number | null, Format]> = [
+		['Marchés avec une clause sociale d\u2019insertion', s.marchesAvecClause, 'int'],
+		['Marchés notifiés sur la période', s.nombreMarches, 'int'],
+		['Part des marchés avec une clause', s.partMarchesAvecClause, 'percent'],
+		['Lots clausés', s.lotsAvecClause, 'int'],
+		['Titulaires', s.titulaires, 'int'],
+		['Heures d\u2019insertion dues (lots clausés)', s.heuresDues, 'hours'],
+		['Heures réalisées sur la période', s.heuresRealiseesPeriode, 'hours'],
+		['Heures réalisées depuis le début des marchés', s.heuresRealiseesCumul, 'hours'],
+		['Taux de réalisation (cumul ÷ heures dues)', s.tauxRealisation, 'percent'],
+		['Heures de formation sur la période (à part)', s.heuresFormationPeriode, 'hours'],
+		['Personnes en insertion (comptées une fois)', s.personnes, 'int'],
+		['Pénalités appliquées (notifiées)', s.penalitesAppliquees, 'euros'],
+		['Mises en demeure', s.misesEnDemeure, 'int'],
+	];
+	figures.forEach(([labelText, value, format], i) => {
+		const row = ws.getRow(4 + i);
+		row.getCell(1).value = labelText;
+		row.getCell(2).value = value;
+		const fmt = FORMATS[format];
+		if (fmt) row.getCell(2).numFmt = fmt;
+	});
+	const tauxRow = 4 + figures.findIndex(([l]) => l.startsWith('Taux'));
+	ws.addConditionalFormatting({
+		ref: `B${tauxRow}`,
+		rules: [{ type: 'iconSet', priority: 1, iconSet: '3TrafficLights1', cfvo: [{ type: 'num', value: 0 }, { type: 'num', value: 0.8 }, { type: 'num', value: 1 }] } as unknown as ExcelJS.ConditionalFormattingRule],
+	});
+	const notes = [
+		'Heures réalisées : heures du mois déclarées dans les relevés (formation à part) ; les lignes remplacées par une correction ne comptent pas.',
+		'Une personne est comptée une fois, même présente sur plusieurs marchés (identifiant pseudonyme du participant).',
+		'Pénalités appliquées : montants notifiés ; les mises en demeure sont comptées à part.',
+	];
+	if (s.clausesHorsPeriode > 0) notes.push(`${s.clausesHorsPeriode} clause(s) du registre hors de la période (exécution avant ou après) ne sont pas comptées.`);
+	if (s.clausesDesRelevesHorsRegistre > 0) notes.push(`${s.clausesDesRelevesHorsRegistre} marché(s)-lot(s) des relevés absents du registre : leurs heures ne sont pas comptées.`);
+	notes.forEach((n, i) => {
+		const cell = ws.getCell(5 + figures.length + i, 1);
+		cell.value = n;
+		cell.font = { italic: true, size: 9, color: { argb: 'FF555555' } };
+	});
+
+	const sheets: SheetSpec[] = [
+		{
+			name: 'Nature et mécanisme',
+			title: 'Marchés clausés par nature',
+			note: 'part : marchés clausés ÷ marchés notifiés de même nature (feuille « Marchés » du registre)',
+			columns: [
+				{ key: 'nature', header: 'Nature', width: 30 },
+				{ key: 'marches', header: 'Marchés clausés', width: 12, format: 'int' },
+				{ key: 'lots', header: 'Lots clausés', width: 12, format: 'int' },
+				{ key: 'marchesNotifies', header: 'Marchés notifiés', width: 12, format: 'int' },
+				{ key: 'part', header: 'Part clausée', width: 12, format: 'percent' },
+			],
+			rows: bilan.parNature,
+			totals: ['marches', 'lots', 'marchesNotifies'],
+		},
+		{
+			name: 'Mécanismes',
+			title: 'Marchés clausés par mécanisme',
+			columns: [
+				{ key: 'mecanisme', header: 'Mécanisme', width: 52 },
+				{ key: 'marches', header: 'Marchés', width: 12, format: 'int' },
+				{ key: 'lots', header: 'Lots', width: 12, format: 'int' },
+			],
+			rows: bilan.parMecanisme,
+			totals: ['lots'],
+		},
+		{
+			name: 'Par marché',
+			title: 'Heures par marché',
+			columns: [
+				{ key: 'marche', header: 'Marché', width: 16 },
+				{ key: 'objet', header: 'Objet', width: 44 },
+				{ key: 'nature', header: 'Nature', width: 16 },
+				{ key: 'titulaires', header: 'Titulaire(s)', width: 34 },
+				...HOURS_COLUMNS,
+			],
+			rows: bilan.parMarche,
+			totals: ['lots', 'heuresDues', 'heuresRealiseesPeriode', 'heuresRealiseesCumul'],
+		},
+		{
+			name: 'Par lot',
+			title: 'Heures par lot clausé',
+			columns: [
+				{ key: 'marche', header: 'Marché', width: 16 },
+				{ key: 'lot', header: 'Lot', width: 8 },
+				{ key: 'intitule', header: 'Intitulé', width: 32 },
+				{ key: 'titulaire', header: 'Titulaire', width: 30 },
+				{ key: 'facilitateur', header: 'Facilitateur', width: 28 },
+				{ key: 'territoire', header: 'Territoire', width: 20 },
+				...HOURS_COLUMNS.filter((c) => c.key !== 'lots'),
+				{ key: 'heuresFormationPeriode', header: 'Formation (h)', width: 11, format: 'hours' },
+				{ key: 'penalitesAppliquees', header: 'Pénalités appliquées', width: 14, format: 'euros' },
+			],
+			rows: bilan.parLot,
+			totals: ['heuresDues', 'heuresRealiseesPeriode', 'heuresRealiseesCumul', 'heuresFormationPeriode', 'penalitesAppliquees'],
+		},
+		{
+			name: 'Par titulaire',
+			title: 'Heures par titulaire, mutualisation entre ses marchés',
+			note: 'heures mutualisées : heures de la période faites par des personnes présentes sur plusieurs marchés du titulaire',
+			columns: [
+				{ key: 'titulaire', header: 'Titulaire', width: 32 },
+				{ key: 'siret', header: 'SIRET', width: 16 },
+				{ key: 'marches', header: 'Marchés', width: 9, format: 'int' },
+				...HOURS_COLUMNS,
+				{ key: 'personnesSurPlusieursMarches', header: 'Personnes sur plusieurs marchés', width: 14, format: 'int' },
+				{ key: 'heuresMutualisees', header: 'Heures mutualisées', width: 13, format: 'hours' },
+			],
+			rows: bilan.parTitulaire,
+			totals: ['lots', 'heuresDues', 'heuresRealiseesPeriode', 'heuresRealiseesCumul', 'heuresMutualisees'],
+		},
+		{ name: 'Par facilitateur', title: 'Heures par facilitateur', columns: [{ key: 'facilitateur', header: 'Facilitateur', width: 36 }, ...HOURS_COLUMNS], rows: bilan.parFacilitateur, totals: ['lots', 'heuresDues', 'heuresRealiseesPeriode', 'heuresRealiseesCumul'] },
+		{ name: 'Par territoire', title: 'Heures par territoire', note: 'territoire de la clause, sinon celui de son facilitateur', columns: [{ key: 'territoire', header: 'Territoire', width: 36 }, ...HOURS_COLUMNS], rows: bilan.parTerritoire, totals: ['lots', 'heuresDues', 'heuresRealiseesPeriode', 'heuresRealiseesCumul'] },
+		{ name: 'Publics', title: 'Personnes et heures par catégorie de public', note: 'une personne compte dans la catégorie de sa première ligne de la période', columns: [{ key: 'categorie', header: 'Catégorie de public', width: 60 }, { key: 'personnes', header: 'Personnes', width: 11, format: 'int' }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.publics, totals: ['personnes', 'heures'] },
+		{ name: 'Modalités', title: 'Personnes et heures par modalité', note: 'une personne compte dans chaque modalité où elle a travaillé', columns: [{ key: 'modalite', header: 'Modalité', width: 50 }, { key: 'personnes', header: 'Personnes', width: 11, format: 'int' }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.modalites, totals: ['heures'] },
+		{ name: 'Contrats', title: 'Personnes et heures par type de contrat', columns: [{ key: 'typeContrat', header: 'Type de contrat', width: 40 }, { key: 'personnes', header: 'Personnes', width: 11, format: 'int' }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.contrats, totals: ['heures'] },
+		{ name: 'Employeurs', title: 'Personnes et heures par employeur', columns: [{ key: 'employeur', header: 'Employeur', width: 50 }, { key: 'personnes', header: 'Personnes', width: 11, format: 'int' }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.employeurs, totals: ['heures'] },
+		{
+			name: 'Pénalités',
+			title: 'Pénalités',
+			note: 'appliquées : montants notifiés',
+			columns: [
+				{ key: 'marche', header: 'Marché', width: 16 },
+				{ key: 'lot', header: 'Lot', width: 8 },
+				{ key: 'titulaire', header: 'Titulaire', width: 32 },
+				{ key: 'penalitesAppliquees', header: 'Pénalités appliquées', width: 16, format: 'euros' },
+				{ key: 'misesEnDemeure', header: 'Mises en demeure', width: 12, format: 'int' },
+				{ key: 'montantMisEnDemeure', header: 'Montant mis en demeure', width: 16, format: 'euros' },
+			],
+			rows: bilan.penalites,
+			totals: ['penalitesAppliquees', 'misesEnDemeure', 'montantMisEnDemeure'],
+		},
+	];
+	for (const spec of sheets) addTable(wb, spec, subtitle);
+	return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+}

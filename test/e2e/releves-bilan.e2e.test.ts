@@ -1,0 +1,103 @@
+/**
+ * Bout en bout : les workflows livrés « réception des relevés » et « bilan
+ * annuel », tels quels, dans un vrai n8n (paquet communautaire, base SQLite,
+ * mémoire des envois de n8n), avec un vrai serveur SMTP local. Les relevés
+ * d'exemple (workflows/donnees-exemple/releves-recus) : un propre, un avec
+ * anomalies, un mois déjà reçu, une correction.
+ */
+import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+
+jest.setTimeout(900_000);
+
+interface ReleveOut {
+	fichier: string;
+	marche: string;
+	lot: string;
+	statut: string;
+	compte: { acceptees: number; dejaRecues: number; refusees: number; corrections: number };
+	accuse: { statut: string; a: string[]; messageId?: string; objet: string };
+}
+
+describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8n)', () => {
+	const instance = useRealN8n();
+
+	it('contrôle les relevés, accuse réception une fois, écrit une nouvelle version du classeur, puis fait le bilan', async () => {
+		const reception = await local.importWorkflow(instance.layout, workflowFile('reception-releves.json'));
+		const first = await local.executeWorkflow(instance.layout, reception);
+		expect(first.data.resultData.error).toBeUndefined();
+		expect(first.status).toBe('success');
+		const releves = outputOf(first, 'Réception des relevés').map((i) => i.json as unknown as ReleveOut);
+		const by = Object.fromEntries(releves.map((r) => [r.fichier, r]));
+		expect(Object.keys(by).sort()).toEqual([
+			'releve-2025-TRX-031-lot-20-2026-06.xlsx',
+			'releve-2025-TRX-031-lot-9-2026-10.xlsx',
+			'releve-2025-TRX-044-lot-3-2026-09.xlsx',
+			'releve-2025-TRX-052-lot-2-2026-08.xlsx',
+		]);
+		expect(by['releve-2025-TRX-031-lot-9-2026-10.xlsx']).toMatchObject({ statut: 'accepte', compte: { acceptees: 1 } });
+		expect(by['releve-2025-TRX-031-lot-20-2026-06.xlsx']).toMatchObject({ statut: 'partiellementAccepte', compte: { acceptees: 1, refusees: 2 } });
+		expect(by['releve-2025-TRX-044-lot-3-2026-09.xlsx'].statut).toBe('dejaRecu');
+		expect(by['releve-2025-TRX-052-lot-2-2026-08.xlsx']).toMatchObject({ statut: 'accepte', compte: { corrections: 1 } });
+
+		// Accusés reçus par le serveur SMTP : un par relevé, au titulaire, facilitateur en copie.
+		await instance.sink.waitFor(4);
+		expect(instance.sink.mails).toHaveLength(4);
+		for (const r of releves) {
+			expect(r.accuse.statut).toBe('envoyé');
+			const mail = instance.sink.mails.find((m) => m.parsed.messageId === r.accuse.messageId)!;
+			expect(mail.parsed.subject).toBe(r.accuse.objet);
+			expect(mail.envelope.to).toEqual(expect.arrayContaining(r.accuse.a));
+		}
+		const anomalies = instance.sink.mails.find((m) => m.parsed.subject?.includes('lot 20'))!;
+		expect(anomalies.parsed.text).toContain('Lignes refusées : 2.');
+		expect(anomalies.parsed.text).toContain('182\u00a0h pour une personne, au-delà de 151,67\u00a0h');
+		expect(anomalies.parsed.text).toContain('catégorie de public manquante');
+
+		// Nouvelle version du classeur, à côté de l'ancienne (intacte).
+		const original = fs.readFileSync(path.join(local.ROOT, 'workflows', 'donnees-exemple', 'suivi-clauses.xlsx'));
+		expect(fs.readFileSync(path.join(instance.layout.data, 'suivi-clauses.xlsx')).equals(original)).toBe(true);
+		const versions = fs.readdirSync(instance.layout.data).filter((f) => f.startsWith('suivi-clauses (v2 du '));
+		expect(versions).toHaveLength(1);
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.readFile(path.join(instance.layout.data, versions[0]));
+		const sheet = wb.getWorksheet('Relevés')!;
+		const before = new ExcelJS.Workbook();
+		await before.xlsx.load(original as unknown as ArrayBuffer);
+		expect(sheet.actualRowCount).toBe(before.getWorksheet('Relevés')!.actualRowCount + 3);
+
+		// Seconde exécution : la version la plus récente est lue, tout est déjà reçu, rien n'est renvoyé ni réécrit.
+		const second = await local.executeWorkflow(instance.layout, reception);
+		expect(second.status).toBe('success');
+		const again = outputOf(second, 'Réception des relevés').map((i) => i.json as unknown as ReleveOut);
+		expect(again.filter((r) => r.statut !== 'dejaRecu' && r.statut !== 'partiellementAccepte')).toEqual([]);
+		expect(again.map((r) => r.accuse.statut)).toEqual(['déjà envoyé', 'déjà envoyé', 'déjà envoyé', 'déjà envoyé']);
+		await new Promise((r) => setTimeout(r, 500));
+		expect(instance.sink.mails).toHaveLength(4);
+		expect(fs.readdirSync(instance.layout.data).filter((f) => f.startsWith('suivi-clauses (v'))).toHaveLength(1);
+
+		// Bilan annuel sur la dernière version du classeur.
+		const bilanId = await local.importWorkflow(instance.layout, workflowFile('bilan-annuel.json'));
+		const bilan = await local.executeWorkflow(instance.layout, bilanId);
+		expect(bilan.data.resultData.error).toBeUndefined();
+		expect(bilan.status).toBe('success');
+		const [summary] = outputOf(bilan, 'Bilan des clauses sociales');
+		const figures = summary.json as Record<string, unknown>;
+		expect(figures.marchesAvecClause).toBeGreaterThan(0);
+		expect(figures.lignesEnAnomalie).toBe(0);
+		const written = path.join(instance.layout.output, String(figures.fichier));
+		const report = new ExcelJS.Workbook();
+		await report.xlsx.readFile(written);
+		expect(report.getWorksheet('Synthèse')!.getCell('B4').value).toBe(figures.marchesAvecClause);
+		expect(report.getWorksheet('Par lot')!.actualRowCount).toBeGreaterThan(3);
+		await instance.sink.waitFor(5);
+		const mail = instance.sink.mails[4];
+		expect(mail.envelope.to).toEqual(['clauses-sociales@region-val-argent.example.test']);
+		expect(mail.parsed.subject).toBe((figures.synthese as { objet: string }).objet);
+		expect(mail.parsed.attachments.map((a) => a.filename)).toEqual([figures.fichier]);
+		expect(outputOf(bilan, 'Indicateurs (vers un tableau de bord)').length).toBeGreaterThan(10);
+	});
+});

@@ -1,0 +1,238 @@
+import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
+import { filledReleve } from '../helpers/releves';
+import { SmtpSink } from '../helpers/smtp-sink';
+import { readWorkbook } from '../helpers/workbooks';
+
+const SAMPLE = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
+const REGISTER = fs.readFileSync(path.join(SAMPLE, 'suivi-clauses.xlsx'));
+const registre: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'registre-clauses.json'), 'utf8'));
+const releves: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'releves-2026.json'), 'utf8'));
+const clause = (marche: string, lot: string) => registre.find((c) => c.marche === marche && c.lot === lot) as unknown as Parameters<typeof filledReleve>[0] & { emailTitulaire: string };
+
+const registerItem = (buffer = REGISTER, fileName = 'suivi-clauses.xlsx'): INodeExecutionData => ({
+	json: { fichier: fileName },
+	binary: { registre: binaryItem(buffer, fileName).binary!.data },
+});
+
+const intake = (parameters: IDataObject = {}) => ({
+	type: 'clauseReportIntake',
+	parameters: { mode: 'apercu', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales', ...parameters },
+	credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } },
+});
+
+const smtp = (port: number) => ({
+	clausesSocialesSmtpApi: { host: '127.0.0.1', port, securite: 'aucune', expediteurNom: 'Mission clauses sociales', expediteurEmail: 'clauses-sociales@region.example.test' },
+});
+
+async function releveLot9October(hours: number | string = 12.5) {
+	return filledReleve(clause('2025-TRX-031', '9'), '2026-10', [
+		{ participant: '031-9-P01', categoriePublic: 'Bénéficiaire du RSA', eligibiliteValidee: 'oui', employeur: 'ETTI', modalite: 'Mise à disposition', typeContrat: 'Intérim', debutContrat: new Date(Date.UTC(2026, 0, 5)), heuresMois: hours },
+		{ participant: '031-9-P02', categoriePublic: 'jeune', modalite: 'embauche directe', typeContrat: 'CDD', heuresMois: '21,5' },
+	]);
+}
+
+async function sheetRows(buffer: Buffer, name: string): Promise<{ header: string[]; rows: Array<Record<string, unknown>> }> {
+	const wb = await readWorkbook(buffer);
+	const ws = wb.getWorksheet(name)!;
+	const header = (ws.getRow(1).values as unknown[]).slice(1).map(String);
+	const rows: Array<Record<string, unknown>> = [];
+	ws.eachRow((row, r) => {
+		if (r === 1) return;
+		const out: Record<string, unknown> = { ligne: r };
+		header.forEach((h, i) => (out[h] = row.getCell(i + 1).value));
+		rows.push(out);
+	});
+	return { header, rows };
+}
+
+describe('nœud Réception des relevés, exécuté par le moteur de n8n', () => {
+	beforeEach(() => deduplicator.reset());
+
+	it('relevés propres, fautifs, déjà reçus et corrigés : un élément par relevé, lignes acceptées, nouvelle version du classeur', async () => {
+		const september = releves.filter((l) => l.marche === '2025-TRX-044' && l.lot === '3' && l.mois === '2026-09');
+		const duplicate = await filledReleve(clause('2025-TRX-044', '3'), '2026-09', september.map((l) => ({ ...l, mois: undefined }) as never));
+		const correction = await filledReleve(clause('2025-TRX-044', '3'), '2026-09', september.map((l, i) => ({ ...l, mois: undefined, heuresMois: i === 0 ? Number(l.heuresMois) + 4 : l.heuresMois }) as never));
+		const faulty = await filledReleve(clause('2025-TRX-031', '20'), '2026-10', [
+			{ participant: '031-20-P01', categoriePublic: 'RSA', modalite: 'Embauche directe', heuresMois: 180 },
+			{ participant: '031-20-P02', modalite: 'Embauche directe', heuresMois: 20 },
+			{ participant: '031-20-P03', categoriePublic: 'DELD', modalite: 'Embauche directe', heuresMois: 17 },
+		]);
+		const input: INodeExecutionData[] = [
+			registerItem(),
+			binaryItem(await releveLot9October(), 'releve-lot9-octobre.xlsx', undefined, { from: 'alu@example.test' }),
+			binaryItem(faulty, 'releve-lot20.xlsx'),
+			binaryItem(duplicate, 'releve-044-3-septembre.xlsx'),
+			binaryItem(correction, 'releve-044-3-septembre-corrige.xlsx'),
+			binaryItem(Buffer.from('%PDF-1.4 pas un classeur'), 'releve.pdf', 'application/pdf', { from: 'Inconnu <inconnu@example.test>' }),
+		];
+		const { run, items, output } = await runNode(intake({ expediteur: '={{ $json.from }}' }), input);
+		expect(run.data.resultData.error).toBeUndefined();
+		expect(items.map((i) => [i.json.fichier, i.json.statut])).toEqual([
+			['releve-lot9-octobre.xlsx', 'accepte'],
+			['releve-lot20.xlsx', 'partiellementAccepte'],
+			['releve-044-3-septembre.xlsx', 'dejaRecu'],
+			['releve-044-3-septembre-corrige.xlsx', 'accepte'],
+			['releve.pdf', 'refuse'],
+		]);
+		expect(items.map((i) => i.pairedItem)).toEqual([[{ item: 1 }], [{ item: 2 }], [{ item: 3 }], [{ item: 4 }], [{ item: 5 }]]);
+		const lot9 = items[0].json;
+		expect(lot9.compte).toMatchObject({ acceptees: 2, heuresAcceptees: 34 });
+		const accuse = lot9.accuse as IDataObject;
+		expect(accuse).toMatchObject({ statut: 'aperçu', a: [clause('2025-TRX-031', '9').emailTitulaire], objet: 'Relevé d’heures d’insertion octobre 2026 – marché 2025-TRX-031, lot 9 : accepté' });
+		const lot20 = items[1].json.lignes as IDataObject[];
+		expect(lot20.map((l) => l.statut)).toEqual(['refusee', 'refusee', 'nouvelle']);
+		expect(String((items[1].json.accuse as IDataObject).texte)).toContain('fichier « releve-lot20.xlsx », ligne 12 (cellule J12), participant 031-20-P01 — heures du mois : 180');
+		expect(String((items[1].json.accuse as IDataObject).texte)).toContain('(cellule B13), participant 031-20-P02 — catégorie de public : catégorie de public manquante');
+		expect(items[1].json.statut).toBe('partiellementAccepte');
+		expect(items[4].json.anomalies).toEqual([expect.objectContaining({ regle: 'fichier.pasXlsx' })]);
+		expect((items[4].json.accuse as IDataObject).a).toEqual(['inconnu@example.test']);
+		expect((items[3].json.versions as IDataObject)['2026-09']).toBe('2026-11-23 v2');
+
+		const lines = output('Nœud testé', 1);
+		expect(lines.map((l) => [l.json.marche, l.json.lot, l.json.participant, l.json.heuresMois, l.json.version, l.json.correction])).toEqual([
+			['2025-TRX-031', '9', '031-9-P01', 12.5, '2026-11-23 v1', false],
+			['2025-TRX-031', '9', '031-9-P02', 21.5, '2026-11-23 v1', false],
+			['2025-TRX-031', '20', '031-20-P03', 17, '2026-11-23 v1', false],
+			['2025-TRX-044', '3', september[0].participant, Number(september[0].heuresMois) + 4, '2026-11-23 v2', true],
+		]);
+
+		// Nouvelle version du classeur : l'original intact, les lignes ajoutées, la ligne corrigée marquée.
+		const [registerOut] = output('Nœud testé', 2);
+		expect(registerOut.json).toMatchObject({ fichier: 'suivi-clauses (v2 du 2026-11-23).xlsx', lignesAjoutees: 4, lignesRemplacees: 1 });
+		const newVersion = Buffer.from(registerOut.binary!.registre.data, 'base64');
+		expect(fs.readFileSync(path.join(SAMPLE, 'suivi-clauses.xlsx')).equals(REGISTER)).toBe(true);
+		const { header, rows } = await sheetRows(newVersion, 'Relevés');
+		expect(header.slice(-5)).toEqual(['Date de réception', 'Version du relevé', 'Correction', 'Remplace', 'Remplacée par']);
+		expect(rows).toHaveLength(releves.length + 4);
+		const added = rows.slice(-4);
+		expect(added.map((r) => [r['N° marché'], r['N° lot'], r.Mois, r.Participant, r['Heures du mois'], r['Version du relevé'], r.Correction, r.Remplace])).toEqual([
+			['2025-TRX-031', '9', '10/2026', '031-9-P01', 12.5, '2026-11-23 v1', 'non', null],
+			['2025-TRX-031', '9', '10/2026', '031-9-P02', 21.5, '2026-11-23 v1', 'non', null],
+			['2025-TRX-031', '20', '10/2026', '031-20-P03', 17, '2026-11-23 v1', 'non', null],
+			['2025-TRX-044', '3', '09/2026', september[0].participant, Number(september[0].heuresMois) + 4, '2026-11-23 v2', 'oui', 'v1'],
+		]);
+		expect(added[0]['Catégorie de public']).toBe('Bénéficiaire du RSA');
+		expect(added[1]['Catégorie de public']).toBe('Jeune de moins de 26 ans peu qualifié');
+		expect(added[0]['Début du contrat']).toEqual(new Date(Date.UTC(2026, 0, 5)));
+		const replaced = rows.filter((r) => r['Remplacée par'] !== null && r['Remplacée par'] !== undefined);
+		expect(replaced.map((r) => [r.Participant, r['Heures du mois'], r['Remplacée par']])).toEqual([[september[0].participant, september[0].heuresMois, '2026-11-23 v2']]);
+		// Les autres feuilles sont recopiées telles quelles.
+		const before = await readWorkbook(REGISTER);
+		const after = await readWorkbook(newVersion);
+		expect(after.worksheets.map((w) => w.name)).toEqual(before.worksheets.map((w) => w.name));
+		expect(after.getWorksheet('Registre')!.getCell('E3').value).toBe(before.getWorksheet('Registre')!.getCell('E3').value);
+
+		// Relu par le nœud sur la nouvelle version : tout est déjà reçu, aucune nouvelle version.
+		const again = await runNode(intake(), [registerItem(newVersion, 'suivi-clauses (v2 du 2026-11-23).xlsx'), binaryItem(await releveLot9October(), 'releve-lot9-octobre.xlsx'), binaryItem(correction, 'corrige.xlsx')]);
+		expect(again.items.map((i) => i.json.statut)).toEqual(['dejaRecu', 'dejaRecu']);
+		expect(again.output('Nœud testé', 2)).toEqual([]);
+
+		// Le bilan de la nouvelle version compte la correction une seule fois.
+		const bilan = await runNode({ type: 'clauseBilan', parameters: { source: 'classeur', binaryPropertyName: 'registre', debut: '2026-01', fin: '2026-12' } }, [registerItem(newVersion)]);
+		const original = await runNode({ type: 'clauseBilan', parameters: { source: 'classeur', binaryPropertyName: 'registre', debut: '2026-01', fin: '2026-12' } }, [registerItem()]);
+		expect(Number(bilan.items[0].json.heuresRealiseesPeriode) - Number(original.items[0].json.heuresRealiseesPeriode)).toBeCloseTo(12.5 + 21.5 + 17 + 4, 2);
+	});
+
+	it('envoie les accusés une seule fois par un vrai serveur SMTP ; un envoi en échec repartira', async () => {
+		const sink = await new SmtpSink().start();
+		try {
+			const releve = await releveLot9October();
+			const first = await runNode(intake({ mode: 'envoyer', options: { debitParSeconde: 0 } }), [registerItem(), binaryItem(releve, 'releve.xlsx')], { credentials: smtp(sink.port) });
+			expect((first.items[0].json.accuse as IDataObject).statut).toBe('envoyé');
+			await sink.waitFor(1);
+			const mail = sink.mails[0];
+			expect(mail.envelope.to.sort()).toEqual([clause('2025-TRX-031', '9').emailTitulaire, 'clauses@plie-val-argent.example.test'].sort());
+			expect(mail.parsed.subject).toBe('Relevé d’heures d’insertion octobre 2026 – marché 2025-TRX-031, lot 9 : accepté');
+			expect(mail.parsed.text).toContain('Lignes enregistrées : 2, soit 34\u00a0h d’insertion (octobre 2026 : version 2026-11-23 v1).');
+			const second = await runNode(intake({ mode: 'envoyer' }), [registerItem(), binaryItem(releve, 'releve.xlsx')], { credentials: smtp(sink.port) });
+			expect((second.items[0].json.accuse as IDataObject).statut).toBe('déjà envoyé');
+			await new Promise((r) => setTimeout(r, 200));
+			expect(sink.mails).toHaveLength(1);
+		} finally {
+			await sink.stop();
+		}
+		// Serveur arrêté : échec rapporté, clé libérée.
+		const down = await new SmtpSink().start();
+		const port = down.port;
+		await down.stop();
+		const other = await releveLot9October(30);
+		const failed = await runNode(intake({ mode: 'envoyer' }), [registerItem(), binaryItem(other, 'releve.xlsx')], { credentials: smtp(port) });
+		expect((failed.items[0].json.accuse as IDataObject)).toMatchObject({ statut: 'échec', temporaire: true });
+		const back = await new SmtpSink({ port }).start();
+		try {
+			const retry = await runNode(intake({ mode: 'envoyer' }), [registerItem(), binaryItem(other, 'releve.xlsx')], { credentials: smtp(port) });
+			expect((retry.items[0].json.accuse as IDataObject).statut).toBe('envoyé');
+		} finally {
+			await back.stop();
+		}
+	});
+
+	it('éléments JSON : lignes groupées par clause, pour une base de données ; sans classeur de suivi, erreur claire', async () => {
+		const lines = [
+			{ marche: '2025-TRX-031', lot: '9', mois: '10/2026', participant: 'P1', categoriePublic: 'RSA', modalite: 'embauche', heuresMois: 10 },
+			{ marche: '2025-TRX-031', lot: '9', mois: '10/2026', participant: 'P2', categoriePublic: 'RSA', modalite: 'embauche', heuresMois: 5 },
+			{ marche: '2025-TRX-044', lot: '5', mois: '10/2026', participant: 'Q1', categoriePublic: 'RQTH', modalite: 'MAD', heuresMois: 'douze' },
+		];
+		const { items, output } = await runNode(intake({ sourceReleves: 'elements' }), [registerItem(), ...lines.map((json) => ({ json }))]);
+		expect(items.map((i) => [i.json.source, i.json.statut])).toEqual([
+			['éléments 2 à 3', 'accepte'],
+			['élément 4', 'refuse'],
+		]);
+		expect(output('Nœud testé', 1).map((l) => [l.json.participant, l.pairedItem])).toEqual([
+			['P1', { item: 1 }],
+			['P2', { item: 2 }],
+		]);
+		const missing = await runNode(intake({ sourceReleves: 'elements' }), lines.map((json) => ({ json })));
+		expect(missing.error('Nœud testé')?.message).toBe('Aucun classeur de suivi reçu (champ binaire « registre »)');
+	});
+});
+
+describe('nœud Bilan des clauses sociales', () => {
+	it('classeur de suivi → indicateurs, classeur par vue avec mise en forme conditionnelle, éléments par vue', async () => {
+		const withSheets = await (async () => {
+			const wb = await readWorkbook(REGISTER);
+			const marches = wb.addWorksheet('Marchés');
+			marches.addRow(['N° marché', 'Nature']);
+			for (const m of ['2025-TRX-031', '2025-TRX-044', '2025-TRX-052', '2026-TRX-008', '2025-TRX-060', '2025-TRX-061']) marches.addRow([m, 'Travaux']);
+			for (const m of ['2024-DSP-002']) marches.addRow([m, 'DSP']);
+			for (const m of ['2024-SRV-017', '2025-PI-006', '2025-SRV-090']) marches.addRow([m, 'Services']);
+			const pen = wb.addWorksheet('Pénalités');
+			pen.addRow(['N° marché', 'N° lot', 'Étape', 'Montant HT', 'Date']);
+			pen.addRow(['2025-TRX-031', '20', 'miseEnDemeure', 1200, '2026-10-05']);
+			pen.addRow(['2025-TRX-031', '20', 'notification', 1200, '2026-11-05']);
+			return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+		})();
+		const facilitateurs = fs.readFileSync(path.join(SAMPLE, 'facilitateurs.json'), 'utf8');
+		const { items, output, run } = await runNode(
+			{ type: 'clauseBilan', parameters: { source: 'classeur', binaryPropertyName: 'data', debut: '2026-01', fin: '2026-12', facilitateurs, region: 'Région Val-d’Argent' } },
+			[binaryItem(withSheets, 'suivi-clauses.xlsx')],
+		);
+		expect(run.data.resultData.error).toBeUndefined();
+		const bilan = items[0].json;
+		const inPeriod = releves.filter((l) => String(l.mois) >= '2026-01' && String(l.mois) <= '2026-12');
+		expect(bilan).toMatchObject({ fichier: 'bilan-clauses-sociales-2026-01-2026-12.xlsx', marchesAvecClause: 6, nombreMarches: 10, partMarchesAvecClause: 0.6, penalitesAppliquees: 1200, misesEnDemeure: 1, lignesEnAnomalie: 0, clausesHorsPeriode: 1 });
+		expect(Number(bilan.heuresRealiseesPeriode)).toBeCloseTo(inPeriod.reduce((s, l) => s + Number(l.heuresMois), 0), 2);
+		expect(String((bilan.synthese as IDataObject).texte)).toContain('6 marché(s) avec une clause sociale d’insertion (15 lot(s)), soit 60\u00a0% des 10 marchés notifiés.');
+		const views = output('Nœud testé', 1);
+		const nature = views.filter((v) => v.json.vue === 'parNature');
+		expect(nature.find((n) => n.json.nature === 'Non renseigné')?.json.marches).toBe(6);
+		expect(views.filter((v) => v.json.vue === 'parTerritoire').map((v) => v.json.territoire).sort()).toEqual(['17', '79, Communauté d\'agglomération du Val d\'Argent', '86']);
+
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(Buffer.from(items[0].binary!.data.data, 'base64') as unknown as ArrayBuffer);
+		expect(wb.worksheets.map((w) => w.name)).toEqual(['Synthèse', 'Nature et mécanisme', 'Mécanismes', 'Par marché', 'Par lot', 'Par titulaire', 'Par facilitateur', 'Par territoire', 'Publics', 'Modalités', 'Contrats', 'Employeurs', 'Pénalités']);
+		const lots = wb.getWorksheet('Par lot')!;
+		expect(lots.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
+		const rules = (lots as unknown as { conditionalFormattings: Array<{ ref: string; rules: Array<{ type: string }> }> }).conditionalFormattings;
+		expect(rules.map((r) => r.rules[0].type)).toEqual(expect.arrayContaining(['colorScale', 'dataBar']));
+		const synth = wb.getWorksheet('Synthèse')!;
+		expect(synth.getCell('B4').value).toBe(6);
+		expect(synth.getCell('B15').value).toBe(1200);
+		expect(synth.getCell('B15').numFmt).toBe('#,##0.00 "€"');
+	});
+});
