@@ -159,8 +159,7 @@ export function clauseWhere(clause: { marche: string; lot: string }): string {
  * Contrôles croisés de la clause et de ses champs de pénalité (dates, heures) :
  * lève une AnomalyError qui dit où et quoi corriger.
  */
-export function checkPenaltyInput(clause: ClauseRecord, fields: ClausePenaltyFields, settings: PenaltySettings): void {
-	const where = clauseWhere(clause);
+export function checkPenaltyInput(clause: ClauseRecord, fields: ClausePenaltyFields, settings: PenaltySettings, where = clauseWhere(clause)): void {
 	const problems: Anomaly[] = [];
 	const neutralisations = neutralisationsOf(fields);
 	const neutralised = neutralisations.reduce((s, n) => s + n.heures, 0);
@@ -217,8 +216,7 @@ export function checkPenaltyInput(clause: ClauseRecord, fields: ClausePenaltyFie
 }
 
 /** Le montant de référence du plafond : montant annuel, ou total ; erreur s'il manque. */
-function capBase(clause: ClauseRecord, assiette: keyof typeof CAP_BASES): { montant: number; libelle: string; note?: string } {
-	const where = clauseWhere(clause);
+function capBase(clause: ClauseRecord, assiette: keyof typeof CAP_BASES, where: string): { montant: number; libelle: string; note?: string } {
 	if (assiette === 'total') {
 		if (clause.montantHT === undefined) {
 			throw new AnomalyError([
@@ -255,7 +253,7 @@ function periodOf(clause: ClauseRecord, settings: PenaltySettings): { periode: s
 	if (settings.echeance === 'jalon' && settings.dateJalon && settings.dateJalon < clause.finExecution) {
 		return { periode: `jalon-${settings.dateJalon}`, libelle: `jalon du ${frenchLongDate(settings.dateJalon)}`, date: settings.dateJalon, jalon: true };
 	}
-	return { periode: 'fin', libelle: `fin d\u2019exécution (${frenchLongDate(clause.finExecution)})`, date: clause.finExecution, jalon: false };
+	return { periode: 'fin', libelle: `fin d\u2019exécution au ${frenchLongDate(clause.finExecution)}`, date: clause.finExecution, jalon: false };
 }
 
 /** Mois d'exécution dont le relevé est dû à une date donnée (mois achevés jusqu'à l'échéance). */
@@ -273,18 +271,18 @@ export interface AssessOptions {
 
 /**
  * Calcule les pénalités d'une clause à la date de l'avis. `declared` : heures
- * déclarées par mois (ReportIndex.months). Lève une AnomalyError sur une saisie
- * incohérente.
+ * déclarées par mois (ReportIndex.months) ; `where` : désignation de la clause
+ * dans les messages. Lève une AnomalyError sur une saisie incohérente.
  */
 export function assessPenalties(
 	clause: ClauseRecord,
 	fields: ClausePenaltyFields,
 	declared: Map<IsoMonth, number>,
 	settings: PenaltySettings,
+	where = clauseWhere(clause),
 ): PenaltyAssessment {
-	checkPenaltyInput(clause, fields, settings);
+	checkPenaltyInput(clause, fields, settings, where);
 	const avertissements: Anomaly[] = [];
-	const where = clauseWhere(clause);
 	const warn = (champ: string, libelle: string, message: string, correction: string, regle: string) =>
 		avertissements.push({ gravite: 'avertissement', champ, libelle, ou: where, message, correction, regle });
 
@@ -407,7 +405,7 @@ export function assessPenalties(
 	const sumCents = lignes.reduce((s, l) => s + cents(l.montant), 0);
 	const assiette = fields.plafondAssiette ?? settings.plafondAssiette;
 	const pct = parametres.plafondPourcentage.valeur;
-	const base = lignes.length > 0 ? capBase(clause, assiette) : tryCapBase(clause, assiette);
+	const base = lignes.length > 0 ? capBase(clause, assiette, where) : tryCapBase(clause, assiette, where);
 	const capCents = base ? cents((pct / 100) * base.montant) : 0;
 	const dejaCents = cents(fields.penalitesDejaAppliquees ?? 0);
 	const availableCents = Math.max(0, capCents - dejaCents);
@@ -446,9 +444,9 @@ export function assessPenalties(
 	};
 }
 
-function tryCapBase(clause: ClauseRecord, assiette: keyof typeof CAP_BASES) {
+function tryCapBase(clause: ClauseRecord, assiette: keyof typeof CAP_BASES, where: string) {
 	try {
-		return capBase(clause, assiette);
+		return capBase(clause, assiette, where);
 	} catch {
 		return undefined;
 	}

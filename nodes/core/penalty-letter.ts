@@ -150,7 +150,7 @@ export function buildLetter(
 		sections.push({
 			titre: 'Vos observations',
 			paragraphes: [
-				`Vous pouvez présenter vos observations et justificatifs à ${clause.acheteur} (${clause.emailAcheteur}) avant le ${frenchLongDate(step.echeanceMiseEnDemeure!)}. Les heures neutralisées pour des difficultés notifiées et acceptées, un cas de force majeure ou une suspension de l\u2019exécution ne donnent pas lieu à pénalité.`,
+				`Vous pouvez présenter vos observations et justificatifs à l\u2019acheteur (${clause.acheteur}, ${clause.emailAcheteur}) avant le ${frenchLongDate(step.echeanceMiseEnDemeure!)}. Les heures neutralisées pour des difficultés notifiées et acceptées, un cas de force majeure ou une suspension de l\u2019exécution ne donnent pas lieu à pénalité.`,
 			],
 		});
 	} else {
@@ -171,7 +171,7 @@ export function buildLetter(
 		sections.push({
 			titre: 'Voies de contestation',
 			paragraphes: [
-				`Vous pouvez présenter vos observations à ${clause.acheteur} (${clause.emailAcheteur}) dans un délai de ${options.delaiObservationsJours} jours à compter de la réception de la présente.`,
+				`Vous pouvez présenter vos observations à l\u2019acheteur (${clause.acheteur}, ${clause.emailAcheteur}) dans un délai de ${options.delaiObservationsJours} jours à compter de la réception de la présente.`,
 				'En cas de désaccord, vous pouvez adresser à l\u2019acheteur un mémoire en réclamation exposant les motifs de votre désaccord, dans le délai et selon les modalités de règlement des différends du CCAG 2021 applicable à votre marché (deux mois à compter de l\u2019apparition du différend), puis, le cas échéant, saisir le tribunal administratif compétent.',
 			],
 		});
@@ -227,7 +227,7 @@ export function renderNoticeMail(clause: ClauseRecord, a: PenaltyAssessment, ste
 		model.etape === 'miseEnDemeure'
 			? `Pénalités encourues à ce jour : ${formatEuros(a.total)} HT. Délai de régularisation : jusqu\u2019au ${frenchLongDate(step.echeanceMiseEnDemeure!)}.`
 			: `Montant des pénalités : ${formatEuros(a.total)} HT.`,
-		`Pour toute question : ${clause.acheteur} (${clause.emailAcheteur}).`,
+		`Pour toute question : ${clause.acheteur}, ${clause.emailAcheteur}.`,
 	];
 	const sign = lines(signature);
 	const text = ['Madame, Monsieur,', '', ...paragraphs.flatMap((p) => [p, '']), 'Cordialement,', '', ...sign].join('\n');
