@@ -241,7 +241,7 @@ async function followUp() {
  * « realiseesExemple » du JSON source) : une mise en demeure à faire (700 → 570 h,
  * cas du seed 002), une notification (mise en demeure restée sans effet), une
  * clause dont les heures manquantes sont neutralisées, une clause au-delà de son
- * objectif (35 → 70 h, seed 002).
+ * objectif (35 → 70 h, seed 002), une clause déjà notifiée (feuille « Pénalités »).
  */
 async function clausesToSettle() {
 	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'clauses-a-solder.json'), 'utf8'));
@@ -329,12 +329,23 @@ async function clausesToSettle() {
 			} else cell.value = value;
 		});
 	}
+	// Historique des avis : la feuille « Pénalités » (colonnes du bilan : Marché, Lot, Étape, Montant HT, Date).
+	const history = JSON.parse(fs.readFileSync(path.join(dir, 'historique-penalites.json'), 'utf8'));
+	const penalites = wb.addWorksheet('Pénalités');
+	penalites.columns = [
+		{ header: 'Marché', key: 'marche', width: 14 }, { header: 'Lot', key: 'lot', width: 8 }, { header: 'Étape', key: 'etape', width: 26 },
+		{ header: 'Montant HT', key: 'montantHT', width: 14, style: { numFmt: '#,##0.00 "€"' } }, { header: 'Date', key: 'date', width: 12, style: { numFmt: 'dd/mm/yyyy' } },
+		{ header: 'Période', key: 'periode', width: 18 },
+	];
+	header(penalites);
+	for (const h of history) penalites.addRow({ ...h, date: new Date(`${h.date}T00:00:00Z`) });
 	const about = wb.addWorksheet('Lisez-moi');
 	about.getColumn(1).width = 110;
 	[
 		'Clauses sociales d’insertion à solder — Région Val-d’Argent (données fictives)',
 		'Feuille « Registre » : une ligne par clause dont l’exécution est terminée, avec les colonnes de pénalité : montant annuel HT, article du CCAP, heures neutralisées et motif, date de mise en demeure, date de notification des pénalités, remise du bilan.',
 		'Feuille « Relevés » : les relevés mensuels d’heures de ces clauses.',
+		'Feuille « Pénalités » : l’historique des avis (mises en demeure et notifications déjà faites), une ligne par avis.',
 		'Volumes repris des documents sources : 700 h prévues, 570 h réalisées, et 35 h prévues, 70 h réalisées (Avise 2013) ; ventilation 450 h et espaces verts 100 h (université de Compiègne, Avise 2014).',
 	].forEach((text, i) => (about.getCell(i + 1, 1).value = text));
 	await wb.xlsx.writeFile(path.join(dir, 'suivi-clauses-a-solder.xlsx'));

@@ -2,11 +2,22 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { createHash } from 'node:crypto';
 
-import type { OutgoingMail, SendOutcome } from '../adapters';
-import { Mailer, buildPenaltyAnnex, renderLetterPdf } from '../adapters';
-import type { ClausePenaltyFields, ClauseRecord, LetterModel, NoticeStep, PenaltyAssessment, ReviewEntry, StepDecision } from '../core';
+import type { OutgoingMail, SendOutcome, TableRow } from '../adapters';
+import { Mailer, buildPenaltyAnnex, locate, renderLetterPdf } from '../adapters';
+import type {
+	ClausePenaltyFields,
+	ClauseRecord,
+	LetterModel,
+	NoticeStep,
+	PenaltyAssessment,
+	PenaltyHistoryEntry,
+	ReviewEntry,
+	StepDecision,
+} from '../core';
 import {
+	AnomalyError,
 	PENALTY_FIELDS_READER,
+	PENALTY_HISTORY_READER,
 	PENALTY_SETTINGS_LABELS,
 	PenaltySettingsSchema,
 	REPORT_HOURS_READER,
@@ -16,12 +27,15 @@ import {
 	clauseKey,
 	decideStep,
 	formatEuros,
+	normalizeToken,
 	noticeFileNames,
+	penaltyPeriod,
 	parseSettings,
 	renderNoticeMail,
 	renderReviewSummary,
 	todayIn,
 	tryReadRecord,
+	withHistory,
 } from '../core';
 import type { FollowUpEntry } from '../shared/follow-up';
 import { FOLLOW_UP_SOURCE_PROPERTIES, collectFollowUp } from '../shared/follow-up';
@@ -47,6 +61,21 @@ interface Planned {
 }
 
 type Outcome = SendOutcome | 'aperçu' | 'déjà envoyé' | 'non approuvé';
+
+/** Situe une anomalie des champs de pénalité dans la ligne du registre (feuille, cellule). */
+function locateInRow(error: unknown, row: TableRow | undefined): unknown {
+	if (!row || !(error instanceof AnomalyError)) return error;
+	const cells: Record<string, string> = {};
+	for (const [key, cell] of Object.entries(row.cells)) cells[PENALTY_FIELDS_READER.keys.get(normalizeToken(key)) ?? key] = cell;
+	return locate(error, { sheet: row.sheet, row: row.row, raw: row.raw, problems: row.problems, cells });
+}
+
+const HISTORY_SHEET = {
+	names: ['Pénalités', 'Historique des pénalités', 'Avis de pénalité'],
+	keys: PENALTY_HISTORY_READER.keys,
+	labels: PENALTY_HISTORY_READER.labels,
+	required: ['marche', 'lot', 'etape', 'date'],
+};
 
 /** Liste d'empreintes saisie en JSON (tableau) ou séparée par des virgules. */
 function fingerprints(value: unknown): Set<string> | undefined {
@@ -327,7 +356,26 @@ export class ClausePenalty implements INodeType {
 		};
 
 		const reports = new ReportIndex([]);
-		const data = await collectFollowUp(this, { lineReader: REPORT_HOURS_READER, onLine: (line) => reports.add(line) });
+		// Historique des avis (feuille « Pénalités » du classeur), par clause.
+		const history = new Map<string, PenaltyHistoryEntry[]>();
+		const historyErrors: Array<{ itemIndex: number; json: IDataObject; error: unknown; key?: string }> = [];
+		const onHistoryRow = (row: TableRow, itemIndex: number) => {
+			const { marche, lot } = row.raw;
+			const where = `historique des pénalités${marche !== undefined && lot !== undefined ? ` (marché ${String(marche)}, lot ${String(lot)})` : ''}`;
+			const read = row.problems.length > 0 ? { ok: false as const, error: new AnomalyError(row.problems) } : tryReadRecord(PENALTY_HISTORY_READER, row.raw, where);
+			if (read.ok) {
+				const key = clauseKey(read.value);
+				history.set(key, [...(history.get(key) ?? []), read.value]);
+				return;
+			}
+			const key = marche !== undefined && lot !== undefined ? clauseKey({ marche: String(marche), lot: String(lot) }) : undefined;
+			historyErrors.push({ itemIndex, json: row.raw as IDataObject, error: locate(read.error, row), key });
+		};
+		const data = await collectFollowUp(this, {
+			lineReader: REPORT_HOURS_READER,
+			onLine: (line) => reports.add(line),
+			extraSheets: { penalites: { ...HISTORY_SHEET, onRow: onHistoryRow } },
+		});
 		const clauseOut: INodeExecutionData[] = [];
 		const review: ReviewEntry[] = [];
 		const fail = (error: unknown, itemIndex: number, json: IDataObject, who?: { marche?: unknown; lot?: unknown; titulaire?: unknown }) => {
@@ -338,6 +386,12 @@ export class ClausePenalty implements INodeType {
 		};
 		for (const f of data.fileErrors) fail(f.error, f.itemIndex, f.json);
 
+		// Une ligne d'historique fautive bloque sa clause (étape incertaine) ; sans clause, elle est rapportée seule.
+		const historyFaults = new Map<string, (typeof historyErrors)[number]>();
+		for (const h of historyErrors) {
+			if (h.key && !historyFaults.has(h.key)) historyFaults.set(h.key, h);
+			else if (!h.key) fail(h.error, h.itemIndex, h.json);
+		}
 		const lineErrors = new Map<string, FollowUpEntry<unknown>[]>();
 		for (const line of data.lines) {
 			const marche = line.json.marche ?? line.json['marché'];
@@ -375,17 +429,23 @@ export class ClausePenalty implements INodeType {
 				fail(faulty[0].error, faulty[0].itemIndex, { ...entry.json, lignesEnAnomalie: faulty.length }, clause);
 				continue;
 			}
-			const read = tryReadRecord(PENALTY_FIELDS_READER, entry.json, entry.where);
-			if (!read.ok) {
-				fail(read.error, entry.itemIndex, entry.json, clause);
+			const historyFault = historyFaults.get(key);
+			if (historyFault) {
+				fail(historyFault.error, entry.itemIndex, entry.json, clause);
 				continue;
 			}
-			const fields: ClausePenaltyFields = read.value;
+			const read = tryReadRecord(PENALTY_FIELDS_READER, entry.json, entry.where);
+			if (!read.ok) {
+				fail(locateInRow(read.error, entry.row), entry.itemIndex, entry.json, clause);
+				continue;
+			}
+			// Dates de procédure : colonnes du registre, sinon historique de la feuille « Pénalités ».
+			const fields: ClausePenaltyFields = withHistory(read.value, history.get(key) ?? [], penaltyPeriod(clause, settings).periode);
 			let assessment: PenaltyAssessment;
 			try {
 				assessment = assessPenalties(clause, fields, reports.months(key), settings, entry.where);
 			} catch (error) {
-				fail(error, entry.itemIndex, entry.json, clause);
+				fail(locateInRow(error, entry.row), entry.itemIndex, entry.json, clause);
 				continue;
 			}
 			const step = decideStep(clause, fields, assessment);
@@ -546,6 +606,8 @@ export class ClausePenalty implements INodeType {
 					motif: p.step.motif,
 					lettre: p.notice.lettre.fileName,
 					annexe: p.notice.annexe.fileName,
+					statut: String(envoi.statut),
+					detail: typeof envoi.erreur === 'string' ? envoi.erreur : envoi.statut === 'envoyé' ? undefined : (envoi.motif as string | undefined),
 				});
 			}
 			clauseOut.push(out);
@@ -554,7 +616,7 @@ export class ClausePenalty implements INodeType {
 		// Paquet de revue (mode revue) ou compte rendu (mode envoi) : seulement s'il y a un avis ou une erreur.
 		const packageOut: INodeExecutionData[] = [];
 		if (review.length > 0) {
-			const summary = renderReviewSummary(review, settings.dateCalcul);
+			const summary = renderReviewSummary(review, settings.dateCalcul, mode);
 			const json: IDataObject = {
 				...summary,
 				dateDocument: settings.dateCalcul,

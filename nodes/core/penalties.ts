@@ -33,7 +33,7 @@ import { roundTo } from './numbers';
 import { PENALTY_DEFAULTS } from './referential';
 import { expectedHours } from './reminders';
 import type { ClausePenaltyFields, Neutralisation, PenaltySettings } from './schemas/penalty';
-import { CAP_BASES, NEUTRALISATION_MOTIFS, neutralisationsOf } from './schemas/penalty';
+import { CAP_BASES, NEUTRALISATION_MOTIFS, neutralisationsOf, procedureProblem } from './schemas/penalty';
 import type { ClauseRecord } from './schemas/suivi';
 import { clauseKey } from './schemas/suivi';
 
@@ -192,6 +192,9 @@ export function checkPenaltyInput(clause: ClauseRecord, fields: ClausePenaltyFie
 			),
 		);
 	}
+	// Dates venues de l'historique (feuille « Pénalités ») : même règle que les colonnes du registre.
+	const procedure = procedureProblem(fields.dateMiseEnDemeure, fields.dateNotificationPenalites);
+	if (procedure) problems.push(anomaly(where, 'dateNotificationPenalites', 'date de notification des pénalités', procedure.message, procedure.correction, 'penalite.procedure'));
 	const checks: Array<[IsoDate | undefined, string, string]> = [
 		[fields.dateMiseEnDemeure, 'dateMiseEnDemeure', 'date de mise en demeure'],
 		[fields.dateNotificationPenalites, 'dateNotificationPenalites', 'date de notification des pénalités'],
@@ -249,7 +252,7 @@ function capBase(clause: ClauseRecord, assiette: keyof typeof CAP_BASES, where: 
 }
 
 /** Échéance évaluée : fin d'exécution, ou jalon (borné à la fin d'exécution). */
-function periodOf(clause: ClauseRecord, settings: PenaltySettings): { periode: string; libelle: string; date: IsoDate; jalon: boolean } {
+export function penaltyPeriod(clause: ClauseRecord, settings: PenaltySettings): { periode: string; libelle: string; date: IsoDate; jalon: boolean } {
 	if (settings.echeance === 'jalon' && settings.dateJalon && settings.dateJalon < clause.finExecution) {
 		return { periode: `jalon-${settings.dateJalon}`, libelle: `jalon du ${frenchLongDate(settings.dateJalon)}`, date: settings.dateJalon, jalon: true };
 	}
@@ -286,7 +289,7 @@ export function assessPenalties(
 	const warn = (champ: string, libelle: string, message: string, correction: string, regle: string) =>
 		avertissements.push({ gravite: 'avertissement', champ, libelle, ou: where, message, correction, regle });
 
-	const period = periodOf(clause, settings);
+	const period = penaltyPeriod(clause, settings);
 	const parametres = {
 		tauxHoraire: param('tauxHoraire', fields, settings),
 		tauxJourRetardReleve: param('tauxJourRetardReleve', fields, settings),

@@ -265,30 +265,45 @@ export interface ReviewEntry {
 	motif: string;
 	lettre?: string;
 	annexe?: string;
+	/** Mode envoi : statut de l'envoi (« envoyé », « déjà envoyé », « échec »…) et son détail. */
+	statut?: string;
+	detail?: string;
 	erreur?: string;
 }
 
-/** Synthèse de revue pour l'acheteur : ce qui partira après approbation. */
-export function renderReviewSummary(entries: ReviewEntry[], dateDocument: string): { objet: string; texte: string; html: string } {
+/**
+ * Synthèse pour l'acheteur. Mode revue : ce qui partira après approbation ;
+ * mode envoi : le compte rendu de ce qui est parti.
+ */
+export function renderReviewSummary(entries: ReviewEntry[], dateDocument: string, mode: 'revue' | 'envoyer' = 'revue'): { objet: string; texte: string; html: string } {
 	const notices = entries.filter((e) => e.lettre);
 	const errors = entries.filter((e) => e.erreur);
-	const objet = singleLine(`Avis de pénalité à relire – clause sociale d\u2019insertion – ${notices.length} avis du ${frenchLongDate(dateDocument)}`);
-	const item = (e: ReviewEntry) => `Marché ${e.marche}, lot ${e.lot} (${e.titulaire}) : ${e.etape}, ${formatEuros(e.total)} HT — ${e.motif}`;
+	const date = frenchLongDate(dateDocument);
+	const objet = singleLine(
+		mode === 'revue'
+			? `Avis de pénalité à relire – clause sociale d\u2019insertion – ${notices.length} avis du ${date}`
+			: `Avis de pénalité envoyés – clause sociale d\u2019insertion – ${notices.filter((e) => e.statut === 'envoyé').length} sur ${notices.length} avis du ${date}`,
+	);
+	const intro =
+		mode === 'revue'
+			? `${notices.length} avis de pénalité sont prêts à partir (lettres PDF et annexes de calcul jointes). Relisez-les, puis approuvez ou refusez l\u2019envoi depuis le courriel d\u2019approbation qui suit.`
+			: `Compte rendu de l\u2019envoi des avis de pénalité du ${date} :`;
+	const item = (e: ReviewEntry) =>
+		`Marché ${e.marche}, lot ${e.lot} (${e.titulaire}) : ${e.etape}, ${formatEuros(e.total)} HT — ${mode === 'revue' ? e.motif : `${e.statut ?? ''}${e.detail ? ` (${e.detail})` : ''}`}`;
+	const errorLines = errors.map((e) => `Marché ${e.marche}, lot ${e.lot} : ${e.erreur}`);
 	const texte = [
 		'Bonjour,',
 		'',
-		`${notices.length} avis de pénalité sont prêts à partir (lettres PDF et annexes de calcul jointes). Relisez-les, puis approuvez ou refusez l\u2019envoi depuis le courriel d\u2019approbation qui suit.`,
+		intro,
 		'',
 		...notices.map((e) => `• ${item(e)}`),
-		...(errors.length > 0 ? ['', 'Clauses en anomalie (rien ne partira pour elles) :', ...errors.map((e) => `• Marché ${e.marche}, lot ${e.lot} : ${e.erreur}`)] : []),
+		...(errors.length > 0 ? ['', 'Clauses en anomalie (rien ne part pour elles) :', ...errorLines.map((l) => `• ${l}`)] : []),
 	].join('\n');
 	const html = [
 		'<p>Bonjour,</p>',
-		`<p>${notices.length} avis de pénalité sont prêts à partir (lettres PDF et annexes de calcul jointes). Relisez-les, puis approuvez ou refusez l\u2019envoi depuis le courriel d\u2019approbation qui suit.</p>`,
+		`<p>${escapeHtml(intro)}</p>`,
 		`<ul>${notices.map((e) => `<li>${escapeHtml(item(e))}</li>`).join('')}</ul>`,
-		...(errors.length > 0
-			? ['<p>Clauses en anomalie (rien ne partira pour elles) :</p>', `<ul>${errors.map((e) => `<li>${escapeHtml(`Marché ${e.marche}, lot ${e.lot} : ${e.erreur}`)}</li>`).join('')}</ul>`]
-			: []),
+		...(errors.length > 0 ? ['<p>Clauses en anomalie (rien ne part pour elles) :</p>', `<ul>${errorLines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`] : []),
 	].join('\n');
 	return { objet, texte, html };
 }

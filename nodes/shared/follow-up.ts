@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 
 import type { TableRow } from '../adapters';
 import { assertXlsx, locate, streamTables } from '../adapters';
-import type { ClauseRecord, ReportHours, ReportLine } from '../core';
+import type { ClauseRecord, FieldLabels, KeyIndex, ReportHours, ReportLine } from '../core';
 import { AnomalyError, CLAUSE_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, tryReadRecord } from '../core';
 
 export interface FollowUpEntry<T> {
@@ -17,6 +17,8 @@ export interface FollowUpEntry<T> {
 	where: string;
 	value?: T;
 	error?: unknown;
+	/** Ligne du classeur (feuille, cellules), pour situer une anomalie relevée plus tard. */
+	row?: TableRow;
 }
 
 export interface FollowUpData {
@@ -79,14 +81,14 @@ function readEntry<T>(
 ): FollowUpEntry<T> {
 	const json = raw as IDataObject;
 	const placeOf = () => (typeof where === 'string' ? where : where());
-	if (row && row.problems.length > 0) return { itemIndex, json, where: placeOf(), error: locate(new AnomalyError(row.problems), row) };
+	if (row && row.problems.length > 0) return { itemIndex, json, where: placeOf(), error: locate(new AnomalyError(row.problems), row), row };
 	// La désignation (« ligne de relevé (marché…) ») n'est construite qu'en cas d'anomalie.
 	const result = tryReadRecord(reader as typeof CLAUSE_READER, raw, '');
-	if (result.ok) return { itemIndex, json, where: typeof where === 'string' ? where : '', value: result.value as unknown as T };
+	if (result.ok) return { itemIndex, json, where: typeof where === 'string' ? where : '', value: result.value as unknown as T, row };
 	const place = placeOf();
 	const named = tryReadRecord(reader as typeof CLAUSE_READER, raw, place);
 	const error = named.ok ? result.error : named.error;
-	return { itemIndex, json, where: place, error: row ? locate(error, row) : error };
+	return { itemIndex, json, where: place, error: row ? locate(error, row) : error, row };
 }
 
 export interface CollectOptions {
@@ -97,6 +99,19 @@ export interface CollectOptions {
 	 * garder en mémoire (les lignes en anomalie restent dans `lines`).
 	 */
 	onLine?: (line: ReportLine | ReportHours) => void;
+	/**
+	 * Feuilles supplémentaires du classeur, facultatives (par exemple « Pénalités »),
+	 * remises ligne à ligne au nœud qui les demande.
+	 */
+	extraSheets?: Record<string, ExtraSheet>;
+}
+
+export interface ExtraSheet {
+	names: string[];
+	keys: KeyIndex;
+	labels: FieldLabels;
+	required: string[];
+	onRow: (row: TableRow, itemIndex: number) => void;
 }
 
 export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOptions = {}): Promise<FollowUpData> {
@@ -152,6 +167,12 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 					onRow: (row) =>
 						addLine(readEntry<ReportLine>(lineReader, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row)),
 				},
+				...Object.fromEntries(
+					Object.entries(options.extraSheets ?? {}).map(([id, sheet]) => [
+						id,
+						{ ...sheet, mandatory: false, onRow: (row: TableRow) => sheet.onRow(row, itemIndex) },
+					]),
+				),
 			});
 			data.ignoredSheets.push(...result.ignoredSheets);
 		} catch (error) {

@@ -51,6 +51,7 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 			'2025-TRX-039/6:notification:9000',
 			'2025-TRX-039/8:aucune:0',
 			'2025-PI-011/3:aucune:0',
+			'2024-TRX-027/3:notifiee:7200',
 		]);
 		expect(revue.every((c) => c.envoi.statut === 'aperçu' || c.envoi.statut === 'sans objet')).toBe(true);
 
@@ -96,6 +97,7 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 			'2025-TRX-039/6:envoyé',
 			'2025-TRX-039/8:sans objet',
 			'2025-PI-011/3:sans objet',
+			'2024-TRX-027/3:sans objet',
 		]);
 		await sink.waitFor(5, 30000);
 		const notice = sink.to('etudes-et-territoires@example.test');
@@ -122,6 +124,8 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		expect((await pdfText(notification[0].parsed.attachments[0].content)).text).toContain('Le montant des pénalités s’élève à 9 000,00 € HT.');
 		const report = sink.mails.find((m) => m.parsed.subject?.startsWith('Avis de pénalité envoyés'))!;
 		expect(report.envelope.to).toEqual([ACHETEUR]);
+		expect(report.parsed.subject).toMatch(/^Avis de pénalité envoyés – clause sociale d’insertion – 2 sur 2 avis du /);
+		expect(report.parsed.text).toContain('Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités, 9\u00a0000,00\u00a0€ HT — envoyé');
 
 		// Lettres et annexes archivées, journal écrit.
 		expect(fs.readdirSync(layout.output).filter((f) => /\.(pdf|xlsx)$/.test(f)).sort()).toEqual([
@@ -131,7 +135,7 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 			'notification-penalites-2025-TRX-039-lot-6-fin.pdf',
 		]);
 		const journal = fs.readdirSync(layout.output).find((f) => f.startsWith('journal-penalites-'))!;
-		expect(JSON.parse(fs.readFileSync(path.join(layout.output, journal), 'utf8'))).toHaveLength(4);
+		expect(JSON.parse(fs.readFileSync(path.join(layout.output, journal), 'utf8'))).toHaveLength(5);
 		expect(sink.mails).toHaveLength(5);
 	});
 });

@@ -54,7 +54,10 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 			'2025-TRX-039/6': 'notification:9000',
 			'2025-TRX-039/8': 'aucune:0',
 			'2025-PI-011/3': 'aucune:0',
+			'2024-TRX-027/3': 'notifiee:7200',
 		});
+		// Déjà notifiée d'après la feuille « Pénalités » : rien à produire.
+		expect(by['2024-TRX-027/3'].json).toMatchObject({ motif: 'Pénalités notifiées le 10 juillet 2026 (registre).', dateMiseEnDemeure: '2026-06-15', documents: null });
 		const med = by['2025-PI-011/2'];
 		expect(med.json).toMatchObject({
 			etapeLibelle: 'Mise en demeure',
@@ -202,12 +205,64 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 			'Clause du marché 2025-PI-011, lot 2 (élément 1), heures réalisées : heures réalisées saisies (7\u00a0000\u00a0h) supérieures aux heures dues (700\u00a0h)',
 			'Clause du marché 2025-TRX-039, lot 6 (élément 2), date de notification des pénalités : notification des pénalités sans mise en demeure préalable',
 			'Clause du marché 2025-TRX-039, lot 8 (élément 3), pénalité par heure non réalisée (€ HT) : valeur négative (-60\u00a0€)',
-			'Clause du marché 2025-PI-011, lot 4 (élément 5), montant annuel HT : montant annuel HT manquant pour une exécution de plus d’un an (547 jours) : le plafond des pénalités est incalculable',
+			'Clause du marché 2025-PI-011, lot 4 (élément 6), montant annuel HT : montant annuel HT manquant pour une exécution de plus d’un an (547 jours) : le plafond des pénalités est incalculable',
 		]);
 		expect((errorItems[0].json.details as IDataObject).correction).toContain('laissez la colonne vide : les relevés mensuels font foi');
-		expect(items.map((i) => `${i.json.marche}/${i.json.lot}:${i.json.etape}`)).toEqual(['2025-PI-011/3:aucune']);
+		expect(items.map((i) => `${i.json.marche}/${i.json.lot}:${i.json.etape}`)).toEqual(['2025-PI-011/3:aucune', '2024-TRX-027/3:miseEnDemeure']);
 		expect(items[0].pairedItem).toEqual({ item: 3 });
-		expect(errorItems.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 4 }]);
+		expect(errorItems.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 5 }]);
+	});
+
+	it('compte rendu d’envoi pour l’acheteur (deuxième sortie en mode envoi)', async () => {
+		const sink = await new SmtpSink({ rejectRecipients: ['air-confort-argent@example.test'] }).start();
+		try {
+			const { output } = await runNode(penalty({ mode: 'envoyer' }), [workbook()], { credentials: smtp(sink.port) });
+			const report = output('Nœud testé', 1)[0].json;
+			expect(report.objet).toBe('Avis de pénalité envoyés – clause sociale d’insertion – 1 sur 2 avis du 23 novembre 2026');
+			expect(report.texte).toContain(`Marché 2025-PI-011, lot 2 (Études & Territoires) : mise en demeure, 7${NBSP}800,00${NBSP}€ HT — envoyé`);
+			expect(report.texte).toContain('Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités, 9');
+			expect(report.texte).toContain('— échec (adresse du titulaire air-confort-argent@example.test refusée');
+		} finally {
+			await sink.stop();
+		}
+	});
+
+	it('feuille « Pénalités » : l’historique donne la date de mise en demeure ; une ligne fautive bloque sa clause, avec la cellule', async () => {
+		const clause = clauses.find((c) => c.lot === '6')!;
+		const headers = ['N° marché', 'N° lot', 'Titulaire', 'SIRET', 'Courriel du titulaire', 'Heures dues', 'Début d’exécution', 'Fin d’exécution', 'Facilitateur', 'Courriel du facilitateur', 'Acheteur', 'Courriel de l’acheteur', 'Montant annuel HT', 'Heures neutralisées'];
+		const row = (c: IDataObject, neutral: unknown = '') => [c.marche, c.lot, c.titulaire, c.siret, c.emailTitulaire, c.heuresDues, c.debutExecution, c.finExecution, c.facilitateur, c.emailFacilitateur, c.acheteur, c.emailAcheteur, c.montantAnnuelHT ?? 100000, neutral] as never[];
+		const other = clauses.find((c) => c.lot === '2' && c.marche === '2025-PI-011')!;
+		const lines = releves.filter((l) => (l.lot === '6' && l.marche === '2025-TRX-039') || (l.lot === '2' && l.marche === '2025-PI-011'));
+		const { workbookBuffer } = await import('../helpers/workbooks');
+		const buffer = await workbookBuffer({
+			Registre: [headers as never[], row(clause), row(other, -5)],
+			Relevés: [['Marché', 'Lot', 'Mois', 'Heures du mois', 'Participant'] as never[], ...lines.map((l) => [l.marche, l.lot, l.mois, l.heuresMois, l.participant] as never[])],
+			Pénalités: [['Marché', 'Lot', 'Étape', 'Montant HT', 'Date'] as never[], ['2025-TRX-039', '6', 'Mise en demeure', 9000, '01/10/2026'] as never[], ['2025-PI-011', '2', 'relance', '', '02/10/2026'] as never[]],
+		});
+		const { items } = await runNode({ ...penalty(), onError: 'continueRegularOutput' }, [binaryItem(buffer, 'registre.xlsx')]);
+		expect(items[0].json.error).toBe(
+			'Historique des pénalités (marché 2025-PI-011, lot 2), étape (feuille «\u00a0Pénalités\u00a0», cellule C3) : «\u00a0relance\u00a0» n\'est pas une étape (mise en demeure ou notification) reconnu(e)',
+		);
+		expect(((items[0].json.details as IDataObject).anomalies as IDataObject[])[0]).toMatchObject({ feuille: 'Pénalités', cellule: 'C3' });
+		expect(items[1].json).toMatchObject({ marche: '2025-TRX-039', lot: '6', etape: 'notification', dateMiseEnDemeure: '2026-10-01', echeanceMiseEnDemeure: '2026-10-16' });
+
+		// Sans la ligne fautive : l'anomalie des heures neutralisées est située dans le registre.
+		const fixed = await workbookBuffer({ Registre: [headers as never[], row(clause), row(other, -5)] });
+		const again = await runNode({ ...penalty(), onError: 'continueRegularOutput' }, [binaryItem(fixed, 'registre.xlsx')]);
+		const failed = again.items.find((i) => i.json.error !== undefined)!;
+		expect(failed.pairedItem).toEqual({ item: 0 });
+		const anomaly = ((failed.json.details as IDataObject).anomalies as IDataObject[])[0];
+		expect(failed.json.error).toContain('heures neutralisées (feuille «\u00a0Registre\u00a0», cellule N3) : valeur négative (-5');
+		expect(anomaly).toMatchObject({ champ: 'heuresNeutralisees', feuille: 'Registre', cellule: 'N3' });
+	});
+
+	it('la lettre n’écrit que des caractères que les polices standard du PDF savent dessiner', async () => {
+		const clause: IDataObject = { ...clauses[0], intitule: 'Enquêtes ≥ 10 % − gare de Łódź → Ğebze 😀', titulaire: 'Études\u202f& Territoires' };
+		const lines = releves.filter((l) => l.marche === clause.marche && l.lot === clause.lot);
+		const { items } = await runNode(penalty({ source: 'elements' }), [clause, ...lines]);
+		const text = (await pdfText(binaryBuffer(items[0], 'lettre'))).text;
+		expect(text).toContain('lot 2 (Enquêtes >= 10 % - gare de Lódz -> Gebze ?)');
+		expect(text).toContain('Études & Territoires');
 	});
 
 	it('sans « continuer en cas d’échec », la première clause fautive arrête le nœud avec son message', async () => {

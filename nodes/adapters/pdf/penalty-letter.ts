@@ -15,13 +15,73 @@ const FONT = 'Helvetica';
 const BOLD = 'Helvetica-Bold';
 const BLUE = '#1F5FA8';
 
+/** Caractères du codage WinAnsi (Windows-1252) hors Latin-1 : ceux que les polices standard savent dessiner. */
+const CP1252_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+const REPLACEMENTS: Record<string, string> = {
+	'\u2212': '-',
+	'\u2010': '-',
+	'\u2011': '-',
+	'\u2192': '->',
+	'\u2190': '<-',
+	'\u2264': '<=',
+	'\u2265': '>=',
+	'\u2260': '!=',
+	'\u2248': '~',
+	'\u0141': 'L',
+	'\u0142': 'l',
+	'\u0110': 'D',
+	'\u0111': 'd',
+};
+
+/**
+ * Texte dessinable avec les polices standard du PDF (codage WinAnsi) : les
+ * espaces fines deviennent insécables, les signes courants hors codage sont
+ * transcrits (− → -, ≥ → >=), les lettres accentuées hors codage perdent leur
+ * accent (ğ → g), le reste devient « ? ». Sans cela, pdfkit dessinerait des
+ * caractères erronés sans rien signaler.
+ */
+export function toWinAnsi(text: string): string {
+	let out = '';
+	for (const char of text.replace(/[\u2007\u2009\u202f]/g, '\u00a0')) {
+		const code = char.codePointAt(0)!;
+		if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || code === 0x0a || CP1252_EXTRA.includes(char)) out += char;
+		else if (REPLACEMENTS[char]) out += REPLACEMENTS[char];
+		else {
+			const base = char.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+			out += base.length > 0 && [...base].every((c) => c.charCodeAt(0) < 0x7f) ? base : '?';
+		}
+	}
+	return out;
+}
+
+/** Le modèle de lettre, chaque texte rendu dessinable (voir toWinAnsi). */
+function drawable(model: LetterModel): LetterModel {
+	const t = toWinAnsi;
+	const table = (tab?: LetterTable) => tab && { colonnes: tab.colonnes.map(t), lignes: tab.lignes.map((r) => r.map(t)), pied: tab.pied.map((r) => r.map(t)) };
+	return {
+		...model,
+		titre: t(model.titre),
+		emetteur: model.emetteur.map(t),
+		destinataire: model.destinataire.map(t),
+		mentionEnvoi: model.mentionEnvoi && t(model.mentionEnvoi),
+		lieuDate: t(model.lieuDate),
+		references: model.references.map(([k, v]) => [t(k), t(v)] as [string, string]),
+		objet: t(model.objet),
+		salutation: t(model.salutation),
+		sections: model.sections.map((sec) => ({ titre: sec.titre && t(sec.titre), paragraphes: sec.paragraphes.map(t), tableau: table(sec.tableau) })),
+		formule: t(model.formule),
+		signature: model.signature.map(t),
+	};
+}
+
 export interface PdfMeta {
 	/** Date du document (AAAA-MM-JJ) : date de création du PDF. */
 	date: string;
 	auteur: string;
 }
 
-export async function renderLetterPdf(model: LetterModel, meta: PdfMeta): Promise<Buffer> {
+export async function renderLetterPdf(source: LetterModel, meta: PdfMeta): Promise<Buffer> {
+	const model = drawable(source);
 	const created = new Date(`${meta.date}T09:00:00Z`);
 	const doc = new PDFDocument({
 		size: 'A4',

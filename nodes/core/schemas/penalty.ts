@@ -11,7 +11,8 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
-import { decimal, emptyToUndefined, isoDate, optional, percent, text, tolerantEnum, yesNo } from './primitives';
+import { parseDate } from '../calendar';
+import { amount, decimal, emptyToUndefined, isoDate, normalizeToken, optional, percent, text, tolerantEnum, yesNo } from './primitives';
 
 /** Motifs pour lesquels des heures ne sont pas dues (neutralisées) ou le titulaire est exonéré. */
 export const NEUTRALISATION_MOTIFS = {
@@ -119,22 +120,8 @@ export const ClausePenaltyFieldsSchema = z
 		if (f.debutNeutralisation && f.finNeutralisation && f.finNeutralisation < f.debutNeutralisation) {
 			add('finNeutralisation', `fin de la neutralisation (${f.finNeutralisation}) antérieure à son début (${f.debutNeutralisation})`, 'Corrigez les dates de la neutralisation : la fin doit suivre le début.', 'penalite.neutralisationDates');
 		}
-		if (f.dateNotificationPenalites && !f.dateMiseEnDemeure) {
-			add(
-				'dateNotificationPenalites',
-				'notification des pénalités sans mise en demeure préalable',
-				'Renseignez la date de la mise en demeure : les pénalités ne se notifient qu\u2019après une mise en demeure restée sans effet.',
-				'penalite.procedure',
-			);
-		}
-		if (f.dateNotificationPenalites && f.dateMiseEnDemeure && f.dateNotificationPenalites <= f.dateMiseEnDemeure) {
-			add(
-				'dateNotificationPenalites',
-				`notification des pénalités (${f.dateNotificationPenalites}) antérieure ou égale à la mise en demeure (${f.dateMiseEnDemeure})`,
-				'Corrigez les dates : la notification suit la mise en demeure et l\u2019expiration de son délai.',
-				'penalite.procedure',
-			);
-		}
+		const procedure = procedureProblem(f.dateMiseEnDemeure, f.dateNotificationPenalites);
+		if (procedure) add('dateNotificationPenalites', procedure.message, procedure.correction, 'penalite.procedure');
 		if (f.bilanRemis === true && f.dateRemiseBilan === undefined) {
 			// Bilan remis, date inconnue : aucun retard calculable, sans erreur.
 		}
@@ -210,6 +197,23 @@ export const PENALTY_FIELDS_READER: RecordReader<typeof ClausePenaltyFieldsSchem
 	),
 };
 
+/** Une notification exige une mise en demeure antérieure (jamais d'étape sautée). */
+export function procedureProblem(miseEnDemeure?: string, notification?: string): { message: string; correction: string } | undefined {
+	if (notification && !miseEnDemeure) {
+		return {
+			message: 'notification des pénalités sans mise en demeure préalable',
+			correction: 'Renseignez la date de la mise en demeure : les pénalités ne se notifient qu\u2019après une mise en demeure restée sans effet.',
+		};
+	}
+	if (notification && miseEnDemeure && notification <= miseEnDemeure) {
+		return {
+			message: `notification des pénalités (${notification}) antérieure ou égale à la mise en demeure (${miseEnDemeure})`,
+			correction: 'Corrigez les dates : la notification suit la mise en demeure et l\u2019expiration de son délai.',
+		};
+	}
+	return undefined;
+}
+
 /** Toutes les neutralisations d'une clause : la colonne simple du registre et la liste détaillée. */
 export function neutralisationsOf(fields: ClausePenaltyFields): Neutralisation[] {
 	const list = [...(fields.neutralisations ?? [])];
@@ -251,3 +255,86 @@ export const PENALTY_SETTINGS_LABELS: FieldLabels = {
 	dateJalon: 'date du jalon',
 	delaiObservationsJours: 'délai pour présenter des observations (jours)',
 };
+
+/**
+ * Historique des avis (feuille « Pénalités » du registre, tenue par l'acheteur ou
+ * alimentée par le bilan) : une ligne par mise en demeure ou notification.
+ */
+export const PENALTY_HISTORY_STEPS = {
+	miseEnDemeure: { libelle: 'Mise en demeure', synonymes: ['MED', 'mise en demeure envoyée'] },
+	notification: {
+		libelle: 'Notification de pénalités',
+		synonymes: ['notification', 'notification des pénalités', 'pénalités notifiées', 'pénalités appliquées', 'pénalités'],
+	},
+} as const;
+
+/** Période d'un avis : « fin » (fin d'exécution, par défaut) ou « jalon-AAAA-MM-JJ » (une date). */
+function period() {
+	return z.preprocess((raw) => {
+		if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return 'fin';
+		const date = parseDate(raw);
+		if (date) return `jalon-${date}`;
+		if (typeof raw === 'string') {
+			const token = normalizeToken(raw);
+			if (token.startsWith('fin')) return 'fin';
+			const jalon = /^jalon-(\d{4}-\d{2}-\d{2})$/.exec(raw.trim());
+			if (jalon) return raw.trim();
+		}
+		return raw;
+	}, z.string().regex(/^(fin|jalon-\d{4}-\d{2}-\d{2})$/, { message: 'période illisible : « fin d\u2019exécution » ou la date du jalon attendue' }));
+}
+
+export const PenaltyHistorySchema = z.object({
+	marche: text({ max: 200 }),
+	lot: text({ max: 100 }),
+	etape: tolerantEnum(PENALTY_HISTORY_STEPS, 'une étape (mise en demeure ou notification)'),
+	date: isoDate(),
+	montantHT: optional(amount()),
+	periode: period(),
+});
+export type PenaltyHistoryEntry = z.output<typeof PenaltyHistorySchema>;
+
+export const PENALTY_HISTORY_LABELS: FieldLabels = {
+	marche: 'marché',
+	lot: 'lot',
+	etape: 'étape',
+	date: 'date',
+	montantHT: 'montant HT',
+	periode: 'période',
+};
+
+export const PENALTY_HISTORY_READER: RecordReader<typeof PenaltyHistorySchema> = {
+	schema: PenaltyHistorySchema,
+	labels: PENALTY_HISTORY_LABELS,
+	keys: buildKeyIndex(
+		Object.keys(PENALTY_HISTORY_LABELS),
+		{
+			marche: ['n° marché', 'numéro de marché'],
+			lot: ['n° lot'],
+			etape: ['étape de la procédure', 'avis', 'type d\u2019avis'],
+			date: ['date de l\u2019avis', 'date du document', 'date d\u2019envoi'],
+			montantHT: ['montant', 'montant des pénalités', 'montant HT des pénalités'],
+			periode: ['échéance', 'période évaluée', 'échéance évaluée'],
+		},
+		PENALTY_HISTORY_LABELS,
+	),
+};
+
+/**
+ * Complète les dates de procédure d'une clause par son historique, pour une
+ * période : les colonnes du registre l'emportent ; à défaut, la dernière mise en
+ * demeure et la dernière notification de l'historique.
+ */
+export function withHistory(fields: ClausePenaltyFields, history: PenaltyHistoryEntry[], periode: string): ClausePenaltyFields {
+	const latest = (etape: keyof typeof PENALTY_HISTORY_STEPS) =>
+		history
+			.filter((h) => h.etape === etape && h.periode === periode)
+			.map((h) => h.date)
+			.sort()
+			.pop();
+	return {
+		...fields,
+		dateMiseEnDemeure: fields.dateMiseEnDemeure ?? latest('miseEnDemeure'),
+		dateNotificationPenalites: fields.dateNotificationPenalites ?? latest('notification'),
+	};
+}
