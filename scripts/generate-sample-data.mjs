@@ -105,14 +105,78 @@ const EMPLOYERS = [
 ];
 const JOBS = ['Manœuvre', 'Ouvrier polyvalent', 'Aide-électricien', 'Plaquiste', 'Agent d’entretien', 'Enquêteur', 'Agent de propreté', 'Conducteur de car', 'Peintre en bâtiment', 'Aide-maçon'];
 
-async function followUp() {
-	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'registre-clauses.json'), 'utf8'));
-	const random = prng(20261123);
+/** Un SIRET valide par titulaire (le même pour toutes ses clauses). */
+function assignSirets(clauses, random) {
 	const sirets = new Map();
 	for (const clause of clauses) {
 		if (!sirets.has(clause.titulaire)) sirets.set(clause.titulaire, luhnSiret(random));
 		clause.siret = sirets.get(clause.titulaire);
 	}
+}
+
+/** Colonnes de la feuille « Registre » : [en-tête, champ, largeur]. */
+const REGISTRE_COLUMNS = [
+	['N° marché', 'marche', 14], ['Objet du marché', 'objet', 40], ['N° lot', 'lot', 8], ['Intitulé du lot', 'intitule', 30],
+	['Titulaire', 'titulaire', 30], ['SIRET', 'siret', 16], ['Courriel du titulaire', 'emailTitulaire', 30], ['Contact du titulaire', 'contactTitulaire', 18],
+	['Heures dues', 'heuresDues', 10], ["Début d'exécution", 'debutExecution', 12], ["Fin d'exécution", 'finExecution', 12],
+	['Facilitateur', 'facilitateur', 28], ['Courriel du facilitateur', 'emailFacilitateur', 32], ['Acheteur', 'acheteur', 34],
+	["Courriel de l'acheteur", 'emailAcheteur', 34], ['Statut', 'statut', 12], ['Montant HT', 'montantHT', 16],
+];
+const DATE_FIELDS = new Set(['debutExecution', 'finExecution', 'debutNeutralisation', 'finNeutralisation', 'dateMiseEnDemeure', 'dateNotificationPenalites', 'dateRemiseBilan']);
+const AMOUNT_FIELDS = new Set(['montantHT', 'montantAnnuelHT']);
+
+/** Feuille « Registre » : une ligne par clause, dates et montants au format français. */
+function addRegistre(wb, clauses, columns) {
+	const registre = wb.addWorksheet('Registre');
+	registre.columns = columns.map(([h, key, width]) => ({ header: h, key, width }));
+	header(registre);
+	for (const clause of clauses) {
+		const row = registre.addRow({});
+		columns.forEach(([, key], i) => {
+			const value = clause[key];
+			if (value === undefined) return;
+			const cell = row.getCell(i + 1);
+			if (DATE_FIELDS.has(key)) {
+				cell.value = new Date(`${value}T00:00:00Z`);
+				cell.numFmt = 'dd/mm/yyyy';
+			} else if (AMOUNT_FIELDS.has(key)) {
+				cell.value = value;
+				cell.numFmt = '#,##0.00 "€"';
+			} else cell.value = value;
+		});
+	}
+}
+
+/** Feuille « Relevés » : une ligne par participant et par mois (mois au format MM/AAAA). */
+function addReleves(wb, lines) {
+	const releves = wb.addWorksheet('Relevés');
+	const lineColumns = [
+		['N° marché', 'marche', 14], ['N° lot', 'lot', 8], ['SIRET', 'siret', 16], ['Mois', 'mois', 10], ['Participant', 'participant', 16],
+		['Catégorie de public', 'categoriePublic', 40], ['Éligibilité validée', 'eligibiliteValidee', 10], ['Employeur', 'employeur', 34],
+		['Modalité', 'modalite', 34], ['Type de contrat', 'typeContrat', 24], ['Début du contrat', 'debutContrat', 12], ['Poste', 'poste', 20],
+		['Heures du mois', 'heuresMois', 10], ['Heures de formation', 'heuresFormation', 10],
+	];
+	releves.columns = lineColumns.map(([h, key, width]) => ({ header: h, key, width }));
+	header(releves);
+	for (const line of lines) {
+		const row = releves.addRow({});
+		lineColumns.forEach(([, key], i) => {
+			const value = line[key];
+			if (value === undefined) return;
+			const cell = row.getCell(i + 1);
+			if (key === 'mois') cell.value = `${value.slice(5, 7)}/${value.slice(0, 4)}`;
+			else if (key === 'debutContrat') {
+				cell.value = new Date(`${value}T00:00:00Z`);
+				cell.numFmt = 'dd/mm/yyyy';
+			} else cell.value = value;
+		});
+	}
+}
+
+async function followUp() {
+	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'registre-clauses.json'), 'utf8'));
+	const random = prng(20261123);
+	assignSirets(clauses, random);
 	const lines = [];
 	for (const clause of clauses) {
 		const start = clause.debutExecution.slice(0, 7);
@@ -175,53 +239,8 @@ async function followUp() {
 	wb.creator = 'PLIE du Val d’Argent';
 	wb.created = FIXED_DATE;
 	wb.modified = FIXED_DATE;
-	const registre = wb.addWorksheet('Registre');
-	const columns = [
-		['N° marché', 'marche', 14], ['Objet du marché', 'objet', 40], ['N° lot', 'lot', 8], ['Intitulé du lot', 'intitule', 30],
-		['Titulaire', 'titulaire', 30], ['SIRET', 'siret', 16], ['Courriel du titulaire', 'emailTitulaire', 30], ['Contact du titulaire', 'contactTitulaire', 18],
-		['Heures dues', 'heuresDues', 10], ["Début d'exécution", 'debutExecution', 12], ["Fin d'exécution", 'finExecution', 12],
-		['Facilitateur', 'facilitateur', 28], ['Courriel du facilitateur', 'emailFacilitateur', 32], ['Acheteur', 'acheteur', 34],
-		["Courriel de l'acheteur", 'emailAcheteur', 34], ['Statut', 'statut', 12], ['Montant HT', 'montantHT', 16], ['Courbe prévisionnelle', 'courbe', 40],
-	];
-	registre.columns = columns.map(([header, key, width]) => ({ header, key, width }));
-	header(registre);
-	for (const clause of clauses) {
-		const row = registre.addRow({});
-		columns.forEach(([, key], i) => {
-			const value = clause[key];
-			if (value === undefined) return;
-			const cell = row.getCell(i + 1);
-			if (key === 'debutExecution' || key === 'finExecution') {
-				cell.value = new Date(`${value}T00:00:00Z`);
-				cell.numFmt = 'dd/mm/yyyy';
-			} else if (key === 'montantHT') {
-				cell.value = value;
-				cell.numFmt = '#,##0.00 "€"';
-			} else cell.value = value;
-		});
-	}
-	const releves = wb.addWorksheet('Relevés');
-	const lineColumns = [
-		['N° marché', 'marche', 14], ['N° lot', 'lot', 8], ['SIRET', 'siret', 16], ['Mois', 'mois', 10], ['Participant', 'participant', 16],
-		['Catégorie de public', 'categoriePublic', 40], ['Éligibilité validée', 'eligibiliteValidee', 10], ['Employeur', 'employeur', 34],
-		['Modalité', 'modalite', 34], ['Type de contrat', 'typeContrat', 24], ['Début du contrat', 'debutContrat', 12], ['Poste', 'poste', 20],
-		['Heures du mois', 'heuresMois', 10], ['Heures de formation', 'heuresFormation', 10],
-	];
-	releves.columns = lineColumns.map(([h, key, width]) => ({ header: h, key, width }));
-	header(releves);
-	for (const line of lines) {
-		const row = releves.addRow({});
-		lineColumns.forEach(([, key], i) => {
-			const value = line[key];
-			if (value === undefined) return;
-			const cell = row.getCell(i + 1);
-			if (key === 'mois') cell.value = `${value.slice(5, 7)}/${value.slice(0, 4)}`;
-			else if (key === 'debutContrat') {
-				cell.value = new Date(`${value}T00:00:00Z`);
-				cell.numFmt = 'dd/mm/yyyy';
-			} else cell.value = value;
-		});
-	}
+	addRegistre(wb, clauses, [...REGISTRE_COLUMNS, ['Courbe prévisionnelle', 'courbe', 40]]);
+	addReleves(wb, lines);
 	const about = wb.addWorksheet('Lisez-moi');
 	about.getColumn(1).width = 110;
 	[
@@ -246,11 +265,7 @@ async function followUp() {
 async function clausesToSettle() {
 	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'clauses-a-solder.json'), 'utf8'));
 	const random = prng(20261201);
-	const sirets = new Map();
-	for (const clause of clauses) {
-		if (!sirets.has(clause.titulaire)) sirets.set(clause.titulaire, luhnSiret(random));
-		clause.siret = sirets.get(clause.titulaire);
-	}
+	assignSirets(clauses, random);
 	const lines = [];
 	for (const clause of clauses) {
 		const months = [];
@@ -277,58 +292,14 @@ async function clausesToSettle() {
 	wb.creator = 'Région Val-d’Argent – service des marchés';
 	wb.created = FIXED_DATE;
 	wb.modified = FIXED_DATE;
-	const registre = wb.addWorksheet('Registre');
-	const columns = [
-		['N° marché', 'marche', 14], ['Objet du marché', 'objet', 40], ['N° lot', 'lot', 8], ['Intitulé du lot', 'intitule', 30],
-		['Titulaire', 'titulaire', 30], ['SIRET', 'siret', 16], ['Courriel du titulaire', 'emailTitulaire', 30], ['Contact du titulaire', 'contactTitulaire', 18],
-		['Heures dues', 'heuresDues', 10], ["Début d'exécution", 'debutExecution', 12], ["Fin d'exécution", 'finExecution', 12],
-		['Facilitateur', 'facilitateur', 28], ['Courriel du facilitateur', 'emailFacilitateur', 32], ['Acheteur', 'acheteur', 34],
-		["Courriel de l'acheteur", 'emailAcheteur', 34], ['Statut', 'statut', 12], ['Montant HT', 'montantHT', 16], ['Montant annuel HT', 'montantAnnuelHT', 16],
-		['Article du CCAP', 'articleCcap', 22], ['Heures neutralisées', 'heuresNeutralisees', 12], ['Motif de neutralisation', 'motifNeutralisation', 28],
-		['Début de la neutralisation', 'debutNeutralisation', 12], ['Fin de la neutralisation', 'finNeutralisation', 12], ['Référence de la neutralisation', 'referenceNeutralisation', 30],
-		['Date de mise en demeure', 'dateMiseEnDemeure', 12], ['Date de notification des pénalités', 'dateNotificationPenalites', 12],
-		['Bilan remis', 'bilanRemis', 8], ['Date de remise du bilan', 'dateRemiseBilan', 12],
-	];
-	const dates = new Set(['debutExecution', 'finExecution', 'debutNeutralisation', 'finNeutralisation', 'dateMiseEnDemeure', 'dateNotificationPenalites', 'dateRemiseBilan']);
-	registre.columns = columns.map(([h, key, width]) => ({ header: h, key, width }));
-	header(registre);
-	for (const clause of clauses) {
-		const row = registre.addRow({});
-		columns.forEach(([, key], i) => {
-			const value = clause[key];
-			if (value === undefined) return;
-			const cell = row.getCell(i + 1);
-			if (dates.has(key)) {
-				cell.value = new Date(`${value}T00:00:00Z`);
-				cell.numFmt = 'dd/mm/yyyy';
-			} else if (key === 'montantHT' || key === 'montantAnnuelHT') {
-				cell.value = value;
-				cell.numFmt = '#,##0.00 "€"';
-			} else cell.value = value;
-		});
-	}
-	const releves = wb.addWorksheet('Relevés');
-	const lineColumns = [
-		['N° marché', 'marche', 14], ['N° lot', 'lot', 8], ['SIRET', 'siret', 16], ['Mois', 'mois', 10], ['Participant', 'participant', 16],
-		['Catégorie de public', 'categoriePublic', 40], ['Éligibilité validée', 'eligibiliteValidee', 10], ['Employeur', 'employeur', 34],
-		['Modalité', 'modalite', 34], ['Type de contrat', 'typeContrat', 24], ['Début du contrat', 'debutContrat', 12], ['Poste', 'poste', 20],
-		['Heures du mois', 'heuresMois', 10], ['Heures de formation', 'heuresFormation', 10],
-	];
-	releves.columns = lineColumns.map(([h, key, width]) => ({ header: h, key, width }));
-	header(releves);
-	for (const line of lines) {
-		const row = releves.addRow({});
-		lineColumns.forEach(([, key], i) => {
-			const value = line[key];
-			if (value === undefined) return;
-			const cell = row.getCell(i + 1);
-			if (key === 'mois') cell.value = `${value.slice(5, 7)}/${value.slice(0, 4)}`;
-			else if (key === 'debutContrat') {
-				cell.value = new Date(`${value}T00:00:00Z`);
-				cell.numFmt = 'dd/mm/yyyy';
-			} else cell.value = value;
-		});
-	}
+	addRegistre(wb, clauses, [
+		...REGISTRE_COLUMNS,
+		['Montant annuel HT', 'montantAnnuelHT', 16], ['Article du CCAP', 'articleCcap', 22], ['Heures neutralisées', 'heuresNeutralisees', 12],
+		['Motif de neutralisation', 'motifNeutralisation', 28], ['Début de la neutralisation', 'debutNeutralisation', 12], ['Fin de la neutralisation', 'finNeutralisation', 12],
+		['Référence de la neutralisation', 'referenceNeutralisation', 30], ['Date de mise en demeure', 'dateMiseEnDemeure', 12],
+		['Date de notification des pénalités', 'dateNotificationPenalites', 12], ['Bilan remis', 'bilanRemis', 8], ['Date de remise du bilan', 'dateRemiseBilan', 12],
+	]);
+	addReleves(wb, lines);
 	// Historique des avis : la feuille « Pénalités » (colonnes du bilan : Marché, Lot, Étape, Montant HT, Date).
 	const history = JSON.parse(fs.readFileSync(path.join(dir, 'historique-penalites.json'), 'utf8'));
 	const penalites = wb.addWorksheet('Pénalités');

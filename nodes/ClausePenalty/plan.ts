@@ -6,7 +6,6 @@
  * document ; les autres continuent (« continuer en cas d'échec »).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 import { createHash } from 'node:crypto';
 
 import type { TableRow } from '../adapters';
@@ -29,8 +28,7 @@ import {
 	tryReadRecord,
 	withHistory,
 } from '../core';
-import type { FollowUpEntry } from '../shared/follow-up';
-import { collectFollowUp } from '../shared/follow-up';
+import { collectFollowUp, rawClauseKey, usableClauses } from '../shared/follow-up';
 import { errorItem, toNodeError } from '../shared/items';
 import type { PenaltyParameters } from './parameters';
 import type { Notice, Planned } from './types';
@@ -55,12 +53,6 @@ function locateInRow(error: unknown, row: TableRow | undefined): unknown {
 	const cells: Record<string, string> = {};
 	for (const [key, cell] of Object.entries(row.cells)) cells[PENALTY_FIELDS_READER.keys.get(normalizeToken(key)) ?? key] = cell;
 	return locate(error, { sheet: row.sheet, row: row.row, raw: row.raw, problems: row.problems, cells });
-}
-
-/** Clé de clause d'un enregistrement brut (ligne de relevé ou d'historique), s'il nomme marché et lot. */
-function rawKey(raw: Record<string, unknown>): string | undefined {
-	const marche = raw.marche ?? raw['marché'];
-	return marche !== undefined && raw.lot !== undefined ? clauseKey({ marche: String(marche), lot: String(raw.lot) }) : undefined;
 }
 
 async function produceNotice(
@@ -122,7 +114,7 @@ export async function planPenalties(
 		}
 		// Une ligne d'historique fautive bloque sa clause (étape incertaine) ; sans clause, elle est rapportée seule.
 		const fault = { itemIndex, json: row.raw as IDataObject, error: locate(read.error, row) };
-		const key = rawKey(row.raw);
+		const key = rawClauseKey(row.raw);
 		if (key === undefined) orphanFaults.push(fault);
 		else if (!historyFaults.has(key)) historyFaults.set(key, fault);
 	};
@@ -132,37 +124,9 @@ export async function planPenalties(
 		extraSheets: { penalites: { ...HISTORY_SHEET, onRow: onHistoryRow } },
 	});
 	for (const f of [...data.fileErrors, ...orphanFaults]) fail(f.error, f.itemIndex, f.json);
-	const lineErrors = new Map<string, FollowUpEntry<unknown>[]>();
-	for (const line of data.lines) {
-		const key = rawKey(line.json);
-		if (key === undefined) fail(line.error, line.itemIndex, line.json);
-		else lineErrors.set(key, [...(lineErrors.get(key) ?? []), line]);
-	}
 
 	const planned: Planned[] = [];
-	const seen = new Set<string>();
-	for (const entry of data.clauses) {
-		if (!entry.value) {
-			fail(entry.error, entry.itemIndex, entry.json);
-			continue;
-		}
-		const clause = entry.value;
-		const key = clauseKey(clause);
-		if (seen.has(key)) {
-			const duplicate = new NodeOperationError(node, `${entry.where} : clause en double dans le registre`, {
-				itemIndex: entry.itemIndex,
-				description: 'Chaque couple marché-lot ne doit figurer qu’une fois dans le registre : supprimez ou corrigez le doublon.',
-			});
-			fail(duplicate, entry.itemIndex, entry.json, clause);
-			continue;
-		}
-		seen.add(key);
-		const faulty = lineErrors.get(key);
-		if (faulty && faulty.length > 0) {
-			// Des relevés illisibles fausseraient le calcul : rien n'est produit pour cette clause.
-			fail(faulty[0].error, faulty[0].itemIndex, { ...entry.json, lignesEnAnomalie: faulty.length }, clause);
-			continue;
-		}
+	for (const { entry, clause, key } of usableClauses(data, node, fail)) {
 		const historyFault = historyFaults.get(key);
 		if (historyFault) {
 			fail(historyFault.error, entry.itemIndex, entry.json, clause);

@@ -9,17 +9,11 @@ import ExcelJS from 'exceljs';
 
 import type { ClauseRecord, IsoMonth, PenaltyAssessment, StepDecision } from '../../core';
 import { frenchLongDate, frenchMonth, monthOf, monthRange } from '../../core';
+import { styleHeader } from './study-report';
 
-const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F5FA8' } };
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 const EUROS = '#,##0.00 "€"';
 const HOURS = '#,##0.00 "h"';
-
-function styleHeader(row: ExcelJS.Row): void {
-	row.font = { bold: true, color: { argb: 'FFFFFFFF' } };
-	row.fill = HEADER_FILL;
-	row.alignment = { vertical: 'middle', wrapText: true };
-}
 
 export interface AnnexInput {
 	clause: ClauseRecord;
