@@ -1,5 +1,8 @@
+import fc from 'fast-check';
+
 import type { ClauseRecord, PenaltySettingsInput } from '../../nodes/core';
 import {
+	PENALTY_HISTORY_READER,
 	CLAUSE_READER,
 	PENALTY_FIELDS_READER,
 	PENALTY_SETTINGS_LABELS,
@@ -12,6 +15,7 @@ import {
 	readRecord,
 	renderNoticeMail,
 	tryReadRecord,
+	withHistory,
 } from '../../nodes/core';
 import { NBSP, anomalyFrom } from './support';
 
@@ -290,5 +294,87 @@ describe('lettre et courriel', () => {
 		const mail = renderNoticeMail(c, a, step, letter, 'Service');
 		expect(mail.html).toContain('&lt;b&gt;Électricité&lt;/b&gt;');
 		expect(mail.html).not.toContain('<b>');
+	});
+});
+
+describe('historique des avis (feuille « Pénalités »)', () => {
+	const row = (raw: Record<string, unknown>) => readRecord(PENALTY_HISTORY_READER, raw, 'historique');
+
+	it('lit les intitulés usuels et la période (fin d’exécution par défaut, ou la date du jalon)', () => {
+		expect(row({ Marché: '2025-TRX-039', Lot: 6, Étape: 'Mise en demeure', 'Montant HT': '9 000,00 €', Date: '01/10/2026' })).toEqual({
+			marche: '2025-TRX-039',
+			lot: '6',
+			etape: 'miseEnDemeure',
+			montantHT: 9000,
+			date: '2026-10-01',
+			periode: 'fin',
+		});
+		expect(row({ marche: 'M', lot: '1', etape: 'pénalités notifiées', date: '2026-07-10', periode: '30/06/2026' })).toMatchObject({ etape: 'notification', periode: 'jalon-2026-06-30' });
+	});
+
+	it('complète les dates de procédure absentes du registre, pour la même période ; le registre l’emporte', () => {
+		const history = [
+			row({ marche: 'M', lot: '1', etape: 'Mise en demeure', date: '2026-06-15' }),
+			row({ marche: 'M', lot: '1', etape: 'Mise en demeure', date: '2026-09-01' }),
+			row({ marche: 'M', lot: '1', etape: 'Notification', date: '2026-03-01', periode: '2026-02-28' }),
+		];
+		expect(withHistory(fields(), history, 'fin')).toMatchObject({ dateMiseEnDemeure: '2026-09-01', dateNotificationPenalites: undefined });
+		expect(withHistory(fields({ dateMiseEnDemeure: '2026-07-01' }), history, 'fin').dateMiseEnDemeure).toBe('2026-07-01');
+		expect(withHistory(fields(), history, 'jalon-2026-02-28')).toMatchObject({ dateMiseEnDemeure: undefined, dateNotificationPenalites: '2026-03-01' });
+		// Une notification sans mise en demeure, venue de l'historique, est refusée au calcul.
+		const f = withHistory(fields(), history, 'jalon-2026-02-28');
+		expect(anomalyFrom(() => assessPenalties(clause(), f, declared(), settings())).anomalies.map((a) => a.regle)).toContain('penalite.procedure');
+	});
+});
+
+describe('propriétés du calcul (fast-check)', () => {
+	const RUNS = { numRuns: 300 };
+	const centsOf = (value: number) => Math.round(value * 100);
+	const input = fc.record({
+		dues: fc.integer({ min: 1, max: 500_000 }).map((v) => v / 100),
+		realisees: fc.integer({ min: 0, max: 600_000 }).map((v) => v / 100),
+		neutralisees: fc.integer({ min: 0, max: 100 }),
+		taux: fc.integer({ min: 0, max: 50_000 }).map((v) => v / 100),
+		montant: fc.integer({ min: 100_000, max: 2_000_000_000 }).map((v) => v / 100),
+		plafond: fc.integer({ min: 0, max: 10_000 }).map((v) => v / 100),
+		deja: fc.integer({ min: 0, max: 10_000_000 }).map((v) => v / 100),
+	});
+
+	it('montants au centime, total plafonné, jamais négatif, aucune pénalité sans heure manquante', () => {
+		fc.assert(
+			fc.property(input, (v) => {
+				const neutral = Math.min(v.neutralisees, v.dues);
+				const c = clause({ heuresDues: v.dues, montantAnnuelHT: v.montant });
+				const f = fields({ heuresRealisees: Math.min(v.realisees, v.dues), tauxHoraire: v.taux, plafondPourcentage: v.plafond, penalitesDejaAppliquees: v.deja, ...(neutral > 0 ? { heuresNeutralisees: neutral, motifNeutralisation: 'force majeure' } : {}) });
+				const a = assessPenalties(c, f, new Map(), settings());
+				for (const line of a.lignes) {
+					expect(line.montant).toBeGreaterThanOrEqual(0);
+					expect(centsOf(line.montant) / 100).toBe(line.montant);
+					expect(Math.abs(line.montant - line.quantite * line.taux)).toBeLessThanOrEqual(0.005 + 1e-9);
+				}
+				expect(a.total).toBeGreaterThanOrEqual(0);
+				expect(a.total).toBeLessThanOrEqual(a.sommeLignes);
+				expect(a.total).toBeLessThanOrEqual(a.plafond.disponible);
+				expect(centsOf(a.sommeLignes)).toBe(a.lignes.reduce((s, l) => s + centsOf(l.montant), 0));
+				expect(a.total).toBe(Math.min(a.sommeLignes, a.plafond.disponible));
+				const shortfall = Math.max(0, v.dues - neutral - Math.min(v.realisees, v.dues));
+				expect(a.heures.manquantes).toBeCloseTo(shortfall, 2);
+				if (a.heures.manquantes === 0) expect(a.lignes).toEqual([]);
+			}),
+			RUNS,
+		);
+	});
+
+	it('plus d’heures réalisées ne donne jamais plus de pénalité', () => {
+		fc.assert(
+			fc.property(input, fc.integer({ min: 0, max: 100_000 }).map((v) => v / 100), (v, extra) => {
+				const c = clause({ heuresDues: v.dues, montantAnnuelHT: v.montant });
+				const base = Math.min(v.realisees, v.dues);
+				const more = Math.min(base + extra, v.dues);
+				const at = (realisees: number) => assessPenalties(c, fields({ heuresRealisees: realisees, tauxHoraire: v.taux, plafondPourcentage: v.plafond }), new Map(), settings()).total;
+				expect(at(more)).toBeLessThanOrEqual(at(base));
+			}),
+			RUNS,
+		);
 	});
 });

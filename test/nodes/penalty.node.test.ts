@@ -256,6 +256,24 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		expect(anomaly).toMatchObject({ champ: 'heuresNeutralisees', feuille: 'Registre', cellule: 'N3' });
 	});
 
+	it('jalon : heures attendues au prorata à la date du jalon, avis propre à la période', async () => {
+		// Au 20 avril 2026, le bilan n'est pas encore remis (une date de remise future serait refusée).
+		const clause: IDataObject = { ...clauses.find((c) => c.marche === '2025-PI-011' && c.lot === '2')!, dateRemiseBilan: '', bilanRemis: '' };
+		const lines = releves.filter((l) => l.marche === clause.marche && l.lot === clause.lot);
+		const { items } = await runNode(penalty({ source: 'elements', echeance: 'jalon', dateJalon: '2026-03-31', dateAvis: '2026-04-20' }), [clause, ...lines]);
+		// Du 1er octobre 2025 au 31 mars 2026 : 182 jours sur 365, soit 349,04 h attendues ; 6 × 47 h déclarées.
+		expect(items[0].json).toMatchObject({
+			etape: 'miseEnDemeure',
+			periode: 'jalon-2026-03-31',
+			heures: { dues: 349.04, realisees: 282, manquantes: 67.04 },
+			penalites: { total: 4022.4 },
+			documents: { lettre: 'mise-en-demeure-2025-PI-011-lot-2-jalon-2026-03-31.pdf' },
+		});
+		expect((items[0].json.envoi as IDataObject).cle).toBe('penalite|miseEnDemeure|2025pi011/2|jalon-2026-03-31');
+		const text = (await pdfText(binaryBuffer(items[0], 'lettre'))).text;
+		expect(text).toContain('À l’échéance évaluée (jalon du 31 mars 2026), 349,04 h étaient dues');
+	});
+
 	it('la lettre n’écrit que des caractères que les polices standard du PDF savent dessiner', async () => {
 		const clause: IDataObject = { ...clauses[0], intitule: 'Enquêtes ≥ 10 % − gare de Łódź → Ğebze 😀', titulaire: 'Études\u202f& Territoires' };
 		const lines = releves.filter((l) => l.marche === clause.marche && l.lot === clause.lot);
