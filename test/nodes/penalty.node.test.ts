@@ -4,7 +4,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { pdfText } from '../helpers/documents';
 import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
-import { SmtpSink } from '../helpers/smtp-sink';
+import { SmtpSink, unusedPort } from '../helpers/smtp-sink';
 import { readWorkbook } from '../helpers/workbooks';
 
 const SAMPLE = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
@@ -173,9 +173,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 	});
 
 	it('serveur SMTP arrêté : échec rapporté et clé libérée, l’avis part à l’exécution suivante', async () => {
-		const sink = await new SmtpSink().start();
-		const port = sink.port;
-		await sink.stop();
+		const port = await unusedPort();
 		const { items } = await runNode(penalty({ mode: 'envoyer' }), [workbook()], { credentials: smtp(port) });
 		const failed = items.filter((i) => envoiOf(i).statut === 'échec');
 		expect(failed).toHaveLength(2);
