@@ -321,6 +321,9 @@ describe('historique des avis (feuille « Pénalités »)', () => {
 		expect(withHistory(fields(), history, 'fin')).toMatchObject({ dateMiseEnDemeure: '2026-09-01', dateNotificationPenalites: undefined });
 		expect(withHistory(fields({ dateMiseEnDemeure: '2026-07-01' }), history, 'fin').dateMiseEnDemeure).toBe('2026-07-01');
 		expect(withHistory(fields(), history, 'jalon-2026-02-28')).toMatchObject({ dateMiseEnDemeure: undefined, dateNotificationPenalites: '2026-03-01' });
+		// Pénalités notifiées pour un jalon précédent : déduites du plafond de la fin d'exécution.
+		expect(withHistory(fields(), [...history, row({ marche: 'M', lot: '1', etape: 'Notification', date: '2026-03-01', periode: '2026-02-28', montantHT: '1 250,50' })], 'fin').penalitesDejaAppliquees).toBe(1250.5);
+		expect(withHistory(fields({ penalitesDejaAppliquees: 10 }), history, 'fin').penalitesDejaAppliquees).toBe(10);
 		// Une notification sans mise en demeure, venue de l'historique, est refusée au calcul.
 		const f = withHistory(fields(), history, 'jalon-2026-02-28');
 		expect(anomalyFrom(() => assessPenalties(clause(), f, declared(), settings())).anomalies.map((a) => a.regle)).toContain('penalite.procedure');

@@ -321,9 +321,11 @@ export const PENALTY_HISTORY_READER: RecordReader<typeof PenaltyHistorySchema> =
 };
 
 /**
- * Complète les dates de procédure d'une clause par son historique, pour une
+ * Complète les champs de procédure d'une clause par son historique, pour une
  * période : les colonnes du registre l'emportent ; à défaut, la dernière mise en
- * demeure et la dernière notification de l'historique.
+ * demeure et la dernière notification de l'historique pour cette période, et,
+ * pour le plafond, la somme des pénalités notifiées pour les autres périodes
+ * (un jalon précédent) : le plafond est commun à toute l'exécution.
  */
 export function withHistory(fields: ClausePenaltyFields, history: PenaltyHistoryEntry[], periode: string): ClausePenaltyFields {
 	const latest = (etape: keyof typeof PENALTY_HISTORY_STEPS) =>
@@ -332,9 +334,12 @@ export function withHistory(fields: ClausePenaltyFields, history: PenaltyHistory
 			.map((h) => h.date)
 			.sort()
 			.pop();
+	const earlier = history.filter((h) => h.etape === 'notification' && h.periode !== periode && h.montantHT !== undefined);
+	const appliedCents = earlier.reduce((sum, h) => sum + Math.round(h.montantHT! * 100), 0);
 	return {
 		...fields,
 		dateMiseEnDemeure: fields.dateMiseEnDemeure ?? latest('miseEnDemeure'),
 		dateNotificationPenalites: fields.dateNotificationPenalites ?? latest('notification'),
+		penalitesDejaAppliquees: fields.penalitesDejaAppliquees ?? (earlier.length > 0 ? appliedCents / 100 : undefined),
 	};
 }
