@@ -290,9 +290,16 @@ async function startServer(layout, { port, env = {}, timeoutMs = 120000 } = {}) 
 async function openLink(url, { timeoutMs = 60000 } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const response = await fetch(url, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' } });
-		const body = await response.text();
-		if (response.status !== 404 || Date.now() > deadline) return { status: response.status, body };
+		let result;
+		try {
+			const response = await fetch(url, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' } });
+			result = { status: response.status, body: await response.text() };
+		} catch (error) {
+			result = { status: 0, body: String(error) };
+		}
+		// 404 : routes pas encore enregistrées ; 5xx ou connexion coupée : serveur encore en démarrage.
+		const retry = result.status === 404 || result.status === 0 || result.status >= 500;
+		if (!retry || Date.now() > deadline) return result;
 		await new Promise((r) => setTimeout(r, 1000));
 	}
 }
@@ -325,13 +332,20 @@ async function readExecution(layout, executionId) {
 	return { ...rest, data: data ? flatted.parse(data) : undefined };
 }
 
-/** Attend qu'une exécution quitte les états « en cours » et « en attente ». */
-async function waitForExecution(layout, executionId, { timeoutMs = 120000 } = {}) {
+/**
+ * Attend qu'une exécution quitte les états « en cours » et « en attente », et que
+ * ses données enregistrées satisfassent `until` (le statut et les données sont
+ * écrits dans deux tables : on ne lit pas l'un sans l'autre).
+ */
+async function waitForExecution(layout, executionId, { timeoutMs = 120000, until = () => true } = {}) {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const rows = await queryDatabase(layout, 'SELECT status FROM execution_entity WHERE id = ?', [executionId]);
 		const status = rows[0]?.status;
-		if (status && !['new', 'running', 'waiting'].includes(status)) return readExecution(layout, executionId);
+		if (status && !['new', 'running', 'waiting'].includes(status)) {
+			const execution = await readExecution(layout, executionId);
+			if (status !== 'success' || until(execution)) return execution;
+		}
 		if (Date.now() > deadline) throw new Error(`Exécution ${executionId} toujours « ${status} » après ${timeoutMs} ms`);
 		await new Promise((r) => setTimeout(r, 1000));
 	}

@@ -82,12 +82,16 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		try {
 			const answer = await local.openLink(link!);
 			expect(answer.status).toBe(200);
-			finished = await local.waitForExecution(layout, executionId, { timeoutMs: 120000 });
+			finished = await local.waitForExecution(layout, executionId, {
+				timeoutMs: 120000,
+				until: (execution) => Boolean(execution.data?.resultData.runData['Enregistrer le journal']),
+			});
 		} finally {
 			await server.stop();
 		}
-		expect(finished.data?.resultData.error).toBeUndefined();
-		expect(finished.status).toBe('success');
+		if (finished.status !== 'success') {
+			throw new Error(`Exécution ${executionId} : ${finished.status} ${JSON.stringify(finished.data?.resultData.error ?? null)}\n${fs.readFileSync(server.log, 'utf8').slice(-3000)}`);
+		}
 
 		// 3. Envoi : deux avis, une seule fois, aux titulaires ; l'acheteur reçoit le compte rendu.
 		const run = finished as unknown as N8nRun;

@@ -29,7 +29,7 @@ const local = require('../../scripts/lib/n8n-local.cjs') as {
 	openLink(url: string, options?: { timeoutMs?: number }): Promise<{ status: number; body: string }>;
 	queryDatabase(layout: Layout, sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
 	readExecution(layout: Layout, executionId: string | number): Promise<StoredExecution | undefined>;
-	waitForExecution(layout: Layout, executionId: string | number, options?: { timeoutMs?: number }): Promise<StoredExecution>;
+	waitForExecution(layout: Layout, executionId: string | number, options?: { timeoutMs?: number; until?: (execution: StoredExecution) => boolean }): Promise<StoredExecution>;
 };
 
 /** Exécution lue dans la base SQLite de l'instance. */
