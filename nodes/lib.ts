@@ -8,4 +8,5 @@ export * from './core';
 export * from './shared/follow-up';
 export * from './shared/items';
 export * from './shared/lots';
+export * from './shared/send-once';
 export * from './shared/smtp';

@@ -88,12 +88,45 @@ const exceljsStreamingUtf8 = {
 	},
 };
 
+/**
+ * pdfkit lit ses polices standard (Helvetica…) par un `require` créé à l'exécution
+ * (createRequire) vers les sous-chemins « #standard-fonts/… » de son propre
+ * package.json : une fois embarqué dans lib.js, ce require ne trouverait plus rien.
+ * Le plugin prend l'entrée CommonJS de pdfkit et rend ces require statiques pour
+ * qu'esbuild embarque les métriques des polices (fichiers .cjs, sans fichier .afm
+ * lu à l'exécution). Un changement de version de pdfkit qui casserait le
+ * correctif fait échouer la construction. fontkit (et brotli, 2 Mo) ne sert qu'aux
+ * polices TrueType/WOFF embarquées, que les lettres n'emploient pas : il est
+ * remplacé par un module qui refuse clairement de s'en servir.
+ */
+const pdfkitStandardFonts = {
+	name: 'pdfkit-standard-fonts',
+	setup(b) {
+		b.onResolve({ filter: /^pdfkit$/ }, async () => {
+			const { createRequire } = await import('node:module');
+			return { path: createRequire(import.meta.url).resolve('pdfkit') };
+		});
+		b.onResolve({ filter: /^fontkit$/ }, (args) => (/pdfkit/.test(args.importer) ? { path: 'fontkit', namespace: 'sans-fontkit' } : undefined));
+		b.onLoad({ filter: /.*/, namespace: 'sans-fontkit' }, () => ({
+			contents: "module.exports = { create() { throw new Error('Polices embarquées non prises en charge : les lettres PDF emploient les polices standard (Helvetica).'); } };",
+			loader: 'js',
+		}));
+		b.onLoad({ filter: /pdfkit[\\/]js[\\/]pdfkit\.js$/ }, async (args) => {
+			const source = await readFile(args.path, 'utf8');
+			const dynamic = /require\$1\('#standard-fonts\//g;
+			const count = (source.match(dynamic) ?? []).length;
+			if (count !== 14) throw new Error(`pdfkit : ${count} polices standard trouvées au lieu de 14 (version changée ?) dans ${args.path}`);
+			return { contents: source.replace(dynamic, "require('#standard-fonts/"), loader: 'js', resolveDir: path.dirname(args.path) };
+		});
+	},
+};
+
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
 // Pas de carte des sources pour le paquet partagé : 2,7 Mo que n8n analyserait à la première trace
 // de pile (temps et mémoire) ; le code embarqué n'est pas minifié et reste lisible.
-await build({ ...common, sourcemap: false, entryPoints: [path.join(root, 'nodes', 'lib.ts')], outfile: libFile, plugins: [frenchHolidaysOnly, exceljsStreamingUtf8] });
+await build({ ...common, sourcemap: false, entryPoints: [path.join(root, 'nodes', 'lib.ts')], outfile: libFile, plugins: [frenchHolidaysOnly, exceljsStreamingUtf8, pdfkitStandardFonts] });
 
 const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((out) => {
 	const source = out.replace(/^dist\//, '').replace(/\.js$/, '.ts');

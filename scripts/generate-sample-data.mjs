@@ -107,14 +107,78 @@ const EMPLOYERS = [
 ];
 const JOBS = ['Manœuvre', 'Ouvrier polyvalent', 'Aide-électricien', 'Plaquiste', 'Agent d’entretien', 'Enquêteur', 'Agent de propreté', 'Conducteur de car', 'Peintre en bâtiment', 'Aide-maçon'];
 
-async function followUp() {
-	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'registre-clauses.json'), 'utf8'));
-	const random = prng(20261123);
+/** Un SIRET valide par titulaire (le même pour toutes ses clauses). */
+function assignSirets(clauses, random) {
 	const sirets = new Map();
 	for (const clause of clauses) {
 		if (!sirets.has(clause.titulaire)) sirets.set(clause.titulaire, luhnSiret(random));
 		clause.siret = sirets.get(clause.titulaire);
 	}
+}
+
+/** Colonnes de la feuille « Registre » : [en-tête, champ, largeur]. */
+const REGISTRE_COLUMNS = [
+	['N° marché', 'marche', 14], ['Objet du marché', 'objet', 40], ['N° lot', 'lot', 8], ['Intitulé du lot', 'intitule', 30],
+	['Titulaire', 'titulaire', 30], ['SIRET', 'siret', 16], ['Courriel du titulaire', 'emailTitulaire', 30], ['Contact du titulaire', 'contactTitulaire', 18],
+	['Heures dues', 'heuresDues', 10], ["Début d'exécution", 'debutExecution', 12], ["Fin d'exécution", 'finExecution', 12],
+	['Facilitateur', 'facilitateur', 28], ['Courriel du facilitateur', 'emailFacilitateur', 32], ['Acheteur', 'acheteur', 34],
+	["Courriel de l'acheteur", 'emailAcheteur', 34], ['Statut', 'statut', 12], ['Montant HT', 'montantHT', 16],
+];
+const DATE_FIELDS = new Set(['debutExecution', 'finExecution', 'debutNeutralisation', 'finNeutralisation', 'dateMiseEnDemeure', 'dateNotificationPenalites', 'dateRemiseBilan']);
+const AMOUNT_FIELDS = new Set(['montantHT', 'montantAnnuelHT']);
+
+/** Feuille « Registre » : une ligne par clause, dates et montants au format français. */
+function addRegistre(wb, clauses, columns) {
+	const registre = wb.addWorksheet('Registre');
+	registre.columns = columns.map(([h, key, width]) => ({ header: h, key, width }));
+	header(registre);
+	for (const clause of clauses) {
+		const row = registre.addRow({});
+		columns.forEach(([, key], i) => {
+			const value = clause[key];
+			if (value === undefined) return;
+			const cell = row.getCell(i + 1);
+			if (DATE_FIELDS.has(key)) {
+				cell.value = new Date(`${value}T00:00:00Z`);
+				cell.numFmt = 'dd/mm/yyyy';
+			} else if (AMOUNT_FIELDS.has(key)) {
+				cell.value = value;
+				cell.numFmt = '#,##0.00 "€"';
+			} else cell.value = value;
+		});
+	}
+}
+
+/** Feuille « Relevés » : une ligne par participant et par mois (mois au format MM/AAAA). */
+function addReleves(wb, lines) {
+	const releves = wb.addWorksheet('Relevés');
+	const lineColumns = [
+		['N° marché', 'marche', 14], ['N° lot', 'lot', 8], ['SIRET', 'siret', 16], ['Mois', 'mois', 10], ['Participant', 'participant', 16],
+		['Catégorie de public', 'categoriePublic', 40], ['Éligibilité validée', 'eligibiliteValidee', 10], ['Employeur', 'employeur', 34],
+		['Modalité', 'modalite', 34], ['Type de contrat', 'typeContrat', 24], ['Début du contrat', 'debutContrat', 12], ['Poste', 'poste', 20],
+		['Heures du mois', 'heuresMois', 10], ['Heures de formation', 'heuresFormation', 10],
+	];
+	releves.columns = lineColumns.map(([h, key, width]) => ({ header: h, key, width }));
+	header(releves);
+	for (const line of lines) {
+		const row = releves.addRow({});
+		lineColumns.forEach(([, key], i) => {
+			const value = line[key];
+			if (value === undefined) return;
+			const cell = row.getCell(i + 1);
+			if (key === 'mois') cell.value = `${value.slice(5, 7)}/${value.slice(0, 4)}`;
+			else if (key === 'debutContrat') {
+				cell.value = new Date(`${value}T00:00:00Z`);
+				cell.numFmt = 'dd/mm/yyyy';
+			} else cell.value = value;
+		});
+	}
+}
+
+async function followUp() {
+	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'registre-clauses.json'), 'utf8'));
+	const random = prng(20261123);
+	assignSirets(clauses, random);
 	const lines = [];
 	for (const clause of clauses) {
 		const start = clause.debutExecution.slice(0, 7);
@@ -177,53 +241,8 @@ async function followUp() {
 	wb.creator = 'PLIE du Val d’Argent';
 	wb.created = FIXED_DATE;
 	wb.modified = FIXED_DATE;
-	const registre = wb.addWorksheet('Registre');
-	const columns = [
-		['N° marché', 'marche', 14], ['Objet du marché', 'objet', 40], ['N° lot', 'lot', 8], ['Intitulé du lot', 'intitule', 30],
-		['Titulaire', 'titulaire', 30], ['SIRET', 'siret', 16], ['Courriel du titulaire', 'emailTitulaire', 30], ['Contact du titulaire', 'contactTitulaire', 18],
-		['Heures dues', 'heuresDues', 10], ["Début d'exécution", 'debutExecution', 12], ["Fin d'exécution", 'finExecution', 12],
-		['Facilitateur', 'facilitateur', 28], ['Courriel du facilitateur', 'emailFacilitateur', 32], ['Acheteur', 'acheteur', 34],
-		["Courriel de l'acheteur", 'emailAcheteur', 34], ['Statut', 'statut', 12], ['Montant HT', 'montantHT', 16], ['Courbe prévisionnelle', 'courbe', 40],
-	];
-	registre.columns = columns.map(([header, key, width]) => ({ header, key, width }));
-	header(registre);
-	for (const clause of clauses) {
-		const row = registre.addRow({});
-		columns.forEach(([, key], i) => {
-			const value = clause[key];
-			if (value === undefined) return;
-			const cell = row.getCell(i + 1);
-			if (key === 'debutExecution' || key === 'finExecution') {
-				cell.value = new Date(`${value}T00:00:00Z`);
-				cell.numFmt = 'dd/mm/yyyy';
-			} else if (key === 'montantHT') {
-				cell.value = value;
-				cell.numFmt = '#,##0.00 "€"';
-			} else cell.value = value;
-		});
-	}
-	const releves = wb.addWorksheet('Relevés');
-	const lineColumns = [
-		['N° marché', 'marche', 14], ['N° lot', 'lot', 8], ['SIRET', 'siret', 16], ['Mois', 'mois', 10], ['Participant', 'participant', 16],
-		['Catégorie de public', 'categoriePublic', 40], ['Éligibilité validée', 'eligibiliteValidee', 10], ['Employeur', 'employeur', 34],
-		['Modalité', 'modalite', 34], ['Type de contrat', 'typeContrat', 24], ['Début du contrat', 'debutContrat', 12], ['Poste', 'poste', 20],
-		['Heures du mois', 'heuresMois', 10], ['Heures de formation', 'heuresFormation', 10],
-	];
-	releves.columns = lineColumns.map(([h, key, width]) => ({ header: h, key, width }));
-	header(releves);
-	for (const line of lines) {
-		const row = releves.addRow({});
-		lineColumns.forEach(([, key], i) => {
-			const value = line[key];
-			if (value === undefined) return;
-			const cell = row.getCell(i + 1);
-			if (key === 'mois') cell.value = `${value.slice(5, 7)}/${value.slice(0, 4)}`;
-			else if (key === 'debutContrat') {
-				cell.value = new Date(`${value}T00:00:00Z`);
-				cell.numFmt = 'dd/mm/yyyy';
-			} else cell.value = value;
-		});
-	}
+	addRegistre(wb, clauses, [...REGISTRE_COLUMNS, ['Courbe prévisionnelle', 'courbe', 40]]);
+	addReleves(wb, lines);
 	const about = wb.addWorksheet('Lisez-moi');
 	about.getColumn(1).width = 110;
 	[
@@ -287,7 +306,78 @@ async function receivedReleves() {
 	}
 }
 
+/**
+ * Classeur « clauses à solder » (avis de pénalité) : des clauses dont l'exécution
+ * est terminée, avec les colonnes de pénalité du registre (montant annuel,
+ * article du CCAP, neutralisations, date de mise en demeure, bilan). Les heures
+ * réalisées sont réparties exactement sur les mois d'exécution (champ
+ * « realiseesExemple » du JSON source) : une mise en demeure à faire (700 → 570 h,
+ * cas du seed 002), une notification (mise en demeure restée sans effet), une
+ * clause dont les heures manquantes sont neutralisées, une clause au-delà de son
+ * objectif (35 → 70 h, seed 002), une clause déjà notifiée (feuille « Pénalités »).
+ */
+async function clausesToSettle() {
+	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'clauses-a-solder.json'), 'utf8'));
+	const random = prng(20261201);
+	assignSirets(clauses, random);
+	const lines = [];
+	for (const clause of clauses) {
+		const months = [];
+		for (let m = clause.debutExecution.slice(0, 7); m <= clause.finExecution.slice(0, 7); m = monthAdd(m, 1)) months.push(m);
+		const per = Math.floor(clause.realiseesExemple / months.length);
+		const [employeur, modalite, contrats] = EMPLOYERS[Math.floor(random() * EMPLOYERS.length)];
+		const person = {
+			participant: `${clause.marche.slice(-3)}-${clause.lot}-P01`,
+			categoriePublic: CATEGORIES[Math.floor(random() * CATEGORIES.length)],
+			employeur,
+			modalite,
+			typeContrat: contrats[Math.floor(random() * contrats.length)],
+			poste: JOBS[Math.floor(random() * JOBS.length)],
+		};
+		months.forEach((m, i) => {
+			const hours = i === months.length - 1 ? clause.realiseesExemple - per * (months.length - 1) : per;
+			lines.push({ marche: clause.marche, lot: clause.lot, siret: clause.siret, mois: m, ...person, eligibiliteValidee: 'oui', debutContrat: clause.debutExecution, heuresMois: hours, heuresFormation: 0 });
+		});
+	}
+	fs.writeFileSync(path.join(dir, 'clauses-a-solder.json'), `${JSON.stringify(clauses, null, '\t')}\n`);
+	fs.writeFileSync(path.join(dir, 'releves-a-solder.json'), `${JSON.stringify(lines, null, '\t')}\n`);
+
+	const wb = new ExcelJS.Workbook();
+	wb.creator = 'Région Val-d’Argent – service des marchés';
+	wb.created = FIXED_DATE;
+	wb.modified = FIXED_DATE;
+	addRegistre(wb, clauses, [
+		...REGISTRE_COLUMNS,
+		['Montant annuel HT', 'montantAnnuelHT', 16], ['Article du CCAP', 'articleCcap', 22], ['Heures neutralisées', 'heuresNeutralisees', 12],
+		['Motif de neutralisation', 'motifNeutralisation', 28], ['Début de la neutralisation', 'debutNeutralisation', 12], ['Fin de la neutralisation', 'finNeutralisation', 12],
+		['Référence de la neutralisation', 'referenceNeutralisation', 30], ['Date de mise en demeure', 'dateMiseEnDemeure', 12],
+		['Date de notification des pénalités', 'dateNotificationPenalites', 12], ['Bilan remis', 'bilanRemis', 8], ['Date de remise du bilan', 'dateRemiseBilan', 12],
+	]);
+	addReleves(wb, lines);
+	// Historique des avis : la feuille « Pénalités » (colonnes du bilan : Marché, Lot, Étape, Montant HT, Date).
+	const history = JSON.parse(fs.readFileSync(path.join(dir, 'historique-penalites.json'), 'utf8'));
+	const penalites = wb.addWorksheet('Pénalités');
+	penalites.columns = [
+		{ header: 'Marché', key: 'marche', width: 14 }, { header: 'Lot', key: 'lot', width: 8 }, { header: 'Étape', key: 'etape', width: 26 },
+		{ header: 'Montant HT', key: 'montantHT', width: 14, style: { numFmt: '#,##0.00 "€"' } }, { header: 'Date', key: 'date', width: 12, style: { numFmt: 'dd/mm/yyyy' } },
+		{ header: 'Période', key: 'periode', width: 18 },
+	];
+	header(penalites);
+	for (const h of history) penalites.addRow({ ...h, date: new Date(`${h.date}T00:00:00Z`) });
+	const about = wb.addWorksheet('Lisez-moi');
+	about.getColumn(1).width = 110;
+	[
+		'Clauses sociales d’insertion à solder — Région Val-d’Argent (données fictives)',
+		'Feuille « Registre » : une ligne par clause dont l’exécution est terminée, avec les colonnes de pénalité : montant annuel HT, article du CCAP, heures neutralisées et motif, date de mise en demeure, date de notification des pénalités, remise du bilan.',
+		'Feuille « Relevés » : les relevés mensuels d’heures de ces clauses.',
+		'Feuille « Pénalités » : l’historique des avis (mises en demeure et notifications déjà faites), une ligne par avis.',
+		'Volumes repris des documents sources : 700 h prévues, 570 h réalisées, et 35 h prévues, 70 h réalisées (Avise 2013) ; ventilation 450 h et espaces verts 100 h (université de Compiègne, Avise 2014).',
+	].forEach((text, i) => (about.getCell(i + 1, 1).value = text));
+	await wb.xlsx.writeFile(path.join(dir, 'suivi-clauses-a-solder.xlsx'));
+}
+
 await lots();
 await followUp();
 await receivedReleves();
+await clausesToSettle();
 process.stdout.write(`Classeurs d'exemple régénérés dans ${dir}\n`);

@@ -6,31 +6,28 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { OutgoingMail, SendOutcome } from '../adapters';
-import { Mailer, ReleveTemplateFactory, releveFileName } from '../adapters';
+import { ReleveTemplateFactory, releveFileName } from '../adapters';
 import type { ClauseRecord, ReminderDecision } from '../core';
 import {
 	REPORT_HOURS_READER,
 	ReportIndex,
 	WorkingCalendar,
-	clauseKey,
 	decideReminder,
-	forEachLimited,
 	parseReminderSettings,
 	renderReminder,
 	todayIn,
 } from '../core';
 import type { FollowUpEntry } from '../shared/follow-up';
-import { FOLLOW_UP_SOURCE_PROPERTIES, collectFollowUp } from '../shared/follow-up';
+import { FOLLOW_UP_SOURCE_PROPERTIES, collectFollowUp, usableClauses } from '../shared/follow-up';
 import { errorItem, toNodeError } from '../shared/items';
-import { SMTP_CREDENTIAL, clausesSocialesSmtpTest, smtpSettings, smtpSettingsProblems } from '../shared/smtp';
+import { sendOnce } from '../shared/send-once';
+import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { buildFacilitatorSummaries } from './summary';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-/** Messages préparés à l'avance pendant l'envoi : assez pour occuper la connexion SMTP, pas plus. */
-const MAILS_IN_FLIGHT = 8;
 
 interface Planned {
 	entry: FollowUpEntry<ClauseRecord>;
@@ -211,47 +208,11 @@ export class ClauseReminder implements INodeType {
 		};
 		for (const f of data.fileErrors) fail(f.error, f.itemIndex, f.json);
 
-		// Lignes de relevé fautives : rattachées à leur clause.
-		const lineErrors = new Map<string, FollowUpEntry<unknown>[]>();
-		const orphanErrors: FollowUpEntry<unknown>[] = [];
-		for (const line of data.lines) {
-			const marche = line.json.marche ?? line.json['marché'];
-			if (marche !== undefined && line.json.lot !== undefined) {
-				const key = clauseKey({ marche: String(marche), lot: String(line.json.lot) });
-				lineErrors.set(key, [...(lineErrors.get(key) ?? []), line]);
-			} else orphanErrors.push(line);
-		}
-		for (const orphan of orphanErrors) fail(orphan.error, orphan.itemIndex, orphan.json);
-
 		const signature = this.getNodeParameter('signature', 0, '') as string;
 		const attach = options.joindreModele !== false;
 		const planned: Planned[] = [];
-		const seen = new Set<string>();
-		for (const entry of data.clauses) {
-			if (!entry.value) {
-				fail(entry.error, entry.itemIndex, entry.json);
-				continue;
-			}
-			const clause = entry.value;
-			const key = clauseKey(clause);
-			if (seen.has(key)) {
-				fail(
-					new NodeOperationError(node, `${entry.where} : clause en double dans le registre`, {
-						itemIndex: entry.itemIndex,
-						description: 'Chaque couple marché-lot ne doit figurer qu’une fois dans le registre : supprimez ou corrigez le doublon.',
-					}),
-					entry.itemIndex,
-					entry.json,
-				);
-				continue;
-			}
-			seen.add(key);
-			const faulty = lineErrors.get(key);
-			if (faulty && faulty.length > 0) {
-				// Des relevés illisibles fausseraient le calcul : rien n'est envoyé pour cette clause.
-				fail(faulty[0].error, faulty[0].itemIndex, { ...entry.json, lignesEnAnomalie: faulty.length });
-				continue;
-			}
+		// Clauses lisibles, une fois chacune ; des relevés illisibles fausseraient le calcul : rien n'est envoyé pour leur clause.
+		for (const { entry, clause } of usableClauses(data, node, fail)) {
 			const decision = decideReminder(clause, reports, settings);
 			const item: Planned = { entry, clause, decision };
 			if (decision.niveau !== 'aucun') {
@@ -277,35 +238,13 @@ export class ClauseReminder implements INodeType {
 		const previews = new Map<Planned, IBinaryData>();
 		const sendStart = process.hrtime.bigint();
 		if (mode === 'envoyer' && toMail.length > 0) {
-			const settingsSmtp = smtpSettings(await this.getCredentials(SMTP_CREDENTIAL));
-			const problems = smtpSettingsProblems(settingsSmtp);
-			if (problems.length > 0) {
-				throw new NodeOperationError(node, `Identifiant SMTP incomplet : ${problems.join(' ; ')}`, {
-					description: 'Corrigez l’identifiant « SMTP (clauses sociales) » de ce nœud.',
-				});
-			}
-			const keys = toMail.map((p) => p.decision.cleEnvoi!);
-			const dedup = { mode: 'entries' as const, maxEntries: Number(options.memoireEnvois ?? 60000) };
-			const { processed } = await this.helpers.checkProcessedAndRecord(keys, 'workflow', dedup);
-			const already = new Set(processed.map(String));
-			const mailer = new Mailer(settingsSmtp, { debitParSeconde: Number(options.debitParSeconde ?? 10) });
-			const failedKeys: string[] = [];
-			try {
-				// Quelques messages en préparation pendant que la connexion SMTP envoie les précédents.
-				await forEachLimited(toMail, MAILS_IN_FLIGHT, async (p) => {
-					if (already.has(p.decision.cleEnvoi!)) {
-						outcomes.set(p, 'déjà envoyé');
-						return;
-					}
-					const outcome = await mailer.send(withTemplate(p.mail!, await templateFor(p)));
-					outcomes.set(p, outcome);
-					if (!outcome.ok) failedKeys.push(p.decision.cleEnvoi!);
-				});
-			} finally {
-				mailer.close();
-				// Un envoi échoué libère sa clé : la prochaine exécution le retentera.
-				if (failedKeys.length > 0) await this.helpers.removeProcessed(failedKeys, 'workflow', dedup);
-			}
+			const sent = await sendOnce(
+				this,
+				// Le modèle de relevé est produit au moment de l'envoi, puis libéré.
+				toMail.map((p) => ({ key: p.decision.cleEnvoi!, mail: async () => withTemplate(p.mail!, await templateFor(p)) })),
+				{ debitParSeconde: Number(options.debitParSeconde ?? 10), memoireEnvois: Number(options.memoireEnvois ?? 60000) },
+			);
+			for (const p of toMail) outcomes.set(p, sent.get(p.decision.cleEnvoi!)!);
 		} else {
 			for (const p of toMail) {
 				outcomes.set(p, 'aperçu');

@@ -2,8 +2,8 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, I
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
-import type { OutgoingMail, RegisterAppendPlan, SendOutcome } from '../adapters';
-import { Mailer, appendToRegister, nextRegisterName, readReleveWorkbook, registerVersionOf, streamTables } from '../adapters';
+import type { RegisterAppendPlan, SendOutcome } from '../adapters';
+import { appendToRegister, nextRegisterName, readReleveWorkbook, registerVersionOf, streamTables } from '../adapters';
 import type { Acknowledgement, IncomingReleve, ReleveResult, ReportLine } from '../core';
 import {
 	CLAUSE_READER,
@@ -21,7 +21,8 @@ import {
 	wantedMonths,
 } from '../core';
 import { errorItem, toNodeError } from '../shared/items';
-import { SMTP_CREDENTIAL, clausesSocialesSmtpTest, smtpSettings, smtpSettingsProblems } from '../shared/smtp';
+import { sendOnce } from '../shared/send-once';
+import { clausesSocialesSmtpTest } from '../shared/smtp';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -387,34 +388,18 @@ export class ClauseReportIntake implements INodeType {
 			return a.cle !== null;
 		});
 		if (mode === 'envoyer' && toSend.length > 0) {
-			const smtp = smtpSettings(await this.getCredentials(SMTP_CREDENTIAL));
-			const problems = smtpSettingsProblems(smtp);
-			if (problems.length > 0) {
-				throw new NodeOperationError(node, `Identifiant SMTP incomplet : ${problems.join(' ; ')}`, { description: 'Corrigez l’identifiant « SMTP (clauses sociales) » de ce nœud.' });
-			}
-			const dedup = { mode: 'entries' as const, maxEntries: Number(options.memoireEnvois ?? 60000) };
-			const { processed } = await this.helpers.checkProcessedAndRecord(toSend.map((a) => a.cle!), 'workflow', dedup);
-			const already = new Set(processed.map(String));
-			const mailer = new Mailer(smtp, { debitParSeconde: Number(options.debitParSeconde ?? 10) });
-			const failed: string[] = [];
-			try {
-				await Promise.all(
-					toSend.map(async (a) => {
-						if (already.has(a.cle!)) {
-							outcomes.set(a, 'déjà envoyé');
-							return;
-						}
-						const mail: OutgoingMail = { to: a.to, cc: a.cc, subject: a.subject, text: a.text, html: a.html, cleMessage: a.cle! };
-						const outcome = await mailer.send(mail);
-						outcomes.set(a, outcome);
-						if (!outcome.ok || outcome.rejected.some((r) => a.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()))) failed.push(a.cle!);
-					}),
-				);
-			} finally {
-				mailer.close();
-				// Un accusé qui n'est pas parti libère sa clé : il repartira à la prochaine exécution.
-				if (failed.length > 0) await this.helpers.removeProcessed(failed, 'workflow', dedup);
-			}
+			const byKey = new Map(toSend.map((a) => [a.cle!, a]));
+			const sent = await sendOnce(
+				this,
+				toSend.map((a) => ({ key: a.cle!, mail: { to: a.to, cc: a.cc, subject: a.subject, text: a.text, html: a.html, cleMessage: a.cle! } })),
+				{
+					debitParSeconde: Number(options.debitParSeconde ?? 10),
+					memoireEnvois: Number(options.memoireEnvois ?? 60000),
+					// Titulaire refusé : l'accusé repartira à la prochaine exécution (la clé tient au relevé reçu, pas à l'adresse).
+					liberer: (outcome, key) => outcome.ok && outcome.rejected.some((r) => byKey.get(key)!.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase())),
+				},
+			);
+			for (const a of toSend) outcomes.set(a, sent.get(a.cle!)!);
 		} else for (const a of toSend) outcomes.set(a, 'aperçu');
 
 		// 6. Un élément par relevé, une ligne acceptée par élément.

@@ -170,3 +170,70 @@ export const THRESHOLDS = {
 		source: 'Code de la commande publique, R2122-8 (travaux : 100 000 € jusqu\u2019à fin 2025)',
 	},
 } as const satisfies Record<string, SourcedValue>;
+
+/**
+ * Pénalités de la clause sociale d'insertion : valeurs de départ, chacune
+ * remplaçable par un paramètre du nœud ou une colonne du registre (par marché).
+ * Le CCAG 2021 ne fixe aucun montant : c'est le CCAP de chaque marché.
+ *
+ * - [CCAP-REF] DOMAIN.md, « Penalties — one real schedule (a public-sector CCAP) » :
+ *   60 € HT par heure d'insertion non réalisée (sauf si le titulaire démontre avoir
+ *   mis en œuvre tous les moyens), 100 € HT par jour calendaire de retard dans la
+ *   remise des relevés mensuels après mise en demeure, 300 € HT par jour de retard
+ *   dans la remise du bilan de fin de marché ; cumulables, plafonnées à 20 % du
+ *   montant annuel HT.
+ * - [CCAG-2021] CCAG 2021, art. 16.1 (clause sociale d'insertion) ; les pénalités
+ *   relèvent du CCAP.
+ * - [AVE] Alliance Villes Emploi : des pénalités doivent être prévues pour toute
+ *   considération sociale, pas seulement pour les heures (seed 004).
+ */
+export const PENALTY_DEFAULTS = {
+	tauxHoraire: {
+		valeur: 60,
+		unite: '€ HT/h',
+		libelle: 'pénalité par heure d\u2019insertion non réalisée',
+		source: '[CCAP-REF] 60 € HT par heure non réalisée, sauf si le titulaire démontre avoir mis en œuvre tous les moyens ; [CCAG-2021] art. 16.1 ; [AVE] pénalités à prévoir pour toute considération sociale',
+	},
+	tauxJourRetardReleve: {
+		valeur: 100,
+		unite: '€ HT/jour',
+		libelle: 'pénalité par jour calendaire de retard dans la remise des relevés mensuels',
+		source: '[CCAP-REF] 100 € HT par jour calendaire de retard, après mise en demeure',
+	},
+	tauxJourRetardBilan: {
+		valeur: 300,
+		unite: '€ HT/jour',
+		libelle: 'pénalité par jour de retard dans la remise du bilan de fin de marché',
+		source: '[CCAP-REF] 300 € HT par jour de retard dans la remise du bilan de fin d\u2019exécution',
+	},
+	plafondPourcentage: {
+		valeur: 20,
+		unite: '%',
+		libelle: 'plafond des pénalités de la clause, en % du montant HT de référence',
+		source: '[CCAP-REF] pénalités cumulables, plafonnées à 20 % du montant annuel HT',
+	},
+	delaiMiseEnDemeureJours: {
+		valeur: 15,
+		unite: 'jours',
+		libelle: 'délai laissé au titulaire par la mise en demeure',
+		source: 'Valeur de départ usuelle des mises en demeure (aucune source publique du projet ne la fixe) : à aligner sur le CCAP',
+	},
+	delaiGraceJours: {
+		valeur: 0,
+		unite: 'jours',
+		libelle: 'délai de grâce avant le décompte des jours de retard',
+		source: '[CCAP-REF] aucun délai de grâce : le retard court dès le premier jour',
+	},
+	delaiBilanJours: {
+		valeur: 30,
+		unite: 'jours',
+		libelle: 'délai de remise du bilan après la fin d\u2019exécution',
+		source: 'Valeur de départ (le CCAP de référence ne la précise pas) : à aligner sur le CCAP du marché',
+	},
+	delaiObservationsJours: {
+		valeur: 15,
+		unite: 'jours',
+		libelle: 'délai laissé au titulaire pour présenter ses observations sur les pénalités',
+		source: 'Procédure contradictoire usuelle avant application des pénalités (valeur de départ, à aligner sur le CCAP)',
+	},
+} as const satisfies Record<string, SourcedValue>;

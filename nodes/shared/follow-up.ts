@@ -3,13 +3,14 @@
  * éléments n8n (une clause ou une ligne de relevé par élément), ou le classeur
  * de suivi du facilitateur (feuilles « Registre » et « Relevés »), lu en flux.
  */
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
 import type { TableRow } from '../adapters';
 import { assertXlsx, locate, streamTables } from '../adapters';
-import type { ClauseRecord, ReportHours, ReportLine } from '../core';
-import { AnomalyError, CLAUSE_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, tryReadRecord } from '../core';
+import type { ClauseRecord, FieldLabels, KeyIndex, ReportHours, ReportLine } from '../core';
+import { AnomalyError, CLAUSE_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, tryReadRecord } from '../core';
 
 export interface FollowUpEntry<T> {
 	itemIndex: number;
@@ -17,6 +18,8 @@ export interface FollowUpEntry<T> {
 	where: string;
 	value?: T;
 	error?: unknown;
+	/** Ligne du classeur (feuille, cellules), pour situer une anomalie relevée plus tard. */
+	row?: TableRow;
 }
 
 export interface FollowUpData {
@@ -79,14 +82,14 @@ function readEntry<T>(
 ): FollowUpEntry<T> {
 	const json = raw as IDataObject;
 	const placeOf = () => (typeof where === 'string' ? where : where());
-	if (row && row.problems.length > 0) return { itemIndex, json, where: placeOf(), error: locate(new AnomalyError(row.problems), row) };
+	if (row && row.problems.length > 0) return { itemIndex, json, where: placeOf(), error: locate(new AnomalyError(row.problems), row), row };
 	// La désignation (« ligne de relevé (marché…) ») n'est construite qu'en cas d'anomalie.
 	const result = tryReadRecord(reader as typeof CLAUSE_READER, raw, '');
-	if (result.ok) return { itemIndex, json, where: typeof where === 'string' ? where : '', value: result.value as unknown as T };
+	if (result.ok) return { itemIndex, json, where: typeof where === 'string' ? where : '', value: result.value as unknown as T, row };
 	const place = placeOf();
 	const named = tryReadRecord(reader as typeof CLAUSE_READER, raw, place);
 	const error = named.ok ? result.error : named.error;
-	return { itemIndex, json, where: place, error: row ? locate(error, row) : error };
+	return { itemIndex, json, where: place, error: row ? locate(error, row) : error, row };
 }
 
 export interface CollectOptions {
@@ -99,6 +102,19 @@ export interface CollectOptions {
 	onLine?: (line: ReportLine | ReportHours) => void;
 	/** Garder aussi les lignes remplacées par une correction (colonne « Remplacée par ») ; par défaut, elles sont ignorées. */
 	includeReplaced?: boolean;
+	/**
+	 * Feuilles supplémentaires du classeur, facultatives (par exemple « Pénalités »),
+	 * remises ligne à ligne au nœud qui les demande.
+	 */
+	extraSheets?: Record<string, ExtraSheet>;
+}
+
+export interface ExtraSheet {
+	names: string[];
+	keys: KeyIndex;
+	labels: FieldLabels;
+	required: string[];
+	onRow: (row: TableRow, itemIndex: number) => void;
 }
 
 export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOptions = {}): Promise<FollowUpData> {
@@ -156,6 +172,12 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 					onRow: (row) =>
 						addLine(readEntry<ReportLine>(lineReader, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row)),
 				},
+				...Object.fromEntries(
+					Object.entries(options.extraSheets ?? {}).map(([id, sheet]) => [
+						id,
+						{ ...sheet, mandatory: false, onRow: (row: TableRow) => sheet.onRow(row, itemIndex) },
+					]),
+				),
 			});
 			data.ignoredSheets.push(...result.ignoredSheets);
 		} catch (error) {
@@ -163,6 +185,69 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 		}
 	}
 	return data;
+}
+
+/** Clé de clause (marché et lot) d'un enregistrement brut, s'il les nomme. */
+export function rawClauseKey(raw: Record<string, unknown>): string | undefined {
+	const marche = raw.marche ?? raw['marché'];
+	return marche !== undefined && raw.lot !== undefined ? clauseKey({ marche: String(marche), lot: String(raw.lot) }) : undefined;
+}
+
+/**
+ * Lignes de relevé en anomalie, rattachées à leur clause : des relevés illisibles
+ * fausseraient le calcul de cette clause. Les lignes sans marché ni lot sont à part.
+ */
+export function groupLineErrors<T>(lines: Array<FollowUpEntry<T>>): { byClause: Map<string, Array<FollowUpEntry<T>>>; orphans: Array<FollowUpEntry<T>> } {
+	const byClause = new Map<string, Array<FollowUpEntry<T>>>();
+	const orphans: Array<FollowUpEntry<T>> = [];
+	for (const line of lines) {
+		const key = rawClauseKey(line.json);
+		if (key === undefined) orphans.push(line);
+		else byClause.set(key, [...(byClause.get(key) ?? []), line]);
+	}
+	return { byClause, orphans };
+}
+
+/** Erreur d'une clause présente deux fois dans le registre (même marché, même lot). */
+export function duplicateClauseError(node: INode, entry: FollowUpEntry<unknown>): NodeOperationError {
+	return new NodeOperationError(node, `${entry.where} : clause en double dans le registre`, {
+		itemIndex: entry.itemIndex,
+		description: 'Chaque couple marché-lot ne doit figurer qu\u2019une fois dans le registre : supprimez ou corrigez le doublon.',
+	});
+}
+
+/**
+ * Les clauses utilisables du suivi, chacune une fois : une clause illisible, en
+ * double, ou dont une ligne de relevé est en anomalie (le calcul serait faux)
+ * passe par `fail` ; de même les lignes de relevé sans marché ni lot.
+ */
+export function* usableClauses(
+	data: FollowUpData,
+	node: INode,
+	fail: (error: unknown, itemIndex: number, json: IDataObject, clause?: ClauseRecord) => void,
+): Generator<{ entry: FollowUpEntry<ClauseRecord>; clause: ClauseRecord; key: string }> {
+	const lineErrors = groupLineErrors(data.lines);
+	for (const orphan of lineErrors.orphans) fail(orphan.error, orphan.itemIndex, orphan.json);
+	const seen = new Set<string>();
+	for (const entry of data.clauses) {
+		if (!entry.value) {
+			fail(entry.error, entry.itemIndex, entry.json);
+			continue;
+		}
+		const clause = entry.value;
+		const key = clauseKey(clause);
+		if (seen.has(key)) {
+			fail(duplicateClauseError(node, entry), entry.itemIndex, entry.json, clause);
+			continue;
+		}
+		seen.add(key);
+		const faulty = lineErrors.byClause.get(key);
+		if (faulty && faulty.length > 0) {
+			fail(faulty[0].error, faulty[0].itemIndex, { ...entry.json, lignesEnAnomalie: faulty.length }, clause);
+			continue;
+		}
+		yield { entry, clause, key };
+	}
 }
 
 /** Lit le début d'un flux (signature du fichier) sans le consommer. */

@@ -223,6 +223,134 @@ function localCredentials({ smtpHost = '127.0.0.1', smtpPort = 1025 } = {}) {
 	];
 }
 
+/** Un port TCP libre sur 127.0.0.1. */
+function freePort() {
+	const net = require('node:net');
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/**
+ * Lance `n8n start` sur l'instance (même base SQLite que `n8n execute`) et attend
+ * qu'il réponde. Sert à reprendre une exécution en attente (approbation par
+ * courriel) : le lien d'approbation pointe vers WEBHOOK_URL, à passer dans `env`
+ * avec N8N_PORT, à l'exécution comme au serveur.
+ */
+async function startServer(layout, { port, env = {}, timeoutMs = 120000 } = {}) {
+	const { bin } = ensureN8n();
+	const log = path.join(layout.home, `n8n-start-${port}.log`);
+	const out = fs.openSync(log, 'w');
+	const child = spawn(process.execPath, [bin, 'start'], {
+		cwd: layout.home,
+		env: n8nEnv(layout, { N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_LOG_LEVEL: 'info', ...env }),
+		stdio: ['ignore', out, out],
+	});
+	let exited = false;
+	let closed = false;
+	child.on('exit', () => (exited = true));
+	const stop = () =>
+		new Promise((resolve) => {
+			if (exited) return resolve();
+			child.once('exit', () => resolve());
+			child.kill('SIGTERM');
+			setTimeout(() => !exited && child.kill('SIGKILL'), 15000).unref();
+		}).finally(() => {
+			if (!closed) fs.closeSync(out);
+			closed = true;
+		});
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if (exited) throw new Error(`n8n start s'est arrêté :\n${fs.readFileSync(log, 'utf8').slice(-3000)}`);
+		try {
+			const response = await fetch(`http://127.0.0.1:${port}/healthz/readiness`);
+			if (response.ok) break;
+		} catch {
+			// pas encore à l'écoute
+		}
+		if (Date.now() > deadline) {
+			await stop();
+			throw new Error(`n8n start ne répond pas sur le port ${port} après ${timeoutMs} ms`);
+		}
+		await new Promise((r) => setTimeout(r, 500));
+	}
+	return { url: `http://127.0.0.1:${port}/`, log, stop };
+}
+
+/**
+ * Ouvre un lien reçu par courriel comme un navigateur (n8n ignore les robots,
+ * qui préchargent les liens d'approbation). Réessaie tant que le serveur qui
+ * vient de démarrer n'a pas encore enregistré ses routes (404).
+ */
+async function openLink(url, { timeoutMs = 60000 } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		let result;
+		try {
+			const response = await fetch(url, { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0' } });
+			result = { status: response.status, body: await response.text() };
+		} catch (error) {
+			result = { status: 0, body: String(error) };
+		}
+		// 404 : routes pas encore enregistrées ; 5xx ou connexion coupée : serveur encore en démarrage.
+		const retry = result.status === 404 || result.status === 0 || result.status >= 500;
+		if (!retry || Date.now() > deadline) return result;
+		await new Promise((r) => setTimeout(r, 1000));
+	}
+}
+
+/** Requête en lecture seule sur la base SQLite de l'instance, avec le module sqlite3 de n8n. */
+function queryDatabase(layout, sql, params = []) {
+	const sqlite3 = require(path.join(ensureN8n().dir, 'node_modules', 'sqlite3'));
+	return new Promise((resolve, reject) => {
+		const db = new sqlite3.Database(path.join(layout.home, '.n8n', 'database.sqlite'), sqlite3.OPEN_READONLY, (error) => {
+			if (error) return reject(error);
+			db.all(sql, params, (err, rows) => {
+				db.close();
+				if (err) reject(err);
+				else resolve(rows);
+			});
+		});
+	});
+}
+
+/** Une exécution lue dans la base : statut et données (format « flatted » de n8n). */
+async function readExecution(layout, executionId) {
+	const rows = await queryDatabase(
+		layout,
+		'SELECT e.id, e.status, e.finished, e.mode, d.data FROM execution_entity e LEFT JOIN execution_data d ON d.executionId = e.id WHERE e.id = ?',
+		[executionId],
+	);
+	if (rows.length === 0) return undefined;
+	const flatted = require(path.join(ensureN8n().dir, 'node_modules', 'flatted'));
+	const { data, ...rest } = rows[0];
+	return { ...rest, data: data ? flatted.parse(data) : undefined };
+}
+
+/**
+ * Attend qu'une exécution quitte les états « en cours » et « en attente », et que
+ * ses données enregistrées satisfassent `until` (le statut et les données sont
+ * écrits dans deux tables : on ne lit pas l'un sans l'autre).
+ */
+async function waitForExecution(layout, executionId, { timeoutMs = 120000, until = () => true } = {}) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const rows = await queryDatabase(layout, 'SELECT status FROM execution_entity WHERE id = ?', [executionId]);
+		const status = rows[0]?.status;
+		if (status && !['new', 'running', 'waiting'].includes(status)) {
+			const execution = await readExecution(layout, executionId);
+			if (status !== 'success' || until(execution)) return execution;
+		}
+		if (Date.now() > deadline) throw new Error(`Exécution ${executionId} toujours « ${status} » après ${timeoutMs} ms`);
+		await new Promise((r) => setTimeout(r, 1000));
+	}
+}
+
 /** Les workflows livrés (workflows/*.json). */
 function shippedWorkflows() {
 	const dir = path.join(ROOT, 'workflows');
@@ -250,4 +378,10 @@ module.exports = {
 	executeWorkflow,
 	nodeOutput,
 	n8n,
+	freePort,
+	startServer,
+	openLink,
+	queryDatabase,
+	readExecution,
+	waitForExecution,
 };

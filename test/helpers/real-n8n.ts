@@ -24,7 +24,22 @@ const local = require('../../scripts/lib/n8n-local.cjs') as {
 	localCredentials(options: { smtpPort: number }): Array<{ id: string; type: string }>;
 	shippedWorkflows(): string[];
 	ensureN8n(): { dir: string; bin: string };
+	freePort(): Promise<number>;
+	startServer(layout: Layout, options: { port: number; env?: Record<string, string>; timeoutMs?: number }): Promise<{ url: string; log: string; stop(): Promise<void> }>;
+	openLink(url: string, options?: { timeoutMs?: number }): Promise<{ status: number; body: string }>;
+	queryDatabase(layout: Layout, sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
+	readExecution(layout: Layout, executionId: string | number): Promise<StoredExecution | undefined>;
+	waitForExecution(layout: Layout, executionId: string | number, options?: { timeoutMs?: number; until?: (execution: StoredExecution) => boolean }): Promise<StoredExecution>;
 };
+
+/** Exécution lue dans la base SQLite de l'instance. */
+export interface StoredExecution {
+	id: number;
+	status: string;
+	finished: number;
+	mode: string;
+	data?: N8nRun['data'];
+}
 
 export interface Layout {
 	home: string;

@@ -5,6 +5,7 @@
 import type { ParsedMail } from 'mailparser';
 import { simpleParser } from 'mailparser';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import type { SMTPServerOptions } from 'smtp-server';
 import { SMTPServer } from 'smtp-server';
 
@@ -106,5 +107,22 @@ export class SmtpSink {
 
 	async stop(): Promise<void> {
 		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+}
+
+/**
+ * Un port TCP libre où rien n'écoute, pris hors de la plage éphémère de Linux
+ * (32768-60999) : un autre fichier de test qui démarre un serveur sur le port 0
+ * ne peut pas le recevoir pendant qu'on s'attend à « connexion refusée ».
+ */
+export async function unusedPort(): Promise<number> {
+	for (;;) {
+		const port = 20000 + Math.floor(Math.random() * 12000);
+		const free = await new Promise<boolean>((resolve) => {
+			const server = net.createServer();
+			server.once('error', () => resolve(false));
+			server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+		});
+		if (free) return port;
 	}
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
-import { SmtpSink } from '../helpers/smtp-sink';
+import { SmtpSink, unusedPort } from '../helpers/smtp-sink';
 import { readWorkbook } from '../helpers/workbooks';
 
 const SAMPLE = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
@@ -160,9 +160,7 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 	});
 
 	it('serveur SMTP arrêté : chaque relance est rapportée en échec temporaire, aucune n’est perdue', async () => {
-		const sink = await new SmtpSink().start();
-		const port = sink.port;
-		await sink.stop();
+		const port = await unusedPort();
 		const { items } = await runNode(reminder({ mode: 'envoyer', options: { debitParSeconde: 0 } }), [workbook()], { credentials: smtp(port) });
 		const failed = items.filter((i) => envoiOf(i).statut === 'échec');
 		expect(failed).toHaveLength(5);

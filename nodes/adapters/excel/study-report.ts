@@ -28,7 +28,7 @@ const EUROS = '#,##0.00 "€"';
 const HOURS = '#,##0 "h"';
 const DECIMAL = '#,##0.00';
 
-function styleHeader(row: ExcelJS.Row): void {
+export function styleHeader(row: ExcelJS.Row): void {
 	row.font = { bold: true, color: { argb: 'FFFFFFFF' } };
 	row.fill = HEADER_FILL;
 	row.alignment = { vertical: 'middle', wrapText: true };

@@ -1,0 +1,244 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { FOLLOW_UP_SOURCE_PROPERTIES } from '../shared/follow-up';
+import { clausesSocialesSmtpTest } from '../shared/smtp';
+import { clauseItem, reviewPackage } from './output';
+import { readPenaltyParameters } from './parameters';
+import { planPenalties } from './plan';
+import { sendNotices } from './send';
+
+export class ClausePenalty implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Avis de pénalité (clause sociale)',
+		name: 'clausePenalty',
+		icon: { light: 'file:clausePenalty.svg', dark: 'file:clausePenalty.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{ $parameter["mode"] === "revue" ? "Revue, sans envoi" : "Envoi des avis" }}',
+		description:
+			'Calcule les pénalités des clauses sociales d’insertion selon le CCAP, produit la mise en demeure puis la notification (lettre PDF et annexe Excel) et les envoie au titulaire',
+		defaults: { name: 'Avis de pénalité' },
+		// Outil d’agent : c’est l’utilisateur qui fixe le mode ; en « revue », rien ne part.
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Par clause', 'Paquet de revue'],
+		credentials: [
+			{
+				name: 'clausesSocialesSmtpApi',
+				required: true,
+				testedBy: 'clausesSocialesSmtpTest',
+				displayOptions: { show: { mode: ['envoyer'] } },
+			},
+		],
+		properties: [
+			{
+				displayName: 'Mode',
+				name: 'mode',
+				type: 'options',
+				default: 'revue',
+				options: [
+					{
+						name: 'Envoyer',
+						value: 'envoyer',
+						description: 'Envoie chaque avis au titulaire (acheteur et facilitateur en copie) ; un avis déjà envoyé n’est jamais renvoyé',
+					},
+					{
+						name: 'Revue, sans envoi',
+						value: 'revue',
+						description: 'Produit les lettres et les annexes pour relecture par l’acheteur, sans rien envoyer',
+					},
+				],
+			},
+			...FOLLOW_UP_SOURCE_PROPERTIES,
+			{
+				displayName: 'Date de l’avis',
+				name: 'dateAvis',
+				type: 'string',
+				default: '',
+				placeholder: '2026-12-01',
+				description: 'AAAA-MM-JJ ; vide : la date du jour (fuseau du workflow). Les pénalités sont arrêtées à cette date.',
+			},
+			{
+				displayName: 'Échéance évaluée',
+				name: 'echeance',
+				type: 'options',
+				default: 'finExecution',
+				options: [
+					{ name: 'Fin d’exécution', value: 'finExecution', description: 'Clauses dont l’exécution est terminée : heures dues du contrat' },
+					{ name: 'Jalon', value: 'jalon', description: 'Heures attendues à une date (courbe prévisionnelle ou prorata des jours)' },
+				],
+			},
+			{
+				displayName: 'Date du jalon',
+				name: 'dateJalon',
+				type: 'string',
+				default: '',
+				placeholder: '2026-06-30',
+				required: true,
+				displayOptions: { show: { echeance: ['jalon'] } },
+				description: 'AAAA-MM-JJ',
+			},
+			{
+				displayName: 'Pénalité par heure non réalisée (€ HT)',
+				name: 'tauxHoraire',
+				type: 'number',
+				default: 60,
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				description: 'Valeur du CCAP ; une colonne « Pénalité par heure » du registre la remplace pour son marché',
+			},
+			{
+				displayName: 'Pénalité par jour de retard des relevés (€ HT)',
+				name: 'tauxJourRetardReleve',
+				type: 'number',
+				default: 100,
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+			},
+			{
+				displayName: 'Pénalité par jour de retard du bilan (€ HT)',
+				name: 'tauxJourRetardBilan',
+				type: 'number',
+				default: 300,
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+			},
+			{
+				displayName: 'Plafond des pénalités (%)',
+				name: 'plafondPourcentage',
+				type: 'number',
+				default: 20,
+				typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 2 },
+				description: 'En pourcentage du montant annuel HT (ou du montant total, voir les options)',
+			},
+			{
+				displayName: 'Émetteur',
+				name: 'emetteur',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				default: 'Région\nDirection de la commande publique',
+				description: 'En-tête de la lettre, une ligne par élément : collectivité, direction, adresse',
+			},
+			{
+				displayName: 'Signature',
+				name: 'signature',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				default: 'Pour le président et par délégation,\nLe directeur de la commande publique',
+				description: 'Une ligne par élément : qualité, nom',
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Ajouter une option',
+				default: {},
+				options: [
+					{
+						displayName: 'Article du CCAP',
+						name: 'articleCcap',
+						type: 'string',
+						default: '',
+						placeholder: 'l’article 9.4 du CCAP',
+						description: 'Cité comme base des pénalités ; une colonne « Article du CCAP » du registre le remplace',
+					},
+					{
+						displayName: 'Assiette du plafond',
+						name: 'plafondAssiette',
+						type: 'options',
+						default: 'annuel',
+						options: [
+							{ name: 'Montant annuel HT', value: 'annuel' },
+							{ name: 'Montant total HT du marché', value: 'total' },
+						],
+					},
+					{
+						displayName: 'Débit maximal (courriels par seconde)',
+						name: 'debitParSeconde',
+						type: 'number',
+						default: 5,
+						description: 'Limite imposée par le relais SMTP ; 0 : sans limite',
+					},
+					{
+						displayName: 'Délai de grâce (jours)',
+						name: 'delaiGraceJours',
+						type: 'number',
+						default: 0,
+						description: 'Jours non décomptés au début d’un retard (relevés, bilan)',
+					},
+					{
+						displayName: 'Délai de la mise en demeure (jours)',
+						name: 'delaiMiseEnDemeureJours',
+						type: 'number',
+						default: 15,
+					},
+					{
+						displayName: 'Délai de remise du bilan (jours après la fin)',
+						name: 'delaiBilanJours',
+						type: 'number',
+						default: 30,
+					},
+					{
+						displayName: 'Délai pour présenter des observations (jours)',
+						name: 'delaiObservationsJours',
+						type: 'number',
+						default: 15,
+					},
+					{
+						displayName: 'Empreintes des lettres approuvées',
+						name: 'empreintesApprouvees',
+						type: 'string',
+						default: '',
+						description:
+							'Empreintes SHA-256 des lettres relues (sortie du mode revue) : seules ces lettres partent ; une lettre changée depuis la revue n’est pas envoyée',
+					},
+					{
+						displayName: 'Lieu de signature',
+						name: 'lieu',
+						type: 'string',
+						default: '',
+						placeholder: 'Saint-Aubin-sur-Argent',
+					},
+					{
+						displayName: 'Mémoire des envois (nombre d’avis)',
+						name: 'memoireEnvois',
+						type: 'number',
+						default: 60000,
+						description: 'Nombre d’avis envoyés dont n8n garde la trace pour ne jamais les renvoyer',
+					},
+					{
+						displayName: 'Mention du mode d’envoi',
+						name: 'mentionEnvoi',
+						type: 'string',
+						default: 'Envoi par courriel',
+						description: 'Mention portée en tête de la lettre (par exemple « Lettre recommandée avec accusé de réception »)',
+					},
+					{
+						displayName: 'Mise en demeure requise pour les retards de relevés',
+						name: 'miseEnDemeureRequise',
+						type: 'boolean',
+						default: true,
+						description: 'Whether late-report penalties only run from the deadline of the formal notice (CCAP), rather than from the report due date',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { credentialTest: { clausesSocialesSmtpTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const parameters = readPenaltyParameters(this);
+		// Calcul, étape et documents de chaque clause ; les clauses en anomalie ressortent en erreur.
+		const { planned, failed, review } = await planPenalties(this, parameters);
+		// Envoi (mode envoi) : une seule fois par clause, étape et période.
+		const outcomes = await sendNotices(this, planned, parameters);
+		const clauseOut = [...failed];
+		for (const p of planned) {
+			const { item, entry } = await clauseItem(this, p, outcomes.get(p));
+			clauseOut.push(item);
+			if (entry) review.push(entry);
+		}
+		const pack = await reviewPackage(this, planned, review, parameters, clauseOut);
+		return [clauseOut, pack ? [pack] : []];
+	}
+}

@@ -1,0 +1,131 @@
+/**
+ * Sorties du nœud : un élément par clause (calcul, étape, documents, envoi) et
+ * le paquet de revue (mode revue : toutes les pièces et la synthèse) ou le
+ * compte rendu (mode envoi) pour l'acheteur.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { ReviewEntry } from '../core';
+import { formatEuros, renderReviewSummary } from '../core';
+import type { PenaltyParameters } from './parameters';
+import type { Outcome, Planned } from './types';
+import { PDF, XLSX } from './types';
+
+const ALREADY_SENT = {
+	miseEnDemeure:
+		'Mise en demeure déjà envoyée lors d’une exécution précédente : pas de renvoi. Reportez sa date dans le registre (colonne « Date de mise en demeure » ou feuille « Pénalités ») pour que la notification suive à l’expiration du délai.',
+	notification:
+		'Notification déjà envoyée lors d’une exécution précédente : pas de renvoi. Reportez sa date dans le registre (colonne « Date de notification des pénalités » ou feuille « Pénalités »).',
+};
+
+/** Ce que l'envoi a donné, pour l'élément de sortie. */
+function envoiOf(p: Planned, outcome: Outcome | undefined): IDataObject {
+	if (!p.notice) return { statut: 'sans objet', motif: p.step.motif };
+	const mail = p.notice.mail;
+	const base: IDataObject = { a: mail.to, cc: mail.cc ?? [], objet: mail.subject, cle: p.step.cleEnvoi };
+	if (outcome === undefined || outcome === 'aperçu') return { statut: 'aperçu', ...base, motif: 'Mode revue : rien n’est envoyé.', texte: mail.text, html: mail.html };
+	if (outcome === 'non approuvé') {
+		return { statut: 'non approuvé', ...base, motif: 'Lettre différente de celles approuvées lors de la revue (empreinte inconnue) : non envoyée. Relancez la revue.' };
+	}
+	if (outcome === 'déjà envoyé') return { statut: 'déjà envoyé', ...base, motif: ALREADY_SENT[p.step.etape === 'notification' ? 'notification' : 'miseEnDemeure'] };
+	if (!outcome.ok) return { statut: 'échec', ...base, erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire };
+	const sent = { ...base, messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] };
+	const refused = outcome.rejected.find((r) => mail.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
+	if (!refused) return { statut: 'envoyé', ...sent };
+	return {
+		statut: 'échec',
+		...sent,
+		code: refused.code,
+		temporaire: false,
+		erreur: `adresse du titulaire ${refused.adresse} refusée (${refused.message}) ; l’acheteur et le facilitateur en copie l’ont reçu. Corrigez l’adresse et transmettez l’avis au titulaire.`,
+	};
+}
+
+export async function clauseItem(ctx: IExecuteFunctions, p: Planned, outcome: Outcome | undefined): Promise<{ item: INodeExecutionData; entry?: ReviewEntry }> {
+	const a = p.assessment;
+	const envoi = envoiOf(p, outcome);
+	const item: INodeExecutionData = {
+		json: {
+			marche: p.clause.marche,
+			lot: p.clause.lot,
+			titulaire: p.clause.titulaire,
+			siret: p.clause.siret,
+			emailTitulaire: p.clause.emailTitulaire,
+			acheteur: p.clause.acheteur,
+			emailAcheteur: p.clause.emailAcheteur,
+			facilitateur: p.clause.facilitateur,
+			etape: p.step.etape,
+			etapeLibelle: p.step.etapeLibelle,
+			motif: p.step.motif,
+			periode: a.periode,
+			dateDocument: a.dateCalcul,
+			dateMiseEnDemeure: p.step.dateMiseEnDemeure ?? null,
+			echeanceMiseEnDemeure: p.step.echeanceMiseEnDemeure ?? null,
+			heures: a.heures as unknown as IDataObject,
+			relevesManquants: a.relevesManquants as unknown as IDataObject[],
+			bilan: a.bilan as unknown as IDataObject,
+			penalites: { total: a.total, sommeLignes: a.sommeLignes, plafond: a.plafond as unknown as IDataObject, lignes: a.lignes as unknown as IDataObject[] },
+			parametres: a.parametres as unknown as IDataObject,
+			avertissements: a.avertissements as unknown as IDataObject[],
+			documents: p.notice ? { lettre: p.notice.lettre.fileName, annexe: p.notice.annexe.fileName, empreinteLettre: p.notice.lettre.empreinte } : null,
+			envoi,
+		},
+		pairedItem: { item: p.entry.itemIndex },
+	};
+	if (!p.notice) return { item };
+	item.binary = {
+		lettre: await ctx.helpers.prepareBinaryData(p.notice.lettre.content, p.notice.lettre.fileName, PDF),
+		annexe: await ctx.helpers.prepareBinaryData(p.notice.annexe.content, p.notice.annexe.fileName, XLSX),
+	};
+	const entry: ReviewEntry = {
+		marche: p.clause.marche,
+		lot: p.clause.lot,
+		titulaire: p.clause.titulaire,
+		etape: p.step.etapeLibelle.toLowerCase(),
+		total: a.total,
+		motif: p.step.motif,
+		lettre: p.notice.lettre.fileName,
+		annexe: p.notice.annexe.fileName,
+		statut: String(envoi.statut),
+		detail: typeof envoi.erreur === 'string' ? envoi.erreur : envoi.statut === 'envoyé' ? undefined : (envoi.motif as string | undefined),
+	};
+	return { item, entry };
+}
+
+/** Paquet de revue ou compte rendu : seulement s'il y a un avis ou une clause en anomalie. */
+export async function reviewPackage(
+	ctx: IExecuteFunctions,
+	planned: Planned[],
+	review: ReviewEntry[],
+	parameters: PenaltyParameters,
+	clauseOut: INodeExecutionData[],
+): Promise<INodeExecutionData | undefined> {
+	if (review.length === 0) return undefined;
+	const { mode, settings } = parameters;
+	const notices = planned.filter((p) => p.notice);
+	const totalCents = notices.reduce((s, p) => s + Math.round(p.assessment.total * 100), 0);
+	const json: IDataObject = {
+		...renderReviewSummary(review, settings.dateCalcul, mode),
+		dateDocument: settings.dateCalcul,
+		mode,
+		avis: notices.length,
+		montantTotal: totalCents / 100,
+		montantTotalTexte: formatEuros(totalCents / 100),
+		empreintes: notices.map((p) => p.notice!.lettre.empreinte),
+		erreurs: review.filter((r) => r.erreur).length,
+		piecesJointes: '',
+	};
+	const item: INodeExecutionData = { json, pairedItem: clauseOut.map((i) => i.pairedItem as { item: number }) };
+	if (mode === 'revue' && notices.length > 0) {
+		const binary: NonNullable<INodeExecutionData['binary']> = {};
+		const names: string[] = [];
+		for (const [index, p] of notices.entries()) {
+			binary[`lettre_${index + 1}`] = await ctx.helpers.prepareBinaryData(p.notice!.lettre.content, p.notice!.lettre.fileName, PDF);
+			binary[`annexe_${index + 1}`] = await ctx.helpers.prepareBinaryData(p.notice!.annexe.content, p.notice!.annexe.fileName, XLSX);
+			names.push(`lettre_${index + 1}`, `annexe_${index + 1}`);
+		}
+		item.binary = binary;
+		json.piecesJointes = names.join(',');
+	}
+	return item;
+}

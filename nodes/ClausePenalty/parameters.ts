@@ -1,0 +1,89 @@
+/** Paramètres du nœud « Avis de pénalité », lus et validés une fois par exécution. */
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { LetterOptions, PenaltySettings } from '../core';
+import { PENALTY_SETTINGS_LABELS, PenaltySettingsSchema, parseSettings, todayIn } from '../core';
+import { toNodeError } from '../shared/items';
+
+export interface PenaltyParameters {
+	mode: 'revue' | 'envoyer';
+	settings: PenaltySettings;
+	letter: LetterOptions;
+	/** Empreintes SHA-256 des lettres approuvées ; absent : pas de contrôle. */
+	approved?: Set<string>;
+	debitParSeconde: number;
+	memoireEnvois: number;
+}
+
+/** Liste d'empreintes saisie en JSON (tableau) ou séparée par des virgules ; seules les empreintes SHA-256 valides comptent. */
+export function fingerprints(value: unknown): Set<string> | undefined {
+	if (value === undefined || value === null) return undefined;
+	let list: unknown = value;
+	if (typeof value === 'string') {
+		const text = value.trim();
+		if (text === '') return undefined;
+		try {
+			list = text.startsWith('[') ? JSON.parse(text) : text.split(/[\s,;]+/);
+		} catch {
+			list = text.split(/[\s,;]+/);
+		}
+	}
+	return new Set(
+		(Array.isArray(list) ? list : [list])
+			.map((v) => String(v ?? '').trim().toLowerCase())
+			.filter((v) => /^[0-9a-f]{64}$/.test(v)),
+	);
+}
+
+export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters {
+	const node = ctx.getNode();
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const requested = String(ctx.getNodeParameter('dateAvis', 0, '') ?? '').trim();
+	const echeance = ctx.getNodeParameter('echeance', 0, 'finExecution') as string;
+	let settings: PenaltySettings;
+	try {
+		settings = parseSettings(
+			PenaltySettingsSchema,
+			{
+				dateCalcul: requested === '' ? todayIn(ctx.getTimezone()) : requested,
+				echeance,
+				dateJalon: echeance === 'jalon' ? ctx.getNodeParameter('dateJalon', 0, '') : undefined,
+				tauxHoraire: ctx.getNodeParameter('tauxHoraire', 0, undefined),
+				tauxJourRetardReleve: ctx.getNodeParameter('tauxJourRetardReleve', 0, undefined),
+				tauxJourRetardBilan: ctx.getNodeParameter('tauxJourRetardBilan', 0, undefined),
+				plafondPourcentage: ctx.getNodeParameter('plafondPourcentage', 0, undefined),
+				plafondAssiette: options.plafondAssiette ?? 'annuel',
+				delaiGraceJours: options.delaiGraceJours ?? 0,
+				miseEnDemeureRequise: options.miseEnDemeureRequise ?? true,
+				delaiMiseEnDemeureJours: options.delaiMiseEnDemeureJours ?? 15,
+				delaiBilanJours: options.delaiBilanJours ?? 30,
+				delaiObservationsJours: options.delaiObservationsJours ?? 15,
+				articleCcap: options.articleCcap,
+			},
+			PENALTY_SETTINGS_LABELS,
+		);
+	} catch (error) {
+		throw toNodeError(node, error, 0);
+	}
+	if (settings.echeance === 'jalon' && !settings.dateJalon) {
+		throw new NodeOperationError(node, 'Date du jalon manquante', {
+			itemIndex: 0,
+			description: 'Saisissez la date du jalon (AAAA-MM-JJ) ou choisissez « Fin d’exécution ».',
+		});
+	}
+	return {
+		mode: ctx.getNodeParameter('mode', 0) as 'revue' | 'envoyer',
+		settings,
+		letter: {
+			emetteur: String(ctx.getNodeParameter('emetteur', 0, '') ?? ''),
+			signature: String(ctx.getNodeParameter('signature', 0, '') ?? ''),
+			lieu: options.lieu ? String(options.lieu) : undefined,
+			mentionEnvoi: options.mentionEnvoi === undefined ? 'Envoi par courriel' : String(options.mentionEnvoi),
+			delaiObservationsJours: settings.delaiObservationsJours,
+		},
+		approved: fingerprints(options.empreintesApprouvees),
+		debitParSeconde: Number(options.debitParSeconde ?? 5),
+		memoireEnvois: Number(options.memoireEnvois ?? 60000),
+	};
+}

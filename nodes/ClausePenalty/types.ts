@@ -1,0 +1,24 @@
+/** Ce que le nœud « Avis de pénalité » prépare pour chaque clause, entre le calcul et la sortie. */
+import type { OutgoingMail, SendOutcome } from '../adapters';
+import type { ClauseRecord, LetterModel, PenaltyAssessment, StepDecision } from '../core';
+import type { FollowUpEntry } from '../shared/follow-up';
+
+export const PDF = 'application/pdf';
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export interface Notice {
+	lettre: { fileName: string; content: Buffer; empreinte: string };
+	annexe: { fileName: string; content: Buffer };
+	mail: OutgoingMail;
+	model: LetterModel;
+}
+
+export interface Planned {
+	entry: FollowUpEntry<ClauseRecord>;
+	clause: ClauseRecord;
+	assessment: PenaltyAssessment;
+	step: StepDecision;
+	notice?: Notice;
+}
+
+export type Outcome = SendOutcome | 'aperçu' | 'déjà envoyé' | 'non approuvé';

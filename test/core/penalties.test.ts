@@ -1,0 +1,383 @@
+import fc from 'fast-check';
+
+import type { ClauseRecord, PenaltySettingsInput } from '../../nodes/core';
+import {
+	PENALTY_HISTORY_READER,
+	CLAUSE_READER,
+	PENALTY_FIELDS_READER,
+	PENALTY_SETTINGS_LABELS,
+	PenaltySettingsSchema,
+	assessPenalties,
+	buildLetter,
+	decideStep,
+	letterText,
+	parseSettings,
+	readRecord,
+	renderNoticeMail,
+	tryReadRecord,
+	withHistory,
+} from '../../nodes/core';
+import { NBSP, anomalyFrom } from './support';
+
+const clause = (overrides: Record<string, unknown> = {}): ClauseRecord =>
+	readRecord(
+		CLAUSE_READER,
+		{
+			marche: '2026-TRX-014',
+			objet: 'Rénovation du lycée Jean-Jaurès',
+			lot: '20',
+			intitule: 'Électricité',
+			siret: '73282932000074',
+			titulaire: 'Élec & Cie',
+			contactTitulaire: 'Mme Durand',
+			emailTitulaire: 'contact@elec.example.test',
+			heuresDues: 455,
+			debutExecution: '2026-01-01',
+			finExecution: '2026-06-30',
+			facilitateur: 'PLIE du Val d’Argent',
+			emailFacilitateur: 'plie@example.test',
+			acheteur: 'Direction des lycées',
+			emailAcheteur: 'lycees@region.example.test',
+			montantHT: 600000,
+			...overrides,
+		},
+		'clause',
+	);
+
+const fields = (raw: Record<string, unknown> = {}) => readRecord(PENALTY_FIELDS_READER, raw, 'clause');
+
+const settings = (extra: Partial<Record<keyof PenaltySettingsInput, unknown>> = {}) =>
+	parseSettings(
+		PenaltySettingsSchema,
+		{
+			dateCalcul: '2026-07-20',
+			echeance: 'finExecution',
+			tauxHoraire: 60,
+			tauxJourRetardReleve: 100,
+			tauxJourRetardBilan: 300,
+			plafondPourcentage: 20,
+			plafondAssiette: 'annuel',
+			delaiGraceJours: 0,
+			miseEnDemeureRequise: true,
+			delaiMiseEnDemeureJours: 15,
+			delaiBilanJours: 30,
+			delaiObservationsJours: 15,
+			...extra,
+		},
+		PENALTY_SETTINGS_LABELS,
+	);
+
+/** 50 h déclarées chaque mois de janvier à juin 2026 (300 h), sauf les mois omis. */
+const declared = (omit: string[] = [], hours = 50) =>
+	new Map(['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06'].filter((m) => !omit.includes(m)).map((m) => [m, hours]));
+
+describe('calcul des pénalités', () => {
+	it('heures non réalisées : 455 − 300 = 155 h × 60 € = 9 300 €, plafond 20 % de 600 000 €', () => {
+		const a = assessPenalties(clause(), fields(), declared(), settings());
+		expect(a.heures).toMatchObject({ dues: 455, realisees: 300, neutralisees: 0, manquantes: 155, origineRealisees: 'relevés mensuels' });
+		expect(a.lignes).toHaveLength(1);
+		expect(a.lignes[0]).toMatchObject({ code: 'heures', quantite: 155, taux: 60, montant: 9300 });
+		expect(a.lignes[0].formule).toBe(`155 h × 60,00${NBSP}€`);
+		expect(a.plafond).toMatchObject({ montantAssiette: 600000, montant: 120000, applique: false });
+		expect(a.total).toBe(9300);
+		// Exécution de six mois : le montant annuel est le montant du marché (avertissement).
+		expect(a.avertissements.map((w) => w.regle)).toEqual(['penalite.plafondAnnuel']);
+		expect(a.parametres.tauxHoraire).toMatchObject({ valeur: 60, origine: 'paramètre du nœud' });
+		expect(a.parametres.tauxHoraire.source).toContain('[CCAP-REF] 60 € HT par heure non réalisée');
+	});
+
+	it('une clause sans heures manquantes n’a aucune pénalité, même au-delà de l’objectif', () => {
+		const a = assessPenalties(clause({ heuresDues: 300 }), fields(), declared([], 60), settings());
+		expect(a.heures).toMatchObject({ manquantes: 0, surplus: 60 });
+		expect(a.lignes).toEqual([]);
+		expect(a.total).toBe(0);
+		expect(decideStep(clause({ heuresDues: 300 }), fields(), a)).toMatchObject({ etape: 'aucune', cleEnvoi: null });
+		expect(a.avertissements.map((w) => w.regle)).toContain('penalite.objectifDepasse');
+	});
+
+	it('les heures neutralisées (suspension) réduisent les heures manquantes', () => {
+		const f = fields({ 'Heures neutralisées': '100', 'Motif de neutralisation': 'suspension', 'Début de la neutralisation': '01/03/2026', 'Fin de la neutralisation': '31/03/2026', 'Référence de la neutralisation': 'OS n° 7' });
+		const a = assessPenalties(clause(), f, declared(), settings());
+		expect(a.heures).toMatchObject({ neutralisees: 100, manquantes: 55 });
+		expect(a.heures.neutralisations[0]).toMatchObject({ motif: 'suspension', heures: 100, debut: '2026-03-01', reference: 'OS n° 7' });
+		expect(a.total).toBe(3300);
+		expect(a.lignes[0].detail).toBe(`455${NBSP}h dues − 100${NBSP}h neutralisées − 300${NBSP}h réalisées = 55${NBSP}h non réalisées`);
+	});
+
+	it('heures manquantes entièrement neutralisées (tous les moyens mis en œuvre) : aucune pénalité', () => {
+		const c = clause();
+		const f = fields({ heuresNeutralisees: 155, motifNeutralisation: 'tous les moyens' });
+		const a = assessPenalties(c, f, declared(), settings());
+		expect(a.total).toBe(0);
+		expect(decideStep(c, f, a)).toMatchObject({ etape: 'aucune', motif: 'Aucune pénalité : heures manquantes neutralisées, relevés à jour.' });
+	});
+
+	it('arrondi : chaque ligne au centime, demi-centime vers le haut ; somme en centimes exacts', () => {
+		// 0,15 h × 33,33 € = 4,9995 € → 5,00 € ; 12,345 h × 60 € = 740,70 €.
+		const small = assessPenalties(clause({ heuresDues: 300.15 }), fields({ tauxHoraire: '33,33' }), declared(), settings());
+		expect(small.lignes[0].montant).toBe(5);
+		const b = assessPenalties(clause({ heuresDues: 312.345 }), fields(), declared(), settings());
+		expect(b.heures.manquantes).toBe(12.35);
+		expect(b.lignes[0].montant).toBe(741);
+	});
+
+	it('plafond : 20 % du montant annuel, diminué des pénalités déjà appliquées', () => {
+		const c = clause({ montantAnnuelHT: 40000 });
+		const a = assessPenalties(c, fields({ penalitesDejaAppliquees: 2000 }), declared(), settings());
+		expect(a.sommeLignes).toBe(9300);
+		expect(a.plafond).toMatchObject({ montant: 8000, dejaAppliquees: 2000, disponible: 6000, applique: true });
+		expect(a.total).toBe(6000);
+		expect(a.plafond.formule).toBe(`20${NBSP}% × 40${NBSP}000,00${NBSP}€ = 8${NBSP}000,00${NBSP}€ − 2${NBSP}000,00${NBSP}€ déjà appliquées = 6${NBSP}000,00${NBSP}€`);
+	});
+
+	it('plafond sur le montant total si le CCAP le prévoit (colonne du registre)', () => {
+		const a = assessPenalties(clause({ montantHT: 30000 }), fields({ 'Assiette du plafond': 'montant total' }), declared(), settings());
+		expect(a.plafond).toMatchObject({ assiette: 'total', montant: 6000, applique: true });
+		expect(a.total).toBe(6000);
+	});
+
+	it('relevés manquants après mise en demeure : 100 € par jour depuis l’échéance de la mise en demeure', () => {
+		const c = clause();
+		const f = fields({ dateMiseEnDemeure: '2026-07-20' });
+		const a = assessPenalties(c, f, declared(['2026-05', '2026-06']), settings({ dateCalcul: '2026-08-10' }));
+		expect(a.relevesManquants.map((m) => m.mois)).toEqual(['2026-05', '2026-06']);
+		expect(a.heures.realisees).toBe(200);
+		const releves = a.lignes.find((l) => l.code === 'releves')!;
+		// Échéance : 20 juillet + 15 jours = 4 août ; retard du 5 au 10 août : 6 jours.
+		expect(releves).toMatchObject({ quantite: 6, montant: 600 });
+		expect(a.total).toBe(255 * 60 + 600);
+		expect(decideStep(c, f, a)).toMatchObject({ etape: 'notification', dateMiseEnDemeure: '2026-07-20', echeanceMiseEnDemeure: '2026-08-04', cleEnvoi: 'penalite|notification|2026trx014/20|fin' });
+	});
+
+	it('sans mise en demeure requise, le retard des relevés court dès la fin du mois manquant, plus le délai de grâce', () => {
+		const a = assessPenalties(clause(), fields({ miseEnDemeureRequise: 'non', delaiGraceJours: 10 }), declared(['2026-06']), settings({ dateCalcul: '2026-07-20' }));
+		// Fin juin + 10 jours = 10 juillet ; 10 jours de retard au 20 juillet.
+		expect(a.lignes.find((l) => l.code === 'releves')).toMatchObject({ quantite: 10, montant: 1000 });
+	});
+
+	it('bilan de fin d’exécution non remis : 300 € par jour après la date limite', () => {
+		const a = assessPenalties(clause(), fields({ bilanRemis: 'non' }), declared(), settings({ dateCalcul: '2026-08-10' }));
+		// Fin d'exécution 30 juin + 30 jours = 30 juillet ; 11 jours au 10 août.
+		expect(a.bilan).toEqual({ dateLimite: '2026-07-30', dateRemise: undefined, statut: 'nonRemis' });
+		expect(a.lignes.find((l) => l.code === 'bilan')).toMatchObject({ quantite: 11, montant: 3300 });
+		const received = assessPenalties(clause(), fields({ dateRemiseBilan: '2026-08-02' }), declared(), settings({ dateCalcul: '2026-08-10' }));
+		expect(received.lignes.find((l) => l.code === 'bilan')).toMatchObject({ quantite: 3, montant: 900 });
+	});
+
+	it('jalon : heures attendues au prorata des jours à la date du jalon', () => {
+		const c = clause({ debutExecution: '2026-01-01', finExecution: '2026-12-31', heuresDues: 365 });
+		const a = assessPenalties(c, fields(), declared([], 10), settings({ echeance: 'jalon', dateJalon: '2026-06-30', dateCalcul: '2026-07-20' }));
+		// Au 30 juin 2026 : 181 jours sur 365 → 181 h attendues ; 60 h déclarées.
+		expect(a.periode).toBe('jalon-2026-06-30');
+		expect(a.heures).toMatchObject({ dues: 181, realisees: 60, manquantes: 121 });
+		expect(a.bilan).toBeNull();
+		expect(decideStep(c, fields(), a)).toMatchObject({ etape: 'miseEnDemeure', cleEnvoi: 'penalite|miseEnDemeure|2026trx014/20|jalon-2026-06-30' });
+	});
+});
+
+describe('étapes de la procédure', () => {
+	it('pas de mise en demeure au registre : mise en demeure, délai de 15 jours', () => {
+		const c = clause();
+		const a = assessPenalties(c, fields(), declared(), settings());
+		expect(decideStep(c, fields(), a)).toEqual({
+			etape: 'miseEnDemeure',
+			etapeLibelle: 'Mise en demeure',
+			motif: 'Manquement constaté, aucune mise en demeure au registre : mise en demeure préalable aux pénalités.',
+			echeanceMiseEnDemeure: '2026-08-04',
+			cleEnvoi: 'penalite|miseEnDemeure|2026trx014/20|fin',
+		});
+	});
+
+	it('délai de la mise en demeure en cours : rien à envoyer ; expiré : notification', () => {
+		const c = clause();
+		const f = fields({ dateMiseEnDemeure: '2026-07-20' });
+		const during = assessPenalties(c, f, declared(), settings({ dateCalcul: '2026-08-04' }));
+		expect(decideStep(c, f, during)).toMatchObject({ etape: 'attente', cleEnvoi: null, echeanceMiseEnDemeure: '2026-08-04' });
+		const after = assessPenalties(c, f, declared(), settings({ dateCalcul: '2026-08-05' }));
+		expect(decideStep(c, f, after)).toMatchObject({ etape: 'notification' });
+	});
+
+	it('régularisée : après la mise en demeure, les relevés et les heures sont arrivés', () => {
+		const c = clause({ heuresDues: 300 });
+		const f = fields({ dateMiseEnDemeure: '2026-07-20' });
+		const a = assessPenalties(c, f, declared(), settings({ dateCalcul: '2026-08-10' }));
+		expect(decideStep(c, f, a)).toMatchObject({ etape: 'regularisee', cleEnvoi: null });
+	});
+
+	it('notification déjà au registre : rien de plus ; échéance non atteinte, clause soldée ou suspendue : rien', () => {
+		const f = fields({ dateMiseEnDemeure: '2026-07-01', dateNotificationPenalites: '2026-07-18' });
+		expect(decideStep(clause(), f, assessPenalties(clause(), f, declared(), settings()))).toMatchObject({ etape: 'notifiee' });
+		const running = clause({ finExecution: '2026-12-31' });
+		expect(decideStep(running, fields(), assessPenalties(running, fields(), declared(), settings())).etape).toBe('aucune');
+		for (const statut of ['soldée', 'suspendue']) {
+			const c = clause({ statut });
+			expect(decideStep(c, fields(), assessPenalties(c, fields(), declared(), settings())).etape).toBe('aucune');
+		}
+	});
+});
+
+describe('saisies incohérentes : une erreur française par clause', () => {
+	it('notification sans mise en demeure', () => {
+		const result = tryReadRecord(PENALTY_FIELDS_READER, { 'Date de notification des pénalités': '2026-07-18' }, 'clause du marché 2026-TRX-014, lot 20');
+		expect(result.ok).toBe(false);
+		if (!result.ok) {
+			expect(result.error.message).toBe('Clause du marché 2026-TRX-014, lot 20, date de notification des pénalités : notification des pénalités sans mise en demeure préalable');
+		}
+	});
+
+	it('valeurs négatives et neutralisation sans motif', () => {
+		const result = tryReadRecord(PENALTY_FIELDS_READER, { tauxHoraire: '-60', heuresNeutralisees: 20 }, 'clause');
+		expect(result.ok).toBe(false);
+		if (!result.ok) {
+			expect(result.error.anomalies.map((a) => [a.champ, a.message])).toEqual([
+				['tauxHoraire', `valeur négative (-60${NBSP}€)`],
+				['motifNeutralisation', '20 h neutralisées sans motif'],
+			]);
+		}
+	});
+
+	it('heures réalisées saisies au-delà des heures dues, neutralisation excessive, dates dans le futur', () => {
+		const error = anomalyFrom(() =>
+			assessPenalties(clause(), fields({ heuresRealisees: 4630, heuresNeutralisees: 500, motifNeutralisation: 'force majeure', dateMiseEnDemeure: '2026-09-01' }), declared(), settings()),
+		);
+		expect(error.anomalies.map((a) => a.regle)).toEqual(['penalite.neutralisationExcessive', 'penalite.realiseesSaisies', 'penalite.dateFuture']);
+		expect(error.anomalies[1].message).toBe(`heures réalisées saisies (4${NBSP}630${NBSP}h) supérieures aux heures dues (455${NBSP}h)`);
+		expect(error.message).toContain('Clause du marché 2026-TRX-014, lot 20, heures neutralisées');
+	});
+
+	it('montant annuel manquant pour une exécution de plus d’un an : plafond incalculable', () => {
+		const c = clause({ finExecution: '2027-06-30' });
+		const error = anomalyFrom(() => assessPenalties(c, fields(), declared(), settings({ dateCalcul: '2027-07-20' })));
+		expect(error.message).toBe(
+			'Clause du marché 2026-TRX-014, lot 20, montant annuel HT : montant annuel HT manquant pour une exécution de plus d’un an (546 jours) : le plafond des pénalités est incalculable',
+		);
+	});
+
+	it('paramètre du CCAP manquant dans le nœud', () => {
+		const error = anomalyFrom(() => settings({ tauxHoraire: '' }));
+		expect(error.message).toBe('Paramètres du nœud, pénalité par heure non réalisée (€ HT) : valeur manquante');
+	});
+});
+
+describe('lettre et courriel', () => {
+	it('mise en demeure : destinataire, références, faits, délai, calcul, fondement, observations', () => {
+		const c = clause();
+		const a = assessPenalties(c, fields(), declared(['2026-06']), settings());
+		const step = decideStep(c, fields(), a);
+		expect(step.etape).toBe('miseEnDemeure');
+		const letter = buildLetter(c, a, step as typeof step & { etape: 'miseEnDemeure' }, {
+			emetteur: 'Région Val-d’Argent\nDirection de la commande publique',
+			signature: 'Pour le président et par délégation,\nLa directrice de la commande publique',
+			lieu: 'Saint-Aubin-sur-Argent',
+			delaiObservationsJours: 15,
+		});
+		const text = letterText(letter);
+		expect(letter.objet).toBe('Mise en demeure – clause sociale d’insertion – marché n° 2026-TRX-014, lot 20 (Électricité)');
+		expect(letter.destinataire).toEqual(['Élec & Cie', 'À l’attention de Mme Durand', 'SIRET 73282932000074', 'contact@elec.example.test']);
+		expect(text).toContain('Saint-Aubin-sur-Argent, le 20 juillet 2026');
+		expect(text).toContain(`font état de 250${NBSP}h réalisées`);
+		expect(text).toContain('Votre relevé mensuel des heures d’insertion de juin 2026 ne nous est pas parvenu.');
+		expect(text).toContain('dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 août 2026');
+		expect(text).toContain(`S’y ajouterait une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés à compter du 4 août 2026.`);
+		expect(text).toContain(`Heures d’insertion non réalisées | 205 h × 60,00${NBSP}€ | 12${NBSP}300,00${NBSP}€`);
+		expect(text).toContain('article L2112-2 du code de la commande publique et de l’article 16.1 du CCAG 2021');
+		const mail = renderNoticeMail(c, a, step, letter, 'La mission clauses sociales');
+		expect(mail).toMatchObject({ to: ['contact@elec.example.test'], cc: ['lycees@region.example.test', 'plie@example.test'], subject: letter.objet });
+		expect(mail.text).toContain('Délai de régularisation : jusqu’au 4 août 2026.');
+	});
+
+	it('échappe le HTML du courriel', () => {
+		const c = clause({ intitule: '<b>Électricité</b>' });
+		const a = assessPenalties(c, fields(), declared(), settings());
+		const step = decideStep(c, fields(), a);
+		const letter = buildLetter(c, a, step as typeof step & { etape: 'miseEnDemeure' }, { emetteur: 'Région', signature: 'Service', delaiObservationsJours: 15 });
+		const mail = renderNoticeMail(c, a, step, letter, 'Service');
+		expect(mail.html).toContain('&lt;b&gt;Électricité&lt;/b&gt;');
+		expect(mail.html).not.toContain('<b>');
+	});
+});
+
+describe('historique des avis (feuille « Pénalités »)', () => {
+	const row = (raw: Record<string, unknown>) => readRecord(PENALTY_HISTORY_READER, raw, 'historique');
+
+	it('lit les intitulés usuels et la période (fin d’exécution par défaut, ou la date du jalon)', () => {
+		expect(row({ Marché: '2025-TRX-039', Lot: 6, Étape: 'Mise en demeure', 'Montant HT': '9 000,00 €', Date: '01/10/2026' })).toEqual({
+			marche: '2025-TRX-039',
+			lot: '6',
+			etape: 'miseEnDemeure',
+			montantHT: 9000,
+			date: '2026-10-01',
+			periode: 'fin',
+		});
+		expect(row({ marche: 'M', lot: '1', etape: 'pénalités notifiées', date: '2026-07-10', periode: '30/06/2026' })).toMatchObject({ etape: 'notification', periode: 'jalon-2026-06-30' });
+	});
+
+	it('complète les dates de procédure absentes du registre, pour la même période ; le registre l’emporte', () => {
+		const history = [
+			row({ marche: 'M', lot: '1', etape: 'Mise en demeure', date: '2026-06-15' }),
+			row({ marche: 'M', lot: '1', etape: 'Mise en demeure', date: '2026-09-01' }),
+			row({ marche: 'M', lot: '1', etape: 'Notification', date: '2026-03-01', periode: '2026-02-28' }),
+		];
+		expect(withHistory(fields(), history, 'fin')).toMatchObject({ dateMiseEnDemeure: '2026-09-01', dateNotificationPenalites: undefined });
+		expect(withHistory(fields({ dateMiseEnDemeure: '2026-07-01' }), history, 'fin').dateMiseEnDemeure).toBe('2026-07-01');
+		expect(withHistory(fields(), history, 'jalon-2026-02-28')).toMatchObject({ dateMiseEnDemeure: undefined, dateNotificationPenalites: '2026-03-01' });
+		// Pénalités notifiées pour un jalon précédent : déduites du plafond de la fin d'exécution.
+		expect(withHistory(fields(), [...history, row({ marche: 'M', lot: '1', etape: 'Notification', date: '2026-03-01', periode: '2026-02-28', montantHT: '1 250,50' })], 'fin').penalitesDejaAppliquees).toBe(1250.5);
+		expect(withHistory(fields({ penalitesDejaAppliquees: 10 }), history, 'fin').penalitesDejaAppliquees).toBe(10);
+		// Une notification sans mise en demeure, venue de l'historique, est refusée au calcul.
+		const f = withHistory(fields(), history, 'jalon-2026-02-28');
+		expect(anomalyFrom(() => assessPenalties(clause(), f, declared(), settings())).anomalies.map((a) => a.regle)).toContain('penalite.procedure');
+	});
+});
+
+describe('propriétés du calcul (fast-check)', () => {
+	const RUNS = { numRuns: 300 };
+	const centsOf = (value: number) => Math.round(value * 100);
+	const input = fc.record({
+		dues: fc.integer({ min: 1, max: 500_000 }).map((v) => v / 100),
+		realisees: fc.integer({ min: 0, max: 600_000 }).map((v) => v / 100),
+		neutralisees: fc.integer({ min: 0, max: 100 }),
+		taux: fc.integer({ min: 0, max: 50_000 }).map((v) => v / 100),
+		montant: fc.integer({ min: 100_000, max: 2_000_000_000 }).map((v) => v / 100),
+		plafond: fc.integer({ min: 0, max: 10_000 }).map((v) => v / 100),
+		deja: fc.integer({ min: 0, max: 10_000_000 }).map((v) => v / 100),
+	});
+
+	it('montants au centime, total plafonné, jamais négatif, aucune pénalité sans heure manquante', () => {
+		fc.assert(
+			fc.property(input, (v) => {
+				const neutral = Math.min(v.neutralisees, v.dues);
+				const c = clause({ heuresDues: v.dues, montantAnnuelHT: v.montant });
+				const f = fields({ heuresRealisees: Math.min(v.realisees, v.dues), tauxHoraire: v.taux, plafondPourcentage: v.plafond, penalitesDejaAppliquees: v.deja, ...(neutral > 0 ? { heuresNeutralisees: neutral, motifNeutralisation: 'force majeure' } : {}) });
+				const a = assessPenalties(c, f, new Map(), settings());
+				for (const line of a.lignes) {
+					expect(line.montant).toBeGreaterThanOrEqual(0);
+					expect(centsOf(line.montant) / 100).toBe(line.montant);
+					expect(Math.abs(line.montant - line.quantite * line.taux)).toBeLessThanOrEqual(0.005 + 1e-9);
+				}
+				expect(a.total).toBeGreaterThanOrEqual(0);
+				expect(a.total).toBeLessThanOrEqual(a.sommeLignes);
+				expect(a.total).toBeLessThanOrEqual(a.plafond.disponible);
+				expect(centsOf(a.sommeLignes)).toBe(a.lignes.reduce((s, l) => s + centsOf(l.montant), 0));
+				expect(a.total).toBe(Math.min(a.sommeLignes, a.plafond.disponible));
+				const shortfall = Math.max(0, v.dues - neutral - Math.min(v.realisees, v.dues));
+				expect(a.heures.manquantes).toBeCloseTo(shortfall, 2);
+				if (a.heures.manquantes === 0) expect(a.lignes).toEqual([]);
+			}),
+			RUNS,
+		);
+	});
+
+	it('plus d’heures réalisées ne donne jamais plus de pénalité', () => {
+		fc.assert(
+			fc.property(input, fc.integer({ min: 0, max: 100_000 }).map((v) => v / 100), (v, extra) => {
+				const c = clause({ heuresDues: v.dues, montantAnnuelHT: v.montant });
+				const base = Math.min(v.realisees, v.dues);
+				const more = Math.min(base + extra, v.dues);
+				const at = (realisees: number) => assessPenalties(c, fields({ heuresRealisees: realisees, tauxHoraire: v.taux, plafondPourcentage: v.plafond }), new Map(), settings()).total;
+				expect(at(more)).toBeLessThanOrEqual(at(base));
+			}),
+			RUNS,
+		);
+	});
+});

@@ -1,0 +1,145 @@
+/**
+ * Bout en bout : le workflow livré « avis de pénalité », tel quel, dans un vrai
+ * n8n (paquet communautaire, base SQLite), avec un vrai serveur SMTP local.
+ * 1. `n8n execute` : revue, paquet de revue et demande d'approbation envoyés à
+ *    l'acheteur ; l'exécution s'arrête « en attente » de la réponse.
+ * 2. `n8n start` sur la même base ; le lien « Envoyer les avis » du courriel
+ *    d'approbation est ouvert : l'exécution reprend et se termine.
+ * 3. Les avis reçus par les titulaires sont relus : lettre PDF (texte), annexe
+ *    Excel, et la lettre envoyée est octet pour octet celle relue.
+ * La date de l'avis est celle du jour : les montants du jeu d'exemple ne
+ * dépendent pas de la date (heures non réalisées, aucun retard en jours).
+ */
+import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+
+import { pdfText } from '../helpers/documents';
+import type { N8nRun } from '../helpers/real-n8n';
+import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+
+jest.setTimeout(600_000);
+
+const ACHETEUR = 'commande-publique@region-val-argent.example.test';
+
+interface ClauseOut {
+	marche: string;
+	lot: string;
+	etape: string;
+	penalites: { total: number };
+	documents: { lettre: string; annexe: string; empreinteLettre: string } | null;
+	envoi: { statut: string; messageId?: string; a?: string[]; cc?: string[] };
+}
+
+describe('workflow livré : avis de pénalité (vrai n8n, approbation par courriel)', () => {
+	const instance = useRealN8n();
+
+	it('revue, approbation de l’acheteur par le lien reçu, puis envoi des avis relus', async () => {
+		const { layout, sink } = instance;
+		const port = await local.freePort();
+		const env = { N8N_PORT: String(port), WEBHOOK_URL: `http://127.0.0.1:${port}/` };
+		const id = await local.importWorkflow(layout, workflowFile('avis-penalite.json'));
+
+		// 1. Revue : l'exécution attend l'approbation.
+		const first = await local.executeWorkflow(layout, id, { env });
+		expect(first.data.resultData.error).toBeUndefined();
+		expect(first.status).toBe('waiting');
+		const revue = outputOf(first, 'Avis de pénalité (revue)').map((i) => i.json as unknown as ClauseOut);
+		expect(revue.map((c) => `${c.marche}/${c.lot}:${c.etape}:${c.penalites.total}`)).toEqual([
+			'2025-PI-011/2:miseEnDemeure:7800',
+			'2025-TRX-039/6:notification:9000',
+			'2025-TRX-039/8:aucune:0',
+			'2025-PI-011/3:aucune:0',
+			'2024-TRX-027/3:notifiee:7200',
+		]);
+		expect(revue.every((c) => c.envoi.statut === 'aperçu' || c.envoi.statut === 'sans objet')).toBe(true);
+
+		await sink.waitFor(2, 30000);
+		expect(sink.mails).toHaveLength(2);
+		const pack = sink.mails.find((m) => m.parsed.subject?.startsWith('Avis de pénalité à relire'))!;
+		expect(pack.envelope.to).toEqual([ACHETEUR]);
+		expect(pack.parsed.attachments.map((a) => a.filename)).toEqual([
+			'mise-en-demeure-2025-PI-011-lot-2-fin.pdf',
+			'mise-en-demeure-2025-PI-011-lot-2-fin-annexe-calcul.xlsx',
+			'notification-penalites-2025-TRX-039-lot-6-fin.pdf',
+			'notification-penalites-2025-TRX-039-lot-6-fin-annexe-calcul.xlsx',
+		]);
+		const reviewed = new Map(pack.parsed.attachments.filter((a) => a.filename!.endsWith('.pdf')).map((a) => [a.filename!, createHash('sha256').update(a.content).digest('hex')]));
+		expect((await pdfText(pack.parsed.attachments[0].content)).text).toContain('MISE EN DEMEURE');
+
+		const approval = sink.mails.find((m) => m.parsed.subject?.startsWith('Approbation requise'))!;
+		expect(approval.parsed.subject).toBe('Approbation requise : 2 avis de pénalité (16\u00a0800,00\u00a0€ HT)');
+		const html = String(approval.parsed.html);
+		expect(html).toContain('Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités');
+		const link = /href="([^"]*approved=true[^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
+		expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/webhook-waiting/\\d+/`));
+		const executionId = /webhook-waiting\/(\d+)\//.exec(link!)![1];
+
+		// 2. Approbation : le serveur n8n reprend l'exécution en attente.
+		const server = await local.startServer(layout, { port, env });
+		let finished;
+		try {
+			const answer = await local.openLink(link!);
+			expect(answer.status).toBe(200);
+			finished = await local.waitForExecution(layout, executionId, {
+				timeoutMs: 120000,
+				until: (execution) => Boolean(execution.data?.resultData.runData['Enregistrer le journal']),
+			});
+		} finally {
+			await server.stop();
+		}
+		if (finished.status !== 'success') {
+			throw new Error(`Exécution ${executionId} : ${finished.status} ${JSON.stringify(finished.data?.resultData.error ?? null)}\n${fs.readFileSync(server.log, 'utf8').slice(-3000)}`);
+		}
+
+		// 3. Envoi : deux avis, une seule fois, aux titulaires ; l'acheteur reçoit le compte rendu.
+		const run = finished as unknown as N8nRun;
+		const sent = outputOf(run, 'Avis de pénalité (envoi)').map((i) => i.json as unknown as ClauseOut);
+		expect(sent.map((c) => `${c.marche}/${c.lot}:${c.envoi.statut}`)).toEqual([
+			'2025-PI-011/2:envoyé',
+			'2025-TRX-039/6:envoyé',
+			'2025-TRX-039/8:sans objet',
+			'2025-PI-011/3:sans objet',
+			'2024-TRX-027/3:sans objet',
+		]);
+		await sink.waitFor(5, 30000);
+		const notice = sink.to('etudes-et-territoires@example.test');
+		expect(notice).toHaveLength(1);
+		const med = notice[0];
+		expect(med.envelope.to.sort()).toEqual(['clauses@plie-val-argent.example.test', 'etudes-et-territoires@example.test', 'transports-marches@region-val-argent.example.test']);
+		expect(med.parsed.from?.value[0].address).toBe('clauses-sociales@region-val-argent.example.test');
+		expect(med.parsed.messageId).toBe(sent[0].envoi.messageId);
+		const [letter, annex] = med.parsed.attachments;
+		expect(letter.filename).toBe('mise-en-demeure-2025-PI-011-lot-2-fin.pdf');
+		// La lettre envoyée est celle que l'acheteur a relue.
+		expect(createHash('sha256').update(letter.content).digest('hex')).toBe(reviewed.get(letter.filename!));
+		const text = (await pdfText(letter.content)).text;
+		expect(text).toContain('Objet : Mise en demeure – clause sociale d’insertion – marché n° 2025-PI-011, lot 2');
+		expect(text).toContain('Heures d’insertion non réalisées 130 h × 60,00 € 7 800,00 €');
+		expect(text).toContain('Saint-Aubin-sur-Argent, le');
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(annex.content as unknown as ArrayBuffer);
+		const rows = wb.getWorksheet('Calcul')!.getSheetValues().filter(Boolean) as unknown[][];
+		expect(rows.find((r) => r[1] === 'Total HT')![6]).toMatchObject({ result: 7800 });
+
+		const notification = sink.to('air-confort-argent@example.test');
+		expect(notification).toHaveLength(1);
+		expect((await pdfText(notification[0].parsed.attachments[0].content)).text).toContain('Le montant des pénalités s’élève à 9 000,00 € HT.');
+		const report = sink.mails.find((m) => m.parsed.subject?.startsWith('Avis de pénalité envoyés'))!;
+		expect(report.envelope.to).toEqual([ACHETEUR]);
+		expect(report.parsed.subject).toMatch(/^Avis de pénalité envoyés – clause sociale d’insertion – 2 sur 2 avis du /);
+		expect(report.parsed.text).toContain('Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités, 9\u00a0000,00\u00a0€ HT — envoyé');
+
+		// Lettres et annexes archivées, journal écrit.
+		expect(fs.readdirSync(layout.output).filter((f) => /\.(pdf|xlsx)$/.test(f)).sort()).toEqual([
+			'mise-en-demeure-2025-PI-011-lot-2-fin-annexe-calcul.xlsx',
+			'mise-en-demeure-2025-PI-011-lot-2-fin.pdf',
+			'notification-penalites-2025-TRX-039-lot-6-fin-annexe-calcul.xlsx',
+			'notification-penalites-2025-TRX-039-lot-6-fin.pdf',
+		]);
+		const journal = fs.readdirSync(layout.output).find((f) => f.startsWith('journal-penalites-'))!;
+		expect(JSON.parse(fs.readFileSync(path.join(layout.output, journal), 'utf8'))).toHaveLength(5);
+		expect(sink.mails).toHaveLength(5);
+	});
+});
