@@ -373,7 +373,7 @@ async function clausesToSettle() {
 		'Feuille « Pénalités » : l’historique des avis (mises en demeure et notifications déjà faites), une ligne par avis.',
 		'Volumes repris des documents sources : 700 h prévues, 570 h réalisées, et 35 h prévues, 70 h réalisées (Avise 2013) ; ventilation 450 h et espaces verts 100 h (université de Compiègne, Avise 2014).',
 	].forEach((text, i) => (about.getCell(i + 1, 1).value = text));
-	await wb.xlsx.writeFile(path.join(dir, 'suivi-clauses-a-solder.xlsx'));
+	await wb.xlsx.writeFile(path.join(dir, 'clauses-a-solder.xlsx'));
 }
 
 await lots();

@@ -300,6 +300,7 @@ export class ClauseReminder implements INodeType {
 			dateReference: settings.dateReference,
 			mode,
 			ignoredSheets: data.ignoredSheets,
+			ignoredFiles: data.ignoredFiles,
 		}).filter((s) => !onlyNews || s.compte['envoyé'] + s.compte['échec'] + s.compte['aperçu'] > 0);
 		const summaryOut: INodeExecutionData[] = summaries.map((summary) => ({
 			json: { ...summary, envoi: { courriels: toMail.length, dureeMs: Math.round(sendMs) } } as unknown as IDataObject,

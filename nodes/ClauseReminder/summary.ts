@@ -59,7 +59,7 @@ function lineOf(json: IDataObject): FacilitatorSummary['lignes'][number] & { ema
 
 export function buildFacilitatorSummaries(
 	items: IDataObject[],
-	meta: { dateReference: string; mode: string; ignoredSheets: string[] },
+	meta: { dateReference: string; mode: string; ignoredSheets: string[]; ignoredFiles?: string[] },
 ): FacilitatorSummary[] {
 	const groups = new Map<string, { nom: string; email: string | null; lignes: FacilitatorSummary['lignes'] }>();
 	for (const json of items) {
@@ -84,6 +84,7 @@ export function buildFacilitatorSummaries(
 			`${compte.clauses} clause(s) suivie(s) : ${compte['envoyé']} relance(s) envoyée(s), ${compte['déjà envoyé']} déjà envoyée(s) auparavant, ${compte['aperçu']} en aperçu, ${compte['échec']} échec(s), ${compte.anomalie} en anomalie, ${compte['sans objet']} sans relance.`,
 		];
 		if (meta.ignoredSheets.length > 0) head.push(`Feuilles du classeur ignorées : ${meta.ignoredSheets.join(', ')}.`);
+		if (meta.ignoredFiles && meta.ignoredFiles.length > 0) head.push(`Versions anciennes du classeur ignorées : ${meta.ignoredFiles.join(', ')}.`);
 		const rows = lignes.map((l) => `- Marché ${l.marche}, lot ${l.lot}${l.titulaire ? ` (${l.titulaire})` : ''} : ${l.statut}${l.niveau ? `, ${l.niveau.toLowerCase()}` : ''}. ${l.detail}`);
 		const texte = ['Bonjour,', '', ...head, '', ...rows, '', 'Les échecs et les anomalies sont à traiter : les relances correspondantes n’ont pas été envoyées et le seront à la prochaine exécution une fois corrigées.'].join('\n');
 		const html = [

@@ -8,7 +8,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
 import type { TableRow } from '../adapters';
-import { assertXlsx, locate, streamTables } from '../adapters';
+import { assertXlsx, locate, streamTables, supersededRegisters } from '../adapters';
 import type { ClauseRecord, FieldLabels, KeyIndex, ReportHours, ReportLine } from '../core';
 import { AnomalyError, CLAUSE_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, tryReadRecord } from '../core';
 
@@ -29,6 +29,8 @@ export interface FollowUpData {
 	/** Erreurs d'un fichier entier (illisible, feuille absente…), par élément d'entrée. */
 	fileErrors: Array<{ itemIndex: number; json: IDataObject; error: unknown }>;
 	ignoredSheets: string[];
+	/** Versions dépassées d'un classeur de suivi reçues avec la plus récente, ignorées (« x remplacé par y »). */
+	ignoredFiles: string[];
 }
 
 export const FOLLOW_UP_SOURCE_PROPERTIES: INodeProperties[] = [
@@ -120,7 +122,7 @@ export interface ExtraSheet {
 export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOptions = {}): Promise<FollowUpData> {
 	const items = ctx.getInputData();
 	const source = ctx.getNodeParameter('source', 0, 'classeur') as string;
-	const data: FollowUpData = { clauses: [], lines: [], fileErrors: [], ignoredSheets: [] };
+	const data: FollowUpData = { clauses: [], lines: [], fileErrors: [], ignoredSheets: [], ignoredFiles: [] };
 	const lineReader = options.lineReader ?? REPORT_LINE_READER;
 	const addLine = (entry: FollowUpEntry<ReportLine>) => {
 		// Ligne remplacée par une correction (réception des relevés) : historique, jamais comptée.
@@ -140,10 +142,18 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 		});
 		return data;
 	}
+	// Plusieurs versions d'un même classeur (« suivi-clauses (v2 du …).xlsx ») : seule la plus récente est lue.
+	const properties = items.map((_, itemIndex) => ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string);
+	const superseded = supersededRegisters(items.map((item, itemIndex) => item.binary?.[properties[itemIndex]]?.fileName));
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const property = ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
+		const property = properties[itemIndex];
 		const binary = items[itemIndex].binary?.[property];
 		const fileName = binary?.fileName ?? `élément ${itemIndex + 1}`;
+		const newer = superseded.get(itemIndex);
+		if (newer !== undefined) {
+			data.ignoredFiles.push(`${fileName} (remplacé par ${newer})`);
+			continue;
+		}
 		try {
 			ctx.helpers.assertBinaryData(itemIndex, property);
 			const stream = binary?.id

@@ -8,7 +8,7 @@ import { SmtpSink, unusedPort } from '../helpers/smtp-sink';
 import { readWorkbook } from '../helpers/workbooks';
 
 const SAMPLE = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
-const workbook = () => binaryItem(fs.readFileSync(path.join(SAMPLE, 'suivi-clauses-a-solder.xlsx')), 'suivi-clauses-a-solder.xlsx');
+const workbook = () => binaryItem(fs.readFileSync(path.join(SAMPLE, 'clauses-a-solder.xlsx')), 'clauses-a-solder.xlsx');
 const clauses: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'clauses-a-solder.json'), 'utf8'));
 const releves: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'releves-a-solder.json'), 'utf8'));
 const NBSP = '\u00a0';

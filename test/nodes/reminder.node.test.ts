@@ -252,6 +252,26 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 		expect(decisionOf(items[0]).heuresDeclarees).toBe(120);
 	});
 
+	it('plusieurs versions du classeur de suivi : seule la plus récente est lue, les autres sont signalées', async () => {
+		// Version écrite par la réception des relevés : une seule clause, relevé d’octobre reçu.
+		const { workbookBuffer } = await import('../helpers/workbooks');
+		const c = registre[1];
+		const v2 = await workbookBuffer({
+			Registre: [
+				['N° marché', 'N° lot', 'Titulaire', 'SIRET', 'Courriel du titulaire', 'Heures dues', 'Début d’exécution', 'Fin d’exécution', 'Facilitateur', 'Courriel du facilitateur', 'Acheteur', 'Courriel de l’acheteur'],
+				[c.marche, c.lot, c.titulaire, c.siret, c.emailTitulaire, c.heuresDues, c.debutExecution, c.finExecution, c.facilitateur, c.emailFacilitateur, c.acheteur, c.emailAcheteur],
+			],
+			Relevés: [['N° marché', 'N° lot', 'Mois', 'Participant', 'Catégorie de public', 'Employeur', 'Modalité', 'Heures du mois'], [c.marche, c.lot, '2026-10', 'P1', 'Bénéficiaire du RSA', 'Titulaire', 'Embauche directe', 0]],
+		} as never);
+		const { items, errorItems: summaries } = await runNode(reminder({ options: { syntheseSiNouveau: false } }), [
+			workbook(),
+			binaryItem(v2, 'suivi-clauses (v2 du 2026-11-23).xlsx'),
+		]);
+		expect(items.map((i) => `${i.json.marche}/${i.json.lot}`)).toEqual([`${c.marche}/${c.lot}`]);
+		expect(summaries).toHaveLength(1);
+		expect(String(summaries[0].json.texte)).toContain('Versions anciennes du classeur ignorées : suivi-clauses.xlsx (remplacé par suivi-clauses (v2 du 2026-11-23).xlsx).');
+	});
+
 	it('refuse un classeur sans feuille « Registre », en le disant', async () => {
 		const wrong = await import('../helpers/workbooks').then((m) => m.workbookBuffer({ Feuil1: [['a'], [1]] }));
 		const { error } = await runNode(reminder(), [binaryItem(wrong, 'suivi.xlsx')]);

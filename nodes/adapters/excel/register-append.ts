@@ -384,3 +384,25 @@ export function registerVersionOf(fileName: string): number {
 export function registerStem(fileName: string): string {
 	return fileName.replace(/\.xlsx$/i, '').replace(/\s*\(v\d+ du \d{4}-\d{2}-\d{2}(?: \d+)?\)$/, '');
 }
+
+/**
+ * Classeurs de suivi reçus ensemble (« suivi-clauses*.xlsx ») : pour chaque
+ * classeur, seule sa version la plus récente compte. Renvoie, par position, le
+ * nom de la version qui remplace chaque fichier dépassé.
+ */
+export function supersededRegisters(fileNames: Array<string | undefined>): Map<number, string> {
+	const latest = new Map<string, number>();
+	fileNames.forEach((name, index) => {
+		if (name === undefined) return;
+		const stem = registerStem(name);
+		const current = latest.get(stem);
+		if (current === undefined || registerVersionOf(name) > registerVersionOf(fileNames[current]!)) latest.set(stem, index);
+	});
+	const superseded = new Map<number, string>();
+	fileNames.forEach((name, index) => {
+		if (name === undefined) return;
+		const keep = latest.get(registerStem(name))!;
+		if (keep !== index) superseded.set(index, fileNames[keep]!);
+	});
+	return superseded;
+}
