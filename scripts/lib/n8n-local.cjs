@@ -378,6 +378,7 @@ module.exports = {
 	executeWorkflow,
 	nodeOutput,
 	n8n,
+	n8nEnv,
 	freePort,
 	startServer,
 	openLink,
