@@ -12,6 +12,8 @@ export * from './excel/stream-tables';
 export * from './excel/study-report';
 export * from './excel/table';
 export * from './excel/workbook';
+export * from './excel/xlsx-edit';
 export * from './excel/xlsx-light';
+export * from './excel/zip-archive';
 export * from './mail/mailer';
 export * from './pdf/penalty-letter';

@@ -11,6 +11,9 @@ import { AnomalyError, FICHE_FIELDS, FICHE_LOT_FIELDS, checkFiche, parseVisaSett
 import { filledWorkbook, validFiche } from '../helpers/fiche-visa';
 import { readWorkbook, workbookBuffer } from '../helpers/workbooks';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { convertWithLibreOffice } = require('../helpers/libreoffice.cjs') as { convertWithLibreOffice(buffer: Buffer, format: 'pdf' | 'xlsx'): Buffer | undefined };
+
 const settings = parseVisaSettings({});
 const T = FICHE_VISA_TEMPLATE;
 
@@ -201,27 +204,151 @@ describe('formulaire Excel de la fiche visa', () => {
 		expect(annotatedFileName('fiche 2026-TRX-014.xlsx')).toBe('fiche 2026-TRX-014 (annotée).xlsx');
 
 		const wb = await readWorkbook(annotated);
+		expect(wb.worksheets.map((w) => w.name)).toEqual(['Fiche visa', 'Lots', 'Listes', 'Instructions', 'Anomalies']);
 		const ws = wb.getWorksheet('Fiche visa')!;
 		const procedure = ws.getCell(T.fieldCells.procedure);
 		expect((procedure.fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFF4A6A6');
-		const note = procedure.note as string | ExcelJS.Comment;
-		expect(typeof note === 'string' ? note : note.texts?.map((t) => t.text).join('')).toContain('[REFUSÉ] procédure envisagée : marché sans publicité ni mise en concurrence pour 962\u00a0000,00\u00a0€ HT');
+		// Le reste du style de la cellule de saisie est gardé : déverrouillée, bordée.
+		expect(procedure.protection).toMatchObject({ locked: false });
+		expect(procedure.border?.top).toMatchObject({ style: 'thin' });
+		expect(noteOf(procedure)).toContain('[REFUSÉ] procédure envisagée : marché sans publicité ni mise en concurrence pour 962\u00a0000,00\u00a0€ HT');
+		expect(noteOf(procedure)).toContain('\n→ Passez en procédure adaptée');
 		expect((ws.getCell(T.fieldCells.ccapPublics).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFC97A');
-		expect(ws.getCell(T.decisionCell).value).toBe('REFUSÉ');
+		expect(noteOf(ws.getCell(T.fieldCells.ccapPublics))).toContain('[À COMPLÉTER] CCAP : publics éligibles');
+		expect(noteOf(ws.getCell(T.fieldCells.reference))).toBeUndefined();
+		const decision = ws.getCell(T.decisionCell);
+		expect(decision.value).toBe('REFUSÉ');
+		expect(decision.font).toMatchObject({ bold: true, size: 13 });
+		expect((decision.fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFF4A6A6');
 		expect(String(ws.getCell(T.controleCell).value)).toBe(`Contrôle automatique du 23/11/2026 : ${result.resume}`);
-		// Les saisies restent celles du service.
+		expect(ws.getCell(T.controleCell).alignment).toMatchObject({ wrapText: true, vertical: 'top' });
+		// Les saisies restent celles du service, les contrôles de saisie et la protection aussi.
 		expect(ws.getCell(T.fieldCells.reference).value).toBe('2026-TRX-014');
+		expect(ws.getCell(T.fieldCells.nature).dataValidation).toMatchObject({ type: 'list', formulae: ["'Listes'!$A$2:$A$7"] });
+		expect((ws as unknown as { sheetProtection: { sheet: boolean } }).sheetProtection.sheet).toBe(true);
+		// Les notes d'aide de la feuille « Lots » sont toujours là.
+		expect(noteOf(wb.getWorksheet('Lots')!.getCell('C3'))).toBe('En euros HT.');
+
 		const list = wb.getWorksheet('Anomalies')!;
 		expect(list.getCell('A1').value).toBe('Contrôle de la fiche visa : REFUSÉ');
+		expect(list.getCell('A1').font).toMatchObject({ bold: true, size: 14 });
+		expect(String(list.getCell('A2').value)).toBe(`${result.resume} Contrôle automatique du 23/11/2026 ; fichier d’origine : « fiche 2026-TRX-014.xlsx » (non modifié).`);
 		expect(list.getRow(4).values).toEqual([undefined, 'Effet', 'Champ', 'Où', 'Feuille', 'Cellule', 'Problème', 'Que faire', 'Règle', 'Fondement']);
-		expect([list.getCell('A5').value, list.getCell('H5').value]).toEqual(['REFUSÉ', 'procedure.sansPublicite']);
-		expect(list.getCell('E5').value).toEqual({ text: 'B19', hyperlink: "#'Fiche visa'!B19" });
+		expect(list.getCell('B4').font).toMatchObject({ bold: true, color: { argb: 'FFFFFFFF' } });
+		expect([list.getCell('A5').value, list.getCell('E5').value, list.getCell('H5').value]).toEqual(['REFUSÉ', 'B19', 'procedure.sansPublicite']);
+		expect((list.getCell('A5').fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFF4A6A6');
+		expect((list.getCell('A6').fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFC97A');
+		expect(list.getCell('E5').font).toMatchObject({ underline: true, color: { argb: 'FF1F5FA8' } });
+		expect(list.getColumn(6).width).toBe(52);
 		expect(list.rowCount).toBe(4 + result.anomalies.length);
+		// Liens internes vers les cellules, à la manière d'Excel (attribut location ; exceljs 4.4 ne lit pas ces liens-là).
+		const parts = await xmlParts(annotated);
+		expect(parts['xl/worksheets/sheet5.xml'].match(/<hyperlink [^>]*>/g)).toEqual([
+			'<hyperlink ref="E5" location="&#39;Fiche visa&#39;!B19" display="B19"/>',
+			'<hyperlink ref="E6" location="&#39;Fiche visa&#39;!B36" display="B36"/>',
+		]);
+		expect(parts['xl/worksheets/sheet5.xml']).toContain('<autoFilter ref="A4:I6"/>');
+		// La copie s'ouvre sur la feuille « Anomalies » ; les parties non touchées sont celles de l'original.
+		expect(parts['xl/workbook.xml']).toContain('<workbookView activeTab="4"/>');
+		const original = await xmlParts(buffer);
+		for (const name of ['xl/worksheets/sheet2.xml', 'xl/worksheets/sheet3.xml', 'xl/comments2.xml', 'xl/sharedStrings.xml', 'xl/theme/theme1.xml']) expect(parts[name]).toBe(original[name]);
+		// exceljs relit aussi ce qu'il réécrit de la copie.
+		const rewritten = await readWorkbook(Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer));
+		expect(noteOf(rewritten.getWorksheet('Fiche visa')!.getCell(T.fieldCells.procedure))).toContain('[REFUSÉ]');
+		expect(rewritten.getWorksheet('Anomalies')!.getCell('H5').value).toBe('procedure.sansPublicite');
 
 		// Une copie annotée renvoyée telle quelle se relit (la feuille « Anomalies » est connue du modèle).
 		const again = await check(annotated);
 		expect(again.decision).toBe('REFUSÉ');
 		expect(again.anomalies.map((a) => a.regle)).toEqual(result.anomalies.map((a) => a.regle));
-		await expect(annotateFicheVisa(annotated, 'fiche 2026-TRX-014 (annotée).xlsx', { ...again, date: '2026-11-24' })).resolves.toBeInstanceOf(Buffer);
+		// Annotée de nouveau : la feuille « Anomalies » est remplacée à sa place, les notes ne sont pas doublées.
+		const twice = await annotateFicheVisa(annotated, 'fiche 2026-TRX-014 (annotée).xlsx', { ...again, date: '2026-11-24' });
+		const wb2 = await readWorkbook(twice);
+		expect(wb2.worksheets.map((w) => w.name)).toEqual(['Fiche visa', 'Lots', 'Listes', 'Instructions', 'Anomalies']);
+		expect(String(wb2.getWorksheet('Fiche visa')!.getCell(T.controleCell).value)).toContain('du 24/11/2026');
+		const twiceParts = await xmlParts(twice);
+		const commentsOfSheet1 = Object.entries(twiceParts).filter(([name]) => /^xl\/comments\d+\.xml$/.test(name) && twiceParts[name].includes('ref="B19"'));
+		expect(commentsOfSheet1).toHaveLength(1);
+		expect(commentsOfSheet1[0][1].match(/<comment /g)).toHaveLength(2);
+		const vml = Object.entries(twiceParts).filter(([name, text]) => name.endsWith('.vml') && text.includes('<x:Row>18</x:Row>'));
+		expect(vml).toHaveLength(1);
+		expect(vml[0][1].match(/ObjectType="Note"/g)).toHaveLength(2);
 	});
+
+	it('copie annotée d’une fiche visée : décision en vert, aucune note, « Aucune anomalie. »', async () => {
+		const annotated = await annotateFicheVisa(filled, 'f.xlsx', { decision: 'VISÉ', resume: 'Fiche visée.', anomalies: [], date: '2026-11-23' });
+		const wb = await readWorkbook(annotated);
+		const decision = wb.getWorksheet('Fiche visa')!.getCell(T.decisionCell);
+		expect(decision.value).toBe('VISÉ');
+		expect((decision.fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFB7E1B0');
+		expect(wb.getWorksheet('Anomalies')!.getCell('A5').value).toBe('Aucune anomalie.');
+		expect(Object.keys(await xmlParts(annotated)).filter((name) => /comments/.test(name))).toEqual(['xl/comments2.xml']);
+	});
+
+	it('copie annotée : anomalies de la feuille « Lots » ajoutées à ses notes d’aide existantes', async () => {
+		const json = validFiche();
+		(json.lots as Array<Record<string, unknown>>)[1].heures = undefined;
+		(json.lots as Array<Record<string, unknown>>)[1].montantHT = '420 000,00 € environ';
+		const buffer = await filledWorkbook(json);
+		const result = await check(buffer);
+		const annotated = await annotateFicheVisa(buffer, 'f.xlsx', { ...result, date: '2026-11-23' });
+		const lots = (await readWorkbook(annotated)).getWorksheet('Lots')!;
+		expect((lots.getCell('C5').fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFC97A');
+		expect(lots.getCell('C5').numFmt).toBe('#,##0.00 "€"');
+		expect(lots.getCell('C5').value).toBe('420 000,00 € environ');
+		expect(noteOf(lots.getCell('C5'))).toContain('[À COMPLÉTER]');
+		expect(noteOf(lots.getCell('F5'))).toContain('[À COMPLÉTER]');
+		expect(noteOf(lots.getCell('A3'))).toBe('1, 2… ou « unique ».');
+		const parts = await xmlParts(annotated);
+		expect(parts['xl/comments2.xml'].match(/<comment /g)).toHaveLength(8 + 2);
+		expect(parts['xl/drawings/vmlDrawing2.vml'].match(/ObjectType="Note"/g)).toHaveLength(8 + 2);
+		expect(parts['xl/worksheets/_rels/sheet2.xml.rels'].match(/<Relationship /g)).toHaveLength(2);
+	});
+
+	it('copie annotée : LibreOffice l’ouvre et la réenregistre avec couleurs, notes et liens ; sa version s’annote à son tour', async () => {
+		const json = validFiche();
+		Object.assign(json, { procedure: 'gré à gré', ccapPublics: 'non' });
+		const buffer = await filledWorkbook(json);
+		const result = await check(buffer);
+		const annotated = await annotateFicheVisa(buffer, 'fiche.xlsx', { ...result, date: '2026-11-23' });
+		const resavedBuffer = convertWithLibreOffice(annotated, 'xlsx');
+		if (!resavedBuffer) {
+			process.stdout.write('LibreOffice absent (libreoffice ou soffice) : vérification passée.\n');
+			return;
+		}
+		const resaved = await readWorkbook(resavedBuffer);
+		const ws = resaved.getWorksheet('Fiche visa')!;
+		expect((ws.getCell(T.fieldCells.procedure).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFF4A6A6');
+		expect(noteOf(ws.getCell(T.fieldCells.procedure))).toContain('[REFUSÉ]');
+		expect(ws.getCell(T.decisionCell).value).toBe('REFUSÉ');
+		expect(resaved.getWorksheet('Anomalies')!.getCell('H5').value).toBe('procedure.sansPublicite');
+		const links = Object.values(await xmlParts(resavedBuffer)).find((text) => text.includes('<hyperlink '));
+		expect(links?.match(/<hyperlink [^>]*>/g)?.map((tag) => /location="([^"]*)"/.exec(tag)?.[1])).toEqual(['&apos;Fiche visa&apos;!B19', '&apos;Fiche visa&apos;!B36']);
+
+		// Le classeur tel que LibreOffice l'écrit (autres styles, notes, feuille active) s'annote aussi.
+		const again = await annotateFicheVisa(resavedBuffer, 'fiche (annotée).xlsx', { ...(await check(resavedBuffer)), date: '2026-11-24' });
+		const wb = await readWorkbook(again);
+		expect(wb.worksheets.map((w) => w.name)).toEqual(['Fiche visa', 'Lots', 'Listes', 'Instructions', 'Anomalies']);
+		expect(noteOf(wb.getWorksheet('Fiche visa')!.getCell(T.fieldCells.procedure))).toMatch(/^\[REFUSÉ\] procédure envisagée/);
+		expect(String(wb.getWorksheet('Fiche visa')!.getCell(T.controleCell).value)).toContain('du 24/11/2026');
+		const parts = await xmlParts(again);
+		const selected = Object.entries(parts).filter(([name, text]) => name.startsWith('xl/worksheets/sheet') && text.includes('tabSelected="1"'));
+		expect(selected).toHaveLength(1);
+		expect(selected[0][1]).toContain('Contrôle de la fiche visa');
+	}, 120000);
 });
+
+function noteOf(cell: ExcelJS.Cell): string | undefined {
+	const note = cell.note as string | ExcelJS.Comment | undefined;
+	if (note === undefined) return undefined;
+	return typeof note === 'string' ? note : note.texts?.map((t) => t.text).join('');
+}
+
+/** Les parties XML d'un classeur, en texte. */
+async function xmlParts(buffer: Buffer): Promise<Record<string, string>> {
+	const JSZip = (await import('jszip')).default;
+	const zip = await JSZip.loadAsync(buffer);
+	const out: Record<string, string> = {};
+	for (const [name, file] of Object.entries(zip.files)) if (!file.dir) out[name] = await file.async('string');
+	return out;
+}

@@ -1,5 +1,5 @@
 /**
- * Lecture légère d'un classeur xlsx : l'archive (JSZip), la liste des
+ * Lecture légère d'un classeur xlsx : l'archive (zlib natif, zip-archive.ts), la liste des
  * feuilles, les noms définis, les chaînes partagées et le XML des seules
  * feuilles demandées, sans styles ni validations. Quelques millisecondes là où
  * le chargement complet d'exceljs en demande des dizaines : de quoi contrôler
@@ -7,9 +7,8 @@
  * texte enrichi), booléen, date ISO (cellules de type « d ») ; les formules
  * donnent leur résultat enregistré, les erreurs de calcul sont signalées.
  */
-import JSZip from 'jszip';
-
 import { assertXlsx, fileError } from './workbook';
+import { ZipArchive } from './zip-archive';
 
 export interface LightCell {
 	value: unknown;
@@ -49,8 +48,14 @@ export function decodeXml(text: string): string {
 		.replace(/_x([0-9a-fA-F]{4})_/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-function attribute(attributes: string, name: string): string | undefined {
-	const m = new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(attributes);
+/** Expressions des attributs lus (r, t, s, Id…) : compilées une fois, sans état (pas de drapeau g) ; noms fixés par le code, donc en nombre borné. */
+const ATTRIBUTE_PATTERNS = new Map<string, RegExp>();
+
+/** Valeur (décodée) d'un attribut dans le texte des attributs d'une balise. */
+export function xmlAttribute(attributes: string, name: string): string | undefined {
+	let re = ATTRIBUTE_PATTERNS.get(name);
+	if (!re) ATTRIBUTE_PATTERNS.set(name, (re = new RegExp(`(?:^|\\s)${name}="([^"]*)"`)));
+	const m = re.exec(attributes);
 	return m ? decodeXml(m[1]) : undefined;
 }
 
@@ -76,7 +81,8 @@ export class LightWorkbook {
 	private sharedStrings?: string[];
 
 	private constructor(
-		private readonly zip: JSZip,
+		/** L'archive, pour qui veut en lire (ou en réécrire) d'autres parties. */
+		readonly zip: ZipArchive,
 		readonly fileName: string,
 		/** Feuilles dans l'ordre du classeur, avec le chemin de leur XML. */
 		readonly sheets: Array<{ name: string; path: string; state: string }>,
@@ -90,16 +96,16 @@ export class LightWorkbook {
 
 	static async open(buffer: Buffer, fileName: string): Promise<LightWorkbook> {
 		assertXlsx(buffer, fileName);
-		let zip: JSZip;
+		let zip: ZipArchive;
 		try {
-			zip = await JSZip.loadAsync(buffer);
+			zip = ZipArchive.read(buffer);
 		} catch (error) {
 			const detail = error instanceof Error ? ` (${error.message})` : '';
 			throw fileError(fileName, `le classeur est illisible ou abîmé${detail}`, 'Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format .xlsx.', 'fichier.abime');
 		}
-		const workbookXml = await zip.file('xl/workbook.xml')?.async('string');
+		const workbookXml = zip.text('xl/workbook.xml');
 		if (workbookXml === undefined) {
-			const ods = (await zip.file('mimetype')?.async('string'))?.includes('opendocument');
+			const ods = zip.text('mimetype')?.includes('opendocument');
 			throw fileError(
 				fileName,
 				ods ? 'c\u2019est un fichier OpenDocument (.ods), pas un classeur Excel (.xlsx)' : 'ce n\u2019est pas un classeur Excel (.xlsx) : l\u2019archive ne contient pas de classeur',
@@ -107,24 +113,24 @@ export class LightWorkbook {
 				'fichier.pasXlsx',
 			);
 		}
-		const relsXml = (await zip.file('xl/_rels/workbook.xml.rels')?.async('string')) ?? '';
+		const relsXml = zip.text('xl/_rels/workbook.xml.rels') ?? '';
 		const targets = new Map<string, string>();
 		for (const m of relsXml.matchAll(/<(?:\w+:)?Relationship\b([^>]*)\/?>/g)) {
-			const id = attribute(m[1], 'Id');
-			const target = attribute(m[1], 'Target');
+			const id = xmlAttribute(m[1], 'Id');
+			const target = xmlAttribute(m[1], 'Target');
 			if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
 		}
 		const sheets: Array<{ name: string; path: string; state: string }> = [];
 		for (const m of workbookXml.matchAll(/<(?:\w+:)?sheet\b([^>]*)\/?>/g)) {
-			const name = attribute(m[1], 'name');
+			const name = xmlAttribute(m[1], 'name');
 			const id = /\br:id="([^"]*)"|\bid="([^"]*)"/.exec(m[1]);
 			const path = id ? targets.get(id[1] ?? id[2]) : undefined;
-			if (name !== undefined && path) sheets.push({ name, path, state: attribute(m[1], 'state') ?? 'visible' });
+			if (name !== undefined && path) sheets.push({ name, path, state: xmlAttribute(m[1], 'state') ?? 'visible' });
 		}
 		const definedNames = new Map<string, { sheet: string; address: string }>();
 		for (const m of workbookXml.matchAll(/<(?:\w+:)?definedName\b([^>]*)>([\s\S]*?)<\/(?:\w+:)?definedName>/g)) {
-			const name = attribute(m[1], 'name');
-			if (!name || attribute(m[1], 'localSheetId') !== undefined) continue;
+			const name = xmlAttribute(m[1], 'name');
+			if (!name || xmlAttribute(m[1], 'localSheetId') !== undefined) continue;
 			const ref = /^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]+)\$?(\d+)/.exec(decodeXml(m[2]).trim());
 			if (ref) definedNames.set(name, { sheet: (ref[1] ?? ref[2]).replace(/''/g, "'"), address: `${ref[3]}${ref[4]}` });
 		}
@@ -133,7 +139,7 @@ export class LightWorkbook {
 
 	private async strings(): Promise<string[]> {
 		if (this.sharedStrings) return this.sharedStrings;
-		const xml = (await this.zip.file('xl/sharedStrings.xml')?.async('string')) ?? '';
+		const xml = this.zip.text('xl/sharedStrings.xml') ?? '';
 		const out: string[] = [];
 		const re = /<(?:\w+:)?si>([\s\S]*?)<\/(?:\w+:)?si>|<(?:\w+:)?si\/>/g;
 		for (let m = re.exec(xml); m; m = re.exec(xml)) out.push(m[1] === undefined ? '' : runsText(m[1]));
@@ -145,7 +151,7 @@ export class LightWorkbook {
 	async sheet(name: string): Promise<LightSheet | undefined> {
 		const entry = this.sheets.find((s) => s.name === name);
 		if (!entry) return undefined;
-		const xml = await this.zip.file(entry.path)?.async('string');
+		const xml = this.zip.text(entry.path);
 		if (xml === undefined) {
 			throw fileError(this.fileName, `la feuille « ${name} » est absente de l\u2019archive`, 'Ouvrez le classeur dans Excel ou LibreOffice et enregistrez-le de nouveau au format .xlsx.', 'fichier.abime');
 		}
@@ -156,9 +162,9 @@ export class LightWorkbook {
 		for (let m = re.exec(xml); m; m = re.exec(xml)) {
 			const inner = m[2];
 			if (inner === undefined || inner === '') continue;
-			const address = attribute(m[1], 'r');
+			const address = xmlAttribute(m[1], 'r');
 			if (!address) continue;
-			const type = attribute(m[1], 't') ?? 'n';
+			const type = xmlAttribute(m[1], 't') ?? 'n';
 			const formula = /<(?:\w+:)?f\b/.test(inner);
 			const v = /<(?:\w+:)?v>([\s\S]*?)<\/(?:\w+:)?v>/.exec(inner);
 			const raw = v ? decodeXml(v[1]) : undefined;

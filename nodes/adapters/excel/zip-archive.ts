@@ -1,0 +1,174 @@
+/**
+ * Archive zip d'un classeur xlsx, lue et réécrite avec le zlib natif de Node :
+ * le répertoire central est lu une fois, chaque partie n'est décompressée que
+ * si on la lit, et les parties non modifiées sont recopiées avec leurs données
+ * compressées d'origine. JSZip fait la même chose, mais avec un zlib écrit en
+ * JavaScript et un ordonnancement asynchrone par morceaux : une dizaine de
+ * millisecondes par classeur, contre moins d'une ici (voir
+ * bench/RESULTATS-fiche-visa.md). Le tampon reçu n'est jamais modifié : les
+ * données d'origine en sont des vues en lecture seule.
+ *
+ * Pas de zip64, ni de chiffrement zip (un classeur protégé par mot de passe
+ * n'est pas un zip : voir assertXlsx) : une archive de ce genre est refusée
+ * comme abîmée.
+ */
+import zlib from 'node:zlib';
+
+interface Entry {
+	name: string;
+	method: number;
+	crc: number;
+	size: number;
+	/** Données compressées d'origine (vue sur le tampon reçu). */
+	raw?: Buffer;
+	/** Contenu remplacé, non compressé. */
+	content?: Buffer;
+	time: number;
+	date: number;
+}
+
+const STORE = 0;
+const DEFLATE = 8;
+
+let crcTable: Uint32Array | undefined;
+
+/** CRC-32 du zip ; zlib.crc32 depuis Node 20.15 et 22.2, table sinon. */
+function crc32(data: Buffer): number {
+	if (typeof zlib.crc32 === 'function') return zlib.crc32(data) >>> 0;
+	if (!crcTable) {
+		crcTable = new Uint32Array(256);
+		for (let n = 0; n < 256; n++) {
+			let c = n;
+			for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+			crcTable[n] = c >>> 0;
+		}
+	}
+	let crc = 0xffffffff;
+	for (const byte of data) crc = crcTable[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+	return (crc ^ 0xffffffff) >>> 0;
+}
+
+export class ZipArchive {
+	private constructor(private readonly entries: Map<string, Entry>) {}
+
+	/** Lit le répertoire central ; lève une Error (message technique, en anglais de zlib parfois) si l'archive est abîmée. */
+	static read(buffer: Buffer): ZipArchive {
+		let eocd = -1;
+		for (let i = buffer.length - 22; i >= Math.max(0, buffer.length - 22 - 0xffff); i--) {
+			if (buffer.readUInt32LE(i) === 0x06054b50) {
+				eocd = i;
+				break;
+			}
+		}
+		if (eocd < 0) throw new Error('fin d\u2019archive zip introuvable (fichier tronqué ?)');
+		const count = buffer.readUInt16LE(eocd + 10);
+		let offset = buffer.readUInt32LE(eocd + 16);
+		if (count === 0xffff || offset === 0xffffffff) throw new Error('archive zip64 non prise en charge');
+		const entries = new Map<string, Entry>();
+		for (let i = 0; i < count; i++) {
+			if (offset + 46 > buffer.length || buffer.readUInt32LE(offset) !== 0x02014b50) throw new Error('répertoire central de l\u2019archive abîmé');
+			const flags = buffer.readUInt16LE(offset + 8);
+			const method = buffer.readUInt16LE(offset + 10);
+			const time = buffer.readUInt16LE(offset + 12);
+			const date = buffer.readUInt16LE(offset + 14);
+			const crc = buffer.readUInt32LE(offset + 16);
+			const compressedSize = buffer.readUInt32LE(offset + 20);
+			const size = buffer.readUInt32LE(offset + 24);
+			const nameLength = buffer.readUInt16LE(offset + 28);
+			const extraLength = buffer.readUInt16LE(offset + 30);
+			const commentLength = buffer.readUInt16LE(offset + 32);
+			const local = buffer.readUInt32LE(offset + 42);
+			const name = buffer.toString(flags & 0x800 ? 'utf8' : 'latin1', offset + 46, offset + 46 + nameLength);
+			offset += 46 + nameLength + extraLength + commentLength;
+			if (flags & 1) throw new Error(`partie « ${name} » chiffrée`);
+			if (name.endsWith('/')) continue;
+			if (local + 30 > buffer.length || buffer.readUInt32LE(local) !== 0x04034b50) throw new Error(`en-tête local de « ${name} » abîmé`);
+			const start = local + 30 + buffer.readUInt16LE(local + 26) + buffer.readUInt16LE(local + 28);
+			if (start + compressedSize > buffer.length) throw new Error(`données de « ${name} » tronquées`);
+			if (method !== STORE && method !== DEFLATE) throw new Error(`méthode de compression ${method} non prise en charge (« ${name} »)`);
+			entries.set(name, { name, method, crc, size, raw: buffer.subarray(start, start + compressedSize), time, date });
+		}
+		return new ZipArchive(entries);
+	}
+
+	has(name: string): boolean {
+		return this.entries.has(name);
+	}
+
+	names(): string[] {
+		return [...this.entries.keys()];
+	}
+
+	/** Contenu d'une partie ; `undefined` si elle n'existe pas. */
+	bytes(name: string): Buffer | undefined {
+		const entry = this.entries.get(name);
+		if (!entry) return undefined;
+		if (entry.content) return entry.content;
+		const raw = entry.raw!;
+		return entry.method === STORE ? raw : zlib.inflateRawSync(raw);
+	}
+
+	/** Texte (UTF-8) d'une partie ; `undefined` si elle n'existe pas. */
+	text(name: string): string | undefined {
+		return this.bytes(name)?.toString('utf8');
+	}
+
+	/** Remplace ou ajoute une partie. */
+	set(name: string, text: string): void {
+		const previous = this.entries.get(name);
+		const content = Buffer.from(text, 'utf8');
+		this.entries.set(name, { name, method: DEFLATE, crc: crc32(content), size: content.length, content, time: previous?.time ?? 0, date: previous?.date ?? 0x21 });
+	}
+
+	remove(name: string): void {
+		this.entries.delete(name);
+	}
+
+	/** La nouvelle archive : parties modifiées compressées, les autres recopiées telles quelles. */
+	toBuffer(): Buffer {
+		const chunks: Buffer[] = [];
+		const central: Buffer[] = [];
+		let offset = 0;
+		for (const entry of this.entries.values()) {
+			const data = entry.content ? zlib.deflateRawSync(entry.content, { level: 1 }) : entry.raw!;
+			const name = Buffer.from(entry.name, 'utf8');
+			const utf8 = name.length !== entry.name.length ? 0x800 : 0;
+			const local = Buffer.alloc(30);
+			local.writeUInt32LE(0x04034b50, 0);
+			local.writeUInt16LE(20, 4);
+			local.writeUInt16LE(utf8, 6);
+			local.writeUInt16LE(entry.method, 8);
+			local.writeUInt16LE(entry.time, 10);
+			local.writeUInt16LE(entry.date, 12);
+			local.writeUInt32LE(entry.crc, 14);
+			local.writeUInt32LE(data.length, 18);
+			local.writeUInt32LE(entry.size, 22);
+			local.writeUInt16LE(name.length, 26);
+			local.writeUInt16LE(0, 28);
+			const header = Buffer.alloc(46);
+			header.writeUInt32LE(0x02014b50, 0);
+			header.writeUInt16LE(20, 4);
+			header.writeUInt16LE(20, 6);
+			header.writeUInt16LE(utf8, 8);
+			header.writeUInt16LE(entry.method, 10);
+			header.writeUInt16LE(entry.time, 12);
+			header.writeUInt16LE(entry.date, 14);
+			header.writeUInt32LE(entry.crc, 16);
+			header.writeUInt32LE(data.length, 20);
+			header.writeUInt32LE(entry.size, 24);
+			header.writeUInt16LE(name.length, 28);
+			header.writeUInt32LE(offset, 42);
+			chunks.push(local, name, data);
+			central.push(header, name);
+			offset += 30 + name.length + data.length;
+		}
+		const centralSize = central.reduce((n, b) => n + b.length, 0);
+		const end = Buffer.alloc(22);
+		end.writeUInt32LE(0x06054b50, 0);
+		end.writeUInt16LE(this.entries.size, 8);
+		end.writeUInt16LE(this.entries.size, 10);
+		end.writeUInt32LE(centralSize, 12);
+		end.writeUInt32LE(offset, 16);
+		return Buffer.concat([...chunks, ...central, end]);
+	}
+}
