@@ -83,10 +83,8 @@ async function measure(mode, file, clauses) {
 		if (mode === 'bilan') {
 			const acc = new lib.BilanAccumulator(lib.parseBilanSettings({ debut: '2026-01', fin: '2026-12' }));
 			let invalid = 0;
-			await lib.streamTables(fs.createReadStream(file), 'registre.xlsx', {
-				registre: { names: ['Registre'], keys: lib.CLAUSE_READER.keys, labels: lib.CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow: (row) => { const r = lib.tryReadRecord(lib.CLAUSE_READER, row.raw, ''); if (r.ok) acc.addClause(r.value); else invalid++; } },
-				releves: { names: ['Relevés'], keys: lib.REPORT_LINE_READER.keys, labels: lib.REPORT_LINE_READER.labels, required: ['marche', 'lot', 'mois', 'heuresMois'], mandatory: true, onRow: (row) => { const r = lib.tryReadRecord(lib.REPORT_LINE_READER, row.raw, ''); if (r.ok) acc.addLine(r.value); else invalid++; } },
-			});
+			// Même lecture que le nœud « Bilan » (streamBilanWorkbook).
+			await lib.streamBilanWorkbook(fs.createReadStream(file), 'registre.xlsx', acc, () => invalid++);
 			const bilan = acc.result();
 			const report = await lib.buildBilanReport(bilan, { titre: 'Banc', dateBilan: '2027-01-15' });
 			detail = { heures: bilan.synthese.heuresRealiseesPeriode, personnes: bilan.synthese.personnes, lotsAvecClause: bilan.synthese.lotsAvecClause, invalides: invalid, classeurBilanKo: Math.round(report.length / 1024) };
@@ -100,10 +98,8 @@ async function measure(mode, file, clauses) {
 			const plan = { sheetName: 'Relevés', headerRow: 0, columns: new Map(), marks: new Map(), rows: [], lastRow: 0 };
 			const buffer = fs.readFileSync(file);
 			const { Readable } = await import('node:stream');
-			await lib.streamTables(Readable.from([buffer]), 'registre.xlsx', {
-				registre: { names: ['Registre'], keys: lib.CLAUSE_READER.keys, labels: lib.CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow: (row) => { const r = lib.tryReadRecord(lib.CLAUSE_READER, row.raw, ''); if (r.ok) index.addClause(r.value); } },
-				releves: { names: ['Relevés'], keys: lib.REPORT_LINE_READER.keys, labels: lib.REPORT_LINE_READER.labels, required: ['marche', 'lot', 'mois', 'heuresMois'], mandatory: true, onHeader: (r, c) => { plan.headerRow = r; plan.columns = new Map(c); }, onRow: (row) => { plan.lastRow = row.row; if (row.raw.mois !== '2026-12') return; const r = lib.tryReadRecord(lib.REPORT_LINE_READER, row.raw, ''); if (r.ok) index.addLine(r.value, row.row); } },
-			});
+			// Même lecture que le nœud « Réception des relevés » (streamRegisterForIntake) : toutes les lignes validées.
+			await lib.streamRegisterForIntake(Readable.from([buffer]), 'registre.xlsx', index, plan);
 			const intake = new lib.ReportIntake(index, lib.parseIntakeSettings({ dateReception: '2027-01-05' }));
 			const results = releves.map((r) => intake.receive(r));
 			for (const r of results) for (const l of r.lignes) if (l.valeur) plan.rows.push(l.valeur);
