@@ -7,9 +7,15 @@
 //     ligne par son schéma, agrégation, classeur du bilan ;
 //   - réception : un mois de relevés (un par clause) contrôlé contre le registre
 //     lu en flux, puis nouvelle version du classeur (ajout en flux).
+//   - chargement : le seul chargement du paquet (dist/nodes/lib.js), pour séparer
+//     son coût en mémoire du pic attribuable au travail.
 // Mêmes mesures à 50 000 lignes pour montrer que la mémoire ne croît pas avec les lignes.
-//   scripts/node24.sh npm run build && scripts/node24.sh node bench/releves-bilan.bench.mjs
-//   (CLAUSES_BENCH_LIGNES=20000 pour un essai court ; résultats : bench/RESULTATS-releves-bilan.md)
+// Le bilan et la réception lisent le classeur par les fonctions des nœuds
+// (streamBilanWorkbook, streamRegisterForIntake) : même chemin que dans n8n.
+//   scripts/node24.sh npm run bench:releves
+//   (CLAUSES_BENCH_LIGNES=50000 pour un essai moyen ; CLAUSES_BENCH_TAS=256 : chaque
+//   processus avec --max-old-space-size=256, pour comparer les pics à pression égale
+//   du ramasse-miettes ; résultats : bench/RESULTATS-releves-bilan.md)
 import ExcelJS from 'exceljs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -74,7 +80,9 @@ async function measure(mode, file, clauses) {
 	const lib = mode === 'exceljs' ? undefined : require(path.join(here, '..', 'dist', 'nodes', 'lib.js'));
 	const start = process.hrtime.bigint();
 	let detail = {};
-	if (mode === 'exceljs') {
+	if (mode === 'chargement') {
+		detail = { tasMo: Math.round(process.memoryUsage().heapUsed / 1048576) };
+	} else if (mode === 'exceljs') {
 		const reader = new ExcelJS.stream.xlsx.WorkbookReader(fs.createReadStream(file), { sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', worksheets: 'emit', entries: 'emit' });
 		let cells = 0;
 		for await (const ws of reader) for await (const row of ws) for (const v of row.values) if (v !== undefined) cells++;
@@ -83,10 +91,8 @@ async function measure(mode, file, clauses) {
 		if (mode === 'bilan') {
 			const acc = new lib.BilanAccumulator(lib.parseBilanSettings({ debut: '2026-01', fin: '2026-12' }));
 			let invalid = 0;
-			await lib.streamTables(fs.createReadStream(file), 'registre.xlsx', {
-				registre: { names: ['Registre'], keys: lib.CLAUSE_READER.keys, labels: lib.CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow: (row) => { const r = lib.tryReadRecord(lib.CLAUSE_READER, row.raw, ''); if (r.ok) acc.addClause(r.value); else invalid++; } },
-				releves: { names: ['Relevés'], keys: lib.REPORT_LINE_READER.keys, labels: lib.REPORT_LINE_READER.labels, required: ['marche', 'lot', 'mois', 'heuresMois'], mandatory: true, onRow: (row) => { const r = lib.tryReadRecord(lib.REPORT_LINE_READER, row.raw, ''); if (r.ok) acc.addLine(r.value); else invalid++; } },
-			});
+			// Même lecture que le nœud « Bilan » (streamBilanWorkbook).
+			await lib.streamBilanWorkbook(fs.createReadStream(file), 'registre.xlsx', acc, () => invalid++);
 			const bilan = acc.result();
 			const report = await lib.buildBilanReport(bilan, { titre: 'Banc', dateBilan: '2027-01-15' });
 			detail = { heures: bilan.synthese.heuresRealiseesPeriode, personnes: bilan.synthese.personnes, lotsAvecClause: bilan.synthese.lotsAvecClause, invalides: invalid, classeurBilanKo: Math.round(report.length / 1024) };
@@ -100,10 +106,8 @@ async function measure(mode, file, clauses) {
 			const plan = { sheetName: 'Relevés', headerRow: 0, columns: new Map(), marks: new Map(), rows: [], lastRow: 0 };
 			const buffer = fs.readFileSync(file);
 			const { Readable } = await import('node:stream');
-			await lib.streamTables(Readable.from([buffer]), 'registre.xlsx', {
-				registre: { names: ['Registre'], keys: lib.CLAUSE_READER.keys, labels: lib.CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow: (row) => { const r = lib.tryReadRecord(lib.CLAUSE_READER, row.raw, ''); if (r.ok) index.addClause(r.value); } },
-				releves: { names: ['Relevés'], keys: lib.REPORT_LINE_READER.keys, labels: lib.REPORT_LINE_READER.labels, required: ['marche', 'lot', 'mois', 'heuresMois'], mandatory: true, onHeader: (r, c) => { plan.headerRow = r; plan.columns = new Map(c); }, onRow: (row) => { plan.lastRow = row.row; if (row.raw.mois !== '2026-12') return; const r = lib.tryReadRecord(lib.REPORT_LINE_READER, row.raw, ''); if (r.ok) index.addLine(r.value, row.row); } },
-			});
+			// Même lecture que le nœud « Réception des relevés » (streamRegisterForIntake) : toutes les lignes validées.
+			await lib.streamRegisterForIntake(Readable.from([buffer]), 'registre.xlsx', index, plan);
 			const intake = new lib.ReportIntake(index, lib.parseIntakeSettings({ dateReception: '2027-01-05' }));
 			const results = releves.map((r) => intake.receive(r));
 			for (const r of results) for (const l of r.lignes) if (l.valeur) plan.rows.push(l.valeur);
@@ -120,7 +124,8 @@ async function measure(mode, file, clauses) {
 function child(mode, file, clauses) {
 	const timeFile = path.join(os.tmpdir(), `bench-releves-${process.pid}-${mode}.txt`);
 	const useTime = fs.existsSync('/usr/bin/time');
-	const argv = [path.join(here, 'releves-bilan.bench.mjs'), `--mode=${mode}`, `--file=${file}`, `--clauses=${clauses}`];
+	const heap = process.env.CLAUSES_BENCH_TAS ? [`--max-old-space-size=${process.env.CLAUSES_BENCH_TAS}`] : [];
+	const argv = [...heap, path.join(here, 'releves-bilan.bench.mjs'), `--mode=${mode}`, `--file=${file}`, `--clauses=${clauses}`];
 	const out = useTime ? execFileSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, ...argv], { encoding: 'utf8' }) : execFileSync(process.execPath, argv, { encoding: 'utf8' });
 	const result = JSON.parse(out.trim().split('\n').pop());
 	result.peakMb = useTime ? Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024 : NaN;
@@ -135,6 +140,8 @@ if (args.mode) {
 	const SMALL = Math.min(50000, LINES);
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-releves-'));
 	const rows = [];
+	const load = child('chargement', '', 0);
+	process.stdout.write(`» Chargement du paquet seul : ${fr(load.peakMb)} Mio\n`);
 	for (const lines of [...new Set([SMALL, LINES])]) {
 		const file = path.join(dir, `registre-${lines}.xlsx`);
 		process.stdout.write(`» Génération : ${CLAUSES} clauses, ${lines} lignes…\n`);
@@ -147,23 +154,26 @@ if (args.mode) {
 		process.stdout.write(`  exceljs seul ${fr(base.ms)} ms / ${fr(base.peakMb)} Mio ; bilan ${fr(bilan.ms)} ms / ${fr(bilan.peakMb)} Mio ; réception ${fr(reception.ms)} ms / ${fr(reception.peakMb)} Mio\n`);
 	}
 	fs.rmSync(dir, { recursive: true, force: true });
+	const net = (r) => fr(r.peakMb - load.peakMb);
 	const table = [
 		'| lignes de relevé | classeur | exceljs seul (flux) | bilan : lecture, validation, agrégation, classeur | rapport de durée | réception : registre en flux, 1 mois de relevés, nouvelle version | rapport de durée |',
 		'|---|---|---|---|---|---|---|',
-		...rows.map((r) => `| ${fr(r.lines)} | ${fr(r.size, 1)} Mio | ${fr(r.base.ms / 1000, 2)} s, ${fr(r.base.peakMb)} Mio | ${fr(r.bilan.ms / 1000, 2)} s, ${fr(r.bilan.peakMb)} Mio | **${fr(r.bilan.ms / r.base.ms, 2)} ×** | ${fr(r.reception.ms / 1000, 2)} s, ${fr(r.reception.peakMb)} Mio | **${fr(r.reception.ms / r.base.ms, 2)} ×** |`),
+		...rows.map((r) => `| ${fr(r.lines)} | ${fr(r.size, 1)} Mio | ${fr(r.base.ms / 1000, 2)} s, ${fr(r.base.peakMb)} Mio | ${fr(r.bilan.ms / 1000, 2)} s, ${fr(r.bilan.peakMb)} Mio (${net(r.bilan)} au-delà du chargement) | **${fr(r.bilan.ms / r.base.ms, 2)} ×** | ${fr(r.reception.ms / 1000, 2)} s, ${fr(r.reception.peakMb)} Mio (${net(r.reception)} au-delà du chargement) | **${fr(r.reception.ms / r.base.ms, 2)} ×** |`),
 	];
 	const last = rows[rows.length - 1];
+	const heapNote = process.env.CLAUSES_BENCH_TAS ? `chaque processus lancé avec \`--max-old-space-size=${process.env.CLAUSES_BENCH_TAS}\`` : 'sans limite de tas (le ramasse-miettes de V8 ne libère qu’à la demande : les pics comptent aussi des déchets non ramassés)';
 	const lines = [
 		`# Banc : réception des relevés et bilan`,
 		'',
-		`Mesuré sur : ${os.cpus().length} cœur(s) ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 1024 ** 3)} Gio, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Un processus par mesure ; pic de mémoire du processus entier (\`/usr/bin/time -f %M\`).`,
+		`Mesuré sur : ${os.cpus().length} cœur(s) ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 1024 ** 3)} Gio, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, charge moyenne ${os.loadavg().map((l) => fr(l, 1)).join(' / ')}. Un processus par mesure, ${heapNote} ; pic de mémoire du processus entier (\`/usr/bin/time -f %M\`). Commande : \`${process.env.CLAUSES_BENCH_LIGNES ? `CLAUSES_BENCH_LIGNES=${process.env.CLAUSES_BENCH_LIGNES} ` : ''}${process.env.CLAUSES_BENCH_TAS ? `CLAUSES_BENCH_TAS=${process.env.CLAUSES_BENCH_TAS} ` : ''}scripts/node24.sh npm run bench:releves\`.`,
 		'',
 		`- Classeur de suivi : ${fr(CLAUSES)} clauses (feuille « Registre »), lignes de relevé de 2026 (feuille « Relevés »). Cibles : durée au plus 2 × celle du lecteur en flux d’exceljs seul ; mémoire qui ne croît pas avec le nombre de lignes au-delà des résultats.`,
+		`- Chargement du paquet seul (processus qui ne fait que \`require('dist/nodes/lib.js')\`, comme n8n au démarrage, exclu des durées) : pic de ${fr(load.peakMb)} Mio, tas de ${fr(load.tasMo)} Mio. Le bilan et la réception le comptent dans leur pic ; entre parenthèses, le pic au-delà de ce chargement.`,
 		'',
 		...table,
 		'',
-		`- Bilan (${fr(last.lines)} lignes) : ${fr(last.bilan.heures)} h, ${fr(last.bilan.personnes)} personnes, ${fr(last.bilan.lotsAvecClause)} lots, ${last.bilan.invalides} ligne(s) invalide(s) ; classeur du bilan de ${fr(last.bilan.classeurBilanKo)} Kio.`,
-		`- Réception : ${fr(last.reception.releves)} relevés de décembre 2026 (${fr(last.reception.acceptes)} acceptés, ${fr(last.reception.dejaRecus)} déjà reçus, ${fr(last.reception.corrections)} avec correction) ; ${fr(last.reception.lignesAjoutees)} lignes ajoutées, ${fr(last.reception.lignesMarquees)} marquées « remplacée par » ; nouvelle version de ${fr(last.reception.nouvelleVersionMo, 1)} Mio. Seules les lignes des mois concernés par les relevés du jour sont indexées.`,
+		`- Bilan (${fr(last.lines)} lignes) : ${fr(last.bilan.heures)} h, ${fr(last.bilan.personnes)} personnes, ${fr(last.bilan.lotsAvecClause)} lots, ${last.bilan.invalides} ligne(s) invalide(s) ; classeur du bilan de ${fr(last.bilan.classeurBilanKo)} Kio (sa construction, proportionnelle au nombre de clauses et non de lignes, est comptée dans la durée).`,
+		`- Réception : ${fr(last.reception.releves)} relevés de décembre 2026 (${fr(last.reception.acceptes)} acceptés, ${fr(last.reception.dejaRecus)} déjà reçus, ${fr(last.reception.corrections)} avec correction) ; ${fr(last.reception.lignesAjoutees)} lignes ajoutées, ${fr(last.reception.lignesMarquees)} marquées « remplacée par » ; nouvelle version de ${fr(last.reception.nouvelleVersionMo, 1)} Mio. Toutes les lignes du registre sont validées (comme dans le nœud) ; seules celles des mois concernés par les relevés du jour sont indexées.`,
 		'',
 	];
 	fs.writeFileSync(path.join(here, 'RESULTATS-releves-bilan.md'), lines.join('\n'));

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
-import { assertXlsx, buildBilanReport, locate, registerStem, registerVersionOf, streamTables } from '../adapters';
+import { assertXlsx, buildBilanReport, streamBilanWorkbook, supersededRegisters } from '../adapters';
 import type { Anomaly, Bilan, Facilitator } from '../core';
 import {
 	AnomalyError,
@@ -10,9 +10,6 @@ import {
 	CLAUSE_READER,
 	FACILITATOR_READER,
 	MARKET_KEYS,
-	MARKET_LABELS,
-	PENALTY_KEYS,
-	PENALTY_LABELS,
 	REPORT_LINE_READER,
 	bilanSummary,
 	canonicalizeKeys,
@@ -220,20 +217,9 @@ export class ClauseBilan implements INodeType {
 		} else {
 			const property = this.getNodeParameter('binaryPropertyName', 0, 'data') as string;
 			// Plusieurs versions d'un même classeur (« suivi-clauses (v3 du …).xlsx ») : seule la plus récente est lue.
-			const latest = new Map<string, number>();
-			items.forEach((item, itemIndex) => {
-				const name = item.binary?.[property]?.fileName;
-				if (name === undefined) {
-					latest.set(`#${itemIndex}`, itemIndex);
-					return;
-				}
-				const stem = registerStem(name);
-				const current = latest.get(stem);
-				if (current === undefined || registerVersionOf(name) > registerVersionOf(items[current].binary![property].fileName!)) latest.set(stem, itemIndex);
-			});
-			const read = new Set(latest.values());
+			const superseded = supersededRegisters(items.map((item) => item.binary?.[property]?.fileName));
 			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-				if (!read.has(itemIndex)) continue;
+				if (superseded.has(itemIndex)) continue;
 				const binary = items[itemIndex].binary?.[property];
 				const fileName = binary?.fileName ?? `élément ${itemIndex + 1}`;
 				try {
@@ -254,58 +240,7 @@ export class ClauseBilan implements INodeType {
 							}
 						})(),
 					);
-					await streamTables(guarded, fileName, {
-						registre: {
-							names: ['Registre', 'Registre des clauses', 'Clauses'],
-							keys: CLAUSE_READER.keys,
-							labels: CLAUSE_READER.labels,
-							required: ['marche', 'lot', 'heuresDues'],
-							mandatory: true,
-							onRow: (row) => {
-								const read = tryReadRecord(CLAUSE_READER, row.raw, `feuille « ${row.sheet} », ligne ${row.row}`);
-								if (read.ok && row.problems.length === 0) acc.addClause(read.value);
-								else note(locate(row.problems.length > 0 ? new AnomalyError(row.problems) : !read.ok ? read.error : undefined, row));
-							},
-						},
-						releves: {
-							names: ['Relevés', 'Releves', 'Relevés mensuels', 'Heures'],
-							keys: REPORT_LINE_READER.keys,
-							labels: REPORT_LINE_READER.labels,
-							required: ['marche', 'lot', 'mois', 'heuresMois'],
-							mandatory: false,
-							onRow: (row) => {
-								if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
-								const read = tryReadRecord(REPORT_LINE_READER, row.raw, '');
-								if (read.ok) acc.addLine(read.value);
-								else {
-									// La désignation n'est construite qu'en cas d'anomalie (lecture rapide des lignes valides).
-									const named = tryReadRecord(REPORT_LINE_READER, row.raw, `feuille « ${row.sheet} », ligne ${row.row}`);
-									note(locate(named.ok ? read.error : named.error, row));
-								}
-							},
-						},
-						marches: {
-							names: ['Marchés', 'Marches', 'Marchés notifiés'],
-							keys: MARKET_KEYS,
-							labels: MARKET_LABELS,
-							required: ['marche'],
-							mandatory: false,
-							onRow: (row) => {
-								if (row.raw.marche !== undefined) acc.addMarket({ marche: String(row.raw.marche), nature: row.raw.nature === undefined ? undefined : String(row.raw.nature) });
-							},
-						},
-						penalites: {
-							names: ['Pénalités', 'Penalites'],
-							keys: PENALTY_KEYS,
-							labels: PENALTY_LABELS,
-							required: ['marche', 'lot', 'etape', 'montant'],
-							mandatory: false,
-							onRow: (row) => {
-								const penalty = readPenalty(row.raw);
-								if (penalty) acc.addPenalty(penalty);
-							},
-						},
-					});
+					await streamBilanWorkbook(guarded, fileName, acc, note);
 				} catch (error) {
 					if (!this.continueOnFail()) throw toNodeError(node, error, itemIndex);
 					out.push(errorItem(node, error, itemIndex, { fichier: fileName }));

@@ -3,10 +3,9 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
 import type { RegisterAppendPlan, SendOutcome } from '../adapters';
-import { appendToRegister, nextRegisterName, readReleveWorkbook, registerVersionOf, streamTables } from '../adapters';
+import { appendToRegister, nextRegisterName, readReleveWorkbook, registerVersionOf, streamRegisterForIntake } from '../adapters';
 import type { Acknowledgement, IncomingReleve, ReleveResult, ReportLine } from '../core';
 import {
-	CLAUSE_READER,
 	REPORT_LINE_READER,
 	RegisterIndex,
 	ReportIntake,
@@ -17,7 +16,6 @@ import {
 	participantKey,
 	renderAcknowledgement,
 	todayIn,
-	tryReadRecord,
 	wantedMonths,
 } from '../core';
 import { errorItem, toNodeError } from '../shared/items';
@@ -291,40 +289,7 @@ export class ClauseReportIntake implements INodeType {
 		let invalidLines = 0;
 		try {
 			registerBuffer = await this.helpers.getBinaryDataBuffer(register.itemIndex, registerProperty);
-			await streamTables(Readable.from([registerBuffer]), registerName, {
-				registre: {
-					names: ['Registre', 'Registre des clauses', 'Clauses'],
-					keys: CLAUSE_READER.keys,
-					labels: CLAUSE_READER.labels,
-					required: ['marche', 'lot', 'heuresDues'],
-					mandatory: true,
-					onRow: (row) => {
-						const read = tryReadRecord(CLAUSE_READER, row.raw, `feuille « ${row.sheet} », ligne ${row.row}`);
-						if (read.ok) index.addClause(read.value);
-						else if (row.raw.marche !== undefined && row.raw.lot !== undefined) {
-							index.invalidClauses.set(clauseKey({ marche: String(row.raw.marche), lot: String(row.raw.lot) }), `feuille « ${row.sheet} », ligne ${row.row} : ${read.error.message}`);
-						}
-					},
-				},
-				releves: {
-					names: ['Relevés', 'Releves', 'Relevés mensuels', 'Heures'],
-					keys: REPORT_LINE_READER.keys,
-					labels: REPORT_LINE_READER.labels,
-					required: ['marche', 'lot', 'mois', 'heuresMois'],
-					mandatory: true,
-					onHeader: (row, columns) => {
-						plan.headerRow = row;
-						plan.columns = new Map(columns);
-					},
-					onRow: (row) => {
-						plan.sheetName = row.sheet;
-						plan.lastRow = row.row;
-						const read = tryReadRecord(REPORT_LINE_READER, row.raw, '');
-						if (read.ok) index.addLine(read.value, row.row);
-						else invalidLines++;
-					},
-				},
-			});
+			invalidLines = await streamRegisterForIntake(Readable.from([registerBuffer]), registerName, index, plan);
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(node, error, register.itemIndex);
 			return [[errorItem(node, error, register.itemIndex, { fichier: registerName })], [], []];

@@ -4,6 +4,7 @@ export * from './excel/cells';
 export * from './excel/fiche-visa-annotate';
 export * from './excel/fiche-visa-reader';
 export * from './excel/fiche-visa-template';
+export * from './excel/follow-up-workbook';
 export * from './excel/penalty-annex';
 export * from './excel/register-append';
 export * from './excel/releve-reader';

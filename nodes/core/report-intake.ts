@@ -31,7 +31,7 @@ import type { IsoMonth } from './calendar';
 import { daysInMonth, firstDayOfMonth, frenchMonth, lastDayOfMonth, monthOf, parseMonth } from './calendar';
 import { formatHours, quote } from './format';
 import { roundTo } from './numbers';
-import { parseSettings, tryReadRecord } from './records';
+import { parseSettings, rowReader } from './records';
 import { decimal, isoDate, normalizeToken } from './schemas/primitives';
 import type { ClauseRecord, ReportLine } from './schemas/suivi';
 import { MONTHLY_FULL_TIME_HOURS, PUBLIC_CATEGORIES, MODALITIES, REPORT_LINE_READER, clauseKey } from './schemas/suivi';
@@ -315,6 +315,9 @@ function placeAnomalies(anomalies: Anomaly[], line: IncomingLine, releve: Incomi
 }
 
 export class ReportIntake {
+	/** Lecture rapide des lignes (mêmes schéma et erreurs que tryReadRecord), propre à cette réception. */
+	private readonly readLine = rowReader(REPORT_LINE_READER);
+
 	constructor(
 		private readonly register: RegisterIndex,
 		private readonly settings: IntakeSettings,
@@ -400,7 +403,7 @@ export class ReportIntake {
 				decision.anomalies.push(...line.problems);
 				continue;
 			}
-			const read = tryReadRecord(REPORT_LINE_READER, raw, line.where);
+			const read = this.readLine(raw, line.where);
 			if (!read.ok) {
 				decision.anomalies.push(...placeAnomalies(read.error.anomalies, line, releve));
 				continue;

@@ -7,10 +7,12 @@ import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 import { Readable } from 'node:stream';
 
+import type { z } from 'zod/v4';
+
 import type { TableRow } from '../adapters';
-import { assertXlsx, locate, streamTables, supersededRegisters } from '../adapters';
-import type { ClauseRecord, FieldLabels, KeyIndex, ReportHours, ReportLine } from '../core';
-import { AnomalyError, CLAUSE_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, tryReadRecord } from '../core';
+import { FOLLOW_UP_SHEETS, assertXlsx, locate, streamTables, supersededRegisters } from '../adapters';
+import type { ClauseRecord, FieldLabels, KeyIndex, ReadResult, ReportHours, ReportLine } from '../core';
+import { AnomalyError, CLAUSE_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, rowReader } from '../core';
 
 export interface FollowUpEntry<T> {
 	itemIndex: number;
@@ -75,23 +77,16 @@ function lineWhere(raw: Record<string, unknown>, suffix: string): string {
 	return `ligne de relevé${parts.length > 0 ? ` (${parts.join(', ')})` : ''}${suffix}`;
 }
 
-function readEntry<T>(
-	reader: typeof CLAUSE_READER | typeof REPORT_LINE_READER | typeof REPORT_HOURS_READER,
-	itemIndex: number,
-	raw: Record<string, unknown>,
-	where: string | (() => string),
-	row?: TableRow,
-): FollowUpEntry<T> {
+type RowRead = (raw: Record<string, unknown>, where: string | (() => string)) => ReadResult<unknown>;
+
+function readEntry<T>(read: RowRead, itemIndex: number, raw: Record<string, unknown>, where: string | (() => string), row?: TableRow): FollowUpEntry<T> {
 	const json = raw as IDataObject;
 	const placeOf = () => (typeof where === 'string' ? where : where());
 	if (row && row.problems.length > 0) return { itemIndex, json, where: placeOf(), error: locate(new AnomalyError(row.problems), row), row };
 	// La désignation (« ligne de relevé (marché…) ») n'est construite qu'en cas d'anomalie.
-	const result = tryReadRecord(reader as typeof CLAUSE_READER, raw, '');
-	if (result.ok) return { itemIndex, json, where: typeof where === 'string' ? where : '', value: result.value as unknown as T, row };
-	const place = placeOf();
-	const named = tryReadRecord(reader as typeof CLAUSE_READER, raw, place);
-	const error = named.ok ? result.error : named.error;
-	return { itemIndex, json, where: place, error: row ? locate(error, row) : error, row };
+	const result = read(raw, placeOf);
+	if (result.ok) return { itemIndex, json, where: typeof where === 'string' ? where : '', value: result.value as T, row };
+	return { itemIndex, json, where: placeOf(), error: row ? locate(result.error, row) : result.error, row };
 }
 
 export interface CollectOptions {
@@ -123,7 +118,9 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 	const items = ctx.getInputData();
 	const source = ctx.getNodeParameter('source', 0, 'classeur') as string;
 	const data: FollowUpData = { clauses: [], lines: [], fileErrors: [], ignoredSheets: [], ignoredFiles: [] };
-	const lineReader = options.lineReader ?? REPORT_LINE_READER;
+	// Lecteurs rapides (rowReader), propres à cette exécution : mêmes schémas, mêmes erreurs.
+	const readLine: RowRead = rowReader<z.ZodType>(options.lineReader ?? REPORT_LINE_READER);
+	const readClause: RowRead = rowReader<z.ZodType>(CLAUSE_READER);
 	const addLine = (entry: FollowUpEntry<ReportLine>) => {
 		// Ligne remplacée par une correction (réception des relevés) : historique, jamais comptée.
 		if (entry.value?.remplaceePar !== undefined && !options.includeReplaced) return;
@@ -135,9 +132,9 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 			const raw = canonicalizeKeys(item.json, REPORT_LINE_READER.keys);
 			const suffix = ` (élément ${itemIndex + 1})`;
 			if (raw.heuresMois !== undefined && raw.heuresDues === undefined) {
-				addLine(readEntry<ReportLine>(lineReader, itemIndex, item.json, () => lineWhere(raw, suffix)));
+				addLine(readEntry<ReportLine>(readLine, itemIndex, item.json, () => lineWhere(raw, suffix)));
 			} else {
-				data.clauses.push(readEntry<ClauseRecord>(CLAUSE_READER, itemIndex, item.json, clauseWhere(canonicalizeKeys(item.json, CLAUSE_READER.keys), suffix)));
+				data.clauses.push(readEntry<ClauseRecord>(readClause, itemIndex, item.json, clauseWhere(canonicalizeKeys(item.json, CLAUSE_READER.keys), suffix)));
 			}
 		});
 		return data;
@@ -163,24 +160,24 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 			assertXlsx(head.first, fileName);
 			const result = await streamTables(head.stream, fileName, {
 				registre: {
-					names: ['Registre', 'Registre des clauses', 'Clauses'],
+					names: FOLLOW_UP_SHEETS.registre,
 					keys: CLAUSE_READER.keys,
 					labels: CLAUSE_READER.labels,
 					required: ['marche', 'lot', 'heuresDues'],
 					mandatory: true,
 					onRow: (row) =>
 						data.clauses.push(
-							readEntry<ClauseRecord>(CLAUSE_READER, itemIndex, row.raw, clauseWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row),
+							readEntry<ClauseRecord>(readClause, itemIndex, row.raw, clauseWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row),
 						),
 				},
 				releves: {
-					names: ['Relevés', 'Releves', 'Relevés mensuels', 'Heures'],
+					names: FOLLOW_UP_SHEETS.releves,
 					keys: REPORT_LINE_READER.keys,
 					labels: REPORT_LINE_READER.labels,
 					required: ['marche', 'lot', 'mois', 'heuresMois'],
 					mandatory: false,
 					onRow: (row) =>
-						addLine(readEntry<ReportLine>(lineReader, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row)),
+						addLine(readEntry<ReportLine>(readLine, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row)),
 				},
 				...Object.fromEntries(
 					Object.entries(options.extraSheets ?? {}).map(([id, sheet]) => [

@@ -14,6 +14,7 @@ import { Transform } from 'node:stream';
 
 import { AnomalyError, CONTRACT_TYPES, EMPLOYERS, MODALITIES, PUBLIC_CATEGORIES, REPORT_LINE_LABELS, normalizeToken } from '../../core';
 import { columnLetter } from './cells';
+import { ZipArchive } from './zip-archive';
 
 /** Colonnes ajoutées à la feuille « Relevés » si elles manquent, dans cet ordre. */
 export const REGISTER_LINE_FIELDS = [
@@ -315,9 +316,9 @@ class SheetPatcher {
 }
 
 /** Chemin de l'entrée XML d'une feuille, d'après workbook.xml et ses relations. */
-async function sheetPath(zip: JSZip, sheetName: string, fileName: string): Promise<string> {
-	const workbook = (await zip.file('xl/workbook.xml')?.async('string')) ?? '';
-	const rels = (await zip.file('xl/_rels/workbook.xml.rels')?.async('string')) ?? '';
+async function sheetPath(read: (path: string) => Promise<string | undefined>, sheetName: string, fileName: string): Promise<string> {
+	const workbook = (await read('xl/workbook.xml')) ?? '';
+	const rels = (await read('xl/_rels/workbook.xml.rels')) ?? '';
 	const wanted = normalizeToken(sheetName);
 	for (const m of workbook.matchAll(/<sheet\b[^>]*\/>/g)) {
 		const name = /\bname="([^"]*)"/.exec(m[0])?.[1];
@@ -345,10 +346,6 @@ async function sheetPath(zip: JSZip, sheetName: string, fileName: string): Promi
  * remplacement ; le tampon d'origine n'est pas modifié.
  */
 export async function appendToRegister(original: Buffer, fileName: string, plan: RegisterAppendPlan): Promise<Buffer> {
-	const zip = await JSZip.loadAsync(original);
-	const path = await sheetPath(zip, plan.sheetName, fileName);
-	const entry = zip.file(path);
-	if (!entry) throw new AnomalyError([{ gravite: 'erreur', champ: 'feuille', libelle: 'feuille', ou: `fichier « ${fileName} »`, message: `entrée ${path} absente`, correction: 'Enregistrez de nouveau le classeur au format .xlsx.', regle: 'registre.feuilleIntrouvable' }]);
 	const patcher = new SheetPatcher(plan);
 	const transform = new Transform({
 		transform(chunk: Buffer, _encoding, callback) {
@@ -358,11 +355,34 @@ export async function appendToRegister(original: Buffer, fileName: string, plan:
 			callback(null, patcher.end());
 		},
 	});
+	// Cas courant : seule la feuille est décompressée, modifiée et recompressée, en flux (zlib natif).
+	let archive: ZipArchive | undefined;
+	try {
+		archive = ZipArchive.read(original);
+	} catch {
+		archive = undefined; // zip64, méthode inhabituelle… : JSZip ci-dessous.
+	}
+	if (archive) {
+		const zip = archive;
+		const path = await sheetPath(async (name) => zip.text(name), plan.sheetName, fileName);
+		if (!zip.has(path)) throw missingEntry(fileName, path);
+		await zip.transform(path, transform);
+		return zip.toBuffer();
+	}
+	// Archive hors du cas simple (zip64…) : JSZip.
+	const zip = await JSZip.loadAsync(original);
+	const path = await sheetPath(async (name) => zip.file(name)?.async('string'), plan.sheetName, fileName);
+	const entry = zip.file(path);
+	if (!entry) throw missingEntry(fileName, path);
 	const source = entry.nodeStream('nodebuffer');
 	source.on('error', (error) => transform.destroy(error));
 	zip.file(path, source.pipe(transform), { binary: true });
 	// Les entrées non modifiées gardent leurs données compressées ; seule la feuille est recompressée.
 	return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 6 }, streamFiles: true });
+}
+
+function missingEntry(fileName: string, path: string): AnomalyError {
+	return new AnomalyError([{ gravite: 'erreur', champ: 'feuille', libelle: 'feuille', ou: `fichier « ${fileName} »`, message: `entrée ${path} absente`, correction: 'Enregistrez de nouveau le classeur au format .xlsx.', regle: 'registre.feuilleIntrouvable' }]);
 }
 
 /** « suivi-clauses.xlsx » → « suivi-clauses (v2 du 2026-11-23).xlsx » ; « … (v2 du …) » → v3. */

@@ -12,6 +12,8 @@
  * n'est pas un zip : voir assertXlsx) : une archive de ce genre est refusée
  * comme abîmée.
  */
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 
 interface Entry {
@@ -118,6 +120,36 @@ export class ZipArchive {
 		const previous = this.entries.get(name);
 		const content = Buffer.from(text, 'utf8');
 		this.entries.set(name, { name, method: DEFLATE, crc: crc32(content), size: content.length, content, time: previous?.time ?? 0, date: previous?.date ?? 0x21 });
+	}
+
+	/**
+	 * Remplace une partie par sa transformation en flux (décompression,
+	 * `transform`, recompression) : pour une grande feuille, sans jamais en
+	 * tenir tout le texte en mémoire.
+	 */
+	async transform(name: string, transform: Transform, level = 6): Promise<void> {
+		const entry = this.entries.get(name);
+		if (!entry) throw new Error(`partie « ${name} » absente de l’archive`);
+		const compressed: Buffer[] = [];
+		let crc = 0;
+		let size = 0;
+		const measure = new Transform({
+			transform(chunk: Buffer, _encoding, callback) {
+				crc = zlib.crc32(chunk, crc);
+				size += chunk.length;
+				callback(null, chunk);
+			},
+		});
+		const collect = new Transform({
+			transform(chunk: Buffer, _encoding, callback) {
+				compressed.push(chunk);
+				callback();
+			},
+		});
+		const source = Readable.from([entry.content ?? entry.raw!]);
+		const inflate: NodeJS.ReadWriteStream[] = !entry.content && entry.method === DEFLATE ? [zlib.createInflateRaw()] : [];
+		await pipeline([source, ...inflate, transform, measure, zlib.createDeflateRaw({ level }), collect]);
+		this.entries.set(name, { ...entry, method: DEFLATE, crc: crc >>> 0, size, raw: Buffer.concat(compressed), content: undefined });
 	}
 
 	remove(name: string): void {

@@ -127,7 +127,7 @@ function curve() {
 	}, z.array(CurvePointSchema));
 }
 
-export const ClauseRecordSchema = z
+const ClauseRecordFields = z
 	.object({
 		marche: text({ max: 200 }),
 		lot: text({ max: 100 }),
@@ -153,17 +153,21 @@ export const ClauseRecordSchema = z
 		nature: optional(text({ max: 100 })),
 		mecanisme: optional(text({ max: 100 })),
 		territoire: optional(text({ max: 200 })),
-	})
-	.superRefine((clause, ctx) => {
-		if (clause.finExecution < clause.debutExecution) {
-			ctx.addIssue({
-				code: 'custom',
-				path: ['finExecution'],
-				message: `fin d\u2019exécution (${clause.finExecution}) antérieure au début (${clause.debutExecution})`,
-				params: { correction: 'Corrigez les dates d\u2019exécution : la fin doit suivre le début.', regle: 'clause.dates' },
-			});
-		}
 	});
+
+/** Règle d'ensemble d'une clause (reprise par CLAUSE_READER pour la lecture rapide des lignes, voir rowReader). */
+function refineClause(clause: z.output<typeof ClauseRecordFields>, ctx: z.RefinementCtx): void {
+	if (clause.finExecution < clause.debutExecution) {
+		ctx.addIssue({
+			code: 'custom',
+			path: ['finExecution'],
+			message: `fin d\u2019exécution (${clause.finExecution}) antérieure au début (${clause.debutExecution})`,
+			params: { correction: 'Corrigez les dates d\u2019exécution : la fin doit suivre le début.', regle: 'clause.dates' },
+		});
+	}
+}
+
+export const ClauseRecordSchema = ClauseRecordFields.superRefine(refineClause);
 
 export type ClauseRecord = z.output<typeof ClauseRecordSchema>;
 
@@ -195,6 +199,7 @@ export const CLAUSE_LABELS: FieldLabels = {
 
 export const CLAUSE_READER: RecordReader<typeof ClauseRecordSchema> = {
 	schema: ClauseRecordSchema,
+	refine: refineClause,
 	labels: CLAUSE_LABELS,
 	keys: buildKeyIndex(Object.keys(CLAUSE_LABELS), {
 		marche: ['n° marché', 'numéro de marché', 'marché'],
@@ -253,25 +258,27 @@ const ReportLineFields = z.object({
 		remplaceePar: optional(text({ max: 200 })),
 	});
 
-export const ReportLineSchema = ReportLineFields.superRefine((line, ctx) => {
-		// Une ligne « néant » (aucune heure ce mois-ci) n'a pas de participant ; toute autre en a un.
-		if (line.heuresMois > 0 && line.participant === undefined) {
-			ctx.addIssue({
-				code: 'custom',
-				path: ['participant'],
-				message: 'heures déclarées sans participant',
-				params: { correction: 'Indiquez l\u2019identifiant (pseudonyme) du participant, ou déclarez 0 heure pour un mois sans activité.', regle: 'releve.participant' },
-			});
-		}
-		if (line.debutContrat && line.finContrat && line.finContrat < line.debutContrat) {
-			ctx.addIssue({
-				code: 'custom',
-				path: ['finContrat'],
-				message: 'fin de contrat antérieure au début',
-				params: { correction: 'Corrigez les dates du contrat.', regle: 'releve.datesContrat' },
-			});
-		}
-	});
+function refineReportLine(line: z.output<typeof ReportLineFields>, ctx: z.RefinementCtx): void {
+	// Une ligne « néant » (aucune heure ce mois-ci) n'a pas de participant ; toute autre en a un.
+	if (line.heuresMois > 0 && line.participant === undefined) {
+		ctx.addIssue({
+			code: 'custom',
+			path: ['participant'],
+			message: 'heures déclarées sans participant',
+			params: { correction: 'Indiquez l\u2019identifiant (pseudonyme) du participant, ou déclarez 0 heure pour un mois sans activité.', regle: 'releve.participant' },
+		});
+	}
+	if (line.debutContrat && line.finContrat && line.finContrat < line.debutContrat) {
+		ctx.addIssue({
+			code: 'custom',
+			path: ['finContrat'],
+			message: 'fin de contrat antérieure au début',
+			params: { correction: 'Corrigez les dates du contrat.', regle: 'releve.datesContrat' },
+		});
+	}
+}
+
+export const ReportLineSchema = ReportLineFields.superRefine(refineReportLine);
 
 export type ReportLine = z.output<typeof ReportLineSchema>;
 
@@ -336,6 +343,7 @@ const REPORT_LINE_KEYS = buildKeyIndex(
 
 export const REPORT_LINE_READER: RecordReader<typeof ReportLineSchema> = {
 	schema: ReportLineSchema,
+	refine: refineReportLine,
 	labels: REPORT_LINE_LABELS,
 	keys: REPORT_LINE_KEYS,
 };

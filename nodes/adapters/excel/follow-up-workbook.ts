@@ -1,0 +1,123 @@
+/**
+ * Le classeur de suivi (feuilles « Registre », « Relevés », « Marchés »,
+ * « Pénalités ») lu en flux pour le bilan et pour la réception des relevés.
+ * Une seule lecture du classeur ; chaque ligne est validée par le lecteur
+ * rapide (rowReader : mêmes schémas zod, mêmes erreurs) puis passée au cœur,
+ * sans être gardée. Utilisé par les nœuds et par le banc (mêmes chemins).
+ */
+import type { Readable } from 'node:stream';
+
+import type { BilanAccumulator, RegisterIndex } from '../../core';
+import {
+	AnomalyError,
+	CLAUSE_READER,
+	MARKET_KEYS,
+	MARKET_LABELS,
+	PENALTY_KEYS,
+	PENALTY_LABELS,
+	REPORT_LINE_READER,
+	clauseKey,
+	readPenalty,
+	rowReader,
+} from '../../core';
+import type { RegisterAppendPlan } from './register-append';
+import type { StreamSheetSpec } from './stream-tables';
+import { streamTables } from './stream-tables';
+import { locate } from './table';
+
+/** Noms acceptés des feuilles du classeur de suivi (le premier est celui du modèle). */
+export const FOLLOW_UP_SHEETS = {
+	registre: ['Registre', 'Registre des clauses', 'Clauses'],
+	releves: ['Relevés', 'Releves', 'Relevés mensuels', 'Heures'],
+	marches: ['Marchés', 'Marches', 'Marchés notifiés'],
+	penalites: ['Pénalités', 'Penalites'],
+};
+
+function registerSheet(onRow: StreamSheetSpec['onRow']): StreamSheetSpec {
+	return { names: FOLLOW_UP_SHEETS.registre, keys: CLAUSE_READER.keys, labels: CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow };
+}
+
+function linesSheet(mandatory: boolean, onRow: StreamSheetSpec['onRow'], onHeader?: StreamSheetSpec['onHeader']): StreamSheetSpec {
+	return { names: FOLLOW_UP_SHEETS.releves, keys: REPORT_LINE_READER.keys, labels: REPORT_LINE_READER.labels, required: ['marche', 'lot', 'mois', 'heuresMois'], mandatory, onRow, onHeader };
+}
+
+/**
+ * Bilan : clauses, lignes de relevé, marchés notifiés et pénalités ajoutés à
+ * l'accumulateur ; chaque enregistrement en anomalie est passé à `note`
+ * (situé : feuille et cellule).
+ */
+export async function streamBilanWorkbook(input: Readable, fileName: string, acc: BilanAccumulator, note: (error: unknown) => void): Promise<void> {
+	const readClause = rowReader(CLAUSE_READER);
+	const readLine = rowReader(REPORT_LINE_READER);
+	await streamTables(input, fileName, {
+		registre: registerSheet((row) => {
+			const read = row.problems.length === 0 ? readClause(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`) : undefined;
+			if (read?.ok) acc.addClause(read.value);
+			else note(locate(read === undefined ? new AnomalyError(row.problems) : read.error, row));
+		}),
+		releves: linesSheet(false, (row) => {
+			if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
+			const read = readLine(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);
+			if (read.ok) acc.addLine(read.value);
+			else note(locate(read.error, row));
+		}),
+		marches: {
+			names: FOLLOW_UP_SHEETS.marches,
+			keys: MARKET_KEYS,
+			labels: MARKET_LABELS,
+			required: ['marche'],
+			mandatory: false,
+			onRow: (row) => {
+				if (row.raw.marche !== undefined) acc.addMarket({ marche: String(row.raw.marche), nature: row.raw.nature === undefined ? undefined : String(row.raw.nature) });
+			},
+		},
+		penalites: {
+			names: FOLLOW_UP_SHEETS.penalites,
+			keys: PENALTY_KEYS,
+			labels: PENALTY_LABELS,
+			required: ['marche', 'lot', 'etape', 'montant'],
+			mandatory: false,
+			onRow: (row) => {
+				const penalty = readPenalty(row.raw);
+				if (penalty) acc.addPenalty(penalty);
+			},
+		},
+	});
+}
+
+/**
+ * Réception : les clauses du registre et les lignes déjà reçues (l'index ne
+ * garde que les mois concernés par les relevés du jour) ; `plan` reçoit la
+ * ligne d'en-têtes et la dernière ligne de la feuille « Relevés », pour y
+ * ajouter ensuite les lignes acceptées.
+ * @returns le nombre de lignes de relevé du registre en anomalie (ignorées).
+ */
+export async function streamRegisterForIntake(input: Readable, fileName: string, index: RegisterIndex, plan: RegisterAppendPlan): Promise<number> {
+	const readClause = rowReader(CLAUSE_READER);
+	const readLine = rowReader(REPORT_LINE_READER);
+	let invalidLines = 0;
+	await streamTables(input, fileName, {
+		registre: registerSheet((row) => {
+			const read = readClause(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);
+			if (read.ok) index.addClause(read.value);
+			else if (row.raw.marche !== undefined && row.raw.lot !== undefined) {
+				index.invalidClauses.set(clauseKey({ marche: String(row.raw.marche), lot: String(row.raw.lot) }), `feuille « ${row.sheet} », ligne ${row.row} : ${read.error.message}`);
+			}
+		}),
+		releves: linesSheet(
+			true,
+			(row) => {
+				plan.sheetName = row.sheet;
+				plan.lastRow = row.row;
+				const read = readLine(row.raw, '');
+				if (read.ok) index.addLine(read.value, row.row);
+				else invalidLines++;
+			},
+			(row, columns) => {
+				plan.headerRow = row;
+				plan.columns = new Map(columns);
+			},
+		),
+	});
+	return invalidLines;
+}
