@@ -14,34 +14,19 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { fr, siret } from './donnees.mjs';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
 
 const require = createRequire(import.meta.url);
 const local = require('../scripts/lib/n8n-local.cjs');
 const here = path.dirname(fileURLToPath(import.meta.url));
+const loadStart = os.loadavg()[0].toFixed(1).replace('.', ',');
 const CLAUSES = Number(process.env.CLAUSES_BENCH_CLAUSES ?? 5000);
 const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'];
 const say = (t) => process.stdout.write(`${t}\n`);
-const fr = (v, d = 0) => new Intl.NumberFormat('fr-FR', { minimumFractionDigits: d, maximumFractionDigits: d }).format(v).replace(/\u202f/g, '\u00a0');
 
-function siret(i) {
-	const base = String(100000000000 + i * 7).padStart(13, '0').slice(0, 13).split('').map(Number);
-	for (let c = 0; c < 10; c++) {
-		const all = [...base, c];
-		let sum = 0;
-		for (let k = 0; k < 14; k++) {
-			let d = all[13 - k];
-			if (k % 2 === 1) {
-				d *= 2;
-				if (d > 9) d -= 9;
-			}
-			sum += d;
-		}
-		if (sum % 10 === 0) return all.join('');
-	}
-	throw new Error('siret');
-}
 
 async function generate(file) {
 	const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false });
@@ -252,5 +237,5 @@ const lines = [
 	`- Aperçu sans envoi (lecture en flux, décisions, rendu des courriels et des modèles) : ${fr(preview.ms / 1000, 1)} s ; pic ${fr(preview.peakMb)} Mio.`,
 	`- Les pics de mémoire incluent n8n lui-même (processus complet, \`/usr/bin/time -f %M\`).`,
 ];
-fs.writeFileSync(path.join(here, 'RESULTATS-relance.md'), [`# Banc : relance mensuelle`, '', `Mesuré sur : ${os.cpus().length} cœur(s) ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 1024 ** 3)} Gio, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.`, '', ...lines, ''].join('\n'));
+fs.writeFileSync(path.join(here, 'RESULTATS-relance.md'), [`# Banc : relance mensuelle`, '', `Mesuré sur : ${os.cpus().length} cœur(s) ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 1024 ** 3)} Gio, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, charge moyenne de la machine au début et à la fin : ${loadStart} et ${os.loadavg()[0].toFixed(1).replace('.', ',')}.`, '', ...lines, ''].join('\n'));
 say(lines.join('\n'));

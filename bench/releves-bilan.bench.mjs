@@ -24,30 +24,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { fr, siret } from './donnees.mjs';
+
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const fr = (v, d = 0) => new Intl.NumberFormat('fr-FR', { minimumFractionDigits: d, maximumFractionDigits: d }).format(v).replace(/\u202f/g, '\u00a0');
 const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12'];
 const CATEGORIES = ['Bénéficiaire du RSA', 'Demandeur d’emploi de longue durée (plus de 12 mois)', 'Jeune de moins de 26 ans peu qualifié', 'Travailleur handicapé (RQTH)'];
 
-function siret(i) {
-	const base = String(100000000000 + i * 7).padStart(13, '0').slice(0, 13).split('').map(Number);
-	for (let c = 0; c < 10; c++) {
-		const all = [...base, c];
-		let sum = 0;
-		for (let k = 0; k < 14; k++) {
-			let d = all[13 - k];
-			if (k % 2 === 1) {
-				d *= 2;
-				if (d > 9) d -= 9;
-			}
-			sum += d;
-		}
-		if (sum % 10 === 0) return all.join('');
-	}
-	throw new Error('siret');
-}
 
 /** Registre de `clauses` clauses et `lines` lignes de relevé sur 2026 (5 participants par clause et par mois en moyenne). */
 async function generate(file, clauses, lines) {
