@@ -14,7 +14,7 @@ import type { Anomaly, IncomingLine, IncomingReleve } from '../../core';
 import { AnomalyError, REPORT_LINE_READER, normalizeToken } from '../../core';
 import { readCell } from './cells';
 import { RELEVE_TEMPLATE } from './releve-template';
-import { findSheet } from './table';
+import { findSheet, readTableRow } from './table';
 import { loadWorkbook } from './workbook';
 
 const SHEET_NAMES = [RELEVE_TEMPLATE.sheet, 'Releve', 'Relevé mensuel', 'Relevé des heures'];
@@ -139,36 +139,11 @@ export async function readReleveWorkbook(buffer: Buffer, fileName: string, itemI
 	}
 
 	for (let r = headerRow + 1; r <= sheet.rowCount; r++) {
-		const row = sheet.getRow(r);
-		const raw: Record<string, unknown> = {};
-		const cells: Record<string, string> = {};
-		const problems: Anomaly[] = [];
+		const read = readTableRow(sheet, r, columns, REPORT_LINE_READER.labels);
+		if (!read) continue;
+		const { raw, cells, problems } = read;
 		const where = `fichier « ${fileName} », ligne ${r}`;
-		let empty = true;
-		for (const [col, field] of columns) {
-			const cell = row.getCell(col);
-			cells[field] = cell.address;
-			const read = readCell(cell);
-			if (read.value !== undefined && !(typeof read.value === 'string' && read.value.trim() === '')) {
-				raw[field] = read.value;
-				empty = false;
-			}
-			if (read.problem) {
-				empty = false;
-				problems.push({
-					gravite: 'erreur',
-					champ: field,
-					libelle: REPORT_LINE_READER.labels[field] ?? field,
-					ou: where,
-					feuille: sheet.name,
-					cellule: cell.address,
-					message: read.problem.message,
-					correction: read.problem.correction,
-					regle: read.problem.regle,
-				});
-			}
-		}
-		if (empty) continue;
+		for (const problem of problems) problem.ou = where;
 		const line: IncomingLine = { raw, where, feuille: sheet.name, cells, ligne: r, problems, itemIndex };
 		releve.lines.push(line);
 	}

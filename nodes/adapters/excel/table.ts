@@ -82,39 +82,54 @@ export function readTable(workbook: ExcelJS.Workbook, options: TableOptions): Ta
 	}
 	const rows: TableRow[] = [];
 	for (let r = headerRow + 1; r <= sheet.rowCount; r++) {
-		const row = sheet.getRow(r);
-		const raw: Record<string, unknown> = {};
-		const cells: Record<string, string> = {};
-		const problems: Anomaly[] = [];
-		let empty = true;
-		for (const [col, field] of columns) {
-			const cell = row.getCell(col);
-			const read = readCell(cell);
-			cells[field] = cell.address;
-			if (read.value !== undefined && !(typeof read.value === 'string' && read.value.trim() === '')) {
-				raw[field] = read.value;
-				empty = false;
-			}
-			if (read.problem) {
-				empty = false;
-				problems.push({
-					gravite: 'erreur',
-					champ: field,
-					libelle: options.labels[field] ?? field,
-					feuille: sheet.name,
-					cellule: cell.address,
-					message: read.problem.message,
-					correction: read.problem.correction,
-					regle: read.problem.regle,
-				});
-			}
-		}
-		if (empty) continue;
-		const where = options.describe?.(raw, r) ?? `ligne ${r}`;
-		for (const problem of problems) problem.ou = where;
-		rows.push({ sheet: sheet.name, row: r, raw, cells, problems });
+		const read = readTableRow(sheet, r, columns, options.labels);
+		if (!read) continue;
+		const where = options.describe?.(read.raw, r) ?? `ligne ${r}`;
+		for (const problem of read.problems) problem.ou = where;
+		rows.push({ sheet: sheet.name, row: r, ...read });
 	}
 	return rows;
+}
+
+/**
+ * Les cellules d'une ligne, par champ (colonne → nom de champ) : valeurs lues,
+ * adresses, et une anomalie située à sa cellule pour chaque valeur illisible
+ * (sans `ou`, que l'appelant précise). `undefined` pour une ligne vide.
+ */
+export function readTableRow(
+	sheet: ExcelJS.Worksheet,
+	r: number,
+	columns: Map<number, string>,
+	labels: Record<string, string>,
+): Pick<TableRow, 'raw' | 'cells' | 'problems'> | undefined {
+	const row = sheet.getRow(r);
+	const raw: Record<string, unknown> = {};
+	const cells: Record<string, string> = {};
+	const problems: Anomaly[] = [];
+	let empty = true;
+	for (const [col, field] of columns) {
+		const cell = row.getCell(col);
+		const read = readCell(cell);
+		cells[field] = cell.address;
+		if (read.value !== undefined && !(typeof read.value === 'string' && read.value.trim() === '')) {
+			raw[field] = read.value;
+			empty = false;
+		}
+		if (read.problem) {
+			empty = false;
+			problems.push({
+				gravite: 'erreur',
+				champ: field,
+				libelle: labels[field] ?? field,
+				feuille: sheet.name,
+				cellule: cell.address,
+				message: read.problem.message,
+				correction: read.problem.correction,
+				regle: read.problem.regle,
+			});
+		}
+	}
+	return empty ? undefined : { raw, cells, problems };
 }
 
 /** Ajoute la feuille et la cellule aux anomalies d'un enregistrement lu dans un tableau. */
