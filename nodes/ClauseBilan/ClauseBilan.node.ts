@@ -1,8 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { Readable } from 'node:stream';
 
-import { assertXlsx, buildBilanReport, streamBilanWorkbook, supersededRegisters } from '../adapters';
+import { buildBilanReport, streamBilanWorkbook, supersededRegisters } from '../adapters';
 import type { Anomaly, Bilan, Facilitator } from '../core';
 import {
 	AnomalyError,
@@ -224,23 +223,7 @@ export class ClauseBilan implements INodeType {
 				const fileName = binary?.fileName ?? `élément ${itemIndex + 1}`;
 				try {
 					this.helpers.assertBinaryData(itemIndex, property);
-					const stream = binary?.id ? await this.helpers.getBinaryStream(binary.id) : Readable.from([await this.helpers.getBinaryDataBuffer(itemIndex, property)]);
-					const chunks: Buffer[] = [];
-					let checked = false;
-					const guarded = Readable.from(
-						(async function* () {
-							for await (const chunk of stream) {
-								const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-								if (!checked) {
-									chunks.push(buffer);
-									assertXlsx(Buffer.concat(chunks), fileName);
-									checked = true;
-								}
-								yield buffer;
-							}
-						})(),
-					);
-					await streamBilanWorkbook(guarded, fileName, acc, note);
+					await streamBilanWorkbook(await this.helpers.getBinaryDataBuffer(itemIndex, property), fileName, acc, note);
 				} catch (error) {
 					if (!this.continueOnFail()) throw toNodeError(node, error, itemIndex);
 					out.push(errorItem(node, error, itemIndex, { fichier: fileName }));

@@ -1,6 +1,5 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { Readable } from 'node:stream';
 
 import type { RegisterAppendPlan, SendOutcome } from '../adapters';
 import { appendToRegister, nextRegisterName, readReleveWorkbook, registerVersionOf, streamRegisterForIntake } from '../adapters';
@@ -289,7 +288,7 @@ export class ClauseReportIntake implements INodeType {
 		let invalidLines = 0;
 		try {
 			registerBuffer = await this.helpers.getBinaryDataBuffer(register.itemIndex, registerProperty);
-			invalidLines = await streamRegisterForIntake(Readable.from([registerBuffer]), registerName, index, plan);
+			invalidLines = await streamRegisterForIntake(registerBuffer, registerName, index, plan);
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(node, error, register.itemIndex);
 			return [[errorItem(node, error, register.itemIndex, { fichier: registerName })], [], []];

@@ -5,12 +5,11 @@
  */
 import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { Readable } from 'node:stream';
 
 import type { z } from 'zod/v4';
 
 import type { TableRow } from '../adapters';
-import { FOLLOW_UP_SHEETS, assertXlsx, locate, streamTables, supersededRegisters } from '../adapters';
+import { FOLLOW_UP_SHEETS, locate, streamTables, supersededRegisters } from '../adapters';
 import type { ClauseRecord, FieldLabels, KeyIndex, ReadResult, ReportHours, ReportLine } from '../core';
 import { AnomalyError, CLAUSE_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, rowReader } from '../core';
 
@@ -153,12 +152,7 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 		}
 		try {
 			ctx.helpers.assertBinaryData(itemIndex, property);
-			const stream = binary?.id
-				? await ctx.helpers.getBinaryStream(binary.id)
-				: Readable.from([await ctx.helpers.getBinaryDataBuffer(itemIndex, property)]);
-			const head = await peek(stream);
-			assertXlsx(head.first, fileName);
-			const result = await streamTables(head.stream, fileName, {
+			const result = await streamTables(await ctx.helpers.getBinaryDataBuffer(itemIndex, property), fileName, {
 				registre: {
 					names: FOLLOW_UP_SHEETS.registre,
 					keys: CLAUSE_READER.keys,
@@ -257,18 +251,3 @@ export function* usableClauses(
 	}
 }
 
-/** Lit le début d'un flux (signature du fichier) sans le consommer. */
-async function peek(stream: Readable): Promise<{ first: Buffer; stream: Readable }> {
-	const iterator = stream[Symbol.asyncIterator]();
-	const first = await iterator.next();
-	const head: Buffer = first.done ? Buffer.alloc(0) : Buffer.from(first.value as Buffer);
-	async function* rest() {
-		if (!first.done) yield head;
-		for (;;) {
-			const next = await iterator.next();
-			if (next.done) return;
-			yield next.value as Buffer;
-		}
-	}
-	return { first: head, stream: Readable.from(rest()) };
-}

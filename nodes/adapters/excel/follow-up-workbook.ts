@@ -5,7 +5,6 @@
  * rapide (rowReader : mêmes schémas zod, mêmes erreurs) puis passée au cœur,
  * sans être gardée. Utilisé par les nœuds et par le banc (mêmes chemins).
  */
-import type { Readable } from 'node:stream';
 
 import type { BilanAccumulator, RegisterIndex } from '../../core';
 import {
@@ -46,7 +45,7 @@ function linesSheet(mandatory: boolean, onRow: StreamSheetSpec['onRow'], onHeade
  * l'accumulateur ; chaque enregistrement en anomalie est passé à `note`
  * (situé : feuille et cellule).
  */
-export async function streamBilanWorkbook(input: Readable, fileName: string, acc: BilanAccumulator, note: (error: unknown) => void): Promise<void> {
+export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: BilanAccumulator, note: (error: unknown) => void): Promise<void> {
 	const readClause = rowReader(CLAUSE_READER);
 	const readLine = rowReader(REPORT_LINE_READER);
 	await streamTables(input, fileName, {
@@ -92,7 +91,7 @@ export async function streamBilanWorkbook(input: Readable, fileName: string, acc
  * ajouter ensuite les lignes acceptées.
  * @returns le nombre de lignes de relevé du registre en anomalie (ignorées).
  */
-export async function streamRegisterForIntake(input: Readable, fileName: string, index: RegisterIndex, plan: RegisterAppendPlan): Promise<number> {
+export async function streamRegisterForIntake(input: Buffer, fileName: string, index: RegisterIndex, plan: RegisterAppendPlan): Promise<number> {
 	const readClause = rowReader(CLAUSE_READER);
 	const readLine = rowReader(REPORT_LINE_READER);
 	let invalidLines = 0;

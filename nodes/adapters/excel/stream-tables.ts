@@ -4,13 +4,15 @@
  * Mêmes règles que la lecture complète (table.ts) : ligne d'en-têtes,
  * rapprochement des intitulés, adresse de chaque cellule pour les anomalies.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Readable } from 'node:stream';
 
 import type { Anomaly, KeyIndex } from '../../core';
 import { AnomalyError, normalizeToken } from '../../core';
 import { columnLetter, plainValue, readCell } from './cells';
 import type { TableRow } from './table';
+import { assertXlsx, fileError } from './workbook';
+import { type StreamedWorksheet, UnreadableWorkbookError, streamWorksheets } from './xlsx-stream-reader';
 
 export interface StreamSheetSpec {
 	/** Noms acceptés pour la feuille (le premier est celui du modèle). */
@@ -50,23 +52,41 @@ class StreamRow implements TableRow {
 const NO_PROBLEMS: Anomaly[] = [];
 
 export async function streamTables(
-	input: Readable,
+	input: Buffer | Readable,
 	fileName: string,
 	specs: Record<string, StreamSheetSpec>,
 	withStyles = false,
 ): Promise<{ sheetsRead: string[]; ignoredSheets: string[] }> {
-	const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
-		sharedStrings: 'cache',
-		styles: withStyles ? 'cache' : 'ignore',
-		hyperlinks: 'ignore',
-		worksheets: 'emit',
-		entries: 'emit',
-	});
+	const buffer = Buffer.isBuffer(input) ? input : Buffer.concat(await input.toArray());
+	assertXlsx(buffer, fileName);
+	try {
+		return await readSheets(streamWorksheets(buffer, { styles: withStyles ? 'cache' : 'ignore' }), fileName, specs, withStyles);
+	} catch (error) {
+		throw situated(error, fileName);
+	}
+}
+
+/** Une archive illisible devient une erreur française qui nomme le fichier ; toute autre erreur reste telle quelle. */
+function situated(error: unknown, fileName: string): unknown {
+	if (!(error instanceof UnreadableWorkbookError)) return error;
+	return fileError(
+		fileName,
+		`le classeur est illisible ou abîmé (${error.message})`,
+		'Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format « Classeur Excel (.xlsx) ».',
+		'fichier.abime',
+	);
+}
+
+async function readSheets(
+	worksheets: AsyncIterable<StreamedWorksheet>,
+	fileName: string,
+	specs: Record<string, StreamSheetSpec>,
+	withStyles: boolean,
+): Promise<{ sheetsRead: string[]; ignoredSheets: string[] }> {
 	const sheetsRead: string[] = [];
 	const ignoredSheets: string[] = [];
 	const lookups = Object.entries(specs).map(([id, spec]) => ({ id, spec, tokens: spec.names.map(normalizeToken) }));
-	for await (const worksheet of reader) {
-		const ws = worksheet as unknown as AsyncIterable<ExcelJS.Row> & { name: string };
+	for await (const ws of worksheets) {
 		const name = ws.name;
 		const match = lookups.find((l) => l.tokens.includes(normalizeToken(name)));
 		if (!match) {

@@ -110,6 +110,24 @@ export class ZipArchive {
 		return entry.method === STORE ? raw : zlib.inflateRawSync(raw);
 	}
 
+	/**
+	 * Texte d'une partie en flux (chaînes UTF-8, décodées sans couper un
+	 * caractère entre deux morceaux) : une grande feuille n'est jamais
+	 * décompressée d'un bloc. `undefined` si la partie n'existe pas.
+	 */
+	textStream(name: string): Readable | undefined {
+		const entry = this.entries.get(name);
+		if (!entry) return undefined;
+		let stream: Readable;
+		if (entry.content || entry.method === STORE) stream = Readable.from([entry.content ?? entry.raw!], { objectMode: false });
+		else {
+			const inflate = zlib.createInflateRaw({ chunkSize: 64 * 1024 });
+			inflate.end(entry.raw);
+			stream = inflate;
+		}
+		return stream.setEncoding('utf8');
+	}
+
 	/** Texte (UTF-8) d'une partie ; `undefined` si elle n'existe pas. */
 	text(name: string): string | undefined {
 		return this.bytes(name)?.toString('utf8');
