@@ -229,7 +229,7 @@ export class ClauseReminder implements INodeType {
 		const templateFor = async (p: Planned) => {
 			if (!factory) return undefined;
 			const mois = p.decision.moisManquants[0]?.mois ?? p.decision.moisReference;
-			return { fileName: releveFileName(p.clause, mois), content: await factory.render({ clause: p.clause, mois }) };
+			return { fileName: releveFileName(p.clause, mois), content: factory.render({ clause: p.clause, mois }) };
 		};
 		const withTemplate = (mail: OutgoingMail, modele: { fileName: string; content: Buffer } | undefined): OutgoingMail =>
 			modele ? { ...mail, attachments: [{ filename: modele.fileName, content: modele.content, contentType: XLSX }] } : mail;

@@ -7,7 +7,9 @@ import crypto from 'node:crypto';
 import fc from 'fast-check';
 import JSZip from 'jszip';
 
-import { ZipArchive, decodeXml, xmlText } from '../../nodes/adapters';
+import zlib from 'node:zlib';
+
+import { DeflateTemplate, ZipArchive, decodeXml, xmlText } from '../../nodes/adapters';
 
 async function sample(streamFiles: boolean): Promise<Buffer> {
 	const zip = new JSZip();
@@ -45,6 +47,45 @@ describe('archive zip des classeurs', () => {
 		const buffer = await sample(false);
 		expect(() => ZipArchive.read(buffer.subarray(0, buffer.length - 30))).toThrow(/fin d’archive zip introuvable/);
 		expect(() => ZipArchive.read(Buffer.from('PK\u0003\u0004 pas vraiment'))).toThrow();
+	});
+});
+
+describe('texte à trous compressé d’avance (DeflateTemplate)', () => {
+	const HOLE = /⟦[A-Z]+⟧/g;
+	const fill = (values: Record<string, string>) => (middle: string) => middle.replace(HOLE, (hole) => values[hole] ?? '');
+	const check = (text: string, values: Record<string, string>) => {
+		const expected = Buffer.from(text.replace(HOLE, (hole) => values[hole] ?? ''), 'utf8');
+		const part = new DeflateTemplate(text, HOLE).render(fill(values));
+		expect(zlib.inflateRawSync(part.raw).equals(expected)).toBe(true);
+		expect(part.crc).toBe(zlib.crc32(expected));
+		expect(part.size).toBe(expected.length);
+		return part;
+	};
+
+	it('donne un flux deflate valide, quel que soit l’emplacement des trous et des valeurs', () => {
+		const piece = fc.oneof(fc.string({ unit: 'grapheme' }), fc.constantFrom('⟦A⟧', '⟦B⟧', '<si><t>é</t></si>'));
+		fc.assert(
+			fc.property(fc.array(piece, { maxLength: 12 }), fc.string({ unit: 'grapheme' }), fc.string(), (pieces, a, b) => {
+				check(pieces.join(''), { '⟦A⟧': a, '⟦B⟧': b });
+			}),
+		);
+	});
+
+	it('cas limites : sans trou, texte vide, milieu de plus d’un bloc « stored » (64 Kio)', () => {
+		check('<sst>sans trou</sst>', {});
+		check('', {});
+		check('⟦A⟧', { '⟦A⟧': 'seul' });
+		const part = check(`<sst>${'début '.repeat(2000)}⟦A⟧${'é'.repeat(50_000)}⟦B⟧${'fin '.repeat(2000)}</sst>`, { '⟦A⟧': 'x'.repeat(70_000), '⟦B⟧': 'ç' });
+		// Le milieu (170 002 octets) est recopié en 3 blocs « stored » ; début et fin (22 Kio) sont compressés.
+		expect(part.size).toBe(170_002 + 14_005 + 8_006);
+		expect(part.raw.length - 170_002).toBeLessThan(1_000);
+	});
+
+	it('s’insère dans une archive que JSZip relit avec contrôle du CRC', async () => {
+		const archive = ZipArchive.read(await sample(false));
+		archive.setCompressed('xl/sharedStrings.xml', new DeflateTemplate('<sst><si><t>⟦A⟧</t></si>' + '<si><t>fixe</t></si>'.repeat(100) + '</sst>', HOLE).render(fill({ '⟦A⟧': 'Études & Cie' })));
+		const back = await JSZip.loadAsync(archive.toBuffer(), { checkCRC32: true });
+		expect(await back.file('xl/sharedStrings.xml')!.async('string')).toMatch(/^<sst><si><t>Études & Cie<\/t><\/si><si><t>fixe/);
 	});
 });
 

@@ -34,9 +34,9 @@ const DEFLATE = 8;
 
 let crcTable: Uint32Array | undefined;
 
-/** CRC-32 du zip ; zlib.crc32 depuis Node 20.15 et 22.2, table sinon. */
-function crc32(data: Buffer): number {
-	if (typeof zlib.crc32 === 'function') return zlib.crc32(data) >>> 0;
+/** CRC-32 du zip, éventuellement en continuation d'un CRC précédent ; zlib.crc32 depuis Node 20.15 et 22.2, table sinon. */
+function crc32(data: Buffer, previous = 0): number {
+	if (typeof zlib.crc32 === 'function') return zlib.crc32(data, previous) >>> 0;
 	if (!crcTable) {
 		crcTable = new Uint32Array(256);
 		for (let n = 0; n < 256; n++) {
@@ -45,9 +45,72 @@ function crc32(data: Buffer): number {
 			crcTable[n] = c >>> 0;
 		}
 	}
-	let crc = 0xffffffff;
+	let crc = (previous ^ 0xffffffff) >>> 0;
 	for (const byte of data) crc = crcTable[(crc ^ byte) & 0xff] ^ (crc >>> 8);
 	return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** Partie compressée (deflate brut), avec le CRC-32 et la taille de son contenu. */
+export interface CompressedPart {
+	raw: Buffer;
+	crc: number;
+	size: number;
+}
+
+/** Plus grand bloc deflate « stored » (non compressé). */
+const STORED_BLOCK_MAX = 0xffff;
+
+/**
+ * Texte à trous compressé une fois pour toutes : le début (jusqu'au premier
+ * trou) et la fin (après le dernier) sont compressés à la création, chacun par
+ * son propre compresseur ; le milieu, qui porte les valeurs, est recopié à
+ * chaque rendu en blocs deflate « stored » (RFC 1951, § 3.2.4), sans
+ * compresseur. Le flux deflate obtenu est valide : le début se termine par un
+ * vidage synchronisé (aligné sur l'octet, bloc non final), la fin ne renvoie
+ * jamais en arrière au-delà d'elle-même. Pour un modèle pré-rempli par
+ * destinataire : quelques microsecondes par rendu au lieu d'une compression
+ * complète (une initialisation de zlib coûte à elle seule des dizaines de
+ * microsecondes).
+ */
+export class DeflateTemplate {
+	private readonly prefixRaw: Buffer;
+	private readonly prefixCrc: number;
+	private readonly prefixSize: number;
+	private readonly middle: string;
+	private readonly suffix: Buffer;
+	private readonly suffixRaw: Buffer;
+
+	/** @param holes motif des trous (drapeau g) ; sans trou, tout le texte est compressé d'avance. */
+	constructor(text: string, holes: RegExp) {
+		const matches = [...text.matchAll(new RegExp(holes.source, holes.flags.includes('g') ? holes.flags : `${holes.flags}g`))];
+		const start = matches.length > 0 ? matches[0].index : text.length;
+		const end = matches.length > 0 ? matches[matches.length - 1].index + matches[matches.length - 1][0].length : text.length;
+		const prefix = Buffer.from(text.slice(0, start), 'utf8');
+		this.middle = text.slice(start, end);
+		this.suffix = Buffer.from(text.slice(end), 'utf8');
+		this.prefixRaw = prefix.length > 0 ? zlib.deflateRawSync(prefix, { level: 9, finishFlush: zlib.constants.Z_SYNC_FLUSH }) : Buffer.alloc(0);
+		this.prefixCrc = crc32(prefix);
+		this.prefixSize = prefix.length;
+		// Un flux deflate finit par un bloc final : celui de la fin, ou un bloc « stored » vide.
+		this.suffixRaw = this.suffix.length > 0 ? zlib.deflateRawSync(this.suffix, { level: 9 }) : Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff]);
+	}
+
+	/** Le texte complet, le milieu passé par `fill` (qui remplace les trous). */
+	render(fill: (middle: string) => string): CompressedPart {
+		const middle = Buffer.from(fill(this.middle), 'utf8');
+		const blocks: Buffer[] = [this.prefixRaw];
+		for (let offset = 0; offset < middle.length; offset += STORED_BLOCK_MAX) {
+			const chunk = middle.subarray(offset, offset + STORED_BLOCK_MAX);
+			const header = Buffer.alloc(5);
+			header[0] = 0x00; // bloc non final, type 00 (stored)
+			header.writeUInt16LE(chunk.length, 1);
+			header.writeUInt16LE(~chunk.length & 0xffff, 3);
+			blocks.push(header, chunk);
+		}
+		blocks.push(this.suffixRaw);
+		const crc = crc32(this.suffix, crc32(middle, this.prefixCrc));
+		return { raw: Buffer.concat(blocks), crc, size: this.prefixSize + middle.length + this.suffix.length };
+	}
 }
 
 export class ZipArchive {
@@ -131,6 +194,12 @@ export class ZipArchive {
 	/** Texte (UTF-8) d'une partie ; `undefined` si elle n'existe pas. */
 	text(name: string): string | undefined {
 		return this.bytes(name)?.toString('utf8');
+	}
+
+	/** Remplace ou ajoute une partie déjà compressée (voir DeflateTemplate). */
+	setCompressed(name: string, part: CompressedPart): void {
+		const previous = this.entries.get(name);
+		this.entries.set(name, { name, method: DEFLATE, crc: part.crc, size: part.size, raw: part.raw, time: previous?.time ?? 0, date: previous?.date ?? 0x21 });
 	}
 
 	/** Remplace ou ajoute une partie. */
