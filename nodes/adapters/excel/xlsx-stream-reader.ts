@@ -9,8 +9,10 @@
  * « Cannot read properties of undefined (reading 'sheets') »
  * (exceljs/exceljs#3064, toujours ouvert). La passe séquentielle obligeait
  * aussi à recopier chaque feuille dans un fichier temporaire quand les chaînes
- * partagées venaient après elle, et découpait le texte en morceaux d'octets
- * sans tenir compte des caractères UTF-8 à cheval (« é » coupé en deux).
+ * partagées venaient après elle. Ici, les morceaux donnés à exceljs sont déjà
+ * du texte, décodé en continu : un « é » à cheval sur deux morceaux reste
+ * entier, même sans le correctif d'exceljs appliqué à la construction
+ * (scripts/build.mjs, exceljsStreamingUtf8).
  *
  * Ici : l'archive compressée est lue en mémoire (ZipArchive, zlib natif), puis
  * les parties sont données à exceljs dans l'ordre dont il a besoin — relations,
