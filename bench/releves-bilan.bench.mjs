@@ -76,7 +76,7 @@ async function measure(mode, file, clauses) {
 			const acc = new lib.BilanAccumulator(lib.parseBilanSettings({ debut: '2026-01', fin: '2026-12' }));
 			let invalid = 0;
 			// Même lecture que le nœud « Bilan » (streamBilanWorkbook).
-			await lib.streamBilanWorkbook(fs.createReadStream(file), 'registre.xlsx', acc, () => invalid++);
+			await lib.streamBilanWorkbook(fs.readFileSync(file), 'registre.xlsx', acc, () => invalid++);
 			const bilan = acc.result();
 			const report = await lib.buildBilanReport(bilan, { titre: 'Banc', dateBilan: '2027-01-15' });
 			detail = { heures: bilan.synthese.heuresRealiseesPeriode, personnes: bilan.synthese.personnes, lotsAvecClause: bilan.synthese.lotsAvecClause, invalides: invalid, classeurBilanKo: Math.round(report.length / 1024) };
@@ -89,9 +89,8 @@ async function measure(mode, file, clauses) {
 			const index = new lib.RegisterIndex(lib.wantedMonths(releves));
 			const plan = { sheetName: 'Relevés', headerRow: 0, columns: new Map(), marks: new Map(), rows: [], lastRow: 0 };
 			const buffer = fs.readFileSync(file);
-			const { Readable } = await import('node:stream');
 			// Même lecture que le nœud « Réception des relevés » (streamRegisterForIntake) : toutes les lignes validées.
-			await lib.streamRegisterForIntake(Readable.from([buffer]), 'registre.xlsx', index, plan);
+			await lib.streamRegisterForIntake(buffer, 'registre.xlsx', index, plan);
 			const intake = new lib.ReportIntake(index, lib.parseIntakeSettings({ dateReception: '2027-01-05' }));
 			const results = releves.map((r) => intake.receive(r));
 			for (const r of results) for (const l of r.lignes) if (l.valeur) plan.rows.push(l.valeur);

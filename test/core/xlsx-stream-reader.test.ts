@@ -5,13 +5,16 @@
  * feuille au nom libre est lue sous le nom de son onglet, et une archive
  * abîmée donne une erreur française qui nomme le fichier.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+
 import { AnomalyError } from '../../nodes/core';
 import { ZipArchive, streamTables, streamWorksheets } from '../../nodes/adapters';
 import { workbookBuffer } from '../helpers/workbooks';
 
-async function readAll(buffer: Buffer): Promise<Array<{ name: string; state?: string; rows: unknown[][] }>> {
+async function readAll(buffer: Buffer, spoolAboveBytes?: number): Promise<Array<{ name: string; state?: string; rows: unknown[][] }>> {
 	const out: Array<{ name: string; state?: string; rows: unknown[][] }> = [];
-	for await (const sheet of streamWorksheets(buffer, { styles: 'ignore' })) {
+	for await (const sheet of streamWorksheets(buffer, { styles: 'ignore', spoolAboveBytes })) {
 		const rows: unknown[][] = [];
 		for await (const row of sheet) rows.push((row.values as unknown[]).slice(1));
 		out.push({ name: sheet.name, state: sheet.state, rows });
@@ -77,6 +80,42 @@ describe('lecture en flux des classeurs', () => {
 			['Notes', 'hidden'],
 		]);
 		expect(sheets[0].rows).toEqual(SHEETS.Registre);
+	});
+
+	describe('grande feuille, lue depuis un fichier temporaire', () => {
+		// Seul ce lecteur crée ces dossiers, et seulement pour une feuille de plus de 32 Mio : aucun autre test n'en laisse.
+		const leftovers = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('clauses-sociales-feuille-'));
+
+		it('lit les mêmes lignes et ne laisse aucun fichier, lecture finie ou abandonnée', async () => {
+			const buffer = await workbookBuffer(SHEETS);
+			expect(await readAll(buffer, 0)).toEqual(await readAll(buffer));
+			expect(leftovers()).toEqual([]);
+			// Abandon au milieu de la première feuille : le fichier temporaire existe pendant la lecture, plus après.
+			let during: string[] = [];
+			for await (const sheet of streamWorksheets(buffer, { styles: 'ignore', spoolAboveBytes: 0 })) {
+				for await (const row of sheet) {
+					during = leftovers();
+					void row;
+					break;
+				}
+				break;
+			}
+			expect(during).toHaveLength(1);
+			expect(leftovers()).toEqual([]);
+		});
+
+		it('une feuille qu’on ne lit pas n’est ni décompressée ni copiée, et reste nommée', async () => {
+			const buffer = await workbookBuffer(SHEETS);
+			const seen: Array<[string, number]> = [];
+			for await (const sheet of streamWorksheets(buffer, { styles: 'ignore', spoolAboveBytes: 0, read: (name) => name === 'Relevés' })) {
+				expect(leftovers()).toHaveLength(sheet.name === 'Relevés' ? 1 : 0);
+				let rows = 0;
+				for await (const row of sheet) rows += row ? 1 : 0;
+				seen.push([sheet.name, rows]);
+			}
+			expect(seen).toEqual([['Registre', 0], ['Relevés', 2], ['Notes', 0]]);
+			expect(leftovers()).toEqual([]);
+		});
 	});
 
 	it('archive abîmée ou sans classeur : erreur française qui nomme le fichier', async () => {

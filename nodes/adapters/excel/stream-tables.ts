@@ -60,7 +60,9 @@ export async function streamTables(
 	const buffer = Buffer.isBuffer(input) ? input : Buffer.concat(await input.toArray());
 	assertXlsx(buffer, fileName);
 	try {
-		return await readSheets(streamWorksheets(buffer, { styles: withStyles ? 'cache' : 'ignore' }), fileName, specs, withStyles);
+		const wanted = new Set(Object.values(specs).flatMap((spec) => spec.names.map(normalizeToken)));
+		const worksheets = streamWorksheets(buffer, { styles: withStyles ? 'cache' : 'ignore', read: (name) => wanted.has(normalizeToken(name)) });
+		return await readSheets(worksheets, fileName, specs, withStyles);
 	} catch (error) {
 		throw situated(error, fileName);
 	}
@@ -90,8 +92,8 @@ async function readSheets(
 		const name = ws.name;
 		const match = lookups.find((l) => l.tokens.includes(normalizeToken(name)));
 		if (!match) {
+			// Feuille sans intérêt : passée sans être décompressée (voir `read` ci-dessus).
 			ignoredSheets.push(name);
-			for await (const row of ws) void row;
 			continue;
 		}
 		sheetsRead.push(match.id);

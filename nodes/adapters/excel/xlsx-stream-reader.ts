@@ -25,8 +25,11 @@
  * ce contrat.
  */
 import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 import { ZipArchive } from './zip-archive';
 
@@ -68,6 +71,72 @@ const RELATIONSHIP_TYPES = {
 	styles: /\/styles$/,
 };
 
+/** Texte UTF-8 d'un flux d'octets, décodé en continu : un caractère à cheval sur deux morceaux reste entier. */
+async function* utf8Chunks(bytes: Readable): AsyncGenerator<string> {
+	const decoder = new TextDecoder('utf-8');
+	for await (const chunk of bytes) {
+		const text = decoder.decode(chunk as Buffer, { stream: true });
+		if (text !== '') yield text;
+	}
+	const rest = decoder.decode();
+	if (rest !== '') yield rest;
+}
+
+/**
+ * Au-delà de cette taille de XML, une feuille est d'abord décompressée dans un
+ * fichier temporaire, puis lue depuis ce fichier (ce que faisait exceljs pour
+ * toutes les feuilles) ; en deçà, elle est décompressée à mesure de la lecture.
+ * Mesuré sur un registre de 300 000 lignes (feuille de 180 Mio de XML) dans un
+ * processus au tas limité à 256 Mio : 22 à 24 s en passant par le fichier,
+ * contre 30 s le plus souvent quand zlib décompresse en même temps qu'exceljs
+ * analyse (le ramasse-miettes travaille alors presque deux fois plus) ; sans
+ * limite de tas, 20 s dans les deux cas. Sous tas limité, les durées restent
+ * bimodales d'une exécution à l'autre (22 ou 30 s, selon le dimensionnement
+ * que V8 choisit pour la jeune génération). La mémoire reste celle d'un
+ * morceau, quelle que soit la feuille.
+ */
+const SPOOL_ABOVE_BYTES = 32 * 1024 * 1024;
+
+/** Copie temporaire impossible (disque plein, dossier temporaire interdit) : ni le fichier ni le code n'est en cause. */
+export class SpoolError extends Error {}
+
+/** Le XML d'une feuille, en flux d'octets, et de quoi libérer ce qu'il occupe. */
+async function sheetSource(archive: ZipArchive, name: string, spoolAboveBytes: number): Promise<{ stream: Readable; close: () => Promise<void> } | undefined> {
+	const stream = archive.stream(name);
+	if (!stream) return undefined;
+	if ((archive.sizeOf(name) ?? 0) <= spoolAboveBytes) return { stream, close: async () => void stream.destroy() };
+	let folder: string | undefined;
+	try {
+		folder = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'clauses-sociales-feuille-'));
+		const file = path.join(folder, 'feuille.xml');
+		await pipeline(stream, fs.createWriteStream(file));
+		const spooled = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
+		const dir = folder;
+		return {
+			stream: spooled,
+			close: async () => {
+				spooled.destroy();
+				await fs.promises.rm(dir, { recursive: true, force: true });
+			},
+		};
+	} catch (error) {
+		stream.destroy();
+		if (folder) await fs.promises.rm(folder, { recursive: true, force: true });
+		throw spoolFailure(error);
+	}
+}
+
+/** Une erreur de zlib (archive abîmée) reste celle du fichier ; toute autre tient à la copie temporaire. */
+function spoolFailure(error: unknown): Error {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	if (error instanceof Error && typeof code === 'string' && code.startsWith('Z_')) return error;
+	const detail = error instanceof Error ? error.message : String(error);
+	return new SpoolError(`copie temporaire de la feuille impossible dans ${os.tmpdir()} (${detail})`);
+}
+
+/** Itérateur vide : une feuille dont on ne lit pas les lignes n'est pas décompressée. */
+async function* nothing(): AsyncGenerator<string> {}
+
 /** Chemin d'une partie cible d'une relation, vu depuis le dossier de la partie source. */
 function resolveTarget(fromFolder: string, target: string): string {
 	const resolved = target.startsWith('/') ? target.slice(1) : path.posix.normalize(path.posix.join(fromFolder, target));
@@ -83,12 +152,16 @@ class CentralDirectoryReader extends Base {
 	constructor(
 		private readonly archive: ZipArchive,
 		options: object,
+		private readonly spoolAboveBytes: number,
+		private readonly read: (sheetName: string) => boolean,
 	) {
 		super(undefined, options);
 	}
 
+	/** Une petite partie (relations, classeur, styles, chaînes partagées), en flux de texte pour exceljs. */
 	private part(name: string): Readable | undefined {
-		return this.archive.textStream(name);
+		const bytes = this.archive.stream(name);
+		return bytes && Readable.from(utf8Chunks(bytes));
 	}
 
 	/** Remplace la lecture séquentielle d'exceljs (même contrat d'événements). */
@@ -124,15 +197,20 @@ class CentralDirectoryReader extends Base {
 		for (const sheet of this.model?.sheets ?? []) {
 			const rel = byId.get(sheet.rId);
 			if (!rel || rel.TargetMode === 'External' || !RELATIONSHIP_TYPES.worksheet.test(rel.Type ?? '/worksheet')) continue;
-			const stream = this.part(resolveTarget(folder, rel.Target));
-			if (!stream) continue;
+			const sheetPath = resolveTarget(folder, rel.Target);
+			if (!this.archive.has(sheetPath)) continue;
 			const sheetNo = /sheet(\d+)\.xml$/.exec(rel.Target)?.[1] ?? String(sheet.id);
-			for (const event of this._parseWorksheet(stream, sheetNo)) {
-				// Nom, numéro et état pris du classeur, même si la partie ne s'appelle pas « sheetN.xml ».
-				Object.assign(event.value, { name: sheet.name, id: sheet.id, state: sheet.state ?? 'visible' });
-				yield event;
+			// Feuille à lire : préparée avant d'être rendue (décompression, ou copie temporaire si elle est grande).
+			const source = this.read(sheet.name) ? await sheetSource(this.archive, sheetPath, this.spoolAboveBytes) : undefined;
+			try {
+				for (const event of this._parseWorksheet(source ? utf8Chunks(source.stream) : nothing(), sheetNo)) {
+					// Nom, numéro et état pris du classeur, même si la partie ne s'appelle pas « sheetN.xml ».
+					Object.assign(event.value, { name: sheet.name, id: sheet.id, state: sheet.state ?? 'visible' });
+					yield event;
+				}
+			} finally {
+				await source?.close();
 			}
-			stream.destroy();
 		}
 	}
 }
@@ -140,8 +218,9 @@ class CentralDirectoryReader extends Base {
 /** Archive ou partie illisible : le fichier est en cause, pas le code qui le lit. */
 export class UnreadableWorkbookError extends Error {}
 
-function unreadable(error: unknown): UnreadableWorkbookError {
-	return error instanceof UnreadableWorkbookError ? error : new UnreadableWorkbookError(error instanceof Error ? error.message : String(error));
+function unreadable(error: unknown): Error {
+	if (error instanceof UnreadableWorkbookError || error instanceof SpoolError) return error;
+	return new UnreadableWorkbookError(error instanceof Error ? error.message : String(error));
 }
 
 /** Les erreurs levées en lisant l'archive (et non par le code qui consomme les lignes) deviennent des UnreadableWorkbookError. */
@@ -170,16 +249,25 @@ function guarded<T>(iterable: AsyncIterable<T>, wrap: (value: T) => T = (value) 
 /**
  * Feuilles d'un classeur, dans l'ordre des onglets, chacune à lire ligne à
  * ligne (`for await (const row of sheet)`) avant de passer à la suivante.
+ * @param read feuilles dont les lignes seront lues (par nom) : les autres sont rendues vides, sans être décompressées.
+ * @param spoolAboveBytes taille de XML au-delà de laquelle une feuille passe par un fichier temporaire (SPOOL_ABOVE_BYTES).
  * Lève une UnreadableWorkbookError (message technique) si l'archive est abîmée.
  */
-export function streamWorksheets(buffer: Buffer, options: { styles: 'cache' | 'ignore' }): AsyncIterable<StreamedWorksheet> {
+export function streamWorksheets(
+	buffer: Buffer,
+	{
+		styles,
+		spoolAboveBytes = SPOOL_ABOVE_BYTES,
+		read = () => true,
+	}: { styles: 'cache' | 'ignore'; spoolAboveBytes?: number; read?: (sheetName: string) => boolean },
+): AsyncIterable<StreamedWorksheet> {
 	let archive: ZipArchive;
 	try {
 		archive = ZipArchive.read(buffer);
 	} catch (error) {
 		throw unreadable(error);
 	}
-	const reader = new CentralDirectoryReader(archive, { sharedStrings: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore', ...options });
+	const reader = new CentralDirectoryReader(archive, { sharedStrings: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore', styles }, spoolAboveBytes, read);
 	const sheets = {
 		async *[Symbol.asyncIterator]() {
 			for await (const { eventType, value } of reader.parse()) if (eventType === 'worksheet') yield value as StreamedWorksheet;

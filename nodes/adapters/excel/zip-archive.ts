@@ -174,21 +174,23 @@ export class ZipArchive {
 	}
 
 	/**
-	 * Texte d'une partie en flux (chaînes UTF-8, décodées sans couper un
-	 * caractère entre deux morceaux) : une grande feuille n'est jamais
-	 * décompressée d'un bloc. `undefined` si la partie n'existe pas.
+	 * Contenu d'une partie en flux (morceaux de 16 Kio, taille par défaut de
+	 * zlib) : une grande feuille n'est jamais décompressée d'un bloc.
+	 * `undefined` si la partie n'existe pas.
 	 */
-	textStream(name: string): Readable | undefined {
+	stream(name: string): Readable | undefined {
 		const entry = this.entries.get(name);
 		if (!entry) return undefined;
-		let stream: Readable;
-		if (entry.content || entry.method === STORE) stream = Readable.from([entry.content ?? entry.raw!], { objectMode: false });
-		else {
-			const inflate = zlib.createInflateRaw({ chunkSize: 64 * 1024 });
-			inflate.end(entry.raw);
-			stream = inflate;
-		}
-		return stream.setEncoding('utf8');
+		if (entry.content || entry.method === STORE) return Readable.from([entry.content ?? entry.raw!], { objectMode: false });
+		const inflate = zlib.createInflateRaw();
+		inflate.end(entry.raw);
+		return inflate;
+	}
+
+	/** Taille décompressée d'une partie (répertoire central) ; `undefined` si elle n'existe pas. */
+	sizeOf(name: string): number | undefined {
+		const entry = this.entries.get(name);
+		return entry && (entry.content?.length ?? entry.size);
 	}
 
 	/** Texte (UTF-8) d'une partie ; `undefined` si elle n'existe pas. */
