@@ -22,6 +22,45 @@ interface ReleveOut {
 	accuse: { statut: string; a: string[]; messageId?: string; objet: string };
 }
 
+/** Oracle indépendant du nœud : lots du registre en exécution pendant l'année, et heures des relevés de l'année. */
+function expectedFigures(wb: ExcelJS.Workbook, year: number) {
+	const from = Date.UTC(year, 0, 1);
+	const to = Date.UTC(year, 11, 31);
+	const time = (v: ExcelJS.CellValue) => (v instanceof Date ? v.getTime() : Date.parse(String(v)));
+	const columns = (sheet: ExcelJS.Worksheet) => {
+		const header = (sheet.getRow(1).values as ExcelJS.CellValue[]).map(String);
+		return (name: string) => {
+			expect(header).toContain(name);
+			return header.indexOf(name);
+		};
+	};
+	const active = new Set<string>();
+	const markets = new Set<string>();
+	let heuresDues = 0;
+	const register = wb.getWorksheet('Registre')!;
+	const reg = columns(register);
+	register.eachRow((row, n) => {
+		if (n === 1) return;
+		if (time(row.getCell(reg("Début d'exécution")).value) > to || time(row.getCell(reg("Fin d'exécution")).value) < from) return;
+		active.add(`${row.getCell(reg('N° marché')).value}|${row.getCell(reg('N° lot')).value}`);
+		markets.add(String(row.getCell(reg('N° marché')).value));
+		heuresDues += Number(row.getCell(reg('Heures dues')).value);
+	});
+	let heuresRealiseesPeriode = 0;
+	const sheet = wb.getWorksheet('Relevés')!;
+	const col = columns(sheet);
+	sheet.eachRow((row, n) => {
+		if (n === 1 || row.getCell(col('Remplacée par')).value) return;
+		const month = String(row.getCell(col('Mois')).value);
+		if (!month.endsWith(`/${year}`) || !active.has(`${row.getCell(col('N° marché')).value}|${row.getCell(col('N° lot')).value}`)) return;
+		heuresRealiseesPeriode += Number(row.getCell(col('Heures du mois')).value);
+	});
+	// Données d'exemple : l'année a des lots en cours et des heures, sinon l'égalité ne prouverait rien.
+	expect(markets.size).toBeGreaterThan(1);
+	expect(heuresRealiseesPeriode).toBeGreaterThan(0);
+	return { marchesAvecClause: markets.size, lotsAvecClause: active.size, heuresDues, heuresRealiseesPeriode };
+}
+
 describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8n)', () => {
 	const instance = useRealN8n();
 
@@ -86,18 +125,24 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 		expect(bilan.status).toBe('success');
 		const [summary] = outputOf(bilan, 'Bilan des clauses sociales');
 		const figures = summary.json as Record<string, unknown>;
-		expect(figures.marchesAvecClause).toBeGreaterThan(0);
 		expect(figures.lignesEnAnomalie).toBe(0);
+		// Période par défaut : l'année civile précédente ; chiffres recomptés ici, à la main, dans la version 2 du classeur.
+		const year = new Date().getFullYear() - 1;
+		expect(figures.periode).toEqual({ debut: `${year}-01`, fin: `${year}-12` });
+		expect(figures).toMatchObject(expectedFigures(wb, year));
 		const written = path.join(instance.layout.output, String(figures.fichier));
 		const report = new ExcelJS.Workbook();
 		await report.xlsx.readFile(written);
 		expect(report.getWorksheet('Synthèse')!.getCell('B4').value).toBe(figures.marchesAvecClause);
-		expect(report.getWorksheet('Par lot')!.actualRowCount).toBeGreaterThan(3);
+		// Titre, sous-titre, en-têtes, une ligne par lot clausé de l'année, total.
+		expect(report.getWorksheet('Par lot')!.actualRowCount).toBe(3 + Number(figures.lotsAvecClause) + 1);
 		await instance.sink.waitFor(5);
 		const mail = instance.sink.mails[4];
 		expect(mail.envelope.to).toEqual(['clauses-sociales@region-val-argent.example.test']);
 		expect(mail.parsed.subject).toBe((figures.synthese as { objet: string }).objet);
 		expect(mail.parsed.attachments.map((a) => a.filename)).toEqual([figures.fichier]);
-		expect(outputOf(bilan, 'Indicateurs (vers un tableau de bord)').length).toBeGreaterThan(10);
+		const indicateurs = outputOf(bilan, 'Indicateurs (vers un tableau de bord)').map((i) => i.json);
+		expect(indicateurs.filter((v) => v.vue === 'parLot')).toHaveLength(Number(figures.lotsAvecClause));
+		expect(indicateurs.filter((v) => v.vue === 'parMarche')).toHaveLength(Number(figures.marchesAvecClause));
 	});
 });
