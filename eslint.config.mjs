@@ -9,6 +9,9 @@ export default [
 		rules: {
 			'n8n-nodes-base/node-param-display-name-miscased': 'off',
 			'n8n-nodes-base/cred-class-field-display-name-miscased': 'off',
+			// Description d'un booléen commençant par « Whether » : impose l'anglais dans une
+			// interface en français. Voir le README, « Règles du linter non appliquées ».
+			'n8n-nodes-base/node-param-description-boolean-without-whether': 'off',
 		},
 	},
 ];

@@ -82,7 +82,7 @@ export class ClausesSocialesSmtpApi implements ICredentialType {
 			name: 'tlsSansVerification',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to accept a self-signed or expired TLS certificate (to be avoided outside a test environment)',
+			description: 'Accepter un certificat TLS autosigné ou expiré (à éviter hors d’un environnement de test)',
 		},
 	];
 }

@@ -60,7 +60,7 @@ function summarize(run, file) {
 	say(`  statut : ${run.status}${error ? ` — ${error.message}` : ''}`);
 	if (run.status === 'waiting') {
 		say('  en attente d’une réponse (approbation par courriel, dans MailDev) : lancez scripts/n8n.sh start');
-		say('  (n8n sur http://localhost:5678, même instance), puis cliquez le lien du courriel pour terminer l’exécution.');
+		say('  (n8n sur http://localhost:5678, même instance), puis cliquez sur le lien du courriel pour terminer l’exécution.');
 	}
 	for (const [node, tasks] of Object.entries(runData)) {
 		const task = tasks[tasks.length - 1];

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installe n8n (version figée) dans le cache du dépôt, une seule fois.
-# Recette mesurée (DEVELOPERS.md) : `npm install n8n --ignore-scripts` (la
+# Recette (README, « Remarques d'installation ») : `npm install n8n --ignore-scripts` (la
 # compilation native de Kafka télécharge zlib et échoue hors ligne), puis
 # `npm rebuild sqlite3` sous Node 24 pour la base SQLite par défaut de n8n.
 # Un second appel avec le cache chaud ne réinstalle rien.
@@ -13,7 +13,7 @@ if [ -f "$N8N_DIR/.installe" ] && [ -x "$N8N_DIR/node_modules/.bin/n8n" ]; then
   return 0 2>/dev/null || exit 0
 fi
 
-echo "» n8n $N8N_VERSION : installation dans $N8N_DIR (≈ 5 min la première fois)…" >&2
+echo "» n8n $N8N_VERSION : installation dans $N8N_DIR (≈ 6 min la première fois)…" >&2
 rm -rf "$N8N_DIR"
 mkdir -p "$N8N_DIR"
 cat > "$N8N_DIR/package.json" <<JSON

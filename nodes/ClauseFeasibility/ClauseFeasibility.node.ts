@@ -92,7 +92,7 @@ export class ClauseFeasibility implements INodeType {
 						name: 'proposerActionsQualitatives',
 						type: 'boolean',
 						default: true,
-						description: 'Whether to propose a qualitative social condition where hours are too few (Alliance Villes Emploi)',
+						description: 'Proposer une condition sociale qualitative quand les heures d’insertion sont trop peu nombreuses (Alliance Villes Emploi)',
 					},
 					{
 						displayName: 'Seuil européen fournitures et services (€ HT)',

@@ -217,7 +217,7 @@ export class ClausePenalty implements INodeType {
 						name: 'miseEnDemeureRequise',
 						type: 'boolean',
 						default: true,
-						description: 'Whether late-report penalties only run from the deadline of the formal notice (CCAP), rather than from the report due date',
+						description: 'Les pénalités pour relevé en retard ne courent qu’à partir de l’échéance de la mise en demeure (CCAP), et non de la date de remise prévue du relevé',
 					},
 				],
 			},

@@ -85,7 +85,7 @@ export class ClauseReminder implements INodeType {
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to do nothing unless the reference date is the first working day of its month (for a daily schedule on days 1 to 7)',
+					'Ne rien faire si la date de référence n’est pas le premier jour ouvré de son mois (pour un déclenchement quotidien du 1er au 7 du mois)',
 			},
 			{
 				displayName: 'Signature',
@@ -151,7 +151,7 @@ export class ClauseReminder implements INodeType {
 						name: 'joindreModele',
 						type: 'boolean',
 						default: true,
-						description: 'Whether to attach the monthly report template pre-filled with the contract data',
+						description: 'Joindre le modèle de relevé mensuel prérempli avec les données du marché',
 					},
 					{
 						displayName: 'Mémoire des envois (nombre de relances)',
@@ -165,7 +165,7 @@ export class ClauseReminder implements INodeType {
 						name: 'syntheseSiNouveau',
 						type: 'boolean',
 						default: true,
-						description: 'Whether to produce a facilitator summary only when a reminder was sent, failed or previewed in this run',
+						description: 'Ne produire la synthèse du facilitateur que si une relance a été envoyée, a échoué ou a été prévisualisée pendant cette exécution',
 					},
 					{
 						displayName: 'Tolérance de retard (%)',

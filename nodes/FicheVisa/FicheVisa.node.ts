@@ -116,7 +116,7 @@ export class FicheVisa implements INodeType {
 				type: 'boolean',
 				default: false,
 				displayOptions: { show: { operation: ['generer'] } },
-				description: 'Whether to pre-fill the form with the item fields named like the form fields (reference, objet, lots…)',
+				description: 'Préremplir la fiche avec les champs de l’élément qui portent le nom d’un champ du formulaire (reference, objet, lots…)',
 			},
 			{
 				displayName: 'Options',

@@ -60,6 +60,11 @@ function copySampleData(layout) {
 	fs.cpSync(path.join(ROOT, 'workflows', 'donnees-exemple'), layout.data, { recursive: true });
 }
 
+/** Dossier du paquet installé dans l'instance (~/.n8n/nodes/node_modules/<paquet>), celui que charge n8n. */
+function installedPackageDir(layout) {
+	return path.join(layout.home, '.n8n', 'nodes', 'node_modules', PACKAGE.name);
+}
+
 /** Installe l'archive du paquet dans ~/.n8n/nodes, comme le fait n8n pour un paquet communautaire. */
 function installPackage(layout, tarball) {
 	const nodesDir = path.join(layout.home, '.n8n', 'nodes');
@@ -71,7 +76,7 @@ function installPackage(layout, tarball) {
 		cwd: nodesDir,
 		stdio: ['ignore', 'ignore', 'inherit'],
 	});
-	const installed = JSON.parse(fs.readFileSync(path.join(nodesDir, 'node_modules', PACKAGE.name, 'package.json'), 'utf8'));
+	const installed = JSON.parse(fs.readFileSync(path.join(installedPackageDir(layout), 'package.json'), 'utf8'));
 	return installed.version;
 }
 
@@ -373,6 +378,7 @@ module.exports = {
 	createHome,
 	copySampleData,
 	installPackage,
+	installedPackageDir,
 	importCredentials,
 	importWorkflow,
 	executeWorkflow,

@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import { pdfText } from '../helpers/documents';
 import type { N8nRun } from '../helpers/real-n8n';
 import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
 
 jest.setTimeout(600_000);
 
@@ -36,6 +37,7 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 	const instance = useRealN8n();
 
 	it('revue, approbation de l’acheteur par le lien reçu, puis envoi des avis relus', async () => {
+		expectWorkflowsKeptByN8n(instance.layout, 'avis-penalite.json');
 		const { layout, sink } = instance;
 		const port = await local.freePort();
 		const env = { N8N_PORT: String(port), WEBHOOK_URL: `http://127.0.0.1:${port}/` };

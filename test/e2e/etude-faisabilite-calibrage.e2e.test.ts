@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
 
 jest.setTimeout(600_000);
 
@@ -23,6 +24,7 @@ describe('workflow livré : étude de faisabilité et calibrage d’une consulta
 	const instance = useRealN8n();
 
 	it('étudie et calibre chaque lot du classeur d’exemple, enregistre le rapport et l’envoie par courriel', async () => {
+		expectWorkflowsKeptByN8n(instance.layout, 'etude-faisabilite-calibrage.json');
 		const id = await local.importWorkflow(instance.layout, workflowFile('etude-faisabilite-calibrage.json'));
 		const run = await local.executeWorkflow(instance.layout, id);
 		expect(run.data.resultData.error).toBeUndefined();

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
 
 jest.setTimeout(600_000);
 
@@ -27,6 +28,7 @@ describe('workflow livré : contrôle des fiches visa (vrai n8n)', () => {
 	const instance = useRealN8n();
 
 	it('envoie à chaque service sa décision et la copie annotée, signale la fiche illisible, et ne renvoie rien ensuite', async () => {
+		expectWorkflowsKeptByN8n(instance.layout, 'fiche-visa.json');
 		const id = await local.importWorkflow(instance.layout, workflowFile('fiche-visa.json'));
 		const first = await local.executeWorkflow(instance.layout, id);
 		expect(first.data.resultData.error).toBeUndefined();

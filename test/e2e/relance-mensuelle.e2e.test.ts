@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
 
 jest.setTimeout(600_000);
 
@@ -24,6 +25,7 @@ describe('workflow livré : relance mensuelle (vrai n8n)', () => {
 	const instance = useRealN8n();
 
 	it('relance les titulaires concernés, prévient les facilitateurs, et ne renvoie rien à la seconde exécution', async () => {
+		expectWorkflowsKeptByN8n(instance.layout, 'relance-mensuelle.json');
 		const id = await local.importWorkflow(instance.layout, workflowFile('relance-mensuelle.json'));
 		const first = await local.executeWorkflow(instance.layout, id);
 		expect(first.data.resultData.error).toBeUndefined();

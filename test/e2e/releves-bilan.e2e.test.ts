@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
 
 jest.setTimeout(900_000);
 
@@ -65,6 +66,7 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 	const instance = useRealN8n();
 
 	it('contrôle les relevés, accuse réception une fois, écrit une nouvelle version du classeur, puis fait le bilan', async () => {
+		expectWorkflowsKeptByN8n(instance.layout, 'reception-releves.json', 'bilan-annuel.json');
 		const reception = await local.importWorkflow(instance.layout, workflowFile('reception-releves.json'));
 		const first = await local.executeWorkflow(instance.layout, reception);
 		expect(first.data.resultData.error).toBeUndefined();

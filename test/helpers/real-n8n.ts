@@ -17,6 +17,7 @@ const local = require('../../scripts/lib/n8n-local.cjs') as {
 	createHome(home: string): Layout;
 	copySampleData(layout: Layout): void;
 	installPackage(layout: Layout, tarball: string): string;
+	installedPackageDir(layout: Layout): string;
 	importCredentials(layout: Layout, credentials: unknown[]): Promise<void>;
 	importWorkflow(layout: Layout, file: string): Promise<string>;
 	executeWorkflow(layout: Layout, id: string, options?: { env?: Record<string, string> }): Promise<N8nRun>;

@@ -1,7 +1,8 @@
 /**
  * Le paquet tel qu'il est publié : aucune dépendance d'exécution, n8n-workflow
- * en seule dépendance pair, seulement dist/, le README et package.json dans
- * l'archive, et chaque nœud ou identifiant déclaré présent dans dist/.
+ * en seule dépendance pair (facultative), seulement dist/, le README, la licence
+ * et package.json dans l'archive, et chaque nœud ou identifiant déclaré présent
+ * dans dist/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +17,11 @@ describe('paquet publié', () => {
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });
 		expect(pkg.peerDependenciesMeta).toEqual({ 'n8n-workflow': { optional: true } });
-		expect(pkg.devDependencies['n8n-core']).toBeDefined();
+		// Les tests chargent et exécutent les nœuds avec le moteur de n8n : dépendances de développement seulement.
+		expect(pkg.devDependencies['n8n-workflow']).toBe('2.40.1');
+		expect(pkg.devDependencies['n8n-core']).toBe('2.40.3');
+		expect(pkg.optionalDependencies ?? {}).toEqual({});
+		expect(pkg.bundleDependencies ?? pkg.bundledDependencies ?? []).toEqual([]);
 		expect(pkg.keywords).toContain('n8n-community-node-package');
 		expect(pkg.license).toBe('MIT');
 		expect(pkg.files).toEqual(['dist']);
@@ -30,9 +35,15 @@ describe('paquet publié', () => {
 		}
 	});
 
-	it('ne met dans l’archive que dist/, le README et package.json', () => {
+	it('ne met dans l’archive que dist/, le README, la licence (ajoutée d’office par npm) et package.json', () => {
 		const files = local.packedFiles();
-		expect(files.filter((f) => !f.startsWith('dist/') && f !== 'README.md' && f !== 'package.json')).toEqual([]);
+		expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
 		expect(files).toContain('dist/nodes/lib.js');
+	});
+
+	it('porte le texte de la licence MIT au nom de l’auteur du paquet', () => {
+		const license = fs.readFileSync(path.join(PACKAGE_ROOT, 'LICENSE'), 'utf8');
+		expect(license.split('\n')[0]).toBe('MIT License');
+		expect(license).toContain(`Copyright (c) 2026 ${pkg.author.name}`);
 	});
 });

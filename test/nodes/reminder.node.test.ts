@@ -139,7 +139,12 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 			const lot9 = byClause(items)['2025-TRX-031/9'];
 			expect(envoiOf(lot9)).toMatchObject({ statut: 'échec', code: 'SMTP 550', temporaire: false });
 			expect(envoiOf(lot9).erreur).toContain('adresse du titulaire alu-concept-argent@example.test refusée (refus définitif du serveur SMTP');
-			expect(sink.to('clauses@plie-val-argent.example.test').length).toBeGreaterThanOrEqual(1);
+			expect(sink.to('clauses@plie-val-argent.example.test').map((m) => m.parsed.subject).sort()).toEqual([
+				'Clause sociale : heures d’insertion en retard – marché 2025-TRX-031, lot 12 (Plâtrerie – cloisons – faux plafonds)',
+				// Copie de la relance du lot 9, partie bien que l'adresse du titulaire soit refusée.
+				'Clause sociale : relevé d’heures d’insertion à transmettre – marché 2025-TRX-031, lot 9 (Menuiseries extérieures aluminium)',
+				'Dernière relance avant mise en demeure – Clause sociale : relevé d’heures d’insertion à transmettre – marché 2025-TRX-031, lot 20 (Électricité courants forts et faibles)',
+			]);
 			expect(items.filter((i) => envoiOf(i).statut === 'envoyé')).toHaveLength(4);
 			const summary = output('Nœud testé', 1).find((s) => s.json.emailFacilitateur === 'clauses@plie-val-argent.example.test')!;
 			expect((summary.json.compte as IDataObject)['échec']).toBe(1);

@@ -1,121 +1,99 @@
 /**
- * Les workflows livrés ne citent que des nœuds et des paramètres qui existent
- * dans ce paquet : un type mal préfixé ou un paramètre renommé fait échouer ce
- * test (n8n, lui, ignorerait le paramètre inconnu en silence).
+ * Les workflows livrés ne citent que des nœuds et des paramètres que n8n garde :
+ * un type mal préfixé, un paramètre renommé ou un paramètre masqué par les
+ * displayOptions fait échouer ce test (n8n, lui, ignorerait le paramètre en
+ * silence, et le résultat ne changerait pas si sa valeur égale la valeur par
+ * défaut). Le même contrôle tourne en tête de chaque test de bout en bout, sur
+ * le paquet installé dans le vrai n8n (test/helpers/workflow-check.ts).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { INodeProperties, INodePropertyCollection, INodeType, IVersionedNodeType } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-import { PACKAGE_NAME, loadPackage } from '../helpers/engine';
+import { PACKAGE_ROOT, loadPackage } from '../helpers/engine';
 import { local } from '../helpers/real-n8n';
+import { workflowProblemsWithN8n } from '../helpers/workflow-check';
 
-const workflowFiles = local.shippedWorkflows();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const check = require('../helpers/workflow-parameters.cjs') as {
+	PACKAGE_NAME: string;
+	workflowProblems(helpers: typeof NodeHelpers, workflow: Workflow, describe: Describers): string[];
+	packageDescriptions(helpers: typeof NodeHelpers, loader: unknown): Describers['ourDescription'];
+	baseDescriptions(n8nNodeModules: string): NonNullable<Describers['baseDescription']>;
+};
 
-/**
- * Paramètres inconnus d'un nœud, ou valeurs hors liste : n8n ignorerait les
- * premiers en silence et échouerait (ou ferait autre chose) avec les secondes.
- */
-function parameterProblems(values: Record<string, unknown>, properties: INodeProperties[], prefix = ''): string[] {
-	const problems: string[] = [];
-	for (const [key, value] of Object.entries(values)) {
-		const candidates = properties.filter((p) => p.name === key);
-		if (candidates.length === 0) {
-			problems.push(`paramètre inconnu « ${prefix}${key} »`);
-			continue;
-		}
-		const isExpression = typeof value === 'string' && value.startsWith('=');
-		const optionLists = candidates.filter((p) => p.type === 'options');
-		if (!isExpression && optionLists.length === candidates.length && (typeof value === 'string' || typeof value === 'number')) {
-			const allowed = optionLists.flatMap((p) => (p.options ?? []).map((o) => (o as { value: unknown }).value));
-			if (!allowed.includes(value)) problems.push(`valeur « ${String(value)} » hors liste pour « ${prefix}${key} » (${allowed.join(', ')})`);
-		}
-		const collections = candidates.filter((p) => p.type === 'collection');
-		if (collections.length > 0 && value && typeof value === 'object' && !Array.isArray(value)) {
-			const options = collections.flatMap((p) => (p.options ?? []) as INodeProperties[]);
-			problems.push(...parameterProblems(value as Record<string, unknown>, options, `${prefix}${key}.`));
-		}
-		const fixed = candidates.filter((p) => p.type === 'fixedCollection');
-		if (fixed.length > 0 && value && typeof value === 'object') {
-			for (const [group, entries] of Object.entries(value as Record<string, unknown>)) {
-				const option = fixed.flatMap((p) => (p.options ?? []) as INodePropertyCollection[]).find((o) => o.name === group);
-				if (!option) {
-					problems.push(`groupe inconnu « ${prefix}${key}.${group} »`);
-					continue;
-				}
-				for (const entry of Array.isArray(entries) ? entries : [entries]) {
-					problems.push(...parameterProblems(entry as Record<string, unknown>, option.values, `${prefix}${key}.${group}.`));
-				}
-			}
-		}
-	}
-	return problems;
+interface WorkflowNode {
+	name: string;
+	type: string;
+	typeVersion: number;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string }>;
+}
+interface Workflow {
+	id: string;
+	name: string;
+	nodes: WorkflowNode[];
+}
+type Describe = (name: string, version: number) => unknown;
+interface Describers {
+	ourDescription: Describe;
+	baseDescription?: Describe;
 }
 
-/** Descriptions des nœuds de base de la version de n8n installée pour les tests (dist/types/nodes.json). */
-function baseNodeDescriptions(): Array<{ name: string; version: number | number[]; properties: INodeProperties[] }> {
-	const file = path.join(local.ensureN8n().dir, 'node_modules', 'n8n-nodes-base', 'dist', 'types', 'nodes.json');
-	return JSON.parse(fs.readFileSync(file, 'utf8'));
+const workflowFiles = local.shippedWorkflows();
+const read = (file: string): Workflow => JSON.parse(fs.readFileSync(file, 'utf8'));
+
+/** Le contrôle, dans ce processus : n8n-workflow des dépendances de développement, paquet de dist/, nœuds de base du n8n installé. */
+async function problems(workflow: Workflow): Promise<string[]> {
+	const loader = await loadPackage();
+	return check.workflowProblems(NodeHelpers, workflow, {
+		ourDescription: check.packageDescriptions(NodeHelpers, loader),
+		baseDescription: check.baseDescriptions(path.join(local.ensureN8n().dir, 'node_modules')),
+	});
+}
+
+/** Copie du workflow de calibrage, modifiée par `mutate` sur le nœud nommé. */
+function mutated(nodeName: string, mutate: (node: WorkflowNode) => void): Workflow {
+	const workflow = read(path.join(local.ROOT, 'workflows', 'etude-faisabilite-calibrage.json'));
+	const node = workflow.nodes.find((n) => n.name === nodeName);
+	if (!node) throw new Error(`Nœud « ${nodeName} » absent du workflow de calibrage`);
+	mutate(node);
+	return workflow;
+}
+
+function rename(parameters: Record<string, unknown>, from: string, to: string): void {
+	parameters[to] = parameters[from];
+	delete parameters[from];
 }
 
 describe('workflows livrés', () => {
-	it('sont présents', () => {
-		expect(workflowFiles.length).toBeGreaterThanOrEqual(1);
+	it('sont les six workflows documentés', () => {
+		expect(workflowFiles.map((file) => path.basename(file))).toEqual([
+			'avis-penalite.json',
+			'bilan-annuel.json',
+			'etude-faisabilite-calibrage.json',
+			'fiche-visa.json',
+			'reception-releves.json',
+			'relance-mensuelle.json',
+		]);
 	});
 
 	describe.each(workflowFiles.map((file) => [path.basename(file), file]))('%s', (_name, file) => {
-		const workflow = JSON.parse(fs.readFileSync(file, 'utf8'));
+		const workflow = read(file);
 
 		it('porte un identifiant d’import n8n et un nom', () => {
 			expect(workflow.id).toMatch(/^[A-Za-z0-9]{16}$/);
 			expect(typeof workflow.name).toBe('string');
 		});
 
-		it('n’utilise que des types et des paramètres connus de ce paquet', async () => {
-			const loader = await loadPackage();
-			const ours = workflow.nodes.filter((n: { type: string }) => n.type.startsWith(`${PACKAGE_NAME}.`));
-			const problems: string[] = [];
-			for (const node of ours) {
-				const short = node.type.slice(PACKAGE_NAME.length + 1);
-				if (!loader.known.nodes[short]) {
-					problems.push(`${node.name} : type inconnu ${node.type}`);
-					continue;
-				}
-				const type = NodeHelpers.getVersionedNodeType(
-					loader.getNode(short).type as INodeType | IVersionedNodeType,
-					node.typeVersion,
-				);
-				for (const problem of parameterProblems(node.parameters ?? {}, type.description.properties)) {
-					problems.push(`${node.name} : ${problem}`);
-				}
-			}
-			expect(problems).toEqual([]);
-		});
-
-		it('n’utilise que des nœuds de base, versions et paramètres de n8n 2.40.7', () => {
-			const descriptions = baseNodeDescriptions();
-			const problems: string[] = [];
-			for (const node of workflow.nodes.filter((n: { type: string }) => n.type.startsWith('n8n-nodes-base.'))) {
-				const short = node.type.slice('n8n-nodes-base.'.length);
-				const matching = descriptions.filter(
-					(d) => d.name === short && (Array.isArray(d.version) ? d.version : [d.version]).includes(node.typeVersion),
-				);
-				if (matching.length === 0) {
-					problems.push(`${node.name} : ${node.type} v${node.typeVersion} inconnu`);
-					continue;
-				}
-				if (short === 'stickyNote') continue;
-				for (const problem of parameterProblems(node.parameters ?? {}, matching.flatMap((d) => d.properties))) {
-					problems.push(`${node.name} : ${problem}`);
-				}
-			}
-			expect(problems).toEqual([]);
+		it('n’a que des types, versions et paramètres que n8n garde (ce paquet et nœuds de base de n8n 2.40.7)', async () => {
+			expect(await problems(workflow)).toEqual([]);
 		});
 
 		it('référence des identifiants fournis par la démonstration et les tests', () => {
 			const known = new Set(local.localCredentials({ smtpPort: 1025 }).map((c) => `${c.type}:${c.id}`));
-			const used = workflow.nodes.flatMap((n: { credentials?: Record<string, { id: string }> }) =>
+			const used = workflow.nodes.flatMap((n) =>
 				Object.entries(n.credentials ?? {}).map(([type, ref]) => `${type}:${ref.id}`),
 			);
 			for (const ref of used) expect(known).toContain(ref);
@@ -123,9 +101,73 @@ describe('workflows livrés', () => {
 
 		it('n’emploie pas de nœud d’un autre paquet communautaire ni le préfixe CUSTOM.', () => {
 			const foreign = workflow.nodes
-				.map((n: { type: string }) => n.type)
-				.filter((t: string) => !t.startsWith('n8n-nodes-base.') && !t.startsWith(`${PACKAGE_NAME}.`));
+				.map((n) => n.type)
+				.filter((t) => !t.startsWith('n8n-nodes-base.') && !t.startsWith(`${check.PACKAGE_NAME}.`));
 			expect(foreign).toEqual([]);
+		});
+	});
+	describe('le contrôle échoue sur une copie modifiée du workflow de calibrage', () => {
+		it.each([
+			// Valeurs égales aux valeurs par défaut : une exécution ne verrait aucune différence.
+			['Calibrage des heures', 'tauxInsertion'],
+			['Calibrage des heures', 'coutHoraire'],
+			['Calibrage des heures', 'methode'],
+			['Calibrage des heures', 'sheetName'],
+			['Calibrage des heures', 'binaryPropertyName'],
+			['Étude de faisabilité', 'seuilEtude'],
+			['Étude de faisabilité', 'dateEtude'],
+			['Rapport de la consultation', 'titre'],
+			['Rapport de la consultation', 'region'],
+		])('%s : paramètre « %s » renommé', async (nodeName, parameter) => {
+			const workflow = mutated(nodeName, (node) => rename(node.parameters, parameter, `${parameter}X`));
+			expect(await problems(workflow)).toEqual([`${nodeName} : paramètre inconnu « ${parameter}X » (n8n l’ignorerait)`]);
+		});
+
+		it('paramètre connu mais masqué par les displayOptions (classeur Excel demandé sans source Excel)', async () => {
+			const workflow = mutated('Calibrage des heures', (node) => (node.parameters.source = 'items'));
+			const hidden = (name: string) =>
+				`Calibrage des heures : paramètre « ${name} » ignoré par n8n (inconnu à cet endroit, ou masqué par les displayOptions vu les autres paramètres)`;
+			expect(await problems(workflow)).toEqual([hidden('binaryPropertyName'), hidden('sheetName')]);
+		});
+
+		it('option inconnue dans une collection', async () => {
+			const workflow = mutated('Calibrage des heures', (node) => (node.parameters.options = { arrondiX: 'superieur' }));
+			expect(await problems(workflow)).toEqual(['Calibrage des heures : paramètre « options.arrondiX » ignoré par n8n (inconnu à cet endroit, ou masqué par les displayOptions vu les autres paramètres)']);
+		});
+
+		it('valeur hors liste', async () => {
+			const workflow = mutated('Calibrage des heures', (node) => (node.parameters.methode = 'forfait'));
+			expect(await problems(workflow)).toEqual([
+				'Calibrage des heures : valeur « forfait » hors liste pour « methode » (parEuroFacture, partHeuresMarche, proprete, auto, standard, volumeAnnuel)',
+			]);
+		});
+
+		it('préfixe du type changé, ou type renommé', async () => {
+			const prefix = mutated('Calibrage des heures', (node) => (node.type = 'n8n-nodes-clause-sociales.clauseCalibration'));
+			expect(await problems(prefix)).toEqual([
+				'Calibrage des heures : type « n8n-nodes-clause-sociales.clauseCalibration » hors de ce paquet et des nœuds de base de n8n',
+			]);
+			const type = mutated('Calibrage des heures', (node) => (node.type = 'n8n-nodes-clauses-sociales.clauseCalibrage'));
+			expect(await problems(type)).toEqual(['Calibrage des heures : type « n8n-nodes-clauses-sociales.clauseCalibrage » v1 inconnu']);
+		});
+
+		it('paramètre d’un nœud de base renommé', async () => {
+			const workflow = mutated('Enregistrer le rapport', (node) => rename(node.parameters, 'dataPropertyName', 'dataProperty'));
+			expect(await problems(workflow)).toEqual(['Enregistrer le rapport : paramètre inconnu « dataProperty » (n8n l’ignorerait)']);
+		});
+
+		it('dans un processus à part, avec le n8n installé et un paquet chargé comme n8n le charge (chemin des tests de bout en bout)', () => {
+			const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-workflow-check-'));
+			try {
+				const file = path.join(dir, 'etude-faisabilite-calibrage.json');
+				const workflow = mutated('Calibrage des heures', (node) => rename(node.parameters, 'tauxInsertion', 'tauxInsertio'));
+				fs.writeFileSync(file, JSON.stringify(workflow));
+				expect(workflowProblemsWithN8n(PACKAGE_ROOT, [file])).toEqual({
+					'etude-faisabilite-calibrage.json': ['Calibrage des heures : paramètre inconnu « tauxInsertio » (n8n l’ignorerait)'],
+				});
+			} finally {
+				fs.rmSync(dir, { recursive: true, force: true });
+			}
 		});
 	});
 });
