@@ -6,9 +6,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { ReviewEntry } from '../core';
-import { formatEuros, renderReviewSummary } from '../core';
+import { formatEuros, frenchLongDate, renderReviewSummary } from '../core';
 import type { PenaltyParameters } from './parameters';
-import type { Outcome, Planned } from './types';
+import type { Outcome, Planned, Refusal } from './types';
 import { PDF, XLSX } from './types';
 
 const ALREADY_SENT = {
@@ -18,15 +18,34 @@ const ALREADY_SENT = {
 		'Notification déjà envoyée lors d’une exécution précédente : pas de renvoi. Reportez sa date dans le registre (colonne « Date de notification des pénalités » ou feuille « Pénalités »).',
 };
 
+/** Avis retenu avant l'envoi : statut et raison, en français, pour l'élément de sortie. */
+function refusalOf(p: Planned, refusal: Refusal, base: IDataObject): IDataObject {
+	if (refusal.refus === 'sans approbation') {
+		return {
+			statut: 'non approuvé',
+			...base,
+			motif:
+				'Lettre non envoyée : aucune lettre n’a été approuvée (option « Empreintes des lettres approuvées » vide). Faites relire et approuver l’avis (mode revue, puis approbation de l’acheteur), ou, pour un envoi délibéré sans revue, activez l’option « Envoyer sans revue ».',
+		};
+	}
+	if (refusal.refus === 'non approuvé') {
+		return { statut: 'non approuvé', ...base, motif: 'Lettre différente de celles approuvées lors de la revue (empreinte inconnue) : non envoyée. Relancez la revue.' };
+	}
+	return {
+		statut: 'délai échu',
+		...base,
+		dateEnvoi: refusal.dateEnvoi,
+		motif: `Mise en demeure non envoyée : datée du ${frenchLongDate(p.assessment.dateCalcul)}, elle laisse au titulaire jusqu’au ${frenchLongDate(p.step.echeanceMiseEnDemeure!)} pour s’exécuter, délai déjà écoulé à la date d’envoi (${frenchLongDate(refusal.dateEnvoi!)}). Relancez la revue : la nouvelle lettre, datée du jour, fixera un nouveau délai.`,
+	};
+}
+
 /** Ce que l'envoi a donné, pour l'élément de sortie. */
 function envoiOf(p: Planned, outcome: Outcome | undefined): IDataObject {
 	if (!p.notice) return { statut: 'sans objet', motif: p.step.motif };
 	const mail = p.notice.mail;
 	const base: IDataObject = { a: mail.to, cc: mail.cc ?? [], objet: mail.subject, cle: p.step.cleEnvoi };
 	if (outcome === undefined || outcome === 'aperçu') return { statut: 'aperçu', ...base, motif: 'Mode revue : rien n’est envoyé.', texte: mail.text, html: mail.html };
-	if (outcome === 'non approuvé') {
-		return { statut: 'non approuvé', ...base, motif: 'Lettre différente de celles approuvées lors de la revue (empreinte inconnue) : non envoyée. Relancez la revue.' };
-	}
+	if (typeof outcome === 'object' && 'refus' in outcome) return refusalOf(p, outcome, base);
 	if (outcome === 'déjà envoyé') return { statut: 'déjà envoyé', ...base, motif: ALREADY_SENT[p.step.etape === 'notification' ? 'notification' : 'miseEnDemeure'] };
 	if (!outcome.ok) return { statut: 'échec', ...base, erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire };
 	const sent = { ...base, messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] };
