@@ -286,6 +286,89 @@ describe('lettre et courriel', () => {
 		expect(mail.text).toContain('Délai de régularisation : jusqu’au 4 août 2026.');
 	});
 
+	const OPTIONS = { emetteur: 'Région', signature: 'Service', delaiObservationsJours: 15 };
+	const medLetter = (c: ClauseRecord, f: ReturnType<typeof fields>, a: ReturnType<typeof assessPenalties>) => {
+		const step = decideStep(c, f, a);
+		expect(step.etape).toBe('miseEnDemeure');
+		const model = buildLetter(c, a, step as typeof step & { etape: 'miseEnDemeure' }, OPTIONS);
+		return { step, model, text: letterText(model), section: (titre: string) => model.sections.find((x) => x.titre === titre)! };
+	};
+
+	it('heures réalisées du registre : « le suivi consolidé par le facilitateur fait état » (accord au singulier)', () => {
+		const c = clause();
+		const f = fields({ heuresRealisees: 250 });
+		const { section } = medLetter(c, f, assessPenalties(c, f, declared(), settings()));
+		expect(section('Les faits').paragraphes[1]).toBe(
+			`À l’échéance évaluée (fin d’exécution au 30 juin 2026), 455${NBSP}h étaient dues et le suivi consolidé par le facilitateur fait état de 250${NBSP}h réalisées. 205${NBSP}h n’ont donc pas été réalisées.`,
+		);
+	});
+
+	it('mise en demeure pour le seul retard du bilan (remis en retard) : faits, demande et pénalités en phrases complètes', () => {
+		// 300 h dues, 300 h déclarées ; bilan attendu le 30 juillet, remis le 10 août : 11 jours × 300 €.
+		const c = clause({ heuresDues: 300 });
+		const f = fields({ dateRemiseBilan: '2026-08-10' });
+		const a = assessPenalties(c, f, declared(), settings({ dateCalcul: '2026-08-20' }));
+		expect(a.lignes.map((l) => [l.code, l.montant])).toEqual([['bilan', 3300]]);
+		const { text, section } = medLetter(c, f, a);
+		expect(section('Les faits').paragraphes.slice(1)).toEqual([
+			`À l’échéance évaluée (fin d’exécution au 30 juin 2026), 300${NBSP}h étaient dues et vos relevés mensuels font état de 300${NBSP}h réalisées.`,
+			'Le bilan de fin d’exécution de la clause, attendu au plus tard le 30 juillet 2026, ne nous est parvenu que le 10 août 2026.',
+		]);
+		expect(section('Mise en demeure').paragraphes).toEqual([
+			'En conséquence, nous vous mettons en demeure, dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 septembre 2026, de : justifier la remise tardive du bilan de fin d’exécution.',
+		]);
+		expect(section('Pénalités encourues').paragraphes).toEqual(['À défaut, les pénalités suivantes, calculées à la date de la présente, vous seront appliquées. Le détail du calcul figure dans l’annexe jointe.']);
+		expect(text).toContain(`Retard dans la remise du bilan de fin d’exécution | 11 jours × 300,00${NBSP}€ | 3${NBSP}300,00${NBSP}€`);
+		expect(text).not.toContain('de : .');
+	});
+
+	it('notification pour des relevés reçus après l’échéance de la mise en demeure : le fait est dit', () => {
+		// Mise en demeure du 1er juillet (échéance 16 juillet), relevés reçus le 19 juillet : 3 jours × 100 €.
+		const c = clause({ heuresDues: 300 });
+		const f = fields({ dateMiseEnDemeure: '2026-07-01', dateReceptionReleves: '2026-07-19', bilanRemis: 'oui' });
+		const a = assessPenalties(c, f, declared(), settings({ dateCalcul: '2026-07-20' }));
+		expect(a.lignes.map((l) => [l.code, l.quantite, l.montant])).toEqual([['releves', 3, 300]]);
+		const step = decideStep(c, f, a);
+		expect(step.etape).toBe('notification');
+		const model = buildLetter(c, a, step as typeof step & { etape: 'notification' }, OPTIONS);
+		expect(model.sections[0].paragraphes.slice(1)).toEqual([
+			`À l’échéance évaluée (fin d’exécution au 30 juin 2026), 300${NBSP}h étaient dues et vos relevés mensuels font état de 300${NBSP}h réalisées.`,
+			'Vos relevés mensuels des heures d’insertion ne nous sont parvenus que le 19 juillet 2026, après le délai imparti.',
+		]);
+	});
+
+	it('mise en demeure sans aucune pénalité encore due (relevé manquant, pénalité après la mise en demeure) : pas de tableau vide', () => {
+		// 250 h dues, 250 h déclarées (juin manquant) : aucune heure manquante ; le retard du relevé ne court qu'après la mise en demeure.
+		const c = clause({ heuresDues: 250 });
+		const a = assessPenalties(c, fields(), declared(['2026-06']), settings());
+		expect(a.lignes).toEqual([]);
+		const { step, model, text, section } = medLetter(c, fields(), a);
+		expect(section('Pénalités encourues')).toEqual({
+			titre: 'Pénalités encourues',
+			paragraphes: [
+				`Aucune pénalité n’est due à la date de la présente. À défaut de régularisation dans ce délai, une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés vous sera appliquée à compter du 4 août 2026. Le détail du calcul figure dans l’annexe jointe.`,
+			],
+		});
+		expect(text).not.toContain('les pénalités suivantes');
+		expect(section('Mise en demeure').paragraphes[0]).toBe(
+			'En conséquence, nous vous mettons en demeure, dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 août 2026, de : transmettre le relevé mensuel manquant à PLIE du Val d’Argent (plie@example.test).',
+		);
+		expect(section('Fondement').paragraphes[0]).toMatch(new RegExp(`Elles sont cumulables et plafonnées à 20${NBSP}% du montant annuel HT \\(600${NBSP}000,00${NBSP}€\\)\\.$`));
+		expect(renderNoticeMail(c, a, step, model, 'Service').text).toContain('Aucune pénalité n’est due à ce jour. Délai de régularisation : jusqu’au 4 août 2026.');
+	});
+
+	it('assiette du plafond inconnue (montant manquant, aucune pénalité) : le fondement ne cite pas de montant de 0 €', () => {
+		const c = clause({ heuresDues: 250, montantHT: '' });
+		const f = fields({ 'Assiette du plafond': 'montant total' });
+		const a = assessPenalties(c, f, declared(['2026-06']), settings());
+		expect(a.plafond).toMatchObject({ assietteConnue: false, montantAssiette: 0 });
+		const { text, section } = medLetter(c, f, a);
+		expect(section('Fondement').paragraphes[0]).toBe(
+			`Les pénalités sont prévues par les stipulations du CCAP relatives à la clause sociale d’insertion, dans le cadre de la clause sociale d’insertion, condition d’exécution du marché au sens de l’article L2112-2 du code de la commande publique et de l’article 16.1 du CCAG 2021. Elles sont cumulables et plafonnées à 20${NBSP}% du montant total HT du marché.`,
+		);
+		expect(text).not.toContain(`(0,00${NBSP}€)`);
+	});
+
 	it('échappe le HTML du courriel', () => {
 		const c = clause({ intitule: '<b>Électricité</b>' });
 		const a = assessPenalties(c, fields(), declared(), settings());
