@@ -315,6 +315,68 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		expect(errorItems.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 5 }]);
 	});
 
+	/** Le jeu d'exemple (éléments) avec des dates incohérentes : une par clause, la dernière clause reste juste. */
+	const badDates = () => {
+		const rows = clauses.map((c) => ({ ...c }));
+		rows[0].finExecution = '2025-09-30'; // 2025-PI-011/2 : fin d'exécution avant le début (1er octobre 2025)
+		rows[1].dateNotificationPenalites = '2026-09-20'; // 2025-TRX-039/6 : notification avant la mise en demeure (1er octobre 2026)
+		rows[2].finNeutralisation = '2026-01-30'; // 2025-TRX-039/8 : neutralisation finie avant son début (2 février 2026)
+		rows[3].dateRemiseBilan = '2026-06-15'; // 2025-PI-011/3 : bilan remis avant la fin d'exécution (30 juin 2026)
+		const outside = { ...clauses[2], lot: '9', debutNeutralisation: '2025-08-01' }; // neutralisation commencée avant l'exécution (1er septembre 2025)
+		return [...rows, outside, ...releves];
+	};
+	const BAD_DATES_ERRORS = [
+		'Clause du marché 2025-PI-011, lot 2 (élément 1), fin d’exécution : fin d’exécution (2025-09-30) antérieure au début (2025-10-01)',
+		'Clause du marché 2025-TRX-039, lot 6 (élément 2), date de notification des pénalités : notification des pénalités (20 septembre 2026) antérieure ou égale à la mise en demeure (1er octobre 2026)',
+		'Clause du marché 2025-TRX-039, lot 8 (élément 3), fin de la neutralisation : fin de la neutralisation (30 janvier 2026) antérieure à son début (2 février 2026)',
+		'Clause du marché 2025-PI-011, lot 3 (élément 4), date de remise du bilan : bilan remis le 15 juin 2026, avant la fin d’exécution (30 juin 2026)',
+		'Clause du marché 2025-TRX-039, lot 9 (élément 6), début de la neutralisation : 1er août 2025 hors de la période d’exécution (du 1er septembre 2025 au 31 juillet 2026)',
+	];
+
+	it('dates incohérentes : une erreur française par clause, rien n’est produit pour elle, la clause juste passe', async () => {
+		const { items: all, output } = await runNode({ ...penalty({ source: 'elements' }), onError: 'continueRegularOutput' }, badDates());
+		const errorItems = all.filter((i) => typeof i.json.error === 'string');
+		expect(errorItems.map((i) => i.json.error)).toEqual(BAD_DATES_ERRORS);
+		expect(errorItems.map((i) => ((i.json.details as IDataObject).anomalies as IDataObject[]).map((a) => a.correction))).toEqual([
+			['Corrigez les dates d’exécution : la fin doit suivre le début.'],
+			['Corrigez les dates : la notification suit la mise en demeure et l’expiration de son délai.'],
+			['Corrigez les dates de la neutralisation : la fin doit suivre le début.'],
+			['Corrigez la date de remise du bilan de fin d’exécution, ou la date de fin d’exécution.'],
+			['Corrigez la date : une neutralisation porte sur la période d’exécution du marché.'],
+		]);
+		expect(errorItems.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }, { item: 5 }]);
+		// Rien pour les clauses en erreur : ni étape, ni lettre, ni annexe.
+		expect(errorItems.every((i) => i.binary === undefined && i.json.etape === undefined && i.json.documents === undefined)).toBe(true);
+		const ok = all.filter((i) => i.json.error === undefined);
+		expect(ok.map((i) => `${i.json.marche}/${i.json.lot}:${i.json.etape}:${envoiOf(i).statut}`)).toEqual(['2024-TRX-027/3:miseEnDemeure:aperçu']);
+		expect(Object.keys(ok[0].binary!).sort()).toEqual(['annexe', 'lettre']);
+		const pack = output('Nœud testé', 1)[0];
+		expect(pack.json).toMatchObject({ avis: 1, erreurs: 5, piecesJointes: 'lettre_1,annexe_1' });
+		expect(pack.json.texte).toContain(`Clauses en anomalie (rien ne part pour elles) :\n• Marché 2025-PI-011, lot 2 : ${BAD_DATES_ERRORS[0]}`);
+	});
+
+	it('envoi : une clause en erreur n’envoie rien et ne consomme aucune clé, les clauses justes partent', async () => {
+		const review = await runNode({ ...penalty({ source: 'elements' }), onError: 'continueRegularOutput' }, badDates());
+		const empreintes = review.output('Nœud testé', 1)[0].json.empreintes as string[];
+		expect(empreintes).toHaveLength(1);
+		const sink = await new SmtpSink().start();
+		try {
+			const { items: all } = await runNode({ ...penalty({ mode: 'envoyer', source: 'elements', options: { empreintesApprouvees: JSON.stringify(empreintes) } }), onError: 'continueRegularOutput' }, badDates(), {
+				credentials: smtp(sink.port),
+			});
+			expect(all.filter((i) => typeof i.json.error === 'string').map((i) => i.json.error)).toEqual(BAD_DATES_ERRORS);
+			const ok = all.filter((i) => i.json.error === undefined);
+			expect(ok.map((i) => `${i.json.marche}/${i.json.lot}:${envoiOf(i).statut}`)).toEqual(['2024-TRX-027/3:envoyé']);
+			await sink.waitFor(1);
+			await new Promise((r) => setTimeout(r, 200));
+			expect(sink.mails).toHaveLength(1);
+			expect(sink.mails[0].parsed.subject).toBe('Mise en demeure – clause sociale d’insertion – marché n° 2024-TRX-027, lot 3 (Peinture)');
+			expect([...deduplicator.stores.values()].flat()).toEqual(['penalite|miseEnDemeure|2024trx027/3|fin']);
+		} finally {
+			await sink.stop();
+		}
+	});
+
 	it('compte rendu d’envoi pour l’acheteur (deuxième sortie en mode envoi)', async () => {
 		const sink = await new SmtpSink({ rejectRecipients: ['air-confort-argent@example.test'] }).start();
 		try {
