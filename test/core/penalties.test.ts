@@ -7,8 +7,11 @@ import {
 	PENALTY_FIELDS_READER,
 	PENALTY_SETTINGS_LABELS,
 	PenaltySettingsSchema,
+	addDays,
+	addMonths,
 	assessPenalties,
 	buildLetter,
+	daysBetween,
 	decideStep,
 	letterText,
 	parseSettings,
@@ -112,10 +115,18 @@ describe('calcul des pénalités', () => {
 		expect(decideStep(c, f, a)).toMatchObject({ etape: 'aucune', motif: 'Aucune pénalité : heures manquantes neutralisées, relevés à jour.' });
 	});
 
-	it('arrondi : chaque ligne au centime, demi-centime vers le haut ; somme en centimes exacts', () => {
-		// 0,15 h × 33,33 € = 4,9995 € → 5,00 € ; 12,345 h × 60 € = 740,70 €.
-		const small = assessPenalties(clause({ heuresDues: 300.15 }), fields({ tauxHoraire: '33,33' }), declared(), settings());
-		expect(small.lignes[0].montant).toBe(5);
+	it('arrondi : un demi-centime exact est arrondi au centime supérieur (demi loin de zéro), sans erreur binaire', () => {
+		// Règle testée : roundTo (nodes/core/numbers.ts), README « Arrondis » : chaque ligne au centime, demi-centime
+		// vers le haut. 0,57 h × 12,50 € = 7,125 € exactement : 7,13 € selon cette règle ; 7,12 € au demi pair
+		// (arrondi bancaire), par troncature, ou par un Math.round(x × 100) / 100 naïf, car 0,57 × 12,5 vaut
+		// 7,124999… en virgule flottante.
+		expect(0.57 * 12.5).toBeLessThan(7.125);
+		const a = assessPenalties(clause({ heuresDues: 300.57 }), fields({ tauxHoraire: '12,50' }), declared(), settings());
+		expect(a.heures.manquantes).toBe(0.57);
+		expect(a.lignes[0]).toMatchObject({ quantite: 0.57, taux: 12.5, formule: `0,57 h × 12,50${NBSP}€`, montant: 7.13 });
+		expect(a.sommeLignes).toBe(7.13);
+		expect(a.total).toBe(7.13);
+		// Heures manquantes au centième d'heure : 312,345 − 300 = 12,345… h → 12,35 h ; 12,35 h × 60 € = 741,00 €.
 		const b = assessPenalties(clause({ heuresDues: 312.345 }), fields(), declared(), settings());
 		expect(b.heures.manquantes).toBe(12.35);
 		expect(b.lignes[0].montant).toBe(741);
@@ -449,6 +460,57 @@ describe('propriétés du calcul (fast-check)', () => {
 			}),
 			RUNS,
 		);
+	});
+
+	it('jamais de notification sans mise en demeure antérieure dont le délai est expiré à la date de l’avis', () => {
+		const seen = new Map<string, number>();
+		const scenario = fc.record({
+			duree: fc.integer({ min: 30, max: 400 }),
+			avis: fc.integer({ min: -10, max: 200 }),
+			dues: fc.integer({ min: 1, max: 1000 }),
+			realisees: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
+			moisDeclares: fc.array(fc.integer({ min: 0, max: 100 }), { maxLength: 14 }),
+			med: fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }),
+			notifApres: fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: 60 }), weight: 1 }),
+			delai: fc.integer({ min: 1, max: 60 }),
+			statut: fc.oneof({ arbitrary: fc.constant('terminée'), weight: 5 }, { arbitrary: fc.constantFrom('en cours', 'soldée', 'suspendue'), weight: 1 }),
+			bilan: fc.constantFrom('oui', 'non', ''),
+			requise: fc.boolean(),
+		});
+		fc.assert(
+			fc.property(scenario, (v) => {
+				const fin = addDays('2026-01-01', v.duree);
+				const dateCalcul = addDays(fin, v.avis);
+				// Mise en demeure entre le début d'exécution et la date de l'avis (sinon la saisie est refusée).
+				const med = v.med === undefined ? undefined : addDays('2026-01-01', v.med % (daysBetween('2026-01-01', dateCalcul) + 1));
+				const notif = med && v.notifApres !== undefined && addDays(med, v.notifApres) <= dateCalcul ? addDays(med, v.notifApres) : undefined;
+				const c = clause({ finExecution: fin, heuresDues: v.dues, statut: v.statut, montantAnnuelHT: 500000 });
+				const f = fields({
+					heuresRealisees: v.realisees === undefined ? undefined : Math.min(v.realisees, v.dues),
+					dateMiseEnDemeure: med,
+					dateNotificationPenalites: notif,
+					delaiMiseEnDemeureJours: v.delai,
+					bilanRemis: v.bilan,
+					miseEnDemeureRequise: v.requise ? 'oui' : 'non',
+				});
+				const months = new Map(v.moisDeclares.map((h, i) => [addMonths('2026-01', i), h] as const).filter(([m]) => m <= fin.slice(0, 7)));
+				const a = assessPenalties(c, f, months, settings({ dateCalcul }));
+				const step = decideStep(c, f, a);
+				seen.set(step.etape, (seen.get(step.etape) ?? 0) + 1);
+				if (step.etape === 'notification') {
+					expect(f.dateMiseEnDemeure).toBeDefined();
+					expect(f.dateNotificationPenalites).toBeUndefined();
+					const deadline = addDays(f.dateMiseEnDemeure!, v.delai);
+					expect(deadline < dateCalcul).toBe(true);
+					expect(step).toMatchObject({ dateMiseEnDemeure: f.dateMiseEnDemeure, echeanceMiseEnDemeure: deadline, cleEnvoi: `penalite|notification|2026trx014/20|${a.periode}` });
+				}
+				// Une mise en demeure n'est proposée que si aucune n'est connue.
+				if (step.etape === 'miseEnDemeure') expect(f.dateMiseEnDemeure).toBeUndefined();
+			}),
+			{ numRuns: 1000 },
+		);
+		// Le générateur atteint bien les étapes en jeu (sinon la propriété ne prouverait rien).
+		for (const etape of ['notification', 'miseEnDemeure', 'attente', 'notifiee']) expect(seen.get(etape) ?? 0).toBeGreaterThanOrEqual(10);
 	});
 
 	it('plus d’heures réalisées ne donne jamais plus de pénalité', () => {
