@@ -60,6 +60,24 @@ function envoiOf(p: Planned, outcome: Outcome | undefined): IDataObject {
 	};
 }
 
+/**
+ * La ligne à ajouter à la feuille « Pénalités » du registre une fois l'avis envoyé
+ * (mêmes intitulés que la feuille) : sans elle, la mise en demeure serait proposée
+ * de nouveau à chaque exécution et la notification ne suivrait jamais. La date est
+ * celle de la lettre : le délai de la mise en demeure se compte depuis elle.
+ */
+function registerRow(p: Planned): IDataObject {
+	const a = p.assessment;
+	return {
+		Marché: p.clause.marche,
+		Lot: p.clause.lot,
+		Étape: p.step.etapeLibelle,
+		'Montant HT': a.total,
+		Date: a.dateCalcul,
+		Période: a.periode === 'fin' ? 'fin d’exécution' : a.dateEcheance,
+	};
+}
+
 export async function clauseItem(ctx: IExecuteFunctions, p: Planned, outcome: Outcome | undefined): Promise<{ item: INodeExecutionData; entry?: ReviewEntry }> {
 	const a = p.assessment;
 	const envoi = envoiOf(p, outcome);
@@ -87,6 +105,7 @@ export async function clauseItem(ctx: IExecuteFunctions, p: Planned, outcome: Ou
 			parametres: a.parametres as unknown as IDataObject,
 			avertissements: a.avertissements as unknown as IDataObject[],
 			documents: p.notice ? { lettre: p.notice.lettre.fileName, annexe: p.notice.annexe.fileName, empreinteLettre: p.notice.lettre.empreinte } : null,
+			ligneRegistre: p.notice ? registerRow(p) : null,
 			envoi,
 		},
 		pairedItem: { item: p.entry.itemIndex },

@@ -276,6 +276,42 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		}
 	});
 
+	it('ligne à reporter dans la feuille « Pénalités » : une fois reportée, la mise en demeure n’est plus reproposée et son délai court', async () => {
+		const sink = await new SmtpSink().start();
+		let rows: IDataObject[];
+		try {
+			const { items } = await runNode(penalty({ mode: 'envoyer', options: { envoiSansRevue: true } }), [workbook()], { credentials: smtp(sink.port) });
+			const sent = items.filter((i) => envoiOf(i).statut === 'envoyé');
+			rows = sent.map((i) => i.json.ligneRegistre as IDataObject);
+			expect(rows).toEqual([
+				{ Marché: '2025-PI-011', Lot: '2', Étape: 'Mise en demeure', 'Montant HT': 7800, Date: '2026-11-23', Période: 'fin d’exécution' },
+				{ Marché: '2025-TRX-039', Lot: '6', Étape: 'Notification de pénalités', 'Montant HT': 9000, Date: '2026-11-23', Période: 'fin d’exécution' },
+			]);
+			expect(byClause(items)['2025-TRX-039/8'].json.ligneRegistre).toBeNull();
+			await sink.waitFor(2);
+		} finally {
+			await sink.stop();
+		}
+		// Les lignes ajoutées à la feuille « Pénalités » du registre, comme le ferait l'acheteur.
+		const ExcelJS = (await import('exceljs')).default;
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(fs.readFileSync(path.join(SAMPLE, 'clauses-a-solder.xlsx')) as unknown as ArrayBuffer);
+		const sheet = wb.getWorksheet('Pénalités')!;
+		const headers = (sheet.getRow(1).values as unknown[]).slice(1) as string[];
+		for (const row of rows) sheet.addRow(headers.map((h) => row[h] as string | number));
+		const updated = Buffer.from(await wb.xlsx.writeBuffer());
+		// Une semaine plus tard : la mise en demeure est en attente de son échéance, la notification est faite.
+		const { items } = await runNode(penalty({ dateAvis: '2026-11-30' }), [binaryItem(updated, 'clauses-a-solder.xlsx')]);
+		const by = byClause(items);
+		expect(by['2025-PI-011/2'].json).toMatchObject({
+			etape: 'attente',
+			motif: 'Mise en demeure du 23 novembre 2026 : délai en cours jusqu’au 8 décembre 2026.',
+			echeanceMiseEnDemeure: '2026-12-08',
+			documents: null,
+		});
+		expect(by['2025-TRX-039/6'].json).toMatchObject({ etape: 'notifiee', motif: 'Pénalités notifiées le 23 novembre 2026 (registre).' });
+	});
+
 	it('serveur SMTP arrêté : échec rapporté et clé libérée, l’avis part à l’exécution suivante', async () => {
 		const port = await unusedPort();
 		const { items } = await runNode(penalty({ mode: 'envoyer', options: { envoiSansRevue: true } }), [workbook()], { credentials: smtp(port) });
