@@ -47,7 +47,8 @@ const parameters = (mode: 'revue' | 'envoyer') => ({
 	dateAvis: '2026-11-23',
 	emetteur: 'Région Val-d’Argent\nDirection de la commande publique',
 	signature: 'La directrice de la commande publique',
-	options: { debitParSeconde: 0, memoireEnvois: CLAUSES * 4 },
+	// Banc : envoi délibéré sans revue (sans empreintes, rien ne partirait).
+	options: { debitParSeconde: 0, memoireEnvois: CLAUSES * 4, envoiSansRevue: mode === 'envoyer' },
 });
 
 async function main(): Promise<void> {

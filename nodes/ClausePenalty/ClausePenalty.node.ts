@@ -189,7 +189,15 @@ export class ClausePenalty implements INodeType {
 						type: 'string',
 						default: '',
 						description:
-							'Empreintes SHA-256 des lettres relues (sortie du mode revue) : seules ces lettres partent ; une lettre changée depuis la revue n’est pas envoyée',
+							'Empreintes SHA-256 des lettres relues (sortie « empreintes » du mode revue) : seules ces lettres partent ; une lettre changée depuis la revue n’est pas envoyée. Vide : aucune lettre ne part, sauf si l’option « Envoyer sans revue » est activée.',
+					},
+					{
+						displayName: 'Envoyer sans revue',
+						name: 'envoiSansRevue',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to send the notices deliberately without review: off (default), an empty list of approved fingerprints sends nothing; entered fingerprints are still required',
 					},
 					{
 						displayName: 'Lieu de signature',

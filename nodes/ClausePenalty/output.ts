@@ -6,9 +6,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { ReviewEntry } from '../core';
-import { formatEuros, renderReviewSummary } from '../core';
+import { formatEuros, frenchLongDate, renderReviewSummary } from '../core';
 import type { PenaltyParameters } from './parameters';
-import type { Outcome, Planned } from './types';
+import type { Outcome, Planned, Refusal } from './types';
 import { PDF, XLSX } from './types';
 
 const ALREADY_SENT = {
@@ -18,15 +18,34 @@ const ALREADY_SENT = {
 		'Notification déjà envoyée lors d’une exécution précédente : pas de renvoi. Reportez sa date dans le registre (colonne « Date de notification des pénalités » ou feuille « Pénalités »).',
 };
 
+/** Avis retenu avant l'envoi : statut et raison, en français, pour l'élément de sortie. */
+function refusalOf(p: Planned, refusal: Refusal, base: IDataObject): IDataObject {
+	if (refusal.refus === 'sans approbation') {
+		return {
+			statut: 'non approuvé',
+			...base,
+			motif:
+				'Lettre non envoyée : aucune lettre n’a été approuvée (option « Empreintes des lettres approuvées » vide). Faites relire et approuver l’avis (mode revue, puis approbation de l’acheteur), ou, pour un envoi délibéré sans revue, activez l’option « Envoyer sans revue ».',
+		};
+	}
+	if (refusal.refus === 'non approuvé') {
+		return { statut: 'non approuvé', ...base, motif: 'Lettre différente de celles approuvées lors de la revue (empreinte inconnue) : non envoyée. Relancez la revue.' };
+	}
+	return {
+		statut: 'délai échu',
+		...base,
+		dateEnvoi: refusal.dateEnvoi,
+		motif: `Mise en demeure non envoyée : datée du ${frenchLongDate(p.assessment.dateCalcul)}, elle laisse au titulaire jusqu’au ${frenchLongDate(p.step.echeanceMiseEnDemeure!)} pour s’exécuter, délai déjà écoulé à la date d’envoi (${frenchLongDate(refusal.dateEnvoi!)}). Relancez la revue : la nouvelle lettre, datée du jour, fixera un nouveau délai.`,
+	};
+}
+
 /** Ce que l'envoi a donné, pour l'élément de sortie. */
 function envoiOf(p: Planned, outcome: Outcome | undefined): IDataObject {
 	if (!p.notice) return { statut: 'sans objet', motif: p.step.motif };
 	const mail = p.notice.mail;
 	const base: IDataObject = { a: mail.to, cc: mail.cc ?? [], objet: mail.subject, cle: p.step.cleEnvoi };
 	if (outcome === undefined || outcome === 'aperçu') return { statut: 'aperçu', ...base, motif: 'Mode revue : rien n’est envoyé.', texte: mail.text, html: mail.html };
-	if (outcome === 'non approuvé') {
-		return { statut: 'non approuvé', ...base, motif: 'Lettre différente de celles approuvées lors de la revue (empreinte inconnue) : non envoyée. Relancez la revue.' };
-	}
+	if (typeof outcome === 'object' && 'refus' in outcome) return refusalOf(p, outcome, base);
 	if (outcome === 'déjà envoyé') return { statut: 'déjà envoyé', ...base, motif: ALREADY_SENT[p.step.etape === 'notification' ? 'notification' : 'miseEnDemeure'] };
 	if (!outcome.ok) return { statut: 'échec', ...base, erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire };
 	const sent = { ...base, messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] };
@@ -38,6 +57,24 @@ function envoiOf(p: Planned, outcome: Outcome | undefined): IDataObject {
 		code: refused.code,
 		temporaire: false,
 		erreur: `adresse du titulaire ${refused.adresse} refusée (${refused.message}) ; l’acheteur et le facilitateur en copie l’ont reçu. Corrigez l’adresse et transmettez l’avis au titulaire.`,
+	};
+}
+
+/**
+ * La ligne à ajouter à la feuille « Pénalités » du registre une fois l'avis envoyé
+ * (mêmes intitulés que la feuille) : sans elle, la mise en demeure serait proposée
+ * de nouveau à chaque exécution et la notification ne suivrait jamais. La date est
+ * celle de la lettre : le délai de la mise en demeure se compte depuis elle.
+ */
+function registerRow(p: Planned): IDataObject {
+	const a = p.assessment;
+	return {
+		Marché: p.clause.marche,
+		Lot: p.clause.lot,
+		Étape: p.step.etapeLibelle,
+		'Montant HT': a.total,
+		Date: a.dateCalcul,
+		Période: a.periode === 'fin' ? 'fin d’exécution' : a.dateEcheance,
 	};
 }
 
@@ -68,6 +105,7 @@ export async function clauseItem(ctx: IExecuteFunctions, p: Planned, outcome: Ou
 			parametres: a.parametres as unknown as IDataObject,
 			avertissements: a.avertissements as unknown as IDataObject[],
 			documents: p.notice ? { lettre: p.notice.lettre.fileName, annexe: p.notice.annexe.fileName, empreinteLettre: p.notice.lettre.empreinte } : null,
+			ligneRegistre: p.notice ? registerRow(p) : null,
 			envoi,
 		},
 		pairedItem: { item: p.entry.itemIndex },

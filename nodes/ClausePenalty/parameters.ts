@@ -10,19 +10,30 @@ export interface PenaltyParameters {
 	mode: 'revue' | 'envoyer';
 	settings: PenaltySettings;
 	letter: LetterOptions;
-	/** Empreintes SHA-256 des lettres approuvées ; absent : pas de contrôle. */
-	approved?: Set<string>;
+	/**
+	 * Empreintes SHA-256 des lettres approuvées lors de la revue. En mode envoi,
+	 * seules ces lettres partent : une liste vide n'en laisse partir aucune.
+	 */
+	approved: Set<string>;
+	/**
+	 * Envoi sans revue, choisi explicitement (option, désactivée par défaut) : les
+	 * lettres partent sans empreinte approuvée ; des empreintes saisies restent exigées.
+	 */
+	sansRevue: boolean;
 	debitParSeconde: number;
 	memoireEnvois: number;
 }
 
-/** Liste d'empreintes saisie en JSON (tableau) ou séparée par des virgules ; seules les empreintes SHA-256 valides comptent. */
-export function fingerprints(value: unknown): Set<string> | undefined {
-	if (value === undefined || value === null) return undefined;
+/**
+ * Liste d'empreintes saisie en JSON (tableau) ou séparée par des virgules ; seules
+ * les empreintes SHA-256 valides comptent. Vide ou absente : aucune lettre approuvée.
+ */
+export function fingerprints(value: unknown): Set<string> {
+	if (value === undefined || value === null) return new Set();
 	let list: unknown = value;
 	if (typeof value === 'string') {
 		const text = value.trim();
-		if (text === '') return undefined;
+		if (text === '') return new Set();
 		try {
 			list = text.startsWith('[') ? JSON.parse(text) : text.split(/[\s,;]+/);
 		} catch {
@@ -83,6 +94,7 @@ export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters
 			delaiObservationsJours: settings.delaiObservationsJours,
 		},
 		approved: fingerprints(options.empreintesApprouvees),
+		sansRevue: options.envoiSansRevue === true,
 		debitParSeconde: Number(options.debitParSeconde ?? 5),
 		memoireEnvois: Number(options.memoireEnvois ?? 60000),
 	};

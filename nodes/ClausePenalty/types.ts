@@ -21,4 +21,12 @@ export interface Planned {
 	notice?: Notice;
 }
 
-export type Outcome = SendOutcome | 'aperçu' | 'déjà envoyé' | 'non approuvé';
+/** Avis retenu avant l'envoi (mode envoi) : rien n'est parti, la clé de non-redite reste libre. */
+export interface Refusal {
+	/** « non approuvé » : empreinte inconnue ; « sans approbation » : aucune empreinte approuvée ; « délai échu » : mise en demeure trop tardive. */
+	refus: 'non approuvé' | 'sans approbation' | 'délai échu';
+	/** Date d'envoi (fuseau du workflow), pour « délai échu ». */
+	dateEnvoi?: string;
+}
+
+export type Outcome = SendOutcome | 'aperçu' | 'déjà envoyé' | Refusal;

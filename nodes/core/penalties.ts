@@ -97,13 +97,17 @@ export interface PenaltyAssessment {
 		surplus: number;
 	};
 	relevesManquants: Array<{ mois: IsoMonth; libelle: string }>;
+	/** Relevés reçus en retard, tous mois confondus (colonne « Date de réception des relevés »). */
+	dateReceptionReleves?: IsoDate;
 	bilan: { dateLimite: IsoDate; dateRemise?: IsoDate; statut: 'remis' | 'nonRemis' | 'nonRenseigne' } | null;
 	lignes: PenaltyLine[];
 	sommeLignes: number;
 	plafond: {
 		assiette: keyof typeof CAP_BASES;
 		assietteLibelle: string;
+		/** 0 si l'assiette est inconnue (montant manquant, sans pénalité à plafonner) : voir assietteConnue. */
 		montantAssiette: number;
+		assietteConnue: boolean;
 		pourcentage: number;
 		montant: number;
 		dejaAppliquees: number;
@@ -426,6 +430,7 @@ export function assessPenalties(
 		parametres,
 		heures: { dues, neutralisees, neutralisations, realisees, origineRealisees: entered !== undefined ? 'registre' : 'relevés mensuels', manquantes, surplus },
 		relevesManquants,
+		dateReceptionReleves: fields.dateReceptionReleves,
 		bilan,
 		lignes,
 		sommeLignes: fromCents(sumCents),
@@ -433,6 +438,7 @@ export function assessPenalties(
 			assiette,
 			assietteLibelle: base?.libelle ?? CAP_BASES[assiette].libelle,
 			montantAssiette: base?.montant ?? 0,
+			assietteConnue: base !== undefined,
 			pourcentage: pct,
 			montant: fromCents(capCents),
 			dejaAppliquees: fromCents(dejaCents),

@@ -77,9 +77,9 @@ function factParagraphs(clause: ClauseRecord, a: PenaltyAssessment): string[] {
 		h.neutralisations.length > 0
 			? ` ${formatHours(h.neutralisees)} ont été neutralisées (${h.neutralisations.map((n) => `${n.motifLibelle.charAt(0).toLowerCase()}${n.motifLibelle.slice(1)}${n.reference ? `, ${n.reference}` : ''}`).join(' ; ')}).`
 			: '';
-	const source = h.origineRealisees === 'registre' ? 'le suivi consolidé par le facilitateur' : 'vos relevés mensuels';
+	const source = h.origineRealisees === 'registre' ? 'le suivi consolidé par le facilitateur fait' : 'vos relevés mensuels font';
 	out.push(
-		`À l\u2019échéance évaluée (${a.periodeLibelle}), ${formatHours(h.dues)} étaient dues et ${source} font état de ${formatHours(h.realisees)} réalisées.${neutral}${h.manquantes > 0 ? ` ${formatHours(h.manquantes)} n\u2019ont donc pas été réalisées.` : ''}`,
+		`À l\u2019échéance évaluée (${a.periodeLibelle}), ${formatHours(h.dues)} étaient dues et ${source} état de ${formatHours(h.realisees)} réalisées.${neutral}${h.manquantes > 0 ? ` ${formatHours(h.manquantes)} n\u2019ont donc pas été réalisées.` : ''}`,
 	);
 	if (a.relevesManquants.length > 0) {
 		const months = a.relevesManquants.map((m) => m.libelle);
@@ -89,14 +89,28 @@ function factParagraphs(clause: ClauseRecord, a: PenaltyAssessment): string[] {
 				: `Vos relevés mensuels des heures d\u2019insertion des mois suivants ne nous sont pas parvenus : ${months.join(', ')}.`,
 		);
 	}
-	if (a.bilan && a.bilan.statut === 'nonRemis' && a.dateCalcul > a.bilan.dateLimite) {
-		out.push(`Le bilan de fin d\u2019exécution de la clause, attendu au plus tard le ${frenchLongDate(a.bilan.dateLimite)}, ne nous est pas parvenu.`);
+	if (lateReports(a)) {
+		out.push(`Vos relevés mensuels des heures d\u2019insertion ne nous sont parvenus que le ${frenchLongDate(a.dateReceptionReleves!)}, après le délai imparti.`);
+	}
+	if (bilanMissing(a)) {
+		out.push(`Le bilan de fin d\u2019exécution de la clause, attendu au plus tard le ${frenchLongDate(a.bilan!.dateLimite)}, ne nous est pas parvenu.`);
+	}
+	if (lateBilan(a)) {
+		out.push(`Le bilan de fin d\u2019exécution de la clause, attendu au plus tard le ${frenchLongDate(a.bilan!.dateLimite)}, ne nous est parvenu que le ${frenchLongDate(a.bilan!.dateRemise!)}.`);
 	}
 	return out;
 }
 
+/** Bilan attendu, non remis à la date de l'avis. */
+const bilanMissing = (a: PenaltyAssessment) => a.bilan !== null && a.bilan.statut === 'nonRemis' && a.dateCalcul > a.bilan.dateLimite;
+/** Bilan remis, mais après la date limite (ligne de pénalité « bilan »). */
+const lateBilan = (a: PenaltyAssessment) => a.bilan?.dateRemise !== undefined && a.lignes.some((l) => l.code === 'bilan');
+/** Relevés reçus en retard, aucun ne manquant plus (ligne de pénalité « relevés »). */
+const lateReports = (a: PenaltyAssessment) => a.relevesManquants.length === 0 && a.dateReceptionReleves !== undefined && a.lignes.some((l) => l.code === 'releves');
+
 function legalBasis(a: PenaltyAssessment): string {
-	return `Les pénalités sont prévues par ${a.articleCcap}, dans le cadre de la clause sociale d\u2019insertion, condition d\u2019exécution du marché au sens de l\u2019article L2112-2 du code de la commande publique et de l\u2019article 16.1 du CCAG 2021. Elles sont cumulables et plafonnées à ${formatPercent(a.plafond.pourcentage)} du ${a.plafond.assietteLibelle} (${formatEuros(a.plafond.montantAssiette)}).`;
+	const amount = a.plafond.assietteConnue ? ` (${formatEuros(a.plafond.montantAssiette)})` : '';
+	return `Les pénalités sont prévues par ${a.articleCcap}, dans le cadre de la clause sociale d\u2019insertion, condition d\u2019exécution du marché au sens de l\u2019article L2112-2 du code de la commande publique et de l\u2019article 16.1 du CCAG 2021. Elles sont cumulables et plafonnées à ${formatPercent(a.plafond.pourcentage)} du ${a.plafond.assietteLibelle}${amount}.`;
 }
 
 export function buildLetter(
@@ -130,22 +144,42 @@ export function buildLetter(
 			asks.push(`justifier les ${formatHours(a.heures.manquantes)} d\u2019insertion non réalisées : relevés non transmis, difficultés rencontrées, ou preuve que vous avez mis en œuvre tous les moyens pour les réaliser, pièces à l\u2019appui`);
 		}
 		if (a.relevesManquants.length > 0) asks.push(`transmettre ${a.relevesManquants.length === 1 ? 'le relevé mensuel manquant' : 'les relevés mensuels manquants'} à ${clause.facilitateur} (${clause.emailFacilitateur})`);
-		if (a.bilan && a.bilan.statut === 'nonRemis' && a.dateCalcul > a.bilan.dateLimite) asks.push('transmettre le bilan de fin d\u2019exécution de la clause');
+		if (bilanMissing(a)) asks.push('transmettre le bilan de fin d\u2019exécution de la clause');
+		// Remises tardives déjà faites : il n'y a plus rien à transmettre, seulement à justifier le retard.
+		if (lateReports(a)) asks.push('justifier la remise tardive de vos relevés mensuels');
+		if (lateBilan(a)) asks.push('justifier la remise tardive du bilan de fin d\u2019exécution');
+		if (asks.length === 0) asks.push('présenter vos observations et justificatifs sur les manquements constatés ci-dessus');
 		sections.push({
 			titre: 'Mise en demeure',
 			paragraphes: [
 				`En conséquence, nous vous mettons en demeure, dans un délai de ${a.parametres.delaiMiseEnDemeureJours.valeur} jours à compter de la date de la présente, soit au plus tard le ${frenchLongDate(step.echeanceMiseEnDemeure!)}, de : ${asks.join(' ; ')}.`,
 			],
 		});
-		const perDay =
-			a.relevesManquants.length > 0 && a.miseEnDemeureRequise
+		const reportsPerDay = a.relevesManquants.length > 0 && a.miseEnDemeureRequise;
+		if (a.lignes.length > 0) {
+			const perDay = reportsPerDay
 				? ` S\u2019y ajouterait une pénalité de ${tauxReleve} HT par jour calendaire de retard dans la remise des relevés à compter du ${frenchLongDate(step.echeanceMiseEnDemeure!)}.`
 				: '';
-		sections.push({
-			titre: 'Pénalités encourues',
-			paragraphes: [`À défaut, les pénalités suivantes, calculées à la date de la présente, vous seront appliquées.${perDay} Le détail du calcul figure dans l\u2019annexe jointe.`],
-			tableau: table,
-		});
+			sections.push({
+				titre: 'Pénalités encourues',
+				paragraphes: [`À défaut, les pénalités suivantes, calculées à la date de la présente, vous seront appliquées.${perDay} Le détail du calcul figure dans l\u2019annexe jointe.`],
+				tableau: table,
+			});
+		} else {
+			// Aucune pénalité encore due (retards qui ne courent qu'après la mise en demeure, délai de grâce) : pas de tableau vide.
+			const future: string[] = [];
+			if (reportsPerDay) {
+				future.push(`À défaut de régularisation dans ce délai, une pénalité de ${tauxReleve} HT par jour calendaire de retard dans la remise des relevés vous sera appliquée à compter du ${frenchLongDate(step.echeanceMiseEnDemeure!)}.`);
+			}
+			if (bilanMissing(a)) {
+				future.push(`Au-delà du délai de grâce, chaque jour calendaire de retard dans la remise du bilan de fin d\u2019exécution donnera lieu à une pénalité de ${formatEuros(a.parametres.tauxJourRetardBilan.valeur)} HT.`);
+			}
+			if (future.length === 0) future.push('À défaut de régularisation dans ce délai, les pénalités prévues par le CCAP vous seront appliquées.');
+			sections.push({
+				titre: 'Pénalités encourues',
+				paragraphes: [`Aucune pénalité n\u2019est due à la date de la présente. ${future.join(' ')} Le détail du calcul figure dans l\u2019annexe jointe.`],
+			});
+		}
 		sections.push({ titre: 'Fondement', paragraphes: [legalBasis(a)] });
 		sections.push({
 			titre: 'Vos observations',
@@ -225,7 +259,7 @@ export function renderNoticeMail(clause: ClauseRecord, a: PenaltyAssessment, ste
 	const paragraphs = [
 		`Veuillez trouver ci-joint ${model.etape === 'miseEnDemeure' ? 'une mise en demeure' : 'la notification des pénalités'} relative à la clause sociale d\u2019insertion du marché n° ${clause.marche}, ${lotLabel(clause)}, ainsi que l\u2019annexe détaillant le calcul (classeur Excel).`,
 		model.etape === 'miseEnDemeure'
-			? `Pénalités encourues à ce jour : ${formatEuros(a.total)} HT. Délai de régularisation : jusqu\u2019au ${frenchLongDate(step.echeanceMiseEnDemeure!)}.`
+			? `${a.lignes.length > 0 ? `Pénalités encourues à ce jour : ${formatEuros(a.total)} HT.` : 'Aucune pénalité n\u2019est due à ce jour.'} Délai de régularisation : jusqu\u2019au ${frenchLongDate(step.echeanceMiseEnDemeure!)}.`
 			: `Montant des pénalités : ${formatEuros(a.total)} HT.`,
 		`Pour toute question : ${clause.acheteur}, ${clause.emailAcheteur}.`,
 	];

@@ -7,8 +7,11 @@ import {
 	PENALTY_FIELDS_READER,
 	PENALTY_SETTINGS_LABELS,
 	PenaltySettingsSchema,
+	addDays,
+	addMonths,
 	assessPenalties,
 	buildLetter,
+	daysBetween,
 	decideStep,
 	letterText,
 	parseSettings,
@@ -112,10 +115,18 @@ describe('calcul des pénalités', () => {
 		expect(decideStep(c, f, a)).toMatchObject({ etape: 'aucune', motif: 'Aucune pénalité : heures manquantes neutralisées, relevés à jour.' });
 	});
 
-	it('arrondi : chaque ligne au centime, demi-centime vers le haut ; somme en centimes exacts', () => {
-		// 0,15 h × 33,33 € = 4,9995 € → 5,00 € ; 12,345 h × 60 € = 740,70 €.
-		const small = assessPenalties(clause({ heuresDues: 300.15 }), fields({ tauxHoraire: '33,33' }), declared(), settings());
-		expect(small.lignes[0].montant).toBe(5);
+	it('arrondi : un demi-centime exact est arrondi au centime supérieur (demi loin de zéro), sans erreur binaire', () => {
+		// Règle testée : roundTo (nodes/core/numbers.ts), README « Arrondis » : chaque ligne au centime, demi-centime
+		// vers le haut. 0,57 h × 12,50 € = 7,125 € exactement : 7,13 € selon cette règle ; 7,12 € au demi pair
+		// (arrondi bancaire), par troncature, ou par un Math.round(x × 100) / 100 naïf, car 0,57 × 12,5 vaut
+		// 7,124999… en virgule flottante.
+		expect(0.57 * 12.5).toBeLessThan(7.125);
+		const a = assessPenalties(clause({ heuresDues: 300.57 }), fields({ tauxHoraire: '12,50' }), declared(), settings());
+		expect(a.heures.manquantes).toBe(0.57);
+		expect(a.lignes[0]).toMatchObject({ quantite: 0.57, taux: 12.5, formule: `0,57 h × 12,50${NBSP}€`, montant: 7.13 });
+		expect(a.sommeLignes).toBe(7.13);
+		expect(a.total).toBe(7.13);
+		// Heures manquantes au centième d'heure : 312,345 − 300 = 12,345… h → 12,35 h ; 12,35 h × 60 € = 741,00 €.
 		const b = assessPenalties(clause({ heuresDues: 312.345 }), fields(), declared(), settings());
 		expect(b.heures.manquantes).toBe(12.35);
 		expect(b.lignes[0].montant).toBe(741);
@@ -286,6 +297,89 @@ describe('lettre et courriel', () => {
 		expect(mail.text).toContain('Délai de régularisation : jusqu’au 4 août 2026.');
 	});
 
+	const OPTIONS = { emetteur: 'Région', signature: 'Service', delaiObservationsJours: 15 };
+	const medLetter = (c: ClauseRecord, f: ReturnType<typeof fields>, a: ReturnType<typeof assessPenalties>) => {
+		const step = decideStep(c, f, a);
+		expect(step.etape).toBe('miseEnDemeure');
+		const model = buildLetter(c, a, step as typeof step & { etape: 'miseEnDemeure' }, OPTIONS);
+		return { step, model, text: letterText(model), section: (titre: string) => model.sections.find((x) => x.titre === titre)! };
+	};
+
+	it('heures réalisées du registre : « le suivi consolidé par le facilitateur fait état » (accord au singulier)', () => {
+		const c = clause();
+		const f = fields({ heuresRealisees: 250 });
+		const { section } = medLetter(c, f, assessPenalties(c, f, declared(), settings()));
+		expect(section('Les faits').paragraphes[1]).toBe(
+			`À l’échéance évaluée (fin d’exécution au 30 juin 2026), 455${NBSP}h étaient dues et le suivi consolidé par le facilitateur fait état de 250${NBSP}h réalisées. 205${NBSP}h n’ont donc pas été réalisées.`,
+		);
+	});
+
+	it('mise en demeure pour le seul retard du bilan (remis en retard) : faits, demande et pénalités en phrases complètes', () => {
+		// 300 h dues, 300 h déclarées ; bilan attendu le 30 juillet, remis le 10 août : 11 jours × 300 €.
+		const c = clause({ heuresDues: 300 });
+		const f = fields({ dateRemiseBilan: '2026-08-10' });
+		const a = assessPenalties(c, f, declared(), settings({ dateCalcul: '2026-08-20' }));
+		expect(a.lignes.map((l) => [l.code, l.montant])).toEqual([['bilan', 3300]]);
+		const { text, section } = medLetter(c, f, a);
+		expect(section('Les faits').paragraphes.slice(1)).toEqual([
+			`À l’échéance évaluée (fin d’exécution au 30 juin 2026), 300${NBSP}h étaient dues et vos relevés mensuels font état de 300${NBSP}h réalisées.`,
+			'Le bilan de fin d’exécution de la clause, attendu au plus tard le 30 juillet 2026, ne nous est parvenu que le 10 août 2026.',
+		]);
+		expect(section('Mise en demeure').paragraphes).toEqual([
+			'En conséquence, nous vous mettons en demeure, dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 septembre 2026, de : justifier la remise tardive du bilan de fin d’exécution.',
+		]);
+		expect(section('Pénalités encourues').paragraphes).toEqual(['À défaut, les pénalités suivantes, calculées à la date de la présente, vous seront appliquées. Le détail du calcul figure dans l’annexe jointe.']);
+		expect(text).toContain(`Retard dans la remise du bilan de fin d’exécution | 11 jours × 300,00${NBSP}€ | 3${NBSP}300,00${NBSP}€`);
+		expect(text).not.toContain('de : .');
+	});
+
+	it('notification pour des relevés reçus après l’échéance de la mise en demeure : le fait est dit', () => {
+		// Mise en demeure du 1er juillet (échéance 16 juillet), relevés reçus le 19 juillet : 3 jours × 100 €.
+		const c = clause({ heuresDues: 300 });
+		const f = fields({ dateMiseEnDemeure: '2026-07-01', dateReceptionReleves: '2026-07-19', bilanRemis: 'oui' });
+		const a = assessPenalties(c, f, declared(), settings({ dateCalcul: '2026-07-20' }));
+		expect(a.lignes.map((l) => [l.code, l.quantite, l.montant])).toEqual([['releves', 3, 300]]);
+		const step = decideStep(c, f, a);
+		expect(step.etape).toBe('notification');
+		const model = buildLetter(c, a, step as typeof step & { etape: 'notification' }, OPTIONS);
+		expect(model.sections[0].paragraphes.slice(1)).toEqual([
+			`À l’échéance évaluée (fin d’exécution au 30 juin 2026), 300${NBSP}h étaient dues et vos relevés mensuels font état de 300${NBSP}h réalisées.`,
+			'Vos relevés mensuels des heures d’insertion ne nous sont parvenus que le 19 juillet 2026, après le délai imparti.',
+		]);
+	});
+
+	it('mise en demeure sans aucune pénalité encore due (relevé manquant, pénalité après la mise en demeure) : pas de tableau vide', () => {
+		// 250 h dues, 250 h déclarées (juin manquant) : aucune heure manquante ; le retard du relevé ne court qu'après la mise en demeure.
+		const c = clause({ heuresDues: 250 });
+		const a = assessPenalties(c, fields(), declared(['2026-06']), settings());
+		expect(a.lignes).toEqual([]);
+		const { step, model, text, section } = medLetter(c, fields(), a);
+		expect(section('Pénalités encourues')).toEqual({
+			titre: 'Pénalités encourues',
+			paragraphes: [
+				`Aucune pénalité n’est due à la date de la présente. À défaut de régularisation dans ce délai, une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés vous sera appliquée à compter du 4 août 2026. Le détail du calcul figure dans l’annexe jointe.`,
+			],
+		});
+		expect(text).not.toContain('les pénalités suivantes');
+		expect(section('Mise en demeure').paragraphes[0]).toBe(
+			'En conséquence, nous vous mettons en demeure, dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 août 2026, de : transmettre le relevé mensuel manquant à PLIE du Val d’Argent (plie@example.test).',
+		);
+		expect(section('Fondement').paragraphes[0]).toMatch(new RegExp(`Elles sont cumulables et plafonnées à 20${NBSP}% du montant annuel HT \\(600${NBSP}000,00${NBSP}€\\)\\.$`));
+		expect(renderNoticeMail(c, a, step, model, 'Service').text).toContain('Aucune pénalité n’est due à ce jour. Délai de régularisation : jusqu’au 4 août 2026.');
+	});
+
+	it('assiette du plafond inconnue (montant manquant, aucune pénalité) : le fondement ne cite pas de montant de 0 €', () => {
+		const c = clause({ heuresDues: 250, montantHT: '' });
+		const f = fields({ 'Assiette du plafond': 'montant total' });
+		const a = assessPenalties(c, f, declared(['2026-06']), settings());
+		expect(a.plafond).toMatchObject({ assietteConnue: false, montantAssiette: 0 });
+		const { text, section } = medLetter(c, f, a);
+		expect(section('Fondement').paragraphes[0]).toBe(
+			`Les pénalités sont prévues par les stipulations du CCAP relatives à la clause sociale d’insertion, dans le cadre de la clause sociale d’insertion, condition d’exécution du marché au sens de l’article L2112-2 du code de la commande publique et de l’article 16.1 du CCAG 2021. Elles sont cumulables et plafonnées à 20${NBSP}% du montant total HT du marché.`,
+		);
+		expect(text).not.toContain(`(0,00${NBSP}€)`);
+	});
+
 	it('échappe le HTML du courriel', () => {
 		const c = clause({ intitule: '<b>Électricité</b>' });
 		const a = assessPenalties(c, fields(), declared(), settings());
@@ -366,6 +460,57 @@ describe('propriétés du calcul (fast-check)', () => {
 			}),
 			RUNS,
 		);
+	});
+
+	it('jamais de notification sans mise en demeure antérieure dont le délai est expiré à la date de l’avis', () => {
+		const seen = new Map<string, number>();
+		const scenario = fc.record({
+			duree: fc.integer({ min: 30, max: 400 }),
+			avis: fc.integer({ min: -10, max: 200 }),
+			dues: fc.integer({ min: 1, max: 1000 }),
+			realisees: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
+			moisDeclares: fc.array(fc.integer({ min: 0, max: 100 }), { maxLength: 14 }),
+			med: fc.option(fc.integer({ min: 0, max: 600 }), { nil: undefined }),
+			notifApres: fc.oneof({ arbitrary: fc.constant(undefined), weight: 4 }, { arbitrary: fc.integer({ min: 1, max: 60 }), weight: 1 }),
+			delai: fc.integer({ min: 1, max: 60 }),
+			statut: fc.oneof({ arbitrary: fc.constant('terminée'), weight: 5 }, { arbitrary: fc.constantFrom('en cours', 'soldée', 'suspendue'), weight: 1 }),
+			bilan: fc.constantFrom('oui', 'non', ''),
+			requise: fc.boolean(),
+		});
+		fc.assert(
+			fc.property(scenario, (v) => {
+				const fin = addDays('2026-01-01', v.duree);
+				const dateCalcul = addDays(fin, v.avis);
+				// Mise en demeure entre le début d'exécution et la date de l'avis (sinon la saisie est refusée).
+				const med = v.med === undefined ? undefined : addDays('2026-01-01', v.med % (daysBetween('2026-01-01', dateCalcul) + 1));
+				const notif = med && v.notifApres !== undefined && addDays(med, v.notifApres) <= dateCalcul ? addDays(med, v.notifApres) : undefined;
+				const c = clause({ finExecution: fin, heuresDues: v.dues, statut: v.statut, montantAnnuelHT: 500000 });
+				const f = fields({
+					heuresRealisees: v.realisees === undefined ? undefined : Math.min(v.realisees, v.dues),
+					dateMiseEnDemeure: med,
+					dateNotificationPenalites: notif,
+					delaiMiseEnDemeureJours: v.delai,
+					bilanRemis: v.bilan,
+					miseEnDemeureRequise: v.requise ? 'oui' : 'non',
+				});
+				const months = new Map(v.moisDeclares.map((h, i) => [addMonths('2026-01', i), h] as const).filter(([m]) => m <= fin.slice(0, 7)));
+				const a = assessPenalties(c, f, months, settings({ dateCalcul }));
+				const step = decideStep(c, f, a);
+				seen.set(step.etape, (seen.get(step.etape) ?? 0) + 1);
+				if (step.etape === 'notification') {
+					expect(f.dateMiseEnDemeure).toBeDefined();
+					expect(f.dateNotificationPenalites).toBeUndefined();
+					const deadline = addDays(f.dateMiseEnDemeure!, v.delai);
+					expect(deadline < dateCalcul).toBe(true);
+					expect(step).toMatchObject({ dateMiseEnDemeure: f.dateMiseEnDemeure, echeanceMiseEnDemeure: deadline, cleEnvoi: `penalite|notification|2026trx014/20|${a.periode}` });
+				}
+				// Une mise en demeure n'est proposée que si aucune n'est connue.
+				if (step.etape === 'miseEnDemeure') expect(f.dateMiseEnDemeure).toBeUndefined();
+			}),
+			{ numRuns: 1000 },
+		);
+		// Le générateur atteint bien les étapes en jeu (sinon la propriété ne prouverait rien).
+		for (const etape of ['notification', 'miseEnDemeure', 'attente', 'notifiee']) expect(seen.get(etape) ?? 0).toBeGreaterThanOrEqual(10);
 	});
 
 	it('plus d’heures réalisées ne donne jamais plus de pénalité', () => {

@@ -42,8 +42,17 @@ const envoiOf = (item: INodeExecutionData) => item.json.envoi as IDataObject;
 const penalitesOf = (item: INodeExecutionData) => item.json.penalites as { total: number; sommeLignes: number; lignes: Array<{ code: string; montant: number; quantite: number }>; plafond: { montant: number } };
 const binaryBuffer = (item: INodeExecutionData, key: string) => Buffer.from(item.binary![key].data, 'base64');
 
+/** Seule la date du jour est simulée (envoi) : minuteries, E/S et horloge haute résolution restent réelles. */
+const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'requestAnimationFrame', 'cancelAnimationFrame', 'requestIdleCallback', 'cancelIdleCallback', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
+const today = (date: string) => jest.useFakeTimers({ now: new Date(`${date}T12:00:00Z`), doNotFake: [...REAL_TIMERS] });
+
 describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
-	beforeEach(() => deduplicator.reset());
+	beforeEach(() => {
+		deduplicator.reset();
+		// Envoi le jour de la date de l'avis des tests (23 novembre 2026) : délai de la mise en demeure en cours.
+		today('2026-11-23');
+	});
+	afterEach(() => jest.useRealTimers());
 
 	it('revue : calcule chaque clause du classeur, produit lettre PDF et annexe Excel, sans rien envoyer', async () => {
 		const { items, output, run } = await runNode(penalty(), [workbook()]);
@@ -147,7 +156,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 			expect(first.output('Nœud testé', 1)[0].json).toMatchObject({ mode: 'envoyer', avis: 2, piecesJointes: '' });
 
 			// Seconde exécution : rien de nouveau ; la mise en demeure non reportée au registre bloque, sans sauter d'étape.
-			const second = await runNode(penalty({ mode: 'envoyer' }), [workbook()], { credentials: smtp(sink.port) });
+			const second = await runNode(penalty({ mode: 'envoyer', options: { empreintesApprouvees: empreintes.join(',') } }), [workbook()], { credentials: smtp(sink.port) });
 			const again = byClause(second.items);
 			expect(envoiOf(again['2025-PI-011/2'])).toMatchObject({ statut: 'déjà envoyé' });
 			expect(envoiOf(again['2025-PI-011/2']).motif).toContain('Reportez sa date dans le registre');
@@ -172,16 +181,147 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		}
 	});
 
+	it('liste d’empreintes approuvées vide ou absente : rien ne part, chaque avis dit pourquoi ; la clé de non-redite reste libre', async () => {
+		const NOT_APPROVED =
+			'Lettre non envoyée : aucune lettre n’a été approuvée (option « Empreintes des lettres approuvées » vide). Faites relire et approuver l’avis (mode revue, puis approbation de l’acheteur), ou, pour un envoi délibéré sans revue, activez l’option « Envoyer sans revue ».';
+		const sink = await new SmtpSink().start();
+		try {
+			for (const options of [{}, { empreintesApprouvees: '' }, { empreintesApprouvees: '[]' }, { empreintesApprouvees: ' , ' }]) {
+				const { items } = await runNode(penalty({ mode: 'envoyer', options }), [workbook()], { credentials: smtp(sink.port) });
+				const by = byClause(items);
+				for (const key of ['2025-PI-011/2', '2025-TRX-039/6']) expect(envoiOf(by[key])).toMatchObject({ statut: 'non approuvé', motif: NOT_APPROVED });
+				expect(envoiOf(by['2025-TRX-039/8']).statut).toBe('sans objet');
+			}
+			expect(deduplicator.calls).toBe(0);
+			await new Promise((r) => setTimeout(r, 200));
+			expect(sink.mails).toHaveLength(0);
+		} finally {
+			await sink.stop();
+		}
+	});
+
+	it('revue sans aucun avis (clauses en erreur), registre corrigé avant l’approbation : les lettres non relues ne partent pas', async () => {
+		// Revue : les deux clauses à avis sont en erreur ; le paquet de revue n'a aucune empreinte.
+		const withNotice = ['2025-PI-011/2', '2025-TRX-039/6', '2024-TRX-027/3'];
+		const broken = clauses.map((c) => (withNotice.includes(`${c.marche}/${c.lot}`) ? { ...c, heuresRealisees: 99999 } : c));
+		const review = await runNode({ ...penalty({ source: 'elements' }), onError: 'continueRegularOutput' }, [...broken, ...releves]);
+		const pack = review.output('Nœud testé', 1)[0].json;
+		expect(pack).toMatchObject({ avis: 0, erreurs: 3, empreintes: [] });
+		// Le workflow transmet `empreintes.join(',')` : une chaîne vide.
+		const sink = await new SmtpSink().start();
+		try {
+			const send = await runNode(penalty({ mode: 'envoyer', options: { empreintesApprouvees: (pack.empreintes as string[]).join(',') } }), [workbook()], { credentials: smtp(sink.port) });
+			expect(send.items.map((i) => `${i.json.marche}/${i.json.lot}:${envoiOf(i).statut}`)).toEqual([
+				'2025-PI-011/2:non approuvé',
+				'2025-TRX-039/6:non approuvé',
+				'2025-TRX-039/8:sans objet',
+				'2025-PI-011/3:sans objet',
+				'2024-TRX-027/3:sans objet',
+			]);
+			expect(send.output('Nœud testé', 1)[0].json.objet).toBe('Avis de pénalité envoyés – clause sociale d’insertion – 0 sur 2 avis du 23 novembre 2026');
+			await new Promise((r) => setTimeout(r, 200));
+			expect(sink.mails).toHaveLength(0);
+			expect(deduplicator.calls).toBe(0);
+		} finally {
+			await sink.stop();
+		}
+	});
+
+	it('« Envoyer sans revue », choisi explicitement : les avis partent sans empreinte ; des empreintes saisies restent exigées', async () => {
+		const sink = await new SmtpSink().start();
+		try {
+			const restricted = await runNode(penalty({ mode: 'envoyer', options: { envoiSansRevue: true, empreintesApprouvees: 'b'.repeat(64) } }), [workbook()], { credentials: smtp(sink.port) });
+			expect(restricted.items.filter((i) => envoiOf(i).statut === 'non approuvé')).toHaveLength(2);
+			const { items } = await runNode(penalty({ mode: 'envoyer', options: { envoiSansRevue: true } }), [workbook()], { credentials: smtp(sink.port) });
+			expect(items.filter((i) => envoiOf(i).statut === 'envoyé').map((i) => `${i.json.marche}/${i.json.lot}`)).toEqual(['2025-PI-011/2', '2025-TRX-039/6']);
+			await sink.waitFor(2);
+			expect(sink.mails).toHaveLength(2);
+		} finally {
+			await sink.stop();
+		}
+	});
+
+	it('approbation tardive : une mise en demeure dont le délai est échu au jour de l’envoi ne part pas et repasse en revue', async () => {
+		const review = await runNode(penalty(), [workbook()]);
+		const empreintes = (review.output('Nœud testé', 1)[0].json.empreintes as string[]).join(',');
+		const sink = await new SmtpSink().start();
+		try {
+			// Lettre du 23 novembre, délai jusqu'au 8 décembre ; approuvée le 8 décembre : plus aucun jour pour le titulaire.
+			today('2026-12-08');
+			const late = await runNode(penalty({ mode: 'envoyer', options: { empreintesApprouvees: empreintes } }), [workbook()], { credentials: smtp(sink.port) });
+			const by = byClause(late.items);
+			expect(envoiOf(by['2025-PI-011/2'])).toMatchObject({
+				statut: 'délai échu',
+				dateEnvoi: '2026-12-08',
+				cle: 'penalite|miseEnDemeure|2025pi011/2|fin',
+				motif:
+					'Mise en demeure non envoyée : datée du 23 novembre 2026, elle laisse au titulaire jusqu’au 8 décembre 2026 pour s’exécuter, délai déjà écoulé à la date d’envoi (8 décembre 2026). Relancez la revue : la nouvelle lettre, datée du jour, fixera un nouveau délai.',
+			});
+			// La notification n'a pas de délai à préserver : elle part.
+			expect(envoiOf(by['2025-TRX-039/6']).statut).toBe('envoyé');
+			await sink.waitFor(1);
+			expect(sink.mails.map((m) => m.envelope.to.includes('etudes-et-territoires@example.test'))).toEqual([false]);
+			// Clé de la mise en demeure non consommée : seule la notification est en mémoire.
+			expect([...deduplicator.stores.values()].flat()).toEqual(['penalite|notification|2025trx039/6|fin']);
+			expect(late.output('Nœud testé', 1)[0].json.texte).toContain('— délai échu (Mise en demeure non envoyée : datée du 23 novembre 2026');
+
+			// La veille de l'échéance, la même lettre part encore (un jour de délai).
+			today('2026-12-07');
+			const inTime = await runNode(penalty({ mode: 'envoyer', options: { empreintesApprouvees: empreintes } }), [workbook()], { credentials: smtp(sink.port) });
+			expect(envoiOf(byClause(inTime.items)['2025-PI-011/2']).statut).toBe('envoyé');
+			await sink.waitFor(2);
+			expect(sink.to('etudes-et-territoires@example.test')).toHaveLength(1);
+		} finally {
+			await sink.stop();
+		}
+	});
+
+	it('ligne à reporter dans la feuille « Pénalités » : une fois reportée, la mise en demeure n’est plus reproposée et son délai court', async () => {
+		const sink = await new SmtpSink().start();
+		let rows: IDataObject[];
+		try {
+			const { items } = await runNode(penalty({ mode: 'envoyer', options: { envoiSansRevue: true } }), [workbook()], { credentials: smtp(sink.port) });
+			const sent = items.filter((i) => envoiOf(i).statut === 'envoyé');
+			rows = sent.map((i) => i.json.ligneRegistre as IDataObject);
+			expect(rows).toEqual([
+				{ Marché: '2025-PI-011', Lot: '2', Étape: 'Mise en demeure', 'Montant HT': 7800, Date: '2026-11-23', Période: 'fin d’exécution' },
+				{ Marché: '2025-TRX-039', Lot: '6', Étape: 'Notification de pénalités', 'Montant HT': 9000, Date: '2026-11-23', Période: 'fin d’exécution' },
+			]);
+			expect(byClause(items)['2025-TRX-039/8'].json.ligneRegistre).toBeNull();
+			await sink.waitFor(2);
+		} finally {
+			await sink.stop();
+		}
+		// Les lignes ajoutées à la feuille « Pénalités » du registre, comme le ferait l'acheteur.
+		const ExcelJS = (await import('exceljs')).default;
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(fs.readFileSync(path.join(SAMPLE, 'clauses-a-solder.xlsx')) as unknown as ArrayBuffer);
+		const sheet = wb.getWorksheet('Pénalités')!;
+		const headers = (sheet.getRow(1).values as unknown[]).slice(1) as string[];
+		for (const row of rows) sheet.addRow(headers.map((h) => row[h] as string | number));
+		const updated = Buffer.from(await wb.xlsx.writeBuffer());
+		// Une semaine plus tard : la mise en demeure est en attente de son échéance, la notification est faite.
+		const { items } = await runNode(penalty({ dateAvis: '2026-11-30' }), [binaryItem(updated, 'clauses-a-solder.xlsx')]);
+		const by = byClause(items);
+		expect(by['2025-PI-011/2'].json).toMatchObject({
+			etape: 'attente',
+			motif: 'Mise en demeure du 23 novembre 2026 : délai en cours jusqu’au 8 décembre 2026.',
+			echeanceMiseEnDemeure: '2026-12-08',
+			documents: null,
+		});
+		expect(by['2025-TRX-039/6'].json).toMatchObject({ etape: 'notifiee', motif: 'Pénalités notifiées le 23 novembre 2026 (registre).' });
+	});
+
 	it('serveur SMTP arrêté : échec rapporté et clé libérée, l’avis part à l’exécution suivante', async () => {
 		const port = await unusedPort();
-		const { items } = await runNode(penalty({ mode: 'envoyer' }), [workbook()], { credentials: smtp(port) });
+		const { items } = await runNode(penalty({ mode: 'envoyer', options: { envoiSansRevue: true } }), [workbook()], { credentials: smtp(port) });
 		const failed = items.filter((i) => envoiOf(i).statut === 'échec');
 		expect(failed).toHaveLength(2);
 		expect(envoiOf(failed[0])).toMatchObject({ code: 'ECONNREFUSED', temporaire: true });
 		expect([...deduplicator.stores.values()].flat()).toEqual([]);
 		const back = await new SmtpSink({ port }).start();
 		try {
-			const retry = await runNode(penalty({ mode: 'envoyer' }), [workbook()], { credentials: smtp(port) });
+			const retry = await runNode(penalty({ mode: 'envoyer', options: { envoiSansRevue: true } }), [workbook()], { credentials: smtp(port) });
 			expect(retry.items.filter((i) => envoiOf(i).statut === 'envoyé')).toHaveLength(2);
 			await back.waitFor(2);
 		} finally {
@@ -211,10 +351,72 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		expect(errorItems.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 5 }]);
 	});
 
+	/** Le jeu d'exemple (éléments) avec des dates incohérentes : une par clause, la dernière clause reste juste. */
+	const badDates = () => {
+		const rows = clauses.map((c) => ({ ...c }));
+		rows[0].finExecution = '2025-09-30'; // 2025-PI-011/2 : fin d'exécution avant le début (1er octobre 2025)
+		rows[1].dateNotificationPenalites = '2026-09-20'; // 2025-TRX-039/6 : notification avant la mise en demeure (1er octobre 2026)
+		rows[2].finNeutralisation = '2026-01-30'; // 2025-TRX-039/8 : neutralisation finie avant son début (2 février 2026)
+		rows[3].dateRemiseBilan = '2026-06-15'; // 2025-PI-011/3 : bilan remis avant la fin d'exécution (30 juin 2026)
+		const outside = { ...clauses[2], lot: '9', debutNeutralisation: '2025-08-01' }; // neutralisation commencée avant l'exécution (1er septembre 2025)
+		return [...rows, outside, ...releves];
+	};
+	const BAD_DATES_ERRORS = [
+		'Clause du marché 2025-PI-011, lot 2 (élément 1), fin d’exécution : fin d’exécution (2025-09-30) antérieure au début (2025-10-01)',
+		'Clause du marché 2025-TRX-039, lot 6 (élément 2), date de notification des pénalités : notification des pénalités (20 septembre 2026) antérieure ou égale à la mise en demeure (1er octobre 2026)',
+		'Clause du marché 2025-TRX-039, lot 8 (élément 3), fin de la neutralisation : fin de la neutralisation (30 janvier 2026) antérieure à son début (2 février 2026)',
+		'Clause du marché 2025-PI-011, lot 3 (élément 4), date de remise du bilan : bilan remis le 15 juin 2026, avant la fin d’exécution (30 juin 2026)',
+		'Clause du marché 2025-TRX-039, lot 9 (élément 6), début de la neutralisation : 1er août 2025 hors de la période d’exécution (du 1er septembre 2025 au 31 juillet 2026)',
+	];
+
+	it('dates incohérentes : une erreur française par clause, rien n’est produit pour elle, la clause juste passe', async () => {
+		const { items: all, output } = await runNode({ ...penalty({ source: 'elements' }), onError: 'continueRegularOutput' }, badDates());
+		const errorItems = all.filter((i) => typeof i.json.error === 'string');
+		expect(errorItems.map((i) => i.json.error)).toEqual(BAD_DATES_ERRORS);
+		expect(errorItems.map((i) => ((i.json.details as IDataObject).anomalies as IDataObject[]).map((a) => a.correction))).toEqual([
+			['Corrigez les dates d’exécution : la fin doit suivre le début.'],
+			['Corrigez les dates : la notification suit la mise en demeure et l’expiration de son délai.'],
+			['Corrigez les dates de la neutralisation : la fin doit suivre le début.'],
+			['Corrigez la date de remise du bilan de fin d’exécution, ou la date de fin d’exécution.'],
+			['Corrigez la date : une neutralisation porte sur la période d’exécution du marché.'],
+		]);
+		expect(errorItems.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }, { item: 5 }]);
+		// Rien pour les clauses en erreur : ni étape, ni lettre, ni annexe.
+		expect(errorItems.every((i) => i.binary === undefined && i.json.etape === undefined && i.json.documents === undefined)).toBe(true);
+		const ok = all.filter((i) => i.json.error === undefined);
+		expect(ok.map((i) => `${i.json.marche}/${i.json.lot}:${i.json.etape}:${envoiOf(i).statut}`)).toEqual(['2024-TRX-027/3:miseEnDemeure:aperçu']);
+		expect(Object.keys(ok[0].binary!).sort()).toEqual(['annexe', 'lettre']);
+		const pack = output('Nœud testé', 1)[0];
+		expect(pack.json).toMatchObject({ avis: 1, erreurs: 5, piecesJointes: 'lettre_1,annexe_1' });
+		expect(pack.json.texte).toContain(`Clauses en anomalie (rien ne part pour elles) :\n• Marché 2025-PI-011, lot 2 : ${BAD_DATES_ERRORS[0]}`);
+	});
+
+	it('envoi : une clause en erreur n’envoie rien et ne consomme aucune clé, les clauses justes partent', async () => {
+		const review = await runNode({ ...penalty({ source: 'elements' }), onError: 'continueRegularOutput' }, badDates());
+		const empreintes = review.output('Nœud testé', 1)[0].json.empreintes as string[];
+		expect(empreintes).toHaveLength(1);
+		const sink = await new SmtpSink().start();
+		try {
+			const { items: all } = await runNode({ ...penalty({ mode: 'envoyer', source: 'elements', options: { empreintesApprouvees: JSON.stringify(empreintes) } }), onError: 'continueRegularOutput' }, badDates(), {
+				credentials: smtp(sink.port),
+			});
+			expect(all.filter((i) => typeof i.json.error === 'string').map((i) => i.json.error)).toEqual(BAD_DATES_ERRORS);
+			const ok = all.filter((i) => i.json.error === undefined);
+			expect(ok.map((i) => `${i.json.marche}/${i.json.lot}:${envoiOf(i).statut}`)).toEqual(['2024-TRX-027/3:envoyé']);
+			await sink.waitFor(1);
+			await new Promise((r) => setTimeout(r, 200));
+			expect(sink.mails).toHaveLength(1);
+			expect(sink.mails[0].parsed.subject).toBe('Mise en demeure – clause sociale d’insertion – marché n° 2024-TRX-027, lot 3 (Peinture)');
+			expect([...deduplicator.stores.values()].flat()).toEqual(['penalite|miseEnDemeure|2024trx027/3|fin']);
+		} finally {
+			await sink.stop();
+		}
+	});
+
 	it('compte rendu d’envoi pour l’acheteur (deuxième sortie en mode envoi)', async () => {
 		const sink = await new SmtpSink({ rejectRecipients: ['air-confort-argent@example.test'] }).start();
 		try {
-			const { output } = await runNode(penalty({ mode: 'envoyer' }), [workbook()], { credentials: smtp(sink.port) });
+			const { output } = await runNode(penalty({ mode: 'envoyer', options: { envoiSansRevue: true } }), [workbook()], { credentials: smtp(sink.port) });
 			const report = output('Nœud testé', 1)[0].json;
 			expect(report.objet).toBe('Avis de pénalité envoyés – clause sociale d’insertion – 1 sur 2 avis du 23 novembre 2026');
 			expect(report.texte).toContain(`Marché 2025-PI-011, lot 2 (Études & Territoires) : mise en demeure, 7${NBSP}800,00${NBSP}€ HT — envoyé`);

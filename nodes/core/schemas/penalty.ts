@@ -11,7 +11,7 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
-import { parseDate } from '../calendar';
+import { frenchLongDate, parseDate } from '../calendar';
 import { amount, decimal, emptyToUndefined, isoDate, normalizeToken, optional, percent, text, tolerantEnum, yesNo } from './primitives';
 
 /** Motifs pour lesquels des heures ne sont pas dues (neutralisées) ou le titulaire est exonéré. */
@@ -52,7 +52,7 @@ export const NeutralisationSchema = z
 			ctx.addIssue({
 				code: 'custom',
 				path: ['fin'],
-				message: `fin de la neutralisation (${n.fin}) antérieure à son début (${n.debut})`,
+				message: `fin de la neutralisation (${frenchLongDate(n.fin)}) antérieure à son début (${frenchLongDate(n.debut)})`,
 				params: { correction: 'Corrigez les dates de la neutralisation : la fin doit suivre le début.', regle: 'penalite.neutralisationDates' },
 			});
 		}
@@ -118,7 +118,7 @@ export const ClausePenaltyFieldsSchema = z
 			add('heuresNeutralisees', 'motif de neutralisation sans heures neutralisées', 'Indiquez le nombre d\u2019heures neutralisées, ou retirez le motif.', 'penalite.neutralisationHeures');
 		}
 		if (f.debutNeutralisation && f.finNeutralisation && f.finNeutralisation < f.debutNeutralisation) {
-			add('finNeutralisation', `fin de la neutralisation (${f.finNeutralisation}) antérieure à son début (${f.debutNeutralisation})`, 'Corrigez les dates de la neutralisation : la fin doit suivre le début.', 'penalite.neutralisationDates');
+			add('finNeutralisation', `fin de la neutralisation (${frenchLongDate(f.finNeutralisation)}) antérieure à son début (${frenchLongDate(f.debutNeutralisation)})`, 'Corrigez les dates de la neutralisation : la fin doit suivre le début.', 'penalite.neutralisationDates');
 		}
 		const procedure = procedureProblem(f.dateMiseEnDemeure, f.dateNotificationPenalites);
 		if (procedure) add('dateNotificationPenalites', procedure.message, procedure.correction, 'penalite.procedure');
@@ -207,7 +207,7 @@ export function procedureProblem(miseEnDemeure?: string, notification?: string):
 	}
 	if (notification && miseEnDemeure && notification <= miseEnDemeure) {
 		return {
-			message: `notification des pénalités (${notification}) antérieure ou égale à la mise en demeure (${miseEnDemeure})`,
+			message: `notification des pénalités (${frenchLongDate(notification)}) antérieure ou égale à la mise en demeure (${frenchLongDate(miseEnDemeure)})`,
 			correction: 'Corrigez les dates : la notification suit la mise en demeure et l\u2019expiration de son délai.',
 		};
 	}
