@@ -197,7 +197,7 @@ export class ClausePenalty implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether to send the notices deliberately without review: off (default), an empty list of approved fingerprints sends nothing; entered fingerprints are still required',
+							'Envoyer délibérément les avis sans revue préalable. Désactivé (par défaut), une liste d’empreintes approuvées vide n’envoie rien ; des empreintes saisies restent exigées.',
 					},
 					{
 						displayName: 'Lieu de signature',

@@ -362,7 +362,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		return [...rows, outside, ...releves];
 	};
 	const BAD_DATES_ERRORS = [
-		'Clause du marché 2025-PI-011, lot 2 (élément 1), fin d’exécution : fin d’exécution (2025-09-30) antérieure au début (2025-10-01)',
+		'Clause du marché 2025-PI-011, lot 2 (élément 1), fin d’exécution : fin d’exécution (30 septembre 2025) antérieure au début (1er octobre 2025)',
 		'Clause du marché 2025-TRX-039, lot 6 (élément 2), date de notification des pénalités : notification des pénalités (20 septembre 2026) antérieure ou égale à la mise en demeure (1er octobre 2026)',
 		'Clause du marché 2025-TRX-039, lot 8 (élément 3), fin de la neutralisation : fin de la neutralisation (30 janvier 2026) antérieure à son début (2 février 2026)',
 		'Clause du marché 2025-PI-011, lot 3 (élément 4), date de remise du bilan : bilan remis le 15 juin 2026, avant la fin d’exécution (30 juin 2026)',

@@ -7,6 +7,7 @@
 import { z } from 'zod/v4';
 
 import type { FieldLabels } from '../anomalies';
+import { frenchLongDate } from '../calendar';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
 import {
@@ -161,7 +162,7 @@ function refineClause(clause: z.output<typeof ClauseRecordFields>, ctx: z.Refine
 		ctx.addIssue({
 			code: 'custom',
 			path: ['finExecution'],
-			message: `fin d\u2019exécution (${clause.finExecution}) antérieure au début (${clause.debutExecution})`,
+			message: `fin d\u2019exécution (${frenchLongDate(clause.finExecution)}) antérieure au début (${frenchLongDate(clause.debutExecution)})`,
 			params: { correction: 'Corrigez les dates d\u2019exécution : la fin doit suivre le début.', regle: 'clause.dates' },
 		});
 	}
