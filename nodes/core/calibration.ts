@@ -71,10 +71,10 @@ export type CalibrationSettings = z.output<typeof CalibrationSettingsSchema>;
 export const CALIBRATION_SETTINGS_LABELS = {
 	methode: 'méthode de calibrage',
 	coutHoraire: 'coût horaire (€/h)',
-	tauxInsertion: "taux d'insertion (%)",
+	tauxInsertion: 'taux d\u2019insertion (%)',
 	tauxMainOeuvre: 'taux de main-d\u2019œuvre (%)',
-	plancherHeures: "plancher d'heures",
-	plancherProprete: "plancher d'heures (propreté)",
+	plancherHeures: 'plancher d\u2019heures',
+	plancherProprete: 'plancher d\u2019heures (propreté)',
 	coutHoraireProprete: 'coût horaire propreté (€/h)',
 	partHeuresMarche: 'part des heures du marché (%)',
 	coutHorairePrestationIntellectuelle: 'chiffre d\u2019affaires par heure (prestations intellectuelles)',
@@ -83,7 +83,7 @@ export const CALIBRATION_SETTINGS_LABELS = {
 	heuresEtp: 'heures par ETP',
 	heuresMoisTempsPlein: 'heures par mois à temps plein',
 	arrondi: 'arrondi',
-	pasArrondi: "pas d'arrondi (h)",
+	pasArrondi: 'arrondi au multiple de (h)',
 	secteurs: 'référentiel des secteurs',
 	tauxMainOeuvreSecteur: 'taux de main-d\u2019œuvre (%)',
 };
@@ -194,7 +194,7 @@ function rateWarnings(where: string, params: Record<string, UsedParameter>): Ano
 				champ,
 				libelle: parameter.libelle,
 				ou: where,
-				message: `${formatPercent(parameter.valeur)} est très faible : les taux s'expriment en pourcentage`,
+				message: `${formatPercent(parameter.valeur)} est très faible : les taux s\u2019expriment en pourcentage`,
 				correction: `Vouliez-vous dire ${formatPercent(parameter.valeur * 100)} ? Saisissez ${formatNumber(parameter.valeur * 100)} pour ${formatPercent(parameter.valeur * 100)}.`,
 				regle: 'calibrage.tauxEnFraction',
 			});
@@ -255,7 +255,7 @@ function resolveLabourShare(lot: Lot, settings: CalibrationSettings, sectors: Se
 					libelle: 'secteur',
 					ou: where,
 					message: `le secteur ${quote(lot.secteur)} est absent du référentiel`,
-					correction: `Choisissez un secteur parmi : ${sectors.labels().join(', ')} ; ou indiquez le taux de main-d\u2019œuvre du lot (champ « tauxMainOeuvre ») ; ou ajoutez ce secteur au référentiel (paramètre « Référentiel des secteurs »).`,
+					correction: `Choisissez un secteur parmi : ${sectors.labels().join(', ')} ; ou indiquez le taux de main-d\u2019œuvre du lot (champ «\u00a0tauxMainOeuvre\u00a0») ; ou ajoutez ce secteur au référentiel (paramètre «\u00a0Référentiel des secteurs\u00a0»).`,
 					regle: 'calibrage.secteurInconnu',
 				},
 			]);
@@ -266,9 +266,7 @@ function resolveLabourShare(lot: Lot, settings: CalibrationSettings, sectors: Se
 		const match = sectors.byCpv(lot.cpv);
 		if (match) return sectorParameter(match.secteur, `code CPV ${lot.cpv}`);
 	}
-	if (settings.tauxMainOeuvre !== undefined) {
-		return { libelle, valeur: settings.tauxMainOeuvre, unite: '%', origine: 'paramètre du nœud' };
-	}
+	if (settings.tauxMainOeuvre !== undefined) return settingParameter('tauxMainOeuvre', settings.tauxMainOeuvre);
 	throw missing(
 		where,
 		'tauxMainOeuvre',
@@ -276,7 +274,7 @@ function resolveLabourShare(lot: Lot, settings: CalibrationSettings, sectors: Se
 		lot.cpv
 			? `taux de main-d\u2019œuvre inconnu : le code CPV ${lot.cpv} ne correspond à aucun secteur du référentiel`
 			: 'taux de main-d\u2019œuvre inconnu : ni taux, ni secteur, ni code CPV rattaché au référentiel',
-		`Indiquez le taux de main-d\u2019œuvre du lot (champ « tauxMainOeuvre », en %), ou son secteur parmi : ${sectors.labels().join(', ')} ; ou fixez un taux pour toute l\u2019exécution dans les paramètres du nœud.`,
+		`Indiquez le taux de main-d\u2019œuvre du lot (champ «\u00a0tauxMainOeuvre\u00a0», en %), ou son secteur parmi : ${sectors.labels().join(', ')} ; ou fixez un taux pour toute l\u2019exécution dans les paramètres du nœud.`,
 	);
 }
 
@@ -296,8 +294,8 @@ function requireDuration(lot: Lot, where: string, method: string): UsedParameter
 			where,
 			'dureeMois',
 			'durée (mois)',
-			`durée manquante : la méthode « ${method} » en a besoin`,
-			'Indiquez la durée d\u2019exécution du lot en mois (champ « dureeMois »).',
+			`durée manquante : la méthode ${quote(method)} en a besoin`,
+			'Indiquez la durée d\u2019exécution du lot en mois (champ «\u00a0dureeMois\u00a0»).',
 		);
 	}
 	return lotParameter('durée', lot.dureeMois, 'mois');
@@ -368,7 +366,7 @@ function cleaningFormula(lot: Lot, settings: CalibrationSettings, where: string)
 			'heuresMensuellesTransferees',
 			'heures mensuelles du personnel repris',
 			'heures mensuelles du personnel repris manquantes (S de la formule Inserpropre)',
-			'Indiquez le volume mensuel d\u2019heures du personnel transféré (champ « heuresMensuellesTransferees ») ; 0 s\u2019il n\u2019y a pas de reprise.',
+			'Indiquez le volume mensuel d\u2019heures du personnel transféré (champ «\u00a0heuresMensuellesTransferees\u00a0») ; 0 s\u2019il n\u2019y a pas de reprise.',
 		);
 	}
 	const A = lot.montantHT;
@@ -431,7 +429,7 @@ export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: S
 	const heuresArrondies = roundHours(heuresCalculees, settings.arrondi, settings.pasArrondi);
 	const plancherParam: UsedParameter =
 		lot.plancherHeures !== undefined
-			? lotParameter("plancher d'heures", lot.plancherHeures, 'h')
+			? lotParameter('plancher d\u2019heures', lot.plancherHeures, 'h')
 			: methode === 'proprete'
 				? settingParameter('plancherProprete', settings.plancherProprete)
 				: settingParameter('plancherHeures', settings.plancherHeures);
@@ -443,7 +441,7 @@ export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: S
 		warnings.push({
 			gravite: 'avertissement',
 			champ: 'heures',
-			libelle: "heures d'insertion",
+			libelle: 'heures d\u2019insertion',
 			ou: where,
 			message: `${formatHours(heuresArrondies)} est en deçà du plancher de ${formatHours(plancher)} : aucune heure retenue`,
 			correction:

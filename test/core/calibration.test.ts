@@ -375,7 +375,7 @@ describe('plancher et arrondi', () => {
 		expect(result.heures).toBe(0);
 		expect(result.plancher).toBe(70);
 		expect(result.parametres.plancherHeures).toEqual({
-			libelle: "plancher d'heures",
+			libelle: 'plancher d’heures',
 			valeur: 70,
 			unite: 'h',
 			origine: 'lot',
@@ -494,7 +494,7 @@ describe('provenance des paramètres', () => {
 			origine: 'lot',
 		});
 		expect(result.parametres.tauxInsertion).toEqual({
-			libelle: "taux d'insertion",
+			libelle: 'taux d’insertion',
 			valeur: 5,
 			unite: '%',
 			origine: 'référentiel',
@@ -661,7 +661,7 @@ describe('résolution du secteur', () => {
 		expect(anomaly.correction).toContain(
 			'Choisissez un secteur parmi : Peinture, Maçonnerie / gros œuvre, Charpente métallique, Propreté / nettoyage ;',
 		);
-		expect(anomaly.correction).toContain('« tauxMainOeuvre »');
+		expect(anomaly.correction).toContain(`«${NBSP}tauxMainOeuvre${NBSP}»`);
 		expect(error.message).toBe(
 			`Lot 7 du marché 2026-017, secteur : le secteur «${NBSP}aéronautique${NBSP}» est absent du référentiel`,
 		);

@@ -6,7 +6,7 @@
  */
 import ExcelJS from 'exceljs';
 
-import type { Anomaly, StudyRow, UsedParameter } from '../../core';
+import type { Anomaly, FeasibilityResult, StudyRow, UsedParameter } from '../../core';
 import { NATURE_LABELS, frenchLongDate, retainedHours, studyTotals } from '../../core';
 
 export interface StudyReportRow extends StudyRow {
@@ -46,6 +46,13 @@ function mechanisms(row: StudyRow): string {
 	const main = f.mecanismes.filter((m) => !m.option).map((m) => `${m.libelle} (${m.base})`);
 	const options = f.mecanismes.filter((m) => m.option).map((m) => `En option : ${m.libelle} (${m.base})`);
 	return [...main, ...options].join('\n');
+}
+
+/** Facilitateur du lot ; « zone blanche » seulement quand l'étude l'a établie (lieu connu, aucun facilitateur). */
+function facilitatorLabel(f: FeasibilityResult | undefined): string {
+	if (!f) return '';
+	if (f.facilitateur) return [f.facilitateur.nom, f.facilitateur.email].filter(Boolean).join('\n');
+	return f.raisons.some((r) => r.code === 'zoneBlanche') ? 'aucun (zone blanche)' : 'aucun';
 }
 
 function warnings(row: StudyReportRow): string {
@@ -122,7 +129,7 @@ export async function buildStudyReport(rows: StudyReportRow[], meta: StudyReport
 			mois: c?.equivalents.moisTempsPlein,
 			methode: c?.methodeLibelle,
 			formule: c?.formule,
-			facilitateur: f?.facilitateur ? [f.facilitateur.nom, f.facilitateur.email].filter(Boolean).join('\n') : f ? 'aucun (zone blanche)' : '',
+			facilitateur: facilitatorLabel(f),
 			seuil: f ? (f.seuilEuropeen.depasse ? `dépassé${f.seuilEuropeen.justificationObligatoire ? ' : justification obligatoire' : ''}` : 'non atteint') : '',
 			justification: f?.justification,
 			avertissements: warnings(row),
