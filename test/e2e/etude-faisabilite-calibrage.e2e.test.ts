@@ -75,7 +75,7 @@ describe('workflow livré : étude de faisabilité et calibrage d’une consulta
 			].sort(),
 		);
 		expect(mail.parsed.subject).toBe('Étude des clauses sociales – marché(s) 2026-TRX-014, 2026-SRV-031, 2026-SRV-040, 2026-PI-007');
-		expect(mail.parsed.text).toContain('Heures d\'insertion à inscrire : 6\u00a0869\u00a0h');
+		expect(mail.parsed.text).toContain('Heures d’insertion à inscrire : 6\u00a0869\u00a0h');
 		expect(mail.parsed.attachments.map((a) => a.filename)).toEqual([path.basename(saved).replace(/-execution-\d+/, '')]);
 		const attached = new ExcelJS.Workbook();
 		await attached.xlsx.load(mail.parsed.attachments[0].content as unknown as ArrayBuffer);
