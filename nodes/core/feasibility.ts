@@ -211,7 +211,19 @@ export interface FeasibilityResult {
 	origineHeures: 'calibrage en amont' | 'estimation (référentiel)';
 	justification: string;
 	dateEtude: string;
+	/** Paramètres de l'étude appliqués (pour le rapport et la traçabilité). */
+	parametresEtude: StudyParameters;
 	alertes: Anomaly[];
+}
+
+export interface StudyParameters {
+	seuilEtude: number;
+	seuilUeFournituresServices: number;
+	seuilUeTravaux: number;
+	dureeMinimaleMois: number;
+	critereSocial: keyof typeof CRITERION_POLICIES;
+	proposerActionsQualitatives: boolean;
+	dateLoiClimat: string;
 }
 
 export interface StudyInput {
@@ -403,6 +415,15 @@ export class FeasibilityStudy {
 			origineHeures: calibrage ? 'calibrage en amont' : 'estimation (référentiel)',
 			justification: '',
 			dateEtude: s.dateEtude,
+			parametresEtude: {
+				seuilEtude: s.seuilEtude,
+				seuilUeFournituresServices: s.seuilUeFournituresServices,
+				seuilUeTravaux: s.seuilUeTravaux,
+				dureeMinimaleMois: s.dureeMinimaleMois,
+				critereSocial: s.critereSocial,
+				proposerActionsQualitatives: s.proposerActionsQualitatives,
+				dateLoiClimat: s.dateLoiClimat,
+			},
 			alertes: [...(estimate?.avertissements ?? []).filter((a) => a.regle !== 'calibrage.sousPlancher'), ...alertes],
 		};
 		result.justification = justify(lot, result, estimate, s);
