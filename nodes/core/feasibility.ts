@@ -264,14 +264,19 @@ export function excludedLots(raws: unknown[]): ExcludedLots {
 	return out;
 }
 
-/** Cumul des montants par marché : le seuil de l'étude et les seuils européens portent sur le marché entier. */
+/**
+ * Cumul des montants par marché : le seuil de l'étude et les seuils européens
+ * portent sur le marché entier. La somme est faite en centimes entiers : en
+ * virgule flottante, elle dépendrait de l'ordre des lots (6 539 905,68 contre
+ * 6 539 905,680000001) et pourrait faire basculer un lot d'un côté d'un seuil.
+ */
 export function marketTotals(lots: Iterable<Lot>): Map<string, number> {
-	const totals = new Map<string, number>();
+	const cents = new Map<string, number>();
 	for (const lot of lots) {
 		const key = marketKey(lot);
-		totals.set(key, (totals.get(key) ?? 0) + lot.montantHT);
+		cents.set(key, (cents.get(key) ?? 0) + Math.round(lot.montantHT * 100));
 	}
-	return totals;
+	return new Map([...cents].map(([key, value]) => [key, value / 100]));
 }
 
 export function marketKey(lot: Lot): string {

@@ -105,25 +105,42 @@ describe('étude de faisabilité : règles', () => {
 		expect(unknown.alertes.map((a) => a.regle)).toContain('faisabilite.facilitateurInconnu');
 	});
 
-	it('propriété : la décision d’un lot ne dépend pas de l’ordre des lots', () => {
+	it('total du marché au centime, quel que soit l’ordre des lots (contre-exemple trouvé par la propriété ci-dessous)', () => {
+		const amounts = [1_866_481.3, 1_888_540.57, 2_784_883.81];
+		const lots = amounts.map((montantHT, i) => lot({ marche: 'B', lot: String(i + 1), nature: 'travaux', montantHT }));
+		expect(marketTotals(lots).get('b')).toBe(6_539_905.68);
+		expect(marketTotals([lots[2], lots[0], lots[1]]).get('b')).toBe(6_539_905.68);
+	});
+
+	it('propriété : la décision d’un lot ne dépend pas de l’ordre des lots (permutations quelconques, montants au centime)', () => {
 		const arbitraryLot = fc.record({
 			marche: fc.constantFrom('A', 'B', 'C'),
 			lot: fc.integer({ min: 1, max: 30 }).map(String),
-			nature: fc.constantFrom('travaux', 'services', 'fournitures', 'prestations intellectuelles'),
-			montantHT: fc.integer({ min: 0, max: 3_000_000 }),
-			tauxMainOeuvre: fc.integer({ min: 0, max: 100 }),
+			nature: fc.constantFrom('travaux', 'services', 'fournitures', 'prestations intellectuelles', 'DSP'),
+			// Au centime, autour des seuils (90 000 €, 216 000 €, 5 404 000 €) comme loin d'eux.
+			montantHT: fc.oneof(
+				fc.integer({ min: 0, max: 300_000_000 }),
+				fc.constantFrom(9_000_000, 9_000_001, 21_600_000, 21_599_999, 540_400_000),
+			).map((cents) => cents / 100),
+			tauxMainOeuvre: fc.integer({ min: 0, max: 10_000 }).map((h) => h / 100),
+			volumeAnnuel: fc.constant(1800),
+			dureeMois: fc.integer({ min: 1, max: 72 }),
 			lieuExecution: fc.constantFrom('(79)', '(86)', '(16)', '(17)'),
 		});
+		const scenario = fc
+			.uniqueArray(arbitraryLot, { minLength: 1, maxLength: 12, selector: (l) => `${l.marche}/${l.lot}` })
+			.chain((raws) => fc.tuple(fc.constant(raws), fc.shuffledSubarray(raws, { minLength: raws.length, maxLength: raws.length })));
 		fc.assert(
-			fc.property(fc.uniqueArray(arbitraryLot, { minLength: 1, maxLength: 12, selector: (l) => `${l.marche}/${l.lot}` }), fc.nat(), (raws, shift) => {
-				const lots = raws.map(lot);
-				const rotated = [...lots.slice(shift % lots.length), ...lots.slice(0, shift % lots.length)];
+			fc.property(scenario, ([raws, shuffled]) => {
 				const key = (l: Lot) => `${l.marche}/${l.lot}`;
-				const a = new Map(lots.map((l, i) => [key(l), JSON.stringify(study(lots)[i])]));
-				const b = study(rotated);
-				rotated.forEach((l, i) => expect(JSON.stringify(b[i])).toBe(a.get(key(l))));
+				const lots = raws.map(lot);
+				const permuted = shuffled.map(lot);
+				const a = new Map(study(lots).map((r, i) => [key(lots[i]), JSON.stringify(r)]));
+				const b = study(permuted);
+				expect(b).toHaveLength(lots.length);
+				permuted.forEach((l, i) => expect(JSON.stringify(b[i])).toBe(a.get(key(l))));
 			}),
-			{ numRuns: 60 },
+			{ numRuns: 100 },
 		);
 	});
 });
