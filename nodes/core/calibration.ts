@@ -12,7 +12,9 @@
  *
  * Arrondi : au pas choisi (1 h par défaut), au plus proche (demi vers le haut),
  * à l'inférieur ou au supérieur ; le plancher s'applique aux heures arrondies :
- * en deçà, aucune heure n'est retenue (clause en heures non pertinente).
+ * en deçà, aucune heure n'est retenue (clause en heures non pertinente). Un lot
+ * de propreté (secteur ou code CPV) a le plancher de la propreté (150 h) quelle
+ * que soit sa formule ; un plancher porté par le lot l'emporte toujours.
  */
 import { z } from 'zod/v4';
 
@@ -405,6 +407,13 @@ function cleaningFormula(lot: Lot, settings: CalibrationSettings, where: string)
 	};
 }
 
+/** Lot du secteur de la propreté, par son secteur ou son code CPV. */
+function isCleaningLot(lot: Lot, sectors: SectorIndex): boolean {
+	const bySector = lot.secteur !== undefined ? sectors.byName(lot.secteur) : undefined;
+	const match = bySector ?? (lot.cpv !== undefined ? sectors.byCpv(lot.cpv) : undefined);
+	return match?.cle === 'proprete';
+}
+
 export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: SectorIndex, where: string): CalibrationResult {
 	const methode = chooseMethod(lot, settings);
 	let outcome: FormulaOutcome;
@@ -427,16 +436,30 @@ export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: S
 	}
 	const heuresCalculees = Math.max(0, outcome.heures);
 	const heuresArrondies = roundHours(heuresCalculees, settings.arrondi, settings.pasArrondi);
+	// Plancher de la propreté (150 h, Inserpropre) pour tout lot de propreté, quelle que soit la formule :
+	// c'est le secteur qui fixe le minimum (DOMAIN.md, « Minimums : cleaning: 150 h »), pas la méthode.
 	const plancherParam: UsedParameter =
 		lot.plancherHeures !== undefined
 			? lotParameter('plancher d\u2019heures', lot.plancherHeures, 'h')
-			: methode === 'proprete'
+			: methode === 'proprete' || isCleaningLot(lot, sectors)
 				? settingParameter('plancherProprete', settings.plancherProprete)
 				: settingParameter('plancherHeures', settings.plancherHeures);
 	const plancher = plancherParam.valeur;
 	const sousPlancher = heuresArrondies < plancher;
 	const heures = sousPlancher ? 0 : heuresArrondies;
 	const warnings = [...outcome.warnings, ...rateWarnings(where, outcome.params)];
+	if (lot.repriseDuPersonnel && lot.heuresMensuellesTransferees === undefined && methode !== 'proprete') {
+		warnings.push({
+			gravite: 'avertissement',
+			champ: 'heuresMensuellesTransferees',
+			libelle: 'heures mensuelles du personnel repris',
+			ou: where,
+			message: `reprise du personnel indiquée sans les heures mensuelles du personnel repris : ${CALIBRATION_METHODS[methode].court} appliquée, qui ne tient pas compte de la reprise`,
+			correction:
+				'Indiquez le volume mensuel d\u2019heures du personnel transféré (champ «\u00a0heuresMensuellesTransferees\u00a0») pour appliquer la formule Inserpropre ; sans lui, les heures d\u2019insertion peuvent être surestimées.',
+			regle: 'calibrage.repriseSansHeures',
+		});
+	}
 	if (sousPlancher && heuresCalculees > 0) {
 		warnings.push({
 			gravite: 'avertissement',

@@ -172,8 +172,9 @@ describe('propriétés du calibrage', () => {
 				fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }),
 				(raw, settings, plancherLot) => {
 					const result = calibrate(withLotNumber({ ...raw, plancherHeures: plancherLot }, 0), settings);
+					const cleaningSector = raw.secteur === 'nettoyage' || raw.cpv === '90910000';
 					const expectedFloor =
-						plancherLot ?? (result.methode === 'proprete' ? settings.plancherProprete : settings.plancherHeures);
+						plancherLot ?? (result.methode === 'proprete' || cleaningSector ? settings.plancherProprete : settings.plancherHeures);
 					expect(result.plancher).toBe(expectedFloor);
 					const under = result.heuresArrondies < result.plancher;
 					expect(result.sousPlancher).toBe(under);

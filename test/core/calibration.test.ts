@@ -792,6 +792,34 @@ describe('propreté : part de main-d’œuvre de 80 % et C = 25 (Inserpropre)', 
 		expect(result.heures).toBe(480);
 	});
 
+	it('lot de propreté en formule standard : plancher de la propreté (150 h), pas 35 h', () => {
+		// 100 000 € × 80 % × 5 % ÷ 25 €/h = 160 h ≥ 150 h ; 90 000 € → 144 h < 150 h → 0 h (35 h ne s'applique pas).
+		const at = (montantHT: number) => calibrate({ lot: '1', nature: 'services', montantHT, secteur: 'nettoyage', coutHoraire: 25 });
+		expect(at(100_000).heures).toBe(160);
+		const below = at(90_000);
+		expect(below.heuresCalculees).toBe(144);
+		expect(below.plancher).toBe(150);
+		expect(below.heures).toBe(0);
+		expect(below.parametres.plancherHeures).toMatchObject({ valeur: 150, origine: 'référentiel', source: DEFAULTS.plancherProprete.source });
+		// Par le code CPV aussi ; un plancher porté par le lot l'emporte.
+		expect(calibrate({ lot: '1', nature: 'services', montantHT: 90_000, cpv: '90910000', coutHoraire: 25 }).plancher).toBe(150);
+		expect(calibrate({ lot: '1', nature: 'services', montantHT: 90_000, secteur: 'nettoyage', coutHoraire: 25, plancherHeures: 35 }).heures).toBe(144);
+		// Un autre secteur garde le plancher général.
+		expect(calibrate({ lot: '1', nature: 'travaux', montantHT: 90_000, secteur: 'peinture', coutHoraire: 25 }).plancher).toBe(35);
+	});
+
+	it('reprise du personnel sans heures transférées : formule standard, avec un avertissement', () => {
+		const result = calibrate({ marche: '2026-040', lot: '2', nature: 'services', montantHT: 300_000, secteur: 'nettoyage', coutHoraire: 25, repriseDuPersonnel: 'oui' });
+		expect(result.methode).toBe('standard');
+		expect(result.heures).toBe(480);
+		expect(warningRules(result)).toEqual(['calibrage.repriseSansHeures']);
+		expect(result.avertissements[0]).toMatchObject({
+			champ: 'heuresMensuellesTransferees',
+			ou: 'lot 2 du marché 2026-040',
+			message: 'reprise du personnel indiquée sans les heures mensuelles du personnel repris : formule standard appliquée, qui ne tient pas compte de la reprise',
+		});
+	});
+
 	it('le code CPV 90910000 (nettoyage) mène aussi aux 80 %', () => {
 		const result = calibrate({ lot: '1', nature: 'services', montantHT: 300_000, cpv: '90910000', coutHoraire: 25 });
 		expect(result.parametres.tauxMainOeuvre).toMatchObject({ valeur: 80, origine: 'référentiel' });
