@@ -65,6 +65,8 @@ async function run(items: IDataObject[], withNodes: boolean): Promise<number> {
 }
 
 const RUNS = 5;
+/** Cible de l'issue : moins de 100 µs par lot pour les deux nœuds ensemble. */
+const TARGET_US_PER_LOT = 100;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -88,10 +90,13 @@ async function main(): Promise<void> {
 			`- ${LOTS.toLocaleString('fr-FR')} lots, nœuds « Calibrage des heures » puis « Étude de faisabilité » dans le moteur de n8n (WorkflowExecute), ${RUNS} mesures dans la même exécution.`,
 			`- Exécutions complètes : ${list(totals, 0)} ms ; sans les deux nœuds (amorce seule, médiane) : ${fr(baseline, 0)} ms.`,
 			`- Temps par lot pour les deux nœuds, par mesure : ${list(perLot, 1)} µs.`,
-			`- **Médiane : ${fr(medianPerLot, 1)} µs par lot** (meilleure mesure : ${fr(Math.min(...perLot), 1)} µs ; cible : moins de 100 µs ; rapport Excel exclu).`,
+			`- **Médiane : ${fr(medianPerLot, 1)} µs par lot** (meilleure mesure : ${fr(Math.min(...perLot), 1)} µs ; cible : moins de ${TARGET_US_PER_LOT} µs ; rapport Excel exclu).`,
 		]);
 		process.stdout.write(`${fs.readFileSync(file, 'utf8')}\n${file}\n`);
-		if (!(medianPerLot > 0)) throw new Error('mesure invalide');
+		if (!(medianPerLot > 0)) throw new Error(`mesure invalide : médiane de ${fr(medianPerLot, 1)} µs par lot`);
+		if (medianPerLot > TARGET_US_PER_LOT) {
+			throw new Error(`cible manquée : médiane de ${fr(medianPerLot, 1)} µs par lot, au-delà de ${TARGET_US_PER_LOT} µs`);
+		}
 	}
 }
 

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { CalibrationResult, Lot } from '../core';
-import { FeasibilityStudy, marketTotals, parseFeasibilitySettings } from '../core';
+import { FeasibilityStudy, excludedLots, marketTotals, parseFeasibilitySettings } from '../core';
+import { CALIBRATION_COLLECTION_OPTIONS } from '../shared/calibration-properties';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import type { LotEntry } from '../shared/lots';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
@@ -29,7 +30,7 @@ export class ClauseFeasibility implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Le volume d’heures vient du nœud « Calibrage des heures » placé en amont (champ « calibrage ») ; à défaut, il est estimé avec les valeurs du référentiel. Les seuils portent sur le montant total du marché (somme de ses lots).',
+					'Le volume d’heures vient du nœud « Calibrage des heures » placé en amont (champ « calibrage ») ; à défaut, il est estimé avec les valeurs du référentiel, que « Paramètres de calibrage » permet de remplacer. Les seuils portent sur le montant total du marché (somme de ses lots).',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -50,7 +51,7 @@ export class ClauseFeasibility implements INodeType {
 				default: 90000,
 				typeOptions: { minValue: 0 },
 				description:
-					'Une étude est conduite pour tout marché dont le montant total atteint ce seuil. Par défaut 90 000 € HT : pratique de la Région Picardie (Avise 2014).',
+					'Une étude est conduite pour tout marché dont le montant total dépasse ce seuil (strictement). Par défaut 90 000 € HT : pratique de la Région Picardie, « marchés de plus de 90 000 € HT » (Avise 2014). En deçà, un lot calibré en amont est étudié à titre volontaire.',
 			},
 			{
 				displayName: 'Date de l’étude',
@@ -80,6 +81,15 @@ export class ClauseFeasibility implements INodeType {
 						description: 'Quand recommander le critère social (R2152-7) en complément de la clause',
 					},
 					{
+						displayName: 'Date d’application de la loi Climat',
+						name: 'dateLoiClimat',
+						type: 'string',
+						default: '2026-08-21',
+						placeholder: '2026-08-21',
+						description:
+							'AAAA-MM-JJ. Au-delà du seuil européen, l’absence de considération sociale doit être justifiée pour les consultations lancées à partir de cette date (loi Climat et résilience, art. 35).',
+					},
+					{
 						displayName: 'Durée minimale (mois)',
 						name: 'dureeMinimaleMois',
 						type: 'number',
@@ -99,16 +109,26 @@ export class ClauseFeasibility implements INodeType {
 						name: 'seuilUeFournituresServices',
 						type: 'number',
 						default: 216000,
-						description: 'Collectivités territoriales, 2026-2027',
+						description: 'Services, fournitures, prestations intellectuelles : 216 000 € HT pour les collectivités territoriales (2026-2027)',
 					},
 					{
-						displayName: 'Seuil européen travaux (€ HT)',
+						displayName: 'Seuil européen travaux et concessions (€ HT)',
 						name: 'seuilUeTravaux',
 						type: 'number',
 						default: 5404000,
-						description: 'Seuil 2026-2027',
+						description: 'Travaux, délégations de service public et marchés de partenariat : 5 404 000 € HT (2026-2027)',
 					},
 				],
+			},
+			{
+				displayName: 'Paramètres de calibrage',
+				name: 'calibrage',
+				type: 'collection',
+				placeholder: 'Remplacer une valeur du référentiel',
+				default: {},
+				description:
+					'Pour les lots sans calibrage en amont : valeurs de l’estimation des heures (mêmes paramètres que le nœud « Calibrage des heures »). Une valeur portée par le lot l’emporte.',
+				options: CALIBRATION_COLLECTION_OPTIONS,
 			},
 		],
 	};
@@ -124,6 +144,12 @@ export class ClauseFeasibility implements INodeType {
 			}
 		});
 		const totals = marketTotals(parsed.flatMap((p) => (p.lot ? [p.lot] : [])));
+		// Lots illisibles ou déjà en erreur en amont : absents des totaux, signalés aux autres lots du marché.
+		const excluded = excludedLots(
+			parsed
+				.filter((p) => !p.lot && p.entry.fileError === undefined)
+				.map((p) => (isUpstreamError(p.entry.json) ? (p.entry.json.details as IDataObject).donnees : p.entry.json)),
+		);
 
 		let study: FeasibilityStudy | undefined;
 		let settingsError: unknown;
@@ -135,8 +161,9 @@ export class ClauseFeasibility implements INodeType {
 				facilitateurs: this.getNodeParameter('facilitateurs', 0, '[]'),
 				seuilEtude: this.getNodeParameter('seuilEtude', 0),
 				dateEtude: date === '' ? today(this.getTimezone()) : date,
+				calibrage: this.getNodeParameter('calibrage', 0, {}) as IDataObject,
 			});
-			study = new FeasibilityStudy(settings, totals);
+			study = new FeasibilityStudy(settings, totals, excluded);
 		} catch (error) {
 			settingsError = error;
 		}

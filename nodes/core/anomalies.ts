@@ -54,7 +54,9 @@ export function summarize(anomalies: Anomaly[]): string {
 	const list = errors.length > 0 ? errors : anomalies;
 	if (list.length === 0) return 'Saisie invalide.';
 	const first = describeAnomaly(list[0]);
-	return list.length === 1 ? first : `${first} (et ${list.length - 1} autre(s) anomalie(s))`;
+	if (list.length === 1) return first;
+	const others = list.length - 1;
+	return `${first} (et ${others === 1 ? 'une autre anomalie' : `${others} autres anomalies`})`;
 }
 
 /** Texte détaillé : une ligne par anomalie avec la correction attendue. */

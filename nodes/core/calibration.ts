@@ -12,7 +12,9 @@
  *
  * Arrondi : au pas choisi (1 h par défaut), au plus proche (demi vers le haut),
  * à l'inférieur ou au supérieur ; le plancher s'applique aux heures arrondies :
- * en deçà, aucune heure n'est retenue (clause en heures non pertinente).
+ * en deçà, aucune heure n'est retenue (clause en heures non pertinente). Un lot
+ * de propreté (secteur ou code CPV) a le plancher de la propreté (150 h) quelle
+ * que soit sa formule ; un plancher porté par le lot l'emporte toujours.
  */
 import { z } from 'zod/v4';
 
@@ -71,10 +73,10 @@ export type CalibrationSettings = z.output<typeof CalibrationSettingsSchema>;
 export const CALIBRATION_SETTINGS_LABELS = {
 	methode: 'méthode de calibrage',
 	coutHoraire: 'coût horaire (€/h)',
-	tauxInsertion: "taux d'insertion (%)",
+	tauxInsertion: 'taux d\u2019insertion (%)',
 	tauxMainOeuvre: 'taux de main-d\u2019œuvre (%)',
-	plancherHeures: "plancher d'heures",
-	plancherProprete: "plancher d'heures (propreté)",
+	plancherHeures: 'plancher d\u2019heures',
+	plancherProprete: 'plancher d\u2019heures (propreté)',
 	coutHoraireProprete: 'coût horaire propreté (€/h)',
 	partHeuresMarche: 'part des heures du marché (%)',
 	coutHorairePrestationIntellectuelle: 'chiffre d\u2019affaires par heure (prestations intellectuelles)',
@@ -83,7 +85,7 @@ export const CALIBRATION_SETTINGS_LABELS = {
 	heuresEtp: 'heures par ETP',
 	heuresMoisTempsPlein: 'heures par mois à temps plein',
 	arrondi: 'arrondi',
-	pasArrondi: "pas d'arrondi (h)",
+	pasArrondi: 'arrondi au multiple de (h)',
 	secteurs: 'référentiel des secteurs',
 	tauxMainOeuvreSecteur: 'taux de main-d\u2019œuvre (%)',
 };
@@ -194,7 +196,7 @@ function rateWarnings(where: string, params: Record<string, UsedParameter>): Ano
 				champ,
 				libelle: parameter.libelle,
 				ou: where,
-				message: `${formatPercent(parameter.valeur)} est très faible : les taux s'expriment en pourcentage`,
+				message: `${formatPercent(parameter.valeur)} est très faible : les taux s\u2019expriment en pourcentage`,
 				correction: `Vouliez-vous dire ${formatPercent(parameter.valeur * 100)} ? Saisissez ${formatNumber(parameter.valeur * 100)} pour ${formatPercent(parameter.valeur * 100)}.`,
 				regle: 'calibrage.tauxEnFraction',
 			});
@@ -255,7 +257,7 @@ function resolveLabourShare(lot: Lot, settings: CalibrationSettings, sectors: Se
 					libelle: 'secteur',
 					ou: where,
 					message: `le secteur ${quote(lot.secteur)} est absent du référentiel`,
-					correction: `Choisissez un secteur parmi : ${sectors.labels().join(', ')} ; ou indiquez le taux de main-d\u2019œuvre du lot (champ « tauxMainOeuvre ») ; ou ajoutez ce secteur au référentiel (paramètre « Référentiel des secteurs »).`,
+					correction: `Choisissez un secteur parmi : ${sectors.labels().join(', ')} ; ou indiquez le taux de main-d\u2019œuvre du lot (champ «\u00a0tauxMainOeuvre\u00a0») ; ou ajoutez ce secteur au référentiel (paramètre «\u00a0Référentiel des secteurs\u00a0»).`,
 					regle: 'calibrage.secteurInconnu',
 				},
 			]);
@@ -266,9 +268,7 @@ function resolveLabourShare(lot: Lot, settings: CalibrationSettings, sectors: Se
 		const match = sectors.byCpv(lot.cpv);
 		if (match) return sectorParameter(match.secteur, `code CPV ${lot.cpv}`);
 	}
-	if (settings.tauxMainOeuvre !== undefined) {
-		return { libelle, valeur: settings.tauxMainOeuvre, unite: '%', origine: 'paramètre du nœud' };
-	}
+	if (settings.tauxMainOeuvre !== undefined) return settingParameter('tauxMainOeuvre', settings.tauxMainOeuvre);
 	throw missing(
 		where,
 		'tauxMainOeuvre',
@@ -276,7 +276,7 @@ function resolveLabourShare(lot: Lot, settings: CalibrationSettings, sectors: Se
 		lot.cpv
 			? `taux de main-d\u2019œuvre inconnu : le code CPV ${lot.cpv} ne correspond à aucun secteur du référentiel`
 			: 'taux de main-d\u2019œuvre inconnu : ni taux, ni secteur, ni code CPV rattaché au référentiel',
-		`Indiquez le taux de main-d\u2019œuvre du lot (champ « tauxMainOeuvre », en %), ou son secteur parmi : ${sectors.labels().join(', ')} ; ou fixez un taux pour toute l\u2019exécution dans les paramètres du nœud.`,
+		`Indiquez le taux de main-d\u2019œuvre du lot (champ «\u00a0tauxMainOeuvre\u00a0», en %), ou son secteur parmi : ${sectors.labels().join(', ')} ; ou fixez un taux pour toute l\u2019exécution dans les paramètres du nœud.`,
 	);
 }
 
@@ -296,8 +296,8 @@ function requireDuration(lot: Lot, where: string, method: string): UsedParameter
 			where,
 			'dureeMois',
 			'durée (mois)',
-			`durée manquante : la méthode « ${method} » en a besoin`,
-			'Indiquez la durée d\u2019exécution du lot en mois (champ « dureeMois »).',
+			`durée manquante : la méthode ${quote(method)} en a besoin`,
+			'Indiquez la durée d\u2019exécution du lot en mois (champ «\u00a0dureeMois\u00a0»).',
 		);
 	}
 	return lotParameter('durée', lot.dureeMois, 'mois');
@@ -368,7 +368,7 @@ function cleaningFormula(lot: Lot, settings: CalibrationSettings, where: string)
 			'heuresMensuellesTransferees',
 			'heures mensuelles du personnel repris',
 			'heures mensuelles du personnel repris manquantes (S de la formule Inserpropre)',
-			'Indiquez le volume mensuel d\u2019heures du personnel transféré (champ « heuresMensuellesTransferees ») ; 0 s\u2019il n\u2019y a pas de reprise.',
+			'Indiquez le volume mensuel d\u2019heures du personnel transféré (champ «\u00a0heuresMensuellesTransferees\u00a0») ; 0 s\u2019il n\u2019y a pas de reprise.',
 		);
 	}
 	const A = lot.montantHT;
@@ -407,6 +407,13 @@ function cleaningFormula(lot: Lot, settings: CalibrationSettings, where: string)
 	};
 }
 
+/** Lot du secteur de la propreté, par son secteur ou son code CPV. */
+function isCleaningLot(lot: Lot, sectors: SectorIndex): boolean {
+	const bySector = lot.secteur !== undefined ? sectors.byName(lot.secteur) : undefined;
+	const match = bySector ?? (lot.cpv !== undefined ? sectors.byCpv(lot.cpv) : undefined);
+	return match?.cle === 'proprete';
+}
+
 export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: SectorIndex, where: string): CalibrationResult {
 	const methode = chooseMethod(lot, settings);
 	let outcome: FormulaOutcome;
@@ -429,21 +436,35 @@ export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: S
 	}
 	const heuresCalculees = Math.max(0, outcome.heures);
 	const heuresArrondies = roundHours(heuresCalculees, settings.arrondi, settings.pasArrondi);
+	// Plancher de la propreté (150 h, Inserpropre) pour tout lot de propreté, quelle que soit la formule :
+	// c'est le secteur qui fixe le minimum (DOMAIN.md, « Minimums : cleaning: 150 h »), pas la méthode.
 	const plancherParam: UsedParameter =
 		lot.plancherHeures !== undefined
-			? lotParameter("plancher d'heures", lot.plancherHeures, 'h')
-			: methode === 'proprete'
+			? lotParameter('plancher d\u2019heures', lot.plancherHeures, 'h')
+			: methode === 'proprete' || isCleaningLot(lot, sectors)
 				? settingParameter('plancherProprete', settings.plancherProprete)
 				: settingParameter('plancherHeures', settings.plancherHeures);
 	const plancher = plancherParam.valeur;
 	const sousPlancher = heuresArrondies < plancher;
 	const heures = sousPlancher ? 0 : heuresArrondies;
 	const warnings = [...outcome.warnings, ...rateWarnings(where, outcome.params)];
+	if (lot.repriseDuPersonnel && lot.heuresMensuellesTransferees === undefined && methode !== 'proprete') {
+		warnings.push({
+			gravite: 'avertissement',
+			champ: 'heuresMensuellesTransferees',
+			libelle: 'heures mensuelles du personnel repris',
+			ou: where,
+			message: `reprise du personnel indiquée sans les heures mensuelles du personnel repris : ${CALIBRATION_METHODS[methode].court} appliquée, qui ne tient pas compte de la reprise`,
+			correction:
+				'Indiquez le volume mensuel d\u2019heures du personnel transféré (champ «\u00a0heuresMensuellesTransferees\u00a0») pour appliquer la formule Inserpropre ; sans lui, les heures d\u2019insertion peuvent être surestimées.',
+			regle: 'calibrage.repriseSansHeures',
+		});
+	}
 	if (sousPlancher && heuresCalculees > 0) {
 		warnings.push({
 			gravite: 'avertissement',
 			champ: 'heures',
-			libelle: "heures d'insertion",
+			libelle: 'heures d\u2019insertion',
 			ou: where,
 			message: `${formatHours(heuresArrondies)} est en deçà du plancher de ${formatHours(plancher)} : aucune heure retenue`,
 			correction:

@@ -5,7 +5,12 @@
  *
  * Règles (DOMAIN.md, « The lifecycle » et « Legal mechanisms » ; seeds 000 et 004) :
  * - l'étude est conduite pour tout marché dont le montant total dépasse un seuil
- *   (pratique de la Picardie : 90 000 € HT) ;
+ *   (pratique de la Picardie : « plus de 90 000 € HT », strictement au-delà) ;
+ *   en deçà, un lot calibré en amont (heures > 0) est étudié à titre volontaire :
+ *   la clause reste possible (seed 002, ECOMODAL : 55 000 €, 35 h) ;
+ * - un lot à étudier doit avoir un lieu d'exécution (ou un facilitateur désigné) :
+ *   sans lui, ni facilitateur ni zone blanche ne peuvent être établis, c'est une
+ *   erreur qui nomme le lot et le champ ;
  * - pas de facilitateur sur le lieu d'exécution (« zone blanche ») : pas de clause
  *   en heures, mais un marché réservé reste possible ;
  * - fournitures sans main-d'œuvre, durée trop courte, personnel repris qui couvre
@@ -14,23 +19,26 @@
  * - la clause d'exécution (L2112-2) est la règle ; le critère social (R2152-7)
  *   l'accompagne au-delà d'un seuil ; le marché réservé (L2113-12, L2113-13) et
  *   le marché d'insertion (R2123-1) sont proposés quand l'offre locale existe ;
- * - au-delà des seuils européens, l'absence de considération sociale doit être
- *   justifiée (loi Climat et résilience, art. 35, depuis août 2026).
+ * - au-delà des seuils européens (travaux, DSP et marchés de partenariat :
+ *   5 404 000 € HT ; fournitures et services : 216 000 € HT ; atteints dès
+ *   l'égalité), l'absence de considération sociale doit être justifiée (loi
+ *   Climat et résilience, art. 35, pour les consultations lancées à partir du
+ *   21 août 2026, paramètre « dateLoiClimat »).
  */
 import { z } from 'zod/v4';
 
 import type { Anomaly } from './anomalies';
-import { parseJsonParameter } from './anomalies';
+import { AnomalyError, parseJsonParameter } from './anomalies';
 import type { CalibrationResult, CalibrationSettings } from './calibration';
 import { CALIBRATION_SETTINGS_LABELS, CalibrationSettingsSchema, calibrateLot } from './calibration';
 import { frenchLongDate } from './calendar';
-import { formatEuros, formatHours, formatNumber } from './format';
-import { THRESHOLDS } from './referential';
+import { formatEuros, formatHours, formatNumber, quote } from './format';
+import { LOI_CLIMAT, THRESHOLDS, aboveEuropeanThreshold, europeanThresholdFor, feasibilityStudyRequired } from './referential';
 import type { Facilitator } from './schemas/facilitator';
 import { FACILITATOR_READER } from './schemas/facilitator';
 import type { Lot, Nature, StructureType } from './schemas/lot';
 import { CALIBRATION_METHODS, NATURES, STRUCTURE_TYPES } from './schemas/lot';
-import { decimal, normalizeToken, tolerantEnum, yesNo } from './schemas/primitives';
+import { decimal, isoDate, normalizeToken, tolerantEnum, yesNo } from './schemas/primitives';
 import { parseSettings, readRecord } from './records';
 import { SectorIndex } from './sectors';
 import { facilitatorsFor } from './territories';
@@ -78,7 +86,6 @@ export type Mechanism = keyof typeof MECHANISMS;
 export const NO_CLAUSE_REASONS = {
 	sousSeuilEtude: 'montant du marché inférieur au seuil de l\u2019étude de faisabilité',
 	zoneBlanche: 'aucun facilitateur ne couvre le lieu d\u2019exécution (zone blanche)',
-	lieuInconnu: 'lieu d\u2019exécution non renseigné',
 	fournituresSansMainOeuvre: 'fournitures sans main-d\u2019œuvre d\u2019exécution',
 	dureeTropCourte: 'durée d\u2019exécution trop courte pour un parcours d\u2019insertion',
 	personnelRepris: 'le personnel repris couvre déjà le besoin de main-d\u2019œuvre',
@@ -114,6 +121,7 @@ export const FeasibilitySettingsSchema = z.object({
 	seuilUeFournituresServices: decimal({ min: 0, unit: '€' }).default(THRESHOLDS.europeenFournituresServices.valeur),
 	seuilUeTravaux: decimal({ min: 0, unit: '€' }).default(THRESHOLDS.europeenTravaux.valeur),
 	dureeMinimaleMois: decimal({ min: 0, unit: 'mois' }).default(0),
+	dateLoiClimat: isoDate().default(LOI_CLIMAT.valeur),
 	critereSocial: tolerantEnum(CRITERION_POLICIES, 'une règle pour le critère social').default('auDelaSeuilUe'),
 	proposerActionsQualitatives: yesNo().default(true),
 	dateEtude: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'date attendue au format AAAA-MM-JJ' }),
@@ -125,8 +133,9 @@ export type FeasibilitySettingsInput = z.input<typeof FeasibilitySettingsSchema>
 export const FEASIBILITY_SETTINGS_LABELS = {
 	seuilEtude: 'seuil de l\u2019étude de faisabilité (€ HT)',
 	seuilUeFournituresServices: 'seuil européen fournitures et services (€ HT)',
-	seuilUeTravaux: 'seuil européen travaux (€ HT)',
+	seuilUeTravaux: 'seuil européen travaux et concessions (€ HT)',
 	dureeMinimaleMois: 'durée minimale (mois)',
+	dateLoiClimat: 'date d\u2019application de la loi Climat',
 	critereSocial: 'critère social',
 	proposerActionsQualitatives: 'proposer des actions qualitatives',
 	dateEtude: 'date de l\u2019étude',
@@ -139,6 +148,7 @@ export interface FeasibilitySettings {
 	seuilUeFournituresServices: number;
 	seuilUeTravaux: number;
 	dureeMinimaleMois: number;
+	dateLoiClimat: string;
 	critereSocial: keyof typeof CRITERION_POLICIES;
 	proposerActionsQualitatives: boolean;
 	dateEtude: string;
@@ -159,7 +169,18 @@ export function parseFeasibilitySettings(input: Record<string, unknown>): Feasib
 	const readFacilitators = list.map((raw, index) =>
 		readRecord(FACILITATOR_READER, raw, `facilitateur n° ${index + 1} des paramètres du nœud`),
 	);
-	const calibrage = parseSettings(CalibrationSettingsSchema, parsed.calibrage, CALIBRATION_SETTINGS_LABELS, 'paramètres de calibrage du nœud');
+	const secteurs = parseJsonParameter(
+		parsed.calibrage.secteurs,
+		'secteurs',
+		CALIBRATION_SETTINGS_LABELS.secteurs,
+		'{"electricite": {"libelle": "Électricité", "tauxMainOeuvre": 45}}',
+	);
+	const calibrage = parseSettings(
+		CalibrationSettingsSchema,
+		{ ...parsed.calibrage, secteurs: secteurs ?? {} },
+		CALIBRATION_SETTINGS_LABELS,
+		'paramètres de calibrage du nœud',
+	);
 	return { ...parsed, facilitateurs: readFacilitators, calibrage };
 }
 
@@ -179,6 +200,8 @@ export interface FeasibilityResult {
 	raisons: Array<{ code: NoClauseReason; libelle: string }>;
 	considerationsSociales: DecpConsideration[];
 	etudeRequise: boolean;
+	/** Marché sous le seuil de l'étude, étudié quand même parce que le lot a été calibré en amont. */
+	etudeVolontaire: boolean;
 	montantMarcheHT: number;
 	seuilEuropeen: { seuil: number; depasse: boolean; justificationObligatoire: boolean };
 	facilitateur: { nom: string; structure?: string; email?: string; telephone?: string } | null;
@@ -188,7 +211,19 @@ export interface FeasibilityResult {
 	origineHeures: 'calibrage en amont' | 'estimation (référentiel)';
 	justification: string;
 	dateEtude: string;
+	/** Paramètres de l'étude appliqués (pour le rapport et la traçabilité). */
+	parametresEtude: StudyParameters;
 	alertes: Anomaly[];
+}
+
+export interface StudyParameters {
+	seuilEtude: number;
+	seuilUeFournituresServices: number;
+	seuilUeTravaux: number;
+	dureeMinimaleMois: number;
+	critereSocial: keyof typeof CRITERION_POLICIES;
+	proposerActionsQualitatives: boolean;
+	dateLoiClimat: string;
 }
 
 export interface StudyInput {
@@ -198,14 +233,50 @@ export interface StudyInput {
 	calibrage?: CalibrationResult;
 }
 
-/** Cumul des montants par marché : le seuil de l'étude et les seuils européens portent sur le marché entier. */
+/** Lots d'un marché écartés (en erreur) : leur montant manque au total du marché. */
+export type ExcludedLots = Map<string, string[]>;
+
+function rawText(record: Record<string, unknown>, keys: string[]): string | undefined {
+	for (const key of keys) {
+		const value = record[key];
+		if ((typeof value === 'string' && value.trim() !== '') || typeof value === 'number') return String(value).trim();
+	}
+	return undefined;
+}
+
+/**
+ * Lots illisibles, par marché : leur montant manque au total du marché, ce qui
+ * peut changer les décisions de seuil des autres lots. Un lot sans marché ne
+ * concerne que lui-même.
+ */
+export function excludedLots(raws: unknown[]): ExcludedLots {
+	const out: ExcludedLots = new Map();
+	raws.forEach((raw, index) => {
+		const record = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
+		const marche = rawText(record, ['marche', 'marché', 'Marché', 'N° marché']);
+		if (marche === undefined) return;
+		const label = rawText(record, ['lot', 'numeroLot', 'Lot', 'N° lot']) ?? `de l\u2019élément ${index + 1}`;
+		const key = normalizeToken(marche);
+		const list = out.get(key) ?? [];
+		if (!list.includes(label)) list.push(label);
+		out.set(key, list);
+	});
+	return out;
+}
+
+/**
+ * Cumul des montants par marché : le seuil de l'étude et les seuils européens
+ * portent sur le marché entier. La somme est faite en centimes entiers : en
+ * virgule flottante, elle dépendrait de l'ordre des lots (6 539 905,68 contre
+ * 6 539 905,680000001) et pourrait faire basculer un lot d'un côté d'un seuil.
+ */
 export function marketTotals(lots: Iterable<Lot>): Map<string, number> {
-	const totals = new Map<string, number>();
+	const cents = new Map<string, number>();
 	for (const lot of lots) {
 		const key = marketKey(lot);
-		totals.set(key, (totals.get(key) ?? 0) + lot.montantHT);
+		cents.set(key, (cents.get(key) ?? 0) + Math.round(lot.montantHT * 100));
 	}
-	return totals;
+	return new Map([...cents].map(([key, value]) => [key, value / 100]));
 }
 
 export function marketKey(lot: Lot): string {
@@ -218,6 +289,7 @@ export class FeasibilityStudy {
 	constructor(
 		readonly settings: FeasibilitySettings,
 		private readonly totals: Map<string, number>,
+		private readonly excluded: ExcludedLots = new Map(),
 	) {
 		this.sectors = SectorIndex.withOverrides(settings.calibrage.secteurs);
 	}
@@ -225,20 +297,24 @@ export class FeasibilityStudy {
 	study({ lot, where, calibrage }: StudyInput): FeasibilityResult {
 		const s = this.settings;
 		const alertes: Anomaly[] = [];
-		const montantMarcheHT = this.totals.get(marketKey(lot)) ?? lot.montantHT;
-		const etudeRequise = montantMarcheHT >= s.seuilEtude;
-		const seuil = lot.nature === 'travaux' ? s.seuilUeTravaux : s.seuilUeFournituresServices;
-		const depasse = montantMarcheHT >= seuil;
+		const key = marketKey(lot);
+		const montantMarcheHT = this.totals.get(key) ?? lot.montantHT;
+		const etudeRequise = feasibilityStudyRequired(montantMarcheHT, s.seuilEtude);
+		// Sous le seuil, un lot calibré en amont avec des heures est étudié à titre volontaire.
+		const etudeVolontaire = !etudeRequise && calibrage !== undefined && calibrage.heures > 0;
+		const etudiee = etudeRequise || etudeVolontaire;
+		const seuil = europeanThresholdFor(lot.nature, s);
+		const depasse = aboveEuropeanThreshold(montantMarcheHT, seuil);
 
+		if (etudiee && lot.lieuExecution === undefined && lot.facilitateur === undefined) throw missingPlace(where);
 		const facilitator = this.facilitatorFor(lot);
 		const local = lot.offreSiae ?? [];
 
 		const raisons: NoClauseReason[] = [];
-		if (!etudeRequise) raisons.push('sousSeuilEtude');
+		if (!etudiee) raisons.push('sousSeuilEtude');
 		if (lot.nature === 'fournitures' && (lot.tauxMainOeuvre ?? 0) === 0) raisons.push('fournituresSansMainOeuvre');
 		if (s.dureeMinimaleMois > 0 && lot.dureeMois !== undefined && lot.dureeMois < s.dureeMinimaleMois) raisons.push('dureeTropCourte');
-		if (lot.lieuExecution === undefined && lot.facilitateur === undefined) raisons.push('lieuInconnu');
-		else if (!facilitator) raisons.push('zoneBlanche');
+		if (!facilitator && (lot.lieuExecution !== undefined || lot.facilitateur !== undefined)) raisons.push('zoneBlanche');
 
 		// Le volume n'est estimé que s'il peut décider : sans motif bloquant, ou s'il a déjà été calibré en amont.
 		const estimate = calibrage ?? (raisons.length === 0 ? this.estimate(lot, where) : undefined);
@@ -264,21 +340,21 @@ export class FeasibilityStudy {
 			}
 		} else if (
 			s.proposerActionsQualitatives &&
-			etudeRequise &&
+			etudiee &&
 			raisons.every((r) => r === 'sousPlancher' || r === 'zoneBlanche' || r === 'dureeTropCourte' || r === 'personnelRepris')
 		) {
 			mecanismes.push(
 				this.mechanism('actionsQualitatives', false, 'volume ou contexte insuffisant pour des heures d\u2019insertion ; une condition d\u2019exécution sociale qualitative reste possible'),
 			);
 		}
-		if (etudeRequise && local.some((t) => t === 'EA' || t === 'ESAT') && lot.nature !== 'prestationsIntellectuelles') {
+		if (etudiee && local.some((t) => t === 'EA' || t === 'ESAT') && lot.nature !== 'prestationsIntellectuelles') {
 			mecanismes.push(this.mechanism('marcheReserveEa', true, `offre locale : ${this.structures(local, ['EA', 'ESAT'])}`));
 		}
 		const siae = local.filter((t) => t === 'EI' || t === 'AI' || t === 'ACI' || t === 'ETTI' || t === 'regieQuartier');
-		if (etudeRequise && siae.length > 0 && lot.nature !== 'prestationsIntellectuelles') {
+		if (etudiee && siae.length > 0 && lot.nature !== 'prestationsIntellectuelles') {
 			mecanismes.push(this.mechanism('marcheReserveSiae', true, `offre locale : ${this.structures(local, siae)}`));
 		}
-		if (etudeRequise && lot.nature === 'services' && local.includes('ACI') && this.isInsertionActivity(lot)) {
+		if (etudiee && lot.nature === 'services' && local.includes('ACI') && this.isInsertionActivity(lot)) {
 			mecanismes.push(this.mechanism('marcheInsertion', true, 'activité support d\u2019insertion (entretien, espaces verts, propreté, déchets…) et atelier et chantier d\u2019insertion sur le territoire'));
 		}
 
@@ -286,6 +362,7 @@ export class FeasibilityStudy {
 		const considerations = decpConsiderations(mecanismes, decision);
 		const justificationObligatoire = depasse && decision === 'pasDeClause';
 		if (justificationObligatoire) {
+			const since = frenchLongDate(s.dateLoiClimat);
 			alertes.push({
 				gravite: 'avertissement',
 				champ: 'considerationsSociales',
@@ -293,8 +370,24 @@ export class FeasibilityStudy {
 				ou: where,
 				message: `marché au-delà du seuil européen (${formatEuros(montantMarcheHT)} HT ≥ ${formatEuros(seuil)} HT) sans considération sociale`,
 				correction:
-					'Depuis août 2026 (loi Climat et résilience, art. 35), justifiez l\u2019absence de considération sociale dans les documents de la consultation, ou retenez-en une.',
+					s.dateEtude >= s.dateLoiClimat
+						? `Depuis le ${since} (loi Climat et résilience, art. 35), justifiez l\u2019absence de considération sociale dans les documents de la consultation, ou retenez-en une.`
+						: `Si la consultation est lancée à partir du ${since} (loi Climat et résilience, art. 35), l\u2019absence de considération sociale devra être justifiée dans ses documents : préparez cette justification, ou retenez une considération sociale.`,
 				regle: 'faisabilite.loiClimat',
+			});
+		}
+		const ecartes = this.excluded.get(key);
+		if (ecartes && ecartes.length > 0) {
+			const list = ecartes.join(', ');
+			const plural = ecartes.length > 1;
+			alertes.push({
+				gravite: 'avertissement',
+				champ: 'montantMarcheHT',
+				libelle: 'montant du marché',
+				ou: where,
+				message: `le montant du marché (${formatEuros(montantMarcheHT)} HT) ne compte pas ${plural ? `les lots ${list}, en erreur` : `le lot ${list}, en erreur`} : les seuils (étude, seuil européen) sont appréciés sans ${plural ? 'eux' : 'lui'}`,
+				correction: `Corrigez ${plural ? `les lots ${list}` : `le lot ${list}`} puis relancez l\u2019étude : ${plural ? 'leur' : 'son'} montant peut faire franchir un seuil au marché et changer la décision de ce lot.`,
+				regle: 'faisabilite.lotsEcartes',
 			});
 		}
 		if (facilitator === undefined && lot.facilitateur !== undefined) {
@@ -303,7 +396,7 @@ export class FeasibilityStudy {
 				champ: 'facilitateur',
 				libelle: 'facilitateur',
 				ou: where,
-				message: `le facilitateur « ${lot.facilitateur} » n\u2019est pas dans la liste des facilitateurs`,
+				message: `le facilitateur ${quote(lot.facilitateur)} n\u2019est pas dans la liste des facilitateurs`,
 				correction: 'Ajoutez-le aux facilitateurs du nœud (nom, courriel, territoires) ou corrigez son nom.',
 				regle: 'faisabilite.facilitateurInconnu',
 			});
@@ -316,6 +409,7 @@ export class FeasibilityStudy {
 			raisons: raisons.map((code) => ({ code, libelle: NO_CLAUSE_REASONS[code] })),
 			considerationsSociales: considerations,
 			etudeRequise,
+			etudeVolontaire,
 			montantMarcheHT,
 			seuilEuropeen: { seuil, depasse, justificationObligatoire },
 			facilitateur: facilitator
@@ -326,6 +420,15 @@ export class FeasibilityStudy {
 			origineHeures: calibrage ? 'calibrage en amont' : 'estimation (référentiel)',
 			justification: '',
 			dateEtude: s.dateEtude,
+			parametresEtude: {
+				seuilEtude: s.seuilEtude,
+				seuilUeFournituresServices: s.seuilUeFournituresServices,
+				seuilUeTravaux: s.seuilUeTravaux,
+				dureeMinimaleMois: s.dureeMinimaleMois,
+				critereSocial: s.critereSocial,
+				proposerActionsQualitatives: s.proposerActionsQualitatives,
+				dateLoiClimat: s.dateLoiClimat,
+			},
 			alertes: [...(estimate?.avertissements ?? []).filter((a) => a.regle !== 'calibrage.sousPlancher'), ...alertes],
 		};
 		result.justification = justify(lot, result, estimate, s);
@@ -364,6 +467,21 @@ export class FeasibilityStudy {
 	}
 }
 
+function missingPlace(where: string): AnomalyError {
+	return new AnomalyError([
+		{
+			gravite: 'erreur',
+			champ: 'lieuExecution',
+			libelle: 'lieu d\u2019exécution',
+			ou: where,
+			message: 'lieu d\u2019exécution non renseigné : sans lui, le lot ne peut pas être étudié (facilitateur du territoire ou zone blanche)',
+			correction:
+				'Indiquez le lieu d\u2019exécution du lot (champ «\u00a0lieuExecution\u00a0», colonne «\u00a0Lieu d\u2019exécution\u00a0») : commune, code postal ou département, par exemple «\u00a0Niort (79)\u00a0» ; ou désignez son facilitateur (champ «\u00a0facilitateur\u00a0»).',
+			regle: 'faisabilite.lieuInconnu',
+		},
+	]);
+}
+
 export function decpConsiderations(mecanismes: MechanismRecommendation[], decision: 'clause' | 'pasDeClause'): DecpConsideration[] {
 	const retained = mecanismes.filter((m) => !m.option);
 	if (decision === 'pasDeClause' || retained.length === 0) return ['Pas de considération sociale'];
@@ -376,7 +494,7 @@ export function decpConsiderations(mecanismes: MechanismRecommendation[], decisi
 }
 
 function lotTitle(lot: Lot): string {
-	const title = lot.intitule ? ` « ${lot.intitule} »` : '';
+	const title = lot.intitule ? ` «\u00a0${lot.intitule}\u00a0»` : '';
 	const duration = lot.dureeMois !== undefined ? `, ${formatNumber(lot.dureeMois)} mois` : '';
 	return `Lot ${lot.lot}${title} (${formatEuros(lot.montantHT)} HT${duration})`;
 }
@@ -416,7 +534,13 @@ function justify(lot: Lot, r: FeasibilityResult, estimate: CalibrationResult | u
 		);
 	}
 	parts.push(`Considération sociale à déclarer (DECP) : ${r.considerationsSociales.join(', ')}.`);
-	parts.push(r.etudeRequise ? `Étude de faisabilité réalisée le ${date}.` : `Marché sous le seuil de l\u2019étude de faisabilité (${formatEuros(s.seuilEtude)} HT) ; examen réalisé le ${date}.`);
+	parts.push(
+		r.etudeRequise
+			? `Étude de faisabilité réalisée le ${date}.`
+			: r.etudeVolontaire
+				? `Marché sous le seuil de l\u2019étude de faisabilité (${formatEuros(s.seuilEtude)} HT) : étude conduite à titre volontaire sur le calibrage du lot, le ${date}.`
+				: `Marché sous le seuil de l\u2019étude de faisabilité (${formatEuros(s.seuilEtude)} HT) ; examen réalisé le ${date}.`,
+	);
 	return parts.join(' ');
 }
 

@@ -21,7 +21,7 @@ import type { DecpConsideration, Mechanism } from './feasibility';
 import { formatEuros, formatHours, quote } from './format';
 import { canonicalizeKeys } from './keys';
 import { parseSettings } from './records';
-import { THRESHOLDS } from './referential';
+import { LOI_CLIMAT, THRESHOLDS, europeanThresholdFor, feasibilityStudyRequired } from './referential';
 import type { FicheField, FicheFieldInfo, FicheLot, FicheLotField, FicheMechanism, FicheVisaFields } from './schemas/fiche-visa';
 import {
 	CCAGS,
@@ -43,14 +43,6 @@ export interface VisaAnomaly extends Anomaly {
 	/** Texte ou article qui fonde la règle. */
 	source?: string;
 }
-
-/** Entrée en vigueur de l'article 35 de la loi Climat et résilience pour les marchés (paramètre). */
-export const LOI_CLIMAT = {
-	valeur: '2026-08-21',
-	libelle: 'date d\u2019application de l\u2019article 35 de la loi Climat et résilience aux consultations',
-	source:
-		'Loi n° 2021-1104 du 22 août 2021, art. 35 (considérations sociales et environnementales, au plus tard cinq ans après la promulgation) ; DOMAIN.md : « from August 2026 »',
-} as const;
 
 /**
  * Les règles du visa : code stable, sens, effet habituel et fondement. Le
@@ -438,8 +430,7 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 	}
 
 	// 4. Procédure et seuils (montant total du marché, tous lots).
-	const largeThreshold = f.nature === 'travaux' || f.nature === 'dsp' || f.nature === 'ppp';
-	const seuilUe = largeThreshold ? settings.seuilUeTravaux : settings.seuilUeFournituresServices;
+	const seuilUe = europeanThresholdFor(f.nature, settings);
 	if (f.procedure === 'sansPublicite' && total >= settings.seuilDispense) {
 		c.add(
 			'procedure.sansPublicite',
@@ -479,7 +470,7 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 
 	// 6. Étude de faisabilité.
 	if (f.etudeFaisabilite === false) {
-		const required = total >= settings.seuilEtude;
+		const required = feasibilityStudyRequired(total, settings.seuilEtude);
 		c.add(
 			'etude.absente',
 			'etudeFaisabilite',

@@ -34,9 +34,16 @@ export const DEFAULTS = {
 	tauxInsertion: {
 		valeur: 5,
 		unite: '%',
-		libelle: "taux d'insertion",
+		libelle: 'taux d\u2019insertion',
 		source:
-			"[AVISE-2014] taux de 5 % retenu par l'ANRU pour la rénovation urbaine (minimum de la charte nationale d'insertion) ; environ 10 % observé dans certaines opérations",
+			"[AVISE-2014] taux de 5 % retenu par l\u2019ANRU pour la rénovation urbaine (minimum de la charte nationale d\u2019insertion) ; environ 10 % observé dans certaines opérations",
+	},
+	tauxMainOeuvre: {
+		valeur: 50,
+		unite: '%',
+		libelle: 'taux de main-d\u2019œuvre',
+		source:
+			'[MDE77] exemple de calcul à 50 % de main-d\u2019œuvre (1 000 000 € × 50 % × 5 % ÷ 30 €/h ≈ 833 h) ; maçonnerie / gros œuvre 50 % (guides de facilitateurs). Valeur proposée par l\u2019option «\u00a0Taux de main-d\u2019œuvre par défaut\u00a0» : à n\u2019appliquer qu\u2019aux lots sans taux ni secteur',
 	},
 	heuresEtp: {
 		valeur: 1607,
@@ -53,14 +60,14 @@ export const DEFAULTS = {
 	plancherHeures: {
 		valeur: 35,
 		unite: 'h',
-		libelle: "plancher d'heures d'insertion",
+		libelle: 'plancher d\u2019heures d\u2019insertion',
 		source:
 			"[AVE] en deçà de 35 h une clause a rarement du sens ; chaque territoire fixe son propre plancher (70 à 150 h)",
 	},
 	plancherProprete: {
 		valeur: 150,
 		unite: 'h',
-		libelle: "plancher d'heures pour la propreté avec reprise du personnel",
+		libelle: 'plancher d\u2019heures pour la propreté avec reprise du personnel',
 		source: '[INSERPROPRE] en deçà de 150 h, pas de clause',
 	},
 	coutHoraireProprete: {
@@ -91,7 +98,7 @@ export const DEFAULTS = {
 	volumeAnnuel: {
 		valeur: 1800,
 		unite: 'h/an',
-		libelle: "volume annuel d'heures d'insertion",
+		libelle: 'volume annuel d\u2019heures d\u2019insertion',
 		source: '[AVISE-2014] Pays de la Loire, DSP de lignes d\u2019autocars : 1 800 h par an sur 6 ans',
 	},
 } as const satisfies Record<string, SourcedValue>;
@@ -115,7 +122,7 @@ export const SECTORS: Record<string, Sector> = {
 	peinture: {
 		libelle: 'Peinture',
 		tauxMainOeuvre: 70,
-		source: 'Guides de facilitateurs (DOMAIN.md, « Defaults found ») : peinture 70 %',
+		source: 'Guides de facilitateurs (DOMAIN.md, «\u00a0Defaults found\u00a0») : peinture 70 %',
 		cpv: ['454421', '454420'],
 		synonymes: ['peinture', 'peintures', 'revêtements muraux', 'peinture et revêtements'],
 	},
@@ -123,7 +130,7 @@ export const SECTORS: Record<string, Sector> = {
 		libelle: 'Maçonnerie / gros œuvre',
 		tauxMainOeuvre: 50,
 		source:
-			"Guides de facilitateurs (DOMAIN.md) : maçonnerie 50 % ; [MDE77] exemple de calcul à 50 % de main-d'œuvre",
+			'Guides de facilitateurs (DOMAIN.md) : maçonnerie 50 % ; [MDE77] exemple de calcul à 50 % de main-d\u2019œuvre',
 		cpv: ['452625', '452620', '452100', '451110'],
 		synonymes: ['maçonnerie', 'gros œuvre', 'gros-œuvre', 'démolition gros œuvre', 'démolition / gros œuvre'],
 	},
@@ -149,7 +156,8 @@ export const THRESHOLDS = {
 		valeur: 90000,
 		unite: '€ HT',
 		libelle: 'seuil au-delà duquel une étude de faisabilité est conduite',
-		source: "[AVISE-2014] pratique de la Région Picardie : étude de faisabilité pour tout marché de plus de 90 000 €",
+		source:
+			'[AVISE-2014] pratique de la Région Picardie : étude de faisabilité pour les marchés «\u00a0de plus de 90\u00a0000\u00a0€ HT\u00a0» (strictement au-delà : un marché de 90\u00a0000\u00a0€ HT tout juste n\u2019en exige pas)',
 	},
 	europeenFournituresServices: {
 		valeur: 216000,
@@ -160,8 +168,9 @@ export const THRESHOLDS = {
 	europeenTravaux: {
 		valeur: 5404000,
 		unite: '€ HT',
-		libelle: 'seuil européen des travaux (2026-2027)',
-		source: 'Seuils de procédure formalisée 2026-2027 (avis de la Commission européenne, Code de la commande publique)',
+		libelle: 'seuil européen des travaux et des concessions (2026-2027)',
+		source:
+			'Seuils de procédure formalisée 2026-2027 (avis de la Commission européenne, Code de la commande publique) : 5\u00a0404\u00a0000\u00a0€ HT pour les travaux et pour les concessions (délégations de service public) ; les marchés de partenariat, qui portent sur la construction d\u2019ouvrages, y sont rattachés',
 	},
 	dispenseProcedure: {
 		valeur: 40000,
@@ -170,6 +179,48 @@ export const THRESHOLDS = {
 		source: 'Code de la commande publique, R2122-8 (travaux : 100 000 € jusqu\u2019à fin 2025)',
 	},
 } as const satisfies Record<string, SourcedValue>;
+
+/**
+ * Seuil européen applicable à une nature de marché : celui des travaux et des
+ * concessions pour les travaux, les délégations de service public (concessions)
+ * et les marchés de partenariat ; celui des fournitures et services sinon
+ * (services, fournitures, prestations intellectuelles). Règle commune à l'étude
+ * de faisabilité et à la fiche visa.
+ */
+export function usesWorksThreshold(nature: string | undefined): boolean {
+	return nature === 'travaux' || nature === 'dsp' || nature === 'ppp';
+}
+
+export function europeanThresholdFor(
+	nature: string | undefined,
+	thresholds: { seuilUeTravaux: number; seuilUeFournituresServices: number },
+): number {
+	return usesWorksThreshold(nature) ? thresholds.seuilUeTravaux : thresholds.seuilUeFournituresServices;
+}
+
+/**
+ * L'étude de faisabilité est due pour un marché « de plus de » 90 000 € HT
+ * (pratique de la Picardie, [AVISE-2014]) : strictement au-delà du seuil.
+ */
+export function feasibilityStudyRequired(montantMarcheHT: number, seuilEtude: number): boolean {
+	return montantMarcheHT > seuilEtude;
+}
+
+/**
+ * Seuils européens : une procédure formalisée s'impose dès que le montant
+ * estimé atteint le seuil (égal ou supérieur).
+ */
+export function aboveEuropeanThreshold(montantMarcheHT: number, seuil: number): boolean {
+	return montantMarcheHT >= seuil;
+}
+
+/** Entrée en vigueur de l'article 35 de la loi Climat et résilience pour les marchés (paramètre). */
+export const LOI_CLIMAT = {
+	valeur: '2026-08-21',
+	libelle: 'date d\u2019application de l\u2019article 35 de la loi Climat et résilience aux consultations',
+	source:
+		'Loi n° 2021-1104 du 22 août 2021, art. 35 (considérations sociales et environnementales, au plus tard cinq ans après la promulgation) ; DOMAIN.md : «\u00a0from August 2026\u00a0»',
+} as const;
 
 /**
  * Pénalités de la clause sociale d'insertion : valeurs de départ, chacune

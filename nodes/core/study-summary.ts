@@ -70,7 +70,7 @@ export function studySummaryText(rows: StudyRow[], fileName?: string): string {
 	return [
 		`Marché(s) : ${t.marches.join(', ') || 'non renseigné'}`,
 		`${formatInteger(t.lots)} lot(s) étudié(s), ${formatInteger(t.lotsAvecClause)} avec une considération sociale, ${formatInteger(t.lotsEnErreur)} en erreur.`,
-		`Montant total : ${formatEuros(t.montantHT)} HT. Heures d'insertion à inscrire : ${formatHours(t.heuresARetenir)}.`,
+		`Montant total : ${formatEuros(t.montantHT)} HT. Heures d\u2019insertion à inscrire : ${formatHours(t.heuresARetenir)}.`,
 		'',
 		...lines,
 		...(fileName ? ['', `Le détail (calculs, paramètres et sources, justifications pour la fiche visa) figure dans le fichier joint ${fileName}.`] : []),

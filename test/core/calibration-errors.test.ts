@@ -108,7 +108,7 @@ describe('lot mal saisi : erreur française qui nomme le lot et le champ', () =>
 		const error = anomalyFrom(() => readLot({ ...LOT_4, montantHT: 'douze mille', nature: 'bricolage' }));
 		expect(error.anomalies.map((a) => a.champ).sort()).toEqual(['montantHT', 'nature']);
 		expect(error.anomalies.every((a) => a.ou === WHERE && a.correction.length > 10)).toBe(true);
-		expect(error.message).toMatch(/^Lot 4 du marché 2026-017, .* \(et 1 autre\(s\) anomalie\(s\)\)$/);
+		expect(error.message).toMatch(/^Lot 4 du marché 2026-017, .* \(et une autre anomalie\)$/);
 	});
 
 	it('lot sans marché : la désignation se limite au lot', () => {
@@ -137,10 +137,10 @@ describe('lot mal saisi : erreur française qui nomme le lot et le champ', () =>
 	it('durée manquante pour la méthode du volume annuel', () => {
 		const error = anomalyFrom(() => calibrate({ ...LOT_4, nature: 'DSP', volumeAnnuel: 1800 }));
 		expect(error.message).toBe(
-			`Lot 4 du marché 2026-017, durée (mois) : durée manquante : la méthode « volume annuel » en a besoin`,
+			`Lot 4 du marché 2026-017, durée (mois) : durée manquante : la méthode «${NBSP}volume annuel${NBSP}» en a besoin`,
 		);
 		expect(error.anomalies[0]).toMatchObject({ champ: 'dureeMois', regle: 'calibrage.parametreManquant' });
-		expect(error.anomalies[0].correction).toBe('Indiquez la durée d’exécution du lot en mois (champ « dureeMois »).');
+		expect(error.anomalies[0].correction).toBe(`Indiquez la durée d’exécution du lot en mois (champ «${NBSP}dureeMois${NBSP}»).`);
 	});
 
 	it('heures du personnel repris manquantes pour la méthode Inserpropre', () => {
@@ -173,9 +173,9 @@ describe('saisies acceptées', () => {
 			expect(result.avertissements[0]).toEqual({
 				gravite: 'avertissement',
 				champ: 'tauxInsertion',
-				libelle: "taux d'insertion",
+				libelle: 'taux d’insertion',
 				ou: WHERE,
-				message: `0,05${NBSP}% est très faible : les taux s'expriment en pourcentage`,
+				message: `0,05${NBSP}% est très faible : les taux s’expriment en pourcentage`,
 				correction: `Vouliez-vous dire 5${NBSP}% ? Saisissez 5 pour 5${NBSP}%.`,
 				regle: 'calibrage.tauxEnFraction',
 			});
@@ -257,7 +257,7 @@ describe('paramètres d’exécution fautifs : erreur qui nomme « paramètres d
 		const error = anomalyFrom(() => parseCalibrationSettings({ tauxInsertion: 'cinq' }));
 		expect(error.anomalies[0]).toMatchObject({
 			champ: 'tauxInsertion',
-			libelle: "taux d'insertion (%)",
+			libelle: 'taux d’insertion (%)',
 			regle: 'nombre.illisible',
 		});
 	});

@@ -1,6 +1,6 @@
 /**
  * Propriétés du calibrage (fast-check) : jamais d'heures négatives, monotonie
- * de la formule standard, plancher, indépendance vis-à-vis de l'ordre des lots.
+ * de chaque méthode, plancher, indépendance vis-à-vis de l'ordre des lots.
  */
 import fc from 'fast-check';
 
@@ -113,6 +113,57 @@ describe('propriétés du calibrage', () => {
 		);
 	});
 
+	/** Lots de base par méthode (hors standard), et sens de variation des heures pour chaque champ. */
+	const byMethod: Array<[string, fc.Arbitrary<RawLot>, string, fc.Arbitrary<number>, 'croissant' | 'décroissant']> = (() => {
+		const share = fc.record({ nature: fc.constant('PI'), montantHT: amount, heuresMarche: fc.integer({ min: 0, max: 100_000 }), partHeuresMarche: rate });
+		const shareComputed = fc.record({ nature: fc.constant('PI'), methode: fc.constant('partHeuresMarche'), montantHT: amount, tauxMainOeuvre: rate, coutHoraire: hourlyCost, partHeuresMarche: rate });
+		const annual = fc.record({ nature: fc.constant('DSP'), montantHT: amount, volumeAnnuel: fc.integer({ min: 0, max: 10_000 }), dureeMois: fc.integer({ min: 1, max: 360 }) });
+		const perEuro = fc.record({ nature: fc.constant('PI'), montantHT: amount, montantFacture: amount, eurosParHeure: hourlyCost });
+		const cleaning = fc.record({
+			nature: fc.constant('services'),
+			montantHT: amount,
+			repriseDuPersonnel: fc.constant('oui'),
+			dureeMois: fc.integer({ min: 1, max: 120 }),
+			heuresMensuellesTransferees: fc.integer({ min: 0, max: 20_000 }),
+			tauxInsertion: rate,
+		});
+		return [
+			['part des heures (heures saisies)', share, 'heuresMarche', fc.integer({ min: 0, max: 100_000 }), 'croissant'],
+			['part des heures (heures saisies)', share, 'partHeuresMarche', rate, 'croissant'],
+			['part des heures (heures calculées)', shareComputed, 'montantHT', amount, 'croissant'],
+			['part des heures (heures calculées)', shareComputed, 'tauxMainOeuvre', rate, 'croissant'],
+			['part des heures (heures calculées)', shareComputed, 'coutHoraire', hourlyCost, 'décroissant'],
+			['volume annuel', annual, 'volumeAnnuel', fc.integer({ min: 0, max: 10_000 }), 'croissant'],
+			['volume annuel', annual, 'dureeMois', fc.integer({ min: 1, max: 360 }), 'croissant'],
+			['heures par euro facturé', perEuro, 'montantFacture', amount, 'croissant'],
+			['heures par euro facturé', perEuro, 'eurosParHeure', hourlyCost, 'décroissant'],
+			// Inserpropre : heures = (A ÷ C − S × N) × T, bornées à 0.
+			['Inserpropre', cleaning, 'montantHT', amount, 'croissant'],
+			['Inserpropre', cleaning, 'tauxInsertion', rate, 'croissant'],
+			['Inserpropre', cleaning, 'heuresMensuellesTransferees', fc.integer({ min: 0, max: 20_000 }), 'décroissant'],
+			['Inserpropre', cleaning, 'dureeMois', fc.integer({ min: 1, max: 120 }), 'décroissant'],
+		];
+	})();
+
+	it.each(byMethod)('%s : les heures varient dans le même sens quand %s augmente (%s)', (_method, base, field, values, direction) => {
+		fc.assert(
+			fc.property(base, values, values, settingsArb, (raw, a, b, settings) => {
+				const [low, high] = a <= b ? [a, b] : [b, a];
+				const run = calibrator(settings);
+				const calibrateWith = (value: number) => {
+					const { lot, where } = readLot(withLotNumber({ ...raw, [field]: value }, 0));
+					return run.calibrate(lot, where);
+				};
+				const [smaller, larger] = direction === 'croissant' ? [calibrateWith(low), calibrateWith(high)] : [calibrateWith(high), calibrateWith(low)];
+				expect(smaller.methode).toBe(larger.methode);
+				expect(smaller.heuresCalculees).toBeLessThanOrEqual(larger.heuresCalculees);
+				expect(smaller.heuresArrondies).toBeLessThanOrEqual(larger.heuresArrondies);
+				expect(smaller.heures).toBeLessThanOrEqual(larger.heures);
+			}),
+			RUNS,
+		);
+	});
+
 	it('sous le plancher (après arrondi), aucune heure ; au-dessus, les heures arrondies', () => {
 		fc.assert(
 			fc.property(
@@ -121,8 +172,9 @@ describe('propriétés du calibrage', () => {
 				fc.option(fc.integer({ min: 0, max: 300 }), { nil: undefined }),
 				(raw, settings, plancherLot) => {
 					const result = calibrate(withLotNumber({ ...raw, plancherHeures: plancherLot }, 0), settings);
+					const cleaningSector = raw.secteur === 'nettoyage' || raw.cpv === '90910000';
 					const expectedFloor =
-						plancherLot ?? (result.methode === 'proprete' ? settings.plancherProprete : settings.plancherHeures);
+						plancherLot ?? (result.methode === 'proprete' || cleaningSector ? settings.plancherProprete : settings.plancherHeures);
 					expect(result.plancher).toBe(expectedFloor);
 					const under = result.heuresArrondies < result.plancher;
 					expect(result.sousPlancher).toBe(under);

@@ -375,7 +375,7 @@ describe('plancher et arrondi', () => {
 		expect(result.heures).toBe(0);
 		expect(result.plancher).toBe(70);
 		expect(result.parametres.plancherHeures).toEqual({
-			libelle: "plancher d'heures",
+			libelle: 'plancher d’heures',
 			valeur: 70,
 			unite: 'h',
 			origine: 'lot',
@@ -494,7 +494,7 @@ describe('provenance des paramètres', () => {
 			origine: 'lot',
 		});
 		expect(result.parametres.tauxInsertion).toEqual({
-			libelle: "taux d'insertion",
+			libelle: 'taux d’insertion',
 			valeur: 5,
 			unite: '%',
 			origine: 'référentiel',
@@ -661,7 +661,7 @@ describe('résolution du secteur', () => {
 		expect(anomaly.correction).toContain(
 			'Choisissez un secteur parmi : Peinture, Maçonnerie / gros œuvre, Charpente métallique, Propreté / nettoyage ;',
 		);
-		expect(anomaly.correction).toContain('« tauxMainOeuvre »');
+		expect(anomaly.correction).toContain(`«${NBSP}tauxMainOeuvre${NBSP}»`);
 		expect(error.message).toBe(
 			`Lot 7 du marché 2026-017, secteur : le secteur «${NBSP}aéronautique${NBSP}» est absent du référentiel`,
 		);
@@ -683,5 +683,163 @@ describe('résolution du secteur', () => {
 			message: 'taux de main-d’œuvre inconnu : le code CPV 30200000 ne correspond à aucun secteur du référentiel',
 		});
 		expect(error.anomalies[0].correction).toMatch(/^Indiquez le taux de main-d’œuvre du lot/);
+	});
+});
+
+/**
+ * Seed 002 (Avise, « Prestations intellectuelles et clauses sociales d’insertion », 2013) :
+ * les heures PRÉVUES des études de cas, reproduites avec des paramètres explicites.
+ * Le seed ne donne ni la méthode ni les taux : les paramètres ci-dessous sont
+ * RECONSTITUÉS (déduits des montants publiés pour retomber exactement sur les
+ * heures publiées) ; chaque test dit comment.
+ */
+describe('seed 002 : heures prévues des études de cas (prestations intellectuelles)', () => {
+	// Cas n° 2, Conseil général de la Gironde, expertise topographique (4 ans) :
+	// lot 1 220 000 € HT → 385 h ; lot 2 460 000 € HT → 700 h (planifiées).
+	// Paramètres déduits : main-d’œuvre 100 % (prestations intellectuelles), part de 7 % des
+	// heures du marché, chiffre d’affaires horaire 40 €/h pour le lot 1 (valeur de la CUB) et
+	// 46 €/h pour le lot 2 : 220 000 ÷ 40 = 5 500 h × 7 % = 385 h ; 460 000 ÷ 46 = 10 000 h × 7 % = 700 h.
+	it.each<[string, number, number, number, number]>([
+		// lot, montant HT, €/h, heures du marché, heures prévues
+		['1', 220_000, 40, 5500, 385],
+		['2', 460_000, 46, 10_000, 700],
+	])('Gironde, lot %s : %p € HT ÷ %p €/h → %p h de marché × 7 % = %p h', (lot, montantHT, coutHoraire, heuresMarche, heures) => {
+		const result = calibrate({
+			marche: 'Aménagement foncier A65',
+			lot,
+			nature: 'prestations intellectuelles',
+			montantHT,
+			dureeMois: 48,
+			tauxMainOeuvre: 100,
+			coutHoraire,
+			partHeuresMarche: 7,
+		});
+		expect(result.methode).toBe('partHeuresMarche');
+		expect(result.parametres.heuresMarche).toMatchObject({ valeur: heuresMarche, origine: 'calcul' });
+		expect(result.heuresCalculees).toBe(heures);
+		expect(result.heures).toBe(heures);
+		expect(result.avertissements).toEqual([]);
+	});
+
+	it('Gironde, les deux lots ensemble : 385 + 700 = 1 085 h prévues', () => {
+		const lots = [
+			{ lot: '1', montantHT: 220_000, coutHoraire: 40 },
+			{ lot: '2', montantHT: 460_000, coutHoraire: 46 },
+		].map((l) => calibrate({ marche: 'A65', nature: 'PI', tauxMainOeuvre: 100, partHeuresMarche: 7, ...l }).heures);
+		expect(lots.reduce((a, b) => a + b, 0)).toBe(1085);
+	});
+
+	// Cas n° 3, Communauté de communes du Haut Val d’Oise, étude logistique (ECOMODAL) :
+	// 55 000 €, 6 mois, 35 h prévues. Paramètres déduits : main-d’œuvre 100 %, 55 €/h
+	// (1 000 h de marché, environ 1,1 ETP sur 6 mois), part de 3,5 % → 35 h, soit le
+	// plancher de 35 h tout juste (retenu : le plancher est atteint).
+	it('ECOMODAL : 55 000 € ÷ 55 €/h = 1 000 h × 3,5 % = 35 h, au plancher de 35 h, retenues', () => {
+		const result = calibrate(
+			{
+				marche: 'Haut Val d’Oise',
+				lot: 'unique',
+				nature: 'prestations intellectuelles',
+				montantHT: 55_000,
+				dureeMois: 6,
+				tauxMainOeuvre: 100,
+				coutHoraire: 55,
+				partHeuresMarche: '3,5',
+			},
+			{ plancherHeures: 35 },
+		);
+		expect(result.parametres.heuresMarche).toMatchObject({ valeur: 1000, origine: 'calcul' });
+		expect(result.heuresCalculees).toBe(35);
+		expect(result.plancher).toBe(35);
+		expect(result.sousPlancher).toBe(false);
+		expect(result.heures).toBe(35);
+		// 35 ÷ 1 607 = 0,02 ETP ; 35 ÷ 151,67 = 0,23 mois à temps plein.
+		expect(result.equivalents).toEqual({ etp: 0.02, moisTempsPlein: 0.23 });
+	});
+
+	it('ECOMODAL avec les valeurs par défaut de la CUB (40 €/h, 15 %) : 206 h, six fois les 35 h prévues', () => {
+		// 55 000 ÷ 40 = 1 375 h × 15 % = 206,25 h : le référentiel ne remplace pas le calibrage concerté.
+		const result = calibrate({ lot: 'unique', nature: 'PI', montantHT: 55_000, dureeMois: 6, methode: 'part des heures' });
+		expect(result.heuresCalculees).toBe(206.25);
+		expect(result.heures).toBe(206);
+	});
+
+	// Cas n° 4, Communauté d’agglomération de Pau-Pyrénées, maîtrise d’œuvre : 875 h prévues,
+	// montant « non précisé ». Paramètres déduits : règle de Poitou-Charentes (1 h pour
+	// 1 500 € facturés, seed 000) → honoraires de 875 × 1 500 = 1 312 500 € HT.
+	it('Pau, maîtrise d’œuvre : 1 312 500 € facturés ÷ 1 500 €/h = 875 h', () => {
+		const result = calibrate(
+			{ marche: 'Pôle éducatif du Hameau', lot: 'MOE', nature: 'prestations intellectuelles', montantHT: 1_312_500, montantFacture: 1_312_500, dureeMois: 6 },
+			{ eurosParHeure: 1500 },
+		);
+		expect(result.methode).toBe('parEuroFacture');
+		expect(result.parametres.eurosParHeure).toMatchObject({ valeur: 1500, origine: 'référentiel' });
+		expect(result.heuresCalculees).toBe(875);
+		expect(result.heures).toBe(875);
+	});
+});
+
+describe('propreté : part de main-d’œuvre de 80 % et C = 25 (Inserpropre)', () => {
+	it('le secteur « nettoyage » donne 80 % de main-d’œuvre, sourcé Inserpropre', () => {
+		expect(SECTORS.proprete.tauxMainOeuvre).toBe(80);
+		// 300 000 € × 80 % × 5 % ÷ 25 €/h = 480 h
+		const result = calibrate(
+			{ marche: '2026-040', lot: '1', nature: 'services', montantHT: 300_000, secteur: 'nettoyage', tauxInsertion: 5, coutHoraire: 25 },
+			{ plancherProprete: 150 },
+		);
+		expect(result.methode).toBe('standard');
+		expect(result.parametres.tauxMainOeuvre).toMatchObject({ valeur: 80, origine: 'référentiel', source: SECTORS.proprete.source });
+		expect(result.parametres.tauxMainOeuvre.source).toContain('[INSERPROPRE]');
+		expect(result.heures).toBe(480);
+	});
+
+	it('lot de propreté en formule standard : plancher de la propreté (150 h), pas 35 h', () => {
+		// 100 000 € × 80 % × 5 % ÷ 25 €/h = 160 h ≥ 150 h ; 90 000 € → 144 h < 150 h → 0 h (35 h ne s'applique pas).
+		const at = (montantHT: number) => calibrate({ lot: '1', nature: 'services', montantHT, secteur: 'nettoyage', coutHoraire: 25 });
+		expect(at(100_000).heures).toBe(160);
+		const below = at(90_000);
+		expect(below.heuresCalculees).toBe(144);
+		expect(below.plancher).toBe(150);
+		expect(below.heures).toBe(0);
+		expect(below.parametres.plancherHeures).toMatchObject({ valeur: 150, origine: 'référentiel', source: DEFAULTS.plancherProprete.source });
+		// Par le code CPV aussi ; un plancher porté par le lot l'emporte.
+		expect(calibrate({ lot: '1', nature: 'services', montantHT: 90_000, cpv: '90910000', coutHoraire: 25 }).plancher).toBe(150);
+		expect(calibrate({ lot: '1', nature: 'services', montantHT: 90_000, secteur: 'nettoyage', coutHoraire: 25, plancherHeures: 35 }).heures).toBe(144);
+		// Un autre secteur garde le plancher général.
+		expect(calibrate({ lot: '1', nature: 'travaux', montantHT: 90_000, secteur: 'peinture', coutHoraire: 25 }).plancher).toBe(35);
+	});
+
+	it('reprise du personnel sans heures transférées : formule standard, avec un avertissement', () => {
+		const result = calibrate({ marche: '2026-040', lot: '2', nature: 'services', montantHT: 300_000, secteur: 'nettoyage', coutHoraire: 25, repriseDuPersonnel: 'oui' });
+		expect(result.methode).toBe('standard');
+		expect(result.heures).toBe(480);
+		expect(warningRules(result)).toEqual(['calibrage.repriseSansHeures']);
+		expect(result.avertissements[0]).toMatchObject({
+			champ: 'heuresMensuellesTransferees',
+			ou: 'lot 2 du marché 2026-040',
+			message: 'reprise du personnel indiquée sans les heures mensuelles du personnel repris : formule standard appliquée, qui ne tient pas compte de la reprise',
+		});
+	});
+
+	it('le code CPV 90910000 (nettoyage) mène aussi aux 80 %', () => {
+		const result = calibrate({ lot: '1', nature: 'services', montantHT: 300_000, cpv: '90910000', coutHoraire: 25 });
+		expect(result.parametres.tauxMainOeuvre).toMatchObject({ valeur: 80, origine: 'référentiel' });
+	});
+
+	it('C = 25 €/h, c’est 20 €/h de coût salarial ÷ 80 % de main-d’œuvre', () => {
+		expect(DEFAULTS.coutHoraireProprete.valeur).toBe(20 / (SECTORS.proprete.tauxMainOeuvre / 100));
+	});
+
+	it('C = 25 passé explicitement (lot ou exécution) : A = 900 000 €, N = 36, S = 300 h, T = 10 % → 2 520 h', () => {
+		const raw: RawLot = { marche: '2026-040', lot: 'nettoyage', nature: 'services', repriseDuPersonnel: 'oui', montantHT: 900_000, dureeMois: 36, heuresMensuellesTransferees: 300, tauxInsertion: 10 };
+		const onLot = calibrate({ ...raw, coutHoraire: 25 });
+		expect(onLot.parametres.coutHoraire).toMatchObject({ valeur: 25, origine: 'lot' });
+		expect(onLot.heures).toBe(2520);
+		const onRun = calibrate(raw, { coutHoraireProprete: 25 });
+		expect(onRun.parametres.coutHoraire).toMatchObject({ valeur: 25 });
+		expect(onRun.heures).toBe(2520);
+		// Le paramètre sert bien : C = 20 → P = 1 − 300 × 20 ÷ 25 000 = 0,76 ; 0,76 × 900 000 ÷ 20 × 10 % = 3 420 h.
+		const other = calibrate(raw, { coutHoraireProprete: 20 });
+		expect(other.parametres.coutHoraire).toMatchObject({ valeur: 20, origine: 'paramètre du nœud' });
+		expect(other.heures).toBe(3420);
 	});
 });

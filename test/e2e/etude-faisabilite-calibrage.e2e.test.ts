@@ -46,7 +46,8 @@ describe('workflow livré : étude de faisabilité et calibrage d’une consulta
 			'2026-TRX-014/8': 0,
 			// Propreté avec reprise du personnel (Inserpropre) : P = 0,5 ; 0,5 × 1 200 000 ÷ 25 × 10 % = 2 400 h.
 			'2026-SRV-031/1': 2400,
-			'2026-SRV-031/2': 128,
+			// Propreté sans reprise (vitrerie, 96 000 €) : 128 h en formule standard, sous le plancher de la propreté (150 h, Inserpropre).
+			'2026-SRV-031/2': 0,
 			// Zone blanche : aucun facilitateur en Charente (16).
 			'2026-SRV-040/unique': 0,
 			// Prestations intellectuelles : 16 000 h × 15 % (enquête de la CUB, Avise 2013).
@@ -57,6 +58,7 @@ describe('workflow livré : étude de faisabilité et calibrage d’une consulta
 		expect(greenSpaces.mecanismes.filter((m) => m.option).map((m) => m.code)).toEqual(['marcheReserveEa', 'marcheReserveSiae', 'marcheInsertion']);
 		expect(byKey.get('2026-SRV-031/1')!.mecanismes.map((m) => m.code)).toEqual(['clauseExecution', 'critereAttribution']);
 		expect(byKey.get('2026-TRX-014/7')!.raisons.map((r) => r.code)).toEqual(['sousPlancher']);
+		expect(byKey.get('2026-SRV-031/2')!.raisons.map((r) => r.code)).toEqual(['sousPlancher']);
 
 		// Le rapport est écrit sous un nom propre à l'exécution (aucun fichier écrasé).
 		const saved = outputOf(run, 'Enregistrer le rapport')[0].json.fileName as string;
@@ -77,7 +79,7 @@ describe('workflow livré : étude de faisabilité et calibrage d’une consulta
 			].sort(),
 		);
 		expect(mail.parsed.subject).toBe('Étude des clauses sociales – marché(s) 2026-TRX-014, 2026-SRV-031, 2026-SRV-040, 2026-PI-007');
-		expect(mail.parsed.text).toContain('Heures d\'insertion à inscrire : 6\u00a0869\u00a0h');
+		expect(mail.parsed.text).toContain('Heures d’insertion à inscrire : 6\u00a0741\u00a0h');
 		expect(mail.parsed.attachments.map((a) => a.filename)).toEqual([path.basename(saved).replace(/-execution-\d+/, '')]);
 		const attached = new ExcelJS.Workbook();
 		await attached.xlsx.load(mail.parsed.attachments[0].content as unknown as ArrayBuffer);

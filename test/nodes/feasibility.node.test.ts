@@ -19,7 +19,7 @@ interface Result {
 	mecanismes: Array<{ code: string; option: boolean }>;
 	raisons: Array<{ code: string }>;
 	considerationsSociales: string[];
-	seuilEuropeen: { depasse: boolean; justificationObligatoire: boolean };
+	seuilEuropeen: { seuil: number; depasse: boolean; justificationObligatoire: boolean };
 	justification: string;
 	alertes: Array<{ regle: string }>;
 	origineHeures: string;
@@ -41,7 +41,7 @@ describe('nœud Étude de faisabilité, exécuté par le moteur de n8n', () => {
 		expect(r.facilitateur?.nom).toBe('PLIE du Val d’Argent');
 		expect(r.considerationsSociales).toEqual(['Clause sociale']);
 		expect(r.justification).toBe(
-			'Lot 1 « Gros œuvre » (504\u00a0000,00\u00a0€ HT, 20 mois) : clause sociale d’insertion, condition d’exécution (article L2112-2 du Code de la commande publique et article 16.1 du CCAG 2021). ' +
+			'Lot 1 «\u00a0Gros œuvre\u00a0» (504\u00a0000,00\u00a0€ HT, 20 mois) : clause sociale d’insertion, condition d’exécution (article L2112-2 du Code de la commande publique et article 16.1 du CCAG 2021). ' +
 				'Volume : 420\u00a0h d’insertion (formule standard : 504\u00a0000,00\u00a0€ × 50\u00a0% × 5\u00a0% ÷ 30\u00a0€/h = 420\u00a0h). ' +
 				'Facilitateur : PLIE du Val d’Argent (plie@example.test). Considération sociale à déclarer (DECP) : Clause sociale. Étude de faisabilité réalisée le 23 novembre 2026.',
 		);
@@ -181,5 +181,76 @@ describe('nœud Étude de faisabilité, exécuté par le moteur de n8n', () => {
 		expect((error('Nœud testé') as { message: string }).message).toBe(
 			'Facilitateur n° 1 des paramètres du nœud, territoires couverts : liste vide',
 		);
+	});
+
+	it('lot sans lieu d’exécution : erreur qui nomme l’élément, le lot et le champ ; avec « continuer », les autres lots passent', async () => {
+		const lots = [
+			{ marche: 'M2', lot: '1', nature: 'travaux', montantHT: 504000, tauxMainOeuvre: 50 },
+			{ marche: 'M2', lot: '2', nature: 'travaux', montantHT: 504000, tauxMainOeuvre: 50, lieuExecution: '(79)' },
+		];
+		const stopped = await runNode(feasibility(), lots);
+		const e = stopped.error('Nœud testé') as { message: string; description?: string };
+		expect(e.message).toBe(
+			'Lot 1 du marché M2 (élément 1), lieu d’exécution : lieu d’exécution non renseigné : sans lui, le lot ne peut pas être étudié (facilitateur du territoire ou zone blanche)',
+		);
+		expect(e.description).toContain('Indiquez le lieu d’exécution du lot');
+		const { items, errorItems } = await runNode({ ...feasibility(), onError: 'continueErrorOutput' }, lots);
+		expect(errorItems.map((i) => i.pairedItem)).toEqual([{ item: 0 }]);
+		expect((errorItems[0].json.details as IDataObject).anomalies).toEqual([expect.objectContaining({ champ: 'lieuExecution', regle: 'faisabilite.lieuInconnu' })]);
+		// Le lot en erreur d'étude reste compté dans le montant du marché : 1 008 000 €.
+		expect(items.map((i) => f(i.json).heuresRetenues)).toEqual([420]);
+	});
+
+	it('lot illisible : les autres lots du même marché sont avertis que le total du marché ne le compte pas', async () => {
+		const { items } = await runNode({ ...feasibility(), onError: 'continueRegularOutput' }, [
+			{ marche: 'S3', lot: '1', nature: 'services', montantHT: 150000, tauxMainOeuvre: 80, lieuExecution: '(86)' },
+			{ marche: 'S3', lot: '2', nature: 'services', montantHT: 'cent mille', tauxMainOeuvre: 80, lieuExecution: '(86)' },
+			{ marche: 'S4', lot: '1', nature: 'services', montantHT: 150000, tauxMainOeuvre: 80, lieuExecution: '(86)' },
+		]);
+		expect(items[1].json.error).toContain('montant HT');
+		const s3 = f(items[0].json);
+		expect(s3.alertes.filter((a) => a.regle === 'faisabilite.lotsEcartes')).toEqual([
+			expect.objectContaining({
+				message: 'le montant du marché (150\u00a0000,00\u00a0€ HT) ne compte pas le lot 2, en erreur : les seuils (étude, seuil européen) sont appréciés sans lui',
+			}),
+		]);
+		expect(f(items[2].json).alertes.map((a) => a.regle)).not.toContain('faisabilite.lotsEcartes');
+	});
+
+	it('lot en erreur en amont (nœud de calibrage) : même avertissement aux autres lots du marché', async () => {
+		const upstreamError = { error: 'Lot 2 du marché S5, secteur : …', details: { correction: null, anomalies: [], donnees: { marche: 'S5', lot: '2', nature: 'services', montantHT: 100000 } } };
+		const { items } = await runNode(feasibility(), [
+			{ marche: 'S5', lot: '1', nature: 'services', montantHT: 150000, tauxMainOeuvre: 80, lieuExecution: '(86)' },
+			upstreamError,
+		]);
+		expect(items[1].json).toEqual(upstreamError);
+		expect(f(items[0].json).alertes.map((a) => a.regle)).toContain('faisabilite.lotsEcartes');
+	});
+
+	it('paramètres de calibrage de l’exécution, sans nœud de calibrage en amont', async () => {
+		const { items, error } = await runNode(
+			feasibility({ calibrage: { tauxInsertion: 10, coutHoraire: 25, plancherHeures: 70, secteurs: '{"electricite": {"libelle": "Électricité", "tauxMainOeuvre": 35}}' } }),
+			[
+				// 504 000 × 50 % × 10 % ÷ 25 = 1 008 h
+				{ marche: 'M', lot: '1', nature: 'travaux', montantHT: 504000, tauxMainOeuvre: 50, lieuExecution: '(79)' },
+				// 780 000 × 35 % (secteur ajouté) × 10 % ÷ 25 = 1 092 h
+				{ marche: 'M', lot: '2', nature: 'travaux', montantHT: 780000, secteur: 'électricité', lieuExecution: '(79)' },
+				// 40 000 × 40 % × 10 % ÷ 25 = 64 h < plancher de 70 h
+				{ marche: 'M', lot: '3', nature: 'travaux', montantHT: 40000, tauxMainOeuvre: 40, lieuExecution: '(79)' },
+			],
+		);
+		expect(error()).toBeUndefined();
+		expect(items.map((i) => f(i.json).heuresRetenues)).toEqual([1008, 1092, 0]);
+		expect(f(items[2].json).raisons.map((r) => r.code)).toEqual(['sousPlancher']);
+	});
+
+	it('DSP : seuil européen des concessions (5 404 000 €), pas celui des services', async () => {
+		const { items } = await runNode(feasibility(), [
+			{ marche: 'DSP1', lot: 'unique', nature: 'DSP', montantHT: 3_000_000, volumeAnnuel: 1800, dureeMois: 72, lieuExecution: '(79)' },
+		]);
+		const r = f(items[0].json);
+		expect(r.seuilEuropeen).toEqual({ seuil: 5_404_000, depasse: false, justificationObligatoire: false });
+		expect(r.mecanismes.map((m) => m.code)).toEqual(['clauseExecution']);
+		expect(r.heuresRetenues).toBe(10800);
 	});
 });

@@ -214,7 +214,7 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 		const { items, error } = await runNode({ ...reminder({ source: 'elements' }), onError: 'continueRegularOutput' }, [clause, other, bad]);
 		expect(error('Nœud testé')).toBeUndefined();
 		expect(items[0].json.error).toBe(
-			"Ligne de relevé (marché 2025-TRX-031, lot 9, mois 13/2026) (élément 3), mois : «\u00a013/2026\u00a0» n'est pas un mois lisible (et 1 autre(s) anomalie(s))",
+			"Ligne de relevé (marché 2025-TRX-031, lot 9, mois 13/2026) (élément 3), mois : «\u00a013/2026\u00a0» n'est pas un mois lisible (et une autre anomalie)",
 		);
 		expect((items[0].json.details as IDataObject).donnees).toMatchObject({ lignesEnAnomalie: 1 });
 		expect(decisionOf(items[1]).niveau).toBe('escalade');

@@ -6,8 +6,8 @@
  */
 import ExcelJS from 'exceljs';
 
-import type { Anomaly, StudyRow, UsedParameter } from '../../core';
-import { NATURE_LABELS, frenchLongDate, retainedHours, studyTotals } from '../../core';
+import type { Anomaly, FeasibilityResult, StudyRow, UsedParameter } from '../../core';
+import { CRITERION_POLICIES, LOI_CLIMAT, NATURE_LABELS, THRESHOLDS, frenchLongDate, retainedHours, studyTotals } from '../../core';
 
 export interface StudyReportRow extends StudyRow {
 	nature?: string;
@@ -46,6 +46,13 @@ function mechanisms(row: StudyRow): string {
 	const main = f.mecanismes.filter((m) => !m.option).map((m) => `${m.libelle} (${m.base})`);
 	const options = f.mecanismes.filter((m) => m.option).map((m) => `En option : ${m.libelle} (${m.base})`);
 	return [...main, ...options].join('\n');
+}
+
+/** Facilitateur du lot ; « zone blanche » seulement quand l'étude l'a établie (lieu connu, aucun facilitateur). */
+function facilitatorLabel(f: FeasibilityResult | undefined): string {
+	if (!f) return '';
+	if (f.facilitateur) return [f.facilitateur.nom, f.facilitateur.email].filter(Boolean).join('\n');
+	return f.raisons.some((r) => r.code === 'zoneBlanche') ? 'aucun (zone blanche)' : 'aucun';
 }
 
 function warnings(row: StudyReportRow): string {
@@ -122,7 +129,7 @@ export async function buildStudyReport(rows: StudyReportRow[], meta: StudyReport
 			mois: c?.equivalents.moisTempsPlein,
 			methode: c?.methodeLibelle,
 			formule: c?.formule,
-			facilitateur: f?.facilitateur ? [f.facilitateur.nom, f.facilitateur.email].filter(Boolean).join('\n') : f ? 'aucun (zone blanche)' : '',
+			facilitateur: facilitatorLabel(f),
 			seuil: f ? (f.seuilEuropeen.depasse ? `dépassé${f.seuilEuropeen.justificationObligatoire ? ' : justification obligatoire' : ''}` : 'non atteint') : '',
 			justification: f?.justification,
 			avertissements: warnings(row),
@@ -194,17 +201,56 @@ function addParameterSheet(workbook: ExcelJS.Workbook, rows: StudyReportRow[]): 
 			seen.set(key, entry);
 		}
 	}
-	const thresholds = rows.find((row) => row.faisabilite)?.faisabilite;
 	for (const { p, lots } of seen.values()) {
 		sheet.addRow({ libelle: p.libelle, valeur: p.valeur, unite: p.unite, origine: p.origine, lots: lots.join(', '), source: p.source ?? '' });
 	}
-	if (thresholds) {
+	const studied = rows.filter((row) => row.faisabilite && !row.erreur);
+	const study = studied[0]?.faisabilite?.parametresEtude;
+	if (study) {
+		const origin = (value: number | string, reference: number | string) => (value === reference ? 'référentiel' : 'paramètre du nœud');
+		const lotsWhere = (keep: (f: FeasibilityResult) => boolean) =>
+			studied.filter((row) => keep(row.faisabilite!)).map((row) => row.lot).filter((lot): lot is string => lot !== undefined);
 		sheet.addRow({
-			libelle: 'Seuil européen appliqué aux lots',
-			valeur: thresholds.seuilEuropeen.seuil,
+			libelle: 'Seuil de l\u2019étude de faisabilité (marchés de plus de)',
+			valeur: study.seuilEtude,
 			unite: '€ HT',
-			origine: 'paramètre du nœud',
-			source: 'Seuils 2026-2027 : 216 000 € HT (fournitures et services des collectivités), 5 404 000 € HT (travaux)',
+			origine: origin(study.seuilEtude, THRESHOLDS.etudeFaisabilite.valeur),
+			source: THRESHOLDS.etudeFaisabilite.source,
+		});
+		// Un seuil européen par nature : chaque ligne nomme les lots auxquels il s'applique.
+		const european: Array<{ libelle: string; valeur: number; reference: { valeur: number; source: string }; works: boolean }> = [
+			{ libelle: 'Seuil européen, fournitures, services et prestations intellectuelles', valeur: study.seuilUeFournituresServices, reference: THRESHOLDS.europeenFournituresServices, works: false },
+			{ libelle: 'Seuil européen, travaux, DSP et marchés de partenariat', valeur: study.seuilUeTravaux, reference: THRESHOLDS.europeenTravaux, works: true },
+		];
+		for (const e of european) {
+			const lots = lotsWhere((f) => f.seuilEuropeen.seuil === e.valeur && (study.seuilUeTravaux !== study.seuilUeFournituresServices || e.works));
+			if (lots.length === 0) continue;
+			sheet.addRow({ libelle: e.libelle, valeur: e.valeur, unite: '€ HT', origine: origin(e.valeur, e.reference.valeur), lots: lots.join(', '), source: e.reference.source });
+		}
+		sheet.addRow({
+			libelle: 'Durée minimale d\u2019exécution pour des heures d\u2019insertion',
+			valeur: study.dureeMinimaleMois,
+			unite: 'mois',
+			origine: origin(study.dureeMinimaleMois, 0),
+			source: study.dureeMinimaleMois === 0 ? 'Aucun minimum (aucune source publique ne fixe ce seuil)' : 'Choix de la Région',
+		});
+		sheet.addRow({
+			libelle: 'Critère social d\u2019attribution (R2152-7)',
+			valeur: CRITERION_POLICIES[study.critereSocial].libelle,
+			origine: origin(study.critereSocial, 'auDelaSeuilUe'),
+			source: 'Article R2152-7 du Code de la commande publique',
+		});
+		sheet.addRow({
+			libelle: 'Actions qualitatives proposées',
+			valeur: study.proposerActionsQualitatives ? 'oui' : 'non',
+			origine: origin(String(study.proposerActionsQualitatives), 'true'),
+			source: 'Alliance Villes Emploi (seed 004) : plan de progrès, illettrisme, égalité femmes-hommes, accueil de stagiaires',
+		});
+		sheet.addRow({
+			libelle: 'Date d\u2019application de la loi Climat (art. 35)',
+			valeur: frenchLongDate(study.dateLoiClimat),
+			origine: origin(study.dateLoiClimat, LOI_CLIMAT.valeur),
+			source: LOI_CLIMAT.source,
 		});
 	}
 	sheet.getColumn('source').alignment = { wrapText: true, vertical: 'top' };
