@@ -17,7 +17,7 @@ const shipped = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'workflows', 
 const parametersOf = (name: string) => structuredClone(shipped.nodes.find((n) => n.name === name)!.parameters);
 
 describe('chaîne calibrage → étude de faisabilité → rapport, sur le moteur de n8n', () => {
-	it('produit le rapport de la consultation d’exemple : 12 lots, 6 869 h, facilitateurs des lots avec clause', async () => {
+	it('produit le rapport de la consultation d’exemple : 12 lots, 6 741 h, facilitateurs des lots avec clause', async () => {
 		const dataKey = useItems([binaryItem(fs.readFileSync(sample('lots-consultation.xlsx')), 'lots-consultation.xlsx')]);
 		const node = (id: string, name: string, type: string, parameters: INode['parameters'], x: number): INode => ({
 			id,
@@ -65,7 +65,7 @@ describe('chaîne calibrage → étude de faisabilité → rapport, sur le moteu
 			'2026-TRX-014/7': 0,
 			'2026-TRX-014/8': 0,
 			'2026-SRV-031/1': 2400,
-			'2026-SRV-031/2': 128,
+			'2026-SRV-031/2': 0, // nettoyage sous le plancher de 150 h (DOMAIN.md, « Minimums »)
 			'2026-SRV-040/unique': 0,
 			'2026-PI-007/1': 2400,
 		};
@@ -86,7 +86,7 @@ describe('chaîne calibrage → étude de faisabilité → rapport, sur le moteu
 			],
 			courrielsFacilitateurs: 'clauses@plie-val-argent.example.test, facilitation@mde-haut-argent.example.test',
 		});
-		expect(report.json.heuresARetenir).toBe(6869);
+		expect(report.json.heuresARetenir).toBe(6741);
 		expect(report.pairedItem).toHaveLength(12);
 
 		const workbook = new ExcelJS.Workbook();
