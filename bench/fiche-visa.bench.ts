@@ -246,7 +246,7 @@ async function main(): Promise<void> {
 			ok: workingGrowth < GROWTH_LIMIT,
 			text:
 				`- ${label(mode)}, de ${fr(small.size)} à ${fr(large.size)} fiches : la pointe du tas et des tampons croît de ${mio(peakGrowth)} (${kib(peakGrowth / extra)} par fiche de plus), ` +
-				`les fichiers reçus et les sorties gardés par n8n de ${mio(dataGrowth)} (${kib(dataGrowth / extra)} par fiche) ; la mémoire de travail du nœud passe de ${kib(small.working)} à ${kib(large.working)}` +
+				`les fichiers reçus et les sorties gardés par n8n de ${mio(dataGrowth)} (${kib(dataGrowth / extra)} par fiche), le reste (≈ ${fr((peakGrowth - dataGrowth) / 1024 / 1024)} Mio) est fait de déchets pas encore ramassés ; la mémoire de travail du nœud passe de ${kib(small.working)} à ${kib(large.working)}` +
 				(workingGrowth < GROWTH_LIMIT ? ' : elle ne croît pas avec le nombre de fiches.' : ` : **elle croît de ${kib(workingGrowth)}**.`),
 		};
 	});
@@ -277,13 +277,13 @@ async function main(): Promise<void> {
 		'',
 		`- **Verdict** : ${
 			verdicts.every((v) => v.ok)
-				? 'la mémoire de travail du nœud ne dépend pas du nombre de fiches (une fiche à la fois, rien de gardé d’une fiche à l’autre) ; la pointe ne croît que de ce que n8n garde — les fichiers reçus et les sorties —, à taille constante par fiche.'
+				? 'la mémoire de travail du nœud ne dépend pas du nombre de fiches (une fiche à la fois, rien de gardé d’une fiche à l’autre). La pointe, elle, croît avec les fiches : ce que n8n garde (fichiers reçus et sorties, à taille constante par fiche) et, au-delà, des déchets — mémoire qui n’est plus vivante, puisque la mémoire vivante du nœud ne croît pas — que V8 laisse s’accumuler en proportion du tas vivant avant de les ramasser.'
 				: '**la mémoire de travail du nœud croît avec le nombre de fiches : à corriger.**'
 		}`,
 		'- **Pointe du processus** : mémoire résidente maximale (`VmHWM`, /proc/self/status) à la fin du processus de mesure (chauffe, construction des fichiers et exécution) ; elle inclut les déchets que V8 n’a pas encore ramassés (son seuil de ramassage grandit avec le tas vivant) et les fichiers et sorties gardés par n8n.',
 		'- **Pointe du tas et des tampons** : `heapUsed + arrayBuffers`, sans ramasse-miettes forcé, relevé à chaque fiche (binaire décodé, copie annotée prête) et en fin d’exécution, moins l’état juste avant l’exécution (fichiers reçus déjà construits).',
 		`- **Mémoire de travail du nœud** : mémoire vivante (ramasse-miettes forcé) à ${LIVE_POINTS} fiches réparties du début à la fin de l’exécution, moins l’état avant l’exécution et moins les sorties des fiches déjà traitées (sorties gardées à la fin, au prorata des fiches) ; le pire des points. Une croissance de plus de ${mib(GROWTH_LIMIT)} entre les deux tailles serait signalée.`,
-		'- **Gardé par n8n** : les fichiers reçus (base64 en mémoire avec le mode binaire par défaut de n8n ; sur disque ou en base avec les modes « filesystem » ou « database ») et, après l’exécution, le résultat en main, le JSON de chaque sortie et, avec copie annotée, le binaire de la copie. Ils croissent avec le nombre de fiches : ce sont les données de l’exécution, pas le nœud.',
+		'- **Gardé par n8n** : les fichiers reçus (base64 en mémoire dans ce banc, moteur sans stockage des binaires ; une instance n8n 2.x les garde sur disque en mode « filesystem », celui par défaut, ou en base en mode « database ») et, après l’exécution, le résultat en main, le JSON de chaque sortie et, avec copie annotée, le binaire de la copie. Ils croissent avec le nombre de fiches : ce sont les données de l’exécution, pas le nœud.',
 		'- Une valeur de cellule prise dans le XML par une expression régulière gardait en V8 une référence à tout le XML de sa feuille ; gardée dans la sortie, elle retenait ≈ 18 Kio par fiche (mesuré avant la correction : 23 Kio gardés par fiche pour 2,6 Kio de JSON, contrôle seul, 1 000 fiches). Les textes lus sont désormais recopiés (`detachedText`, `xlsx-light.ts`) : ce qui est gardé par fiche est celui du JSON et de la copie.',
 	]);
 	process.stdout.write(`${fs.readFileSync(file, 'utf8')}\n${file}\n`);
