@@ -1,18 +1,22 @@
 /**
  * Banc : contrôle de 1 000 fiches visa remplies (classeurs .xlsx en binaire)
  * par le nœud « Fiche visa » exécuté par le moteur de n8n (WorkflowExecute).
- * Cible : moins de 20 ms par fiche, et une mémoire de travail du nœud qui ne
- * croît pas avec le nombre de fiches. Deux mesures : contrôle seul (copie
- * annotée « jamais ») et contrôle avec copie annotée (« toujours »), à 100 puis
- * 1 000 fiches. VISA_BENCH_FORMS=40 réduit le banc pour un essai rapide.
+ * Cible : moins de 20 ms par fiche, et une pointe de mémoire qui ne croît pas
+ * avec le nombre de fiches. Deux mesures : contrôle seul (copie annotée
+ * « jamais ») et contrôle avec copie annotée (« toujours »), à 200 puis 1 000
+ * fiches. VISA_BENCH_FORMS=40 réduit le banc pour un essai rapide.
  * Lancé par bench/run.mjs dans un processus Node ordinaire (--expose-gc), comme n8n.
  *
  * Temps : exécutions sans instrumentation, temps de l'amorce seule déduit.
- * Mémoire : exécutions à part, où le nœud est observé pendant qu'il travaille
- * (voir measureMemory).
+ * Mémoire : chaque couple (mesure, nombre de fiches) dans un processus Node à
+ * part (ce fichier relancé avec l'argument « memoire ») : pointe du processus
+ * (VmHWM), pointe du tas et des tampons relevée à chaque fiche pendant
+ * l'exécution, et mémoire vivante (ramasse-miettes forcé) à vingt fiches
+ * réparties sur l'exécution (voir measureMemory).
  */
 import type { IExecuteFunctions, INode, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
 import { PACKAGE_NAME, binaryItem, loadPackage, runWorkflow, useItems } from '../test/helpers/engine';
@@ -20,19 +24,33 @@ import { filledWorkbook, validFiche } from '../test/helpers/fiche-visa';
 import { fr, mib, writeResults } from './report';
 
 const MAX = Number(process.env.VISA_BENCH_FORMS ?? 1000);
-const SIZES = [Math.max(1, Math.round(MAX / 10)), MAX];
+const SIZES = [Math.max(1, Math.round(MAX / 5)), MAX];
 const VARIANTS = 12;
-/**
- * Fiches observées pour la mémoire : quatre fenêtres de dix fiches consécutives
- * (début, tiers, deux tiers, fin de l'exécution), chacune mesurée : le même
- * nombre de points quel que soit le nombre de fiches, et entre deux points
- * d'une fenêtre les tampons libérés par une seule fiche au plus (Node rend
- * leur mémoire un peu après le ramasse-miettes).
- */
-const MEMORY_WINDOWS = [0, 1 / 3, 2 / 3, 1];
-const MEMORY_WINDOW = 10;
+const MODES = ['jamais', 'toujours'] as const;
+type Mode = (typeof MODES)[number];
+/** Fiches où la mémoire vivante est relevée (ramasse-miettes forcé) : le même nombre de points quel que soit le nombre de fiches. */
+const LIVE_POINTS = 20;
+/** Écart de mémoire de travail entre les deux tailles au-delà duquel elle est dite croître : 1 Mio, loin au-dessus du bruit observé (quelques centaines de Kio) et loin au-dessous de ce que garderait une fuite d'une fiche à l'autre (800 fiches de plus × ne serait-ce que 2 Kio). */
+const GROWTH_LIMIT = 1024 * 1024;
 
 const kib = (bytes: number) => `${fr(bytes / 1024)} Kio`;
+const mio = (bytes: number) => `${fr(bytes / 1024 / 1024, 1)} Mio`;
+
+/**
+ * Pointe de mémoire résidente du processus : VmHWM de /proc/self/status (Linux),
+ * propre à l'espace mémoire du processus. maxRSS (getrusage) ne convient pas à
+ * un processus lancé par un autre : Linux y reporte la pointe du parent
+ * (l'espace mémoire partagé jusqu'à l'exec).
+ */
+function peakRss(): number {
+	try {
+		const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+		if (m) return Number(m[1]) * 1024;
+	} catch {
+		// pas de /proc : maxRSS, faute de mieux
+	}
+	return process.resourceUsage().maxRSS * 1024;
+}
 
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -51,7 +69,9 @@ async function variants(): Promise<Buffer[]> {
 	return out;
 }
 
-function workflow(items: INodeExecutionData[], copieAnnotee: string | undefined) {
+const itemsFor = (books: Buffer[], count: number) => Array.from({ length: count }, (_, i) => binaryItem(books[i % books.length], `fiche-${i + 1}.xlsx`));
+
+function workflow(items: INodeExecutionData[], copieAnnotee: Mode | undefined) {
 	const nodes: INode[] = [{ id: 'a', name: 'Fiches', type: 'harness.items', typeVersion: 1, position: [0, 0], parameters: { dataKey: useItems(items) } }];
 	const connections: Record<string, unknown> = {};
 	if (copieAnnotee) {
@@ -68,7 +88,7 @@ function workflow(items: INodeExecutionData[], copieAnnotee: string | undefined)
 	return { nodes, connections: connections as never };
 }
 
-async function timeRun(items: INodeExecutionData[], copieAnnotee: string | undefined): Promise<{ ms: number; decisions: Record<string, number> }> {
+async function timeRun(items: INodeExecutionData[], copieAnnotee: Mode | undefined): Promise<{ ms: number; decisions: Record<string, number> }> {
 	gc?.();
 	const start = process.hrtime.bigint();
 	const result = await runWorkflow(workflow(items, copieAnnotee));
@@ -94,48 +114,72 @@ function live(): number {
 	return m.heapUsed + m.arrayBuffers;
 }
 
+/** Tas et tampons tels quels, déchets compris : ce que le processus porte à cet instant. */
+function current(): number {
+	const m = process.memoryUsage();
+	return m.heapUsed + m.arrayBuffers;
+}
+
 interface MemoryMeasure {
-	/** Ce que l'exécution garde à la fin (sorties du nœud : JSON, copies annotées), par fiche. */
-	keptPerForm: number;
-	/** Mémoire de travail du nœud : au-delà de ce que l'exécution garde déjà, au pire des points de mesure. */
+	mode: Mode;
+	size: number;
+	/** Fichiers reçus, gardés par n8n pendant toute l'exécution (base64 en mémoire, mode binaire par défaut). */
+	inputs: number;
+	/** Ce que l'exécution garde à la fin, résultat en main (sorties du nœud : JSON, copies annotées). */
+	kept: number;
+	/** JSON d'une sortie, sérialisé (moyenne), pour comparer à ce qui est gardé par fiche. */
+	jsonPerForm: number;
+	/** Pointe du tas et des tampons (déchets compris) relevée à chaque fiche, au-delà de l'état avant l'exécution (fichiers reçus compris). */
+	highWater: number;
+	/** Pointe de mémoire résidente du processus (VmHWM), chauffe et construction des fichiers comprises. */
+	maxRss: number;
+	/** Mémoire de travail du nœud : mémoire vivante au-delà des sorties déjà produites, au pire des points. */
 	working: number;
 }
 
 /**
- * Mémoire d'une exécution, mesurée pendant que le nœud travaille : pour les
- * fiches des fenêtres MEMORY_WINDOWS, au moment où le nœud lit la fiche (après le
- * décodage du binaire) et, s'il y en a une, au moment où la copie annotée est
- * prête (juste avant prepareBinaryData), la mémoire vivante est relevée
- * (ramasse-miettes forcé : les déchets ne comptent pas). On en retire la part
- * de ce que l'exécution garde à la fin (mesuré après l'exécution, résultat
- * encore en main, comme n8n le garde) au prorata des fiches déjà traitées : le
- * reste est la mémoire de travail du nœud. Si le nœud accumulait quelque chose
- * d'une fiche à l'autre (puis le libérait à la fin), elle croîtrait avec le
- * nombre de fiches ; s'il le gardait, c'est ce qui est gardé par fiche qui
- * croîtrait au-delà de la taille de la sortie.
+ * Mémoire d'une exécution, dans un processus neuf (rien d'une mesure
+ * précédente) : chauffe sur 20 fiches (code compilé, modules chargés), puis
+ * fichiers reçus construits, puis l'exécution observée. À chaque fiche, quand
+ * le nœud a décodé le binaire et quand la copie annotée est prête, le tas et
+ * les tampons sont relevés sans ramasse-miettes (pointe réelle, déchets
+ * compris). À LIVE_POINTS fiches réparties sur l'exécution, la mémoire vivante
+ * est relevée après un ramasse-miettes forcé : au-delà de l'état avant
+ * l'exécution et des sorties des fiches déjà traitées (ce qui est gardé à la
+ * fin, divisé par le nombre de fiches : la sortie d'une fiche est de taille à
+ * peu près constante), c'est ce que le nœud occupe pour travailler. Si le
+ * nœud accumulait quelque chose d'une fiche à l'autre, elle croîtrait avec le
+ * nombre de fiches ; s'il le gardait dans ses sorties, c'est ce qui est gardé
+ * par fiche qui dépasserait la taille du JSON et de la copie.
  */
-async function measureMemory(items: INodeExecutionData[], copieAnnotee: string): Promise<MemoryMeasure> {
+async function measureMemory(mode: Mode, size: number): Promise<MemoryMeasure> {
+	const books = await variants();
+	await timeRun(itemsFor(books, 20), mode);
+	const empty = live();
+	const items = itemsFor(books, size);
+	const base = live();
 	const node = (await loadPackage()).getNode('ficheVisa').type as INodeType;
 	const execute = node.execute!;
-	const observed = new Set<number>();
-	for (const at of MEMORY_WINDOWS) {
-		const first = Math.round(at * Math.max(0, items.length - MEMORY_WINDOW));
-		for (let i = first; i < Math.min(items.length, first + MEMORY_WINDOW); i++) observed.add(i);
-	}
+	const observed = new Set(Array.from({ length: LIVE_POINTS }, (_, k) => Math.round((k * (size - 1)) / Math.max(1, LIVE_POINTS - 1))));
 	const samples: Array<{ done: number; live: number }> = [];
+	let highWater = 0;
+	const sample = (itemIndex: number) => {
+		highWater = Math.max(highWater, current());
+		if (observed.has(itemIndex)) samples.push({ done: itemIndex, live: live() });
+	};
 	node.execute = async function (this: IExecuteFunctions) {
 		const helpers = this.helpers;
 		const getBuffer = helpers.getBinaryDataBuffer.bind(helpers);
 		const prepare = helpers.prepareBinaryData.bind(helpers);
-		let current = -1;
+		let at = -1;
 		helpers.getBinaryDataBuffer = async (itemIndex: number, property: string) => {
 			const buffer = await getBuffer(itemIndex, property);
-			current = itemIndex;
-			if (observed.has(itemIndex)) samples.push({ done: itemIndex, live: live() });
+			at = itemIndex;
+			sample(itemIndex);
 			return buffer;
 		};
 		helpers.prepareBinaryData = async (...args: Parameters<typeof prepare>) => {
-			if (observed.has(current)) samples.push({ done: current, live: live() });
+			sample(at);
 			return prepare(...args);
 		};
 		try {
@@ -145,42 +189,67 @@ async function measureMemory(items: INodeExecutionData[], copieAnnotee: string):
 			helpers.prepareBinaryData = prepare;
 		}
 	} as typeof execute;
-	try {
-		const before = live();
-		const result = await runWorkflow(workflow(items, copieAnnotee));
-		const kept = live() - before;
-		if (result.output('Fiche visa').length !== items.length) throw new Error('fiches manquantes en sortie');
-		const keptPerForm = kept / items.length;
-		const working = Math.max(0, ...samples.map((s) => s.live - before - keptPerForm * s.done));
-		return { keptPerForm, working };
-	} finally {
-		node.execute = execute;
-	}
+	const result = await runWorkflow(workflow(items, mode));
+	highWater = Math.max(highWater, current());
+	const kept = live() - base;
+	const out = result.output('Fiche visa');
+	if (out.length !== items.length) throw new Error('fiches manquantes en sortie');
+	const jsonPerForm = out.reduce((sum, item) => sum + JSON.stringify(item.json).length, 0) / out.length;
+	const keptPerForm = kept / size;
+	const working = Math.max(0, ...samples.map((s) => s.live - base - keptPerForm * s.done));
+	return { mode, size, inputs: base - empty, kept, jsonPerForm, highWater: highWater - base, maxRss: peakRss(), working };
 }
+
+/** Mesure la mémoire dans un processus Node à part (ce fichier, argument « memoire »). */
+function measureInChild(mode: Mode, size: number): MemoryMeasure {
+	// Banc, pas un nœud : relance ce même fichier, chemin et arguments fixés par le code.
+	// eslint-disable-next-line @n8n/community-nodes/no-dangerous-functions
+	const run = spawnSync(process.execPath, ['--expose-gc', __filename, 'memoire', mode, String(size)], { encoding: 'utf8', env: process.env, maxBuffer: 1024 * 1024 });
+	if (run.status !== 0) throw new Error(`mesure de mémoire (${mode}, ${size} fiches) en échec : ${run.stderr}`);
+	return JSON.parse(run.stdout.trim().split('\n').pop()!) as MemoryMeasure;
+}
+
+const label = (mode: Mode) => (mode === 'jamais' ? 'contrôle seul' : 'contrôle + copie annotée');
 
 async function main(): Promise<void> {
 	if (!gc) throw new Error('lancez le banc avec node --expose-gc (bench/run.mjs le fait)');
 	const books = await variants();
-	const itemsFor = (count: number) => Array.from({ length: count }, (_, i) => binaryItem(books[i % books.length], `fiche-${i + 1}.xlsx`));
-	await timeRun(itemsFor(20), 'toujours'); // chauffe
+	await timeRun(itemsFor(books, 20), 'toujours'); // chauffe
 	const timeLines: string[] = [];
-	const memoryLines: string[] = [];
 	const perForm: Record<string, number[]> = {};
-	const working: Record<string, number[]> = {};
-	const label = (mode: string) => (mode === 'jamais' ? 'contrôle seul' : 'contrôle + copie annotée');
-	for (const mode of ['jamais', 'toujours']) {
+	for (const mode of MODES) {
 		for (const size of SIZES) {
-			const items = itemsFor(size);
+			const items = itemsFor(books, size);
 			const baseline = await timeRun(items, undefined);
 			const m = await timeRun(items, mode);
 			const ms = (m.ms - baseline.ms) / size;
 			(perForm[mode] ??= []).push(ms);
 			timeLines.push(`| ${label(mode)} | ${fr(size)} | ${fr(m.ms, 0)} ms | **${fr(ms, 1)} ms** | ${Object.entries(m.decisions).map(([d, n]) => `${d} ${n}`).join(', ')} |`);
-			const mem = await measureMemory(items, mode);
-			(working[mode] ??= []).push(mem.working);
-			memoryLines.push(`| ${label(mode)} | ${fr(size)} | **${kib(mem.working)}** | ${kib(mem.keptPerForm)} | ${mib(mem.keptPerForm * size)} |`);
 		}
 	}
+	const memory: Record<string, MemoryMeasure[]> = {};
+	for (const mode of MODES) for (const size of SIZES) (memory[mode] ??= []).push(measureInChild(mode, size));
+	const memoryLines = MODES.flatMap((mode) =>
+		memory[mode].map(
+			(m) =>
+				`| ${label(mode)} | ${fr(m.size)} | ${mio(m.maxRss)} | ${mio(m.highWater)} | ${mio(m.inputs)} | ${mio(m.kept)} (${kib(m.kept / m.size)} par fiche, JSON ${kib(m.jsonPerForm)}) | **${kib(m.working)}** |`,
+		),
+	);
+	const verdicts = MODES.map((mode) => {
+		const [small, large] = memory[mode];
+		const extra = large.size - small.size;
+		const peakGrowth = large.highWater - small.highWater;
+		const dataGrowth = large.inputs + large.kept - (small.inputs + small.kept);
+		const workingGrowth = large.working - small.working;
+		return {
+			mode,
+			ok: workingGrowth < GROWTH_LIMIT,
+			text:
+				`- ${label(mode)}, de ${fr(small.size)} à ${fr(large.size)} fiches : la pointe du tas et des tampons croît de ${mio(peakGrowth)} (${kib(peakGrowth / extra)} par fiche de plus), ` +
+				`les fichiers reçus et les sorties gardés par n8n de ${mio(dataGrowth)} (${kib(dataGrowth / extra)} par fiche), le reste (≈ ${fr((peakGrowth - dataGrowth) / 1024 / 1024)} Mio) est fait de déchets pas encore ramassés ; la mémoire de travail du nœud passe de ${kib(small.working)} à ${kib(large.working)}` +
+				(workingGrowth < GROWTH_LIMIT ? ' : elle ne croît pas avec le nombre de fiches.' : ` : **elle croît de ${kib(workingGrowth)}**.`),
+		};
+	});
 	const sample = books[2];
 	const file = writeResults('fiche-visa', 'Banc : contrôle des fiches visa', [
 		`- Nœud « Fiche visa » dans le moteur de n8n (WorkflowExecute), fiches .xlsx en binaire (${VARIANTS} classeurs distincts répétés : visées, à compléter, refusées ; ${fr(sample.length / 1024, 0)} Kio chacun environ).`,
@@ -192,29 +261,42 @@ async function main(): Promise<void> {
 		'|---|---|---|---|---|',
 		...timeLines,
 		'',
-		`- Cible : moins de 20 ms par fiche. Contrôle seul : ${fr(perForm.jamais[1], 1)} ms ; avec copie annotée : ${fr(perForm.toujours[1], 1)} ms (${fr(SIZES[1])} fiches).`,
+		`- Cible : moins de 20 ms par fiche. Contrôle seul : ${fr(perForm.jamais[1], 1)} ms ; avec copie annotée : ${fr(perForm.toujours[1], 1)} ms (${fr(SIZES[1])} fiches). ${
+			Math.max(perForm.jamais[1], perForm.toujours[1]) < 20 ? 'Cible tenue.' : '**Cible non tenue.**'
+		}`,
 		'',
 		'## Mémoire',
 		'',
-		'| mesure | fiches | mémoire de travail du nœud | gardé par n8n, par fiche | gardé par n8n, en tout |',
-		'|---|---|---|---|---|',
+		'Chaque ligne : un processus Node neuf (chauffe sur 20 fiches, puis l’exécution mesurée).',
+		'',
+		'| mesure | fiches | pointe du processus (VmHWM) | pointe du tas et des tampons pendant l’exécution | fichiers reçus gardés par n8n | sorties gardées par n8n | mémoire de travail du nœud |',
+		'|---|---|---|---|---|---|---|',
 		...memoryLines,
 		'',
-		'- **Mémoire de travail du nœud** : mémoire vivante (tas de V8 et tampons, après un ramasse-miettes forcé) relevée pendant que le nœud traite les fiches — à la lecture de la fiche et quand sa copie annotée est prête, pour dix fiches consécutives au début, au tiers, aux deux tiers et à la fin de l’exécution —, ' +
-			'moins ce que l’exécution garde déjà des fiches traitées (ce qui est gardé à la fin, au prorata) ; le pire des points est retenu. C’est ce que le nœud occupe pour travailler, au-delà de ce que n8n garde.',
-		`- Mémoire de travail, de ${fr(SIZES[0])} à ${fr(SIZES[1])} fiches : contrôle seul ${kib(working.jamais[0])} → ${kib(working.jamais[1])}, avec copie annotée ${kib(working.toujours[0])} → ${kib(working.toujours[1])}. ${
-			Math.max(working.jamais[1] - working.jamais[0], working.toujours[1] - working.toujours[0]) < 1024 * 1024
-				? 'Elle ne croît pas avec le nombre de fiches (écarts sous 1 Mio : bruit de mesure, code optimisé par V8) : le nœud traite une fiche à la fois et ne garde rien d’une fiche à l’autre.'
-				: '**Elle croît de plus de 1 Mio avec le nombre de fiches : à examiner.**'
+		...verdicts.map((v) => v.text),
+		'',
+		`- **Verdict** : ${
+			verdicts.every((v) => v.ok)
+				? 'la mémoire de travail du nœud ne dépend pas du nombre de fiches (une fiche à la fois, rien de gardé d’une fiche à l’autre). La pointe, elle, croît avec les fiches : ce que n8n garde (fichiers reçus et sorties, à taille constante par fiche) et, au-delà, des déchets — mémoire qui n’est plus vivante, puisque la mémoire vivante du nœud ne croît pas — que V8 laisse s’accumuler en proportion du tas vivant avant de les ramasser.'
+				: '**la mémoire de travail du nœud croît avec le nombre de fiches : à corriger.**'
 		}`,
-		'- Hors de ces mesures, ce qui n’est plus vivant mais pas encore ramassé : V8 laisse s’accumuler les tampons morts (archives décompressées, copies) jusqu’à son seuil de mémoire externe (≈ 50 Mio observés sur une boucle de 100 copies annotées sans ramasse-miettes), quel que soit le nombre de fiches ; la pointe de RSS du processus les inclut.',
-		'- **Gardé par n8n** : mémoire encore vivante après l’exécution, le résultat en main (comme n8n le garde jusqu’à la fin de l’exécution) : le JSON de chaque sortie et, avec copie annotée, le binaire de la copie (en base64 en mémoire ; sur disque ou en base avec le mode binaire « filesystem » ou « database » de n8n). Il croît avec le nombre de fiches, d’une taille à peu près constante par fiche : c’est la sortie, pas le nœud.',
+		'- **Pointe du processus** : mémoire résidente maximale (`VmHWM`, /proc/self/status) à la fin du processus de mesure (chauffe, construction des fichiers et exécution) ; elle inclut les déchets que V8 n’a pas encore ramassés (son seuil de ramassage grandit avec le tas vivant) et les fichiers et sorties gardés par n8n.',
+		'- **Pointe du tas et des tampons** : `heapUsed + arrayBuffers`, sans ramasse-miettes forcé, relevé à chaque fiche (binaire décodé, copie annotée prête) et en fin d’exécution, moins l’état juste avant l’exécution (fichiers reçus déjà construits).',
+		`- **Mémoire de travail du nœud** : mémoire vivante (ramasse-miettes forcé) à ${LIVE_POINTS} fiches réparties du début à la fin de l’exécution, moins l’état avant l’exécution et moins les sorties des fiches déjà traitées (sorties gardées à la fin, au prorata des fiches) ; le pire des points. Une croissance de plus de ${mib(GROWTH_LIMIT)} entre les deux tailles serait signalée.`,
+		'- **Gardé par n8n** : les fichiers reçus (base64 en mémoire dans ce banc, moteur sans stockage des binaires ; une instance n8n 2.x les garde sur disque en mode « filesystem », celui par défaut, ou en base en mode « database ») et, après l’exécution, le résultat en main, le JSON de chaque sortie et, avec copie annotée, le binaire de la copie. Ils croissent avec le nombre de fiches : ce sont les données de l’exécution, pas le nœud.',
+		'- Une valeur de cellule prise dans le XML par une expression régulière gardait en V8 une référence à tout le XML de sa feuille ; gardée dans la sortie, elle retenait ≈ 18 Kio par fiche (mesuré avant la correction : 23 Kio gardés par fiche pour 2,6 Kio de JSON, contrôle seul, 1 000 fiches). Les textes lus sont désormais recopiés (`detachedText`, `xlsx-light.ts`) : ce qui est gardé par fiche est celui du JSON et de la copie.',
 	]);
 	process.stdout.write(`${fs.readFileSync(file, 'utf8')}\n${file}\n`);
 	if (!(perForm.jamais[1] > 0)) throw new Error('mesure invalide');
 }
 
-main().then(
+async function child(mode: Mode, size: number): Promise<void> {
+	if (!gc) throw new Error('lancez la mesure avec node --expose-gc');
+	process.stdout.write(`${JSON.stringify(await measureMemory(mode, size))}\n`);
+}
+
+const [command, modeArg, sizeArg] = process.argv.slice(2);
+(command === 'memoire' ? child(modeArg as Mode, Number(sizeArg)) : main()).then(
 	() => process.exit(0),
 	(error: unknown) => {
 		process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -60,7 +60,7 @@ export class FicheVisa implements INodeType {
 				type: 'options',
 				default: 'aucune',
 				displayOptions: { show: { operation: ['valider'] } },
-				description: 'Pour vérifier que la fiche reprend les lots et les heures de l’étude (nœud « Étude de faisabilité »)',
+				description: 'Pour vérifier que la fiche reprend les lots, les heures, la date et le facilitateur de l’étude (nœud « Étude de faisabilité » ; « Calibrage des heures » pour les seules heures)',
 				options: [
 					{ name: 'Aucun', value: 'aucune' },
 					{ name: 'Champ de l’élément', value: 'champ', description: 'Liste des lots étudiés portée par chaque élément' },

@@ -89,6 +89,10 @@ export const VISA_RULES = {
 	'etude.heures': { effet: 'À COMPLÉTER', sens: 'heures différentes de celles du calibrage', source: 'cohérence avec le calibrage' },
 	'etude.mecanisme': { effet: 'À COMPLÉTER', sens: 'l\u2019étude recommande une considération sociale que la fiche écarte sans justification', source: 'cohérence avec l\u2019étude de faisabilité' },
 	'etude.ecart': { effet: 'observation', sens: 'mécanisme différent de la recommandation de l\u2019étude (justifié)', source: 'cohérence avec l\u2019étude de faisabilité' },
+	'etude.clauseManquante': { effet: 'À COMPLÉTER', sens: 'critère social retenu sans la clause d\u2019insertion que l\u2019étude recommande avec lui', source: 'cohérence avec l\u2019étude de faisabilité ; le critère seul ne crée pas d\u2019heures (CCAG 2021, art. 16.1)' },
+	'etude.date': { effet: 'À COMPLÉTER', sens: 'date de l\u2019étude différente de celle de l\u2019étude fournie', source: 'cohérence avec l\u2019étude de faisabilité' },
+	'etude.apresFiche': { effet: 'À COMPLÉTER', sens: 'étude fournie datée après la fiche', source: 'fiche visa (Lorraine, seed 000) : l\u2019étude précède la fiche' },
+	'etude.facilitateur': { effet: 'observation', sens: 'facilitateur différent de celui de l\u2019étude', source: 'cohérence avec l\u2019étude de faisabilité' },
 } as const satisfies Record<string, { effet: VisaEffect; sens: string; source: string }>;
 export type VisaRule = keyof typeof VISA_RULES;
 
@@ -169,7 +173,8 @@ export function rawFicheFromJson(json: Record<string, unknown>, origine: string)
 export interface StudiedLot {
 	marche?: string;
 	lot: string;
-	decision: 'clause' | 'pasDeClause';
+	/** Absente pour une sortie du seul nœud « Calibrage des heures » : seules les heures sont comparées. */
+	decision?: 'clause' | 'pasDeClause';
 	mecanismes: Mechanism[];
 	heures: number;
 	facilitateur?: string;
@@ -188,6 +193,13 @@ const StudiedLotSchema = z.object({
 	}),
 });
 
+/** Sortie du nœud « Calibrage des heures » (sans étude) : le lot et ses heures retenues. */
+const CalibratedLotSchema = z.object({
+	marche: z.union([z.string(), z.number()]).optional(),
+	lot: z.union([z.string(), z.number()]),
+	calibrage: z.object({ heures: z.number() }),
+});
+
 /**
  * Lit le résultat de l'étude : la liste des éléments produits par le nœud
  * « Étude de faisabilité » (un par lot, avec `faisabilite`). Les éléments en
@@ -203,14 +215,24 @@ export function readStudy(raw: unknown, where: string): StudiedLot[] {
 		if (json !== null && typeof json === 'object' && typeof (json as { error?: unknown }).error === 'string') return;
 		const result = StudiedLotSchema.safeParse(json);
 		if (!result.success) {
+			const calibrated = CalibratedLotSchema.safeParse(json);
+			if (calibrated.success) {
+				out.push({
+					marche: calibrated.data.marche === undefined ? undefined : String(calibrated.data.marche),
+					lot: String(calibrated.data.lot),
+					mecanismes: [],
+					heures: calibrated.data.calibrage.heures,
+				});
+				return;
+			}
 			throw new AnomalyError([
 				{
 					gravite: 'erreur',
 					champ: 'etude',
 					libelle: 'résultat de l\u2019étude',
 					ou: `${where}, élément ${index + 1} du résultat de l\u2019étude`,
-					message: 'ce n\u2019est pas une sortie du nœud « Étude de faisabilité » (champs « lot » et « faisabilite » attendus)',
-					correction: 'Passez les éléments produits par le nœud « Étude de faisabilité », par exemple {{ $(\'Étude de faisabilité\').all().map(i => i.json) }}.',
+					message: 'ce n\u2019est pas une sortie du nœud « Étude de faisabilité » ni du nœud « Calibrage des heures » (champs « lot » et « faisabilite » ou « calibrage » attendus)',
+					correction: 'Passez les éléments produits par le nœud « Étude de faisabilité » (ou « Calibrage des heures »), par exemple {{ $(\'Étude de faisabilité\').all().map(i => i.json) }}.',
 					regle: 'etude.illisible',
 				},
 			]);
@@ -597,12 +619,24 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 				return;
 			}
 			used.add(studied);
-			const hoursInStudy = studied.mecanismes.includes('clauseExecution');
+			const hoursInStudy = studied.decision === undefined || studied.mecanismes.includes('clauseExecution');
 			if (hoursInStudy && lot.mecanismes.includes('clauseExecution') && lot.heures !== undefined && Math.abs(lot.heures - studied.heures) > settings.toleranceHeures) {
 				c.add('etude.heures', `lots[${index}].heures`, 'heures d\u2019insertion', `${formatHours(lot.heures)} dans la fiche, ${formatHours(studied.heures)} au calibrage de l\u2019étude`, `Reportez ${formatHours(studied.heures)} (calibrage de l\u2019étude), ou faites recalibrer le lot.`, { ...c.lotAt(index, 'heures'), ou: where });
 			}
+			if (studied.decision === undefined) return; // calibrage seul : les heures, rien d'autre
+			const fiche = lot.facilitateur ?? f.facilitateur;
+			if (studied.facilitateur && fiche && lot.mecanismes.includes('clauseExecution') && normalizeToken(studied.facilitateur) !== normalizeToken(fiche)) {
+				c.add('etude.facilitateur', `lots[${index}].facilitateur`, 'facilitateur', `${quote(fiche)} dans la fiche, ${quote(studied.facilitateur)} dans l\u2019étude`, 'Vérifiez le facilitateur du territoire avec la mission clauses sociales, ou faites mettre l\u2019étude à jour.', { ...(raw.lots[index].champs.facilitateur?.cellule && lot.facilitateur ? c.lotAt(index, 'facilitateur') : c.at('facilitateur')), ou: where });
+			}
 			const declared = lot.mecanismes.filter((m) => m !== 'aucune');
-			if (studied.decision === 'clause' && declared.length === 0 && lot.mecanismes.length > 0) {
+			if (studied.decision === 'clause' && studied.mecanismes.includes('clauseExecution') && studied.mecanismes.includes('critereAttribution') && declared.length > 0 && !declared.includes('clauseExecution') && declared.includes('critereAttribution')) {
+				const message = 'l\u2019étude recommande la clause d\u2019insertion et le critère social ; la fiche ne retient que le critère';
+				if (lot.justificationAbsence) {
+					c.add('etude.ecart', `lots[${index}].mecanisme`, 'considération sociale', `${message} (justifié)`, 'Vérifiez que la justification répond à la recommandation de l\u2019étude.', { ...c.lotAt(index, 'mecanisme'), ou: where });
+				} else {
+					c.add('etude.clauseManquante', `lots[${index}].mecanisme`, 'considération sociale', message, `Retenez aussi la clause d\u2019insertion (${formatHours(studied.heures)} au calibrage), ou justifiez l\u2019écart dans « Justification de l\u2019absence de clause ».`, { ...c.lotAt(index, 'mecanisme'), ou: where });
+				}
+			} else if (studied.decision === 'clause' && declared.length === 0 && lot.mecanismes.length > 0) {
 				const recommended = studied.mecanismes.map((m) => MECHANISMS[m].libelle.toLowerCase()).join(', ');
 				if (lot.justificationAbsence) {
 					c.add('etude.ecart', `lots[${index}].mecanisme`, 'considération sociale', `l\u2019étude recommande : ${recommended} ; la fiche n\u2019en retient aucune (justifié)`, 'Vérifiez que la justification répond à la recommandation de l\u2019étude.', { ...c.lotAt(index, 'mecanisme'), ou: where });
@@ -614,6 +648,15 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 				c.add('etude.ecart', `lots[${index}].mecanisme`, 'considération sociale', `mécanisme non recommandé par l\u2019étude : ${missing.join(', ')}`, 'Vérifiez ce choix avec la mission clauses sociales.', { ...c.lotAt(index, 'mecanisme'), ou: where });
 			}
 		});
+		// Date de l'étude : celle que cite la fiche, et avant la fiche.
+		const studyDates = [...new Set(forMarket.map((s) => s.dateEtude).filter((d): d is string => typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d)))].sort();
+		if (f.dateEtude && studyDates.length > 0 && !studyDates.includes(f.dateEtude)) {
+			c.add('etude.date', 'dateEtude', 'date de l\u2019étude de faisabilité', `étude du ${frenchShortDate(f.dateEtude)} dans la fiche, du ${studyDates.map(frenchShortDate).join(', ')} dans l\u2019étude fournie`, 'Reportez la date de l\u2019étude fournie, ou joignez l\u2019étude que cite la fiche.', c.at('dateEtude'));
+		}
+		const latest = studyDates[studyDates.length - 1];
+		if (f.dateFiche && latest && latest > f.dateFiche) {
+			c.add('etude.apresFiche', 'dateFiche', 'date de la fiche', `étude fournie datée du ${frenchShortDate(latest)}, après la fiche (${frenchShortDate(f.dateFiche)})`, 'L\u2019étude précède la fiche : datez la fiche après l\u2019étude, ou joignez l\u2019étude sur laquelle la fiche s\u2019appuie.', c.at('dateFiche'));
+		}
 		for (const studied of forMarket) {
 			if (used.has(studied)) continue;
 			c.add('etude.lotAbsentFiche', 'lots', 'lots', `le lot ${studied.lot} de l\u2019étude de faisabilité n\u2019est pas dans la fiche`, 'Ajoutez ce lot à la feuille « Lots », ou faites mettre l\u2019étude à jour s\u2019il a été supprimé.', { feuille: raw.lots[0]?.feuille });

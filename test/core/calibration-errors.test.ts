@@ -75,7 +75,7 @@ describe('lot mal saisi : erreur française qui nomme le lot et le champ', () =>
 	it('nature inconnue', () => {
 		const error = anomalyFrom(() => readLot({ ...LOT_4, nature: 'bricolage' }));
 		expect(error.message).toBe(
-			`Lot 4 du marché 2026-017, nature : «${NBSP}bricolage${NBSP}» n'est pas une nature de marché reconnu(e)`,
+			`Lot 4 du marché 2026-017, nature : «${NBSP}bricolage${NBSP}» n’est pas une nature de marché reconnue`,
 		);
 		expect(error.anomalies[0]).toMatchObject({ champ: 'nature', ou: WHERE, regle: 'liste.inconnu' });
 		expect(error.anomalies[0].correction).toBe(`Choisissez parmi : ${NATURES_LIST}.`);
@@ -248,7 +248,7 @@ describe('paramètres d’exécution fautifs : erreur qui nomme « paramètres d
 	it('mode d’arrondi inconnu', () => {
 		const error = anomalyFrom(() => parseCalibrationSettings({ arrondi: 'aléatoire' }));
 		expect(error.message).toBe(
-			`Paramètres du nœud, arrondi : «${NBSP}aléatoire${NBSP}» n'est pas un mode d’arrondi reconnu(e)`,
+			`Paramètres du nœud, arrondi : «${NBSP}aléatoire${NBSP}» n’est pas un mode d’arrondi reconnu`,
 		);
 		expect(error.anomalies[0].correction).toBe('Choisissez parmi : Au plus proche, À l’inférieur, Au supérieur.');
 	});

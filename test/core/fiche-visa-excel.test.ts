@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import { FICHE_VISA_TEMPLATE, annotateFicheVisa, annotatedFileName, buildFicheVisaForm, ficheDefinedName, readFicheVisaWorkbook } from '../../nodes/adapters';
 import type { RawFiche } from '../../nodes/core';
 import { AnomalyError, FICHE_FIELDS, FICHE_LOT_FIELDS, checkFiche, parseVisaSettings } from '../../nodes/core';
-import { filledWorkbook, validFiche } from '../helpers/fiche-visa';
+import { encryptedXlsx, filledWorkbook, oleContainer, validFiche } from '../helpers/fiche-visa';
 import { readWorkbook, workbookBuffer } from '../helpers/workbooks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -184,17 +184,89 @@ describe('formulaire Excel de la fiche visa', () => {
 		expect((await fileErrorOf(other, 'lots.xlsx')).regle).toBe('fiche.pasUneFiche');
 	});
 
-	it('pas un xlsx, protégé par mot de passe, abîmé, OpenDocument : une erreur française par cas', async () => {
-		expect(await fileErrorOf(Buffer.from('%PDF-1.7 fiche'), 'fiche.pdf')).toMatchObject({ regle: 'fichier.pasXlsx' });
+	it('pas un xlsx, protégé par mot de passe, .xls, abîmé, vide, OpenDocument : une erreur française par cas, avec la correction', async () => {
+		expect(await fileErrorOf(Buffer.from('%PDF-1.7 fiche'), 'fiche.pdf')).toMatchObject({ regle: 'fichier.pasXlsx', message: 'ce n’est pas un classeur Excel (.xlsx)' });
+		// Un vrai conteneur OLE chiffré (flux EncryptionInfo et EncryptedPackage), comme Excel l'écrit pour un mot de passe à l'ouverture.
+		expect(await fileErrorOf(encryptedXlsx())).toEqual({
+			gravite: 'erreur',
+			champ: 'fichier',
+			libelle: 'format',
+			ou: 'fichier « fiche.xlsx »',
+			message: 'classeur protégé par un mot de passe à l’ouverture : son contenu est chiffré et ne peut pas être contrôlé',
+			correction:
+				'Ouvrez-le dans Excel, retirez le mot de passe (Fichier › Informations › Protéger le classeur › Chiffrer avec mot de passe : effacez-le), enregistrez-le et renvoyez-le. La protection des feuilles du formulaire, sans mot de passe, peut rester.',
+			regle: 'fichier.protege',
+		});
+		// Un classeur Excel 97-2003 : même signature OLE, mais un flux « Workbook ».
+		expect(await fileErrorOf(oleContainer({ Workbook: Buffer.from([0x09, 0x08, 0x10, 0x00]) }), 'fiche.xls')).toMatchObject({
+			regle: 'fichier.xls',
+			message: 'classeur au format Excel 97-2003 (.xls), qui n’est pas lu',
+			correction: 'Enregistrez-le au format « Classeur Excel (.xlsx) » (Fichier › Enregistrer sous) et renvoyez-le ; pour une fiche visa, recopiez de préférence les saisies dans le formulaire vierge en vigueur.',
+		});
+		// Signature OLE seule, sans répertoire lisible : les deux causes possibles sont dites.
 		const ole = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(512)]);
-		expect(await fileErrorOf(ole)).toMatchObject({ regle: 'fichier.protegeOuXls' });
-		expect(await fileErrorOf(filled.subarray(0, 2000))).toMatchObject({ regle: 'fichier.abime' });
+		expect(await fileErrorOf(ole)).toMatchObject({ regle: 'fichier.protegeOuXls', message: 'fichier protégé par mot de passe ou enregistré au format Excel 97-2003 (.xls)' });
+		expect(await fileErrorOf(filled.subarray(0, 2000))).toMatchObject({
+			regle: 'fichier.abime',
+			libelle: 'contenu',
+			message: 'le classeur est illisible ou abîmé (fin d’archive zip introuvable (fichier tronqué ?))',
+			correction: 'Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format .xlsx.',
+		});
+		expect(await fileErrorOf(Buffer.alloc(0))).toMatchObject({ regle: 'fichier.vide', message: 'le fichier est vide', correction: 'Déposez le classeur Excel rempli (.xlsx).' });
 		const JSZip = (await import('jszip')).default;
 		const ods = new JSZip();
 		ods.file('mimetype', 'application/vnd.oasis.opendocument.spreadsheet');
 		ods.file('content.xml', '<office:document-content/>');
 		const odsError = await fileErrorOf(await ods.generateAsync({ type: 'nodebuffer' }), 'fiche.ods');
 		expect(odsError).toMatchObject({ regle: 'fichier.pasXlsx', message: 'c’est un fichier OpenDocument (.ods), pas un classeur Excel (.xlsx)' });
+	});
+
+	it('message de l’erreur : le fichier nommé une fois', async () => {
+		await expect(readFicheVisaWorkbook(Buffer.from('%PDF-1.7'), 'scan.pdf')).rejects.toThrow(new AnomalyError([], 'Fichier « scan.pdf », format : ce n’est pas un classeur Excel (.xlsx)'));
+	});
+
+	it('feuille « Fiche visa » renommée, colonne des lots renommée, version effacée : erreur qui dit quoi rétablir', async () => {
+		const renamedFiche = await mutate(filled, (wb) => {
+			wb.getWorksheet('Fiche visa')!.name = 'Ma fiche';
+		});
+		const ficheError = await fileErrorOf(renamedFiche);
+		expect(ficheError).toMatchObject({ regle: 'fiche.feuilleManquante', message: 'feuille « Fiche visa » introuvable (feuilles du classeur : « Ma fiche », « Lots », « Listes », « Instructions »)' });
+		expect(ficheError.correction).toBe('Rendez à la feuille son nom « Fiche visa » (clic droit sur l’onglet › Renommer), sans la supprimer ni la copier.');
+
+		const renamedColumn = await mutate(filled, (wb) => {
+			const ws = wb.getWorksheet('Lots')!;
+			ws.unprotect();
+			ws.getCell(`A${T.lotsHeaderRow}`).value = 'Lot n°';
+		});
+		const columnError = await fileErrorOf(renamedColumn);
+		expect(columnError).toMatchObject({ regle: 'fiche.colonneManquante', libelle: 'colonnes des lots', message: `feuille « Lots » : colonne(s) « ${FICHE_LOT_FIELDS[0].libelle} » introuvable(s) en ligne ${T.lotsHeaderRow}` });
+		expect(columnError.correction).toBe(`Rétablissez les intitulés de colonnes du modèle en ligne ${T.lotsHeaderRow} (ou repartez du formulaire vierge).`);
+
+		const noVersion = await mutate(filled, (wb) => {
+			const ws = wb.getWorksheet('Fiche visa')!;
+			ws.unprotect();
+			ws.getCell(T.versionCell).value = null;
+		});
+		expect(await fileErrorOf(noVersion)).toMatchObject({
+			regle: 'fiche.version',
+			message: `version du formulaire introuvable : ancien modèle de fiche visa, ou cellule ${T.versionCell} effacée (version attendue : ${T.version})`,
+		});
+	});
+
+	it('cellule de saisie en erreur de calcul (#REF!) : à reprendre, située', async () => {
+		const buffer = await mutate(filled, (wb) => {
+			const ws = wb.getWorksheet('Fiche visa')!;
+			ws.getCell(T.fieldCells.dureeMois).value = { formula: 'Lots!ZZ0', result: { error: '#REF!' } } as ExcelJS.CellFormulaValue;
+		});
+		const r = await check(buffer);
+		expect(r.decision).toBe('À COMPLÉTER');
+		expect(r.anomalies.find((a) => a.regle === 'visa.cellule')).toMatchObject({
+			champ: 'dureeMois',
+			feuille: 'Fiche visa',
+			cellule: T.fieldCells.dureeMois,
+			message: 'la cellule contient une erreur de calcul (#REF!)',
+			correction: 'Corrigez la formule ou saisissez directement la valeur.',
+		});
 	});
 
 	it('copie annotée : cellules colorées et commentées, décision, feuille « Anomalies » ; l’original intact', async () => {

@@ -206,6 +206,66 @@ describe('fiche visa : contrôle', () => {
 		expect(rules(r3)).toEqual(['À COMPLÉTER etude.lotAbsentEtude']);
 	});
 
+	it('sortie du seul nœud « Calibrage des heures » : acceptée, les heures comparées', () => {
+		const calibrated = (lot: string, heures: number) => ({ marche: '2026-TRX-014', lot, intitule: `Lot ${lot}`, montantHT: 100000, calibrage: { methode: 'tauxMainOeuvre', heures, plancher: 70 } });
+		const study = readStudy([calibrated('1', 420), calibrated('2', 300), calibrated('8', 0)], 'paramètre');
+		expect(study).toEqual([
+			{ marche: '2026-TRX-014', lot: '1', mecanismes: [], heures: 420 },
+			{ marche: '2026-TRX-014', lot: '2', mecanismes: [], heures: 300 },
+			{ marche: '2026-TRX-014', lot: '8', mecanismes: [], heures: 0 },
+		]);
+		const r = check(validFiche(), { study: [calibrated('1', 420), calibrated('2', 300), calibrated('8', 0)] });
+		// Lot 2 : 280 h contre 300 h ; lot 8 sans clause : ni heures ni mécanisme comparés.
+		expect(rules(r)).toEqual(['À COMPLÉTER etude.heures']);
+		expect(r.anomalies[0]).toMatchObject({ champ: 'lots[1].heures', message: '280\u00a0h dans la fiche, 300\u00a0h au calibrage de l’étude' });
+		expect(rules(check(validFiche(), { study: [calibrated('1', 420), calibrated('2', 280), calibrated('8', 0)] }))).toEqual([]);
+	});
+
+	it('date et facilitateur de l’étude confrontés à la fiche ; étude postérieure à la fiche', () => {
+		const study = () => [studied('1', 420), studied('2', 280), studied('8', 0, 'pasDeClause')];
+		expect(rules(check(validFiche(), { study: study() }))).toEqual([]);
+
+		const otherDate = validFiche();
+		otherDate.dateEtude = '2026-09-30';
+		const r = check(otherDate, { study: study() });
+		expect(rules(r)).toEqual(['À COMPLÉTER etude.date']);
+		expect(r.anomalies[0]).toMatchObject({ champ: 'dateEtude', message: 'étude du 30/09/2026 dans la fiche, du 15/10/2026 dans l’étude fournie' });
+
+		const later = study().map((e) => ({ ...e, faisabilite: { ...e.faisabilite, dateEtude: '2026-11-05' } }));
+		const lateFiche = validFiche();
+		lateFiche.dateEtude = '2026-11-05';
+		const r2 = check(lateFiche, { study: later });
+		expect(rules(r2)).toEqual(['À COMPLÉTER etude.apresFiche']);
+		expect(r2.anomalies[0]).toMatchObject({ champ: 'dateFiche', message: 'étude fournie datée du 05/11/2026, après la fiche (02/11/2026)' });
+
+		const otherFacilitator = validFiche();
+		otherFacilitator.facilitateur = 'Maison de l’emploi du Bocage';
+		const r3 = check(otherFacilitator, { study: study() });
+		expect(rules(r3)).toEqual(['observation etude.facilitateur', 'observation etude.facilitateur']);
+		expect(r3.anomalies[0]).toMatchObject({ message: '«\u00a0Maison de l’emploi du Bocage\u00a0» dans la fiche, «\u00a0PLIE du Val d’Argent\u00a0» dans l’étude' });
+	});
+
+	it('l’étude recommande clause et critère, la fiche ne garde que le critère : à compléter (observation si justifié)', () => {
+		const both = (lot: string, heures: number) => {
+			const e = studied(lot, heures);
+			e.faisabilite.mecanismes = [{ code: 'clauseExecution', option: false }, { code: 'critereAttribution', option: false }];
+			return e;
+		};
+		const json = validFiche();
+		const lots = json.lots as Array<Record<string, unknown>>;
+		Object.assign(lots[0], { mecanisme: 'critère social', heures: undefined });
+		const study = [both('1', 420), studied('2', 280), studied('8', 0, 'pasDeClause')];
+		const r = check(json, { study });
+		expect(rules(r).filter((x) => x.includes('etude.'))).toEqual(['À COMPLÉTER etude.clauseManquante']);
+		expect(r.anomalies.find((a) => a.regle === 'etude.clauseManquante')).toMatchObject({
+			champ: 'lots[0].mecanisme',
+			message: 'l’étude recommande la clause d’insertion et le critère social ; la fiche ne retient que le critère',
+			correction: 'Retenez aussi la clause d’insertion (420\u00a0h au calibrage), ou justifiez l’écart dans « Justification de l’absence de clause ».',
+		});
+		lots[0].justificationAbsence = 'Chantier de 3 mois : le critère suffit, avis de la mission clauses sociales du 20/10/2026';
+		expect(rules(check(json, { study })).filter((x) => x.includes('etude.'))).toEqual(['observation etude.ecart']);
+	});
+
 	it('un résultat d’étude d’une autre forme est une erreur qui dit quoi passer', () => {
 		expect(() => readStudy([{ lot: '1', heures: 12 }], 'paramètre')).toThrow(AnomalyError);
 		expect(() => readStudy('[{"lot": ', 'paramètre')).toThrow(/JSON est illisible/);

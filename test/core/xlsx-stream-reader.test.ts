@@ -123,7 +123,7 @@ describe('lecture en flux des classeurs', () => {
 		const written = await workbookBuffer(SHEETS);
 		const truncated = written.subarray(0, written.length - 30);
 		await expect(streamTables(truncated, 'suivi.xlsx', { registre: spec })).rejects.toThrow(
-			'Fichier « suivi.xlsx », fichier : le classeur est illisible ou abîmé (fin d’archive zip introuvable (fichier tronqué ?))',
+			'Fichier « suivi.xlsx », contenu : le classeur est illisible ou abîmé (fin d’archive zip introuvable (fichier tronqué ?))',
 		);
 		const archive = ZipArchive.read(written);
 		archive.remove('xl/workbook.xml');

@@ -4,7 +4,8 @@
  * fiches d'exemple (une visée, une à compléter, une refusée, une sur l'ancien
  * modèle) sont contrôlées contre l'étude refaite par le workflow ; chaque
  * service reçoit sa décision et la copie annotée, le service des marchés en
- * copie ; une seconde exécution n'envoie rien.
+ * copie ; une seconde exécution n'envoie rien ; une fiche renvoyée sous le même
+ * nom et à la même taille, au contenu différent, est contrôlée de nouveau.
  */
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
@@ -79,5 +80,20 @@ describe('workflow livré : contrôle des fiches visa (vrai n8n)', () => {
 		expect(outputOf(second, 'Fiches nouvelles seulement')).toHaveLength(0);
 		await new Promise((r) => setTimeout(r, 500));
 		expect(instance.sink.mails).toHaveLength(4);
+
+		// Une fiche renvoyée sous le même nom et à la même taille, mais au contenu différent
+		// (heure de modification d'une entrée de l'archive changée), est contrôlée de nouveau :
+		// les fiches vues sont reconnues à l'empreinte de leur contenu, pas au nom et à la taille.
+		const resent = path.join(instance.layout.data, 'fiches-visa', 'fiche-visa-2026-SRV-031.xlsx');
+		const bytes = fs.readFileSync(resent);
+		const changed = Buffer.from(bytes);
+		changed.writeUInt16LE((bytes.readUInt16LE(10) + 1) & 0xffff, 10);
+		fs.writeFileSync(resent, changed);
+		const third = await local.executeWorkflow(instance.layout, id);
+		expect(third.status).toBe('success');
+		const again = outputOf(third, 'Fiche visa').map((i) => i.json as unknown as Out);
+		expect(again.map((d) => [d.source.fichier, d.decision])).toEqual([['fiche-visa-2026-SRV-031.xlsx', 'À COMPLÉTER']]);
+		await instance.sink.waitFor(5);
+		expect(instance.sink.mails).toHaveLength(5);
 	});
 });

@@ -162,7 +162,7 @@ describe('nœud Étude de faisabilité, exécuté par le moteur de n8n', () => {
 			binaryItem(pdf, 'lots.pdf', 'application/pdf'),
 			binaryItem(ole, 'lots-protege.xlsx'),
 		]);
-		expect(items[0].json.error).toBe('Fichier « lots.pdf », fichier : ce n’est pas un classeur Excel (.xlsx)'.replace('’', '\u2019'));
+		expect(items[0].json.error).toBe('Fichier « lots.pdf », format : ce n’est pas un classeur Excel (.xlsx)'.replace('’', '\u2019'));
 		expect(items[1].json.error).toContain('protégé par mot de passe');
 		expect(((items[1].json.details as IDataObject).anomalies as IDataObject[])[0].correction).toContain('Retirez le mot de passe');
 	});

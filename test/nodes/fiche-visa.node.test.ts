@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { binaryItem, runNode } from '../helpers/engine';
-import { filledWorkbook, validFiche } from '../helpers/fiche-visa';
+import { encryptedXlsx, filledWorkbook, validFiche } from '../helpers/fiche-visa';
 import { readWorkbook } from '../helpers/workbooks';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -67,7 +67,7 @@ describe('nœud Fiche visa, exécuté par le moteur de n8n', () => {
 		expect(binaryBuffer(items[0], 'data').equals(good)).toBe(true);
 		expect(out(items[0]).courriel).toMatchObject({ a: 'lycees@region-val-argent.example.test', objet: 'Fiche visa 2026-TRX-014 : VISÉ – Construction du lycée des métiers du bâtiment de Saint-Aubin-sur-Argent' });
 
-		expect(items[1].json.error).toBe('Fichier « scan.pdf », fichier : ce n’est pas un classeur Excel (.xlsx)');
+		expect(items[1].json.error).toBe('Fichier « scan.pdf », format : ce n’est pas un classeur Excel (.xlsx)');
 		expect((items[1].json.details as IDataObject).anomalies).toEqual([expect.objectContaining({ regle: 'fichier.pasXlsx' })]);
 		expect(items[1].binary!.data.fileName).toBe('scan.pdf');
 
@@ -78,9 +78,79 @@ describe('nœud Fiche visa, exécuté par le moteur de n8n', () => {
 		expect(annotated.getWorksheet('Anomalies')!.getCell('H5').value).toBe('etude.absente');
 	});
 
+	it('« continuer en cas d’échec » : dans un même lot, chaque fiche illisible a son erreur (message et correction), les bonnes leur décision', async () => {
+		const good = await filledWorkbook();
+		const refusedJson = validFiche();
+		Object.assign(refusedJson, { reference: '2026-SRV-099', etudeFaisabilite: 'non', dateEtude: '' });
+		const refused = await filledWorkbook(refusedJson);
+		const edit = async (change: (wb: Awaited<ReturnType<typeof readWorkbook>>) => void) => {
+			const wb = await readWorkbook(good);
+			change(wb);
+			return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+		};
+		const oldVersion = await edit((wb) => {
+			wb.getWorksheet('Fiche visa')!.getCell('B2').value = '2025.1';
+		});
+		const renamed = await edit((wb) => {
+			wb.getWorksheet('Lots')!.name = 'Lots 2026';
+		});
+		const input = [
+			binaryItem(good, 'lycee.xlsx'),
+			binaryItem(encryptedXlsx(), 'protegee.xlsx'),
+			binaryItem(good.subarray(0, 3000), 'tronquee.xlsx'),
+			binaryItem(oldVersion, 'ancienne.xlsx'),
+			binaryItem(renamed, 'renommee.xlsx'),
+			binaryItem(refused, 'refusee.xlsx'),
+		];
+		const { items, error } = await runNode(visa({}, { continueOnFail: true }), input);
+		expect(error()).toBeUndefined();
+		expect(items.map((i) => i.pairedItem)).toEqual(input.map((_, item) => ({ item })));
+		expect(items.map((i) => i.json.decision ?? null)).toEqual(['VISÉ', null, null, null, null, 'REFUSÉ']);
+		expect(items[5].binary!.annote.fileName).toBe('refusee (annotée).xlsx');
+		const failures = items.slice(1, 5).map((i) => ({
+			error: i.json.error,
+			regle: ((i.json.details as IDataObject).anomalies as IDataObject[])[0].regle,
+			correction: (i.json.details as IDataObject).correction,
+			fichier: ((i.json.details as IDataObject).donnees as IDataObject).fichier,
+			binaire: i.binary!.data.fileName,
+		}));
+		expect(failures).toEqual([
+			{
+				error: 'Fichier « protegee.xlsx », format : classeur protégé par un mot de passe à l’ouverture : son contenu est chiffré et ne peut pas être contrôlé',
+				regle: 'fichier.protege',
+				correction:
+					'• Fichier « protegee.xlsx », format : classeur protégé par un mot de passe à l’ouverture : son contenu est chiffré et ne peut pas être contrôlé → Ouvrez-le dans Excel, retirez le mot de passe (Fichier › Informations › Protéger le classeur › Chiffrer avec mot de passe : effacez-le), enregistrez-le et renvoyez-le. La protection des feuilles du formulaire, sans mot de passe, peut rester.',
+				fichier: 'protegee.xlsx',
+				binaire: 'protegee.xlsx',
+			},
+			{
+				error: 'Fichier « tronquee.xlsx », contenu : le classeur est illisible ou abîmé (fin d’archive zip introuvable (fichier tronqué ?))',
+				regle: 'fichier.abime',
+				correction:
+					'• Fichier « tronquee.xlsx », contenu : le classeur est illisible ou abîmé (fin d’archive zip introuvable (fichier tronqué ?)) → Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format .xlsx.',
+				fichier: 'tronquee.xlsx',
+				binaire: 'tronquee.xlsx',
+			},
+			{
+				error: 'Fichier « ancienne.xlsx », version du formulaire : fiche visa de la version «\u00a02025.1\u00a0» du formulaire, alors que la version en vigueur est 2026.1',
+				regle: 'fiche.version',
+				correction: expect.stringContaining('→ Recopiez vos saisies dans le formulaire vierge de la version 2026.1'),
+				fichier: 'ancienne.xlsx',
+				binaire: 'ancienne.xlsx',
+			},
+			{
+				error: 'Fichier « renommee.xlsx », feuilles : feuille « Lots » introuvable (feuilles du classeur : « Fiche visa », « Lots 2026 », « Listes », « Instructions »)',
+				regle: 'fiche.feuilleManquante',
+				correction: expect.stringContaining('→ Rendez à la feuille son nom « Lots » (clic droit sur l’onglet › Renommer)'),
+				fichier: 'renommee.xlsx',
+				binaire: 'renommee.xlsx',
+			},
+		]);
+	});
+
 	it('sans « continuer en cas d’échec », une fiche illisible arrête le nœud avec une erreur française', async () => {
 		const { error } = await runNode(visa(), [binaryItem(Buffer.from('pas un classeur'), 'fiche.xlsx')]);
-		expect(error('Nœud testé')?.message).toBe('Fichier « fiche.xlsx », fichier : ce n’est pas un classeur Excel (.xlsx)');
+		expect(error('Nœud testé')?.message).toBe('Fichier « fiche.xlsx », format : ce n’est pas un classeur Excel (.xlsx)');
 		expect(error('Nœud testé')?.description).toContain('Classeur Excel (.xlsx)');
 	});
 

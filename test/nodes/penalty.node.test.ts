@@ -441,7 +441,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		});
 		const { items } = await runNode({ ...penalty(), onError: 'continueRegularOutput' }, [binaryItem(buffer, 'registre.xlsx')]);
 		expect(items[0].json.error).toBe(
-			'Historique des pénalités (marché 2025-PI-011, lot 2), étape (feuille «\u00a0Pénalités\u00a0», cellule C3) : «\u00a0relance\u00a0» n\'est pas une étape (mise en demeure ou notification) reconnu(e)',
+			'Historique des pénalités (marché 2025-PI-011, lot 2), étape (feuille «\u00a0Pénalités\u00a0», cellule C3) : «\u00a0relance\u00a0» n’est pas une étape (mise en demeure ou notification) reconnue',
 		);
 		expect(((items[0].json.details as IDataObject).anomalies as IDataObject[])[0]).toMatchObject({ feuille: 'Pénalités', cellule: 'C3' });
 		expect(items[1].json).toMatchObject({ marche: '2025-TRX-039', lot: '6', etape: 'notification', dateMiseEnDemeure: '2026-10-01', echeanceMiseEnDemeure: '2026-10-16' });

@@ -52,6 +52,15 @@ export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string): P
 	}
 	// La version : par son nom défini, à défaut à sa place dans le modèle.
 	const versionRef = wb.definedNames.get(t.versionName) ?? { sheet: t.sheets.fiche, address: t.versionCell };
+	const missingSheet = (required: string) =>
+		fileError(
+			fileName,
+			`feuille « ${required} » introuvable (feuilles du classeur : ${listed})`,
+			`Rendez à la feuille son nom « ${required} » (clic droit sur l\u2019onglet › Renommer), sans la supprimer ni la copier.`,
+			'fiche.feuilleManquante',
+		);
+	// Feuille de la version renommée sans que ses noms définis suivent (exceljs, LibreOffice) : c'est le nom de la feuille qui est en cause, pas la version.
+	if (!present.includes(versionRef.sheet)) throw missingSheet(versionRef.sheet);
 	const versionSheet = await wb.sheet(versionRef.sheet);
 	const version = versionSheet?.cells.get(versionRef.address)?.value;
 	const versionText = version === undefined || version === null ? '' : String(version).trim();
@@ -66,14 +75,7 @@ export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string): P
 		);
 	}
 	for (const required of [t.sheets.fiche, t.sheets.lots]) {
-		if (!present.includes(required)) {
-			throw fileError(
-				fileName,
-				`feuille « ${required} » introuvable (feuilles du classeur : ${listed})`,
-				`Rendez à la feuille son nom « ${required} » (clic droit sur l\u2019onglet › Renommer), sans la supprimer ni la copier.`,
-				'fiche.feuilleManquante',
-			);
-		}
+		if (!present.includes(required)) throw missingSheet(required);
 	}
 	const observations: VisaAnomaly[] = [];
 	for (const name of present) {

@@ -14,10 +14,59 @@ function startsWith(buffer: Buffer, signature: number[]): boolean {
 	return signature.every((byte, index) => buffer[index] === byte);
 }
 
+/**
+ * Ce que l'erreur touche, dans le fichier déjà nommé par « où » : le message se
+ * lit « Fichier « scan.pdf », format : ce n’est pas un classeur Excel (.xlsx) »,
+ * sans redire « fichier ».
+ */
+function fileAspect(regle: string): string {
+	if (regle === 'fichier.vide' || regle === 'fichier.abime') return 'contenu';
+	if (regle === 'fiche.version') return 'version du formulaire';
+	if (regle === 'fiche.colonneManquante') return 'colonnes des lots';
+	if (regle === 'fiche.feuilleManquante' || regle === 'fiche.pasUneFiche') return 'feuilles';
+	return 'format';
+}
+
 export function fileError(fileName: string, message: string, correction: string, regle: string): AnomalyError {
 	return new AnomalyError([
-		{ gravite: 'erreur', champ: 'fichier', libelle: 'fichier', ou: `fichier « ${fileName} »`, message, correction, regle },
+		{ gravite: 'erreur', champ: 'fichier', libelle: fileAspect(regle), ou: `fichier « ${fileName} »`, message, correction, regle },
 	]);
+}
+
+/** Un nom de flux d'un conteneur OLE (CFB), tel qu'il s'écrit dans son répertoire (UTF-16LE). */
+function hasOleStream(buffer: Buffer, name: string): boolean {
+	return buffer.indexOf(Buffer.from(name, 'utf16le')) >= 0;
+}
+
+/**
+ * Un conteneur OLE (CFB) : classeur .xlsx chiffré par un mot de passe à
+ * l'ouverture (flux « EncryptionInfo » et « EncryptedPackage », MS-OFFCRYPTO
+ * 2.3.4) ou classeur Excel 97-2003 (flux « Workbook », ou « Book » pour Excel
+ * 5.0 et 95 ; MS-XLS 2.1.2). Sinon : on ne sait pas, les deux causes sont dites.
+ */
+function oleError(buffer: Buffer, fileName: string): AnomalyError {
+	if (hasOleStream(buffer, 'EncryptedPackage')) {
+		return fileError(
+			fileName,
+			'classeur protégé par un mot de passe à l\u2019ouverture : son contenu est chiffré et ne peut pas être contrôlé',
+			'Ouvrez-le dans Excel, retirez le mot de passe (Fichier › Informations › Protéger le classeur › Chiffrer avec mot de passe : effacez-le), enregistrez-le et renvoyez-le. La protection des feuilles du formulaire, sans mot de passe, peut rester.',
+			'fichier.protege',
+		);
+	}
+	if (hasOleStream(buffer, 'Workbook') || hasOleStream(buffer, 'Book')) {
+		return fileError(
+			fileName,
+			'classeur au format Excel 97-2003 (.xls), qui n\u2019est pas lu',
+			'Enregistrez-le au format « Classeur Excel (.xlsx) » (Fichier › Enregistrer sous) et renvoyez-le ; pour une fiche visa, recopiez de préférence les saisies dans le formulaire vierge en vigueur.',
+			'fichier.xls',
+		);
+	}
+	return fileError(
+		fileName,
+		'fichier protégé par mot de passe ou enregistré au format Excel 97-2003 (.xls)',
+		'Retirez le mot de passe à l\u2019ouverture (Fichier › Informations › Protéger le classeur) et enregistrez au format « Classeur Excel (.xlsx) ».',
+		'fichier.protegeOuXls',
+	);
 }
 
 /** Vérifie la signature du fichier avant toute lecture. */
@@ -25,14 +74,7 @@ export function assertXlsx(buffer: Buffer, fileName: string): void {
 	if (buffer.length === 0) {
 		throw fileError(fileName, 'le fichier est vide', 'Déposez le classeur Excel rempli (.xlsx).', 'fichier.vide');
 	}
-	if (startsWith(buffer, OLE)) {
-		throw fileError(
-			fileName,
-			'fichier protégé par mot de passe ou enregistré au format Excel 97-2003 (.xls)',
-			'Retirez le mot de passe à l\u2019ouverture (Fichier › Informations › Protéger le classeur) et enregistrez au format « Classeur Excel (.xlsx) ».',
-			'fichier.protegeOuXls',
-		);
-	}
+	if (startsWith(buffer, OLE)) throw oleError(buffer, fileName);
 	if (!startsWith(buffer, ZIP)) {
 		throw fileError(
 			fileName,

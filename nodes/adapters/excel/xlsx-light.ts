@@ -37,8 +37,21 @@ export interface LightSheet {
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
+/**
+ * Copie autonome d'un texte pris dans le XML. Une sous-chaîne (résultat d'une
+ * expression régulière, de slice…) garde en V8 une référence à toute la chaîne
+ * d'origine : une valeur de cellule gardée dans la sortie du nœud retiendrait
+ * le XML décompressé de la feuille entière (≈ 18 Kio par fiche, mesuré par le
+ * banc), et la sortie d'une exécution croîtrait d'autant par fiche. La
+ * concaténation puis slice force V8 à recopier les caractères dans une chaîne
+ * neuve, de la taille du texte.
+ */
+export function detachedText(text: string): string {
+	return text.length < 13 ? text : (` ${text}`).slice(1);
+}
+
 export function decodeXml(text: string): string {
-	if (!text.includes('&') && !text.includes('_x')) return text;
+	if (!text.includes('&') && !text.includes('_x')) return detachedText(text);
 	return text
 		.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g, (_m, entity: string) => {
 			if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));

@@ -158,6 +158,14 @@ function enumLookup<T extends string>(values: EnumValues<T>) {
 }
 
 /**
+ * « « bricolage » n’est pas une nature de marché reconnue » : l'accord suit
+ * l'article du nom de la liste (« une … » : féminin, « un … » : masculin).
+ */
+function notRecognised(raw: unknown, nom: string): string {
+	return `${quote(raw)} n\u2019est pas ${nom} reconnu${nom.startsWith('une ') ? 'e' : ''}`;
+}
+
+/**
  * Énumération tolérante : accepte la valeur canonique, son libellé français ou
  * un synonyme, sans tenir compte des accents, de la casse ni des espaces.
  */
@@ -171,7 +179,7 @@ export function tolerantEnum<const T extends string>(values: EnumValues<T>, nom:
 		if (raw === undefined || raw === null || raw === '') {
 			return issue(ctx, 'valeur manquante', `Choisissez ${nom} parmi : ${accepted}.`, 'liste.manquant');
 		}
-		return issue(ctx, `${quote(raw)} n'est pas ${nom} reconnu(e)`, `Choisissez parmi : ${accepted}.`, 'liste.inconnu');
+		return issue(ctx, notRecognised(raw, nom), `Choisissez parmi : ${accepted}.`, 'liste.inconnu');
 	});
 }
 
@@ -183,7 +191,7 @@ export function enumList<const T extends string>(values: EnumValues<T>, nom: str
 		for (const raw of list) {
 			const found = find(raw);
 			if (found === undefined) {
-				return issue(ctx, `${quote(raw)} n'est pas ${nom} reconnu(e)`, `Choisissez parmi : ${accepted}.`, 'liste.inconnu');
+				return issue(ctx, notRecognised(raw, nom), `Choisissez parmi : ${accepted}.`, 'liste.inconnu');
 			}
 			if (!out.includes(found)) out.push(found);
 		}
