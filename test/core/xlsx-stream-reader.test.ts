@@ -7,14 +7,15 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 import { AnomalyError } from '../../nodes/core';
 import { ZipArchive, streamTables, streamWorksheets } from '../../nodes/adapters';
 import { workbookBuffer } from '../helpers/workbooks';
 
-async function readAll(buffer: Buffer, spoolAboveBytes?: number): Promise<Array<{ name: string; state?: string; rows: unknown[][] }>> {
+async function readAll(buffer: Buffer, spoolAboveBytes?: number, spoolDir?: string): Promise<Array<{ name: string; state?: string; rows: unknown[][] }>> {
 	const out: Array<{ name: string; state?: string; rows: unknown[][] }> = [];
-	for await (const sheet of streamWorksheets(buffer, { styles: 'ignore', spoolAboveBytes })) {
+	for await (const sheet of streamWorksheets(buffer, { styles: 'ignore', spoolAboveBytes, spoolDir })) {
 		const rows: unknown[][] = [];
 		for await (const row of sheet) rows.push((row.values as unknown[]).slice(1));
 		out.push({ name: sheet.name, state: sheet.state, rows });
@@ -83,16 +84,21 @@ describe('lecture en flux des classeurs', () => {
 	});
 
 	describe('grande feuille, lue depuis un fichier temporaire', () => {
-		// Seul ce lecteur crée ces dossiers, et seulement pour une feuille de plus de 32 Mio : aucun autre test n'en laisse.
-		const leftovers = () => fs.readdirSync(os.tmpdir()).filter((name) => name.startsWith('clauses-sociales-feuille-'));
+		// Un dossier temporaire propre à ces tests : un banc ou un autre processus qui lit une grande feuille en même temps n'y écrit pas.
+		let spoolDir: string;
+		beforeEach(() => {
+			spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'test-lecteur-'));
+		});
+		afterEach(() => fs.rmSync(spoolDir, { recursive: true, force: true }));
+		const leftovers = () => fs.readdirSync(spoolDir).filter((name) => name.startsWith('clauses-sociales-feuille-'));
 
 		it('lit les mêmes lignes et ne laisse aucun fichier, lecture finie ou abandonnée', async () => {
 			const buffer = await workbookBuffer(SHEETS);
-			expect(await readAll(buffer, 0)).toEqual(await readAll(buffer));
+			expect(await readAll(buffer, 0, spoolDir)).toEqual(await readAll(buffer));
 			expect(leftovers()).toEqual([]);
 			// Abandon au milieu de la première feuille : le fichier temporaire existe pendant la lecture, plus après.
 			let during: string[] = [];
-			for await (const sheet of streamWorksheets(buffer, { styles: 'ignore', spoolAboveBytes: 0 })) {
+			for await (const sheet of streamWorksheets(buffer, { styles: 'ignore', spoolAboveBytes: 0, spoolDir })) {
 				for await (const row of sheet) {
 					during = leftovers();
 					void row;
@@ -107,7 +113,7 @@ describe('lecture en flux des classeurs', () => {
 		it('une feuille qu’on ne lit pas n’est ni décompressée ni copiée, et reste nommée', async () => {
 			const buffer = await workbookBuffer(SHEETS);
 			const seen: Array<[string, number]> = [];
-			for await (const sheet of streamWorksheets(buffer, { styles: 'ignore', spoolAboveBytes: 0, read: (name) => name === 'Relevés' })) {
+			for await (const sheet of streamWorksheets(buffer, { styles: 'ignore', spoolAboveBytes: 0, spoolDir, read: (name) => name === 'Relevés' })) {
 				expect(leftovers()).toHaveLength(sheet.name === 'Relevés' ? 1 : 0);
 				let rows = 0;
 				for await (const row of sheet) rows += row ? 1 : 0;

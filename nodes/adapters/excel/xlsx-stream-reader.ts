@@ -101,13 +101,13 @@ const SPOOL_ABOVE_BYTES = 32 * 1024 * 1024;
 export class SpoolError extends Error {}
 
 /** Le XML d'une feuille, en flux d'octets, et de quoi libérer ce qu'il occupe. */
-async function sheetSource(archive: ZipArchive, name: string, spoolAboveBytes: number): Promise<{ stream: Readable; close: () => Promise<void> } | undefined> {
+async function sheetSource(archive: ZipArchive, name: string, spoolAboveBytes: number, spoolDir: string): Promise<{ stream: Readable; close: () => Promise<void> } | undefined> {
 	const stream = archive.stream(name);
 	if (!stream) return undefined;
 	if ((archive.sizeOf(name) ?? 0) <= spoolAboveBytes) return { stream, close: async () => void stream.destroy() };
 	let folder: string | undefined;
 	try {
-		folder = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'clauses-sociales-feuille-'));
+		folder = await fs.promises.mkdtemp(path.join(spoolDir, 'clauses-sociales-feuille-'));
 		const file = path.join(folder, 'feuille.xml');
 		await pipeline(stream, fs.createWriteStream(file));
 		const spooled = fs.createReadStream(file, { highWaterMark: 64 * 1024 });
@@ -154,6 +154,7 @@ class CentralDirectoryReader extends Base {
 		options: object,
 		private readonly spoolAboveBytes: number,
 		private readonly read: (sheetName: string) => boolean,
+		private readonly spoolDir: string,
 	) {
 		super(undefined, options);
 	}
@@ -201,7 +202,7 @@ class CentralDirectoryReader extends Base {
 			if (!this.archive.has(sheetPath)) continue;
 			const sheetNo = /sheet(\d+)\.xml$/.exec(rel.Target)?.[1] ?? String(sheet.id);
 			// Feuille à lire : préparée avant d'être rendue (décompression, ou copie temporaire si elle est grande).
-			const source = this.read(sheet.name) ? await sheetSource(this.archive, sheetPath, this.spoolAboveBytes) : undefined;
+			const source = this.read(sheet.name) ? await sheetSource(this.archive, sheetPath, this.spoolAboveBytes, this.spoolDir) : undefined;
 			try {
 				for (const event of this._parseWorksheet(source ? utf8Chunks(source.stream) : nothing(), sheetNo)) {
 					// Nom, numéro et état pris du classeur, même si la partie ne s'appelle pas « sheetN.xml ».
@@ -251,6 +252,7 @@ function guarded<T>(iterable: AsyncIterable<T>, wrap: (value: T) => T = (value) 
  * ligne (`for await (const row of sheet)`) avant de passer à la suivante.
  * @param read feuilles dont les lignes seront lues (par nom) : les autres sont rendues vides, sans être décompressées.
  * @param spoolAboveBytes taille de XML au-delà de laquelle une feuille passe par un fichier temporaire (SPOOL_ABOVE_BYTES).
+ * @param spoolDir dossier de ces fichiers temporaires (par défaut, celui du système).
  * Lève une UnreadableWorkbookError (message technique) si l'archive est abîmée.
  */
 export function streamWorksheets(
@@ -259,7 +261,8 @@ export function streamWorksheets(
 		styles,
 		spoolAboveBytes = SPOOL_ABOVE_BYTES,
 		read = () => true,
-	}: { styles: 'cache' | 'ignore'; spoolAboveBytes?: number; read?: (sheetName: string) => boolean },
+		spoolDir = os.tmpdir(),
+	}: { styles: 'cache' | 'ignore'; spoolAboveBytes?: number; read?: (sheetName: string) => boolean; spoolDir?: string },
 ): AsyncIterable<StreamedWorksheet> {
 	let archive: ZipArchive;
 	try {
@@ -267,7 +270,7 @@ export function streamWorksheets(
 	} catch (error) {
 		throw unreadable(error);
 	}
-	const reader = new CentralDirectoryReader(archive, { sharedStrings: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore', styles }, spoolAboveBytes, read);
+	const reader = new CentralDirectoryReader(archive, { sharedStrings: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore', styles }, spoolAboveBytes, read, spoolDir);
 	const sheets = {
 		async *[Symbol.asyncIterator]() {
 			for await (const { eventType, value } of reader.parse()) if (eventType === 'worksheet') yield value as StreamedWorksheet;
