@@ -5,6 +5,25 @@
  */
 import { normalizeToken } from './schemas/primitives';
 
+/**
+ * Copie autonome d'un texte pris dans un texte plus grand (XML d'une feuille,
+ * morceau lu en flux). Une sous-chaîne (résultat d'une expression régulière,
+ * de slice, d'un analyseur XML…) garde en V8 une référence à toute la chaîne
+ * d'origine : une valeur de cellule gardée dans une sortie, une mémoire ou un
+ * index retiendrait tout le XML de sa feuille, ou tout un morceau de 64 Kio
+ * lu en flux. La concaténation puis slice force V8 à recopier les caractères
+ * dans une chaîne neuve, de la taille du texte (en deçà de 13 caractères, V8
+ * recopie toujours).
+ */
+export function detachedText(text: string): string {
+	return text.length < 13 ? text : (` ${text}`).slice(1);
+}
+
+/** Une valeur gardée au-delà de la ligne lue : ses textes détachés (voir detachedText). */
+export function detachedValue<T>(value: T): T {
+	return (typeof value === 'string' ? detachedText(value) : value) as T;
+}
+
 export type KeyIndex = Map<string, string>;
 
 /** Noms de champs déjà rapprochés, par index (les mêmes intitulés reviennent à chaque ligne). */

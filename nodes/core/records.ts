@@ -4,7 +4,7 @@ import type { z } from 'zod/v4';
 import type { FieldLabels } from './anomalies';
 import { AnomalyError, anomaliesFromZod } from './anomalies';
 import type { KeyIndex } from './keys';
-import { canonicalizeKeys } from './keys';
+import { canonicalizeKeys, detachedValue } from './keys';
 
 export interface RecordReader<S extends z.ZodType> {
 	schema: S;
@@ -118,8 +118,12 @@ export function rowReader<S extends z.ZodType>(reader: RecordReader<S>): (raw: R
 				if (raw !== null && raw !== undefined && typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') return undefined;
 				const parsed = field.schema.safeParse(raw);
 				result = parsed.success ? { ok: true, value: parsed.data } : { ok: false };
-				// Seules les valeurs simples sont gardées (un tableau lu serait partagé entre les lignes).
-				if (field.cache.size < ROW_READER_CACHE && (result.ok === false || result.value === null || typeof result.value !== 'object')) field.cache.set(raw, result);
+				// Seules les valeurs simples sont gardées (un tableau lu serait partagé entre les lignes),
+				// et détachées du morceau de XML d'où elles viennent (sinon la mémoire retient ce morceau).
+				if (field.cache.size < ROW_READER_CACHE && (result.ok === false || result.value === null || typeof result.value !== 'object')) {
+					if (result.ok) result = { ok: true, value: detachedValue(result.value) };
+					field.cache.set(detachedValue(raw), result);
+				}
 			}
 			if (!result.ok) return undefined;
 			// Comme zod : un champ facultatif absent reste absent.

@@ -34,6 +34,7 @@ import { roundTo } from './numbers';
 import { parseSettings, rowReader } from './records';
 import { decimal, isoDate, normalizeToken } from './schemas/primitives';
 import type { ClauseRecord, ReportLine } from './schemas/suivi';
+import { detachedText } from './keys';
 import { MONTHLY_FULL_TIME_HOURS, PUBLIC_CATEGORIES, MODALITIES, REPORT_LINE_READER, clauseKey, clauseKeyMemo } from './schemas/suivi';
 
 export const INTAKE_MODES = {
@@ -250,7 +251,7 @@ export class RegisterIndex {
 			empreinte: lineFingerprint(line),
 			version: line.version ?? (line.dateReception ? `${line.dateReception} v1` : 'v1'),
 			ligne,
-			participant: line.participant ?? 'néant',
+			participant: line.participant === undefined ? 'néant' : detachedText(line.participant),
 			heuresMois: line.heuresMois,
 		});
 	}

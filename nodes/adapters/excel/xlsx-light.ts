@@ -7,6 +7,7 @@
  * texte enrichi), booléen, date ISO (cellules de type « d ») ; les formules
  * donnent leur résultat enregistré, les erreurs de calcul sont signalées.
  */
+import { detachedText } from '../../core';
 import { assertXlsx, fileError } from './workbook';
 import { ZipArchive } from './zip-archive';
 
@@ -36,19 +37,6 @@ export interface LightSheet {
 }
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/**
- * Copie autonome d'un texte pris dans le XML. Une sous-chaîne (résultat d'une
- * expression régulière, de slice…) garde en V8 une référence à toute la chaîne
- * d'origine : une valeur de cellule gardée dans la sortie du nœud retiendrait
- * le XML décompressé de la feuille entière (≈ 18 Kio par fiche, mesuré par le
- * banc), et la sortie d'une exécution croîtrait d'autant par fiche. La
- * concaténation puis slice force V8 à recopier les caractères dans une chaîne
- * neuve, de la taille du texte.
- */
-export function detachedText(text: string): string {
-	return text.length < 13 ? text : (` ${text}`).slice(1);
-}
 
 export function decodeXml(text: string): string {
 	if (!text.includes('&') && !text.includes('_x')) return detachedText(text);

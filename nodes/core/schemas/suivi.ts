@@ -8,7 +8,7 @@ import { z } from 'zod/v4';
 
 import type { FieldLabels } from '../anomalies';
 import { frenchLongDate } from '../calendar';
-import { buildKeyIndex } from '../keys';
+import { buildKeyIndex, detachedText, detachedValue } from '../keys';
 import type { RecordReader } from '../records';
 import {
 	amount,
@@ -249,8 +249,9 @@ export function clauseKeyMemo(limit = 20000): (record: { marche: string; lot: st
 				size = 0;
 				lots = undefined;
 			}
-			if (!lots) byMarket.set(record.marche, (lots = new Map()));
-			lots.set(record.lot, key);
+			// Clés détachées : une valeur lue en flux retiendrait tout son morceau de XML (detachedText).
+			if (!lots) byMarket.set(detachedText(record.marche), (lots = new Map()));
+			lots.set(detachedText(record.lot), key);
 			size++;
 		}
 		return key;
@@ -263,9 +264,9 @@ export function memoizeText<T>(fn: (text: string) => T, limit = 20000): (text: s
 	return (text) => {
 		let value = memo.get(text);
 		if (value === undefined) {
-			value = fn(text);
+			value = detachedValue(fn(text));
 			if (memo.size >= limit) memo.clear();
-			memo.set(text, value);
+			memo.set(detachedText(text), value);
 		}
 		return value;
 	};
