@@ -40,7 +40,13 @@ describe('workflow livré : contrôle des fiches visa (vrai n8n)', () => {
 		expect(Object.keys(by).sort()).toEqual(['fiche-visa-2026-SRV-031.xlsx', 'fiche-visa-2026-SRV-040.xlsx', 'fiche-visa-2026-TRX-014.xlsx']);
 		expect(by['fiche-visa-2026-TRX-014.xlsx'].decision).toBe('VISÉ');
 		expect(by['fiche-visa-2026-SRV-031.xlsx'].decision).toBe('À COMPLÉTER');
-		expect(by['fiche-visa-2026-SRV-031.xlsx'].anomalies.map((a) => a.regle)).toEqual(['clause.sansHeures', 'ccap16.contenu', 'penalites.absentes']);
+		expect(by['fiche-visa-2026-SRV-031.xlsx'].anomalies.map((a) => a.regle)).toEqual(['clause.sansHeures', 'ccap16.contenu', 'penalites.absentes', 'etude.ecart']);
+		// Vitrerie (96 000 €) : l'étude la met sous le plancher de 150 h de la propreté, la fiche y garde une clause.
+		expect(by['fiche-visa-2026-SRV-031.xlsx'].anomalies[3]).toMatchObject({
+			effet: 'observation',
+			cellule: 'D5',
+			message: 'mécanisme non recommandé par l’étude : Clause d’insertion en heures (L2112-2), Critère social d’attribution (R2152-7)',
+		});
 		expect(by['fiche-visa-2026-SRV-040.xlsx'].decision).toBe('REFUSÉ');
 		expect(by['fiche-visa-2026-SRV-040.xlsx'].anomalies.map((a) => a.regle)).toEqual(['clause.sansFacilitateur', 'environnement.absente', 'etude.ecart']);
 		const unreadable = outputOf(first, 'Fiche visa', 1);
