@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
 import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
+import { SAMPLE_STUDY_HOURS } from '../helpers/study-sample';
 
 jest.setTimeout(600_000);
 
@@ -34,25 +35,7 @@ describe('workflow livré : étude de faisabilité et calibrage d’une consulta
 		const byKey = new Map(lots.map((item) => [`${item.json.marche}/${item.json.lot}`, item.json.faisabilite as unknown as Faisabilite]));
 		expect(lots).toHaveLength(12);
 		const hours = Object.fromEntries([...byKey].map(([key, f]) => [key, f.heuresRetenues]));
-		expect(hours).toEqual({
-			// Lycée : volumes réels du lycée du Limousin (Avise 2014) pour les lots 1 à 4 ; lot 7 sous le plancher de 70 h du workflow.
-			'2026-TRX-014/1': 420,
-			'2026-TRX-014/2': 280,
-			'2026-TRX-014/3': 490,
-			'2026-TRX-014/4': 455,
-			'2026-TRX-014/5': 216,
-			'2026-TRX-014/6': 80,
-			'2026-TRX-014/7': 0,
-			'2026-TRX-014/8': 0,
-			// Propreté avec reprise du personnel (Inserpropre) : P = 0,5 ; 0,5 × 1 200 000 ÷ 25 × 10 % = 2 400 h.
-			'2026-SRV-031/1': 2400,
-			// Propreté sans reprise (vitrerie, 96 000 €) : 128 h en formule standard, sous le plancher de la propreté (150 h, Inserpropre).
-			'2026-SRV-031/2': 0,
-			// Zone blanche : aucun facilitateur en Charente (16).
-			'2026-SRV-040/unique': 0,
-			// Prestations intellectuelles : 16 000 h × 15 % (enquête de la CUB, Avise 2013).
-			'2026-PI-007/1': 2400,
-		});
+		expect(hours).toEqual(SAMPLE_STUDY_HOURS);
 		const greenSpaces = byKey.get('2026-SRV-040/unique')!;
 		expect(greenSpaces.raisons.map((r) => r.code)).toEqual(['zoneBlanche']);
 		expect(greenSpaces.mecanismes.filter((m) => m.option).map((m) => m.code)).toEqual(['marcheReserveEa', 'marcheReserveSiae', 'marcheInsertion']);

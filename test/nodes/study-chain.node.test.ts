@@ -11,6 +11,7 @@ import type { IConnections, INode } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { PACKAGE_NAME, PACKAGE_ROOT, binaryItem, runWorkflow, useItems } from '../helpers/engine';
+import { SAMPLE_STUDY_HOURS } from '../helpers/study-sample';
 
 const sample = (name: string) => path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple', name);
 const shipped = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'workflows', 'etude-faisabilite-calibrage.json'), 'utf8')) as { nodes: INode[] };
@@ -54,21 +55,7 @@ describe('chaîne calibrage → étude de faisabilité → rapport, sur le moteu
 		const key = (json: Record<string, unknown>) => `${String(json.marche)}/${String(json.lot)}`;
 		const calibrated = Object.fromEntries(studied.map((item) => [key(item.json), (item.json.calibrage as { heures: number }).heures]));
 		const retained = Object.fromEntries(studied.map((item) => [key(item.json), (item.json.faisabilite as { heuresRetenues: number }).heuresRetenues]));
-		// Volumes attendus et leurs sources : test/e2e/etude-faisabilite-calibrage.e2e.test.ts.
-		const expected = {
-			'2026-TRX-014/1': 420,
-			'2026-TRX-014/2': 280,
-			'2026-TRX-014/3': 490,
-			'2026-TRX-014/4': 455,
-			'2026-TRX-014/5': 216,
-			'2026-TRX-014/6': 80,
-			'2026-TRX-014/7': 0,
-			'2026-TRX-014/8': 0,
-			'2026-SRV-031/1': 2400,
-			'2026-SRV-031/2': 0, // nettoyage sous le plancher de 150 h (DOMAIN.md, « Minimums »)
-			'2026-SRV-040/unique': 0,
-			'2026-PI-007/1': 2400,
-		};
+		const expected = SAMPLE_STUDY_HOURS;
 		expect(retained).toEqual(expected);
 		expect(calibrated).toEqual({ ...expected, '2026-SRV-040/unique': 150 });
 
