@@ -32,12 +32,13 @@ import { AnomalyError, parseJsonParameter } from './anomalies';
 import type { CalibrationResult, CalibrationSettings } from './calibration';
 import { CALIBRATION_SETTINGS_LABELS, CalibrationSettingsSchema, calibrateLot } from './calibration';
 import { frenchLongDate } from './calendar';
+import { canonicalizeKeys } from './keys';
 import { formatEuros, formatHours, formatNumber, quote } from './format';
 import { LOI_CLIMAT, THRESHOLDS, aboveEuropeanThreshold, europeanThresholdFor, feasibilityStudyRequired } from './referential';
 import type { Facilitator } from './schemas/facilitator';
 import { FACILITATOR_READER } from './schemas/facilitator';
 import type { Lot, Nature, StructureType } from './schemas/lot';
-import { CALIBRATION_METHODS, NATURES, STRUCTURE_TYPES } from './schemas/lot';
+import { CALIBRATION_METHODS, LOT_READER, NATURES, STRUCTURE_TYPES } from './schemas/lot';
 import { decimal, isoDate, normalizeToken, tolerantEnum, yesNo } from './schemas/primitives';
 import { parseSettings, readRecord } from './records';
 import { SectorIndex } from './sectors';
@@ -236,11 +237,8 @@ export interface StudyInput {
 /** Lots d'un marché écartés (en erreur) : leur montant manque au total du marché. */
 export type ExcludedLots = Map<string, string[]>;
 
-function rawText(record: Record<string, unknown>, keys: string[]): string | undefined {
-	for (const key of keys) {
-		const value = record[key];
-		if ((typeof value === 'string' && value.trim() !== '') || typeof value === 'number') return String(value).trim();
-	}
+function rawText(value: unknown): string | undefined {
+	if ((typeof value === 'string' && value.trim() !== '') || typeof value === 'number') return String(value).trim();
 	return undefined;
 }
 
@@ -252,10 +250,11 @@ function rawText(record: Record<string, unknown>, keys: string[]): string | unde
 export function excludedLots(raws: unknown[]): ExcludedLots {
 	const out: ExcludedLots = new Map();
 	raws.forEach((raw, index) => {
-		const record = raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {};
-		const marche = rawText(record, ['marche', 'marché', 'Marché', 'N° marché']);
+		// Mêmes intitulés reconnus que pour lire un lot (« N° marché », « marché »…).
+		const record = canonicalizeKeys(raw !== null && typeof raw === 'object' ? (raw as Record<string, unknown>) : {}, LOT_READER.keys);
+		const marche = rawText(record.marche);
 		if (marche === undefined) return;
-		const label = rawText(record, ['lot', 'numeroLot', 'Lot', 'N° lot']) ?? `de l\u2019élément ${index + 1}`;
+		const label = rawText(record.lot) ?? `de l\u2019élément ${index + 1}`;
 		const key = normalizeToken(marche);
 		const list = out.get(key) ?? [];
 		if (!list.includes(label)) list.push(label);

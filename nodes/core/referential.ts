@@ -67,7 +67,7 @@ export const DEFAULTS = {
 	plancherProprete: {
 		valeur: 150,
 		unite: 'h',
-		libelle: 'plancher d\u2019heures pour la propreté avec reprise du personnel',
+		libelle: 'plancher d\u2019heures pour la propreté',
 		source: '[INSERPROPRE] en deçà de 150 h, pas de clause',
 	},
 	coutHoraireProprete: {

@@ -237,25 +237,9 @@ export function clauseKey(record: { marche: string; lot: string }): string {
  * appartient à l'appelant (un accumulateur, un index), jamais au module.
  */
 export function clauseKeyMemo(limit = 20000): (record: { marche: string; lot: string }) => string {
-	const byMarket = new Map<string, Map<string, string>>();
-	let size = 0;
-	return (record) => {
-		let lots = byMarket.get(record.marche);
-		let key = lots?.get(record.lot);
-		if (key === undefined) {
-			key = clauseKey(record);
-			if (size >= limit) {
-				byMarket.clear();
-				size = 0;
-				lots = undefined;
-			}
-			// Clés détachées : une valeur lue en flux retiendrait tout son morceau de XML (detachedText).
-			if (!lots) byMarket.set(detachedText(record.marche), (lots = new Map()));
-			lots.set(detachedText(record.lot), key);
-			size++;
-		}
-		return key;
-	};
+	// Même clé que clauseKey, chaque partie normalisée une fois par texte distinct.
+	const token = memoizeText(normalizeToken, limit);
+	return (record) => `${token(record.marche)}/${token(record.lot)}`;
 }
 
 /** Une fonction pure d'un texte, avec mémoire bornée (vidée quand elle est pleine), propre à l'appelant. */
