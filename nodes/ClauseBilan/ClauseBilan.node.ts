@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { buildBilanReport, streamBilanWorkbook, supersededRegisters } from '../adapters';
-import type { Anomaly, Bilan, Facilitator } from '../core';
+import type { Anomaly, Bilan, Facilitator, ReadLimits } from '../core';
 import {
 	AnomalyError,
 	BilanAccumulator,
@@ -21,6 +21,7 @@ import {
 	tryReadRecord,
 } from '../core';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
+import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Anomalies gardées pour le rapport (les suivantes sont seulement comptées). */
@@ -158,6 +159,7 @@ export class ClauseBilan implements INodeType {
 							{ name: 'Par titulaire', value: 'parTitulaire', description: 'Identifiants propres à chaque titulaire : une personne n’est rapprochée qu’entre les marchés d’un même titulaire' },
 						],
 					},
+					...READ_LIMIT_PROPERTIES,
 				],
 			},
 		],
@@ -169,7 +171,9 @@ export class ClauseBilan implements INodeType {
 		const today = todayIn(this.getTimezone());
 		let acc: BilanAccumulator;
 		let settings;
+		let limits: ReadLimits;
 		try {
+			limits = readLimitsParameter(this);
 			const debut = String(this.getNodeParameter('debut', 0, '')).trim() || previousYear(today).debut;
 			const finRaw = String(this.getNodeParameter('fin', 0, '')).trim();
 			const options = this.getNodeParameter('options', 0, {}) as IDataObject;
@@ -223,7 +227,7 @@ export class ClauseBilan implements INodeType {
 				const fileName = binary?.fileName ?? `élément ${itemIndex + 1}`;
 				try {
 					this.helpers.assertBinaryData(itemIndex, property);
-					await streamBilanWorkbook(await this.helpers.getBinaryDataBuffer(itemIndex, property), fileName, acc, note);
+					await streamBilanWorkbook(await this.helpers.getBinaryDataBuffer(itemIndex, property), fileName, acc, note, limits);
 				} catch (error) {
 					if (!this.continueOnFail()) throw toNodeError(node, error, itemIndex);
 					out.push(errorItem(node, error, itemIndex, { fichier: fileName }));

@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { Calibrator, parseCalibrationSettings } from '../core';
 import { errorItem, isUpstreamError, runParameters, toNodeError } from '../shared/items';
 import { CALIBRATION_OPTIONS, MAIN_CALIBRATION_PROPERTIES, METHOD_PROPERTY, METHOD_SUBTITLE } from '../shared/calibration-properties';
+import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
 
 /*
@@ -41,7 +42,7 @@ export class ClauseCalibration implements INodeType {
 				type: 'collection',
 				placeholder: 'Ajouter une option',
 				default: {},
-				options: CALIBRATION_OPTIONS,
+				options: [...CALIBRATION_OPTIONS, ...READ_LIMIT_PROPERTIES],
 			},
 		],
 	};

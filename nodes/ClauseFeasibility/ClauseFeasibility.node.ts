@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { CalibrationResult, Lot } from '../core';
 import { FeasibilityStudy, excludedLots, marketTotals, parseFeasibilitySettings } from '../core';
 import { CALIBRATION_COLLECTION_OPTIONS } from '../shared/calibration-properties';
+import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import type { LotEntry } from '../shared/lots';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
@@ -118,6 +119,7 @@ export class ClauseFeasibility implements INodeType {
 						default: 5404000,
 						description: 'Travaux, délégations de service public et marchés de partenariat : 5 404 000 € HT (2026-2027)',
 					},
+					...READ_LIMIT_PROPERTIES,
 				],
 			},
 			{

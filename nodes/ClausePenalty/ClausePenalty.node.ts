@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { FOLLOW_UP_SOURCE_PROPERTIES } from '../shared/follow-up';
+import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { clauseItem, reviewPackage } from './output';
 import { readPenaltyParameters } from './parameters';
@@ -227,6 +228,7 @@ export class ClausePenalty implements INodeType {
 						default: true,
 						description: 'Les pénalités pour relevé en retard ne courent qu’à partir de l’échéance de la mise en demeure (CCAP), et non de la date de remise prévue du relevé',
 					},
+					...READ_LIMIT_PROPERTIES,
 				],
 			},
 		],

@@ -20,6 +20,7 @@ export * from './penalty-letter';
 export * from './records';
 export * from './referential';
 export * from './reminder-message';
+export * from './read-limits';
 export * from './reminders';
 export * from './report-acknowledgement';
 export * from './report-intake';

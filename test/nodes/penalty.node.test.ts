@@ -447,7 +447,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		expect(items[1].json).toMatchObject({ marche: '2025-TRX-039', lot: '6', etape: 'notification', dateMiseEnDemeure: '2026-10-01', echeanceMiseEnDemeure: '2026-10-16' });
 
 		// Sans la ligne fautive : l'anomalie des heures neutralisées est située dans le registre.
-		const fixed = await workbookBuffer({ Registre: [headers as never[], row(clause), row(other, -5)] });
+		const fixed = await workbookBuffer({ Registre: [headers as never[], row(clause), row(other, -5)], Relevés: [['Marché', 'Lot', 'Mois', 'Heures du mois', 'Participant'] as never[]] });
 		const again = await runNode({ ...penalty(), onError: 'continueRegularOutput' }, [binaryItem(fixed, 'registre.xlsx')]);
 		const failed = again.items.find((i) => i.json.error !== undefined)!;
 		expect(failed.pairedItem).toEqual({ item: 0 });

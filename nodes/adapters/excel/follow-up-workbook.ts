@@ -6,7 +6,7 @@
  * sans être gardée. Utilisé par les nœuds et par le banc (mêmes chemins).
  */
 
-import type { BilanAccumulator, RegisterIndex } from '../../core';
+import type { BilanAccumulator, ReadLimits, RegisterIndex } from '../../core';
 import {
 	AnomalyError,
 	CLAUSE_READER,
@@ -45,7 +45,7 @@ function linesSheet(mandatory: boolean, onRow: StreamSheetSpec['onRow'], onHeade
  * l'accumulateur ; chaque enregistrement en anomalie est passé à `note`
  * (situé : feuille et cellule).
  */
-export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: BilanAccumulator, note: (error: unknown) => void): Promise<void> {
+export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: BilanAccumulator, note: (error: unknown) => void, limits?: ReadLimits): Promise<void> {
 	const readClause = rowReader(CLAUSE_READER);
 	const readLine = rowReader(REPORT_LINE_READER);
 	await streamTables(input, fileName, {
@@ -54,7 +54,8 @@ export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: 
 			if (read?.ok) acc.addClause(read.value);
 			else note(locate(read === undefined ? new AnomalyError(row.problems) : read.error, row));
 		}),
-		releves: linesSheet(false, (row) => {
+		// Sans feuille des relevés, le bilan compterait zéro heure pour chaque clause : le classeur est refusé.
+		releves: linesSheet(true, (row) => {
 			if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
 			const read = readLine(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);
 			if (read.ok) acc.addLine(read.value);
@@ -81,7 +82,7 @@ export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: 
 				if (penalty) acc.addPenalty(penalty);
 			},
 		},
-	});
+	}, false, limits);
 }
 
 /**
@@ -91,7 +92,7 @@ export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: 
  * ajouter ensuite les lignes acceptées.
  * @returns le nombre de lignes de relevé du registre en anomalie (ignorées).
  */
-export async function streamRegisterForIntake(input: Buffer, fileName: string, index: RegisterIndex, plan: RegisterAppendPlan): Promise<number> {
+export async function streamRegisterForIntake(input: Buffer, fileName: string, index: RegisterIndex, plan: RegisterAppendPlan, limits?: ReadLimits): Promise<number> {
 	const readClause = rowReader(CLAUSE_READER);
 	const readLine = rowReader(REPORT_LINE_READER);
 	let invalidLines = 0;
@@ -117,6 +118,6 @@ export async function streamRegisterForIntake(input: Buffer, fileName: string, i
 				plan.columns = new Map(columns);
 			},
 		),
-	});
+	}, false, limits);
 	return invalidLines;
 }
