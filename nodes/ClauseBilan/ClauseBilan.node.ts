@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { buildBilanReport, streamBilanWorkbook, supersededRegisters } from '../adapters';
+import { buildBilanReport, duplicateClause, streamBilanWorkbook, supersededRegisters } from '../adapters';
 import type { Anomaly, Bilan, Facilitator, ReadLimits } from '../core';
 import {
 	AnomalyError,
@@ -12,6 +12,7 @@ import {
 	REPORT_LINE_READER,
 	bilanSummary,
 	canonicalizeKeys,
+	clauseKey,
 	parseBilanSettings,
 	parseJsonParameter,
 	previousYear,
@@ -197,14 +198,18 @@ export class ClauseBilan implements INodeType {
 		const source = this.getNodeParameter('source', 0, 'classeur') as string;
 		const out: INodeExecutionData[] = [];
 		if (source === 'elements') {
+			const firstItems = new Map<string, string>();
 			items.forEach((item, itemIndex) => {
 				if (isUpstreamError(item.json)) return;
 				const where = `élément ${itemIndex + 1}`;
 				const lineKeys = canonicalizeKeys(item.json, REPORT_LINE_READER.keys);
 				if (lineKeys.heuresDues !== undefined || canonicalizeKeys(item.json, CLAUSE_READER.keys).heuresDues !== undefined) {
 					const read = tryReadRecord(CLAUSE_READER, item.json, where);
-					if (read.ok) acc.addClause(read.value);
-					else note(read.error);
+					if (!read.ok) return note(read.error);
+					const first = firstItems.get(clauseKey(read.value));
+					if (first !== undefined) return note(new AnomalyError([duplicateClause(read.value, where, first)]));
+					firstItems.set(clauseKey(read.value), where);
+					acc.addClause(read.value);
 				} else if (lineKeys.heuresMois !== undefined) {
 					const read = tryReadRecord(REPORT_LINE_READER, item.json, where);
 					if (read.ok) acc.addLine(read.value);

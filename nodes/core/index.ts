@@ -17,6 +17,7 @@ export * from './keys';
 export * from './numbers';
 export * from './penalties';
 export * from './penalty-letter';
+export * from './plausibility';
 export * from './records';
 export * from './referential';
 export * from './reminder-message';

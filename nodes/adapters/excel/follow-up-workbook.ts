@@ -6,7 +6,7 @@
  * sans être gardée. Utilisé par les nœuds et par le banc (mêmes chemins).
  */
 
-import type { BilanAccumulator, ReadLimits, RegisterIndex } from '../../core';
+import type { Anomaly, BilanAccumulator, ReadLimits, RegisterIndex } from '../../core';
 import {
 	AnomalyError,
 	CLAUSE_READER,
@@ -16,6 +16,7 @@ import {
 	PENALTY_LABELS,
 	REPORT_LINE_READER,
 	clauseKey,
+	duplicateAnomaly,
 	readPenalty,
 	rowReader,
 } from '../../core';
@@ -31,6 +32,18 @@ export const FOLLOW_UP_SHEETS = {
 	marches: ['Marchés', 'Marches', 'Marchés notifiés'],
 	penalites: ['Pénalités', 'Penalites'],
 };
+
+/** Clause en double dans le registre (même marché, même lot) : où est l'autre. */
+export function duplicateClause(clause: { marche: string; lot: string }, where: string, firstWhere: string): Anomaly {
+	return duplicateAnomaly(
+		`clause du marché ${clause.marche}, lot ${clause.lot}`,
+		where,
+		firstWhere,
+		'Chaque couple marché-lot ne doit figurer qu\u2019une fois dans le registre : supprimez ou corrigez le doublon (seule la première ligne est comptée).',
+		'clause.doublon',
+		'marche',
+	);
+}
 
 function registerSheet(onRow: StreamSheetSpec['onRow']): StreamSheetSpec {
 	return { names: FOLLOW_UP_SHEETS.registre, keys: CLAUSE_READER.keys, labels: CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow };
@@ -48,11 +61,18 @@ function linesSheet(mandatory: boolean, onRow: StreamSheetSpec['onRow'], onHeade
 export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: BilanAccumulator, note: (error: unknown) => void, limits?: ReadLimits): Promise<void> {
 	const readClause = rowReader(CLAUSE_READER);
 	const readLine = rowReader(REPORT_LINE_READER);
+	// Clause en double dans le registre : signalée avec la ligne de la première (elle n'est comptée qu'une fois).
+	const firstRows = new Map<string, string>();
 	await streamTables(input, fileName, {
 		registre: registerSheet((row) => {
 			const read = row.problems.length === 0 ? readClause(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`) : undefined;
-			if (read?.ok) acc.addClause(read.value);
-			else note(locate(read === undefined ? new AnomalyError(row.problems) : read.error, row));
+			if (!read?.ok) return note(locate(read === undefined ? new AnomalyError(row.problems) : read.error, row));
+			const key = clauseKey(read.value);
+			const first = firstRows.get(key);
+			if (first === undefined) {
+				firstRows.set(key, `feuille « ${row.sheet} », ligne ${row.row}`);
+				acc.addClause(read.value);
+			} else note(new AnomalyError([duplicateClause(read.value, `feuille « ${row.sheet} », ligne ${row.row}`, first)]));
 		}),
 		// Sans feuille des relevés, le bilan compterait zéro heure pour chaque clause : le classeur est refusé.
 		releves: linesSheet(true, (row) => {

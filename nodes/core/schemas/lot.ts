@@ -7,6 +7,7 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
+import { PLAUSIBILITY_BOUNDS } from '../plausibility';
 import { amount, decimal, enumList, optional, percent, text, tolerantEnum, yesNo } from './primitives';
 
 export const NATURES = {
@@ -72,7 +73,7 @@ export const LotSchema = z.object({
 	lot: text({ max: 100 }),
 	intitule: optional(text({ max: 500 })),
 	nature: tolerantEnum(NATURES, 'une nature de marché'),
-	montantHT: amount(),
+	montantHT: amount(PLAUSIBILITY_BOUNDS.montantLot),
 	dureeMois: optional(decimal({ min: 0, exclusiveMin: true, unit: 'mois', example: '24' })),
 	cpv: optional(text({ max: 20 })),
 	secteur: optional(text({ max: 200 })),
