@@ -80,7 +80,10 @@ const EXCEL_MAX_COLUMNS = 16_384;
 /**
  * Compte les lignes et les cellules d'une feuille dans son texte, avant
  * qu'exceljs ne les analyse : une ligne de millions de cellules serait
- * sinon tenue entière en mémoire par exceljs avant d'être rendue.
+ * sinon tenue entière en mémoire par exceljs avant d'être rendue. Écrit à la
+ * main (exceljs ne borne ni les lignes ni les cellules) ; mesuré sur une
+ * feuille de 180 Mio (810 000 lignes, 6,5 millions de balises, morceaux de
+ * 64 Kio) : 0,43 à 0,75 s, contre 20 à 24 s de lecture de la même feuille.
  */
 class SheetCounter {
 	/** Balises <row> et <c> (préfixe d'espace de noms admis), coupées ou non entre deux morceaux. */

@@ -9,8 +9,8 @@
  * Vérification écrite à la main, sur le début et la fin du texte seulement
  * (saxes n'expose pas l'état de sa pile d'éléments sans fermer l'analyseur,
  * ce que la boucle d'exceljs ne fait pas) : mesuré sur une feuille de 180 Mio
- * de XML en morceaux de 64 Kio, moins de 5 ms au total (deux tranches de
- * chaînes par morceau), contre ≈ 20 s de lecture.
+ * de XML (810 000 lignes) en 2 881 morceaux de 64 Kio, 0,1 à 0,7 ms au total,
+ * contre 20 à 24 s de lecture de la même feuille.
  */
 import { DamagedPartError } from './zip-archive';
 
