@@ -17,6 +17,7 @@ import zlib from 'node:zlib';
 import { LightWorkbook, ZipArchive, loadWorkbook, readFicheVisaWorkbook, readReleveWorkbook, readTable, streamBilanWorkbook } from '../../nodes/adapters';
 import type { ReadLimits } from '../../nodes/core';
 import { AnomalyError, BilanAccumulator, DEFAULT_READ_LIMITS, LOT_READER, MIO, describeLot, duplicatesOf, parseBilanSettings, readLimitsFrom, tryReadRecord } from '../../nodes/core';
+import { READ_LIMIT_PROPERTIES } from '../../nodes/shared/read-limits';
 import { filledWorkbook, oleContainer } from '../helpers/fiche-visa';
 import { filledReleve } from '../helpers/releves';
 import { workbookBuffer } from '../helpers/workbooks';
@@ -372,5 +373,8 @@ describe('matrice des pannes d’entrée : enregistrements', () => {
 		expect(readLimitsFrom({ limiteTaillePartieMo: 64, limiteLignes: 1000 })).toMatchObject({ partBytes: 64 * MIO, rows: 1000 });
 		expect(() => readLimitsFrom({ limiteTaillePartieMo: 0 })).toThrow('la limite doit être strictement positive');
 		expect(() => readLimitsFrom({ limiteTailleFichierMo: 'beaucoup' })).toThrow('un nombre est attendu');
+		// Défauts affichés par n8n (littéraux) : ceux du cœur.
+		const shown = Object.fromEntries(READ_LIMIT_PROPERTIES.map((p) => [p.name, p.default]));
+		expect(readLimitsFrom(shown)).toEqual(DEFAULT_READ_LIMITS);
 	});
 });
