@@ -153,7 +153,7 @@ export class FicheVisa implements INodeType {
 						name: 'seuilEtude',
 						type: 'number',
 						default: 90000,
-						description: 'Au-delà, une étude de faisabilité est exigée. Par défaut 90 000 € : pratique de la Région Picardie (Avise 2014).',
+						description: 'Au-delà, une étude de faisabilité est exigée. Par défaut 90 000 € : pratique de la Région Picardie (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014).',
 					},
 					{
 						displayName: 'Seuil européen fournitures et services (€ HT)',

@@ -3,7 +3,8 @@
  * Fonctions pures ; chaque paramètre utilisé est restitué avec son origine
  * (lot, paramètre du nœud, référentiel) et sa source.
  *
- * Méthodes (DOMAIN.md, « Calibration formulas in use ») :
+ * Méthodes (formules en usage chez les facilitateurs et dans les guides cités par
+ * le référentiel) :
  * - standard : heures = montant HT × taux de main-d'œuvre × taux d'insertion ÷ coût horaire ;
  * - partHeuresMarche : heures = heures du marché × part (prestations intellectuelles) ;
  * - volumeAnnuel : heures = volume annuel × durée (années) (DSP, marché de partenariat) ;
@@ -437,7 +438,7 @@ export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: S
 	const heuresCalculees = Math.max(0, outcome.heures);
 	const heuresArrondies = roundHours(heuresCalculees, settings.arrondi, settings.pasArrondi);
 	// Plancher de la propreté (150 h, Inserpropre) pour tout lot de propreté, quelle que soit la formule :
-	// c'est le secteur qui fixe le minimum (DOMAIN.md, « Minimums : cleaning: 150 h »), pas la méthode.
+	// c'est le secteur qui fixe le minimum (Inserpropre : en deçà de 150 h, pas de clause), pas la méthode.
 	const plancherParam: UsedParameter =
 		lot.plancherHeures !== undefined
 			? lotParameter('plancher d\u2019heures', lot.plancherHeures, 'h')

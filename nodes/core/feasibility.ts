@@ -3,11 +3,15 @@
  * pertinente, et laquelle ? Sinon, pourquoi pas (la fiche visa exige la
  * justification dans les deux cas). Fonctions pures.
  *
- * Règles (DOMAIN.md, « The lifecycle » et « Legal mechanisms » ; seeds 000 et 004) :
+ * Règles (Code de la commande publique ; Avise, ARF et Caisse des Dépôts,
+ * « Intégration des clauses sociales dans la commande publique des Conseils
+ * régionaux », 2014 ; Alliance Villes Emploi, « Diversification des achats
+ * socialement responsables ») :
  * - l'étude est conduite pour tout marché dont le montant total dépasse un seuil
  *   (pratique de la Picardie : « plus de 90 000 € HT », strictement au-delà) ;
  *   en deçà, un lot calibré en amont (heures > 0) est étudié à titre volontaire :
- *   la clause reste possible (seed 002, ECOMODAL : 55 000 €, 35 h) ;
+ *   la clause reste possible (Avise, « Prestations intellectuelles et clauses sociales d'insertion »,
+ *   2013, cas ECOMODAL : 55 000 €, 35 h) ;
  * - un lot à étudier doit avoir un lieu d'exécution (ou un facilitateur désigné) :
  *   sans lui, ni facilitateur ni zone blanche ne peuvent être établis, c'est une
  *   erreur qui nomme le lot et le champ ;
@@ -15,7 +19,7 @@
  *   en heures, mais un marché réservé reste possible ;
  * - fournitures sans main-d'œuvre, durée trop courte, personnel repris qui couvre
  *   déjà le marché, volume d'heures sous le plancher : pas de clause en heures ;
- *   sous le plancher, une action qualitative est proposée (seed 004) ;
+ *   sous le plancher, une action qualitative est proposée (Alliance Villes Emploi) ;
  * - la clause d'exécution (L2112-2) est la règle ; le critère social (R2152-7)
  *   l'accompagne au-delà d'un seuil ; le marché réservé (L2113-12, L2113-13) et
  *   le marché d'insertion (R2123-1) sont proposés quand l'offre locale existe ;
@@ -97,7 +101,7 @@ export type NoClauseReason = keyof typeof NO_CLAUSE_REASONS;
 export const DECP_CONSIDERATIONS = ['Clause sociale', 'Critère social', 'Marché réservé', 'Pas de considération sociale'] as const;
 export type DecpConsideration = (typeof DECP_CONSIDERATIONS)[number];
 
-/** Activités supports des marchés d'insertion (seed 000, « Article 30 : marchés concernés »). */
+/** Activités supports des marchés d'insertion (Avise, ARF et Caisse des Dépôts, 2014, « Article 30 : marchés concernés »). */
 const INSERTION_MARKET_ACTIVITIES = [
 	'espaces verts',
 	'espaces naturels',

@@ -62,7 +62,7 @@ export const MAIN_CALIBRATION_PROPERTIES: INodeProperties[] = [
 		default: 5,
 		typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 2 },
 		description:
-			'Part des heures de main-d\u2019œuvre réservée à l\u2019insertion. Par défaut 5 % : taux retenu par l\u2019ANRU (Avise 2014) ; 10 % observé dans certaines opérations.',
+			'Part des heures de main-d\u2019œuvre réservée à l\u2019insertion. Par défaut 5 % : taux retenu par l\u2019ANRU (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014) ; 10 % observé dans certaines opérations.',
 	},
 	{
 		displayName: 'Coût horaire (€/h)',
@@ -111,7 +111,7 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 		type: 'number',
 		default: 40,
 		description:
-			'Pour estimer les heures d\u2019un marché de prestations intellectuelles. Par défaut 40 €/h, déduit des cas de la CUB (Avise 2013).',
+			'Pour estimer les heures d\u2019un marché de prestations intellectuelles. Par défaut 40 €/h, déduit des cas de la CUB (Avise, « Prestations intellectuelles et clauses sociales d\u2019insertion », 2013).',
 	},
 	{
 		displayName: 'Coût horaire propreté, C (€/h)',
@@ -125,7 +125,7 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 		name: 'eurosParHeure',
 		type: 'number',
 		default: 1500,
-		description: 'Maîtrise d\u2019œuvre. Par défaut 1 500 € : pratique de Poitou-Charentes (Avise 2014).',
+		description: 'Maîtrise d\u2019œuvre. Par défaut 1 500 € : pratique de la Région Poitou-Charentes (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014).',
 	},
 	{
 		displayName: 'Heures d\u2019un ETP',
@@ -147,7 +147,7 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 		name: 'partHeuresMarche',
 		type: 'number',
 		default: 15,
-		description: 'Prestations intellectuelles. Par défaut 15 % : enquête de la CUB (Avise 2013).',
+		description: 'Prestations intellectuelles. Par défaut 15 % : enquête de la CUB (Avise, « Prestations intellectuelles et clauses sociales d\u2019insertion », 2013).',
 	},
 	{
 		displayName: 'Plancher propreté (h)',
@@ -177,7 +177,7 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 		name: 'volumeAnnuel',
 		type: 'number',
 		default: 1800,
-		description: 'DSP, marché de partenariat. Par défaut 1 800 h/an : DSP d\u2019autocars des Pays de la Loire (Avise 2014).',
+		description: 'DSP, marché de partenariat. Par défaut 1 800 h/an : DSP d\u2019autocars de la Région Pays de la Loire (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014).',
 	},
 ];
 

@@ -231,7 +231,7 @@ describe('étude de faisabilité : seuils', () => {
 	});
 });
 
-describe('étude de faisabilité : seed 002, ECOMODAL (55 000 €, 6 mois, 35 h prévues)', () => {
+describe('étude de faisabilité : Avise 2013, ECOMODAL (55 000 €, 6 mois, 35 h prévues)', () => {
 	// Le marché est sous le seuil de l'étude (90 000 €) et portait pourtant une clause de 35 h,
 	// décidée par les élus pour « tester » la clause en prestations intellectuelles.
 	const facilitateurs = [{ nom: 'Maison de l’emploi du Haut Val d’Oise', email: 'mde@example.test', territoires: ['95'] }];
