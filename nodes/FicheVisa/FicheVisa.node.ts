@@ -134,6 +134,13 @@ export class FicheVisa implements INodeType {
 						description: 'AAAA-MM-JJ. Consultations lancées à partir de cette date : considérations sociales (au-delà des seuils européens) et environnementales obligatoires (loi Climat et résilience, art. 35).',
 					},
 					{
+						displayName: 'Date de relèvement du seuil de dispense des fournitures et services',
+						name: 'dateSeuilDispenseFournituresServices',
+						type: 'string',
+						default: '2026-04-01',
+						description: 'AAAA-MM-JJ. Consultations lancées à partir de cette date : seuil de dispense des fournitures et services ; avant : seuil d’avant le relèvement (R2122-8).',
+					},
+					{
 						displayName: 'Date du contrôle',
 						name: 'dateControle',
 						type: 'string',
@@ -142,11 +149,25 @@ export class FicheVisa implements INodeType {
 						description: 'AAAA-MM-JJ, inscrite dans la copie annotée ; vide : aujourd’hui',
 					},
 					{
-						displayName: 'Seuil de dispense de procédure (€ HT)',
-						name: 'seuilDispense',
+						displayName: 'Seuil de dispense des fournitures et services (€ HT)',
+						name: 'seuilDispenseFournituresServices',
+						type: 'number',
+						default: 60000,
+						description: 'R2122-8 du Code de la commande publique : un marché de fournitures, de services ou de prestations intellectuelles strictement sous ce montant peut être passé sans publicité ni mise en concurrence. 60 000 € HT à compter du 1er avril 2026.',
+					},
+					{
+						displayName: 'Seuil de dispense des fournitures et services avant relèvement (€ HT)',
+						name: 'seuilDispenseFournituresServicesAvant',
 						type: 'number',
 						default: 40000,
-						description: 'R2122-8 du Code de la commande publique',
+						description: 'Seuil appliqué aux consultations lancées avant la date de relèvement : 40 000 € HT jusqu’au 31 mars 2026',
+					},
+					{
+						displayName: 'Seuil de dispense des travaux (€ HT)',
+						name: 'seuilDispenseTravaux',
+						type: 'number',
+						default: 100000,
+						description: 'R2122-8 du Code de la commande publique : 100 000 € HT pour les travaux, à titre permanent depuis le 1er janvier 2026',
 					},
 					{
 						displayName: 'Seuil de l’étude de faisabilité (€ HT)',
@@ -154,6 +175,13 @@ export class FicheVisa implements INodeType {
 						type: 'number',
 						default: 90000,
 						description: 'Au-delà, une étude de faisabilité est exigée. Par défaut 90 000 € : pratique de la Région Picardie (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014).',
+					},
+					{
+						displayName: 'Seuil européen des services sociaux et spécifiques (€ HT)',
+						name: 'seuilUeServicesSpecifiques',
+						type: 'number',
+						default: 750000,
+						description: 'R2123-1 3° : un marché de services dont chaque lot est un marché d’insertion reste en procédure adaptée jusqu’à ce seuil (2026-2027)',
 					},
 					{
 						displayName: 'Seuil européen fournitures et services (€ HT)',

@@ -186,13 +186,55 @@ export const THRESHOLDS = {
 		source:
 			'Seuils de procédure formalisée 2026-2027 (avis de la Commission européenne, Code de la commande publique) : 5\u00a0404\u00a0000\u00a0€ HT pour les travaux et pour les concessions (délégations de service public) ; les marchés de partenariat, qui portent sur la construction d\u2019ouvrages, y sont rattachés',
 	},
-	dispenseProcedure: {
+	dispenseTravaux: {
+		valeur: 100000,
+		unite: '€ HT',
+		libelle: 'seuil de dispense de procédure des travaux (depuis le 1er janvier 2026)',
+		source: 'Code de la commande publique, R2122-8 : marchés de travaux de moins de 100\u00a0000\u00a0€ HT, sans publicité ni mise en concurrence, à titre permanent depuis le 1er janvier 2026',
+	},
+	dispenseFournituresServices: {
+		valeur: 60000,
+		unite: '€ HT',
+		libelle: 'seuil de dispense de procédure des fournitures et services (à compter du 1er avril 2026)',
+		source: 'Code de la commande publique, R2122-8 : marchés de fournitures et de services de moins de 60\u00a0000\u00a0€ HT à compter du 1er avril 2026 (40\u00a0000\u00a0€ HT auparavant)',
+	},
+	dispenseFournituresServicesAvant: {
 		valeur: 40000,
 		unite: '€ HT',
-		libelle: 'seuil de dispense de procédure',
-		source: 'Code de la commande publique, R2122-8 (travaux : 100 000 € jusqu\u2019à fin 2025)',
+		libelle: 'seuil de dispense de procédure des fournitures et services avant la date de relèvement',
+		source: 'Code de la commande publique, R2122-8 : 40\u00a0000\u00a0€ HT jusqu\u2019au 31 mars 2026',
+	},
+	europeenServicesSpecifiques: {
+		valeur: 750000,
+		unite: '€ HT',
+		libelle: 'seuil européen des services sociaux et autres services spécifiques (2026-2027)',
+		source: 'Code de la commande publique, R2123-1 3° : procédure adaptée permise pour les services sociaux et autres services spécifiques (dont le marché d\u2019insertion et de qualification professionnelle) quel que soit leur montant ; seuil européen 2026-2027 de 750\u00a0000\u00a0€ HT',
 	},
 } as const satisfies Record<string, SourcedValue>;
+
+/** Date à compter de laquelle le seuil de dispense des fournitures et services passe à 60 000 € HT (paramètre). */
+export const DISPENSE_FOURNITURES_SERVICES_DATE = {
+	valeur: '2026-04-01',
+	libelle: 'date de relèvement du seuil de dispense des fournitures et services',
+	source: 'Code de la commande publique, R2122-8 : 60\u00a0000\u00a0€ HT à compter du 1er avril 2026',
+} as const;
+
+/**
+ * Seuil de dispense de procédure (R2122-8) d'une nature de marché, à une date :
+ * celui des travaux pour les travaux, celui des fournitures et services sinon,
+ * relevé à la date de relèvement. Un marché strictement sous son seuil peut être
+ * passé sans publicité ni mise en concurrence.
+ */
+export function exemptionThresholdFor(
+	nature: string | undefined,
+	date: string | undefined,
+	thresholds: { seuilDispenseTravaux: number; seuilDispenseFournituresServices: number; seuilDispenseFournituresServicesAvant: number; dateSeuilDispenseFournituresServices: string },
+): number {
+	if (nature === 'travaux') return thresholds.seuilDispenseTravaux;
+	return date !== undefined && date < thresholds.dateSeuilDispenseFournituresServices
+		? thresholds.seuilDispenseFournituresServicesAvant
+		: thresholds.seuilDispenseFournituresServices;
+}
 
 /**
  * Seuil européen applicable à une nature de marché : celui des travaux et des
