@@ -277,7 +277,7 @@ export function marketTotals(lots: Iterable<Lot>): Map<string, number> {
 	const cents = new Map<string, number>();
 	for (const lot of lots) {
 		const key = marketKey(lot);
-		cents.set(key, (cents.get(key) ?? 0) + Math.round(lot.montantHT * 100));
+		cents.set(key, (cents.get(key) ?? 0) + Math.round((lot.montantHT ?? 0) * 100));
 	}
 	return new Map([...cents].map(([key, value]) => [key, value / 100]));
 }
@@ -300,6 +300,8 @@ export class FeasibilityStudy {
 	study({ lot, where, calibrage }: StudyInput): FeasibilityResult {
 		const s = this.settings;
 		const alertes: Anomaly[] = [];
+		// Le montant décide des seuils (étude, seuil européen) : l'étude en a besoin, même si le calibrage s'en passe.
+		if (lot.montantHT === undefined) throw missingAmount(where);
 		const key = marketKey(lot);
 		const montantMarcheHT = this.totals.get(key) ?? lot.montantHT;
 		const etudeRequise = feasibilityStudyRequired(montantMarcheHT, s.seuilEtude);
@@ -470,6 +472,20 @@ export class FeasibilityStudy {
 	}
 }
 
+function missingAmount(where: string): AnomalyError {
+	return new AnomalyError([
+		{
+			gravite: 'erreur',
+			champ: 'montantHT',
+			libelle: 'montant HT',
+			ou: where,
+			message: 'montant HT non renseigné : sans lui, ni le seuil de l\u2019étude ni le seuil européen ne peuvent être appréciés',
+			correction: 'Indiquez le montant HT estimé du lot (champ «\u00a0montantHT\u00a0», colonne «\u00a0Montant HT\u00a0»).',
+			regle: 'faisabilite.montantManquant',
+		},
+	]);
+}
+
 function missingPlace(where: string): AnomalyError {
 	return new AnomalyError([
 		{
@@ -499,7 +515,7 @@ export function decpConsiderations(mecanismes: MechanismRecommendation[], decisi
 function lotTitle(lot: Lot): string {
 	const title = lot.intitule ? ` «\u00a0${lot.intitule}\u00a0»` : '';
 	const duration = lot.dureeMois !== undefined ? `, ${formatNumber(lot.dureeMois)} mois` : '';
-	return `Lot ${lot.lot}${title} (${formatEuros(lot.montantHT)} HT${duration})`;
+	return `Lot ${lot.lot}${title} (${lot.montantHT === undefined ? 'montant non renseigné' : `${formatEuros(lot.montantHT)} HT`}${duration})`;
 }
 
 /** Justification en français, prête à coller dans la fiche visa. */

@@ -193,6 +193,16 @@ describe('volume annuel fixe (DSP, marché de partenariat)', () => {
 		expect(result.formule).toBe(`1${NBSP}800${NBSP}h/an × 72${NBSP}mois ÷ 12 = 10${NBSP}800${NBSP}h`);
 		expect(result.parametres.volumeAnnuel).toMatchObject({ valeur: 1800, origine: 'lot' });
 		expect(result.parametres.dureeMois).toMatchObject({ valeur: 72, origine: 'lot' });
+		// « 1 800 heures par an, soit plus d'un ETP » : ETP par année d'exécution, à côté du total.
+		expect(result.equivalents).toEqual({ etp: 6.72, etpParAn: 1.12, moisTempsPlein: 71.21 });
+	});
+
+	it('par euro facturé : une heure par tranche complète de 1 500 € (les tranches entamées ne comptent pas)', () => {
+		const result = calibrate({ lot: 'MOE', nature: 'prestations intellectuelles', methode: 'parEuroFacture', montantFacture: 1_313_999, plancherHeures: 0 });
+		expect(result.heuresCalculees).toBe(875);
+		expect(result.heures).toBe(875);
+		expect(result.formule).toBe(`tranches complètes de 1${NBSP}500,00${NBSP}€ dans 1${NBSP}313${NBSP}999,00${NBSP}€ × 1${NBSP}h = 875${NBSP}h`);
+		expect(calibrate({ lot: 'MOE', nature: 'prestations intellectuelles', methode: 'parEuroFacture', montantFacture: 1499, plancherHeures: 0 }).heures).toBe(0);
 	});
 
 	it('sans volume saisi : 1 800 h/an du référentiel', () => {
@@ -304,6 +314,9 @@ describe('propreté avec reprise du personnel (Inserpropre)', () => {
 		expect(result.heuresCalculees).toBe(0);
 		expect(result.heures).toBe(0);
 		expect(warningRules(result)).toEqual(['calibrage.personnelRepris']);
+		// La formule dit que le personnel repris remplit le marché, sans produit négatif comparé au plancher.
+		expect(result.formule).toContain('≤ 0 : le personnel repris couvre déjà tout le marché, aucune heure d’insertion à exiger en plus → 0');
+		expect(result.formule).not.toContain('plancher');
 		expect(result.avertissements[0]).toMatchObject({
 			gravite: 'avertissement',
 			champ: 'heuresMensuellesTransferees',
