@@ -352,11 +352,12 @@ export class FeasibilityStudy {
 				this.mechanism('actionsQualitatives', false, 'volume ou contexte insuffisant pour des heures d\u2019insertion ; une condition d\u2019exécution sociale qualitative reste possible'),
 			);
 		}
-		if (etudiee && local.some((t) => t === 'EA' || t === 'ESAT') && lot.nature !== 'prestationsIntellectuelles') {
+		// Marchés réservés ouverts à toute nature d'achat, prestations intellectuelles comprises (L2113-12, L2113-13).
+		if (etudiee && local.some((t) => t === 'EA' || t === 'ESAT')) {
 			mecanismes.push(this.mechanism('marcheReserveEa', true, `offre locale : ${this.structures(local, ['EA', 'ESAT'])}`));
 		}
 		const siae = local.filter((t) => t === 'EI' || t === 'AI' || t === 'ACI' || t === 'ETTI' || t === 'regieQuartier');
-		if (etudiee && siae.length > 0 && lot.nature !== 'prestationsIntellectuelles') {
+		if (etudiee && siae.length > 0) {
 			mecanismes.push(this.mechanism('marcheReserveSiae', true, `offre locale : ${this.structures(local, siae)}`));
 		}
 		if (etudiee && lot.nature === 'services' && local.includes('ACI') && this.isInsertionActivity(lot)) {

@@ -337,3 +337,10 @@ describe('dates et mois', () => {
 		expect(new WorkingCalendar('FR-RE').isHoliday('2026-12-20')).toBe(true);
 	});
 });
+
+describe('étude de faisabilité : marchés réservés ouverts à toute nature d’achat', () => {
+	it('prestations intellectuelles avec une offre locale d’EA et de SIAE : marchés réservés proposés (L2113-12, L2113-13)', () => {
+		const [r] = study([lot({ lot: '1', nature: 'prestations intellectuelles', montantHT: 300000, heuresMarche: 6000, partHeuresMarche: 15, lieuExecution: '79', offreSiae: 'EA, EI' })]);
+		expect(r.mecanismes.filter((m) => m.option).map((m) => m.code)).toEqual(['marcheReserveEa', 'marcheReserveSiae']);
+	});
+});
