@@ -84,9 +84,17 @@ local.installPackage(layout, tarball);
 await local.importCredentials(layout, local.localCredentials({ smtpPort: SMTP_PORT }));
 let failures = 0;
 for (const file of local.shippedWorkflows()) {
-	const id = await local.importWorkflow(layout, file);
+	// Les workflows qui écrivent aux titulaires sont livrés en aperçu ; la démonstration
+	// les fait envoyer (réglage « envoyer » de leur nœud « Configuration »), vers MailDev.
+	const sends = 'envoyer' in (local.configurationOf(JSON.parse(fs.readFileSync(file, 'utf8'))) ?? {});
+	const id = await local.importWorkflow(layout, file, sends ? { configuration: { envoyer: true } } : {});
 	const run = await local.executeWorkflow(layout, id, { env: server.env });
 	summarize(run, file);
+	if (sends) {
+		say('  (exécuté avec « envoyer » à true dans « Configuration » : les courriels sont partis vers MailDev ;');
+		say('  le workflow reste dans l’instance tel qu’il est livré, en aperçu)');
+		await local.importWorkflow(layout, file);
+	}
 	if (run.status !== 'success' && run.status !== 'waiting') failures++;
 }
 say('\nRésultats :');

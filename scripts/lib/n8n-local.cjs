@@ -244,12 +244,50 @@ async function importCredentials(layout, credentials) {
 	}
 }
 
-async function importWorkflow(layout, workflowFile) {
-	const { stdout } = await n8n(layout, ['import:workflow', `--input=${workflowFile}`], { env: { N8N_LOG_LEVEL: 'info' } });
-	if (!/Successfully imported/.test(stdout)) {
-		throw new Error(`Import du workflow ${path.basename(workflowFile)} non confirmé par n8n :\n${stdout.slice(-2000)}`);
+/** Réglages du nœud « Configuration » en tête d'un workflow (nom → valeur). */
+function configurationOf(workflow) {
+	const node = workflow.nodes.find((n) => n.name === 'Configuration' && n.type === 'n8n-nodes-base.set');
+	if (!node) return undefined;
+	return Object.fromEntries((node.parameters.assignments?.assignments ?? []).map((a) => [a.name, a.value]));
+}
+
+/**
+ * Le workflow avec des réglages de son nœud « Configuration » changés, comme les
+ * change un utilisateur dans l'éditeur (par exemple { envoyer: true } pour
+ * sortir de l'aperçu). Un réglage absent du nœud est une erreur.
+ */
+function withConfiguration(workflow, values) {
+	const copy = structuredClone(workflow);
+	const node = copy.nodes.find((n) => n.name === 'Configuration' && n.type === 'n8n-nodes-base.set');
+	if (!node) throw new Error(`Le workflow « ${copy.name} » n'a pas de nœud « Configuration »`);
+	for (const [name, value] of Object.entries(values)) {
+		const assignment = node.parameters.assignments.assignments.find((a) => a.name === name);
+		if (!assignment) throw new Error(`Le nœud « Configuration » du workflow « ${copy.name} » n'a pas de réglage « ${name} »`);
+		assignment.value = value;
 	}
-	return JSON.parse(fs.readFileSync(workflowFile, 'utf8')).id;
+	return copy;
+}
+
+/**
+ * Importe un workflow dans l'instance ; `configuration` change des réglages de
+ * son nœud « Configuration » (withConfiguration) sans toucher au fichier livré.
+ */
+async function importWorkflow(layout, workflowFile, { configuration } = {}) {
+	let input = workflowFile;
+	const workflow = JSON.parse(fs.readFileSync(workflowFile, 'utf8'));
+	if (configuration) {
+		input = path.join(layout.home, `import-${path.basename(workflowFile)}`);
+		fs.writeFileSync(input, JSON.stringify(withConfiguration(workflow, configuration), null, '\t'));
+	}
+	try {
+		const { stdout } = await n8n(layout, ['import:workflow', `--input=${input}`], { env: { N8N_LOG_LEVEL: 'info' } });
+		if (!/Successfully imported/.test(stdout)) {
+			throw new Error(`Import du workflow ${path.basename(workflowFile)} non confirmé par n8n :\n${stdout.slice(-2000)}`);
+		}
+	} finally {
+		if (input !== workflowFile) fs.rmSync(input, { force: true });
+	}
+	return workflow.id;
 }
 
 /** Exécute un workflow importé ; renvoie l'exécution (IRun) telle que n8n l'imprime. */
@@ -499,6 +537,8 @@ module.exports = {
 	runN8nScript,
 	importCredentials,
 	importWorkflow,
+	configurationOf,
+	withConfiguration,
 	executeWorkflow,
 	nodeOutput,
 	n8n,

@@ -28,7 +28,9 @@ const local = require('../../scripts/lib/n8n-local.cjs') as {
 	installPackage(layout: Layout, tarball: string): string;
 	installedPackageDir(layout: Layout): string;
 	importCredentials(layout: Layout, credentials: unknown[]): Promise<void>;
-	importWorkflow(layout: Layout, file: string): Promise<string>;
+	importWorkflow(layout: Layout, file: string, options?: { configuration?: Record<string, unknown> }): Promise<string>;
+	configurationOf(workflow: unknown): Record<string, unknown> | undefined;
+	withConfiguration<T>(workflow: T, values: Record<string, unknown>): T;
 	executeWorkflow(layout: Layout, id: string, options?: { env?: Record<string, string> }): Promise<N8nRun>;
 	nodeOutput(run: N8nRun, nodeName: string, outputIndex?: number): Array<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> | undefined;
 	localCredentials(options: { smtpPort: number }): Array<{ id: string; type: string }>;
