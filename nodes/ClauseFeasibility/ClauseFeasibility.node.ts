@@ -52,7 +52,7 @@ export class ClauseFeasibility implements INodeType {
 				default: 90000,
 				typeOptions: { minValue: 0 },
 				description:
-					'Une étude est conduite pour tout marché dont le montant total dépasse ce seuil (strictement). Par défaut 90 000 € HT : pratique de la Région Picardie, « marchés de plus de 90 000 € HT » (Avise 2014). En deçà, un lot calibré en amont est étudié à titre volontaire.',
+					'Une étude est conduite pour tout marché dont le montant total dépasse ce seuil (strictement). Par défaut 90 000 € HT : pratique de la Région Picardie, « marchés de plus de 90 000 € HT » (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014). En deçà, un lot calibré en amont est étudié à titre volontaire.',
 			},
 			{
 				displayName: 'Date de l’étude',

@@ -1,8 +1,9 @@
 /**
  * Bilan des clauses sociales sur une période (en pratique, une année) : les
  * indicateurs qu'une Région présente à ses élus et au comité de pilotage
- * (seed 000 : « consolidation et diffusion des résultats » ; seed 003 : tableau
- * de bord partagé, comptage harmonisé). Agrégation en flux : les lignes de
+ * (Avise, ARF et Caisse des Dépôts, 2014 : « consolidation et diffusion des
+ * résultats » ; Préfecture de la région Hauts-de-France, groupe de travail
+ * « clauses sociales » : tableau de bord partagé, comptage harmonisé). Agrégation en flux : les lignes de
  * relevé sont ajoutées une à une (jamais gardées), seules les sommes et les
  * identifiants des personnes le sont. Fonctions pures.
  *

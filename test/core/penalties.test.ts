@@ -86,7 +86,7 @@ describe('calcul des pénalités', () => {
 		// Exécution de six mois : le montant annuel est le montant du marché (avertissement).
 		expect(a.avertissements.map((w) => w.regle)).toEqual(['penalite.plafondAnnuel']);
 		expect(a.parametres.tauxHoraire).toMatchObject({ valeur: 60, origine: 'paramètre du nœud' });
-		expect(a.parametres.tauxHoraire.source).toContain('[CCAP-REF] 60 € HT par heure non réalisée');
+		expect(a.parametres.tauxHoraire.source).toContain('CCAP d’un acheteur public (barème de référence) : 60 € HT par heure non réalisée');
 	});
 
 	it('une clause sans heures manquantes n’a aucune pénalité, même au-delà de l’objectif', () => {

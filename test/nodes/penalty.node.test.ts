@@ -108,7 +108,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		const total = rows.find((r) => r[1] === 'Total HT')!;
 		expect(total[6]).toMatchObject({ formula: expect.stringMatching(/^MIN\(F\d+,F\d+\)$/), result: 7800 });
 		expect(annex.getWorksheet('Relevés')!.rowCount).toBe(1 + 12 + 1);
-		expect(annex.getWorksheet('Paramètres et sources')!.getCell('E2').value).toContain('[CCAP-REF]');
+		expect(annex.getWorksheet('Paramètres et sources')!.getCell('E2').value).toContain('CCAP d’un acheteur public (barème de référence)');
 
 		const notif = await pdfText(binaryBuffer(by['2025-TRX-039/6'], 'lettre'));
 		expect(notif.text).toContain('NOTIFICATION DE PÉNALITÉS');

@@ -8,7 +8,7 @@
 import ExcelJS from 'exceljs';
 
 import type { ClauseRecord, IsoMonth, PenaltyAssessment, StepDecision } from '../../core';
-import { frenchLongDate, frenchMonth, monthOf, monthRange } from '../../core';
+import { SOURCES, frenchLongDate, frenchMonth, monthOf, monthRange } from '../../core';
 import { styleHeader } from './study-report';
 
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
@@ -135,7 +135,7 @@ export async function buildPenaltyAnnex({ clause, assessment: a, step, declared 
 	];
 	styleHeader(params.getRow(1));
 	for (const p of Object.values(a.parametres)) params.addRow(p);
-	params.addRow({ libelle: 'Mise en demeure préalable aux pénalités de retard des relevés', valeur: a.miseEnDemeureRequise ? 'oui' : 'non', origine: 'CCAP', source: '[CCAP-REF] 100 € HT par jour de retard des relevés, après mise en demeure' });
+	params.addRow({ libelle: 'Mise en demeure préalable aux pénalités de retard des relevés', valeur: a.miseEnDemeureRequise ? 'oui' : 'non', origine: 'CCAP', source: `${SOURCES.ccapReference} : 100 € HT par jour de retard des relevés, après mise en demeure` });
 	params.addRow({ libelle: 'Article du CCAP', valeur: a.articleCcap, origine: 'CCAP' });
 	params.addRow({ libelle: `Assiette du plafond : ${a.plafond.assietteLibelle}`, valeur: base, unite: '€ HT', origine: 'registre' });
 	params.getColumn('source').alignment = { wrapText: true, vertical: 'top' };

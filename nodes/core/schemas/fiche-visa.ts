@@ -1,6 +1,8 @@
 /**
  * La fiche visa : la liste de contrôle qu'un service remplit avant le lancement
- * d'une consultation (seed 000, Conseil régional de Lorraine : « des fiches visas
+ * d'une consultation (Avise, ARF et Caisse des Dépôts, « Intégration des clauses
+ * sociales dans la commande publique des Conseils régionaux », 2014, pratique de
+ * la Région Lorraine : « des fiches visas
  * qui permettent de vérifier un ensemble de données avant de lancer
  * officiellement les consultations », avec un item développement durable dont
  * la sous-catégorie « clauses sociales » confirme que l'étude de faisabilité a

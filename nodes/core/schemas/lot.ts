@@ -73,7 +73,8 @@ export const LotSchema = z.object({
 	lot: text({ max: 100 }),
 	intitule: optional(text({ max: 500 })),
 	nature: tolerantEnum(NATURES, 'une nature de marché'),
-	montantHT: amount(PLAUSIBILITY_BOUNDS.montantLot),
+	/** Facultatif pour les méthodes qui ne s'en servent pas (heures du marché, volume annuel, montant facturé). */
+	montantHT: optional(amount(PLAUSIBILITY_BOUNDS.montantLot)),
 	dureeMois: optional(decimal({ min: 0, exclusiveMin: true, unit: 'mois', example: '24' })),
 	cpv: optional(text({ max: 20 })),
 	secteur: optional(text({ max: 200 })),

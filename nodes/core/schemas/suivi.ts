@@ -34,7 +34,7 @@ export const CLAUSE_STATUSES = {
 } as const;
 export type ClauseStatus = keyof typeof CLAUSE_STATUSES;
 
-/** Publics éligibles (CCAG 2021 art. 16.1.1 et listes des facilitateurs, DOMAIN.md). */
+/** Publics éligibles (CCAG 2021, art. 16.1.1, et listes des facilitateurs). */
 export const PUBLIC_CATEGORIES = {
 	demandeurEmploiLongueDuree: {
 		libelle: 'Demandeur d\u2019emploi de longue durée (plus de 12 mois)',
@@ -257,7 +257,7 @@ export function memoizeText<T>(fn: (text: string) => T, limit = 20000): (text: s
 	};
 }
 
-/** Heures mensuelles plausibles pour une personne (35 h × 52 ÷ 12, DOMAIN.md). */
+/** Heures mensuelles plausibles pour une personne (35 h × 52 ÷ 12). */
 export const MONTHLY_FULL_TIME_HOURS = 151.67;
 
 const ReportLineFields = z.object({
