@@ -200,6 +200,14 @@ export class ClausePenalty implements INodeType {
 							'Envoyer délibérément les avis sans revue préalable. Désactivé (par défaut), une liste d’empreintes approuvées vide n’envoie rien ; des empreintes saisies restent exigées.',
 					},
 					{
+						displayName: 'Exonération du CCAG 2021 étendue à la clause',
+						name: 'exonerationCcag',
+						type: 'boolean',
+						default: false,
+						description:
+							'À activer seulement si le CCAP étend à la clause sociale l’exonération que le CCAG 2021 prévoit pour les pénalités de retard (CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2) : aucune pénalité quand leur total sur l’ensemble du marché ne dépasse pas le seuil. Une colonne « Exonération CCAG » du registre la remplace pour son marché.',
+					},
+					{
 						displayName: 'Lieu de signature',
 						name: 'lieu',
 						type: 'string',
@@ -226,6 +234,30 @@ export class ClausePenalty implements INodeType {
 						type: 'boolean',
 						default: true,
 						description: 'Les pénalités pour relevé en retard ne courent qu’à partir de l’échéance de la mise en demeure (CCAP), et non de la date de remise prévue du relevé',
+					},
+					{
+						displayName: 'Plafond du CCAG 2021 (% du montant total HT)',
+						name: 'plafondCcagPourcentage',
+						type: 'number',
+						default: 10,
+						typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 2 },
+						description: 'CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2 : 10 % du montant total HT du marché',
+					},
+					{
+						displayName: 'Plafond du CCAG 2021 étendu à la clause',
+						name: 'plafondCcag',
+						type: 'boolean',
+						default: false,
+						description:
+							'À activer seulement si le CCAP étend à la clause sociale le plafond que le CCAG 2021 prévoit pour les pénalités de retard (CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2), en plus du plafond ci-dessus. Une colonne « Plafond CCAG » du registre la remplace pour son marché.',
+					},
+					{
+						displayName: 'Seuil d’exonération du CCAG 2021 (€ HT)',
+						name: 'seuilExonerationCcag',
+						type: 'number',
+						default: 1000,
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+						description: 'CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2 : 1 000 € HT pour l’ensemble du marché',
 					},
 				],
 			},

@@ -71,6 +71,10 @@ export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters
 				delaiBilanJours: options.delaiBilanJours ?? 30,
 				delaiObservationsJours: options.delaiObservationsJours ?? 15,
 				articleCcap: options.articleCcap,
+				exonerationCcag: options.exonerationCcag ?? false,
+				seuilExonerationCcag: options.seuilExonerationCcag ?? 1000,
+				plafondCcag: options.plafondCcag ?? false,
+				plafondCcagPourcentage: options.plafondCcagPourcentage ?? 10,
 			},
 			PENALTY_SETTINGS_LABELS,
 		);

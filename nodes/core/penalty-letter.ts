@@ -59,7 +59,15 @@ export function calculationTable(a: PenaltyAssessment): LetterTable {
 	if (rows.length === 0) rows.push(['Aucune pénalité à la date de la présente', '', formatEuros(0)]);
 	const pied: string[][] = [['Somme des pénalités', '', formatEuros(a.sommeLignes)]];
 	pied.push([`Plafond (${formatPercent(a.plafond.pourcentage)} du ${a.plafond.assietteLibelle})`, a.plafond.formule, formatEuros(a.plafond.disponible)]);
-	pied.push([a.plafond.applique ? 'Total HT, après plafonnement' : 'Total HT', '', formatEuros(a.total)]);
+	const ccag = a.limitesCcag;
+	if (ccag.plafond.applique && ccag.plafond.montant !== undefined) {
+		pied.push([`Plafond du CCAG 2021 étendu par le CCAP (${formatPercent(ccag.plafond.pourcentage)} du montant total HT du marché)`, `${ccag.source}`, formatEuros(ccag.plafond.montant)]);
+	}
+	if (ccag.exoneration.appliquee) {
+		pied.push([`Exonération du CCAG 2021 étendue par le CCAP (total sur l\u2019ensemble du marché d\u2019au plus ${formatEuros(ccag.exoneration.seuil)} HT)`, ccag.source, formatEuros(0)]);
+	}
+	const limited = a.plafond.applique || ccag.plafond.applique;
+	pied.push([ccag.exoneration.appliquee ? 'Total HT, après exonération' : limited ? 'Total HT, après plafonnement' : 'Total HT', '', formatEuros(a.total)]);
 	return { colonnes: ['Pénalité', 'Calcul', 'Montant HT'], lignes: rows, pied };
 }
 
@@ -110,7 +118,13 @@ const lateReports = (a: PenaltyAssessment) => a.relevesManquants.length === 0 &&
 
 function legalBasis(a: PenaltyAssessment): string {
 	const amount = a.plafond.assietteConnue ? ` (${formatEuros(a.plafond.montantAssiette)})` : '';
-	return `Les pénalités sont prévues par ${a.articleCcap}, dans le cadre de la clause sociale d\u2019insertion, condition d\u2019exécution du marché au sens de l\u2019article L2112-2 du code de la commande publique et de l\u2019article 16.1 du CCAG 2021. Elles sont cumulables et plafonnées à ${formatPercent(a.plafond.pourcentage)} du ${a.plafond.assietteLibelle}${amount}.`;
+	const ccag = a.limitesCcag;
+	const limits = [
+		ccag.plafond.active ? `plafonnées à ${formatPercent(ccag.plafond.pourcentage)} du montant total HT du marché` : '',
+		ccag.exoneration.active ? `exonérées lorsque leur total sur l\u2019ensemble du marché ne dépasse pas ${formatEuros(ccag.exoneration.seuil)} HT` : '',
+	].filter(Boolean);
+	const ccagText = limits.length > 0 ? ` Conformément au CCAP, qui leur étend les limites du CCAG 2021 (${ccag.source}), elles sont en outre ${limits.join(' et ')}.` : '';
+	return `Les pénalités sont prévues par ${a.articleCcap}, dans le cadre de la clause sociale d\u2019insertion, condition d\u2019exécution du marché au sens de l\u2019article L2112-2 du code de la commande publique et de l\u2019article 16.1 du CCAG 2021. Elles sont cumulables et plafonnées à ${formatPercent(a.plafond.pourcentage)} du ${a.plafond.assietteLibelle}${amount}.${ccagText}`;
 }
 
 export function buildLetter(

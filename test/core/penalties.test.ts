@@ -186,6 +186,46 @@ describe('calcul des pénalités', () => {
 	});
 });
 
+describe('limites du CCAG 2021 (pénalités de retard), étendues ou non par le CCAP', () => {
+	it('désactivées par défaut : un total de 600 € reste dû, avec un avertissement qui renvoie au CCAP', () => {
+		const a = assessPenalties(clause({ heuresDues: 310 }), fields(), declared(), settings());
+		expect(a.total).toBe(600);
+		expect(a.limitesCcag).toMatchObject({ exoneration: { active: false, appliquee: false }, totalAvant: 600, totalAvecLimites: 0 });
+		const w = a.avertissements.find((x) => x.regle === 'penalite.limitesCcag');
+		expect(w?.message).toBe(`les limites du CCAG 2021 (exonération des pénalités dont le total sur l’ensemble du marché ne dépasse pas 1${NBSP}000,00${NBSP}€ HT, CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2) ramèneraient le total de 600,00${NBSP}€ à 0,00${NBSP}€`);
+		expect(w?.correction).toContain('vérifiez si le CCAP du marché les étend aux pénalités de la clause sociale');
+	});
+
+	it('exonération activée : total de 600 € exonéré, dit dans le tableau et le fondement ; après la mise en demeure, rien n’est notifié', () => {
+		const f = fields({ 'Date de mise en demeure': '2026-07-01' });
+		const a = assessPenalties(clause({ heuresDues: 310 }), f, declared(), settings({ exonerationCcag: true }));
+		expect(a.total).toBe(0);
+		expect(a.limitesCcag.exoneration).toMatchObject({ active: true, appliquee: true, seuil: 1000 });
+		expect(a.avertissements.find((x) => x.regle === 'penalite.limitesCcag')?.message).toContain('limites du CCAG 2021 appliquées');
+		const step = decideStep(clause({ heuresDues: 310 }), f, a);
+		expect(step).toMatchObject({ etape: 'regularisee', cleEnvoi: null });
+		expect(step.motif).toContain('pénalités exonérées');
+		// Avec les pénalités déjà appliquées, le total sur l’ensemble du marché dépasse 1 000 € : plus d’exonération.
+		const b = assessPenalties(clause({ heuresDues: 310 }), fields({ 'Pénalités déjà appliquées': '500' }), declared(), settings({ exonerationCcag: true }));
+		expect(b.total).toBe(600);
+		const mise = assessPenalties(clause({ heuresDues: 310 }), fields(), declared(), settings({ exonerationCcag: true }));
+		const text = letterText(buildLetter(clause({ heuresDues: 310 }), mise, { ...decideStep(clause({ heuresDues: 310 }), fields(), mise), etape: 'miseEnDemeure' }, { emetteur: 'Région', signature: 'Le directeur', delaiObservationsJours: 15 }));
+		expect(text).toContain('Exonération du CCAG 2021 étendue par le CCAP');
+		expect(text).toContain('Total HT, après exonération | 0,00');
+		expect(text).toContain('qui leur étend les limites du CCAG 2021 (CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2)');
+	});
+
+	it('plafond de 10 % du montant du marché activé par la colonne du registre, en plus du plafond du CCAP', () => {
+		const small = clause({ montantHT: 20000 });
+		const off = assessPenalties(small, fields(), declared(), settings());
+		expect(off.total).toBe(4000);
+		expect(off.avertissements.map((w) => w.regle)).toContain('penalite.limitesCcag');
+		const on = assessPenalties(small, fields({ 'Plafond CCAG': 'oui' }), declared(), settings());
+		expect(on.total).toBe(2000);
+		expect(on.limitesCcag.plafond).toMatchObject({ active: true, applique: true, montant: 2000, pourcentage: 10 });
+	});
+});
+
 describe('étapes de la procédure', () => {
 	it('pas de mise en demeure au registre : mise en demeure, délai de 15 jours', () => {
 		const c = clause();
