@@ -373,12 +373,14 @@ export function assessPenalties(
 	const deadline = fields.dateMiseEnDemeure ? addDays(fields.dateMiseEnDemeure, parametres.delaiMiseEnDemeureJours.valeur) : undefined;
 	if (relevesManquants.length > 0 || fields.dateReceptionReleves) {
 		releveEnd = relevesManquants.length > 0 ? settings.dateCalcul : fields.dateReceptionReleves;
+		// Le retard court du lendemain de l'échéance (« au plus tard le 25 » : en retard à compter du 26).
+		const graceText = grace > 0 ? `, plus ${grace} jours de grâce` : '';
 		if (miseEnDemeureRequise) {
 			releveStart = deadline;
-			releveWhy = deadline ? `à compter de l\u2019échéance de la mise en demeure (${frenchLongDate(deadline)})` : '';
+			releveWhy = deadline ? `à compter du ${frenchLongDate(addDays(deadline, grace + 1))} (lendemain de l\u2019échéance de la mise en demeure, le ${frenchLongDate(deadline)}${graceText})` : '';
 		} else if (relevesManquants.length > 0) {
 			releveStart = lastDayOfMonth(relevesManquants[0].mois);
-			releveWhy = `à compter de la fin ${relevesManquants[0].libelle.match(/^[aeiouyàâéèêîôû]/i) ? 'd\u2019' : 'de '}${relevesManquants[0].libelle}`;
+			releveWhy = `à compter du ${frenchLongDate(addDays(releveStart, grace + 1))} (lendemain de la fin ${relevesManquants[0].libelle.match(/^[aeiouyàâéèêîôû]/i) ? 'd\u2019' : 'de '}${relevesManquants[0].libelle}${graceText})`;
 		}
 	}
 	const joursReleves = late(releveStart, releveEnd);
@@ -392,7 +394,7 @@ export function assessPenalties(
 			taux: tauxR,
 			formule: `${formatInteger(joursReleves)} jours × ${formatEuros(tauxR)}`,
 			montant: fromCents(cents(joursReleves * tauxR)),
-			detail: `${relevesManquants.length > 0 ? `relevés manquants : ${relevesManquants.map((m) => m.libelle).join(', ')}` : `relevés reçus le ${frenchLongDate(fields.dateReceptionReleves!)}`} ; retard ${releveWhy}${grace > 0 ? ` et un délai de grâce de ${grace} jours` : ''}, jusqu\u2019au ${frenchLongDate(releveEnd!)}`,
+			detail: `${relevesManquants.length > 0 ? `relevés manquants : ${relevesManquants.map((m) => m.libelle).join(', ')}` : `relevés reçus le ${frenchLongDate(fields.dateReceptionReleves!)}`} ; retard ${releveWhy}, jusqu\u2019au ${frenchLongDate(releveEnd!)}`,
 		});
 	}
 

@@ -318,7 +318,9 @@ describe('lettre et courriel', () => {
 		expect(step.etape).toBe('miseEnDemeure');
 		const letter = buildLetter(c, a, step as typeof step & { etape: 'miseEnDemeure' }, {
 			emetteur: 'Région Val-d’Argent\nDirection de la commande publique',
-			signature: 'Pour le président et par délégation,\nLa directrice de la commande publique',
+			signature: 'Pour le président et par délégation,',
+			signataire: { qualite: 'La directrice de la commande publique', nom: 'Claire Martin' },
+			modeEnvoi: 'lrar',
 			lieu: 'Saint-Aubin-sur-Argent',
 			delaiObservationsJours: 15,
 		});
@@ -329,12 +331,20 @@ describe('lettre et courriel', () => {
 		expect(text).toContain(`font état de 250${NBSP}h réalisées`);
 		expect(text).toContain('Votre relevé mensuel des heures d’insertion de juin 2026 ne nous est pas parvenu.');
 		expect(text).toContain('dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 août 2026');
-		expect(text).toContain(`S’y ajouterait une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés à compter du 4 août 2026.`);
+		// « Au plus tard le 4 août » : le retard court du lendemain.
+		expect(text).toContain(`S’y ajouterait une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés à compter du 5 août 2026.`);
+		expect(text).toContain('Vous pouvez présenter vos observations et justificatifs à l’acheteur (Direction des lycées, lycees@region.example.test) au plus tard le 4 août 2026.');
+		expect(text).toContain('transmettre le relevé mensuel manquant au PLIE du Val d’Argent (plie@example.test)');
+		// Mode d'envoi en tête, signataire (délégation, qualité, nom) en bas.
+		expect(letter.mentionEnvoi).toBe('Lettre recommandée avec accusé de réception');
+		expect(letter.signature).toEqual(['Pour le président et par délégation,', 'La directrice de la commande publique', 'Claire Martin']);
 		expect(text).toContain(`Heures d’insertion non réalisées | 205 h × 60,00${NBSP}€ | 12${NBSP}300,00${NBSP}€`);
 		expect(text).toContain('article L2112-2 du code de la commande publique et de l’article 16.1 du CCAG 2021');
-		const mail = renderNoticeMail(c, a, step, letter, 'La mission clauses sociales');
+		const mail = renderNoticeMail(c, a, step, letter);
 		expect(mail).toMatchObject({ to: ['contact@elec.example.test'], cc: ['lycees@region.example.test', 'plie@example.test'], subject: letter.objet });
 		expect(mail.text).toContain('Délai de régularisation : jusqu’au 4 août 2026.');
+		expect(mail.text).toContain('La lettre vous est adressée par lettre recommandée avec accusé de réception ; le présent courriel vous en transmet une copie.');
+		expect(mail.text).toMatch(/Cordialement,\n\nPour le président et par délégation,\nLa directrice de la commande publique\nClaire Martin$/);
 	});
 
 	const OPTIONS = { emetteur: 'Région', signature: 'Service', delaiObservationsJours: 15 };
@@ -397,15 +407,15 @@ describe('lettre et courriel', () => {
 		expect(section('Pénalités encourues')).toEqual({
 			titre: 'Pénalités encourues',
 			paragraphes: [
-				`Aucune pénalité n’est due à la date de la présente. À défaut de régularisation dans ce délai, une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés vous sera appliquée à compter du 4 août 2026. Le détail du calcul figure dans l’annexe jointe.`,
+				`Aucune pénalité n’est due à la date de la présente. À défaut de régularisation dans ce délai, une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés vous sera appliquée à compter du 5 août 2026. Le détail du calcul figure dans l’annexe jointe.`,
 			],
 		});
 		expect(text).not.toContain('les pénalités suivantes');
 		expect(section('Mise en demeure').paragraphes[0]).toBe(
-			'En conséquence, nous vous mettons en demeure, dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 août 2026, de : transmettre le relevé mensuel manquant à PLIE du Val d’Argent (plie@example.test).',
+			'En conséquence, nous vous mettons en demeure, dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 août 2026, de : transmettre le relevé mensuel manquant au PLIE du Val d’Argent (plie@example.test).',
 		);
 		expect(section('Fondement').paragraphes[0]).toMatch(new RegExp(`Elles sont cumulables et plafonnées à 20${NBSP}% du montant annuel HT \\(600${NBSP}000,00${NBSP}€\\)\\.$`));
-		expect(renderNoticeMail(c, a, step, model, 'Service').text).toContain('Aucune pénalité n’est due à ce jour. Délai de régularisation : jusqu’au 4 août 2026.');
+		expect(renderNoticeMail(c, a, step, model).text).toContain('Aucune pénalité n’est due à ce jour. Délai de régularisation : jusqu’au 4 août 2026.');
 	});
 
 	it('assiette du plafond inconnue (montant manquant, aucune pénalité) : le fondement ne cite pas de montant de 0 €', () => {
@@ -425,7 +435,7 @@ describe('lettre et courriel', () => {
 		const a = assessPenalties(c, fields(), declared(), settings());
 		const step = decideStep(c, fields(), a);
 		const letter = buildLetter(c, a, step as typeof step & { etape: 'miseEnDemeure' }, { emetteur: 'Région', signature: 'Service', delaiObservationsJours: 15 });
-		const mail = renderNoticeMail(c, a, step, letter, 'Service');
+		const mail = renderNoticeMail(c, a, step, letter);
 		expect(mail.html).toContain('&lt;b&gt;Électricité&lt;/b&gt;');
 		expect(mail.html).not.toContain('<b>');
 	});
