@@ -380,3 +380,19 @@ export function renderReviewSummary(entries: ReviewEntry[], dateDocument: string
 	].join('\n');
 	return { objet, texte, html };
 }
+
+/**
+ * Objet du courriel d'approbation : les montants notifiés (notifications de
+ * pénalités) séparés des montants encourus (mises en demeure, qui ne réclament
+ * encore rien), pour que l'acheteur sache ce qu'il approuve.
+ */
+export function approvalSubject(notices: Array<{ etape: NoticeStep; total: number }>): string {
+	const sum = (etape: NoticeStep) => notices.filter((n) => n.etape === etape).reduce((s, n) => s + Math.round(n.total * 100), 0) / 100;
+	const count = (etape: NoticeStep) => notices.filter((n) => n.etape === etape).length;
+	const parts: string[] = [];
+	const notifications = count('notification');
+	const mises = count('miseEnDemeure');
+	if (notifications > 0) parts.push(`${notifications} notification${notifications > 1 ? 's' : ''} de pénalités : ${formatEuros(sum('notification'))} HT notifiés`);
+	if (mises > 0) parts.push(`${mises} mise${mises > 1 ? 's' : ''} en demeure : ${formatEuros(sum('miseEnDemeure'))} HT encourus`);
+	return singleLine(`Approbation requise – clause sociale d\u2019insertion – ${parts.length > 0 ? parts.join(' ; ') : 'aucun avis'}`);
+}

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { ClauseRecord, PenaltySettingsInput } from '../../nodes/core';
 import {
 	PENALTY_HISTORY_READER,
+	approvalSubject,
 	CLAUSE_READER,
 	PENALTY_FIELDS_READER,
 	PENALTY_SETTINGS_LABELS,
@@ -574,5 +575,14 @@ describe('propriétés du calcul (fast-check)', () => {
 			}),
 			RUNS,
 		);
+	});
+});
+
+describe('courriel d’approbation', () => {
+	it('l’objet sépare les montants notifiés des montants encourus (mises en demeure)', () => {
+		expect(approvalSubject([{ etape: 'notification', total: 1200 }, { etape: 'miseEnDemeure', total: 7800 }, { etape: 'miseEnDemeure', total: 300.5 }])).toBe(
+			`Approbation requise – clause sociale d’insertion – 1 notification de pénalités : 1${NBSP}200,00${NBSP}€ HT notifiés ; 2 mises en demeure : 8${NBSP}100,50${NBSP}€ HT encourus`,
+		);
+		expect(approvalSubject([{ etape: 'miseEnDemeure', total: 0 }])).toBe(`Approbation requise – clause sociale d’insertion – 1 mise en demeure : 0,00${NBSP}€ HT encourus`);
 	});
 });
