@@ -73,7 +73,8 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		expect((await pdfText(pack.parsed.attachments[0].content)).text).toContain('MISE EN DEMEURE');
 
 		const approval = sink.mails.find((m) => m.parsed.subject?.startsWith('Approbation requise'))!;
-		expect(approval.parsed.subject).toBe('Approbation requise : 2 avis de pénalité (16\u00a0800,00\u00a0€ HT)');
+		// Montants notifiés et montants encourus (mises en demeure) séparés.
+		expect(approval.parsed.subject).toBe('Approbation requise – clause sociale d’insertion – 1 notification de pénalités : 9\u00a0000,00\u00a0€ HT notifiés ; 1 mise en demeure : 7\u00a0800,00\u00a0€ HT encourus');
 		const html = String(approval.parsed.html);
 		expect(html).toContain('Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités');
 		const link = /href="([^"]*approved=true[^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');

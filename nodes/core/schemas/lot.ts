@@ -62,6 +62,10 @@ export const STRUCTURE_TYPES = {
 	EA: { libelle: 'Entreprise adaptée (EA)', synonymes: ['entreprise adaptée', 'EATT'] },
 	ESAT: { libelle: 'Établissement et service d\u2019aide par le travail (ESAT)', synonymes: [] },
 	regieQuartier: { libelle: 'Régie de quartier', synonymes: ['régie de quartier', 'régies de quartier'] },
+	detention: {
+		libelle: 'Opérateur employant des personnes détenues (travail pénitentiaire)',
+		synonymes: ['personnes détenues', 'détenus', 'travail pénitentiaire', 'travail en détention', 'établissement pénitentiaire', 'concessionnaire pénitentiaire', 'ATIGIP'],
+	},
 } as const;
 export type StructureType = keyof typeof STRUCTURE_TYPES;
 
