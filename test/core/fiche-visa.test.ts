@@ -382,8 +382,9 @@ describe('fiche visa : contrôle', () => {
 		const used = [...source.matchAll(/c\.add\(\s*'([a-zA-Z0-9.]+)'/g)].map((m) => m[1]);
 		expect(used.length).toBeGreaterThan(25);
 		for (const code of used) expect(Object.keys(VISA_RULES)).toContain(code);
-		// Le README documente chaque règle (code, sens, effet, fondement).
-		const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
-		for (const [code, rule] of Object.entries(VISA_RULES)) expect(readme).toContain(`| \`${code}\` | ${rule.sens} | ${rule.effet} |`);
+		// La page du nœud (docs/noeuds/fiche-visa.md) documente chaque règle (code, sens, effet, fondement) ;
+		// elle suit la typographie française (espaces insécables avant « : ; ? ! »), d'où la normalisation.
+		const page = fs.readFileSync(path.join(__dirname, '../../docs/noeuds/fiche-visa.md'), 'utf8').replace(/[\u00a0\u202f]/g, ' ');
+		for (const [code, rule] of Object.entries(VISA_RULES)) expect(page).toContain(`| \`${code}\` | ${rule.sens} | ${rule.effet} |`);
 	});
 });

@@ -117,7 +117,7 @@ describe('calcul des pénalités', () => {
 	});
 
 	it('arrondi : un demi-centime exact est arrondi au centime supérieur (demi loin de zéro), sans erreur binaire', () => {
-		// Règle testée : roundTo (nodes/core/numbers.ts), README « Arrondis » : chaque ligne au centime, demi-centime
+		// Règle testée : roundTo (nodes/core/numbers.ts), docs/noeuds/avis-penalite.md « Arrondis » : chaque ligne au centime, demi-centime
 		// vers le haut. 0,57 h × 12,50 € = 7,125 € exactement : 7,13 € selon cette règle ; 7,12 € au demi pair
 		// (arrondi bancaire), par troncature, ou par un Math.round(x × 100) / 100 naïf, car 0,57 × 12,5 vaut
 		// 7,124999… en virgule flottante.
