@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installe n8n (version figée) dans le cache du dépôt, une seule fois.
-# Recette (README, « Remarques d'installation ») : `npm install n8n --ignore-scripts` (la
+# Recette (docs/technique.md, « Remarques d'installation ») : `npm install n8n --ignore-scripts` (la
 # compilation native de Kafka télécharge zlib et échoue hors ligne), puis
 # `npm rebuild sqlite3` sous Node 24 pour la base SQLite par défaut de n8n.
 # Un second appel avec le cache chaud ne réinstalle rien.
