@@ -4,8 +4,8 @@
  * étiquette interne entre crochets (« [MDE77] », « [CCAP-REF] »). Le test
  * produit chaque document des nœuds sur les données d'exemple (classeurs,
  * lettres PDF, courriels en texte et en HTML, éléments de sortie), relit la
- * description de chaque nœud et de l'identifiant (propriétés, options, aides)
- * et le README, puis dit où un tel mot apparaît.
+ * description de chaque nœud et de l'identifiant (propriétés, options, aides),
+ * le README et les pages de docs/, puis dit où un tel mot apparaît.
  */
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
@@ -91,7 +91,7 @@ describe('aucun mot interne dans ce que lit l’utilisateur', () => {
 		expect(findings('t', '[REFUSÉ] procédure ; [À COMPLÉTER] ; lots[0].heures ; [n8n](https://n8n.io) ; semences')).toEqual([]);
 	});
 
-	it('descriptions des nœuds et de l’identifiant (propriétés, options, aides) et README', () => {
+	it('descriptions des nœuds et de l’identifiant (propriétés, options, aides), README et pages de docs/', () => {
 		const nodes = [ClauseCalibration, ClauseFeasibility, ClauseStudyReport, FicheVisa, ClauseReminder, ClauseReportIntake, ClauseBilan, ClausePenalty];
 		const found: string[] = [];
 		for (const Node of nodes) {
@@ -100,6 +100,9 @@ describe('aucun mot interne dans ce que lit l’utilisateur', () => {
 		}
 		found.push(...findings('identifiant SMTP', JSON.stringify(new ClausesSocialesSmtpApi())));
 		found.push(...findings('README.md', fs.readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8')));
+		const docs = fs.readdirSync(path.join(PACKAGE_ROOT, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'));
+		expect(docs).toEqual(expect.arrayContaining(['registre.md', 'technique.md', path.join('noeuds', 'fiche-visa.md')]));
+		for (const doc of docs) found.push(...findings(`docs/${doc}`, fs.readFileSync(path.join(PACKAGE_ROOT, 'docs', doc), 'utf8')));
 		expect(found).toEqual([]);
 	});
 
