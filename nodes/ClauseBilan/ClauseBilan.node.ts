@@ -8,14 +8,15 @@ import {
 	BilanAccumulator,
 	CLAUSE_READER,
 	FACILITATOR_READER,
-	MARKET_KEYS,
+	MARKET_READER,
+	PENALTY_READER,
 	REPORT_LINE_READER,
 	bilanSummary,
 	canonicalizeKeys,
 	parseBilanSettings,
 	parseJsonParameter,
+	penaltyInput,
 	previousYear,
-	readPenalty,
 	readRecord,
 	todayIn,
 	tryReadRecord,
@@ -28,13 +29,18 @@ const MAX_ANOMALIES = 200;
 
 const VIEWS: Array<keyof Omit<Bilan, 'periode' | 'synthese'>> = [
 	'parNature',
+	'parService',
 	'parMecanisme',
 	'parMarche',
 	'parLot',
 	'parTitulaire',
 	'parFacilitateur',
 	'parTerritoire',
+	'parMois',
+	'parAnnee',
 	'publics',
+	'publicsPrioritaires',
+	'sorties',
 	'modalites',
 	'contrats',
 	'employeurs',
@@ -206,11 +212,13 @@ export class ClauseBilan implements INodeType {
 					if (read.ok) acc.addLine(read.value);
 					else note(read.error);
 				} else if (item.json.etape !== undefined) {
-					const penalty = readPenalty(item.json);
-					if (penalty) acc.addPenalty(penalty);
-				} else {
-					const market = canonicalizeKeys(item.json, MARKET_KEYS);
-					if (market.marche !== undefined) acc.addMarket({ marche: String(market.marche), nature: market.nature === undefined ? undefined : String(market.nature) });
+					const read = tryReadRecord(PENALTY_READER, penaltyInput(item.json), where);
+					if (read.ok) acc.addPenalty(read.value);
+					else note(read.error);
+				} else if (canonicalizeKeys(item.json, MARKET_READER.keys).marche !== undefined) {
+					const read = tryReadRecord(MARKET_READER, item.json, where);
+					if (read.ok) acc.addMarket(read.value);
+					else note(read.error);
 				}
 			});
 		} else {

@@ -217,22 +217,26 @@ describe('nœud Bilan des clauses sociales', () => {
 		const inPeriod = releves.filter((l) => String(l.mois) >= '2026-01' && String(l.mois) <= '2026-12');
 		expect(bilan).toMatchObject({ fichier: 'bilan-clauses-sociales-2026-01-2026-12.xlsx', marchesAvecClause: 6, nombreMarches: 10, partMarchesAvecClause: 0.6, penalitesAppliquees: 1200, misesEnDemeure: 1, lignesEnAnomalie: 0, clausesHorsPeriode: 1 });
 		expect(Number(bilan.heuresRealiseesPeriode)).toBeCloseTo(inPeriod.reduce((s, l) => s + Number(l.heuresMois), 0), 2);
-		expect(String((bilan.synthese as IDataObject).texte)).toContain('6 marché(s) avec une clause sociale d’insertion (15 lot(s)), soit 60\u00a0% des 10 marchés notifiés.');
+		expect(bilan).toMatchObject({ penalitesProposees: 1200, marchesSansClause: 4 });
+		expect(String((bilan.synthese as IDataObject).texte)).toContain('6 marché(s) avec une clause sociale d’insertion (15 lot(s)), soit 60\u00a0% des 10 marchés de la période.');
 		const views = output('Nœud testé', 1);
-		const nature = views.filter((v) => v.json.vue === 'parNature');
-		expect(nature.find((n) => n.json.nature === 'Non renseigné')?.json.marches).toBe(6);
-		expect(views.filter((v) => v.json.vue === 'parTerritoire').map((v) => v.json.territoire).sort()).toEqual(['17', '79, Communauté d\'agglomération du Val d\'Argent', '86']);
+		// Nature lue dans la feuille « Marchés » (le registre n'en porte pas) ; 2026-TRX-008, hors période, reste sans clause.
+		const nature = Object.fromEntries(views.filter((v) => v.json.vue === 'parNature').map((v) => [v.json.nature, [v.json.marches, v.json.marchesAvecClause, v.json.part]]));
+		expect(nature).toEqual({ Travaux: [6, 3, 0.5], Services: [3, 2, 0.6667], 'Délégation de service public': [1, 1, 1] });
+		// Les marchés sans clause de la feuille « Marchés » n'ont pas de territoire : « Non renseigné ».
+		expect(views.filter((v) => v.json.vue === 'parTerritoire').map((v) => v.json.territoire).sort()).toEqual(['17', '79, Communauté d\'agglomération du Val d\'Argent', '86', 'Non renseigné']);
 
 		const wb = new ExcelJS.Workbook();
 		await wb.xlsx.load(Buffer.from(items[0].binary!.data.data, 'base64') as unknown as ArrayBuffer);
-		expect(wb.worksheets.map((w) => w.name)).toEqual(['Synthèse', 'Nature et mécanisme', 'Mécanismes', 'Par marché', 'Par lot', 'Par titulaire', 'Par facilitateur', 'Par territoire', 'Publics', 'Modalités', 'Contrats', 'Employeurs', 'Pénalités']);
+		expect(wb.worksheets.map((w) => w.name)).toEqual(['Synthèse', 'Nature et mécanisme', 'Par service', 'Mécanismes', 'Par marché', 'Par lot', 'Par titulaire', 'Par facilitateur', 'Par territoire', 'Par mois', 'Par année', 'Publics', 'Publics prioritaires', 'Situations à six mois', 'Modalités', 'Contrats', 'Employeurs', 'Pénalités']);
 		const lots = wb.getWorksheet('Par lot')!;
 		expect(lots.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
 		const rules = (lots as unknown as { conditionalFormattings: Array<{ ref: string; rules: Array<{ type: string }> }> }).conditionalFormattings;
 		expect(rules.map((r) => r.rules[0].type)).toEqual(expect.arrayContaining(['colorScale', 'dataBar']));
 		const synth = wb.getWorksheet('Synthèse')!;
 		expect(synth.getCell('B4').value).toBe(6);
-		expect(synth.getCell('B15').value).toBe(1200);
-		expect(synth.getCell('B15').numFmt).toBe('#,##0.00 "€"');
+		expect(synth.getCell('A19').value).toBe('Pénalités notifiées');
+		expect(synth.getCell('B19').value).toBe(1200);
+		expect(synth.getCell('B19').numFmt).toBe('#,##0.00 "€"');
 	});
 });

@@ -10,13 +10,10 @@ import type { BilanAccumulator, RegisterIndex } from '../../core';
 import {
 	AnomalyError,
 	CLAUSE_READER,
-	MARKET_KEYS,
-	MARKET_LABELS,
-	PENALTY_KEYS,
-	PENALTY_LABELS,
+	MARKET_READER,
+	PENALTY_READER,
 	REPORT_LINE_READER,
 	clauseKey,
-	readPenalty,
 	rowReader,
 } from '../../core';
 import type { RegisterAppendPlan } from './register-append';
@@ -41,13 +38,16 @@ function linesSheet(mandatory: boolean, onRow: StreamSheetSpec['onRow'], onHeade
 }
 
 /**
- * Bilan : clauses, lignes de relevé, marchés notifiés et pénalités ajoutés à
- * l'accumulateur ; chaque enregistrement en anomalie est passé à `note`
+ * Bilan : clauses, lignes de relevé, marchés de la période et pénalités
+ * ajoutés à l'accumulateur (les enregistrements typés du cœur, lus par leurs
+ * schémas) ; chaque enregistrement en anomalie est passé à `note`
  * (situé : feuille et cellule).
  */
 export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: BilanAccumulator, note: (error: unknown) => void): Promise<void> {
 	const readClause = rowReader(CLAUSE_READER);
 	const readLine = rowReader(REPORT_LINE_READER);
+	const readMarket = rowReader(MARKET_READER);
+	const readPenaltyRow = rowReader(PENALTY_READER);
 	await streamTables(input, fileName, {
 		registre: registerSheet((row) => {
 			const read = row.problems.length === 0 ? readClause(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`) : undefined;
@@ -62,23 +62,28 @@ export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: 
 		}),
 		marches: {
 			names: FOLLOW_UP_SHEETS.marches,
-			keys: MARKET_KEYS,
-			labels: MARKET_LABELS,
+			keys: MARKET_READER.keys,
+			labels: MARKET_READER.labels,
 			required: ['marche'],
 			mandatory: false,
 			onRow: (row) => {
-				if (row.raw.marche !== undefined) acc.addMarket({ marche: String(row.raw.marche), nature: row.raw.nature === undefined ? undefined : String(row.raw.nature) });
+				if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
+				const read = readMarket(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);
+				if (read.ok) acc.addMarket(read.value);
+				else note(locate(read.error, row));
 			},
 		},
 		penalites: {
 			names: FOLLOW_UP_SHEETS.penalites,
-			keys: PENALTY_KEYS,
-			labels: PENALTY_LABELS,
+			keys: PENALTY_READER.keys,
+			labels: PENALTY_READER.labels,
 			required: ['marche', 'lot', 'etape', 'montant'],
 			mandatory: false,
 			onRow: (row) => {
-				const penalty = readPenalty(row.raw);
-				if (penalty) acc.addPenalty(penalty);
+				if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
+				const read = readPenaltyRow(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);
+				if (read.ok) acc.addPenalty(read.value);
+				else note(locate(read.error, row));
 			},
 		},
 	});
