@@ -41,7 +41,8 @@
  * - heures mutualisées d'un titulaire : heures de la période faites par des
  *   personnes présentes sur au moins deux de ses marchés ;
  * - pénalités : proposées (mises en demeure), notifiées (appliquées) et
- *   recouvrées, sommées séparément.
+ *   recouvrées, sommées séparément ; celles dont la date tombe hors de la
+ *   période ne comptent pas (sans date : comptées).
  */
 import { z } from 'zod/v4';
 
@@ -519,6 +520,7 @@ export class BilanAccumulator {
 		const penaltyTotals: Record<BilanPenaltyStep, number> = { proposee: 0, notifiee: 0, recouvree: 0 };
 		let notices = 0;
 		for (const p of this.penalties) {
+			if (p.date !== undefined && (p.date < from || p.date > to)) continue;
 			const key = clauseKey(p);
 			const entry = penaltyBy.get(key) ?? { proposee: 0, notifiee: 0, recouvree: 0, misesEnDemeure: 0 };
 			entry[p.etape] += p.montant;
@@ -631,9 +633,11 @@ export class BilanAccumulator {
 		// Heures par mois de la période et par année (jusqu'à la fin de la période).
 		const months = new Map<string, number>(monthRange(this.start, this.end).map((m) => [m, 0]));
 		const years = new Map<string, { heures: number; personnes: Set<string> }>();
-		for (const c of this.clauses.filter((x, i, all) => all.findIndex((y) => clauseKey(y) === clauseKey(x)) === i)) {
-			const s = statsOf(c);
-			if (active.includes(c)) for (const [m, h] of s.mois) months.set(m, (months.get(m) ?? 0) + h);
+		const activeKeys = new Set(active.map(clauseKey));
+		for (const key of seen) {
+			const s = this.stats.get(key);
+			if (!s) continue;
+			if (activeKeys.has(key)) for (const [m, h] of s.mois) months.set(m, (months.get(m) ?? 0) + h);
 			for (const [year, y] of s.annees) {
 				const entry = years.get(year) ?? { heures: 0, personnes: new Set<string>() };
 				entry.heures += y.heures;

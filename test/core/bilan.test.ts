@@ -70,7 +70,9 @@ function records() {
 		penalites: [
 			{ marche: 'TRX-2', lot: '3', etape: 'Mise en demeure', montant: '3 000' },
 			{ marche: 'TRX-2', lot: '3', etape: 'pénalités notifiées', montant: 2400 },
-			{ marche: 'TRX-2', lot: '3', etape: 'titre de recette', montant: 1000 },
+			{ marche: 'TRX-2', lot: '3', etape: 'titre de recette', montant: 1000, date: '2025-12-20' },
+			// Datée de l'année suivante : hors période.
+			{ marche: 'TRX-2', lot: '3', etape: 'recouvrée', montant: 1400, date: '2026-02-03' },
 		],
 	});
 }

@@ -14,6 +14,8 @@ const registre: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 're
 const releves: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'releves-2026.json'), 'utf8'));
 const clause = (marche: string, lot: string) => registre.find((c) => c.marche === marche && c.lot === lot) as unknown as Parameters<typeof filledReleve>[0] & { emailTitulaire: string };
 
+const roundTo4 = (x: number) => Math.round(x * 10000) / 10000;
+
 const registerItem = (buffer = REGISTER, fileName = 'suivi-clauses.xlsx'): INodeExecutionData => ({
 	json: { fichier: fileName },
 	binary: { registre: binaryItem(buffer, fileName).binary!.data },
@@ -194,37 +196,36 @@ describe('nœud Réception des relevés, exécuté par le moteur de n8n', () => 
 
 describe('nœud Bilan des clauses sociales', () => {
 	it('classeur de suivi → indicateurs, classeur par vue avec mise en forme conditionnelle, éléments par vue', async () => {
-		const withSheets = await (async () => {
-			const wb = await readWorkbook(REGISTER);
-			const marches = wb.addWorksheet('Marchés');
-			marches.addRow(['N° marché', 'Nature']);
-			for (const m of ['2025-TRX-031', '2025-TRX-044', '2025-TRX-052', '2026-TRX-008', '2025-TRX-060', '2025-TRX-061']) marches.addRow([m, 'Travaux']);
-			for (const m of ['2024-DSP-002']) marches.addRow([m, 'DSP']);
-			for (const m of ['2024-SRV-017', '2025-PI-006', '2025-SRV-090']) marches.addRow([m, 'Services']);
-			const pen = wb.addWorksheet('Pénalités');
-			pen.addRow(['N° marché', 'N° lot', 'Étape', 'Montant HT', 'Date']);
-			pen.addRow(['2025-TRX-031', '20', 'miseEnDemeure', 1200, '2026-10-05']);
-			pen.addRow(['2025-TRX-031', '20', 'notification', 1200, '2026-11-05']);
-			return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
-		})();
 		const facilitateurs = fs.readFileSync(path.join(SAMPLE, 'facilitateurs.json'), 'utf8');
 		const { items, output, run } = await runNode(
 			{ type: 'clauseBilan', parameters: { source: 'classeur', binaryPropertyName: 'data', debut: '2026-01', fin: '2026-12', facilitateurs, region: 'Région Val-d’Argent' } },
-			[binaryItem(withSheets, 'suivi-clauses.xlsx')],
+			[binaryItem(REGISTER, 'suivi-clauses.xlsx')],
 		);
 		expect(run.data.resultData.error).toBeUndefined();
 		const bilan = items[0].json;
+		// Recompte à la main : marchés en exécution en 2026 (feuille « Marchés »), dont ceux qui ont un lot clausé en exécution.
+		const marches: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'marches.json'), 'utf8'));
+		const of2026 = marches.filter((m) => String(m.debutExecution) <= '2026-12-31' && String(m.finExecution) >= '2026-01-01');
+		const clauses2026 = new Set(registre.filter((c) => String(c.debutExecution) <= '2026-12-31' && String(c.finExecution) >= '2026-01-01').map((c) => c.marche));
+		expect(of2026.length).toBe(13);
+		expect(clauses2026.size).toBe(6);
+		expect(bilan).toMatchObject({ fichier: 'bilan-clauses-sociales-2026-01-2026-12.xlsx', marchesAvecClause: 6, nombreMarches: 13, marchesSansClause: 7, partMarchesAvecClause: roundTo4(6 / 13), penalitesProposees: 2700, penalitesAppliquees: 0, misesEnDemeure: 1, lignesEnAnomalie: 0, clausesHorsPeriode: 1 });
 		const inPeriod = releves.filter((l) => String(l.mois) >= '2026-01' && String(l.mois) <= '2026-12');
-		expect(bilan).toMatchObject({ fichier: 'bilan-clauses-sociales-2026-01-2026-12.xlsx', marchesAvecClause: 6, nombreMarches: 10, partMarchesAvecClause: 0.6, penalitesAppliquees: 1200, misesEnDemeure: 1, lignesEnAnomalie: 0, clausesHorsPeriode: 1 });
 		expect(Number(bilan.heuresRealiseesPeriode)).toBeCloseTo(inPeriod.reduce((s, l) => s + Number(l.heuresMois), 0), 2);
-		expect(bilan).toMatchObject({ penalitesProposees: 1200, marchesSansClause: 4 });
-		expect(String((bilan.synthese as IDataObject).texte)).toContain('6 marché(s) avec une clause sociale d’insertion (15 lot(s)), soit 60\u00a0% des 10 marchés de la période.');
+		expect(String((bilan.synthese as IDataObject).texte)).toContain('6 marché(s) avec une clause sociale d’insertion (15 lot(s)), soit 46,2\u00a0% des 13 marchés de la période.');
 		const views = output('Nœud testé', 1);
-		// Nature lue dans la feuille « Marchés » (le registre n'en porte pas) ; 2026-TRX-008, hors période, reste sans clause.
-		const nature = Object.fromEntries(views.filter((v) => v.json.vue === 'parNature').map((v) => [v.json.nature, [v.json.marches, v.json.marchesAvecClause, v.json.part]]));
-		expect(nature).toEqual({ Travaux: [6, 3, 0.5], Services: [3, 2, 0.6667], 'Délégation de service public': [1, 1, 1] });
-		// Les marchés sans clause de la feuille « Marchés » n'ont pas de territoire : « Non renseigné ».
-		expect(views.filter((v) => v.json.vue === 'parTerritoire').map((v) => v.json.territoire).sort()).toEqual(['17', '79, Communauté d\'agglomération du Val d\'Argent', '86', 'Non renseigné']);
+		// Nature lue dans la feuille « Marchés » (le registre n'en porte pas).
+		const nature = Object.fromEntries(views.filter((v) => v.json.vue === 'parNature').map((v) => [v.json.nature, [v.json.marches, v.json.marchesAvecClause]]));
+		const expectedNature: Record<string, number[]> = {};
+		for (const m of of2026) {
+			const entry = (expectedNature[String(m.nature)] ??= [0, 0]);
+			entry[0]++;
+			if (clauses2026.has(m.marche)) entry[1]++;
+		}
+		expect(nature).toEqual(expectedNature);
+		expect(nature.Services).toEqual([5, 1]);
+		expect(views.filter((v) => v.json.vue === 'parTerritoire').map((v) => v.json.territoire).sort()).toEqual(['17', '79', '86']);
+		expect(views.filter((v) => v.json.vue === 'sorties').find((v) => v.json.situation === 'Emploi de transition (CDD ou intérim de moins de 6 mois, contrat aidé)')?.json.personnes).toBe(1);
 
 		const wb = new ExcelJS.Workbook();
 		await wb.xlsx.load(Buffer.from(items[0].binary!.data.data, 'base64') as unknown as ArrayBuffer);
@@ -235,8 +236,8 @@ describe('nœud Bilan des clauses sociales', () => {
 		expect(rules.map((r) => r.rules[0].type)).toEqual(expect.arrayContaining(['colorScale', 'dataBar']));
 		const synth = wb.getWorksheet('Synthèse')!;
 		expect(synth.getCell('B4').value).toBe(6);
-		expect(synth.getCell('A19').value).toBe('Pénalités notifiées');
-		expect(synth.getCell('B19').value).toBe(1200);
-		expect(synth.getCell('B19').numFmt).toBe('#,##0.00 "€"');
+		expect(synth.getCell('A18').value).toBe('Pénalités proposées (mises en demeure)');
+		expect(synth.getCell('B18').value).toBe(2700);
+		expect(synth.getCell('B18').numFmt).toBe('#,##0.00 "€"');
 	});
 });
