@@ -95,9 +95,10 @@ const exceljsStreamingUtf8 = {
  * Le plugin prend l'entrée CommonJS de pdfkit et rend ces require statiques pour
  * qu'esbuild embarque les métriques des polices (fichiers .cjs, sans fichier .afm
  * lu à l'exécution). Un changement de version de pdfkit qui casserait le
- * correctif fait échouer la construction. fontkit (et brotli, 2 Mo) ne sert qu'aux
- * polices TrueType/WOFF embarquées, que les lettres n'emploient pas : il est
- * remplacé par un module qui refuse clairement de s'en servir.
+ * correctif fait échouer la construction. fontkit lit les polices TrueType que le
+ * bilan des élus embarque (DejaVu Sans) ; brotli (1,5 Mo) ne lui sert qu'aux
+ * polices WOFF2, que le paquet n'emploie pas : il est remplacé par un module qui
+ * refuse clairement de s'en servir.
  */
 const pdfkitStandardFonts = {
 	name: 'pdfkit-standard-fonts',
@@ -106,9 +107,9 @@ const pdfkitStandardFonts = {
 			const { createRequire } = await import('node:module');
 			return { path: createRequire(import.meta.url).resolve('pdfkit') };
 		});
-		b.onResolve({ filter: /^fontkit$/ }, (args) => (/pdfkit/.test(args.importer) ? { path: 'fontkit', namespace: 'sans-fontkit' } : undefined));
-		b.onLoad({ filter: /.*/, namespace: 'sans-fontkit' }, () => ({
-			contents: "module.exports = { create() { throw new Error('Polices embarquées non prises en charge : les lettres PDF emploient les polices standard (Helvetica).'); } };",
+		b.onResolve({ filter: /^brotli[\\/]decompress(\.js)?$/ }, (args) => (/fontkit/.test(args.importer) ? { path: 'brotli', namespace: 'sans-brotli' } : undefined));
+		b.onLoad({ filter: /.*/, namespace: 'sans-brotli' }, () => ({
+			contents: "module.exports = function () { throw new Error('Polices WOFF2 non prises en charge : le paquet embarque des polices TrueType.'); };",
 			loader: 'js',
 		}));
 		b.onLoad({ filter: /pdfkit[\\/]js[\\/]pdfkit\.js$/ }, async (args) => {
@@ -133,6 +134,9 @@ const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((out) => {
 	return { in: path.join(root, source), out: path.join(dist, out.replace(/^dist\//, '').replace(/\.js$/, '')) };
 });
 await build({ ...common, entryPoints: entries, outdir: dist, plugins: [useSharedLib] });
+
+// Polices du bilan des élus, lues à côté de lib.js (dist/nodes/fonts), avec leur licence.
+await cp(path.join(root, 'nodes', 'adapters', 'pdf', 'fonts'), path.join(dist, 'nodes', 'fonts'), { recursive: true });
 
 // Icônes et fichiers codex à côté de chaque nœud ou identifiant.
 for (const out of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { buildBilanReport, streamBilanWorkbook, supersededRegisters } from '../adapters';
+import { buildBilanReport, renderBilanPdf, streamBilanWorkbook, supersededRegisters } from '../adapters';
 import type { Anomaly, Bilan, Facilitator } from '../core';
 import {
 	AnomalyError,
@@ -11,6 +11,7 @@ import {
 	MARKET_READER,
 	PENALTY_READER,
 	REPORT_LINE_READER,
+	bilanDocument,
 	bilanSummary,
 	canonicalizeKeys,
 	parseBilanSettings,
@@ -24,6 +25,7 @@ import {
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const PDF = 'application/pdf';
 /** Anomalies gardées pour le rapport (les suivantes sont seulement comptées). */
 const MAX_ANOMALIES = 200;
 
@@ -54,9 +56,9 @@ export class ClauseBilan implements INodeType {
 		icon: { light: 'file:clauseBilan.svg', dark: 'file:clauseBilan.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: 'Indicateurs et classeur Excel',
+		subtitle: 'Indicateurs, classeur Excel et document pour les élus',
 		description:
-			'Calcule les indicateurs des clauses sociales d’insertion sur une période (marchés clausés, heures dues et réalisées, publics, pénalités) et produit le classeur du bilan',
+			'Calcule les indicateurs des clauses sociales d’insertion sur une période (marchés avec et sans clause, heures dues, attendues et réalisées, publics, situations à six mois, pénalités) et produit le classeur du bilan et le document PDF pour les élus',
 		defaults: { name: 'Bilan des clauses sociales' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -146,6 +148,22 @@ export class ClauseBilan implements INodeType {
 				type: 'string',
 				default: 'data',
 				required: true,
+				description: 'Champ du classeur Excel du bilan',
+			},
+			{
+				displayName: 'Document pour les élus (PDF)',
+				name: 'pdfElus',
+				type: 'boolean',
+				default: true,
+				description: 'Produire aussi le « Bilan pour les élus » en PDF : chiffres clés, commentaire, graphiques, tableaux, sources',
+			},
+			{
+				displayName: 'Champ binaire du PDF',
+				name: 'binaryPdf',
+				type: 'string',
+				default: 'pdf',
+				required: true,
+				displayOptions: { show: { pdfElus: [true] } },
 			},
 			{
 				displayName: 'Options',
@@ -246,6 +264,15 @@ export class ClauseBilan implements INodeType {
 		const fileName = requested === '' ? `bilan-clauses-sociales-${bilan.periode.debut}-${bilan.periode.fin}.xlsx` : requested.endsWith('.xlsx') ? requested : `${requested}.xlsx`;
 		const buffer = await buildBilanReport(bilan, { titre, region: (this.getNodeParameter('region', 0, '') as string) || undefined, dateBilan: today });
 		const binaryOutput = this.getNodeParameter('binaryOutput', 0, 'data') as string;
+		const region = (this.getNodeParameter('region', 0, '') as string) || undefined;
+		const binary: Record<string, Awaited<ReturnType<typeof this.helpers.prepareBinaryData>>> = { [binaryOutput]: await this.helpers.prepareBinaryData(buffer, fileName, XLSX) };
+		let documentElus: IDataObject | null = null;
+		if (this.getNodeParameter('pdfElus', 0, true) as boolean) {
+			const pdfName = fileName.replace(/\.xlsx$/, '').replace(/^bilan-/, 'bilan-elus-') + '.pdf';
+			const pdf = await renderBilanPdf(bilanDocument(bilan, { titre, collectivite: region, dateBilan: today }), { date: today, auteur: region ?? titre });
+			binary[this.getNodeParameter('binaryPdf', 0, 'pdf') as string] = await this.helpers.prepareBinaryData(pdf.buffer, pdfName, PDF);
+			documentElus = { fichier: pdfName, pages: pdf.pages, graphiques: pdf.graphiques.map((g) => ({ ...g })) };
+		}
 		const paired = items.map((_item, item) => ({ item }));
 		out.push({
 			json: {
@@ -254,9 +281,10 @@ export class ClauseBilan implements INodeType {
 				...bilan.synthese,
 				lignesEnAnomalie: anomalyCount,
 				anomalies: anomalies as unknown as IDataObject[],
-				synthese: bilanSummary(bilan, { titre, fichier: fileName, dateBilan: today }),
+				documentElus,
+				synthese: bilanSummary(bilan, { titre, fichier: fileName, dateBilan: today, pdf: documentElus ? String(documentElus.fichier) : undefined }),
 			},
-			binary: { [binaryOutput]: await this.helpers.prepareBinaryData(buffer, fileName, XLSX) },
+			binary,
 			pairedItem: paired,
 		});
 		const views: INodeExecutionData[] = [];

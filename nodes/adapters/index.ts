@@ -18,4 +18,5 @@ export * from './excel/xlsx-light';
 export * from './excel/xlsx-stream-reader';
 export * from './excel/zip-archive';
 export * from './mail/mailer';
+export * from './pdf/bilan-elus';
 export * from './pdf/penalty-letter';

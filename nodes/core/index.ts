@@ -32,3 +32,4 @@ export * from './schemas/lot';
 export * from './schemas/penalty';
 export * from './schemas/primitives';
 export * from './schemas/suivi';
+export * from './bilan-document';

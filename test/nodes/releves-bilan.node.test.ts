@@ -3,7 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { BILAN_CHART_COLORS, renderBilanPdf } from '../../nodes/adapters';
+import { bilanDocument, computeBilan, parseBilanSettings } from '../../nodes/core';
+import { pdfText } from '../helpers/documents';
 import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
+import { countColor, expectChartsVisible, renderPdfPages } from '../helpers/pdf-render';
 import { filledReleve } from '../helpers/releves';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { readWorkbook } from '../helpers/workbooks';
@@ -240,4 +244,39 @@ describe('nœud Bilan des clauses sociales', () => {
 		expect(synth.getCell('B18').value).toBe(2700);
 		expect(synth.getCell('B18').numFmt).toBe('#,##0.00 "€"');
 	});
+
+	it('document pour les élus : polices embarquées, chiffres clés, commentaire, chaque graphique dessiné et visible à l’image', async () => {
+		const { items } = await runNode(
+			{ type: 'clauseBilan', parameters: { source: 'classeur', binaryPropertyName: 'data', debut: '2025-01', fin: '2025-12', region: 'Région Val-d’Argent' } },
+			[binaryItem(REGISTER, 'suivi-clauses.xlsx')],
+		);
+		const json = items[0].json;
+		const doc = json.documentElus as { fichier: string; pages: number; graphiques: Array<{ id: string; page: number; barres: number }> };
+		expect(doc.fichier).toBe('bilan-elus-clauses-sociales-2025-01-2025-12.pdf');
+		expect(items[0].binary!.pdf).toMatchObject({ fileName: doc.fichier, mimeType: 'application/pdf' });
+		const pdf = Buffer.from(items[0].binary!.pdf.data, 'base64');
+		// Polices embarquées (sous-ensembles TrueType), pas de police standard non embarquée.
+		const fonts = pdf.toString('latin1');
+		expect(fonts).toMatch(/\/FontFile2/);
+		expect(fonts).not.toMatch(/\/BaseFont \/Helvetica/);
+		const { text } = await pdfText(pdf);
+		expect(text).toContain('Bilan des clauses sociales d’insertion');
+		expect(text).toContain('En 2025, 6 marchés en exécution portaient une clause sociale d’insertion, sur 12 marchés de la Région, soit 50');
+		expect(text).toContain('Intégration des clauses sociales dans la commande publique des Conseils régionaux');
+		expect(text).not.toMatch(/seed|\.txt/i);
+		expect(String((json.synthese as IDataObject).texte)).toContain(`fichiers joints « ${String(json.fichier)} » et « ${doc.fichier} »`);
+		expectChartsVisible(pdf, doc.graphiques);
+	});
+
+	it('un graphique vide se voit : aucune barre, aucun pixel de barre (le contrôle des graphiques échouerait)', async () => {
+		const bilan = computeBilan(parseBilanSettings({ debut: '2025-01', fin: '2025-12' }), {});
+		const rendered = await renderBilanPdf(bilanDocument(bilan, { titre: 'Bilan vide', dateBilan: '2026-01-15' }), { date: '2026-01-15', auteur: 'Test' });
+		const pages = renderPdfPages(rendered.buffer);
+		for (const chart of rendered.graphiques) {
+			expect(chart.barres).toBe(0);
+			expect(countColor(pages[chart.page - 1], chart, BILAN_CHART_COLORS.serie1)).toBe(0);
+		}
+		expect(() => expectChartsVisible(rendered.buffer, rendered.graphiques)).toThrow();
+	});
 });
+
