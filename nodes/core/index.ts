@@ -33,3 +33,4 @@ export * from './schemas/penalty';
 export * from './schemas/primitives';
 export * from './schemas/suivi';
 export * from './bilan-document';
+export * from './programme-review';
