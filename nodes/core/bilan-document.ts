@@ -133,12 +133,28 @@ export function bilanCommentary(bilan: Bilan): string[] {
 	return out;
 }
 
+/** Les lignes qui portent le plus d'heures dues, au plus `max`. */
+function largest(rows: BilanRow[], max: number): BilanRow[] {
+	return rows.length <= max ? rows : [...rows].sort((a, b) => num(b.heuresDues) - num(a.heuresDues)).slice(0, max);
+}
+
 function completionChart(id: string, titre: string, rows: BilanRow[], label: (r: BilanRow) => string, max = 12): ChartSpec {
-	const bars = rows
-		.filter((r) => typeof r.tauxRealisationADate === 'number' || typeof r.tauxRealisation === 'number')
-		.slice(0, max)
-		.map((r) => ({ libelle: label(r), valeur: roundTo(num(r.tauxRealisationADate) * 100, 1), valeur2: roundTo(num(r.tauxRealisation) * 100, 1) }));
-	return { id, titre, type: 'doubles', unite: '%', barres: bars, legende: ['à date (÷ heures attendues)', 'sur le total (÷ heures dues)'], repere: 100 };
+	const shown = largest(
+		rows.filter((r) => typeof r.tauxRealisationADate === 'number' || typeof r.tauxRealisation === 'number'),
+		max,
+	);
+	const bars = shown.map((r) => ({ libelle: label(r), valeur: roundTo(num(r.tauxRealisationADate) * 100, 1), valeur2: roundTo(num(r.tauxRealisation) * 100, 1) }));
+	const hidden = rows.length - shown.length;
+	return {
+		id,
+		titre,
+		type: 'doubles',
+		unite: '%',
+		barres: bars,
+		legende: ['à date (÷ heures attendues)', 'sur le total (÷ heures dues)'],
+		repere: 100,
+		note: hidden > 0 ? `Les ${max} qui portent le plus d\u2019heures dues ; les ${formatNumber(hidden)} autres sont dans le classeur.` : undefined,
+	};
 }
 
 /** Le document des élus. */
@@ -198,8 +214,8 @@ export function bilanDocument(bilan: Bilan, meta: { titre: string; collectivite?
 		titre: 'Marchés avec une clause',
 		colonnes: ['Marché', 'Objet', 'Heures dues', 'Période', 'À date', 'Sur le total'],
 		alignement: ['g', 'g', 'd', 'd', 'd', 'd'],
-		note: 'Période : heures réalisées sur la période. À date : heures réalisées depuis le début ÷ heures attendues à la fin de la période. Sur le total : ÷ heures dues.',
-		lignes: bilan.parMarche.map((m) => [String(m.marche), String(m.objet ?? ''), formatHours(num(m.heuresDues)), formatHours(num(m.heuresRealiseesPeriode)), pct(m.tauxRealisationADate as number | null), pct(m.tauxRealisation as number | null)]),
+		note: `${bilan.parMarche.length > 30 ? `Les 30 marchés qui portent le plus d\u2019heures dues, sur ${formatNumber(bilan.parMarche.length)} (tous dans le classeur). ` : ''}Période : heures réalisées sur la période. À date : heures réalisées depuis le début ÷ heures attendues à la fin de la période. Sur le total : ÷ heures dues.`,
+		lignes: largest(bilan.parMarche, 30).map((m) => [String(m.marche), String(m.objet ?? ''), formatHours(num(m.heuresDues)), formatHours(num(m.heuresRealiseesPeriode)), pct(m.tauxRealisationADate as number | null), pct(m.tauxRealisation as number | null)]),
 	};
 	const sorties: TableSpec = {
 		titre: 'Situation des personnes six mois après',
@@ -219,8 +235,8 @@ export function bilanDocument(bilan: Bilan, meta: { titre: string; collectivite?
 		colonnes: ['Territoire ou facilitateur', 'Marchés avec clause', 'Heures (période)', 'Personnes'],
 		alignement: ['g', 'd', 'd', 'd'],
 		lignes: [
-			...bilan.parTerritoire.filter((t) => num(t.marchesAvecClause) > 0).map((t) => [`Territoire ${String(t.territoire)}`, formatNumber(num(t.marchesAvecClause)), formatHours(num(t.heuresRealiseesPeriode)), formatNumber(num(t.personnes))]),
-			...bilan.parFacilitateur.map((f) => [String(f.facilitateur), formatNumber(num(f.lots)) + ' lot(s)', formatHours(num(f.heuresRealiseesPeriode)), formatNumber(num(f.personnes))]),
+			...largest(bilan.parTerritoire.filter((t) => num(t.marchesAvecClause) > 0), 20).map((t) => [`Territoire ${String(t.territoire)}`, formatNumber(num(t.marchesAvecClause)), formatHours(num(t.heuresRealiseesPeriode)), formatNumber(num(t.personnes))]),
+			...largest(bilan.parFacilitateur, 20).map((f) => [String(f.facilitateur), formatNumber(num(f.lots)) + ' lot(s)', formatHours(num(f.heuresRealiseesPeriode)), formatNumber(num(f.personnes))]),
 		],
 	};
 	return {
