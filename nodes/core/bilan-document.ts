@@ -69,7 +69,7 @@ export interface BilanDocument {
 	sources: string[];
 }
 
-const pct = (rate: number | null | undefined) => (rate === null || rate === undefined ? '–' : formatPercent(roundTo(rate * 100, 1)));
+const pct = (rate: BilanRow[string] | undefined) => (typeof rate === 'number' ? formatPercent(roundTo(rate * 100, 1)) : '–');
 const num = (v: BilanRow[string] | undefined) => (typeof v === 'number' ? v : 0);
 const plural = (n: number, one: string, many: string) => `${formatNumber(n)}\u00a0${n > 1 ? many : one}`;
 
@@ -93,10 +93,10 @@ export function bilanCommentary(bilan: Bilan): string[] {
 	);
 	const top = bilan.parNature.filter((n) => typeof n.part === 'number' && num(n.marches) > 0).sort((a, b) => num(b.part) - num(a.part))[0];
 	if (top && s.partMarchesAvecClause !== null) {
-		out.push(`La clause est la plus répandue dans les marchés de nature « ${String(top.nature)} » (${pct(top.part as number)} d\u2019entre eux).`);
+		out.push(`La clause est la plus répandue dans les marchés de nature « ${String(top.nature)} » : ${formatNumber(num(top.marchesAvecClause))} sur ${formatNumber(num(top.marches))} (${pct(num(top.part))}).`);
 	}
 	const women = s.femmes > 0 ? `, dont ${plural(s.femmes, 'femme', 'femmes')}` : '';
-	out.push(`Les entreprises titulaires ont réalisé ${formatHours(s.heuresRealiseesPeriode)} de travail au profit de ${plural(s.personnes, 'personne éloignée', 'personnes éloignées')} de l\u2019emploi${women}.`);
+	out.push(`Les entreprises titulaires ont réalisé ${formatHours(Math.round(s.heuresRealiseesPeriode))} de travail au profit de ${plural(s.personnes, 'personne éloignée', 'personnes éloignées')} de l\u2019emploi${women}.`);
 	const years = bilan.parAnnee;
 	const current = years.find((y) => y.annee === bilan.periode.fin.slice(0, 4));
 	const previous = current ? years[years.indexOf(current) - 1] : undefined;
@@ -108,7 +108,7 @@ export function bilanCommentary(bilan: Bilan): string[] {
 		const late = bilan.parLot.filter((l) => typeof l.tauxRealisationADate === 'number' && l.tauxRealisationADate < 0.5).length;
 		const verdict = s.tauxRealisationADate >= 1 ? 'les engagements sont tenus, et au-delà' : s.tauxRealisationADate >= 0.8 ? 'les engagements sont globalement tenus' : 'un retard est à rattraper';
 		out.push(
-			`Depuis le début des marchés, ${formatHours(s.heuresRealiseesCumul)} ont été réalisées pour ${formatHours(s.heuresAttenduesADate)} attendues à fin ${frenchMonth(bilan.periode.fin)} (${pct(s.tauxRealisationADate)}) : ${verdict}${late > 0 ? ` ; ${plural(late, 'lot reste', 'lots restent')} sous la moitié des heures attendues et ${late > 1 ? 'font' : 'fait'} l\u2019objet d\u2019un suivi rapproché` : ''}.`,
+			`Depuis le début des marchés, ${formatHours(Math.round(s.heuresRealiseesCumul))} ont été réalisées pour ${formatHours(Math.round(s.heuresAttenduesADate))} attendues à fin ${frenchMonth(bilan.periode.fin)} (${pct(s.tauxRealisationADate)}) : ${verdict}${late > 0 ? ` ; ${plural(late, 'lot reste', 'lots restent')} sous la moitié des heures attendues et ${late > 1 ? 'font' : 'fait'} l\u2019objet d\u2019un suivi rapproché` : ''}.`,
 		);
 	}
 	const row = (label: string) => bilan.publicsPrioritaires.find((r) => r.indicateur === label);
@@ -215,13 +215,13 @@ export function bilanDocument(bilan: Bilan, meta: { titre: string; collectivite?
 		colonnes: ['Marché', 'Objet', 'Heures dues', 'Période', 'À date', 'Sur le total'],
 		alignement: ['g', 'g', 'd', 'd', 'd', 'd'],
 		note: `${bilan.parMarche.length > 30 ? `Les 30 marchés qui portent le plus d\u2019heures dues, sur ${formatNumber(bilan.parMarche.length)} (tous dans le classeur). ` : ''}Période : heures réalisées sur la période. À date : heures réalisées depuis le début ÷ heures attendues à la fin de la période. Sur le total : ÷ heures dues.`,
-		lignes: largest(bilan.parMarche, 30).map((m) => [String(m.marche), String(m.objet ?? ''), formatHours(num(m.heuresDues)), formatHours(num(m.heuresRealiseesPeriode)), pct(m.tauxRealisationADate as number | null), pct(m.tauxRealisation as number | null)]),
+		lignes: largest(bilan.parMarche, 30).map((m) => [String(m.marche), String(m.objet ?? ''), formatHours(num(m.heuresDues)), formatHours(num(m.heuresRealiseesPeriode)), pct(m.tauxRealisationADate), pct(m.tauxRealisation)]),
 	};
 	const sorties: TableSpec = {
 		titre: 'Situation des personnes six mois après',
 		colonnes: ['Situation', 'Personnes', 'Part'],
 		alignement: ['g', 'd', 'd'],
-		lignes: bilan.sorties.map((o) => [String(o.situation), formatNumber(num(o.personnes)), pct(o.part as number | null)]),
+		lignes: bilan.sorties.map((o) => [String(o.situation), formatNumber(num(o.personnes)), pct(o.part)]),
 		note: 'Part : sur les personnes dont la situation est connue (renseignée par le facilitateur dans les relevés).',
 	};
 	const penalties: TableSpec = {

@@ -66,7 +66,6 @@ import {
 	OUTCOMES,
 	PUBLIC_CATEGORIES,
 	ReportLineSchema,
-	clauseKey,
 	clauseKeyMemo,
 	memoizeText,
 } from './schemas/suivi';
@@ -284,7 +283,7 @@ function label<T extends string>(values: Record<T, { libelle: string }>, key: T 
 }
 
 const NATURE_LOOKUP = new Map<string, string>();
-for (const n of Object.values(NATURES) as Array<{ libelle: string; synonymes: readonly string[] }>) {
+for (const n of Object.values(NATURES)) {
 	for (const t of [n.libelle, ...n.synonymes]) NATURE_LOOKUP.set(normalizeToken(t), n.libelle);
 }
 for (const [key, n] of Object.entries(NATURES)) NATURE_LOOKUP.set(normalizeToken(key), n.libelle);
@@ -437,18 +436,18 @@ export class BilanAccumulator {
 		const active: ClauseRecord[] = [];
 		let outside = 0;
 		for (const c of this.clauses) {
-			const key = clauseKey(c);
+			const key = this.keyOf(c);
 			if (seen.has(key)) continue;
 			seen.add(key);
 			if (c.debutExecution > to || c.finExecution < from) outside++;
 			else active.push(c);
 		}
 		const empty: ClauseStats = { periode: 0, cumul: 0, formation: 0, personnes: new Set(), mois: new Map(), annees: new Map() };
-		const statsOf = (c: ClauseRecord) => this.stats.get(clauseKey(c)) ?? empty;
+		const statsOf = (c: ClauseRecord) => this.stats.get(this.keyOf(c)) ?? empty;
 		const unknownLines = [...this.stats.keys()].filter((k) => !seen.has(k)).length;
 		// Heures attendues à la fin de la période (courbe de la clause, sinon prorata des jours écoulés).
-		const expected = new Map(active.map((c) => [clauseKey(c), expectedHours(c, this.end)]));
-		const expectedOf = (c: ClauseRecord) => expected.get(clauseKey(c)) ?? 0;
+		const expected = new Map(active.map((c) => [this.keyOf(c), expectedHours(c, this.end)]));
+		const expectedOf = (c: ClauseRecord) => expected.get(this.keyOf(c)) ?? 0;
 
 		// Liste des marchés : ceux de la période, puis nature, service et territoire de chaque marché.
 		const listed = new Map<string, BilanMarket>();
@@ -459,10 +458,10 @@ export class BilanAccumulator {
 					: m.dateNotification !== undefined
 						? m.dateNotification >= from && m.dateNotification <= to
 						: true;
-			if (inPeriod && !listed.has(normalizeToken(m.marche))) listed.set(normalizeToken(m.marche), m);
+			if (inPeriod && !listed.has(this.tokenOf(m.marche))) listed.set(this.tokenOf(m.marche), m);
 		}
-		const allListed = new Map(this.markets.map((m) => [normalizeToken(m.marche), m]));
-		const marketOf = (marche: string) => allListed.get(normalizeToken(marche));
+		const allListed = new Map(this.markets.map((m) => [this.tokenOf(m.marche), m]));
+		const marketOf = (marche: string) => allListed.get(this.tokenOf(marche));
 		const natureOf = (c: ClauseRecord) => natureLabel(marketOf(c.marche)?.nature ?? c.nature);
 		const serviceOf = (c: ClauseRecord) => marketOf(c.marche)?.acheteur ?? c.acheteur;
 		const territoryOf = (c: ClauseRecord) => c.territoire ?? marketOf(c.marche)?.territoire ?? this.facilitatorTerritory(c) ?? NOT_SET;
@@ -521,7 +520,7 @@ export class BilanAccumulator {
 		let notices = 0;
 		for (const p of this.penalties) {
 			if (p.date !== undefined && (p.date < from || p.date > to)) continue;
-			const key = clauseKey(p);
+			const key = this.keyOf(p);
 			const entry = penaltyBy.get(key) ?? { proposee: 0, notifiee: 0, recouvree: 0, misesEnDemeure: 0 };
 			entry[p.etape] += p.montant;
 			penaltyTotals[p.etape] += p.montant;
@@ -550,13 +549,13 @@ export class BilanAccumulator {
 				tauxRealisation: rate(s.cumul, c.heuresDues),
 				heuresFormationPeriode: roundTo(s.formation, 2),
 				personnes: s.personnes.size,
-				penalitesAppliquees: roundTo(penaltyBy.get(clauseKey(c))?.notifiee ?? 0, 2),
+				penalitesAppliquees: roundTo(penaltyBy.get(this.keyOf(c))?.notifiee ?? 0, 2),
 			};
 		});
 
 		// Titulaires : mutualisation entre leurs marchés.
 		const bySiret = group((c) => c.siret);
-		const owner = new Map(active.map((c) => [clauseKey(c), c]));
+		const owner = new Map(active.map((c) => [this.keyOf(c), c]));
 		const mutual = new Map<string, { personnes: number; heures: number }>();
 		for (const clauses of this.personClauses.values()) {
 			const perSiret = new Map<string, { marches: Set<string>; heures: number }>();
@@ -593,7 +592,7 @@ export class BilanAccumulator {
 			universe.set(token, { nature: natureLabel(m.nature), service: m.acheteur ?? NOT_SET, territoire: m.territoire ?? NOT_SET, clause: false });
 		}
 		for (const [marche, list] of byMarket) {
-			const token = normalizeToken(marche);
+			const token = this.tokenOf(marche);
 			const known = universe.get(token);
 			universe.set(token, {
 				nature: natureOf(list[0]),
@@ -633,7 +632,7 @@ export class BilanAccumulator {
 		// Heures par mois de la période et par année (jusqu'à la fin de la période).
 		const months = new Map<string, number>(monthRange(this.start, this.end).map((m) => [m, 0]));
 		const years = new Map<string, { heures: number; personnes: Set<string> }>();
-		const activeKeys = new Set(active.map(clauseKey));
+		const activeKeys = new Set(active.map((c) => this.keyOf(c)));
 		for (const key of seen) {
 			const s = this.stats.get(key);
 			if (!s) continue;
@@ -702,8 +701,8 @@ export class BilanAccumulator {
 		];
 
 		const penalites: BilanRow[] = [...penaltyBy].map(([key, p]) => {
-			const clause = active.find((c) => clauseKey(c) === key) ?? this.clauses.find((c) => clauseKey(c) === key);
-			const sample = this.penalties.find((x) => clauseKey(x) === key)!;
+			const clause = active.find((c) => this.keyOf(c) === key) ?? this.clauses.find((c) => this.keyOf(c) === key);
+			const sample = this.penalties.find((x) => this.keyOf(x) === key)!;
 			return {
 				marche: clause?.marche ?? sample.marche,
 				lot: clause?.lot ?? sample.lot,
@@ -789,7 +788,7 @@ export function twelveMonthsFrom(debut: string): string {
 export function penaltyInput(raw: Record<string, unknown>): Record<string, unknown> {
 	const nested = raw.penalites;
 	if (nested !== null && typeof nested === 'object' && !Array.isArray(nested) && 'total' in nested) {
-		return { marche: raw.marche, lot: raw.lot, etape: raw.etape, montant: (nested as { total?: unknown }).total, date: raw.date ?? raw.dateDocument };
+		return { marche: raw.marche, lot: raw.lot, etape: raw.etape, montant: nested.total, date: raw.date ?? raw.dateDocument };
 	}
 	return raw;
 }
