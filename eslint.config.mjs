@@ -14,4 +14,13 @@ export default [
 			'n8n-nodes-base/node-param-description-boolean-without-whether': 'off',
 		},
 	},
+	{
+		// Le paquet n'est pas publié (ni sur le registre npm ni ailleurs) : il n'a pas de
+		// page d'accueil, et une adresse inventée mènerait à une page qui n'existe pas.
+		// Voir le README, « Règles du linter non appliquées ».
+		files: ['package.json'],
+		rules: {
+			'@n8n/community-nodes/require-homepage': 'off',
+		},
+	},
 ];

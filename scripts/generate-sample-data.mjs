@@ -390,9 +390,9 @@ async function receivedReleves() {
  * article du CCAP, neutralisations, date de mise en demeure, bilan). Les heures
  * réalisées sont réparties exactement sur les mois d'exécution (champ
  * « realiseesExemple » du JSON source) : une mise en demeure à faire (700 → 570 h,
- * cas du seed 002), une notification (mise en demeure restée sans effet), une
+ * cas de l'étude Avise 2013 sur les prestations intellectuelles), une notification (mise en demeure restée sans effet), une
  * clause dont les heures manquantes sont neutralisées, une clause au-delà de son
- * objectif (35 → 70 h, seed 002), une clause déjà notifiée (feuille « Pénalités »).
+ * objectif (35 → 70 h, même étude), une clause déjà notifiée (feuille « Pénalités »).
  */
 async function clausesToSettle() {
 	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'clauses-a-solder.json'), 'utf8'));

@@ -3,7 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import type { RegisterAppendPlan, SendOutcome } from '../adapters';
 import { appendToRegister, nextRegisterName, readReleveWorkbook, registerVersionOf, streamRegisterForIntake } from '../adapters';
-import type { Acknowledgement, IncomingReleve, ReleveResult, ReportLine } from '../core';
+import type { Acknowledgement, IncomingReleve, ReadLimits, ReleveResult, ReportLine } from '../core';
 import {
 	REPORT_LINE_READER,
 	RegisterIndex,
@@ -18,6 +18,7 @@ import {
 	wantedMonths,
 } from '../core';
 import { errorItem, toNodeError } from '../shared/items';
+import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 import { sendOnce } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 
@@ -107,7 +108,7 @@ export class ClauseReportIntake implements INodeType {
 				name: 'dateReception',
 				type: 'string',
 				default: '',
-				placeholder: '={{ $json.date }}',
+				placeholder: '2026-11-05',
 				description: 'AAAA-MM-JJ (ou date du courriel) ; vide : la date du jour. Elle date la version des relevés.',
 			},
 			{
@@ -115,7 +116,7 @@ export class ClauseReportIntake implements INodeType {
 				name: 'expediteur',
 				type: 'string',
 				default: '',
-				placeholder: '={{ $json.from }}',
+				placeholder: 'contact@entreprise.fr',
 				description: 'Pour répondre à un relevé dont le marché est inconnu du registre (sinon, l’accusé va au titulaire inscrit au registre)',
 			},
 			{
@@ -168,10 +169,10 @@ export class ClauseReportIntake implements INodeType {
 						displayName: 'Seuil d’heures mensuelles par personne',
 						name: 'seuilHeuresMois',
 						type: 'number',
-						typeOptions: { numberPrecision: 2 },
 						default: 151.67,
 						description: 'Au-delà (heures et formation), une justification est exigée ; 151,67 h : temps plein mensuel (35 h × 52 ÷ 12)',
 					},
+					...READ_LIMIT_PROPERTIES,
 				],
 			},
 		],
@@ -191,7 +192,9 @@ export class ClauseReportIntake implements INodeType {
 			return raw === '' || raw === undefined || raw === null ? undefined : parseDate(raw instanceof Date ? raw : String(raw)) ?? parseDate(String(raw).slice(0, 10));
 		};
 		let settings;
+		let limits: ReadLimits;
 		try {
+			limits = readLimitsParameter(this);
 			settings = parseIntakeSettings({ dateReception: dateFor(0) ?? today, seuilHeuresMois: options.seuilHeuresMois, moisDejaRecu: options.moisDejaRecu });
 		} catch (error) {
 			throw toNodeError(node, error, 0);
@@ -251,7 +254,7 @@ export class ClauseReportIntake implements INodeType {
 				for (const property of properties) {
 					const fileName = binaries[property].fileName ?? `${property}.xlsx`;
 					const buffer = await this.helpers.getBinaryDataBuffer(itemIndex, property);
-					const releve = await readReleveWorkbook(buffer, fileName, itemIndex);
+					const releve = await readReleveWorkbook(buffer, fileName, itemIndex, limits);
 					releve.expediteur = expediteur;
 					releves.push(releve);
 					dates.set(releve, dateFor(itemIndex));
@@ -288,7 +291,7 @@ export class ClauseReportIntake implements INodeType {
 		let invalidLines = 0;
 		try {
 			registerBuffer = await this.helpers.getBinaryDataBuffer(register.itemIndex, registerProperty);
-			invalidLines = await streamRegisterForIntake(registerBuffer, registerName, index, plan);
+			invalidLines = await streamRegisterForIntake(registerBuffer, registerName, index, plan, limits);
 		} catch (error) {
 			if (!this.continueOnFail()) throw toNodeError(node, error, register.itemIndex);
 			return [[errorItem(node, error, register.itemIndex, { fichier: registerName })], [], []];

@@ -3,8 +3,9 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { annotateFicheVisa, annotatedFileName, buildFicheVisaForm, buildPrefilledFicheVisa, readFicheVisaWorkbook } from '../adapters';
 import type { RawFiche, StudiedLot, VisaSettings } from '../core';
-import { FICHE_VISA_VERSION, checkFiche, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage, todayIn } from '../core';
+import { FICHE_VISA_VERSION, READ_LIMIT_OPTIONS, checkFiche, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage, todayIn } from '../core';
 import { errorItem, isUpstreamError, optionValue, runParameters, toNodeError } from '../shared/items';
+import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -134,6 +135,13 @@ export class FicheVisa implements INodeType {
 						description: 'AAAA-MM-JJ. Consultations lancées à partir de cette date : considérations sociales (au-delà des seuils européens) et environnementales obligatoires (loi Climat et résilience, art. 35).',
 					},
 					{
+						displayName: 'Date de relèvement du seuil de dispense des fournitures et services',
+						name: 'dateSeuilDispenseFournituresServices',
+						type: 'string',
+						default: '2026-04-01',
+						description: 'AAAA-MM-JJ. Consultations lancées à partir de cette date : seuil de dispense des fournitures et services ; avant : seuil d’avant le relèvement (R2122-8).',
+					},
+					{
 						displayName: 'Date du contrôle',
 						name: 'dateControle',
 						type: 'string',
@@ -142,18 +150,39 @@ export class FicheVisa implements INodeType {
 						description: 'AAAA-MM-JJ, inscrite dans la copie annotée ; vide : aujourd’hui',
 					},
 					{
-						displayName: 'Seuil de dispense de procédure (€ HT)',
-						name: 'seuilDispense',
+						displayName: 'Seuil de dispense des fournitures et services (€ HT)',
+						name: 'seuilDispenseFournituresServices',
+						type: 'number',
+						default: 60000,
+						description: 'R2122-8 du Code de la commande publique : un marché de fournitures, de services ou de prestations intellectuelles strictement sous ce montant peut être passé sans publicité ni mise en concurrence. 60 000 € HT à compter du 1er avril 2026.',
+					},
+					{
+						displayName: 'Seuil de dispense des fournitures et services avant relèvement (€ HT)',
+						name: 'seuilDispenseFournituresServicesAvant',
 						type: 'number',
 						default: 40000,
-						description: 'R2122-8 du Code de la commande publique',
+						description: 'Seuil appliqué aux consultations lancées avant la date de relèvement : 40 000 € HT jusqu’au 31 mars 2026',
+					},
+					{
+						displayName: 'Seuil de dispense des travaux (€ HT)',
+						name: 'seuilDispenseTravaux',
+						type: 'number',
+						default: 100000,
+						description: 'R2122-8 du Code de la commande publique : 100 000 € HT pour les travaux, à titre permanent depuis le 1er janvier 2026',
 					},
 					{
 						displayName: 'Seuil de l’étude de faisabilité (€ HT)',
 						name: 'seuilEtude',
 						type: 'number',
 						default: 90000,
-						description: 'Au-delà, une étude de faisabilité est exigée. Par défaut 90 000 € : pratique de la Région Picardie (Avise 2014).',
+						description: 'Au-delà, une étude de faisabilité est exigée. Par défaut 90 000 € : pratique de la Région Picardie (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014).',
+					},
+					{
+						displayName: 'Seuil européen des services sociaux et spécifiques (€ HT)',
+						name: 'seuilUeServicesSpecifiques',
+						type: 'number',
+						default: 750000,
+						description: 'R2123-1 3° : un marché de services dont chaque lot est un marché d’insertion reste en procédure adaptée jusqu’à ce seuil (2026-2027)',
 					},
 					{
 						displayName: 'Seuil européen fournitures et services (€ HT)',
@@ -190,6 +219,7 @@ export class FicheVisa implements INodeType {
 						default: 0,
 						description: 'Écart admis entre les heures de la fiche et celles du calibrage',
 					},
+					...READ_LIMIT_PROPERTIES,
 				],
 			},
 		],
@@ -244,6 +274,7 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 		const thresholds: IDataObject = { ...options };
 		delete thresholds.dateControle;
 		delete thresholds.signature;
+		for (const key of Object.values(READ_LIMIT_OPTIONS)) delete thresholds[key];
 		return { settings: parseVisaSettings(thresholds), date, signature: String(options.signature ?? 'Le service des marchés') };
 	});
 	// Étude en paramètre : lue une fois par exécution (sauf expression) ; étude portée par l'élément : à chaque élément.
@@ -282,7 +313,7 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 				}
 				fileName = binary.fileName ?? `fiche-visa-element-${itemIndex + 1}.xlsx`;
 				buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
-				raw = await readFicheVisaWorkbook(buffer, fileName);
+				raw = await readFicheVisaWorkbook(buffer, fileName, readLimitsParameter(ctx, itemIndex));
 			} else raw = rawFicheFromJson(item.json, `élément ${itemIndex + 1}`);
 
 			const result = checkFiche(raw, settings, study);
@@ -291,7 +322,7 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 			let annotatedName: string | undefined;
 			if (buffer && fileName && (mode === 'toujours' || (mode === 'siAnomalies' && result.decision !== 'VISÉ'))) {
 				annotatedName = annotatedFileName(fileName);
-				const annotated = await annotateFicheVisa(buffer, fileName, { ...result, date });
+				const annotated = await annotateFicheVisa(buffer, fileName, { ...result, date }, readLimitsParameter(ctx, itemIndex));
 				const property = ctx.getNodeParameter('champAnnote', itemIndex, 'annote') as string;
 				binary[property] = await ctx.helpers.prepareBinaryData(annotated, annotatedName, XLSX);
 			}

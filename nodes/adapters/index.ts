@@ -17,6 +17,7 @@ export * from './excel/workbook';
 export * from './excel/xlsx-edit';
 export * from './excel/xlsx-light';
 export * from './excel/xlsx-stream-reader';
+export * from './excel/xml-complete';
 export * from './excel/zip-archive';
 export * from './mail/mailer';
 export * from './pdf/bilan-elus';

@@ -3,7 +3,8 @@
  * Fonctions pures ; chaque paramètre utilisé est restitué avec son origine
  * (lot, paramètre du nœud, référentiel) et sa source.
  *
- * Méthodes (DOMAIN.md, « Calibration formulas in use ») :
+ * Méthodes (formules en usage chez les facilitateurs et dans les guides cités par
+ * le référentiel) :
  * - standard : heures = montant HT × taux de main-d'œuvre × taux d'insertion ÷ coût horaire ;
  * - partHeuresMarche : heures = heures du marché × part (prestations intellectuelles) ;
  * - volumeAnnuel : heures = volume annuel × durée (années) (DSP, marché de partenariat) ;
@@ -113,7 +114,8 @@ export interface CalibrationResult {
 	sousPlancher: boolean;
 	formule: string;
 	parametres: Record<string, UsedParameter>;
-	equivalents: { etp: number; moisTempsPlein: number };
+	/** ETP sur toute l'exécution et, si la durée est connue, par année d'exécution (heures ÷ années ÷ heures d'un ETP). */
+	equivalents: { etp: number; etpParAn?: number; moisTempsPlein: number };
 	avertissements: Anomaly[];
 }
 
@@ -234,11 +236,12 @@ function standardFormula(lot: Lot, settings: CalibrationSettings, sectors: Secto
 	const tmo = resolveLabourShare(lot, settings, sectors, where);
 	const ti = pick(lot.tauxInsertion, 'tauxInsertion', settings.tauxInsertion);
 	const ch = pick(lot.coutHoraire, 'coutHoraire', settings.coutHoraire);
-	const montant = lotParameter('montant HT', lot.montantHT, '€');
-	const heures = (lot.montantHT * (tmo.valeur / 100) * (ti.valeur / 100)) / ch.valeur;
+	const montantHT = requireAmount(lot, where, 'standard');
+	const montant = lotParameter('montant HT', montantHT, '€');
+	const heures = (montantHT * (tmo.valeur / 100) * (ti.valeur / 100)) / ch.valeur;
 	return {
 		heures,
-		formule: `${formatEuros(lot.montantHT)} × ${formatPercent(tmo.valeur)} × ${formatPercent(ti.valeur)} ÷ ${formatNumber(ch.valeur)}\u00a0€/h`,
+		formule: `${formatEuros(montantHT)} × ${formatPercent(tmo.valeur)} × ${formatPercent(ti.valeur)} ÷ ${formatNumber(ch.valeur)}\u00a0€/h`,
 		params: { montantHT: montant, tauxMainOeuvre: tmo, tauxInsertion: ti, coutHoraire: ch },
 		warnings: [],
 	};
@@ -290,6 +293,19 @@ function sectorParameter(sector: Sector, via: string): UsedParameter {
 	};
 }
 
+function requireAmount(lot: Lot, where: string, method: string): number {
+	if (lot.montantHT === undefined) {
+		throw missing(
+			where,
+			'montantHT',
+			'montant HT',
+			`montant HT manquant : la méthode ${quote(method)} en a besoin`,
+			'Indiquez le montant HT du lot (champ «\u00a0montantHT\u00a0», colonne «\u00a0Montant HT\u00a0»).',
+		);
+	}
+	return lot.montantHT;
+}
+
 function requireDuration(lot: Lot, where: string, method: string): UsedParameter {
 	if (lot.dureeMois === undefined) {
 		throw missing(
@@ -303,7 +319,7 @@ function requireDuration(lot: Lot, where: string, method: string): UsedParameter
 	return lotParameter('durée', lot.dureeMois, 'mois');
 }
 
-function marketHoursShareFormula(lot: Lot, settings: CalibrationSettings): FormulaOutcome {
+function marketHoursShareFormula(lot: Lot, settings: CalibrationSettings, where: string): FormulaOutcome {
 	const part = pick(lot.partHeuresMarche, 'partHeuresMarche', settings.partHeuresMarche);
 	if (lot.heuresMarche !== undefined) {
 		const hm = lotParameter('heures totales du marché', lot.heuresMarche, 'h');
@@ -319,12 +335,13 @@ function marketHoursShareFormula(lot: Lot, settings: CalibrationSettings): Formu
 		lot.tauxMainOeuvre !== undefined
 			? lotParameter('taux de main-d\u2019œuvre', lot.tauxMainOeuvre, '%')
 			: { libelle: 'taux de main-d\u2019œuvre (prestations intellectuelles)', valeur: 100, unite: '%', origine: 'référentiel', source: DEFAULTS.coutHorairePrestationIntellectuelle.source };
-	const heuresMarche = (lot.montantHT * (tmo.valeur / 100)) / ch.valeur;
+	const montantHT = requireAmount(lot, where, 'part des heures du marché');
+	const heuresMarche = (montantHT * (tmo.valeur / 100)) / ch.valeur;
 	return {
 		heures: heuresMarche * (part.valeur / 100),
-		formule: `(${formatEuros(lot.montantHT)} × ${formatPercent(tmo.valeur)} ÷ ${formatNumber(ch.valeur)}\u00a0€/h) × ${formatPercent(part.valeur)}`,
+		formule: `(${formatEuros(montantHT)} × ${formatPercent(tmo.valeur)} ÷ ${formatNumber(ch.valeur)}\u00a0€/h) × ${formatPercent(part.valeur)}`,
 		params: {
-			montantHT: lotParameter('montant HT', lot.montantHT, '€'),
+			montantHT: lotParameter('montant HT', montantHT, '€'),
 			tauxMainOeuvre: tmo,
 			coutHoraire: ch,
 			heuresMarche: { libelle: 'heures totales du marché (calculées)', valeur: roundTo(heuresMarche, 2), unite: 'h', origine: 'calcul' },
@@ -345,16 +362,17 @@ function annualVolumeFormula(lot: Lot, settings: CalibrationSettings, where: str
 	};
 }
 
-function perEuroFormula(lot: Lot, settings: CalibrationSettings): FormulaOutcome {
+/** Une heure par tranche complète de montant facturé (« 1 heure par tranche de 1 500 € facturés ») : les tranches entamées ne comptent pas. */
+function perEuroFormula(lot: Lot, settings: CalibrationSettings, where: string): FormulaOutcome {
 	const facture = lotParameter(
 		lot.montantFacture !== undefined ? 'montant facturé HT' : 'montant HT (assiette facturée)',
-		lot.montantFacture ?? lot.montantHT,
+		lot.montantFacture ?? requireAmount(lot, where, 'par euro facturé'),
 		'€',
 	);
 	const eph = pick(lot.eurosParHeure, 'eurosParHeure', settings.eurosParHeure);
 	return {
-		heures: facture.valeur / eph.valeur,
-		formule: `${formatEuros(facture.valeur)} ÷ ${formatNumber(eph.valeur)}\u00a0€/h`,
+		heures: Math.floor(roundTo(facture.valeur / eph.valeur, 9)),
+		formule: `tranches complètes de ${formatEuros(eph.valeur)} dans ${formatEuros(facture.valeur)} × 1\u00a0h`,
 		params: { montantFacture: facture, eurosParHeure: eph },
 		warnings: [],
 	};
@@ -371,7 +389,7 @@ function cleaningFormula(lot: Lot, settings: CalibrationSettings, where: string)
 			'Indiquez le volume mensuel d\u2019heures du personnel transféré (champ «\u00a0heuresMensuellesTransferees\u00a0») ; 0 s\u2019il n\u2019y a pas de reprise.',
 		);
 	}
-	const A = lot.montantHT;
+	const A = requireAmount(lot, where, 'propreté avec reprise du personnel');
 	const N = duree.valeur;
 	const S = lot.heuresMensuellesTransferees;
 	const c = pick(lot.coutHoraire, 'coutHoraireProprete', settings.coutHoraireProprete);
@@ -394,7 +412,10 @@ function cleaningFormula(lot: Lot, settings: CalibrationSettings, where: string)
 	}
 	return {
 		heures,
-		formule: `P = 1 − (${formatNumber(S)}\u00a0h × ${formatNumber(c.valeur)}) ÷ (${formatEuros(A)} ÷ ${formatNumber(N)}) = ${formatNumber(roundTo(P, 4))} ; ${formatNumber(roundTo(P, 4))} × ${formatEuros(A)} ÷ ${formatNumber(c.valeur)} × ${formatPercent(t.valeur)}`,
+		formule:
+			P <= 0
+				? `P = 1 − (${formatNumber(S)}\u00a0h × ${formatNumber(c.valeur)}) ÷ (${formatEuros(A)} ÷ ${formatNumber(N)}) = ${formatNumber(roundTo(P, 4))} ≤ 0 : le personnel repris couvre déjà tout le marché, aucune heure d\u2019insertion à exiger en plus`
+				: `P = 1 − (${formatNumber(S)}\u00a0h × ${formatNumber(c.valeur)}) ÷ (${formatEuros(A)} ÷ ${formatNumber(N)}) = ${formatNumber(roundTo(P, 4))} ; ${formatNumber(roundTo(P, 4))} × ${formatEuros(A)} ÷ ${formatNumber(c.valeur)} × ${formatPercent(t.valeur)}`,
 		params: {
 			montantHT: lotParameter('chiffre d\u2019affaires sur la période (A)', A, '€'),
 			dureeMois: lotParameter('durée (N)', N, 'mois'),
@@ -422,13 +443,13 @@ export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: S
 			outcome = standardFormula(lot, settings, sectors, where);
 			break;
 		case 'partHeuresMarche':
-			outcome = marketHoursShareFormula(lot, settings);
+			outcome = marketHoursShareFormula(lot, settings, where);
 			break;
 		case 'volumeAnnuel':
 			outcome = annualVolumeFormula(lot, settings, where);
 			break;
 		case 'parEuroFacture':
-			outcome = perEuroFormula(lot, settings);
+			outcome = perEuroFormula(lot, settings, where);
 			break;
 		case 'proprete':
 			outcome = cleaningFormula(lot, settings, where);
@@ -437,7 +458,7 @@ export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: S
 	const heuresCalculees = Math.max(0, outcome.heures);
 	const heuresArrondies = roundHours(heuresCalculees, settings.arrondi, settings.pasArrondi);
 	// Plancher de la propreté (150 h, Inserpropre) pour tout lot de propreté, quelle que soit la formule :
-	// c'est le secteur qui fixe le minimum (DOMAIN.md, « Minimums : cleaning: 150 h »), pas la méthode.
+	// c'est le secteur qui fixe le minimum (Inserpropre : en deçà de 150 h, pas de clause), pas la méthode.
 	const plancherParam: UsedParameter =
 		lot.plancherHeures !== undefined
 			? lotParameter('plancher d\u2019heures', lot.plancherHeures, 'h')
@@ -476,7 +497,12 @@ export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: S
 	const monthHours = settingParameter('heuresMoisTempsPlein', settings.heuresMoisTempsPlein);
 	const exact = roundTo(heuresCalculees, 2);
 	const rounded = exact === heuresArrondies ? '' : ` → ${formatHours(heuresArrondies)}`;
-	const formule = `${outcome.formule} = ${formatHours(exact)}${rounded}${sousPlancher ? ` < plancher de ${formatHours(plancher)} → 0\u00a0h` : ''}`;
+	// P ≤ 0 (personnel repris) : la formule dit déjà qu'il n'y a pas d'heures ; ni produit ni plancher à comparer.
+	const covered = outcome.warnings.some((w) => w.regle === 'calibrage.personnelRepris');
+	const formule = covered
+		? `${outcome.formule} → 0\u00a0h`
+		: `${outcome.formule} = ${formatHours(exact)}${rounded}${sousPlancher ? ` < plancher de ${formatHours(plancher)} → 0\u00a0h` : ''}`;
+	const annees = lot.dureeMois !== undefined ? lot.dureeMois / 12 : undefined;
 	return {
 		methode,
 		methodeLibelle: CALIBRATION_METHODS[methode].libelle,
@@ -494,6 +520,7 @@ export function calibrateLot(lot: Lot, settings: CalibrationSettings, sectors: S
 		},
 		equivalents: {
 			etp: roundTo(heures / settings.heuresEtp, 2),
+			...(annees !== undefined && annees > 1 ? { etpParAn: roundTo(heures / annees / settings.heuresEtp, 2) } : {}),
 			moisTempsPlein: roundTo(heures / settings.heuresMoisTempsPlein, 2),
 		},
 		avertissements: warnings,

@@ -3,11 +3,15 @@
  * pertinente, et laquelle ? Sinon, pourquoi pas (la fiche visa exige la
  * justification dans les deux cas). Fonctions pures.
  *
- * Règles (DOMAIN.md, « The lifecycle » et « Legal mechanisms » ; seeds 000 et 004) :
+ * Règles (Code de la commande publique ; Avise, ARF et Caisse des Dépôts,
+ * « Intégration des clauses sociales dans la commande publique des Conseils
+ * régionaux », 2014 ; Alliance Villes Emploi, « Diversification des achats
+ * socialement responsables ») :
  * - l'étude est conduite pour tout marché dont le montant total dépasse un seuil
  *   (pratique de la Picardie : « plus de 90 000 € HT », strictement au-delà) ;
  *   en deçà, un lot calibré en amont (heures > 0) est étudié à titre volontaire :
- *   la clause reste possible (seed 002, ECOMODAL : 55 000 €, 35 h) ;
+ *   la clause reste possible (Avise, « Prestations intellectuelles et clauses sociales d'insertion »,
+ *   2013, cas ECOMODAL : 55 000 €, 35 h) ;
  * - un lot à étudier doit avoir un lieu d'exécution (ou un facilitateur désigné) :
  *   sans lui, ni facilitateur ni zone blanche ne peuvent être établis, c'est une
  *   erreur qui nomme le lot et le champ ;
@@ -15,9 +19,9 @@
  *   en heures, mais un marché réservé reste possible ;
  * - fournitures sans main-d'œuvre, durée trop courte, personnel repris qui couvre
  *   déjà le marché, volume d'heures sous le plancher : pas de clause en heures ;
- *   sous le plancher, une action qualitative est proposée (seed 004) ;
+ *   sous le plancher, une action qualitative est proposée (Alliance Villes Emploi) ;
  * - la clause d'exécution (L2112-2) est la règle ; le critère social (R2152-7)
- *   l'accompagne au-delà d'un seuil ; le marché réservé (L2113-12, L2113-13) et
+ *   l'accompagne au-delà d'un seuil ; le marché réservé (L2113-12, L2113-13, L2113-13-1) et
  *   le marché d'insertion (R2123-1) sont proposés quand l'offre locale existe ;
  * - au-delà des seuils européens (travaux, DSP et marchés de partenariat :
  *   5 404 000 € HT ; fournitures et services : 216 000 € HT ; atteints dès
@@ -69,6 +73,12 @@ export const MECHANISMS = {
 		ancienneBase: 'art. 15 du CMP 2006',
 		decp: 'Marché réservé',
 	},
+	marcheReserveDetenus: {
+		libelle: 'Marché ou lot réservé aux opérateurs économiques employant des personnes détenues',
+		base: 'article L2113-13-1 du Code de la commande publique',
+		ancienneBase: 'sans équivalent dans le CMP 2006',
+		decp: 'Marché réservé',
+	},
 	marcheInsertion: {
 		libelle: 'Marché d\u2019insertion et de qualification professionnelle',
 		base: 'article R2123-1 du Code de la commande publique, services sociaux et autres services spécifiques',
@@ -97,7 +107,7 @@ export type NoClauseReason = keyof typeof NO_CLAUSE_REASONS;
 export const DECP_CONSIDERATIONS = ['Clause sociale', 'Critère social', 'Marché réservé', 'Pas de considération sociale'] as const;
 export type DecpConsideration = (typeof DECP_CONSIDERATIONS)[number];
 
-/** Activités supports des marchés d'insertion (seed 000, « Article 30 : marchés concernés »). */
+/** Activités supports des marchés d'insertion (Avise, ARF et Caisse des Dépôts, 2014, « Article 30 : marchés concernés »). */
 const INSERTION_MARKET_ACTIVITIES = [
 	'espaces verts',
 	'espaces naturels',
@@ -273,7 +283,7 @@ export function marketTotals(lots: Iterable<Lot>): Map<string, number> {
 	const cents = new Map<string, number>();
 	for (const lot of lots) {
 		const key = marketKey(lot);
-		cents.set(key, (cents.get(key) ?? 0) + Math.round(lot.montantHT * 100));
+		cents.set(key, (cents.get(key) ?? 0) + Math.round((lot.montantHT ?? 0) * 100));
 	}
 	return new Map([...cents].map(([key, value]) => [key, value / 100]));
 }
@@ -296,6 +306,8 @@ export class FeasibilityStudy {
 	study({ lot, where, calibrage }: StudyInput): FeasibilityResult {
 		const s = this.settings;
 		const alertes: Anomaly[] = [];
+		// Le montant décide des seuils (étude, seuil européen) : l'étude en a besoin, même si le calibrage s'en passe.
+		if (lot.montantHT === undefined) throw missingAmount(where);
 		const key = marketKey(lot);
 		const montantMarcheHT = this.totals.get(key) ?? lot.montantHT;
 		const etudeRequise = feasibilityStudyRequired(montantMarcheHT, s.seuilEtude);
@@ -346,12 +358,16 @@ export class FeasibilityStudy {
 				this.mechanism('actionsQualitatives', false, 'volume ou contexte insuffisant pour des heures d\u2019insertion ; une condition d\u2019exécution sociale qualitative reste possible'),
 			);
 		}
-		if (etudiee && local.some((t) => t === 'EA' || t === 'ESAT') && lot.nature !== 'prestationsIntellectuelles') {
+		// Marchés réservés ouverts à toute nature d'achat, prestations intellectuelles comprises (L2113-12, L2113-13, L2113-13-1).
+		if (etudiee && local.some((t) => t === 'EA' || t === 'ESAT')) {
 			mecanismes.push(this.mechanism('marcheReserveEa', true, `offre locale : ${this.structures(local, ['EA', 'ESAT'])}`));
 		}
 		const siae = local.filter((t) => t === 'EI' || t === 'AI' || t === 'ACI' || t === 'ETTI' || t === 'regieQuartier');
-		if (etudiee && siae.length > 0 && lot.nature !== 'prestationsIntellectuelles') {
+		if (etudiee && siae.length > 0) {
 			mecanismes.push(this.mechanism('marcheReserveSiae', true, `offre locale : ${this.structures(local, siae)}`));
+		}
+		if (etudiee && local.includes('detention')) {
+			mecanismes.push(this.mechanism('marcheReserveDetenus', true, `offre locale : ${this.structures(local, ['detention'])}`));
 		}
 		if (etudiee && lot.nature === 'services' && local.includes('ACI') && this.isInsertionActivity(lot)) {
 			mecanismes.push(this.mechanism('marcheInsertion', true, 'activité support d\u2019insertion (entretien, espaces verts, propreté, déchets…) et atelier et chantier d\u2019insertion sur le territoire'));
@@ -466,6 +482,20 @@ export class FeasibilityStudy {
 	}
 }
 
+function missingAmount(where: string): AnomalyError {
+	return new AnomalyError([
+		{
+			gravite: 'erreur',
+			champ: 'montantHT',
+			libelle: 'montant HT',
+			ou: where,
+			message: 'montant HT non renseigné : sans lui, ni le seuil de l\u2019étude ni le seuil européen ne peuvent être appréciés',
+			correction: 'Indiquez le montant HT estimé du lot (champ «\u00a0montantHT\u00a0», colonne «\u00a0Montant HT\u00a0»).',
+			regle: 'faisabilite.montantManquant',
+		},
+	]);
+}
+
 function missingPlace(where: string): AnomalyError {
 	return new AnomalyError([
 		{
@@ -495,7 +525,7 @@ export function decpConsiderations(mecanismes: MechanismRecommendation[], decisi
 function lotTitle(lot: Lot): string {
 	const title = lot.intitule ? ` «\u00a0${lot.intitule}\u00a0»` : '';
 	const duration = lot.dureeMois !== undefined ? `, ${formatNumber(lot.dureeMois)} mois` : '';
-	return `Lot ${lot.lot}${title} (${formatEuros(lot.montantHT)} HT${duration})`;
+	return `Lot ${lot.lot}${title} (${lot.montantHT === undefined ? 'montant non renseigné' : `${formatEuros(lot.montantHT)} HT`}${duration})`;
 }
 
 /** Justification en français, prête à coller dans la fiche visa. */

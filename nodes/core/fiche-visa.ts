@@ -21,7 +21,7 @@ import type { DecpConsideration, Mechanism } from './feasibility';
 import { formatEuros, formatHours, quote } from './format';
 import { canonicalizeKeys } from './keys';
 import { parseSettings } from './records';
-import { LOI_CLIMAT, THRESHOLDS, europeanThresholdFor, feasibilityStudyRequired } from './referential';
+import { DISPENSE_FOURNITURES_SERVICES_DATE, LOI_CLIMAT, THRESHOLDS, europeanThresholdFor, exemptionThresholdFor, feasibilityStudyRequired } from './referential';
 import type { FicheField, FicheFieldInfo, FicheLot, FicheLotField, FicheMechanism, FicheVisaFields } from './schemas/fiche-visa';
 import {
 	CCAGS,
@@ -60,24 +60,26 @@ export const VISA_RULES = {
 	'allotissement.motif': { effet: 'À COMPLÉTER', sens: 'marché non alloti sans motif', source: 'L2113-10 et L2113-11' },
 	'allotissement.incoherent': { effet: 'À COMPLÉTER', sens: 'réponse « alloti » contredite par le nombre de lots', source: 'L2113-10' },
 	'estimation.precision': { effet: 'À COMPLÉTER', sens: 'méthode d\u2019estimation « Autre » sans précision', source: 'R2121-1' },
-	'procedure.sansPublicite': { effet: 'REFUSÉ', sens: 'marché sans publicité au-delà du seuil de dispense', source: 'R2122-8 (40 000 € HT)' },
-	'procedure.mapaAuDelaSeuilUe': { effet: 'REFUSÉ', sens: 'procédure adaptée au-delà du seuil européen', source: 'L2124-1, R2123-1 1° ; seuils 2026-2027' },
+	'procedure.sansPublicite': { effet: 'REFUSÉ', sens: 'marché sans publicité au-delà du seuil de dispense', source: 'R2122-8 (travaux : 100 000 € HT ; fournitures et services : 60 000 € HT à compter du 1er avril 2026, 40 000 € HT avant)' },
+	'procedure.mapaAuDelaSeuilUe': { effet: 'REFUSÉ', sens: 'procédure adaptée au-delà du seuil européen', source: 'L2124-1, R2123-1 1° et 3° ; seuils 2026-2027 (services sociaux et autres services spécifiques : 750 000 € HT)' },
 	'procedure.concession': { effet: 'À COMPLÉTER', sens: 'procédure de concession pour un marché, ou marché pour une concession', source: 'L3120-1' },
-	'dates.etudeApresLancement': { effet: 'À COMPLÉTER', sens: 'étude de faisabilité datée après le lancement', source: 'fiche visa (Lorraine, seed 000)' },
+	'dates.etudeApresLancement': { effet: 'À COMPLÉTER', sens: 'étude de faisabilité datée après le lancement', source: 'fiche visa (Avise, ARF et Caisse des Dépôts, 2014, pratique de la Région Lorraine)' },
 	'dates.notificationAvantLancement': { effet: 'À COMPLÉTER', sens: 'notification prévue avant le lancement', source: 'cohérence des dates' },
 	'dates.ficheApresLancement': { effet: 'observation', sens: 'fiche datée après le lancement prévu', source: 'cohérence des dates' },
-	'etude.absente': { effet: 'REFUSÉ', sens: 'pas d\u2019étude de faisabilité au-delà du seuil de l\u2019étude', source: 'pratique de la Picardie (90 000 € HT, Avise 2014) ; fiche visa de la Lorraine' },
-	'etude.dateManquante': { effet: 'À COMPLÉTER', sens: 'étude déclarée sans sa date', source: 'fiche visa (Lorraine, seed 000)' },
+	'etude.absente': { effet: 'REFUSÉ', sens: 'pas d\u2019étude de faisabilité au-delà du seuil de l\u2019étude', source: 'Avise, ARF et Caisse des Dépôts, 2014 : pratique de la Région Picardie (90 000 € HT) et fiche visa de la Région Lorraine' },
+	'etude.dateManquante': { effet: 'À COMPLÉTER', sens: 'étude déclarée sans sa date', source: 'fiche visa (Avise, ARF et Caisse des Dépôts, 2014, pratique de la Région Lorraine)' },
 	'clause.sansHeures': { effet: 'À COMPLÉTER', sens: 'clause d\u2019insertion sans heures', source: 'L2112-2 ; CCAG 2021, art. 16.1' },
-	'clause.sansFacilitateur': { effet: 'REFUSÉ', sens: 'clause d\u2019insertion sans facilitateur', source: 'DOMAIN.md : pas de facilitateur, pas de clause (zone blanche)' },
+	'clause.sansFacilitateur': { effet: 'REFUSÉ', sens: 'clause d\u2019insertion sans facilitateur', source: 'pas de facilitateur sur le territoire (zone blanche), pas de clause en heures : le facilitateur accompagne le titulaire' },
 	'clause.heuresSansClause': { effet: 'À COMPLÉTER', sens: 'heures d\u2019insertion sur un lot sans clause en heures', source: 'cohérence de la fiche' },
 	'clause.mecanismeContradictoire': { effet: 'À COMPLÉTER', sens: '« Aucune considération sociale » avec un mécanisme complémentaire', source: 'cohérence de la fiche' },
-	'absence.sansJustification': { effet: 'À COMPLÉTER', sens: 'lot sans considération sociale ni justification', source: 'fiche visa (Lorraine, seed 000) : l\u2019étude justifie la décision dans les deux cas' },
-	'loiClimat.social': { effet: 'REFUSÉ', sens: 'au-delà du seuil européen, lot sans considération sociale ni justification', source: 'loi Climat et résilience, art. 35 (depuis août 2026)' },
-	'loiClimat.socialJustifie': { effet: 'observation', sens: 'au-delà du seuil européen, absence justifiée : à reprendre dans les documents', source: 'loi Climat et résilience, art. 35' },
+	'absence.sansJustification': { effet: 'À COMPLÉTER', sens: 'lot sans considération sociale ni justification', source: 'fiche visa (Avise, ARF et Caisse des Dépôts, 2014, pratique de la Région Lorraine) : l\u2019étude justifie la décision dans les deux cas' },
+	'loiClimat.social': { effet: 'REFUSÉ', sens: 'au-delà du seuil européen, lot sans considération sociale ni justification', source: 'L2112-2-1 (loi Climat et résilience, art. 35, depuis août 2026)' },
+	'loiClimat.socialJustifie': { effet: 'observation', sens: 'au-delà du seuil européen, absence justifiée : à reprendre dans les documents', source: 'L2112-2-1 (loi Climat et résilience, art. 35)' },
+	'loiClimat.conditionExecution': { effet: 'REFUSÉ', sens: 'au-delà du seuil européen, aucune condition d\u2019exécution sociale (critère social ou marché réservé seuls) ni exemption justifiée', source: 'L2112-2-1 (loi Climat et résilience, art. 35) : ce sont les conditions d\u2019exécution qui prennent en compte une considération sociale ; un critère d\u2019attribution (R2152-7) ou la réservation du marché n\u2019en sont pas' },
+	'loiClimat.exemption': { effet: 'observation', sens: 'au-delà du seuil européen, sans condition d\u2019exécution sociale : exemption justifiée, à reprendre dans les documents', source: 'L2112-2-1 (loi Climat et résilience, art. 35)' },
 	'ccap16.contenu': { effet: 'À COMPLÉTER', sens: 'contenu du CCAP exigé pour la clause non confirmé (prestations, facilitateur, publics, volume)', source: 'CCAG 2021, art. 16.1 et 16.1.1' },
-	'penalites.absentes': { effet: 'À COMPLÉTER', sens: 'considération sociale sans pénalités au CCAP', source: 'seed 004 : des pénalités pour chaque considération sociale ; le CCAG n\u2019en fixe pas' },
-	'penalites.montant': { effet: 'observation', sens: 'clause en heures sans montant de pénalité par heure', source: 'un CCAP public : 60 € HT par heure non réalisée' },
+	'penalites.absentes': { effet: 'À COMPLÉTER', sens: 'considération sociale sans pénalités au CCAP', source: 'Alliance Villes Emploi, «\u00a0Diversification des achats socialement responsables\u00a0» : des pénalités pour chaque considération sociale ; le CCAG n\u2019en fixe pas' },
+	'penalites.montant': { effet: 'observation', sens: 'clause en heures sans montant de pénalité par heure', source: 'CCAP d\u2019un acheteur public (barème de référence) : 60 € HT par heure non réalisée' },
 	'decp.incoherente': { effet: 'À COMPLÉTER', sens: 'valeur DECP différente de celle qu\u2019impliquent les lots', source: 'DECP v2, considerationsSociales' },
 	'environnement.absente': { effet: 'REFUSÉ', sens: 'aucune considération environnementale ni justification', source: 'loi Climat et résilience, art. 35 (L2112-2, L2152-7)' },
 	'environnement.justifiee': { effet: 'observation', sens: 'absence de considération environnementale justifiée', source: 'loi Climat et résilience, art. 35' },
@@ -91,7 +93,7 @@ export const VISA_RULES = {
 	'etude.ecart': { effet: 'observation', sens: 'mécanisme différent de la recommandation de l\u2019étude (justifié)', source: 'cohérence avec l\u2019étude de faisabilité' },
 	'etude.clauseManquante': { effet: 'À COMPLÉTER', sens: 'critère social retenu sans la clause d\u2019insertion que l\u2019étude recommande avec lui', source: 'cohérence avec l\u2019étude de faisabilité ; le critère seul ne crée pas d\u2019heures (CCAG 2021, art. 16.1)' },
 	'etude.date': { effet: 'À COMPLÉTER', sens: 'date de l\u2019étude différente de celle de l\u2019étude fournie', source: 'cohérence avec l\u2019étude de faisabilité' },
-	'etude.apresFiche': { effet: 'À COMPLÉTER', sens: 'étude fournie datée après la fiche', source: 'fiche visa (Lorraine, seed 000) : l\u2019étude précède la fiche' },
+	'etude.apresFiche': { effet: 'À COMPLÉTER', sens: 'étude fournie datée après la fiche', source: 'fiche visa (Avise, ARF et Caisse des Dépôts, 2014, pratique de la Région Lorraine) : l\u2019étude précède la fiche' },
 	'etude.facilitateur': { effet: 'observation', sens: 'facilitateur différent de celui de l\u2019étude', source: 'cohérence avec l\u2019étude de faisabilité' },
 } as const satisfies Record<string, { effet: VisaEffect; sens: string; source: string }>;
 export type VisaRule = keyof typeof VISA_RULES;
@@ -100,7 +102,11 @@ export const VisaSettingsSchema = z.object({
 	seuilEtude: decimal({ min: 0, unit: '€' }).default(THRESHOLDS.etudeFaisabilite.valeur),
 	seuilUeFournituresServices: decimal({ min: 0, unit: '€' }).default(THRESHOLDS.europeenFournituresServices.valeur),
 	seuilUeTravaux: decimal({ min: 0, unit: '€' }).default(THRESHOLDS.europeenTravaux.valeur),
-	seuilDispense: decimal({ min: 0, unit: '€' }).default(THRESHOLDS.dispenseProcedure.valeur),
+	seuilUeServicesSpecifiques: decimal({ min: 0, unit: '€' }).default(THRESHOLDS.europeenServicesSpecifiques.valeur),
+	seuilDispenseTravaux: decimal({ min: 0, unit: '€' }).default(THRESHOLDS.dispenseTravaux.valeur),
+	seuilDispenseFournituresServices: decimal({ min: 0, unit: '€' }).default(THRESHOLDS.dispenseFournituresServices.valeur),
+	seuilDispenseFournituresServicesAvant: decimal({ min: 0, unit: '€' }).default(THRESHOLDS.dispenseFournituresServicesAvant.valeur),
+	dateSeuilDispenseFournituresServices: isoDate().default(DISPENSE_FOURNITURES_SERVICES_DATE.valeur),
 	dateLoiClimat: isoDate().default(LOI_CLIMAT.valeur),
 	toleranceHeures: decimal({ min: 0, unit: 'h' }).default(0),
 	toleranceMontant: decimal({ min: 0, unit: '€' }).default(1),
@@ -110,7 +116,11 @@ export const VISA_SETTINGS_LABELS = {
 	seuilEtude: 'seuil de l\u2019étude de faisabilité (€ HT)',
 	seuilUeFournituresServices: 'seuil européen fournitures et services (€ HT)',
 	seuilUeTravaux: 'seuil européen travaux et concessions (€ HT)',
-	seuilDispense: 'seuil de dispense de procédure (€ HT)',
+	seuilUeServicesSpecifiques: 'seuil européen des services sociaux et autres services spécifiques (€ HT)',
+	seuilDispenseTravaux: 'seuil de dispense de procédure des travaux (€ HT)',
+	seuilDispenseFournituresServices: 'seuil de dispense de procédure des fournitures et services (€ HT)',
+	seuilDispenseFournituresServicesAvant: 'seuil de dispense des fournitures et services avant la date de relèvement (€ HT)',
+	dateSeuilDispenseFournituresServices: 'date de relèvement du seuil de dispense des fournitures et services',
 	dateLoiClimat: 'date d\u2019application de la loi Climat',
 	toleranceHeures: 'tolérance sur les heures (h)',
 	toleranceMontant: 'tolérance sur la somme des lots (€)',
@@ -176,6 +186,8 @@ export interface StudiedLot {
 	/** Absente pour une sortie du seul nœud « Calibrage des heures » : seules les heures sont comparées. */
 	decision?: 'clause' | 'pasDeClause';
 	mecanismes: Mechanism[];
+	/** Mécanismes que l'étude propose en option (marché réservé, marché d'insertion). */
+	options?: Mechanism[];
 	heures: number;
 	facilitateur?: string;
 	dateEtude?: string;
@@ -243,6 +255,7 @@ export function readStudy(raw: unknown, where: string): StudiedLot[] {
 			lot: String(result.data.lot),
 			decision: f.decision,
 			mecanismes: f.mecanismes.filter((m) => !m.option && m.code in MECHANISMS).map((m) => m.code as Mechanism),
+			options: f.mecanismes.filter((m) => m.option && m.code in MECHANISMS).map((m) => m.code as Mechanism),
 			heures: f.heuresRetenues,
 			facilitateur: f.facilitateur?.nom,
 			dateEtude: f.dateEtude,
@@ -274,6 +287,14 @@ export interface VisaResult {
 }
 
 const SOCIAL_HOURS: readonly FicheMechanism[] = ['clauseExecution'];
+/**
+ * Mécanismes qui font d'une considération sociale une condition d'exécution
+ * (L2112-2-1) : la clause d'insertion, les actions qualitatives, et le marché
+ * d'insertion, dont l'insertion est l'objet même des prestations. Le critère
+ * d'attribution (R2152-7) et la réservation (L2113-12, L2113-13, L2113-13-1),
+ * qui portent sur le choix du titulaire, n'en sont pas.
+ */
+const SOCIAL_EXECUTION: readonly FicheMechanism[] = ['clauseExecution', 'actionsQualitatives', 'marcheInsertion'];
 /** Mécanismes qui peuvent porter des heures. */
 const HOURS_ALLOWED: readonly FicheMechanism[] = ['clauseExecution', 'marcheInsertion', 'actionsQualitatives'];
 
@@ -452,13 +473,18 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 	}
 
 	// 4. Procédure et seuils (montant total du marché, tous lots).
-	const seuilUe = europeanThresholdFor(f.nature, settings);
-	if (f.procedure === 'sansPublicite' && total >= settings.seuilDispense) {
+	// Services sociaux et autres services spécifiques (R2123-1 3°) : un marché de services dont chaque lot est un marché d'insertion.
+	const servicesSpecifiques = f.nature === 'services' && lots.length > 0 && lots.every((lot) => lot.mecanismes.includes('marcheInsertion'));
+	const seuilUe = servicesSpecifiques ? settings.seuilUeServicesSpecifiques : europeanThresholdFor(f.nature, settings);
+	const dateProcedure = f.dateLancement ?? f.dateFiche;
+	const seuilDispense = exemptionThresholdFor(f.nature, dateProcedure, settings);
+	if (f.procedure === 'sansPublicite' && total >= seuilDispense) {
+		const which = f.nature === 'travaux' ? 'des travaux' : f.nature === undefined ? '' : 'des fournitures et services';
 		c.add(
 			'procedure.sansPublicite',
 			'procedure',
 			'procédure envisagée',
-			`marché sans publicité ni mise en concurrence pour ${formatEuros(total)} HT, au-delà du seuil de dispense (${formatEuros(settings.seuilDispense)} HT)`,
+			`marché sans publicité ni mise en concurrence pour ${formatEuros(total)} HT, au-delà du seuil de dispense${which ? ` ${which}` : ''} (${formatEuros(seuilDispense)} HT${f.nature !== 'travaux' && dateProcedure ? ` pour un lancement le ${frenchShortDate(dateProcedure)}` : ''})`,
 			'Passez en procédure adaptée (ou formalisée au-delà du seuil européen), sauf cas prévu aux articles R2122-1 à R2122-7 (urgence, marché infructueux, exclusivité…) : citez alors l\u2019article dans la fiche.',
 			c.at('procedure'),
 		);
@@ -468,8 +494,8 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 			'procedure.mapaAuDelaSeuilUe',
 			'procedure',
 			'procédure envisagée',
-			`procédure adaptée pour ${formatEuros(total)} HT, au-delà du seuil européen (${formatEuros(seuilUe)} HT)`,
-			'Retenez une procédure formalisée (appel d\u2019offres, procédure avec négociation ou dialogue compétitif). Seuls les petits lots (R2123-1 2°) peuvent rester en procédure adaptée : indiquez-le alors dans la fiche.',
+			`procédure adaptée pour ${formatEuros(total)} HT, au-delà du seuil européen${servicesSpecifiques ? ' des services sociaux et autres services spécifiques' : ''} (${formatEuros(seuilUe)} HT)`,
+			'Retenez une procédure formalisée (appel d\u2019offres, procédure avec négociation ou dialogue compétitif). Seuls les petits lots (R2123-1 2°) peuvent rester en procédure adaptée : indiquez-le alors dans la fiche. Un marché d\u2019insertion (services sociaux et autres services spécifiques, R2123-1 3°) reste en procédure adaptée jusqu\u2019à son propre seuil européen : retenez alors « Marché d\u2019insertion » pour chacun de ses lots.',
 			c.at('procedure'),
 		);
 	}
@@ -548,6 +574,24 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 				c.add('absence.sansJustification', `lots[${index}].justificationAbsence`, 'justification de l\u2019absence de clause', 'lot sans considération sociale ni justification', 'Reprenez la justification de l\u2019étude de faisabilité (zone blanche, fournitures sans main-d\u2019œuvre, volume sous le plancher…).', position);
 			} else if (aboveEu) {
 				c.add('loiClimat.socialJustifie', `lots[${index}].justificationAbsence`, 'justification de l\u2019absence de clause', 'marché au-delà du seuil européen sans considération sociale : absence justifiée', 'Reprenez cette justification dans le règlement de la consultation (loi Climat et résilience, art. 35).', position);
+			}
+		}
+		const declared = lot.mecanismes.filter((m) => m !== 'aucune');
+		if (aboveEu && declared.length > 0 && !declared.some((m) => SOCIAL_EXECUTION.includes(m))) {
+			const retained = declared.map((m) => FICHE_MECHANISMS[m].libelle).join(', ');
+			const position = { ...c.lotAt(index, 'mecanisme'), ou: where };
+			if (lot.justificationAbsence) {
+				c.add('loiClimat.exemption', `lots[${index}].justificationAbsence`, 'justification de l\u2019absence de clause', `marché au-delà du seuil européen, ${retained} sans condition d\u2019exécution sociale : exemption justifiée`, 'Reprenez cette justification dans les documents de la consultation : elle doit correspondre à une exemption de l\u2019article L2112-2-1.', { ...c.lotAt(index, 'justificationAbsence'), ou: where });
+			} else {
+				c.add(
+					'loiClimat.conditionExecution',
+					`lots[${index}].mecanisme`,
+					'considération sociale',
+					`marché de ${formatEuros(total)} HT, au-delà du seuil européen (${formatEuros(seuilUe)} HT) : ${retained} seul${declared.length > 1 ? 's' : ''}, sans condition d\u2019exécution sociale`,
+					'Ajoutez une condition d\u2019exécution sociale (clause d\u2019insertion en heures ou actions qualitatives) : au-delà du seuil européen, ce sont les conditions d\u2019exécution qui doivent prendre en compte une considération sociale ou d\u2019emploi (L2112-2-1, loi Climat et résilience, art. 35) ; un critère d\u2019attribution ou la réservation du marché ne suffisent pas. Sinon, justifiez l\u2019exemption que prévoit l\u2019article dans « Justification de l\u2019absence de clause ».',
+					position,
+					loiClimat ? 'REFUSÉ' : 'À COMPLÉTER',
+				);
 			}
 		}
 	});
@@ -643,8 +687,8 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 				} else {
 					c.add('etude.mecanisme', `lots[${index}].mecanisme`, 'considération sociale', `l\u2019étude recommande : ${recommended} ; la fiche n\u2019en retient aucune`, 'Retenez la considération recommandée, ou justifiez l\u2019écart dans « Justification de l\u2019absence de clause ».', { ...c.lotAt(index, 'mecanisme'), ou: where });
 				}
-			} else if (declared.length > 0 && declared.some((m) => !studied.mecanismes.includes(m as Mechanism))) {
-				const missing = declared.filter((m) => !studied.mecanismes.includes(m as Mechanism)).map((m) => FICHE_MECHANISMS[m].libelle);
+			} else if (declared.length > 0 && declared.some((m) => !studied.mecanismes.includes(m as Mechanism) && !(studied.options ?? []).includes(m as Mechanism))) {
+				const missing = declared.filter((m) => !studied.mecanismes.includes(m as Mechanism) && !(studied.options ?? []).includes(m as Mechanism)).map((m) => FICHE_MECHANISMS[m].libelle);
 				c.add('etude.ecart', `lots[${index}].mecanisme`, 'considération sociale', `mécanisme non recommandé par l\u2019étude : ${missing.join(', ')}`, 'Vérifiez ce choix avec la mission clauses sociales.', { ...c.lotAt(index, 'mecanisme'), ou: where });
 			}
 		});

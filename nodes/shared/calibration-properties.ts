@@ -60,16 +60,16 @@ export const MAIN_CALIBRATION_PROPERTIES: INodeProperties[] = [
 		name: 'tauxInsertion',
 		type: 'number',
 		default: 5,
-		typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 2 },
+		typeOptions: { minValue: 0, maxValue: 100 },
 		description:
-			'Part des heures de main-d\u2019œuvre réservée à l\u2019insertion. Par défaut 5 % : taux retenu par l\u2019ANRU (Avise 2014) ; 10 % observé dans certaines opérations.',
+			'Part des heures de main-d\u2019œuvre réservée à l\u2019insertion. Par défaut 5 % : taux retenu par l\u2019ANRU (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014) ; 10 % observé dans certaines opérations.',
 	},
 	{
 		displayName: 'Coût horaire (€/h)',
 		name: 'coutHoraire',
 		type: 'number',
 		default: 30,
-		typeOptions: { minValue: 0, numberPrecision: 2 },
+		typeOptions: { minValue: 0 },
 		description:
 			'Coût d\u2019une heure de main-d\u2019œuvre. Par défaut 30 €/h : exemple de la Maison de l\u2019emploi Sud 77 (fourchette 25–30 €/h ; INSEE 2012 : 33,7 €/h).',
 	},
@@ -111,7 +111,7 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 		type: 'number',
 		default: 40,
 		description:
-			'Pour estimer les heures d\u2019un marché de prestations intellectuelles. Par défaut 40 €/h, déduit des cas de la CUB (Avise 2013).',
+			'Pour estimer les heures d\u2019un marché de prestations intellectuelles. Par défaut 40 €/h, déduit des cas de la CUB (Avise, « Prestations intellectuelles et clauses sociales d\u2019insertion », 2013).',
 	},
 	{
 		displayName: 'Coût horaire propreté, C (€/h)',
@@ -125,7 +125,7 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 		name: 'eurosParHeure',
 		type: 'number',
 		default: 1500,
-		description: 'Maîtrise d\u2019œuvre. Par défaut 1 500 € : pratique de Poitou-Charentes (Avise 2014).',
+		description: 'Maîtrise d\u2019œuvre. Par défaut 1 500 € : pratique de la Région Poitou-Charentes (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014).',
 	},
 	{
 		displayName: 'Heures d\u2019un ETP',
@@ -139,7 +139,6 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 		name: 'heuresMoisTempsPlein',
 		type: 'number',
 		default: 151.67,
-		typeOptions: { numberPrecision: 2 },
 		description: 'Par défaut 151,67 h (35 h × 52 semaines ÷ 12)',
 	},
 	{
@@ -147,7 +146,7 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 		name: 'partHeuresMarche',
 		type: 'number',
 		default: 15,
-		description: 'Prestations intellectuelles. Par défaut 15 % : enquête de la CUB (Avise 2013).',
+		description: 'Prestations intellectuelles. Par défaut 15 % : enquête de la CUB (Avise, « Prestations intellectuelles et clauses sociales d\u2019insertion », 2013).',
 	},
 	{
 		displayName: 'Plancher propreté (h)',
@@ -177,7 +176,7 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 		name: 'volumeAnnuel',
 		type: 'number',
 		default: 1800,
-		description: 'DSP, marché de partenariat. Par défaut 1 800 h/an : DSP d\u2019autocars des Pays de la Loire (Avise 2014).',
+		description: 'DSP, marché de partenariat. Par défaut 1 800 h/an : DSP d\u2019autocars de la Région Pays de la Loire (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014).',
 	},
 ];
 

@@ -62,7 +62,7 @@ function records() {
 			line('TRX-1', '1', '2025-03', 'B', 150, { sexe: 'homme', trancheAge: '50 ans et plus', categoriePublic: 'DELD' }),
 			line('TRX-1', '1', '2025-03', 'A', 30, { situationSixMois: 'formation qualifiante' }),
 			line('TRX-2', '3', '2025-06', 'C', 90, { sexe: 'femme', categoriePublic: 'RQTH', residentQpv: 'non', situationSixMois: 'emploi durable' }),
-			line('TRX-2', '3', '2025-06', 'OLD', 500, { remplaceePar: '2025-07-10 v2' }),
+			line('TRX-2', '3', '2025-06', 'OLD', 250, { remplaceePar: '2025-07-10 v2' }),
 			line('DSP-1', 'unique', '2025-09', 'D', 151, { categoriePublic: 'jeune' }),
 			line('DSP-1', 'unique', '2026-01', 'D', 80),
 			line('TRX-1', '1', '2025-04', 'néant', 0),

@@ -53,11 +53,15 @@ describe('lot mal saisi : erreur française qui nomme le lot et le champ', () =>
 		);
 	});
 
-	it('montant manquant', () => {
-		const error = anomalyFrom(() => readLot(without(LOT_4, 'montantHT')));
-		expect(error.message).toBe('Lot 4 du marché 2026-017, montant HT : valeur manquante');
-		expect(error.anomalies[0]).toMatchObject({ champ: 'montantHT', regle: 'nombre.manquant' });
-		expect(error.anomalies[0].correction).toBe('Saisissez un nombre, par exemple 1 234 567,89.');
+	it('montant manquant : erreur de la seule méthode qui s’en sert', () => {
+		expect(readLot(without(LOT_4, 'montantHT')).lot.montantHT).toBeUndefined();
+		const error = anomalyFrom(() => calibrate(without(LOT_4, 'montantHT')));
+		expect(error.message).toBe('Lot 4 du marché 2026-017, montant HT : montant HT manquant : la méthode «\u00a0standard\u00a0» en a besoin');
+		expect(error.anomalies[0]).toMatchObject({ champ: 'montantHT', regle: 'calibrage.parametreManquant', ou: WHERE });
+		// Volume annuel, heures du marché, montant facturé : pas besoin du montant.
+		expect(calibrate({ lot: 'autocars', nature: 'DSP', volumeAnnuel: 1800, dureeMois: 72 }).heures).toBe(10800);
+		expect(calibrate({ lot: 'études', nature: 'prestations intellectuelles', heuresMarche: 24000, partHeuresMarche: 15 }).heures).toBe(3600);
+		expect(calibrate({ lot: 'MOE', nature: 'prestations intellectuelles', methode: 'parEuroFacture', montantFacture: 1_312_500 }).heures).toBe(875);
 	});
 
 	it('nature manquante', () => {

@@ -1,5 +1,5 @@
 /**
- * Calibrage : chaque chiffre réel de DOMAIN.md (« Calibration formulas in use »)
+ * Calibrage : chaque chiffre réel des guides publics (formules de calibrage en usage)
  * reproduit avec des paramètres explicites, puis plancher, arrondi, équivalents,
  * provenance des paramètres et résolution du secteur.
  */
@@ -51,7 +51,7 @@ describe('formule standard', () => {
 		expect(result.heures).toBe(833);
 	});
 
-	// Le seed 000 ne donne que les heures de ces lots : montant, taux de
+	// Le guide Avise, ARF et Caisse des Dépôts (2014) ne donne que les heures de ces lots : montant, taux de
 	// main-d'œuvre, taux d'insertion et coût horaire sont RECONSTITUÉS (choisis
 	// pour que la formule standard tombe exactement sur les heures publiées).
 	describe.each<[string, string, string, number, number, number, number, number]>([
@@ -193,6 +193,16 @@ describe('volume annuel fixe (DSP, marché de partenariat)', () => {
 		expect(result.formule).toBe(`1${NBSP}800${NBSP}h/an × 72${NBSP}mois ÷ 12 = 10${NBSP}800${NBSP}h`);
 		expect(result.parametres.volumeAnnuel).toMatchObject({ valeur: 1800, origine: 'lot' });
 		expect(result.parametres.dureeMois).toMatchObject({ valeur: 72, origine: 'lot' });
+		// « 1 800 heures par an, soit plus d'un ETP » : ETP par année d'exécution, à côté du total.
+		expect(result.equivalents).toEqual({ etp: 6.72, etpParAn: 1.12, moisTempsPlein: 71.21 });
+	});
+
+	it('par euro facturé : une heure par tranche complète de 1 500 € (les tranches entamées ne comptent pas)', () => {
+		const result = calibrate({ lot: 'MOE', nature: 'prestations intellectuelles', methode: 'parEuroFacture', montantFacture: 1_313_999, plancherHeures: 0 });
+		expect(result.heuresCalculees).toBe(875);
+		expect(result.heures).toBe(875);
+		expect(result.formule).toBe(`tranches complètes de 1${NBSP}500,00${NBSP}€ dans 1${NBSP}313${NBSP}999,00${NBSP}€ × 1${NBSP}h = 875${NBSP}h`);
+		expect(calibrate({ lot: 'MOE', nature: 'prestations intellectuelles', methode: 'parEuroFacture', montantFacture: 1499, plancherHeures: 0 }).heures).toBe(0);
 	});
 
 	it('sans volume saisi : 1 800 h/an du référentiel', () => {
@@ -304,6 +314,9 @@ describe('propreté avec reprise du personnel (Inserpropre)', () => {
 		expect(result.heuresCalculees).toBe(0);
 		expect(result.heures).toBe(0);
 		expect(warningRules(result)).toEqual(['calibrage.personnelRepris']);
+		// La formule dit que le personnel repris remplit le marché, sans produit négatif comparé au plancher.
+		expect(result.formule).toContain('≤ 0 : le personnel repris couvre déjà tout le marché, aucune heure d’insertion à exiger en plus → 0');
+		expect(result.formule).not.toContain('plancher');
 		expect(result.avertissements[0]).toMatchObject({
 			gravite: 'avertissement',
 			champ: 'heuresMensuellesTransferees',
@@ -687,13 +700,13 @@ describe('résolution du secteur', () => {
 });
 
 /**
- * Seed 002 (Avise, « Prestations intellectuelles et clauses sociales d’insertion », 2013) :
+ * Avise, « Prestations intellectuelles et clauses sociales d’insertion », 2013 :
  * les heures PRÉVUES des études de cas, reproduites avec des paramètres explicites.
- * Le seed ne donne ni la méthode ni les taux : les paramètres ci-dessous sont
+ * L'étude Avise (2013) ne donne ni la méthode ni les taux : les paramètres ci-dessous sont
  * RECONSTITUÉS (déduits des montants publiés pour retomber exactement sur les
  * heures publiées) ; chaque test dit comment.
  */
-describe('seed 002 : heures prévues des études de cas (prestations intellectuelles)', () => {
+describe('Avise, « Prestations intellectuelles et clauses sociales d’insertion », 2013 : heures prévues des études de cas', () => {
 	// Cas n° 2, Conseil général de la Gironde, expertise topographique (4 ans) :
 	// lot 1 220 000 € HT → 385 h ; lot 2 460 000 € HT → 700 h (planifiées).
 	// Paramètres déduits : main-d’œuvre 100 % (prestations intellectuelles), part de 7 % des
@@ -765,7 +778,7 @@ describe('seed 002 : heures prévues des études de cas (prestations intellectue
 
 	// Cas n° 4, Communauté d’agglomération de Pau-Pyrénées, maîtrise d’œuvre : 875 h prévues,
 	// montant « non précisé ». Paramètres déduits : règle de Poitou-Charentes (1 h pour
-	// 1 500 € facturés, seed 000) → honoraires de 875 × 1 500 = 1 312 500 € HT.
+	// 1 500 € facturés, guide Avise, ARF et Caisse des Dépôts 2014) → honoraires de 875 × 1 500 = 1 312 500 € HT.
 	it('Pau, maîtrise d’œuvre : 1 312 500 € facturés ÷ 1 500 €/h = 875 h', () => {
 		const result = calibrate(
 			{ marche: 'Pôle éducatif du Hameau', lot: 'MOE', nature: 'prestations intellectuelles', montantHT: 1_312_500, montantFacture: 1_312_500, dureeMois: 6 },
@@ -788,7 +801,7 @@ describe('propreté : part de main-d’œuvre de 80 % et C = 25 (Inserpropre)', 
 		);
 		expect(result.methode).toBe('standard');
 		expect(result.parametres.tauxMainOeuvre).toMatchObject({ valeur: 80, origine: 'référentiel', source: SECTORS.proprete.source });
-		expect(result.parametres.tauxMainOeuvre.source).toContain('[INSERPROPRE]');
+		expect(result.parametres.tauxMainOeuvre.source).toContain('Inserpropre, outil de calibrage de la branche propreté');
 		expect(result.heures).toBe(480);
 	});
 

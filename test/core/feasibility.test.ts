@@ -231,7 +231,7 @@ describe('étude de faisabilité : seuils', () => {
 	});
 });
 
-describe('étude de faisabilité : seed 002, ECOMODAL (55 000 €, 6 mois, 35 h prévues)', () => {
+describe('étude de faisabilité : Avise 2013, ECOMODAL (55 000 €, 6 mois, 35 h prévues)', () => {
 	// Le marché est sous le seuil de l'étude (90 000 €) et portait pourtant une clause de 35 h,
 	// décidée par les élus pour « tester » la clause en prestations intellectuelles.
 	const facilitateurs = [{ nom: 'Maison de l’emploi du Haut Val d’Oise', email: 'mde@example.test', territoires: ['95'] }];
@@ -335,5 +335,19 @@ describe('dates et mois', () => {
 		expect(new WorkingCalendar('FR-57').isHoliday('2026-12-26')).toBe(true);
 		expect(fr.isHoliday('2026-12-26')).toBe(false);
 		expect(new WorkingCalendar('FR-RE').isHoliday('2026-12-20')).toBe(true);
+	});
+});
+
+describe('étude de faisabilité : marchés réservés ouverts à toute nature d’achat', () => {
+	it('prestations intellectuelles avec une offre locale d’EA et de SIAE : marchés réservés proposés (L2113-12, L2113-13)', () => {
+		const [r] = study([lot({ lot: '1', nature: 'prestations intellectuelles', montantHT: 300000, heuresMarche: 6000, partHeuresMarche: 15, lieuExecution: '79', offreSiae: 'EA, EI' })]);
+		expect(r.mecanismes.filter((m) => m.option).map((m) => m.code)).toEqual(['marcheReserveEa', 'marcheReserveSiae']);
+	});
+
+	it('opérateur employant des personnes détenues sur le territoire : marché réservé L2113-13-1 proposé', () => {
+		const [r] = study([lot({ lot: '1', nature: 'services', montantHT: 300000, tauxMainOeuvre: 60, lieuExecution: '79', offreSiae: 'travail pénitentiaire' })]);
+		const reserved = r.mecanismes.find((m) => m.code === 'marcheReserveDetenus');
+		expect(reserved).toMatchObject({ option: true, base: 'article L2113-13-1 du Code de la commande publique' });
+		expect(reserved?.motif).toBe('offre locale : Opérateur employant des personnes détenues (travail pénitentiaire)');
 	});
 });

@@ -14,6 +14,38 @@ function check(json: Record<string, unknown>, options: { study?: unknown; settin
 
 const rules = (r: VisaResult) => r.anomalies.map((a) => `${a.effet} ${a.regle}`);
 
+describe('fiche visa : CCAG 2021 et marchés réservés sous leurs graphies usuelles', () => {
+	it.each([
+		['CCAG-Travaux', 'travaux'],
+		['CCAG Travaux 2021', 'travaux'],
+		['ccag-t', 'travaux'],
+		['CCAG des marchés publics de travaux', 'travaux'],
+		['CCAG-FCS 2021', 'fcs'],
+		['FCS', 'fcs'],
+		['CCAG fournitures courantes et services', 'fcs'],
+		['CCAG-PI', 'pi'],
+		['CCAG PI 2021', 'pi'],
+		['CCAG prestations intellectuelles', 'pi'],
+		['CCAG-TIC 2021', 'tic'],
+		['CCAG techniques de l’information et de la communication', 'tic'],
+		['CCAG-MOE', 'moe'],
+		['CCAG maîtrise d’œuvre 2021', 'moe'],
+		['CCAG-MI 2021', 'mi'],
+		['CCAG marchés industriels', 'mi'],
+	])('« %s » : %s', (saisie, attendu) => {
+		expect(check({ ...validFiche(), ccag: saisie }).fiche.ccag).toBe(attendu);
+	});
+
+	it('marché réservé aux opérateurs employant des personnes détenues (L2113-13-1) reconnu, valeur DECP « Marché réservé »', () => {
+		const json = validFiche();
+		const lots = json.lots as Array<Record<string, unknown>>;
+		lots[2] = { ...lots[2], mecanisme: 'marché réservé détenus' };
+		const r = check(json);
+		expect(r.fiche.lots[2].mecanismes).toEqual(['marcheReserveDetenus']);
+		expect(r.decpAttendue).toContain('Marché réservé');
+	});
+});
+
 describe('fiche visa : contrôle', () => {
 	it('vise une fiche complète et cohérente', () => {
 		const r = check(validFiche());
@@ -79,11 +111,70 @@ describe('fiche visa : contrôle', () => {
 		Object.assign(json, { procedure: 'gré à gré', montantEstimeHT: 50000 });
 		json.lots = [{ numero: 'unique', intitule: 'Nettoyage', montantHT: 50000, mecanisme: 'aucune', justificationAbsence: 'Sous le seuil de l’étude' }];
 		Object.assign(json, { considerationsDecp: 'Pas de considération sociale', etudeFaisabilite: 'non', dateEtude: '' });
-		const direct = check(json);
-		expect(rules(direct)).toEqual(['REFUSÉ procedure.sansPublicite', 'observation etude.absente']);
-		// Sous 40 000 € HT : la dispense est permise.
-		Object.assign(json, { montantEstimeHT: 39000 });
-		(json.lots as Array<Record<string, unknown>>)[0].montantHT = 39000;
+		// Services à 50 000 € HT lancés après le 1er avril 2026 : sous le seuil de dispense de 60 000 € HT.
+		expect(check(json).decision).toBe('VISÉ');
+		// Lancés avant le 1er avril 2026 : seuil de 40 000 € HT, refus.
+		const before = check({ ...json, dateFiche: '2026-02-02', dateLancement: '2026-03-02', dateNotification: '2026-05-15', dateEtude: '' });
+		expect(rules(before)).toEqual(['REFUSÉ procedure.sansPublicite', 'observation etude.absente']);
+		expect(before.anomalies[0].message).toBe('marché sans publicité ni mise en concurrence pour 50\u00a0000,00\u00a0€ HT, au-delà du seuil de dispense des fournitures et services (40\u00a0000,00\u00a0€ HT pour un lancement le 02/03/2026)');
+		// Le seuil et sa date sont des paramètres.
+		expect(check(json, { settings: { dateSeuilDispenseFournituresServices: '2027-01-01' } }).decision).toBe('REFUSÉ');
+		expect(check({ ...json, dateFiche: '2026-02-02', dateLancement: '2026-03-02', dateNotification: '2026-05-15', dateEtude: '' }, { settings: { seuilDispenseFournituresServicesAvant: 55000 } }).decision).toBe('VISÉ');
+		// 60 000 € HT tout juste : au-delà (la dispense vaut strictement sous le seuil).
+		Object.assign(json, { montantEstimeHT: 60000 });
+		(json.lots as Array<Record<string, unknown>>)[0].montantHT = 60000;
+		expect(rules(check(json))).toEqual(['REFUSÉ procedure.sansPublicite', 'observation etude.absente']);
+	});
+
+	it('travaux de 80 000 € HT sans publicité : sous le seuil de dispense des travaux (100 000 € HT), jamais refusés pour cela', () => {
+		const json = validFiche();
+		Object.assign(json, { procedure: 'gré à gré', montantEstimeHT: 80000, alloti: 'non', motifLotUnique: 'Intervention unique', etudeFaisabilite: 'non', dateEtude: '', considerationsDecp: 'Pas de considération sociale' });
+		json.lots = [{ numero: 'unique', intitule: 'Réfection de la toiture du gymnase', montantHT: 80000, mecanisme: 'aucune', justificationAbsence: 'Sous le seuil de l’étude' }];
+		const r = check(json);
+		expect(r.anomalies.filter((a) => (a.regle ?? '').startsWith('procedure.'))).toEqual([]);
+		expect(r.decision).toBe('VISÉ');
+		// Au-delà de 100 000 € HT, ou avec un seuil des travaux abaissé par paramètre : refus.
+		expect(rules(check(json, { settings: { seuilDispenseTravaux: 70000 } }))).toContain('REFUSÉ procedure.sansPublicite');
+	});
+
+	it('marché d’insertion de 300 000 € HT en procédure adaptée (R2123-1 3°) : visé, seuil européen des services spécifiques (750 000 € HT)', () => {
+		const json = validFiche();
+		Object.assign(json, { nature: 'services', ccag: 'CCAG-FCS', cpv: '77310000', procedure: 'MAPA', montantEstimeHT: 300000, alloti: 'non', motifLotUnique: 'Chantier unique d’insertion', considerationsDecp: 'Clause sociale' });
+		json.lots = [{ numero: 'unique', intitule: 'Entretien des espaces verts des lycées par un chantier d’insertion', montantHT: 300000, mecanisme: 'Marché d’insertion (R2123-1)', heures: 4000 }];
+		const r = check(json);
+		expect(rules(r)).toEqual([]);
+		expect(r.decision).toBe('VISÉ');
+		expect(r.seuilEuropeen).toBe(750000);
+		// Le marché d'insertion proposé en option par l'étude n'est pas un écart.
+		const study = [{ marche: '2026-TRX-014', lot: 'unique', faisabilite: { decision: 'clause', mecanismes: [{ code: 'clauseExecution', option: false }, { code: 'marcheInsertion', option: true }], heuresRetenues: 4000, facilitateur: { nom: 'PLIE du Val d’Argent' }, dateEtude: '2026-10-15' } }];
+		expect(check(json, { study }).anomalies.filter((a) => a.regle === 'etude.ecart')).toEqual([]);
+		// Au-delà de 750 000 € HT, la procédure adaptée est refusée.
+		Object.assign(json, { montantEstimeHT: 800000 });
+		(json.lots as Array<Record<string, unknown>>)[0].montantHT = 800000;
+		expect(rules(check(json))).toContain('REFUSÉ procedure.mapaAuDelaSeuilUe');
+	});
+
+	it('loi Climat (L2112-2-1) : services de 300 000 € HT avec le seul critère social après le 21 août 2026, refusés ; marché réservé seul de même ; exemption justifiée, observation', () => {
+		const json = validFiche();
+		Object.assign(json, { nature: 'services', ccag: 'CCAG-FCS', cpv: '90911200', procedure: 'appel d’offres ouvert', montantEstimeHT: 300000, alloti: 'non', motifLotUnique: 'Un seul site', considerationsDecp: 'Critère social' });
+		json.lots = [{ numero: 'unique', intitule: 'Nettoyage de l’hôtel de Région', montantHT: 300000, mecanisme: 'Critère social d’attribution (R2152-7)' }];
+		const r = check(json);
+		expect(r.decision).toBe('REFUSÉ');
+		expect(rules(r)).toEqual(['REFUSÉ loiClimat.conditionExecution']);
+		expect(r.anomalies[0].message).toBe('marché de 300\u00a0000,00\u00a0€ HT, au-delà du seuil européen (216\u00a0000,00\u00a0€ HT) : Critère social d’attribution (R2152-7) seul, sans condition d’exécution sociale');
+		expect(r.anomalies[0].correction).toContain('L2112-2-1');
+		// Avant la date d'application (paramètre) : à compléter.
+		expect(rules(check(json, { settings: { dateLoiClimat: '2027-01-01' } }))).toEqual(['À COMPLÉTER loiClimat.conditionExecution']);
+		// Marché réservé seul : la réservation n'est pas une condition d'exécution.
+		Object.assign(json, { considerationsDecp: 'Marché réservé' });
+		(json.lots as Array<Record<string, unknown>>)[0].mecanisme = 'Marché réservé SIAE (L2113-13)';
+		expect(rules(check(json))).toEqual(['REFUSÉ loiClimat.conditionExecution']);
+		// Exemption justifiée : observation, à reprendre dans les documents.
+		(json.lots as Array<Record<string, unknown>>)[0].justificationAbsence = 'Besoin satisfait par une solution immédiatement disponible';
+		expect(rules(check(json))).toEqual(['observation loiClimat.exemption']);
+		// Avec la clause d'insertion en plus du critère : visé.
+		Object.assign(json, { considerationsDecp: 'Clause sociale, Critère social' });
+		json.lots = [{ numero: 'unique', intitule: 'Nettoyage de l’hôtel de Région', montantHT: 300000, mecanisme: 'Clause d’insertion en heures (L2112-2)', mecanismeComplementaire: 'Critère social d’attribution (R2152-7)', heures: 500 }];
 		expect(check(json).decision).toBe('VISÉ');
 	});
 

@@ -38,7 +38,7 @@ function studyRows(raws: Array<Record<string, unknown>>, feasibility: Record<str
 }
 
 const LIMOUSIN = [
-	// Limousin lycée (seed 000), paramètres reconstitués : voir test/core/calibration.test.ts.
+	// Limousin lycée (guide Avise, ARF et Caisse des Dépôts, 2014), paramètres reconstitués : voir test/core/calibration.test.ts.
 	{ marche: 'Lycée', lot: '4', intitule: 'Démolition / gros œuvre', nature: 'travaux', montantHT: 504_000, tauxMainOeuvre: 50, dureeMois: 20, lieuExecution: 'Limoges (79)' },
 	{ marche: 'Lycée', lot: '12', intitule: 'Plâtrerie', nature: 'travaux', montantHT: 490_000, tauxMainOeuvre: 60, dureeMois: 20, lieuExecution: 'Limoges (79)' },
 	{ marche: 'Lycée', lot: '20', intitule: 'Électricité', nature: 'travaux', montantHT: 780_000, tauxMainOeuvre: 35, dureeMois: 20, lieuExecution: 'Limoges (79)' },

@@ -244,7 +244,7 @@ function addParameterSheet(workbook: ExcelJS.Workbook, rows: StudyReportRow[]): 
 			libelle: 'Actions qualitatives proposées',
 			valeur: study.proposerActionsQualitatives ? 'oui' : 'non',
 			origine: origin(String(study.proposerActionsQualitatives), 'true'),
-			source: 'Alliance Villes Emploi (seed 004) : plan de progrès, illettrisme, égalité femmes-hommes, accueil de stagiaires',
+			source: 'Alliance Villes Emploi, «\u00a0Diversification des achats socialement responsables\u00a0» : plan de progrès, illettrisme, égalité femmes-hommes, accueil de stagiaires',
 		});
 		sheet.addRow({
 			libelle: 'Date d\u2019application de la loi Climat (art. 35)',

@@ -2,17 +2,15 @@
  * Mise en page PDF du « Bilan pour les élus » (pdfkit) : une page de synthèse
  * (chiffres clés, commentaire, heures par mois), deux pages de graphiques
  * dessinés avec l'API vectorielle de pdfkit (aucune bibliothèque de graphiques),
- * une page de détail (tableaux, méthode, sources). Polices DejaVu Sans
- * embarquées (sous-ensemble des seuls caractères employés), lues à côté du
- * code (fonts/, recopié dans dist/ par la construction). Document
- * reproductible : mêmes données, même fichier.
+ * une page de détail (tableaux, méthode, sources). Police des lettres (Arimo,
+ * voir fonts.ts) embarquée en sous-ensemble des seuls caractères employés.
+ * Document reproductible : mêmes données, même fichier.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import PDFDocument from 'pdfkit';
 
 import type { BilanDocument, ChartSpec, TableSpec } from '../../core';
 import { formatHours, formatNumber, formatPercent } from '../../core';
+import { LETTER_FONTS } from './fonts';
 
 const MARGIN = 42;
 const BLUE = '#1F5FA8';
@@ -21,22 +19,11 @@ const GREY = '#C8CED6';
 const DARK = '#222222';
 const MUTED = '#5A5A5A';
 const RED = '#C0392B';
-const FONT = 'DejaVuSans';
-const BOLD = 'DejaVuSans-Bold';
+const FONT = LETTER_FONTS.regular.name;
+const BOLD = LETTER_FONTS.bold.name;
 
 /** Couleurs des barres : première et seconde série (les tests les retrouvent dans l'image rendue). */
 export const BILAN_CHART_COLORS = { serie1: BLUE, serie2: LIGHT_BLUE, complement: GREY };
-
-let fonts: { regular: Buffer; bold: Buffer } | undefined;
-
-/** Les polices, lues une fois : à côté de ce fichier (sources) ou du paquet construit (dist/nodes/fonts). */
-function loadFonts(): { regular: Buffer; bold: Buffer } {
-	if (fonts) return fonts;
-	const dir = [path.join(__dirname, 'fonts'), path.join(__dirname, '..', 'adapters', 'pdf', 'fonts')].find((d) => fs.existsSync(path.join(d, 'DejaVuSans.ttf')));
-	if (!dir) throw new Error(`Polices du bilan introuvables (DejaVuSans.ttf attendu dans ${path.join(__dirname, 'fonts')}) : paquet incomplet.`);
-	fonts = { regular: fs.readFileSync(path.join(dir, 'DejaVuSans.ttf')), bold: fs.readFileSync(path.join(dir, 'DejaVuSans-Bold.ttf')) };
-	return fonts;
-}
 
 export interface DrawnChart {
 	id: string;
@@ -229,7 +216,6 @@ function drawTable(doc: Doc, table: TableSpec, x: number, width: number): void {
 
 /** Le document des élus en PDF. */
 export async function renderBilanPdf(model: BilanDocument, meta: { date: string; auteur: string }): Promise<BilanPdf> {
-	const { regular, bold } = loadFonts();
 	const created = new Date(`${meta.date}T09:00:00Z`);
 	const doc = new PDFDocument({
 		size: 'A4',
@@ -240,8 +226,8 @@ export async function renderBilanPdf(model: BilanDocument, meta: { date: string;
 		displayTitle: true,
 		info: { Title: `${model.titre} – ${model.periode}`, Author: meta.auteur, Subject: 'Bilan pour les élus', Creator: 'n8n-nodes-clauses-sociales', CreationDate: created, ModDate: created },
 	});
-	doc.registerFont(FONT, regular);
-	doc.registerFont(BOLD, bold);
+	doc.registerFont(FONT, LETTER_FONTS.regular.data);
+	doc.registerFont(BOLD, LETTER_FONTS.bold.data);
 	const chunks: Buffer[] = [];
 	doc.on('data', (chunk: Buffer) => chunks.push(chunk));
 	const done = new Promise<Buffer>((resolve, reject) => {

@@ -9,6 +9,7 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { frenchLongDate } from '../calendar';
 import { buildKeyIndex, detachedText, detachedValue } from '../keys';
+import { PLAUSIBILITY_BOUNDS } from '../plausibility';
 import type { RecordReader } from '../records';
 import {
 	amount,
@@ -33,7 +34,7 @@ export const CLAUSE_STATUSES = {
 } as const;
 export type ClauseStatus = keyof typeof CLAUSE_STATUSES;
 
-/** Publics éligibles (CCAG 2021 art. 16.1.1 et listes des facilitateurs, DOMAIN.md). */
+/** Publics éligibles (CCAG 2021, art. 16.1.1, et listes des facilitateurs). */
 export const PUBLIC_CATEGORIES = {
 	demandeurEmploiLongueDuree: {
 		libelle: 'Demandeur d\u2019emploi de longue durée (plus de 12 mois)',
@@ -174,7 +175,7 @@ const ClauseRecordFields = z
 		titulaire: text({ max: 300 }),
 		emailTitulaire: email(),
 		contactTitulaire: optional(text({ max: 200 })),
-		heuresDues: decimal({ min: 0, exclusiveMin: true, unit: 'h', example: '420' }),
+		heuresDues: decimal({ min: 0, exclusiveMin: true, unit: 'h', example: '420', plausible: PLAUSIBILITY_BOUNDS.heuresDues }),
 		debutExecution: isoDate(),
 		finExecution: isoDate(),
 		facilitateur: text({ max: 200 }),
@@ -292,7 +293,7 @@ export function memoizeText<T>(fn: (text: string) => T, limit = 20000): (text: s
 	};
 }
 
-/** Heures mensuelles plausibles pour une personne (35 h × 52 ÷ 12, DOMAIN.md). */
+/** Heures mensuelles plausibles pour une personne (35 h × 52 ÷ 12). */
 export const MONTHLY_FULL_TIME_HOURS = 151.67;
 
 const ReportLineFields = z.object({
@@ -313,8 +314,8 @@ const ReportLineFields = z.object({
 		trancheAge: optional(tolerantEnum(AGE_BANDS, 'une tranche d\u2019âge')),
 		residentQpv: optional(yesNo()),
 		situationSixMois: optional(tolerantEnum(OUTCOMES, 'une situation six mois après')),
-		heuresMois: decimal({ min: 0, unit: 'h', example: '35' }),
-		heuresFormation: optional(decimal({ min: 0, unit: 'h', example: '7' })),
+		heuresMois: decimal({ min: 0, unit: 'h', example: '35', plausible: PLAUSIBILITY_BOUNDS.heuresMois }),
+		heuresFormation: optional(decimal({ min: 0, unit: 'h', example: '7', plausible: PLAUSIBILITY_BOUNDS.heuresMois })),
 		justification: optional(text({ max: 1000 })),
 		dateReception: optional(isoDate()),
 		/** Historique des relevés (réception) : version « AAAA-MM-JJ vN », correction d'un mois déjà reçu. */
