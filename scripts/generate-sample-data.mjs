@@ -149,6 +149,78 @@ function addRegistre(wb, clauses, columns) {
 	}
 }
 
+/**
+ * Sexe, tranche d'âge, résidence en QPV d'une personne (les mêmes sur toutes ses
+ * lignes), et situation six mois après sur la dernière ligne d'un lot terminé.
+ * Tirage propre à chaque personne (graine tirée de son identifiant) : les autres
+ * valeurs du jeu d'exemple ne changent pas.
+ */
+function addPersonDetails(lines, clauses) {
+	const seed = (text) => [...text].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
+	const details = new Map();
+	for (const line of lines) {
+		if (!line.participant || line.participant === 'néant') continue;
+		if (!details.has(line.participant)) {
+			const random = prng(seed(line.participant));
+			const trancheAge = line.categoriePublic.startsWith('Jeune') ? 'Moins de 26 ans' : line.categoriePublic.includes('plus de 50 ans') ? '50 ans et plus' : ['Moins de 26 ans', 'De 26 à 49 ans', 'De 26 à 49 ans', '50 ans et plus'][Math.floor(random() * 4)];
+			details.set(line.participant, { sexe: random() < 0.3 ? 'Femme' : 'Homme', trancheAge, residentQpv: random() < 0.35 ? 'oui' : 'non', situation: ['Emploi durable (CDI, CDD ou intérim de 6 mois et plus, création d’entreprise)', 'Emploi de transition (CDD ou intérim de moins de 6 mois, contrat aidé)', 'Formation qualifiante', 'Autre situation (recherche d’emploi, sans nouvelles…)'][Math.floor(random() * 4)] });
+		}
+		const d = details.get(line.participant);
+		line.sexe = d.sexe;
+		line.trancheAge = d.trancheAge;
+		line.residentQpv = d.residentQpv;
+	}
+	// Lots terminés depuis plus de six mois : la situation de chaque personne, reportée par le facilitateur sur sa dernière ligne.
+	for (const clause of clauses.filter((c) => monthAdd(c.finExecution.slice(0, 7), 6) <= LAST_REPORTED)) {
+		const last = new Map();
+		for (const line of lines) if (line.marche === clause.marche && line.lot === clause.lot && details.has(line.participant)) last.set(line.participant, line);
+		for (const [participant, line] of last) line.situationSixMois = details.get(participant).situation;
+	}
+}
+
+/** Feuille « Marchés » : tous les marchés en exécution, avec et sans clause. */
+function addMarches(wb, marches) {
+	const ws = wb.addWorksheet('Marchés');
+	const columns = [
+		['N° marché', 'marche', 14], ['Objet du marché', 'objet', 48], ['Nature', 'nature', 26], ['Service acheteur', 'acheteur', 40], ['Territoire', 'territoire', 10],
+		['Montant HT', 'montantHT', 16], ['Date de notification', 'dateNotification', 12], ["Début d'exécution", 'debutExecution', 12], ["Fin d'exécution", 'finExecution', 12],
+	];
+	ws.columns = columns.map(([h, key, width]) => ({ header: h, key, width }));
+	header(ws);
+	for (const m of marches) {
+		const row = ws.addRow({});
+		columns.forEach(([, key], i) => {
+			const value = m[key];
+			if (value === undefined) return;
+			const cell = row.getCell(i + 1);
+			if (/^\d{4}-\d{2}-\d{2}$/.test(String(value))) {
+				cell.value = new Date(`${value}T00:00:00Z`);
+				cell.numFmt = 'dd/mm/yyyy';
+			} else if (key === 'montantHT') {
+				cell.value = value;
+				cell.numFmt = '#,##0.00 "€"';
+			} else cell.value = value;
+		});
+	}
+}
+
+/** Feuille « Pénalités » du suivi : proposées (mise en demeure), notifiées après les observations du titulaire, recouvrées. */
+function addPenalitesSuivi(wb) {
+	const ws = wb.addWorksheet('Pénalités');
+	ws.columns = [['N° marché', 14], ['N° lot', 8], ['Étape', 28], ['Montant HT', 14], ['Date', 12]].map(([h, width]) => ({ header: h, width }));
+	header(ws);
+	for (const [marche, lot, etape, montant, date] of [
+		['2024-SRV-017', '2', 'Mise en demeure', 1920, '2025-05-20'],
+		['2024-SRV-017', '2', 'Notification de pénalités', 1440, '2025-07-15'],
+		['2024-SRV-017', '2', 'Recouvrée', 1440, '2025-10-03'],
+		['2025-TRX-031', '20', 'Mise en demeure', 2700, '2026-09-15'],
+	]) {
+		const row = ws.addRow([marche, lot, etape, montant, new Date(`${date}T00:00:00Z`)]);
+		row.getCell(4).numFmt = '#,##0.00 "€"';
+		row.getCell(5).numFmt = 'dd/mm/yyyy';
+	}
+}
+
 /** Feuille « Relevés » : une ligne par participant et par mois (mois au format MM/AAAA). */
 function addReleves(wb, lines) {
 	const releves = wb.addWorksheet('Relevés');
@@ -157,7 +229,8 @@ function addReleves(wb, lines) {
 		['Catégorie de public', 'categoriePublic', 40], ['Éligibilité validée', 'eligibiliteValidee', 10], ['Employeur', 'employeur', 34],
 		['Modalité', 'modalite', 34], ['Type de contrat', 'typeContrat', 24], ['Début du contrat', 'debutContrat', 12], ['Poste', 'poste', 20],
 		['Heures du mois', 'heuresMois', 10], ['Heures de formation', 'heuresFormation', 10],
-	];
+		['Sexe', 'sexe', 8], ['Tranche d’âge', 'trancheAge', 16], ['Résident QPV', 'residentQpv', 10], ['Situation à six mois', 'situationSixMois', 40],
+	].filter(([, key], i) => i < 14 || lines.some((l) => l[key] !== undefined));
 	releves.columns = lineColumns.map(([h, key, width]) => ({ header: h, key, width }));
 	header(releves);
 	for (const line of lines) {
@@ -234,6 +307,7 @@ async function followUp() {
 			done += due;
 		}
 	}
+	addPersonDetails(lines, clauses);
 	fs.writeFileSync(path.join(dir, 'registre-clauses.json'), `${JSON.stringify(clauses, null, '\t')}\n`);
 	fs.writeFileSync(path.join(dir, 'releves-2026.json'), `${JSON.stringify(lines, null, '\t')}\n`);
 
@@ -243,10 +317,14 @@ async function followUp() {
 	wb.modified = FIXED_DATE;
 	addRegistre(wb, clauses, [...REGISTRE_COLUMNS, ['Courbe prévisionnelle', 'courbe', 40]]);
 	addReleves(wb, lines);
+	addMarches(wb, JSON.parse(fs.readFileSync(path.join(dir, 'marches.json'), 'utf8')));
+	addPenalitesSuivi(wb);
 	const about = wb.addWorksheet('Lisez-moi');
 	about.getColumn(1).width = 110;
 	[
 		'Classeur de suivi des clauses sociales d’insertion — Région Val-d’Argent (données fictives)',
+		'Feuille « Marchés » : tous les marchés en exécution, avec et sans clause (nature, service acheteur, territoire, dates) : le bilan y lit la part des marchés avec une clause.',
+		'Feuille « Pénalités » : les pénalités proposées (mises en demeure), notifiées et recouvrées, une ligne par étape.',
 		'Feuille « Registre » : une ligne par lot clausé (heures dues, dates d’exécution, titulaire, facilitateur, acheteur, statut).',
 		'Feuille « Relevés » : une ligne par participant et par mois, reprise des relevés mensuels transmis par les titulaires ; « néant » et 0 heure pour un mois sans activité.',
 		'Volumes d’heures repris des documents sources : lycée du Limousin (420, 280, 490, 455 h), université de Compiègne (3 600, 360, 580, 450, 100 h), DSP d’autocars des Pays de la Loire (1 800 h par an sur 6 ans), enquête de la CUB (2 400 h).',

@@ -1,22 +1,24 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { buildBilanReport, duplicateClause, streamBilanWorkbook, supersededRegisters } from '../adapters';
+import { buildBilanReport, duplicateClause, renderBilanPdf, streamBilanWorkbook, supersededRegisters } from '../adapters';
 import type { Anomaly, Bilan, Facilitator, ReadLimits } from '../core';
 import {
 	AnomalyError,
 	BilanAccumulator,
 	CLAUSE_READER,
 	FACILITATOR_READER,
-	MARKET_KEYS,
+	MARKET_READER,
+	PENALTY_READER,
 	REPORT_LINE_READER,
+	bilanDocument,
 	bilanSummary,
 	canonicalizeKeys,
 	clauseKey,
 	parseBilanSettings,
 	parseJsonParameter,
+	penaltyInput,
 	previousYear,
-	readPenalty,
 	readRecord,
 	todayIn,
 	tryReadRecord,
@@ -25,18 +27,24 @@ import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const PDF = 'application/pdf';
 /** Anomalies gardées pour le rapport (les suivantes sont seulement comptées). */
 const MAX_ANOMALIES = 200;
 
 const VIEWS: Array<keyof Omit<Bilan, 'periode' | 'synthese'>> = [
 	'parNature',
+	'parService',
 	'parMecanisme',
 	'parMarche',
 	'parLot',
 	'parTitulaire',
 	'parFacilitateur',
 	'parTerritoire',
+	'parMois',
+	'parAnnee',
 	'publics',
+	'publicsPrioritaires',
+	'sorties',
 	'modalites',
 	'contrats',
 	'employeurs',
@@ -50,9 +58,9 @@ export class ClauseBilan implements INodeType {
 		icon: { light: 'file:clauseBilan.svg', dark: 'file:clauseBilan.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: 'Indicateurs et classeur Excel',
+		subtitle: 'Indicateurs, classeur Excel et document pour les élus',
 		description:
-			'Calcule les indicateurs des clauses sociales d’insertion sur une période (marchés clausés, heures dues et réalisées, publics, pénalités) et produit le classeur du bilan',
+			'Calcule les indicateurs des clauses sociales d’insertion sur une période (marchés avec et sans clause, heures dues, attendues et réalisées, publics, situations à six mois, pénalités) et produit le classeur du bilan et le document PDF pour les élus',
 		defaults: { name: 'Bilan des clauses sociales' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -142,6 +150,22 @@ export class ClauseBilan implements INodeType {
 				type: 'string',
 				default: 'data',
 				required: true,
+				description: 'Champ du classeur Excel du bilan',
+			},
+			{
+				displayName: 'Document pour les élus (PDF)',
+				name: 'pdfElus',
+				type: 'boolean',
+				default: true,
+				description: 'Produire aussi le « Bilan pour les élus » en PDF : chiffres clés, commentaire, graphiques, tableaux, sources',
+			},
+			{
+				displayName: 'Champ binaire du PDF',
+				name: 'binaryPdf',
+				type: 'string',
+				default: 'pdf',
+				required: true,
+				displayOptions: { show: { pdfElus: [true] } },
 			},
 			{
 				displayName: 'Options',
@@ -215,11 +239,13 @@ export class ClauseBilan implements INodeType {
 					if (read.ok) acc.addLine(read.value);
 					else note(read.error);
 				} else if (item.json.etape !== undefined) {
-					const penalty = readPenalty(item.json);
-					if (penalty) acc.addPenalty(penalty);
-				} else {
-					const market = canonicalizeKeys(item.json, MARKET_KEYS);
-					if (market.marche !== undefined) acc.addMarket({ marche: String(market.marche), nature: market.nature === undefined ? undefined : String(market.nature) });
+					const read = tryReadRecord(PENALTY_READER, penaltyInput(item.json), where);
+					if (read.ok) acc.addPenalty(read.value);
+					else note(read.error);
+				} else if (canonicalizeKeys(item.json, MARKET_READER.keys).marche !== undefined) {
+					const read = tryReadRecord(MARKET_READER, item.json, where);
+					if (read.ok) acc.addMarket(read.value);
+					else note(read.error);
 				}
 			});
 		} else {
@@ -247,6 +273,15 @@ export class ClauseBilan implements INodeType {
 		const fileName = requested === '' ? `bilan-clauses-sociales-${bilan.periode.debut}-${bilan.periode.fin}.xlsx` : requested.endsWith('.xlsx') ? requested : `${requested}.xlsx`;
 		const buffer = await buildBilanReport(bilan, { titre, region: (this.getNodeParameter('region', 0, '') as string) || undefined, dateBilan: today });
 		const binaryOutput = this.getNodeParameter('binaryOutput', 0, 'data') as string;
+		const region = (this.getNodeParameter('region', 0, '') as string) || undefined;
+		const binary: Record<string, Awaited<ReturnType<typeof this.helpers.prepareBinaryData>>> = { [binaryOutput]: await this.helpers.prepareBinaryData(buffer, fileName, XLSX) };
+		let documentElus: IDataObject | null = null;
+		if (this.getNodeParameter('pdfElus', 0, true) as boolean) {
+			const pdfName = fileName.replace(/\.xlsx$/, '').replace(/^bilan-/, 'bilan-elus-') + '.pdf';
+			const pdf = await renderBilanPdf(bilanDocument(bilan, { titre, collectivite: region, dateBilan: today }), { date: today, auteur: region ?? titre });
+			binary[this.getNodeParameter('binaryPdf', 0, 'pdf') as string] = await this.helpers.prepareBinaryData(pdf.buffer, pdfName, PDF);
+			documentElus = { fichier: pdfName, pages: pdf.pages, graphiques: pdf.graphiques.map((g) => ({ ...g })) };
+		}
 		const paired = items.map((_item, item) => ({ item }));
 		out.push({
 			json: {
@@ -255,9 +290,10 @@ export class ClauseBilan implements INodeType {
 				...bilan.synthese,
 				lignesEnAnomalie: anomalyCount,
 				anomalies: anomalies as unknown as IDataObject[],
-				synthese: bilanSummary(bilan, { titre, fichier: fileName, dateBilan: today }),
+				documentElus,
+				synthese: bilanSummary(bilan, { titre, fichier: fileName, dateBilan: today, pdf: documentElus ? String(documentElus.fichier) : undefined }),
 			},
-			binary: { [binaryOutput]: await this.helpers.prepareBinaryData(buffer, fileName, XLSX) },
+			binary,
 			pairedItem: paired,
 		});
 		const views: INodeExecutionData[] = [];

@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { StudyReportRow } from '../adapters';
-import { buildStudyReport } from '../adapters';
+import { buildProgrammeReview, buildStudyReport } from '../adapters';
 import type { Anomaly, CalibrationResult, FeasibilityResult } from '../core';
-import { parseDecimal, studySummaryHtml, studySummaryText, studyTotals } from '../core';
+import { parseDecimal, parseProgrammeReviewSettings, reviewProgramme, studySummaryHtml, studySummaryText, studyTotals } from '../core';
 import { isUpstreamError, toNodeError } from '../shared/items';
 
 function text(value: unknown): string | undefined {
@@ -84,6 +84,29 @@ export class ClauseStudyReport implements INodeType {
 				required: true,
 				description: 'Nom du champ binaire qui portera le classeur',
 			},
+			{
+				displayName: 'Revue annuelle de la programmation',
+				name: 'revueProgrammation',
+				type: 'boolean',
+				default: false,
+				description: 'Produire aussi le portefeuille de la programmation de l’année : considérations à porter par marché, heures et charge par facilitateur, marchés au-delà du seuil européen sans condition d’exécution sociale',
+			},
+			{
+				displayName: 'Heures accompagnées par ETP de facilitateur',
+				name: 'heuresParEtpFacilitateur',
+				type: 'number',
+				default: 109091,
+				displayOptions: { show: { revueProgrammation: [true] } },
+				description: 'Charge d’un facilitateur : 600 000 h par an pour 5,5 ETP à la Maison de l’emploi de Toulouse Métropole (Villes et Territoires Languedoc-Roussillon, fiche n° 8 « clauses sociales », 2016)',
+			},
+			{
+				displayName: 'Champ binaire de la revue',
+				name: 'binaryRevue',
+				type: 'string',
+				default: 'revue',
+				required: true,
+				displayOptions: { show: { revueProgrammation: [true] } },
+			},
 		],
 	};
 
@@ -121,6 +144,19 @@ export class ClauseStudyReport implements INodeType {
 			fileName,
 			'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 		);
+		const binaries = { [property]: binary };
+		let revue: IDataObject | null = null;
+		if (this.getNodeParameter('revueProgrammation', 0, false) as boolean) {
+			try {
+				const review = reviewProgramme(rows, parseProgrammeReviewSettings({ heuresParEtpFacilitateur: this.getNodeParameter('heuresParEtpFacilitateur', 0, 109091) }));
+				const revueName = fileName.replace(/\.xlsx$/, '').replace(/^etude-clauses-/, 'revue-programmation-') + '.xlsx';
+				const revueBuffer = await buildProgrammeReview(review, { titre: 'Revue annuelle de la programmation des achats', region: (this.getNodeParameter('region', 0, '') as string) || undefined, date: dateEtude });
+				binaries[this.getNodeParameter('binaryRevue', 0, 'revue') as string] = await this.helpers.prepareBinaryData(revueBuffer, revueName, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+				revue = { fichier: revueName, ...review.totaux, aJustifier: review.aJustifier.map((m) => m.marche), parFacilitateur: review.parFacilitateur.map((f) => ({ ...f })) };
+			} catch (error) {
+				throw toNodeError(node, error, 0);
+			}
+		}
 		const facilitateurs: IDataObject[] = [];
 		for (const row of rows) {
 			const f = row.faisabilite?.facilitateur;
@@ -142,8 +178,9 @@ export class ClauseStudyReport implements INodeType {
 						facilitateurs,
 						courrielsFacilitateurs: facilitateurs.map((f) => f.email).filter(Boolean).join(', '),
 						synthese: { texte: studySummaryText(rows, fileName), html: studySummaryHtml(rows, fileName) },
+						revue,
 					},
-					binary: { [property]: binary },
+					binary: binaries,
 					pairedItem: items.map((_item, index) => ({ item: index })),
 				},
 			],

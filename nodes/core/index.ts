@@ -34,3 +34,5 @@ export * from './schemas/lot';
 export * from './schemas/penalty';
 export * from './schemas/primitives';
 export * from './schemas/suivi';
+export * from './bilan-document';
+export * from './programme-review';

@@ -181,8 +181,8 @@ describe('bilan : indicateurs', () => {
 		expect(moreau).toHaveLength(2);
 		acc.addLine(readRecord(REPORT_LINE_READER, { marche: moreau[0].marche, lot: moreau[0].lot, mois: '2026-10', participant: 'MUT-1', categoriePublic: 'RSA', modalite: 'embauche', heuresMois: 10 }, 'l'));
 		acc.addLine(readRecord(REPORT_LINE_READER, { marche: moreau[0].marche, lot: moreau[0].lot, mois: '2026-10', participant: 'OLD', heuresMois: 99, categoriePublic: 'RSA', modalite: 'embauche', remplaceePar: '2026-11-23 v2' }, 'l'));
-		acc.addPenalty({ marche: '2025-TRX-031', lot: '20', etape: 'notification', montant: 3000 });
-		acc.addPenalty({ marche: '2025-TRX-031', lot: '20', etape: 'miseEnDemeure', montant: 3000 });
+		acc.addPenalty({ marche: '2025-TRX-031', lot: '20', etape: 'notifiee', montant: 3000 });
+		acc.addPenalty({ marche: '2025-TRX-031', lot: '20', etape: 'proposee', montant: 3000 });
 		const bilan = acc.result();
 		const inPeriod = releves.filter((l) => String(l.mois) >= '2026-01' && String(l.mois) <= '2026-12');
 		const hours = inPeriod.reduce((s, l) => s + Number(l.heuresMois), 0) + 10;

@@ -11,6 +11,7 @@ import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { expectChartsVisible } from '../helpers/pdf-render';
 import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
 import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
 
@@ -25,10 +26,11 @@ interface ReleveOut {
 	accuse: { statut: string; a: string[]; messageId?: string; objet: string };
 }
 
-/** Oracle indépendant du nœud : lots du registre en exécution pendant l'année, et heures des relevés de l'année. */
+/** Oracle indépendant du nœud : chaque chiffre du bilan recompté ici, directement dans les feuilles du classeur. */
 function expectedFigures(wb: ExcelJS.Workbook, year: number) {
 	const from = Date.UTC(year, 0, 1);
 	const to = Date.UTC(year, 11, 31);
+	const day = 86_400_000;
 	const time = (v: ExcelJS.CellValue) => (v instanceof Date ? v.getTime() : Date.parse(String(v)));
 	const columns = (sheet: ExcelJS.Worksheet) => {
 		const header = (sheet.getRow(1).values as ExcelJS.CellValue[]).map(String);
@@ -40,28 +42,86 @@ function expectedFigures(wb: ExcelJS.Workbook, year: number) {
 	const active = new Set<string>();
 	const markets = new Set<string>();
 	let heuresDues = 0;
+	let heuresAttenduesADate = 0;
 	const register = wb.getWorksheet('Registre')!;
 	const reg = columns(register);
 	register.eachRow((row, n) => {
 		if (n === 1) return;
-		if (time(row.getCell(reg("Début d'exécution")).value) > to || time(row.getCell(reg("Fin d'exécution")).value) < from) return;
+		const start = time(row.getCell(reg("Début d'exécution")).value);
+		const end = time(row.getCell(reg("Fin d'exécution")).value);
+		if (start > to || end < from) return;
 		active.add(`${row.getCell(reg('N° marché')).value}|${row.getCell(reg('N° lot')).value}`);
 		markets.add(String(row.getCell(reg('N° marché')).value));
-		heuresDues += Number(row.getCell(reg('Heures dues')).value);
+		const dues = Number(row.getCell(reg('Heures dues')).value);
+		heuresDues += dues;
+		// Attendues à fin décembre : dernier point de la courbe jusqu'à décembre, sinon prorata des jours écoulés.
+		const curve = row.getCell(reg('Courbe prévisionnelle')).value;
+		if (curve) {
+			const points = String(curve).split(';').map((p) => p.split(':')).filter(([m]) => m.trim() <= `${year}-12`);
+			heuresAttenduesADate += Math.min(dues, points.length > 0 ? Number(points[points.length - 1][1]) : 0);
+		} else heuresAttenduesADate += (dues * Math.min((to - start) / day + 1, (end - start) / day + 1)) / ((end - start) / day + 1);
 	});
 	let heuresRealiseesPeriode = 0;
+	const people = new Map<string, string>();
 	const sheet = wb.getWorksheet('Relevés')!;
 	const col = columns(sheet);
 	sheet.eachRow((row, n) => {
 		if (n === 1 || row.getCell(col('Remplacée par')).value) return;
 		const month = String(row.getCell(col('Mois')).value);
 		if (!month.endsWith(`/${year}`) || !active.has(`${row.getCell(col('N° marché')).value}|${row.getCell(col('N° lot')).value}`)) return;
-		heuresRealiseesPeriode += Number(row.getCell(col('Heures du mois')).value);
+		const hours = Number(row.getCell(col('Heures du mois')).value);
+		heuresRealiseesPeriode += hours;
+		const who = String(row.getCell(col('Participant')).value);
+		if (hours > 0 && who !== 'néant' && !people.has(who)) people.set(who, String(row.getCell(col('Sexe')).value));
 	});
-	// Données d'exemple : l'année a des lots en cours et des heures, sinon l'égalité ne prouverait rien.
+	// Marchés de l'année (feuille « Marchés » : exécution qui recoupe l'année), par nature, avec et sans clause.
+	const list = wb.getWorksheet('Marchés')!;
+	const m = columns(list);
+	const natures: Record<string, { marches: number; marchesAvecClause: number }> = {};
+	let nombreMarches = 0;
+	list.eachRow((row, n) => {
+		if (n === 1 || time(row.getCell(m("Début d'exécution")).value) > to || time(row.getCell(m("Fin d'exécution")).value) < from) return;
+		nombreMarches++;
+		const nature = (natures[String(row.getCell(m('Nature')).value)] ??= { marches: 0, marchesAvecClause: 0 });
+		nature.marches++;
+		if (markets.has(String(row.getCell(m('N° marché')).value))) nature.marchesAvecClause++;
+	});
+	// Pénalités datées de l'année, par étape.
+	const penalties = { proposees: 0, notifiees: 0, recouvrees: 0 };
+	const pen = wb.getWorksheet('Pénalités')!;
+	const p = columns(pen);
+	pen.eachRow((row, n) => {
+		if (n === 1) return;
+		const date = time(row.getCell(p('Date')).value);
+		if (date < from || date > to) return;
+		const step = String(row.getCell(p('Étape')).value);
+		const amount = Number(row.getCell(p('Montant HT')).value);
+		if (step === 'Mise en demeure') penalties.proposees += amount;
+		else if (step.startsWith('Notification')) penalties.notifiees += amount;
+		else if (step === 'Recouvrée') penalties.recouvrees += amount;
+	});
+	// Données d'exemple : l'année a des lots en cours, des heures, des marchés sans clause et des pénalités, sinon l'égalité ne prouverait rien.
 	expect(markets.size).toBeGreaterThan(1);
 	expect(heuresRealiseesPeriode).toBeGreaterThan(0);
-	return { marchesAvecClause: markets.size, lotsAvecClause: active.size, heuresDues, heuresRealiseesPeriode };
+	expect(nombreMarches).toBeGreaterThan(markets.size);
+	expect(penalties.notifiees).toBeGreaterThan(0);
+	return {
+		figures: {
+			marchesAvecClause: markets.size,
+			lotsAvecClause: active.size,
+			nombreMarches,
+			partMarchesAvecClause: Math.round((markets.size / nombreMarches) * 10000) / 10000,
+			heuresDues,
+			heuresRealiseesPeriode,
+			personnes: people.size,
+			femmes: [...people.values()].filter((s) => s === 'Femme').length,
+			penalitesProposees: penalties.proposees,
+			penalitesAppliquees: penalties.notifiees,
+			penalitesRecouvrees: penalties.recouvrees,
+		},
+		heuresAttenduesADate,
+		natures,
+	};
 }
 
 describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8n)', () => {
@@ -134,7 +194,9 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 		// Période par défaut : l'année civile précédente ; chiffres recomptés ici, à la main, dans la version 2 du classeur.
 		const year = new Date().getFullYear() - 1;
 		expect(figures.periode).toEqual({ debut: `${year}-01`, fin: `${year}-12` });
-		expect(figures).toMatchObject(expectedFigures(wb, year));
+		const expected = expectedFigures(wb, year);
+		expect(figures).toMatchObject(expected.figures);
+		expect(Number(figures.heuresAttenduesADate)).toBeCloseTo(expected.heuresAttenduesADate, 1);
 		const written = path.join(instance.layout.output, String(figures.fichier));
 		const report = new ExcelJS.Workbook();
 		await report.xlsx.readFile(written);
@@ -145,8 +207,15 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 		const mail = instance.sink.mails[4];
 		expect(mail.envelope.to).toEqual(['clauses-sociales@region-val-argent.example.test']);
 		expect(mail.parsed.subject).toBe((figures.synthese as { objet: string }).objet);
-		expect(mail.parsed.attachments.map((a) => a.filename)).toEqual([figures.fichier]);
+		const documentElus = figures.documentElus as { fichier: string; graphiques: Parameters<typeof expectChartsVisible>[1] };
+		expect(mail.parsed.attachments.map((a) => a.filename)).toEqual([figures.fichier, documentElus.fichier]);
 		const indicateurs = outputOf(bilan, 'Indicateurs (vers un tableau de bord)').map((i) => i.json);
+		// Parts par nature, marchés avec et sans clause : celles recomptées dans la feuille « Marchés ».
+		const natures = Object.fromEntries(indicateurs.filter((v) => v.vue === 'parNature').map((v) => [v.nature, { marches: v.marches, marchesAvecClause: v.marchesAvecClause }]));
+		expect(natures).toEqual(expected.natures);
+		// Le document des élus, enregistré par le workflow : rendu en images, chaque graphique y est visible.
+		const pdf = fs.readFileSync(path.join(instance.layout.output, documentElus.fichier));
+		expectChartsVisible(pdf, documentElus.graphiques);
 		expect(indicateurs.filter((v) => v.vue === 'parLot')).toHaveLength(Number(figures.lotsAvecClause));
 		expect(indicateurs.filter((v) => v.vue === 'parMarche')).toHaveLength(Number(figures.marchesAvecClause));
 	});

@@ -3,7 +3,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
+import { BILAN_CHART_COLORS, renderBilanPdf } from '../../nodes/adapters';
+import { bilanDocument, computeBilan, parseBilanSettings } from '../../nodes/core';
+import { pdfText } from '../helpers/documents';
 import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
+import { countColor, expectChartsVisible, renderPdfPages } from '../helpers/pdf-render';
 import { filledReleve } from '../helpers/releves';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { readWorkbook } from '../helpers/workbooks';
@@ -13,6 +17,8 @@ const REGISTER = fs.readFileSync(path.join(SAMPLE, 'suivi-clauses.xlsx'));
 const registre: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'registre-clauses.json'), 'utf8'));
 const releves: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'releves-2026.json'), 'utf8'));
 const clause = (marche: string, lot: string) => registre.find((c) => c.marche === marche && c.lot === lot) as unknown as Parameters<typeof filledReleve>[0] & { emailTitulaire: string };
+
+const roundTo4 = (x: number) => Math.round(x * 10000) / 10000;
 
 const registerItem = (buffer = REGISTER, fileName = 'suivi-clauses.xlsx'): INodeExecutionData => ({
 	json: { fichier: fileName },
@@ -194,45 +200,83 @@ describe('nœud Réception des relevés, exécuté par le moteur de n8n', () => 
 
 describe('nœud Bilan des clauses sociales', () => {
 	it('classeur de suivi → indicateurs, classeur par vue avec mise en forme conditionnelle, éléments par vue', async () => {
-		const withSheets = await (async () => {
-			const wb = await readWorkbook(REGISTER);
-			const marches = wb.addWorksheet('Marchés');
-			marches.addRow(['N° marché', 'Nature']);
-			for (const m of ['2025-TRX-031', '2025-TRX-044', '2025-TRX-052', '2026-TRX-008', '2025-TRX-060', '2025-TRX-061']) marches.addRow([m, 'Travaux']);
-			for (const m of ['2024-DSP-002']) marches.addRow([m, 'DSP']);
-			for (const m of ['2024-SRV-017', '2025-PI-006', '2025-SRV-090']) marches.addRow([m, 'Services']);
-			const pen = wb.addWorksheet('Pénalités');
-			pen.addRow(['N° marché', 'N° lot', 'Étape', 'Montant HT', 'Date']);
-			pen.addRow(['2025-TRX-031', '20', 'miseEnDemeure', 1200, '2026-10-05']);
-			pen.addRow(['2025-TRX-031', '20', 'notification', 1200, '2026-11-05']);
-			return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
-		})();
 		const facilitateurs = fs.readFileSync(path.join(SAMPLE, 'facilitateurs.json'), 'utf8');
 		const { items, output, run } = await runNode(
 			{ type: 'clauseBilan', parameters: { source: 'classeur', binaryPropertyName: 'data', debut: '2026-01', fin: '2026-12', facilitateurs, region: 'Région Val-d’Argent' } },
-			[binaryItem(withSheets, 'suivi-clauses.xlsx')],
+			[binaryItem(REGISTER, 'suivi-clauses.xlsx')],
 		);
 		expect(run.data.resultData.error).toBeUndefined();
 		const bilan = items[0].json;
+		// Recompte à la main : marchés en exécution en 2026 (feuille « Marchés »), dont ceux qui ont un lot clausé en exécution.
+		const marches: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'marches.json'), 'utf8'));
+		const of2026 = marches.filter((m) => String(m.debutExecution) <= '2026-12-31' && String(m.finExecution) >= '2026-01-01');
+		const clauses2026 = new Set(registre.filter((c) => String(c.debutExecution) <= '2026-12-31' && String(c.finExecution) >= '2026-01-01').map((c) => c.marche));
+		expect(of2026.length).toBe(13);
+		expect(clauses2026.size).toBe(6);
+		expect(bilan).toMatchObject({ fichier: 'bilan-clauses-sociales-2026-01-2026-12.xlsx', marchesAvecClause: 6, nombreMarches: 13, marchesSansClause: 7, partMarchesAvecClause: roundTo4(6 / 13), penalitesProposees: 2700, penalitesAppliquees: 0, misesEnDemeure: 1, lignesEnAnomalie: 0, clausesHorsPeriode: 1 });
 		const inPeriod = releves.filter((l) => String(l.mois) >= '2026-01' && String(l.mois) <= '2026-12');
-		expect(bilan).toMatchObject({ fichier: 'bilan-clauses-sociales-2026-01-2026-12.xlsx', marchesAvecClause: 6, nombreMarches: 10, partMarchesAvecClause: 0.6, penalitesAppliquees: 1200, misesEnDemeure: 1, lignesEnAnomalie: 0, clausesHorsPeriode: 1 });
 		expect(Number(bilan.heuresRealiseesPeriode)).toBeCloseTo(inPeriod.reduce((s, l) => s + Number(l.heuresMois), 0), 2);
-		expect(String((bilan.synthese as IDataObject).texte)).toContain('6 marché(s) avec une clause sociale d’insertion (15 lot(s)), soit 60\u00a0% des 10 marchés notifiés.');
+		expect(String((bilan.synthese as IDataObject).texte)).toContain('6 marché(s) avec une clause sociale d’insertion (15 lot(s)), soit 46,2\u00a0% des 13 marchés de la période.');
 		const views = output('Nœud testé', 1);
-		const nature = views.filter((v) => v.json.vue === 'parNature');
-		expect(nature.find((n) => n.json.nature === 'Non renseigné')?.json.marches).toBe(6);
-		expect(views.filter((v) => v.json.vue === 'parTerritoire').map((v) => v.json.territoire).sort()).toEqual(['17', '79, Communauté d\'agglomération du Val d\'Argent', '86']);
+		// Nature lue dans la feuille « Marchés » (le registre n'en porte pas).
+		const nature = Object.fromEntries(views.filter((v) => v.json.vue === 'parNature').map((v) => [v.json.nature, [v.json.marches, v.json.marchesAvecClause]]));
+		const expectedNature: Record<string, number[]> = {};
+		for (const m of of2026) {
+			const entry = (expectedNature[String(m.nature)] ??= [0, 0]);
+			entry[0]++;
+			if (clauses2026.has(m.marche)) entry[1]++;
+		}
+		expect(nature).toEqual(expectedNature);
+		expect(nature.Services).toEqual([5, 1]);
+		expect(views.filter((v) => v.json.vue === 'parTerritoire').map((v) => v.json.territoire).sort()).toEqual(['17', '79', '86']);
+		expect(views.filter((v) => v.json.vue === 'sorties').find((v) => v.json.situation === 'Emploi de transition (CDD ou intérim de moins de 6 mois, contrat aidé)')?.json.personnes).toBe(1);
 
 		const wb = new ExcelJS.Workbook();
 		await wb.xlsx.load(Buffer.from(items[0].binary!.data.data, 'base64') as unknown as ArrayBuffer);
-		expect(wb.worksheets.map((w) => w.name)).toEqual(['Synthèse', 'Nature et mécanisme', 'Mécanismes', 'Par marché', 'Par lot', 'Par titulaire', 'Par facilitateur', 'Par territoire', 'Publics', 'Modalités', 'Contrats', 'Employeurs', 'Pénalités']);
+		expect(wb.worksheets.map((w) => w.name)).toEqual(['Synthèse', 'Nature et mécanisme', 'Par service', 'Mécanismes', 'Par marché', 'Par lot', 'Par titulaire', 'Par facilitateur', 'Par territoire', 'Par mois', 'Par année', 'Publics', 'Publics prioritaires', 'Situations à six mois', 'Modalités', 'Contrats', 'Employeurs', 'Pénalités']);
 		const lots = wb.getWorksheet('Par lot')!;
 		expect(lots.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
 		const rules = (lots as unknown as { conditionalFormattings: Array<{ ref: string; rules: Array<{ type: string }> }> }).conditionalFormattings;
 		expect(rules.map((r) => r.rules[0].type)).toEqual(expect.arrayContaining(['colorScale', 'dataBar']));
 		const synth = wb.getWorksheet('Synthèse')!;
 		expect(synth.getCell('B4').value).toBe(6);
-		expect(synth.getCell('B15').value).toBe(1200);
-		expect(synth.getCell('B15').numFmt).toBe('#,##0.00 "€"');
+		expect(synth.getCell('A18').value).toBe('Pénalités proposées (mises en demeure)');
+		expect(synth.getCell('B18').value).toBe(2700);
+		expect(synth.getCell('B18').numFmt).toBe('#,##0.00 "€"');
+	});
+
+	it('document pour les élus : polices embarquées, chiffres clés, commentaire, chaque graphique dessiné et visible à l’image', async () => {
+		const { items } = await runNode(
+			{ type: 'clauseBilan', parameters: { source: 'classeur', binaryPropertyName: 'data', debut: '2025-01', fin: '2025-12', region: 'Région Val-d’Argent' } },
+			[binaryItem(REGISTER, 'suivi-clauses.xlsx')],
+		);
+		const json = items[0].json;
+		const doc = json.documentElus as { fichier: string; pages: number; graphiques: Array<{ id: string; page: number; barres: number }> };
+		expect(doc.fichier).toBe('bilan-elus-clauses-sociales-2025-01-2025-12.pdf');
+		expect(items[0].binary!.pdf).toMatchObject({ fileName: doc.fichier, mimeType: 'application/pdf' });
+		const pdf = Buffer.from(items[0].binary!.pdf.data, 'base64');
+		// Polices embarquées (sous-ensembles TrueType), pas de police standard non embarquée.
+		const fonts = pdf.toString('latin1');
+		expect(fonts).toMatch(/\/FontFile2/);
+		expect(fonts).not.toMatch(/\/BaseFont \/Helvetica/);
+		const { text } = await pdfText(pdf);
+		expect(text).toContain('Bilan des clauses sociales d’insertion');
+		expect(text).toContain('En 2025, 6 marchés en exécution portaient une clause sociale d’insertion, sur 12 marchés de la Région, soit 50');
+		expect(text).toContain('Intégration des clauses sociales dans la commande publique des Conseils régionaux');
+		expect(text).not.toMatch(/seed|\.txt/i);
+		expect(String((json.synthese as IDataObject).texte)).toContain(`fichiers joints « ${String(json.fichier)} » et « ${doc.fichier} »`);
+		expectChartsVisible(pdf, doc.graphiques);
+	});
+
+	it('un graphique vide se voit : aucune barre, aucun pixel de barre (le contrôle des graphiques échouerait)', async () => {
+		const bilan = computeBilan(parseBilanSettings({ debut: '2025-01', fin: '2025-12' }), {});
+		const rendered = await renderBilanPdf(bilanDocument(bilan, { titre: 'Bilan vide', dateBilan: '2026-01-15' }), { date: '2026-01-15', auteur: 'Test' });
+		const pages = renderPdfPages(rendered.buffer);
+		for (const chart of rendered.graphiques) {
+			expect(chart.barres).toBe(0);
+			expect(countColor(pages[chart.page - 1], chart, BILAN_CHART_COLORS.serie1)).toBe(0);
+		}
+		expect(() => expectChartsVisible(rendered.buffer, rendered.graphiques)).toThrow();
 	});
 });
+

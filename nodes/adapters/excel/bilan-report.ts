@@ -1,8 +1,10 @@
 /**
  * Classeur du bilan des clauses sociales : une feuille de synthèse, puis une
- * feuille par vue (nature et mécanisme, marchés, lots, titulaires,
- * facilitateurs, territoires, publics, modalités, contrats, employeurs,
- * pénalités). Formats français, en-têtes figés, filtres, barres de données sur
+ * feuille par vue (nature, service acheteur, mécanisme, marchés, lots,
+ * titulaires, facilitateurs, territoires, mois, années, publics, publics
+ * prioritaires, situations à six mois, modalités, contrats, employeurs,
+ * pénalités). exceljs n'écrit pas de graphiques : les barres de données en
+ * tiennent lieu, les graphiques sont dans le document PDF des élus. Formats français, en-têtes figés, filtres, barres de données sur
  * les heures et échelle de couleurs (rouge → vert) sur les taux de réalisation
  * pour une lecture d'un coup d'œil.
  */
@@ -33,11 +35,25 @@ const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: {
 const HOURS_COLUMNS: Column[] = [
 	{ key: 'lots', header: 'Lots clausés', width: 10, format: 'int' },
 	{ key: 'heuresDues', header: 'Heures dues', width: 13, format: 'hours' },
+	{ key: 'heuresAttenduesADate', header: 'Heures attendues à fin de période', width: 14, format: 'hours' },
 	{ key: 'heuresRealiseesPeriode', header: 'Heures réalisées sur la période', width: 15, format: 'hours' },
 	{ key: 'heuresRealiseesCumul', header: 'Heures réalisées depuis le début', width: 15, format: 'hours' },
-	{ key: 'tauxRealisation', header: 'Taux de réalisation', width: 12, format: 'percent' },
+	{ key: 'tauxRealisationADate', header: 'Réalisation à date (÷ attendues)', width: 13, format: 'percent' },
+	{ key: 'tauxRealisation', header: 'Réalisation sur le total (÷ dues)', width: 13, format: 'percent' },
 	{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
 ];
+const HOURS_TOTALS = ['lots', 'heuresDues', 'heuresAttenduesADate', 'heuresRealiseesPeriode', 'heuresRealiseesCumul'];
+
+/** Marchés de la période avec et sans clause, puis heures des lots clausés (nature, service, territoire). */
+const SHARE_COLUMNS: Column[] = [
+	{ key: 'marches', header: 'Marchés de la période', width: 12, format: 'int' },
+	{ key: 'marchesAvecClause', header: 'Avec clause', width: 10, format: 'int' },
+	{ key: 'marchesSansClause', header: 'Sans clause', width: 10, format: 'int' },
+	{ key: 'part', header: 'Part avec clause', width: 11, format: 'percent' },
+	...HOURS_COLUMNS,
+];
+const SHARE_TOTALS = ['marches', 'marchesAvecClause', 'marchesSansClause', ...HOURS_TOTALS];
+const SHARE_NOTE = 'marchés de la période : liste des marchés (feuille « Marchés »), avec et sans clause ; heures : lots clausés';
 
 interface SheetSpec {
 	name: string;
@@ -80,7 +96,7 @@ function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): void
 		spec.columns.forEach((col, i) => {
 			const letter = ws.getColumn(i + 1).letter;
 			const ref = `${letter}${first}:${letter}${last}`;
-			if (col.format === 'percent' && col.key.startsWith('taux')) {
+			if (col.format === 'percent' && (col.key.startsWith('taux') || col.key === 'part')) {
 				ws.addConditionalFormatting({
 					ref,
 					rules: [
@@ -149,17 +165,22 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Pro
 	header.fill = HEADER_FILL;
 	const figures: Array<[string, number | null, Format]> = [
 		['Marchés avec une clause sociale d\u2019insertion', s.marchesAvecClause, 'int'],
-		['Marchés notifiés sur la période', s.nombreMarches, 'int'],
+		['Marchés de la période (avec et sans clause)', s.nombreMarches, 'int'],
 		['Part des marchés avec une clause', s.partMarchesAvecClause, 'percent'],
 		['Lots clausés', s.lotsAvecClause, 'int'],
 		['Titulaires', s.titulaires, 'int'],
 		['Heures d\u2019insertion dues (lots clausés)', s.heuresDues, 'hours'],
+		['Heures attendues à fin de période (courbe ou prorata)', s.heuresAttenduesADate, 'hours'],
 		['Heures réalisées sur la période', s.heuresRealiseesPeriode, 'hours'],
 		['Heures réalisées depuis le début des marchés', s.heuresRealiseesCumul, 'hours'],
-		['Taux de réalisation (cumul ÷ heures dues)', s.tauxRealisation, 'percent'],
+		['Taux de réalisation à date (cumul ÷ heures attendues)', s.tauxRealisationADate, 'percent'],
+		['Taux de réalisation sur le total (cumul ÷ heures dues)', s.tauxRealisation, 'percent'],
 		['Heures de formation sur la période (à part)', s.heuresFormationPeriode, 'hours'],
 		['Personnes en insertion (comptées une fois)', s.personnes, 'int'],
-		['Pénalités appliquées (notifiées)', s.penalitesAppliquees, 'euros'],
+		['dont femmes', s.femmes, 'int'],
+		['Pénalités proposées (mises en demeure)', s.penalitesProposees, 'euros'],
+		['Pénalités notifiées', s.penalitesAppliquees, 'euros'],
+		['Pénalités recouvrées', s.penalitesRecouvrees, 'euros'],
 		['Mises en demeure', s.misesEnDemeure, 'int'],
 	];
 	figures.forEach(([labelText, value, format], i) => {
@@ -169,16 +190,18 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Pro
 		const fmt = FORMATS[format];
 		if (fmt) row.getCell(2).numFmt = fmt;
 	});
-	const tauxRow = 4 + figures.findIndex(([l]) => l.startsWith('Taux'));
+	const tauxRow = 4 + figures.findIndex(([l]) => l.startsWith('Taux de réalisation à date'));
 	ws.addConditionalFormatting({
-		ref: `B${tauxRow}`,
+		ref: `B${tauxRow}:B${tauxRow + 1}`,
 		rules: [{ type: 'iconSet', priority: 1, iconSet: '3TrafficLights1', cfvo: [{ type: 'num', value: 0 }, { type: 'num', value: 0.8 }, { type: 'num', value: 1 }] } as unknown as ExcelJS.ConditionalFormattingRule],
 	});
 	const notes = [
 		'Heures réalisées : heures du mois déclarées dans les relevés (formation à part) ; les lignes remplacées par une correction ne comptent pas.',
+		'Heures attendues à fin de période : courbe prévisionnelle de la clause si elle en a une, sinon prorata des jours d\u2019exécution écoulés.',
 		'Une personne est comptée une fois, même présente sur plusieurs marchés (identifiant pseudonyme du participant).',
-		'Pénalités appliquées : montants notifiés ; les mises en demeure sont comptées à part.',
+		'Pénalités : proposées dans les mises en demeure, notifiées au titulaire, recouvrées (titre de recette payé).',
 	];
+	if (!s.listeDesMarches) notes.push('Sans feuille « Marchés » (tous les marchés de la période, avec et sans clause), la part des marchés avec une clause n\u2019est pas calculée.');
 	if (s.clausesHorsPeriode > 0) notes.push(`${s.clausesHorsPeriode} clause(s) du registre hors de la période (exécution avant ou après) ne sont pas comptées.`);
 	if (s.clausesDesRelevesHorsRegistre > 0) notes.push(`${s.clausesDesRelevesHorsRegistre} marché(s)-lot(s) des relevés absents du registre : leurs heures ne sont pas comptées.`);
 	notes.forEach((n, i) => {
@@ -187,21 +210,14 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Pro
 		cell.font = { italic: true, size: 9, color: { argb: 'FF555555' } };
 	});
 
+	const people = (key: string, header: string, width: number): Column[] => [
+		{ key, header, width },
+		{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+		{ key: 'heures', header: 'Heures', width: 13, format: 'hours' },
+	];
 	const sheets: SheetSpec[] = [
-		{
-			name: 'Nature et mécanisme',
-			title: 'Marchés clausés par nature',
-			note: 'part : marchés clausés ÷ marchés notifiés de même nature (feuille « Marchés » du registre)',
-			columns: [
-				{ key: 'nature', header: 'Nature', width: 30 },
-				{ key: 'marches', header: 'Marchés clausés', width: 12, format: 'int' },
-				{ key: 'lots', header: 'Lots clausés', width: 12, format: 'int' },
-				{ key: 'marchesNotifies', header: 'Marchés notifiés', width: 12, format: 'int' },
-				{ key: 'part', header: 'Part clausée', width: 12, format: 'percent' },
-			],
-			rows: bilan.parNature,
-			totals: ['marches', 'lots', 'marchesNotifies'],
-		},
+		{ name: 'Nature et mécanisme', title: 'Marchés et heures par nature', note: SHARE_NOTE, columns: [{ key: 'nature', header: 'Nature', width: 30 }, ...SHARE_COLUMNS], rows: bilan.parNature, totals: SHARE_TOTALS },
+		{ name: 'Par service', title: 'Marchés et heures par service acheteur', note: SHARE_NOTE, columns: [{ key: 'service', header: 'Service acheteur', width: 40 }, ...SHARE_COLUMNS], rows: bilan.parService, totals: SHARE_TOTALS },
 		{
 			name: 'Mécanismes',
 			title: 'Marchés clausés par mécanisme',
@@ -220,15 +236,17 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Pro
 				{ key: 'marche', header: 'Marché', width: 16 },
 				{ key: 'objet', header: 'Objet', width: 44 },
 				{ key: 'nature', header: 'Nature', width: 16 },
+				{ key: 'service', header: 'Service acheteur', width: 28 },
 				{ key: 'titulaires', header: 'Titulaire(s)', width: 34 },
 				...HOURS_COLUMNS,
 			],
 			rows: bilan.parMarche,
-			totals: ['lots', 'heuresDues', 'heuresRealiseesPeriode', 'heuresRealiseesCumul'],
+			totals: HOURS_TOTALS,
 		},
 		{
 			name: 'Par lot',
 			title: 'Heures par lot clausé',
+			note: 'heures attendues à fin de période : courbe prévisionnelle (colonne « Courbe ») ou prorata des jours d\u2019exécution écoulés',
 			columns: [
 				{ key: 'marche', header: 'Marché', width: 16 },
 				{ key: 'lot', header: 'Lot', width: 8 },
@@ -236,12 +254,13 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Pro
 				{ key: 'titulaire', header: 'Titulaire', width: 30 },
 				{ key: 'facilitateur', header: 'Facilitateur', width: 28 },
 				{ key: 'territoire', header: 'Territoire', width: 20 },
+				{ key: 'courbe', header: 'Courbe', width: 8 },
 				...HOURS_COLUMNS.filter((c) => c.key !== 'lots'),
 				{ key: 'heuresFormationPeriode', header: 'Formation (h)', width: 11, format: 'hours' },
-				{ key: 'penalitesAppliquees', header: 'Pénalités appliquées', width: 14, format: 'euros' },
+				{ key: 'penalitesAppliquees', header: 'Pénalités notifiées', width: 14, format: 'euros' },
 			],
 			rows: bilan.parLot,
-			totals: ['heuresDues', 'heuresRealiseesPeriode', 'heuresRealiseesCumul', 'heuresFormationPeriode', 'penalitesAppliquees'],
+			totals: ['heuresDues', 'heuresAttenduesADate', 'heuresRealiseesPeriode', 'heuresRealiseesCumul', 'heuresFormationPeriode', 'penalitesAppliquees'],
 		},
 		{
 			name: 'Par titulaire',
@@ -256,28 +275,69 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Pro
 				{ key: 'heuresMutualisees', header: 'Heures mutualisées', width: 13, format: 'hours' },
 			],
 			rows: bilan.parTitulaire,
-			totals: ['lots', 'heuresDues', 'heuresRealiseesPeriode', 'heuresRealiseesCumul', 'heuresMutualisees'],
+			totals: [...HOURS_TOTALS, 'heuresMutualisees'],
 		},
-		{ name: 'Par facilitateur', title: 'Heures par facilitateur', columns: [{ key: 'facilitateur', header: 'Facilitateur', width: 36 }, ...HOURS_COLUMNS], rows: bilan.parFacilitateur, totals: ['lots', 'heuresDues', 'heuresRealiseesPeriode', 'heuresRealiseesCumul'] },
-		{ name: 'Par territoire', title: 'Heures par territoire', note: 'territoire de la clause, sinon celui de son facilitateur', columns: [{ key: 'territoire', header: 'Territoire', width: 36 }, ...HOURS_COLUMNS], rows: bilan.parTerritoire, totals: ['lots', 'heuresDues', 'heuresRealiseesPeriode', 'heuresRealiseesCumul'] },
-		{ name: 'Publics', title: 'Personnes et heures par catégorie de public', note: 'une personne compte dans la catégorie de sa première ligne de la période', columns: [{ key: 'categorie', header: 'Catégorie de public', width: 60 }, { key: 'personnes', header: 'Personnes', width: 11, format: 'int' }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.publics, totals: ['personnes', 'heures'] },
-		{ name: 'Modalités', title: 'Personnes et heures par modalité', note: 'une personne compte dans chaque modalité où elle a travaillé', columns: [{ key: 'modalite', header: 'Modalité', width: 50 }, { key: 'personnes', header: 'Personnes', width: 11, format: 'int' }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.modalites, totals: ['heures'] },
-		{ name: 'Contrats', title: 'Personnes et heures par type de contrat', columns: [{ key: 'typeContrat', header: 'Type de contrat', width: 40 }, { key: 'personnes', header: 'Personnes', width: 11, format: 'int' }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.contrats, totals: ['heures'] },
-		{ name: 'Employeurs', title: 'Personnes et heures par employeur', columns: [{ key: 'employeur', header: 'Employeur', width: 50 }, { key: 'personnes', header: 'Personnes', width: 11, format: 'int' }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.employeurs, totals: ['heures'] },
+		{ name: 'Par facilitateur', title: 'Heures par facilitateur', columns: [{ key: 'facilitateur', header: 'Facilitateur', width: 36 }, ...HOURS_COLUMNS], rows: bilan.parFacilitateur, totals: HOURS_TOTALS },
+		{ name: 'Par territoire', title: 'Marchés et heures par territoire', note: `${SHARE_NOTE} ; territoire de la clause, sinon du marché, sinon de son facilitateur`, columns: [{ key: 'territoire', header: 'Territoire', width: 36 }, ...SHARE_COLUMNS], rows: bilan.parTerritoire, totals: SHARE_TOTALS },
+		{ name: 'Par mois', title: 'Heures réalisées par mois de la période', columns: [{ key: 'mois', header: 'Mois (AAAA-MM)', width: 14 }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.parMois, totals: ['heures'] },
+		{
+			name: 'Par année',
+			title: 'Heures et personnes par année, d\u2019une année sur l\u2019autre',
+			note: 'lots du registre, jusqu\u2019à la fin de la période',
+			columns: [
+				{ key: 'annee', header: 'Année', width: 10 },
+				{ key: 'heures', header: 'Heures', width: 13, format: 'hours' },
+				{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+				{ key: 'evolution', header: 'Évolution des heures', width: 12, format: 'percent' },
+				{ key: 'anneeIncomplete', header: 'Année incomplète', width: 11 },
+			],
+			rows: bilan.parAnnee,
+		},
+		{ name: 'Publics', title: 'Personnes et heures par catégorie de public', note: 'une personne compte dans la catégorie de sa première ligne de la période', columns: people('categorie', 'Catégorie de public', 60), rows: bilan.publics, totals: ['personnes', 'heures'] },
+		{
+			name: 'Publics prioritaires',
+			title: 'Publics prioritaires',
+			note: 'une personne peut compter dans plusieurs lignes ; part : sur toutes les personnes de la période',
+			columns: [
+				{ key: 'indicateur', header: 'Public', width: 44 },
+				{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+				{ key: 'part', header: 'Part des personnes', width: 11, format: 'percent' },
+				{ key: 'heures', header: 'Heures', width: 13, format: 'hours' },
+				{ key: 'nonRenseigne', header: 'Personnes sans l\u2019information', width: 14, format: 'int' },
+			],
+			rows: bilan.publicsPrioritaires,
+		},
+		{
+			name: 'Situations à six mois',
+			title: 'Situation des personnes six mois après',
+			note: 'dernière situation renseignée dans les relevés ; part : sur les personnes dont la situation est connue',
+			columns: [
+				{ key: 'situation', header: 'Situation', width: 70 },
+				{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+				{ key: 'part', header: 'Part', width: 10, format: 'percent' },
+			],
+			rows: bilan.sorties,
+			totals: ['personnes'],
+		},
+		{ name: 'Modalités', title: 'Personnes et heures par modalité', note: 'une personne compte dans chaque modalité où elle a travaillé', columns: people('modalite', 'Modalité', 50), rows: bilan.modalites, totals: ['heures'] },
+		{ name: 'Contrats', title: 'Personnes et heures par type de contrat', columns: people('typeContrat', 'Type de contrat', 40), rows: bilan.contrats, totals: ['heures'] },
+		{ name: 'Employeurs', title: 'Personnes et heures par employeur', columns: people('employeur', 'Employeur', 50), rows: bilan.employeurs, totals: ['heures'] },
 		{
 			name: 'Pénalités',
 			title: 'Pénalités',
-			note: 'appliquées : montants notifiés',
+			note: 'proposées : montants des mises en demeure ; notifiées ; recouvrées',
 			columns: [
 				{ key: 'marche', header: 'Marché', width: 16 },
 				{ key: 'lot', header: 'Lot', width: 8 },
 				{ key: 'titulaire', header: 'Titulaire', width: 32 },
-				{ key: 'penalitesAppliquees', header: 'Pénalités appliquées', width: 16, format: 'euros' },
 				{ key: 'misesEnDemeure', header: 'Mises en demeure', width: 12, format: 'int' },
-				{ key: 'montantMisEnDemeure', header: 'Montant mis en demeure', width: 16, format: 'euros' },
+				{ key: 'penalitesProposees', header: 'Pénalités proposées', width: 15, format: 'euros' },
+				{ key: 'penalitesAppliquees', header: 'Pénalités notifiées', width: 15, format: 'euros' },
+				{ key: 'penalitesRecouvrees', header: 'Pénalités recouvrées', width: 15, format: 'euros' },
+				{ key: 'resteARecouvrer', header: 'Reste à recouvrer', width: 15, format: 'euros' },
 			],
 			rows: bilan.penalites,
-			totals: ['penalitesAppliquees', 'misesEnDemeure', 'montantMisEnDemeure'],
+			totals: ['misesEnDemeure', 'penalitesProposees', 'penalitesAppliquees', 'penalitesRecouvrees', 'resteARecouvrer'],
 		},
 	];
 	for (const spec of sheets) addTable(wb, spec, subtitle);

@@ -10,14 +10,11 @@ import type { Anomaly, BilanAccumulator, ReadLimits, RegisterIndex } from '../..
 import {
 	AnomalyError,
 	CLAUSE_READER,
-	MARKET_KEYS,
-	MARKET_LABELS,
-	PENALTY_KEYS,
-	PENALTY_LABELS,
+	MARKET_READER,
+	PENALTY_READER,
 	REPORT_LINE_READER,
 	clauseKey,
 	duplicateAnomaly,
-	readPenalty,
 	rowReader,
 } from '../../core';
 import type { RegisterAppendPlan } from './register-append';
@@ -54,13 +51,16 @@ function linesSheet(mandatory: boolean, onRow: StreamSheetSpec['onRow'], onHeade
 }
 
 /**
- * Bilan : clauses, lignes de relevé, marchés notifiés et pénalités ajoutés à
- * l'accumulateur ; chaque enregistrement en anomalie est passé à `note`
+ * Bilan : clauses, lignes de relevé, marchés de la période et pénalités
+ * ajoutés à l'accumulateur (les enregistrements typés du cœur, lus par leurs
+ * schémas) ; chaque enregistrement en anomalie est passé à `note`
  * (situé : feuille et cellule).
  */
 export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: BilanAccumulator, note: (error: unknown) => void, limits?: ReadLimits): Promise<void> {
 	const readClause = rowReader(CLAUSE_READER);
 	const readLine = rowReader(REPORT_LINE_READER);
+	const readMarket = rowReader(MARKET_READER);
+	const readPenaltyRow = rowReader(PENALTY_READER);
 	// Clause en double dans le registre : signalée avec la ligne de la première (elle n'est comptée qu'une fois).
 	const firstRows = new Map<string, string>();
 	await streamTables(input, fileName, {
@@ -83,23 +83,28 @@ export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: 
 		}),
 		marches: {
 			names: FOLLOW_UP_SHEETS.marches,
-			keys: MARKET_KEYS,
-			labels: MARKET_LABELS,
+			keys: MARKET_READER.keys,
+			labels: MARKET_READER.labels,
 			required: ['marche'],
 			mandatory: false,
 			onRow: (row) => {
-				if (row.raw.marche !== undefined) acc.addMarket({ marche: String(row.raw.marche), nature: row.raw.nature === undefined ? undefined : String(row.raw.nature) });
+				if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
+				const read = readMarket(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);
+				if (read.ok) acc.addMarket(read.value);
+				else note(locate(read.error, row));
 			},
 		},
 		penalites: {
 			names: FOLLOW_UP_SHEETS.penalites,
-			keys: PENALTY_KEYS,
-			labels: PENALTY_LABELS,
+			keys: PENALTY_READER.keys,
+			labels: PENALTY_READER.labels,
 			required: ['marche', 'lot', 'etape', 'montant'],
 			mandatory: false,
 			onRow: (row) => {
-				const penalty = readPenalty(row.raw);
-				if (penalty) acc.addPenalty(penalty);
+				if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
+				const read = readPenaltyRow(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);
+				if (read.ok) acc.addPenalty(read.value);
+				else note(locate(read.error, row));
 			},
 		},
 	}, false, limits);

@@ -12,7 +12,7 @@
 import JSZip from 'jszip';
 import { Transform } from 'node:stream';
 
-import { AnomalyError, CONTRACT_TYPES, EMPLOYERS, MODALITIES, PUBLIC_CATEGORIES, REPORT_LINE_LABELS, normalizeToken } from '../../core';
+import { AGE_BANDS, AnomalyError, CONTRACT_TYPES, EMPLOYERS, MODALITIES, OUTCOMES, PUBLIC_CATEGORIES, REPORT_LINE_LABELS, SEXES, normalizeToken } from '../../core';
 import { columnLetter } from './cells';
 import { ZipArchive } from './zip-archive';
 
@@ -31,6 +31,10 @@ export const REGISTER_LINE_FIELDS = [
 	'debutContrat',
 	'finContrat',
 	'poste',
+	'sexe',
+	'trancheAge',
+	'residentQpv',
+	'situationSixMois',
 	'heuresMois',
 	'heuresFormation',
 	'justification',
@@ -56,6 +60,10 @@ const HEADER_LABELS: Record<string, string> = {
 	debutContrat: 'Début du contrat',
 	finContrat: 'Fin du contrat',
 	poste: 'Poste',
+	sexe: 'Sexe',
+	trancheAge: 'Tranche d\u2019âge',
+	residentQpv: 'Résident QPV',
+	situationSixMois: 'Situation à six mois',
 	heuresMois: 'Heures du mois',
 	heuresFormation: 'Heures de formation',
 	justification: 'Justification',
@@ -71,6 +79,9 @@ const ENUMS: Record<string, Record<string, { libelle: string }>> = {
 	employeur: EMPLOYERS,
 	modalite: MODALITIES,
 	typeContrat: CONTRACT_TYPES,
+	sexe: SEXES,
+	trancheAge: AGE_BANDS,
+	situationSixMois: OUTCOMES,
 };
 const DATE_FIELDS = new Set(['debutContrat', 'finContrat', 'dateReception']);
 

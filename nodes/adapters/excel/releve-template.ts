@@ -11,10 +11,12 @@ import type { ClauseRecord } from '../../core';
 import { columnLetter } from './cells';
 import { DeflateTemplate, ZipArchive } from './zip-archive';
 import {
+	AGE_BANDS,
 	CONTRACT_TYPES,
 	EMPLOYERS,
 	MODALITIES,
 	PUBLIC_CATEGORIES,
+	SEXES,
 	frenchMonth,
 	frenchShortDate,
 } from '../../core';
@@ -51,6 +53,9 @@ export const RELEVE_TEMPLATE = {
 		{ field: 'heuresFormation', header: 'Heures de formation', width: 12 },
 		{ field: 'mois', header: 'Mois (si différent de l\u2019en-tête)', width: 14 },
 		{ field: 'justification', header: 'Justification (plus de 151,67 h, correction…)', width: 36 },
+		{ field: 'sexe', header: 'Sexe (F / H)', width: 10 },
+		{ field: 'trancheAge', header: 'Tranche d\u2019âge', width: 16 },
+		{ field: 'residentQpv', header: 'Résident d\u2019un quartier prioritaire (QPV)', width: 16 },
 	],
 } as const;
 
@@ -60,6 +65,8 @@ const LISTS: Array<{ title: string; values: string[] }> = [
 	{ title: 'Modalités', values: Object.values(MODALITIES).map((v) => v.libelle) },
 	{ title: 'Types de contrat', values: Object.values(CONTRACT_TYPES).map((v) => v.libelle) },
 	{ title: 'Oui / non', values: ['oui', 'non'] },
+	{ title: 'Sexe', values: Object.values(SEXES).map((v) => v.libelle) },
+	{ title: 'Tranches d\u2019âge', values: Object.values(AGE_BANDS).map((v) => v.libelle) },
 ];
 
 const LIST_FOR_FIELD: Record<string, number> = {
@@ -68,6 +75,9 @@ const LIST_FOR_FIELD: Record<string, number> = {
 	modalite: 2,
 	typeContrat: 3,
 	eligibiliteValidee: 4,
+	residentQpv: 4,
+	sexe: 5,
+	trancheAge: 6,
 };
 
 export interface ReleveTemplateInput {
@@ -250,7 +260,7 @@ async function buildBaseTemplate(date: string): Promise<Buffer> {
 		'',
 		'1. Une ligne par personne ayant travaillé sur le marché au titre de la clause d\u2019insertion pendant le mois indiqué en en-tête.',
 		'2. Participant : un identifiant stable (par ex. les initiales et un numéro) ; aucun nom, aucune date de naissance.',
-		'3. Catégorie de public, employeur, modalité et type de contrat : choisissez dans les listes déroulantes.',
+		'3. Catégorie de public, employeur, modalité, type de contrat, sexe, tranche d\u2019âge et résidence en quartier prioritaire : choisissez dans les listes déroulantes (le facilitateur vous les indique s\u2019il les connaît).',
 		'4. Heures du mois : heures travaillées au titre de la clause ; les heures de formation se déclarent à part.',
 		'5. Au-delà de 151,67 heures pour une personne dans le mois (temps plein), justifiez dans la dernière colonne.',
 		'6. Mois sans activité d\u2019insertion : une ligne avec « néant » comme participant et 0 heure.',

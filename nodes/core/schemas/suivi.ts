@@ -103,6 +103,42 @@ export const CONTRACT_TYPES = {
 } as const;
 export type ContractType = keyof typeof CONTRACT_TYPES;
 
+/**
+ * Ce que les Régions rapportent des personnes (indicateurs du guide Avise, ARF
+ * et Caisse des Dépôts de 2014 — pratiques des Régions Lorraine, Limousin et
+ * Midi-Pyrénées — et tableau de bord partagé du groupe de travail « clauses
+ * sociales » de la Préfecture de la région Hauts-de-France) : sexe, tranche
+ * d'âge, résidence dans un quartier prioritaire, situation six mois après.
+ * Jamais de nom ni de date de naissance : une tranche d'âge suffit.
+ */
+export const SEXES = {
+	femme: { libelle: 'Femme', synonymes: ['F', 'féminin'] },
+	homme: { libelle: 'Homme', synonymes: ['H', 'M', 'masculin'] },
+} as const;
+export type Sexe = keyof typeof SEXES;
+
+export const AGE_BANDS = {
+	moins26: { libelle: 'Moins de 26 ans', synonymes: ['moins de 26', '-26 ans', '< 26 ans', 'jeune', '16-25 ans', '18-25 ans'] },
+	de26a49: { libelle: 'De 26 à 49 ans', synonymes: ['26-49 ans', '26 à 49 ans', '26-49'] },
+	plus50: { libelle: '50 ans et plus', synonymes: ['50 ans ou plus', 'plus de 50 ans', '50+', 'senior'] },
+} as const;
+export type AgeBand = keyof typeof AGE_BANDS;
+
+/** Situation six mois après la fin du parcours sur la clause (suivi du facilitateur). */
+export const OUTCOMES = {
+	emploiDurable: {
+		libelle: 'Emploi durable (CDI, CDD ou intérim de 6 mois et plus, création d\u2019entreprise)',
+		synonymes: ['emploi durable', 'CDI', 'CDD de 6 mois et plus', 'création d\'entreprise'],
+	},
+	emploiTransition: {
+		libelle: 'Emploi de transition (CDD ou intérim de moins de 6 mois, contrat aidé)',
+		synonymes: ['emploi de transition', 'emploi temporaire', 'contrat aidé', 'CDD de moins de 6 mois'],
+	},
+	formationQualifiante: { libelle: 'Formation qualifiante', synonymes: ['formation', 'formation qualifiante', 'entrée en formation'] },
+	autre: { libelle: 'Autre situation (recherche d\u2019emploi, sans nouvelles…)', synonymes: ['autre', 'recherche d\'emploi', 'sans nouvelles', 'chômage', 'inactivité'] },
+} as const;
+export type Outcome = keyof typeof OUTCOMES;
+
 /** Point d'une courbe prévisionnelle : heures cumulées attendues à la fin d'un mois. */
 const CurvePointSchema = z.object({ mois: isoMonth(), heuresCumulees: decimal({ min: 0, unit: 'h' }) });
 
@@ -274,6 +310,10 @@ const ReportLineFields = z.object({
 		debutContrat: optional(isoDate()),
 		finContrat: optional(isoDate()),
 		poste: optional(text({ max: 200 })),
+		sexe: optional(tolerantEnum(SEXES, 'un sexe')),
+		trancheAge: optional(tolerantEnum(AGE_BANDS, 'une tranche d\u2019âge')),
+		residentQpv: optional(yesNo()),
+		situationSixMois: optional(tolerantEnum(OUTCOMES, 'une situation six mois après')),
 		heuresMois: decimal({ min: 0, unit: 'h', example: '35', plausible: PLAUSIBILITY_BOUNDS.heuresMois }),
 		heuresFormation: optional(decimal({ min: 0, unit: 'h', example: '7', plausible: PLAUSIBILITY_BOUNDS.heuresMois })),
 		justification: optional(text({ max: 1000 })),
@@ -332,6 +372,10 @@ export const REPORT_LINE_LABELS: FieldLabels = {
 	debutContrat: 'début du contrat',
 	finContrat: 'fin du contrat',
 	poste: 'poste occupé',
+	sexe: 'sexe',
+	trancheAge: 'tranche d\u2019âge',
+	residentQpv: 'résident d\u2019un quartier prioritaire (QPV)',
+	situationSixMois: 'situation six mois après',
 	heuresMois: 'heures du mois',
 	heuresFormation: 'heures de formation',
 	justification: 'justification',
@@ -357,6 +401,10 @@ const REPORT_LINE_KEYS = buildKeyIndex(
 		debutContrat: ['début du contrat', 'date d\'embauche'],
 		finContrat: ['fin du contrat'],
 		poste: ['poste', 'emploi', 'métier'],
+		sexe: ['sexe', 'genre', 'femme / homme', 'F/H'],
+		trancheAge: ['tranche d\'âge', 'âge', 'classe d\'âge'],
+		residentQpv: ['QPV', 'résident QPV', 'quartier prioritaire', 'résident d\'un QPV', 'habite un QPV'],
+		situationSixMois: ['situation à six mois', 'situation à 6 mois', 'sortie', 'situation à la sortie', 'sortie à six mois'],
 		heuresMois: ['heures', 'heures du mois', 'heures travaillées', 'heures d\'insertion du mois'],
 		heuresFormation: ['heures de formation', 'formation (h)'],
 		justification: ['justification', 'commentaire'],
