@@ -8,5 +8,6 @@ module.exports = {
 	},
 	setupFiles: ['<rootDir>/test/helpers/setup-env.ts'],
 	globalSetup: '<rootDir>/test/helpers/global-setup.js',
+	globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
 	testTimeout: 30000,
 };

@@ -19,3 +19,4 @@ export * from './excel/xlsx-stream-reader';
 export * from './excel/zip-archive';
 export * from './mail/mailer';
 export * from './pdf/penalty-letter';
+export * from './register';
