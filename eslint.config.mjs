@@ -14,4 +14,16 @@ export default [
 			'n8n-nodes-base/node-param-description-boolean-without-whether': 'off',
 		},
 	},
+	{
+		// « Registre des clauses » : un libellé français, pas « … API » (ce n'est pas une API
+		// distante mais la base de données du registre).
+		files: ['credentials/ClausesRegistreApi.credentials.ts'],
+		rules: { 'n8n-nodes-base/cred-class-field-display-name-missing-api': 'off' },
+	},
+	{
+		// Le registre (adaptateur, sans n8n) lève ses propres erreurs en français ; le nœud les
+		// convertit en NodeOperationError à sa frontière (nodes/shared/register.ts, openRegister).
+		files: ['nodes/adapters/register/**/*.ts'],
+		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+	},
 ];

@@ -2,6 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { FOLLOW_UP_SOURCE_PROPERTIES } from '../shared/follow-up';
+import { clausesRegistreTest } from '../shared/register';
+import { LEASE_OPTION } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { clauseItem, reviewPackage } from './output';
 import { readPenaltyParameters } from './parameters';
@@ -30,6 +32,11 @@ export class ClausePenalty implements INodeType {
 				required: true,
 				testedBy: 'clausesSocialesSmtpTest',
 				displayOptions: { show: { mode: ['envoyer'] } },
+			},
+			{
+				name: 'clausesRegistreApi',
+				required: false,
+				testedBy: 'clausesRegistreTest',
 			},
 		],
 		properties: [
@@ -206,13 +213,7 @@ export class ClausePenalty implements INodeType {
 						default: '',
 						placeholder: 'Saint-Aubin-sur-Argent',
 					},
-					{
-						displayName: 'Mémoire des envois (nombre d’avis)',
-						name: 'memoireEnvois',
-						type: 'number',
-						default: 60000,
-						description: 'Nombre d’avis envoyés dont n8n garde la trace pour ne jamais les renvoyer',
-					},
+					LEASE_OPTION,
 					{
 						displayName: 'Mention du mode d’envoi',
 						name: 'mentionEnvoi',
@@ -232,7 +233,7 @@ export class ClausePenalty implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { clausesSocialesSmtpTest } };
+	methods = { credentialTest: { clausesSocialesSmtpTest, clausesRegistreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const parameters = readPenaltyParameters(this);

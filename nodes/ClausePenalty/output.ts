@@ -7,6 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { ReviewEntry } from '../core';
 import { formatEuros, frenchLongDate, renderReviewSummary } from '../core';
+import { BUSY_ELSEWHERE, UNCERTAIN_RESENT } from '../shared/send-once';
 import type { PenaltyParameters } from './parameters';
 import type { Outcome, Planned, Refusal } from './types';
 import { PDF, XLSX } from './types';
@@ -47,10 +48,11 @@ function envoiOf(p: Planned, outcome: Outcome | undefined): IDataObject {
 	if (outcome === undefined || outcome === 'aperçu') return { statut: 'aperçu', ...base, motif: 'Mode revue : rien n’est envoyé.', texte: mail.text, html: mail.html };
 	if (typeof outcome === 'object' && 'refus' in outcome) return refusalOf(p, outcome, base);
 	if (outcome === 'déjà envoyé') return { statut: 'déjà envoyé', ...base, motif: ALREADY_SENT[p.step.etape === 'notification' ? 'notification' : 'miseEnDemeure'] };
+	if (outcome === 'en cours ailleurs') return { statut: 'en cours ailleurs', ...base, motif: BUSY_ELSEWHERE };
 	if (!outcome.ok) return { statut: 'échec', ...base, erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire };
 	const sent = { ...base, messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] };
 	const refused = outcome.rejected.find((r) => mail.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
-	if (!refused) return { statut: 'envoyé', ...sent };
+	if (!refused) return outcome.incertain ? { statut: 'incertain', ...sent, motif: UNCERTAIN_RESENT } : { statut: 'envoyé', ...sent };
 	return {
 		statut: 'échec',
 		...sent,

@@ -21,7 +21,8 @@ export interface PenaltyParameters {
 	 */
 	sansRevue: boolean;
 	debitParSeconde: number;
-	memoireEnvois: number;
+	/** Bail d'une réservation d'envoi dans le registre (s). */
+	bailEnvoi: number;
 }
 
 /**
@@ -96,6 +97,6 @@ export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters
 		approved: fingerprints(options.empreintesApprouvees),
 		sansRevue: options.envoiSansRevue === true,
 		debitParSeconde: Number(options.debitParSeconde ?? 5),
-		memoireEnvois: Number(options.memoireEnvois ?? 60000),
+		bailEnvoi: Number(options.bailEnvoi ?? 120),
 	};
 }

@@ -1,7 +1,7 @@
 import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import type { RegisterAppendPlan, SendOutcome } from '../adapters';
+import type { RegisterAppendPlan } from '../adapters';
 import { appendToRegister, nextRegisterName, readReleveWorkbook, registerVersionOf, streamRegisterForIntake } from '../adapters';
 import type { Acknowledgement, IncomingReleve, ReleveResult, ReportLine } from '../core';
 import {
@@ -18,7 +18,9 @@ import {
 	wantedMonths,
 } from '../core';
 import { errorItem, toNodeError } from '../shared/items';
-import { sendOnce } from '../shared/send-once';
+import { clausesRegistreTest } from '../shared/register';
+import type { OnceOutcome } from '../shared/send-once';
+import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, sendOnceInRegister } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -63,6 +65,11 @@ export class ClauseReportIntake implements INodeType {
 				required: true,
 				testedBy: 'clausesSocialesSmtpTest',
 				displayOptions: { show: { mode: ['envoyer'] } },
+			},
+			{
+				name: 'clausesRegistreApi',
+				required: false,
+				testedBy: 'clausesRegistreTest',
 			},
 		],
 		properties: [
@@ -139,12 +146,7 @@ export class ClauseReportIntake implements INodeType {
 						default: 10,
 						description: 'Limite du relais SMTP ; 0 : sans limite',
 					},
-					{
-						displayName: 'Mémoire des envois (nombre d’accusés)',
-						name: 'memoireEnvois',
-						type: 'number',
-						default: 60000,
-					},
+					LEASE_OPTION,
 					{
 						displayName: 'Mois déjà reçu',
 						name: 'moisDejaRecu',
@@ -177,7 +179,7 @@ export class ClauseReportIntake implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { clausesSocialesSmtpTest } };
+	methods = { credentialTest: { clausesSocialesSmtpTest, clausesRegistreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const node = this.getNode();
@@ -346,19 +348,20 @@ export class ClauseReportIntake implements INodeType {
 		// 5. Accusés de réception.
 		const signature = this.getNodeParameter('signature', 0, '') as string;
 		const acks = results.map((r, i) => renderAcknowledgement(r, { signature, dateReception: dates.get(releves[i]) ?? settings.dateReception }));
-		const outcomes = new Map<Acknowledgement, SendOutcome | 'déjà envoyé' | 'aperçu' | 'sans destinataire'>();
+		const outcomes = new Map<Acknowledgement, OnceOutcome | 'aperçu' | 'sans destinataire'>();
 		const toSend = acks.filter((a) => {
 			if (a.cle === null) outcomes.set(a, 'sans destinataire');
 			return a.cle !== null;
 		});
 		if (mode === 'envoyer' && toSend.length > 0) {
 			const byKey = new Map(toSend.map((a) => [a.cle!, a]));
-			const sent = await sendOnce(
+			const sent = await sendOnceInRegister(
 				this,
 				toSend.map((a) => ({ key: a.cle!, mail: { to: a.to, cc: a.cc, subject: a.subject, text: a.text, html: a.html, cleMessage: a.cle! } })),
 				{
 					debitParSeconde: Number(options.debitParSeconde ?? 10),
-					memoireEnvois: Number(options.memoireEnvois ?? 60000),
+					nature: 'accusé de réception',
+					bailSecondes: Number(options.bailEnvoi ?? 120),
 					// Titulaire refusé : l'accusé repartira à la prochaine exécution (la clé tient au relevé reçu, pas à l'adresse).
 					liberer: (outcome, key) => outcome.ok && outcome.rejected.some((r) => byKey.get(key)!.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase())),
 				},
@@ -374,10 +377,12 @@ export class ClauseReportIntake implements INodeType {
 			const accuse: IDataObject = { a: ack.to, cc: ack.cc, objet: ack.subject, cle: ack.cle };
 			if (outcome === 'aperçu') Object.assign(accuse, { statut: 'aperçu', texte: ack.text, html: ack.html });
 			else if (outcome === 'déjà envoyé') Object.assign(accuse, { statut: 'déjà envoyé', motif: 'Accusé déjà envoyé pour ce même relevé lors d’une exécution précédente.' });
+			else if (outcome === 'en cours ailleurs') Object.assign(accuse, { statut: 'en cours ailleurs', motif: BUSY_ELSEWHERE });
 			else if (outcome === 'sans destinataire') Object.assign(accuse, { statut: 'sans destinataire', motif: 'Titulaire inconnu et adresse de l’expéditeur absente : le facilitateur doit répondre lui-même.', texte: ack.text });
 			else if (outcome && outcome.ok) {
 				const refused = outcome.rejected.filter((r) => ack.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
 				Object.assign(accuse, refused.length > 0 ? { statut: 'échec', erreur: `adresse ${refused[0].adresse} refusée (${refused[0].message})`, code: refused[0].code } : { statut: 'envoyé', messageId: outcome.messageId });
+				if (outcome.incertain && refused.length === 0) Object.assign(accuse, { statut: 'incertain', motif: UNCERTAIN_RESENT });
 			} else if (outcome) Object.assign(accuse, { statut: 'échec', erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
 			releveOut.push({
 				json: {

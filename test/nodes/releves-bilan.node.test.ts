@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
+import { PACKAGE_ROOT, binaryItem, resetRegister, runNode } from '../helpers/engine';
 import { filledReleve } from '../helpers/releves';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { readWorkbook } from '../helpers/workbooks';
@@ -51,7 +51,7 @@ async function sheetRows(buffer: Buffer, name: string): Promise<{ header: string
 }
 
 describe('nœud Réception des relevés, exécuté par le moteur de n8n', () => {
-	beforeEach(() => deduplicator.reset());
+	beforeEach(() => resetRegister());
 
 	it('relevés propres, fautifs, déjà reçus et corrigés : un élément par relevé, lignes acceptées, nouvelle version du classeur', async () => {
 		const september = releves.filter((l) => l.marche === '2025-TRX-044' && l.lot === '3' && l.mois === '2026-09');

@@ -82,7 +82,10 @@ describe.each(DIALECTS)('registre (%s)', (dialect) => {
 		expect(await r.claim('relance|A', { leaseMs: 60000 })).toMatchObject({ claimed: false, busy: false, existing: { status: 'envoyé', messageId: '<a@x>', response: '250 OK' } });
 		await r.claim('relance|B', { leaseMs: 60000 });
 		await r.markFailed('relance|B', { code: 'SMTP 550', error: 'boîte inconnue' });
-		expect(await r.claim('relance|B', { leaseMs: 60000 })).toMatchObject({ claimed: false, existing: { status: 'échec', code: 'SMTP 550' } });
+		expect(await r.message('relance|B')).toMatchObject({ status: 'échec', code: 'SMTP 550', error: 'boîte inconnue' });
+		// Refus définitif : retenté à l'exécution suivante (adresse corrigée entre-temps).
+		expect(await r.claim('relance|B', { leaseMs: 60000 })).toEqual({ claimed: true, uncertain: false, attempts: 2 });
+		expect(await r.sentKeys(['relance|A', 'relance|B', 'relance|Z'])).toEqual(new Set(['relance|A']));
 		await r.claim('relance|C', { leaseMs: 60000 });
 		await r.release('relance|C');
 		expect(await r.claim('relance|C', { leaseMs: 60000 })).toEqual({ claimed: true, uncertain: false, attempts: 1 });

@@ -330,7 +330,32 @@ export class Register {
 			const again = await this.db.query<MessageDbRow>('SELECT * FROM messages WHERE key = ?', [key]);
 			return again[0] ? { claimed: false, existing: toMessage(again[0]), busy: again[0].status === 'en cours' } : this.claim(key, options);
 		}
+		if (row.status === 'échec') {
+			// Un refus définitif est retenté à l'exécution suivante (adresse corrigée entre-temps, par exemple).
+			const retried = await this.db.run('UPDATE messages SET status = ?, lease_until = ?, attempts = attempts + 1, claimed_at = ?, execution = ? WHERE key = ? AND status = ? AND attempts = ?', [
+				'en cours',
+				lease,
+				now.toISOString(),
+				this.context.execution ?? null,
+				key,
+				'échec',
+				Number(row.attempts),
+			]);
+			if (retried.changes === 1) return { claimed: true, uncertain: false, attempts: Number(row.attempts) + 1 };
+			return this.claim(key, options);
+		}
 		return { claimed: false, existing: toMessage(row), busy: row.status === 'en cours' };
+	}
+
+	/** Parmi ces clés, celles déjà envoyées (lecture seule, par paquets). */
+	async sentKeys(keys: string[]): Promise<Set<string>> {
+		const sent = new Set<string>();
+		for (let i = 0; i < keys.length; i += 500) {
+			const chunk = keys.slice(i, i + 500);
+			const rows = await this.db.query<{ key: string }>(`SELECT key FROM messages WHERE status = ? AND key IN (${chunk.map(() => '?').join(', ')})`, ['envoyé', ...chunk]);
+			for (const r of rows) sent.add(r.key);
+		}
+		return sent;
 	}
 
 	async markSent(key: string, result: { messageId?: string; response?: string; accepted?: string[] }): Promise<void> {
