@@ -26,4 +26,13 @@ export default [
 		files: ['nodes/adapters/register/**/*.ts'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},
+	{
+		// Le paquet n'est pas publié (ni sur le registre npm ni ailleurs) : il n'a pas de
+		// page d'accueil, et une adresse inventée mènerait à une page qui n'existe pas.
+		// Voir le README, « Règles du linter non appliquées ».
+		files: ['package.json'],
+		rules: {
+			'@n8n/community-nodes/require-homepage': 'off',
+		},
+	},
 ];

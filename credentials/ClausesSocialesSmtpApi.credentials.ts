@@ -12,7 +12,10 @@ export class ClausesSocialesSmtpApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:clausesSocialesSmtpApi.svg', dark: 'file:clausesSocialesSmtpApi.dark.svg' };
 
-	documentationUrl = 'https://github.com/region-exemple/n8n-nodes-clauses-sociales#identifiant-smtp';
+	// Le paquet n'est pas publié et n'a pas de page à lui : le lien « docs » de la
+	// fenêtre de l'identifiant mène à la page de n8n sur les identifiants SMTP
+	// (hôte, port, SSL/TLS, STARTTLS, utilisateur), les mêmes réglages qu'ici.
+	documentationUrl = 'https://docs.n8n.io/integrations/builtin/credentials/send-email/';
 
 	properties: INodeProperties[] = [
 		{

@@ -16,6 +16,9 @@ const WEB_PORT = Number(process.env.DEMO_MAILDEV_PORT ?? 1080);
 const out = path.join(local.ROOT, 'sortie');
 const mailDir = path.join(out, 'courriels');
 const say = (text) => process.stdout.write(`${text}\n`);
+// Les liens d'approbation écrits dans les courriels pendant la démonstration
+// pointent vers le serveur que lancera scripts/n8n.sh start : même port, même hôte.
+const server = local.serverSettings(process.env);
 
 function portInUse(port) {
 	return new Promise((resolve) => {
@@ -59,8 +62,9 @@ function summarize(run, file) {
 	say(`\n■ ${name}`);
 	say(`  statut : ${run.status}${error ? ` — ${error.message}` : ''}`);
 	if (run.status === 'waiting') {
-		say('  en attente d’une réponse (approbation par courriel, dans MailDev) : lancez scripts/n8n.sh start');
-		say('  (n8n sur http://localhost:5678, même instance), puis cliquez sur le lien du courriel pour terminer l’exécution.');
+		const command = `${process.env.N8N_PORT ? `N8N_PORT=${server.port} ` : ''}scripts/n8n.sh start`;
+		say(`  en attente d’une réponse (approbation par courriel, dans MailDev) : lancez ${command}`);
+		say(`  (n8n sur ${server.editorUrl}, même instance), puis cliquez sur le lien du courriel pour terminer l’exécution.`);
 	}
 	for (const [node, tasks] of Object.entries(runData)) {
 		const task = tasks[tasks.length - 1];
@@ -80,9 +84,17 @@ local.installPackage(layout, tarball);
 await local.importCredentials(layout, local.localCredentials({ smtpPort: SMTP_PORT }));
 let failures = 0;
 for (const file of local.shippedWorkflows()) {
-	const id = await local.importWorkflow(layout, file);
-	const run = await local.executeWorkflow(layout, id);
+	// Les workflows qui écrivent aux titulaires sont livrés en aperçu ; la démonstration
+	// les fait envoyer (réglage « envoyer » de leur nœud « Configuration »), vers MailDev.
+	const sends = 'envoyer' in (local.configurationOf(JSON.parse(fs.readFileSync(file, 'utf8'))) ?? {});
+	const id = await local.importWorkflow(layout, file, sends ? { configuration: { envoyer: true } } : {});
+	const run = await local.executeWorkflow(layout, id, { env: server.env });
 	summarize(run, file);
+	if (sends) {
+		say('  (exécuté avec « envoyer » à true dans « Configuration » : les courriels sont partis vers MailDev ;');
+		say('  le workflow reste dans l’instance tel qu’il est livré, en aperçu)');
+		await local.importWorkflow(layout, file);
+	}
 	if (run.status !== 'success' && run.status !== 'waiting') failures++;
 }
 say('\nRésultats :');

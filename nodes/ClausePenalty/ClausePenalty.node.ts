@@ -92,7 +92,7 @@ export class ClausePenalty implements INodeType {
 				name: 'tauxHoraire',
 				type: 'number',
 				default: 60,
-				typeOptions: { minValue: 0, numberPrecision: 2 },
+				typeOptions: { minValue: 0 },
 				description: 'Valeur du CCAP ; une colonne « Pénalité par heure » du registre la remplace pour son marché',
 			},
 			{
@@ -100,21 +100,21 @@ export class ClausePenalty implements INodeType {
 				name: 'tauxJourRetardReleve',
 				type: 'number',
 				default: 100,
-				typeOptions: { minValue: 0, numberPrecision: 2 },
+				typeOptions: { minValue: 0 },
 			},
 			{
 				displayName: 'Pénalité par jour de retard du bilan (€ HT)',
 				name: 'tauxJourRetardBilan',
 				type: 'number',
 				default: 300,
-				typeOptions: { minValue: 0, numberPrecision: 2 },
+				typeOptions: { minValue: 0 },
 			},
 			{
 				displayName: 'Plafond des pénalités (%)',
 				name: 'plafondPourcentage',
 				type: 'number',
 				default: 20,
-				typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 2 },
+				typeOptions: { minValue: 0, maxValue: 100 },
 				description: 'En pourcentage du montant annuel HT (ou du montant total, voir les options)',
 			},
 			{

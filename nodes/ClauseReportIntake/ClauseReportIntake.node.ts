@@ -114,7 +114,7 @@ export class ClauseReportIntake implements INodeType {
 				name: 'dateReception',
 				type: 'string',
 				default: '',
-				placeholder: '={{ $json.date }}',
+				placeholder: '2026-11-05',
 				description: 'AAAA-MM-JJ (ou date du courriel) ; vide : la date du jour. Elle date la version des relevés.',
 			},
 			{
@@ -122,7 +122,7 @@ export class ClauseReportIntake implements INodeType {
 				name: 'expediteur',
 				type: 'string',
 				default: '',
-				placeholder: '={{ $json.from }}',
+				placeholder: 'contact@entreprise.fr',
 				description: 'Pour répondre à un relevé dont le marché est inconnu du registre (sinon, l’accusé va au titulaire inscrit au registre)',
 			},
 			{
@@ -170,7 +170,6 @@ export class ClauseReportIntake implements INodeType {
 						displayName: 'Seuil d’heures mensuelles par personne',
 						name: 'seuilHeuresMois',
 						type: 'number',
-						typeOptions: { numberPrecision: 2 },
 						default: 151.67,
 						description: 'Au-delà (heures et formation), une justification est exigée ; 151,67 h : temps plein mensuel (35 h × 52 ÷ 12)',
 					},

@@ -60,7 +60,7 @@ export const MAIN_CALIBRATION_PROPERTIES: INodeProperties[] = [
 		name: 'tauxInsertion',
 		type: 'number',
 		default: 5,
-		typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 2 },
+		typeOptions: { minValue: 0, maxValue: 100 },
 		description:
 			'Part des heures de main-d\u2019œuvre réservée à l\u2019insertion. Par défaut 5 % : taux retenu par l\u2019ANRU (Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014) ; 10 % observé dans certaines opérations.',
 	},
@@ -69,7 +69,7 @@ export const MAIN_CALIBRATION_PROPERTIES: INodeProperties[] = [
 		name: 'coutHoraire',
 		type: 'number',
 		default: 30,
-		typeOptions: { minValue: 0, numberPrecision: 2 },
+		typeOptions: { minValue: 0 },
 		description:
 			'Coût d\u2019une heure de main-d\u2019œuvre. Par défaut 30 €/h : exemple de la Maison de l\u2019emploi Sud 77 (fourchette 25–30 €/h ; INSEE 2012 : 33,7 €/h).',
 	},
@@ -139,7 +139,6 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 		name: 'heuresMoisTempsPlein',
 		type: 'number',
 		default: 151.67,
-		typeOptions: { numberPrecision: 2 },
 		description: 'Par défaut 151,67 h (35 h × 52 semaines ÷ 12)',
 	},
 	{

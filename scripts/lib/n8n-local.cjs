@@ -80,6 +80,96 @@ function installPackage(layout, tarball) {
 	return installed.version;
 }
 
+/** Port de n8n quand l'appelant n'en donne pas (N8N_PORT). */
+const DEFAULT_PORT = 5678;
+
+/** Adresse dans une URL : une adresse IPv6 s'écrit entre crochets. */
+function urlHost(host) {
+	return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * Réglages du serveur local, tirés des variables N8N_* de l'appelant : port
+ * (N8N_PORT, 5678 par défaut), adresse d'écoute (N8N_LISTEN_ADDRESS, 127.0.0.1
+ * par défaut : la page de création du compte propriétaire d'une instance neuve
+ * n'est pas ouverte au réseau), et adresses publiques dérivées de ce port et de
+ * cet hôte : WEBHOOK_URL (liens d'approbation des courriels, liens de reprise)
+ * et N8N_EDITOR_BASE_URL (liens vers l'éditeur), sauf si l'appelant les fixe.
+ * Quand n8n écoute sur toutes les interfaces (0.0.0.0, ::), les liens prennent
+ * N8N_HOST (« localhost » sans lui).
+ */
+function serverSettings(env = process.env) {
+	const port = Number(env.N8N_PORT || DEFAULT_PORT);
+	if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`N8N_PORT invalide : « ${env.N8N_PORT} »`);
+	const listenAddress = env.N8N_LISTEN_ADDRESS || '127.0.0.1';
+	const everywhere = ['0.0.0.0', '::', '[::]'].includes(listenAddress);
+	const host = env.N8N_HOST || (everywhere ? 'localhost' : listenAddress);
+	const protocol = env.N8N_PROTOCOL || 'http';
+	const baseUrl = `${protocol}://${urlHost(host)}:${port}/`;
+	const webhookUrl = env.WEBHOOK_URL || baseUrl;
+	const editorUrl = env.N8N_EDITOR_BASE_URL || baseUrl;
+	return {
+		port,
+		listenAddress,
+		webhookUrl,
+		editorUrl,
+		env: {
+			N8N_PORT: String(port),
+			N8N_LISTEN_ADDRESS: listenAddress,
+			WEBHOOK_URL: webhookUrl,
+			N8N_EDITOR_BASE_URL: editorUrl,
+		},
+	};
+}
+
+/**
+ * Variables N8N_* de l'appelant, à garder pour une instance qu'il lance
+ * lui-même (scripts/n8n.sh, démonstration) ; le dossier de l'instance
+ * (N8N_USER_FOLDER) reste celui du script.
+ */
+function inheritedN8nEnv(env = process.env) {
+	return Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('N8N_') && key !== 'N8N_USER_FOLDER'));
+}
+
+/**
+ * scripts/n8n.sh <args>, lancé comme par un utilisateur : l'environnement
+ * donné tel quel, sortie et erreurs dans `logFile`. `done` se résout à la fin
+ * du processus ({ code, output }) ; `stop()` l'arrête (SIGTERM, puis SIGKILL).
+ */
+function runN8nScript(args, { env, logFile }) {
+	const out = fs.openSync(logFile, 'w');
+	const child = spawn('bash', [path.join(ROOT, 'scripts', 'n8n.sh'), ...args], { env, stdio: ['ignore', out, out] });
+	const done = new Promise((resolve) => {
+		child.on('close', (code) => {
+			fs.closeSync(out);
+			resolve({ code, output: fs.readFileSync(logFile, 'utf8') });
+		});
+	});
+	const stop = async () => {
+		if (child.exitCode === null && child.signalCode === null) {
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
+			await done;
+			clearTimeout(timer);
+		}
+		return done;
+	};
+	return { child, done, stop, log: () => fs.readFileSync(logFile, 'utf8') };
+}
+
+/**
+ * Installation décrite au README : `npm install --prefix <dossier utilisateur>/nodes
+ * <archive>`, sans package.json préalable dans ce dossier.
+ */
+function installTarballAsDocumented(layout, tarball) {
+	execFileSync('npm', ['install', '--prefix', path.join(layout.home, '.n8n', 'nodes'), tarball], {
+		cwd: layout.home,
+		env: { ...process.env, HOME: layout.home },
+		stdio: ['ignore', 'ignore', 'inherit'],
+	});
+	return JSON.parse(fs.readFileSync(path.join(installedPackageDir(layout), 'package.json'), 'utf8'));
+}
+
 function n8nEnv(layout, extra = {}) {
 	// L'environnement d'un lanceur de tests (NODE_ENV=test, variables JEST_*) change
 	// le comportement de n8n : on ne transmet que l'environnement de la machine.
@@ -154,12 +244,50 @@ async function importCredentials(layout, credentials) {
 	}
 }
 
-async function importWorkflow(layout, workflowFile) {
-	const { stdout } = await n8n(layout, ['import:workflow', `--input=${workflowFile}`], { env: { N8N_LOG_LEVEL: 'info' } });
-	if (!/Successfully imported/.test(stdout)) {
-		throw new Error(`Import du workflow ${path.basename(workflowFile)} non confirmé par n8n :\n${stdout.slice(-2000)}`);
+/** Réglages du nœud « Configuration » en tête d'un workflow (nom → valeur). */
+function configurationOf(workflow) {
+	const node = workflow.nodes.find((n) => n.name === 'Configuration' && n.type === 'n8n-nodes-base.set');
+	if (!node) return undefined;
+	return Object.fromEntries((node.parameters.assignments?.assignments ?? []).map((a) => [a.name, a.value]));
+}
+
+/**
+ * Le workflow avec des réglages de son nœud « Configuration » changés, comme les
+ * change un utilisateur dans l'éditeur (par exemple { envoyer: true } pour
+ * sortir de l'aperçu). Un réglage absent du nœud est une erreur.
+ */
+function withConfiguration(workflow, values) {
+	const copy = structuredClone(workflow);
+	const node = copy.nodes.find((n) => n.name === 'Configuration' && n.type === 'n8n-nodes-base.set');
+	if (!node) throw new Error(`Le workflow « ${copy.name} » n'a pas de nœud « Configuration »`);
+	for (const [name, value] of Object.entries(values)) {
+		const assignment = node.parameters.assignments.assignments.find((a) => a.name === name);
+		if (!assignment) throw new Error(`Le nœud « Configuration » du workflow « ${copy.name} » n'a pas de réglage « ${name} »`);
+		assignment.value = value;
 	}
-	return JSON.parse(fs.readFileSync(workflowFile, 'utf8')).id;
+	return copy;
+}
+
+/**
+ * Importe un workflow dans l'instance ; `configuration` change des réglages de
+ * son nœud « Configuration » (withConfiguration) sans toucher au fichier livré.
+ */
+async function importWorkflow(layout, workflowFile, { configuration } = {}) {
+	let input = workflowFile;
+	const workflow = JSON.parse(fs.readFileSync(workflowFile, 'utf8'));
+	if (configuration) {
+		input = path.join(layout.home, `import-${path.basename(workflowFile)}`);
+		fs.writeFileSync(input, JSON.stringify(withConfiguration(workflow, configuration), null, '\t'));
+	}
+	try {
+		const { stdout } = await n8n(layout, ['import:workflow', `--input=${input}`], { env: { N8N_LOG_LEVEL: 'info' } });
+		if (!/Successfully imported/.test(stdout)) {
+			throw new Error(`Import du workflow ${path.basename(workflowFile)} non confirmé par n8n :\n${stdout.slice(-2000)}`);
+		}
+	} finally {
+		if (input !== workflowFile) fs.rmSync(input, { force: true });
+	}
+	return workflow.id;
 }
 
 /** Exécute un workflow importé ; renvoie l'exécution (IRun) telle que n8n l'imprime. */
@@ -309,6 +437,32 @@ async function openLink(url, { timeoutMs = 60000 } = {}) {
 	}
 }
 
+/**
+ * Crée le compte propriétaire d'une instance neuve (ce que demande l'éditeur à
+ * la première ouverture) et renvoie les en-têtes d'une session : cookie
+ * d'authentification et identifiant de navigateur auquel n8n le lie.
+ */
+async function ownerSession(baseUrl, owner = {}) {
+	const browserId = `clauses-${Date.now()}-${Math.random().toString(16).slice(2)}`;
+	const response = await fetch(new URL('rest/owner/setup', baseUrl), {
+		method: 'POST',
+		headers: { 'content-type': 'application/json', 'browser-id': browserId },
+		body: JSON.stringify({
+			email: 'proprietaire@region-val-argent.example.test',
+			firstName: 'Camille',
+			lastName: 'Martin',
+			password: 'Clauses-sociales-2026',
+			...owner,
+		}),
+	});
+	if (!response.ok) throw new Error(`Création du compte propriétaire refusée (${response.status}) : ${await response.text()}`);
+	const cookie = response.headers
+		.getSetCookie()
+		.map((c) => c.split(';')[0])
+		.join('; ');
+	return { cookie, 'browser-id': browserId };
+}
+
 /** Requête en lecture seule sur la base SQLite de l'instance, avec le module sqlite3 de n8n. */
 function queryDatabase(layout, sql, params = []) {
 	const sqlite3 = require(path.join(ensureN8n().dir, 'node_modules', 'sqlite3'));
@@ -378,16 +532,24 @@ module.exports = {
 	createHome,
 	copySampleData,
 	installPackage,
+	installTarballAsDocumented,
 	installedPackageDir,
+	runN8nScript,
 	importCredentials,
 	importWorkflow,
+	configurationOf,
+	withConfiguration,
 	executeWorkflow,
 	nodeOutput,
 	n8n,
 	n8nEnv,
+	serverSettings,
+	inheritedN8nEnv,
+	DEFAULT_PORT,
 	freePort,
 	startServer,
 	openLink,
+	ownerSession,
 	queryDatabase,
 	readExecution,
 	waitForExecution,

@@ -1,7 +1,9 @@
 /**
- * Bout en bout : le workflow livré « relance mensuelle », tel quel, dans un vrai
- * n8n (paquet communautaire, base SQLite, mémoire des envois de n8n), avec un
- * vrai serveur SMTP local ; une seconde exécution n'envoie rien de nouveau.
+ * Bout en bout : le workflow livré « relance mensuelle » dans un vrai n8n
+ * (paquet communautaire, base SQLite, mémoire des envois de n8n), avec un vrai
+ * serveur SMTP local. Tel quel, il est en aperçu et n'écrit à aucun titulaire ;
+ * avec « envoyer » à true dans son nœud « Configuration » (comme le règle un
+ * utilisateur), il relance ; une seconde exécution n'envoie rien de nouveau.
  * Le workflow prend la date du jour : les assertions portent sur ce qui ne
  * dépend pas de la date (clause soldée, suspendue, relevés manquants depuis juin 2026…).
  */
@@ -24,9 +26,25 @@ interface Out {
 describe('workflow livré : relance mensuelle (vrai n8n)', () => {
 	const instance = useRealN8n();
 
-	it('relance les titulaires concernés, prévient les facilitateurs, et ne renvoie rien à la seconde exécution', async () => {
+	it('livré en aperçu : aucune relance ne part, la synthèse au facilitateur le dit', async () => {
 		expectWorkflowsKeptByN8n(instance.layout, 'relance-mensuelle.json');
 		const id = await local.importWorkflow(instance.layout, workflowFile('relance-mensuelle.json'));
+		const run = await local.executeWorkflow(instance.layout, id);
+		expect(run.data.resultData.error).toBeUndefined();
+		expect(run.status).toBe('success');
+		const clauses = outputOf(run, 'Relance mensuelle').map((i) => i.json as unknown as Out);
+		expect(clauses).toHaveLength(16);
+		expect(clauses.filter((c) => c.envoi.statut === 'envoyé' || c.envoi.statut === 'déjà envoyé')).toEqual([]);
+		expect(clauses.filter((c) => c.envoi.statut === 'aperçu').length).toBeGreaterThan(0);
+		const summaries = outputOf(run, 'Envoyer la synthèse au facilitateur');
+		await instance.sink.waitFor(summaries.length);
+		await new Promise((r) => setTimeout(r, 500));
+		expect(instance.sink.mails.map((m) => m.parsed.subject?.startsWith('Aperçu des relances'))).toEqual(summaries.map(() => true));
+		instance.sink.mails.splice(0);
+	});
+
+	it('« envoyer » à true dans « Configuration » : relance les titulaires concernés, prévient les facilitateurs, et ne renvoie rien à la seconde exécution', async () => {
+		const id = await local.importWorkflow(instance.layout, workflowFile('relance-mensuelle.json'), { configuration: { envoyer: true } });
 		const first = await local.executeWorkflow(instance.layout, id);
 		expect(first.data.resultData.error).toBeUndefined();
 		expect(first.status).toBe('success');

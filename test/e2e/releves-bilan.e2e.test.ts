@@ -1,7 +1,9 @@
 /**
  * Bout en bout : les workflows livrés « réception des relevés » et « bilan
  * annuel », tels quels, dans un vrai n8n (paquet communautaire, base SQLite,
- * mémoire des envois de n8n), avec un vrai serveur SMTP local. Les relevés
+ * mémoire des envois de n8n), avec un vrai serveur SMTP local ; la réception,
+ * livrée en aperçu, est réglée pour envoyer les accusés (« envoyer » à true dans
+ * son nœud « Configuration »), comme le fait un utilisateur. Les relevés
  * d'exemple (workflows/donnees-exemple/releves-recus) : un propre, un avec
  * anomalies, un mois déjà reçu, une correction.
  */
@@ -67,7 +69,8 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 
 	it('contrôle les relevés, accuse réception une fois, écrit une nouvelle version du classeur, puis fait le bilan', async () => {
 		expectWorkflowsKeptByN8n(instance.layout, 'reception-releves.json', 'bilan-annuel.json');
-		const reception = await local.importWorkflow(instance.layout, workflowFile('reception-releves.json'));
+		// Livré en aperçu : l'envoi des accusés se règle dans son nœud « Configuration », comme le fait un utilisateur.
+		const reception = await local.importWorkflow(instance.layout, workflowFile('reception-releves.json'), { configuration: { envoyer: true } });
 		const first = await local.executeWorkflow(instance.layout, reception);
 		expect(first.data.resultData.error).toBeUndefined();
 		expect(first.status).toBe('success');

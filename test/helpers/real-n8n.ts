@@ -12,6 +12,15 @@ import { SmtpSink } from './smtp-sink';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const local = require('../../scripts/lib/n8n-local.cjs') as {
 	ROOT: string;
+	PACKAGE: { name: string; version: string; n8n: { nodes: string[]; credentials: string[] } };
+	DEFAULT_PORT: number;
+	serverSettings(env?: NodeJS.ProcessEnv): { port: number; listenAddress: string; webhookUrl: string; editorUrl: string; env: Record<string, string> };
+	ownerSession(baseUrl: string): Promise<Record<string, string>>;
+	installTarballAsDocumented(layout: Layout, tarball: string): { name: string; homepage?: string; repository?: unknown };
+	runN8nScript(
+		args: string[],
+		options: { env: NodeJS.ProcessEnv; logFile: string },
+	): { done: Promise<{ code: number | null; output: string }>; stop(): Promise<{ code: number | null; output: string }>; log(): string; child: { exitCode: number | null } };
 	packedFiles(): string[];
 	packPackage(outDir?: string): string;
 	createHome(home: string): Layout;
@@ -19,7 +28,9 @@ const local = require('../../scripts/lib/n8n-local.cjs') as {
 	installPackage(layout: Layout, tarball: string): string;
 	installedPackageDir(layout: Layout): string;
 	importCredentials(layout: Layout, credentials: unknown[]): Promise<void>;
-	importWorkflow(layout: Layout, file: string): Promise<string>;
+	importWorkflow(layout: Layout, file: string, options?: { configuration?: Record<string, unknown> }): Promise<string>;
+	configurationOf(workflow: unknown): Record<string, unknown> | undefined;
+	withConfiguration<T>(workflow: T, values: Record<string, unknown>): T;
 	executeWorkflow(layout: Layout, id: string, options?: { env?: Record<string, string> }): Promise<N8nRun>;
 	nodeOutput(run: N8nRun, nodeName: string, outputIndex?: number): Array<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> | undefined;
 	localCredentials(options: { smtpPort: number }): Array<{ id: string; type: string }>;
