@@ -48,7 +48,7 @@ const parameters = (mode: 'revue' | 'envoyer') => ({
 	emetteur: 'Région Val-d’Argent\nDirection de la commande publique',
 	signature: 'La directrice de la commande publique',
 	// Banc : envoi délibéré sans revue (sans empreintes, rien ne partirait).
-	options: { debitParSeconde: 0, memoireEnvois: CLAUSES * 4, envoiSansRevue: mode === 'envoyer' },
+	options: { debitParSeconde: 0, envoiSansRevue: mode === 'envoyer' },
 });
 
 async function main(): Promise<void> {
