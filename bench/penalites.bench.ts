@@ -7,7 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import fs from 'node:fs';
 
-import { deduplicator, runNode } from '../test/helpers/engine';
+import { resetRegister, runNode } from '../test/helpers/engine';
 import { SmtpSink } from '../test/helpers/smtp-sink';
 import { fr, mib, writeResults } from './report';
 
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
 		const sink = await new SmtpSink().start();
 		let sendMs = 0;
 		try {
-			deduplicator.reset();
+			resetRegister();
 			start = process.hrtime.bigint();
 			const sent = await runNode(
 				{ type: 'clausePenalty', parameters: parameters('envoyer'), credentials: { clausesSocialesSmtpApi: { id: 's', name: 'SMTP' } } },
