@@ -257,6 +257,36 @@ export class Register {
 		return { version, correction: previous > 0 };
 	}
 
+	/**
+	 * Comme recordReportIn, sauf si la version en vigueur du mois porte déjà
+	 * exactement ces lignes (mêmes heures, mêmes données, même ordre) : rien
+	 * n'est alors écrit. Une réimportation du même relevé ne crée pas de version.
+	 * @internal
+	 */
+	async recordReportIfChangedIn(
+		tx: Queryable,
+		clauseKey: string,
+		month: string,
+		lines: ReportLineInput[],
+		source?: string,
+	): Promise<{ version: number; correction: boolean; changed: boolean }> {
+		await this.lock(tx, `releve\u001f${clauseKey}\u001f${month}`);
+		const current = await tx.query<{ version: number | string; hours: number | string; training_hours: number | string | null; data: string }>(
+			'SELECT version, hours, training_hours, data FROM report_lines WHERE clause_key = ? AND month = ? AND current = 1 ORDER BY line_no',
+			[clauseKey, month],
+		);
+		const same =
+			current.length === lines.length &&
+			current.length > 0 &&
+			current.every((row, i) => {
+				const line = lines[i];
+				const training = row.training_hours === null ? undefined : Number(row.training_hours);
+				return Number(row.hours) === line.hours && training === line.trainingHours && row.data === stableJson(line.data);
+			});
+		if (same) return { version: Number(current[0].version), correction: false, changed: false };
+		return { ...(await this.recordReportIn(tx, clauseKey, month, lines, source)), changed: true };
+	}
+
 	async recordReport(clauseKey: string, month: string, lines: ReportLineInput[], source?: string) {
 		return this.transaction((tx) => tx.recordReport(clauseKey, month, lines, source));
 	}
@@ -408,5 +438,16 @@ export class RegisterTx {
 
 	recordReport(clauseKey: string, month: string, lines: ReportLineInput[], source?: string) {
 		return this.register.recordReportIn(this.q, clauseKey, month, lines, source);
+	}
+
+	/** Relevé du mois enregistré seulement s'il diffère de la version en vigueur (`changed: false` sinon). */
+	recordReportIfChanged(clauseKey: string, month: string, lines: ReportLineInput[], source?: string) {
+		return this.register.recordReportIfChangedIn(this.q, clauseKey, month, lines, source);
+	}
+
+	/** Version en vigueur d'une fiche, lue dans la transaction (pour la compléter sans rien écraser). */
+	async get(kind: RecordKind, key: string): Promise<StoredRecord | undefined> {
+		const rows = await this.q.query<RecordRow>('SELECT * FROM records WHERE kind = ? AND key = ? AND current = 1', [kind, key]);
+		return rows[0] ? toRecord(rows[0]) : undefined;
 	}
 }
