@@ -7,6 +7,7 @@ export * from './excel/fiche-visa-template';
 export * from './excel/follow-up-workbook';
 export * from './excel/penalty-annex';
 export * from './excel/register-append';
+export * from './excel/register-export';
 export * from './excel/releve-reader';
 export * from './excel/releve-template';
 export * from './excel/stream-tables';
