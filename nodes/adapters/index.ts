@@ -14,6 +14,7 @@ export * from './excel/stream-tables';
 export * from './excel/study-report';
 export * from './excel/table';
 export * from './excel/workbook';
+export * from './excel/workbook-integrity';
 export * from './excel/xlsx-edit';
 export * from './excel/xlsx-light';
 export * from './excel/xlsx-stream-reader';
