@@ -4,13 +4,13 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import type { Register } from '../adapters';
 import { openRegister } from '../shared/register';
 import type { Operation } from './description';
-import { archiveClause } from './operations/archive';
-import { exportRegister } from './operations/export';
-import { clauseHistory, readClauses } from './operations/read';
-import { importWorkbook } from './operations/import';
-import { recordNotification } from './operations/notification';
-import { recordStudy } from './operations/study';
-import { recordVisa } from './operations/visa';
+import { archiveClause } from './archive';
+import { exportRegister } from './export';
+import { clauseHistory, readClauses } from './read';
+import { importWorkbook } from './import';
+import { recordNotification } from './notification';
+import { recordStudy } from './study';
+import { recordVisa } from './visa';
 
 const HANDLERS: Record<Operation, (ctx: IExecuteFunctions, register: Register) => Promise<INodeExecutionData[]>> = {
 	enregistrerEtude: recordStudy,

@@ -137,3 +137,33 @@ export const REGISTER_CLAUSE_KEYS = (() => {
 	}
 	return index;
 })();
+
+// --- Paramètres du nœud « Registre des clauses » ---
+
+export const RegisterPeriodSchema = z.object({ debut: isoDate(), fin: isoDate(), facilitateur: optional(text({ max: 200 })) }).superRefine((p, ctx) => {
+	if (p.fin < p.debut) ctx.addIssue({ code: 'custom', path: ['fin'], message: 'fin de la période antérieure à son début', params: { correction: 'Saisissez une fin postérieure au début (AAAA-MM-JJ).', regle: 'registre.periode' } });
+});
+
+export const RegisterExportSchema = z.object({
+	par: z.enum(['facilitateur', 'acheteur']),
+	nom: optional(text({ max: 200 })),
+	dateExport: isoDate(),
+	motDePasse: z.string(),
+	binaryOutput: text({ max: 100 }),
+});
+
+export const RegisterClauseRefSchema = z.object({ marche: text({ max: 200 }), lot: text({ max: 100 }), motif: optional(text({ max: 500 })) });
+
+export const REGISTER_PARAMETER_LABELS: FieldLabels = {
+	debut: 'début de la période',
+	fin: 'fin de la période',
+	facilitateur: 'facilitateur',
+	par: 'un classeur par',
+	nom: 'nom',
+	dateExport: 'date de l’export',
+	motDePasse: 'mot de passe de protection',
+	binaryOutput: 'champ binaire de sortie',
+	marche: 'marché',
+	lot: 'lot',
+	motif: 'motif de l’archivage',
+};
