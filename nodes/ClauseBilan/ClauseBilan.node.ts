@@ -20,7 +20,9 @@ import {
 	todayIn,
 	tryReadRecord,
 } from '../core';
+import { collectFollowUp, registerPenaltySteps } from '../shared/follow-up';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
+import { clausesRegistreTest } from '../shared/register';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Anomalies gardées pour le rapport (les suivantes sont seulement comptées). */
@@ -56,12 +58,20 @@ export class ClauseBilan implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Bilan', 'Indicateurs par vue'],
+		credentials: [
+			{
+				name: 'clausesRegistreApi',
+				required: false,
+				testedBy: 'clausesRegistreTest',
+				displayOptions: { show: { source: ['registre'] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Source du suivi',
 				name: 'source',
 				type: 'options',
-				default: 'classeur',
+				default: 'registre',
 				options: [
 					{
 						name: 'Classeur de suivi Excel',
@@ -72,6 +82,11 @@ export class ClauseBilan implements INodeType {
 						name: 'Éléments d’entrée',
 						value: 'elements',
 						description: 'Clauses (heuresDues), lignes de relevé (heuresMois), pénalités (etape et montant ou penalites.total), marchés notifiés (marche et nature)',
+					},
+					{
+						name: 'Registre des clauses',
+						value: 'registre',
+						description: 'Les clauses en vigueur, la dernière version de chaque relevé et les avis de pénalité envoyés, lus dans le registre',
 					},
 				],
 			},
@@ -163,6 +178,8 @@ export class ClauseBilan implements INodeType {
 		],
 	};
 
+	methods = { credentialTest: { clausesRegistreTest } };
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const node = this.getNode();
 		const items = this.getInputData();
@@ -190,9 +207,32 @@ export class ClauseBilan implements INodeType {
 			anomalyCount++;
 			if (anomalies.length < MAX_ANOMALIES && error instanceof AnomalyError) anomalies.push(...error.anomalies.slice(0, MAX_ANOMALIES - anomalies.length));
 		};
-		const source = this.getNodeParameter('source', 0, 'classeur') as string;
+		const source = this.getNodeParameter('source', 0, 'registre') as string;
 		const out: INodeExecutionData[] = [];
-		if (source === 'elements') {
+		if (source === 'registre') {
+			// Mêmes schémas que le classeur ; les avis envoyés (fiches « penalite ») donnent les pénalités proposées et notifiées.
+			const data = await collectFollowUp(this, {
+				fromRegister: async (register) => {
+					for (const step of await registerPenaltySteps(register)) {
+						if (!step.ok) {
+							note(step.error);
+							continue;
+						}
+						const { marche, lot, etape, montantHT, date } = step.value;
+						const entry = readPenalty({ marche, lot, etape, montant: montantHT, date });
+						if (entry) acc.addPenalty(entry);
+					}
+				},
+			});
+			for (const entry of data.clauses) {
+				if (entry.value) acc.addClause(entry.value);
+				else note(entry.error);
+			}
+			for (const line of data.lines) {
+				if (line.value) acc.addLine(line.value);
+				else note(line.error);
+			}
+		} else if (source === 'elements') {
 			items.forEach((item, itemIndex) => {
 				if (isUpstreamError(item.json)) return;
 				const where = `élément ${itemIndex + 1}`;

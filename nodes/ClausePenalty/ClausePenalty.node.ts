@@ -8,6 +8,7 @@ import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { clauseItem, reviewPackage } from './output';
 import { readPenaltyParameters } from './parameters';
 import { planPenalties } from './plan';
+import { recordPenaltySteps } from './record';
 import { sendNotices } from './send';
 
 export class ClausePenalty implements INodeType {
@@ -241,9 +242,11 @@ export class ClausePenalty implements INodeType {
 		const { planned, failed, review } = await planPenalties(this, parameters);
 		// Envoi (mode envoi) : une seule fois par clause, étape et période.
 		const outcomes = await sendNotices(this, planned, parameters);
+		// Avis partis : leur étape est consignée au registre des clauses (la suivante s'en déduit).
+		const recordings = await recordPenaltySteps(this, planned, outcomes, parameters);
 		const clauseOut = [...failed];
 		for (const p of planned) {
-			const { item, entry } = await clauseItem(this, p, outcomes.get(p));
+			const { item, entry } = await clauseItem(this, p, outcomes.get(p), { source: parameters.source, recording: recordings.get(p) });
 			clauseOut.push(item);
 			if (entry) review.push(entry);
 		}

@@ -8,6 +8,8 @@ import { toNodeError } from '../shared/items';
 
 export interface PenaltyParameters {
 	mode: 'revue' | 'envoyer';
+	/** Source du suivi : avec le registre des clauses, les avis envoyés y sont consignés et relus. */
+	source: 'registre' | 'classeur' | 'elements';
 	settings: PenaltySettings;
 	letter: LetterOptions;
 	/**
@@ -86,6 +88,7 @@ export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters
 	}
 	return {
 		mode: ctx.getNodeParameter('mode', 0) as 'revue' | 'envoyer',
+		source: ctx.getNodeParameter('source', 0, 'registre') as PenaltyParameters['source'],
 		settings,
 		letter: {
 			emetteur: String(ctx.getNodeParameter('emetteur', 0, '') ?? ''),

@@ -47,3 +47,14 @@ export async function connect(dialect: RegisterDialect, location: { sqliteFile?:
 	const pg = testPostgres();
 	return new PostgresDatabase({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: String(location.pgDatabase) });
 }
+
+/**
+ * Données de l'identifiant « Registre des clauses » d'un nœud pour cet
+ * emplacement (fichier SQLite, ou base du serveur PostgreSQL de test), à passer
+ * à runNode (options.credentials.clausesRegistreApi).
+ */
+export function registerCredentialData(dialect: RegisterDialect, location: { sqliteFile?: string; pgDatabase?: string }): Record<string, string | number> {
+	if (dialect === 'sqlite') return { base: 'sqlite', fichier: String(location.sqliteFile) };
+	const pg = testPostgres();
+	return { base: 'postgres', host: pg.host, port: pg.port, database: String(location.pgDatabase), user: pg.user, password: pg.password, schema: 'clauses_sociales', ssl: 'desactive' };
+}

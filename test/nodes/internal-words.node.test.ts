@@ -171,7 +171,7 @@ describe('aucun mot interne dans ce que lit l’utilisateur', () => {
 			...releves.map((f) => binaryItem(fs.readFileSync(sample('releves-recus', f)), f)),
 		];
 		const intake = await runNode(
-			{ type: 'clauseReportIntake', parameters: { mode: 'apercu', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales' }, credentials, continueOnFail: true },
+			{ type: 'clauseReportIntake', parameters: { mode: 'apercu', source: 'classeur', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales' }, credentials, continueOnFail: true },
 			intakeInput,
 		);
 		expect(intake.run.data.resultData.error).toBeUndefined();

@@ -21,7 +21,7 @@ const registerItem = (buffer = REGISTER, fileName = 'suivi-clauses.xlsx'): INode
 
 const intake = (parameters: IDataObject = {}) => ({
 	type: 'clauseReportIntake',
-	parameters: { mode: 'apercu', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales', ...parameters },
+	parameters: { mode: 'apercu', source: 'classeur', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales', ...parameters },
 	credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } },
 });
 

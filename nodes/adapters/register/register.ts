@@ -291,6 +291,15 @@ export class Register {
 		return this.transaction((tx) => tx.recordReport(clauseKey, month, lines, source));
 	}
 
+	/** @internal */
+	async currentReportIn(tx: Queryable, clauseKey: string, month: string): Promise<{ version: number; lines: unknown[] }> {
+		// Même verrou que l'écriture du relevé : lu puis écrit sans qu'une autre réception s'intercale.
+		await this.lock(tx, `releve\u001f${clauseKey}\u001f${month}`);
+		const max = await tx.query<{ v: number | string | null }>('SELECT MAX(version) AS v FROM report_lines WHERE clause_key = ? AND month = ?', [clauseKey, month]);
+		const rows = await tx.query<{ data: string }>('SELECT data FROM report_lines WHERE clause_key = ? AND month = ? AND current = 1 ORDER BY line_no', [clauseKey, month]);
+		return { version: Number(max[0]?.v ?? 0), lines: rows.map((r) => JSON.parse(r.data) as unknown) };
+	}
+
 	/** Heures déclarées en vigueur, par clause et par mois (une ligne par mois reçu). */
 	async monthHours(clauseKeys?: string[]): Promise<MonthHours[]> {
 		const filter = clauseKeys ? ` AND clause_key IN (${clauseKeys.map(() => '?').join(', ')})` : '';
@@ -449,5 +458,14 @@ export class RegisterTx {
 	async get(kind: RecordKind, key: string): Promise<StoredRecord | undefined> {
 		const rows = await this.q.query<RecordRow>('SELECT * FROM records WHERE kind = ? AND key = ? AND current = 1', [kind, key]);
 		return rows[0] ? toRecord(rows[0]) : undefined;
+	}
+
+	/**
+	 * Le relevé en vigueur d'une clause pour un mois (dernière version, 0 si aucun),
+	 * verrouillé jusqu'à la fin de la transaction : une correction se décide sur
+	 * ce qu'elle remplace, sans qu'une réception simultanée s'intercale.
+	 */
+	currentReport(clauseKey: string, month: string) {
+		return this.register.currentReportIn(this.q, clauseKey, month);
 	}
 }
