@@ -87,5 +87,37 @@ export class ClausesSocialesSmtpApi implements ICredentialType {
 			default: false,
 			description: 'Accepter un certificat TLS autosigné ou expiré (à éviter hors d’un environnement de test)',
 		},
+		{
+			displayName: 'Délai de connexion (s)',
+			name: 'delaiConnexion',
+			type: 'number',
+			default: 10,
+			typeOptions: { minValue: 1, maxValue: 300 },
+			description: 'Temps laissé au serveur pour accepter la connexion',
+		},
+		{
+			displayName: 'Délai d’accueil (s)',
+			name: 'delaiAccueil',
+			type: 'number',
+			default: 10,
+			typeOptions: { minValue: 1, maxValue: 300 },
+			description: 'Temps laissé au serveur, une fois connecté, pour se présenter (bannière 220)',
+		},
+		{
+			displayName: 'Délai d’inactivité (s)',
+			name: 'delaiInactivite',
+			type: 'number',
+			default: 20,
+			typeOptions: { minValue: 1, maxValue: 600 },
+			description: 'Silence du serveur au-delà duquel un envoi en cours est abandonné (il sera retenté à la prochaine exécution)',
+		},
+		{
+			displayName: 'Durée maximale des envois d’une exécution (s)',
+			name: 'dureeMaxEnvois',
+			type: 'number',
+			default: 600,
+			typeOptions: { minValue: 0 },
+			description: 'Au-delà, les courriels restants ne sont pas tentés : ils sont rapportés « non envoyés » et partiront à la prochaine exécution. 0 : sans limite.',
+		},
 	];
 }

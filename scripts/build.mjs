@@ -93,11 +93,14 @@ const exceljsStreamingUtf8 = {
  * (createRequire) vers les sous-chemins « #standard-fonts/… » de son propre
  * package.json : une fois embarqué dans lib.js, ce require ne trouverait plus rien.
  * Le plugin prend l'entrée CommonJS de pdfkit et rend ces require statiques pour
- * qu'esbuild embarque les métriques des polices (fichiers .cjs, sans fichier .afm
- * lu à l'exécution). Un changement de version de pdfkit qui casserait le
- * correctif fait échouer la construction. fontkit (et brotli, 2 Mo) ne sert qu'aux
- * polices TrueType/WOFF embarquées, que les lettres n'emploient pas : il est
- * remplacé par un module qui refuse clairement de s'en servir.
+ * qu'esbuild embarque les métriques des polices (la police par défaut de pdfkit,
+ * créée à l'ouverture du document, même si les lettres ne l'emploient pas). Le
+ * profil de couleur sRGB du PDF/A, que pdfkit lit à côté de son fichier, est
+ * embarqué de même. Les lettres embarquent leur police (Arimo, WOFF converti en
+ * TrueType) : fontkit est gardé ; le décodeur brotli en JavaScript qu'il tire
+ * pour le seul WOFF2 (près de 1 Mo avec son dictionnaire), inutile ici, est
+ * remplacé par celui de Node (zlib). Un changement de version de pdfkit qui
+ * casserait un correctif fait échouer la construction.
  */
 const pdfkitStandardFonts = {
 	name: 'pdfkit-standard-fonts',
@@ -106,9 +109,9 @@ const pdfkitStandardFonts = {
 			const { createRequire } = await import('node:module');
 			return { path: createRequire(import.meta.url).resolve('pdfkit') };
 		});
-		b.onResolve({ filter: /^fontkit$/ }, (args) => (/pdfkit/.test(args.importer) ? { path: 'fontkit', namespace: 'sans-fontkit' } : undefined));
-		b.onLoad({ filter: /.*/, namespace: 'sans-fontkit' }, () => ({
-			contents: "module.exports = { create() { throw new Error('Polices embarquées non prises en charge : les lettres PDF emploient les polices standard (Helvetica).'); } };",
+		b.onResolve({ filter: /^brotli\/decompress(\.js)?$/ }, (args) => (/fontkit/.test(args.importer) ? { path: 'brotli', namespace: 'brotli-node' } : undefined));
+		b.onLoad({ filter: /.*/, namespace: 'brotli-node' }, () => ({
+			contents: "const zlib = require('node:zlib');\nmodule.exports = (buffer) => new Uint8Array(zlib.brotliDecompressSync(buffer));",
 			loader: 'js',
 		}));
 		b.onLoad({ filter: /pdfkit[\\/]js[\\/]pdfkit\.js$/ }, async (args) => {
@@ -116,7 +119,10 @@ const pdfkitStandardFonts = {
 			const dynamic = /require\$1\('#standard-fonts\//g;
 			const count = (source.match(dynamic) ?? []).length;
 			if (count !== 14) throw new Error(`pdfkit : ${count} polices standard trouvées au lieu de 14 (version changée ?) dans ${args.path}`);
-			return { contents: source.replace(dynamic, "require('#standard-fonts/"), loader: 'js', resolveDir: path.dirname(args.path) };
+			const icc = 'iccProfile = fs.readFileSync(ICC_PROFILE_PATH);';
+			if (!source.includes(icc)) throw new Error(`pdfkit : lecture du profil sRGB introuvable (version changée ?) dans ${args.path}`);
+			const contents = source.replace(dynamic, "require('#standard-fonts/").replace(icc, "iccProfile = Buffer.from(require('./data/sRGB_IEC61966_2_1.icc'));");
+			return { contents, loader: 'js', resolveDir: path.dirname(args.path) };
 		});
 	},
 };
@@ -126,7 +132,15 @@ await mkdir(dist, { recursive: true });
 
 // Pas de carte des sources pour le paquet partagé : 2,7 Mo que n8n analyserait à la première trace
 // de pile (temps et mémoire) ; le code embarqué n'est pas minifié et reste lisible.
-await build({ ...common, sourcemap: false, entryPoints: [path.join(root, 'nodes', 'lib.ts')], outfile: libFile, plugins: [frenchHolidaysOnly, exceljsStreamingUtf8, pdfkitStandardFonts] });
+await build({
+	...common,
+	sourcemap: false,
+	entryPoints: [path.join(root, 'nodes', 'lib.ts')],
+	outfile: libFile,
+	// Police des lettres et profil de couleur du PDF/A : leur contenu, dans lib.js.
+	loader: { '.woff': 'binary', '.icc': 'binary' },
+	plugins: [frenchHolidaysOnly, exceljsStreamingUtf8, pdfkitStandardFonts],
+});
 
 const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((out) => {
 	const source = out.replace(/^dist\//, '').replace(/\.js$/, '.ts');

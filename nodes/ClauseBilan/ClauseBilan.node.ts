@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { buildBilanReport, streamBilanWorkbook, supersededRegisters } from '../adapters';
-import type { Anomaly, Bilan, Facilitator } from '../core';
+import { buildBilanReport, duplicateClause, streamBilanWorkbook, supersededRegisters } from '../adapters';
+import type { Anomaly, Bilan, Facilitator, ReadLimits } from '../core';
 import {
 	AnomalyError,
 	BilanAccumulator,
@@ -12,6 +12,7 @@ import {
 	REPORT_LINE_READER,
 	bilanSummary,
 	canonicalizeKeys,
+	clauseKey,
 	parseBilanSettings,
 	parseJsonParameter,
 	previousYear,
@@ -23,6 +24,7 @@ import {
 import { collectFollowUp, registerPenaltySteps } from '../shared/follow-up';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import { clausesRegistreTest } from '../shared/register';
+import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** Anomalies gardées pour le rapport (les suivantes sont seulement comptées). */
@@ -173,6 +175,7 @@ export class ClauseBilan implements INodeType {
 							{ name: 'Par titulaire', value: 'parTitulaire', description: 'Identifiants propres à chaque titulaire : une personne n’est rapprochée qu’entre les marchés d’un même titulaire' },
 						],
 					},
+					...READ_LIMIT_PROPERTIES,
 				],
 			},
 		],
@@ -186,7 +189,9 @@ export class ClauseBilan implements INodeType {
 		const today = todayIn(this.getTimezone());
 		let acc: BilanAccumulator;
 		let settings;
+		let limits: ReadLimits;
 		try {
+			limits = readLimitsParameter(this);
 			const debut = String(this.getNodeParameter('debut', 0, '')).trim() || previousYear(today).debut;
 			const finRaw = String(this.getNodeParameter('fin', 0, '')).trim();
 			const options = this.getNodeParameter('options', 0, {}) as IDataObject;
@@ -233,14 +238,18 @@ export class ClauseBilan implements INodeType {
 				else note(line.error);
 			}
 		} else if (source === 'elements') {
+			const firstItems = new Map<string, string>();
 			items.forEach((item, itemIndex) => {
 				if (isUpstreamError(item.json)) return;
 				const where = `élément ${itemIndex + 1}`;
 				const lineKeys = canonicalizeKeys(item.json, REPORT_LINE_READER.keys);
 				if (lineKeys.heuresDues !== undefined || canonicalizeKeys(item.json, CLAUSE_READER.keys).heuresDues !== undefined) {
 					const read = tryReadRecord(CLAUSE_READER, item.json, where);
-					if (read.ok) acc.addClause(read.value);
-					else note(read.error);
+					if (!read.ok) return note(read.error);
+					const first = firstItems.get(clauseKey(read.value));
+					if (first !== undefined) return note(new AnomalyError([duplicateClause(read.value, where, first)]));
+					firstItems.set(clauseKey(read.value), where);
+					acc.addClause(read.value);
 				} else if (lineKeys.heuresMois !== undefined) {
 					const read = tryReadRecord(REPORT_LINE_READER, item.json, where);
 					if (read.ok) acc.addLine(read.value);
@@ -263,7 +272,7 @@ export class ClauseBilan implements INodeType {
 				const fileName = binary?.fileName ?? `élément ${itemIndex + 1}`;
 				try {
 					this.helpers.assertBinaryData(itemIndex, property);
-					await streamBilanWorkbook(await this.helpers.getBinaryDataBuffer(itemIndex, property), fileName, acc, note);
+					await streamBilanWorkbook(await this.helpers.getBinaryDataBuffer(itemIndex, property), fileName, acc, note, limits);
 				} catch (error) {
 					if (!this.continueOnFail()) throw toNodeError(node, error, itemIndex);
 					out.push(errorItem(node, error, itemIndex, { fichier: fileName }));

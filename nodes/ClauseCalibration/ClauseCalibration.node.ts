@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { Calibrator, parseCalibrationSettings } from '../core';
+import { Calibrator, assertPlausibleHours, parseCalibrationSettings } from '../core';
 import { errorItem, isUpstreamError, runParameters, toNodeError } from '../shared/items';
 import { CALIBRATION_OPTIONS, MAIN_CALIBRATION_PROPERTIES, METHOD_PROPERTY, METHOD_SUBTITLE } from '../shared/calibration-properties';
+import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
 
 /*
@@ -41,7 +42,7 @@ export class ClauseCalibration implements INodeType {
 				type: 'collection',
 				placeholder: 'Ajouter une option',
 				default: {},
-				options: CALIBRATION_OPTIONS,
+				options: [...CALIBRATION_OPTIONS, ...READ_LIMIT_PROPERTIES],
 			},
 		],
 	};
@@ -70,6 +71,8 @@ export class ClauseCalibration implements INodeType {
 				const calibrator = calibratorFor(entry.itemIndex);
 				const lot = parseLot(entry);
 				const calibrage = calibrator.calibrate(lot, entry.where);
+				// Montant, taux ou coût horaire absurdes : des heures invraisemblables ne sortent pas du nœud.
+				assertPlausibleHours(calibrage.heuresCalculees, entry.where);
 				returnData.push({
 					json: { ...entry.json, calibrage: calibrage as unknown as IDataObject },
 					pairedItem: { item: entry.itemIndex },

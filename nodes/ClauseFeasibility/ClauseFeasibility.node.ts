@@ -2,8 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { CalibrationResult, Lot } from '../core';
-import { FeasibilityStudy, excludedLots, marketTotals, parseFeasibilitySettings } from '../core';
+import { AnomalyError, FeasibilityStudy, assertPlausibleHours, clauseKey, duplicateAnomaly, duplicatesOf, excludedLots, marketTotals, parseFeasibilitySettings } from '../core';
 import { CALIBRATION_COLLECTION_OPTIONS } from '../shared/calibration-properties';
+import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import type { LotEntry } from '../shared/lots';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
@@ -118,6 +119,7 @@ export class ClauseFeasibility implements INodeType {
 						default: 5404000,
 						description: 'Travaux, délégations de service public et marchés de partenariat : 5 404 000 € HT (2026-2027)',
 					},
+					...READ_LIMIT_PROPERTIES,
 				],
 			},
 			{
@@ -143,6 +145,22 @@ export class ClauseFeasibility implements INodeType {
 				return { entry, error };
 			}
 		});
+		// Lot en double (même marché, même numéro) : il compterait deux fois dans le total du marché ; le second est refusé.
+		const duplicates = duplicatesOf(parsed, (p) => (p.lot ? clauseKey({ marche: p.lot.marche ?? '', lot: p.lot.lot }) : undefined));
+		for (const [index, first] of duplicates) {
+			parsed[index] = {
+				entry: parsed[index].entry,
+				error: new AnomalyError([
+					duplicateAnomaly(
+						'lot',
+						parsed[index].entry.where,
+						parsed[first].entry.where,
+						'Chaque lot ne doit figurer qu\u2019une fois (même marché, même numéro de lot) : supprimez la ligne en double ou corrigez son numéro.',
+						'lot.doublon',
+					),
+				]),
+			};
+		}
 		const totals = marketTotals(parsed.flatMap((p) => (p.lot ? [p.lot] : [])));
 		// Lots illisibles ou déjà en erreur en amont : absents des totaux, signalés aux autres lots du marché.
 		const excluded = excludedLots(
@@ -180,6 +198,8 @@ export class ClauseFeasibility implements INodeType {
 				const upstream = entry.json.calibrage as unknown as CalibrationResult | undefined;
 				const calibrage = upstream && typeof upstream.heures === 'number' ? upstream : undefined;
 				const faisabilite = study.study({ lot, where: entry.where, calibrage });
+				// Montant, taux ou coût horaire absurdes : des heures invraisemblables ne sortent pas du nœud.
+				assertPlausibleHours(faisabilite.heuresEstimees, entry.where);
 				returnData.push({
 					json: { ...entry.json, faisabilite: faisabilite as unknown as IDataObject },
 					pairedItem: { item: entry.itemIndex },

@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { FOLLOW_UP_SOURCE_PROPERTIES } from '../shared/follow-up';
 import { clausesRegistreTest } from '../shared/register';
 import { LEASE_OPTION } from '../shared/send-once';
+import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { clauseItem, reviewPackage } from './output';
 import { readPenaltyParameters } from './parameters';
@@ -127,12 +128,43 @@ export class ClausePenalty implements INodeType {
 				description: 'En-tête de la lettre, une ligne par élément : collectivité, direction, adresse',
 			},
 			{
-				displayName: 'Signature',
+				displayName: 'Mention de délégation',
 				name: 'signature',
 				type: 'string',
-				typeOptions: { rows: 4 },
-				default: 'Pour le président et par délégation,\nLe directeur de la commande publique',
-				description: 'Une ligne par élément : qualité, nom',
+				typeOptions: { rows: 2 },
+				default: 'Pour le président et par délégation,',
+				description: 'Au-dessus de la signature ; vide si le signataire signe en son nom propre',
+			},
+			{
+				displayName: 'Qualité du signataire',
+				name: 'signataireQualite',
+				type: 'string',
+				default: 'Le directeur de la commande publique',
+				description: 'Fonction de la personne qui signe la lettre (compétente ou délégataire)',
+			},
+			{
+				displayName: 'Nom du signataire',
+				name: 'signataireNom',
+				type: 'string',
+				default: '',
+				placeholder: 'Claire Martin',
+				description: 'Prénom et nom de la personne qui signe la lettre',
+			},
+			{
+				displayName: 'Mode d’envoi de la lettre',
+				name: 'modeEnvoi',
+				type: 'options',
+				default: 'courriel',
+				options: [
+					{ name: 'Courriel', value: 'courriel', description: 'La lettre est notifiée par le courriel qui la porte' },
+					{
+						name: 'Lettre recommandée avec accusé de réception',
+						value: 'lrar',
+						description: 'La lettre part aussi par la poste ; le courriel en transmet une copie',
+					},
+					{ name: 'Lettre recommandée électronique', value: 'lre', description: 'La lettre part aussi par un prestataire de LRE ; le courriel en transmet une copie' },
+				],
+				description: 'Dit en tête de la lettre et dans le courriel qui l’accompagne',
 			},
 			{
 				displayName: 'Options',
@@ -208,6 +240,14 @@ export class ClausePenalty implements INodeType {
 							'Envoyer délibérément les avis sans revue préalable. Désactivé (par défaut), une liste d’empreintes approuvées vide n’envoie rien ; des empreintes saisies restent exigées.',
 					},
 					{
+						displayName: 'Exonération du CCAG 2021 étendue à la clause',
+						name: 'exonerationCcag',
+						type: 'boolean',
+						default: false,
+						description:
+							'À activer seulement si le CCAP étend à la clause sociale l’exonération que le CCAG 2021 prévoit pour les pénalités de retard (CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2) : aucune pénalité quand leur total sur l’ensemble du marché ne dépasse pas le seuil. Une colonne « Exonération CCAG » du registre la remplace pour son marché.',
+					},
+					{
 						displayName: 'Lieu de signature',
 						name: 'lieu',
 						type: 'string',
@@ -219,8 +259,9 @@ export class ClausePenalty implements INodeType {
 						displayName: 'Mention du mode d’envoi',
 						name: 'mentionEnvoi',
 						type: 'string',
-						default: 'Envoi par courriel',
-						description: 'Mention portée en tête de la lettre (par exemple « Lettre recommandée avec accusé de réception »)',
+						default: '',
+						placeholder: 'Lettre recommandée avec accusé de réception n° 1A 234 567 8901 2',
+						description: 'Remplace la mention portée en tête de la lettre ; vide : celle du mode d’envoi',
 					},
 					{
 						displayName: 'Mise en demeure requise pour les retards de relevés',
@@ -228,6 +269,31 @@ export class ClausePenalty implements INodeType {
 						type: 'boolean',
 						default: true,
 						description: 'Les pénalités pour relevé en retard ne courent qu’à partir de l’échéance de la mise en demeure (CCAP), et non de la date de remise prévue du relevé',
+					},
+					...READ_LIMIT_PROPERTIES,
+					{
+						displayName: 'Plafond du CCAG 2021 (% du montant total HT)',
+						name: 'plafondCcagPourcentage',
+						type: 'number',
+						default: 10,
+						typeOptions: { minValue: 0, maxValue: 100 },
+						description: 'CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2 : 10 % du montant total HT du marché',
+					},
+					{
+						displayName: 'Plafond du CCAG 2021 étendu à la clause',
+						name: 'plafondCcag',
+						type: 'boolean',
+						default: false,
+						description:
+							'À activer seulement si le CCAP étend à la clause sociale le plafond que le CCAG 2021 prévoit pour les pénalités de retard (CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2), en plus du plafond ci-dessus. Une colonne « Plafond CCAG » du registre la remplace pour son marché.',
+					},
+					{
+						displayName: 'Seuil d’exonération du CCAG 2021 (€ HT)',
+						name: 'seuilExonerationCcag',
+						type: 'number',
+						default: 1000,
+						typeOptions: { minValue: 0 },
+						description: 'CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2 : 1 000 € HT pour l’ensemble du marché',
 					},
 				],
 			},

@@ -6,7 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { ReviewEntry } from '../core';
-import { formatEuros, frenchLongDate, renderReviewSummary } from '../core';
+import { approvalSubject, formatEuros, frenchLongDate, renderReviewSummary } from '../core';
 import { BUSY_ELSEWHERE, UNCERTAIN_RESENT } from '../shared/send-once';
 import type { PenaltyParameters } from './parameters';
 import type { StepRecording } from './record';
@@ -181,6 +181,8 @@ export async function reviewPackage(
 		avis: notices.length,
 		montantTotal: totalCents / 100,
 		montantTotalTexte: formatEuros(totalCents / 100),
+		// Objet du courriel d'approbation : montants notifiés et montants encourus (mises en demeure) séparés.
+		objetApprobation: approvalSubject(notices.map((p) => ({ etape: p.notice!.model.etape, total: p.assessment.total }))),
 		empreintes: notices.map((p) => p.notice!.lettre.empreinte),
 		erreurs: review.filter((r) => r.erreur).length,
 		piecesJointes: '',

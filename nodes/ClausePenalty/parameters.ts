@@ -2,7 +2,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { LetterOptions, PenaltySettings } from '../core';
+import type { DeliveryMode, LetterOptions, PenaltySettings } from '../core';
 import { PENALTY_SETTINGS_LABELS, PenaltySettingsSchema, parseSettings, todayIn } from '../core';
 import { toNodeError } from '../shared/items';
 
@@ -50,6 +50,10 @@ export function fingerprints(value: unknown): Set<string> {
 	);
 }
 
+function deliveryMode(value: unknown): DeliveryMode {
+	return value === 'lrar' || value === 'lre' ? value : 'courriel';
+}
+
 export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters {
 	const node = ctx.getNode();
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
@@ -74,6 +78,10 @@ export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters
 				delaiBilanJours: options.delaiBilanJours ?? 30,
 				delaiObservationsJours: options.delaiObservationsJours ?? 15,
 				articleCcap: options.articleCcap,
+				exonerationCcag: options.exonerationCcag ?? false,
+				seuilExonerationCcag: options.seuilExonerationCcag ?? 1000,
+				plafondCcag: options.plafondCcag ?? false,
+				plafondCcagPourcentage: options.plafondCcagPourcentage ?? 10,
 			},
 			PENALTY_SETTINGS_LABELS,
 		);
@@ -93,8 +101,13 @@ export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters
 		letter: {
 			emetteur: String(ctx.getNodeParameter('emetteur', 0, '') ?? ''),
 			signature: String(ctx.getNodeParameter('signature', 0, '') ?? ''),
+			signataire: {
+				qualite: String(ctx.getNodeParameter('signataireQualite', 0, '') ?? ''),
+				nom: String(ctx.getNodeParameter('signataireNom', 0, '') ?? ''),
+			},
 			lieu: options.lieu ? String(options.lieu) : undefined,
-			mentionEnvoi: options.mentionEnvoi === undefined ? 'Envoi par courriel' : String(options.mentionEnvoi),
+			modeEnvoi: deliveryMode(ctx.getNodeParameter('modeEnvoi', 0, 'courriel')),
+			mentionEnvoi: options.mentionEnvoi ? String(options.mentionEnvoi) : undefined,
 			delaiObservationsJours: settings.delaiObservationsJours,
 		},
 		approved: fingerprints(options.empreintesApprouvees),

@@ -66,7 +66,7 @@ async function produceNotice(
 	const names = noticeFileNames(clause, assessment, step.etape);
 	const pdf = await renderLetterPdf(model, { date: assessment.dateCalcul, auteur: parameters.letter.emetteur.split('\n')[0] ?? '' });
 	const annex = await buildPenaltyAnnex({ clause, assessment, step, declared: reports.months(clauseKey(clause)) });
-	const message = renderNoticeMail(clause, assessment, step, model, parameters.letter.signature);
+	const message = renderNoticeMail(clause, assessment, step, model);
 	return {
 		lettre: { fileName: names.lettre, content: pdf, empreinte: createHash('sha256').update(pdf).digest('hex') },
 		annexe: { fileName: names.annexe, content: annex },

@@ -22,6 +22,7 @@ import {
 } from '../core';
 import type { FollowUpEntry } from '../shared/follow-up';
 import { FOLLOW_UP_SOURCE_PROPERTIES, collectFollowUp, usableClauses } from '../shared/follow-up';
+import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { errorItem, toNodeError } from '../shared/items';
 import { clausesRegistreTest } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
@@ -175,6 +176,7 @@ export class ClauseReminder implements INodeType {
 						default: 10,
 						description: 'Écart entre heures attendues et déclarées, en % des heures dues, au-delà duquel le titulaire est relancé',
 					},
+					...READ_LIMIT_PROPERTIES,
 				],
 			},
 		],

@@ -3,7 +3,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import type { RegisterAppendPlan } from '../adapters';
 import { appendToRegister, nextRegisterName, readReleveWorkbook, registerVersionOf, streamRegisterForIntake } from '../adapters';
-import type { Acknowledgement, IncomingReleve, ReleveResult, ReportLine } from '../core';
+import type { Acknowledgement, IncomingReleve, ReadLimits, ReleveResult, ReportLine } from '../core';
 import {
 	REPORT_LINE_READER,
 	RegisterIndex,
@@ -21,6 +21,7 @@ import { errorItem, toNodeError } from '../shared/items';
 import { clausesRegistreTest, openRegister } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
 import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, sendOnceInRegister } from '../shared/send-once';
+import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { RegisterIntakeError, intakeIntoRegister } from './register-intake';
 
@@ -201,6 +202,7 @@ export class ClauseReportIntake implements INodeType {
 						default: 151.67,
 						description: 'Au-delà (heures et formation), une justification est exigée ; 151,67 h : temps plein mensuel (35 h × 52 ÷ 12)',
 					},
+					...READ_LIMIT_PROPERTIES,
 				],
 			},
 		],
@@ -220,7 +222,9 @@ export class ClauseReportIntake implements INodeType {
 			return raw === '' || raw === undefined || raw === null ? undefined : parseDate(raw instanceof Date ? raw : String(raw)) ?? parseDate(String(raw).slice(0, 10));
 		};
 		let settings;
+		let limits: ReadLimits;
 		try {
+			limits = readLimitsParameter(this);
 			settings = parseIntakeSettings({ dateReception: dateFor(0) ?? today, seuilHeuresMois: options.seuilHeuresMois, moisDejaRecu: options.moisDejaRecu });
 		} catch (error) {
 			throw toNodeError(node, error, 0);
@@ -281,7 +285,7 @@ export class ClauseReportIntake implements INodeType {
 				for (const property of properties) {
 					const fileName = binaries[property].fileName ?? `${property}.xlsx`;
 					const buffer = await this.helpers.getBinaryDataBuffer(itemIndex, property);
-					const releve = await readReleveWorkbook(buffer, fileName, itemIndex);
+					const releve = await readReleveWorkbook(buffer, fileName, itemIndex, limits);
 					releve.expediteur = expediteur;
 					releves.push(releve);
 					dates.set(releve, dateFor(itemIndex));
@@ -341,7 +345,7 @@ export class ClauseReportIntake implements INodeType {
 			let invalidLines = 0;
 			try {
 				registerBuffer = await this.helpers.getBinaryDataBuffer(register.itemIndex, registerProperty);
-				invalidLines = await streamRegisterForIntake(registerBuffer, registerName, index, plan);
+				invalidLines = await streamRegisterForIntake(registerBuffer, registerName, index, plan, limits);
 			} catch (error) {
 				if (!this.continueOnFail()) throw toNodeError(node, error, register.itemIndex);
 				return [[errorItem(node, error, register.itemIndex, { fichier: registerName })], [], []];

@@ -3,8 +3,9 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { annotateFicheVisa, annotatedFileName, buildFicheVisaForm, buildPrefilledFicheVisa, readFicheVisaWorkbook } from '../adapters';
 import type { RawFiche, StudiedLot, VisaSettings } from '../core';
-import { FICHE_VISA_VERSION, checkFiche, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage, todayIn } from '../core';
+import { FICHE_VISA_VERSION, READ_LIMIT_OPTIONS, checkFiche, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage, todayIn } from '../core';
 import { errorItem, isUpstreamError, optionValue, runParameters, toNodeError } from '../shared/items';
+import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -218,6 +219,7 @@ export class FicheVisa implements INodeType {
 						default: 0,
 						description: 'Écart admis entre les heures de la fiche et celles du calibrage',
 					},
+					...READ_LIMIT_PROPERTIES,
 				],
 			},
 		],
@@ -272,6 +274,7 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 		const thresholds: IDataObject = { ...options };
 		delete thresholds.dateControle;
 		delete thresholds.signature;
+		for (const key of Object.values(READ_LIMIT_OPTIONS)) delete thresholds[key];
 		return { settings: parseVisaSettings(thresholds), date, signature: String(options.signature ?? 'Le service des marchés') };
 	});
 	// Étude en paramètre : lue une fois par exécution (sauf expression) ; étude portée par l'élément : à chaque élément.
@@ -310,7 +313,7 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 				}
 				fileName = binary.fileName ?? `fiche-visa-element-${itemIndex + 1}.xlsx`;
 				buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
-				raw = await readFicheVisaWorkbook(buffer, fileName);
+				raw = await readFicheVisaWorkbook(buffer, fileName, readLimitsParameter(ctx, itemIndex));
 			} else raw = rawFicheFromJson(item.json, `élément ${itemIndex + 1}`);
 
 			const result = checkFiche(raw, settings, study);
@@ -319,7 +322,7 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 			let annotatedName: string | undefined;
 			if (buffer && fileName && (mode === 'toujours' || (mode === 'siAnomalies' && result.decision !== 'VISÉ'))) {
 				annotatedName = annotatedFileName(fileName);
-				const annotated = await annotateFicheVisa(buffer, fileName, { ...result, date });
+				const annotated = await annotateFicheVisa(buffer, fileName, { ...result, date }, readLimitsParameter(ctx, itemIndex));
 				const property = ctx.getNodeParameter('champAnnote', itemIndex, 'annote') as string;
 				binary[property] = await ctx.helpers.prepareBinaryData(annotated, annotatedName, XLSX);
 			}

@@ -18,6 +18,7 @@ export * from './excel/workbook-integrity';
 export * from './excel/xlsx-edit';
 export * from './excel/xlsx-light';
 export * from './excel/xlsx-stream-reader';
+export * from './excel/xml-complete';
 export * from './excel/zip-archive';
 export * from './mail/mailer';
 export * from './pdf/penalty-letter';

@@ -21,7 +21,7 @@
  *   déjà le marché, volume d'heures sous le plancher : pas de clause en heures ;
  *   sous le plancher, une action qualitative est proposée (Alliance Villes Emploi) ;
  * - la clause d'exécution (L2112-2) est la règle ; le critère social (R2152-7)
- *   l'accompagne au-delà d'un seuil ; le marché réservé (L2113-12, L2113-13) et
+ *   l'accompagne au-delà d'un seuil ; le marché réservé (L2113-12, L2113-13, L2113-13-1) et
  *   le marché d'insertion (R2123-1) sont proposés quand l'offre locale existe ;
  * - au-delà des seuils européens (travaux, DSP et marchés de partenariat :
  *   5 404 000 € HT ; fournitures et services : 216 000 € HT ; atteints dès
@@ -71,6 +71,12 @@ export const MECHANISMS = {
 		libelle: 'Marché ou lot réservé aux structures d\u2019insertion par l\u2019activité économique',
 		base: 'article L2113-13 du Code de la commande publique',
 		ancienneBase: 'art. 15 du CMP 2006',
+		decp: 'Marché réservé',
+	},
+	marcheReserveDetenus: {
+		libelle: 'Marché ou lot réservé aux opérateurs économiques employant des personnes détenues',
+		base: 'article L2113-13-1 du Code de la commande publique',
+		ancienneBase: 'sans équivalent dans le CMP 2006',
 		decp: 'Marché réservé',
 	},
 	marcheInsertion: {
@@ -352,13 +358,16 @@ export class FeasibilityStudy {
 				this.mechanism('actionsQualitatives', false, 'volume ou contexte insuffisant pour des heures d\u2019insertion ; une condition d\u2019exécution sociale qualitative reste possible'),
 			);
 		}
-		// Marchés réservés ouverts à toute nature d'achat, prestations intellectuelles comprises (L2113-12, L2113-13).
+		// Marchés réservés ouverts à toute nature d'achat, prestations intellectuelles comprises (L2113-12, L2113-13, L2113-13-1).
 		if (etudiee && local.some((t) => t === 'EA' || t === 'ESAT')) {
 			mecanismes.push(this.mechanism('marcheReserveEa', true, `offre locale : ${this.structures(local, ['EA', 'ESAT'])}`));
 		}
 		const siae = local.filter((t) => t === 'EI' || t === 'AI' || t === 'ACI' || t === 'ETTI' || t === 'regieQuartier');
 		if (etudiee && siae.length > 0) {
 			mecanismes.push(this.mechanism('marcheReserveSiae', true, `offre locale : ${this.structures(local, siae)}`));
+		}
+		if (etudiee && local.includes('detention')) {
+			mecanismes.push(this.mechanism('marcheReserveDetenus', true, `offre locale : ${this.structures(local, ['detention'])}`));
 		}
 		if (etudiee && lot.nature === 'services' && local.includes('ACI') && this.isInsertionActivity(lot)) {
 			mecanismes.push(this.mechanism('marcheInsertion', true, 'activité support d\u2019insertion (entretien, espaces verts, propreté, déchets…) et atelier et chantier d\u2019insertion sur le territoire'));

@@ -85,3 +85,30 @@ export function escapeHtml(value: unknown): string {
 		.replace(/"/g, '&quot;')
 		.replace(/'/g, '&#39;');
 }
+
+/** Noms féminins usuels des facilitateurs et services : « à la Maison de l'emploi ». */
+const FEMININE = /^(maison|mission|association|agence|communaut|m[ée]tropole|ville|direction|r[ée]gion|cellule|plateforme|plate-forme|structure|f[ée]d[ée]ration|chambre|r[ée]gie|coop[ée]rative|soci[ée]t[ée])\b/i;
+/** Noms masculins usuels : « au PLIE », « au GIP ». */
+const MASCULINE = /^(plie|gip|geiq|groupement|conseil|d[ée]partement|comit[ée]|service|p[ôo]le|centre|syndicat|r[ée]seau|guichet|facilitateur|d[ée]partement)\b/i;
+/** Commence par une voyelle ou un h muet : « à l'Espace emploi ». */
+const ELIDED = /^(espace|epci|entreprise|agglom[ée]ration|association|agence|union|office|h[ôo]tel|atelier|[ée]tablissement)\b/i;
+
+/**
+ * Le nom d'un organisme précédé de « à » ou de « de », accordé à son article :
+ * « au PLIE du Val d'Argent », « à la Maison de l'emploi », « de l'Agence… » ;
+ * un nom propre sans article connu reste « à Initiative Emploi ».
+ */
+export function withPreposition(preposition: 'à' | 'de', name: string): string {
+	const n = name.trim();
+	if (/^(le|la|les|l['’])\s*/i.test(n)) {
+		const rest = n.replace(/^(le|la|les|l['’])\s*/i, '');
+		const article = n.slice(0, n.length - rest.length).trim().toLowerCase();
+		if (article === 'le') return `${preposition === 'à' ? 'au' : 'du'} ${rest}`;
+		if (article === 'les') return `${preposition === 'à' ? 'aux' : 'des'} ${rest}`;
+		return `${preposition} ${n.charAt(0).toLowerCase()}${n.slice(1)}`;
+	}
+	if (ELIDED.test(n)) return `${preposition} l\u2019${n}`;
+	if (FEMININE.test(n)) return `${preposition} la ${n}`;
+	if (MASCULINE.test(n)) return `${preposition === 'à' ? 'au' : 'du'} ${n}`;
+	return `${preposition} ${n}`;
+}

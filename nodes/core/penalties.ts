@@ -30,7 +30,7 @@ import type { IsoDate, IsoMonth } from './calendar';
 import { addDays, addMonths, daysBetween, frenchLongDate, frenchMonth, lastDayOfMonth, monthOf, monthRange } from './calendar';
 import { formatEuros, formatHours, formatInteger, formatNumber, formatPercent } from './format';
 import { roundTo } from './numbers';
-import { PENALTY_DEFAULTS } from './referential';
+import { CCAG_PENALTY_LIMITS_SOURCE, PENALTY_DEFAULTS } from './referential';
 import { expectedHours } from './reminders';
 import type { ClausePenaltyFields, Neutralisation, PenaltySettings } from './schemas/penalty';
 import { CAP_BASES, NEUTRALISATION_MOTIFS, neutralisationsOf, procedureProblem } from './schemas/penalty';
@@ -114,6 +114,21 @@ export interface PenaltyAssessment {
 		disponible: number;
 		applique: boolean;
 		formule: string;
+	};
+	/**
+	 * Limites du CCAG 2021 écrites pour les pénalités de retard (exonération jusqu'à
+	 * un total de 1 000 € HT sur l'ensemble du marché, plafond de 10 % du montant
+	 * du marché) : appliquées seulement si le CCAP les étend à la clause (paramètre
+	 * ou colonne du registre, désactivés par défaut).
+	 */
+	limitesCcag: {
+		source: string;
+		exoneration: { active: boolean; seuil: number; appliquee: boolean };
+		plafond: { active: boolean; pourcentage: number; montant?: number; applique: boolean };
+		/** Total avant les limites du CCAG (plafond du CCAP seul). */
+		totalAvant: number;
+		/** Total si les deux limites étaient appliquées (pour l'avertissement). */
+		totalAvecLimites: number;
 	};
 	total: number;
 	avertissements: Anomaly[];
@@ -358,12 +373,14 @@ export function assessPenalties(
 	const deadline = fields.dateMiseEnDemeure ? addDays(fields.dateMiseEnDemeure, parametres.delaiMiseEnDemeureJours.valeur) : undefined;
 	if (relevesManquants.length > 0 || fields.dateReceptionReleves) {
 		releveEnd = relevesManquants.length > 0 ? settings.dateCalcul : fields.dateReceptionReleves;
+		// Le retard court du lendemain de l'échéance (« au plus tard le 25 » : en retard à compter du 26).
+		const graceText = grace > 0 ? `, plus ${grace} jours de grâce` : '';
 		if (miseEnDemeureRequise) {
 			releveStart = deadline;
-			releveWhy = deadline ? `à compter de l\u2019échéance de la mise en demeure (${frenchLongDate(deadline)})` : '';
+			releveWhy = deadline ? `à compter du ${frenchLongDate(addDays(deadline, grace + 1))} (lendemain de l\u2019échéance de la mise en demeure, le ${frenchLongDate(deadline)}${graceText})` : '';
 		} else if (relevesManquants.length > 0) {
 			releveStart = lastDayOfMonth(relevesManquants[0].mois);
-			releveWhy = `à compter de la fin ${relevesManquants[0].libelle.match(/^[aeiouyàâéèêîôû]/i) ? 'd\u2019' : 'de '}${relevesManquants[0].libelle}`;
+			releveWhy = `à compter du ${frenchLongDate(addDays(releveStart, grace + 1))} (lendemain de la fin ${relevesManquants[0].libelle.match(/^[aeiouyàâéèêîôû]/i) ? 'd\u2019' : 'de '}${relevesManquants[0].libelle}${graceText})`;
 		}
 	}
 	const joursReleves = late(releveStart, releveEnd);
@@ -377,7 +394,7 @@ export function assessPenalties(
 			taux: tauxR,
 			formule: `${formatInteger(joursReleves)} jours × ${formatEuros(tauxR)}`,
 			montant: fromCents(cents(joursReleves * tauxR)),
-			detail: `${relevesManquants.length > 0 ? `relevés manquants : ${relevesManquants.map((m) => m.libelle).join(', ')}` : `relevés reçus le ${frenchLongDate(fields.dateReceptionReleves!)}`} ; retard ${releveWhy}${grace > 0 ? ` et un délai de grâce de ${grace} jours` : ''}, jusqu\u2019au ${frenchLongDate(releveEnd!)}`,
+			detail: `${relevesManquants.length > 0 ? `relevés manquants : ${relevesManquants.map((m) => m.libelle).join(', ')}` : `relevés reçus le ${frenchLongDate(fields.dateReceptionReleves!)}`} ; retard ${releveWhy}, jusqu\u2019au ${frenchLongDate(releveEnd!)}`,
 		});
 	}
 
@@ -416,7 +433,27 @@ export function assessPenalties(
 	const capCents = base ? cents((pct / 100) * base.montant) : 0;
 	const dejaCents = cents(fields.penalitesDejaAppliquees ?? 0);
 	const availableCents = Math.max(0, capCents - dejaCents);
-	const totalCents = base ? Math.min(sumCents, availableCents) : sumCents;
+	const ccapTotalCents = base ? Math.min(sumCents, availableCents) : sumCents;
+	const ccag = ccagLimits(clause, fields, settings, ccapTotalCents, dejaCents);
+	const totalCents = ccag.totalCents;
+	if (ccag.totalWithBothCents !== ccapTotalCents && sumCents > 0) {
+		const what = [
+			ccag.exonerationWould ? `exonération des pénalités dont le total sur l\u2019ensemble du marché ne dépasse pas ${formatEuros(ccag.seuil)} HT` : '',
+			ccag.capWould ? `plafond de ${formatPercent(ccag.pct)} du montant total HT du marché${ccag.capCents !== undefined ? ` (${formatEuros(fromCents(ccag.capCents))})` : ''}` : '',
+		].filter(Boolean).join(' ; ');
+		const active = (ccag.exonerationWould && ccag.exonerationActive) || (ccag.capWould && ccag.capActive);
+		warn(
+			'limitesCcag',
+			'limites du CCAG 2021',
+			active
+				? `limites du CCAG 2021 appliquées (${what}, ${CCAG_PENALTY_LIMITS_SOURCE}) : total ramené de ${formatEuros(fromCents(ccapTotalCents))} à ${formatEuros(fromCents(totalCents))}`
+				: `les limites du CCAG 2021 (${what}, ${CCAG_PENALTY_LIMITS_SOURCE}) ramèneraient le total de ${formatEuros(fromCents(ccapTotalCents))} à ${formatEuros(fromCents(ccag.totalWithBothCents))}`,
+			active
+				? 'Ces limites sont écrites pour les pénalités de retard : vérifiez que le CCAP du marché les étend aux pénalités de la clause sociale, sinon désactivez-les.'
+				: 'Ces limites sont écrites pour les pénalités de retard : vérifiez si le CCAP du marché les étend aux pénalités de la clause sociale ; si oui, activez-les (options du nœud ou colonnes « Exonération CCAG » et « Plafond CCAG » du registre).',
+			'penalite.limitesCcag',
+		);
+	}
 	if (base?.note) warn('montantAnnuelHT', 'montant annuel HT', base.note, 'Renseignez le montant annuel HT si le CCAP en retient un autre.', 'penalite.plafondAnnuel');
 
 	return {
@@ -448,8 +485,58 @@ export function assessPenalties(
 				? `${formatPercent(pct)} × ${formatEuros(base.montant)} = ${formatEuros(fromCents(capCents))}${dejaCents > 0 ? ` − ${formatEuros(fromCents(dejaCents))} déjà appliquées = ${formatEuros(fromCents(availableCents))}` : ''}`
 				: 'sans objet',
 		},
+		limitesCcag: {
+			source: CCAG_PENALTY_LIMITS_SOURCE,
+			exoneration: { active: ccag.exonerationActive, seuil: ccag.seuil, appliquee: ccag.exonerationApplied },
+			plafond: { active: ccag.capActive, pourcentage: ccag.pct, montant: ccag.capCents === undefined ? undefined : fromCents(ccag.capCents), applique: ccag.capApplied },
+			totalAvant: fromCents(ccapTotalCents),
+			totalAvecLimites: fromCents(ccag.totalWithBothCents),
+		},
 		total: fromCents(totalCents),
 		avertissements,
+	};
+}
+
+/**
+ * Limites du CCAG 2021 sur un total déjà plafonné par le CCAP (centimes) : plafond
+ * de 10 % du montant total HT du marché (diminué des pénalités déjà appliquées),
+ * puis exonération si le total sur l'ensemble du marché (déjà appliquées
+ * comprises) ne dépasse pas 1 000 € HT. Calcule aussi ce que donneraient les deux
+ * limites actives, pour avertir l'acheteur quand elles changeraient l'avis.
+ */
+function ccagLimits(clause: ClauseRecord, fields: ClausePenaltyFields, settings: PenaltySettings, totalCents: number, dejaCents: number) {
+	const exonerationActive = fields.exonerationCcag ?? settings.exonerationCcag;
+	const capActive = fields.plafondCcag ?? settings.plafondCcag;
+	const seuil = settings.seuilExonerationCcag;
+	const pct = settings.plafondCcagPourcentage;
+	const capCents = clause.montantHT === undefined ? undefined : cents((pct / 100) * clause.montantHT);
+	const apply = (exoneration: boolean, cap: boolean) => {
+		let total = totalCents;
+		let capped = false;
+		if (cap && capCents !== undefined) {
+			const available = Math.max(0, capCents - dejaCents);
+			if (total > available) {
+				total = available;
+				capped = true;
+			}
+		}
+		const exonerated = exoneration && total > 0 && dejaCents + total <= cents(seuil);
+		return { total: exonerated ? 0 : total, capped, exonerated };
+	};
+	const actual = apply(exonerationActive, capActive);
+	const both = apply(true, true);
+	return {
+		exonerationActive,
+		capActive,
+		seuil,
+		pct,
+		capCents,
+		totalCents: actual.total,
+		exonerationApplied: actual.exonerated,
+		capApplied: actual.capped,
+		totalWithBothCents: both.total,
+		exonerationWould: both.exonerated,
+		capWould: both.capped,
 	};
 }
 
@@ -487,7 +574,8 @@ export function decideStep(clause: ClauseRecord, fields: ClausePenaltyFields, a:
 	const deadline = fields.dateMiseEnDemeure ? addDays(fields.dateMiseEnDemeure, a.parametres.delaiMiseEnDemeureJours.valeur) : undefined;
 	const bilanMissing = a.bilan !== null && a.bilan.statut === 'nonRemis' && a.dateCalcul > a.bilan.dateLimite;
 	const breach = a.lignes.length > 0 || a.relevesManquants.length > 0 || bilanMissing;
-	const capReached = a.sommeLignes > 0 && a.total === 0;
+	const exonerated = a.limitesCcag.exoneration.appliquee;
+	const capReached = a.sommeLignes > 0 && a.total === 0 && !exonerated;
 	if (!breach || (capReached && !fields.dateMiseEnDemeure)) {
 		if (capReached) return none('aucune', `Plafond des pénalités déjà atteint (${a.plafond.formule}).`);
 		const why = a.heures.surplus > 0 ? 'objectif d\u2019heures dépassé' : a.heures.neutralisees > 0 && a.heures.realisees < a.heures.dues ? 'heures manquantes neutralisées' : 'heures dues réalisées';
@@ -513,7 +601,16 @@ export function decideStep(clause: ClauseRecord, fields: ClausePenaltyFields, a:
 	}
 	if (a.total === 0) {
 		return {
-			...none('regularisee', `Mise en demeure du ${frenchLongDate(fields.dateMiseEnDemeure)} : ${capReached ? `plafond des pénalités déjà atteint (${a.plafond.formule})` : 'aucune pénalité à l\u2019expiration du délai'}.`),
+			...none(
+				'regularisee',
+				`Mise en demeure du ${frenchLongDate(fields.dateMiseEnDemeure)} : ${
+					exonerated
+						? `pénalités exonérées, leur total sur l\u2019ensemble du marché ne dépassant pas ${formatEuros(a.limitesCcag.exoneration.seuil)} HT (${a.limitesCcag.source}, étendu par le CCAP)`
+						: capReached
+							? `plafond des pénalités déjà atteint (${a.plafond.formule})`
+							: 'aucune pénalité à l\u2019expiration du délai'
+				}.`,
+			),
 			echeanceMiseEnDemeure: deadline,
 		};
 	}

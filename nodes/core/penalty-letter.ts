@@ -4,22 +4,34 @@
  * seulement : la mise en page PDF et le classeur Excel sont des adaptateurs.
  * Tout texte venu des données est échappé dans le HTML.
  */
-import { frenchLongDate, ofMonth } from './calendar';
-import { escapeHtml, formatEuros, formatHours, formatPercent } from './format';
+import { addDays, frenchLongDate, ofMonth } from './calendar';
+import { escapeHtml, formatEuros, formatHours, formatPercent, withPreposition } from './format';
 import type { PenaltyAssessment, StepDecision } from './penalties';
 import { singleLine } from './reminder-message';
 import type { ClauseRecord } from './schemas/suivi';
 
 export type NoticeStep = 'miseEnDemeure' | 'notification';
 
+/** Modes d'envoi de la lettre, dits dans la lettre et dans le courriel qui l'accompagne. */
+export const DELIVERY_MODES = {
+	lrar: { libelle: 'Lettre recommandée avec accusé de réception', mention: 'Lettre recommandée avec accusé de réception' },
+	lre: { libelle: 'Lettre recommandée électronique', mention: 'Lettre recommandée électronique' },
+	courriel: { libelle: 'Courriel', mention: 'Envoi par courriel' },
+} as const;
+export type DeliveryMode = keyof typeof DELIVERY_MODES;
+
 export interface LetterOptions {
 	/** Émetteur : une ligne par élément (collectivité, direction, adresse). */
 	emetteur: string;
-	/** Signature : une ligne par élément (qualité, nom). */
+	/** Mention de délégation au-dessus de la signature (« Pour le président et par délégation, »), facultative. */
 	signature: string;
+	/** Signataire : qualité (« La directrice de la commande publique ») et nom. */
+	signataire?: { qualite?: string; nom?: string };
 	/** Lieu de signature (« Fait à … »), facultatif. */
 	lieu?: string;
-	/** Mention du mode d'envoi, en tête de lettre. */
+	/** Mode d'envoi de la lettre (par défaut : courriel). */
+	modeEnvoi?: DeliveryMode;
+	/** Mention du mode d'envoi en tête de lettre ; par défaut, celle du mode d'envoi. */
 	mentionEnvoi?: string;
 	/** Délai pour présenter des observations sur les pénalités notifiées (jours). */
 	delaiObservationsJours: number;
@@ -34,6 +46,7 @@ export interface LetterTable {
 
 export interface LetterModel {
 	etape: NoticeStep;
+	modeEnvoi: DeliveryMode;
 	titre: string;
 	emetteur: string[];
 	destinataire: string[];
@@ -59,7 +72,15 @@ export function calculationTable(a: PenaltyAssessment): LetterTable {
 	if (rows.length === 0) rows.push(['Aucune pénalité à la date de la présente', '', formatEuros(0)]);
 	const pied: string[][] = [['Somme des pénalités', '', formatEuros(a.sommeLignes)]];
 	pied.push([`Plafond (${formatPercent(a.plafond.pourcentage)} du ${a.plafond.assietteLibelle})`, a.plafond.formule, formatEuros(a.plafond.disponible)]);
-	pied.push([a.plafond.applique ? 'Total HT, après plafonnement' : 'Total HT', '', formatEuros(a.total)]);
+	const ccag = a.limitesCcag;
+	if (ccag.plafond.applique && ccag.plafond.montant !== undefined) {
+		pied.push([`Plafond du CCAG 2021 étendu par le CCAP (${formatPercent(ccag.plafond.pourcentage)} du montant total HT du marché)`, `${ccag.source}`, formatEuros(ccag.plafond.montant)]);
+	}
+	if (ccag.exoneration.appliquee) {
+		pied.push([`Exonération du CCAG 2021 étendue par le CCAP (total sur l\u2019ensemble du marché d\u2019au plus ${formatEuros(ccag.exoneration.seuil)} HT)`, ccag.source, formatEuros(0)]);
+	}
+	const limited = a.plafond.applique || ccag.plafond.applique;
+	pied.push([ccag.exoneration.appliquee ? 'Total HT, après exonération' : limited ? 'Total HT, après plafonnement' : 'Total HT', '', formatEuros(a.total)]);
 	return { colonnes: ['Pénalité', 'Calcul', 'Montant HT'], lignes: rows, pied };
 }
 
@@ -110,7 +131,13 @@ const lateReports = (a: PenaltyAssessment) => a.relevesManquants.length === 0 &&
 
 function legalBasis(a: PenaltyAssessment): string {
 	const amount = a.plafond.assietteConnue ? ` (${formatEuros(a.plafond.montantAssiette)})` : '';
-	return `Les pénalités sont prévues par ${a.articleCcap}, dans le cadre de la clause sociale d\u2019insertion, condition d\u2019exécution du marché au sens de l\u2019article L2112-2 du code de la commande publique et de l\u2019article 16.1 du CCAG 2021. Elles sont cumulables et plafonnées à ${formatPercent(a.plafond.pourcentage)} du ${a.plafond.assietteLibelle}${amount}.`;
+	const ccag = a.limitesCcag;
+	const limits = [
+		ccag.plafond.active ? `plafonnées à ${formatPercent(ccag.plafond.pourcentage)} du montant total HT du marché` : '',
+		ccag.exoneration.active ? `exonérées lorsque leur total sur l\u2019ensemble du marché ne dépasse pas ${formatEuros(ccag.exoneration.seuil)} HT` : '',
+	].filter(Boolean);
+	const ccagText = limits.length > 0 ? ` Conformément au CCAP, qui leur étend les limites du CCAG 2021 (${ccag.source}), elles sont en outre ${limits.join(' et ')}.` : '';
+	return `Les pénalités sont prévues par ${a.articleCcap}, dans le cadre de la clause sociale d\u2019insertion, condition d\u2019exécution du marché au sens de l\u2019article L2112-2 du code de la commande publique et de l\u2019article 16.1 du CCAG 2021. Elles sont cumulables et plafonnées à ${formatPercent(a.plafond.pourcentage)} du ${a.plafond.assietteLibelle}${amount}.${ccagText}`;
 }
 
 export function buildLetter(
@@ -131,6 +158,7 @@ export function buildLetter(
 		['Acheteur', `${clause.acheteur} (${clause.emailAcheteur})`],
 		['Facilitateur', `${clause.facilitateur} (${clause.emailFacilitateur})`],
 	];
+	const modeEnvoi = options.modeEnvoi ?? 'courriel';
 	if (etape === 'notification' && step.dateMiseEnDemeure) {
 		references.push(['Mise en demeure', `du ${frenchLongDate(step.dateMiseEnDemeure)}, délai expiré le ${frenchLongDate(step.echeanceMiseEnDemeure!)}`]);
 	}
@@ -143,7 +171,7 @@ export function buildLetter(
 		if (a.heures.manquantes > 0) {
 			asks.push(`justifier les ${formatHours(a.heures.manquantes)} d\u2019insertion non réalisées : relevés non transmis, difficultés rencontrées, ou preuve que vous avez mis en œuvre tous les moyens pour les réaliser, pièces à l\u2019appui`);
 		}
-		if (a.relevesManquants.length > 0) asks.push(`transmettre ${a.relevesManquants.length === 1 ? 'le relevé mensuel manquant' : 'les relevés mensuels manquants'} à ${clause.facilitateur} (${clause.emailFacilitateur})`);
+		if (a.relevesManquants.length > 0) asks.push(`transmettre ${a.relevesManquants.length === 1 ? 'le relevé mensuel manquant' : 'les relevés mensuels manquants'} ${withPreposition('à', clause.facilitateur)} (${clause.emailFacilitateur})`);
 		if (bilanMissing(a)) asks.push('transmettre le bilan de fin d\u2019exécution de la clause');
 		// Remises tardives déjà faites : il n'y a plus rien à transmettre, seulement à justifier le retard.
 		if (lateReports(a)) asks.push('justifier la remise tardive de vos relevés mensuels');
@@ -156,9 +184,11 @@ export function buildLetter(
 			],
 		});
 		const reportsPerDay = a.relevesManquants.length > 0 && a.miseEnDemeureRequise;
+		// « au plus tard le 25 octobre » : le retard court du lendemain, le 26.
+		const firstLateDay = frenchLongDate(addDays(step.echeanceMiseEnDemeure!, 1 + a.parametres.delaiGraceJours.valeur));
 		if (a.lignes.length > 0) {
 			const perDay = reportsPerDay
-				? ` S\u2019y ajouterait une pénalité de ${tauxReleve} HT par jour calendaire de retard dans la remise des relevés à compter du ${frenchLongDate(step.echeanceMiseEnDemeure!)}.`
+				? ` S\u2019y ajouterait une pénalité de ${tauxReleve} HT par jour calendaire de retard dans la remise des relevés à compter du ${firstLateDay}.`
 				: '';
 			sections.push({
 				titre: 'Pénalités encourues',
@@ -169,7 +199,7 @@ export function buildLetter(
 			// Aucune pénalité encore due (retards qui ne courent qu'après la mise en demeure, délai de grâce) : pas de tableau vide.
 			const future: string[] = [];
 			if (reportsPerDay) {
-				future.push(`À défaut de régularisation dans ce délai, une pénalité de ${tauxReleve} HT par jour calendaire de retard dans la remise des relevés vous sera appliquée à compter du ${frenchLongDate(step.echeanceMiseEnDemeure!)}.`);
+				future.push(`À défaut de régularisation dans ce délai, une pénalité de ${tauxReleve} HT par jour calendaire de retard dans la remise des relevés vous sera appliquée à compter du ${firstLateDay}.`);
 			}
 			if (bilanMissing(a)) {
 				future.push(`Au-delà du délai de grâce, chaque jour calendaire de retard dans la remise du bilan de fin d\u2019exécution donnera lieu à une pénalité de ${formatEuros(a.parametres.tauxJourRetardBilan.valeur)} HT.`);
@@ -184,7 +214,7 @@ export function buildLetter(
 		sections.push({
 			titre: 'Vos observations',
 			paragraphes: [
-				`Vous pouvez présenter vos observations et justificatifs à l\u2019acheteur (${clause.acheteur}, ${clause.emailAcheteur}) avant le ${frenchLongDate(step.echeanceMiseEnDemeure!)}. Les heures neutralisées pour des difficultés notifiées et acceptées, un cas de force majeure ou une suspension de l\u2019exécution ne donnent pas lieu à pénalité.`,
+				`Vous pouvez présenter vos observations et justificatifs à l\u2019acheteur (${clause.acheteur}, ${clause.emailAcheteur}) au plus tard le ${frenchLongDate(step.echeanceMiseEnDemeure!)}. Les heures neutralisées pour des difficultés notifiées et acceptées, un cas de force majeure ou une suspension de l\u2019exécution ne donnent pas lieu à pénalité.`,
 			],
 		});
 	} else {
@@ -212,18 +242,24 @@ export function buildLetter(
 	}
 	return {
 		etape,
+		modeEnvoi,
 		titre: noticeTitle(etape),
 		emetteur: lines(options.emetteur),
 		destinataire,
-		mentionEnvoi: options.mentionEnvoi?.trim() || undefined,
+		mentionEnvoi: options.mentionEnvoi?.trim() || DELIVERY_MODES[modeEnvoi].mention,
 		lieuDate: `${options.lieu?.trim() ? `${options.lieu.trim()}, le` : 'Le'} ${frenchLongDate(a.dateCalcul)}`,
 		references,
 		objet: `${noticeTitle(etape)} – clause sociale d\u2019insertion – marché n° ${clause.marche}, ${lotLabel(clause)}`,
 		salutation: 'Madame, Monsieur,',
 		sections,
 		formule: 'Nous vous prions d\u2019agréer, Madame, Monsieur, l\u2019expression de nos salutations distinguées.',
-		signature: lines(options.signature),
+		signature: signatureLines(options),
 	};
+}
+
+/** Bloc de signature : mention de délégation, qualité, puis nom du signataire. */
+export function signatureLines(options: Pick<LetterOptions, 'signature' | 'signataire'>): string[] {
+	return [...lines(options.signature), ...lines(options.signataire?.qualite ?? ''), ...lines(options.signataire?.nom ?? '')];
 }
 
 /** Texte brut de la lettre (relecture, tests, recherche). */
@@ -252,7 +288,7 @@ export interface NoticeMail {
 }
 
 /** Courriel qui accompagne la lettre et son annexe (pièces jointes). */
-export function renderNoticeMail(clause: ClauseRecord, a: PenaltyAssessment, step: StepDecision, model: LetterModel, signature: string): NoticeMail {
+export function renderNoticeMail(clause: ClauseRecord, a: PenaltyAssessment, step: StepDecision, model: LetterModel): NoticeMail {
 	const cc = [clause.emailAcheteur, clause.emailFacilitateur].filter(
 		(v, i, all) => v.toLowerCase() !== clause.emailTitulaire.toLowerCase() && all.findIndex((o) => o.toLowerCase() === v.toLowerCase()) === i,
 	);
@@ -261,9 +297,12 @@ export function renderNoticeMail(clause: ClauseRecord, a: PenaltyAssessment, ste
 		model.etape === 'miseEnDemeure'
 			? `${a.lignes.length > 0 ? `Pénalités encourues à ce jour : ${formatEuros(a.total)} HT.` : 'Aucune pénalité n\u2019est due à ce jour.'} Délai de régularisation : jusqu\u2019au ${frenchLongDate(step.echeanceMiseEnDemeure!)}.`
 			: `Montant des pénalités : ${formatEuros(a.total)} HT.`,
+		model.modeEnvoi === 'courriel'
+			? 'La lettre vous est notifiée par le présent courriel.'
+			: `La lettre vous est adressée par ${model.modeEnvoi === 'lrar' ? 'lettre recommandée avec accusé de réception' : 'lettre recommandée électronique'} ; le présent courriel vous en transmet une copie.`,
 		`Pour toute question : ${clause.acheteur}, ${clause.emailAcheteur}.`,
 	];
-	const sign = lines(signature);
+	const sign = model.signature;
 	const text = ['Madame, Monsieur,', '', ...paragraphs.flatMap((p) => [p, '']), 'Cordialement,', '', ...sign].join('\n');
 	const html = [
 		'<p>Madame, Monsieur,</p>',
@@ -340,4 +379,20 @@ export function renderReviewSummary(entries: ReviewEntry[], dateDocument: string
 		...(errors.length > 0 ? ['<p>Clauses en anomalie (rien ne part pour elles) :</p>', `<ul>${errorLines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`] : []),
 	].join('\n');
 	return { objet, texte, html };
+}
+
+/**
+ * Objet du courriel d'approbation : les montants notifiés (notifications de
+ * pénalités) séparés des montants encourus (mises en demeure, qui ne réclament
+ * encore rien), pour que l'acheteur sache ce qu'il approuve.
+ */
+export function approvalSubject(notices: Array<{ etape: NoticeStep; total: number }>): string {
+	const sum = (etape: NoticeStep) => notices.filter((n) => n.etape === etape).reduce((s, n) => s + Math.round(n.total * 100), 0) / 100;
+	const count = (etape: NoticeStep) => notices.filter((n) => n.etape === etape).length;
+	const parts: string[] = [];
+	const notifications = count('notification');
+	const mises = count('miseEnDemeure');
+	if (notifications > 0) parts.push(`${notifications} notification${notifications > 1 ? 's' : ''} de pénalités : ${formatEuros(sum('notification'))} HT notifiés`);
+	if (mises > 0) parts.push(`${mises} mise${mises > 1 ? 's' : ''} en demeure : ${formatEuros(sum('miseEnDemeure'))} HT encourus`);
+	return singleLine(`Approbation requise – clause sociale d\u2019insertion – ${parts.length > 0 ? parts.join(' ; ') : 'aucun avis'}`);
 }

@@ -279,6 +279,13 @@ export const LOI_CLIMAT = {
 } as const;
 
 /**
+ * Limites des pénalités écrites par le CCAG 2021 pour les pénalités de retard :
+ * le CCAP décide s'il les étend à celles de la clause sociale (paramètres
+ * désactivés par défaut).
+ */
+export const CCAG_PENALTY_LIMITS_SOURCE = 'CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2';
+
+/**
  * Pénalités de la clause sociale d'insertion : valeurs de départ, chacune
  * remplaçable par un paramètre du nœud ou une colonne du registre (par marché).
  * Le CCAG 2021 ne fixe aucun montant : c'est le CCAP de chaque marché.
@@ -337,6 +344,18 @@ export const PENALTY_DEFAULTS = {
 		unite: 'jours',
 		libelle: 'délai de remise du bilan après la fin d\u2019exécution',
 		source: `Valeur de départ (le ${SOURCES.ccapReference} ne la précise pas) : à aligner sur le CCAP du marché`,
+	},
+	seuilExonerationCcag: {
+		valeur: 1000,
+		unite: '€ HT',
+		libelle: 'exonération des pénalités dont le total sur l\u2019ensemble du marché ne dépasse pas ce montant (limite du CCAG 2021, à appliquer si le CCAP l\u2019étend à la clause)',
+		source: `${CCAG_PENALTY_LIMITS_SOURCE} : exonération des pénalités de retard dont le montant total ne dépasse pas 1 000 € HT pour l\u2019ensemble du marché`,
+	},
+	plafondCcagPourcentage: {
+		valeur: 10,
+		unite: '%',
+		libelle: 'plafond des pénalités en % du montant total HT du marché (limite du CCAG 2021, à appliquer si le CCAP l\u2019étend à la clause)',
+		source: `${CCAG_PENALTY_LIMITS_SOURCE} : pénalités de retard plafonnées à 10 % du montant total HT du marché`,
 	},
 	delaiObservationsJours: {
 		valeur: 15,

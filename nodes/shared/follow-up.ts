@@ -12,8 +12,9 @@ import type { z } from 'zod/v4';
 
 import type { Register, StoredRecord, TableRow } from '../adapters';
 import { FOLLOW_UP_SHEETS, locate, streamTables, supersededRegisters } from '../adapters';
-import type { ClauseRecord, FieldLabels, KeyIndex, PenaltyStepRecord, ReadResult, ReportHours, ReportLine } from '../core';
+import type { ClauseRecord, FieldLabels, KeyIndex, PenaltyStepRecord, ReadLimits, ReadResult, ReportHours, ReportLine } from '../core';
 import { AnomalyError, CLAUSE_READER, PENALTY_STEP_RECORD_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, rowReader, tryReadRecord } from '../core';
+import { readLimitsParameter } from './read-limits';
 import { openRegister } from './register';
 
 export interface FollowUpEntry<T> {
@@ -113,6 +114,8 @@ export interface CollectOptions {
 	extraSheets?: Record<string, ExtraSheet>;
 	/** Source « registre » : lectures propres au nœud (étapes de pénalité…), pendant que le registre est ouvert. */
 	fromRegister?: (register: Register) => Promise<void>;
+	/** Limites de lecture du classeur (par défaut, celles du cœur). */
+	limits?: ReadLimits;
 }
 
 export interface ExtraSheet {
@@ -130,11 +133,11 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 	// Lecteurs rapides (rowReader), propres à cette exécution : mêmes schémas, mêmes erreurs.
 	const readLine: RowRead = rowReader<z.ZodType>(options.lineReader ?? REPORT_LINE_READER);
 	const readClause: RowRead = rowReader<z.ZodType>(CLAUSE_READER);
-	const addLine = (entry: FollowUpEntry<ReportLine>) => {
+	const addLine = (entry: FollowUpEntry<ReportLine>, lines = data.lines) => {
 		// Ligne remplacée par une correction (réception des relevés) : historique, jamais comptée.
 		if (entry.value?.remplaceePar !== undefined && !options.includeReplaced) return;
 		if (options.onLine && entry.value) options.onLine(entry.value);
-		else data.lines.push(entry);
+		else lines.push(entry);
 	};
 	if (source === 'registre') {
 		const register = await openRegister(ctx);
@@ -158,6 +161,7 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 		});
 		return data;
 	}
+	const limits = options.limits ?? readLimitsParameter(ctx);
 	// Plusieurs versions d'un même classeur (« suivi-clauses (v2 du …).xlsx ») : seule la plus récente est lue.
 	const properties = items.map((_, itemIndex) => ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string);
 	const superseded = supersededRegisters(items.map((item, itemIndex) => item.binary?.[properties[itemIndex]]?.fileName));
@@ -170,6 +174,9 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 			data.ignoredFiles.push(`${fileName} (remplacé par ${newer})`);
 			continue;
 		}
+		// Clauses et lignes du fichier gardées à part : un fichier qui s'avère abîmé ou trop grand en cours de lecture est écarté en entier.
+		const fileClauses: Array<FollowUpEntry<ClauseRecord>> = [];
+		const fileLines: Array<FollowUpEntry<ReportLine>> = [];
 		try {
 			ctx.helpers.assertBinaryData(itemIndex, property);
 			const result = await streamTables(await ctx.helpers.getBinaryDataBuffer(itemIndex, property), fileName, {
@@ -180,7 +187,7 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 					required: ['marche', 'lot', 'heuresDues'],
 					mandatory: true,
 					onRow: (row) =>
-						data.clauses.push(
+						fileClauses.push(
 							readEntry<ClauseRecord>(readClause, itemIndex, row.raw, clauseWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row),
 						),
 				},
@@ -189,9 +196,10 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 					keys: REPORT_LINE_READER.keys,
 					labels: REPORT_LINE_READER.labels,
 					required: ['marche', 'lot', 'mois', 'heuresMois'],
-					mandatory: false,
+					// Sans feuille des relevés, toutes les clauses paraîtraient sans heures réalisées : le classeur est refusé.
+					mandatory: true,
 					onRow: (row) =>
-						addLine(readEntry<ReportLine>(readLine, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row)),
+						addLine(readEntry<ReportLine>(readLine, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row), fileLines),
 				},
 				...Object.fromEntries(
 					Object.entries(options.extraSheets ?? {}).map(([id, sheet]) => [
@@ -199,7 +207,9 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 						{ ...sheet, mandatory: false, onRow: (row: TableRow) => sheet.onRow(row, itemIndex) },
 					]),
 				),
-			});
+			}, false, limits);
+			for (const clause of fileClauses) data.clauses.push(clause);
+			for (const line of fileLines) data.lines.push(line);
 			data.ignoredSheets.push(...result.ignoredSheets);
 		} catch (error) {
 			data.fileErrors.push({ itemIndex, json: items[itemIndex].json, error });

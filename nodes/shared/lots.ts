@@ -8,6 +8,7 @@ import type { TableRow } from '../adapters';
 import { loadWorkbook, locate, readTable } from '../adapters';
 import type { Lot } from '../core';
 import { AnomalyError, LOT_READER, describeLot, tryReadRecord } from '../core';
+import { readLimitsParameter } from './read-limits';
 
 export interface LotEntry {
 	/** Élément d'entrée d'où vient le lot (pairedItem). */
@@ -65,7 +66,7 @@ export async function collectLots(ctx: IExecuteFunctions): Promise<LotEntry[]> {
 		const fileName = binary?.fileName ?? `élément ${itemIndex + 1}`;
 		try {
 			const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
-			const workbook = await loadWorkbook(buffer, fileName);
+			const workbook = await loadWorkbook(buffer, fileName, readLimitsParameter(ctx, itemIndex));
 			const rows = readTable(workbook, {
 				fileName,
 				sheetNames: [sheetName, 'Lots', 'Liste des lots'],

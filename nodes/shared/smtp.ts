@@ -2,7 +2,7 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
 
 import type { MailerOptions, SmtpSecurity, SmtpSettings } from '../adapters';
-import { Mailer, describeSmtpError } from '../adapters';
+import { DEFAULT_SMTP_TIMEOUTS, Mailer, describeSmtpError } from '../adapters';
 import { normalizeEmail } from '../core';
 
 export const SMTP_CREDENTIAL = 'clausesSocialesSmtpApi';
@@ -19,7 +19,22 @@ export function smtpSettings(data: ICredentialDataDecryptedObject): SmtpSettings
 		expediteurEmail: String(data.expediteurEmail ?? ''),
 		repondreA: data.repondreA ? String(data.repondreA) : undefined,
 		accepterCertificatsNonVerifies: data.tlsSansVerification === true,
+		delais: {
+			connexionMs: seconds(data.delaiConnexion, DEFAULT_SMTP_TIMEOUTS.connexionMs),
+			accueilMs: seconds(data.delaiAccueil, DEFAULT_SMTP_TIMEOUTS.accueilMs),
+			inactiviteMs: seconds(data.delaiInactivite, DEFAULT_SMTP_TIMEOUTS.inactiviteMs),
+		},
+		dureeMaxEnvoisMs: data.dureeMaxEnvois === undefined || data.dureeMaxEnvois === '' ? DEFAULT_SEND_BUDGET_MS : Math.max(0, Number(data.dureeMaxEnvois)) * 1000,
 	};
+}
+
+/** Durée maximale des envois d'une exécution, par défaut (identifiant enregistré avant ce réglage). */
+export const DEFAULT_SEND_BUDGET_MS = 600_000;
+
+/** Un délai de l'identifiant, en secondes, vers des millisecondes ; absent ou illisible : le défaut. */
+function seconds(value: unknown, fallbackMs: number): number {
+	const n = Number(value);
+	return value === undefined || value === '' || !Number.isFinite(n) || n <= 0 ? fallbackMs : n * 1000;
 }
 
 /** Défauts de l'identifiant à corriger avant tout envoi, en français ; vide si tout va bien. */
@@ -40,7 +55,7 @@ export async function clausesSocialesSmtpTest(
 	const settings = smtpSettings(credential.data ?? {});
 	const problems = smtpSettingsProblems(settings);
 	if (problems.length > 0) return { status: 'Error', message: `Identifiant incomplet : ${problems.join(' ; ')}.` };
-	const mailer = new Mailer(settings, { delaiMs: 10000 });
+	const mailer = new Mailer(settings);
 	try {
 		await mailer.verify();
 		return { status: 'OK', message: 'Connexion au serveur SMTP réussie.' };

@@ -343,4 +343,11 @@ describe('étude de faisabilité : marchés réservés ouverts à toute nature d
 		const [r] = study([lot({ lot: '1', nature: 'prestations intellectuelles', montantHT: 300000, heuresMarche: 6000, partHeuresMarche: 15, lieuExecution: '79', offreSiae: 'EA, EI' })]);
 		expect(r.mecanismes.filter((m) => m.option).map((m) => m.code)).toEqual(['marcheReserveEa', 'marcheReserveSiae']);
 	});
+
+	it('opérateur employant des personnes détenues sur le territoire : marché réservé L2113-13-1 proposé', () => {
+		const [r] = study([lot({ lot: '1', nature: 'services', montantHT: 300000, tauxMainOeuvre: 60, lieuExecution: '79', offreSiae: 'travail pénitentiaire' })]);
+		const reserved = r.mecanismes.find((m) => m.code === 'marcheReserveDetenus');
+		expect(reserved).toMatchObject({ option: true, base: 'article L2113-13-1 du Code de la commande publique' });
+		expect(reserved?.motif).toBe('offre locale : Opérateur employant des personnes détenues (travail pénitentiaire)');
+	});
 });

@@ -210,7 +210,7 @@ describe('formulaire Excel de la fiche visa', () => {
 			regle: 'fichier.abime',
 			libelle: 'contenu',
 			message: 'le classeur est illisible ou abîmé (fin d’archive zip introuvable (fichier tronqué ?))',
-			correction: 'Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format .xlsx.',
+			correction: 'Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format « Classeur Excel (.xlsx) ».',
 		});
 		expect(await fileErrorOf(Buffer.alloc(0))).toMatchObject({ regle: 'fichier.vide', message: 'le fichier est vide', correction: 'Déposez le classeur Excel rempli (.xlsx).' });
 		const JSZip = (await import('jszip')).default;

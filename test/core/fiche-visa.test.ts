@@ -14,6 +14,38 @@ function check(json: Record<string, unknown>, options: { study?: unknown; settin
 
 const rules = (r: VisaResult) => r.anomalies.map((a) => `${a.effet} ${a.regle}`);
 
+describe('fiche visa : CCAG 2021 et marchés réservés sous leurs graphies usuelles', () => {
+	it.each([
+		['CCAG-Travaux', 'travaux'],
+		['CCAG Travaux 2021', 'travaux'],
+		['ccag-t', 'travaux'],
+		['CCAG des marchés publics de travaux', 'travaux'],
+		['CCAG-FCS 2021', 'fcs'],
+		['FCS', 'fcs'],
+		['CCAG fournitures courantes et services', 'fcs'],
+		['CCAG-PI', 'pi'],
+		['CCAG PI 2021', 'pi'],
+		['CCAG prestations intellectuelles', 'pi'],
+		['CCAG-TIC 2021', 'tic'],
+		['CCAG techniques de l’information et de la communication', 'tic'],
+		['CCAG-MOE', 'moe'],
+		['CCAG maîtrise d’œuvre 2021', 'moe'],
+		['CCAG-MI 2021', 'mi'],
+		['CCAG marchés industriels', 'mi'],
+	])('« %s » : %s', (saisie, attendu) => {
+		expect(check({ ...validFiche(), ccag: saisie }).fiche.ccag).toBe(attendu);
+	});
+
+	it('marché réservé aux opérateurs employant des personnes détenues (L2113-13-1) reconnu, valeur DECP « Marché réservé »', () => {
+		const json = validFiche();
+		const lots = json.lots as Array<Record<string, unknown>>;
+		lots[2] = { ...lots[2], mecanisme: 'marché réservé détenus' };
+		const r = check(json);
+		expect(r.fiche.lots[2].mecanismes).toEqual(['marcheReserveDetenus']);
+		expect(r.decpAttendue).toContain('Marché réservé');
+	});
+});
+
 describe('fiche visa : contrôle', () => {
 	it('vise une fiche complète et cohérente', () => {
 		const r = check(validFiche());

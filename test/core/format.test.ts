@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 
-import { formatEuros, formatHours, formatInteger, formatNumber, formatPercent } from '../../nodes/core';
+import { formatEuros, formatHours, formatInteger, formatNumber, formatPercent, withPreposition } from '../../nodes/core';
 
 const intl = (min: number, max: number) => {
 	const format = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: min, maximumFractionDigits: max });
@@ -43,5 +43,21 @@ describe('nombres à la française', () => {
 			}),
 			{ numRuns: 5000 },
 		);
+	});
+});
+
+describe('nom d’un organisme précédé de « à » ou « de »', () => {
+	it.each([
+		['à', 'PLIE du Val d’Argent', 'au PLIE du Val d’Argent'],
+		['de', 'PLIE du Val d’Argent', 'du PLIE du Val d’Argent'],
+		['à', 'Maison de l’emploi Sud 77', 'à la Maison de l’emploi Sud 77'],
+		['de', 'Maison de l’emploi Sud 77', 'de la Maison de l’emploi Sud 77'],
+		['à', 'Mission locale du Bocage', 'à la Mission locale du Bocage'],
+		['à', 'Espace emploi de Niort', 'à l’Espace emploi de Niort'],
+		['à', 'GIP Réussir', 'au GIP Réussir'],
+		['à', 'Le Relais insertion', 'au Relais insertion'],
+		['à', 'Initiative Emploi', 'à Initiative Emploi'],
+	])('%s + « %s » : %s', (preposition, name, expected) => {
+		expect(withPreposition(preposition as 'à' | 'de', name)).toBe(expected);
 	});
 });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import type { ClauseRecord, PenaltySettingsInput } from '../../nodes/core';
 import {
 	PENALTY_HISTORY_READER,
+	approvalSubject,
 	CLAUSE_READER,
 	PENALTY_FIELDS_READER,
 	PENALTY_SETTINGS_LABELS,
@@ -186,6 +187,46 @@ describe('calcul des pénalités', () => {
 	});
 });
 
+describe('limites du CCAG 2021 (pénalités de retard), étendues ou non par le CCAP', () => {
+	it('désactivées par défaut : un total de 600 € reste dû, avec un avertissement qui renvoie au CCAP', () => {
+		const a = assessPenalties(clause({ heuresDues: 310 }), fields(), declared(), settings());
+		expect(a.total).toBe(600);
+		expect(a.limitesCcag).toMatchObject({ exoneration: { active: false, appliquee: false }, totalAvant: 600, totalAvecLimites: 0 });
+		const w = a.avertissements.find((x) => x.regle === 'penalite.limitesCcag');
+		expect(w?.message).toBe(`les limites du CCAG 2021 (exonération des pénalités dont le total sur l’ensemble du marché ne dépasse pas 1${NBSP}000,00${NBSP}€ HT, CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2) ramèneraient le total de 600,00${NBSP}€ à 0,00${NBSP}€`);
+		expect(w?.correction).toContain('vérifiez si le CCAP du marché les étend aux pénalités de la clause sociale');
+	});
+
+	it('exonération activée : total de 600 € exonéré, dit dans le tableau et le fondement ; après la mise en demeure, rien n’est notifié', () => {
+		const f = fields({ 'Date de mise en demeure': '2026-07-01' });
+		const a = assessPenalties(clause({ heuresDues: 310 }), f, declared(), settings({ exonerationCcag: true }));
+		expect(a.total).toBe(0);
+		expect(a.limitesCcag.exoneration).toMatchObject({ active: true, appliquee: true, seuil: 1000 });
+		expect(a.avertissements.find((x) => x.regle === 'penalite.limitesCcag')?.message).toContain('limites du CCAG 2021 appliquées');
+		const step = decideStep(clause({ heuresDues: 310 }), f, a);
+		expect(step).toMatchObject({ etape: 'regularisee', cleEnvoi: null });
+		expect(step.motif).toContain('pénalités exonérées');
+		// Avec les pénalités déjà appliquées, le total sur l’ensemble du marché dépasse 1 000 € : plus d’exonération.
+		const b = assessPenalties(clause({ heuresDues: 310 }), fields({ 'Pénalités déjà appliquées': '500' }), declared(), settings({ exonerationCcag: true }));
+		expect(b.total).toBe(600);
+		const mise = assessPenalties(clause({ heuresDues: 310 }), fields(), declared(), settings({ exonerationCcag: true }));
+		const text = letterText(buildLetter(clause({ heuresDues: 310 }), mise, { ...decideStep(clause({ heuresDues: 310 }), fields(), mise), etape: 'miseEnDemeure' }, { emetteur: 'Région', signature: 'Le directeur', delaiObservationsJours: 15 }));
+		expect(text).toContain('Exonération du CCAG 2021 étendue par le CCAP');
+		expect(text).toContain('Total HT, après exonération | 0,00');
+		expect(text).toContain('qui leur étend les limites du CCAG 2021 (CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2)');
+	});
+
+	it('plafond de 10 % du montant du marché activé par la colonne du registre, en plus du plafond du CCAP', () => {
+		const small = clause({ montantHT: 20000 });
+		const off = assessPenalties(small, fields(), declared(), settings());
+		expect(off.total).toBe(4000);
+		expect(off.avertissements.map((w) => w.regle)).toContain('penalite.limitesCcag');
+		const on = assessPenalties(small, fields({ 'Plafond CCAG': 'oui' }), declared(), settings());
+		expect(on.total).toBe(2000);
+		expect(on.limitesCcag.plafond).toMatchObject({ active: true, applique: true, montant: 2000, pourcentage: 10 });
+	});
+});
+
 describe('étapes de la procédure', () => {
 	it('pas de mise en demeure au registre : mise en demeure, délai de 15 jours', () => {
 		const c = clause();
@@ -278,7 +319,9 @@ describe('lettre et courriel', () => {
 		expect(step.etape).toBe('miseEnDemeure');
 		const letter = buildLetter(c, a, step as typeof step & { etape: 'miseEnDemeure' }, {
 			emetteur: 'Région Val-d’Argent\nDirection de la commande publique',
-			signature: 'Pour le président et par délégation,\nLa directrice de la commande publique',
+			signature: 'Pour le président et par délégation,',
+			signataire: { qualite: 'La directrice de la commande publique', nom: 'Claire Martin' },
+			modeEnvoi: 'lrar',
 			lieu: 'Saint-Aubin-sur-Argent',
 			delaiObservationsJours: 15,
 		});
@@ -289,12 +332,20 @@ describe('lettre et courriel', () => {
 		expect(text).toContain(`font état de 250${NBSP}h réalisées`);
 		expect(text).toContain('Votre relevé mensuel des heures d’insertion de juin 2026 ne nous est pas parvenu.');
 		expect(text).toContain('dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 août 2026');
-		expect(text).toContain(`S’y ajouterait une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés à compter du 4 août 2026.`);
+		// « Au plus tard le 4 août » : le retard court du lendemain.
+		expect(text).toContain(`S’y ajouterait une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés à compter du 5 août 2026.`);
+		expect(text).toContain('Vous pouvez présenter vos observations et justificatifs à l’acheteur (Direction des lycées, lycees@region.example.test) au plus tard le 4 août 2026.');
+		expect(text).toContain('transmettre le relevé mensuel manquant au PLIE du Val d’Argent (plie@example.test)');
+		// Mode d'envoi en tête, signataire (délégation, qualité, nom) en bas.
+		expect(letter.mentionEnvoi).toBe('Lettre recommandée avec accusé de réception');
+		expect(letter.signature).toEqual(['Pour le président et par délégation,', 'La directrice de la commande publique', 'Claire Martin']);
 		expect(text).toContain(`Heures d’insertion non réalisées | 205 h × 60,00${NBSP}€ | 12${NBSP}300,00${NBSP}€`);
 		expect(text).toContain('article L2112-2 du code de la commande publique et de l’article 16.1 du CCAG 2021');
-		const mail = renderNoticeMail(c, a, step, letter, 'La mission clauses sociales');
+		const mail = renderNoticeMail(c, a, step, letter);
 		expect(mail).toMatchObject({ to: ['contact@elec.example.test'], cc: ['lycees@region.example.test', 'plie@example.test'], subject: letter.objet });
 		expect(mail.text).toContain('Délai de régularisation : jusqu’au 4 août 2026.');
+		expect(mail.text).toContain('La lettre vous est adressée par lettre recommandée avec accusé de réception ; le présent courriel vous en transmet une copie.');
+		expect(mail.text).toMatch(/Cordialement,\n\nPour le président et par délégation,\nLa directrice de la commande publique\nClaire Martin$/);
 	});
 
 	const OPTIONS = { emetteur: 'Région', signature: 'Service', delaiObservationsJours: 15 };
@@ -357,15 +408,15 @@ describe('lettre et courriel', () => {
 		expect(section('Pénalités encourues')).toEqual({
 			titre: 'Pénalités encourues',
 			paragraphes: [
-				`Aucune pénalité n’est due à la date de la présente. À défaut de régularisation dans ce délai, une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés vous sera appliquée à compter du 4 août 2026. Le détail du calcul figure dans l’annexe jointe.`,
+				`Aucune pénalité n’est due à la date de la présente. À défaut de régularisation dans ce délai, une pénalité de 100,00${NBSP}€ HT par jour calendaire de retard dans la remise des relevés vous sera appliquée à compter du 5 août 2026. Le détail du calcul figure dans l’annexe jointe.`,
 			],
 		});
 		expect(text).not.toContain('les pénalités suivantes');
 		expect(section('Mise en demeure').paragraphes[0]).toBe(
-			'En conséquence, nous vous mettons en demeure, dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 août 2026, de : transmettre le relevé mensuel manquant à PLIE du Val d’Argent (plie@example.test).',
+			'En conséquence, nous vous mettons en demeure, dans un délai de 15 jours à compter de la date de la présente, soit au plus tard le 4 août 2026, de : transmettre le relevé mensuel manquant au PLIE du Val d’Argent (plie@example.test).',
 		);
 		expect(section('Fondement').paragraphes[0]).toMatch(new RegExp(`Elles sont cumulables et plafonnées à 20${NBSP}% du montant annuel HT \\(600${NBSP}000,00${NBSP}€\\)\\.$`));
-		expect(renderNoticeMail(c, a, step, model, 'Service').text).toContain('Aucune pénalité n’est due à ce jour. Délai de régularisation : jusqu’au 4 août 2026.');
+		expect(renderNoticeMail(c, a, step, model).text).toContain('Aucune pénalité n’est due à ce jour. Délai de régularisation : jusqu’au 4 août 2026.');
 	});
 
 	it('assiette du plafond inconnue (montant manquant, aucune pénalité) : le fondement ne cite pas de montant de 0 €', () => {
@@ -385,7 +436,7 @@ describe('lettre et courriel', () => {
 		const a = assessPenalties(c, fields(), declared(), settings());
 		const step = decideStep(c, fields(), a);
 		const letter = buildLetter(c, a, step as typeof step & { etape: 'miseEnDemeure' }, { emetteur: 'Région', signature: 'Service', delaiObservationsJours: 15 });
-		const mail = renderNoticeMail(c, a, step, letter, 'Service');
+		const mail = renderNoticeMail(c, a, step, letter);
 		expect(mail.html).toContain('&lt;b&gt;Électricité&lt;/b&gt;');
 		expect(mail.html).not.toContain('<b>');
 	});
@@ -524,5 +575,14 @@ describe('propriétés du calcul (fast-check)', () => {
 			}),
 			RUNS,
 		);
+	});
+});
+
+describe('courriel d’approbation', () => {
+	it('l’objet sépare les montants notifiés des montants encourus (mises en demeure)', () => {
+		expect(approvalSubject([{ etape: 'notification', total: 1200 }, { etape: 'miseEnDemeure', total: 7800 }, { etape: 'miseEnDemeure', total: 300.5 }])).toBe(
+			`Approbation requise – clause sociale d’insertion – 1 notification de pénalités : 1${NBSP}200,00${NBSP}€ HT notifiés ; 2 mises en demeure : 8${NBSP}100,50${NBSP}€ HT encourus`,
+		);
+		expect(approvalSubject([{ etape: 'miseEnDemeure', total: 0 }])).toBe(`Approbation requise – clause sociale d’insertion – 1 mise en demeure : 0,00${NBSP}€ HT encourus`);
 	});
 });

@@ -4,7 +4,9 @@
  * 1. `n8n execute` : revue, paquet de revue et demande d'approbation envoyés à
  *    l'acheteur ; l'exécution s'arrête « en attente » de la réponse.
  * 2. `n8n start` sur la même base ; le lien « Envoyer les avis » du courriel
- *    d'approbation est ouvert : l'exécution reprend et se termine.
+ *    d'approbation, sans sa signature puis avec une signature altérée, est
+ *    refusé (l'exécution reste en attente, rien ne part) ; ouvert tel quel,
+ *    l'exécution reprend et se termine ; rejoué ensuite, il ne relance rien.
  * 3. Les avis reçus par les titulaires sont relus : lettre PDF (texte), annexe
  *    Excel, et la lettre envoyée est octet pour octet celle relue.
  * La date de l'avis est celle du jour : les montants du jeu d'exemple ne
@@ -71,7 +73,8 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		expect((await pdfText(pack.parsed.attachments[0].content)).text).toContain('MISE EN DEMEURE');
 
 		const approval = sink.mails.find((m) => m.parsed.subject?.startsWith('Approbation requise'))!;
-		expect(approval.parsed.subject).toBe('Approbation requise : 2 avis de pénalité (16\u00a0800,00\u00a0€ HT)');
+		// Montants notifiés et montants encourus (mises en demeure) séparés.
+		expect(approval.parsed.subject).toBe('Approbation requise – clause sociale d’insertion – 1 notification de pénalités : 9\u00a0000,00\u00a0€ HT notifiés ; 1 mise en demeure : 7\u00a0800,00\u00a0€ HT encourus');
 		const html = String(approval.parsed.html);
 		expect(html).toContain('Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités');
 		const link = /href="([^"]*approved=true[^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
@@ -81,13 +84,34 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		// 2. Approbation : le serveur n8n reprend l'exécution en attente.
 		const server = await local.startServer(layout, { port, env });
 		let finished;
+		let replay;
 		try {
+			// Lien sans sa signature, ou signature altérée : refusé, l'exécution reste en attente, rien ne part.
+			const signed = new URL(link!);
+			const signature = signed.searchParams.get('signature');
+			expect(signature).toMatch(/^[0-9a-f]{16,}$/i);
+			const unsigned = new URL(signed);
+			unsigned.searchParams.delete('signature');
+			const altered = new URL(signed);
+			altered.searchParams.set('signature', `${signature!.slice(0, -1)}${signature!.endsWith('0') ? '1' : '0'}`);
+			for (const forged of [unsigned, altered]) {
+				const refused = await local.openLink(forged.toString(), { timeoutMs: 30000 });
+				expect(refused.status).toBeGreaterThanOrEqual(400);
+				expect(refused.status).toBeLessThan(500);
+			}
+			expect((await local.readExecution(layout, executionId))?.status).toBe('waiting');
+			expect(sink.mails).toHaveLength(2);
+
 			const answer = await local.openLink(link!);
 			expect(answer.status).toBe(200);
 			finished = await local.waitForExecution(layout, executionId, {
 				timeoutMs: 120000,
 				until: (execution) => Boolean(execution.data?.resultData.runData['Enregistrer le journal']),
 			});
+			// Le lien rejoué, une fois l'exécution terminée, ne relance rien.
+			replay = await local.openLink(link!, { timeoutMs: 30000 });
+			// Laisse à une reprise indue le temps de partir, si elle devait partir.
+			await new Promise((resolve) => setTimeout(resolve, 3000));
 		} finally {
 			await server.stop();
 		}
@@ -142,6 +166,7 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		]);
 		const journal = fs.readdirSync(layout.output).find((f) => f.startsWith('journal-penalites-'))!;
 		expect(JSON.parse(fs.readFileSync(path.join(layout.output, journal), 'utf8'))).toHaveLength(5);
+		expect(replay!.body).toContain('<title>No action required</title>');
 		expect(sink.mails).toHaveLength(5);
 	});
 });

@@ -127,7 +127,7 @@ describe('nœud Fiche visa, exécuté par le moteur de n8n', () => {
 				error: 'Fichier « tronquee.xlsx », contenu : le classeur est illisible ou abîmé (fin d’archive zip introuvable (fichier tronqué ?))',
 				regle: 'fichier.abime',
 				correction:
-					'• Fichier « tronquee.xlsx », contenu : le classeur est illisible ou abîmé (fin d’archive zip introuvable (fichier tronqué ?)) → Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format .xlsx.',
+					'• Fichier « tronquee.xlsx », contenu : le classeur est illisible ou abîmé (fin d’archive zip introuvable (fichier tronqué ?)) → Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format « Classeur Excel (.xlsx) ».',
 				fichier: 'tronquee.xlsx',
 				binaire: 'tronquee.xlsx',
 			},

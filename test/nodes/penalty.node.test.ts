@@ -30,7 +30,10 @@ const penalty = (parameters: IDataObject = {}) => ({
 		source: 'classeur',
 		dateAvis: '2026-11-23',
 		emetteur: 'Région Val-d’Argent\nDirection de la commande publique\n1 place de la Région, 79000 Saint-Aubin-sur-Argent',
-		signature: 'Pour la présidente et par délégation,\nLa directrice de la commande publique',
+		signature: 'Pour la présidente et par délégation,',
+		signataireQualite: 'La directrice de la commande publique',
+		signataireNom: 'Claire Martin',
+		modeEnvoi: 'lrar',
 		...parameters,
 		options: { lieu: 'Saint-Aubin-sur-Argent', debitParSeconde: 0, ...((parameters.options as IDataObject) ?? {}) },
 	},
@@ -98,6 +101,9 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		expect(letter.text).toContain('Heures d’insertion non réalisées 130 h × 60,00 € 7 800,00 €');
 		expect(letter.text).toContain('l’article 9.4 du CCAP');
 		expect(letter.text).toContain('Page 1 / ');
+		// Mode d'envoi en tête, signataire en bas.
+		expect(letter.text).toContain('Lettre recommandée avec accusé de réception');
+		expect(letter.text).toContain('Pour la présidente et par délégation, La directrice de la commande publique Claire Martin');
 
 		// L'annexe, relue dans Excel : formules et résultats.
 		const annex = await readWorkbook(binaryBuffer(med, 'annexe'));
@@ -447,7 +453,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		expect(items[1].json).toMatchObject({ marche: '2025-TRX-039', lot: '6', etape: 'notification', dateMiseEnDemeure: '2026-10-01', echeanceMiseEnDemeure: '2026-10-16' });
 
 		// Sans la ligne fautive : l'anomalie des heures neutralisées est située dans le registre.
-		const fixed = await workbookBuffer({ Registre: [headers as never[], row(clause), row(other, -5)] });
+		const fixed = await workbookBuffer({ Registre: [headers as never[], row(clause), row(other, -5)], Relevés: [['Marché', 'Lot', 'Mois', 'Heures du mois', 'Participant'] as never[]] });
 		const again = await runNode({ ...penalty(), onError: 'continueRegularOutput' }, [binaryItem(fixed, 'registre.xlsx')]);
 		const failed = again.items.find((i) => i.json.error !== undefined)!;
 		expect(failed.pairedItem).toEqual({ item: 0 });
@@ -474,13 +480,20 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		expect(text).toContain('À l’échéance évaluée (jalon du 31 mars 2026), 349,04 h étaient dues');
 	});
 
-	it('la lettre n’écrit que des caractères que les polices standard du PDF savent dessiner', async () => {
+	it('la lettre embarque sa police (PDF/A-2b) et n’écrit que des caractères qu’elle sait dessiner', async () => {
 		const clause: IDataObject = { ...clauses[0], intitule: 'Enquêtes ≥ 10 % − gare de Łódź → Ğebze 😀', titulaire: 'Études\u202f& Territoires' };
 		const lines = releves.filter((l) => l.marche === clause.marche && l.lot === clause.lot);
 		const { items } = await runNode(penalty({ source: 'elements' }), [clause, ...lines]);
 		const text = (await pdfText(binaryBuffer(items[0], 'lettre'))).text;
-		expect(text).toContain('lot 2 (Enquêtes >= 10 % - gare de Lódz -> Gebze ?)');
+		expect(text).toContain('lot 2 (Enquêtes >= 10 % − gare de Lódz -> Gebze ?)');
 		expect(text).toContain('Études & Territoires');
+		const pdf = binaryBuffer(items[0], 'lettre').toString('latin1');
+		// Polices embarquées (sous-ensembles TrueType), aucune police standard ; déclaration PDF/A-2b et profil sRGB.
+		expect(pdf.match(/\/FontFile2 /g)?.length).toBe(2);
+		expect(pdf).not.toMatch(/\/BaseFont \/Helvetica/);
+		expect(pdf).toContain('<pdfaid:part>2</pdfaid:part>');
+		expect(pdf).toContain('<pdfaid:conformance>B</pdfaid:conformance>');
+		expect(pdf).toContain('/OutputIntents');
 	});
 
 	it('sans « continuer en cas d’échec », la première clause fautive arrête le nœud avec son message', async () => {

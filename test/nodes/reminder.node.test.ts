@@ -281,7 +281,7 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 		const wrong = await import('../helpers/workbooks').then((m) => m.workbookBuffer({ Feuil1: [['a'], [1]] }));
 		const { error } = await runNode(reminder(), [binaryItem(wrong, 'suivi.xlsx')]);
 		expect((error('Nœud testé') as { message: string }).message).toBe(
-			'Fichier « suivi.xlsx », feuille : feuille « Registre » absente (feuilles trouvées : Feuil1)',
+			'Fichier « suivi.xlsx », feuille : feuille « Registre » absente (feuilles trouvées : Feuil1) (et une autre anomalie)',
 		);
 	});
 });

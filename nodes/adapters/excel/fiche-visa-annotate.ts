@@ -12,7 +12,7 @@
  * tel quel. Quelques millisecondes par fiche, contre 60 à 115 ms pour une
  * relecture et une réécriture complètes par exceljs.
  */
-import type { VisaAnomaly, VisaDecision, VisaEffect } from '../../core';
+import type { ReadLimits, VisaAnomaly, VisaDecision, VisaEffect } from '../../core';
 import { frenchShortDate } from '../../core';
 import { columnLetter } from './cells';
 import { FICHE_VISA_TEMPLATE } from './fiche-visa-template';
@@ -112,11 +112,11 @@ function anomaliesSheet(annotation: VisaAnnotation, fileName: string, styles: Xl
 	);
 }
 
-export async function annotateFicheVisa(buffer: Buffer, fileName: string, annotation: VisaAnnotation): Promise<Buffer> {
+export async function annotateFicheVisa(buffer: Buffer, fileName: string, annotation: VisaAnnotation, limits?: ReadLimits): Promise<Buffer> {
 	// Classeur à l'espace de noms préfixé (rare) : exceljs le normalise d'abord.
 	const editor =
-		(await XlsxEditor.open(buffer, fileName)) ??
-		(await XlsxEditor.open(Buffer.from((await (await loadWorkbook(buffer, fileName)).xlsx.writeBuffer()) as ArrayBuffer), fileName));
+		(await XlsxEditor.open(buffer, fileName, limits)) ??
+		(await XlsxEditor.open(Buffer.from((await (await loadWorkbook(buffer, fileName, limits)).xlsx.writeBuffer()) as ArrayBuffer), fileName, limits));
 	if (!editor) throw new Error(`copie annotée impossible : classeur « ${fileName} » illisible au niveau XML`);
 	const t = FICHE_VISA_TEMPLATE;
 	const styles = new XlsxStyles((await editor.read('xl/styles.xml')) ?? '');

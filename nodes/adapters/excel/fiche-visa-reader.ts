@@ -6,7 +6,7 @@
  * renommée, colonne manquante) est une erreur ; ce qui touche une cellule
  * (fusion, formule, valeur illisible) devient une anomalie située.
  */
-import type { FicheLotField, RawCell, RawFiche, RawFicheLot, VisaAnomaly } from '../../core';
+import type { FicheLotField, RawCell, RawFiche, RawFicheLot, ReadLimits, VisaAnomaly } from '../../core';
 import { FICHE_FIELDS, FICHE_LOT_FIELDS, VISA_RULES, quote } from '../../core';
 import { columnLetter } from './cells';
 import { FICHE_VISA_TEMPLATE, ficheDefinedName, lotFieldForHeading } from './fiche-visa-template';
@@ -37,9 +37,9 @@ function isEmpty(cell: RawCell): boolean {
 }
 
 /** Lit une fiche visa remplie ; lève une AnomalyError si le classeur n'est pas une fiche lisible. */
-export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string): Promise<RawFiche> {
+export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string, limits?: ReadLimits): Promise<RawFiche> {
 	const t = FICHE_VISA_TEMPLATE;
-	const wb = await LightWorkbook.open(buffer, fileName);
+	const wb = await LightWorkbook.open(buffer, fileName, limits);
 	const present = wb.sheetNames;
 	const listed = present.map((n) => `« ${n} »`).join(', ');
 	if (!present.includes(t.sheets.fiche) && !wb.definedNames.has(t.versionName)) {

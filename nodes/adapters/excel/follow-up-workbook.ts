@@ -6,7 +6,7 @@
  * sans être gardée. Utilisé par les nœuds et par le banc (mêmes chemins).
  */
 
-import type { BilanAccumulator, RegisterIndex } from '../../core';
+import type { Anomaly, BilanAccumulator, ReadLimits, RegisterIndex } from '../../core';
 import {
 	AnomalyError,
 	CLAUSE_READER,
@@ -16,6 +16,7 @@ import {
 	PENALTY_LABELS,
 	REPORT_LINE_READER,
 	clauseKey,
+	duplicateAnomaly,
 	readPenalty,
 	rowReader,
 } from '../../core';
@@ -32,6 +33,18 @@ export const FOLLOW_UP_SHEETS = {
 	penalites: ['Pénalités', 'Penalites'],
 };
 
+/** Clause en double dans le registre (même marché, même lot) : où est l'autre. */
+export function duplicateClause(clause: { marche: string; lot: string }, where: string, firstWhere: string): Anomaly {
+	return duplicateAnomaly(
+		`clause du marché ${clause.marche}, lot ${clause.lot}`,
+		where,
+		firstWhere,
+		'Chaque couple marché-lot ne doit figurer qu\u2019une fois dans le registre : supprimez ou corrigez le doublon (seule la première ligne est comptée).',
+		'clause.doublon',
+		'marche',
+	);
+}
+
 function registerSheet(onRow: StreamSheetSpec['onRow']): StreamSheetSpec {
 	return { names: FOLLOW_UP_SHEETS.registre, keys: CLAUSE_READER.keys, labels: CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow };
 }
@@ -45,16 +58,24 @@ function linesSheet(mandatory: boolean, onRow: StreamSheetSpec['onRow'], onHeade
  * l'accumulateur ; chaque enregistrement en anomalie est passé à `note`
  * (situé : feuille et cellule).
  */
-export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: BilanAccumulator, note: (error: unknown) => void): Promise<void> {
+export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: BilanAccumulator, note: (error: unknown) => void, limits?: ReadLimits): Promise<void> {
 	const readClause = rowReader(CLAUSE_READER);
 	const readLine = rowReader(REPORT_LINE_READER);
+	// Clause en double dans le registre : signalée avec la ligne de la première (elle n'est comptée qu'une fois).
+	const firstRows = new Map<string, string>();
 	await streamTables(input, fileName, {
 		registre: registerSheet((row) => {
 			const read = row.problems.length === 0 ? readClause(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`) : undefined;
-			if (read?.ok) acc.addClause(read.value);
-			else note(locate(read === undefined ? new AnomalyError(row.problems) : read.error, row));
+			if (!read?.ok) return note(locate(read === undefined ? new AnomalyError(row.problems) : read.error, row));
+			const key = clauseKey(read.value);
+			const first = firstRows.get(key);
+			if (first === undefined) {
+				firstRows.set(key, `feuille « ${row.sheet} », ligne ${row.row}`);
+				acc.addClause(read.value);
+			} else note(new AnomalyError([duplicateClause(read.value, `feuille « ${row.sheet} », ligne ${row.row}`, first)]));
 		}),
-		releves: linesSheet(false, (row) => {
+		// Sans feuille des relevés, le bilan compterait zéro heure pour chaque clause : le classeur est refusé.
+		releves: linesSheet(true, (row) => {
 			if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
 			const read = readLine(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);
 			if (read.ok) acc.addLine(read.value);
@@ -81,7 +102,7 @@ export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: 
 				if (penalty) acc.addPenalty(penalty);
 			},
 		},
-	});
+	}, false, limits);
 }
 
 /**
@@ -91,7 +112,7 @@ export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: 
  * ajouter ensuite les lignes acceptées.
  * @returns le nombre de lignes de relevé du registre en anomalie (ignorées).
  */
-export async function streamRegisterForIntake(input: Buffer, fileName: string, index: RegisterIndex, plan: RegisterAppendPlan): Promise<number> {
+export async function streamRegisterForIntake(input: Buffer, fileName: string, index: RegisterIndex, plan: RegisterAppendPlan, limits?: ReadLimits): Promise<number> {
 	const readClause = rowReader(CLAUSE_READER);
 	const readLine = rowReader(REPORT_LINE_READER);
 	let invalidLines = 0;
@@ -117,6 +138,6 @@ export async function streamRegisterForIntake(input: Buffer, fileName: string, i
 				plan.columns = new Map(columns);
 			},
 		),
-	});
+	}, false, limits);
 	return invalidLines;
 }

@@ -110,7 +110,23 @@ export async function buildPenaltyAnnex({ clause, assessment: a, step, declared 
 		{ formula: `MAX(0,ROUND(${a.plafond.pourcentage}/100*${base},2)-${a.plafond.dejaAppliquees})`, result: a.plafond.disponible },
 		a.plafond.formule,
 	);
-	foot(a.plafond.applique ? 'Total HT, après plafonnement' : 'Total HT', { formula: `MIN(F${sumRow},F${capRow})`, result: a.total });
+	const ccag = a.limitesCcag;
+	const caps = [`F${sumRow}`, `F${capRow}`];
+	if (ccag.plafond.active && ccag.plafond.montant !== undefined) {
+		const ccagRow = foot(
+			`Plafond du CCAG 2021 étendu par le CCAP : ${ccag.plafond.pourcentage} % du montant total HT du marché${a.plafond.dejaAppliquees > 0 ? ', moins les pénalités déjà appliquées' : ''}`,
+			{ formula: `MAX(0,ROUND(${ccag.plafond.pourcentage}/100*${clause.montantHT},2)-${a.plafond.dejaAppliquees})`, result: Math.max(0, ccag.plafond.montant - a.plafond.dejaAppliquees) },
+			ccag.source,
+		);
+		caps.push(`F${ccagRow}`);
+	}
+	const capped = `MIN(${caps.join(',')})`;
+	const limited = a.plafond.applique || ccag.plafond.applique;
+	foot(
+		ccag.exoneration.appliquee ? 'Total HT, après exonération (CCAG 2021 étendu par le CCAP)' : limited ? 'Total HT, après plafonnement' : 'Total HT',
+		{ formula: ccag.exoneration.active ? `IF(${capped}+${a.plafond.dejaAppliquees}<=${ccag.exoneration.seuil},0,${capped})` : capped, result: a.total },
+		ccag.exoneration.active ? `exonération si le total sur l\u2019ensemble du marché ne dépasse pas ${ccag.exoneration.seuil} € HT (${ccag.source})` : '',
+	);
 	r++;
 	const notes = [
 		'Arrondis : chaque ligne est arrondie au centime (demi-centime vers le haut), la somme est exacte au centime, le plafond est arrondi au centime ; le total est le plus petit de la somme et du plafond.',
@@ -138,6 +154,8 @@ export async function buildPenaltyAnnex({ clause, assessment: a, step, declared 
 	params.addRow({ libelle: 'Mise en demeure préalable aux pénalités de retard des relevés', valeur: a.miseEnDemeureRequise ? 'oui' : 'non', origine: 'CCAP', source: `${SOURCES.ccapReference} : 100 € HT par jour de retard des relevés, après mise en demeure` });
 	params.addRow({ libelle: 'Article du CCAP', valeur: a.articleCcap, origine: 'CCAP' });
 	params.addRow({ libelle: `Assiette du plafond : ${a.plafond.assietteLibelle}`, valeur: base, unite: '€ HT', origine: 'registre' });
+	params.addRow({ libelle: 'Exonération du CCAG 2021 étendue à la clause par le CCAP (total sur l\u2019ensemble du marché)', valeur: a.limitesCcag.exoneration.active ? a.limitesCcag.exoneration.seuil : 'non', unite: a.limitesCcag.exoneration.active ? '€ HT' : '', origine: 'CCAP', source: a.limitesCcag.source });
+	params.addRow({ libelle: 'Plafond du CCAG 2021 étendu à la clause par le CCAP (montant total HT du marché)', valeur: a.limitesCcag.plafond.active ? a.limitesCcag.plafond.pourcentage : 'non', unite: a.limitesCcag.plafond.active ? '%' : '', origine: 'CCAP', source: a.limitesCcag.source });
 	params.getColumn('source').alignment = { wrapText: true, vertical: 'top' };
 
 	const reports = wb.addWorksheet('Relevés', { views: [{ state: 'frozen', ySplit: 1 }] });

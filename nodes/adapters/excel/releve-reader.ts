@@ -10,7 +10,7 @@
  */
 import type ExcelJS from 'exceljs';
 
-import type { Anomaly, IncomingLine, IncomingReleve } from '../../core';
+import type { Anomaly, IncomingLine, IncomingReleve, ReadLimits } from '../../core';
 import { AnomalyError, REPORT_LINE_READER, normalizeToken } from '../../core';
 import { readCell } from './cells';
 import { RELEVE_TEMPLATE } from './releve-template';
@@ -48,7 +48,7 @@ function fileAnomaly(fileName: string, message: string, correction: string, regl
 	return { gravite: 'erreur', champ: 'fichier', libelle: 'relevé', ou: `fichier « ${fileName} »`, message, correction, regle, ...(cellule ? { feuille, cellule } : {}) };
 }
 
-export async function readReleveWorkbook(buffer: Buffer, fileName: string, itemIndex: number): Promise<IncomingReleve> {
+export async function readReleveWorkbook(buffer: Buffer, fileName: string, itemIndex: number, limits?: ReadLimits): Promise<IncomingReleve> {
 	const releve: IncomingReleve = {
 		source: `fichier « ${fileName} »`,
 		fileName,
@@ -59,7 +59,7 @@ export async function readReleveWorkbook(buffer: Buffer, fileName: string, itemI
 	};
 	let wb: ExcelJS.Workbook;
 	try {
-		wb = await loadWorkbook(buffer, fileName);
+		wb = await loadWorkbook(buffer, fileName, limits);
 	} catch (error) {
 		if (error instanceof AnomalyError) releve.anomalies.push(...error.anomalies);
 		else releve.anomalies.push(fileAnomaly(fileName, `classeur illisible (${error instanceof Error ? error.message : String(error)})`, 'Enregistrez de nouveau le relevé au format « Classeur Excel (.xlsx) » et renvoyez-le.', 'fichier.abime'));

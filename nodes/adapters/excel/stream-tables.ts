@@ -6,11 +6,11 @@
  */
 import type ExcelJS from 'exceljs';
 
-import type { Anomaly, KeyIndex } from '../../core';
-import { AnomalyError, normalizeToken } from '../../core';
+import type { Anomaly, KeyIndex, ReadLimits } from '../../core';
+import { AnomalyError, DEFAULT_READ_LIMITS, ReadLimitError, normalizeToken } from '../../core';
 import { columnLetter, plainValue, readCell } from './cells';
 import type { TableRow } from './table';
-import { assertXlsx, fileError } from './workbook';
+import { assertXlsx, damagedFileError, limitFileError } from './workbook';
 import { type StreamedWorksheet, UnreadableWorkbookError, streamWorksheets } from './xlsx-stream-reader';
 
 export interface StreamSheetSpec {
@@ -50,17 +50,23 @@ const NO_PROBLEMS: Anomaly[] = [];
  * Feuilles voulues d'un classeur (.xlsx en mémoire), lues ligne à ligne.
  * @param withStyles lire les styles (formats de pourcentage et de date) : 2 à 3 fois plus lent.
  *   Sans eux, une date arrive en numéro de série Excel, que les schémas de dates savent lire.
+ * @param limits limites de lecture (taille décompressée, lignes, cellules).
+ *
+ * Les lignes sont remises à `onRow` au fil de la lecture : si le fichier
+ * s'avère ensuite abîmé ou trop grand, l'erreur levée dit à l'appelant d'écarter
+ * tout ce qu'il en a reçu (jamais une partie de fichier).
  */
 export async function streamTables(
 	buffer: Buffer,
 	fileName: string,
 	specs: Record<string, StreamSheetSpec>,
 	withStyles = false,
+	limits: ReadLimits = DEFAULT_READ_LIMITS,
 ): Promise<{ sheetsRead: string[]; ignoredSheets: string[] }> {
 	assertXlsx(buffer, fileName);
 	try {
 		const wanted = new Set(Object.values(specs).flatMap((spec) => spec.names.map(normalizeToken)));
-		const worksheets = streamWorksheets(buffer, { styles: withStyles ? 'cache' : 'ignore', read: (name) => wanted.has(normalizeToken(name)) });
+		const worksheets = streamWorksheets(buffer, { styles: withStyles ? 'cache' : 'ignore', read: (name) => wanted.has(normalizeToken(name)), limits });
 		return await readSheets(worksheets, fileName, specs, withStyles);
 	} catch (error) {
 		throw situated(error, fileName);
@@ -69,13 +75,9 @@ export async function streamTables(
 
 /** Une archive illisible devient une erreur française qui nomme le fichier ; toute autre erreur reste telle quelle. */
 function situated(error: unknown, fileName: string): unknown {
+	if (error instanceof ReadLimitError) return limitFileError(fileName, error);
 	if (!(error instanceof UnreadableWorkbookError)) return error;
-	return fileError(
-		fileName,
-		`le classeur est illisible ou abîmé (${error.message})`,
-		'Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format « Classeur Excel (.xlsx) ».',
-		'fichier.abime',
-	);
+	return damagedFileError(fileName, error.message);
 }
 
 async function readSheets(

@@ -5,7 +5,10 @@
  */
 import ExcelJS from 'exceljs';
 
-import { AnomalyError } from '../../core';
+import type { ReadLimits } from '../../core';
+import { AnomalyError, DEFAULT_READ_LIMITS, ReadLimitError } from '../../core';
+import { XmlCompleteness } from './xml-complete';
+import { ZipArchive } from './zip-archive';
 
 const ZIP = [0x50, 0x4b, 0x03, 0x04];
 const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
@@ -21,6 +24,7 @@ function startsWith(buffer: Buffer, signature: number[]): boolean {
  */
 function fileAspect(regle: string): string {
 	if (regle === 'fichier.vide' || regle === 'fichier.abime') return 'contenu';
+	if (regle === 'fichier.limite') return 'taille';
 	if (regle === 'fiche.version') return 'version du formulaire';
 	if (regle === 'fiche.colonneManquante') return 'colonnes des lots';
 	if (regle === 'fiche.feuilleManquante' || regle === 'fiche.pasUneFiche') return 'feuilles';
@@ -85,9 +89,65 @@ export function assertXlsx(buffer: Buffer, fileName: string): void {
 	}
 }
 
-/** Charge un classeur complet (petits fichiers : listes de lots, fiches visa). */
-export async function loadWorkbook(buffer: Buffer, fileName: string): Promise<ExcelJS.Workbook> {
+/** Limite de lecture dépassée : erreur française qui nomme le fichier, la partie, la limite et l'option qui la règle. */
+export function limitFileError(fileName: string, error: ReadLimitError): AnomalyError {
+	return fileError(
+		fileName,
+		error.message,
+		`Vérifiez le fichier : un classeur ordinaire est loin de cette limite (fichier piégé, ou données collées par erreur). S\u2019il est légitime, augmentez l\u2019option « ${error.option} » du nœud.`,
+		'fichier.limite',
+	);
+}
+
+/** Classeur abîmé (archive, partie ou XML incomplets) : erreur française qui nomme le fichier. */
+export function damagedFileError(fileName: string, detail: string): AnomalyError {
+	return fileError(
+		fileName,
+		`le classeur est illisible ou abîmé (${detail})`,
+		'Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format « Classeur Excel (.xlsx) ».',
+		'fichier.abime',
+	);
+}
+
+/**
+ * Avant de confier un classeur à exceljs (qui décompresse tout d'un bloc, sans
+ * limite) : chaque partie est décompressée en flux sous les limites de
+ * lecture, sans être gardée, ses cellules et lignes comptées, et chaque
+ * document XML doit être complet.
+ */
+export async function inspectArchive(buffer: Buffer, limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<void> {
+	const archive = ZipArchive.read(buffer, limits);
+	for (const name of archive.names()) {
+		const stream = archive.stream(name)!;
+		const xml = /\.(?:xml|rels)$/i.test(name);
+		const sheet = /^xl\/worksheets\/[^/]+\.xml$/i.test(name);
+		const completeness = xml ? new XmlCompleteness(name) : undefined;
+		const decoder = new TextDecoder('utf-8');
+		let rows = 0;
+		for await (const chunk of stream) {
+			if (!completeness) continue;
+			const text = decoder.decode(chunk as Buffer, { stream: true });
+			completeness.push(text);
+			if (sheet) {
+				// Compte approché (balises coupées entre deux morceaux non comptées) : exceljs lit ensuite la feuille entière.
+				const cells = text.match(/<(?:\w+:)?c[\s>/]/g)?.length ?? 0;
+				rows += text.match(/<(?:\w+:)?row[\s>/]/g)?.length ?? 0;
+				archive.budget.addRow(name, rows, cells);
+			}
+		}
+		completeness?.end();
+	}
+}
+
+/** Charge un classeur complet (petits fichiers : listes de lots, relevés), sous les limites de lecture. */
+export async function loadWorkbook(buffer: Buffer, fileName: string, limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<ExcelJS.Workbook> {
 	assertXlsx(buffer, fileName);
+	try {
+		await inspectArchive(buffer, limits);
+	} catch (error) {
+		if (error instanceof ReadLimitError) throw limitFileError(fileName, error);
+		throw damagedFileError(fileName, error instanceof Error ? error.message : String(error));
+	}
 	const workbook = new ExcelJS.Workbook();
 	let failure: unknown;
 	try {

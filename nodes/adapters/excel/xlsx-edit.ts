@@ -11,6 +11,7 @@
  * openpyxl : espace de noms principal sans préfixe, adresses r= sur les lignes
  * et les cellules.
  */
+import type { ReadLimits } from '../../core';
 import { escapeHtml } from '../../core';
 import { LightWorkbook, parseAddress, xmlAttribute } from './xlsx-light';
 import type { ZipArchive } from './zip-archive';
@@ -251,8 +252,8 @@ export class XlsxEditor {
 	 * abîmé, protégé). Rend `undefined` pour un classeur dont l'espace de noms
 	 * principal est préfixé (<x:workbook>, rare) : à normaliser d'abord.
 	 */
-	static async open(buffer: Buffer, fileName: string): Promise<XlsxEditor | undefined> {
-		const light = await LightWorkbook.open(buffer, fileName);
+	static async open(buffer: Buffer, fileName: string, limits?: ReadLimits): Promise<XlsxEditor | undefined> {
+		const light = await LightWorkbook.open(buffer, fileName, limits);
 		const zip = light.zip;
 		const workbook = zip.text('xl/workbook.xml') ?? '';
 		if (!new RegExp(`<workbook\\b[^>]*\\bxmlns="${MAIN_NS}"`).test(workbook)) return undefined;

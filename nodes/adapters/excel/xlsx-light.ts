@@ -7,8 +7,10 @@
  * texte enrichi), booléen, date ISO (cellules de type « d ») ; les formules
  * donnent leur résultat enregistré, les erreurs de calcul sont signalées.
  */
-import { detachedText } from '../../core';
-import { assertXlsx, fileError } from './workbook';
+import type { ReadLimits } from '../../core';
+import { DEFAULT_READ_LIMITS, ReadLimitError, detachedText } from '../../core';
+import { assertXlsx, damagedFileError, fileError, limitFileError } from './workbook';
+import { assertXmlComplete } from './xml-complete';
 import { ZipArchive } from './zip-archive';
 
 export interface LightCell {
@@ -95,16 +97,34 @@ export class LightWorkbook {
 		return this.sheets.map((s) => s.name);
 	}
 
-	static async open(buffer: Buffer, fileName: string): Promise<LightWorkbook> {
+	/**
+	 * Texte d'une partie XML, décompressée sous les limites de lecture et
+	 * complète ; `undefined` si elle n'existe pas. Erreurs françaises qui
+	 * nomment le fichier.
+	 */
+	static partText(zip: ZipArchive, fileName: string, name: string): string | undefined {
+		try {
+			const text = zip.text(name);
+			return text === undefined ? undefined : assertXmlComplete(name, text);
+		} catch (error) {
+			if (error instanceof ReadLimitError) throw limitFileError(fileName, error);
+			throw damagedFileError(fileName, error instanceof Error ? error.message : String(error));
+		}
+	}
+
+	private part(name: string): string | undefined {
+		return LightWorkbook.partText(this.zip, this.fileName, name);
+	}
+
+	static async open(buffer: Buffer, fileName: string, limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<LightWorkbook> {
 		assertXlsx(buffer, fileName);
 		let zip: ZipArchive;
 		try {
-			zip = ZipArchive.read(buffer);
+			zip = ZipArchive.read(buffer, limits);
 		} catch (error) {
-			const detail = error instanceof Error ? ` (${error.message})` : '';
-			throw fileError(fileName, `le classeur est illisible ou abîmé${detail}`, 'Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format .xlsx.', 'fichier.abime');
+			throw damagedFileError(fileName, error instanceof Error ? error.message : String(error));
 		}
-		const workbookXml = zip.text('xl/workbook.xml');
+		const workbookXml = LightWorkbook.partText(zip, fileName, 'xl/workbook.xml');
 		if (workbookXml === undefined) {
 			const ods = zip.text('mimetype')?.includes('opendocument');
 			throw fileError(
@@ -114,7 +134,7 @@ export class LightWorkbook {
 				'fichier.pasXlsx',
 			);
 		}
-		const relsXml = zip.text('xl/_rels/workbook.xml.rels') ?? '';
+		const relsXml = LightWorkbook.partText(zip, fileName, 'xl/_rels/workbook.xml.rels') ?? '';
 		const targets = new Map<string, string>();
 		for (const m of relsXml.matchAll(/<(?:\w+:)?Relationship\b([^>]*)\/?>/g)) {
 			const id = xmlAttribute(m[1], 'Id');
@@ -140,7 +160,7 @@ export class LightWorkbook {
 
 	private async strings(): Promise<string[]> {
 		if (this.sharedStrings) return this.sharedStrings;
-		const xml = this.zip.text('xl/sharedStrings.xml') ?? '';
+		const xml = this.part('xl/sharedStrings.xml') ?? '';
 		const out: string[] = [];
 		const re = /<(?:\w+:)?si>([\s\S]*?)<\/(?:\w+:)?si>|<(?:\w+:)?si\/>/g;
 		for (let m = re.exec(xml); m; m = re.exec(xml)) out.push(m[1] === undefined ? '' : runsText(m[1]));
@@ -148,11 +168,19 @@ export class LightWorkbook {
 		return out;
 	}
 
+	private count(sheet: string, row: number, cells: number): void {
+		try {
+			this.zip.budget.addRow(sheet, row, cells);
+		} catch (error) {
+			throw error instanceof ReadLimitError ? limitFileError(this.fileName, error) : error;
+		}
+	}
+
 	/** Les cellules d'une feuille ; `undefined` si elle n'existe pas. */
 	async sheet(name: string): Promise<LightSheet | undefined> {
 		const entry = this.sheets.find((s) => s.name === name);
 		if (!entry) return undefined;
-		const xml = this.zip.text(entry.path);
+		const xml = this.part(entry.path);
 		if (xml === undefined) {
 			throw fileError(this.fileName, `la feuille « ${name} » est absente de l\u2019archive`, 'Ouvrez le classeur dans Excel ou LibreOffice et enregistrez-le de nouveau au format .xlsx.', 'fichier.abime');
 		}
@@ -189,7 +217,10 @@ export class LightWorkbook {
 			cells.set(address, cell);
 			const row = parseAddress(address).row;
 			if (row > maxRow) maxRow = row;
+			// Limites de lecture : lignes de la feuille, cellules du fichier (comptées par tranches de 1 024).
+			if ((cells.size & 1023) === 0) this.count(name, maxRow, 1024);
 		}
+		this.count(name, maxRow, cells.size & 1023);
 		const merges: LightRange[] = [];
 		for (const mm of xml.matchAll(/<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+\d+):([A-Z]+\d+)"/g)) {
 			const a = parseAddress(mm[1]);

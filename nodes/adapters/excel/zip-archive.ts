@@ -12,9 +12,13 @@
  * n'est pas un zip : voir assertXlsx) : une archive de ce genre est refusée
  * comme abîmée.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+
+import type { ReadLimits } from '../../core';
+import { DEFAULT_READ_LIMITS, ReadBudget, ReadLimitError } from '../../core';
 
 interface Entry {
 	name: string;
@@ -113,11 +117,46 @@ export class DeflateTemplate {
 	}
 }
 
-export class ZipArchive {
-	private constructor(private readonly entries: Map<string, Entry>) {}
+/**
+ * Partie abîmée : données compressées incomplètes ou corrompues, taille ou
+ * CRC-32 différents de ceux du répertoire central. Message en français.
+ */
+export class DamagedPartError extends Error {}
 
-	/** Lit le répertoire central ; lève une Error (message technique, en anglais de zlib parfois) si l'archive est abîmée. */
-	static read(buffer: Buffer): ZipArchive {
+/** Message français d'une erreur de zlib (« unexpected end of file »…). */
+function inflateFailure(name: string, error: unknown): DamagedPartError {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	const reason = code === 'Z_BUF_ERROR' ? 'données compressées incomplètes (partie tronquée)' : 'données compressées corrompues';
+	return new DamagedPartError(`partie « ${name} » abîmée : ${reason}`);
+}
+
+/** Une erreur de zlib pendant une transformation devient celle de la partie ; toute autre reste telle quelle. */
+function transformFailure(name: string, error: unknown): Error {
+	const code = (error as NodeJS.ErrnoException | undefined)?.code;
+	if (typeof code === 'string' && code.startsWith('Z_')) return inflateFailure(name, error);
+	return error instanceof Error ? error : new Error(String(error));
+}
+
+function mismatch(name: string, what: 'taille' | 'somme de contrôle'): DamagedPartError {
+	return new DamagedPartError(`partie « ${name} » abîmée : ${what} décompressée différente de celle qu\u2019annonce l\u2019archive`);
+}
+
+export class ZipArchive {
+	/** Octets décompressés et cellules lus dans ce fichier, face aux limites de lecture. */
+	readonly budget: ReadBudget;
+
+	private constructor(
+		private readonly entries: Map<string, Entry>,
+		limits: ReadLimits,
+	) {
+		this.budget = new ReadBudget(limits);
+	}
+
+	/**
+	 * Lit le répertoire central ; lève une Error (message français) si l'archive est abîmée.
+	 * @param limits limites de lecture : chaque partie lue est décompressée sous ces limites.
+	 */
+	static read(buffer: Buffer, limits: ReadLimits = DEFAULT_READ_LIMITS): ZipArchive {
 		let eocd = -1;
 		for (let i = buffer.length - 22; i >= Math.max(0, buffer.length - 22 - 0xffff); i--) {
 			if (buffer.readUInt32LE(i) === 0x06054b50) {
@@ -129,6 +168,7 @@ export class ZipArchive {
 		const count = buffer.readUInt16LE(eocd + 10);
 		let offset = buffer.readUInt32LE(eocd + 16);
 		if (count === 0xffff || offset === 0xffffffff) throw new Error('archive zip64 non prise en charge');
+		if (buffer.readUInt16LE(eocd + 8) !== count || offset + buffer.readUInt32LE(eocd + 12) > eocd) throw new Error('répertoire central de l\u2019archive incomplet');
 		const entries = new Map<string, Entry>();
 		for (let i = 0; i < count; i++) {
 			if (offset + 46 > buffer.length || buffer.readUInt32LE(offset) !== 0x02014b50) throw new Error('répertoire central de l\u2019archive abîmé');
@@ -153,7 +193,20 @@ export class ZipArchive {
 			if (method !== STORE && method !== DEFLATE) throw new Error(`méthode de compression ${method} non prise en charge (« ${name} »)`);
 			entries.set(name, { name, method, crc, size, raw: buffer.subarray(start, start + compressedSize), time, date });
 		}
-		return new ZipArchive(entries);
+		return new ZipArchive(entries, limits);
+	}
+
+	/**
+	 * Ce qu'une partie peut occuper, décompressée : sa taille annoncée si elle
+	 * tient dans les limites (une taille réelle plus grande est une archive
+	 * abîmée), sinon la partie est refusée avant d'être décompressée.
+	 */
+	private allowance(entry: Entry): number {
+		const remaining = this.budget.remainingFor();
+		if (entry.size > remaining) {
+			throw remaining < this.budget.limits.partBytes ? new ReadLimitError('fichier', entry.name, this.budget.limits.fileBytes) : new ReadLimitError('partie', entry.name, this.budget.limits.partBytes);
+		}
+		return entry.size;
 	}
 
 	has(name: string): boolean {
@@ -170,7 +223,51 @@ export class ZipArchive {
 		if (!entry) return undefined;
 		if (entry.content) return entry.content;
 		const raw = entry.raw!;
-		return entry.method === STORE ? raw : zlib.inflateRawSync(raw);
+		const allowed = this.allowance(entry);
+		let out: Buffer;
+		if (entry.method === STORE) out = raw;
+		else {
+			try {
+				// maxOutputLength : zlib s'arrête dès que la sortie dépasse la taille annoncée (bombe zip), sans tout décompresser.
+				out = zlib.inflateRawSync(raw, { maxOutputLength: Math.min(allowed + 1, bufferConstants.MAX_LENGTH) });
+			} catch (error) {
+				if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw mismatch(name, 'taille');
+				throw inflateFailure(name, error);
+			}
+		}
+		if (out.length !== entry.size) throw mismatch(name, 'taille');
+		if (crc32(out) !== entry.crc) throw mismatch(name, 'somme de contrôle');
+		this.budget.addBytes(name, out.length, out.length);
+		return out;
+	}
+
+	/**
+	 * Vérifie, au fil de la décompression, la taille (limites de lecture, taille
+	 * annoncée) et, à la fin, le CRC-32 d'une partie.
+	 */
+	private checker(entry: Entry): Transform {
+		const allowed = this.allowance(entry);
+		const budget = this.budget;
+		let size = 0;
+		let crc = 0;
+		return new Transform({
+			transform(chunk: Buffer, _encoding, callback) {
+				size += chunk.length;
+				if (size > allowed) return callback(mismatch(entry.name, 'taille'));
+				try {
+					budget.addBytes(entry.name, chunk.length, size);
+				} catch (error) {
+					return callback(error as Error);
+				}
+				crc = crc32(chunk, crc);
+				callback(null, chunk);
+			},
+			flush(callback) {
+				if (size !== entry.size) return callback(mismatch(entry.name, 'taille'));
+				if (crc >>> 0 !== entry.crc) return callback(mismatch(entry.name, 'somme de contrôle'));
+				callback();
+			},
+		});
 	}
 
 	/**
@@ -181,10 +278,19 @@ export class ZipArchive {
 	stream(name: string): Readable | undefined {
 		const entry = this.entries.get(name);
 		if (!entry) return undefined;
-		if (entry.content || entry.method === STORE) return Readable.from([entry.content ?? entry.raw!], { objectMode: false });
-		const inflate = zlib.createInflateRaw();
-		inflate.end(entry.raw);
-		return inflate;
+		if (entry.content) return Readable.from([entry.content], { objectMode: false });
+		const checker = this.checker(entry);
+		let source: Readable;
+		if (entry.method === STORE) source = Readable.from([entry.raw!], { objectMode: false });
+		else {
+			const inflate = zlib.createInflateRaw();
+			inflate.end(entry.raw);
+			source = inflate;
+		}
+		// Une erreur de zlib parvient au lecteur en français ; une erreur du contrôle (ou l'abandon du lecteur) arrête zlib.
+		source.on('error', (error) => checker.destroy(error instanceof DamagedPartError ? error : inflateFailure(entry.name, error)));
+		checker.on('close', () => source.destroy());
+		return source.pipe(checker);
 	}
 
 	/** Taille décompressée d'une partie (répertoire central) ; `undefined` si elle n'existe pas. */
@@ -236,8 +342,12 @@ export class ZipArchive {
 			},
 		});
 		const source = Readable.from([entry.content ?? entry.raw!]);
-		const inflate: NodeJS.ReadWriteStream[] = !entry.content && entry.method === DEFLATE ? [zlib.createInflateRaw()] : [];
-		await pipeline([source, ...inflate, transform, measure, zlib.createDeflateRaw({ level }), collect]);
+		const inflate: NodeJS.ReadWriteStream[] = entry.content ? [] : entry.method === DEFLATE ? [zlib.createInflateRaw(), this.checker(entry)] : [this.checker(entry)];
+		try {
+			await pipeline([source, ...inflate, transform, measure, zlib.createDeflateRaw({ level }), collect]);
+		} catch (error) {
+			throw transformFailure(name, error);
+		}
 		this.entries.set(name, { ...entry, method: DEFLATE, crc: crc >>> 0, size, raw: Buffer.concat(compressed), content: undefined });
 	}
 

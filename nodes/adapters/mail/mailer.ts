@@ -2,14 +2,21 @@
  * Envoi SMTP par nodemailer : une seule connexion réutilisée pour toute
  * l'exécution (pool), débit maximal paramétrable, et des erreurs en français
  * par destinataire (refus définitif 5xx, refus temporaire 4xx, délai dépassé,
- * serveur injoignable, authentification refusée).
+ * serveur injoignable, authentification refusée, certificat, mode TLS).
+ *
+ * Un serveur muet ne coûte qu'un délai par exécution : après un délai dépassé,
+ * un refus de connexion ou un échec TLS, les courriels suivants ne sont pas
+ * tentés (refus temporaire « non tenté », à la prochaine exécution) ; de même
+ * au-delà de la durée maximale des envois d'une exécution. Les courriels
+ * partent un à un (la connexion est unique) : chacun n'est confié à nodemailer
+ * qu'à son tour, une fois ces deux conditions vérifiées.
  */
 import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 
-import { singleLine } from '../../core';
+import { formatNumber, singleLine } from '../../core';
 
 export type SmtpSecurity = 'starttls' | 'tls' | 'aucune';
 
@@ -23,12 +30,30 @@ export interface SmtpSettings {
 	expediteurEmail: string;
 	repondreA?: string;
 	accepterCertificatsNonVerifies?: boolean;
+	/** Délais de connexion, d'accueil (bannière 220) et d'inactivité de la connexion (ms). */
+	delais?: SmtpTimeouts;
+	/** Durée maximale des envois d'une exécution (ms) ; 0 ou absent : sans limite. */
+	dureeMaxEnvoisMs?: number;
 }
+
+export interface SmtpTimeouts {
+	connexionMs: number;
+	accueilMs: number;
+	inactiviteMs: number;
+}
+
+/**
+ * Délais par défaut : quelques secondes suffisent à un serveur en état de
+ * marche (connexion et bannière en moins d'une seconde sur un réseau
+ * d'administration) ; 30 s par courriel, le défaut précédent, faisait durer
+ * 200 relances une centaine de minutes face à un serveur muet.
+ */
+export const DEFAULT_SMTP_TIMEOUTS: Readonly<SmtpTimeouts> = Object.freeze({ connexionMs: 10_000, accueilMs: 10_000, inactiviteMs: 20_000 });
 
 export interface MailerOptions {
 	/** Courriels par seconde au plus ; 0 : sans limite. */
 	debitParSeconde?: number;
-	/** Délai maximal d'une connexion ou d'une réponse du serveur (ms). */
+	/** Délai maximal d'une connexion ou d'une réponse du serveur (ms), à la place de ceux de l'identifiant. */
 	delaiMs?: number;
 }
 
@@ -60,7 +85,7 @@ export function messageIdFor(key: string, senderEmail: string): string {
 
 function transportOptions(s: SmtpSettings, options: MailerOptions): SMTPPool.Options {
 	const rate = options.debitParSeconde ?? 0;
-	const timeout = options.delaiMs ?? 30000;
+	const delais = options.delaiMs !== undefined ? { connexionMs: options.delaiMs, accueilMs: options.delaiMs, inactiviteMs: options.delaiMs } : (s.delais ?? DEFAULT_SMTP_TIMEOUTS);
 	return {
 		pool: true,
 		maxConnections: 1,
@@ -72,16 +97,75 @@ function transportOptions(s: SmtpSettings, options: MailerOptions): SMTPPool.Opt
 		requireTLS: s.securite === 'starttls',
 		auth: s.user ? { user: s.user, pass: s.password ?? '' } : undefined,
 		tls: { rejectUnauthorized: !s.accepterCertificatsNonVerifies },
-		connectionTimeout: timeout,
-		greetingTimeout: timeout,
-		socketTimeout: timeout,
+		connectionTimeout: delais.connexionMs,
+		greetingTimeout: delais.accueilMs,
+		socketTimeout: delais.inactiviteMs,
+		dnsTimeout: delais.connexionMs,
 		...(rate > 0 ? { rateDelta: 1000, rateLimit: rate } : {}),
 	};
 }
 
+/** Erreur de nodemailer : code du module (ESOCKET…), code d'origine (CERT_HAS_EXPIRED…), réponse du serveur. */
+interface SmtpFailure {
+	code?: string;
+	originalCode?: string;
+	timeoutType?: string;
+	responseCode?: number;
+	response?: string;
+	message?: string;
+	command?: string;
+}
+
+/** Codes d'OpenSSL (Node) d'un certificat refusé, et ce qu'il faut en dire. */
+const CERTIFICATE_PROBLEMS: Record<string, string> = {
+	CERT_HAS_EXPIRED: 'le certificat TLS du serveur est expiré',
+	CERT_NOT_YET_VALID: 'le certificat TLS du serveur n\u2019est pas encore valide (date de début à venir, ou horloge du serveur n8n déréglée)',
+	DEPTH_ZERO_SELF_SIGNED_CERT: 'le certificat TLS du serveur est autosigné, donc non reconnu',
+	SELF_SIGNED_CERT_IN_CHAIN: 'le certificat TLS du serveur est émis par une autorité autosignée, non reconnue',
+	UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'le certificat TLS du serveur est émis par une autorité inconnue de n8n',
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'le certificat TLS du serveur n\u2019est pas reconnu : son autorité est inconnue de n8n, ou le serveur n\u2019envoie pas la chaîne de certificats complète',
+	ERR_TLS_CERT_ALTNAME_INVALID: 'le certificat TLS du serveur est établi pour un autre nom que l\u2019hôte indiqué',
+	CERT_REVOKED: 'le certificat TLS du serveur est révoqué',
+};
+
+/** Serveur qui ne parle pas TLS dès la connexion (réponse en clair à un « bonjour » TLS). */
+const PLAIN_TEXT_REPLY = /wrong version number|packet length too long|unknown protocol|ERR_SSL_WRONG_VERSION_NUMBER|http request/i;
+
+/** Erreur de connexion au serveur (et non refus d'un destinataire) : inutile de retenter pendant la même exécution. */
+export function serverUnreachable(error: unknown): boolean {
+	const e = (error ?? {}) as SmtpFailure;
+	if (e.responseCode !== undefined) return false;
+	const codes = [e.code, e.originalCode];
+	return codes.some((c) => c === 'ETIMEDOUT' || c === 'ECONNREFUSED' || c === 'EDNS' || c === 'ETLS' || c === 'ENOTFOUND' || c === 'EHOSTUNREACH') || tlsKind(e) !== undefined;
+}
+
+/** Certificat refusé (son problème) ou réponse en clair à un « bonjour » TLS. */
+function tlsKind(e: SmtpFailure): { certificate: string } | 'clair' | undefined {
+	const original = e.originalCode ?? '';
+	const certificate = CERTIFICATE_PROBLEMS[original] ?? Object.entries(CERTIFICATE_PROBLEMS).find(([code]) => (e.message ?? '').includes(code))?.[1];
+	if (certificate !== undefined) return { certificate };
+	if (/certificate has expired/i.test(e.message ?? '')) return { certificate: CERTIFICATE_PROBLEMS.CERT_HAS_EXPIRED };
+	if (/self[- ]signed certificate/i.test(e.message ?? '')) return { certificate: CERTIFICATE_PROBLEMS.DEPTH_ZERO_SELF_SIGNED_CERT };
+	if (PLAIN_TEXT_REPLY.test(`${original} ${e.message ?? ''}`)) return 'clair';
+	return undefined;
+}
+
+/** Certificat refusé ou mode TLS inadapté : message français, sans le texte d'OpenSSL. */
+function tlsProblem(e: SmtpFailure, s: SmtpSettings): string | undefined {
+	const server = `${s.host}:${s.port}`;
+	const kind = tlsKind(e);
+	if (kind === undefined) return undefined;
+	if (kind !== 'clair') {
+		return `${kind.certificate} (${server}) : demandez au gestionnaire du serveur de messagerie de le corriger ; « Accepter les certificats non vérifiés » de l\u2019identifiant ne se coche qu\u2019en environnement de test`;
+	}
+	return s.securite === 'tls'
+		? `le serveur ${server} ne chiffre pas dès la connexion (il répond en clair) : choisissez la sécurité « STARTTLS » (port 587 en général) au lieu de « TLS implicite », ou vérifiez le port`
+		: `le serveur ${server} a répondu autrement qu\u2019en SMTP : vérifiez le port et le mode de sécurité`;
+}
+
 /** Traduit une erreur SMTP ou réseau en message français. */
 export function describeSmtpError(error: unknown, s: SmtpSettings): { temporaire: boolean; code: string; message: string } {
-	const e = error as { code?: string; responseCode?: number; response?: string; message?: string; command?: string };
+	const e = (error ?? {}) as SmtpFailure;
 	const server = `${s.host}:${s.port}`;
 	const reply = e.response ? ` (réponse du serveur : ${singleLine(e.response)})` : '';
 	if (e.responseCode !== undefined && e.responseCode >= 500) {
@@ -90,14 +174,25 @@ export function describeSmtpError(error: unknown, s: SmtpSettings): { temporaire
 	if (e.responseCode !== undefined && e.responseCode >= 400) {
 		return { temporaire: true, code: `SMTP ${e.responseCode}`, message: `refus temporaire du serveur SMTP${reply} : l\u2019envoi pourra être retenté à la prochaine exécution` };
 	}
-	const code = e.code === 'ESOCKET' && /ECONNREFUSED/.test(e.message ?? '') ? 'ECONNREFUSED' : (e.code ?? 'ERREUR');
+	const tls = tlsProblem(e, s);
+	if (tls !== undefined) return { temporaire: false, code: 'ETLS', message: tls };
+	const code = e.originalCode === 'ECONNREFUSED' || (e.code === 'ESOCKET' && /ECONNREFUSED/.test(e.message ?? '')) ? 'ECONNREFUSED' : (e.code ?? 'ERREUR');
+	const delais = s.delais ?? DEFAULT_SMTP_TIMEOUTS;
 	switch (code) {
 		case 'ECONNREFUSED':
 			return { temporaire: true, code, message: `serveur SMTP ${server} injoignable (connexion refusée) : vérifiez l\u2019hôte, le port et que le serveur est démarré` };
 		case 'ETIMEDOUT':
+			if (e.timeoutType === 'GREETING_TIMEOUT') {
+				const hint = s.securite === 'tls' ? '' : ' ; s\u2019il attend un chiffrement dès la connexion (port 465), choisissez la sécurité « TLS implicite »';
+				return { temporaire: true, code, message: `le serveur SMTP ${server} accepte la connexion mais ne se présente pas dans le délai d\u2019accueil (${formatNumber(delais.accueilMs / 1000)}\u00a0s)${hint}` };
+			}
+			if (e.timeoutType === 'CONNECT_TIMEOUT') {
+				return { temporaire: true, code, message: `serveur SMTP ${server} injoignable : pas de connexion dans le délai de ${formatNumber(delais.connexionMs / 1000)}\u00a0s (hôte, port ou pare-feu)` };
+			}
+			return { temporaire: true, code, message: `le serveur SMTP ${server} ne répond plus (délai d\u2019inactivité de ${formatNumber(delais.inactiviteMs / 1000)}\u00a0s dépassé)` };
 		case 'ESOCKET':
 		case 'ECONNECTION':
-			return { temporaire: true, code, message: `serveur SMTP ${server} : délai dépassé ou connexion interrompue${e.message ? ` (${e.message})` : ''}` };
+			return { temporaire: true, code, message: `connexion au serveur SMTP ${server} interrompue avant la fin de l\u2019envoi : le courriel n\u2019est pas parti, il pourra être retenté à la prochaine exécution` };
 		case 'EAUTH':
 			return { temporaire: false, code, message: `authentification refusée par le serveur SMTP ${server} : vérifiez l\u2019utilisateur et le mot de passe de l\u2019identifiant` };
 		case 'EENVELOPE':
@@ -105,7 +200,7 @@ export function describeSmtpError(error: unknown, s: SmtpSettings): { temporaire
 		case 'EDNS':
 			return { temporaire: true, code, message: `nom d\u2019hôte SMTP ${s.host} introuvable` };
 		case 'ETLS':
-			return { temporaire: false, code, message: `échec de la négociation TLS avec ${server} : vérifiez le mode de sécurité (STARTTLS, TLS) et le certificat` };
+			return { temporaire: false, code, message: `échec de la négociation TLS avec ${server} : vérifiez le mode de sécurité (STARTTLS, TLS implicite) et le port` };
 		default:
 			return { temporaire: true, code, message: `échec de l\u2019envoi : ${singleLine(e.message ?? String(error))}` };
 	}
@@ -129,6 +224,7 @@ export class Mailer {
 		options: MailerOptions = {},
 	) {
 		this.transport = nodemailer.createTransport(transportOptions(settings, options));
+		if (settings.dureeMaxEnvoisMs !== undefined && settings.dureeMaxEnvoisMs > 0) this.deadline = Date.now() + settings.dureeMaxEnvoisMs;
 	}
 
 	get from(): { name: string; address: string } {
@@ -139,8 +235,27 @@ export class Mailer {
 		await this.transport.verify();
 	}
 
+	/** Courriel suivant : chacun attend la fin du précédent (une seule connexion). */
+	private turn: Promise<unknown> = Promise.resolve();
+	/** Raison de ne plus rien tenter : serveur injoignable, muet ou refusé pendant cette exécution. */
+	private halted?: string;
+	private readonly deadline?: number;
+
 	async send(mail: OutgoingMail): Promise<SendOutcome> {
+		const run = this.turn.then(() => this.sendNow(mail));
+		this.turn = run.catch(() => undefined);
+		return run;
+	}
+
+	private async sendNow(mail: OutgoingMail): Promise<SendOutcome> {
 		const messageId = mail.cleMessage ? messageIdFor(mail.cleMessage, this.settings.expediteurEmail) : undefined;
+		if (this.halted !== undefined) {
+			return { ok: false, temporaire: true, code: 'NON_TENTE', message: `non envoyé, laissé pour la prochaine exécution : ${this.halted}`, messageId };
+		}
+		if (this.deadline !== undefined && Date.now() >= this.deadline) {
+			const seconds = formatNumber((this.settings.dureeMaxEnvoisMs ?? 0) / 1000);
+			return { ok: false, temporaire: true, code: 'DUREE_MAX', message: `non envoyé, laissé pour la prochaine exécution : durée maximale des envois de cette exécution (${seconds}\u00a0s) atteinte`, messageId };
+		}
 		try {
 			const info = await this.transport.sendMail({
 				from: this.from,
@@ -161,7 +276,9 @@ export class Mailer {
 				response: info.response,
 			};
 		} catch (error) {
-			return { ok: false, messageId, ...describeSmtpError(error, this.settings) };
+			const described = describeSmtpError(error, this.settings);
+			if (serverUnreachable(error)) this.halted = `un envoi précédent a échoué (${described.message})`;
+			return { ok: false, messageId, ...described };
 		}
 	}
 

@@ -1,7 +1,9 @@
 /**
- * Mise en page PDF d'un avis de pénalité (pdfkit) : lettre A4 en Helvetica
- * (police standard PDF, aucune police à embarquer), émetteur, destinataire,
- * références, objet, sections, tableau du calcul, signature, pagination.
+ * Mise en page PDF d'un avis de pénalité (pdfkit) : lettre A4, archivable
+ * (PDF/A-2b : polices embarquées, profil de couleur sRGB, métadonnées XMP),
+ * émetteur, destinataire, mode d'envoi, références, objet, sections, tableau du
+ * calcul, signature, pagination. Police Arimo embarquée (sous-ensemble des
+ * glyphes employés), aux métriques d'Helvetica.
  * Le document est reproductible : mêmes données, même fichier (date de
  * création fixée à la date de l'avis), ce qui permet de comparer l'empreinte
  * d'une lettre relue à celle de la lettre envoyée.
@@ -9,16 +11,19 @@
 import PDFDocument from 'pdfkit';
 
 import type { LetterModel, LetterTable } from '../../core';
+import { LETTER_FONTS } from './fonts';
 
 const MARGIN = 56;
-const FONT = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
+const FONT = LETTER_FONTS.regular.name;
+const BOLD = LETTER_FONTS.bold.name;
 const BLUE = '#1F5FA8';
 
-/** Caractères du codage WinAnsi (Windows-1252) hors Latin-1 : ceux que les polices standard savent dessiner. */
-const CP1252_EXTRA = '€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ';
+/** Signes courants absents du jeu latin de la police : transcrits plutôt que remplacés par un carré vide. */
 const REPLACEMENTS: Record<string, string> = {
-	'\u2212': '-',
+	// Espaces fines et de chiffres : insécables ordinaires.
+	'\u202f': '\u00a0',
+	'\u2009': '\u00a0',
+	'\u2007': '\u00a0',
 	'\u2010': '-',
 	'\u2011': '-',
 	'\u2192': '->',
@@ -33,30 +38,31 @@ const REPLACEMENTS: Record<string, string> = {
 	'\u0111': 'd',
 };
 
+type GlyphCheck = (codePoint: number) => boolean;
+
 /**
- * Texte dessinable avec les polices standard du PDF (codage WinAnsi) : les
- * espaces fines deviennent insécables, les signes courants hors codage sont
- * transcrits (− → -, ≥ → >=), les lettres accentuées hors codage perdent leur
- * accent (ğ → g), le reste devient « ? ». Sans cela, pdfkit dessinerait des
- * caractères erronés sans rien signaler.
+ * Texte dessinable avec la police embarquée : un caractère qu'elle sait dessiner
+ * passe tel quel ; sinon, les signes courants sont transcrits (≥ → >=), les
+ * lettres accentuées perdent leur accent (ğ → g), le reste devient « ? ». Sans
+ * cela, pdfkit dessinerait un glyphe vide sans rien signaler.
  */
-export function toWinAnsi(text: string): string {
+export function drawableText(text: string, hasGlyph: GlyphCheck): string {
 	let out = '';
-	for (const char of text.replace(/[\u2007\u2009\u202f]/g, '\u00a0')) {
+	for (const char of text) {
 		const code = char.codePointAt(0)!;
-		if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || code === 0x0a || CP1252_EXTRA.includes(char)) out += char;
+		if (code === 0x0a || hasGlyph(code)) out += char;
 		else if (REPLACEMENTS[char]) out += REPLACEMENTS[char];
 		else {
 			const base = char.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
-			out += base.length > 0 && [...base].every((c) => c.charCodeAt(0) < 0x7f) ? base : '?';
+			out += base.length > 0 && [...base].every((c) => hasGlyph(c.codePointAt(0)!)) ? base : '?';
 		}
 	}
 	return out;
 }
 
-/** Le modèle de lettre, chaque texte rendu dessinable (voir toWinAnsi). */
-function drawable(model: LetterModel): LetterModel {
-	const t = toWinAnsi;
+/** Le modèle de lettre, chaque texte rendu dessinable (voir drawableText). */
+function drawable(model: LetterModel, hasGlyph: GlyphCheck): LetterModel {
+	const t = (text: string) => drawableText(text, hasGlyph);
 	const table = (tab?: LetterTable) => tab && { colonnes: tab.colonnes.map(t), lignes: tab.lignes.map((r) => r.map(t)), pied: tab.pied.map((r) => r.map(t)) };
 	return {
 		...model,
@@ -74,6 +80,15 @@ function drawable(model: LetterModel): LetterModel {
 	};
 }
 
+/** Les glyphes de la police courante de pdfkit (objet fontkit, non typé par @types/pdfkit). */
+function fontGlyphs(doc: PDFKit.PDFDocument): GlyphCheck {
+	const current: unknown = Reflect.get(doc, '_font');
+	const font: unknown = current !== null && typeof current === 'object' ? Reflect.get(current, 'font') : undefined;
+	const has: unknown = font !== null && typeof font === 'object' ? Reflect.get(font, 'hasGlyphForCodePoint') : undefined;
+	if (typeof has !== 'function') throw new Error('pdfkit : jeu de caractères de la police embarquée illisible (version de pdfkit changée ?)');
+	return (code) => Boolean(has.call(font, code));
+}
+
 export interface PdfMeta {
 	/** Date du document (AAAA-MM-JJ) : date de création du PDF. */
 	date: string;
@@ -81,16 +96,24 @@ export interface PdfMeta {
 }
 
 export async function renderLetterPdf(source: LetterModel, meta: PdfMeta): Promise<Buffer> {
-	const model = drawable(source);
 	const created = new Date(`${meta.date}T09:00:00Z`);
 	const doc = new PDFDocument({
 		size: 'A4',
 		margins: { top: MARGIN, bottom: MARGIN + 14, left: MARGIN, right: MARGIN },
 		bufferPages: true,
+		// PDF/A-2b (ISO 19005-2, niveau b) : archivage de la lettre envoyée.
+		subset: 'PDF/A-2b',
+		pdfVersion: '1.7',
 		lang: 'fr-FR',
 		displayTitle: true,
-		info: { Title: model.objet, Author: meta.auteur, Subject: model.titre, Creator: 'n8n-nodes-clauses-sociales', CreationDate: created, ModDate: created },
+		info: { Title: source.objet, Author: meta.auteur, Subject: source.titre, Creator: 'n8n-nodes-clauses-sociales', CreationDate: created, ModDate: created },
 	});
+	doc.registerFont(FONT, LETTER_FONTS.regular.data);
+	doc.registerFont(BOLD, LETTER_FONTS.bold.data);
+	// Tout le texte est écrit dans ces polices (la police standard par défaut de
+	// pdfkit, jamais employée, n'est pas écrite dans le fichier). Les deux graisses
+	// ont le même jeu de caractères : un seul contrôle suffit.
+	const model = drawable(source, fontGlyphs(doc.font(FONT)));
 	const chunks: Buffer[] = [];
 	doc.on('data', (chunk: Buffer) => chunks.push(chunk));
 	const done = new Promise<Buffer>((resolve, reject) => {

@@ -42,13 +42,24 @@ export const PROCEDURES = {
 } as const;
 export type Procedure = keyof typeof PROCEDURES;
 
+/**
+ * Un CCAG 2021 sous ses graphies usuelles : « CCAG-FCS », « CCAG FCS 2021 »,
+ * « FCS », et son titre (« CCAG des marchés publics de fournitures courantes et
+ * services »). La comparaison ignore casse, accents, tirets et espaces.
+ */
+function ccag(libelle: string, sigles: string[], titres: string[]) {
+	const synonymes = sigles.flatMap((s) => [s, `${s} 2021`, `CCAG ${s}`, `CCAG ${s} 2021`, `CCAG 2021 ${s}`]);
+	for (const t of titres) synonymes.push(t, `CCAG ${t}`, `CCAG des marchés publics de ${t}`, `CCAG ${t} 2021`, `cahier des clauses administratives générales des marchés publics de ${t}`);
+	return { libelle, synonymes };
+}
+
 export const CCAGS = {
-	travaux: { libelle: 'CCAG-Travaux 2021', synonymes: ['CCAG travaux', 'CCAG-T'] },
-	fcs: { libelle: 'CCAG-FCS 2021 (fournitures courantes et services)', synonymes: ['CCAG FCS', 'CCAG-FCS', 'fournitures courantes et services'] },
-	pi: { libelle: 'CCAG-PI 2021 (prestations intellectuelles)', synonymes: ['CCAG PI', 'CCAG-PI'] },
-	tic: { libelle: 'CCAG-TIC 2021 (techniques de l\u2019information)', synonymes: ['CCAG TIC', 'CCAG-TIC'] },
-	mi: { libelle: 'CCAG-MI 2021 (marchés industriels)', synonymes: ['CCAG MI', 'CCAG-MI'] },
-	moe: { libelle: 'CCAG-MOE 2021 (maîtrise d\u2019œuvre)', synonymes: ['CCAG MOE', 'CCAG-MOE'] },
+	travaux: ccag('CCAG-Travaux 2021', ['Travaux', 'T', 'TX'], ['travaux']),
+	fcs: ccag('CCAG-FCS 2021 (fournitures courantes et services)', ['FCS'], ['fournitures courantes et services', 'fournitures courantes et de services']),
+	pi: ccag('CCAG-PI 2021 (prestations intellectuelles)', ['PI'], ['prestations intellectuelles']),
+	tic: ccag('CCAG-TIC 2021 (techniques de l\u2019information)', ['TIC'], ['techniques de l\u2019information et de la communication', 'techniques de l\u2019information']),
+	mi: ccag('CCAG-MI 2021 (marchés industriels)', ['MI'], ['marchés industriels']),
+	moe: ccag('CCAG-MOE 2021 (maîtrise d\u2019œuvre)', ['MOE'], ['maîtrise d\u2019œuvre', 'maîtrise d\'œuvre']),
 	aucun: { libelle: 'Aucun CCAG (concession ou dérogation totale)', synonymes: ['aucun', 'sans CCAG', 'néant'] },
 } as const;
 export type Ccag = keyof typeof CCAGS;
@@ -78,6 +89,10 @@ export const FICHE_MECHANISMS = {
 	marcheReserveSiae: {
 		libelle: 'Marché réservé SIAE (L2113-13)',
 		synonymes: [MECHANISMS.marcheReserveSiae.libelle, 'réservé SIAE', 'marché réservé', 'article 15'],
+	},
+	marcheReserveDetenus: {
+		libelle: 'Marché réservé aux opérateurs employant des personnes détenues (L2113-13-1)',
+		synonymes: [MECHANISMS.marcheReserveDetenus.libelle, 'réservé détenus', 'réservé personnes détenues', 'marché réservé détenus', 'travail pénitentiaire'],
 	},
 	marcheInsertion: {
 		libelle: 'Marché d\u2019insertion (R2123-1)',

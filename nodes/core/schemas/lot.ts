@@ -7,6 +7,7 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
+import { PLAUSIBILITY_BOUNDS } from '../plausibility';
 import { amount, decimal, enumList, optional, percent, text, tolerantEnum, yesNo } from './primitives';
 
 export const NATURES = {
@@ -61,6 +62,10 @@ export const STRUCTURE_TYPES = {
 	EA: { libelle: 'Entreprise adaptée (EA)', synonymes: ['entreprise adaptée', 'EATT'] },
 	ESAT: { libelle: 'Établissement et service d\u2019aide par le travail (ESAT)', synonymes: [] },
 	regieQuartier: { libelle: 'Régie de quartier', synonymes: ['régie de quartier', 'régies de quartier'] },
+	detention: {
+		libelle: 'Opérateur employant des personnes détenues (travail pénitentiaire)',
+		synonymes: ['personnes détenues', 'détenus', 'travail pénitentiaire', 'travail en détention', 'établissement pénitentiaire', 'concessionnaire pénitentiaire', 'ATIGIP'],
+	},
 } as const;
 export type StructureType = keyof typeof STRUCTURE_TYPES;
 
@@ -73,7 +78,7 @@ export const LotSchema = z.object({
 	intitule: optional(text({ max: 500 })),
 	nature: tolerantEnum(NATURES, 'une nature de marché'),
 	/** Facultatif pour les méthodes qui ne s'en servent pas (heures du marché, volume annuel, montant facturé). */
-	montantHT: optional(amount()),
+	montantHT: optional(amount(PLAUSIBILITY_BOUNDS.montantLot)),
 	dureeMois: optional(decimal({ min: 0, exclusiveMin: true, unit: 'mois', example: '24' })),
 	cpv: optional(text({ max: 20 })),
 	secteur: optional(text({ max: 200 })),

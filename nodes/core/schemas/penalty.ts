@@ -85,6 +85,9 @@ export const ClausePenaltyFieldsSchema = z
 		delaiMiseEnDemeureJours: optional(decimal({ min: 1, integer: true, unit: 'jours', example: '15' })),
 		delaiBilanJours: optional(days()),
 		articleCcap: optional(text({ max: 300 })),
+		// Limites du CCAG 2021 (pénalités de retard) étendues par le CCAP à la clause.
+		exonerationCcag: optional(yesNo()),
+		plafondCcag: optional(yesNo()),
 		penalitesDejaAppliquees: optional(euros('1 200')),
 		// Heures.
 		heuresRealisees: optional(hours('350')),
@@ -142,6 +145,8 @@ export const PENALTY_FIELD_LABELS: FieldLabels = {
 	delaiMiseEnDemeureJours: 'délai de la mise en demeure (jours)',
 	delaiBilanJours: 'délai de remise du bilan (jours)',
 	articleCcap: 'article du CCAP',
+	exonerationCcag: 'exonération du CCAG 2021 (total ≤ 1 000 € HT)',
+	plafondCcag: 'plafond du CCAG 2021 (10 % du montant du marché)',
 	penalitesDejaAppliquees: 'pénalités déjà appliquées (€ HT)',
 	heuresRealisees: 'heures réalisées',
 	heuresNeutralisees: 'heures neutralisées',
@@ -179,6 +184,8 @@ export const PENALTY_FIELDS_READER: RecordReader<typeof ClausePenaltyFieldsSchem
 			delaiMiseEnDemeureJours: ['délai de la mise en demeure', 'délai de mise en demeure', 'délai de la mise en demeure (jours)'],
 			delaiBilanJours: ['délai de remise du bilan', 'délai du bilan'],
 			articleCcap: ['article du CCAP', 'article CCAP', 'référence CCAP'],
+			exonerationCcag: ['exonération CCAG', 'exonération du CCAG', 'exonération 1 000 €', 'seuil d\u2019exonération du CCAG'],
+			plafondCcag: ['plafond CCAG', 'plafond du CCAG', 'plafond 10 %', 'plafond de 10 % du CCAG'],
 			penalitesDejaAppliquees: ['pénalités déjà appliquées', 'pénalités antérieures'],
 			heuresRealisees: ['heures réalisées', 'heures d\u2019insertion réalisées', 'réalisé'],
 			heuresNeutralisees: ['heures neutralisées', 'neutralisation (h)', 'heures exonérées'],
@@ -244,6 +251,11 @@ export const PenaltySettingsSchema = z.object({
 	delaiBilanJours: days(),
 	delaiObservationsJours: decimal({ min: 1, integer: true, unit: 'jours', example: '15' }),
 	articleCcap: z.preprocess(emptyToUndefined, z.string().optional()),
+	/** Limites du CCAG 2021 pour les pénalités de retard, à appliquer si le CCAP les étend à la clause (désactivées par défaut). */
+	exonerationCcag: yesNo().default(false),
+	seuilExonerationCcag: euros('1 000').default(1000),
+	plafondCcag: yesNo().default(false),
+	plafondCcagPourcentage: percent().default(10),
 });
 export type PenaltySettings = z.output<typeof PenaltySettingsSchema>;
 export type PenaltySettingsInput = z.input<typeof PenaltySettingsSchema>;
@@ -254,6 +266,8 @@ export const PENALTY_SETTINGS_LABELS: FieldLabels = {
 	echeance: 'échéance évaluée',
 	dateJalon: 'date du jalon',
 	delaiObservationsJours: 'délai pour présenter des observations (jours)',
+	seuilExonerationCcag: 'seuil d\u2019exonération du CCAG 2021 (€ HT)',
+	plafondCcagPourcentage: 'plafond du CCAG 2021 (% du montant du marché)',
 };
 
 /**

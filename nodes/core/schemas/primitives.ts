@@ -9,6 +9,8 @@ import { parseDate, parseMonth } from '../calendar';
 import { normalizeEmail, splitEmails } from '../email';
 import { formatNumber, quote } from '../format';
 import { parseDecimal } from '../numbers';
+import type { PlausibilityBound } from '../plausibility';
+import { implausible } from '../plausibility';
 
 type Ctx = z.RefinementCtx;
 
@@ -34,6 +36,8 @@ interface NumberOptions {
 	example?: string;
 	/** Unité affichée : « € », « % », « h », « mois »… */
 	unit?: string;
+	/** Borne de vraisemblance (plausibility.ts) : au-delà, erreur de saisie, avec la source de la borne. */
+	plausible?: PlausibilityBound;
 }
 
 /** Nombre saisi en JSON ou en texte français (« 1 234,50 », « 12,5 % »). */
@@ -74,6 +78,10 @@ export function decimal(options: NumberOptions = {}) {
 				'nombre.tropGrand',
 			);
 		}
+		if (options.plausible !== undefined && value > options.plausible.max) {
+			const { message, correction } = implausible(value, options.plausible);
+			return issue(ctx, message, correction, 'nombre.invraisemblable');
+		}
 		if (options.integer && !Number.isInteger(value)) {
 			return issue(ctx, `${formatNumber(value)} n'est pas un nombre entier`, 'Saisissez un nombre entier.', 'nombre.nonEntier');
 		}
@@ -82,8 +90,8 @@ export function decimal(options: NumberOptions = {}) {
 }
 
 /** Montant en euros HT, positif ou nul. */
-export function amount() {
-	return decimal({ min: 0, unit: '€', example: '1 234 567,89' });
+export function amount(plausible?: PlausibilityBound) {
+	return decimal({ min: 0, unit: '€', example: '1 234 567,89', plausible });
 }
 
 /** Taux en pourcentage, de 0 à 100 (« 5 », « 5 % », « 12,5 »). */

@@ -9,6 +9,7 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { frenchLongDate } from '../calendar';
 import { buildKeyIndex, detachedText, detachedValue } from '../keys';
+import { PLAUSIBILITY_BOUNDS } from '../plausibility';
 import type { RecordReader } from '../records';
 import {
 	amount,
@@ -138,7 +139,7 @@ const ClauseRecordFields = z
 		titulaire: text({ max: 300 }),
 		emailTitulaire: email(),
 		contactTitulaire: optional(text({ max: 200 })),
-		heuresDues: decimal({ min: 0, exclusiveMin: true, unit: 'h', example: '420' }),
+		heuresDues: decimal({ min: 0, exclusiveMin: true, unit: 'h', example: '420', plausible: PLAUSIBILITY_BOUNDS.heuresDues }),
 		debutExecution: isoDate(),
 		finExecution: isoDate(),
 		facilitateur: text({ max: 200 }),
@@ -273,8 +274,8 @@ const ReportLineFields = z.object({
 		debutContrat: optional(isoDate()),
 		finContrat: optional(isoDate()),
 		poste: optional(text({ max: 200 })),
-		heuresMois: decimal({ min: 0, unit: 'h', example: '35' }),
-		heuresFormation: optional(decimal({ min: 0, unit: 'h', example: '7' })),
+		heuresMois: decimal({ min: 0, unit: 'h', example: '35', plausible: PLAUSIBILITY_BOUNDS.heuresMois }),
+		heuresFormation: optional(decimal({ min: 0, unit: 'h', example: '7', plausible: PLAUSIBILITY_BOUNDS.heuresMois })),
 		justification: optional(text({ max: 1000 })),
 		dateReception: optional(isoDate()),
 		/** Historique des relevés (réception) : version « AAAA-MM-JJ vN », correction d'un mois déjà reçu. */
