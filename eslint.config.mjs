@@ -15,6 +15,18 @@ export default [
 		},
 	},
 	{
+		// « Registre des clauses » : un libellé français, pas « … API » (ce n'est pas une API
+		// distante mais la base de données du registre).
+		files: ['credentials/ClausesRegistreApi.credentials.ts'],
+		rules: { 'n8n-nodes-base/cred-class-field-display-name-missing-api': 'off' },
+	},
+	{
+		// Le registre (adaptateur, sans n8n) lève ses propres erreurs en français ; le nœud les
+		// convertit en NodeOperationError à sa frontière (nodes/shared/register.ts, openRegister).
+		files: ['nodes/adapters/register/**/*.ts'],
+		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+	},
+	{
 		// Le paquet n'est pas publié (ni sur le registre npm ni ailleurs) : il n'a pas de
 		// page d'accueil, et une adresse inventée mènerait à une page qui n'existe pas.
 		// Voir le README, « Règles du linter non appliquées ».

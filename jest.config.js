@@ -11,5 +11,6 @@ module.exports = {
 	transformIgnorePatterns: ['/node_modules/(?!@fontsource/)'],
 	setupFiles: ['<rootDir>/test/helpers/setup-env.ts'],
 	globalSetup: '<rootDir>/test/helpers/global-setup.js',
+	globalTeardown: '<rootDir>/test/helpers/global-teardown.js',
 	testTimeout: 30000,
 };

@@ -7,7 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import fs from 'node:fs';
 
-import { deduplicator, runNode } from '../test/helpers/engine';
+import { resetRegister, runNode } from '../test/helpers/engine';
 import { SmtpSink } from '../test/helpers/smtp-sink';
 import { fr, mib, writeResults } from './report';
 
@@ -48,7 +48,7 @@ const parameters = (mode: 'revue' | 'envoyer') => ({
 	emetteur: 'Région Val-d’Argent\nDirection de la commande publique',
 	signature: 'La directrice de la commande publique',
 	// Banc : envoi délibéré sans revue (sans empreintes, rien ne partirait).
-	options: { debitParSeconde: 0, memoireEnvois: CLAUSES * 4, envoiSansRevue: mode === 'envoyer' },
+	options: { debitParSeconde: 0, envoiSansRevue: mode === 'envoyer' },
 });
 
 async function main(): Promise<void> {
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
 		const sink = await new SmtpSink().start();
 		let sendMs = 0;
 		try {
-			deduplicator.reset();
+			resetRegister();
 			start = process.hrtime.bigint();
 			const sent = await runNode(
 				{ type: 'clausePenalty', parameters: parameters('envoyer'), credentials: { clausesSocialesSmtpApi: { id: 's', name: 'SMTP' } } },

@@ -23,7 +23,9 @@ import {
 	todayIn,
 	tryReadRecord,
 } from '../core';
+import { collectFollowUp, registerPenaltySteps } from '../shared/follow-up';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
+import { clausesRegistreTest } from '../shared/register';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -66,12 +68,20 @@ export class ClauseBilan implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Bilan', 'Indicateurs par vue'],
+		credentials: [
+			{
+				name: 'clausesRegistreApi',
+				required: false,
+				testedBy: 'clausesRegistreTest',
+				displayOptions: { show: { source: ['registre'] } },
+			},
+		],
 		properties: [
 			{
 				displayName: 'Source du suivi',
 				name: 'source',
 				type: 'options',
-				default: 'classeur',
+				default: 'registre',
 				options: [
 					{
 						name: 'Classeur de suivi Excel',
@@ -82,6 +92,11 @@ export class ClauseBilan implements INodeType {
 						name: 'Éléments d’entrée',
 						value: 'elements',
 						description: 'Clauses (heuresDues), lignes de relevé (heuresMois), pénalités (etape et montant ou penalites.total), marchés notifiés (marche et nature)',
+					},
+					{
+						name: 'Registre des clauses',
+						value: 'registre',
+						description: 'Les clauses en vigueur, la dernière version de chaque relevé et les avis de pénalité envoyés, lus dans le registre',
 					},
 				],
 			},
@@ -190,6 +205,8 @@ export class ClauseBilan implements INodeType {
 		],
 	};
 
+	methods = { credentialTest: { clausesRegistreTest } };
+
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const node = this.getNode();
 		const items = this.getInputData();
@@ -219,9 +236,33 @@ export class ClauseBilan implements INodeType {
 			anomalyCount++;
 			if (anomalies.length < MAX_ANOMALIES && error instanceof AnomalyError) anomalies.push(...error.anomalies.slice(0, MAX_ANOMALIES - anomalies.length));
 		};
-		const source = this.getNodeParameter('source', 0, 'classeur') as string;
+		const source = this.getNodeParameter('source', 0, 'registre') as string;
 		const out: INodeExecutionData[] = [];
-		if (source === 'elements') {
+		if (source === 'registre') {
+			// Mêmes schémas que le classeur ; les avis envoyés (fiches « penalite ») donnent les pénalités proposées et notifiées.
+			const data = await collectFollowUp(this, {
+				fromRegister: async (register) => {
+					for (const step of await registerPenaltySteps(register)) {
+						if (!step.ok) {
+							note(step.error);
+							continue;
+						}
+						const { marche, lot, etape, montantHT, date } = step.value;
+						const read = tryReadRecord(PENALTY_READER, { marche, lot, etape, montant: montantHT, date }, `avis ${etape} du marché ${marche}, lot ${lot} (registre)`);
+						if (read.ok) acc.addPenalty(read.value);
+						else note(read.error);
+					}
+				},
+			});
+			for (const entry of data.clauses) {
+				if (entry.value) acc.addClause(entry.value);
+				else note(entry.error);
+			}
+			for (const line of data.lines) {
+				if (line.value) acc.addLine(line.value);
+				else note(line.error);
+			}
+		} else if (source === 'elements') {
 			const firstItems = new Map<string, string>();
 			items.forEach((item, itemIndex) => {
 				if (isUpstreamError(item.json)) return;

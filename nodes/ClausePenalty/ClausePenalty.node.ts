@@ -2,11 +2,14 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { FOLLOW_UP_SOURCE_PROPERTIES } from '../shared/follow-up';
+import { clausesRegistreTest } from '../shared/register';
+import { LEASE_OPTION } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { clauseItem, reviewPackage } from './output';
 import { readPenaltyParameters } from './parameters';
 import { planPenalties } from './plan';
+import { recordPenaltySteps } from './record';
 import { sendNotices } from './send';
 
 export class ClausePenalty implements INodeType {
@@ -31,6 +34,11 @@ export class ClausePenalty implements INodeType {
 				required: true,
 				testedBy: 'clausesSocialesSmtpTest',
 				displayOptions: { show: { mode: ['envoyer'] } },
+			},
+			{
+				name: 'clausesRegistreApi',
+				required: false,
+				testedBy: 'clausesRegistreTest',
 			},
 		],
 		properties: [
@@ -246,13 +254,7 @@ export class ClausePenalty implements INodeType {
 						default: '',
 						placeholder: 'Saint-Aubin-sur-Argent',
 					},
-					{
-						displayName: 'Mémoire des envois (nombre d’avis)',
-						name: 'memoireEnvois',
-						type: 'number',
-						default: 60000,
-						description: 'Nombre d’avis envoyés dont n8n garde la trace pour ne jamais les renvoyer',
-					},
+					LEASE_OPTION,
 					{
 						displayName: 'Mention du mode d’envoi',
 						name: 'mentionEnvoi',
@@ -298,7 +300,7 @@ export class ClausePenalty implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { clausesSocialesSmtpTest } };
+	methods = { credentialTest: { clausesSocialesSmtpTest, clausesRegistreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const parameters = readPenaltyParameters(this);
@@ -306,9 +308,11 @@ export class ClausePenalty implements INodeType {
 		const { planned, failed, review } = await planPenalties(this, parameters);
 		// Envoi (mode envoi) : une seule fois par clause, étape et période.
 		const outcomes = await sendNotices(this, planned, parameters);
+		// Avis partis : leur étape est consignée au registre des clauses (la suivante s'en déduit).
+		const recordings = await recordPenaltySteps(this, planned, outcomes, parameters);
 		const clauseOut = [...failed];
 		for (const p of planned) {
-			const { item, entry } = await clauseItem(this, p, outcomes.get(p));
+			const { item, entry } = await clauseItem(this, p, outcomes.get(p), { source: parameters.source, recording: recordings.get(p) });
 			clauseOut.push(item);
 			if (entry) review.push(entry);
 		}

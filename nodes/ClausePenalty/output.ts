@@ -7,7 +7,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { ReviewEntry } from '../core';
 import { approvalSubject, formatEuros, frenchLongDate, renderReviewSummary } from '../core';
+import { BUSY_ELSEWHERE, UNCERTAIN_RESENT } from '../shared/send-once';
 import type { PenaltyParameters } from './parameters';
+import type { StepRecording } from './record';
 import type { Outcome, Planned, Refusal } from './types';
 import { PDF, XLSX } from './types';
 
@@ -16,6 +18,13 @@ const ALREADY_SENT = {
 		'Mise en demeure déjà envoyée lors d’une exécution précédente : pas de renvoi. Reportez sa date dans le registre (colonne « Date de mise en demeure » ou feuille « Pénalités ») pour que la notification suive à l’expiration du délai.',
 	notification:
 		'Notification déjà envoyée lors d’une exécution précédente : pas de renvoi. Reportez sa date dans le registre (colonne « Date de notification des pénalités » ou feuille « Pénalités »).',
+};
+
+/** Source « registre » : la date de l'avis parti y est déjà consignée, rien à reporter. */
+const ALREADY_SENT_REGISTER = {
+	miseEnDemeure:
+		'Mise en demeure déjà envoyée lors d’une exécution précédente : pas de renvoi. Sa date est consignée au registre des clauses : la notification suivra d’elle-même à l’expiration du délai.',
+	notification: 'Notification déjà envoyée lors d’une exécution précédente : pas de renvoi. Sa date est consignée au registre des clauses.',
 };
 
 /** Avis retenu avant l'envoi : statut et raison, en français, pour l'élément de sortie. */
@@ -40,17 +49,18 @@ function refusalOf(p: Planned, refusal: Refusal, base: IDataObject): IDataObject
 }
 
 /** Ce que l'envoi a donné, pour l'élément de sortie. */
-function envoiOf(p: Planned, outcome: Outcome | undefined): IDataObject {
+function envoiOf(p: Planned, outcome: Outcome | undefined, fromRegister: boolean): IDataObject {
 	if (!p.notice) return { statut: 'sans objet', motif: p.step.motif };
 	const mail = p.notice.mail;
 	const base: IDataObject = { a: mail.to, cc: mail.cc ?? [], objet: mail.subject, cle: p.step.cleEnvoi };
 	if (outcome === undefined || outcome === 'aperçu') return { statut: 'aperçu', ...base, motif: 'Mode revue : rien n’est envoyé.', texte: mail.text, html: mail.html };
 	if (typeof outcome === 'object' && 'refus' in outcome) return refusalOf(p, outcome, base);
-	if (outcome === 'déjà envoyé') return { statut: 'déjà envoyé', ...base, motif: ALREADY_SENT[p.step.etape === 'notification' ? 'notification' : 'miseEnDemeure'] };
+	if (outcome === 'déjà envoyé') return { statut: 'déjà envoyé', ...base, motif: (fromRegister ? ALREADY_SENT_REGISTER : ALREADY_SENT)[p.step.etape === 'notification' ? 'notification' : 'miseEnDemeure'] };
+	if (outcome === 'en cours ailleurs') return { statut: 'en cours ailleurs', ...base, motif: BUSY_ELSEWHERE };
 	if (!outcome.ok) return { statut: 'échec', ...base, erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire };
 	const sent = { ...base, messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] };
 	const refused = outcome.rejected.find((r) => mail.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
-	if (!refused) return { statut: 'envoyé', ...sent };
+	if (!refused) return outcome.incertain ? { statut: 'incertain', ...sent, motif: UNCERTAIN_RESENT } : { statut: 'envoyé', ...sent };
 	return {
 		statut: 'échec',
 		...sent,
@@ -78,9 +88,30 @@ function registerRow(p: Planned): IDataObject {
 	};
 }
 
-export async function clauseItem(ctx: IExecuteFunctions, p: Planned, outcome: Outcome | undefined): Promise<{ item: INodeExecutionData; entry?: ReviewEntry }> {
+/** L'étape consignée au registre des clauses (avis parti), pour l'élément de sortie. */
+function recordingOf(recording: StepRecording | undefined): IDataObject | null {
+	if (!recording) return null;
+	if ('erreur' in recording) {
+		return {
+			cle: recording.cle,
+			consignee: false,
+			erreur: `Avis parti, mais son étape n’a pas pu être consignée au registre des clauses (${recording.erreur}). L’exécution suivante la consignera d’après l’envoi gardé au registre.`,
+		};
+	}
+	return { cle: recording.cle, consignee: true, version: recording.version };
+}
+
+export async function clauseItem(
+	ctx: IExecuteFunctions,
+	p: Planned,
+	outcome: Outcome | undefined,
+	options: { source: PenaltyParameters['source']; recording?: StepRecording },
+): Promise<{ item: INodeExecutionData; entry?: ReviewEntry }> {
 	const a = p.assessment;
-	const envoi = envoiOf(p, outcome);
+	const fromRegister = options.source === 'registre';
+	const envoi = envoiOf(p, outcome, fromRegister);
+	const etapeRegistre = recordingOf(options.recording);
+	if (etapeRegistre) envoi.registre = etapeRegistre;
 	const item: INodeExecutionData = {
 		json: {
 			marche: p.clause.marche,
@@ -105,7 +136,8 @@ export async function clauseItem(ctx: IExecuteFunctions, p: Planned, outcome: Ou
 			parametres: a.parametres as unknown as IDataObject,
 			avertissements: a.avertissements as unknown as IDataObject[],
 			documents: p.notice ? { lettre: p.notice.lettre.fileName, annexe: p.notice.annexe.fileName, empreinteLettre: p.notice.lettre.empreinte } : null,
-			ligneRegistre: p.notice ? registerRow(p) : null,
+			// Classeur de suivi : la ligne à reporter dans sa feuille « Pénalités » ; le registre des clauses, lui, la consigne à l'envoi.
+			ligneRegistre: p.notice && !fromRegister ? registerRow(p) : null,
 			envoi,
 		},
 		pairedItem: { item: p.entry.itemIndex },

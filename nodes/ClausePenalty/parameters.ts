@@ -8,6 +8,8 @@ import { toNodeError } from '../shared/items';
 
 export interface PenaltyParameters {
 	mode: 'revue' | 'envoyer';
+	/** Source du suivi : avec le registre des clauses, les avis envoyés y sont consignés et relus. */
+	source: 'registre' | 'classeur' | 'elements';
 	settings: PenaltySettings;
 	letter: LetterOptions;
 	/**
@@ -21,7 +23,8 @@ export interface PenaltyParameters {
 	 */
 	sansRevue: boolean;
 	debitParSeconde: number;
-	memoireEnvois: number;
+	/** Bail d'une réservation d'envoi dans le registre (s). */
+	bailEnvoi: number;
 }
 
 /**
@@ -93,6 +96,7 @@ export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters
 	}
 	return {
 		mode: ctx.getNodeParameter('mode', 0) as 'revue' | 'envoyer',
+		source: ctx.getNodeParameter('source', 0, 'registre') as PenaltyParameters['source'],
 		settings,
 		letter: {
 			emetteur: String(ctx.getNodeParameter('emetteur', 0, '') ?? ''),
@@ -109,6 +113,6 @@ export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters
 		approved: fingerprints(options.empreintesApprouvees),
 		sansRevue: options.envoiSansRevue === true,
 		debitParSeconde: Number(options.debitParSeconde ?? 5),
-		memoireEnvois: Number(options.memoireEnvois ?? 60000),
+		bailEnvoi: Number(options.bailEnvoi ?? 120),
 	};
 }

@@ -8,7 +8,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { createHash } from 'node:crypto';
 
-import type { TableRow } from '../adapters';
+import type { Register, TableRow } from '../adapters';
 import { buildPenaltyAnnex, locate, renderLetterPdf } from '../adapters';
 import type { ClauseRecord, NoticeStep, PenaltyAssessment, PenaltyHistoryEntry, ReviewEntry, StepDecision } from '../core';
 import {
@@ -28,7 +28,7 @@ import {
 	tryReadRecord,
 	withHistory,
 } from '../core';
-import { collectFollowUp, rawClauseKey, usableClauses } from '../shared/follow-up';
+import { collectFollowUp, rawClauseKey, registerPenaltySteps, usableClauses } from '../shared/follow-up';
 import { errorItem, toNodeError } from '../shared/items';
 import type { PenaltyParameters } from './parameters';
 import type { Notice, Planned } from './types';
@@ -118,10 +118,25 @@ export async function planPenalties(
 		if (key === undefined) orphanFaults.push(fault);
 		else if (!historyFaults.has(key)) historyFaults.set(key, fault);
 	};
+	// Registre des clauses : les étapes consignées à l'envoi des avis (fiches « penalite ») tiennent lieu de feuille « Pénalités ».
+	const fromRegister = async (register: Register) => {
+		for (const step of await registerPenaltySteps(register)) {
+			if (step.ok) {
+				const key = clauseKey(step.value);
+				history.set(key, [...(history.get(key) ?? []), step.value]);
+				continue;
+			}
+			const fault = { itemIndex: 0, json: step.json, error: step.error };
+			const key = rawClauseKey(step.json);
+			if (key === undefined) orphanFaults.push(fault);
+			else if (!historyFaults.has(key)) historyFaults.set(key, fault);
+		}
+	};
 	const data = await collectFollowUp(ctx, {
 		lineReader: REPORT_HOURS_READER,
 		onLine: (line) => reports.add(line),
 		extraSheets: { penalites: { ...HISTORY_SHEET, onRow: onHistoryRow } },
+		fromRegister,
 	});
 	for (const f of [...data.fileErrors, ...orphanFaults]) fail(f.error, f.itemIndex, f.json);
 
@@ -137,7 +152,7 @@ export async function planPenalties(
 			fail(locateInRow(read.error, entry.row), entry.itemIndex, entry.json, clause);
 			continue;
 		}
-		// Dates de procédure : colonnes du registre, sinon historique de la feuille « Pénalités ».
+		// Dates de procédure : colonnes du classeur, sinon historique (feuille « Pénalités » ou étapes consignées au registre).
 		const fields = withHistory(read.value, history.get(key) ?? [], penaltyPeriod(clause, settings).periode);
 		let assessment: PenaltyAssessment;
 		try {

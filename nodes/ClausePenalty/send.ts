@@ -16,7 +16,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { todayIn } from '../core';
-import { sendOnce } from '../shared/send-once';
+import { sendOnceInRegister } from '../shared/send-once';
 import type { PenaltyParameters } from './parameters';
 import type { Outcome, Planned } from './types';
 
@@ -43,10 +43,10 @@ export async function sendNotices(ctx: IExecuteFunctions, planned: Planned[], pa
 		if (refused) outcomes.set(p, refused);
 		else eligible.push(p);
 	}
-	const sent = await sendOnce(
+	const sent = await sendOnceInRegister(
 		ctx,
 		eligible.map((p) => ({ key: p.step.cleEnvoi!, mail: p.notice!.mail })),
-		{ debitParSeconde: parameters.debitParSeconde, memoireEnvois: parameters.memoireEnvois },
+		{ debitParSeconde: parameters.debitParSeconde, nature: 'avis de pénalité', bailSecondes: parameters.bailEnvoi },
 	);
 	for (const p of eligible) outcomes.set(p, sent.get(p.step.cleEnvoi!)!);
 	return outcomes;

@@ -29,4 +29,4 @@ export interface Refusal {
 	dateEnvoi?: string;
 }
 
-export type Outcome = SendOutcome | 'aperçu' | 'déjà envoyé' | Refusal;
+export type Outcome = (SendOutcome & { incertain?: boolean }) | 'aperçu' | 'déjà envoyé' | 'en cours ailleurs' | Refusal;

@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import type { OutgoingMail, SendOutcome } from '../adapters';
+import type { OutgoingMail } from '../adapters';
 import { ReleveTemplateFactory, releveFileName } from '../adapters';
 import type { ClauseRecord, ReminderDecision } from '../core';
 import {
@@ -24,7 +24,9 @@ import type { FollowUpEntry } from '../shared/follow-up';
 import { FOLLOW_UP_SOURCE_PROPERTIES, collectFollowUp, usableClauses } from '../shared/follow-up';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { errorItem, toNodeError } from '../shared/items';
-import { sendOnce } from '../shared/send-once';
+import { clausesRegistreTest } from '../shared/register';
+import type { OnceOutcome } from '../shared/send-once';
+import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, sendOnceInRegister } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { buildFacilitatorSummaries } from './summary';
 
@@ -58,6 +60,11 @@ export class ClauseReminder implements INodeType {
 				required: true,
 				testedBy: 'clausesSocialesSmtpTest',
 				displayOptions: { show: { mode: ['envoyer'] } },
+			},
+			{
+				name: 'clausesRegistreApi',
+				required: false,
+				testedBy: 'clausesRegistreTest',
 			},
 		],
 		properties: [
@@ -154,13 +161,7 @@ export class ClauseReminder implements INodeType {
 						default: true,
 						description: 'Joindre le modèle de relevé mensuel prérempli avec les données du marché',
 					},
-					{
-						displayName: 'Mémoire des envois (nombre de relances)',
-						name: 'memoireEnvois',
-						type: 'number',
-						default: 60000,
-						description: 'Nombre de relances envoyées dont n8n garde la trace pour ne jamais les renvoyer',
-					},
+					LEASE_OPTION,
 					{
 						displayName: 'Synthèse seulement s’il y a du nouveau',
 						name: 'syntheseSiNouveau',
@@ -181,7 +182,7 @@ export class ClauseReminder implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { clausesSocialesSmtpTest } };
+	methods = { credentialTest: { clausesSocialesSmtpTest, clausesRegistreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const node = this.getNode();
@@ -236,15 +237,15 @@ export class ClauseReminder implements INodeType {
 		const withTemplate = (mail: OutgoingMail, modele: { fileName: string; content: Buffer } | undefined): OutgoingMail =>
 			modele ? { ...mail, attachments: [{ filename: modele.fileName, content: modele.content, contentType: XLSX }] } : mail;
 
-		const outcomes = new Map<Planned, SendOutcome | 'déjà envoyé' | 'aperçu'>();
+		const outcomes = new Map<Planned, OnceOutcome | 'aperçu'>();
 		const previews = new Map<Planned, IBinaryData>();
 		const sendStart = process.hrtime.bigint();
 		if (mode === 'envoyer' && toMail.length > 0) {
-			const sent = await sendOnce(
+			const sent = await sendOnceInRegister(
 				this,
 				// Le modèle de relevé est produit au moment de l'envoi, puis libéré.
 				toMail.map((p) => ({ key: p.decision.cleEnvoi!, mail: async () => withTemplate(p.mail!, await templateFor(p)) })),
-				{ debitParSeconde: Number(options.debitParSeconde ?? 10), memoireEnvois: Number(options.memoireEnvois ?? 60000) },
+				{ debitParSeconde: Number(options.debitParSeconde ?? 10), nature: 'relance', bailSecondes: Number(options.bailEnvoi ?? 120) },
 			);
 			for (const p of toMail) outcomes.set(p, sent.get(p.decision.cleEnvoi!)!);
 		} else {
@@ -264,6 +265,7 @@ export class ClauseReminder implements INodeType {
 				delete envoi.motif;
 				if (outcome === 'aperçu') Object.assign(envoi, { statut: 'aperçu', texte: p.mail.text, html: p.mail.html });
 				else if (outcome === 'déjà envoyé') Object.assign(envoi, { statut: 'déjà envoyé', motif: 'Relance déjà envoyée lors d’une exécution précédente : pas de renvoi.' });
+				else if (outcome === 'en cours ailleurs') Object.assign(envoi, { statut: 'en cours ailleurs', motif: BUSY_ELSEWHERE });
 				else if (outcome && outcome.ok) {
 					const refusedMain = outcome.rejected.filter((r) => p.mail!.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
 					Object.assign(envoi, { messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] });
@@ -276,6 +278,7 @@ export class ClauseReminder implements INodeType {
 							erreur: `adresse du titulaire ${refusedMain[0].adresse} refusée (${refusedMain[0].message}) ; les copies sont parties. Corrigez l’adresse dans le registre : la relance repartira à la prochaine exécution.`,
 						});
 					} else envoi.statut = 'envoyé';
+					if (outcome.incertain) Object.assign(envoi, { statut: envoi.statut === 'envoyé' ? 'incertain' : envoi.statut, motif: UNCERTAIN_RESENT });
 				}
 				else if (outcome) Object.assign(envoi, { statut: 'échec', erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
 			}

@@ -1,7 +1,7 @@
-import type { IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
-import type { RegisterAppendPlan, SendOutcome } from '../adapters';
+import type { RegisterAppendPlan } from '../adapters';
 import { appendToRegister, nextRegisterName, readReleveWorkbook, registerVersionOf, streamRegisterForIntake } from '../adapters';
 import type { Acknowledgement, IncomingReleve, ReadLimits, ReleveResult, ReportLine } from '../core';
 import {
@@ -18,9 +18,12 @@ import {
 	wantedMonths,
 } from '../core';
 import { errorItem, toNodeError } from '../shared/items';
+import { clausesRegistreTest, openRegister } from '../shared/register';
+import type { OnceOutcome } from '../shared/send-once';
+import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, sendOnceInRegister } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
-import { sendOnce } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
+import { RegisterIntakeError, intakeIntoRegister } from './register-intake';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -39,6 +42,14 @@ function findRegister(items: INodeExecutionData[], property: string): Register |
 	return { ...sorted[0], ignored: sorted.slice(1).map((r) => r.binary.fileName ?? `élément ${r.itemIndex + 1}`) };
 }
 
+/** Erreur d'un relevé que le registre des clauses n'a pas pu enregistrer (rien n'en est écrit). */
+function registerFailure(node: INode, releve: IncomingReleve, error: unknown): NodeOperationError {
+	const what = `${releve.source}${releve.fileName ? ` (« ${releve.fileName} »)` : ''}`;
+	const cause = error instanceof Error ? error.message : String(error);
+	const description = error instanceof RegisterIntakeError ? error.description : 'Rien n’a été écrit au registre pour ce relevé et aucun accusé n’est parti : relancez la réception une fois le registre joignable.';
+	return new NodeOperationError(node, `Relevé non enregistré au registre des clauses : ${what} — ${cause}`, { itemIndex: releve.itemIndexes[0] ?? 0, description });
+}
+
 function isXlsx(binary: IBinaryData): boolean {
 	return binary.mimeType === XLSX || /\.xlsx$/i.test(binary.fileName ?? '') || binary.fileExtension === 'xlsx';
 }
@@ -52,7 +63,7 @@ export class ClauseReportIntake implements INodeType {
 		version: 1,
 		subtitle: '={{ $parameter["mode"] === "apercu" ? "Aperçu des accusés" : "Accusés envoyés" }}',
 		description:
-			'Contrôle les relevés mensuels d’heures d’insertion renvoyés par les titulaires, les ajoute au classeur de suivi (nouvelle version) et accuse réception',
+			'Contrôle les relevés mensuels d’heures d’insertion renvoyés par les titulaires, les enregistre au registre des clauses (ou au classeur de suivi, nouvelle version) et accuse réception',
 		defaults: { name: 'Réception des relevés' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -65,6 +76,11 @@ export class ClauseReportIntake implements INodeType {
 				testedBy: 'clausesSocialesSmtpTest',
 				displayOptions: { show: { mode: ['envoyer'] } },
 			},
+			{
+				name: 'clausesRegistreApi',
+				required: false,
+				testedBy: 'clausesRegistreTest',
+			},
 		],
 		properties: [
 			{
@@ -75,6 +91,24 @@ export class ClauseReportIntake implements INodeType {
 				options: [
 					{ name: 'Aperçu, sans envoi', value: 'apercu', description: 'Produit chaque accusé pour relecture, sans rien envoyer' },
 					{ name: 'Envoyer', value: 'envoyer', description: 'Envoie à chaque titulaire l’accusé de son relevé ; un accusé n’est jamais envoyé deux fois' },
+				],
+			},
+			{
+				displayName: 'Source du suivi',
+				name: 'source',
+				type: 'options',
+				default: 'registre',
+				options: [
+					{
+						name: 'Classeur de suivi Excel (feuilles Registre et Relevés)',
+						value: 'classeur',
+						description: 'Le classeur reçu avec les relevés ; une nouvelle version, complétée, sort sur la troisième sortie',
+					},
+					{
+						name: 'Registre des clauses',
+						value: 'registre',
+						description: 'Clause retrouvée au registre par marché et lot ; chaque relevé y est enregistré (une correction devient une nouvelle version, l’ancienne reste)',
+					},
 				],
 			},
 			{
@@ -101,6 +135,7 @@ export class ClauseReportIntake implements INodeType {
 				type: 'string',
 				default: 'registre',
 				required: true,
+				displayOptions: { show: { source: ['classeur'] } },
 				description: 'Champ binaire de l’élément qui porte le classeur de suivi (feuilles Registre et Relevés) ; s’il y en a plusieurs versions, la plus récente est lue',
 			},
 			{
@@ -140,12 +175,7 @@ export class ClauseReportIntake implements INodeType {
 						default: 10,
 						description: 'Limite du relais SMTP ; 0 : sans limite',
 					},
-					{
-						displayName: 'Mémoire des envois (nombre d’accusés)',
-						name: 'memoireEnvois',
-						type: 'number',
-						default: 60000,
-					},
+					LEASE_OPTION,
 					{
 						displayName: 'Mois déjà reçu',
 						name: 'moisDejaRecu',
@@ -163,7 +193,7 @@ export class ClauseReportIntake implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: 'suivi-clauses (v2 du 2026-11-23).xlsx',
-						description: 'Vide : nom du classeur lu suivi de « (vN du AAAA-MM-JJ) »',
+						description: 'Source « classeur de suivi » seulement ; vide : nom du classeur lu suivi de « (vN du AAAA-MM-JJ) »',
 					},
 					{
 						displayName: 'Seuil d’heures mensuelles par personne',
@@ -178,7 +208,7 @@ export class ClauseReportIntake implements INodeType {
 		],
 	};
 
-	methods = { credentialTest: { clausesSocialesSmtpTest } };
+	methods = { credentialTest: { clausesSocialesSmtpTest, clausesRegistreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const node = this.getNode();
@@ -199,10 +229,11 @@ export class ClauseReportIntake implements INodeType {
 		} catch (error) {
 			throw toNodeError(node, error, 0);
 		}
-		const registerProperty = this.getNodeParameter('champRegistre', 0, 'registre') as string;
-		const register = findRegister(items, registerProperty);
+		const suivi = this.getNodeParameter('source', 0, 'registre') as 'registre' | 'classeur';
+		const registerProperty = suivi === 'classeur' ? (this.getNodeParameter('champRegistre', 0, 'registre') as string) : undefined;
+		const register = registerProperty === undefined ? undefined : findRegister(items, registerProperty);
 		const releveOut: INodeExecutionData[] = [];
-		if (!register) {
+		if (registerProperty !== undefined && !register) {
 			const error = new NodeOperationError(node, `Aucun classeur de suivi reçu (champ binaire « ${registerProperty} »)`, {
 				description: 'Lisez le classeur de suivi (feuilles Registre et Relevés) dans un champ binaire de ce nom, par exemple avec « Read/Write Files from Disk » (option « Put Output File in Field »), et joignez-le aux relevés avec un nœud Merge (Append).',
 			});
@@ -224,7 +255,7 @@ export class ClauseReportIntake implements INodeType {
 			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 				const binaries = items[itemIndex].binary ?? {};
 				// Élément qui ne porte qu'un classeur de suivi (y compris une version plus ancienne, ignorée).
-				const onlyRegister = binaries[registerProperty] !== undefined && Object.keys(binaries).every((k) => k === registerProperty);
+				const onlyRegister = registerProperty !== undefined && binaries[registerProperty] !== undefined && Object.keys(binaries).every((k) => k === registerProperty);
 				if (onlyRegister) continue;
 				const properties = wanted.includes('*')
 					? Object.keys(binaries).filter((k) => k !== registerProperty && isXlsx(binaries[k]))
@@ -265,7 +296,7 @@ export class ClauseReportIntake implements INodeType {
 			let current: IncomingReleve | undefined;
 			let currentKey = '';
 			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-				if (items[itemIndex].binary?.[registerProperty] !== undefined) continue;
+				if (registerProperty !== undefined && items[itemIndex].binary?.[registerProperty] !== undefined) continue;
 				const raw = canonicalizeKeys(items[itemIndex].json, REPORT_LINE_READER.keys);
 				const key = `${String(raw.marche ?? '')}|${String(raw.lot ?? '')}`;
 				if (!current || key !== currentKey) {
@@ -283,85 +314,112 @@ export class ClauseReportIntake implements INodeType {
 			}
 		}
 
-		// 2. Le classeur de suivi, lu en flux : clauses, et lignes déjà reçues des seuls mois concernés.
-		const registerName = register.binary.fileName ?? 'suivi-clauses.xlsx';
-		const index = new RegisterIndex(wantedMonths(releves));
-		let registerBuffer: Buffer;
-		const plan: RegisterAppendPlan = { sheetName: 'Relevés', headerRow: 0, columns: new Map(), marks: new Map(), rows: [], lastRow: 0 };
-		let invalidLines = 0;
-		try {
-			registerBuffer = await this.helpers.getBinaryDataBuffer(register.itemIndex, registerProperty);
-			invalidLines = await streamRegisterForIntake(registerBuffer, registerName, index, plan, limits);
-		} catch (error) {
-			if (!this.continueOnFail()) throw toNodeError(node, error, register.itemIndex);
-			return [[errorItem(node, error, register.itemIndex, { fichier: registerName })], [], []];
-		}
-
-		// 3. Contrôle de chaque relevé, dans l'ordre de réception.
-		const intake = new ReportIntake(index, settings);
-		const results: ReleveResult[] = releves.map((r) => intake.receive(r, dates.get(r)));
-
-		// 4. Nouvelle version du classeur : lignes acceptées ajoutées, lignes remplacées marquées.
-		const pending = new Map<string, Record<string, unknown>>();
-		for (const result of results) {
-			for (const line of result.lignes) {
-				if (!line.valeur) continue;
-				const row: Record<string, unknown> = { ...line.valeur };
-				plan.rows.push(row);
-				pending.set(`${clauseKey(line.valeur)}|${line.valeur.mois}|${participantKey(line.valeur.participant)}|${line.valeur.version}`, row);
+		// 2 à 4. Contrôle de chaque relevé, dans l'ordre de réception, et enregistrement.
+		let results: Array<ReleveResult | undefined>;
+		const registerOut: INodeExecutionData[] = [];
+		/** Relevés que le registre n'a pas pu enregistrer : en erreur, sans accusé. */
+		const failures = new Map<number, unknown>();
+		/** Version écrite au registre, par relevé et par mois. */
+		const written = new Map<number, Record<string, number>>();
+		if (register === undefined || registerProperty === undefined) {
+			const store = await openRegister(this);
+			try {
+				const outcomes = await intakeIntoRegister(store, releves, settings, dates, `réception des relevés du ${settings.dateReception}`);
+				results = outcomes.map((outcome, i) => {
+					if (outcome.ok) {
+						written.set(i, outcome.written);
+						return outcome.result;
+					}
+					failures.set(i, outcome.error);
+					return undefined;
+				});
+			} finally {
+				await store.close();
 			}
-			for (const r of result.remplacements) {
-				const text = `${r.par}${r.motif === 'retrait' ? ' (retrait)' : ''}`;
-				if (r.ligne !== undefined) (plan.marks as Map<number, string>).set(r.ligne, text);
-				else {
-					// Ligne reçue plus tôt dans la même exécution, puis corrigée.
-					const row = pending.get(`${r.cle}|${participantKey(r.participant)}|${r.version}`);
-					if (row) row.remplaceePar = text;
+		} else {
+			// 2. Le classeur de suivi, lu en flux : clauses, et lignes déjà reçues des seuls mois concernés.
+			const registerName = register.binary.fileName ?? 'suivi-clauses.xlsx';
+			const index = new RegisterIndex(wantedMonths(releves));
+			let registerBuffer: Buffer;
+			const plan: RegisterAppendPlan = { sheetName: 'Relevés', headerRow: 0, columns: new Map(), marks: new Map(), rows: [], lastRow: 0 };
+			let invalidLines = 0;
+			try {
+				registerBuffer = await this.helpers.getBinaryDataBuffer(register.itemIndex, registerProperty);
+				invalidLines = await streamRegisterForIntake(registerBuffer, registerName, index, plan, limits);
+			} catch (error) {
+				if (!this.continueOnFail()) throw toNodeError(node, error, register.itemIndex);
+				return [[errorItem(node, error, register.itemIndex, { fichier: registerName })], [], []];
+			}
+
+			// 3. Contrôle de chaque relevé, dans l'ordre de réception.
+			const intake = new ReportIntake(index, settings);
+			const checked = releves.map((r) => intake.receive(r, dates.get(r)));
+			results = checked;
+
+			// 4. Nouvelle version du classeur : lignes acceptées ajoutées, lignes remplacées marquées.
+			const pending = new Map<string, Record<string, unknown>>();
+			for (const result of checked) {
+				for (const line of result.lignes) {
+					if (!line.valeur) continue;
+					const row: Record<string, unknown> = { ...line.valeur };
+					plan.rows.push(row);
+					pending.set(`${clauseKey(line.valeur)}|${line.valeur.mois}|${participantKey(line.valeur.participant)}|${line.valeur.version}`, row);
+				}
+				for (const r of result.remplacements) {
+					const text = `${r.par}${r.motif === 'retrait' ? ' (retrait)' : ''}`;
+					if (r.ligne !== undefined) (plan.marks as Map<number, string>).set(r.ligne, text);
+					else {
+						// Ligne reçue plus tôt dans la même exécution, puis corrigée.
+						const row = pending.get(`${r.cle}|${participantKey(r.participant)}|${r.version}`);
+						if (row) row.remplaceePar = text;
+					}
 				}
 			}
-		}
-		const registerOut: INodeExecutionData[] = [];
-		if (plan.rows.length > 0 || plan.marks.size > 0) {
-			const requested = String(options.nomRegistre ?? '').trim();
-			const next = nextRegisterName(registerName, settings.dateReception);
-			const fileName = requested === '' ? next.fileName : requested.endsWith('.xlsx') ? requested : `${requested}.xlsx`;
-			let buffer: Buffer;
-			try {
-				buffer = await appendToRegister(registerBuffer, registerName, plan);
-			} catch (error) {
-				throw toNodeError(node, error, register.itemIndex);
+			if (plan.rows.length > 0 || plan.marks.size > 0) {
+				const requested = String(options.nomRegistre ?? '').trim();
+				const next = nextRegisterName(registerName, settings.dateReception);
+				const fileName = requested === '' ? next.fileName : requested.endsWith('.xlsx') ? requested : `${requested}.xlsx`;
+				let buffer: Buffer;
+				try {
+					buffer = await appendToRegister(registerBuffer, registerName, plan);
+				} catch (error) {
+					throw toNodeError(node, error, register.itemIndex);
+				}
+				registerOut.push({
+					json: {
+						fichier: fileName,
+						version: next.version,
+						classeurLu: registerName,
+						lignesAjoutees: plan.rows.length,
+						lignesRemplacees: plan.marks.size,
+						lignesDuRegistreEnAnomalie: invalidLines,
+						autresVersionsIgnorees: register.ignored,
+					},
+					binary: { [registerProperty]: await this.helpers.prepareBinaryData(buffer, fileName, XLSX) },
+					pairedItem: { item: register.itemIndex },
+				});
 			}
-			registerOut.push({
-				json: {
-					fichier: fileName,
-					version: next.version,
-					classeurLu: registerName,
-					lignesAjoutees: plan.rows.length,
-					lignesRemplacees: plan.marks.size,
-					lignesDuRegistreEnAnomalie: invalidLines,
-					autresVersionsIgnorees: register.ignored,
-				},
-				binary: { [registerProperty]: await this.helpers.prepareBinaryData(buffer, fileName, XLSX) },
-				pairedItem: { item: register.itemIndex },
-			});
 		}
 
 		// 5. Accusés de réception.
 		const signature = this.getNodeParameter('signature', 0, '') as string;
-		const acks = results.map((r, i) => renderAcknowledgement(r, { signature, dateReception: dates.get(releves[i]) ?? settings.dateReception }));
-		const outcomes = new Map<Acknowledgement, SendOutcome | 'déjà envoyé' | 'aperçu' | 'sans destinataire'>();
-		const toSend = acks.filter((a) => {
+		// Un relevé que le registre n'a pas enregistré n'est pas acquitté.
+		const acks = results.map((r, i) => (r ? renderAcknowledgement(r, { signature, dateReception: dates.get(releves[i]) ?? settings.dateReception }) : undefined));
+		const outcomes = new Map<Acknowledgement, OnceOutcome | 'aperçu' | 'sans destinataire'>();
+		const toSend = acks.filter((a): a is Acknowledgement => {
+			if (a === undefined) return false;
 			if (a.cle === null) outcomes.set(a, 'sans destinataire');
 			return a.cle !== null;
 		});
 		if (mode === 'envoyer' && toSend.length > 0) {
 			const byKey = new Map(toSend.map((a) => [a.cle!, a]));
-			const sent = await sendOnce(
+			const sent = await sendOnceInRegister(
 				this,
 				toSend.map((a) => ({ key: a.cle!, mail: { to: a.to, cc: a.cc, subject: a.subject, text: a.text, html: a.html, cleMessage: a.cle! } })),
 				{
 					debitParSeconde: Number(options.debitParSeconde ?? 10),
-					memoireEnvois: Number(options.memoireEnvois ?? 60000),
+					nature: 'accusé de réception',
+					bailSecondes: Number(options.bailEnvoi ?? 120),
 					// Titulaire refusé : l'accusé repartira à la prochaine exécution (la clé tient au relevé reçu, pas à l'adresse).
 					liberer: (outcome, key) => outcome.ok && outcome.rejected.some((r) => byKey.get(key)!.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase())),
 				},
@@ -371,16 +429,26 @@ export class ClauseReportIntake implements INodeType {
 
 		// 6. Un élément par relevé, une ligne acceptée par élément.
 		const linesOut: INodeExecutionData[] = [];
+		let firstFailure: NodeOperationError | undefined;
 		results.forEach((result, i) => {
 			const ack = acks[i];
+			if (!result || !ack) {
+				const error = registerFailure(node, releves[i], failures.get(i));
+				firstFailure ??= error;
+				releveOut.push(errorItem(node, error, releves[i].itemIndexes[0] ?? 0, { source: releves[i].source, fichier: releves[i].fileName ?? null, accuse: { statut: 'non envoyé', motif: 'Relevé non enregistré : pas d’accusé de réception.' } }));
+				releveOut[releveOut.length - 1].pairedItem = releves[i].itemIndexes.map((item) => ({ item }));
+				return;
+			}
 			const outcome = outcomes.get(ack);
 			const accuse: IDataObject = { a: ack.to, cc: ack.cc, objet: ack.subject, cle: ack.cle };
 			if (outcome === 'aperçu') Object.assign(accuse, { statut: 'aperçu', texte: ack.text, html: ack.html });
 			else if (outcome === 'déjà envoyé') Object.assign(accuse, { statut: 'déjà envoyé', motif: 'Accusé déjà envoyé pour ce même relevé lors d’une exécution précédente.' });
+			else if (outcome === 'en cours ailleurs') Object.assign(accuse, { statut: 'en cours ailleurs', motif: BUSY_ELSEWHERE });
 			else if (outcome === 'sans destinataire') Object.assign(accuse, { statut: 'sans destinataire', motif: 'Titulaire inconnu et adresse de l’expéditeur absente : le facilitateur doit répondre lui-même.', texte: ack.text });
 			else if (outcome && outcome.ok) {
 				const refused = outcome.rejected.filter((r) => ack.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
 				Object.assign(accuse, refused.length > 0 ? { statut: 'échec', erreur: `adresse ${refused[0].adresse} refusée (${refused[0].message})`, code: refused[0].code } : { statut: 'envoyé', messageId: outcome.messageId });
+				if (outcome.incertain && refused.length === 0) Object.assign(accuse, { statut: 'incertain', motif: UNCERTAIN_RESENT });
 			} else if (outcome) Object.assign(accuse, { statut: 'échec', erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
 			releveOut.push({
 				json: {
@@ -394,6 +462,7 @@ export class ClauseReportIntake implements INodeType {
 					statut: result.statut,
 					statutLibelle: result.statutLibelle,
 					versions: result.versions,
+					...(written.has(i) ? { versionsRegistre: written.get(i) } : {}),
 					compte: result.compte,
 					lignes: result.lignes.map((l) => ({ ou: l.ou, statut: l.statut, participant: l.participant ?? null, mois: l.mois ?? null, heuresMois: l.heuresMois ?? null, anomalies: l.anomalies.map((a) => `${a.gravite === 'erreur' ? 'Erreur' : 'À vérifier'} : ${a.libelle}${a.cellule ? ` (${a.cellule})` : ''} — ${a.message}. ${a.correction}`) })),
 					remplacements: result.remplacements as unknown as IDataObject[],
@@ -411,6 +480,8 @@ export class ClauseReportIntake implements INodeType {
 				});
 			}
 		});
+		// Sans « continuer en cas d'échec » : les relevés enregistrés sont acquittés, puis l'erreur du premier relevé refusé par le registre arrête le nœud.
+		if (firstFailure && !this.continueOnFail()) throw firstFailure;
 		return [releveOut, linesOut, registerOut];
 	}
 }

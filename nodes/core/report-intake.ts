@@ -264,12 +264,41 @@ export class RegisterIndex {
 		return this.ranks.get(monthKey(clause, mois)) ?? 0;
 	}
 
+	/**
+	 * Version en vigueur d'un mois telle que la tient le registre des clauses
+	 * (qui numérote lui-même ses versions) : la prochaine correction prend la suivante.
+	 */
+	noteVersion(clause: { marche: string; lot: string }, mois: string, rank: number): void {
+		const key = monthKey(clause, mois);
+		if (rank > (this.ranks.get(key) ?? 0)) this.ranks.set(key, rank);
+	}
+
 	/** Enregistre une nouvelle version d'un mois (les relevés suivants de la même exécution la voient). */
 	commit(clause: ClauseRecord, mois: string, rank: number, month: Map<string, RegisterLine>): void {
 		const key = monthKey(clause, mois);
 		this.ranks.set(key, rank);
 		this.lines.set(key, month);
 	}
+}
+
+/**
+ * Les lignes d'un mois après un relevé reçu, pour la nouvelle version du
+ * registre des clauses : les lignes en vigueur que le relevé ne corrige ni ne
+ * retire, puis les lignes acceptées de ce mois. L'ancienne version reste au
+ * registre, entière.
+ */
+export function monthAfterIntake(current: ReportLine[], result: ReleveResult, mois: IsoMonth): ReportLine[] {
+	const accepted = result.lignes.flatMap((l) => (l.valeur && l.valeur.mois === mois ? [l.valeur] : []));
+	const gone = new Set([
+		...result.remplacements.filter((r) => r.mois === mois).map((r) => participantKey(r.participant)),
+		...accepted.map((line) => participantKey(line.participant)),
+	]);
+	return [...current.filter((line) => !gone.has(participantKey(line.participant))), ...accepted];
+}
+
+/** Rang d'une version de relevé (« 2026-11-23 v2 » → 2 ; sans rang : 1). */
+export function versionRank(version: string | undefined): number {
+	return rankOf(version);
 }
 
 /** Clés « clause|mois » concernées par des relevés, pour n'indexer que ces mois du registre. */

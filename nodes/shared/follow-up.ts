@@ -1,18 +1,21 @@
 /**
- * Le registre des clauses et les relevés reçus, en entrée d'un nœud : des
- * éléments n8n (une clause ou une ligne de relevé par élément), ou le classeur
- * de suivi du facilitateur (feuilles « Registre » et « Relevés »), lu en flux.
+ * Les clauses et les relevés reçus, en entrée d'un nœud : le registre des
+ * clauses en base de données (par défaut), des éléments n8n (une clause ou
+ * une ligne de relevé par élément), ou le classeur de suivi du facilitateur
+ * (feuilles « Registre » et « Relevés »), lu en flux. Quelle que soit la
+ * source, chaque clause et chaque ligne passent par les mêmes schémas.
  */
 import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { z } from 'zod/v4';
 
-import type { TableRow } from '../adapters';
+import type { Register, StoredRecord, TableRow } from '../adapters';
 import { FOLLOW_UP_SHEETS, locate, streamTables, supersededRegisters } from '../adapters';
-import type { ClauseRecord, FieldLabels, KeyIndex, ReadLimits, ReadResult, ReportHours, ReportLine } from '../core';
+import type { ClauseRecord, FieldLabels, KeyIndex, PenaltyStepRecord, ReadLimits, ReadResult, ReportHours, ReportLine } from '../core';
+import { AnomalyError, CLAUSE_READER, PENALTY_STEP_RECORD_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, rowReader, tryReadRecord } from '../core';
 import { readLimitsParameter } from './read-limits';
-import { AnomalyError, CLAUSE_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, rowReader } from '../core';
+import { openRegister } from './register';
 
 export interface FollowUpEntry<T> {
 	itemIndex: number;
@@ -40,7 +43,7 @@ export const FOLLOW_UP_SOURCE_PROPERTIES: INodeProperties[] = [
 		displayName: 'Source du suivi',
 		name: 'source',
 		type: 'options',
-		default: 'classeur',
+		default: 'registre',
 		options: [
 			{
 				name: 'Classeur de suivi Excel (feuilles Registre et Relevés)',
@@ -51,6 +54,11 @@ export const FOLLOW_UP_SOURCE_PROPERTIES: INodeProperties[] = [
 				name: 'Éléments d’entrée (clauses et lignes de relevé)',
 				value: 'elements',
 				description: 'Un élément par clause (champ « heuresDues ») ou par ligne de relevé (champ « heuresMois »)',
+			},
+			{
+				name: 'Registre des clauses',
+				value: 'registre',
+				description: 'Les clauses en vigueur et la dernière version de chaque relevé, lues dans le registre (identifiant « Registre des clauses », sinon le fichier SQLite du dossier de n8n)',
 			},
 		],
 	},
@@ -104,6 +112,8 @@ export interface CollectOptions {
 	 * remises ligne à ligne au nœud qui les demande.
 	 */
 	extraSheets?: Record<string, ExtraSheet>;
+	/** Source « registre » : lectures propres au nœud (étapes de pénalité…), pendant que le registre est ouvert. */
+	fromRegister?: (register: Register) => Promise<void>;
 	/** Limites de lecture du classeur (par défaut, celles du cœur). */
 	limits?: ReadLimits;
 }
@@ -118,7 +128,7 @@ export interface ExtraSheet {
 
 export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOptions = {}): Promise<FollowUpData> {
 	const items = ctx.getInputData();
-	const source = ctx.getNodeParameter('source', 0, 'classeur') as string;
+	const source = ctx.getNodeParameter('source', 0, 'registre') as string;
 	const data: FollowUpData = { clauses: [], lines: [], fileErrors: [], ignoredSheets: [], ignoredFiles: [] };
 	// Lecteurs rapides (rowReader), propres à cette exécution : mêmes schémas, mêmes erreurs.
 	const readLine: RowRead = rowReader<z.ZodType>(options.lineReader ?? REPORT_LINE_READER);
@@ -129,6 +139,16 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 		if (options.onLine && entry.value) options.onLine(entry.value);
 		else lines.push(entry);
 	};
+	if (source === 'registre') {
+		const register = await openRegister(ctx);
+		try {
+			await collectFromRegister(register, data, { readClause, readLine, addLine, hoursOnly: options.lineReader === REPORT_HOURS_READER && options.onLine !== undefined });
+			await options.fromRegister?.(register);
+		} finally {
+			await register.close();
+		}
+		return data;
+	}
 	if (source === 'elements') {
 		items.forEach((item, itemIndex) => {
 			const raw = canonicalizeKeys(item.json, REPORT_LINE_READER.keys);
@@ -196,6 +216,94 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 		}
 	}
 	return data;
+}
+
+/** Une clause du registre en base, avec la clé de sa fiche (celle de ses relevés). */
+export interface RegisterClauseEntry extends FollowUpEntry<ClauseRecord> {
+	recordKey: string;
+}
+
+const REGISTER_PLACE = ' (registre des clauses)';
+
+function recordJson(record: StoredRecord): IDataObject {
+	return record.data !== null && typeof record.data === 'object' && !Array.isArray(record.data) ? { ...(record.data as IDataObject) } : {};
+}
+
+/**
+ * Les clauses en vigueur du registre (non archivées), lues par le même schéma
+ * que celles du classeur ; une fiche illisible ressort en erreur, sans valeur.
+ */
+export async function readRegisterClauses(register: Register, readClause: RowRead = rowReader<z.ZodType>(CLAUSE_READER)): Promise<RegisterClauseEntry[]> {
+	const records = await register.list('clause');
+	return records.map((record) => {
+		const json = recordJson(record);
+		const entry = readEntry<ClauseRecord>(readClause, 0, json, clauseWhere(canonicalizeKeys(json, CLAUSE_READER.keys), REGISTER_PLACE));
+		return { ...entry, recordKey: record.key };
+	});
+}
+
+/**
+ * Clauses du registre par clé de fiche et par clé de clause (marché et lot) :
+ * les relevés sont rangés sous la clé de la fiche de leur clause.
+ */
+export function registerClauseIndex(clauses: RegisterClauseEntry[]): Map<string, ClauseRecord> {
+	const index = new Map<string, ClauseRecord>();
+	for (const entry of clauses) {
+		if (!entry.value) continue;
+		index.set(entry.recordKey, entry.value);
+		index.set(clauseKey(entry.value), entry.value);
+	}
+	return index;
+}
+
+/**
+ * Ligne de relevé du registre, complétée par sa clause et son mois (ceux du
+ * registre font foi), prête pour le lecteur des lignes.
+ */
+export function registerLineRaw(clause: ClauseRecord, month: string, data: unknown): Record<string, unknown> {
+	const raw = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+	return { siret: clause.siret, ...raw, marche: clause.marche, lot: clause.lot, mois: month };
+}
+
+async function collectFromRegister(
+	register: Register,
+	data: FollowUpData,
+	read: { readClause: RowRead; readLine: RowRead; addLine: (entry: FollowUpEntry<ReportLine>) => void; hoursOnly: boolean },
+): Promise<void> {
+	const clauses = await readRegisterClauses(register, read.readClause);
+	data.clauses.push(...clauses);
+	const byKey = registerClauseIndex(clauses);
+	const place = (clause: ClauseRecord, month: string) => () => lineWhere({ marche: clause.marche, lot: clause.lot, mois: month }, REGISTER_PLACE);
+	if (read.hoursOnly) {
+		// Relance, pénalités : seules les heures comptent, totalisées par la base (version en vigueur de chaque mois).
+		for (const row of await register.monthHours()) {
+			const clause = byKey.get(row.clauseKey);
+			if (!clause) continue; // clause archivée ou inconnue : ses relevés ne sont plus suivis
+			read.addLine(readEntry<ReportLine>(read.readLine, 0, { marche: clause.marche, lot: clause.lot, mois: row.month, heuresMois: row.hours }, place(clause, row.month)));
+		}
+		return;
+	}
+	for (const line of await register.reportLines()) {
+		const clause = byKey.get(line.clauseKey);
+		if (!clause) continue;
+		read.addLine(readEntry<ReportLine>(read.readLine, 0, registerLineRaw(clause, line.month, line.data), place(clause, line.month)));
+	}
+}
+
+/**
+ * Les étapes de pénalité consignées au registre à l'envoi des avis (fiches
+ * « penalite »), lues par leur schéma ; une fiche illisible garde sa donnée
+ * brute (marché et lot, s'ils y sont) pour être rapportée à sa clause.
+ */
+export async function registerPenaltySteps(
+	register: Register,
+): Promise<Array<{ ok: true; value: PenaltyStepRecord } | { ok: false; error: AnomalyError; json: IDataObject }>> {
+	const records = await register.list('penalite');
+	return records.map((record) => {
+		const json = recordJson(record);
+		const read = tryReadRecord(PENALTY_STEP_RECORD_READER, json, `étape de pénalité « ${record.key} »${REGISTER_PLACE}`);
+		return read.ok ? { ok: true, value: read.value } : { ok: false, error: read.error, json };
+	});
 }
 
 /** Clé de clause (marché et lot) d'un enregistrement brut, s'il les nomme. */

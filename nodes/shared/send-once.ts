@@ -1,16 +1,23 @@
 /**
- * Envoi « une seule fois » des courriels d'un nœud : chaque courriel a une clé
- * métier, inscrite dans la mémoire des éléments traités de n8n
- * (checkProcessedAndRecord, partagée entre exécutions et workers) avant l'envoi ;
- * une clé déjà connue n'est pas renvoyée ; un envoi en échec libère sa clé pour
- * la prochaine exécution. Une seule connexion SMTP pour tout le lot.
+ * Envoi « une seule fois » des courriels d'un nœud, sûr en cas de panne.
+ *
+ * Chaque courriel a une clé métier. Juste avant son envoi, il est réservé
+ * dans le registre des clauses sous cette clé (sa propre transaction validée,
+ * clé unique : deux exécutions simultanées ne réservent jamais le même), puis
+ * marqué envoyé avec la réponse du serveur et le Message-ID. Un refus définitif
+ * (5xx) est gardé en échec avec son motif ; un refus temporaire (4xx, délai
+ * dépassé, connexion perdue) libère la réservation pour la prochaine
+ * exécution. Une réservation laissée « en cours » par un arrêt brutal est
+ * reprise après expiration de son bail, renvoyée avec le même Message-ID et
+ * signalée « incertaine » (le titulaire a pu la recevoir) : jamais perdue.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { OutgoingMail, SendOutcome } from '../adapters';
-import { Mailer } from '../adapters';
+import type { OutgoingMail, Register, SendOutcome } from '../adapters';
+import { Mailer, messageIdFor } from '../adapters';
 import { forEachLimited } from '../core';
+import { openRegister } from './register';
 import { SMTP_CREDENTIAL, smtpSettings, smtpSettingsProblems } from './smtp';
 
 export interface KeyedMail {
@@ -27,18 +34,49 @@ export interface KeyedMail {
  */
 const MAILS_IN_FLIGHT = 32;
 
-export type OnceOutcome = SendOutcome | 'déjà envoyé';
+/**
+ * Réservations ouvertes en même temps : deux, pour qu'une réservation se fasse
+ * pendant l'envoi du courriel précédent ; un arrêt brutal laisse ainsi au plus
+ * deux courriels « incertains ».
+ */
+const CLAIMS_IN_FLIGHT = 2;
+
+/** Bail par défaut d'une réservation : au-delà, un envoi « en cours » est tenu pour interrompu. */
+export const DEFAULT_LEASE_SECONDS = 120;
+
+export type OnceOutcome =
+	| (SendOutcome & { /** renvoi d'un envoi interrompu (même Message-ID) */ incertain?: boolean })
+	| 'déjà envoyé'
+	| 'en cours ailleurs';
 
 export interface SendOnceOptions {
 	/** Courriels par seconde au plus ; 0 : sans limite. */
 	debitParSeconde: number;
-	/** Nombre de clés gardées par n8n pour ce workflow. */
-	memoireEnvois: number;
-	/** Libérer aussi la clé d'un envoi accepté par le serveur (par exemple : destinataire principal refusé). */
+	/** Nature des courriels (relance, accusé, avis), gardée dans le registre. */
+	nature: string;
+	/** Bail d'une réservation (s) ; par défaut DEFAULT_LEASE_SECONDS. */
+	bailSecondes?: number;
+	/** Ne pas tenir pour envoyé un courriel accepté par le serveur (par exemple : destinataire principal refusé). */
 	liberer?: (outcome: SendOutcome, key: string) => boolean;
 }
 
-export async function sendOnce(ctx: IExecuteFunctions, mails: KeyedMail[], options: SendOnceOptions): Promise<Map<string, OnceOutcome>> {
+/** Semaphore minimal : au plus `limit` sections critiques à la fois. */
+function gate(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+	let active = 0;
+	const waiting: Array<() => void> = [];
+	return async (fn) => {
+		if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+		active += 1;
+		try {
+			return await fn();
+		} finally {
+			active -= 1;
+			waiting.shift()?.();
+		}
+	};
+}
+
+export async function sendOnce(ctx: IExecuteFunctions, register: Register, mails: KeyedMail[], options: SendOnceOptions): Promise<Map<string, OnceOutcome>> {
 	const outcomes = new Map<string, OnceOutcome>();
 	if (mails.length === 0) return outcomes;
 	const smtp = smtpSettings(await ctx.getCredentials(SMTP_CREDENTIAL));
@@ -48,24 +86,69 @@ export async function sendOnce(ctx: IExecuteFunctions, mails: KeyedMail[], optio
 			description: 'Corrigez l’identifiant « SMTP (clauses sociales) » de ce nœud.',
 		});
 	}
-	const dedup = { mode: 'entries' as const, maxEntries: options.memoireEnvois };
-	const { processed } = await ctx.helpers.checkProcessedAndRecord(mails.map((m) => m.key), 'workflow', dedup);
-	const already = new Set(processed.map(String));
+	// Lecture préalable : les courriels déjà envoyés ne sont même pas préparés (la réservation reste l'arbitre).
+	const sent = await register.sentKeys(mails.map((m) => m.key));
+	const pending = mails.filter((m) => {
+		if (!sent.has(m.key)) return true;
+		outcomes.set(m.key, 'déjà envoyé');
+		return false;
+	});
+	const leaseMs = Math.max(1, options.bailSecondes ?? DEFAULT_LEASE_SECONDS) * 1000;
 	const mailer = new Mailer(smtp, { debitParSeconde: options.debitParSeconde });
-	const failedKeys: string[] = [];
+	const claiming = gate(CLAIMS_IN_FLIGHT);
 	try {
-		await forEachLimited(mails, MAILS_IN_FLIGHT, async ({ key, mail }) => {
-			if (already.has(key)) {
-				outcomes.set(key, 'déjà envoyé');
-				return;
-			}
-			const outcome = await mailer.send(typeof mail === 'function' ? await mail() : mail);
-			outcomes.set(key, outcome);
-			if (!outcome.ok || options.liberer?.(outcome, key)) failedKeys.push(key);
+		await forEachLimited(pending, MAILS_IN_FLIGHT, async ({ key, mail }) => {
+			const prepared = typeof mail === 'function' ? await mail() : mail;
+			await claiming(async () => {
+				const claim = await register.claim(key, { kind: options.nature, leaseMs, recipients: prepared.to });
+				if (!claim.claimed) {
+					outcomes.set(key, claim.busy ? 'en cours ailleurs' : 'déjà envoyé');
+					return;
+				}
+				const outcome = await mailer.send({ ...prepared, cleMessage: prepared.cleMessage ?? key });
+				if (outcome.ok && !options.liberer?.(outcome, key)) {
+					await register.markSent(key, { messageId: outcome.messageId, response: outcome.response, accepted: outcome.accepted });
+				} else if (outcome.ok) {
+					const refused = outcome.rejected[0];
+					await register.markFailed(key, { code: refused?.code ?? 'refus', error: refused?.message ?? 'destinataire principal refusé', messageId: outcome.messageId });
+				} else if (outcome.temporaire) {
+					await register.release(key);
+				} else {
+					await register.markFailed(key, { code: outcome.code, error: outcome.message, messageId: outcome.messageId ?? messageIdFor(key, smtp.expediteurEmail) });
+				}
+				outcomes.set(key, claim.uncertain ? { ...outcome, incertain: true } : outcome);
+			});
 		});
 	} finally {
 		mailer.close();
-		if (failedKeys.length > 0) await ctx.helpers.removeProcessed(failedKeys, 'workflow', dedup);
 	}
 	return outcomes;
+}
+
+/** Option commune des nœuds qui envoient : le bail d'une réservation d'envoi. */
+export const LEASE_OPTION = {
+	displayName: 'Bail d’un envoi en cours (secondes)',
+	name: 'bailEnvoi',
+	type: 'number' as const,
+	default: DEFAULT_LEASE_SECONDS,
+	description:
+		'Un courriel réservé dans le registre mais jamais confirmé (exécution arrêtée en plein envoi) est tenu pour interrompu après ce délai : il est alors renvoyé avec le même identifiant de message et signalé « incertain »',
+};
+
+/** Motif affiché pour un courriel qu'une autre exécution envoie au même moment. */
+export const BUSY_ELSEWHERE = 'Envoi en cours dans une autre exécution (ou interrompu il y a moins que le bail d’un envoi) : pas d’envoi ici ; l’exécution suivante dira s’il est parti.';
+
+/** Motif ajouté à un renvoi après interruption. */
+export const UNCERTAIN_RESENT =
+	'Envoi interrompu lors d’une exécution précédente (arrêt en plein envoi) : renvoyé avec le même identifiant de message ; le destinataire a pu le recevoir deux fois.';
+
+/** Ouvre le registre, envoie une fois chaque courriel, referme le registre. */
+export async function sendOnceInRegister(ctx: IExecuteFunctions, mails: KeyedMail[], options: SendOnceOptions): Promise<Map<string, OnceOutcome>> {
+	if (mails.length === 0) return new Map();
+	const register = await openRegister(ctx);
+	try {
+		return await sendOnce(ctx, register, mails, options);
+	} finally {
+		await register.close();
+	}
 }

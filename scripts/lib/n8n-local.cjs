@@ -203,7 +203,7 @@ function n8nEnv(layout, extra = {}) {
  * d'échec. La sortie passe par des fichiers et non par des tubes : n8n termine
  * par process.exit(), qui tronquerait une longue sortie écrite dans un tube.
  */
-function n8n(layout, args, { env = {}, timeoutMs = 300000 } = {}) {
+function n8n(layout, args, { env = {}, timeoutMs = 300000, onChild } = {}) {
 	const { bin } = ensureN8n();
 	const logDir = fs.mkdtempSync(path.join(layout.home, '.n8n-cli-'));
 	const outFile = path.join(logDir, 'stdout');
@@ -216,6 +216,8 @@ function n8n(layout, args, { env = {}, timeoutMs = 300000 } = {}) {
 			env: n8nEnv(layout, env),
 			stdio: ['ignore', out, err],
 		});
+		// Pour les tests d'arrêt brutal : le processus lui-même, à tuer en plein travail.
+		onChild?.(child);
 		const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
 		child.on('close', (code, signal) => {
 			clearTimeout(timer);

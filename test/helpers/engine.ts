@@ -32,6 +32,10 @@ import type {
 } from 'n8n-workflow';
 import { ICredentialsHelper, NodeConnectionTypes, NodeHelpers, Workflow } from 'n8n-workflow';
 import path from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+
+import type { MessageRow } from '../../nodes/adapters/register';
+import { Register, SqliteDatabase } from '../../nodes/adapters/register';
 
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 export const PACKAGE_NAME = 'n8n-nodes-clauses-sociales';
@@ -364,4 +368,25 @@ export function binaryItem(
 		json,
 		binary: { data: { data: buffer.toString('base64'), mimeType, fileName, fileExtension: fileName.split('.').pop() } },
 	};
+}
+
+/** Le registre par défaut des nœuds (fichier SQLite dans le dossier de n8n de ce processus de test). */
+export function defaultRegisterPath(): string {
+	return path.join(String(process.env.N8N_USER_FOLDER), '.n8n', 'clauses-sociales.sqlite');
+}
+
+/** Repart d'un registre vide (comme une instance neuve). */
+export function resetRegister(): void {
+	for (const suffix of ['', '-wal', '-shm']) rmSync(defaultRegisterPath() + suffix, { force: true });
+}
+
+/** Les envois consignés dans le registre par défaut. */
+export async function registerMessages(): Promise<MessageRow[]> {
+	if (!existsSync(defaultRegisterPath())) return [];
+	const register = await Register.open(await SqliteDatabase.open({ file: defaultRegisterPath() }));
+	try {
+		return await register.messages();
+	} finally {
+		await register.close();
+	}
 }

@@ -31,7 +31,7 @@ const local = require('../../scripts/lib/n8n-local.cjs') as {
 	importWorkflow(layout: Layout, file: string, options?: { configuration?: Record<string, unknown> }): Promise<string>;
 	configurationOf(workflow: unknown): Record<string, unknown> | undefined;
 	withConfiguration<T>(workflow: T, values: Record<string, unknown>): T;
-	executeWorkflow(layout: Layout, id: string, options?: { env?: Record<string, string> }): Promise<N8nRun>;
+	executeWorkflow(layout: Layout, id: string, options?: { env?: Record<string, string>; onChild?: (child: import('node:child_process').ChildProcess) => void }): Promise<N8nRun>;
 	nodeOutput(run: N8nRun, nodeName: string, outputIndex?: number): Array<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> | undefined;
 	localCredentials(options: { smtpPort: number }): Array<{ id: string; type: string }>;
 	shippedWorkflows(): string[];

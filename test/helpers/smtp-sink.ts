@@ -21,6 +21,8 @@ export interface SmtpSinkOptions {
 	/** Réponse temporaire (code 451) pour ces destinataires. */
 	deferRecipients?: string[];
 	port?: number;
+	/** Pause avant d'accepter chaque message (ms) : étale un lot d'envois dans le temps. */
+	dataDelayMs?: number;
 }
 
 export class SmtpSink {
@@ -69,7 +71,8 @@ export class SmtpSink {
 								parsed,
 							});
 							this.waiters.splice(0).forEach((wake) => wake());
-							callback();
+							if (this.options.dataDelayMs) setTimeout(() => callback(), this.options.dataDelayMs);
+							else callback();
 						})
 						.catch(callback);
 				});

@@ -23,7 +23,7 @@ import { ClauseReportIntake } from '../../nodes/ClauseReportIntake/ClauseReportI
 import { ClauseStudyReport } from '../../nodes/ClauseStudyReport/ClauseStudyReport.node';
 import { FicheVisa } from '../../nodes/FicheVisa/FicheVisa.node';
 import { pdfText } from '../helpers/documents';
-import { PACKAGE_NAME, PACKAGE_ROOT, binaryItem, deduplicator, runNode, runWorkflow, useItems } from '../helpers/engine';
+import { PACKAGE_NAME, PACKAGE_ROOT, binaryItem, resetRegister, runNode, runWorkflow, useItems } from '../helpers/engine';
 
 const SAMPLE = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
 const sample = (...name: string[]) => path.join(SAMPLE, ...name);
@@ -81,7 +81,7 @@ async function outputFindings(where: string, items: INodeExecutionData[]): Promi
 
 describe('aucun mot interne dans ce que lit l’utilisateur', () => {
 	beforeEach(() => {
-		deduplicator.reset();
+		resetRegister();
 		scanned = [];
 	});
 	const reached = (text: string) => scanned.some((t) => t.includes(text));
@@ -174,7 +174,7 @@ describe('aucun mot interne dans ce que lit l’utilisateur', () => {
 			...releves.map((f) => binaryItem(fs.readFileSync(sample('releves-recus', f)), f)),
 		];
 		const intake = await runNode(
-			{ type: 'clauseReportIntake', parameters: { mode: 'apercu', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales' }, credentials, continueOnFail: true },
+			{ type: 'clauseReportIntake', parameters: { mode: 'apercu', source: 'classeur', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales' }, credentials, continueOnFail: true },
 			intakeInput,
 		);
 		expect(intake.run.data.resultData.error).toBeUndefined();

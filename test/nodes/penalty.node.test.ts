@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { pdfText } from '../helpers/documents';
-import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
+import { PACKAGE_ROOT, binaryItem, registerMessages, resetRegister, runNode } from '../helpers/engine';
 import { SmtpSink, unusedPort } from '../helpers/smtp-sink';
 import { readWorkbook } from '../helpers/workbooks';
 
@@ -51,7 +51,7 @@ const today = (date: string) => jest.useFakeTimers({ now: new Date(`${date}T12:0
 
 describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 	beforeEach(() => {
-		deduplicator.reset();
+		resetRegister();
 		// Envoi le jour de la date de l'avis des tests (23 novembre 2026) : délai de la mise en demeure en cours.
 		today('2026-11-23');
 	});
@@ -129,7 +129,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		expect(Object.keys(pack[0].binary!)).toEqual(['lettre_1', 'annexe_1', 'lettre_2', 'annexe_2']);
 		expect(pack[0].json.texte).toContain(`Marché 2025-PI-011, lot 2 (Études & Territoires) : mise en demeure, 7${NBSP}800,00${NBSP}€ HT`);
 		expect(pack[0].json.html).toContain('Études &amp; Territoires');
-		expect(deduplicator.calls).toBe(0);
+		expect(await registerMessages()).toEqual([]);
 	});
 
 	it('envoie chaque avis une fois, avec la lettre et l’annexe en pièces jointes ; la lettre envoyée est celle relue', async () => {
@@ -179,7 +179,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		try {
 			const { items } = await runNode(penalty({ mode: 'envoyer', options: { empreintesApprouvees: 'a'.repeat(64) } }), [workbook()], { credentials: smtp(sink.port) });
 			expect(items.filter((i) => envoiOf(i).statut === 'non approuvé')).toHaveLength(2);
-			expect(deduplicator.calls).toBe(0);
+			expect(await registerMessages()).toEqual([]);
 			await new Promise((r) => setTimeout(r, 200));
 			expect(sink.mails).toHaveLength(0);
 		} finally {
@@ -198,7 +198,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 				for (const key of ['2025-PI-011/2', '2025-TRX-039/6']) expect(envoiOf(by[key])).toMatchObject({ statut: 'non approuvé', motif: NOT_APPROVED });
 				expect(envoiOf(by['2025-TRX-039/8']).statut).toBe('sans objet');
 			}
-			expect(deduplicator.calls).toBe(0);
+			expect(await registerMessages()).toEqual([]);
 			await new Promise((r) => setTimeout(r, 200));
 			expect(sink.mails).toHaveLength(0);
 		} finally {
@@ -227,7 +227,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 			expect(send.output('Nœud testé', 1)[0].json.objet).toBe('Avis de pénalité envoyés – clause sociale d’insertion – 0 sur 2 avis du 23 novembre 2026');
 			await new Promise((r) => setTimeout(r, 200));
 			expect(sink.mails).toHaveLength(0);
-			expect(deduplicator.calls).toBe(0);
+			expect(await registerMessages()).toEqual([]);
 		} finally {
 			await sink.stop();
 		}
@@ -268,7 +268,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 			await sink.waitFor(1);
 			expect(sink.mails.map((m) => m.envelope.to.includes('etudes-et-territoires@example.test'))).toEqual([false]);
 			// Clé de la mise en demeure non consommée : seule la notification est en mémoire.
-			expect([...deduplicator.stores.values()].flat()).toEqual(['penalite|notification|2025trx039/6|fin']);
+			expect((await registerMessages()).map((m) => m.key)).toEqual(['penalite|notification|2025trx039/6|fin']);
 			expect(late.output('Nœud testé', 1)[0].json.texte).toContain('— délai échu (Mise en demeure non envoyée : datée du 23 novembre 2026');
 
 			// La veille de l'échéance, la même lettre part encore (un jour de délai).
@@ -324,7 +324,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		const failed = items.filter((i) => envoiOf(i).statut === 'échec');
 		expect(failed).toHaveLength(2);
 		expect(envoiOf(failed[0])).toMatchObject({ code: 'ECONNREFUSED', temporaire: true });
-		expect([...deduplicator.stores.values()].flat()).toEqual([]);
+		expect((await registerMessages()).map((m) => m.key)).toEqual([]);
 		const back = await new SmtpSink({ port }).start();
 		try {
 			const retry = await runNode(penalty({ mode: 'envoyer', options: { envoiSansRevue: true } }), [workbook()], { credentials: smtp(port) });
@@ -413,7 +413,7 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 			await new Promise((r) => setTimeout(r, 200));
 			expect(sink.mails).toHaveLength(1);
 			expect(sink.mails[0].parsed.subject).toBe('Mise en demeure – clause sociale d’insertion – marché n° 2024-TRX-027, lot 3 (Peinture)');
-			expect([...deduplicator.stores.values()].flat()).toEqual(['penalite|miseEnDemeure|2024trx027/3|fin']);
+			expect((await registerMessages()).map((m) => m.key)).toEqual(['penalite|miseEnDemeure|2024trx027/3|fin']);
 		} finally {
 			await sink.stop();
 		}

@@ -6,7 +6,7 @@ import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { BILAN_CHART_COLORS, renderBilanPdf } from '../../nodes/adapters';
 import { bilanDocument, computeBilan, parseBilanSettings } from '../../nodes/core';
 import { pdfText } from '../helpers/documents';
-import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
+import { PACKAGE_ROOT, binaryItem, resetRegister, runNode } from '../helpers/engine';
 import { countColor, expectChartsVisible, renderPdfPages } from '../helpers/pdf-render';
 import { filledReleve } from '../helpers/releves';
 import { SmtpSink } from '../helpers/smtp-sink';
@@ -27,7 +27,7 @@ const registerItem = (buffer = REGISTER, fileName = 'suivi-clauses.xlsx'): INode
 
 const intake = (parameters: IDataObject = {}) => ({
 	type: 'clauseReportIntake',
-	parameters: { mode: 'apercu', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales', ...parameters },
+	parameters: { mode: 'apercu', source: 'classeur', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales', ...parameters },
 	credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } },
 });
 
@@ -57,7 +57,7 @@ async function sheetRows(buffer: Buffer, name: string): Promise<{ header: string
 }
 
 describe('nœud Réception des relevés, exécuté par le moteur de n8n', () => {
-	beforeEach(() => deduplicator.reset());
+	beforeEach(() => resetRegister());
 
 	it('relevés propres, fautifs, déjà reçus et corrigés : un élément par relevé, lignes acceptées, nouvelle version du classeur', async () => {
 		const september = releves.filter((l) => l.marche === '2025-TRX-044' && l.lot === '3' && l.mois === '2026-09');

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
-import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
+import { PACKAGE_ROOT, binaryItem, registerMessages, resetRegister, runNode } from '../helpers/engine';
 import { SmtpSink, unusedPort } from '../helpers/smtp-sink';
 import { readWorkbook } from '../helpers/workbooks';
 
@@ -42,7 +42,7 @@ const envoiOf = (item: INodeExecutionData) => item.json.envoi as IDataObject;
 const byClause = (items: INodeExecutionData[]) => Object.fromEntries(items.map((i) => [`${i.json.marche}/${i.json.lot}`, i]));
 
 describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
-	beforeEach(() => deduplicator.reset());
+	beforeEach(() => resetRegister());
 
 	it('aperçu : décide pour chaque clause du classeur de suivi, sans rien envoyer', async () => {
 		const { items, run } = await runNode(reminder(), [workbook()]);
@@ -91,7 +91,7 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 			'2026-06',
 		]);
 		expect(envoiOf(clauses['2025-TRX-031/4']).statut).toBe('sans objet');
-		expect(deduplicator.calls).toBe(0);
+		expect(await registerMessages()).toEqual([]);
 	});
 
 	it('envoie une fois : relances reçues par un vrai serveur SMTP, rien de neuf à la seconde exécution', async () => {
@@ -111,7 +111,7 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 			expect(mail.parsed.messageId).toBe(envoiOf(sent.find((i) => i.json.lot === '20')!).messageId);
 			expect(mail.parsed.html).toContain('<p>Madame, Monsieur,</p>');
 			expect(mail.parsed.attachments.map((a) => a.filename)).toEqual(['releve-heures-insertion-2025-TRX-031-lot-20-2026-06.xlsx']);
-			expect(deduplicator.calls).toBe(1);
+			expect((await registerMessages()).map((m) => m.status)).toEqual(Array(5).fill('envoyé'));
 
 			const second = await runNode(reminder({ mode: 'envoyer' }), [workbook()], { credentials: smtp(sink.port) });
 			expect(second.items.filter((i) => envoiOf(i).statut === 'déjà envoyé')).toHaveLength(5);
@@ -171,7 +171,7 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 		expect(failed).toHaveLength(5);
 		expect(envoiOf(failed[0])).toMatchObject({ code: 'ECONNREFUSED', temporaire: true });
 		expect(envoiOf(failed[0]).erreur).toContain(`serveur SMTP 127.0.0.1:${port} injoignable`);
-		expect([...deduplicator.stores.values()].flat()).toEqual([]);
+		expect((await registerMessages()).map((m) => m.key)).toEqual([]);
 
 		// Le serveur revient : les cinq relances partent à l'exécution suivante.
 		const back = await new SmtpSink({ port }).start();

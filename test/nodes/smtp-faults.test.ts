@@ -13,7 +13,7 @@ import { Mailer } from '../../nodes/adapters';
 import { clausesSocialesSmtpTest, smtpSettings } from '../../nodes/shared/smtp';
 import type { FaultOptions } from '../helpers/smtp-faults';
 import type { NodeUnderTest } from '../helpers/engine';
-import { PACKAGE_ROOT, binaryItem, deduplicator, runNode } from '../helpers/engine';
+import { PACKAGE_ROOT, binaryItem, registerMessages, resetRegister, runNode } from '../helpers/engine';
 import { FaultSmtp, trustTestAuthority } from '../helpers/smtp-faults';
 import { unusedPort } from '../helpers/smtp-sink';
 
@@ -152,7 +152,7 @@ describe('envois SMTP sous pannes', () => {
 		});
 		const smtpCredential = { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } };
 		const envois = (items: INodeExecutionData[]) => items.map((i) => i.json.envoi as IDataObject).filter((e) => e && e.statut === 'échec');
-		beforeEach(() => deduplicator.reset());
+		beforeEach(() => resetRegister());
 
 		it.each([
 			[
@@ -171,9 +171,10 @@ describe('envois SMTP sous pannes', () => {
 				expect(failed.map((e) => e.code)).toEqual(['ETIMEDOUT', ...Array(count - 1).fill('NON_TENTE')]);
 				expect(failed.every((e) => e.temporaire === true)).toBe(true);
 				expect(String(failed[1].erreur)).toContain('non envoyé, laissé pour la prochaine exécution');
-				expect(performance.now() - started).toBeLessThan(5000);
-				// Aucune clé de non-redite consommée : tout repartira à l'exécution suivante.
-				expect([...deduplicator.stores.values()].flat()).toEqual([]);
+				// Un seul délai (les codes le prouvent) ; la borne de temps laisse de la marge à une machine chargée.
+				expect(performance.now() - started).toBeLessThan(8000);
+				// Aucune réservation gardée dans le registre : tout repartira à l'exécution suivante.
+				expect(await registerMessages()).toEqual([]);
 			} finally {
 				await server.stop();
 			}
@@ -203,8 +204,8 @@ describe('envois SMTP sous pannes', () => {
 				});
 				const failed = envois(items);
 				expect(failed.map((e) => e.code)).toEqual(['ETIMEDOUT', 'NON_TENTE']);
-				expect(performance.now() - started).toBeLessThan(5000);
-				expect([...deduplicator.stores.values()].flat()).toEqual([]);
+				expect(performance.now() - started).toBeLessThan(8000);
+				expect(await registerMessages()).toEqual([]);
 			} finally {
 				jest.useRealTimers();
 				await server.stop();

@@ -357,3 +357,45 @@ export function withHistory(fields: ClausePenaltyFields, history: PenaltyHistory
 		penalitesDejaAppliquees: fields.penalitesDejaAppliquees ?? (earlier.length > 0 ? appliedCents / 100 : undefined),
 	};
 }
+
+/**
+ * Étape de pénalité consignée au registre des clauses quand son avis part
+ * (fiche « penalite ») : la date de la lettre (le délai de la mise en demeure
+ * se compte depuis elle), son échéance, les montants, la date d'envoi et
+ * l'identifiant du message. Lue comme une ligne de l'historique des avis : la
+ * notification suit d'elle-même la mise en demeure, sans rien recopier.
+ */
+export const PenaltyStepRecordSchema = PenaltyHistorySchema.extend({
+	dateEnvoi: isoDate(),
+	echeanceMiseEnDemeure: optional(isoDate()),
+	sommeLignesHT: optional(amount()),
+	statutEnvoi: z.enum(['envoyé', 'incertain']),
+	messageId: optional(text({ max: 998 })),
+	cleEnvoi: text({ max: 500 }),
+	lettre: optional(text({ max: 300 })),
+	empreinteLettre: optional(text({ max: 64 })),
+});
+export type PenaltyStepRecord = z.output<typeof PenaltyStepRecordSchema>;
+
+export const PENALTY_STEP_RECORD_LABELS: FieldLabels = {
+	...PENALTY_HISTORY_LABELS,
+	dateEnvoi: 'date d\u2019envoi',
+	echeanceMiseEnDemeure: 'échéance de la mise en demeure',
+	sommeLignesHT: 'somme des pénalités avant plafond',
+	statutEnvoi: 'statut de l\u2019envoi',
+	messageId: 'identifiant du message',
+	cleEnvoi: 'clé de l\u2019envoi',
+	lettre: 'lettre',
+	empreinteLettre: 'empreinte de la lettre',
+};
+
+export const PENALTY_STEP_RECORD_READER: RecordReader<typeof PenaltyStepRecordSchema> = {
+	schema: PenaltyStepRecordSchema,
+	labels: PENALTY_STEP_RECORD_LABELS,
+	keys: buildKeyIndex(Object.keys(PENALTY_STEP_RECORD_LABELS)),
+};
+
+/** Clé de la fiche d'une étape de pénalité : une par clause, étape et période. */
+export function penaltyStepKey(cle: string, etape: keyof typeof PENALTY_HISTORY_STEPS, periode: string): string {
+	return `${cle}|${etape}|${periode}`;
+}

@@ -1,0 +1,37 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { clausesRegistreTest } from '../shared/register';
+import { REGISTER_PROPERTIES } from './description';
+import { route } from './router';
+
+export class ClauseRegister implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Registre des clauses',
+		name: 'clauseRegister',
+		icon: { light: 'file:clauseRegister.svg', dark: 'file:clauseRegister.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["operation"] }}',
+		description:
+			'Le registre des clauses sociales d’insertion : étude, fiche visa et notification enregistrées sans ressaisie, import du classeur de suivi, export par facilitateur ou par acheteur, lecture des clauses en vigueur et de leur historique',
+		defaults: { name: 'Registre des clauses' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'clausesRegistreApi',
+				required: false,
+				testedBy: 'clausesRegistreTest',
+			},
+		],
+		properties: REGISTER_PROPERTIES,
+	};
+
+	methods = { credentialTest: { clausesRegistreTest } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [await route(this)];
+	}
+}

@@ -1,0 +1,209 @@
+/**
+ * « Importer le classeur de suivi » : le classeur de suivi actuel (feuilles
+ * « Registre » et « Relevés ») versé au registre, tout ou rien par fichier.
+ *
+ * Le classeur est d'abord lu en entier : une archive ou un XML incomplet, une
+ * feuille « Registre » absente, et le fichier est refusé en entier, avant toute
+ * écriture. Puis tout s'écrit dans une seule transaction. Chaque ligne est
+ * reprise, inchangée (déjà au registre à l'identique) ou refusée avec son motif ;
+ * un relevé (clause × mois) déjà au registre à l'identique ne crée pas de version.
+ */
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { Register, TableRow } from '../adapters';
+import { FOLLOW_UP_SHEETS, assertCompleteWorkbook, locate, streamTables } from '../adapters';
+import type { ClauseRecord, ReadResult, RegisterClause, ReportLine } from '../core';
+import {
+	AnomalyError,
+	CLAUSE_READER,
+	NOTIFICATION_LABELS,
+	REGISTER_CLAUSE_KEYS,
+	REPORT_LINE_READER,
+	clauseKey,
+	groupReportLines,
+	mergeImportedClause,
+	notificationDateOf,
+	parseMonth,
+	rowReader,
+	writeState,
+} from '../core';
+import type { ItemResult } from './items';
+import { eachItem } from './items';
+
+interface ReadRow<T> {
+	row: TableRow;
+	result: ReadResult<T>;
+}
+
+interface Refusal {
+	feuille: string;
+	ligne: number;
+	motif: string;
+	donnees: Record<string, unknown>;
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Clé « clause × mois » d'une ligne, même illisible, si son marché, son lot et son mois se lisent. */
+function groupIdOf(raw: Record<string, unknown>): string | undefined {
+	const month = parseMonth(raw.mois);
+	if (raw.marche === undefined || raw.lot === undefined || month === undefined) return undefined;
+	return `${clauseKey({ marche: String(raw.marche), lot: String(raw.lot) })}\u001f${month}`;
+}
+
+async function readWorkbook(buffer: Buffer, fileName: string) {
+	// Une partie XML coupée se lirait sans erreur jusqu'à la coupure : vérifiée avant toute lecture.
+	await assertCompleteWorkbook(buffer, fileName);
+	const readClause = rowReader(CLAUSE_READER);
+	const readLine = rowReader(REPORT_LINE_READER);
+	const clauses: Array<ReadRow<ClauseRecord>> = [];
+	const lines: Array<ReadRow<ReportLine>> = [];
+	const where = (row: TableRow) => () => `feuille « ${row.sheet} », ligne ${row.row}`;
+	const { ignoredSheets } = await streamTables(buffer, fileName, {
+		registre: {
+			names: FOLLOW_UP_SHEETS.registre,
+			keys: REGISTER_CLAUSE_KEYS,
+			labels: NOTIFICATION_LABELS,
+			required: ['marche', 'lot', 'heuresDues'],
+			mandatory: true,
+			onRow: (row) => clauses.push({ row, result: readClause(row.raw, where(row)) }),
+		},
+		releves: {
+			names: FOLLOW_UP_SHEETS.releves,
+			keys: REPORT_LINE_READER.keys,
+			labels: REPORT_LINE_READER.labels,
+			required: ['marche', 'lot', 'mois', 'heuresMois'],
+			mandatory: false,
+			onRow: (row) => lines.push({ row, result: readLine(row.raw, where(row)) }),
+		},
+	});
+	return { clauses, lines, ignoredSheets };
+}
+
+function refusalOf(row: TableRow, motif: string): Refusal {
+	return { feuille: row.sheet, ligne: row.row, motif, donnees: row.raw };
+}
+
+function rowError<T>(entry: ReadRow<T>): string | undefined {
+	if (entry.row.problems.length > 0) return new AnomalyError(entry.row.problems).message;
+	if (!entry.result.ok) return messageOf(locate(entry.result.error, entry.row));
+	return undefined;
+}
+
+export async function importFile(register: Register, buffer: Buffer, fileName: string) {
+	const { clauses, lines, ignoredSheets } = await readWorkbook(buffer, fileName);
+	const source = `import du classeur ${fileName}`;
+	return register.transaction(async (tx) => {
+		const refused: Refusal[] = [];
+		const counts = { clauses: { reprises: 0, inchangees: 0, refusees: 0 }, lignes: { reprises: 0, inchangees: 0, refusees: 0, remplaceesIgnorees: 0 }, releves: { enregistres: 0, inchanges: 0 } };
+		// Registre : une fiche « clause » par ligne, complétée sans rien perdre de ce que la ligne ne dit pas.
+		const seen = new Map<string, number>();
+		for (const entry of clauses) {
+			const error = rowError(entry);
+			if (error !== undefined || !entry.result.ok) {
+				refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
+				counts.clauses.refusees++;
+				continue;
+			}
+			const clause: RegisterClause = { ...entry.result.value };
+			const dateNotification = notificationDateOf(entry.row.raw);
+			if (dateNotification !== undefined) clause.dateNotification = dateNotification;
+			const key = clauseKey(clause);
+			const first = seen.get(key);
+			if (first !== undefined) {
+				refused.push(refusalOf(entry.row, `clause en double : le marché ${clause.marche}, lot ${clause.lot}, figure déjà ligne ${first}`));
+				counts.clauses.refusees++;
+				continue;
+			}
+			seen.set(key, entry.row.row);
+			const current = await tx.get('clause', key);
+			const result = await tx.put('clause', key, mergeImportedClause(current?.data as RegisterClause | undefined, clause), source);
+			if (writeState(result) === 'inchangé') counts.clauses.inchangees++;
+			else counts.clauses.reprises++;
+		}
+		// Relevés : lignes regroupées par clause et par mois ; un relevé dont une ligne est refusée n'est pas repris du tout.
+		const faultyGroups = new Map<string, number>();
+		const valid: Array<{ line: ReportLine; row: TableRow }> = [];
+		for (const entry of lines) {
+			const error = rowError(entry);
+			if (error !== undefined || !entry.result.ok) {
+				refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
+				counts.lignes.refusees++;
+				const id = groupIdOf(entry.row.raw);
+				if (id !== undefined && !faultyGroups.has(id)) faultyGroups.set(id, entry.row.row);
+				continue;
+			}
+			if (entry.result.value.remplaceePar !== undefined) {
+				// Ligne remplacée par une correction : historique du classeur, jamais comptée.
+				counts.lignes.remplaceesIgnorees++;
+				continue;
+			}
+			valid.push({ line: entry.result.value, row: entry.row });
+		}
+		const known = new Map<string, boolean>();
+		for (const [id, group] of groupReportLines(valid)) {
+			const faulty = faultyGroups.get(id);
+			let motif: string | undefined;
+			if (faulty !== undefined) motif = `relevé de ${group.month} non repris : la ligne ${faulty} du même relevé est refusée`;
+			else {
+				if (!known.has(group.clauseKey)) known.set(group.clauseKey, seen.has(group.clauseKey) || (await tx.get('clause', group.clauseKey)) !== undefined);
+				if (!known.get(group.clauseKey)) {
+					const { marche, lot } = group.lines[0].line;
+					motif = `clause inconnue : le marché ${marche}, lot ${lot}, n’est ni dans la feuille « Registre » ni dans le registre`;
+				}
+			}
+			if (motif !== undefined) {
+				for (const { row } of group.lines) refused.push(refusalOf(row, motif));
+				counts.lignes.refusees += group.lines.length;
+				continue;
+			}
+			const result = await tx.recordReportIfChanged(
+				group.clauseKey,
+				group.month,
+				group.lines.map(({ line }) => ({ hours: line.heuresMois, trainingHours: line.heuresFormation, data: line })),
+				source,
+			);
+			if (result.changed) {
+				counts.releves.enregistres++;
+				counts.lignes.reprises += group.lines.length;
+			} else {
+				counts.releves.inchanges++;
+				counts.lignes.inchangees += group.lines.length;
+			}
+		}
+		refused.sort((a, b) => a.feuille.localeCompare(b.feuille) || a.ligne - b.ligne);
+		return { counts, refused, ignoredSheets };
+	});
+}
+
+export function importWorkbook(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
+	const node = ctx.getNode();
+	return eachItem(ctx, async (item, itemIndex) => {
+		const property = ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
+		const binary = item.binary?.[property];
+		if (!binary) {
+			throw new NodeOperationError(node, `Élément ${itemIndex + 1} : aucun fichier dans le champ binaire « ${property} »`, {
+				itemIndex,
+				description: 'Indiquez le champ binaire qui porte le classeur de suivi (.xlsx), par exemple « data » après « Read/Write Files from Disk ».',
+			});
+		}
+		const fileName = binary.fileName ?? `élément ${itemIndex + 1}`;
+		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
+		const { counts, refused, ignoredSheets } = await importFile(register, buffer, fileName);
+		const out: ItemResult[] = [
+			{
+				json: {
+					resultat: 'synthèse',
+					fichier: fileName,
+					clauses: counts.clauses,
+					lignes: counts.lignes,
+					releves: counts.releves,
+					feuillesIgnorees: ignoredSheets,
+				},
+			},
+		];
+		for (const r of refused) out.push({ json: { resultat: 'refusée', fichier: fileName, feuille: r.feuille, ligne: r.ligne, motif: r.motif, donnees: r.donnees as IDataObject } });
+		return out;
+	});
+}

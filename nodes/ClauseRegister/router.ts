@@ -1,0 +1,35 @@
+/** Aiguillage des opérations du nœud « Registre des clauses » ; le registre est fermé quoi qu'il arrive. */
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+
+import type { Register } from '../adapters';
+import { openRegister } from '../shared/register';
+import type { Operation } from './description';
+import { archiveClause } from './archive';
+import { exportRegister } from './export';
+import { clauseHistory, readClauses } from './read';
+import { importWorkbook } from './import';
+import { recordNotification } from './notification';
+import { recordStudy } from './study';
+import { recordVisa } from './visa';
+
+const HANDLERS: Record<Operation, (ctx: IExecuteFunctions, register: Register) => Promise<INodeExecutionData[]>> = {
+	enregistrerEtude: recordStudy,
+	enregistrerFicheVisa: recordVisa,
+	enregistrerNotification: recordNotification,
+	importerClasseur: importWorkbook,
+	exporter: exportRegister,
+	lireClauses: readClauses,
+	historique: clauseHistory,
+	archiver: archiveClause,
+};
+
+export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const operation = ctx.getNodeParameter('operation', 0) as Operation;
+	const handler = HANDLERS[operation];
+	const register = await openRegister(ctx);
+	try {
+		return await handler(ctx, register);
+	} finally {
+		await register.close();
+	}
+}

@@ -1,0 +1,139 @@
+/**
+ * Registre sur PostgreSQL, par le client `pg` (pur JavaScript, embarqué dans
+ * le paquet comme les autres bibliothèques). Une petite réserve de connexions
+ * par exécution ; chaque transaction tient sa propre connexion.
+ */
+import type { Pool as PoolType, PoolClient } from 'pg';
+import { Pool } from 'pg';
+
+import type { Database, Queryable, RunResult, SqlValue } from './database';
+import { RegisterError, numberPlaceholders } from './database';
+
+export interface PostgresOptions {
+	host: string;
+	port: number;
+	database: string;
+	user: string;
+	password?: string;
+	/** Schéma des tables du registre (créé au besoin). */
+	schema?: string;
+	ssl?: 'desactive' | 'exige' | 'verifie';
+	/** Certificat de l'autorité (PEM) pour `verifie`. */
+	ca?: string;
+	maxConnections?: number;
+	connectTimeoutMs?: number;
+}
+
+function wrap(client: { query: PoolType['query'] }): Queryable {
+	return {
+		dialect: 'postgres',
+		query: async <T>(sql: string, params: SqlValue[] = []) => (await client.query(numberPlaceholders(sql), params)).rows as T[],
+		run: async (sql: string, params: SqlValue[] = []): Promise<RunResult> => ({ changes: (await client.query(numberPlaceholders(sql), params)).rowCount ?? 0 }),
+	};
+}
+
+export function describePostgresError(error: unknown, o: PostgresOptions): RegisterError {
+	const e = error as { code?: string; message?: string };
+	const server = `${o.host}:${o.port}`;
+	switch (e.code) {
+		case 'ECONNREFUSED':
+			return new RegisterError(`serveur PostgreSQL ${server} injoignable (connexion refusée)`, 'Vérifiez l’hôte, le port et que le serveur est démarré.');
+		case 'ENOTFOUND':
+		case 'EAI_AGAIN':
+			return new RegisterError(`nom d’hôte PostgreSQL « ${o.host} » introuvable`, 'Vérifiez l’hôte de l’identifiant « Registre des clauses ».');
+		case '28P01':
+		case '28000':
+			return new RegisterError(`authentification refusée par PostgreSQL ${server} pour l’utilisateur « ${o.user} »`, 'Vérifiez l’utilisateur et le mot de passe de l’identifiant.');
+		case '3D000':
+			return new RegisterError(`la base « ${o.database} » n’existe pas sur ${server}`, 'Créez la base (CREATE DATABASE) ou corrigez son nom dans l’identifiant.');
+		case '42501':
+			return new RegisterError(`droits insuffisants sur PostgreSQL ${server} : ${e.message ?? ''}`, 'Accordez à l’utilisateur le droit de créer des tables dans le schéma du registre.');
+		default:
+			if (/timeout/i.test(e.message ?? '')) return new RegisterError(`serveur PostgreSQL ${server} : délai de connexion dépassé`, 'Vérifiez l’hôte, le port et le pare-feu.');
+			if (/SSL|TLS|certificate/i.test(e.message ?? '')) {
+				return new RegisterError(`négociation TLS avec PostgreSQL ${server} impossible (${e.message})`, 'Vérifiez le mode TLS de l’identifiant et le certificat de l’autorité.');
+			}
+			return new RegisterError(`erreur PostgreSQL ${server} : ${e.message ?? String(error)}`, 'Vérifiez l’identifiant « Registre des clauses » et l’état du serveur.');
+	}
+}
+
+export class PostgresDatabase implements Database {
+	readonly dialect = 'postgres' as const;
+
+	private readonly pool: PoolType;
+
+	private readonly direct: Queryable;
+
+	constructor(readonly options: PostgresOptions) {
+		const schema = options.schema?.trim() || 'public';
+		if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+			throw new RegisterError(`nom de schéma PostgreSQL « ${schema} » non valide`, 'Lettres minuscules, chiffres et « _ », sans espace (par exemple « clauses_sociales »).');
+		}
+		this.pool = new Pool({
+			host: options.host,
+			port: options.port,
+			database: options.database,
+			user: options.user,
+			password: options.password,
+			max: options.maxConnections ?? 4,
+			connectionTimeoutMillis: options.connectTimeoutMs ?? 10000,
+			ssl: options.ssl === 'exige' ? { rejectUnauthorized: false } : options.ssl === 'verifie' ? { rejectUnauthorized: true, ca: options.ca || undefined } : undefined,
+			options: `-c search_path=${schema}`,
+			application_name: 'n8n-nodes-clauses-sociales',
+		});
+		// Une connexion de la réserve perdue (serveur redémarré) ne doit pas faire tomber n8n.
+		this.pool.on('error', () => undefined);
+		this.direct = wrap(this.pool);
+		this.schema = schema;
+	}
+
+	readonly schema: string;
+
+	async query<T = Record<string, unknown>>(sql: string, params: SqlValue[] = []): Promise<T[]> {
+		try {
+			return await this.direct.query<T>(sql, params);
+		} catch (error) {
+			throw this.translate(error);
+		}
+	}
+
+	async run(sql: string, params: SqlValue[] = []): Promise<RunResult> {
+		try {
+			return await this.direct.run(sql, params);
+		} catch (error) {
+			throw this.translate(error);
+		}
+	}
+
+	async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+		let client: PoolClient;
+		try {
+			client = await this.pool.connect();
+		} catch (error) {
+			throw this.translate(error);
+		}
+		try {
+			await client.query('BEGIN');
+			const result = await fn(wrap(client));
+			await client.query('COMMIT');
+			return result;
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => undefined);
+			throw this.translate(error);
+		} finally {
+			client.release();
+		}
+	}
+
+	private translate(error: unknown): unknown {
+		if (error instanceof RegisterError) return error;
+		const code = (error as { code?: string }).code;
+		// Erreurs de requête (contrainte, syntaxe) : gardées telles quelles pour l'appelant.
+		if (code && /^(23|42P01|40)/.test(code)) return error;
+		return describePostgresError(error, this.options);
+	}
+
+	async close(): Promise<void> {
+		await this.pool.end();
+	}
+}

@@ -1,0 +1,119 @@
+/**
+ * Le registre des clauses, sur SQLite et sur un vrai PostgreSQL : migrations
+ * sûres quand plusieurs processus démarrent ensemble, versions jamais
+ * écrasées, relevés corrigés sans perte, réservations d'envoi qui tiennent
+ * sous la concurrence et après un arrêt brutal.
+ */
+import type { Database } from '../../nodes/adapters/register';
+import { Register, SCHEMA_VERSION } from '../../nodes/adapters/register';
+import { DIALECTS, connect, freshRegisterLocation } from '../helpers/registers';
+
+describe.each(DIALECTS)('registre (%s)', (dialect) => {
+	const opened: Array<Register | Database> = [];
+	afterAll(async () => {
+		for (const r of opened) await r.close().catch(() => undefined);
+	});
+
+	async function openMany(n: number, location = freshRegisterLocation(dialect), context = {}): Promise<Register[]> {
+		const registers = await Promise.all(Array.from({ length: n }, () => connect(dialect, location).then((db) => Register.open(db, context))));
+		opened.push(...registers);
+		return registers;
+	}
+
+	test('les migrations s’appliquent une fois quand quatre processus ouvrent ensemble un registre neuf', async () => {
+		const [a] = await openMany(4);
+		const rows = await a.db.query<{ version: number | string }>('SELECT version FROM schema_migrations ORDER BY version');
+		expect(rows.map((r) => Number(r.version))).toEqual(Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1));
+		// Rouvrir ne rejoue rien.
+		const [again] = await openMany(1, undefined);
+		expect(await again.db.query('SELECT version FROM schema_migrations')).toHaveLength(SCHEMA_VERSION);
+	});
+
+	test('une fiche modifiée devient une nouvelle version, l’ancienne reste ; une saisie identique n’écrit rien ; l’archivage garde tout', async () => {
+		const [r] = await openMany(1);
+		expect(await r.put('clause', 'M1|1', { heuresDues: 420 }, 'étude')).toEqual({ version: 1, changed: true });
+		expect(await r.put('clause', 'M1|1', { heuresDues: 420 }, 'import')).toEqual({ version: 1, changed: false });
+		expect(await r.put('clause', 'M1|1', { heuresDues: 500 }, 'correction')).toEqual({ version: 2, changed: true });
+		expect((await r.get('clause', 'M1|1'))?.data).toEqual({ heuresDues: 500 });
+		expect((await r.versions('clause', 'M1|1')).map((v) => v.data)).toEqual([{ heuresDues: 420 }, { heuresDues: 500 }]);
+		expect(await r.archive('clause', 'M1|1', 'retrait')).toEqual({ version: 3, changed: true });
+		expect(await r.list('clause')).toHaveLength(0);
+		expect((await r.list('clause', { includeArchived: true }))[0]).toMatchObject({ version: 3, archived: true, data: { heuresDues: 500 } });
+		expect((await r.historyOf('clause', 'M1|1')).map((h) => h.action)).toEqual(['création', 'modification', 'archivage']);
+	});
+
+	test('une transaction qui échoue n’écrit rien', async () => {
+		const [r] = await openMany(1);
+		await expect(
+			r.transaction(async (tx) => {
+				await tx.put('marche', 'M2', { objet: 'Nettoyage' });
+				throw new Error('panne au milieu');
+			}),
+		).rejects.toThrow('panne au milieu');
+		expect(await r.get('marche', 'M2')).toBeUndefined();
+	});
+
+	test('un relevé corrigé devient une nouvelle version ; les heures comptées sont celles de la version en vigueur', async () => {
+		const [r] = await openMany(1);
+		expect(await r.recordReport('M1|1', '2026-03', [{ hours: 35, data: { participant: 'P1' } }, { hours: 20, data: { participant: 'P2' } }])).toEqual({ version: 1, correction: false });
+		await r.recordReport('M1|1', '2026-04', [{ hours: 10, data: { participant: 'P1' } }]);
+		expect(await r.recordReport('M1|1', '2026-03', [{ hours: 40, data: { participant: 'P1' } }])).toEqual({ version: 2, correction: true });
+		expect(await r.monthHours()).toEqual([
+			{ clauseKey: 'M1|1', month: '2026-03', hours: 40, version: 2 },
+			{ clauseKey: 'M1|1', month: '2026-04', hours: 10, version: 1 },
+		]);
+		expect(await r.reportLines({ clauseKey: 'M1|1', allVersions: true })).toHaveLength(4);
+	});
+
+	test('deux réceptions simultanées du même mois sur deux connexions : les deux relevés sont gardés, en deux versions', async () => {
+		const [a, b] = await openMany(2);
+		const results = await Promise.all([a.recordReport('M9|2', '2026-05', [{ hours: 7, data: { n: 'a' } }]), b.recordReport('M9|2', '2026-05', [{ hours: 9, data: { n: 'b' } }])]);
+		expect(results.map((x) => x.version).sort()).toEqual([1, 2]);
+		const all = await a.reportLines({ clauseKey: 'M9|2', allVersions: true });
+		expect(all.map((l) => l.data).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual([{ n: 'a' }, { n: 'b' }]);
+		expect(all.filter((l) => l.current)).toHaveLength(1);
+	});
+
+	test('réservation d’envoi : une seule par clé, envoyé reste envoyé, échec définitif gardé, refus temporaire libéré', async () => {
+		const [r] = await openMany(1);
+		expect(await r.claim('relance|A', { leaseMs: 60000 })).toEqual({ claimed: true, uncertain: false, attempts: 1 });
+		expect(await r.claim('relance|A', { leaseMs: 60000 })).toMatchObject({ claimed: false, busy: true });
+		await r.markSent('relance|A', { messageId: '<a@x>', response: '250 OK' });
+		expect(await r.claim('relance|A', { leaseMs: 60000 })).toMatchObject({ claimed: false, busy: false, existing: { status: 'envoyé', messageId: '<a@x>', response: '250 OK' } });
+		await r.claim('relance|B', { leaseMs: 60000 });
+		await r.markFailed('relance|B', { code: 'SMTP 550', error: 'boîte inconnue' });
+		expect(await r.message('relance|B')).toMatchObject({ status: 'échec', code: 'SMTP 550', error: 'boîte inconnue' });
+		// Refus définitif : retenté à l'exécution suivante (adresse corrigée entre-temps).
+		expect(await r.claim('relance|B', { leaseMs: 60000 })).toEqual({ claimed: true, uncertain: false, attempts: 2 });
+		expect(await r.sentKeys(['relance|A', 'relance|B', 'relance|Z'])).toEqual(new Set(['relance|A']));
+		await r.claim('relance|C', { leaseMs: 60000 });
+		await r.release('relance|C');
+		expect(await r.claim('relance|C', { leaseMs: 60000 })).toEqual({ claimed: true, uncertain: false, attempts: 1 });
+	});
+
+	test('un envoi resté « en cours » (processus tué) est repris une fois son bail expiré, et signalé incertain', async () => {
+		let now = Date.parse('2026-12-01T10:00:00Z');
+		const location = freshRegisterLocation(dialect);
+		const [crashed, next, third] = await openMany(3, location, { now: () => new Date(now) });
+		await crashed.claim('avis|P1', { leaseMs: 1000 });
+		expect(await next.claim('avis|P1', { leaseMs: 1000 })).toMatchObject({ claimed: false, busy: true });
+		now += 5000;
+		const [x, y] = await Promise.all([next.claim('avis|P1', { leaseMs: 1000 }), third.claim('avis|P1', { leaseMs: 1000 })]);
+		const winners = [x, y].filter((c) => c.claimed);
+		expect(winners).toEqual([{ claimed: true, uncertain: true, attempts: 2 }]);
+		expect((await next.historyOf('envoi', 'avis|P1')).map((h) => h.action)).toEqual(['reprise incertaine']);
+	});
+
+	test('huit connexions réservent ensemble les mêmes 50 clés : chaque clé est gagnée une seule fois', async () => {
+		const registers = await openMany(8);
+		const keys = Array.from({ length: 50 }, (_, i) => `relance|K${i}`);
+		const results = await Promise.all(registers.map(async (r) => {
+			const won: string[] = [];
+			for (const key of keys) if ((await r.claim(key, { leaseMs: 60000 })).claimed) won.push(key);
+			return won;
+		}));
+		const all = results.flat();
+		expect(all).toHaveLength(50);
+		expect(new Set(all).size).toBe(50);
+	});
+});
