@@ -20,8 +20,8 @@ function lots(count: number): IDataObject[] {
 	const natures = ['travaux', 'services', 'fournitures', 'prestations intellectuelles'];
 	const places = ['Niort (79000)', 'Poitiers (86000)', 'Rochefort (17300)', 'Cognac (16100)'];
 	const out: IDataObject[] = [];
-	let seed = 42;
-	const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+	let graine = 42;
+	const random = () => ((graine = (graine * 1103515245 + 12345) % 2147483648) / 2147483648);
 	for (let i = 0; i < count; i++) {
 		out.push({
 			marche: `2026-B-${String(Math.floor(i / 10)).padStart(4, '0')}`,

@@ -26,8 +26,8 @@ function programme(): IDataObject[] {
 	const natures = ['travaux', 'services', 'fournitures', 'prestations intellectuelles'];
 	const places = ['Niort (79000)', 'Poitiers (86000)', 'Rochefort (17300)', 'Cognac (16100)'];
 	const out: IDataObject[] = [];
-	let seed = 2026;
-	const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+	let graine = 2026;
+	const random = () => (graine = (graine * 1103515245 + 12345) % 2147483648) / 2147483648;
 	for (let m = 0; m < MARKETS; m++) {
 		const lots = 1 + (m % 3);
 		const nature = natures[m % natures.length];

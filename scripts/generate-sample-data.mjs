@@ -57,8 +57,8 @@ async function lots() {
 }
 
 // Générateur pseudo-aléatoire à graine fixe : les fichiers sont reproductibles.
-function prng(seed) {
-	let a = seed >>> 0;
+function prng(graine) {
+	let a = graine >>> 0;
 	return () => {
 		a = (a + 0x6d2b79f5) >>> 0;
 		let t = a;
@@ -156,12 +156,12 @@ function addRegistre(wb, clauses, columns) {
  * valeurs du jeu d'exemple ne changent pas.
  */
 function addPersonDetails(lines, clauses) {
-	const seed = (text) => [...text].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
+	const graine = (text) => [...text].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
 	const details = new Map();
 	for (const line of lines) {
 		if (!line.participant || line.participant === 'néant') continue;
 		if (!details.has(line.participant)) {
-			const random = prng(seed(line.participant));
+			const random = prng(graine(line.participant));
 			const trancheAge = line.categoriePublic.startsWith('Jeune') ? 'Moins de 26 ans' : line.categoriePublic.includes('plus de 50 ans') ? '50 ans et plus' : ['Moins de 26 ans', 'De 26 à 49 ans', 'De 26 à 49 ans', '50 ans et plus'][Math.floor(random() * 4)];
 			details.set(line.participant, { sexe: random() < 0.3 ? 'Femme' : 'Homme', trancheAge, residentQpv: random() < 0.35 ? 'oui' : 'non', situation: ['Emploi durable (CDI, CDD ou intérim de 6 mois et plus, création d’entreprise)', 'Emploi de transition (CDD ou intérim de moins de 6 mois, contrat aidé)', 'Formation qualifiante', 'Autre situation (recherche d’emploi, sans nouvelles…)'][Math.floor(random() * 4)] });
 		}
