@@ -1,7 +1,10 @@
 // Démonstration : les workflows livrés, exécutés dans un vrai n8n sur les données
-// d'exemple, avec MailDev comme serveur SMTP local. Tout ce qui est produit va
-// dans sortie/ (ignoré par git) ; une seconde exécution réutilise l'instance n8n
-// (sa base SQLite) et ne réinstalle rien de n8n.
+// d'exemple, avec MailDev comme serveur SMTP local. Les classeurs de suivi
+// d'exemple sont d'abord versés au registre des clauses (SQLite par défaut, dans
+// le dossier .n8n de l'instance) par le workflow livré « import du classeur de
+// suivi » ; les workflows suivent ensuite la vie d'une clause, de l'étude au
+// bilan. Tout ce qui est produit va dans sortie/ (ignoré par git) ; une seconde
+// exécution réutilise l'instance n8n (sa base SQLite) et ne réinstalle rien de n8n.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -55,6 +58,31 @@ async function startMailDev() {
 	say(`» MailDev démarré : SMTP 127.0.0.1:${SMTP_PORT}, boîte de réception http://127.0.0.1:${WEB_PORT}`);
 }
 
+/** Les workflows livrés dans l'ordre de la vie d'une clause (tout workflow livré y figure une fois). */
+const LIFECYCLE = [
+	'etude-faisabilite-calibrage.json',
+	'fiche-visa.json',
+	'notification-marche.json',
+	'relance-mensuelle.json',
+	'reception-releves.json',
+	'avis-penalite.json',
+	'bilan-annuel.json',
+];
+/** Classeurs de suivi d'exemple versés au registre, avant tout le reste. */
+const SAMPLE_WORKBOOKS = ['donnees/suivi-clauses.xlsx', 'donnees/clauses-a-solder.xlsx'];
+const IMPORT = 'import-classeur-suivi.json';
+
+function orderedWorkflows() {
+	const shipped = local.shippedWorkflows();
+	const byName = new Map(shipped.map((file) => [path.basename(file), file]));
+	const missing = [IMPORT, ...LIFECYCLE].filter((name) => !byName.has(name));
+	const unknown = [...byName.keys()].filter((name) => name !== IMPORT && !LIFECYCLE.includes(name));
+	if (missing.length > 0 || unknown.length > 0) {
+		throw new Error(`Workflows livrés et ordre de la démonstration en désaccord (absents : ${missing.join(', ') || 'aucun'} ; non placés : ${unknown.join(', ') || 'aucun'})`);
+	}
+	return LIFECYCLE.map((name) => byName.get(name));
+}
+
 function summarize(run, file) {
 	const runData = run?.data?.resultData?.runData ?? {};
 	const error = run?.data?.resultData?.error;
@@ -83,7 +111,17 @@ say(`» Installation dans n8n comme paquet communautaire (${path.basename(tarbal
 local.installPackage(layout, tarball);
 await local.importCredentials(layout, local.localCredentials({ smtpPort: SMTP_PORT }));
 let failures = 0;
-for (const file of local.shippedWorkflows()) {
+const importFile = path.join(local.ROOT, 'workflows', IMPORT);
+for (const classeur of SAMPLE_WORKBOOKS) {
+	// Le workflow d'import tel qu'un utilisateur le règle : le classeur à verser, dans « Configuration ».
+	const id = await local.importWorkflow(layout, importFile, { configuration: { classeur } });
+	const run = await local.executeWorkflow(layout, id, { env: server.env });
+	summarize(run, importFile);
+	say(`  (classeur versé au registre : ${classeur})`);
+	if (run.status !== 'success') failures++;
+}
+await local.importWorkflow(layout, importFile);
+for (const file of orderedWorkflows()) {
 	// Les workflows qui écrivent aux titulaires sont livrés en aperçu ; la démonstration
 	// les fait envoyer (réglage « envoyer » de leur nœud « Configuration »), vers MailDev.
 	const sends = 'envoyer' in (local.configurationOf(JSON.parse(fs.readFileSync(file, 'utf8'))) ?? {});
@@ -99,6 +137,8 @@ for (const file of local.shippedWorkflows()) {
 }
 say('\nRésultats :');
 say(`  • fichiers produits par les workflows : ${layout.output}`);
+say(`    (dont un classeur du registre en lecture seule par facilitateur : registre-….xlsx)`);
+say(`  • registre des clauses (SQLite) : ${path.join(layout.home, '.n8n', 'clauses-sociales.sqlite')}`);
 say(`  • courriels : http://127.0.0.1:${WEB_PORT} (MailDev) et ${mailDir} (.eml)`);
 say(`  • instance n8n (base SQLite) : ${path.join(layout.home, '.n8n')}`);
 say(`  • pour arrêter MailDev : kill $(cat ${path.join(out, 'maildev.pid')})`);

@@ -454,8 +454,33 @@ async function clausesToSettle() {
 	await wb.xlsx.writeFile(path.join(dir, 'clauses-a-solder.xlsx'));
 }
 
+/**
+ * Notifications des marchés de la consultation étudiée (lots-consultation) : ce que
+ * l'acheteur sait à la notification (titulaire, SIRET, contact, facilitateur, dates
+ * d'exécution), sans les heures, que le registre reprend de l'étude. CSV au
+ * séparateur « ; », comme l'enregistre un tableur français.
+ */
+function notifications() {
+	const rows = JSON.parse(fs.readFileSync(path.join(dir, 'notifications-marches.json'), 'utf8'));
+	const columns = [
+		['Marché', 'marche'], ['Lot', 'lot'], ['Date de notification', 'dateNotification'], ['Titulaire', 'titulaire'],
+		['SIRET du titulaire', 'siret'], ['Courriel du titulaire', 'emailTitulaire'], ['Contact du titulaire', 'contactTitulaire'],
+		['Facilitateur', 'facilitateur'], ['Courriel du facilitateur', 'emailFacilitateur'], ['Acheteur', 'acheteur'],
+		['Courriel de l’acheteur', 'emailAcheteur'], ['Début d’exécution', 'debutExecution'], ['Fin d’exécution', 'finExecution'],
+	];
+	const lots = JSON.parse(fs.readFileSync(path.join(dir, 'lots-consultation.json'), 'utf8'));
+	for (const row of rows) {
+		if (!lots.some((l) => l.marche === row.marche && l.lot === row.lot)) throw new Error(`Notification d'un lot absent de la consultation : ${row.marche}, lot ${row.lot}`);
+		if ('heuresDues' in row) throw new Error(`Notification ${row.marche}, lot ${row.lot} : les heures viennent de l'étude, pas de la notification`);
+	}
+	const cell = (v) => (/[;"\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+	const text = [columns.map(([h]) => h), ...rows.map((r) => columns.map(([, k]) => r[k] ?? ''))].map((line) => line.map(cell).join(';')).join('\r\n');
+	fs.writeFileSync(path.join(dir, 'notifications-marches.csv'), `${text}\r\n`);
+}
+
 await lots();
 await followUp();
 await receivedReleves();
 await clausesToSettle();
+notifications();
 process.stdout.write(`Classeurs d'exemple régénérés dans ${dir}\n`);

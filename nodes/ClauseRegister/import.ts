@@ -7,17 +7,24 @@
  * écriture. Puis tout s'écrit dans une seule transaction. Chaque ligne est
  * reprise, inchangée (déjà au registre à l'identique) ou refusée avec son motif ;
  * un relevé (clause × mois) déjà au registre à l'identique ne crée pas de version.
+ * Les colonnes de pénalité d'une ligne (article du CCAP, neutralisation, dates
+ * de mise en demeure et de notification, remise du bilan…) restent sur sa
+ * clause ; la feuille « Pénalités » (avis déjà faits) devient les étapes de
+ * pénalité du registre, pour que la procédure reprenne où elle en était.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Register, TableRow } from '../adapters';
 import { FOLLOW_UP_SHEETS, assertCompleteWorkbook, locate, streamTables } from '../adapters';
-import type { ClauseRecord, ReadResult, RegisterClause, ReportLine } from '../core';
+import type { ClauseRecord, PenaltyHistoryEntry, ReadResult, RegisterClause, ReportLine } from '../core';
 import {
 	AnomalyError,
 	CLAUSE_READER,
 	NOTIFICATION_LABELS,
+	PENALTY_FIELDS_READER,
+	PENALTY_HISTORY_READER,
+	PenaltyStepRecordSchema,
 	REGISTER_CLAUSE_KEYS,
 	REPORT_LINE_READER,
 	clauseKey,
@@ -25,7 +32,9 @@ import {
 	mergeImportedClause,
 	notificationDateOf,
 	parseMonth,
+	penaltyStepKey,
 	rowReader,
+	tryReadRecord,
 	writeState,
 } from '../core';
 import type { ItemResult } from './items';
@@ -59,6 +68,7 @@ async function readWorkbook(buffer: Buffer, fileName: string) {
 	const readLine = rowReader(REPORT_LINE_READER);
 	const clauses: Array<ReadRow<ClauseRecord>> = [];
 	const lines: Array<ReadRow<ReportLine>> = [];
+	const steps: Array<ReadRow<PenaltyHistoryEntry>> = [];
 	const where = (row: TableRow) => () => `feuille « ${row.sheet} », ligne ${row.row}`;
 	const { ignoredSheets } = await streamTables(buffer, fileName, {
 		registre: {
@@ -77,8 +87,16 @@ async function readWorkbook(buffer: Buffer, fileName: string) {
 			mandatory: false,
 			onRow: (row) => lines.push({ row, result: readLine(row.raw, where(row)) }),
 		},
+		penalites: {
+			names: FOLLOW_UP_SHEETS.penalites,
+			keys: PENALTY_HISTORY_READER.keys,
+			labels: PENALTY_HISTORY_READER.labels,
+			required: ['marche', 'lot', 'etape', 'date'],
+			mandatory: false,
+			onRow: (row) => steps.push({ row, result: tryReadRecord(PENALTY_HISTORY_READER, row.raw, where(row)()) }),
+		},
 	});
-	return { clauses, lines, ignoredSheets };
+	return { clauses, lines, steps, ignoredSheets };
 }
 
 function refusalOf(row: TableRow, motif: string): Refusal {
@@ -92,11 +110,16 @@ function rowError<T>(entry: ReadRow<T>): string | undefined {
 }
 
 export async function importFile(register: Register, buffer: Buffer, fileName: string) {
-	const { clauses, lines, ignoredSheets } = await readWorkbook(buffer, fileName);
+	const { clauses, lines, steps, ignoredSheets } = await readWorkbook(buffer, fileName);
 	const source = `import du classeur ${fileName}`;
 	return register.transaction(async (tx) => {
 		const refused: Refusal[] = [];
-		const counts = { clauses: { reprises: 0, inchangees: 0, refusees: 0 }, lignes: { reprises: 0, inchangees: 0, refusees: 0, remplaceesIgnorees: 0 }, releves: { enregistres: 0, inchanges: 0 } };
+		const counts = {
+			clauses: { reprises: 0, inchangees: 0, refusees: 0 },
+			lignes: { reprises: 0, inchangees: 0, refusees: 0, remplaceesIgnorees: 0 },
+			releves: { enregistres: 0, inchanges: 0 },
+			penalites: { reprises: 0, inchangees: 0, refusees: 0 },
+		};
 		// Registre : une fiche « clause » par ligne, complétée sans rien perdre de ce que la ligne ne dit pas.
 		const seen = new Map<string, number>();
 		for (const entry of clauses) {
@@ -106,7 +129,15 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 				counts.clauses.refusees++;
 				continue;
 			}
-			const clause: RegisterClause = { ...entry.result.value };
+			// Colonnes de pénalité : gardées sur la clause, lues par l'avis de pénalité comme dans le classeur.
+			const penalty = tryReadRecord(PENALTY_FIELDS_READER, entry.row.raw, `feuille « ${entry.row.sheet} », ligne ${entry.row.row}`);
+			if (!penalty.ok) {
+				refused.push(refusalOf(entry.row, messageOf(locate(penalty.error, entry.row))));
+				counts.clauses.refusees++;
+				continue;
+			}
+			const penaltyFields = Object.fromEntries(Object.entries(penalty.value).filter(([, v]) => v !== undefined));
+			const clause: RegisterClause = { ...penaltyFields, ...entry.result.value };
 			const dateNotification = notificationDateOf(entry.row.raw);
 			if (dateNotification !== undefined) clause.dateNotification = dateNotification;
 			const key = clauseKey(clause);
@@ -172,6 +203,33 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 				counts.lignes.inchangees += group.lines.length;
 			}
 		}
+		// Feuille « Pénalités » : chaque avis déjà fait devient l'étape consignée au registre, comme à l'envoi.
+		for (const entry of steps) {
+			const error = rowError(entry);
+			if (error !== undefined || !entry.result.ok) {
+				refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
+				counts.penalites.refusees++;
+				continue;
+			}
+			const step = entry.result.value;
+			const cle = clauseKey(step);
+			if (!seen.has(cle) && (await tx.get('clause', cle)) === undefined) {
+				refused.push(refusalOf(entry.row, `clause inconnue : le marché ${step.marche}, lot ${step.lot}, n’est ni dans la feuille « Registre » ni dans le registre`));
+				counts.penalites.refusees++;
+				continue;
+			}
+			const key = penaltyStepKey(cle, step.etape, step.periode);
+			const record = PenaltyStepRecordSchema.parse({
+				...step,
+				dateEnvoi: step.date,
+				statutEnvoi: 'envoyé',
+				cleEnvoi: `${fileName}, feuille « ${entry.row.sheet} », ligne ${entry.row.row}`,
+			});
+			const current = await tx.get('penalite', key);
+			const result = await tx.put('penalite', key, current ? { ...(current.data as object), ...step } : record, source);
+			if (writeState(result) === 'inchangé') counts.penalites.inchangees++;
+			else counts.penalites.reprises++;
+		}
 		refused.sort((a, b) => a.feuille.localeCompare(b.feuille) || a.ligne - b.ligne);
 		return { counts, refused, ignoredSheets };
 	});
@@ -199,6 +257,7 @@ export function importWorkbook(ctx: IExecuteFunctions, register: Register): Prom
 					clauses: counts.clauses,
 					lignes: counts.lignes,
 					releves: counts.releves,
+					penalites: counts.penalites,
 					feuillesIgnorees: ignoredSheets,
 				},
 			},

@@ -6,14 +6,17 @@
  * aucune n'est perdue, aucune n'est envoyée sous deux identifiants.
  *
  * Le workflow est celui livré, avec « envoyer » à true et un bail d'envoi
- * court (2 s) pour que la reprise n'attende pas les 120 s par défaut.
+ * court (2 s) pour que la reprise n'attende pas les 120 s par défaut ; le
+ * registre SQLite par défaut reçoit d'abord le classeur de suivi d'exemple par
+ * le workflow livré « import du classeur de suivi », et chaque essai repart de
+ * ce registre-là (aucun envoi consigné).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { messageIdFor } from '../../nodes/adapters/mail/mailer';
 import { Register, SqliteDatabase } from '../../nodes/adapters/register';
-import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+import { importSampleWorkbook, local, outputOf, registerFile as registerFileOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
 
 jest.setTimeout(900_000);
 
@@ -43,8 +46,15 @@ describe('arrêt brutal de n8n en plein lot de relances (vrai n8n, registre SQLi
 
 	it(`${TRIALS} arrêts à des moments tirés au hasard : chaque relance due part une fois, ou est signalée incertaine ; aucune perdue`, async () => {
 		const { layout, sink } = instance;
+		await importSampleWorkbook(layout);
+		const registerFile = registerFileOf(layout);
+		const imported = `${registerFile}.apres-import`;
+		fs.copyFileSync(registerFile, imported);
 		const id = await local.importWorkflow(layout, killableWorkflow(layout.home));
-		const registerFile = path.join(layout.home, '.n8n', 'clauses-sociales.sqlite');
+		const restoreRegister = () => {
+			for (const suffix of ['-wal', '-shm']) fs.rmSync(registerFile + suffix, { force: true });
+			fs.copyFileSync(imported, registerFile);
+		};
 		const reminderMails = () => sink.mails.filter((m) => !m.parsed.subject?.startsWith('Relances des clauses sociales') && !m.parsed.subject?.startsWith('Aperçu'));
 
 		// Référence : un lot complet, sans arrêt, donne les relances dues.
@@ -59,7 +69,7 @@ describe('arrêt brutal de n8n en plein lot de relances (vrai n8n, registre SQLi
 
 		const seen = { incertain: 0, killedBeforeAny: 0, killedAfterAll: 0 };
 		for (let trial = 0; trial < TRIALS; trial++) {
-			for (const suffix of ['', '-wal', '-shm']) fs.rmSync(registerFile + suffix, { force: true });
+			restoreRegister();
 			sink.mails.splice(0);
 			// Tué après k courriels reçus par le serveur (k tiré au hasard), plus un délai tiré au hasard.
 			const k = Math.floor(Math.random() * due.length);

@@ -1,6 +1,9 @@
 /**
  * Bout en bout : le workflow livré « avis de pénalité », tel quel, dans un vrai
- * n8n (paquet communautaire, base SQLite), avec un vrai serveur SMTP local.
+ * n8n (paquet communautaire, base SQLite), avec un vrai serveur SMTP local, sur
+ * le registre des clauses SQLite par défaut où le workflow livré « import du
+ * classeur de suivi » a d'abord versé le classeur des clauses à solder
+ * (colonnes de pénalité et feuille « Pénalités » comprises).
  * 1. `n8n execute` : revue, paquet de revue et demande d'approbation envoyés à
  *    l'acheteur ; l'exécution s'arrête « en attente » de la réponse.
  * 2. `n8n start` sur la même base ; le lien « Envoyer les avis » du courriel
@@ -19,7 +22,8 @@ import { createHash } from 'node:crypto';
 
 import { pdfText } from '../helpers/documents';
 import type { N8nRun } from '../helpers/real-n8n';
-import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+import { Register, SqliteDatabase } from '../../nodes/adapters/register';
+import { importSampleWorkbook, local, outputOf, registerFile, useRealN8n, workflowFile } from '../helpers/real-n8n';
 import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
 
 jest.setTimeout(600_000);
@@ -39,8 +43,9 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 	const instance = useRealN8n();
 
 	it('revue, approbation de l’acheteur par le lien reçu, puis envoi des avis relus', async () => {
-		expectWorkflowsKeptByN8n(instance.layout, 'avis-penalite.json');
+		expectWorkflowsKeptByN8n(instance.layout, 'import-classeur-suivi.json', 'avis-penalite.json');
 		const { layout, sink } = instance;
+		await importSampleWorkbook(layout, 'donnees/clauses-a-solder.xlsx');
 		const port = await local.freePort();
 		const env = { N8N_PORT: String(port), WEBHOOK_URL: `http://127.0.0.1:${port}/` };
 		const id = await local.importWorkflow(layout, workflowFile('avis-penalite.json'));
@@ -50,12 +55,13 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		expect(first.data.resultData.error).toBeUndefined();
 		expect(first.status).toBe('waiting');
 		const revue = outputOf(first, 'Avis de pénalité (revue)').map((i) => i.json as unknown as ClauseOut);
+		// Clauses dans l'ordre du registre (marché, lot).
 		expect(revue.map((c) => `${c.marche}/${c.lot}:${c.etape}:${c.penalites.total}`)).toEqual([
+			'2024-TRX-027/3:notifiee:7200',
 			'2025-PI-011/2:miseEnDemeure:7800',
+			'2025-PI-011/3:aucune:0',
 			'2025-TRX-039/6:notification:9000',
 			'2025-TRX-039/8:aucune:0',
-			'2025-PI-011/3:aucune:0',
-			'2024-TRX-027/3:notifiee:7200',
 		]);
 		expect(revue.every((c) => c.envoi.statut === 'aperçu' || c.envoi.statut === 'sans objet')).toBe(true);
 
@@ -123,11 +129,11 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		const run = finished as unknown as N8nRun;
 		const sent = outputOf(run, 'Avis de pénalité (envoi)').map((i) => i.json as unknown as ClauseOut);
 		expect(sent.map((c) => `${c.marche}/${c.lot}:${c.envoi.statut}`)).toEqual([
+			'2024-TRX-027/3:sans objet',
 			'2025-PI-011/2:envoyé',
+			'2025-PI-011/3:sans objet',
 			'2025-TRX-039/6:envoyé',
 			'2025-TRX-039/8:sans objet',
-			'2025-PI-011/3:sans objet',
-			'2024-TRX-027/3:sans objet',
 		]);
 		await sink.waitFor(5, 30000);
 		const notice = sink.to('etudes-et-territoires@example.test');
@@ -135,7 +141,7 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		const med = notice[0];
 		expect(med.envelope.to.sort()).toEqual(['clauses@plie-val-argent.example.test', 'etudes-et-territoires@example.test', 'transports-marches@region-val-argent.example.test']);
 		expect(med.parsed.from?.value[0].address).toBe('clauses-sociales@region-val-argent.example.test');
-		expect(med.parsed.messageId).toBe(sent[0].envoi.messageId);
+		expect(med.parsed.messageId).toBe(sent.find((c) => c.marche === '2025-PI-011' && c.lot === '2')!.envoi.messageId);
 		const [letter, annex] = med.parsed.attachments;
 		expect(letter.filename).toBe('mise-en-demeure-2025-PI-011-lot-2-fin.pdf');
 		// La lettre envoyée est celle que l'acheteur a relue.
@@ -157,8 +163,8 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		expect(report.parsed.subject).toMatch(/^Avis de pénalité envoyés – clause sociale d’insertion – 2 sur 2 avis du /);
 		expect(report.parsed.text).toContain('Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités, 9\u00a0000,00\u00a0€ HT — envoyé');
 
-		// Lettres et annexes archivées, journal écrit.
-		expect(fs.readdirSync(layout.output).filter((f) => /\.(pdf|xlsx)$/.test(f)).sort()).toEqual([
+		// Lettres et annexes archivées, journal écrit (à côté des classeurs du registre exportés par l'import).
+		expect(fs.readdirSync(layout.output).filter((f) => /\.(pdf|xlsx)$/.test(f) && !f.startsWith('registre-')).sort()).toEqual([
 			'mise-en-demeure-2025-PI-011-lot-2-fin-annexe-calcul.xlsx',
 			'mise-en-demeure-2025-PI-011-lot-2-fin.pdf',
 			'notification-penalites-2025-TRX-039-lot-6-fin-annexe-calcul.xlsx',
@@ -167,6 +173,18 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		const journal = fs.readdirSync(layout.output).find((f) => f.startsWith('journal-penalites-'))!;
 		expect(JSON.parse(fs.readFileSync(path.join(layout.output, journal), 'utf8'))).toHaveLength(5);
 		expect(replay!.body).toContain('<title>No action required</title>');
+		// Les deux avis partis sont consignés au registre : rien à reporter dans un classeur.
+		const register = await Register.open(await SqliteDatabase.open({ file: registerFile(layout) }));
+		try {
+			// Les étapes reprises de la feuille « Pénalités » à l'import disent leur ligne dans « cleEnvoi ».
+			const steps = (await register.list('penalite')).map((s) => s.data as { marche: string; lot: string; etape: string; cleEnvoi: string });
+			expect(steps.filter((s) => !s.cleEnvoi.startsWith('clauses-a-solder.xlsx')).map((s) => `${s.marche}/${s.lot}:${s.etape}`).sort()).toEqual([
+				'2025-PI-011/2:miseEnDemeure',
+				'2025-TRX-039/6:notification',
+			]);
+		} finally {
+			await register.close();
+		}
 		expect(sink.mails).toHaveLength(5);
 	});
 });

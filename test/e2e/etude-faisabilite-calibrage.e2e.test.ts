@@ -1,7 +1,8 @@
 /**
  * Bout en bout : le workflow livré « étude de faisabilité et calibrage d'une
  * consultation », tel quel, dans un vrai n8n (paquet installé comme paquet
- * communautaire, base SQLite), avec un vrai serveur SMTP local.
+ * communautaire, base SQLite), avec un vrai serveur SMTP local ; chaque lot
+ * étudié est inscrit au registre des clauses SQLite par défaut.
  */
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
@@ -42,6 +43,14 @@ describe('workflow livré : étude de faisabilité et calibrage d’une consulta
 		expect(byKey.get('2026-SRV-031/1')!.mecanismes.map((m) => m.code)).toEqual(['clauseExecution', 'critereAttribution']);
 		expect(byKey.get('2026-TRX-014/7')!.raisons.map((r) => r.code)).toEqual(['sousPlancher']);
 		expect(byKey.get('2026-SRV-031/2')!.raisons.map((r) => r.code)).toEqual(['sousPlancher']);
+
+		// Chaque lot inscrit au registre avec ses heures, que la notification reprendra.
+		const recorded = outputOf(run, 'Enregistrer l’étude').map((item) => item.json);
+		expect(recorded.map((r) => `${r.marche}/${r.lot}`).sort()).toEqual(Object.keys(SAMPLE_STUDY_HOURS).sort());
+		for (const r of recorded) {
+			expect(r.version).toBe(1);
+			if (SAMPLE_STUDY_HOURS[`${r.marche}/${r.lot}`] > 0) expect(r.heures).toBe(SAMPLE_STUDY_HOURS[`${r.marche}/${r.lot}`]);
+		}
 
 		// Le rapport est écrit sous un nom propre à l'exécution (aucun fichier écrasé).
 		const saved = outputOf(run, 'Enregistrer le rapport')[0].json.fileName as string;

@@ -49,6 +49,10 @@ describe('workflow livré : contrôle des fiches visa (vrai n8n)', () => {
 		});
 		expect(by['fiche-visa-2026-SRV-040.xlsx'].decision).toBe('REFUSÉ');
 		expect(by['fiche-visa-2026-SRV-040.xlsx'].anomalies.map((a) => a.regle)).toEqual(['clause.sansFacilitateur', 'environnement.absente', 'etude.ecart']);
+		// Décision portée au registre sur chaque lot des fiches lues (aucun lot de la fiche illisible).
+		const recorded = outputOf(first, 'Enregistrer la fiche visa').map((i) => i.json);
+		expect([...new Set(recorded.map((r) => r.marche))].sort()).toEqual(['2026-SRV-031', '2026-SRV-040', '2026-TRX-014']);
+		expect(recorded.filter((r) => r.marche === '2026-TRX-014').every((r) => r.decision === 'VISÉ' && r.version === 1)).toBe(true);
 		const unreadable = outputOf(first, 'Fiche visa', 1);
 		expect(unreadable).toHaveLength(1);
 		expect(unreadable[0].json.error).toContain('version «\u00a02025.1\u00a0» du formulaire');

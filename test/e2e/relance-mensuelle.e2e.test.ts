@@ -1,7 +1,8 @@
 /**
  * Bout en bout : le workflow livré « relance mensuelle » dans un vrai n8n
- * (paquet communautaire, base SQLite, mémoire des envois de n8n), avec un vrai
- * serveur SMTP local. Tel quel, il est en aperçu et n'écrit à aucun titulaire ;
+ * (paquet communautaire, base SQLite), avec un vrai serveur SMTP local, sur le
+ * registre des clauses SQLite par défaut où le workflow livré « import du
+ * classeur de suivi » a d'abord versé le classeur de suivi d'exemple. Tel quel, il est en aperçu et n'écrit à aucun titulaire ;
  * avec « envoyer » à true dans son nœud « Configuration » (comme le règle un
  * utilisateur), il relance ; une seconde exécution n'envoie rien de nouveau.
  * Le workflow prend la date du jour : les assertions portent sur ce qui ne
@@ -11,7 +12,7 @@ import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+import { importSampleWorkbook, local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
 import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
 
 jest.setTimeout(600_000);
@@ -27,7 +28,8 @@ describe('workflow livré : relance mensuelle (vrai n8n)', () => {
 	const instance = useRealN8n();
 
 	it('livré en aperçu : aucune relance ne part, la synthèse au facilitateur le dit', async () => {
-		expectWorkflowsKeptByN8n(instance.layout, 'relance-mensuelle.json');
+		expectWorkflowsKeptByN8n(instance.layout, 'import-classeur-suivi.json', 'relance-mensuelle.json');
+		await importSampleWorkbook(instance.layout);
 		const id = await local.importWorkflow(instance.layout, workflowFile('relance-mensuelle.json'));
 		const run = await local.executeWorkflow(instance.layout, id);
 		expect(run.data.resultData.error).toBeUndefined();

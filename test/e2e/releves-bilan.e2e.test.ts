@@ -1,7 +1,9 @@
 /**
  * Bout en bout : les workflows livrés « réception des relevés » et « bilan
- * annuel », tels quels, dans un vrai n8n (paquet communautaire, base SQLite,
- * mémoire des envois de n8n), avec un vrai serveur SMTP local ; la réception,
+ * annuel », tels quels, dans un vrai n8n (paquet communautaire, base SQLite),
+ * avec un vrai serveur SMTP local, sur le registre des clauses SQLite par
+ * défaut où le workflow livré « import du classeur de suivi » a d'abord versé
+ * le classeur de suivi d'exemple ; la réception,
  * livrée en aperçu, est réglée pour envoyer les accusés (« envoyer » à true dans
  * son nœud « Configuration »), comme le fait un utilisateur. Les relevés
  * d'exemple (workflows/donnees-exemple/releves-recus) : un propre, un avec
@@ -11,8 +13,11 @@ import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { Register, SqliteDatabase } from '../../nodes/adapters/register';
+import { clauseKey } from '../../nodes/core';
 import { expectChartsVisible } from '../helpers/pdf-render';
-import { local, outputOf, useRealN8n, workflowFile } from '../helpers/real-n8n';
+import type { Layout } from '../helpers/real-n8n';
+import { importSampleWorkbook, local, outputOf, registerFile, useRealN8n, workflowFile } from '../helpers/real-n8n';
 import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
 
 jest.setTimeout(900_000);
@@ -26,109 +31,46 @@ interface ReleveOut {
 	accuse: { statut: string; a: string[]; messageId?: string; objet: string };
 }
 
-/** Oracle indépendant du nœud : chaque chiffre du bilan recompté ici, directement dans les feuilles du classeur. */
-function expectedFigures(wb: ExcelJS.Workbook, year: number) {
-	const from = Date.UTC(year, 0, 1);
-	const to = Date.UTC(year, 11, 31);
-	const day = 86_400_000;
-	const time = (v: ExcelJS.CellValue) => (v instanceof Date ? v.getTime() : Date.parse(String(v)));
-	const columns = (sheet: ExcelJS.Worksheet) => {
-		const header = (sheet.getRow(1).values as ExcelJS.CellValue[]).map(String);
-		return (name: string) => {
-			expect(header).toContain(name);
-			return header.indexOf(name);
-		};
-	};
+/** Oracle indépendant du nœud : clauses du registre en exécution pendant l'année, et heures en vigueur des relevés de l'année, recomptées ici. */
+function expectedFigures(clauses: Array<Record<string, unknown>>, lines: Array<Record<string, unknown>>, year: number) {
+	const from = `${year}-01-01`;
+	const to = `${year}-12-31`;
 	const active = new Set<string>();
 	const markets = new Set<string>();
 	let heuresDues = 0;
-	let heuresAttenduesADate = 0;
-	const register = wb.getWorksheet('Registre')!;
-	const reg = columns(register);
-	register.eachRow((row, n) => {
-		if (n === 1) return;
-		const start = time(row.getCell(reg("Début d'exécution")).value);
-		const end = time(row.getCell(reg("Fin d'exécution")).value);
-		if (start > to || end < from) return;
-		active.add(`${row.getCell(reg('N° marché')).value}|${row.getCell(reg('N° lot')).value}`);
-		markets.add(String(row.getCell(reg('N° marché')).value));
-		const dues = Number(row.getCell(reg('Heures dues')).value);
-		heuresDues += dues;
-		// Attendues à fin décembre : dernier point de la courbe jusqu'à décembre, sinon prorata des jours écoulés.
-		const curve = row.getCell(reg('Courbe prévisionnelle')).value;
-		if (curve) {
-			const points = String(curve).split(';').map((p) => p.split(':')).filter(([m]) => m.trim() <= `${year}-12`);
-			heuresAttenduesADate += Math.min(dues, points.length > 0 ? Number(points[points.length - 1][1]) : 0);
-		} else heuresAttenduesADate += (dues * Math.min((to - start) / day + 1, (end - start) / day + 1)) / ((end - start) / day + 1);
-	});
+	for (const c of clauses) {
+		if (String(c.debutExecution) > to || String(c.finExecution) < from) continue;
+		active.add(`${c.marche}|${c.lot}`);
+		markets.add(String(c.marche));
+		heuresDues += Number(c.heuresDues);
+	}
 	let heuresRealiseesPeriode = 0;
-	const people = new Map<string, string>();
-	const sheet = wb.getWorksheet('Relevés')!;
-	const col = columns(sheet);
-	sheet.eachRow((row, n) => {
-		if (n === 1 || row.getCell(col('Remplacée par')).value) return;
-		const month = String(row.getCell(col('Mois')).value);
-		if (!month.endsWith(`/${year}`) || !active.has(`${row.getCell(col('N° marché')).value}|${row.getCell(col('N° lot')).value}`)) return;
-		const hours = Number(row.getCell(col('Heures du mois')).value);
-		heuresRealiseesPeriode += hours;
-		const who = String(row.getCell(col('Participant')).value);
-		if (hours > 0 && who !== 'néant' && !people.has(who)) people.set(who, String(row.getCell(col('Sexe')).value));
-	});
-	// Marchés de l'année (feuille « Marchés » : exécution qui recoupe l'année), par nature, avec et sans clause.
-	const list = wb.getWorksheet('Marchés')!;
-	const m = columns(list);
-	const natures: Record<string, { marches: number; marchesAvecClause: number }> = {};
-	let nombreMarches = 0;
-	list.eachRow((row, n) => {
-		if (n === 1 || time(row.getCell(m("Début d'exécution")).value) > to || time(row.getCell(m("Fin d'exécution")).value) < from) return;
-		nombreMarches++;
-		const nature = (natures[String(row.getCell(m('Nature')).value)] ??= { marches: 0, marchesAvecClause: 0 });
-		nature.marches++;
-		if (markets.has(String(row.getCell(m('N° marché')).value))) nature.marchesAvecClause++;
-	});
-	// Pénalités datées de l'année, par étape.
-	const penalties = { proposees: 0, notifiees: 0, recouvrees: 0 };
-	const pen = wb.getWorksheet('Pénalités')!;
-	const p = columns(pen);
-	pen.eachRow((row, n) => {
-		if (n === 1) return;
-		const date = time(row.getCell(p('Date')).value);
-		if (date < from || date > to) return;
-		const step = String(row.getCell(p('Étape')).value);
-		const amount = Number(row.getCell(p('Montant HT')).value);
-		if (step === 'Mise en demeure') penalties.proposees += amount;
-		else if (step.startsWith('Notification')) penalties.notifiees += amount;
-		else if (step === 'Recouvrée') penalties.recouvrees += amount;
-	});
-	// Données d'exemple : l'année a des lots en cours, des heures, des marchés sans clause et des pénalités, sinon l'égalité ne prouverait rien.
+	for (const l of lines) {
+		if (!String(l.mois).startsWith(`${year}-`) || !active.has(`${l.marche}|${l.lot}`)) continue;
+		heuresRealiseesPeriode += Number(l.heuresMois);
+	}
+	// Données d'exemple : l'année a des lots en cours et des heures, sinon l'égalité ne prouverait rien.
 	expect(markets.size).toBeGreaterThan(1);
 	expect(heuresRealiseesPeriode).toBeGreaterThan(0);
-	expect(nombreMarches).toBeGreaterThan(markets.size);
-	expect(penalties.notifiees).toBeGreaterThan(0);
-	return {
-		figures: {
-			marchesAvecClause: markets.size,
-			lotsAvecClause: active.size,
-			nombreMarches,
-			partMarchesAvecClause: Math.round((markets.size / nombreMarches) * 10000) / 10000,
-			heuresDues,
-			heuresRealiseesPeriode,
-			personnes: people.size,
-			femmes: [...people.values()].filter((s) => s === 'Femme').length,
-			penalitesProposees: penalties.proposees,
-			penalitesAppliquees: penalties.notifiees,
-			penalitesRecouvrees: penalties.recouvrees,
-		},
-		heuresAttenduesADate,
-		natures,
-	};
+	return { marchesAvecClause: markets.size, lotsAvecClause: active.size, heuresDues, heuresRealiseesPeriode };
+}
+
+async function withRegister<T>(layout: Layout, fn: (register: Register) => Promise<T>): Promise<T> {
+	const register = await Register.open(await SqliteDatabase.open({ file: registerFile(layout) }));
+	try {
+		return await fn(register);
+	} finally {
+		await register.close();
+	}
 }
 
 describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8n)', () => {
 	const instance = useRealN8n();
 
-	it('contrôle les relevés, accuse réception une fois, écrit une nouvelle version du classeur, puis fait le bilan', async () => {
-		expectWorkflowsKeptByN8n(instance.layout, 'reception-releves.json', 'bilan-annuel.json');
+	it('contrôle les relevés, accuse réception une fois, les enregistre au registre (une correction garde l’ancienne version), puis fait le bilan', async () => {
+		expectWorkflowsKeptByN8n(instance.layout, 'import-classeur-suivi.json', 'reception-releves.json', 'bilan-annuel.json');
+		await importSampleWorkbook(instance.layout);
+		const linesBefore = await withRegister(instance.layout, (r) => r.reportLines({ allVersions: true }));
 		// Livré en aperçu : l'envoi des accusés se règle dans son nœud « Configuration », comme le fait un utilisateur.
 		const reception = await local.importWorkflow(instance.layout, workflowFile('reception-releves.json'), { configuration: { envoyer: true } });
 		const first = await local.executeWorkflow(instance.layout, reception);
@@ -161,19 +103,18 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 		expect(anomalies.parsed.text).toContain('182\u00a0h pour une personne, au-delà de 151,67\u00a0h');
 		expect(anomalies.parsed.text).toContain('catégorie de public manquante');
 
-		// Nouvelle version du classeur, à côté de l'ancienne (intacte).
-		const original = fs.readFileSync(path.join(local.ROOT, 'workflows', 'donnees-exemple', 'suivi-clauses.xlsx'));
-		expect(fs.readFileSync(path.join(instance.layout.data, 'suivi-clauses.xlsx')).equals(original)).toBe(true);
-		const versions = fs.readdirSync(instance.layout.data).filter((f) => f.startsWith('suivi-clauses (v2 du '));
-		expect(versions).toHaveLength(1);
-		const wb = new ExcelJS.Workbook();
-		await wb.xlsx.readFile(path.join(instance.layout.data, versions[0]));
-		const sheet = wb.getWorksheet('Relevés')!;
-		const before = new ExcelJS.Workbook();
-		await before.xlsx.load(original as unknown as ArrayBuffer);
-		expect(sheet.actualRowCount).toBe(before.getWorksheet('Relevés')!.actualRowCount + 3);
+		// Relevés enregistrés au registre : le relevé propre et la ligne acceptée du relevé en anomalie ajoutés ;
+		// la correction, nouvelle version du mois entier, l'ancienne version gardée.
+		const linesAfter = await withRegister(instance.layout, (r) => r.reportLines({ allVersions: true }));
+		const corrected = linesAfter.filter((l) => l.clauseKey === clauseKey({ marche: '2025-TRX-052', lot: '2' }) && l.month === '2026-08');
+		expect([...new Set(corrected.map((l) => l.version))].sort()).toEqual([1, 2]);
+		expect(corrected.filter((l) => l.current).every((l) => l.version === 2)).toBe(true);
+		const newVersion = corrected.filter((l) => l.version === 2).length;
+		expect(linesAfter.length).toBe(linesBefore.length + 2 + newVersion);
+		const current = await withRegister(instance.layout, (r) => r.reportLines({ clauseKey: clauseKey({ marche: '2025-TRX-031', lot: '9' }) }));
+		expect(current.filter((l) => String((l.data as Record<string, unknown>).mois) === '2026-10')).toHaveLength(1);
 
-		// Seconde exécution : la version la plus récente est lue, tout est déjà reçu, rien n'est renvoyé ni réécrit.
+		// Seconde exécution : tout est déjà reçu, rien n'est renvoyé ni réécrit.
 		const second = await local.executeWorkflow(instance.layout, reception);
 		expect(second.status).toBe('success');
 		const again = outputOf(second, 'Réception des relevés').map((i) => i.json as unknown as ReleveOut);
@@ -181,9 +122,9 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 		expect(again.map((r) => r.accuse.statut)).toEqual(['déjà envoyé', 'déjà envoyé', 'déjà envoyé', 'déjà envoyé']);
 		await new Promise((r) => setTimeout(r, 500));
 		expect(instance.sink.mails).toHaveLength(4);
-		expect(fs.readdirSync(instance.layout.data).filter((f) => f.startsWith('suivi-clauses (v'))).toHaveLength(1);
+		expect(await withRegister(instance.layout, (r) => r.reportLines({ allVersions: true }))).toHaveLength(linesAfter.length);
 
-		// Bilan annuel sur la dernière version du classeur.
+		// Bilan annuel sur le registre.
 		const bilanId = await local.importWorkflow(instance.layout, workflowFile('bilan-annuel.json'));
 		const bilan = await local.executeWorkflow(instance.layout, bilanId);
 		expect(bilan.data.resultData.error).toBeUndefined();
@@ -191,12 +132,11 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 		const [summary] = outputOf(bilan, 'Bilan des clauses sociales');
 		const figures = summary.json as Record<string, unknown>;
 		expect(figures.lignesEnAnomalie).toBe(0);
-		// Période par défaut : l'année civile précédente ; chiffres recomptés ici, à la main, dans la version 2 du classeur.
+		// Période par défaut : l'année civile précédente ; chiffres recomptés ici, à la main, dans le registre.
 		const year = new Date().getFullYear() - 1;
 		expect(figures.periode).toEqual({ debut: `${year}-01`, fin: `${year}-12` });
-		const expected = expectedFigures(wb, year);
-		expect(figures).toMatchObject(expected.figures);
-		expect(Number(figures.heuresAttenduesADate)).toBeCloseTo(expected.heuresAttenduesADate, 1);
+		const [clauses, lines] = await withRegister(instance.layout, async (r) => [(await r.list('clause')).map((c) => c.data as Record<string, unknown>), (await r.reportLines()).map((l) => l.data as Record<string, unknown>)]);
+		expect(figures).toMatchObject(expectedFigures(clauses, lines, year));
 		const written = path.join(instance.layout.output, String(figures.fichier));
 		const report = new ExcelJS.Workbook();
 		await report.xlsx.readFile(written);
@@ -209,13 +149,9 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 		expect(mail.parsed.subject).toBe((figures.synthese as { objet: string }).objet);
 		const documentElus = figures.documentElus as { fichier: string; graphiques: Parameters<typeof expectChartsVisible>[1] };
 		expect(mail.parsed.attachments.map((a) => a.filename)).toEqual([figures.fichier, documentElus.fichier]);
-		const indicateurs = outputOf(bilan, 'Indicateurs (vers un tableau de bord)').map((i) => i.json);
-		// Parts par nature, marchés avec et sans clause : celles recomptées dans la feuille « Marchés ».
-		const natures = Object.fromEntries(indicateurs.filter((v) => v.vue === 'parNature').map((v) => [v.nature, { marches: v.marches, marchesAvecClause: v.marchesAvecClause }]));
-		expect(natures).toEqual(expected.natures);
 		// Le document des élus, enregistré par le workflow : rendu en images, chaque graphique y est visible.
-		const pdf = fs.readFileSync(path.join(instance.layout.output, documentElus.fichier));
-		expectChartsVisible(pdf, documentElus.graphiques);
+		expectChartsVisible(fs.readFileSync(path.join(instance.layout.output, documentElus.fichier)), documentElus.graphiques);
+		const indicateurs = outputOf(bilan, 'Indicateurs (vers un tableau de bord)').map((i) => i.json);
 		expect(indicateurs.filter((v) => v.vue === 'parLot')).toHaveLength(Number(figures.lotsAvecClause));
 		expect(indicateurs.filter((v) => v.vue === 'parMarche')).toHaveLength(Number(figures.marchesAvecClause));
 	});

@@ -112,3 +112,24 @@ export function useRealN8n(options: ConstructorParameters<typeof SmtpSink>[0] = 
 	});
 	return context;
 }
+
+/** Le registre des clauses de l'instance : par défaut, le fichier SQLite du dossier `.n8n` de n8n. */
+export function registerFile(layout: Layout): string {
+	return path.join(layout.home, '.n8n', 'clauses-sociales.sqlite');
+}
+
+/**
+ * Un classeur de suivi d'exemple versé au registre par le workflow livré
+ * « import du classeur de suivi », comme le fait un utilisateur qui passe au
+ * registre (réglage `classeur` de son nœud « Configuration »).
+ */
+export async function importSampleWorkbook(layout: Layout, classeur = 'donnees/suivi-clauses.xlsx'): Promise<N8nRun> {
+	const id = await local.importWorkflow(layout, workflowFile('import-classeur-suivi.json'), { configuration: { classeur } });
+	const run = await local.executeWorkflow(layout, id);
+	if (run.status !== 'success' || run.data.resultData.error) {
+		throw new Error(`Import de ${classeur} au registre : ${run.status} ${run.data.resultData.error?.message ?? ''}`);
+	}
+	const [summary] = outputOf(run, 'Importer le classeur de suivi');
+	if (summary.json.resultat !== 'synthèse') throw new Error(`Import de ${classeur} : compte rendu inattendu ${JSON.stringify(summary.json)}`);
+	return run;
+}

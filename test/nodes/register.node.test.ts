@@ -209,6 +209,39 @@ describe.each(SETUPS)('nœud Registre des clauses ($name)', (setup) => {
 		expect((await r.versions('clause', (await r.list('clause'))[0].key)).map((v) => v.version)).toEqual([1]);
 	});
 
+	it('import du classeur des clauses à solder : colonnes de pénalité gardées, feuille « Pénalités » reprise en étapes ; l’avis de pénalité lu au registre propose les mêmes étapes que sur le classeur', async () => {
+		const solder = () => binaryItem(sample('clauses-a-solder.xlsx'), 'clauses-a-solder.xlsx');
+		const first = await run({ operation: 'importerClasseur' }, [solder()]);
+		expect(first.error()).toBeUndefined();
+		expect(first.items).toHaveLength(1);
+		expect(first.items[0].json).toMatchObject({ clauses: { reprises: 5, refusees: 0 }, penalites: { reprises: 3, inchangees: 0, refusees: 0 } });
+		const again = await run({ operation: 'importerClasseur' }, [solder()]);
+		expect(again.items[0].json).toMatchObject({ clauses: { inchangees: 5 }, penalites: { reprises: 0, inchangees: 3 } });
+		const r = await register();
+		const espacesVerts = (await r.get('clause', (await r.list('clause')).find((c) => (c.data as IDataObject).marche === '2025-TRX-039' && (c.data as IDataObject).lot === '8')!.key))!.data as IDataObject;
+		expect(espacesVerts).toMatchObject({ heuresNeutralisees: 60, articleCcap: 'l’article 8.6 du CCAP', bilanRemis: true, dateRemiseBilan: '2026-08-28' });
+		expect((await r.list('penalite')).map((p) => (p.data as IDataObject).etape).sort()).toEqual(['miseEnDemeure', 'miseEnDemeure', 'notification']);
+
+		const penalty = (source: string, items: INodeExecutionData[]) =>
+			runNode(
+				{
+					type: 'clausePenalty',
+					credentials: env.node,
+					parameters: { mode: 'revue', source, dateAvis: '2026-11-23', emetteur: 'Région Val-d’Argent', signature: 'Pour la présidente et par délégation,' },
+				},
+				items,
+				{ credentials: env.data },
+			);
+		const steps = (items: INodeExecutionData[]) =>
+			Object.fromEntries(items.filter((i) => i.json.marche !== undefined).map((i) => [`${i.json.marche}/${i.json.lot}`, [i.json.etape, i.json.montantTotal ?? null]]));
+		const fromWorkbook = await penalty('classeur', [solder()]);
+		const fromRegister = await penalty('registre', [{ json: {} }]);
+		expect(fromRegister.error()).toBeUndefined();
+		expect(Object.keys(steps(fromRegister.items)).sort()).toEqual(Object.keys(steps(fromWorkbook.items)).sort());
+		expect(steps(fromRegister.items)).toEqual(steps(fromWorkbook.items));
+		expect(steps(fromRegister.items)['2024-TRX-027/3'][0]).toBe('notifiee');
+	});
+
 	it('classeur abîmé (archive tronquée, XML coupé) ou sans feuille « Registre » : refusé en entier, rien d’écrit', async () => {
 		for (const { name, buffer } of await damagedWorkbooks()) {
 			const { error } = await run({ operation: 'importerClasseur' }, [binaryItem(buffer, name)]);

@@ -68,12 +68,14 @@ function rename(parameters: Record<string, unknown>, from: string, to: string): 
 }
 
 describe('workflows livrés', () => {
-	it('sont les six workflows documentés', () => {
+	it('sont les huit workflows documentés', () => {
 		expect(workflowFiles.map((file) => path.basename(file))).toEqual([
 			'avis-penalite.json',
 			'bilan-annuel.json',
 			'etude-faisabilite-calibrage.json',
 			'fiche-visa.json',
+			'import-classeur-suivi.json',
+			'notification-marche.json',
 			'reception-releves.json',
 			'relance-mensuelle.json',
 		]);
