@@ -242,6 +242,12 @@ export class ClauseBilan implements INodeType {
 			// Mêmes schémas que le classeur ; les avis envoyés (fiches « penalite ») donnent les pénalités proposées et notifiées.
 			const data = await collectFollowUp(this, {
 				fromRegister: async (register) => {
+					// Tous les marchés du registre (feuille « Marchés » importée, études) : le dénominateur des parts.
+					for (const market of await register.list('marche')) {
+						const read = tryReadRecord(MARKET_READER, market.data as Record<string, unknown>, `marché ${market.key} (registre)`);
+						if (read.ok) acc.addMarket(read.value);
+						else note(read.error);
+					}
 					for (const step of await registerPenaltySteps(register)) {
 						if (!step.ok) {
 							note(step.error);

@@ -17,7 +17,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { Register, TableRow } from '../adapters';
 import { FOLLOW_UP_SHEETS, assertCompleteWorkbook, locate, streamTables } from '../adapters';
-import type { ClauseRecord, PenaltyHistoryEntry, ReadResult, RegisterClause, ReportLine } from '../core';
+import type { BilanMarket, ClauseRecord, PenaltyHistoryEntry, ReadResult, RegisterClause, ReportLine } from '../core';
 import {
 	AnomalyError,
 	CLAUSE_READER,
@@ -35,6 +35,8 @@ import {
 	penaltyStepKey,
 	rowReader,
 	tryReadRecord,
+	MARKET_READER,
+	registerMarketKey,
 	writeState,
 } from '../core';
 import type { ItemResult } from './items';
@@ -69,6 +71,7 @@ async function readWorkbook(buffer: Buffer, fileName: string) {
 	const clauses: Array<ReadRow<ClauseRecord>> = [];
 	const lines: Array<ReadRow<ReportLine>> = [];
 	const steps: Array<ReadRow<PenaltyHistoryEntry>> = [];
+	const markets: Array<ReadRow<BilanMarket>> = [];
 	const where = (row: TableRow) => () => `feuille « ${row.sheet} », ligne ${row.row}`;
 	const { ignoredSheets } = await streamTables(buffer, fileName, {
 		registre: {
@@ -95,8 +98,17 @@ async function readWorkbook(buffer: Buffer, fileName: string) {
 			mandatory: false,
 			onRow: (row) => steps.push({ row, result: tryReadRecord(PENALTY_HISTORY_READER, row.raw, where(row)()) }),
 		},
+		// Tous les marchés de la Région, avec et sans clause : le dénominateur des parts du bilan.
+		marches: {
+			names: FOLLOW_UP_SHEETS.marches,
+			keys: MARKET_READER.keys,
+			labels: MARKET_READER.labels,
+			required: ['marche'],
+			mandatory: false,
+			onRow: (row) => markets.push({ row, result: tryReadRecord(MARKET_READER, row.raw, where(row)()) }),
+		},
 	});
-	return { clauses, lines, steps, ignoredSheets };
+	return { clauses, lines, steps, markets, ignoredSheets };
 }
 
 function refusalOf(row: TableRow, motif: string): Refusal {
@@ -110,7 +122,7 @@ function rowError<T>(entry: ReadRow<T>): string | undefined {
 }
 
 export async function importFile(register: Register, buffer: Buffer, fileName: string) {
-	const { clauses, lines, steps, ignoredSheets } = await readWorkbook(buffer, fileName);
+	const { clauses, lines, steps, markets, ignoredSheets } = await readWorkbook(buffer, fileName);
 	const source = `import du classeur ${fileName}`;
 	return register.transaction(async (tx) => {
 		const refused: Refusal[] = [];
@@ -119,6 +131,7 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 			lignes: { reprises: 0, inchangees: 0, refusees: 0, remplaceesIgnorees: 0 },
 			releves: { enregistres: 0, inchanges: 0 },
 			penalites: { reprises: 0, inchangees: 0, refusees: 0 },
+			marches: { repris: 0, inchanges: 0, refuses: 0 },
 		};
 		// Registre : une fiche « clause » par ligne, complétée sans rien perdre de ce que la ligne ne dit pas.
 		const seen = new Map<string, number>();
@@ -230,6 +243,21 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 			if (writeState(result) === 'inchangé') counts.penalites.inchangees++;
 			else counts.penalites.reprises++;
 		}
+		// Feuille « Marchés » : chaque marché complète sa fiche (l'étude a pu la créer), sans rien en retirer.
+		for (const entry of markets) {
+			const error = rowError(entry);
+			if (error !== undefined || !entry.result.ok) {
+				refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
+				counts.marches.refuses++;
+				continue;
+			}
+			const market = entry.result.value;
+			const key = registerMarketKey(market.marche);
+			const current = await tx.get('marche', key);
+			const result = await tx.put('marche', key, { ...((current?.data as object | undefined) ?? {}), ...market }, source);
+			if (writeState(result) === 'inchangé') counts.marches.inchanges++;
+			else counts.marches.repris++;
+		}
 		refused.sort((a, b) => a.feuille.localeCompare(b.feuille) || a.ligne - b.ligne);
 		return { counts, refused, ignoredSheets };
 	});
@@ -258,6 +286,7 @@ export function importWorkbook(ctx: IExecuteFunctions, register: Register): Prom
 					lignes: counts.lignes,
 					releves: counts.releves,
 					penalites: counts.penalites,
+					marches: counts.marches,
 					feuillesIgnorees: ignoredSheets,
 				},
 			},

@@ -137,6 +137,9 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 		expect(figures.periode).toEqual({ debut: `${year}-01`, fin: `${year}-12` });
 		const [clauses, lines] = await withRegister(instance.layout, async (r) => [(await r.list('clause')).map((c) => c.data as Record<string, unknown>), (await r.reportLines()).map((l) => l.data as Record<string, unknown>)]);
 		expect(figures).toMatchObject(expectedFigures(clauses, lines, year));
+		// Les marchés de la feuille « Marchés », versés au registre par l'import : la part des marchés avec une clause est calculée.
+		expect(Number(figures.nombreMarches)).toBeGreaterThan(Number(figures.marchesAvecClause));
+		expect(figures.partMarchesAvecClause).not.toBeNull();
 		const written = path.join(instance.layout.output, String(figures.fichier));
 		const report = new ExcelJS.Workbook();
 		await report.xlsx.readFile(written);

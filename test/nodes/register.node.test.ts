@@ -209,6 +209,28 @@ describe.each(SETUPS)('nœud Registre des clauses ($name)', (setup) => {
 		expect((await r.versions('clause', (await r.list('clause'))[0].key)).map((v) => v.version)).toEqual([1]);
 	});
 
+	it('import de la feuille « Marchés » : tous les marchés au registre ; le bilan lu au registre en tire la part des marchés avec une clause', async () => {
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(sample('suivi-clauses.xlsx') as unknown as ArrayBuffer);
+		const rows = wb.getWorksheet('Marchés')!.actualRowCount - 1;
+		expect(rows).toBeGreaterThan(0);
+		const first = await run({ operation: 'importerClasseur' }, [suivi()]);
+		expect(first.items[0].json.marches).toEqual({ repris: rows, inchanges: 0, refuses: 0 });
+		const again = await run({ operation: 'importerClasseur' }, [suivi()]);
+		expect(again.items[0].json.marches).toEqual({ repris: 0, inchanges: rows, refuses: 0 });
+		const r = await register();
+		expect(await r.list('marche')).toHaveLength(rows);
+		const bilan = await runNode(
+			{ type: 'clauseBilan', parameters: { source: 'registre', debut: '2025-01', fin: '2025-12' }, credentials: env.node },
+			[{ json: {} }],
+			{ credentials: env.data },
+		);
+		expect(bilan.error()).toBeUndefined();
+		const synthese = bilan.items[0].json as IDataObject;
+		expect(Number(synthese.nombreMarches)).toBeGreaterThan(Number(synthese.marchesAvecClause));
+		expect(synthese.partMarchesAvecClause).not.toBeNull();
+	});
+
 	it('import du classeur des clauses à solder : colonnes de pénalité gardées, feuille « Pénalités » reprise en étapes ; l’avis de pénalité lu au registre propose les mêmes étapes que sur le classeur', async () => {
 		const solder = () => binaryItem(sample('clauses-a-solder.xlsx'), 'clauses-a-solder.xlsx');
 		const first = await run({ operation: 'importerClasseur' }, [solder()]);
