@@ -242,6 +242,12 @@ export class ClauseBilan implements INodeType {
 			// Mêmes schémas que le classeur ; les avis envoyés (fiches « penalite ») donnent les pénalités proposées et notifiées.
 			const data = await collectFollowUp(this, {
 				fromRegister: async (register) => {
+					// Pénalités recouvrées (titres de recette repris du classeur).
+					for (const recovery of await register.list('recouvrement')) {
+						const read = tryReadRecord(PENALTY_READER, recovery.data as Record<string, unknown>, `recouvrement ${recovery.key} (registre)`);
+						if (read.ok) acc.addPenalty(read.value);
+						else note(read.error);
+					}
 					// Tous les marchés du registre (feuille « Marchés » importée, études) : le dénominateur des parts.
 					for (const market of await register.list('marche')) {
 						const read = tryReadRecord(MARKET_READER, market.data as Record<string, unknown>, `marché ${market.key} (registre)`);

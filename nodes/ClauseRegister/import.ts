@@ -17,7 +17,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { Register, TableRow } from '../adapters';
 import { FOLLOW_UP_SHEETS, assertCompleteWorkbook, locate, streamTables } from '../adapters';
-import type { BilanMarket, ClauseRecord, PenaltyHistoryEntry, ReadResult, RegisterClause, ReportLine } from '../core';
+import type { BilanMarket, BilanPenalty, ClauseRecord, PenaltyHistoryEntry, ReadResult, RegisterClause, ReportLine } from '../core';
 import {
 	AnomalyError,
 	CLAUSE_READER,
@@ -36,6 +36,7 @@ import {
 	rowReader,
 	tryReadRecord,
 	MARKET_READER,
+	PENALTY_READER,
 	registerMarketKey,
 	writeState,
 } from '../core';
@@ -72,6 +73,7 @@ async function readWorkbook(buffer: Buffer, fileName: string) {
 	const lines: Array<ReadRow<ReportLine>> = [];
 	const steps: Array<ReadRow<PenaltyHistoryEntry>> = [];
 	const markets: Array<ReadRow<BilanMarket>> = [];
+	const recoveries: Array<ReadRow<BilanPenalty>> = [];
 	const where = (row: TableRow) => () => `feuille « ${row.sheet} », ligne ${row.row}`;
 	const { ignoredSheets } = await streamTables(buffer, fileName, {
 		registre: {
@@ -96,7 +98,13 @@ async function readWorkbook(buffer: Buffer, fileName: string) {
 			labels: PENALTY_HISTORY_READER.labels,
 			required: ['marche', 'lot', 'etape', 'date'],
 			mandatory: false,
-			onRow: (row) => steps.push({ row, result: tryReadRecord(PENALTY_HISTORY_READER, row.raw, where(row)()) }),
+			onRow: (row) => {
+				// Pénalités recouvrées (titre de recette) : pour le bilan, à part des étapes de la procédure.
+				const raw = row.raw;
+				const recovered = tryReadRecord(PENALTY_READER, { marche: raw.marche, lot: raw.lot, etape: raw.etape, montant: raw.montantHT, date: raw.date }, where(row)());
+				if (recovered.ok && recovered.value.etape === 'recouvree') recoveries.push({ row, result: recovered });
+				else steps.push({ row, result: tryReadRecord(PENALTY_HISTORY_READER, raw, where(row)()) });
+			},
 		},
 		// Tous les marchés de la Région, avec et sans clause : le dénominateur des parts du bilan.
 		marches: {
@@ -108,7 +116,7 @@ async function readWorkbook(buffer: Buffer, fileName: string) {
 			onRow: (row) => markets.push({ row, result: tryReadRecord(MARKET_READER, row.raw, where(row)()) }),
 		},
 	});
-	return { clauses, lines, steps, markets, ignoredSheets };
+	return { clauses, lines, steps, markets, recoveries, ignoredSheets };
 }
 
 function refusalOf(row: TableRow, motif: string): Refusal {
@@ -122,7 +130,7 @@ function rowError<T>(entry: ReadRow<T>): string | undefined {
 }
 
 export async function importFile(register: Register, buffer: Buffer, fileName: string) {
-	const { clauses, lines, steps, markets, ignoredSheets } = await readWorkbook(buffer, fileName);
+	const { clauses, lines, steps, markets, recoveries, ignoredSheets } = await readWorkbook(buffer, fileName);
 	const source = `import du classeur ${fileName}`;
 	return register.transaction(async (tx) => {
 		const refused: Refusal[] = [];
@@ -131,6 +139,7 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 			lignes: { reprises: 0, inchangees: 0, refusees: 0, remplaceesIgnorees: 0 },
 			releves: { enregistres: 0, inchanges: 0 },
 			penalites: { reprises: 0, inchangees: 0, refusees: 0 },
+			recouvrements: { repris: 0, inchanges: 0 },
 			marches: { repris: 0, inchanges: 0, refuses: 0 },
 		};
 		// Registre : une fiche « clause » par ligne, complétée sans rien perdre de ce que la ligne ne dit pas.
@@ -243,6 +252,13 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 			if (writeState(result) === 'inchangé') counts.penalites.inchangees++;
 			else counts.penalites.reprises++;
 		}
+		for (const { result } of recoveries) {
+			if (!result.ok) continue;
+			const r = result.value;
+			const write = await tx.put('recouvrement', `${clauseKey(r)}|${r.date ?? ''}|${r.montant}`, r, source);
+			if (writeState(write) === 'inchangé') counts.recouvrements.inchanges++;
+			else counts.recouvrements.repris++;
+		}
 		// Feuille « Marchés » : chaque marché complète sa fiche (l'étude a pu la créer), sans rien en retirer.
 		for (const entry of markets) {
 			const error = rowError(entry);
@@ -286,6 +302,7 @@ export function importWorkbook(ctx: IExecuteFunctions, register: Register): Prom
 					lignes: counts.lignes,
 					releves: counts.releves,
 					penalites: counts.penalites,
+					recouvrements: counts.recouvrements,
 					marches: counts.marches,
 					feuillesIgnorees: ignoredSheets,
 				},

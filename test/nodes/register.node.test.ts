@@ -209,13 +209,16 @@ describe.each(SETUPS)('nœud Registre des clauses ($name)', (setup) => {
 		expect((await r.versions('clause', (await r.list('clause'))[0].key)).map((v) => v.version)).toEqual([1]);
 	});
 
-	it('import de la feuille « Marchés » : tous les marchés au registre ; le bilan lu au registre en tire la part des marchés avec une clause', async () => {
+	it('import des feuilles « Marchés » et « Pénalités » : tous les marchés et les pénalités recouvrées au registre ; le bilan lu au registre en tire la part des marchés avec une clause et les recouvrements', async () => {
 		const wb = new ExcelJS.Workbook();
 		await wb.xlsx.load(sample('suivi-clauses.xlsx') as unknown as ArrayBuffer);
 		const rows = wb.getWorksheet('Marchés')!.actualRowCount - 1;
 		expect(rows).toBeGreaterThan(0);
 		const first = await run({ operation: 'importerClasseur' }, [suivi()]);
 		expect(first.items[0].json.marches).toEqual({ repris: rows, inchanges: 0, refuses: 0 });
+		// Une pénalité recouvrée (titre de recette) est reprise pour le bilan, pas refusée comme étape de procédure.
+		expect(first.items[0].json.recouvrements).toEqual({ repris: 1, inchanges: 0 });
+		expect(first.items[0].json.penalites).toMatchObject({ refusees: 0 });
 		const again = await run({ operation: 'importerClasseur' }, [suivi()]);
 		expect(again.items[0].json.marches).toEqual({ repris: 0, inchanges: rows, refuses: 0 });
 		const r = await register();
@@ -229,6 +232,7 @@ describe.each(SETUPS)('nœud Registre des clauses ($name)', (setup) => {
 		const synthese = bilan.items[0].json as IDataObject;
 		expect(Number(synthese.nombreMarches)).toBeGreaterThan(Number(synthese.marchesAvecClause));
 		expect(synthese.partMarchesAvecClause).not.toBeNull();
+		expect(Number(synthese.penalitesRecouvrees)).toBeGreaterThan(0);
 	});
 
 	it('import du classeur des clauses à solder : colonnes de pénalité gardées, feuille « Pénalités » reprise en étapes ; l’avis de pénalité lu au registre propose les mêmes étapes que sur le classeur', async () => {
