@@ -55,6 +55,62 @@ function expectedFigures(clauses: Array<Record<string, unknown>>, lines: Array<R
 	return { marchesAvecClause: markets.size, lotsAvecClause: active.size, heuresDues, heuresRealiseesPeriode };
 }
 
+/**
+ * Oracle indépendant du registre : marchés de l'année par nature (feuille « Marchés ») et pénalités datées
+ * de l'année par étape (feuille « Pénalités »), recomptés dans le classeur d'exemple versé au registre.
+ */
+async function sheetFigures(file: string, clauseMarkets: Set<string>, year: number) {
+	const wb = new ExcelJS.Workbook();
+	await wb.xlsx.readFile(file);
+	const from = Date.UTC(year, 0, 1);
+	const to = Date.UTC(year, 11, 31);
+	const time = (v: ExcelJS.CellValue) => (v instanceof Date ? v.getTime() : Date.parse(String(v)));
+	const columns = (sheet: ExcelJS.Worksheet) => {
+		const header = (sheet.getRow(1).values as ExcelJS.CellValue[]).map(String);
+		return (name: string) => {
+			expect(header).toContain(name);
+			return header.indexOf(name);
+		};
+	};
+	const natures: Record<string, { marches: number; marchesAvecClause: number }> = {};
+	let nombreMarches = 0;
+	const list = wb.getWorksheet('Marchés')!;
+	const m = columns(list);
+	list.eachRow((row, n) => {
+		if (n === 1 || time(row.getCell(m("Début d'exécution")).value) > to || time(row.getCell(m("Fin d'exécution")).value) < from) return;
+		nombreMarches++;
+		const nature = (natures[String(row.getCell(m('Nature')).value)] ??= { marches: 0, marchesAvecClause: 0 });
+		nature.marches++;
+		if (clauseMarkets.has(String(row.getCell(m('N° marché')).value))) nature.marchesAvecClause++;
+	});
+	const penalties = { proposees: 0, notifiees: 0, recouvrees: 0 };
+	const pen = wb.getWorksheet('Pénalités')!;
+	const p = columns(pen);
+	pen.eachRow((row, n) => {
+		if (n === 1) return;
+		const date = time(row.getCell(p('Date')).value);
+		if (date < from || date > to) return;
+		const step = String(row.getCell(p('Étape')).value);
+		const amount = Number(row.getCell(p('Montant HT')).value);
+		if (step === 'Mise en demeure') penalties.proposees += amount;
+		else if (step.startsWith('Notification')) penalties.notifiees += amount;
+		else if (step === 'Recouvrée') penalties.recouvrees += amount;
+	});
+	// Données d'exemple : des marchés sans clause et des pénalités dans l'année, sinon l'égalité ne prouverait rien.
+	expect(nombreMarches).toBeGreaterThan(clauseMarkets.size);
+	expect(penalties.notifiees).toBeGreaterThan(0);
+	return {
+		figures: {
+			nombreMarches,
+			partMarchesAvecClause: Math.round((clauseMarkets.size / nombreMarches) * 10000) / 10000,
+			penalitesProposees: penalties.proposees,
+			penalitesAppliquees: penalties.notifiees,
+			penalitesRecouvrees: penalties.recouvrees,
+		},
+		natures,
+	};
+}
+
 async function withRegister<T>(layout: Layout, fn: (register: Register) => Promise<T>): Promise<T> {
 	const register = await Register.open(await SqliteDatabase.open({ file: registerFile(layout) }));
 	try {
@@ -137,9 +193,10 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 		expect(figures.periode).toEqual({ debut: `${year}-01`, fin: `${year}-12` });
 		const [clauses, lines] = await withRegister(instance.layout, async (r) => [(await r.list('clause')).map((c) => c.data as Record<string, unknown>), (await r.reportLines()).map((l) => l.data as Record<string, unknown>)]);
 		expect(figures).toMatchObject(expectedFigures(clauses, lines, year));
-		// Les marchés de la feuille « Marchés », versés au registre par l'import : la part des marchés avec une clause est calculée.
-		expect(Number(figures.nombreMarches)).toBeGreaterThan(Number(figures.marchesAvecClause));
-		expect(figures.partMarchesAvecClause).not.toBeNull();
+		// Marchés (feuille « Marchés ») et pénalités (feuille « Pénalités ») versés au registre par l'import : recomptés dans le classeur.
+		const clauseMarkets = new Set(clauses.filter((c) => String(c.debutExecution) <= `${year}-12-31` && String(c.finExecution) >= `${year}-01-01`).map((c) => String(c.marche)));
+		const sheets = await sheetFigures(path.join(instance.layout.data, 'suivi-clauses.xlsx'), clauseMarkets, year);
+		expect(figures).toMatchObject(sheets.figures);
 		const written = path.join(instance.layout.output, String(figures.fichier));
 		const report = new ExcelJS.Workbook();
 		await report.xlsx.readFile(written);
@@ -155,6 +212,8 @@ describe('workflows livrés : réception des relevés puis bilan annuel (vrai n8
 		// Le document des élus, enregistré par le workflow : rendu en images, chaque graphique y est visible.
 		expectChartsVisible(fs.readFileSync(path.join(instance.layout.output, documentElus.fichier)), documentElus.graphiques);
 		const indicateurs = outputOf(bilan, 'Indicateurs (vers un tableau de bord)').map((i) => i.json);
+		// Parts par nature, marchés avec et sans clause : celles recomptées dans la feuille « Marchés ».
+		expect(Object.fromEntries(indicateurs.filter((v) => v.vue === 'parNature').map((v) => [v.nature, { marches: v.marches, marchesAvecClause: v.marchesAvecClause }]))).toEqual(sheets.natures);
 		expect(indicateurs.filter((v) => v.vue === 'parLot')).toHaveLength(Number(figures.lotsAvecClause));
 		expect(indicateurs.filter((v) => v.vue === 'parMarche')).toHaveLength(Number(figures.marchesAvecClause));
 	});
