@@ -295,6 +295,8 @@ async function startQueueMode(options = {}) {
 		throw new Error(`Le mode file d'attente tourne déjà (dossier ${dir}) : « scripts/file-attente.sh stop » d'abord.`);
 	}
 	fs.mkdirSync(dir, { recursive: true });
+	// PostgreSQL tourne sous l'utilisateur « postgres » quand on est root : il doit pouvoir traverser le dossier.
+	if (process.getuid?.() === 0) fs.chmodSync(dir, fs.statSync(dir).mode | 0o711);
 	let config = readJson(path.join(dir, 'deploiement.json'));
 	const fresh = !config || !config.prepared;
 	if (fresh) {
