@@ -1,0 +1,261 @@
+/**
+ * Le paquet dans n8n en mode file d'attente (scripts/lib/queue-mode.cjs) :
+ * instance principale et 2 workers, Redis, PostgreSQL pour n8n et pour le
+ * registre, données binaires en base. La relance mensuelle livrée (en envoi,
+ * bail d'envoi court) est lancée depuis l'instance principale comme par
+ * « Lancer maintenant » dans l'éditeur, et exécutée par un worker.
+ *
+ * Pannes : deux exécutions lancées ensemble (chaque relance due part une fois),
+ * worker tué (SIGKILL) en plein lot (n8n signale l'exécution en erreur, la
+ * reprise n'envoie que ce qui n'était pas parti et signale « incertain » ce
+ * qui était en cours). Les comptes sont ceux du serveur SMTP.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+
+import { messageIdFor } from '../../nodes/adapters/mail/mailer';
+import { PostgresDatabase, Register } from '../../nodes/adapters/register';
+import { local, workflowFile } from '../helpers/real-n8n';
+import { SmtpSink } from '../helpers/smtp-sink';
+
+jest.setTimeout(600_000);
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const queue = require('../../scripts/lib/queue-mode.cjs') as {
+	startQueueMode(options: Record<string, unknown>): Promise<Deployment>;
+};
+
+interface Deployment {
+	dir: string;
+	url: string;
+	config: { ports: { postgres: number; redis: number; main: number }; postgres: { user: string; password: string } };
+	processes: Record<string, { pid: number; log: string }>;
+	registerCredential: { data: { host: string; port: number; database: string; user: string; password: string; schema: string } };
+	stop(): Promise<void>;
+}
+
+interface Out {
+	marche: string;
+	lot: string;
+	envoi: { statut: string; cle?: string; messageId?: string };
+}
+
+interface Execution {
+	id: number;
+	status: string;
+	mode: string;
+	data?: { resultData: { runData: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, unknown> }>> } }>> } };
+}
+
+const SENDER = 'clauses-sociales@region-val-argent.example.test';
+const WORKFLOW_ID = 'ClsRelanceFile01';
+const LEASE_SECONDS = 3;
+
+/** La relance livrée, en envoi, avec un bail d'envoi court et l'identifiant d'une copie de test. */
+function reminderWorkflow() {
+	const workflow = local.withConfiguration(JSON.parse(fs.readFileSync(workflowFile('relance-mensuelle.json'), 'utf8')), { envoyer: true }) as {
+		id: string;
+		name: string;
+		nodes: Array<{ type: string; parameters: { options?: Record<string, unknown> } }>;
+	};
+	workflow.id = WORKFLOW_ID;
+	workflow.name = `${workflow.name} (file d’attente)`;
+	const reminder = workflow.nodes.find((n) => n.type.endsWith('.clauseReminder'))!;
+	reminder.parameters.options = { ...(reminder.parameters.options ?? {}), bailEnvoi: LEASE_SECONDS, debitParSeconde: 0 };
+	return workflow;
+}
+
+describe('mode file d’attente : instance principale, 2 workers, Redis, PostgreSQL', () => {
+	let sink: SmtpSink;
+	let deployment: Deployment;
+	let session: Record<string, string>;
+	let n8nDb: Client;
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-file-attente-'));
+	const flatted = require(path.join(local.ensureN8n().dir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
+
+	const reminderMails = () => sink.mails.filter((m) => !m.parsed.subject?.startsWith('Relances des clauses sociales') && !m.parsed.subject?.startsWith('Aperçu'));
+	const countsById = () => {
+		const counts = new Map<string, number>();
+		for (const m of reminderMails()) counts.set(String(m.parsed.messageId), (counts.get(String(m.parsed.messageId)) ?? 0) + 1);
+		return counts;
+	};
+
+	async function run(): Promise<number> {
+		const response = await fetch(new URL(`rest/workflows/${WORKFLOW_ID}/run`, deployment.url), {
+			method: 'POST',
+			headers: { ...session, 'content-type': 'application/json' },
+			body: JSON.stringify({ triggerToStartFrom: { name: 'Lancer maintenant' } }),
+		});
+		const body = (await response.json()) as { data?: { executionId?: string } };
+		if (!response.ok || !body.data?.executionId) throw new Error(`Lancement refusé (${response.status}) : ${JSON.stringify(body)}`);
+		return Number(body.data.executionId);
+	}
+
+	async function waitFor(executionId: number, timeoutMs = 180_000): Promise<Execution> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const { rows } = await n8nDb.query<{ id: number; status: string; mode: string; data: string | null }>(
+				'SELECT e.id, e.status, e.mode, d.data FROM execution_entity e LEFT JOIN execution_data d ON d."executionId" = e.id WHERE e.id = $1',
+				[executionId],
+			);
+			const row = rows[0];
+			if (row && !['new', 'running', 'waiting'].includes(row.status) && row.data) {
+				return { id: row.id, status: row.status, mode: row.mode, data: flatted.parse(row.data) as Execution['data'] };
+			}
+			if (Date.now() > deadline) throw new Error(`Exécution ${executionId} toujours « ${row?.status} » après ${timeoutMs} ms`);
+			await new Promise((r) => setTimeout(r, 500));
+		}
+	}
+
+	/** Le worker qui a pris l'exécution, d'après son journal (undefined : aucun). */
+	function workerOf(executionId: number): string | undefined {
+		const line = new RegExp(`Worker started execution ${executionId} \\(job`);
+		return Object.entries(deployment.processes).find(([role, p]) => role.startsWith('worker-') && line.test(fs.readFileSync(p.log, 'utf8')))?.[0];
+	}
+
+	function outputs(execution: Execution): Out[] {
+		const tasks = execution.data?.resultData.runData['Relance mensuelle'];
+		if (!tasks?.length) throw new Error(`Le nœud « Relance mensuelle » n'a pas été exécuté (exécution ${execution.id}, ${execution.status})`);
+		return (tasks[tasks.length - 1].data?.main?.[0] ?? []).map((i) => i.json as unknown as Out);
+	}
+
+	async function registerMessages() {
+		const register = await Register.open(new PostgresDatabase(deployment.registerCredential.data), {}, deployment.registerCredential.data.schema);
+		try {
+			return await register.messages();
+		} finally {
+			await register.close();
+		}
+	}
+
+	/** Registre vidé (schéma supprimé, recréé au prochain usage) et boîte du serveur SMTP vidée. */
+	async function resetRegisterAndSink() {
+		const { data } = deployment.registerCredential;
+		const client = new Client({ host: data.host, port: data.port, database: data.database, user: data.user, password: data.password });
+		await client.connect();
+		await client.query(`DROP SCHEMA IF EXISTS ${data.schema} CASCADE`);
+		await client.end();
+		sink.mails.splice(0);
+	}
+
+	let due: Set<string>;
+
+	beforeAll(async () => {
+		sink = await new SmtpSink({ dataDelayMs: 150 }).start();
+		deployment = await queue.startQueueMode({
+			dir,
+			smtp: { host: '127.0.0.1', port: sink.port },
+			tarball: process.env.CLAUSES_TARBALL,
+			workflows: [reminderWorkflow()],
+			// Exécution d'un worker arrêté brutalement signalée en ≈ 25 s au lieu de ≈ 76 s.
+			env: { QUEUE_WORKER_LOCK_DURATION: '20000', QUEUE_WORKER_LOCK_RENEW_TIME: '4000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
+			log: () => undefined,
+		});
+		session = await local.ownerSession(deployment.url);
+		n8nDb = new Client({ host: '127.0.0.1', port: deployment.config.ports.postgres, database: 'n8n', user: deployment.config.postgres.user, password: deployment.config.postgres.password });
+		await n8nDb.connect();
+	});
+
+	afterAll(async () => {
+		await n8nDb?.end().catch(() => undefined);
+		await deployment?.stop();
+		await sink?.stop();
+		if (process.env.CLAUSES_KEEP_E2E !== '1') fs.rmSync(dir, { recursive: true, force: true });
+	});
+
+	it('la relance lancée depuis l’instance principale est exécutée par un worker, registre PostgreSQL : chaque relance due part une fois', async () => {
+		const id = await run();
+		const execution = await waitFor(id);
+		expect(execution.status).toBe('success');
+		expect(execution.mode).toBe('manual');
+		expect(workerOf(id)).toMatch(/^worker-/);
+		expect(fs.readFileSync(deployment.processes.main.log, 'utf8')).toMatch(new RegExp(`Enqueued execution ${id} \\(job`));
+
+		const sent = outputs(execution).filter((c) => c.envoi.statut === 'envoyé');
+		expect(sent.length).toBeGreaterThanOrEqual(8);
+		due = new Set(sent.map((c) => messageIdFor(c.envoi.cle!, SENDER)));
+		const counts = countsById();
+		expect(new Set(counts.keys())).toEqual(due);
+		expect([...counts.values()].every((n) => n === 1)).toBe(true);
+		const messages = await registerMessages();
+		expect(new Set(messages.filter((m) => m.status === 'envoyé').map((m) => m.messageId))).toEqual(due);
+	});
+
+	it('deux exécutions lancées en même temps : chaque relance due part une fois, sous un seul Message-ID', async () => {
+		await resetRegisterAndSink();
+		const ids = await Promise.all([run(), run()]);
+		const executions = await Promise.all(ids.map((id) => waitFor(id)));
+		for (const e of executions) expect(e.status).toBe('success');
+		for (const id of ids) expect(workerOf(id)).toMatch(/^worker-/);
+
+		const counts = countsById();
+		expect(new Set(counts.keys())).toEqual(due);
+		expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+		// Chaque relance est « envoyé » dans une exécution, « déjà envoyé » ou « en cours ailleurs » dans l'autre.
+		const [a, b] = executions.map((e) => new Map(outputs(e).filter((c) => c.envoi.cle).map((c) => [messageIdFor(c.envoi.cle!, SENDER), c.envoi.statut])));
+		for (const messageId of due) {
+			const pair = [a.get(messageId), b.get(messageId)].sort();
+			expect([
+				['déjà envoyé', 'envoyé'],
+				['en cours ailleurs', 'envoyé'],
+			]).toContainEqual(pair);
+		}
+	});
+
+	it('un worker tué en plein lot : n8n signale l’exécution en erreur, la reprise n’envoie que le reste et signale « incertain » l’envoi en cours', async () => {
+		await resetRegisterAndSink();
+		const id = await run();
+		// Tué après k courriels reçus par le serveur SMTP (k tiré au hasard, au milieu du lot).
+		const k = 2 + Math.floor(Math.random() * (due.size - 4));
+		const deadline = Date.now() + 120_000;
+		while (reminderMails().length < k) {
+			if (Date.now() > deadline) throw new Error(`Moins de ${k} relances reçues après 120 s`);
+			await new Promise((r) => setTimeout(r, 10));
+		}
+		const worker = workerOf(id)!;
+		expect(worker).toMatch(/^worker-/);
+		process.kill(-deployment.processes[worker].pid, 'SIGKILL');
+		const before = countsById();
+		expect(before.size).toBeGreaterThanOrEqual(k);
+		expect(before.size).toBeLessThan(due.size);
+
+		const crashed = await waitFor(id, 180_000).catch(async () => {
+			const { rows } = await n8nDb.query('SELECT status FROM execution_entity WHERE id = $1', [id]);
+			throw new Error(`Exécution ${id} non signalée après l’arrêt du worker : ${JSON.stringify(rows)}`);
+		});
+		expect(['crashed', 'error']).toContain(crashed.status);
+
+		await new Promise((r) => setTimeout(r, LEASE_SECONDS * 1000 + 500)); // bail expiré
+		const rerunId = await run();
+		const rerun = await waitFor(rerunId);
+		expect(rerun.status).toBe('success');
+		const survivor = workerOf(rerunId);
+		expect(survivor).toMatch(/^worker-/);
+		expect(survivor).not.toBe(worker);
+
+		const statuses = new Map(outputs(rerun).filter((c) => c.envoi.cle).map((c) => [messageIdFor(c.envoi.cle!, SENDER), c.envoi.statut]));
+		const after = countsById();
+		// Rien de perdu, rien d'inattendu.
+		expect(new Set(after.keys())).toEqual(due);
+		const incertains = [...statuses].filter(([, s]) => s === 'incertain').map(([m]) => m);
+		// L'envoi (ou les deux réservations) en cours au moment de l'arrêt : signalé « incertain ».
+		expect(incertains.length).toBeGreaterThanOrEqual(1);
+		expect(incertains.length).toBeLessThanOrEqual(2);
+		for (const messageId of due) {
+			const status = statuses.get(messageId);
+			const count = after.get(messageId);
+			if (status === 'déjà envoyé') expect({ messageId, count }).toEqual({ messageId, count: 1 });
+			else if (status === 'envoyé') expect({ messageId, count, avant: before.has(messageId) }).toEqual({ messageId, count: 1, avant: false });
+			else {
+				expect(status).toBe('incertain');
+				// Renvoyé sous le même Message-ID : reçu deux fois au plus.
+				expect(count).toBeLessThanOrEqual(2);
+			}
+		}
+		// Le registre consigne chaque relance due comme envoyée.
+		const messages = await registerMessages();
+		expect(new Set(messages.filter((m) => m.status === 'envoyé' && m.response?.startsWith('250')).map((m) => m.messageId))).toEqual(due);
+	});
+});
