@@ -73,6 +73,7 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 	let session: Record<string, string>;
 	let n8nDb: Client;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-file-attente-'));
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const flatted = require(path.join(local.ensureN8n().dir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
 
 	const reminderMails = () => sink.mails.filter((m) => !m.parsed.subject?.startsWith('Relances des clauses sociales') && !m.parsed.subject?.startsWith('Aperçu'));
