@@ -13,9 +13,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
 
 import { messageIdFor } from '../../nodes/adapters/mail/mailer';
+import { WorkingCalendar } from '../../nodes/core/calendar';
 import { PostgresDatabase, Register } from '../../nodes/adapters/register';
 import { local, workflowFile } from '../helpers/real-n8n';
 import { SmtpSink } from '../helpers/smtp-sink';
@@ -51,17 +52,38 @@ interface Execution {
 
 const SENDER = 'clauses-sociales@region-val-argent.example.test';
 const WORKFLOW_ID = 'ClsRelanceFile01';
+const SCHEDULED_ID = 'ClsRelanceFile02';
 const LEASE_SECONDS = 3;
 
+/** Premier jour ouvré du mois en cours (heure de Paris). */
+function firstWorkingDayOfThisMonth(): string {
+	const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+	return new WorkingCalendar('FR').firstWorkingDay(today.slice(0, 7));
+}
+
+/**
+ * La planification de la relance livrée, toutes les 2 secondes, et la date de
+ * référence du premier jour ouvré du mois : une exécution planifiée fait alors
+ * la relance du mois, comme le premier jour ouvré à 8 h.
+ */
+function scheduledReminderWorkflow() {
+	const workflow = reminderWorkflow(SCHEDULED_ID);
+	const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger')!;
+	trigger.parameters = { rule: { interval: [{ field: 'seconds', secondsInterval: 2 }] } };
+	const reminder = workflow.nodes.find((n) => n.type.endsWith('.clauseReminder'))!;
+	reminder.parameters.dateReference = firstWorkingDayOfThisMonth();
+	return workflow;
+}
+
 /** La relance livrée, en envoi, avec un bail d'envoi court et l'identifiant d'une copie de test. */
-function reminderWorkflow() {
+function reminderWorkflow(id = WORKFLOW_ID) {
 	const workflow = local.withConfiguration(JSON.parse(fs.readFileSync(workflowFile('relance-mensuelle.json'), 'utf8')), { envoyer: true }) as {
 		id: string;
 		name: string;
-		nodes: Array<{ type: string; parameters: { options?: Record<string, unknown> } }>;
+		nodes: Array<{ type: string; parameters: Record<string, unknown> & { options?: Record<string, unknown> } }>;
 	};
-	workflow.id = WORKFLOW_ID;
-	workflow.name = `${workflow.name} (file d’attente)`;
+	workflow.id = id;
+	workflow.name = `${workflow.name} (file d’attente, ${id})`;
 	const reminder = workflow.nodes.find((n) => n.type.endsWith('.clauseReminder'))!;
 	reminder.parameters.options = { ...(reminder.parameters.options ?? {}), bailEnvoi: LEASE_SECONDS, debitParSeconde: 0 };
 	return workflow;
@@ -69,9 +91,11 @@ function reminderWorkflow() {
 
 describe('mode file d’attente : instance principale, 2 workers, Redis, PostgreSQL', () => {
 	let sink: SmtpSink;
+	/** Réglages du serveur SMTP, changés en cours de test (lenteur d'acceptation). */
+	const sinkOptions = { dataDelayMs: 150 };
 	let deployment: Deployment;
 	let session: Record<string, string>;
-	let n8nDb: Client;
+	let n8nDb: Pool;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-file-attente-'));
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const flatted = require(path.join(local.ensureN8n().dir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
@@ -83,8 +107,19 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 		return counts;
 	};
 
-	async function run(): Promise<number> {
-		const response = await fetch(new URL(`rest/workflows/${WORKFLOW_ID}/run`, deployment.url), {
+	async function rest(method: string, route: string, body?: unknown) {
+		const response = await fetch(new URL(`rest/${route}`, deployment.url), {
+			method,
+			headers: { ...session, 'content-type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		const json = (await response.json()) as { data?: Record<string, unknown> };
+		if (!response.ok) throw new Error(`${method} ${route} refusé (${response.status}) : ${JSON.stringify(json)}`);
+		return json.data ?? {};
+	}
+
+	async function run(workflowId = WORKFLOW_ID): Promise<number> {
+		const response = await fetch(new URL(`rest/workflows/${workflowId}/run`, deployment.url), {
 			method: 'POST',
 			headers: { ...session, 'content-type': 'application/json' },
 			body: JSON.stringify({ triggerToStartFrom: { name: 'Lancer maintenant' } }),
@@ -144,19 +179,18 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 	let due: Set<string>;
 
 	beforeAll(async () => {
-		sink = await new SmtpSink({ dataDelayMs: 150 }).start();
+		sink = await new SmtpSink(sinkOptions).start();
 		deployment = await queue.startQueueMode({
 			dir,
 			smtp: { host: '127.0.0.1', port: sink.port },
 			tarball: process.env.CLAUSES_TARBALL,
-			workflows: [reminderWorkflow()],
+			workflows: [reminderWorkflow(), scheduledReminderWorkflow()],
 			// Exécution d'un worker arrêté brutalement signalée en ≈ 25 s au lieu de ≈ 76 s.
 			env: { QUEUE_WORKER_LOCK_DURATION: '20000', QUEUE_WORKER_LOCK_RENEW_TIME: '4000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
 			log: () => undefined,
 		});
 		session = await local.ownerSession(deployment.url);
-		n8nDb = new Client({ host: '127.0.0.1', port: deployment.config.ports.postgres, database: 'n8n', user: deployment.config.postgres.user, password: deployment.config.postgres.password });
-		await n8nDb.connect();
+		n8nDb = new Pool({ host: '127.0.0.1', port: deployment.config.ports.postgres, database: 'n8n', user: deployment.config.postgres.user, password: deployment.config.postgres.password });
 	});
 
 	afterAll(async () => {
@@ -202,6 +236,64 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 				['déjà envoyé', 'envoyé'],
 				['en cours ailleurs', 'envoyé'],
 			]).toContainEqual(pair);
+		}
+	});
+
+	it('la planification se déclenche pendant une exécution lancée à la main : chaque relance due part une fois', async () => {
+		await resetRegisterAndSink();
+		sinkOptions.dataDelayMs = 400; // un lot de plusieurs secondes
+		try {
+			const manual = await run(SCHEDULED_ID);
+			const deadline = Date.now() + 120_000;
+			while (reminderMails().length < 1) {
+				if (Date.now() > deadline) throw new Error('Aucune relance reçue après 120 s');
+				await new Promise((r) => setTimeout(r, 10));
+			}
+			// Publication du workflow pendant l'exécution manuelle : l'instance principale tient la planification (toutes les 2 s).
+			const { versionId } = await rest('GET', `workflows/${SCHEDULED_ID}`);
+			await rest('POST', `workflows/${SCHEDULED_ID}/activate`, { versionId });
+			const scheduled = async () =>
+				(
+					await n8nDb.query<{ id: number; status: string; startedAt: Date | null }>(
+						`SELECT id, status, "startedAt" FROM execution_entity WHERE "workflowId" = $1 AND mode = 'trigger' ORDER BY id`,
+						[SCHEDULED_ID],
+					)
+				).rows;
+			const until = Date.now() + 120_000;
+			while ((await scheduled()).length === 0) {
+				if (Date.now() > until) throw new Error('Planification non déclenchée après 120 s');
+				await new Promise((r) => setTimeout(r, 200));
+			}
+			const manualExecution = await waitFor(manual);
+			await rest('POST', `workflows/${SCHEDULED_ID}/deactivate`, {});
+			const triggered = await Promise.all((await scheduled()).map((e) => waitFor(e.id)));
+			expect(manualExecution.status).toBe('success');
+			for (const e of triggered) expect(e.status).toBe('success');
+			for (const id of [manual, ...triggered.map((e) => e.id)]) expect(workerOf(id)).toMatch(/^worker-/);
+
+			// La première exécution planifiée a commencé avant la fin de l'exécution manuelle.
+			const { rows } = await n8nDb.query<{ id: number; startedAt: Date; stoppedAt: Date }>(
+				'SELECT id, "startedAt", "stoppedAt" FROM execution_entity WHERE id = ANY($1::int[])',
+				[[manual, triggered[0].id]],
+			);
+			const times = new Map(rows.map((r) => [Number(r.id), r]));
+			expect(times.get(triggered[0].id)!.startedAt.getTime()).toBeLessThan(times.get(manual)!.stoppedAt.getTime());
+
+			// Les relances dues : celles de l'exécution manuelle (même date de référence) ; chacune reçue une fois.
+			const expected = new Set(
+				outputs(manualExecution)
+					.filter((c) => c.envoi.cle)
+					.map((c) => messageIdFor(c.envoi.cle!, SENDER)),
+			);
+			expect(expected.size).toBeGreaterThanOrEqual(8);
+			const counts = countsById();
+			expect(new Set(counts.keys())).toEqual(expected);
+			expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+			for (const e of [manualExecution, ...triggered]) {
+				for (const c of outputs(e).filter((o) => o.envoi.cle)) expect(['envoyé', 'déjà envoyé', 'en cours ailleurs']).toContain(c.envoi.statut);
+			}
+		} finally {
+			sinkOptions.dataDelayMs = 150;
 		}
 	});
 
