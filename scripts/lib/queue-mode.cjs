@@ -324,6 +324,21 @@ async function startQueueMode(options = {}) {
 	const state = () => writeJson(layout.state, { pids, url: `http://127.0.0.1:${config.ports.main}/` });
 	const processes = {};
 
+	/** Lance un processus n8n du déploiement (`main` ou `worker-N`) et attend qu'il soit prêt. */
+	const launch = (role) => {
+		const { bin } = local.ensureN8n();
+		const logFile = path.join(layout.logs, `${role === 'main' ? 'principale' : role}.log`);
+		const args = role === 'main' ? ['start'] : ['worker'];
+		const child = spawnDetached(process.execPath, [bin, ...args], { cwd: layout.homes[role], env: n8nEnvironment(config, layout, role), logFile });
+		pids[role] = child.pid;
+		processes[role] = { pid: child.pid, log: logFile, child };
+		state();
+		const port = role === 'main' ? config.ports.main : config.ports.health[role];
+		const what = role === 'main' ? 'L’instance principale de n8n' : `Le ${role} de n8n`;
+		const ready = role === 'main' ? 'prête' : 'prêt';
+		return waitUntil(() => httpReady(port), { timeoutMs: options.timeoutMs ?? 300000, what, child, logFile }).then(() => log(`» ${what} est ${ready} (journal : ${logFile})`));
+	};
+
 	try {
 		// Redis : la file des exécutions, sans persistance (une file vide au redémarrage).
 		for (const port of [config.ports.redis, config.ports.main]) {
@@ -357,20 +372,7 @@ async function startQueueMode(options = {}) {
 		}
 
 		// n8n : l'instance principale et les workers, lancés ensemble.
-		const { bin } = local.ensureN8n();
-		const waits = [];
-		for (const role of Object.keys(layout.homes)) {
-			const logFile = path.join(layout.logs, `${role === 'main' ? 'principale' : role}.log`);
-			const args = role === 'main' ? ['start'] : ['worker'];
-			const child = spawnDetached(process.execPath, [bin, ...args], { cwd: layout.homes[role], env: n8nEnvironment(config, layout, role), logFile });
-			pids[role] = child.pid;
-			processes[role] = { pid: child.pid, log: logFile, child };
-			state();
-			const port = role === 'main' ? config.ports.main : config.ports.health[role];
-			const what = role === 'main' ? 'L’instance principale de n8n' : `Le ${role} de n8n`;
-			const ready = role === 'main' ? 'prête' : 'prêt';
-			waits.push(waitUntil(() => httpReady(port), { timeoutMs: options.timeoutMs ?? 300000, what, child, logFile }).then(() => log(`» ${what} est ${ready} (journal : ${logFile})`)));
-		}
+		const waits = Object.keys(layout.homes).map((role) => launch(role));
 		await Promise.all(waits);
 	} catch (error) {
 		await stopQueueMode({ dir, log: () => undefined });
@@ -389,6 +391,10 @@ async function startQueueMode(options = {}) {
 		processes,
 		registerCredential: registerCredential(config),
 		n8nEnv: (role, extra) => n8nEnvironment(config, layout, role, extra),
+		/** Arrête proprement un processus n8n du déploiement (SIGTERM : il finit ses exécutions en cours). */
+		stopProcess: (role) => stopGroup(pids[role], 45000),
+		/** Relance un processus n8n arrêté (ou tué) et attend qu'il soit prêt. */
+		startProcess: (role) => launch(role),
 		stop: () => stopQueueMode({ dir, log: () => undefined }),
 	};
 }

@@ -33,6 +33,9 @@ interface Deployment {
 	url: string;
 	config: { ports: { postgres: number; redis: number; main: number }; postgres: { user: string; password: string } };
 	processes: Record<string, { pid: number; log: string }>;
+	layout: { shared: string };
+	stopProcess(role: string): Promise<void>;
+	startProcess(role: string): Promise<void>;
 	registerCredential: { data: { host: string; port: number; database: string; user: string; password: string; schema: string } };
 	stop(): Promise<void>;
 }
@@ -129,7 +132,7 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 		return Number(body.data.executionId);
 	}
 
-	async function waitFor(executionId: number, timeoutMs = 180_000): Promise<Execution> {
+	async function waitFor(executionId: number, timeoutMs = 180_000, states = ['new', 'running', 'waiting']): Promise<Execution> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const { rows } = await n8nDb.query<{ id: number; status: string; mode: string; data: string | null }>(
@@ -137,7 +140,7 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 				[executionId],
 			);
 			const row = rows[0];
-			if (row && !['new', 'running', 'waiting'].includes(row.status) && row.data) {
+			if (row && !states.includes(row.status) && row.data) {
 				return { id: row.id, status: row.status, mode: row.mode, data: flatted.parse(row.data) as Execution['data'] };
 			}
 			if (Date.now() > deadline) throw new Error(`Exécution ${executionId} toujours « ${row?.status} » après ${timeoutMs} ms`);
@@ -152,9 +155,13 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 	}
 
 	function outputs(execution: Execution): Out[] {
-		const tasks = execution.data?.resultData.runData['Relance mensuelle'];
-		if (!tasks?.length) throw new Error(`Le nœud « Relance mensuelle » n'a pas été exécuté (exécution ${execution.id}, ${execution.status})`);
-		return (tasks[tasks.length - 1].data?.main?.[0] ?? []).map((i) => i.json as unknown as Out);
+		return nodeOutput(execution, 'Relance mensuelle') as unknown as Out[];
+	}
+
+	function nodeOutput(execution: Execution, node: string): Array<Record<string, unknown>> {
+		const tasks = execution.data?.resultData.runData[node];
+		if (!tasks?.length) throw new Error(`Le nœud « ${node} » n'a pas été exécuté (exécution ${execution.id}, ${execution.status})`);
+		return (tasks[tasks.length - 1].data?.main?.[0] ?? []).map((i) => i.json);
 	}
 
 	async function registerMessages() {
@@ -184,7 +191,7 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 			dir,
 			smtp: { host: '127.0.0.1', port: sink.port },
 			tarball: process.env.CLAUSES_TARBALL,
-			workflows: [reminderWorkflow(), scheduledReminderWorkflow()],
+			workflows: [reminderWorkflow(), scheduledReminderWorkflow(), JSON.parse(fs.readFileSync(workflowFile('avis-penalite.json'), 'utf8'))],
 			// Exécution d'un worker arrêté brutalement signalée en ≈ 25 s au lieu de ≈ 76 s.
 			env: { QUEUE_WORKER_LOCK_DURATION: '20000', QUEUE_WORKER_LOCK_RENEW_TIME: '4000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
 			log: () => undefined,
@@ -294,6 +301,54 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 			}
 		} finally {
 			sinkOptions.dataDelayMs = 150;
+		}
+	});
+
+	it('avis de pénalité : la revue attend l’approbation, le lien reçu est ouvert, un autre worker reprend et envoie les avis une fois', async () => {
+		await resetRegisterAndSink();
+		const id = await run('ClsPenalite00001');
+		const waiting = await waitFor(id, 180_000, ['new', 'running']);
+		expect(waiting.status).toBe('waiting');
+		const first = workerOf(id)!;
+		expect(first).toMatch(/^worker-/);
+		const approval = await (async () => {
+			const deadline = Date.now() + 60_000;
+			for (;;) {
+				const mail = sink.mails.find((m) => m.parsed.subject?.startsWith('Approbation requise'));
+				if (mail) return mail;
+				if (Date.now() > deadline) throw new Error('Courriel d’approbation non reçu');
+				await new Promise((r) => setTimeout(r, 200));
+			}
+		})();
+		const link = /href="([^"]*approved=true[^"]*)"/.exec(String(approval.parsed.html))?.[1]?.replace(/&amp;/g, '&');
+		// Le lien pointe vers l'instance principale (WEBHOOK_URL), pas vers le worker qui l'a écrit.
+		expect(link).toMatch(new RegExp(`^${deployment.url.replace(/[.]/g, '\\.')}webhook-waiting/${id}/`));
+
+		// Le worker de la revue s'arrête ; l'autre reprendra l'exécution.
+		await deployment.stopProcess(first);
+		try {
+			const answer = await local.openLink(link!);
+			expect(answer.status).toBe(200);
+			const finished = await waitFor(id, 180_000);
+			expect(finished.status).toBe('success');
+			const other = Object.keys(deployment.processes).find((r) => r.startsWith('worker-') && r !== first)!;
+			const resumed = fs.readFileSync(deployment.processes[other].log, 'utf8');
+			expect(resumed).toMatch(new RegExp(`Worker started execution ${id} \\(job`));
+			expect(resumed).toMatch(new RegExp(`Worker finished execution ${id} \\(job`));
+
+			const sent = nodeOutput(finished, 'Avis de pénalité (envoi)').map((j) => j.envoi as { statut: string; messageId?: string });
+			const sentIds = sent.filter((e) => e.statut === 'envoyé').map((e) => e.messageId!);
+			expect(sentIds.length).toBeGreaterThanOrEqual(1);
+			expect(sent.every((e) => ['envoyé', 'sans objet'].includes(e.statut))).toBe(true);
+			await new Promise((r) => setTimeout(r, 1000));
+			const received = sink.mails.map((m) => String(m.parsed.messageId));
+			for (const messageId of sentIds) expect(received.filter((m) => m === messageId)).toHaveLength(1);
+			const messages = await registerMessages();
+			expect(messages.filter((m) => m.status === 'envoyé').map((m) => m.messageId).sort()).toEqual([...sentIds].sort());
+			// Journal écrit par le worker de la reprise dans le dossier partagé.
+			expect(fs.readdirSync(path.join(deployment.layout.shared, 'clauses-sociales', 'sortie')).some((f) => f.endsWith(`-execution-${id}.json`))).toBe(true);
+		} finally {
+			await deployment.startProcess(first);
 		}
 	});
 
