@@ -1,14 +1,17 @@
 /**
  * Le paquet dans n8n en mode file d'attente (scripts/lib/queue-mode.cjs) :
  * instance principale et 2 workers, Redis, PostgreSQL pour n8n et pour le
- * registre, données binaires en base. La relance mensuelle livrée (en envoi,
- * bail d'envoi court) est lancée depuis l'instance principale comme par
- * « Lancer maintenant » dans l'éditeur, et exécutée par un worker.
+ * registre, données binaires en base. Les workflows livrés (relance en envoi
+ * avec un bail d'envoi court, avis de pénalité) sont lancés depuis l'instance
+ * principale comme par « Lancer maintenant » dans l'éditeur, et exécutés par
+ * les workers.
  *
- * Pannes : deux exécutions lancées ensemble (chaque relance due part une fois),
- * worker tué (SIGKILL) en plein lot (n8n signale l'exécution en erreur, la
- * reprise n'envoie que ce qui n'était pas parti et signale « incertain » ce
- * qui était en cours). Les comptes sont ceux du serveur SMTP.
+ * Pannes et concurrence : deux exécutions lancées ensemble, planification
+ * déclenchée pendant une exécution manuelle (chaque relance due part une
+ * fois) ; approbation d'un avis reprise par l'autre worker ; worker tué
+ * (SIGKILL) en plein lot (n8n signale l'exécution en erreur, la reprise
+ * n'envoie que ce qui n'était pas parti et signale « incertain » ce qui était
+ * en cours). Les comptes sont ceux du serveur SMTP.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -192,8 +195,8 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 			smtp: { host: '127.0.0.1', port: sink.port },
 			tarball: process.env.CLAUSES_TARBALL,
 			workflows: [reminderWorkflow(), scheduledReminderWorkflow(), JSON.parse(fs.readFileSync(workflowFile('avis-penalite.json'), 'utf8'))],
-			// Exécution d'un worker arrêté brutalement signalée en ≈ 25 s au lieu de ≈ 76 s.
-			env: { QUEUE_WORKER_LOCK_DURATION: '20000', QUEUE_WORKER_LOCK_RENEW_TIME: '4000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
+			// Exécution d'un worker arrêté brutalement signalée en ≈ 35 s au lieu de ≈ 76 s (verrou d'un travail : 30 s, renouvelé toutes les 5 s).
+			env: { QUEUE_WORKER_LOCK_DURATION: '30000', QUEUE_WORKER_LOCK_RENEW_TIME: '5000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
 			log: () => undefined,
 		});
 		session = await local.ownerSession(deployment.url);
