@@ -324,8 +324,23 @@ async function startQueueMode(options = {}) {
 	const state = () => writeJson(layout.state, { pids, url: `http://127.0.0.1:${config.ports.main}/` });
 	const processes = {};
 
+	/** Lance Redis sur son port et attend qu'il réponde. */
+	const launchRedis = async () => {
+		const logFile = path.join(layout.logs, 'redis.log');
+		const redis = spawnDetached(
+			ensureRedis(),
+			['--bind', '127.0.0.1', '--port', String(config.ports.redis), '--dir', layout.redis, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no'],
+			{ cwd: layout.redis, env: process.env, logFile },
+		);
+		pids.redis = redis.pid;
+		processes.redis = { pid: redis.pid, log: logFile, child: redis };
+		state();
+		await waitUntil(async () => (await redisCommand(config.ports.redis, 'PING')) === '+PONG', { timeoutMs: 30000, what: 'Redis', child: redis, logFile });
+	};
+
 	/** Lance un processus n8n du déploiement (`main` ou `worker-N`) et attend qu'il soit prêt. */
 	const launch = (role) => {
+		if (role === 'redis') return launchRedis();
 		const { bin } = local.ensureN8n();
 		const logFile = path.join(layout.logs, `${role === 'main' ? 'principale' : role}.log`);
 		const args = role === 'main' ? ['start'] : ['worker'];
@@ -344,15 +359,7 @@ async function startQueueMode(options = {}) {
 		for (const port of [config.ports.redis, config.ports.main]) {
 			if (!(await portFree(port))) throw new Error(`Le port ${port} de 127.0.0.1 est déjà pris : arrêtez ce qui l'occupe.`);
 		}
-		const redisLog = path.join(layout.logs, 'redis.log');
-		const redis = spawnDetached(
-			ensureRedis(),
-			['--bind', '127.0.0.1', '--port', String(config.ports.redis), '--dir', layout.redis, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--daemonize', 'no'],
-			{ cwd: layout.redis, env: process.env, logFile: redisLog },
-		);
-		pids.redis = redis.pid;
-		state();
-		await waitUntil(async () => (await redisCommand(config.ports.redis, 'PING')) === '+PONG', { timeoutMs: 30000, what: 'Redis', child: redis, logFile: redisLog });
+		await launchRedis();
 		log(`» Redis prêt sur 127.0.0.1:${config.ports.redis}`);
 
 		// PostgreSQL : la base de n8n et celle du registre, dans une grappe privée.
@@ -391,9 +398,9 @@ async function startQueueMode(options = {}) {
 		processes,
 		registerCredential: registerCredential(config),
 		n8nEnv: (role, extra) => n8nEnvironment(config, layout, role, extra),
-		/** Arrête proprement un processus n8n du déploiement (SIGTERM : il finit ses exécutions en cours). */
+		/** Arrête proprement un processus du déploiement, n8n ou Redis (SIGTERM : un worker finit ses exécutions en cours). */
 		stopProcess: (role) => stopGroup(pids[role], 45000),
-		/** Relance un processus n8n arrêté (ou tué) et attend qu'il soit prêt. */
+		/** Relance un processus arrêté (ou tué), n8n ou Redis, et attend qu'il soit prêt. */
 		startProcess: (role) => launch(role),
 		stop: () => stopQueueMode({ dir, log: () => undefined }),
 	};
