@@ -8,7 +8,7 @@
  *
  * Pannes et concurrence : deux exécutions lancées ensemble, planification
  * déclenchée pendant une exécution manuelle (chaque relance due part une
- * fois) ; approbation d'un avis reprise par l'autre worker ; worker tué
+ * fois) ; Redis redémarré en plein lot (rien de perdu, rien en double) ; approbation d'un avis reprise par l'autre worker ; worker tué
  * (SIGKILL) en plein lot (n8n signale l'exécution en erreur, la reprise
  * n'envoie que ce qui n'était pas parti et signale « incertain » ce qui était
  * en cours). Les comptes sont ceux du serveur SMTP.
@@ -352,6 +352,41 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 			expect(fs.readdirSync(path.join(deployment.layout.shared, 'clauses-sociales', 'sortie')).some((f) => f.endsWith(`-execution-${id}.json`))).toBe(true);
 		} finally {
 			await deployment.startProcess(first);
+		}
+	});
+
+	it('Redis redémarré en plein lot (file vidée, sans persistance) : l’exécution se termine, chaque relance due part une fois, la reprise n’envoie rien de plus', async () => {
+		await resetRegisterAndSink();
+		sinkOptions.dataDelayMs = 300; // un lot de plusieurs secondes
+		try {
+			const id = await run();
+			const deadline = Date.now() + 120_000;
+			while (reminderMails().length < 3) {
+				if (Date.now() > deadline) throw new Error('Moins de 3 relances reçues après 120 s');
+				await new Promise((r) => setTimeout(r, 10));
+			}
+			await deployment.stopProcess('redis');
+			await new Promise((r) => setTimeout(r, 2000));
+			await deployment.startProcess('redis');
+			// Le worker se reconnecte et finit l'exécution ; n8n l'enregistre dans sa base.
+			const first = await waitFor(id, 240_000);
+			expect(first.status).toBe('success');
+			const counts = countsById();
+			expect(new Set(counts.keys())).toEqual(due);
+			expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+			expect(outputs(first).filter((c) => c.envoi.statut === 'envoyé')).toHaveLength(due.size);
+
+			// L'instance principale accepte de nouveau les exécutions ; la reprise ne renvoie rien.
+			const rerunId = await run();
+			const rerun = await waitFor(rerunId, 240_000);
+			expect(rerun.status).toBe('success');
+			expect(workerOf(rerunId)).toMatch(/^worker-/);
+			expect(outputs(rerun).filter((c) => c.envoi.cle).every((c) => c.envoi.statut === 'déjà envoyé')).toBe(true);
+			expect(countsById()).toEqual(counts);
+			const messages = await registerMessages();
+			expect(new Set(messages.filter((m) => m.status === 'envoyé').map((m) => m.messageId))).toEqual(due);
+		} finally {
+			sinkOptions.dataDelayMs = 150;
 		}
 	});
 
