@@ -76,15 +76,25 @@ async function startPostgres({ port, settings = {}, dir } = {}) {
 	const opts = [`-p ${chosen}`, `-k ${dataDir}`, '-c listen_addresses=127.0.0.1', ...Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`)].join(' ');
 	asOwner([path.join(bin, 'pg_ctl'), '-D', data, '-l', path.join(dataDir, 'server.log'), '-o', opts, '-w', '-t', '60', 'start']);
 	const stop = () => {
-		try {
-			asOwner([path.join(bin, 'pg_ctl'), '-D', data, '-m', 'fast', '-w', 'stop']);
-		} catch {
-			/* déjà arrêté */
-		}
+		stopPostgres(dataDir);
 		if (!dir) fs.rmSync(dataDir, { recursive: true, force: true });
 	};
 	const info = { host: '127.0.0.1', port: chosen, user: 'postgres', password: PASSWORD, database: 'postgres', dir: dataDir, bin };
 	return { ...info, stop };
+}
+
+/**
+ * Arrête la grappe du dossier `dataDir` (celui passé à startPostgres en `dir`),
+ * lancée par ce processus ou par un autre (scripts/file-attente.sh stop).
+ */
+function stopPostgres(dataDir) {
+	const bin = findBinDir();
+	if (!bin || !fs.existsSync(path.join(dataDir, 'data', 'postmaster.pid'))) return;
+	try {
+		asOwner([path.join(bin, 'pg_ctl'), '-D', path.join(dataDir, 'data'), '-m', 'fast', '-w', '-t', '60', 'stop']);
+	} catch {
+		/* déjà arrêté */
+	}
 }
 
 /** Crée une base vide (pour isoler un test ou une instance n8n). */
@@ -95,7 +105,7 @@ function createDatabase(pg, name) {
 	});
 }
 
-module.exports = { ensurePostgres, startPostgres, createDatabase, freePort };
+module.exports = { ensurePostgres, startPostgres, stopPostgres, createDatabase, freePort };
 
 if (require.main === module) {
 	// Utilisation : node scripts/lib/postgres.cjs — démarre, affiche l'adresse, s'arrête sur Ctrl-C.
