@@ -12,7 +12,9 @@ export class ClauseRegister implements INodeType {
 		icon: { light: 'file:clauseRegister.svg', dark: 'file:clauseRegister.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] }}',
+		// Libellé français de l'opération sous le nom du nœud (la valeur technique sinon).
+		subtitle:
+			'={{ $parameter["operation"] === "archiver" ? "Archiver une clause" : $parameter["operation"] === "enregistrerEtude" ? "Enregistrer l’étude" : $parameter["operation"] === "enregistrerFicheVisa" ? "Enregistrer la fiche visa" : $parameter["operation"] === "enregistrerNotification" ? "Enregistrer la notification" : $parameter["operation"] === "exporter" ? "Exporter" : $parameter["operation"] === "historique" ? "Historique d’une clause" : $parameter["operation"] === "importerClasseur" ? "Importer le classeur de suivi" : $parameter["operation"] === "lireClauses" ? "Lire les clauses" : $parameter["operation"] }}',
 		description:
 			'Le registre des clauses sociales d’insertion : étude, fiche visa et notification enregistrées sans ressaisie, import du classeur de suivi, export par facilitateur ou par acheteur, lecture des clauses en vigueur et de leur historique',
 		defaults: { name: 'Registre des clauses' },

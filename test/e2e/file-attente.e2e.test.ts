@@ -72,6 +72,13 @@ function firstWorkingDayOfThisMonth(): string {
  * référence du premier jour ouvré du mois : une exécution planifiée fait alors
  * la relance du mois, comme le premier jour ouvré à 8 h.
  */
+/** Le workflow livré d'import du classeur de suivi : le registre PostgreSQL, vide au départ, reçoit les données d'exemple comme chez un utilisateur. */
+const IMPORTS = { suivi: { id: 'ClsImportSuivi01', classeur: 'donnees/suivi-clauses.xlsx' }, solder: { id: 'ClsImportSolder1', classeur: 'donnees/clauses-a-solder.xlsx' } } as const;
+function importWorkflow(which: keyof typeof IMPORTS) {
+	const workflow = local.withConfiguration(JSON.parse(fs.readFileSync(workflowFile('import-classeur-suivi.json'), 'utf8')), { classeur: IMPORTS[which].classeur }) as { id: string; name: string };
+	return { ...workflow, id: IMPORTS[which].id, name: `${workflow.name} (${which})` };
+}
+
 function scheduledReminderWorkflow() {
 	const workflow = reminderWorkflow(SCHEDULED_ID);
 	const trigger = workflow.nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger')!;
@@ -176,13 +183,20 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 		}
 	}
 
-	/** Registre vidé (schéma supprimé, recréé au prochain usage) et boîte du serveur SMTP vidée. */
-	async function resetRegisterAndSink() {
+	/** Verse un classeur d'exemple au registre par le workflow livré d'import, exécuté par un worker. */
+	async function seed(which: keyof typeof IMPORTS) {
+		const execution = await waitFor(await run(IMPORTS[which].id));
+		expect(execution.status).toBe('success');
+	}
+
+	/** Registre vidé (schéma supprimé), rechargé depuis le classeur d'exemple, et boîte du serveur SMTP vidée. */
+	async function resetRegisterAndSink(which: keyof typeof IMPORTS = 'suivi') {
 		const { data } = deployment.registerCredential;
 		const client = new Client({ host: data.host, port: data.port, database: data.database, user: data.user, password: data.password });
 		await client.connect();
 		await client.query(`DROP SCHEMA IF EXISTS ${data.schema} CASCADE`);
 		await client.end();
+		await seed(which);
 		sink.mails.splice(0);
 	}
 
@@ -194,13 +208,14 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 			dir,
 			smtp: { host: '127.0.0.1', port: sink.port },
 			tarball: process.env.CLAUSES_TARBALL,
-			workflows: [reminderWorkflow(), scheduledReminderWorkflow(), JSON.parse(fs.readFileSync(workflowFile('avis-penalite.json'), 'utf8'))],
+			workflows: [reminderWorkflow(), scheduledReminderWorkflow(), JSON.parse(fs.readFileSync(workflowFile('avis-penalite.json'), 'utf8')), importWorkflow('suivi'), importWorkflow('solder')],
 			// Exécution d'un worker arrêté brutalement signalée en ≈ 35 s au lieu de ≈ 76 s (verrou d'un travail : 30 s, renouvelé toutes les 5 s).
 			env: { QUEUE_WORKER_LOCK_DURATION: '30000', QUEUE_WORKER_LOCK_RENEW_TIME: '5000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
 			log: () => undefined,
 		});
 		session = await local.ownerSession(deployment.url);
 		n8nDb = new Pool({ host: '127.0.0.1', port: deployment.config.ports.postgres, database: 'n8n', user: deployment.config.postgres.user, password: deployment.config.postgres.password });
+		await seed('suivi');
 	});
 
 	afterAll(async () => {
@@ -308,7 +323,7 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 	});
 
 	it('avis de pénalité : la revue attend l’approbation, le lien reçu est ouvert, un autre worker reprend et envoie les avis une fois', async () => {
-		await resetRegisterAndSink();
+		await resetRegisterAndSink('solder');
 		const id = await run('ClsPenalite00001');
 		const waiting = await waitFor(id, 180_000, ['new', 'running']);
 		expect(waiting.status).toBe('waiting');
