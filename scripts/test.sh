@@ -8,6 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/node24.sh
 bash scripts/install-deps.sh
 bash scripts/install-n8n.sh
+bash scripts/install-system.sh
 echo "» Vérification des types (tsc)…"
 npm run --silent typecheck
 echo "» Linter des nœuds communautaires (n8n-node lint)…"

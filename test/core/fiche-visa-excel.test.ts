@@ -12,12 +12,9 @@ import { encryptedXlsx, filledWorkbook, oleContainer, validFiche } from '../help
 import { readWorkbook, workbookBuffer } from '../helpers/workbooks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { convertWithLibreOffice, libreOfficeBinary } = require('../helpers/libreoffice.cjs') as {
+const { convertWithLibreOffice } = require('../helpers/libreoffice.cjs') as {
 	convertWithLibreOffice(buffer: Buffer, format: 'pdf' | 'xlsx'): Buffer | undefined;
-	libreOfficeBinary(): string | undefined;
 };
-// Sans LibreOffice (libreoffice ou soffice), le test est compté « skipped » par jest, pas réussi en silence.
-const withLibreOffice = libreOfficeBinary() ? it : it.skip;
 
 const settings = parseVisaSettings({});
 const T = FICHE_VISA_TEMPLATE;
@@ -382,14 +379,14 @@ describe('formulaire Excel de la fiche visa', () => {
 		expect(parts['xl/worksheets/_rels/sheet2.xml.rels'].match(/<Relationship /g)).toHaveLength(2);
 	});
 
-	withLibreOffice('copie annotée : LibreOffice l’ouvre et la réenregistre avec couleurs, notes et liens ; sa version s’annote à son tour', async () => {
+	it('copie annotée : LibreOffice l’ouvre et la réenregistre avec couleurs, notes et liens ; sa version s’annote à son tour', async () => {
 		const json = validFiche();
 		Object.assign(json, { procedure: 'gré à gré', ccapPublics: 'non' });
 		const buffer = await filledWorkbook(json);
 		const result = await check(buffer);
 		const annotated = await annotateFicheVisa(buffer, 'fiche.xlsx', { ...result, date: '2026-11-23' });
 		const resavedBuffer = convertWithLibreOffice(annotated, 'xlsx');
-		if (!resavedBuffer) throw new Error('LibreOffice a disparu pendant le test');
+		if (!resavedBuffer) throw new Error('LibreOffice introuvable (libreoffice ou soffice) : scripts/test.sh l’installe (paquet Debian libreoffice-calc)');
 		const resaved = await readWorkbook(resavedBuffer);
 		const ws = resaved.getWorksheet('Fiche visa')!;
 		expect((ws.getCell(T.fieldCells.procedure).fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFF4A6A6');

@@ -1,7 +1,7 @@
 // LibreOffice sans interface, pour vérifier qu'un classeur produit s'ouvre
 // ailleurs que dans exceljs : conversion en PDF ou réenregistrement en xlsx.
-// Rend undefined si LibreOffice n'est pas installé (les tests qui en dépendent
-// sont alors marqués « skipped » par jest) ; sinon le fichier converti, ou une erreur.
+// Rend undefined si LibreOffice n'est pas installé (le test qui l'appelle échoue
+// alors : scripts/install-system.sh l'installe) ; sinon le fichier converti, ou une erreur.
 'use strict';
 
 const { execFileSync, spawnSync } = require('node:child_process');
