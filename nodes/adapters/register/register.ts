@@ -356,14 +356,7 @@ export class Register {
 				Number(row.lease_until),
 			]);
 			if (taken.changes === 1) {
-				await this.db.run('INSERT INTO history (at, kind, key, action, detail, execution) VALUES (?, ?, ?, ?, ?, ?)', [
-					now.toISOString(),
-					'envoi',
-					key,
-					'reprise incertaine',
-					JSON.stringify({ tentative: Number(row.attempts) + 1 }),
-					this.context.execution ?? null,
-				]);
+				await this.log(this.db, 'envoi', key, 'reprise incertaine', { tentative: Number(row.attempts) + 1 });
 				return { claimed: true, uncertain: true, attempts: Number(row.attempts) + 1 };
 			}
 			const again = await this.db.query<MessageDbRow>('SELECT * FROM messages WHERE key = ?', [key]);

@@ -96,20 +96,28 @@ export class SqliteDatabase implements Database {
 		}
 	}
 
+	private all<T>(sql: string, params: SqlValue[]): T[] {
+		return this.db.prepare(sql).all(...params) as T[];
+	}
+
+	private write(sql: string, params: SqlValue[]): RunResult {
+		return { changes: Number(this.db.prepare(sql).run(...params).changes) };
+	}
+
 	/** Dans une transaction : le verrou est déjà tenu, pas de nouvel essai. */
 	private direct: Queryable = {
 		dialect: 'sqlite',
-		query: async <T>(sql: string, params: SqlValue[] = []) => this.db.prepare(sql).all(...params) as T[],
-		run: async (sql: string, params: SqlValue[] = []): Promise<RunResult> => ({ changes: Number(this.db.prepare(sql).run(...params).changes) }),
+		query: async <T>(sql: string, params: SqlValue[] = []) => this.all<T>(sql, params),
+		run: async (sql: string, params: SqlValue[] = []) => this.write(sql, params),
 	};
 
 	/** Hors transaction, une requête attend la fin de la transaction en cours sur cette connexion. */
 	async query<T = Record<string, unknown>>(sql: string, params: SqlValue[] = []): Promise<T[]> {
-		return this.serial(() => this.retry(() => this.db.prepare(sql).all(...params) as T[]));
+		return this.serial(() => this.retry(() => this.all<T>(sql, params)));
 	}
 
 	async run(sql: string, params: SqlValue[] = []): Promise<RunResult> {
-		return this.serial(() => this.retry(() => ({ changes: Number(this.db.prepare(sql).run(...params).changes) })));
+		return this.serial(() => this.retry(() => this.write(sql, params)));
 	}
 
 	async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
