@@ -14,9 +14,9 @@ export class ClauseRegister implements INodeType {
 		version: 1,
 		// Libellé français de l'opération sous le nom du nœud (la valeur technique sinon).
 		subtitle:
-			'={{ $parameter["operation"] === "archiver" ? "Archiver une clause" : $parameter["operation"] === "enregistrerEtude" ? "Enregistrer l’étude" : $parameter["operation"] === "enregistrerFicheVisa" ? "Enregistrer la fiche visa" : $parameter["operation"] === "enregistrerNotification" ? "Enregistrer la notification" : $parameter["operation"] === "exporter" ? "Exporter" : $parameter["operation"] === "historique" ? "Historique d’une clause" : $parameter["operation"] === "importerClasseur" ? "Importer le classeur de suivi" : $parameter["operation"] === "lireClauses" ? "Lire les clauses" : $parameter["operation"] }}',
+			'={{ $parameter["operation"] === "archiver" ? "Archiver une clause" : $parameter["operation"] === "enregistrerEtude" ? "Enregistrer l’étude" : $parameter["operation"] === "enregistrerFicheVisa" ? "Enregistrer la fiche visa" : $parameter["operation"] === "enregistrerNotification" ? "Enregistrer la notification" : $parameter["operation"] === "exporter" ? "Exporter" : $parameter["operation"] === "exporterDecp" ? "Exporter les données essentielles (DECP)" : $parameter["operation"] === "importerDecp" ? "Importer des données essentielles (DECP)" : $parameter["operation"] === "historique" ? "Historique d’une clause" : $parameter["operation"] === "importerClasseur" ? "Importer le classeur de suivi" : $parameter["operation"] === "lireClauses" ? "Lire les clauses" : $parameter["operation"] }}',
 		description:
-			'Le registre des clauses sociales d’insertion : étude, fiche visa et notification enregistrées sans ressaisie, import du classeur de suivi, export par facilitateur ou par acheteur, lecture des clauses en vigueur et de leur historique',
+			'Le registre des clauses sociales d’insertion : étude, fiche visa et notification enregistrées sans ressaisie, import du classeur de suivi, export par facilitateur ou par acheteur, données essentielles (DECP) exportées et importées, lecture des clauses en vigueur et de leur historique',
 		defaults: { name: 'Registre des clauses' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

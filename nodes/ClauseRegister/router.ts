@@ -5,6 +5,7 @@ import type { Register } from '../adapters';
 import { openRegister } from '../shared/register';
 import type { Operation } from './description';
 import { archiveClause } from './archive';
+import { exportDecp, importDecp } from './decp';
 import { exportRegister } from './export';
 import { clauseHistory, readClauses } from './read';
 import { importWorkbook } from './import';
@@ -18,6 +19,8 @@ const HANDLERS: Record<Operation, (ctx: IExecuteFunctions, register: Register) =
 	enregistrerNotification: recordNotification,
 	importerClasseur: importWorkbook,
 	exporter: exportRegister,
+	exporterDecp: exportDecp,
+	importerDecp: importDecp,
 	lireClauses: readClauses,
 	historique: clauseHistory,
 	archiver: archiveClause,

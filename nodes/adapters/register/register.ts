@@ -8,7 +8,7 @@ import type { Database, Queryable, SqlValue } from './database';
 import { migrate } from './migrations';
 
 /** Nature d'une fiche du registre. */
-export type RecordKind = 'marche' | 'lot' | 'clause' | 'facilitateur' | 'penalite' | 'recouvrement' | 'engagement';
+export type RecordKind = 'marche' | 'lot' | 'clause' | 'facilitateur' | 'penalite' | 'recouvrement' | 'engagement' | 'decp';
 
 export interface StoredRecord {
 	kind: RecordKind;
