@@ -31,8 +31,9 @@ import {
 	parseSettings,
 	readDecpComplements,
 	readDecpFile,
-	readDecpMarche,
 	registerMarketKey,
+	tryDecpFromRegister,
+	tryReadDecpMarche,
 	sameName,
 	todayIn,
 	writeState,
@@ -103,18 +104,16 @@ export function exportDecp(ctx: IExecuteFunctions, register: Register): Promise<
 			const imported = stored.get(record.key);
 			if (imported && imported.acheteur.id !== p.acheteurSiret) continue;
 			covered.add(record.key);
-			try {
-				marches.push(
-					decpFromRegister(
-						{ marche: clause.marche, lot: clause.lot, clause, lot_: lots.get(record.key), stored: imported, complement: complementOf.get(record.key) },
-						{ acheteurSiret: p.acheteurSiret, datePublication: p.datePublication, defaults },
-					),
-				);
-				fromClauses++;
-			} catch (error) {
-				if (!(error instanceof AnomalyError)) throw error;
-				anomalies.push(...error.anomalies);
+			const result = tryDecpFromRegister(
+				{ marche: clause.marche, lot: clause.lot, clause, lot_: lots.get(record.key), stored: imported, complement: complementOf.get(record.key) },
+				{ acheteurSiret: p.acheteurSiret, datePublication: p.datePublication, defaults },
+			);
+			if (!result.ok) {
+				anomalies.push(...result.error.anomalies);
+				continue;
 			}
+			marches.push(result.value);
+			fromClauses++;
 		}
 		// Les marchés importés sans clause au registre (marchés sans clause sociale, ou pas encore notifiés au registre) : tels que publiés.
 		let fromImport = 0;
@@ -187,15 +186,13 @@ export function importDecp(ctx: IExecuteFunctions, register: Register): Promise<
 				}
 				const id = decpIdOf(raw);
 				const where = `marché n° ${rang} du fichier${id ? ` (identifiant ${id})` : ''}`;
-				let marche: DecpMarche;
-				try {
-					marche = readDecpMarche(raw, where);
-				} catch (error) {
-					if (!(error instanceof AnomalyError)) throw error;
+				const read = tryReadDecpMarche(raw, where);
+				if (!read.ok) {
 					counts.refuses++;
-					lines.push({ resultat: 'refusé', rang, id: id ?? null, motif: error.message, anomalies: error.anomalies as unknown as IDataObject[] });
+					lines.push({ resultat: 'refusé', rang, id: id ?? null, motif: read.error.message, anomalies: read.error.anomalies as unknown as IDataObject[] });
 					continue;
 				}
+				const marche = read.value;
 				const previous = seen.get(marche.id);
 				if (previous !== undefined) {
 					counts.refuses++;

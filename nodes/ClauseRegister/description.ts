@@ -97,6 +97,8 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 			{
 				name: 'Exporter les données essentielles (DECP)',
 				value: 'exporterDecp',
+				// « DECP » est un sigle : la règle de casse le voudrait en minuscules.
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
 				action: 'Exporter les données essentielles (DECP)',
 				description: 'Les marchés notifiés au format de publication des données essentielles 2.0 (fichier JSON), considérations sociales tirées de l’étude et des clauses',
 			},
@@ -109,16 +111,18 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Toutes les versions d’une clause et chaque changement, avec sa date et son exécution',
 			},
 			{
+				name: 'Importer des données essentielles (DECP)',
+				value: 'importerDecp',
+				// « DECP » est un sigle : la règle de casse le voudrait en minuscules.
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
+				action: 'Importer des données essentielles (DECP)',
+				description: 'Les marchés d’un acheteur repris d’un fichier publié (format 2.0), avec le compte rendu des marchés repris et refusés ; rien n’est écrasé',
+			},
+			{
 				name: 'Importer le classeur de suivi',
 				value: 'importerClasseur',
 				action: 'Importer le classeur de suivi',
 				description: 'Le classeur de suivi actuel (feuilles Registre et Relevés), tout ou rien par fichier, avec le compte rendu des lignes reprises et refusées',
-			},
-			{
-				name: 'Importer des données essentielles (DECP)',
-				value: 'importerDecp',
-				action: 'Importer des données essentielles (DECP)',
-				description: 'Les marchés d’un acheteur repris d’un fichier publié (format 2.0), avec le compte rendu des marchés repris et refusés ; rien n’est écrasé',
 			},
 			{
 				name: 'Lire les clauses',
@@ -203,7 +207,7 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: '23750007900312',
-		description: 'SIRET de l’acheteur tel que publié dans les données essentielles (acheteur.id) ; seuls ses marchés sont importés ou exportés',
+		description: 'SIRET de l’acheteur tel que publié dans les données essentielles (champ « acheteur ») ; seuls ses marchés sont importés ou exportés',
 		displayOptions: show('exporterDecp', 'importerDecp'),
 	},
 	{

@@ -13,6 +13,7 @@
  */
 import type { Anomaly } from './anomalies';
 import { AnomalyError, anomaliesFromZod } from './anomalies';
+import type { ReadResult } from './records';
 import type { LotRecord } from './schemas/registre';
 import type { RegisterClause } from './register-records';
 import type { DecpComplement, DecpConsiderationSociale, DecpDefaults, DecpMarche } from './schemas/decp';
@@ -50,11 +51,18 @@ function labelled(anomalies: Anomaly[]): Anomaly[] {
 	});
 }
 
-/** Une fiche DECP lue et vérifiée ; erreur française qui nomme l'endroit et le champ sinon. */
-export function readDecpMarche(raw: unknown, where: string): DecpMarche {
+/** Une fiche DECP lue et vérifiée, ou l'erreur française qui nomme l'endroit et le champ. */
+export function tryReadDecpMarche(raw: unknown, where: string): ReadResult<DecpMarche> {
 	const parsed = DecpMarcheSchema.safeParse(raw);
-	if (!parsed.success) throw new AnomalyError(labelled(anomaliesFromZod(parsed.error, DECP_LABELS, where, raw)));
-	return parsed.data;
+	if (!parsed.success) return { ok: false, error: new AnomalyError(labelled(anomaliesFromZod(parsed.error, DECP_LABELS, where, raw))) };
+	return { ok: true, value: parsed.data };
+}
+
+/** Comme tryReadDecpMarche, l'erreur levée. */
+export function readDecpMarche(raw: unknown, where: string): DecpMarche {
+	const read = tryReadDecpMarche(raw, where);
+	if (!read.ok) throw read.error;
+	return read.value;
 }
 
 /** Les compléments par marché saisis dans le nœud (liste d'objets). */
@@ -96,6 +104,31 @@ export function monthsBetween(debut: string, fin: string): number {
 	return Math.max(1, months);
 }
 
+/**
+ * Lieu d'exécution au format DECP tiré du territoire écrit au registre, quand il
+ * finit par un code entre parenthèses : « Niort (79000) » → code postal,
+ * « Saint-Aubin-sur-Argent (79) » → code département ; sinon rien.
+ */
+export function lieuFromTerritory(territoire: string | undefined): DecpMarche['lieuExecution'] | undefined {
+	const code = /\(\s*(\d{5}|\d{2,3}|2[AB])\s*\)\s*$/i.exec(territoire ?? '')?.[1]?.toUpperCase();
+	if (code === undefined) return undefined;
+	return { code, typeCode: code.length === 5 ? 'Code postal' : 'Code département' };
+}
+
+/**
+ * Nature DECP d'après la nature écrite au registre : un PPP est un marché de
+ * partenariat, les autres natures d'achat (travaux, services, fournitures,
+ * prestations intellectuelles) sont des marchés. Une délégation de service
+ * public est un contrat de concession, hors de ce fichier : rien n'est déduit.
+ */
+export function natureFromRegister(nature: string | undefined): DecpMarche['nature'] | undefined {
+	const token = normalizeToken(nature ?? '');
+	if (token === '' || token.includes('dsp') || token.includes('delegation') || token.includes('concession')) return undefined;
+	if (token.includes('ppp') || token.includes('partenariat')) return 'Marché de partenariat';
+	if (token.includes('defense') || token.includes('securite')) return undefined;
+	return 'Marché';
+}
+
 export interface DecpSource {
 	marche: string;
 	lot: string;
@@ -121,6 +154,13 @@ function firstDefined<T>(...values: Array<T | undefined>): T | undefined {
  * tous signalés ensemble, chacun avec le marché, le lot et la façon de le donner.
  */
 export function decpFromRegister(source: DecpSource, settings: DecpExportSettings): DecpMarche {
+	const result = tryDecpFromRegister(source, settings);
+	if (!result.ok) throw result.error;
+	return result.value;
+}
+
+/** Comme decpFromRegister, l'erreur rendue au lieu d'être levée. */
+export function tryDecpFromRegister(source: DecpSource, settings: DecpExportSettings): ReadResult<DecpMarche> {
 	const { clause, lot_: lot, stored, complement: c = {} as Partial<DecpComplement> } = source;
 	const where = decpWhere(source.marche, source.lot);
 	const d = settings.defaults;
@@ -132,12 +172,13 @@ export function decpFromRegister(source: DecpSource, settings: DecpExportSetting
 		return `${objet} – lot ${source.lot}${intitule ? ` : ${intitule}` : ''}`;
 	})();
 	const registerDuree = lot?.dureeMois !== undefined ? Math.max(1, Math.ceil(lot.dureeMois)) : clause ? monthsBetween(clause.debutExecution, clause.finExecution) : undefined;
+	const registerLieu = lieuFromTerritory(lot?.lieuExecution ?? clause?.territoire);
 	const registerTitulaires = clause ? [{ titulaire: { typeIdentifiant: 'SIRET' as const, id: clause.siret } }] : undefined;
 	const sociales = c.considerationsSociales ?? (registerSocialConsiderations(lot, clause) ? { considerationSociale: registerSocialConsiderations(lot, clause)! } : undefined) ?? stored?.considerationsSociales;
 	const candidate: Record<string, unknown> = {
 		id: firstDefined(c.id, stored?.id, decpIdentifier(source.marche, source.lot)),
 		acheteur: { id: settings.acheteurSiret },
-		nature: firstDefined(c.nature, stored?.nature, d.nature),
+		nature: firstDefined(c.nature, stored?.nature, natureFromRegister(clause?.nature ?? lot?.nature), d.nature),
 		objet: firstDefined(c.objet, stored?.objet, registerObjet),
 		codeCPV: firstDefined(c.codeCPV, stored?.codeCPV, d.codeCPV),
 		techniques: firstDefined(c.techniques, stored?.techniques, d.techniques),
@@ -152,7 +193,7 @@ export function decpFromRegister(source: DecpSource, settings: DecpExportSetting
 		sousTraitanceDeclaree: firstDefined(c.sousTraitanceDeclaree, stored?.sousTraitanceDeclaree, d.sousTraitanceDeclaree),
 		actesSousTraitance: firstDefined(c.actesSousTraitance, stored?.actesSousTraitance),
 		procedure: firstDefined(c.procedure, stored?.procedure, d.procedure),
-		lieuExecution: firstDefined(c.lieuExecution, stored?.lieuExecution, d.lieuExecution),
+		lieuExecution: firstDefined(c.lieuExecution, stored?.lieuExecution, registerLieu, d.lieuExecution),
 		dureeMois: firstDefined(c.dureeMois, stored?.dureeMois, registerDuree),
 		dateNotification: firstDefined(c.dateNotification, stored?.dateNotification, clause?.dateNotification),
 		datePublicationDonnees: firstDefined(c.datePublicationDonnees, stored?.datePublicationDonnees, settings.datePublication),
@@ -169,7 +210,7 @@ export function decpFromRegister(source: DecpSource, settings: DecpExportSetting
 	};
 	for (const key of Object.keys(candidate)) if (candidate[key] === undefined) delete candidate[key];
 	const parsed = DecpMarcheSchema.safeParse(candidate);
-	if (parsed.success) return parsed.data;
+	if (parsed.success) return { ok: true, value: parsed.data };
 	const anomalies = labelled(anomaliesFromZod(parsed.error, DECP_LABELS, where, candidate)).map((a) => {
 		const top = a.champ.split(/[.[]/)[0];
 		if (candidate[top] !== undefined) {
@@ -178,12 +219,12 @@ export function decpFromRegister(source: DecpSource, settings: DecpExportSetting
 		}
 		return {
 			...a,
-			message: `${a.libelle} absent : ni le registre, ni les données essentielles importées, ni les valeurs par défaut ne le donnent`,
+			message: 'aucune valeur : ni le registre, ni les données essentielles importées, ni les valeurs par défaut n\u2019en donnent',
 			correction: `Importez les données essentielles de ce marché, ou donnez « ${top} » dans les compléments par marché (ou une valeur par défaut dans les paramètres du nœud).`,
 			regle: 'decp.champManquant',
 		};
 	});
-	throw new AnomalyError(anomalies);
+	return { ok: false, error: new AnomalyError(anomalies) };
 }
 
 /** Le fichier de publication, marchés triés par identifiant ; deux marchés de même identifiant : erreur. */

@@ -12,7 +12,9 @@ import {
 	decpFromRegister,
 	decpIdentifier,
 	decpKeyIndex,
+	lieuFromTerritory,
 	monthsBetween,
+	natureFromRegister,
 	readDecpFile,
 	registerSocialConsiderations,
 } from '../../nodes/core';
@@ -55,7 +57,7 @@ const lot: LotRecord = {
 	},
 };
 
-const SIRET_REGION = '23870001500012';
+const SIRET_REGION = '23870001500007';
 const defaults = {
 	nature: 'Marché' as const,
 	techniques: { technique: ['Sans objet' as const] },
@@ -105,7 +107,7 @@ describe('données essentielles : du registre au fichier publié', () => {
 			const anomalies = (error as AnomalyError).anomalies;
 			expect(anomalies.map((a) => a.champ).sort()).toEqual(['codeCPV', 'offresRecues', 'procedure']);
 			expect(anomalies.every((a) => a.ou === 'marché 2026-TRX-014, lot 1' && a.regle === 'decp.champManquant')).toBe(true);
-			expect((error as AnomalyError).message).toContain('Marché 2026-TRX-014, lot 1, code CPV : code CPV absent');
+			expect((error as AnomalyError).message).toContain('Marché 2026-TRX-014, lot 1, code CPV : aucune valeur');
 		}
 	});
 
@@ -131,9 +133,16 @@ describe('données essentielles : du registre au fichier publié', () => {
 		expect(monthsBetween('2027-03-15', '2028-03-14')).toBe(12);
 		expect(monthsBetween('2027-03-01', '2027-03-10')).toBe(1);
 		expect(decpIdentifier('2026-TRX-014', 'unique')).toBe('2026-TRX-014');
+		expect(lieuFromTerritory('Saint-Aubin-sur-Argent (79)')).toEqual({ code: '79', typeCode: 'Code département' });
+		expect(lieuFromTerritory('Niort (79000)')).toEqual({ code: '79000', typeCode: 'Code postal' });
+		expect(lieuFromTerritory('Ajaccio (2a)')).toEqual({ code: '2A', typeCode: 'Code département' });
+		expect(lieuFromTerritory('Bassin de Niort')).toBeUndefined();
+		expect(['Travaux', 'Services', 'Prestations intellectuelles', 'PPP', 'DSP', undefined].map(natureFromRegister)).toEqual(['Marché', 'Marché', 'Marché', 'Marché de partenariat', undefined, undefined]);
 		const keyOf = decpKeyIndex([{ marche: '2026-TRX-014', lot: '1' }]);
-		expect(keyOf('2026-TRX-014-1')).toEqual({ key: '2026trx014/1', marche: '2026-TRX-014', lot: '1', linked: true });
-		expect(keyOf('2025FCS0007')).toEqual({ key: '2025fcs0007/unique', marche: '2025FCS0007', lot: 'unique', linked: false });
+		expect(keyOf('2026-TRX-014-1')).toMatchObject({ marche: '2026-TRX-014', lot: '1', linked: true });
+		expect(keyOf('2026-TRX-014-1').key).toBe('2026trx014/1');
+		expect(keyOf('2025FCS0007')).toMatchObject({ marche: '2025FCS0007', lot: 'unique', linked: false });
+		expect(keyOf('2025FCS0007').key).toBe('2025fcs0007/unique');
 	});
 });
 
