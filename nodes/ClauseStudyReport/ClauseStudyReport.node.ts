@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { StudyReportRow } from '../adapters';
-import { buildProgrammeReview, buildStudyReport } from '../adapters';
+import { buildModelClausesDocx, buildProgrammeReview, buildStudyReport } from '../adapters';
 import type { Anomaly, CalibrationResult, FeasibilityResult } from '../core';
-import { parseDecimal, parseProgrammeReviewSettings, reviewProgramme, studySummaryHtml, studySummaryText, studyTotals } from '../core';
+import { MODEL_CLAUSE_LABELS, ModelClauseSettingsSchema, buildModelClauses, parseDecimal, parseProgrammeReviewSettings, parseSettings, reviewProgramme, studySummaryHtml, studySummaryText, studyTotals } from '../core';
 import { isUpstreamError, toNodeError } from '../shared/items';
 
 function text(value: unknown): string | undefined {
@@ -107,6 +107,66 @@ export class ClauseStudyReport implements INodeType {
 				required: true,
 				displayOptions: { show: { revueProgrammation: [true] } },
 			},
+			{
+				displayName: 'Clauses types du dossier de consultation (Word)',
+				name: 'clausesTypes',
+				type: 'boolean',
+				default: false,
+				description: 'Produire aussi un document Word modifiable : pour chaque mécanisme recommandé, l’article du CCAP, le paragraphe du règlement de la consultation et, pour un critère d’attribution, son annexe de notation, préremplis avec les heures et le facilitateur de l’étude',
+			},
+			{
+				displayName: 'Pénalité par heure non réalisée (€ HT)',
+				name: 'penaliteHeure',
+				type: 'number',
+				default: 60,
+				displayOptions: { show: { clausesTypes: [true] } },
+			},
+			{
+				displayName: 'Pénalité par jour de retard du relevé (€ HT)',
+				name: 'penaliteRetardReleve',
+				type: 'number',
+				default: 100,
+				displayOptions: { show: { clausesTypes: [true] } },
+			},
+			{
+				displayName: 'Pénalité par jour de retard du bilan (€ HT)',
+				name: 'penaliteRetardBilan',
+				type: 'number',
+				default: 300,
+				displayOptions: { show: { clausesTypes: [true] } },
+			},
+			{
+				displayName: 'Plafond des pénalités (% du montant HT)',
+				name: 'plafondPenalites',
+				type: 'number',
+				default: 0,
+				description: '0 : aucun plafond écrit dans l’article du CCAP',
+				displayOptions: { show: { clausesTypes: [true] } },
+			},
+			{
+				displayName: 'Jour limite du relevé mensuel',
+				name: 'jourReleve',
+				type: 'number',
+				default: 10,
+				description: 'Le relevé des heures du mois est transmis au facilitateur au plus tard ce jour du mois suivant',
+				displayOptions: { show: { clausesTypes: [true] } },
+			},
+			{
+				displayName: 'Pondération du critère social (%)',
+				name: 'poidsCritereSocial',
+				type: 'number',
+				default: 10,
+				description: 'Pour les lots où l’étude recommande un critère social d’attribution',
+				displayOptions: { show: { clausesTypes: [true] } },
+			},
+			{
+				displayName: 'Champ binaire des clauses types',
+				name: 'binaryClauses',
+				type: 'string',
+				default: 'clauses',
+				required: true,
+				displayOptions: { show: { clausesTypes: [true] } },
+			},
 		],
 	};
 
@@ -157,6 +217,40 @@ export class ClauseStudyReport implements INodeType {
 				throw toNodeError(node, error, 0);
 			}
 		}
+		let clausesTypes: IDataObject | null = null;
+		if (this.getNodeParameter('clausesTypes', 0, false) as boolean) {
+			try {
+				const plafond = Number(this.getNodeParameter('plafondPenalites', 0, 0));
+				const settings = parseSettings(
+					ModelClauseSettingsSchema,
+					{
+						penaliteHeure: this.getNodeParameter('penaliteHeure', 0, 60),
+						penaliteRetardReleve: this.getNodeParameter('penaliteRetardReleve', 0, 100),
+						penaliteRetardBilan: this.getNodeParameter('penaliteRetardBilan', 0, 300),
+						plafondPenalites: plafond > 0 ? plafond : undefined,
+						jourReleve: this.getNodeParameter('jourReleve', 0, 10),
+						poidsCritereSocial: this.getNodeParameter('poidsCritereSocial', 0, 10),
+						collectivite: (this.getNodeParameter('region', 0, '') as string) || undefined,
+					},
+					MODEL_CLAUSE_LABELS,
+				);
+				const model = buildModelClauses(rows, settings);
+				const clausesName = fileName.replace(/\.xlsx$/, '').replace(/^etude-clauses-/, 'clauses-types-') + '.docx';
+				const docx = await buildModelClausesDocx(model);
+				binaries[this.getNodeParameter('binaryClauses', 0, 'clauses') as string] = await this.helpers.prepareBinaryData(
+					docx,
+					clausesName,
+					'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+				);
+				clausesTypes = {
+					fichier: clausesName,
+					lots: model.lots.map((l) => ({ marche: l.marche, lot: l.lot, heures: l.heures, facilitateur: l.facilitateur ?? null, mecanismes: l.mecanismes.map((m) => m.code), pieces: l.sections.map((x) => `${x.piece} – ${x.titre}`) })),
+					lotsSansClause: model.sansClause.length,
+				};
+			} catch (error) {
+				throw toNodeError(node, error, 0);
+			}
+		}
 		const facilitateurs: IDataObject[] = [];
 		for (const row of rows) {
 			const f = row.faisabilite?.facilitateur;
@@ -179,6 +273,7 @@ export class ClauseStudyReport implements INodeType {
 						courrielsFacilitateurs: facilitateurs.map((f) => f.email).filter(Boolean).join(', '),
 						synthese: { texte: studySummaryText(rows, fileName), html: studySummaryHtml(rows, fileName) },
 						revue,
+						...(clausesTypes ? { clausesTypes } : {}),
 					},
 					binary: binaries,
 					pairedItem: items.map((_item, index) => ({ item: index })),

@@ -25,3 +25,4 @@ export * from './mail/mailer';
 export * from './pdf/bilan-elus';
 export * from './pdf/penalty-letter';
 export * from './register';
+export * from './word/model-clauses';

@@ -15,6 +15,7 @@ export * from './email';
 export * from './excel-serial';
 export * from './format';
 export * from './keys';
+export * from './model-clauses';
 export * from './numbers';
 export * from './penalties';
 export * from './penalty-letter';

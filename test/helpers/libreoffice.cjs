@@ -18,16 +18,17 @@ function libreOfficeBinary() {
 }
 
 /**
- * @param {Buffer} buffer classeur .xlsx
+ * @param {Buffer} buffer classeur .xlsx (ou document .docx, avec `inputExt`)
  * @param {'pdf' | 'xlsx'} format
+ * @param {'xlsx' | 'docx'} [inputExt] extension du fichier d'entrée (xlsx par défaut)
  * @returns {Buffer | undefined}
  */
-function convertWithLibreOffice(buffer, format) {
+function convertWithLibreOffice(buffer, format, inputExt = 'xlsx') {
 	const bin = libreOfficeBinary();
 	if (!bin) return undefined;
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-lo-'));
 	try {
-		const input = path.join(dir, 'classeur.xlsx');
+		const input = path.join(dir, `classeur.${inputExt}`);
 		const outDir = path.join(dir, 'sortie');
 		fs.writeFileSync(input, buffer);
 		const filter = format === 'pdf' ? 'pdf' : 'xlsx:Calc MS Excel 2007 XML';
