@@ -6,10 +6,7 @@
  * coordonnées, les pénalités et, pour un critère d'attribution, l'annexe de
  * notation. Sans l'option, le nœud ne change rien à ce qu'il produisait.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { runNode } from '../helpers/engine';
@@ -17,18 +14,13 @@ import { sampleStudyItems } from '../helpers/study-items';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { convertWithLibreOffice } = require('../helpers/libreoffice.cjs') as { convertWithLibreOffice: (b: Buffer, f: 'pdf', ext: 'docx') => Buffer | undefined };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pdfToTextLayout } = require('../helpers/pdftotext.cjs') as { pdfToTextLayout: (pdf: Buffer) => string };
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 function pdftotext(pdf: Buffer): string {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-types-'));
-	try {
-		fs.writeFileSync(path.join(dir, 'doc.pdf'), pdf);
-		execFileSync('pdftotext', ['-layout', path.join(dir, 'doc.pdf'), path.join(dir, 'doc.txt')]);
-		return fs.readFileSync(path.join(dir, 'doc.txt'), 'utf8').replace(/[\u00a0\u202f]/g, ' ');
-	} finally {
-		fs.rmSync(dir, { recursive: true, force: true });
-	}
+	return pdfToTextLayout(pdf).replace(/[\u00a0\u202f]/g, ' ');
 }
 
 /** Texte sur une ligne, espaces réduits (pdftotext coupe les lignes). */
