@@ -2,8 +2,8 @@ import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { annotateFicheVisa, annotatedFileName, buildFicheVisaForm, buildPrefilledFicheVisa, readFicheVisaWorkbook } from '../adapters';
-import type { RawFiche, StudiedLot, VisaSettings } from '../core';
-import { FICHE_VISA_VERSION, READ_LIMIT_OPTIONS, checkFiche, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage, todayIn } from '../core';
+import type { RawFiche, StudiedLot, StudyRowForVisa, VisaSettings } from '../core';
+import { FICHE_VISA_VERSION, READ_LIMIT_OPTIONS, checkFiche, ficheVisaFromStudy, parseDecimal, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage, todayIn } from '../core';
 import { errorItem, isUpstreamError, optionValue, runParameters, toNodeError } from '../shared/items';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 
@@ -16,7 +16,7 @@ export class FicheVisa implements INodeType {
 		icon: { light: 'file:ficheVisa.svg', dark: 'file:ficheVisa.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "generer" ? "Formulaire vierge" : "Contrôle avant lancement" }}',
+		subtitle: '={{ $parameter["operation"] === "generer" ? "Formulaire vierge" : $parameter["operation"] === "preremplirEtude" ? "Fiche préremplie par l’étude" : "Contrôle avant lancement" }}',
 		description:
 			'Contrôle les fiches visa avant le lancement d’une consultation (étude de faisabilité, clauses sociales, procédure, lots) : VISÉ, À COMPLÉTER ou REFUSÉ, avec une copie annotée',
 		defaults: { name: 'Fiche visa' },
@@ -31,6 +31,14 @@ export class FicheVisa implements INodeType {
 				noDataExpression: true,
 				default: 'valider',
 				options: [
+					{
+						name: 'Générer la fiche préremplie par l’étude',
+						value: 'preremplirEtude',
+						// La règle de casse du linter retire l’apostrophe typographique : le libellé est déjà en casse de phrase.
+						// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
+						action: 'Générer la fiche préremplie par l’étude',
+						description: 'Une fiche visa par marché, à partir de la sortie de l’étude de faisabilité : lots, heures, mécanismes, facilitateur et justification des lots sans clause, sans ressaisie',
+					},
 					{ name: 'Générer un formulaire vierge', value: 'generer', action: 'Produire un formulaire vierge', description: `Le classeur de fiche visa à remplir (modèle ${FICHE_VISA_VERSION})` },
 					{ name: 'Valider des fiches visa', value: 'valider', action: 'Valider des fiches visa', description: 'Une décision par fiche, avec les anomalies et une copie annotée' },
 				],
@@ -110,6 +118,14 @@ export class FicheVisa implements INodeType {
 				type: 'string',
 				default: 'fiche-visa-vierge.xlsx',
 				displayOptions: { show: { operation: ['generer'] } },
+			},
+			{
+				displayName: 'Pénalité par heure non réalisée (€ HT)',
+				name: 'penaliteParHeure',
+				type: 'number',
+				default: 60,
+				description: 'Portée dans la fiche des marchés avec une clause (barème d’un CCAP public en vigueur) ; 0 : laissée à remplir',
+				displayOptions: { show: { operation: ['preremplirEtude'] } },
 			},
 			{
 				displayName: 'Pré-remplir avec les champs de l’élément',
@@ -226,9 +242,62 @@ export class FicheVisa implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const operation = this.getNodeParameter('operation', 0) as 'generer' | 'valider';
+		const operation = this.getNodeParameter('operation', 0) as 'generer' | 'valider' | 'preremplirEtude';
+		if (operation === 'preremplirEtude') return [await prefillFromStudy(this)];
 		return [operation === 'generer' ? await generate(this) : await validate(this)];
 	}
+}
+
+function text(value: unknown): string | undefined {
+	if (typeof value === 'number') return String(value);
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** Une fiche visa par marché étudié, préremplie par la sortie de l'étude de faisabilité. */
+async function prefillFromStudy(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
+	const items = ctx.getInputData();
+	const out: INodeExecutionData[] = [];
+	const rows: StudyRowForVisa[] = [];
+	const origin = new Map<string, number[]>();
+	items.forEach((item, itemIndex) => {
+		if (isUpstreamError(item.json)) {
+			out.push({ json: item.json, pairedItem: { item: itemIndex } });
+			return;
+		}
+		const json = item.json;
+		const faisabilite = json.faisabilite as unknown as StudyRowForVisa['faisabilite'];
+		const marche = text(json.marche);
+		if (!faisabilite || typeof faisabilite.decision !== 'string' || marche === undefined) return;
+		rows.push({
+			marche,
+			lot: text(json.lot),
+			objet: text(json.objet),
+			intitule: text(json.intitule),
+			nature: text(json.nature),
+			cpv: text(json.cpv),
+			montantHT: parseDecimal(json.montantHT),
+			dureeMois: parseDecimal(json.dureeMois),
+			faisabilite,
+		});
+		origin.set(marche, [...(origin.get(marche) ?? []), itemIndex]);
+	});
+	if (rows.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), 'Aucun lot étudié dans les éléments d’entrée : la fiche ne peut pas être préremplie', {
+			description: 'Branchez ce nœud sur la sortie du nœud « Étude de faisabilité » (un élément par lot, avec son champ « faisabilite »).',
+		});
+	}
+	const penalite = Number(ctx.getNodeParameter('penaliteParHeure', 0, 60));
+	const date = todayIn(ctx.getTimezone());
+	for (const fiche of ficheVisaFromStudy(rows, { penaliteParHeure: penalite > 0 ? penalite : undefined })) {
+		const fileName = `fiche-visa-${fiche.marche.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9._-]+/g, '-')}.xlsx`;
+		const buffer = await buildPrefilledFicheVisa({ champs: fiche.champs, lots: fiche.lots, date });
+		out.push({
+			json: { fichier: fileName, version: FICHE_VISA_VERSION, marche: fiche.marche, champs: fiche.champs as IDataObject, lots: fiche.lots as IDataObject[] },
+			binary: { data: await ctx.helpers.prepareBinaryData(buffer, fileName, XLSX) },
+			pairedItem: (origin.get(fiche.marche) ?? []).map((item) => ({ item })),
+		});
+	}
+	return out;
 }
 
 async function generate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {

@@ -11,6 +11,7 @@ export * from './concurrency';
 export * from './feasibility';
 export * from './fiche-visa';
 export * from './fiche-visa-message';
+export * from './fiche-visa-from-study';
 export * from './email';
 export * from './excel-serial';
 export * from './format';
