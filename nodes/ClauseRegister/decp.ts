@@ -206,8 +206,8 @@ export function importDecp(ctx: IExecuteFunctions, register: Register): Promise<
 					// Marché inconnu du registre : sa fiche « marché » est créée ou complétée, jamais écrasée.
 					const mKey = registerMarketKey(target.marche);
 					const current = (await tx.get('marche', mKey))?.data as (MarketRecord & Record<string, unknown>) | undefined;
-					const seed: Record<string, unknown> = { marche: target.marche, objet: marche.objet, montantHT: marche.montant, dateNotification: marche.dateNotification, lots: ['unique'] };
-					await tx.put('marche', mKey, { ...seed, ...(current ?? {}) }, source);
+					const initial: Record<string, unknown> = { marche: target.marche, objet: marche.objet, montantHT: marche.montant, dateNotification: marche.dateNotification, lots: ['unique'] };
+					await tx.put('marche', mKey, { ...initial, ...(current ?? {}) }, source);
 				}
 				const state = writeState(result);
 				if (state === 'inchangé') counts.inchanges++;
