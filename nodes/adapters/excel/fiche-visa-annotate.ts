@@ -16,6 +16,7 @@ import type { ReadLimits, VisaAnomaly, VisaDecision, VisaEffect } from '../../co
 import { frenchShortDate } from '../../core';
 import { columnLetter } from './cells';
 import { FICHE_VISA_TEMPLATE } from './fiche-visa-template';
+import { A4 } from './print';
 import { loadWorkbook } from './workbook';
 import type { CellEdit } from './xlsx-edit';
 import { XlsxEditor, XlsxStyles, editCells, inlineStringCell, xmlText } from './xlsx-edit';
@@ -72,7 +73,7 @@ function noteText(list: VisaAnomaly[]): string {
 function anomaliesSheet(annotation: VisaAnnotation, fileName: string, styles: XlsxStyles, p: ReturnType<typeof palette>, linkable: (sheet: string) => boolean): string {
 	const s = {
 		titre: styles.derive(0, { fontId: p.fonts.titre, fillId: p.fills[annotation.decision] }),
-		entete: styles.derive(0, { fontId: p.fonts.entete, fillId: p.fills.entete }),
+		entete: styles.derive(0, { fontId: p.fonts.entete, fillId: p.fills.entete, alignment: TOP_WRAP }),
 		corps: styles.derive(0, { alignment: TOP_WRAP }),
 		lien: styles.derive(0, { alignment: TOP_WRAP, fontId: p.fonts.lien }),
 		effet: (effet: VisaEffect) => styles.derive(0, { alignment: TOP_WRAP, fillId: p.fills[effet] }),
@@ -103,12 +104,13 @@ function anomaliesSheet(annotation: VisaAnnotation, fileName: string, styles: Xl
 	return (
 		'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
 		'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
+		'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' +
 		`<dimension ref="A1:I${last}"/>` +
 		'<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="4" topLeftCell="A5" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A5" sqref="A5"/></sheetView></sheetViews>' +
 		`<sheetFormatPr defaultRowHeight="15"/><cols>${cols}</cols><sheetData>${rows.join('')}</sheetData>` +
 		`<autoFilter ref="A4:I${last}"/>${links.length > 0 ? `<hyperlinks>${links.join('')}</hyperlinks>` : ''}` +
 		'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>' +
-		'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>'
+		`<pageSetup paperSize="${A4}" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>`
 	);
 }
 
@@ -150,7 +152,8 @@ export async function annotateFicheVisa(buffer: Buffer, fileName: string, annota
 	}
 	if (formulaReplaced) await editor.dropCalcChain();
 
-	await editor.putSheet(t.sheets.anomalies, anomaliesSheet(annotation, fileName, styles, p, (name) => editor.hasSheet(name) && name !== t.sheets.anomalies));
+	// A4 paysage, ajusté à la largeur, ligne d'en-têtes (ligne 4) répétée : même mise en page que les classeurs produits (print.ts).
+	await editor.putSheet(t.sheets.anomalies, anomaliesSheet(annotation, fileName, styles, p, (name) => editor.hasSheet(name) && name !== t.sheets.anomalies), { printTitleRow: 4 });
 	editor.write('xl/styles.xml', styles.toXml());
 	return editor.generate();
 }

@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import type { ClauseRecord, IsoMonth, PenaltyAssessment, StepDecision } from '../../core';
 import { SOURCES, frenchLongDate, frenchMonth, monthOf, monthRange } from '../../core';
 import { styleHeader } from './study-report';
+import { preparePrint } from './print';
 
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 const EUROS = '#,##0.00 "€"';
@@ -29,7 +30,7 @@ export async function buildPenaltyAnnex({ clause, assessment: a, step, declared 
 	wb.created = new Date(`${a.dateCalcul}T09:00:00Z`);
 	wb.modified = wb.created;
 
-	const ws = wb.addWorksheet('Calcul', { pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+	const ws = wb.addWorksheet('Calcul', { pageSetup: { orientation: 'landscape' } });
 	ws.columns = [{ width: 42 }, { width: 60 }, { width: 12 }, { width: 9 }, { width: 14 }, { width: 16 }, { width: 70 }];
 	ws.getCell('A1').value = `Calcul des pénalités – clause sociale d\u2019insertion – marché ${clause.marche}, lot ${clause.lot}`;
 	ws.getCell('A1').font = { bold: true, size: 14 };
@@ -188,5 +189,5 @@ export async function buildPenaltyAnnex({ clause, assessment: a, step, declared 
 			n.addRow({ motif: item.motifLibelle, heures: item.heures, debut: item.debut ? frenchLongDate(item.debut) : '', fin: item.fin ? frenchLongDate(item.fin) : '', reference: item.reference ?? '' });
 		}
 	}
-	return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+	return Buffer.from((await preparePrint(wb).xlsx.writeBuffer()) as ArrayBuffer);
 }

@@ -6,6 +6,8 @@
  */
 import ExcelJS from 'exceljs';
 
+import { preparePrint } from './print';
+
 import type { Anomaly, FeasibilityResult, StudyRow, UsedParameter } from '../../core';
 import { CRITERION_POLICIES, LOI_CLIMAT, NATURE_LABELS, THRESHOLDS, frenchLongDate, retainedHours, studyTotals } from '../../core';
 
@@ -165,18 +167,11 @@ export async function buildStudyReport(rows: StudyReportRow[], meta: StudyReport
 	totalRow.font = { bold: true };
 	totalRow.fill = TOTAL_FILL;
 	sheet.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3, column: columns.length } };
-	sheet.pageSetup = {
-		orientation: 'landscape',
-		paperSize: 9,
-		fitToPage: true,
-		fitToWidth: 1,
-		fitToHeight: 0,
-		printTitlesRow: '3:3',
-	};
 
 	addParameterSheet(workbook, rows);
 	if (totals.lotsEnErreur > 0) addAnomalySheet(workbook, rows.filter((row) => row.erreur));
-	const buffer = await workbook.xlsx.writeBuffer();
+	// A4 paysage, ajusté à la largeur, ligne d'en-têtes (ligne 3, figée) répétée sur chaque page.
+	const buffer = await preparePrint(workbook, { Lots: { orientation: 'landscape' } }).xlsx.writeBuffer();
 	return Buffer.from(buffer as ArrayBuffer);
 }
 

@@ -1,0 +1,106 @@
+/**
+ * Mise en page commune de tous les classeurs produits (rapport d'étude, export
+ * du registre, bilan, fiche visa, modèles de relevé, annexes de pénalités…) :
+ * A4, ajusté à la largeur de la page, ligne d'en-têtes répétée en haut de
+ * chaque page, polices d'au moins 8 points, paysage quand les colonnes ne
+ * tiennent pas en portrait ; à l'écran, en-têtes renvoyés à la ligne et
+ * colonnes assez larges pour leur plus long mot. Chaque écrivain l'appelle juste
+ * avant d'écrire le classeur (`preparePrint`).
+ */
+import type ExcelJS from 'exceljs';
+
+/** Format A4 dans la numérotation d'Excel (ECMA-376, ST_PaperSize). */
+export const A4 = 9;
+/** Plus petite police gardée à l'impression (points). */
+export const MIN_FONT_SIZE = 8;
+/**
+ * Largeur (en caractères) au-delà de laquelle une feuille passe en paysage : la
+ * largeur utile d'un A4 portrait (21 cm moins les marges) en tient une centaine
+ * à 100 % ; au-delà, la réduction à la largeur rendrait le texte trop petit.
+ */
+export const PORTRAIT_MAX_WIDTH = 100;
+
+export interface SheetPrintOptions {
+	/** Ligne d'en-têtes à répéter ; par défaut la dernière ligne figée, sinon aucune. */
+	headerRow?: number | null;
+	/** Forcer l'orientation (sinon : d'après la largeur des colonnes). */
+	orientation?: 'portrait' | 'landscape';
+}
+
+const DEFAULT_WIDTH = 9;
+
+function headerRowOf(sheet: ExcelJS.Worksheet): number | undefined {
+	const view = sheet.views?.[0] as { state?: string; ySplit?: number } | undefined;
+	return view?.state === 'frozen' && view.ySplit && view.ySplit > 0 ? view.ySplit : undefined;
+}
+
+function cellText(cell: ExcelJS.Cell): string {
+	const v = cell.value as unknown;
+	if (typeof v === 'string') return v;
+	if (v && typeof v === 'object' && 'richText' in v) return (v as ExcelJS.CellRichTextValue).richText.map((r) => r.text).join('');
+	return '';
+}
+
+/** En-têtes renvoyés à la ligne, colonnes assez larges pour leur plus long mot, hauteur de ligne suffisante. */
+function fitHeaders(sheet: ExcelJS.Worksheet, headerRow: number): void {
+	const row = sheet.getRow(headerRow);
+	let lines = 1;
+	row.eachCell((cell, col) => {
+		const text = cellText(cell).trim();
+		if (!text || cell.isMerged) return;
+		cell.alignment = { ...cell.alignment, wrapText: true, vertical: cell.alignment?.vertical ?? 'top' };
+		const bold = cell.font?.bold ? 1.1 : 1;
+		const size = (cell.font?.size ?? 11) / 11;
+		const longestWord = Math.max(...text.split(/\s+/).map((w) => w.length));
+		const column = sheet.getColumn(col);
+		const wanted = Math.ceil(Math.max(longestWord * bold * size + 2, Math.min(Math.ceil(text.length / 3) + 2, 30)));
+		const width = Math.max(column.width ?? DEFAULT_WIDTH, wanted);
+		column.width = width;
+		lines = Math.max(lines, Math.ceil((text.length * bold * size) / Math.max(1, width - 1)));
+	});
+	const height = Math.min(15 * lines, 90);
+	if ((row.height ?? 0) < height) row.height = height;
+}
+
+function raiseSmallFonts(sheet: ExcelJS.Worksheet): void {
+	sheet.eachRow({ includeEmpty: false }, (row) => {
+		row.eachCell({ includeEmpty: false }, (cell) => {
+			const size = cell.font?.size;
+			if (size !== undefined && size < MIN_FONT_SIZE) cell.font = { ...cell.font, size: MIN_FONT_SIZE };
+		});
+	});
+}
+
+function totalWidth(sheet: ExcelJS.Worksheet): number {
+	let total = 0;
+	for (let c = 1; c <= sheet.columnCount; c++) {
+		const column = sheet.getColumn(c);
+		if (!column.hidden) total += column.width ?? DEFAULT_WIDTH;
+	}
+	return total;
+}
+
+/** Met en page une feuille (voir le commentaire du module). */
+export function preparePrintSheet(sheet: ExcelJS.Worksheet, options: SheetPrintOptions = {}): void {
+	const headerRow = options.headerRow === null ? undefined : options.headerRow ?? headerRowOf(sheet);
+	raiseSmallFonts(sheet);
+	if (headerRow) fitHeaders(sheet, headerRow);
+	const orientation = options.orientation ?? (sheet.pageSetup.orientation === 'landscape' || totalWidth(sheet) > PORTRAIT_MAX_WIDTH ? 'landscape' : 'portrait');
+	sheet.pageSetup = {
+		...sheet.pageSetup,
+		paperSize: A4,
+		orientation,
+		fitToPage: true,
+		fitToWidth: 1,
+		fitToHeight: 0,
+		horizontalCentered: false,
+		margins: sheet.pageSetup.margins ?? { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+		...(headerRow ? { printTitlesRow: `${headerRow}:${headerRow}` } : {}),
+	};
+}
+
+/** Met en page toutes les feuilles d'un classeur ; options par nom de feuille. */
+export function preparePrint(workbook: ExcelJS.Workbook, options: Record<string, SheetPrintOptions> = {}): ExcelJS.Workbook {
+	for (const sheet of workbook.worksheets) preparePrintSheet(sheet, options[sheet.name] ?? {});
+	return workbook;
+}
