@@ -9,17 +9,18 @@
  * pages A4 (pdfinfo), nombre de pages borné, en-têtes retrouvés par pdftotext.
  */
 import ExcelJS from 'exceljs';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { A4, MIN_FONT_SIZE } from '../../nodes/adapters';
+import { A4, MIN_FONT_SIZE, MIN_PRINT_SCALE, PRINTABLE_WIDTH } from '../../nodes/adapters';
 import type { Produced } from '../helpers/generated-outputs';
 import { allOutputs } from '../helpers/generated-outputs';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { convertWithLibreOffice } = require('../helpers/libreoffice.cjs') as { convertWithLibreOffice(buffer: Buffer, format: 'pdf'): Buffer | undefined };
+const { convertManyToPdf } = require('../helpers/libreoffice.cjs') as { convertManyToPdf(buffers: Buffer[]): Buffer[] | undefined };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pdfPageSizes, pdfLayoutText } = require('../helpers/pdf-info.cjs') as { pdfPageSizes(file: string): { pages: number; sizes: Array<[number, number]> }; pdfLayoutText(file: string): string };
 
 interface Workbook {
 	name: string;
@@ -44,6 +45,8 @@ beforeAll(async () => {
 		}
 	}
 	workbooks = [...kinds.values()];
+	// Pour relire les classeurs et leurs PDF à la main : CLAUSES_PRINT_DIR=/un/dossier.
+	if (process.env.CLAUSES_PRINT_DIR) workbooks.forEach((w, i) => fs.writeFileSync(path.join(process.env.CLAUSES_PRINT_DIR!, `${i + 1}.xlsx`), w.buffer));
 }, 300000);
 
 const words = (text: string) => text.split(/[\s\u00a0/()«»,;:.'’*-]+/).filter((w) => w.length >= 4);
@@ -77,7 +80,16 @@ describe('impression des classeurs produits', () => {
 				const where = `${w.name}, feuille « ${sheet.name} »`;
 				const p = sheet.pageSetup;
 				if (p.paperSize !== A4) problems.push(`${where} : format ${p.paperSize}`);
-				if (!p.fitToPage || p.fitToWidth !== 1 || p.fitToHeight !== 0) problems.push(`${where} : pas ajusté à la largeur (${JSON.stringify([p.fitToPage, p.fitToWidth, p.fitToHeight])})`);
+				if (!p.fitToPage || !(p.fitToWidth! >= 1) || p.fitToHeight !== 0) problems.push(`${where} : pas ajusté à la largeur (${JSON.stringify([p.fitToPage, p.fitToWidth, p.fitToHeight])})`);
+				// Réduction à l'impression : largeur des colonnes (répétées comprises) rapportée à la largeur utile de la page.
+				const widths = Array.from({ length: sheet.columnCount }, (_, i) => (sheet.getColumn(i + 1).hidden ? 0 : (sheet.getColumn(i + 1).width ?? 9)));
+				const repeatedColumns = p.printTitlesColumn ? widths.slice(0, p.printTitlesColumn.split(':')[1].replace(/\$/g, '').length === 1 ? p.printTitlesColumn.split(':')[1].replace(/\$/g, '').charCodeAt(0) - 64 : 0) : [];
+				const repeated = repeatedColumns.reduce((a, b) => a + b, 0);
+				const total = widths.reduce((a, b) => a + b, 0);
+				const perPage = (total - repeated) / (p.fitToWidth ?? 1) + repeated;
+				const scale = Math.min(1, PRINTABLE_WIDTH[p.orientation === 'landscape' ? 'landscape' : 'portrait'] / perPage);
+				if (scale < MIN_PRINT_SCALE - 0.01) problems.push(`${where} : réduite à ${Math.round(scale * 100)} % à l’impression`);
+				if ((p.fitToWidth ?? 1) > 1 && !p.printTitlesColumn) problems.push(`${where} : sur ${p.fitToWidth} pages de large sans colonnes répétées`);
 				const frozen = (sheet.views?.[0] as { state?: string; ySplit?: number } | undefined)?.ySplit;
 				if (frozen && !p.printTitlesRow) problems.push(`${where} : ligne d’en-têtes non répétée`);
 				for (const { text, col } of headerCells(sheet)) {
@@ -99,17 +111,16 @@ describe('impression des classeurs produits', () => {
 	it('en PDF par LibreOffice Calc : pages A4, nombre de pages borné, en-têtes imprimés', async () => {
 		const problems: string[] = [];
 		const keep = process.env.CLAUSES_PRINT_DIR;
+		const pdfs = convertManyToPdf(workbooks.map((w) => w.buffer));
+		if (!pdfs) throw new Error('LibreOffice Calc est introuvable : lancez scripts/install-system.sh (paquet libreoffice-calc).');
 		for (const [index, w] of workbooks.entries()) {
-			const pdf = convertWithLibreOffice(w.buffer, 'pdf');
-			if (!pdf) throw new Error('LibreOffice Calc est introuvable : lancez scripts/install-system.sh (paquet libreoffice-calc).');
+			const pdf = pdfs[index];
 			const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-print-'));
 			try {
 				const file = path.join(dir, 'classeur.pdf');
 				fs.writeFileSync(file, pdf);
 				if (keep) fs.copyFileSync(file, path.join(keep, `${index + 1}.pdf`));
-				const info = execFileSync('pdfinfo', ['-f', '1', '-l', '1000', file], { encoding: 'utf8' });
-				const pages = Number(/^Pages:\s+(\d+)/m.exec(info)![1]);
-				const sizes = [...info.matchAll(/^Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts/gm)].map((m) => [Number(m[1]), Number(m[2])].sort((a, b) => a - b));
+				const { pages, sizes } = pdfPageSizes(file);
 				// Copie annotée : les feuilles de l'utilisateur gardent son format ; la feuille « Anomalies », ajoutée à la fin, est en A4.
 				const checked = w.userSheets.length > 0 ? sizes.slice(-1) : sizes;
 				const notA4 = checked.filter(([a, b]) => Math.abs(a - 595.28) > 2 || Math.abs(b - 841.89) > 2);
@@ -118,9 +129,10 @@ describe('impression des classeurs produits', () => {
 				await wb.xlsx.load(w.buffer as unknown as ArrayBuffer);
 				const visible = wb.worksheets.filter((s) => s.state === 'visible');
 				const rows = visible.reduce((n, s) => n + s.actualRowCount, 0);
-				const max = visible.length + Math.ceil(rows / 10);
+				const across = visible.reduce((n, s) => Math.max(n, s.pageSetup.fitToWidth ?? 1), 1);
+				const max = (visible.length + Math.ceil(rows / 10)) * across;
 				if (pages < 1 || pages > max) problems.push(`${w.name} : ${pages} pages (au plus ${max} attendues pour ${visible.length} feuille(s) et ${rows} lignes)`);
-				const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+				const text = pdfLayoutText(file).replace(/\s+/g, ' ');
 				for (const sheet of visible) {
 					if (w.userSheets.includes(sheet.name)) continue;
 					for (const { text: header } of headerCells(sheet)) {

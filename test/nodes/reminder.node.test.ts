@@ -82,7 +82,7 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 		// Un modèle de relevé joint par mois manquant, pré-rempli pour la clause et son mois.
 		expect(Object.keys(lot20.binary ?? {})).toEqual(['modele', 'modele_2', 'modele_3', 'modele_4', 'modele_5']);
 		expect(Object.values(lot20.binary ?? {}).map((b) => b.fileName!.slice(-12, -5))).toEqual(['2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
-		expect(envoiOf(lot20).texte).toContain('ces relevés au PLIE du Val d’Argent (clauses@plie-val-argent.example.test), au moyen des 5 modèles joints, un par mois, pré-remplis pour votre marché.');
+		expect(envoiOf(lot20).texte).toContain('ces relevés au PLIE du Val d\'Argent (clauses@plie-val-argent.example.test), au moyen des 5 modèles joints, un par mois, pré-remplis pour votre marché.');
 		const last = await readWorkbook(Buffer.from(lot20.binary!.modele_5.data, 'base64'));
 		expect(last.getWorksheet('Relevé')!.getCell('B8').value).toBe('2026-10');
 		const modele = lot20.binary?.modele;

@@ -28,8 +28,10 @@ const BLUE = 'FF1F5FA8';
 const TOP_WRAP = '<alignment vertical="top" wrapText="1"/>';
 /** Auteur des notes posées dans la copie. */
 const NOTE_AUTHOR = 'Contrôle de la fiche visa';
+// Largeurs choisies pour que la feuille s'imprime sur une page de large en A4 paysage sans passer sous 8 points
+// (environ 190 caractères, voir PRINTABLE_WIDTH et MIN_PRINT_SCALE dans print.ts) ; les textes sont renvoyés à la ligne.
 const COLUMNS: Array<[string, number]> = [
-	['Effet', 14], ['Champ', 30], ['Où', 34], ['Feuille', 12], ['Cellule', 9], ['Problème', 52], ['Que faire', 60], ['Règle', 26], ['Fondement', 40],
+	['Effet', 12], ['Champ', 18], ['Où', 20], ['Feuille', 10], ['Cellule', 8], ['Problème', 36], ['Que faire', 40], ['Règle', 16], ['Fondement', 28],
 ];
 
 export interface VisaAnnotation {
@@ -81,7 +83,7 @@ function anomaliesSheet(annotation: VisaAnnotation, fileName: string, styles: Xl
 	const rows: string[] = [
 		`<row r="1">${inlineStringCell('A1', s.titre, `Contrôle de la fiche visa : ${annotation.decision}`)}</row>`,
 		`<row r="2">${inlineStringCell('A2', undefined, `${annotation.resume} Contrôle automatique du ${frenchShortDate(annotation.date)} ; fichier d\u2019origine : « ${fileName} » (non modifié).`)}</row>`,
-		`<row r="4" s="${s.entete}" customFormat="1">${COLUMNS.map(([title], i) => inlineStringCell(`${columnLetter(i + 1)}4`, s.entete, title)).join('')}</row>`,
+		`<row r="4" s="${s.entete}" customFormat="1" ht="30" customHeight="1">${COLUMNS.map(([title], i) => inlineStringCell(`${columnLetter(i + 1)}4`, s.entete, title)).join('')}</row>`,
 	];
 	const links: string[] = [];
 	if (annotation.anomalies.length === 0) rows.push(`<row r="5">${inlineStringCell('A5', undefined, 'Aucune anomalie.')}</row>`);
@@ -93,7 +95,9 @@ function anomaliesSheet(annotation: VisaAnnotation, fileName: string, styles: Xl
 			const style = c === 0 ? s.effet(a.effet) : c === 4 && linked ? s.lien : s.corps;
 			return inlineStringCell(`${columnLetter(c + 1)}${r}`, style, value);
 		});
-		rows.push(`<row r="${r}" s="${s.corps}" customFormat="1">${cells.join('')}</row>`);
+		// Hauteur de ligne donnée : LibreOffice n'ajuste pas de lui-même une ligne écrite sans elle, et les textes renvoyés à la ligne se chevaucheraient.
+		const lines = Math.max(1, ...values.map((value, c) => Math.ceil(String(value).length / Math.max(1, COLUMNS[c][1] - 2))));
+		rows.push(`<row r="${r}" s="${s.corps}" customFormat="1" ht="${Math.min(409, 15 * lines)}" customHeight="1">${cells.join('')}</row>`);
 		if (linked) {
 			const target = `'${a.feuille!.replace(/'/g, "''")}'!${a.cellule}`;
 			links.push(`<hyperlink ref="E${r}" location="${xmlText(target)}" display="${xmlText(a.cellule!)}"/>`);

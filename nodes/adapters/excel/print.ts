@@ -9,6 +9,8 @@
  */
 import type ExcelJS from 'exceljs';
 
+import { columnLetter } from './cells';
+
 /** Format A4 dans la numérotation d'Excel (ECMA-376, ST_PaperSize). */
 export const A4 = 9;
 /** Plus petite police gardée à l'impression (points). */
@@ -19,6 +21,18 @@ export const MIN_FONT_SIZE = 8;
  * à 100 % ; au-delà, la réduction à la largeur rendrait le texte trop petit.
  */
 export const PORTRAIT_MAX_WIDTH = 100;
+/**
+ * Largeur utile (en caractères à 100 %) d'un A4 avec des marges de 1,27 cm :
+ * 18,5 cm en portrait, 27,2 cm en paysage, à 7 pixels par caractère (96 ppp),
+ * arrondie vers le bas.
+ */
+export const PRINTABLE_WIDTH = { portrait: 95, landscape: 140 } as const;
+/**
+ * Réduction la plus forte admise à l'impression : en deçà, une police de 11 points
+ * passerait sous 8 points sur le papier. Une feuille plus large s'imprime alors
+ * sur plusieurs pages de large, ses colonnes figées répétées à gauche de chacune.
+ */
+export const MIN_PRINT_SCALE = 0.72;
 
 export interface SheetPrintOptions {
 	/** Ligne d'en-têtes à répéter ; par défaut la dernière ligne figée, sinon aucune. */
@@ -28,6 +42,11 @@ export interface SheetPrintOptions {
 }
 
 const DEFAULT_WIDTH = 9;
+
+function frozenColumnsOf(sheet: ExcelJS.Worksheet): number {
+	const view = sheet.views?.[0] as { state?: string; xSplit?: number } | undefined;
+	return view?.state === 'frozen' && view.xSplit && view.xSplit > 0 ? view.xSplit : 0;
+}
 
 function headerRowOf(sheet: ExcelJS.Worksheet): number | undefined {
 	const view = sheet.views?.[0] as { state?: string; ySplit?: number } | undefined;
@@ -71,9 +90,9 @@ function raiseSmallFonts(sheet: ExcelJS.Worksheet): void {
 	});
 }
 
-function totalWidth(sheet: ExcelJS.Worksheet): number {
+function totalWidth(sheet: ExcelJS.Worksheet, from = 1, to = sheet.columnCount): number {
 	let total = 0;
-	for (let c = 1; c <= sheet.columnCount; c++) {
+	for (let c = from; c <= to; c++) {
 		const column = sheet.getColumn(c);
 		if (!column.hidden) total += column.width ?? DEFAULT_WIDTH;
 	}
@@ -85,16 +104,24 @@ export function preparePrintSheet(sheet: ExcelJS.Worksheet, options: SheetPrintO
 	const headerRow = options.headerRow === null ? undefined : options.headerRow ?? headerRowOf(sheet);
 	raiseSmallFonts(sheet);
 	if (headerRow) fitHeaders(sheet, headerRow);
-	const orientation = options.orientation ?? (sheet.pageSetup.orientation === 'landscape' || totalWidth(sheet) > PORTRAIT_MAX_WIDTH ? 'landscape' : 'portrait');
+	const width = totalWidth(sheet);
+	const orientation = options.orientation ?? (sheet.pageSetup.orientation === 'landscape' || width > PORTRAIT_MAX_WIDTH ? 'landscape' : 'portrait');
+	// Une page de large, sauf si la réduction rendait le texte illisible : alors autant de pages que nécessaire,
+	// les colonnes figées (marché, lot…), à défaut la première, répétées à gauche de chacune.
+	const frozen = frozenColumnsOf(sheet) || 1;
+	const repeated = totalWidth(sheet, 1, frozen);
+	const perPage = PRINTABLE_WIDTH[orientation] / MIN_PRINT_SCALE;
+	const pagesWide = width <= perPage ? 1 : Math.ceil((width - repeated) / Math.max(1, perPage - repeated));
 	sheet.pageSetup = {
 		...sheet.pageSetup,
 		paperSize: A4,
 		orientation,
 		fitToPage: true,
-		fitToWidth: 1,
+		fitToWidth: pagesWide,
 		fitToHeight: 0,
+		...(pagesWide > 1 ? { printTitlesColumn: `A:${columnLetter(frozen)}` } : {}),
 		horizontalCentered: false,
-		margins: sheet.pageSetup.margins ?? { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
+		margins: { left: 0.5, right: 0.5, top: 0.6, bottom: 0.6, header: 0.3, footer: 0.3 },
 		...(headerRow ? { printTitlesRow: `${headerRow}:${headerRow}` } : {}),
 	};
 }
