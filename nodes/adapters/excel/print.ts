@@ -5,7 +5,8 @@
  * chaque page, polices d'au moins 8 points, paysage quand les colonnes ne
  * tiennent pas en portrait ; à l'écran, en-têtes renvoyés à la ligne et
  * colonnes assez larges pour leur plus long mot. Chaque écrivain l'appelle juste
- * avant d'écrire le classeur (`preparePrint`).
+ * avant d'écrire le classeur (`preparePrint`). Les lignes dont un texte renvoyé à la
+ * ligne dépasse sa colonne reçoivent une hauteur qui le montre en entier.
  */
 import type ExcelJS from 'exceljs';
 
@@ -90,6 +91,33 @@ function raiseSmallFonts(sheet: ExcelJS.Worksheet): void {
 	});
 }
 
+/**
+ * Hauteur des lignes dont un texte renvoyé à la ligne dépasse sa colonne : LibreOffice
+ * n'ajuste pas de lui-même une ligne écrite sans hauteur, et les textes se chevaucheraient
+ * à l'écran comme sur le papier. Estimation par le nombre de caractères (police de 11 points).
+ */
+function fitWrappedRows(sheet: ExcelJS.Worksheet): void {
+	sheet.eachRow({ includeEmpty: false }, (row) => {
+		let lines = 1;
+		let size = 11;
+		row.eachCell({ includeEmpty: false }, (cell, col) => {
+			const text = cellText(cell);
+			if (!text || cell.isMerged) return;
+			const wrap = cell.alignment?.wrapText ?? sheet.getColumn(col).alignment?.wrapText;
+			if (!wrap) return;
+			const factor = ((cell.font?.size ?? 11) / 11) * (cell.font?.bold ? 1.1 : 1);
+			const width = Math.max(1, (sheet.getColumn(col).width ?? DEFAULT_WIDTH) - 1);
+			const needed = text.split('\n').reduce((n, part) => n + Math.max(1, Math.ceil((part.length * factor) / width)), 0);
+			if (needed > lines) {
+				lines = needed;
+				size = cell.font?.size ?? 11;
+			}
+		});
+		const height = Math.min(409, Math.ceil(lines * 15 * (size / 11)));
+		if (lines > 1 && (row.height ?? 0) < height) row.height = height;
+	});
+}
+
 function totalWidth(sheet: ExcelJS.Worksheet, from = 1, to = sheet.columnCount): number {
 	let total = 0;
 	for (let c = from; c <= to; c++) {
@@ -104,6 +132,7 @@ export function preparePrintSheet(sheet: ExcelJS.Worksheet, options: SheetPrintO
 	const headerRow = options.headerRow === null ? undefined : options.headerRow ?? headerRowOf(sheet);
 	raiseSmallFonts(sheet);
 	if (headerRow) fitHeaders(sheet, headerRow);
+	fitWrappedRows(sheet);
 	const width = totalWidth(sheet);
 	const orientation = options.orientation ?? (sheet.pageSetup.orientation === 'landscape' || width > PORTRAIT_MAX_WIDTH ? 'landscape' : 'portrait');
 	// Une page de large, sauf si la réduction rendait le texte illisible : alors autant de pages que nécessaire,

@@ -184,7 +184,7 @@ function addParameterSheet(workbook: ExcelJS.Workbook, rows: StudyReportRow[]): 
 		{ header: 'Unité', key: 'unite', width: 10 },
 		{ header: 'Origine', key: 'origine', width: 20 },
 		{ header: 'Lots', key: 'lots', width: 24 },
-		{ header: 'Source', key: 'source', width: 100 },
+		{ header: 'Source', key: 'source', width: 72, style: { alignment: { wrapText: true, vertical: 'top' } } },
 	];
 	styleHeader(sheet.getRow(1));
 	const seen = new Map<string, { p: UsedParameter; lots: string[] }>();
