@@ -63,7 +63,7 @@ export class ClausesSocialesSmtpApi implements ICredentialType {
 			name: 'expediteurNom',
 			type: 'string',
 			default: '',
-			placeholder: 'Mission clauses sociales – Région',
+			placeholder: 'Mission clauses sociales – Région Val-d’Argent',
 		},
 		{
 			displayName: 'Adresse de l’expéditeur',

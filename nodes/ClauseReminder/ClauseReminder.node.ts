@@ -18,6 +18,7 @@ import {
 	decideReminder,
 	parseReminderSettings,
 	renderReminder,
+	templateMonths,
 	todayIn,
 } from '../core';
 import type { FollowUpEntry } from '../shared/follow-up';
@@ -159,7 +160,7 @@ export class ClauseReminder implements INodeType {
 						name: 'joindreModele',
 						type: 'boolean',
 						default: true,
-						description: 'Joindre le modèle de relevé mensuel prérempli avec les données du marché',
+						description: 'Joindre le modèle de relevé mensuel prérempli avec les données du marché, un par mois manquant (en aperçu : « modele », « modele_2 »…)',
 					},
 					LEASE_OPTION,
 					{
@@ -229,30 +230,31 @@ export class ClauseReminder implements INodeType {
 		// produit au moment de son envoi (ou de son aperçu) et aussitôt libéré.
 		const toMail = planned.filter((p) => p.mail);
 		const factory = attach && toMail.length > 0 ? await ReleveTemplateFactory.create(settings.dateReference) : undefined;
-		const templateFor = async (p: Planned) => {
-			if (!factory) return undefined;
-			const mois = p.decision.moisManquants[0]?.mois ?? p.decision.moisReference;
-			return { fileName: releveFileName(p.clause, mois), content: factory.render({ clause: p.clause, mois }) };
+		// Un modèle par mois manquant : le titulaire renvoie un relevé par mois.
+		const templatesFor = async (p: Planned) => {
+			if (!factory) return [];
+			return templateMonths(p.decision).map((mois) => ({ fileName: releveFileName(p.clause, mois), content: factory.render({ clause: p.clause, mois }) }));
 		};
-		const withTemplate = (mail: OutgoingMail, modele: { fileName: string; content: Buffer } | undefined): OutgoingMail =>
-			modele ? { ...mail, attachments: [{ filename: modele.fileName, content: modele.content, contentType: XLSX }] } : mail;
+		const withTemplates = (mail: OutgoingMail, modeles: Array<{ fileName: string; content: Buffer }>): OutgoingMail =>
+			modeles.length > 0 ? { ...mail, attachments: modeles.map((m) => ({ filename: m.fileName, content: m.content, contentType: XLSX })) } : mail;
 
 		const outcomes = new Map<Planned, OnceOutcome | 'aperçu'>();
-		const previews = new Map<Planned, IBinaryData>();
+		const previews = new Map<Planned, IBinaryData[]>();
 		const sendStart = process.hrtime.bigint();
 		if (mode === 'envoyer' && toMail.length > 0) {
 			const sent = await sendOnceInRegister(
 				this,
 				// Le modèle de relevé est produit au moment de l'envoi, puis libéré.
-				toMail.map((p) => ({ key: p.decision.cleEnvoi!, mail: async () => withTemplate(p.mail!, await templateFor(p)) })),
+				toMail.map((p) => ({ key: p.decision.cleEnvoi!, mail: async () => withTemplates(p.mail!, await templatesFor(p)) })),
 				{ debitParSeconde: Number(options.debitParSeconde ?? 10), nature: 'relance', bailSecondes: Number(options.bailEnvoi ?? 120) },
 			);
 			for (const p of toMail) outcomes.set(p, sent.get(p.decision.cleEnvoi!)!);
 		} else {
 			for (const p of toMail) {
 				outcomes.set(p, 'aperçu');
-				const modele = await templateFor(p);
-				if (modele) previews.set(p, await this.helpers.prepareBinaryData(modele.content, modele.fileName, XLSX));
+				const binaries: IBinaryData[] = [];
+				for (const modele of await templatesFor(p)) binaries.push(await this.helpers.prepareBinaryData(modele.content, modele.fileName, XLSX));
+				if (binaries.length > 0) previews.set(p, binaries);
 			}
 		}
 		const sendMs = mode === 'envoyer' ? Number(process.hrtime.bigint() - sendStart) / 1e6 : 0;
@@ -295,8 +297,9 @@ export class ClauseReminder implements INodeType {
 				},
 				pairedItem: { item: p.entry.itemIndex },
 			};
+			// Aperçu : « modele » (premier mois), puis « modele_2 », « modele_3 »… pour les mois suivants.
 			const preview = previews.get(p);
-			if (preview) out.binary = { modele: preview };
+			if (preview) out.binary = Object.fromEntries(preview.map((b, i) => [i === 0 ? 'modele' : `modele_${i + 1}`, b]));
 			clauseOut.push(out);
 		}
 

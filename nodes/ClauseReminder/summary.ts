@@ -85,7 +85,24 @@ export function buildFacilitatorSummaries(
 		];
 		if (meta.ignoredSheets.length > 0) head.push(`Feuilles du classeur ignorées : ${meta.ignoredSheets.join(', ')}.`);
 		if (meta.ignoredFiles && meta.ignoredFiles.length > 0) head.push(`Versions anciennes du classeur ignorées : ${meta.ignoredFiles.join(', ')}.`);
-		const rows = lignes.map((l) => `- Marché ${l.marche}, lot ${l.lot}${l.titulaire ? ` (${l.titulaire})` : ''} : ${l.statut}${l.niveau ? `, ${l.niveau.toLowerCase()}` : ''}. ${l.detail}`);
+		// Clauses sans relance au même motif réunies sur une ligne : le motif n'est pas redit clause par clause.
+		const label = (l: (typeof lignes)[number]) => `marché ${l.marche}, lot ${l.lot}${l.titulaire ? ` (${l.titulaire})` : ''}`;
+		const entries: Array<{ line: string } | { detail: string; clauses: string[] }> = [];
+		const byDetail = new Map<string, { detail: string; clauses: string[] }>();
+		for (const l of lignes) {
+			if (l.statut !== 'sans objet') {
+				entries.push({ line: `- Marché ${l.marche}, lot ${l.lot}${l.titulaire ? ` (${l.titulaire})` : ''} : ${l.statut}${l.niveau ? `, ${l.niveau.toLowerCase()}` : ''}. ${l.detail}` });
+				continue;
+			}
+			const group = byDetail.get(l.detail);
+			if (group) group.clauses.push(label(l));
+			else {
+				const created = { detail: l.detail, clauses: [label(l)] };
+				byDetail.set(l.detail, created);
+				entries.push(created);
+			}
+		}
+		const rows = entries.map((e) => ('line' in e ? e.line : `- Sans relance${e.clauses.length > 1 ? ` (${e.clauses.length} clauses)` : ''} : ${e.clauses.join(' ; ')}. ${e.detail}`));
 		const texte = ['Bonjour,', '', ...head, '', ...rows, '', 'Les échecs et les anomalies sont à traiter : les relances correspondantes n’ont pas été envoyées et le seront à la prochaine exécution une fois corrigées.'].join('\n');
 		const html = [
 			'<p>Bonjour,</p>',

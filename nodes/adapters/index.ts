@@ -6,6 +6,7 @@ export * from './excel/fiche-visa-reader';
 export * from './excel/fiche-visa-template';
 export * from './excel/follow-up-workbook';
 export * from './excel/penalty-annex';
+export * from './excel/print';
 export * from './excel/programme-review';
 export * from './excel/register-append';
 export * from './excel/register-export';

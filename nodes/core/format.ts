@@ -87,28 +87,44 @@ export function escapeHtml(value: unknown): string {
 }
 
 /** Noms féminins usuels des facilitateurs et services : « à la Maison de l'emploi ». */
-const FEMININE = /^(maison|mission|association|agence|communaut|m[ée]tropole|ville|direction|r[ée]gion|cellule|plateforme|plate-forme|structure|f[ée]d[ée]ration|chambre|r[ée]gie|coop[ée]rative|soci[ée]t[ée])\b/i;
+const FEMININE = /^(maisons?|missions?|association|agence|communaut|m[ée]tropole|villes?|direction|r[ée]gion|cellule|plateforme|plate-forme|structure|f[ée]d[ée]ration|chambre|r[ée]gie|coop[ée]rative|soci[ée]t[ée])\b/i;
 /** Noms masculins usuels : « au PLIE », « au GIP ». */
-const MASCULINE = /^(plie|gip|geiq|groupement|conseil|d[ée]partement|comit[ée]|service|p[ôo]le|centre|syndicat|r[ée]seau|guichet|facilitateur|d[ée]partement)\b/i;
-/** Commence par une voyelle ou un h muet : « à l'Espace emploi ». */
-const ELIDED = /^(espace|epci|entreprise|agglom[ée]ration|association|agence|union|office|h[ôo]tel|atelier|[ée]tablissement)\b/i;
+const MASCULINE = /^(plies?|gip|geiq|groupements?|conseil|d[ée]partement|comit[ée]|services?|p[ôo]les?|centres?|syndicat|r[ée]seau|guichet|facilitateurs?)\b/i;
+/** Noms communs qui commencent par une voyelle ou un h muet : « à l'Espace emploi ». */
+const ELIDED = /^(espaces?|epci|entreprises?|agglom[ée]ration|associations?|agences?|unions?|offices?|h[ôo]tel|ateliers?|[ée]tablissements?)\b/i;
+/** Premier mot au pluriel (« Maisons de l'emploi », « PLIE » excepté) : « aux », « des ». */
+const PLURAL = /^(maisons|missions|villes|plies|groupements|services|p[ôo]les|centres|facilitateurs|espaces|entreprises|associations|agences|unions|offices|ateliers|[ée]tablissements)\b/i;
+/** Voyelle en tête d’un nom propre (le h, muet ou aspiré, est laissé) : « d'Initiative Emploi ». */
+const VOWEL = /^[aeiouyàâäéèêëîïôöùûüœ]/i;
+
+/**
+ * Article défini d'un nom d'organisme : « le PLIE du Val d'Argent », « la Maison
+ * de l'emploi », « l'Agence… », « les Maisons de l'emploi » ; un nom propre sans
+ * article connu n'en prend pas (« Initiative Emploi »).
+ */
+export function withArticle(name: string): string {
+	const n = name.trim();
+	if (/^(le|la|les)\s+|^l['’]\s*/i.test(n)) return `${n.charAt(0).toLowerCase()}${n.slice(1)}`;
+	if (PLURAL.test(n)) return `les ${n}`;
+	if (ELIDED.test(n)) return `l\u2019${n}`;
+	if (FEMININE.test(n)) return `la ${n}`;
+	if (MASCULINE.test(n)) return `le ${n}`;
+	return n;
+}
 
 /**
  * Le nom d'un organisme précédé de « à » ou de « de », accordé à son article :
- * « au PLIE du Val d'Argent », « à la Maison de l'emploi », « de l'Agence… » ;
- * un nom propre sans article connu reste « à Initiative Emploi ».
+ * « au PLIE du Val d'Argent », « à la Maison de l'emploi », « de l'Agence… »,
+ * « du PLIE », « des Maisons de l'emploi » ; un nom propre sans article connu
+ * reste « à Initiative Emploi », « d'Initiative Emploi ».
  */
 export function withPreposition(preposition: 'à' | 'de', name: string): string {
-	const n = name.trim();
-	if (/^(le|la|les|l['’])\s*/i.test(n)) {
-		const rest = n.replace(/^(le|la|les|l['’])\s*/i, '');
-		const article = n.slice(0, n.length - rest.length).trim().toLowerCase();
-		if (article === 'le') return `${preposition === 'à' ? 'au' : 'du'} ${rest}`;
-		if (article === 'les') return `${preposition === 'à' ? 'aux' : 'des'} ${rest}`;
-		return `${preposition} ${n.charAt(0).toLowerCase()}${n.slice(1)}`;
+	const articled = withArticle(name);
+	const match = /^(le|les) (.*)$/s.exec(articled);
+	if (match) {
+		const contracted = preposition === 'à' ? (match[1] === 'le' ? 'au' : 'aux') : match[1] === 'le' ? 'du' : 'des';
+		return `${contracted} ${match[2]}`;
 	}
-	if (ELIDED.test(n)) return `${preposition} l\u2019${n}`;
-	if (FEMININE.test(n)) return `${preposition} la ${n}`;
-	if (MASCULINE.test(n)) return `${preposition === 'à' ? 'au' : 'du'} ${n}`;
-	return `${preposition} ${n}`;
+	if (preposition === 'de' && articled === name.trim() && VOWEL.test(articled)) return `d\u2019${articled}`;
+	return `${preposition} ${articled}`;
 }

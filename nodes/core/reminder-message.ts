@@ -3,14 +3,14 @@
  * Tout ce qui vient des données est échappé dans le HTML.
  */
 import { frenchLongDate, ofMonth } from './calendar';
-import { escapeHtml, formatHours } from './format';
+import { escapeHtml, formatHours, withArticle, withPreposition } from './format';
 import type { ReminderDecision } from './reminders';
 import type { ClauseRecord } from './schemas/suivi';
 
 export interface ReminderMessageOptions {
 	/** Signature (service, nom, coordonnées), une ligne par élément. */
 	signature: string;
-	/** Joindre le modèle de relevé pré-rempli. */
+	/** Joindre le modèle de relevé pré-rempli (un par mois manquant, voir `templateMonths`). */
 	modeleJoint: boolean;
 }
 
@@ -50,6 +50,16 @@ const SUBJECT_PREFIX: Record<string, string> = {
 	escalade: 'Dernière relance avant mise en demeure – ',
 };
 
+/**
+ * Mois des modèles de relevé joints à une relance : un par mois manquant (le
+ * titulaire renvoie un relevé par mois, que la réception lit séparément), sinon
+ * le mois de référence.
+ */
+export function templateMonths(decision: Pick<ReminderDecision, 'moisManquants' | 'moisReference'>): string[] {
+	if (decision.moisManquants.length === 0) return [decision.moisReference];
+	return decision.moisManquants.map((m) => m.mois);
+}
+
 export function renderReminder(clause: ClauseRecord, decision: ReminderDecision, options: ReminderMessageOptions): ReminderMessage {
 	const { to, cc } = reminderRecipients(clause, decision);
 	const lotLabel = `lot ${clause.lot}${clause.intitule ? ` (${clause.intitule})` : ''}`;
@@ -71,10 +81,15 @@ export function renderReminder(clause: ClauseRecord, decision: ReminderDecision,
 	paragraphs.push([
 		`À fin ${decision.moisReferenceLibelle}, ${formatHours(decision.heuresDeclarees)} ont été déclarées, pour ${formatHours(decision.heuresAttendues)} attendues à cette date selon le calendrier d\u2019exécution${decision.enRetard ? `, soit un retard de ${formatHours(decision.ecart)}` : ''}.`,
 	]);
+	const templates = templateMonths(decision);
+	const templateText =
+		templates.length > 1
+			? `, au moyen des ${templates.length} modèles joints, un par mois, pré-remplis pour votre marché`
+			: ', au moyen du modèle joint, pré-rempli pour votre marché';
 	const ask =
 		decision.moisManquants.length > 0
-			? `Nous vous remercions de transmettre ${decision.moisManquants.length === 1 ? 'ce relevé' : 'ces relevés'} à ${clause.facilitateur} (${clause.emailFacilitateur})${options.modeleJoint ? ', au moyen du modèle joint, pré-rempli pour votre marché' : ''}.`
-			: `Nous vous remercions de prendre contact avec ${clause.facilitateur} (${clause.emailFacilitateur}) pour organiser le rattrapage des heures.`;
+			? `Nous vous remercions de transmettre ${decision.moisManquants.length === 1 ? 'ce relevé' : 'ces relevés'} ${withPreposition('à', clause.facilitateur)} (${clause.emailFacilitateur})${options.modeleJoint ? templateText : ''}.`
+			: `Nous vous remercions de prendre contact avec ${withArticle(clause.facilitateur)} (${clause.emailFacilitateur}) pour organiser le rattrapage des heures.`;
 	paragraphs.push([ask]);
 	if (decision.niveau === 'relance2') {
 		paragraphs.push(['Il s\u2019agit de notre deuxième relance.']);

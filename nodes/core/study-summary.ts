@@ -66,7 +66,7 @@ function decisionText(row: StudyRow): string {
 
 export function studySummaryText(rows: StudyRow[], fileName?: string): string {
 	const t = studyTotals(rows);
-	const lines = rows.map((row) => `- Lot ${row.lot ?? '?'}${row.intitule ? ` (${row.intitule})` : ''} : ${decisionText(row)}`);
+	const lines = rows.map((row) => `- Marché ${row.marche ?? 'non renseigné'}, lot ${row.lot ?? '?'}${row.intitule ? ` (${row.intitule})` : ''} : ${decisionText(row)}`);
 	return [
 		`Marché(s) : ${t.marches.join(', ') || 'non renseigné'}`,
 		`${formatInteger(t.lots)} lot(s) étudié(s), ${formatInteger(t.lotsAvecClause)} avec une considération sociale, ${formatInteger(t.lotsEnErreur)} en erreur.`,
@@ -82,14 +82,14 @@ export function studySummaryHtml(rows: StudyRow[], fileName?: string): string {
 	const body = rows
 		.map(
 			(row) =>
-				`<tr><td>${escapeHtml(row.lot ?? '?')}</td><td>${escapeHtml(row.intitule ?? '')}</td><td style="text-align:right">${escapeHtml(row.erreur ? '—' : formatHours(retainedHours(row)))}</td><td>${escapeHtml(decisionText(row))}</td></tr>`,
+				`<tr><td>${escapeHtml(row.marche ?? 'non renseigné')}</td><td>${escapeHtml(row.lot ?? '?')}</td><td>${escapeHtml(row.intitule ?? '')}</td><td style="text-align:right">${escapeHtml(row.erreur ? '—' : formatHours(retainedHours(row)))}</td><td>${escapeHtml(decisionText(row))}</td></tr>`,
 		)
 		.join('');
 	return [
 		`<p>Marché(s) : <strong>${escapeHtml(t.marches.join(', ') || 'non renseigné')}</strong></p>`,
 		`<p>${escapeHtml(formatInteger(t.lots))} lot(s) étudié(s), ${escapeHtml(formatInteger(t.lotsAvecClause))} avec une considération sociale, ${escapeHtml(formatInteger(t.lotsEnErreur))} en erreur.<br>`,
 		`Montant total : ${escapeHtml(formatEuros(t.montantHT))} HT. Heures d\u2019insertion à inscrire : <strong>${escapeHtml(formatHours(t.heuresARetenir))}</strong>.</p>`,
-		'<table border="1" cellpadding="4" cellspacing="0" style="border-collapse:collapse"><thead><tr><th>Lot</th><th>Intitulé</th><th>Heures</th><th>Décision</th></tr></thead>',
+		'<table border="1" cellpadding="4" cellspacing="0" style="border-collapse:collapse"><thead><tr><th>Marché</th><th>Lot</th><th>Intitulé</th><th>Heures</th><th>Décision</th></tr></thead>',
 		`<tbody>${body}</tbody></table>`,
 		fileName ? `<p>Le détail (calculs, paramètres et sources, justifications pour la fiche visa) figure dans le fichier joint ${escapeHtml(fileName)}.</p>` : '',
 	].join('\n');

@@ -313,7 +313,7 @@ describe('formulaire Excel de la fiche visa', () => {
 		expect((list.getCell('A5').fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFF4A6A6');
 		expect((list.getCell('A6').fill as ExcelJS.FillPattern).fgColor?.argb).toBe('FFFFC97A');
 		expect(list.getCell('E5').font).toMatchObject({ underline: true, color: { argb: 'FF1F5FA8' } });
-		expect(list.getColumn(6).width).toBe(52);
+		expect(list.getColumn(6).width).toBe(36);
 		expect(list.rowCount).toBe(4 + result.anomalies.length);
 		// Liens internes vers les cellules, à la manière d'Excel (attribut location ; exceljs 4.4 ne lit pas ces liens-là).
 		const parts = await xmlParts(annotated);

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 
-import { formatEuros, formatHours, formatInteger, formatNumber, formatPercent, withPreposition } from '../../nodes/core';
+import { formatEuros, formatHours, formatInteger, formatNumber, formatPercent, withArticle, withPreposition } from '../../nodes/core';
 
 const intl = (min: number, max: number) => {
 	const format = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: min, maximumFractionDigits: max });
@@ -57,7 +57,31 @@ describe('nom d’un organisme précédé de « à » ou « de »', () => {
 		['à', 'GIP Réussir', 'au GIP Réussir'],
 		['à', 'Le Relais insertion', 'au Relais insertion'],
 		['à', 'Initiative Emploi', 'à Initiative Emploi'],
+		['de', 'Initiative Emploi', 'd’Initiative Emploi'],
+		['de', 'Cap emploi Niort', 'de Cap emploi Niort'],
+		['de', 'Agence locale d’insertion', 'de l’Agence locale d’insertion'],
+		['à', 'Agence locale d’insertion', 'à l’Agence locale d’insertion'],
+		['de', 'L’Atelier du bocage', 'de l’Atelier du bocage'],
+		['de', 'Maisons de l’emploi du Val d’Argent', 'des Maisons de l’emploi du Val d’Argent'],
+		['à', 'Maisons de l’emploi du Val d’Argent', 'aux Maisons de l’emploi du Val d’Argent'],
+		['de', 'Les Jardins de Cocagne', 'des Jardins de Cocagne'],
+		['à', 'La Régie de quartier', 'à la Régie de quartier'],
+		['de', 'Le PLIE', 'du PLIE'],
+		['à', 'PLIE', 'au PLIE'],
+		['de', 'Mission locale', 'de la Mission locale'],
+		['de', 'Hauts-de-Seine Insertion', 'de Hauts-de-Seine Insertion'],
 	])('%s + « %s » : %s', (preposition, name, expected) => {
 		expect(withPreposition(preposition as 'à' | 'de', name)).toBe(expected);
+	});
+
+	it.each([
+		['PLIE du Val d’Argent', 'le PLIE du Val d’Argent'],
+		['Maison de l’emploi', 'la Maison de l’emploi'],
+		['Agence locale d’insertion', 'l’Agence locale d’insertion'],
+		['Maisons de l’emploi', 'les Maisons de l’emploi'],
+		['La Régie de quartier', 'la Régie de quartier'],
+		['Initiative Emploi', 'Initiative Emploi'],
+	])('article de « %s » : %s', (name, expected) => {
+		expect(withArticle(name)).toBe(expected);
 	});
 });

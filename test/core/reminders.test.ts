@@ -134,7 +134,7 @@ describe('relance mensuelle : règles', () => {
 			'',
 			'À fin octobre 2026, 405\u00a0h ont été déclarées, pour 378,96\u00a0h attendues à cette date selon le calendrier d’exécution.',
 			'',
-			'Nous vous remercions de transmettre ce relevé à PLIE du Val d’Argent (plie@example.test), au moyen du modèle joint, pré-rempli pour votre marché.',
+			'Nous vous remercions de transmettre ce relevé au PLIE du Val d’Argent (plie@example.test), au moyen du modèle joint, pré-rempli pour votre marché.',
 			'',
 			'Le facilitateur reste à votre disposition pour vous accompagner dans le recrutement de personnes éligibles et le suivi des heures.',
 			'',

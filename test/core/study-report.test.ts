@@ -72,7 +72,7 @@ describe('rapport Excel d’étude, relu', () => {
 		expect(header.getCell(12).value).toBe('Heures à inscrire au contrat');
 		expect(header.getCell(19).value).toBe('Justification (fiche visa)');
 		expect(header.font).toMatchObject({ bold: true });
-		expect([1, 2, 3, 5, 12, 16, 19].map((c) => sheet.getColumn(c).width)).toEqual([16, 7, 32, 16, 13, 50, 80]);
+		expect([1, 2, 3, 5, 12, 16, 19].map((c) => sheet.getColumn(c).width)).toEqual([16, 7, 28, 16, 13, 36, 48]);
 		expect(sheet.getCell('E4').value).toBe(504_000);
 		expect(sheet.getCell('E4').numFmt).toBe('#,##0.00 "€"');
 		expect(sheet.getCell('K4').numFmt).toBe('#,##0 "h"');

@@ -45,4 +45,35 @@ function convertWithLibreOffice(buffer, format, inputExt = 'xlsx') {
 	}
 }
 
-module.exports = { convertWithLibreOffice, libreOfficeBinary };
+/**
+ * Plusieurs classeurs convertis en PDF par un seul lancement de LibreOffice (le
+ * démarrage coûte plusieurs secondes, davantage sur une machine chargée).
+ * @param {Buffer[]} buffers classeurs .xlsx
+ * @returns {Buffer[] | undefined} les PDF, dans le même ordre
+ */
+function convertManyToPdf(buffers) {
+	const bin = libreOfficeBinary();
+	if (!bin) return undefined;
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-lo-'));
+	try {
+		const outDir = path.join(dir, 'sortie');
+		const inputs = buffers.map((buffer, i) => {
+			const input = path.join(dir, `classeur-${i + 1}.xlsx`);
+			fs.writeFileSync(input, buffer);
+			return input;
+		});
+		execFileSync(bin, [`-env:UserInstallation=file://${path.join(dir, 'profil')}`, '--headless', '--convert-to', 'pdf', '--outdir', outDir, ...inputs], {
+			stdio: 'pipe',
+			timeout: 120000 + 60000 * buffers.length,
+		});
+		return inputs.map((_input, i) => {
+			const output = path.join(outDir, `classeur-${i + 1}.pdf`);
+			if (!fs.existsSync(output)) throw new Error(`LibreOffice n'a pas produit classeur-${i + 1}.pdf`);
+			return fs.readFileSync(output);
+		});
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+module.exports = { convertWithLibreOffice, convertManyToPdf, libreOfficeBinary };

@@ -79,7 +79,12 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 		expect(envoiOf(lot20).texte).toContain('Nous n’avons pas reçu vos relevés mensuels des heures d’insertion des mois suivants : juin 2026, juillet 2026, août 2026, septembre 2026, octobre 2026.');
 		expect(envoiOf(lot20).texte).toContain('pourra vous adresser une mise en demeure');
 		expect(envoiOf(clauses['2025-TRX-031/9']).texte).toContain('relevé mensuel des heures d’insertion d’octobre 2026');
-		// Le modèle de relevé joint, pré-rempli pour la clause et le plus ancien mois manquant.
+		// Un modèle de relevé joint par mois manquant, pré-rempli pour la clause et son mois.
+		expect(Object.keys(lot20.binary ?? {})).toEqual(['modele', 'modele_2', 'modele_3', 'modele_4', 'modele_5']);
+		expect(Object.values(lot20.binary ?? {}).map((b) => b.fileName!.slice(-12, -5))).toEqual(['2026-06', '2026-07', '2026-08', '2026-09', '2026-10']);
+		expect(envoiOf(lot20).texte).toContain('ces relevés au PLIE du Val d\'Argent (clauses@plie-val-argent.example.test), au moyen des 5 modèles joints, un par mois, pré-remplis pour votre marché.');
+		const last = await readWorkbook(Buffer.from(lot20.binary!.modele_5.data, 'base64'));
+		expect(last.getWorksheet('Relevé')!.getCell('B8').value).toBe('2026-10');
 		const modele = lot20.binary?.modele;
 		expect(modele?.fileName).toBe('releve-heures-insertion-2025-TRX-031-lot-20-2026-06.xlsx');
 		const wb = await readWorkbook(Buffer.from(modele!.data, 'base64'));
@@ -110,7 +115,7 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 			expect(mail.parsed.replyTo?.value[0].address).toBe('facilitation@region.example.test');
 			expect(mail.parsed.messageId).toBe(envoiOf(sent.find((i) => i.json.lot === '20')!).messageId);
 			expect(mail.parsed.html).toContain('<p>Madame, Monsieur,</p>');
-			expect(mail.parsed.attachments.map((a) => a.filename)).toEqual(['releve-heures-insertion-2025-TRX-031-lot-20-2026-06.xlsx']);
+			expect(mail.parsed.attachments.map((a) => a.filename)).toEqual(['06', '07', '08', '09', '10'].map((m) => `releve-heures-insertion-2025-TRX-031-lot-20-2026-${m}.xlsx`));
 			expect((await registerMessages()).map((m) => m.status)).toEqual(Array(5).fill('envoyé'));
 
 			const second = await runNode(reminder({ mode: 'envoyer' }), [workbook()], { credentials: smtp(sink.port) });

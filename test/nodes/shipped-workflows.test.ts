@@ -81,6 +81,30 @@ describe('workflows livrés', () => {
 		]);
 	});
 
+	it('envoient tous sous un même nom d’expéditeur, celui de l’identifiant SMTP des clauses sociales', () => {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const credentials = (require('../../scripts/lib/n8n-local.cjs') as { localCredentials(): Array<{ type: string; data: Record<string, unknown> }> }).localCredentials();
+		const reference = String(credentials.find((c) => c.type === 'clausesSocialesSmtpApi')!.data.expediteurNom);
+		const displayName = (from: string) => from.replace(/\s*<[^>]*>\s*$/, '').trim();
+		const senders: string[] = [];
+		for (const file of workflowFiles) {
+			const workflow = read(file);
+			const configuration = workflow.nodes.find((n) => n.name === 'Configuration');
+			const assignments = ((configuration?.parameters.assignments as { assignments?: Array<{ name: string; value: unknown }> } | undefined)?.assignments ?? []);
+			for (const node of workflow.nodes) {
+				const from = node.parameters.fromEmail;
+				if (typeof from !== 'string') continue;
+				const field = /json\.(\w+)\s*\}\}\s*$/.exec(from)?.[1];
+				const value = field ? assignments.find((a) => a.name === field)?.value : from;
+				expect(typeof value).toBe('string');
+				senders.push(`${path.basename(file)} / ${node.name} : ${displayName(String(value))}`);
+			}
+		}
+		expect(senders.length).toBeGreaterThanOrEqual(8);
+		expect(senders.filter((s) => !s.endsWith(` : ${reference}`))).toEqual([]);
+		expect(reference).toBe('Mission clauses sociales – Région Val-d\'Argent');
+	});
+
 	describe.each(workflowFiles.map((file) => [path.basename(file), file]))('%s', (_name, file) => {
 		const workflow = read(file);
 

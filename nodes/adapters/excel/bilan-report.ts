@@ -10,6 +10,8 @@
  */
 import ExcelJS from 'exceljs';
 
+import { preparePrint } from './print';
+
 import type { Bilan, BilanRow } from '../../core';
 import { frenchLongDate, frenchMonth } from '../../core';
 
@@ -66,7 +68,7 @@ interface SheetSpec {
 }
 
 function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): void {
-	const ws = wb.addWorksheet(spec.name, { views: [{ state: 'frozen', ySplit: 3, xSplit: 1 }], pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+	const ws = wb.addWorksheet(spec.name, { views: [{ state: 'frozen', ySplit: 3, xSplit: 1 }], pageSetup: { orientation: 'landscape' } });
 	ws.getCell('A1').value = spec.title;
 	ws.getCell('A1').font = { bold: true, size: 13 };
 	ws.getCell('A2').value = spec.note ? `${subtitle} — ${spec.note}` : subtitle;
@@ -341,5 +343,5 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Pro
 		},
 	];
 	for (const spec of sheets) addTable(wb, spec, subtitle);
-	return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+	return Buffer.from((await preparePrint(wb).xlsx.writeBuffer()) as ArrayBuffer);
 }

@@ -16,6 +16,7 @@ import type { ReadLimits, VisaAnomaly, VisaDecision, VisaEffect } from '../../co
 import { frenchShortDate } from '../../core';
 import { columnLetter } from './cells';
 import { FICHE_VISA_TEMPLATE } from './fiche-visa-template';
+import { A4 } from './print';
 import { loadWorkbook } from './workbook';
 import type { CellEdit } from './xlsx-edit';
 import { XlsxEditor, XlsxStyles, editCells, inlineStringCell, xmlText } from './xlsx-edit';
@@ -27,8 +28,10 @@ const BLUE = 'FF1F5FA8';
 const TOP_WRAP = '<alignment vertical="top" wrapText="1"/>';
 /** Auteur des notes posées dans la copie. */
 const NOTE_AUTHOR = 'Contrôle de la fiche visa';
+// Largeurs choisies pour que la feuille s'imprime sur une page de large en A4 paysage sans passer sous 8 points
+// (environ 190 caractères, voir PRINTABLE_WIDTH et MIN_PRINT_SCALE dans print.ts) ; les textes sont renvoyés à la ligne.
 const COLUMNS: Array<[string, number]> = [
-	['Effet', 14], ['Champ', 30], ['Où', 34], ['Feuille', 12], ['Cellule', 9], ['Problème', 52], ['Que faire', 60], ['Règle', 26], ['Fondement', 40],
+	['Effet', 12], ['Champ', 18], ['Où', 20], ['Feuille', 10], ['Cellule', 8], ['Problème', 36], ['Que faire', 40], ['Règle', 16], ['Fondement', 28],
 ];
 
 export interface VisaAnnotation {
@@ -72,7 +75,7 @@ function noteText(list: VisaAnomaly[]): string {
 function anomaliesSheet(annotation: VisaAnnotation, fileName: string, styles: XlsxStyles, p: ReturnType<typeof palette>, linkable: (sheet: string) => boolean): string {
 	const s = {
 		titre: styles.derive(0, { fontId: p.fonts.titre, fillId: p.fills[annotation.decision] }),
-		entete: styles.derive(0, { fontId: p.fonts.entete, fillId: p.fills.entete }),
+		entete: styles.derive(0, { fontId: p.fonts.entete, fillId: p.fills.entete, alignment: TOP_WRAP }),
 		corps: styles.derive(0, { alignment: TOP_WRAP }),
 		lien: styles.derive(0, { alignment: TOP_WRAP, fontId: p.fonts.lien }),
 		effet: (effet: VisaEffect) => styles.derive(0, { alignment: TOP_WRAP, fillId: p.fills[effet] }),
@@ -80,7 +83,7 @@ function anomaliesSheet(annotation: VisaAnnotation, fileName: string, styles: Xl
 	const rows: string[] = [
 		`<row r="1">${inlineStringCell('A1', s.titre, `Contrôle de la fiche visa : ${annotation.decision}`)}</row>`,
 		`<row r="2">${inlineStringCell('A2', undefined, `${annotation.resume} Contrôle automatique du ${frenchShortDate(annotation.date)} ; fichier d\u2019origine : « ${fileName} » (non modifié).`)}</row>`,
-		`<row r="4" s="${s.entete}" customFormat="1">${COLUMNS.map(([title], i) => inlineStringCell(`${columnLetter(i + 1)}4`, s.entete, title)).join('')}</row>`,
+		`<row r="4" s="${s.entete}" customFormat="1" ht="30" customHeight="1">${COLUMNS.map(([title], i) => inlineStringCell(`${columnLetter(i + 1)}4`, s.entete, title)).join('')}</row>`,
 	];
 	const links: string[] = [];
 	if (annotation.anomalies.length === 0) rows.push(`<row r="5">${inlineStringCell('A5', undefined, 'Aucune anomalie.')}</row>`);
@@ -92,7 +95,9 @@ function anomaliesSheet(annotation: VisaAnnotation, fileName: string, styles: Xl
 			const style = c === 0 ? s.effet(a.effet) : c === 4 && linked ? s.lien : s.corps;
 			return inlineStringCell(`${columnLetter(c + 1)}${r}`, style, value);
 		});
-		rows.push(`<row r="${r}" s="${s.corps}" customFormat="1">${cells.join('')}</row>`);
+		// Hauteur de ligne donnée : LibreOffice n'ajuste pas de lui-même une ligne écrite sans elle, et les textes renvoyés à la ligne se chevaucheraient.
+		const lines = Math.max(1, ...values.map((value, c) => Math.ceil(String(value).length / Math.max(1, COLUMNS[c][1] - 2))));
+		rows.push(`<row r="${r}" s="${s.corps}" customFormat="1" ht="${Math.min(409, 15 * lines)}" customHeight="1">${cells.join('')}</row>`);
 		if (linked) {
 			const target = `'${a.feuille!.replace(/'/g, "''")}'!${a.cellule}`;
 			links.push(`<hyperlink ref="E${r}" location="${xmlText(target)}" display="${xmlText(a.cellule!)}"/>`);
@@ -103,12 +108,13 @@ function anomaliesSheet(annotation: VisaAnnotation, fileName: string, styles: Xl
 	return (
 		'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' +
 		'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">' +
+		'<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' +
 		`<dimension ref="A1:I${last}"/>` +
 		'<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="4" topLeftCell="A5" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A5" sqref="A5"/></sheetView></sheetViews>' +
 		`<sheetFormatPr defaultRowHeight="15"/><cols>${cols}</cols><sheetData>${rows.join('')}</sheetData>` +
 		`<autoFilter ref="A4:I${last}"/>${links.length > 0 ? `<hyperlinks>${links.join('')}</hyperlinks>` : ''}` +
 		'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>' +
-		'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>'
+		`<pageSetup paperSize="${A4}" orientation="landscape" fitToWidth="1" fitToHeight="0"/></worksheet>`
 	);
 }
 
@@ -150,7 +156,8 @@ export async function annotateFicheVisa(buffer: Buffer, fileName: string, annota
 	}
 	if (formulaReplaced) await editor.dropCalcChain();
 
-	await editor.putSheet(t.sheets.anomalies, anomaliesSheet(annotation, fileName, styles, p, (name) => editor.hasSheet(name) && name !== t.sheets.anomalies));
+	// A4 paysage, ajusté à la largeur, ligne d'en-têtes (ligne 4) répétée : même mise en page que les classeurs produits (print.ts).
+	await editor.putSheet(t.sheets.anomalies, anomaliesSheet(annotation, fileName, styles, p, (name) => editor.hasSheet(name) && name !== t.sheets.anomalies), { printTitleRow: 4 });
 	editor.write('xl/styles.xml', styles.toXml());
 	return editor.generate();
 }

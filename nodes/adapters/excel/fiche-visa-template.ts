@@ -11,6 +11,7 @@ import ExcelJS from 'exceljs';
 import type { FicheField, FicheFieldInfo, FicheListName, FicheLotField } from '../../core';
 import { FICHE_FIELDS, FICHE_LISTS, FICHE_LOT_FIELDS, FICHE_VISA_VERSION, listLabels, normalizeToken } from '../../core';
 import { columnLetter } from './cells';
+import { preparePrint } from './print';
 
 const SHEETS = { fiche: 'Fiche visa', lots: 'Lots', listes: 'Listes', instructions: 'Instructions', anomalies: 'Anomalies' } as const;
 
@@ -153,7 +154,7 @@ const INSTRUCTIONS = [
 /** Construit le formulaire vierge (version courante du modèle). */
 export async function buildFicheVisaForm(options: { date?: string } = {}): Promise<Buffer> {
 	const workbook = await createFicheVisaWorkbook(options);
-	return Buffer.from((await workbook.xlsx.writeBuffer()) as ArrayBuffer);
+	return Buffer.from((await preparePrint(workbook).xlsx.writeBuffer()) as ArrayBuffer);
 }
 
 /** Le formulaire vierge, en classeur exceljs (pour le pré-remplir avant écriture). */
@@ -167,7 +168,7 @@ export async function createFicheVisaWorkbook(options: { date?: string } = {}): 
 	wb.modified = created;
 
 	// Feuille « Fiche visa ».
-	const ws = wb.addWorksheet(SHEETS.fiche, { views: [{ state: 'frozen', ySplit: 3 }], pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+	const ws = wb.addWorksheet(SHEETS.fiche, { views: [{ state: 'frozen', ySplit: 3 }], pageSetup: { orientation: 'portrait' } });
 	ws.getColumn(1).width = 46;
 	ws.getColumn(2).width = 50;
 	ws.getColumn(3).width = 62;
@@ -220,7 +221,7 @@ export async function createFicheVisaWorkbook(options: { date?: string } = {}): 
 	await ws.protect('', { selectLockedCells: true, selectUnlockedCells: true, formatRows: true, formatColumns: true });
 
 	// Feuille « Lots ».
-	const lots = wb.addWorksheet(SHEETS.lots, { views: [{ state: 'frozen', ySplit: t.lotsHeaderRow }], pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+	const lots = wb.addWorksheet(SHEETS.lots, { views: [{ state: 'frozen', ySplit: t.lotsHeaderRow }], pageSetup: { orientation: 'landscape' } });
 	lots.getCell('A1').value = 'Lots de la consultation';
 	lots.getCell('A1').font = { bold: true, size: 14, color: { argb: BLUE } };
 	lots.getCell('A2').value = 'Une ligne par lot (marché non alloti : une ligne, lot « unique »). Total des lots (€ HT) :';
@@ -320,5 +321,5 @@ export async function buildPrefilledFicheVisa(prefill: FicheVisaPrefill): Promis
 			if (value !== undefined) lots.getCell(`${t.lotColumns[f.champ]}${t.lotsFirstRow + i}`).value = cellValueFor(f, value);
 		}
 	});
-	return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+	return Buffer.from((await preparePrint(wb).xlsx.writeBuffer()) as ArrayBuffer);
 }

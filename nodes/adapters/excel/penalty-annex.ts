@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import type { ClauseRecord, IsoMonth, PenaltyAssessment, StepDecision } from '../../core';
 import { SOURCES, frenchLongDate, frenchMonth, monthOf, monthRange } from '../../core';
 import { styleHeader } from './study-report';
+import { preparePrint } from './print';
 
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 const EUROS = '#,##0.00 "€"';
@@ -29,12 +30,16 @@ export async function buildPenaltyAnnex({ clause, assessment: a, step, declared 
 	wb.created = new Date(`${a.dateCalcul}T09:00:00Z`);
 	wb.modified = wb.created;
 
-	const ws = wb.addWorksheet('Calcul', { pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
-	ws.columns = [{ width: 42 }, { width: 60 }, { width: 12 }, { width: 9 }, { width: 14 }, { width: 16 }, { width: 70 }];
+	const ws = wb.addWorksheet('Calcul', { pageSetup: { orientation: 'landscape' } });
+	// Largeurs qui tiennent sur une page A4 paysage sans passer sous 8 points (voir print.ts) ; textes renvoyés à la ligne.
+	ws.columns = [{ width: 40 }, { width: 46 }, { width: 12 }, { width: 9 }, { width: 14 }, { width: 16 }, { width: 42 }];
+	for (const c of [1, 2, 7]) ws.getColumn(c).alignment = { wrapText: true, vertical: 'top' };
 	ws.getCell('A1').value = `Calcul des pénalités – clause sociale d\u2019insertion – marché ${clause.marche}, lot ${clause.lot}`;
 	ws.getCell('A1').font = { bold: true, size: 14 };
+	ws.getCell('A1').alignment = { wrapText: false };
 	ws.getCell('A2').value = `${step.etapeLibelle} – pénalités arrêtées au ${frenchLongDate(a.dateCalcul)}`;
 	ws.getCell('A2').font = { italic: true };
+	ws.getCell('A2').alignment = { wrapText: false };
 
 	const facts: Array<[string, ExcelJS.CellValue, string?]> = [
 		['Marché', clause.marche],
@@ -147,7 +152,7 @@ export async function buildPenaltyAnnex({ clause, assessment: a, step, declared 
 		{ header: 'Valeur', key: 'valeur', width: 12 },
 		{ header: 'Unité', key: 'unite', width: 12 },
 		{ header: 'Origine', key: 'origine', width: 22 },
-		{ header: 'Source', key: 'source', width: 100 },
+		{ header: 'Source', key: 'source', width: 80, style: { alignment: { wrapText: true, vertical: 'top' } } },
 	];
 	styleHeader(params.getRow(1));
 	for (const p of Object.values(a.parametres)) params.addRow(p);
@@ -188,5 +193,5 @@ export async function buildPenaltyAnnex({ clause, assessment: a, step, declared 
 			n.addRow({ motif: item.motifLibelle, heures: item.heures, debut: item.debut ? frenchLongDate(item.debut) : '', fin: item.fin ? frenchLongDate(item.fin) : '', reference: item.reference ?? '' });
 		}
 	}
-	return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+	return Buffer.from((await preparePrint(wb).xlsx.writeBuffer()) as ArrayBuffer);
 }

@@ -6,6 +6,8 @@
  */
 import ExcelJS from 'exceljs';
 
+import { preparePrint } from './print';
+
 import type { ProgrammeReview } from '../../core';
 import { frenchLongDate } from '../../core';
 
@@ -20,7 +22,7 @@ interface Column {
 }
 
 function sheet<T extends object>(wb: ExcelJS.Workbook, name: string, title: string, subtitle: string, columns: Column[], rows: readonly T[], alert?: (row: T) => boolean): void {
-	const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 3, xSplit: 1 }], pageSetup: { orientation: 'landscape', paperSize: 9, fitToPage: true, fitToWidth: 1, fitToHeight: 0 } });
+	const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 3, xSplit: 1 }], pageSetup: { orientation: 'landscape' } });
 	ws.getCell('A1').value = title;
 	ws.getCell('A1').font = { bold: true, size: 13 };
 	ws.getCell('A2').value = subtitle;
@@ -144,5 +146,5 @@ export async function buildProgrammeReview(review: ProgrammeReview, meta: { titr
 			params.getRow(1).fill = HEADER_FILL;
 		}
 	});
-	return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+	return Buffer.from((await preparePrint(wb).xlsx.writeBuffer()) as ArrayBuffer);
 }

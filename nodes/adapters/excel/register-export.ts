@@ -6,6 +6,8 @@
  */
 import ExcelJS from 'exceljs';
 
+import { preparePrint } from './print';
+
 import type { RegisterClause, ReportLine } from '../../core';
 import { AGE_BANDS, CLAUSE_STATUSES, CONTRACT_TYPES, EMPLOYERS, MODALITIES, OUTCOMES, PUBLIC_CATEGORIES, SEXES, frenchLongDate } from '../../core';
 
@@ -144,5 +146,5 @@ export async function buildRegisterExport(input: RegisterExport): Promise<Buffer
 	for (const ws of sheets) {
 		await ws.protect(input.motDePasse ?? '', { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true, sort: false, autoFilter: false });
 	}
-	return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+	return Buffer.from((await preparePrint(wb).xlsx.writeBuffer()) as ArrayBuffer);
 }

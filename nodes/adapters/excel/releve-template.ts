@@ -9,6 +9,7 @@ import ExcelJS from 'exceljs';
 
 import type { ClauseRecord } from '../../core';
 import { columnLetter } from './cells';
+import { preparePrint } from './print';
 import { DeflateTemplate, ZipArchive } from './zip-archive';
 import {
 	AGE_BANDS,
@@ -272,7 +273,7 @@ async function buildBaseTemplate(date: string): Promise<Buffer> {
 	});
 	help.getCell(1, 1).font = { bold: true, size: 13 };
 
-	return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+	return Buffer.from((await preparePrint(wb).xlsx.writeBuffer()) as ArrayBuffer);
 }
 
 export function releveFileName(clause: { marche: string; lot: string }, mois: string): string {

@@ -6,6 +6,8 @@
  */
 import ExcelJS from 'exceljs';
 
+import { preparePrint } from './print';
+
 import type { Anomaly, FeasibilityResult, StudyRow, UsedParameter } from '../../core';
 import { CRITERION_POLICIES, LOI_CLIMAT, NATURE_LABELS, THRESHOLDS, frenchLongDate, retainedHours, studyTotals } from '../../core';
 
@@ -78,24 +80,24 @@ export async function buildStudyReport(rows: StudyReportRow[], meta: StudyReport
 	const columns: Array<{ header: string; key: string; width: number; numFmt?: string; wrap?: boolean }> = [
 		{ header: 'Marché', key: 'marche', width: 16 },
 		{ header: 'Lot', key: 'lot', width: 7 },
-		{ header: 'Intitulé', key: 'intitule', width: 32, wrap: true },
+		{ header: 'Intitulé', key: 'intitule', width: 28, wrap: true },
 		{ header: 'Nature', key: 'nature', width: 16 },
 		{ header: 'Montant HT', key: 'montantHT', width: 16, numFmt: EUROS },
 		{ header: 'Durée (mois)', key: 'dureeMois', width: 9, numFmt: '0' },
-		{ header: 'Lieu d\u2019exécution', key: 'lieu', width: 24, wrap: true },
-		{ header: 'Décision', key: 'decision', width: 22, wrap: true },
-		{ header: 'Mécanisme(s)', key: 'mecanismes', width: 44, wrap: true },
-		{ header: 'Considération sociale (DECP)', key: 'decp', width: 20, wrap: true },
+		{ header: 'Lieu d\u2019exécution', key: 'lieu', width: 18, wrap: true },
+		{ header: 'Décision', key: 'decision', width: 18, wrap: true },
+		{ header: 'Mécanisme(s)', key: 'mecanismes', width: 30, wrap: true },
+		{ header: 'Considération sociale (DECP)', key: 'decp', width: 16, wrap: true },
 		{ header: 'Heures calculées', key: 'heuresCalculees', width: 12, numFmt: HOURS },
 		{ header: 'Heures à inscrire au contrat', key: 'heures', width: 13, numFmt: HOURS },
 		{ header: 'ETP', key: 'etp', width: 8, numFmt: DECIMAL },
 		{ header: 'Mois à temps plein', key: 'mois', width: 10, numFmt: DECIMAL },
-		{ header: 'Méthode', key: 'methode', width: 26, wrap: true },
-		{ header: 'Calcul', key: 'formule', width: 50, wrap: true },
-		{ header: 'Facilitateur', key: 'facilitateur', width: 28, wrap: true },
-		{ header: 'Seuil européen', key: 'seuil', width: 16, wrap: true },
-		{ header: 'Justification (fiche visa)', key: 'justification', width: 80, wrap: true },
-		{ header: 'Avertissements', key: 'avertissements', width: 60, wrap: true },
+		{ header: 'Méthode', key: 'methode', width: 20, wrap: true },
+		{ header: 'Calcul', key: 'formule', width: 36, wrap: true },
+		{ header: 'Facilitateur', key: 'facilitateur', width: 22, wrap: true },
+		{ header: 'Seuil européen', key: 'seuil', width: 14, wrap: true },
+		{ header: 'Justification (fiche visa)', key: 'justification', width: 48, wrap: true },
+		{ header: 'Avertissements', key: 'avertissements', width: 36, wrap: true },
 	];
 	const headerRow = sheet.getRow(3);
 	columns.forEach((c, i) => {
@@ -165,18 +167,12 @@ export async function buildStudyReport(rows: StudyReportRow[], meta: StudyReport
 	totalRow.font = { bold: true };
 	totalRow.fill = TOTAL_FILL;
 	sheet.autoFilter = { from: { row: 3, column: 1 }, to: { row: 3, column: columns.length } };
-	sheet.pageSetup = {
-		orientation: 'landscape',
-		paperSize: 9,
-		fitToPage: true,
-		fitToWidth: 1,
-		fitToHeight: 0,
-		printTitlesRow: '3:3',
-	};
 
 	addParameterSheet(workbook, rows);
 	if (totals.lotsEnErreur > 0) addAnomalySheet(workbook, rows.filter((row) => row.erreur));
-	const buffer = await workbook.xlsx.writeBuffer();
+	// A4 paysage, ligne d'en-têtes (ligne 3, figée) répétée sur chaque page ; colonnes assez étroites (textes
+	// renvoyés à la ligne) pour que la feuille s'imprime lisiblement, marché et lot répétés à gauche de chaque page.
+	const buffer = await preparePrint(workbook, { Lots: { orientation: 'landscape' } }).xlsx.writeBuffer();
 	return Buffer.from(buffer as ArrayBuffer);
 }
 
@@ -188,7 +184,7 @@ function addParameterSheet(workbook: ExcelJS.Workbook, rows: StudyReportRow[]): 
 		{ header: 'Unité', key: 'unite', width: 10 },
 		{ header: 'Origine', key: 'origine', width: 20 },
 		{ header: 'Lots', key: 'lots', width: 24 },
-		{ header: 'Source', key: 'source', width: 100 },
+		{ header: 'Source', key: 'source', width: 72, style: { alignment: { wrapText: true, vertical: 'top' } } },
 	];
 	styleHeader(sheet.getRow(1));
 	const seen = new Map<string, { p: UsedParameter; lots: string[] }>();

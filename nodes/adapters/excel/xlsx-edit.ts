@@ -453,7 +453,7 @@ export class XlsxEditor {
 	 * une feuille du même nom à sa place, sinon elle est ajoutée à la fin ; elle
 	 * devient la feuille active à l'ouverture.
 	 */
-	async putSheet(name: string, xml: string): Promise<void> {
+	async putSheet(name: string, xml: string, options: { printTitleRow?: number } = {}): Promise<void> {
 		let workbook = (await this.read('xl/workbook.xml'))!;
 		const existing = this.sheets.find((s) => s.name === name);
 		const sheetTags = [...workbook.matchAll(/<sheet\b([^>]*?)\/?>/g)];
@@ -487,6 +487,19 @@ export class XlsxEditor {
 			workbook = workbook.replace('</sheets>', `<sheet name="${xmlText(name)}" sheetId="${sheetId}" ${prefix ?? 'r'}:id="${id}"/></sheets>`);
 			index = sheetTags.length;
 			this.sheets.push({ name, path, rId: id });
+		}
+		// Ligne d'en-têtes répétée en haut de chaque page imprimée (nom défini _xlnm.Print_Titles de la feuille).
+		workbook = workbook.replace(new RegExp(`<definedName\\b(?=[^>]*\\bname="_xlnm\\.Print_Titles")(?=[^>]*\\blocalSheetId="${index}")[^>]*>[\\s\\S]*?</definedName>`), '');
+		if (options.printTitleRow) {
+			const row = options.printTitleRow;
+			const defined = `<definedName name="_xlnm.Print_Titles" localSheetId="${index}">'${xmlText(name.replace(/'/g, "''"))}'!$${row}:$${row}</definedName>`;
+			if (/<definedNames\s*\/>/.test(workbook)) workbook = workbook.replace(/<definedNames\s*\/>/, `<definedNames>${defined}</definedNames>`);
+			else if (/<\/definedNames>/.test(workbook)) workbook = workbook.replace('</definedNames>', `${defined}</definedNames>`);
+			else {
+				// Ordre du schéma : sheets, functionGroups, externalReferences, definedNames.
+				const after = ['</externalReferences>', '</functionGroups>', '</sheets>'].find((tag) => workbook.includes(tag))!;
+				workbook = workbook.replace(after, `${after}<definedNames>${defined}</definedNames>`);
+			}
 		}
 		// Feuille active à l'ouverture ; les autres feuilles ne sont plus sélectionnées (sinon Excel les grouperait).
 		if (/<workbookView\b/.test(workbook)) {
