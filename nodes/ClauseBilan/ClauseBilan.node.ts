@@ -67,7 +67,7 @@ export class ClauseBilan implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Bilan', 'Indicateurs par vue'],
+		outputNames: ['Bilan', 'Indicateurs'],
 		credentials: [
 			{
 				name: 'clausesRegistreApi',

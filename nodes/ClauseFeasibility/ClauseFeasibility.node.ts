@@ -200,8 +200,12 @@ export class ClauseFeasibility implements INodeType {
 				const faisabilite = study.study({ lot, where: entry.where, calibrage });
 				// Montant, taux ou coût horaire absurdes : des heures invraisemblables ne sortent pas du nœud.
 				assertPlausibleHours(faisabilite.heuresEstimees, entry.where);
+				// La décision d'abord : « faisabilite » (qui commence par la décision) en tête de l'élément,
+				// pour que l'éditeur de n8n la montre en premier (tableau, JSON, schéma).
+				const lotFields = { ...entry.json };
+				delete lotFields.faisabilite;
 				returnData.push({
-					json: { ...entry.json, faisabilite: faisabilite as unknown as IDataObject },
+					json: { faisabilite: faisabilite as unknown as IDataObject, ...lotFields },
 					pairedItem: { item: entry.itemIndex },
 				});
 			} catch (failure) {

@@ -68,7 +68,7 @@ export class ClauseReportIntake implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Par relevé', 'Lignes acceptées', 'Classeur de suivi'],
+		outputNames: ['Par relevé', 'Lignes', 'Classeur'],
 		credentials: [
 			{
 				name: 'clausesSocialesSmtpApi',

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { RELEVE_TEMPLATE } from '../../nodes/adapters';
 import { Register, SqliteDatabase } from '../../nodes/adapters/register';
 import { clauseKey } from '../../nodes/core';
+import { APPROUVER, approvalLink, executionOf, openApprovalPage, submitApproval } from '../helpers/approbation';
 import type { Layout, N8nRun } from '../helpers/real-n8n';
 import { local, outputOf, registerFile, useRealN8n, workflowFile } from '../helpers/real-n8n';
 import type { SmtpSink } from '../helpers/smtp-sink';
@@ -69,12 +70,13 @@ async function penaltyRound(layout: Layout, sink: SmtpSink, dateAvis: string): P
 	await sink.waitFor(before + 2, 30000);
 	const approval = sink.mails.slice(before).find((m) => m.parsed.subject?.startsWith('Approbation requise'))!;
 	expect(approval.envelope.to).toEqual([ACHETEUR_REVUE]);
-	const link = /href="([^"]*approved=true[^"]*)"/.exec(String(approval.parsed.html))![1].replace(/&amp;/g, '&');
-	const executionId = /webhook-waiting\/(\d+)\//.exec(link)![1];
+	const link = approvalLink(approval);
+	const executionId = executionOf(link);
 	const server = await local.startServer(layout, { port, env });
 	let finished;
 	try {
-		expect((await local.openLink(link)).status).toBe(200);
+		expect((await openApprovalPage(link)).status).toBe(200);
+		expect((await submitApproval(link, APPROUVER)).status).toBe(200);
 		finished = await local.waitForExecution(layout, executionId, {
 			timeoutMs: 120000,
 			until: (execution) => Boolean(execution.data?.resultData.runData['Avis de pénalité (envoi)']),

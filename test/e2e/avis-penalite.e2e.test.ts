@@ -5,11 +5,14 @@
  * classeur de suivi » a d'abord versé le classeur des clauses à solder
  * (colonnes de pénalité et feuille « Pénalités » comprises).
  * 1. `n8n execute` : revue, paquet de revue et demande d'approbation envoyés à
- *    l'acheteur ; l'exécution s'arrête « en attente » de la réponse.
- * 2. `n8n start` sur la même base ; le lien « Envoyer les avis » du courriel
- *    d'approbation, sans sa signature puis avec une signature altérée, est
- *    refusé (l'exécution reste en attente, rien ne part) ; ouvert tel quel,
- *    l'exécution reprend et se termine ; rejoué ensuite, il ne relance rien.
+ *    l'acheteur (HTML et texte brut, lien signé) ; l'exécution s'arrête « en
+ *    attente » de la réponse.
+ * 2. `n8n start` sur la même base ; le lien du courriel d'approbation, sans sa
+ *    signature puis avec une signature altérée, est refusé (l'exécution reste
+ *    en attente, rien ne part) ; ouvert tel quel, il montre la page
+ *    d'approbation en français ; la décision « Approuver l’envoi » postée comme
+ *    le fait la page, l'exécution reprend, la page de fin le dit en français et
+ *    l'exécution se termine ; la page rejouée ensuite ne relance rien.
  * 3. Les avis reçus par les titulaires sont relus : lettre PDF (texte), annexe
  *    Excel, et la lettre envoyée est octet pour octet celle relue.
  * La date de l'avis est celle du jour : les montants du jeu d'exemple ne
@@ -20,13 +23,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 
+import { APPROUVER, approvalLink, executionOf, openApprovalPage, submitApproval } from '../helpers/approbation';
 import { pdfText } from '../helpers/documents';
 import type { N8nRun } from '../helpers/real-n8n';
 import { Register, SqliteDatabase } from '../../nodes/adapters/register';
 import { importSampleWorkbook, local, outputOf, registerFile, useRealN8n, workflowFile } from '../helpers/real-n8n';
 import { expectWorkflowsKeptByN8n } from '../helpers/workflow-check';
 
-jest.setTimeout(600_000);
+jest.setTimeout(900_000);
 
 const ACHETEUR = 'commande-publique@region-val-argent.example.test';
 
@@ -81,41 +85,60 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		const approval = sink.mails.find((m) => m.parsed.subject?.startsWith('Approbation requise'))!;
 		// Montants notifiés et montants encourus (mises en demeure) séparés.
 		expect(approval.parsed.subject).toBe('Approbation requise – clause sociale d’insertion – 1 notification de pénalités : 9\u00a0000,00\u00a0€ HT notifiés ; 1 mise en demeure : 7\u00a0800,00\u00a0€ HT encourus');
+		// Le courriel a une partie HTML et une partie texte brut, chacune avec la liste des avis et le lien.
 		const html = String(approval.parsed.html);
 		expect(html).toContain('Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités');
-		const link = /href="([^"]*approved=true[^"]*)"/.exec(html)?.[1]?.replace(/&amp;/g, '&');
-		expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/webhook-waiting/\\d+/`));
-		const executionId = /webhook-waiting\/(\d+)\//.exec(link!)![1];
+		expect(html).toContain('Approuver ou refuser l’envoi</a>');
+		const plain = String(approval.parsed.text);
+		expect(plain).toContain('• Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités, 9\u00a0000,00\u00a0€ HT');
+		expect(plain).toContain('• Marché 2025-PI-011, lot 2');
+		expect(plain).toContain('Pour approuver ou refuser leur envoi aux titulaires, ouvrez la page suivante (valable 6 jours) :');
+		const link = approvalLink(approval);
+		expect(plain).toContain(link);
+		expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/form-waiting/\\d+\\?signature=[0-9a-f]{64}$`));
+		const executionId = executionOf(link);
 
 		// 2. Approbation : le serveur n8n reprend l'exécution en attente.
-		const server = await local.startServer(layout, { port, env });
+		const server = await local.startServer(layout, { port, env, timeoutMs: 300_000 });
 		let finished;
 		let replay;
 		try {
 			// Lien sans sa signature, ou signature altérée : refusé, l'exécution reste en attente, rien ne part.
-			const signed = new URL(link!);
+			const signed = new URL(link);
 			const signature = signed.searchParams.get('signature');
-			expect(signature).toMatch(/^[0-9a-f]{16,}$/i);
+			expect(signature).toMatch(/^[0-9a-f]{64}$/);
 			const unsigned = new URL(signed);
 			unsigned.searchParams.delete('signature');
 			const altered = new URL(signed);
 			altered.searchParams.set('signature', `${signature!.slice(0, -1)}${signature!.endsWith('0') ? '1' : '0'}`);
 			for (const forged of [unsigned, altered]) {
-				const refused = await local.openLink(forged.toString(), { timeoutMs: 30000 });
-				expect(refused.status).toBeGreaterThanOrEqual(400);
-				expect(refused.status).toBeLessThan(500);
+				const refused = await openApprovalPage(forged.toString(), { timeoutMs: 30000 });
+				expect(refused.status).toBe(401);
+				// Une décision postée sur le lien falsifié est refusée de même.
+				expect((await submitApproval(forged.toString(), APPROUVER)).status).toBe(401);
 			}
 			expect((await local.readExecution(layout, executionId))?.status).toBe('waiting');
 			expect(sink.mails).toHaveLength(2);
 
-			const answer = await local.openLink(link!);
+			// La page d'approbation, en français.
+			const page = await openApprovalPage(link);
+			expect(page.status).toBe(200);
+			expect(page.body).toContain('<title>Approbation des avis de pénalité</title>');
+			expect(page.body).toContain('1 notification de pénalités : 9\u00a0000,00\u00a0€ HT notifiés ; 1 mise en demeure : 7\u00a0800,00\u00a0€ HT encourus.');
+			expect(page.body).toContain('Les lettres et leurs annexes de calcul vous ont été envoyées pour relecture.');
+			for (const label of ['Décision', 'Approuver l’envoi', 'Refuser l’envoi', 'Commentaire']) expect(page.body).toContain(`>${label}</label>`);
+			expect(page.body).not.toMatch(/My form|Got it, thanks|Form automated with/);
+			// La décision postée : la page de fin, en français.
+			const answer = await submitApproval(link, APPROUVER, 'Vu, à envoyer.');
 			expect(answer.status).toBe(200);
+			expect(answer.body).toContain('<h1>Envoi approuvé</h1>');
+			expect(answer.body).toContain('Votre décision est enregistrée : les avis relus partent maintenant aux titulaires.');
 			finished = await local.waitForExecution(layout, executionId, {
 				timeoutMs: 120000,
 				until: (execution) => Boolean(execution.data?.resultData.runData['Enregistrer le journal']),
 			});
 			// Le lien rejoué, une fois l'exécution terminée, ne relance rien.
-			replay = await local.openLink(link!, { timeoutMs: 30000 });
+			replay = await submitApproval(link, APPROUVER);
 			// Laisse à une reprise indue le temps de partir, si elle devait partir.
 			await new Promise((resolve) => setTimeout(resolve, 3000));
 		} finally {
@@ -127,6 +150,7 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 
 		// 3. Envoi : deux avis, une seule fois, aux titulaires ; l'acheteur reçoit le compte rendu.
 		const run = finished as unknown as N8nRun;
+		expect(outputOf(run, 'Approbation de l’acheteur')[0].json).toMatchObject({ Décision: APPROUVER, Commentaire: 'Vu, à envoyer.' });
 		const sent = outputOf(run, 'Avis de pénalité (envoi)').map((i) => i.json as unknown as ClauseOut);
 		expect(sent.map((c) => `${c.marche}/${c.lot}:${c.envoi.statut}`)).toEqual([
 			'2024-TRX-027/3:sans objet',
@@ -172,7 +196,9 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		]);
 		const journal = fs.readdirSync(layout.output).find((f) => f.startsWith('journal-penalites-'))!;
 		expect(JSON.parse(fs.readFileSync(path.join(layout.output, journal), 'utf8'))).toHaveLength(5);
-		expect(replay!.body).toContain('<title>No action required</title>');
+		// Rejouée, la décision ne relance rien (n8n répond par sa page « formulaire déjà envoyé »).
+		expect(replay!.status).toBe(200);
+		expect(replay!.body).not.toContain('Envoi approuvé');
 		// Les deux avis partis sont consignés au registre : rien à reporter dans un classeur.
 		const register = await Register.open(await SqliteDatabase.open({ file: registerFile(layout) }));
 		try {

@@ -21,6 +21,7 @@ import { Client, Pool } from 'pg';
 import { messageIdFor } from '../../nodes/adapters/mail/mailer';
 import { WorkingCalendar } from '../../nodes/core/calendar';
 import { PostgresDatabase, Register } from '../../nodes/adapters/register';
+import { APPROUVER, approvalLink, openApprovalPage, submitApproval } from '../helpers/approbation';
 import { local, workflowFile } from '../helpers/real-n8n';
 import { SmtpSink } from '../helpers/smtp-sink';
 
@@ -338,15 +339,17 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 				await new Promise((r) => setTimeout(r, 200));
 			}
 		})();
-		const link = /href="([^"]*approved=true[^"]*)"/.exec(String(approval.parsed.html))?.[1]?.replace(/&amp;/g, '&');
+		const link = approvalLink(approval);
 		// Le lien pointe vers l'instance principale (WEBHOOK_URL), pas vers le worker qui l'a écrit.
-		expect(link).toMatch(new RegExp(`^${deployment.url.replace(/[.]/g, '\\.')}webhook-waiting/${id}/`));
+		expect(link).toMatch(new RegExp(`^${deployment.url.replace(/[.]/g, '\\.')}form-waiting/${id}\\?`));
 
 		// Le worker de la revue s'arrête ; l'autre reprendra l'exécution.
 		await deployment.stopProcess(first);
 		try {
-			const answer = await local.openLink(link!);
+			expect((await openApprovalPage(link)).status).toBe(200);
+			const answer = await submitApproval(link, APPROUVER);
 			expect(answer.status).toBe(200);
+			expect(answer.body).toContain('<h1>Envoi approuvé</h1>');
 			const finished = await waitFor(id, 180_000);
 			expect(finished.status).toBe('success');
 			const other = Object.keys(deployment.processes).find((r) => r.startsWith('worker-') && r !== first)!;

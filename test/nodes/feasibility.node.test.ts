@@ -33,6 +33,10 @@ describe('nœud Étude de faisabilité, exécuté par le moteur de n8n', () => {
 			{ marche: 'M1', lot: '1', intitule: 'Gros œuvre', nature: 'travaux', montantHT: 504000, secteur: 'gros œuvre', lieuExecution: 'Niort (79000)', dureeMois: 20 },
 		]);
 		expect(error()).toBeUndefined();
+		// La décision d'abord, pour l'éditeur de n8n : « faisabilite » en tête de l'élément, « decision » en tête de « faisabilite ».
+		expect(Object.keys(items[0].json)[0]).toBe('faisabilite');
+		expect(Object.keys(items[0].json.faisabilite as IDataObject).slice(0, 2)).toEqual(['decision', 'decisionLibelle']);
+		expect(items[0].json).toMatchObject({ marche: 'M1', lot: '1', intitule: 'Gros œuvre' });
 		const r = f(items[0].json);
 		expect(r.decision).toBe('clause');
 		expect(r.mecanismes.map((m) => m.code)).toEqual(['clauseExecution']);

@@ -55,7 +55,9 @@ function effectiveMode(value: unknown, configuration: Record<string, unknown>): 
 /** Nœuds atteignables depuis un déclencheur sans passer par une approbation. */
 function reachableWithoutApproval(workflow: Workflow): Set<string> {
 	const byName = new Map(workflow.nodes.map((n) => [n.name, n]));
-	const isApproval = (n: WorkflowNode) => n.type === 'n8n-nodes-base.emailSend' && n.parameters.operation === 'sendAndWait';
+	// Approbation : formulaire d'un nœud Wait (« On Form Submitted »), ou « Send and Wait for Response ».
+	const isApproval = (n: WorkflowNode) =>
+		(n.type === 'n8n-nodes-base.wait' && n.parameters.resume === 'form') || (n.type === 'n8n-nodes-base.emailSend' && n.parameters.operation === 'sendAndWait');
 	const targets = new Set(Object.values(workflow.connections).flatMap((c) => c.main.flat().map((t) => t?.node)));
 	const queue = workflow.nodes.filter((n) => !n.type.endsWith('stickyNote') && !n.disabled && !targets.has(n.name)).map((n) => n.name);
 	const seen = new Set<string>();
