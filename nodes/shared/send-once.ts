@@ -169,7 +169,7 @@ export async function sendOnceInRegister(ctx: IExecuteFunctions, mails: KeyedMai
 				description: `${error.correction} Les courriels dont l’envoi a été consigné ne repartent pas ; les autres partent à la reprise.`,
 			});
 		}
-		throw error;
+		throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error);
 	} finally {
 		await register.close();
 	}

@@ -7,7 +7,6 @@
  * s'écrit ensuite normalement (compteurs repris). Rien n'est écrasé sans
  * --remplacer, et l'ancien registre est alors gardé.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,10 +29,13 @@ function pgEnv(location: Location): NodeJS.ProcessEnv {
 	return { ...process.env, PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: pg.user, PGPASSWORD: pg.password, PGDATABASE: String(location.pgDatabase) };
 }
 
-function script(args: string[], env: NodeJS.ProcessEnv = process.env) {
-	const result = spawnSync('bash', [SCRIPT, ...args], { env, encoding: 'utf8' });
-	return { status: result.status, out: `${result.stdout}${result.stderr}` };
-}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const run = require('../helpers/run-script.cjs') as {
+	runScript(script: string, args: string[], env?: NodeJS.ProcessEnv): { status: number | null; out: string };
+	psql(pg: ReturnType<typeof testPostgres>, database: string, sql: string): string;
+};
+
+const script = (args: string[], env: NodeJS.ProcessEnv = process.env) => run.runScript(SCRIPT, args, env);
 
 async function open(dialect: RegisterDialect, location: Location): Promise<Register> {
 	if (dialect === 'sqlite') return Register.open(await connect(dialect, location), { execution: '42' });
@@ -140,10 +142,7 @@ describe.each(DIALECTS)('sauvegarde et restauration du registre (%s)', (dialect)
 			expect(fs.readdirSync(path.dirname(String(target.sqliteFile))).some((f) => f.startsWith('registre.sqlite.avant-restauration-'))).toBe(true);
 		} else {
 			const pg = testPostgres();
-			const schemas = execFileSync(path.join(pg.bin, 'psql'), ['-h', pg.host, '-p', String(pg.port), '-U', pg.user, '-d', String(target.pgDatabase), '-qAtc', "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'clauses_sociales%' ORDER BY 1"], {
-				env: { ...process.env, PGPASSWORD: pg.password },
-				encoding: 'utf8',
-			});
+			const schemas = run.psql(pg, String(target.pgDatabase), "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'clauses_sociales%' ORDER BY 1");
 			expect(schemas.trim().split('\n')).toEqual([SCHEMA, expect.stringMatching(/^clauses_sociales_avant_\d{8}_\d{6}$/)]);
 		}
 	});
