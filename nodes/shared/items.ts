@@ -6,6 +6,7 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData, INodeParameters, NodeParameterValueType } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { RegisterError } from '../adapters/register/database';
 import type { Anomaly } from '../core';
 import { AnomalyError, detailAnomalies } from '../core';
 
@@ -17,6 +18,10 @@ export function toNodeError(node: INode, error: unknown, itemIndex: number): Nod
 			itemIndex,
 			description: detailAnomalies(error.anomalies),
 		});
+	}
+	if (error instanceof RegisterError) {
+		// Registre injoignable ou connexion perdue : l'erreur dit déjà quoi faire.
+		return new NodeOperationError(node, `Registre des clauses : ${error.message}`, { itemIndex, description: error.correction });
 	}
 	const message = error instanceof Error ? error.message : String(error);
 	return new NodeOperationError(node, `Erreur inattendue sur l\u2019élément ${itemIndex + 1} : ${message}`, {

@@ -15,7 +15,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OutgoingMail, Register, SendOutcome } from '../adapters';
-import { Mailer, messageIdFor } from '../adapters';
+import { Mailer, RegisterError, messageIdFor } from '../adapters';
 import { forEachLimited } from '../core';
 import { openRegister } from './register';
 import { SMTP_CREDENTIAL, smtpSettings, smtpSettingsProblems } from './smtp';
@@ -96,33 +96,48 @@ export async function sendOnce(ctx: IExecuteFunctions, register: Register, mails
 	const leaseMs = Math.max(1, options.bailSecondes ?? DEFAULT_LEASE_SECONDS) * 1000;
 	const mailer = new Mailer(smtp, { debitParSeconde: options.debitParSeconde });
 	const claiming = gate(CLAIMS_IN_FLIGHT);
+	// Première erreur (registre injoignable, connexion perdue) : plus aucune réservation
+	// n'est prise, les envois déjà partis se terminent, puis l'erreur est levée.
+	let failure: { error: unknown } | undefined;
 	try {
-		await forEachLimited(pending, MAILS_IN_FLIGHT, async ({ key, mail }) => {
-			const prepared = typeof mail === 'function' ? await mail() : mail;
-			await claiming(async () => {
-				const claim = await register.claim(key, { kind: options.nature, leaseMs, recipients: prepared.to });
-				if (!claim.claimed) {
-					outcomes.set(key, claim.busy ? 'en cours ailleurs' : 'déjà envoyé');
-					return;
-				}
-				const outcome = await mailer.send({ ...prepared, cleMessage: prepared.cleMessage ?? key });
-				if (outcome.ok && !options.liberer?.(outcome, key)) {
-					await register.markSent(key, { messageId: outcome.messageId, response: outcome.response, accepted: outcome.accepted });
-				} else if (outcome.ok) {
-					const refused = outcome.rejected[0];
-					await register.markFailed(key, { code: refused?.code ?? 'refus', error: refused?.message ?? 'destinataire principal refusé', messageId: outcome.messageId });
-				} else if (outcome.temporaire) {
-					await register.release(key);
-				} else {
-					await register.markFailed(key, { code: outcome.code, error: outcome.message, messageId: outcome.messageId ?? messageIdFor(key, smtp.expediteurEmail) });
-				}
-				outcomes.set(key, claim.uncertain ? { ...outcome, incertain: true } : outcome);
-			});
+		await forEachLimited(pending, MAILS_IN_FLIGHT, async (item) => {
+			if (failure) return;
+			try {
+				await sendOne(item);
+			} catch (error) {
+				failure ??= { error };
+			}
 		});
 	} finally {
 		mailer.close();
 	}
+	if (failure) throw failure.error;
 	return outcomes;
+
+	async function sendOne({ key, mail }: KeyedMail): Promise<void> {
+		const prepared = typeof mail === 'function' ? await mail() : mail;
+		if (failure) return;
+		await claiming(async () => {
+			if (failure) return;
+			const claim = await register.claim(key, { kind: options.nature, leaseMs, recipients: prepared.to });
+			if (!claim.claimed) {
+				outcomes.set(key, claim.busy ? 'en cours ailleurs' : 'déjà envoyé');
+				return;
+			}
+			const outcome = await mailer.send({ ...prepared, cleMessage: prepared.cleMessage ?? key });
+			if (outcome.ok && !options.liberer?.(outcome, key)) {
+				await register.markSent(key, { messageId: outcome.messageId, response: outcome.response, accepted: outcome.accepted });
+			} else if (outcome.ok) {
+				const refused = outcome.rejected[0];
+				await register.markFailed(key, { code: refused?.code ?? 'refus', error: refused?.message ?? 'destinataire principal refusé', messageId: outcome.messageId });
+			} else if (outcome.temporaire) {
+				await register.release(key);
+			} else {
+				await register.markFailed(key, { code: outcome.code, error: outcome.message, messageId: outcome.messageId ?? messageIdFor(key, smtp.expediteurEmail) });
+			}
+			outcomes.set(key, claim.uncertain ? { ...outcome, incertain: true } : outcome);
+		});
+	}
 }
 
 /** Option commune des nœuds qui envoient : le bail d'une réservation d'envoi. */
@@ -148,6 +163,13 @@ export async function sendOnceInRegister(ctx: IExecuteFunctions, mails: KeyedMai
 	const register = await openRegister(ctx);
 	try {
 		return await sendOnce(ctx, register, mails, options);
+	} catch (error) {
+		if (error instanceof RegisterError) {
+			throw new NodeOperationError(ctx.getNode(), `Registre des clauses : ${error.message} ; envois interrompus`, {
+				description: `${error.correction} Les courriels dont l’envoi a été consigné ne repartent pas ; les autres partent à la reprise.`,
+			});
+		}
+		throw error instanceof NodeOperationError ? error : new NodeOperationError(ctx.getNode(), error as Error);
 	} finally {
 		await register.close();
 	}

@@ -93,22 +93,32 @@ async function appliedVersion(q: Queryable): Promise<number | undefined> {
 	}
 }
 
-/** Applique les migrations manquantes ; rend la version du schéma. */
-export async function migrate(db: Database, schema?: string): Promise<number> {
-	// Chemin rapide : schéma à jour, sans prendre de verrou.
-	if ((await appliedVersion(db)) === SCHEMA_VERSION) return SCHEMA_VERSION;
+/**
+ * Applique les migrations manquantes ; rend la version du schéma.
+ * `migrations` : la liste du paquet (les tests y ajoutent une version future).
+ * Un schéma plus récent que le paquet (mise à jour en cours : un worker encore
+ * à l'ancienne version, la base déjà migrée par un autre) est accepté tel quel :
+ * les migrations n'ajoutent que des tables, colonnes facultatives et index, que
+ * l'ancienne version ignore.
+ */
+export async function migrate(db: Database, schema?: string, migrations: readonly Migration[] = MIGRATIONS): Promise<number> {
+	const target = migrations[migrations.length - 1].version;
+	// Chemin rapide : schéma à jour (ou plus récent), sans prendre de verrou.
+	const seen = await appliedVersion(db);
+	if (seen !== undefined && seen >= target) return seen;
 	return db.transaction(async (tx) => {
 		if (db.dialect === 'postgres') {
 			await tx.query('SELECT pg_advisory_xact_lock(?)', [MIGRATION_LOCK]);
 			if (schema) await tx.run(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
 		}
 		await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, description TEXT NOT NULL)');
+		// Relu sous le verrou : un autre processus a pu migrer pendant l'attente.
 		const current = (await appliedVersion(tx)) ?? 0;
-		for (const migration of MIGRATIONS) {
+		for (const migration of migrations) {
 			if (migration.version <= current) continue;
 			for (const statement of migration.statements(db.dialect)) await tx.run(statement);
 			await tx.run('INSERT INTO schema_migrations (version, applied_at, description) VALUES (?, ?, ?)', [migration.version, new Date().toISOString(), migration.description]);
 		}
-		return SCHEMA_VERSION;
+		return Math.max(current, target);
 	});
 }

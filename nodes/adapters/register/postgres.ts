@@ -32,12 +32,28 @@ function wrap(client: { query: PoolType['query'] }): Queryable {
 	};
 }
 
+/** Que faire après une coupure : la reprise ne refait rien de ce qui a été consigné. */
+const RESUME =
+	'Une fois le serveur PostgreSQL revenu, relancez le workflow : ce qui était déjà consigné au registre n’est pas refait ; un envoi interrompu est repris après le bail d’un envoi et signalé « incertain ».';
+
+/**
+ * Connexion perdue en cours d'exécution (serveur arrêté, redémarré, réseau
+ * coupé). L'opération interrompue n'est pas validée : une transaction est
+ * annulée en entier par PostgreSQL ; ce qui était validé avant reste.
+ */
+function connectionLost(server: string): RegisterError {
+	return new RegisterError(
+		`connexion au serveur PostgreSQL ${server} perdue en cours d’exécution (serveur arrêté, redémarré ou réseau coupé) : l’écriture en cours n’a pas été confirmée (une écriture groupée est annulée en entier)`,
+		RESUME,
+	);
+}
+
 export function describePostgresError(error: unknown, o: PostgresOptions): RegisterError {
 	const e = error as { code?: string; message?: string };
 	const server = `${o.host}:${o.port}`;
 	switch (e.code) {
 		case 'ECONNREFUSED':
-			return new RegisterError(`serveur PostgreSQL ${server} injoignable (connexion refusée)`, 'Vérifiez l’hôte, le port et que le serveur est démarré.');
+			return new RegisterError(`serveur PostgreSQL ${server} injoignable (connexion refusée)`, `Vérifiez l’hôte, le port et que le serveur est démarré. ${RESUME}`);
 		case 'ENOTFOUND':
 		case 'EAI_AGAIN':
 			return new RegisterError(`nom d’hôte PostgreSQL « ${o.host} » introuvable`, 'Vérifiez l’hôte de l’identifiant « Registre des clauses ».');
@@ -48,7 +64,17 @@ export function describePostgresError(error: unknown, o: PostgresOptions): Regis
 			return new RegisterError(`la base « ${o.database} » n’existe pas sur ${server}`, 'Créez la base (CREATE DATABASE) ou corrigez son nom dans l’identifiant.');
 		case '42501':
 			return new RegisterError(`droits insuffisants sur PostgreSQL ${server} : ${e.message ?? ''}`, 'Accordez à l’utilisateur le droit de créer des tables dans le schéma du registre.');
+		case 'ECONNRESET':
+		case 'EPIPE':
+		case '57P01': // arrêt du serveur ou de la session par un administrateur
+		case '57P02': // arrêt d'urgence du serveur
+		case '57P03': // serveur en cours de démarrage ou d'arrêt
+		case '08000':
+		case '08003':
+		case '08006':
+			return connectionLost(server);
 		default:
+			if (/Connection terminated|not queryable|connection error|server closed the connection/i.test(e.message ?? '')) return connectionLost(server);
 			if (/timeout/i.test(e.message ?? '')) return new RegisterError(`serveur PostgreSQL ${server} : délai de connexion dépassé`, 'Vérifiez l’hôte, le port et le pare-feu.');
 			if (/SSL|TLS|certificate/i.test(e.message ?? '')) {
 				return new RegisterError(`négociation TLS avec PostgreSQL ${server} impossible (${e.message})`, 'Vérifiez le mode TLS de l’identifiant et le certificat de l’autorité.');
@@ -112,16 +138,28 @@ export class PostgresDatabase implements Database {
 		} catch (error) {
 			throw this.translate(error);
 		}
+		// Connexion perdue entre deux requêtes de la transaction (serveur arrêté) : le client
+		// émet « error » ; sans écouteur, l'événement ferait tomber le processus n8n (mesuré,
+		// test/register/panne-postgres.test.ts). La requête suivante échoue alors proprement.
+		let lost: Error | undefined;
+		const onError = (error: Error) => {
+			lost = error;
+		};
+		client.on('error', onError);
 		try {
 			await client.query('BEGIN');
 			const result = await fn(wrap(client));
 			await client.query('COMMIT');
 			return result;
 		} catch (error) {
-			await client.query('ROLLBACK').catch(() => undefined);
-			throw this.translate(error);
+			const translated = this.translate(error);
+			if (!lost && translated instanceof RegisterError) lost = error as Error;
+			if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+			throw translated;
 		} finally {
-			client.release();
+			client.off('error', onError);
+			// Un client dont la connexion est perdue est détruit, pas rendu à la réserve.
+			client.release(lost);
 		}
 	}
 

@@ -5,6 +5,7 @@
  * est archivée, et chaque changement laisse une trace dans l'historique.
  */
 import type { Database, Queryable, SqlValue } from './database';
+import type { Migration } from './migrations';
 import { migrate } from './migrations';
 
 /** Nature d'une fiche du registre. */
@@ -126,10 +127,10 @@ export class Register {
 		private readonly context: RegisterContext,
 	) {}
 
-	/** Ouvre le registre et met son schéma à jour. */
-	static async open(db: Database, context: RegisterContext = {}, schema?: string): Promise<Register> {
+	/** Ouvre le registre et met son schéma à jour (`migrations` : la liste du paquet, sauf essai d'une version future). */
+	static async open(db: Database, context: RegisterContext = {}, schema?: string, migrations?: readonly Migration[]): Promise<Register> {
 		try {
-			await migrate(db, schema);
+			await migrate(db, schema, migrations);
 		} catch (error) {
 			await db.close().catch(() => undefined);
 			throw error;
