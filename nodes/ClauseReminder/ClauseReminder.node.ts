@@ -26,7 +26,7 @@ import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { errorItem, toNodeError } from '../shared/items';
 import { clausesRegistreTest } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
-import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, sendOnceInRegister } from '../shared/send-once';
+import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, sendOnceInRegister } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { buildFacilitatorSummaries } from './summary';
 
@@ -280,7 +280,7 @@ export class ClauseReminder implements INodeType {
 					} else envoi.statut = 'envoyé';
 					if (outcome.incertain) Object.assign(envoi, { statut: envoi.statut === 'envoyé' ? 'incertain' : envoi.statut, motif: UNCERTAIN_RESENT });
 				}
-				else if (outcome) Object.assign(envoi, { statut: 'échec', erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
+				else if (outcome) Object.assign(envoi, { statut: failedStatus(outcome), erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
 			}
 			const out: INodeExecutionData = {
 				json: {
@@ -306,7 +306,7 @@ export class ClauseReminder implements INodeType {
 			mode,
 			ignoredSheets: data.ignoredSheets,
 			ignoredFiles: data.ignoredFiles,
-		}).filter((s) => !onlyNews || s.compte['envoyé'] + s.compte['échec'] + s.compte['aperçu'] > 0);
+		}).filter((s) => !onlyNews || s.compte['envoyé'] + s.compte['échec'] + s.compte['reporté'] + s.compte['aperçu'] > 0);
 		const summaryOut: INodeExecutionData[] = summaries.map((summary) => ({
 			json: { ...summary, envoi: { courriels: toMail.length, dureeMs: Math.round(sendMs) } } as unknown as IDataObject,
 			pairedItem: clauseOut.flatMap((i) => (i.json.emailFacilitateur === summary.emailFacilitateur || summary.emailFacilitateur === null ? [i.pairedItem as { item: number }] : [])),

@@ -20,7 +20,7 @@ import {
 import { errorItem, toNodeError } from '../shared/items';
 import { clausesRegistreTest, openRegister } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
-import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, sendOnceInRegister } from '../shared/send-once';
+import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, sendOnceInRegister } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { RegisterIntakeError, intakeIntoRegister } from './register-intake';
@@ -449,7 +449,7 @@ export class ClauseReportIntake implements INodeType {
 				const refused = outcome.rejected.filter((r) => ack.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
 				Object.assign(accuse, refused.length > 0 ? { statut: 'échec', erreur: `adresse ${refused[0].adresse} refusée (${refused[0].message})`, code: refused[0].code } : { statut: 'envoyé', messageId: outcome.messageId });
 				if (outcome.incertain && refused.length === 0) Object.assign(accuse, { statut: 'incertain', motif: UNCERTAIN_RESENT });
-			} else if (outcome) Object.assign(accuse, { statut: 'échec', erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
+			} else if (outcome) Object.assign(accuse, { statut: failedStatus(outcome), erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
 			releveOut.push({
 				json: {
 					source: result.source,

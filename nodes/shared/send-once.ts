@@ -15,7 +15,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OutgoingMail, Register, SendOutcome } from '../adapters';
-import { Mailer, messageIdFor } from '../adapters';
+import { Mailer, SEND_BUDGET_SPENT, messageIdFor } from '../adapters';
 import { forEachLimited } from '../core';
 import { openRegister } from './register';
 import { SMTP_CREDENTIAL, smtpSettings, smtpSettingsProblems } from './smtp';
@@ -98,8 +98,16 @@ export async function sendOnce(ctx: IExecuteFunctions, register: Register, mails
 	const claiming = gate(CLAIMS_IN_FLIGHT);
 	try {
 		await forEachLimited(pending, MAILS_IN_FLIGHT, async ({ key, mail }) => {
+			// Durée maximale des envois atteinte, serveur en panne : ni préparé, ni réservé ; rapporté, repartira à la prochaine exécution.
+			const skipped = (): boolean => {
+				const refusal = mailer.notAttempted(key);
+				if (refusal) outcomes.set(key, refusal);
+				return refusal !== undefined;
+			};
+			if (skipped()) return;
 			const prepared = typeof mail === 'function' ? await mail() : mail;
 			await claiming(async () => {
+				if (skipped()) return;
 				const claim = await register.claim(key, { kind: options.nature, leaseMs, recipients: prepared.to });
 				if (!claim.claimed) {
 					outcomes.set(key, claim.busy ? 'en cours ailleurs' : 'déjà envoyé');
@@ -137,6 +145,16 @@ export const LEASE_OPTION = {
 
 /** Motif affiché pour un courriel qu'une autre exécution envoie au même moment. */
 export const BUSY_ELSEWHERE = 'Envoi en cours dans une autre exécution (ou interrompu il y a moins que le bail d’un envoi) : pas d’envoi ici ; l’exécution suivante dira s’il est parti.';
+
+/** Courriel non tenté faute de temps (durée maximale des envois de l'exécution atteinte) : statut « reporté », pas « échec ». */
+export function isDeferred(outcome: OnceOutcome | undefined): boolean {
+	return typeof outcome === 'object' && !outcome.ok && outcome.code === SEND_BUDGET_SPENT;
+}
+
+/** Statut d'un envoi qui n'a pas abouti : « reporté » (durée maximale atteinte, repartira à la prochaine exécution) ou « échec ». */
+export function failedStatus(outcome: OnceOutcome | undefined): 'reporté' | 'échec' {
+	return isDeferred(outcome) ? 'reporté' : 'échec';
+}
 
 /** Motif ajouté à un renvoi après interruption. */
 export const UNCERTAIN_RESENT =
