@@ -28,6 +28,7 @@ import { clausesRegistreTest } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
 import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, sendOnceInRegister } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
+import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 import { buildFacilitatorSummaries } from './summary';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -177,6 +178,7 @@ export class ClauseReminder implements INodeType {
 						description: 'Écart entre heures attendues et déclarées, en % des heures dues, au-delà duquel le titulaire est relancé',
 					},
 					...READ_LIMIT_PROPERTIES,
+					...plausibilityProperties(['heuresDues', 'heuresMois']),
 				],
 			},
 		],
@@ -185,6 +187,8 @@ export class ClauseReminder implements INodeType {
 	methods = { credentialTest: { clausesSocialesSmtpTest, clausesRegistreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
+		applyPlausibilityParameter(this);
 		const node = this.getNode();
 		const mode = this.getNodeParameter('mode', 0) as 'apercu' | 'envoyer';
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
