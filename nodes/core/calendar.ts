@@ -7,10 +7,10 @@
  *
  * Écrit ici plutôt que tiré d'une bibliothèque (mesure dans docs/technique.md,
  * « Paquet construit ») : date-holidays, utilisé jusque-là, embarquait moment,
- * moment-timezone et astronomia (1,3 Mo du paquet, le quart de son temps de
- * chargement) pour ces quatorze dates ; @socialgouv/jours-feries, plus léger,
- * ne connaît pas l'outre-mer, rend des Date en heure locale (décalées d'un jour
- * par un changement d'heure) et se trompe sur Pâques après 2099 (2106 : 25
+ * moment-timezone et astronomia (1,3 Mo, près du quart du paquet) pour ces
+ * quatorze dates ; @socialgouv/jours-feries, plus léger, ne connaît pas
+ * l'outre-mer, rend des Date à minuit heure locale (à ramener au jour civil
+ * selon le fuseau du serveur) et se trompe sur Pâques après 2099 (2106 : 25
  * avril au lieu du 18). Pâques suit l'algorithme grégorien anonyme (Meeus,
  * Jones, Butcher) ; les jours rendus sont ceux de date-holidays de 1950 à 2200
  * dans chaque région proposée (test/core/feasibility.test.ts).
