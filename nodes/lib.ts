@@ -9,6 +9,7 @@ export * from './shared/calibration-properties';
 export * from './shared/follow-up';
 export * from './shared/items';
 export * from './shared/lots';
+export * from './shared/plausibility';
 export * from './shared/register';
 export * from './shared/read-limits';
 export * from './shared/send-once';

@@ -42,33 +42,6 @@ const useSharedLib = {
 };
 
 /**
- * date-holidays embarque les jours fériés de 200 pays : seuls ceux de la France
- * (métropole, Alsace-Moselle, outre-mer) sont gardés dans le paquet.
- */
-const frenchHolidaysOnly = {
-	name: 'french-holidays-only',
-	setup(b) {
-		b.onLoad({ filter: /date-holidays[\\/](lib[\\/]data\.cjs|src[\\/]data\.js)$/ }, async (args) => {
-			const { createRequire } = await import('node:module');
-			const cjs = path.join(path.dirname(args.path), '..', 'lib', 'data.cjs');
-			const { data } = createRequire(import.meta.url)(cjs);
-			// La France et les territoires auxquels ses données renvoient (outre-mer : « holidays.RE »…).
-			const holidays = {};
-			const pending = ['FR'];
-			while (pending.length > 0) {
-				const code = pending.pop();
-				if (holidays[code] || !data.holidays[code]) continue;
-				holidays[code] = data.holidays[code];
-				for (const m of JSON.stringify(data.holidays[code]).matchAll(/"_days":"([A-Z]{2})"/g)) pending.push(m[1]);
-			}
-			const kept = JSON.stringify({ ...data, holidays });
-			const esm = args.path.endsWith('.js');
-			return { contents: esm ? `export const data = ${kept};` : `exports.data = ${kept};`, loader: 'js' };
-		});
-	},
-};
-
-/**
  * Correctif d'exceljs 4.4.0 (lecture en flux) : chaque morceau du XML est décodé
  * seul (TextDecoder sans { stream: true }), si bien qu'un caractère accentué à
  * cheval sur deux morceaux devient « B��néficiaire ». Le décodage devient continu.
@@ -131,21 +104,34 @@ await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
 // Pas de carte des sources pour le paquet partagé : 2,7 Mo que n8n analyserait à la première trace
-// de pile (temps et mémoire) ; le code embarqué n'est pas minifié et reste lisible.
-await build({
+// de pile (temps et mémoire). Blancs et syntaxe minifiés (moitié moins à lire et à analyser au
+// chargement, mesure dans docs/technique.md) ; les noms sont gardés : une trace de pile nomme
+// toujours les fonctions du paquet et des bibliothèques.
+const libBuild = await build({
 	...common,
+	metafile: true,
 	sourcemap: false,
+	minifyWhitespace: true,
+	minifySyntax: true,
+	minifyIdentifiers: true,
+	keepNames: true,
 	entryPoints: [path.join(root, 'nodes', 'lib.ts')],
 	outfile: libFile,
 	// Police des lettres et profil de couleur du PDF/A : leur contenu, dans lib.js.
 	loader: { '.woff': 'binary', '.icc': 'binary' },
-	plugins: [frenchHolidaysOnly, exceljsStreamingUtf8, pdfkitStandardFonts],
+	plugins: [exceljsStreamingUtf8, pdfkitStandardFonts],
 });
 
 const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((out) => {
 	const source = out.replace(/^dist\//, '').replace(/\.js$/, '.ts');
 	return { in: path.join(root, source), out: path.join(dist, out.replace(/^dist\//, '').replace(/\.js$/, '')) };
 });
+// Composition de lib.js par paquet npm (CLAUSES_BUILD_ANALYSE=1 npm run build).
+if (process.env.CLAUSES_BUILD_ANALYSE === '1') {
+	const { analyzeMetafile } = await import('esbuild');
+	process.stdout.write(await analyzeMetafile(libBuild.metafile));
+}
+
 await build({ ...common, entryPoints: entries, outdir: dist, plugins: [useSharedLib] });
 
 // Icônes et fichiers codex à côté de chaque nœud ou identifiant.

@@ -27,6 +27,7 @@ import { collectFollowUp, registerPenaltySteps } from '../shared/follow-up';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import { clausesRegistreTest } from '../shared/register';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
+import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const PDF = 'application/pdf';
@@ -200,6 +201,7 @@ export class ClauseBilan implements INodeType {
 						],
 					},
 					...READ_LIMIT_PROPERTIES,
+					...plausibilityProperties(['heuresDues', 'heuresMois']),
 				],
 			},
 		],
@@ -208,6 +210,8 @@ export class ClauseBilan implements INodeType {
 	methods = { credentialTest: { clausesRegistreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
+		applyPlausibilityParameter(this);
 		const node = this.getNode();
 		const items = this.getInputData();
 		const today = todayIn(this.getTimezone());

@@ -6,6 +6,7 @@ import { errorItem, isUpstreamError, runParameters, toNodeError } from '../share
 import { CALIBRATION_OPTIONS, MAIN_CALIBRATION_PROPERTIES, METHOD_PROPERTY, METHOD_SUBTITLE } from '../shared/calibration-properties';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
+import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 
 /*
  * Les valeurs par défaut des paramètres (nodes/shared/calibration-properties.ts)
@@ -42,12 +43,14 @@ export class ClauseCalibration implements INodeType {
 				type: 'collection',
 				placeholder: 'Ajouter une option',
 				default: {},
-				options: [...CALIBRATION_OPTIONS, ...READ_LIMIT_PROPERTIES],
+				options: [...CALIBRATION_OPTIONS, ...READ_LIMIT_PROPERTIES, ...plausibilityProperties(['montantLot', 'heuresCalculees'])],
 			},
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
+		applyPlausibilityParameter(this);
 		const node = this.getNode();
 		const calibratorFor = runParameters(this, (itemIndex) => {
 			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;

@@ -8,6 +8,7 @@ import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import type { LotEntry } from '../shared/lots';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
+import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 
 /** Date du jour dans le fuseau du workflow, au format AAAA-MM-JJ. */
 function today(timezone: string): string {
@@ -120,6 +121,7 @@ export class ClauseFeasibility implements INodeType {
 						description: 'Travaux, délégations de service public et marchés de partenariat : 5 404 000 € HT (2026-2027)',
 					},
 					...READ_LIMIT_PROPERTIES,
+					...plausibilityProperties(['montantLot', 'heuresCalculees']),
 				],
 			},
 			{
@@ -136,6 +138,8 @@ export class ClauseFeasibility implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
+		applyPlausibilityParameter(this);
 		const node = this.getNode();
 		const entries = await collectLots(this);
 		const parsed: Array<{ entry: LotEntry; lot?: Lot; error?: unknown }> = entries.map((entry) => {

@@ -6,6 +6,7 @@ import { clausesRegistreTest } from '../shared/register';
 import { LEASE_OPTION } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
+import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 import { clauseItem, reviewPackage } from './output';
 import { readPenaltyParameters } from './parameters';
 import { planPenalties } from './plan';
@@ -271,6 +272,7 @@ export class ClausePenalty implements INodeType {
 						description: 'Les pénalités pour relevé en retard ne courent qu’à partir de l’échéance de la mise en demeure (CCAP), et non de la date de remise prévue du relevé',
 					},
 					...READ_LIMIT_PROPERTIES,
+					...plausibilityProperties(['heuresDues', 'heuresMois']),
 					{
 						displayName: 'Plafond du CCAG 2021 (% du montant total HT)',
 						name: 'plafondCcagPourcentage',
@@ -303,6 +305,8 @@ export class ClausePenalty implements INodeType {
 	methods = { credentialTest: { clausesSocialesSmtpTest, clausesRegistreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
+		applyPlausibilityParameter(this);
 		const parameters = readPenaltyParameters(this);
 		// Calcul, étape et documents de chaque clause ; les clauses en anomalie ressortent en erreur.
 		const { planned, failed, review } = await planPenalties(this, parameters);

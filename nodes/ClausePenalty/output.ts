@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { ReviewEntry } from '../core';
 import { approvalSubject, formatEuros, frenchLongDate, renderReviewSummary } from '../core';
-import { BUSY_ELSEWHERE, UNCERTAIN_RESENT } from '../shared/send-once';
+import { BUSY_ELSEWHERE, UNCERTAIN_RESENT, failedStatus } from '../shared/send-once';
 import type { PenaltyParameters } from './parameters';
 import type { StepRecording } from './record';
 import type { Outcome, Planned, Refusal } from './types';
@@ -57,7 +57,7 @@ function envoiOf(p: Planned, outcome: Outcome | undefined, fromRegister: boolean
 	if (typeof outcome === 'object' && 'refus' in outcome) return refusalOf(p, outcome, base);
 	if (outcome === 'déjà envoyé') return { statut: 'déjà envoyé', ...base, motif: (fromRegister ? ALREADY_SENT_REGISTER : ALREADY_SENT)[p.step.etape === 'notification' ? 'notification' : 'miseEnDemeure'] };
 	if (outcome === 'en cours ailleurs') return { statut: 'en cours ailleurs', ...base, motif: BUSY_ELSEWHERE };
-	if (!outcome.ok) return { statut: 'échec', ...base, erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire };
+	if (!outcome.ok) return { statut: failedStatus(outcome), ...base, erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire };
 	const sent = { ...base, messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] };
 	const refused = outcome.rejected.find((r) => mail.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
 	if (!refused) return outcome.incertain ? { statut: 'incertain', ...sent, motif: UNCERTAIN_RESENT } : { statut: 'envoyé', ...sent };

@@ -27,8 +27,9 @@ import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { errorItem, toNodeError } from '../shared/items';
 import { clausesRegistreTest } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
-import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, sendOnceInRegister } from '../shared/send-once';
+import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, sendOnceInRegister } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
+import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 import { buildFacilitatorSummaries } from './summary';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -178,6 +179,7 @@ export class ClauseReminder implements INodeType {
 						description: 'Écart entre heures attendues et déclarées, en % des heures dues, au-delà duquel le titulaire est relancé',
 					},
 					...READ_LIMIT_PROPERTIES,
+					...plausibilityProperties(['heuresDues', 'heuresMois']),
 				],
 			},
 		],
@@ -186,6 +188,8 @@ export class ClauseReminder implements INodeType {
 	methods = { credentialTest: { clausesSocialesSmtpTest, clausesRegistreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
+		applyPlausibilityParameter(this);
 		const node = this.getNode();
 		const mode = this.getNodeParameter('mode', 0) as 'apercu' | 'envoyer';
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
@@ -282,7 +286,7 @@ export class ClauseReminder implements INodeType {
 					} else envoi.statut = 'envoyé';
 					if (outcome.incertain) Object.assign(envoi, { statut: envoi.statut === 'envoyé' ? 'incertain' : envoi.statut, motif: UNCERTAIN_RESENT });
 				}
-				else if (outcome) Object.assign(envoi, { statut: 'échec', erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
+				else if (outcome) Object.assign(envoi, { statut: failedStatus(outcome), erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
 			}
 			const out: INodeExecutionData = {
 				json: {
@@ -309,7 +313,7 @@ export class ClauseReminder implements INodeType {
 			mode,
 			ignoredSheets: data.ignoredSheets,
 			ignoredFiles: data.ignoredFiles,
-		}).filter((s) => !onlyNews || s.compte['envoyé'] + s.compte['échec'] + s.compte['aperçu'] > 0);
+		}).filter((s) => !onlyNews || s.compte['envoyé'] + s.compte['échec'] + s.compte['reporté'] + s.compte['aperçu'] > 0);
 		const summaryOut: INodeExecutionData[] = summaries.map((summary) => ({
 			json: { ...summary, envoi: { courriels: toMail.length, dureeMs: Math.round(sendMs) } } as unknown as IDataObject,
 			pairedItem: clauseOut.flatMap((i) => (i.json.emailFacilitateur === summary.emailFacilitateur || summary.emailFacilitateur === null ? [i.pairedItem as { item: number }] : [])),

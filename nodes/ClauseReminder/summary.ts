@@ -20,7 +20,7 @@ export interface FacilitatorSummary {
 	html: string;
 }
 
-const STATUS_ORDER = ['échec', 'anomalie', 'incertain', 'envoyé', 'aperçu', 'en cours ailleurs', 'déjà envoyé', 'sans objet'];
+const STATUS_ORDER = ['échec', 'reporté', 'anomalie', 'incertain', 'envoyé', 'aperçu', 'en cours ailleurs', 'déjà envoyé', 'sans objet'];
 
 function lineOf(json: IDataObject): FacilitatorSummary['lignes'][number] & { email: string | null; nom: string } {
 	if (typeof json.error === 'string') {
@@ -40,7 +40,7 @@ function lineOf(json: IDataObject): FacilitatorSummary['lignes'][number] & { ema
 	const envoi = json.envoi as IDataObject;
 	const statut = String(envoi.statut);
 	const detail =
-		statut === 'échec'
+		statut === 'échec' || statut === 'reporté'
 			? String(envoi.erreur)
 			: statut === 'sans objet'
 				? String(decision.motif)
@@ -81,7 +81,7 @@ export function buildFacilitatorSummaries(
 		const objet = `${preview ? 'Aperçu des relances' : 'Relances'} des clauses sociales – ${frenchMonth(ref)}`;
 		const head = [
 			`Relance mensuelle du ${frenchLongDate(meta.dateReference)} (relevés attendus jusqu’à ${frenchMonth(ref)})${preview ? ' — aperçu : aucun courriel n’est parti' : ''}.`,
-			`${compte.clauses} clause(s) suivie(s) : ${compte['envoyé']} relance(s) envoyée(s), ${compte['déjà envoyé']} déjà envoyée(s) auparavant, ${compte['aperçu']} en aperçu, ${compte['échec']} échec(s), ${compte.anomalie} en anomalie, ${compte['sans objet']} sans relance.${compte.incertain > 0 ? ` ${compte.incertain} relance(s) interrompue(s) lors d’une exécution précédente et renvoyée(s) (réception en double possible).` : ''}${compte['en cours ailleurs'] > 0 ? ` ${compte['en cours ailleurs']} relance(s) en cours d’envoi dans une autre exécution.` : ''}`,
+			`${compte.clauses} clause(s) suivie(s) : ${compte['envoyé']} relance(s) envoyée(s), ${compte['déjà envoyé']} déjà envoyée(s) auparavant, ${compte['aperçu']} en aperçu, ${compte['échec']} échec(s), ${compte.anomalie} en anomalie, ${compte['sans objet']} sans relance.${compte['reporté'] > 0 ? ` ${compte['reporté']} relance(s) reportée(s) à la prochaine exécution (durée maximale des envois atteinte).` : ''}${compte.incertain > 0 ? ` ${compte.incertain} relance(s) interrompue(s) lors d’une exécution précédente et renvoyée(s) (réception en double possible).` : ''}${compte['en cours ailleurs'] > 0 ? ` ${compte['en cours ailleurs']} relance(s) en cours d’envoi dans une autre exécution.` : ''}`,
 		];
 		if (meta.ignoredSheets.length > 0) head.push(`Feuilles du classeur ignorées : ${meta.ignoredSheets.join(', ')}.`);
 		if (meta.ignoredFiles && meta.ignoredFiles.length > 0) head.push(`Versions anciennes du classeur ignorées : ${meta.ignoredFiles.join(', ')}.`);

@@ -20,9 +20,10 @@ import {
 import { errorItem, toNodeError } from '../shared/items';
 import { clausesRegistreTest, openRegister } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
-import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, sendOnceInRegister } from '../shared/send-once';
+import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, sendOnceInRegister } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
+import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 import { RegisterIntakeError, intakeIntoRegister } from './register-intake';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -203,6 +204,7 @@ export class ClauseReportIntake implements INodeType {
 						description: 'Au-delà (heures et formation), une justification est exigée ; 151,67 h : temps plein mensuel (35 h × 52 ÷ 12)',
 					},
 					...READ_LIMIT_PROPERTIES,
+					...plausibilityProperties(['heuresDues', 'heuresMois']),
 				],
 			},
 		],
@@ -211,6 +213,8 @@ export class ClauseReportIntake implements INodeType {
 	methods = { credentialTest: { clausesSocialesSmtpTest, clausesRegistreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
+		applyPlausibilityParameter(this);
 		const node = this.getNode();
 		const items = this.getInputData();
 		const mode = this.getNodeParameter('mode', 0) as 'apercu' | 'envoyer';
@@ -449,7 +453,7 @@ export class ClauseReportIntake implements INodeType {
 				const refused = outcome.rejected.filter((r) => ack.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
 				Object.assign(accuse, refused.length > 0 ? { statut: 'échec', erreur: `adresse ${refused[0].adresse} refusée (${refused[0].message})`, code: refused[0].code } : { statut: 'envoyé', messageId: outcome.messageId });
 				if (outcome.incertain && refused.length === 0) Object.assign(accuse, { statut: 'incertain', motif: UNCERTAIN_RESENT });
-			} else if (outcome) Object.assign(accuse, { statut: 'échec', erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
+			} else if (outcome) Object.assign(accuse, { statut: failedStatus(outcome), erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
 			releveOut.push({
 				json: {
 					source: result.source,

@@ -1,11 +1,20 @@
 /**
  * Dates civiles (sans heure ni fuseau) au format « AAAA-MM-JJ », mois au format
- * « AAAA-MM », jours ouvrés français. Les jours fériés viennent de
- * date-holidays (calendrier officiel de la France métropolitaine par défaut ;
- * l'Alsace-Moselle et l'outre-mer ont leurs propres jours, paramétrables).
+ * « AAAA-MM », jours ouvrés français : lundi à vendredi hors jours fériés du
+ * code du travail (art. L3133-1), de l'Alsace-Moselle (art. L3134-13) et de
+ * l'outre-mer (abolition de l'esclavage : loi n° 83-550 du 30 juin 1983 et
+ * décret n° 83-1003 du 23 novembre 1983).
+ *
+ * Écrit ici plutôt que tiré d'une bibliothèque (mesure dans docs/technique.md,
+ * « Paquet construit ») : date-holidays, utilisé jusque-là, embarquait moment,
+ * moment-timezone et astronomia (1,3 Mo, près du quart du paquet) pour ces
+ * quatorze dates ; @socialgouv/jours-feries, plus léger, ne connaît pas
+ * l'outre-mer, rend des Date à minuit heure locale (à ramener au jour civil
+ * selon le fuseau du serveur) et se trompe sur Pâques après 2099 (2106 : 25
+ * avril au lieu du 18). Pâques suit l'algorithme grégorien anonyme (Meeus,
+ * Jones, Butcher) ; les jours rendus sont ceux de date-holidays de 1950 à 2200
+ * dans chaque région proposée (test/core/feasibility.test.ts).
  */
-import Holidays from 'date-holidays';
-
 import { excelSerialToIsoDate } from './excel-serial';
 
 export type IsoDate = string;
@@ -171,34 +180,78 @@ export function todayIn(timeZone: string, now: Date = new Date()): IsoDate {
 }
 
 /** Calendrier des jours ouvrés : lundi à vendredi, hors jours fériés. */
+/** Alsace-Moselle : Vendredi saint et 26 décembre fériés. */
+const ALSACE_MOSELLE = ['FR-57', 'FR-67', 'FR-68'];
+
+/** Outre-mer : jour de l'abolition de l'esclavage ; Vendredi saint aussi en Guadeloupe et en Martinique. */
+const OVERSEAS: Record<string, { abolition: string; vendrediSaint: boolean }> = {
+	'FR-GP': { abolition: '05-27', vendrediSaint: true },
+	'FR-MQ': { abolition: '05-22', vendrediSaint: true },
+	'FR-GF': { abolition: '06-10', vendrediSaint: false },
+	'FR-RE': { abolition: '12-20', vendrediSaint: false },
+	'FR-YT': { abolition: '04-27', vendrediSaint: false },
+};
+
+/** Calendriers proposés : métropole, Alsace-Moselle, outre-mer. */
+export const HOLIDAY_REGIONS: readonly string[] = ['FR', ...ALSACE_MOSELLE, ...Object.keys(OVERSEAS)];
+
+/** Jours fériés fixes du code du travail (art. L3133-1), « MM-JJ ». */
+const FIXED_HOLIDAYS = ['01-01', '05-01', '05-08', '07-14', '08-15', '11-01', '11-11', '12-25'];
+
+/** Dimanche de Pâques (calendrier grégorien, algorithme anonyme de Meeus, Jones et Butcher). */
+export function easterSunday(year: number): IsoDate {
+	const a = year % 19;
+	const b = Math.floor(year / 100);
+	const c = year % 100;
+	const d = Math.floor(b / 4);
+	const e = b % 4;
+	const f = Math.floor((b + 8) / 25);
+	const g = Math.floor((b - f + 1) / 3);
+	const h = (19 * a + b - d - g + 15) % 30;
+	const i = Math.floor(c / 4);
+	const k = c % 4;
+	const l = (32 + 2 * e + 2 * i - h - k) % 7;
+	const m = Math.floor((a + 11 * h + 22 * l) / 451);
+	const month = Math.floor((h + l - 7 * m + 114) / 31);
+	const day = ((h + l - 7 * m + 114) % 31) + 1;
+	return `${year}-${pad(month)}-${pad(day)}`;
+}
+
+/** Jours fériés d'une année dans une région (« FR », « FR-57 »…, voir HOLIDAY_REGIONS). */
+export function publicHolidays(year: number, region = 'FR'): IsoDate[] {
+	if (!HOLIDAY_REGIONS.includes(region)) throw new RangeError(`Calendrier des jours fériés inconnu : « ${region} » (attendu : ${HOLIDAY_REGIONS.join(', ')})`);
+	const easter = easterSunday(year);
+	// Lundi de Pâques, Ascension, lundi de Pentecôte.
+	const days = [...FIXED_HOLIDAYS.map((md) => `${year}-${md}`), addDays(easter, 1), addDays(easter, 39), addDays(easter, 50)];
+	const overseas = OVERSEAS[region];
+	if (ALSACE_MOSELLE.includes(region)) days.push(addDays(easter, -2), `${year}-12-26`);
+	if (overseas) days.push(`${year}-${overseas.abolition}`);
+	if (overseas?.vendrediSaint) days.push(addDays(easter, -2));
+	return [...new Set(days)].sort();
+}
+
 export class WorkingCalendar {
-	private readonly holidays: Holidays;
 	private readonly cache = new Map<number, Set<IsoDate>>();
 
 	/**
-	 * @param region code date-holidays : « FR » (métropole), « FR-57 » / « FR-67 » / « FR-68 »
-	 *   (Alsace-Moselle), « FR-GP », « FR-RE »… (outre-mer).
+	 * @param region « FR » (métropole), « FR-57 » / « FR-67 » / « FR-68 »
+	 *   (Alsace-Moselle), « FR-GP », « FR-MQ », « FR-GF », « FR-RE », « FR-YT » (outre-mer).
 	 */
 	constructor(readonly region = 'FR') {
-		const [country, state] = region.split('-');
-		this.holidays = state ? new Holidays(country, state) : new Holidays(country);
+		publicHolidays(2000, region);
 	}
 
-	private publicHolidays(year: number): Set<IsoDate> {
+	private holidaysOf(year: number): Set<IsoDate> {
 		let set = this.cache.get(year);
 		if (!set) {
-			set = new Set(
-				(this.holidays.getHolidays(year) || [])
-					.filter((h) => h.type === 'public')
-					.map((h) => h.date.slice(0, 10)),
-			);
+			set = new Set(publicHolidays(year, this.region));
 			this.cache.set(year, set);
 		}
 		return set;
 	}
 
 	isHoliday(date: IsoDate): boolean {
-		return this.publicHolidays(Number(date.slice(0, 4))).has(date);
+		return this.holidaysOf(Number(date.slice(0, 4))).has(date);
 	}
 
 	isWorkingDay(date: IsoDate): boolean {

@@ -7,6 +7,8 @@
  * Chaque borne porte sa source ; les schémas les appliquent par défaut
  * (PLAUSIBILITY_BOUNDS), un appelant peut en fournir d'autres (boundsWith).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 import type { Anomaly } from './anomalies';
 import { AnomalyError } from './anomalies';
 import { formatNumber } from './format';
@@ -52,6 +54,29 @@ export const PLAUSIBILITY_BOUNDS: Readonly<PlausibilityBounds> = Object.freeze({
 	},
 });
 
+/**
+ * Bornes en vigueur pour l'exécution en cours d'un nœud (paramètre « Bornes de
+ * vraisemblance ») : les schémas les lisent au moment de valider, sans qu'on
+ * les leur passe. Une exécution concurrente garde les siennes (contexte
+ * asynchrone propre) ; sans réglage, les bornes par défaut.
+ */
+const activeBounds = new AsyncLocalStorage<PlausibilityBounds>();
+
+/** Bornes en vigueur pour la suite de l'exécution en cours (appelé au début d'`execute`). */
+export function usePlausibilityBounds(bounds: PlausibilityBounds): void {
+	activeBounds.enterWith(bounds);
+}
+
+/** Exécute `fn` avec ces bornes. */
+export function withPlausibilityBounds<T>(bounds: PlausibilityBounds, fn: () => T): T {
+	return activeBounds.run(bounds, fn);
+}
+
+/** La borne en vigueur. */
+export function plausibilityBound(key: keyof PlausibilityBounds): PlausibilityBound {
+	return (activeBounds.getStore() ?? PLAUSIBILITY_BOUNDS)[key];
+}
+
 /** Bornes par défaut, certaines remplacées. */
 export function boundsWith(overrides: Partial<Record<keyof PlausibilityBounds, number>>): PlausibilityBounds {
 	const out = { ...PLAUSIBILITY_BOUNDS };
@@ -71,7 +96,7 @@ export function implausible(value: number, bound: PlausibilityBound): { message:
 }
 
 /** Heures issues du calcul d'un lot : une AnomalyError si elles dépassent la borne (montant ou taux absurdes). */
-export function assertPlausibleHours(hours: number, where: string, bound: PlausibilityBound = PLAUSIBILITY_BOUNDS.heuresCalculees): void {
+export function assertPlausibleHours(hours: number, where: string, bound: PlausibilityBound = plausibilityBound('heuresCalculees')): void {
 	if (!(hours > bound.max)) return;
 	const { message, correction } = implausible(Math.round(hours), bound);
 	throw new AnomalyError([

@@ -15,7 +15,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { OutgoingMail, Register, SendOutcome } from '../adapters';
-import { Mailer, RegisterError, messageIdFor } from '../adapters';
+import { Mailer, RegisterError, SEND_BUDGET_SPENT, messageIdFor } from '../adapters';
 import { forEachLimited } from '../core';
 import { openRegister } from './register';
 import { SMTP_CREDENTIAL, smtpSettings, smtpSettingsProblems } from './smtp';
@@ -115,10 +115,17 @@ export async function sendOnce(ctx: IExecuteFunctions, register: Register, mails
 	return outcomes;
 
 	async function sendOne({ key, mail }: KeyedMail): Promise<void> {
+		// Durée maximale des envois atteinte, serveur en panne : ni préparé, ni réservé ; rapporté, repartira à la prochaine exécution.
+		const skipped = (): boolean => {
+			const refusal = mailer.notAttempted(key);
+			if (refusal) outcomes.set(key, refusal);
+			return refusal !== undefined;
+		};
+		if (skipped()) return;
 		const prepared = typeof mail === 'function' ? await mail() : mail;
 		if (failure) return;
 		await claiming(async () => {
-			if (failure) return;
+			if (failure || skipped()) return;
 			const claim = await register.claim(key, { kind: options.nature, leaseMs, recipients: prepared.to });
 			if (!claim.claimed) {
 				outcomes.set(key, claim.busy ? 'en cours ailleurs' : 'déjà envoyé');
@@ -152,6 +159,16 @@ export const LEASE_OPTION = {
 
 /** Motif affiché pour un courriel qu'une autre exécution envoie au même moment. */
 export const BUSY_ELSEWHERE = 'Envoi en cours dans une autre exécution (ou interrompu il y a moins que le bail d’un envoi) : pas d’envoi ici ; l’exécution suivante dira s’il est parti.';
+
+/** Courriel non tenté faute de temps (durée maximale des envois de l'exécution atteinte) : statut « reporté », pas « échec ». */
+export function isDeferred(outcome: OnceOutcome | undefined): boolean {
+	return typeof outcome === 'object' && !outcome.ok && outcome.code === SEND_BUDGET_SPENT;
+}
+
+/** Statut d'un envoi qui n'a pas abouti : « reporté » (durée maximale atteinte, repartira à la prochaine exécution) ou « échec ». */
+export function failedStatus(outcome: OnceOutcome | undefined): 'reporté' | 'échec' {
+	return isDeferred(outcome) ? 'reporté' : 'échec';
+}
 
 /** Motif ajouté à un renvoi après interruption. */
 export const UNCERTAIN_RESENT =

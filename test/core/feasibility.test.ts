@@ -8,6 +8,9 @@ import {
 	THRESHOLDS,
 	LOT_READER,
 	WorkingCalendar,
+	easterSunday,
+	publicHolidays,
+	HOLIDAY_REGIONS,
 	coversPlace,
 	departmentsOf,
 	frenchMonth,
@@ -335,6 +338,45 @@ describe('dates et mois', () => {
 		expect(new WorkingCalendar('FR-57').isHoliday('2026-12-26')).toBe(true);
 		expect(fr.isHoliday('2026-12-26')).toBe(false);
 		expect(new WorkingCalendar('FR-RE').isHoliday('2026-12-20')).toBe(true);
+	});
+
+	it('jours fériés : les mêmes que ceux de date-holidays, remplacé pour alléger le paquet, dans chaque région de 1950 à 2200', () => {
+		// Dimanche de Pâques (MMJJ) de 1950 à 2200, relevé avec date-holidays 3.37.0.
+		const easter = [
+			'0409 0325 0413 0405 0418 0410 0401 0421 0406 0329 0417 0402 0422 0414 0329 0418 0410 0326 0414 0406 0329 0411 0402 0422 0414',
+			'0330 0418 0410 0326 0415 0406 0419 0411 0403 0422 0407 0330 0419 0403 0326 0415 0331 0419 0411 0403 0416 0407 0330 0412 0404',
+			'0423 0415 0331 0420 0411 0327 0416 0408 0323 0412 0404 0424 0408 0331 0420 0405 0327 0416 0401 0421 0412 0404 0417 0409 0331',
+			'0420 0405 0328 0416 0401 0421 0413 0328 0417 0409 0325 0413 0405 0425 0410 0401 0421 0406 0329 0417 0409 0325 0414 0405 0418',
+			'0410 0402 0421 0406 0329 0418 0402 0422 0414 0330 0418 0410 0326 0415 0406 0329 0411 0403 0422 0414 0330 0419 0410 0326 0415',
+			'0407 0419 0411 0403 0423 0407 0330 0419 0404 0326 0415 0331 0420 0411 0403 0416 0408 0330 0412 0404 0424 0415 0331 0420 0412',
+			'0328 0417 0409 0325 0413 0405 0418 0410 0401 0421 0406 0329 0417 0402 0422 0414 0329 0418 0410 0326 0414 0406 0329 0411 0402',
+			'0422 0414 0330 0418 0410 0326 0415 0406 0419 0411 0403 0422 0407 0330 0419 0403 0326 0415 0331 0419 0411 0403 0416 0407 0330',
+			'0412 0404 0423 0415 0331 0420 0411 0327 0416 0408 0323 0412 0404 0424 0408 0331 0420 0405 0327 0416 0401 0421 0412 0404 0417',
+			'0409 0331 0420 0405 0328 0416 0401 0421 0413 0328 0417 0409 0325 0413 0405 0425 0410 0401 0421 0406 0329 0417 0409 0325 0414',
+			'0406',
+		]
+			.join(' ')
+			.split(' ');
+		expect(easter).toHaveLength(251);
+		easter.forEach((mmdd, i) => expect(easterSunday(1950 + i)).toBe(`${1950 + i}-${mmdd.slice(0, 2)}-${mmdd.slice(2)}`));
+		// Jours de 2026 relevés avec date-holidays, région par région.
+		const common = ['2026-01-01', '2026-04-06', '2026-05-01', '2026-05-08', '2026-05-14', '2026-05-25', '2026-07-14', '2026-08-15', '2026-11-01', '2026-11-11', '2026-12-25'];
+		const expected: Record<string, string[]> = {
+			FR: [],
+			'FR-57': ['2026-04-03', '2026-12-26'],
+			'FR-67': ['2026-04-03', '2026-12-26'],
+			'FR-68': ['2026-04-03', '2026-12-26'],
+			'FR-GP': ['2026-04-03', '2026-05-27'],
+			'FR-MQ': ['2026-04-03', '2026-05-22'],
+			'FR-GF': ['2026-06-10'],
+			'FR-RE': ['2026-12-20'],
+			'FR-YT': ['2026-04-27'],
+		};
+		expect([...HOLIDAY_REGIONS].sort()).toEqual(Object.keys(expected).sort());
+		for (const [region, extra] of Object.entries(expected)) expect(publicHolidays(2026, region)).toEqual([...common, ...extra].sort());
+		// Ascension le 1er mai (2008) : un seul jour.
+		expect(publicHolidays(2008)).toHaveLength(10);
+		expect(() => new WorkingCalendar('FR-75')).toThrow('Calendrier des jours fériés inconnu : « FR-75 »');
 	});
 });
 

@@ -2,7 +2,8 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { ClauseCalibration } from '../../nodes/ClauseCalibration/ClauseCalibration.node';
 import { ClauseFeasibility } from '../../nodes/ClauseFeasibility/ClauseFeasibility.node';
-import { DEFAULTS, LOI_CLIMAT, THRESHOLDS } from '../../nodes/core';
+import { DEFAULTS, LOI_CLIMAT, PLAUSIBILITY_BOUNDS, THRESHOLDS } from '../../nodes/core';
+import { PLAUSIBILITY_OPTIONS, plausibilityProperties } from '../../nodes/shared/plausibility';
 import { binaryItem, runNode } from '../helpers/engine';
 import { workbookBuffer } from '../helpers/workbooks';
 
@@ -81,6 +82,34 @@ describe('nœud Calibrage des heures, exécuté par le moteur de n8n', () => {
 		expect(e.message).toBe('Lot 2 du marché M (élément 2), secteur : le secteur «\u00a0orfèvrerie\u00a0» est absent du référentiel');
 		expect(e.description).toContain('Choisissez un secteur parmi : Peinture, Maçonnerie / gros œuvre, Charpente métallique, Propreté / nettoyage');
 		expect(e.context?.itemIndex).toBe(1);
+	});
+
+	it('bornes de vraisemblance en options : une borne changée change l’issue', async () => {
+		// 6 milliards d'euros HT : au-delà du montant vraisemblable d'un lot, puis des heures vraisemblables qu'il donne.
+		const lot = { marche: 'M', lot: '1', nature: 'travaux', montantHT: 6_000_000_000, tauxMainOeuvre: 50 };
+		const run = (options: Record<string, number>) => runNode({ type: 'clauseCalibration', parameters: { options }, onError: 'continueRegularOutput' }, [lot]);
+		expect((await run({})).items[0].json.error).toBe('Lot 1 du marché M (élément 1), montant HT : valeur invraisemblable (6\u00a0000\u00a0000\u00a0000\u00a0€, au-delà de 5\u00a0000\u00a0000\u00a0000\u00a0€)');
+		const higherAmount = (await run({ borneMontantLot: 10_000_000_000 })).items[0].json;
+		expect(higherAmount.error).toMatch(/^Lot 1 du marché M \(élément 1\), heures d’insertion calculées : valeur invraisemblable \(5\u00a0000\u00a0000\u00a0h, au-delà de 1\u00a0000\u00a0000\u00a0h\)/);
+		const both = (await run({ borneMontantLot: 10_000_000_000, borneHeuresCalculees: 10_000_000 })).items[0].json;
+		expect(both.error).toBeUndefined();
+		expect(c(both).heures).toBe(5_000_000);
+		// Une borne plus basse refuse ce que le défaut acceptait.
+		const small = { marche: 'M', lot: '2', nature: 'travaux', montantHT: 1_000_000, tauxMainOeuvre: 50 };
+		const lowered = await runNode({ type: 'clauseCalibration', parameters: { options: { borneMontantLot: 500_000 } }, onError: 'continueRegularOutput' }, [small]);
+		expect(lowered.items[0].json.error).toBe('Lot 2 du marché M (élément 1), montant HT : valeur invraisemblable (1\u00a0000\u00a0000\u00a0€, au-delà de 500\u00a0000\u00a0€)');
+		const invalid = await runNode({ type: 'clauseCalibration', parameters: { options: { borneMontantLot: -1 } } }, [small]);
+		expect((invalid.error('Nœud testé') as { message: string }).message).toBe('Option « Vraisemblance : montant HT d’un lot, au plus (€) » invalide : -1 n’est pas un nombre positif');
+	});
+
+	it('bornes de vraisemblance : les défauts affichés sont ceux du cœur, la source dite', () => {
+		for (const [key, name] of Object.entries(PLAUSIBILITY_OPTIONS) as Array<[keyof typeof PLAUSIBILITY_BOUNDS, string]>) {
+			const [property] = plausibilityProperties([key]);
+			expect(property.name).toBe(name);
+			expect(property.default).toBe(PLAUSIBILITY_BOUNDS[key].max);
+			expect(property.description).toContain('Défaut : ');
+		}
+		expect(plausibilityProperties(['heuresMois'])[0].description).toContain('code du travail, art. L3121-21');
 	});
 
 	it('paramètre de l’exécution fautif : erreur qui nomme le paramètre', async () => {

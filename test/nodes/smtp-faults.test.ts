@@ -14,8 +14,48 @@ import { clausesSocialesSmtpTest, smtpSettings } from '../../nodes/shared/smtp';
 import type { FaultOptions } from '../helpers/smtp-faults';
 import type { NodeUnderTest } from '../helpers/engine';
 import { PACKAGE_ROOT, binaryItem, registerMessages, resetRegister, runNode } from '../helpers/engine';
+import { filledReleve } from '../helpers/releves';
 import { FaultSmtp, trustTestAuthority } from '../helpers/smtp-faults';
 import { unusedPort } from '../helpers/smtp-sink';
+
+const SAMPLE_DIR = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
+const REGISTRE: IDataObject[] = JSON.parse(fs.readFileSync(path.join(SAMPLE_DIR, 'registre-clauses.json'), 'utf8'));
+const clauseOf = (marche: string, lot: string) => REGISTRE.find((c) => c.marche === marche && c.lot === lot) as unknown as Parameters<typeof filledReleve>[0];
+/** Minuteries réelles sous une date simulée. */
+const REAL_TIMERS = ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] as const;
+
+/** Réception des relevés, envoi des accusés : le classeur de suivi d'exemple et trois relevés de trois titulaires. */
+function intakeNode(): NodeUnderTest {
+	return {
+		type: 'clauseReportIntake',
+		parameters: { mode: 'envoyer', source: 'classeur', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales', options: { debitParSeconde: 0 } },
+		credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } },
+	};
+}
+const INTAKE_FILES = [
+	['releve-031-9.xlsx', 'accepte', 1],
+	['releve-031-20.xlsx', 'accepte', 1],
+	['releve-044-3.xlsx', 'accepte', 1],
+];
+async function intakeInput(): Promise<INodeExecutionData[]> {
+	const releve = (marche: string, lot: string, participant: string) =>
+		filledReleve(clauseOf(marche, lot), '2026-10', [{ participant, categoriePublic: 'Bénéficiaire du RSA', modalite: 'Embauche directe', typeContrat: 'CDD', heuresMois: 35 }]);
+	return [
+		{ json: { fichier: 'suivi-clauses.xlsx' }, binary: { registre: binaryItem(fs.readFileSync(path.join(SAMPLE_DIR, 'suivi-clauses.xlsx')), 'suivi-clauses.xlsx').binary!.data } },
+		binaryItem(await releve('2025-TRX-031', '9', '031-9-P01'), 'releve-031-9.xlsx'),
+		binaryItem(await releve('2025-TRX-031', '20', '031-20-P01'), 'releve-031-20.xlsx'),
+		binaryItem(await releve('2025-TRX-044', '3', '044-3-P01'), 'releve-044-3.xlsx'),
+	];
+}
+
+/** Avis de pénalité du classeur d'exemple des clauses à solder. */
+function penaltyNode(parameters: IDataObject): NodeUnderTest {
+	return {
+		type: 'clausePenalty',
+		parameters: { source: 'classeur', dateAvis: '2026-11-23', emetteur: 'Région Val-d’Argent\nDirection de la commande publique', signature: 'La directrice de la commande publique', ...parameters },
+		credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } },
+	};
+}
 
 const RECIPIENTS = ['a@titulaire.example.test', 'b@titulaire.example.test', 'c@titulaire.example.test', 'd@titulaire.example.test'];
 
@@ -209,6 +249,143 @@ describe('envois SMTP sous pannes', () => {
 			} finally {
 				jest.useRealTimers();
 				await server.stop();
+			}
+		});
+	});
+
+	describe('durée maximale des envois d’une exécution : le reste est reporté, ni préparé ni réservé, et part à l’exécution suivante', () => {
+		const SAMPLE = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
+		const file = (name: string) => binaryItem(fs.readFileSync(path.join(SAMPLE, name)), name);
+		// Serveur lent (0,4 s par réponse : plus de 2 s par courriel) et une seconde d'envois par exécution : un seul courriel part.
+		const credentials = (port: number) => ({
+			clausesSocialesSmtpApi: { host: '127.0.0.1', port, securite: 'aucune', expediteurEmail: 'clauses-sociales@region.example.test', delaiConnexion: 3, delaiAccueil: 3, delaiInactivite: 3, dureeMaxEnvois: 1 },
+		});
+		const smtpCredential = { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } };
+		beforeEach(() => resetRegister());
+		afterEach(() => jest.useRealTimers());
+
+		async function twoRuns(node: NodeUnderTest, input: () => Promise<INodeExecutionData[]>, field: 'envoi' | 'accuse', count: number): Promise<void> {
+			const slow = await new FaultSmtp({ mode: 'lent', delayMs: 400 }).start();
+			let first: IDataObject[];
+			try {
+				const { items } = await runNode(node, await input(), { credentials: credentials(slow.port) });
+				first = items.map((i) => i.json[field] as IDataObject).filter((e) => e && e.cle);
+			} finally {
+				await slow.stop();
+			}
+			expect(first).toHaveLength(count);
+			expect(first.map((e) => e.statut)).toEqual(['envoyé', ...Array(count - 1).fill('reporté')]);
+			for (const e of first.slice(1)) {
+				expect(e).toMatchObject({ code: 'DUREE_MAX', temporaire: true, erreur: 'non envoyé, laissé pour la prochaine exécution : durée maximale des envois de cette exécution (1\u00a0s) atteinte' });
+			}
+			expect(slow.delivered).toHaveLength(1);
+			// Seul le courriel parti est consigné : les reportés ne sont pas réservés.
+			const consigned = await registerMessages();
+			expect(consigned.map((m) => [m.key, m.status])).toEqual([[first[0].cle, 'envoyé']]);
+
+			const ok = await new FaultSmtp({ mode: 'ok' }).start();
+			try {
+				const { items } = await runNode(node, await input(), { credentials: credentials(ok.port) });
+				const second = items.map((i) => i.json[field] as IDataObject).filter((e) => e && e.cle);
+				expect(second.map((e) => [e.cle, e.statut])).toEqual(first.map((e, i) => [e.cle, i === 0 ? 'déjà envoyé' : 'envoyé']));
+				expect(ok.delivered).toHaveLength(count - 1);
+			} finally {
+				await ok.stop();
+			}
+		}
+
+		it('relance mensuelle', async () => {
+			const node = { type: 'clauseReminder', parameters: { mode: 'envoyer', source: 'classeur', dateReference: '2026-11-02', options: { debitParSeconde: 0 } }, credentials: smtpCredential };
+			await twoRuns(node, async () => [file('suivi-clauses.xlsx')], 'envoi', 5);
+		});
+
+		it('accusés de réception des relevés', async () => {
+			await twoRuns(intakeNode(), intakeInput, 'accuse', 3);
+		});
+
+		it('avis de pénalité approuvés', async () => {
+			jest.useFakeTimers({ now: new Date('2026-11-23T12:00:00Z'), doNotFake: [...REAL_TIMERS] });
+			const review = await runNode(penaltyNode({ mode: 'revue', options: { lieu: 'Saint-Aubin-sur-Argent' } }), [file('clauses-a-solder.xlsx')]);
+			const empreintes = review.output('Nœud testé', 1)[0].json.empreintes as string[];
+			const node = penaltyNode({ mode: 'envoyer', options: { lieu: 'Saint-Aubin-sur-Argent', debitParSeconde: 0, empreintesApprouvees: JSON.stringify(empreintes) } });
+			await twoRuns(node, async () => [file('clauses-a-solder.xlsx')], 'envoi', 2);
+		});
+	});
+
+	describe('accusés de réception des relevés sous pannes : relevés gardés, accusé retenté à l’exécution suivante', () => {
+		const credentials = (port: number) => ({
+			clausesSocialesSmtpApi: { host: '127.0.0.1', port, securite: 'aucune', expediteurEmail: 'clauses-sociales@region.example.test', delaiConnexion: 1, delaiAccueil: 1, delaiInactivite: 2 },
+		});
+		beforeEach(() => resetRegister());
+
+		interface AckScenario {
+			name: string;
+			server?: FaultOptions;
+			/** Par relevé : statut, code, temporaire. */
+			expected: Array<[string, string | undefined, boolean | undefined]>;
+			/** Fragment du message du premier échec. */
+			message: string;
+			delivered: number;
+			/** Statuts à l'exécution suivante, serveur rétabli. */
+			next: string[];
+		}
+		const B = 'electricite-generale-niortai@example.test';
+		const SCENARIOS: AckScenario[] = [
+			{
+				name: '450 pour le titulaire d’un relevé',
+				server: { mode: 'ok', rcpt: { [B]: 450 } },
+				expected: [['envoyé', undefined, undefined], ['échec', 'SMTP 450', undefined], ['envoyé', undefined, undefined]],
+				message: `adresse ${B} refusée (refus temporaire`,
+				delivered: 3,
+				next: ['déjà envoyé', 'envoyé', 'déjà envoyé'],
+			},
+			{
+				name: '550 pour le titulaire d’un relevé',
+				server: { mode: 'ok', rcpt: { [B]: 550 } },
+				expected: [['envoyé', undefined, undefined], ['échec', 'SMTP 550', undefined], ['envoyé', undefined, undefined]],
+				message: `adresse ${B} refusée (refus définitif`,
+				delivered: 3,
+				next: ['déjà envoyé', 'envoyé', 'déjà envoyé'],
+			},
+			{
+				name: 'connexion coupée au milieu des données',
+				server: { mode: 'coupeDonnees' },
+				expected: Array(3).fill(['échec', 'ECONNECTION', true]),
+				message: 'interrompue avant la fin de l’envoi',
+				delivered: 0,
+				next: ['envoyé', 'envoyé', 'envoyé'],
+			},
+			{
+				name: 'serveur arrêté',
+				expected: [['échec', 'ECONNREFUSED', true], ['échec', 'NON_TENTE', true], ['échec', 'NON_TENTE', true]],
+				message: 'injoignable (connexion refusée)',
+				delivered: 0,
+				next: ['envoyé', 'envoyé', 'envoyé'],
+			},
+		];
+
+		it.each(SCENARIOS.map((s) => [s.name, s] as const))('%s', async (_name, scenario) => {
+			const server = scenario.server ? await new FaultSmtp(scenario.server).start() : undefined;
+			const port = server?.port ?? (await unusedPort());
+			let acks: IDataObject[];
+			try {
+				const { items } = await runNode(intakeNode(), await intakeInput(), { credentials: credentials(port) });
+				// Aucun relevé perdu : chacun ressort accepté avec ses lignes, quel que soit le sort de son accusé.
+				expect(items.map((i) => [i.json.fichier, i.json.statut, (i.json.lignes as unknown[]).length])).toEqual(INTAKE_FILES);
+				acks = items.map((i) => i.json.accuse as IDataObject);
+				expect(acks.map((a) => [a.statut, a.code, a.temporaire])).toEqual(scenario.expected);
+				expect(String(acks.find((a) => a.statut !== 'envoyé')!.erreur)).toContain(scenario.message);
+				expect(server?.delivered.length ?? 0).toBe(scenario.delivered);
+			} finally {
+				await server?.stop();
+			}
+			const back = await new FaultSmtp({ mode: 'ok' }).start();
+			try {
+				const { items } = await runNode(intakeNode(), await intakeInput(), { credentials: credentials(back.port) });
+				expect(items.map((i) => (i.json.accuse as IDataObject).statut)).toEqual(scenario.next);
+				expect(back.delivered).toHaveLength(scenario.next.filter((s) => s === 'envoyé').length);
+			} finally {
+				await back.stop();
 			}
 		});
 	});

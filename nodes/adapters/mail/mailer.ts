@@ -216,6 +216,9 @@ function rejectedDetails(info: SMTPPool.SentMessageInfo, s: SmtpSettings): Rejec
 	});
 }
 
+/** Code d'un courriel non tenté parce que la durée maximale des envois de l'exécution est atteinte. */
+export const SEND_BUDGET_SPENT = 'DUREE_MAX';
+
 export class Mailer {
 	private readonly transport: Transporter<SMTPPool.SentMessageInfo>;
 
@@ -224,7 +227,8 @@ export class Mailer {
 		options: MailerOptions = {},
 	) {
 		this.transport = nodemailer.createTransport(transportOptions(settings, options));
-		if (settings.dureeMaxEnvoisMs !== undefined && settings.dureeMaxEnvoisMs > 0) this.deadline = Date.now() + settings.dureeMaxEnvoisMs;
+		// Horloge monotone : un réglage de l'heure du serveur (ou une date simulée) ne rallonge ni n'écourte la durée des envois.
+		if (settings.dureeMaxEnvoisMs !== undefined && settings.dureeMaxEnvoisMs > 0) this.deadline = performance.now() + settings.dureeMaxEnvoisMs;
 	}
 
 	get from(): { name: string; address: string } {
@@ -247,15 +251,27 @@ export class Mailer {
 		return run;
 	}
 
-	private async sendNow(mail: OutgoingMail): Promise<SendOutcome> {
-		const messageId = mail.cleMessage ? messageIdFor(mail.cleMessage, this.settings.expediteurEmail) : undefined;
+	/**
+	 * Refus d'un courriel qui ne sera pas tenté (serveur en panne plus tôt dans
+	 * l'exécution, durée maximale des envois atteinte), sans attendre son tour :
+	 * l'appelant peut ne pas le préparer ni le réserver. `undefined` : il sera tenté.
+	 */
+	notAttempted(cleMessage?: string): SendOutcome | undefined {
+		const messageId = cleMessage ? messageIdFor(cleMessage, this.settings.expediteurEmail) : undefined;
 		if (this.halted !== undefined) {
 			return { ok: false, temporaire: true, code: 'NON_TENTE', message: `non envoyé, laissé pour la prochaine exécution : ${this.halted}`, messageId };
 		}
-		if (this.deadline !== undefined && Date.now() >= this.deadline) {
+		if (this.deadline !== undefined && performance.now() >= this.deadline) {
 			const seconds = formatNumber((this.settings.dureeMaxEnvoisMs ?? 0) / 1000);
-			return { ok: false, temporaire: true, code: 'DUREE_MAX', message: `non envoyé, laissé pour la prochaine exécution : durée maximale des envois de cette exécution (${seconds}\u00a0s) atteinte`, messageId };
+			return { ok: false, temporaire: true, code: SEND_BUDGET_SPENT, message: `non envoyé, laissé pour la prochaine exécution : durée maximale des envois de cette exécution (${seconds}\u00a0s) atteinte`, messageId };
 		}
+		return undefined;
+	}
+
+	private async sendNow(mail: OutgoingMail): Promise<SendOutcome> {
+		const messageId = mail.cleMessage ? messageIdFor(mail.cleMessage, this.settings.expediteurEmail) : undefined;
+		const skipped = this.notAttempted(mail.cleMessage);
+		if (skipped) return skipped;
 		try {
 			const info = await this.transport.sendMail({
 				from: this.from,

@@ -6,11 +6,12 @@
  * voir fonts.ts) embarquée en sous-ensemble des seuls caractères employés.
  * Document reproductible : mêmes données, même fichier.
  */
-import PDFDocument from 'pdfkit';
+import type PDFDocument from 'pdfkit';
 
 import type { BilanDocument, ChartSpec, TableSpec } from '../../core';
 import { formatHours, formatNumber, formatPercent } from '../../core';
 import { LETTER_FONTS } from './fonts';
+import { loadPdfKit } from './pdfkit-lazy';
 
 const MARGIN = 42;
 const BLUE = '#1F5FA8';
@@ -217,7 +218,8 @@ function drawTable(doc: Doc, table: TableSpec, x: number, width: number): void {
 /** Le document des élus en PDF. */
 export async function renderBilanPdf(model: BilanDocument, meta: { date: string; auteur: string }): Promise<BilanPdf> {
 	const created = new Date(`${meta.date}T09:00:00Z`);
-	const doc = new PDFDocument({
+	const PDFKit = await loadPdfKit();
+	const doc = new PDFKit({
 		size: 'A4',
 		margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
 		bufferPages: true,

@@ -8,10 +8,10 @@
  * création fixée à la date de l'avis), ce qui permet de comparer l'empreinte
  * d'une lettre relue à celle de la lettre envoyée.
  */
-import PDFDocument from 'pdfkit';
 
 import type { LetterModel, LetterTable } from '../../core';
 import { LETTER_FONTS } from './fonts';
+import { loadPdfKit } from './pdfkit-lazy';
 
 const MARGIN = 56;
 const FONT = LETTER_FONTS.regular.name;
@@ -97,7 +97,8 @@ export interface PdfMeta {
 
 export async function renderLetterPdf(source: LetterModel, meta: PdfMeta): Promise<Buffer> {
 	const created = new Date(`${meta.date}T09:00:00Z`);
-	const doc = new PDFDocument({
+	const PDFKit = await loadPdfKit();
+	const doc = new PDFKit({
 		size: 'A4',
 		margins: { top: MARGIN, bottom: MARGIN + 14, left: MARGIN, right: MARGIN },
 		bufferPages: true,

@@ -7,7 +7,6 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
-import { PLAUSIBILITY_BOUNDS } from '../plausibility';
 import { amount, decimal, enumList, optional, percent, text, tolerantEnum, yesNo } from './primitives';
 
 export const NATURES = {
@@ -78,7 +77,7 @@ export const LotSchema = z.object({
 	intitule: optional(text({ max: 500 })),
 	nature: tolerantEnum(NATURES, 'une nature de marché'),
 	/** Facultatif pour les méthodes qui ne s'en servent pas (heures du marché, volume annuel, montant facturé). */
-	montantHT: optional(amount(PLAUSIBILITY_BOUNDS.montantLot)),
+	montantHT: optional(amount('montantLot')),
 	dureeMois: optional(decimal({ min: 0, exclusiveMin: true, unit: 'mois', example: '24' })),
 	cpv: optional(text({ max: 20 })),
 	secteur: optional(text({ max: 200 })),

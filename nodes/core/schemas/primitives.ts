@@ -9,8 +9,8 @@ import { parseDate, parseMonth } from '../calendar';
 import { normalizeEmail, splitEmails } from '../email';
 import { formatNumber, quote } from '../format';
 import { parseDecimal } from '../numbers';
-import type { PlausibilityBound } from '../plausibility';
-import { implausible } from '../plausibility';
+import type { PlausibilityBounds } from '../plausibility';
+import { implausible, plausibilityBound } from '../plausibility';
 
 type Ctx = z.RefinementCtx;
 
@@ -36,8 +36,8 @@ interface NumberOptions {
 	example?: string;
 	/** Unité affichée : « € », « % », « h », « mois »… */
 	unit?: string;
-	/** Borne de vraisemblance (plausibility.ts) : au-delà, erreur de saisie, avec la source de la borne. */
-	plausible?: PlausibilityBound;
+	/** Borne de vraisemblance (plausibility.ts), celle en vigueur à la validation : au-delà, erreur de saisie, avec la source de la borne. */
+	plausible?: keyof PlausibilityBounds;
 }
 
 /** Nombre saisi en JSON ou en texte français (« 1 234,50 », « 12,5 % »). */
@@ -78,8 +78,9 @@ export function decimal(options: NumberOptions = {}) {
 				'nombre.tropGrand',
 			);
 		}
-		if (options.plausible !== undefined && value > options.plausible.max) {
-			const { message, correction } = implausible(value, options.plausible);
+		const plausible = options.plausible === undefined ? undefined : plausibilityBound(options.plausible);
+		if (plausible !== undefined && value > plausible.max) {
+			const { message, correction } = implausible(value, plausible);
 			return issue(ctx, message, correction, 'nombre.invraisemblable');
 		}
 		if (options.integer && !Number.isInteger(value)) {
@@ -90,7 +91,7 @@ export function decimal(options: NumberOptions = {}) {
 }
 
 /** Montant en euros HT, positif ou nul. */
-export function amount(plausible?: PlausibilityBound) {
+export function amount(plausible?: keyof PlausibilityBounds) {
 	return decimal({ min: 0, unit: '€', example: '1 234 567,89', plausible });
 }
 

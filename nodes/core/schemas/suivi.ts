@@ -9,7 +9,6 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { frenchLongDate } from '../calendar';
 import { buildKeyIndex, detachedText, detachedValue } from '../keys';
-import { PLAUSIBILITY_BOUNDS } from '../plausibility';
 import type { RecordReader } from '../records';
 import {
 	amount,
@@ -175,7 +174,7 @@ const ClauseRecordFields = z
 		titulaire: text({ max: 300 }),
 		emailTitulaire: email(),
 		contactTitulaire: optional(text({ max: 200 })),
-		heuresDues: decimal({ min: 0, exclusiveMin: true, unit: 'h', example: '420', plausible: PLAUSIBILITY_BOUNDS.heuresDues }),
+		heuresDues: decimal({ min: 0, exclusiveMin: true, unit: 'h', example: '420', plausible: 'heuresDues' }),
 		debutExecution: isoDate(),
 		finExecution: isoDate(),
 		facilitateur: text({ max: 200 }),
@@ -314,8 +313,8 @@ const ReportLineFields = z.object({
 		trancheAge: optional(tolerantEnum(AGE_BANDS, 'une tranche d\u2019âge')),
 		residentQpv: optional(yesNo()),
 		situationSixMois: optional(tolerantEnum(OUTCOMES, 'une situation six mois après')),
-		heuresMois: decimal({ min: 0, unit: 'h', example: '35', plausible: PLAUSIBILITY_BOUNDS.heuresMois }),
-		heuresFormation: optional(decimal({ min: 0, unit: 'h', example: '7', plausible: PLAUSIBILITY_BOUNDS.heuresMois })),
+		heuresMois: decimal({ min: 0, unit: 'h', example: '35', plausible: 'heuresMois' }),
+		heuresFormation: optional(decimal({ min: 0, unit: 'h', example: '7', plausible: 'heuresMois' })),
 		justification: optional(text({ max: 1000 })),
 		dateReception: optional(isoDate()),
 		/** Historique des relevés (réception) : version « AAAA-MM-JJ vN », correction d'un mois déjà reçu. */
