@@ -15,6 +15,7 @@ export * from './excel-serial';
 export * from './format';
 export * from './keys';
 export * from './numbers';
+export * from './online-report';
 export * from './penalties';
 export * from './penalty-letter';
 export * from './plausibility';
