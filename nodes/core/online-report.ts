@@ -214,6 +214,23 @@ export function submissionScopeProblem(submission: OnlineSubmission, claims: Rep
 	return undefined;
 }
 
+/**
+ * Champs d'une ligne que le formulaire ne demande pas (éligibilité validée par
+ * le facilitateur, contrat, indicateurs) : repris du dernier relevé du même
+ * participant, pour qu'une saisie en ligne ne les efface jamais.
+ */
+export const CARRIED_FIELDS = ['eligibiliteValidee', 'debutContrat', 'finContrat', 'poste', 'sexe', 'trancheAge', 'residentQpv', 'situationSixMois'] as const;
+
+/** Champs repris, par participant, des lignes du dernier relevé. */
+export function carriedFields(lines: ReportLine[]): Map<string, Record<string, unknown>> {
+	const out = new Map<string, Record<string, unknown>>();
+	for (const line of lines) {
+		const kept = Object.fromEntries(CARRIED_FIELDS.flatMap((f) => (line[f] === undefined ? [] : [[f, line[f]]])));
+		if (Object.keys(kept).length > 0) out.set(participantKey(line.participant), kept);
+	}
+	return out;
+}
+
 function isBlank(line: OnlineLine): boolean {
 	return FORM_FIELDS.every((f) => line[f] === undefined);
 }
@@ -223,13 +240,13 @@ function isBlank(line: OnlineLine): boolean {
  * le classeur) : une ligne par ligne remplie du formulaire ; chaque champ a
  * pour « cellule » l'identifiant de son champ HTML, pour placer ses erreurs.
  */
-export function submissionToReleve(submission: OnlineSubmission, claims: ReportLinkClaims): IncomingReleve {
+export function submissionToReleve(submission: OnlineSubmission, claims: ReportLinkClaims, carried: Map<string, Record<string, unknown>> = new Map()): IncomingReleve {
 	const lines: IncomingLine[] = [];
 	submission.lines.forEach((line, i) => {
 		if (isBlank(line)) return;
 		const n = i + 1;
 		lines.push({
-			raw: { ...line, mois: claims.mois },
+			raw: { ...carried.get(participantKey(line.participant)), ...line, mois: claims.mois },
 			where: `ligne ${n} du formulaire`,
 			feuille: 'formulaire',
 			cells: Object.fromEntries(FORM_FIELDS.map((f) => [f, fieldId(f, n)])),

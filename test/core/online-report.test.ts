@@ -34,10 +34,10 @@ const releves: Array<Record<string, unknown>> = JSON.parse(fs.readFileSync(path.
 const clauses = registre.map((c, i) => readRecord(CLAUSE_READER, c, `clause ${i + 1}`));
 const lot9 = clauses.find((c) => c.marche === '2025-TRX-031' && c.lot === '9')!;
 
-const SECRET = 'un-secret-de-test-assez-long-pour-signer-0123456789';
+const PHRASE_LIENS = 'un-secret-de-test-assez-long-pour-signer-0123456789';
 const NOW = new Date('2026-11-05T10:00:00Z');
 const claims: ReportLinkClaims = { marche: lot9.marche, lot: lot9.lot, siret: lot9.siret, mois: '2026-10', expire: Date.parse('2026-12-31T23:00:00Z') / 1000 };
-const token = signReportLink(SECRET, claims);
+const token = signReportLink(PHRASE_LIENS, claims);
 
 function flip(text: string, at: number): string {
 	const c = text[at];
@@ -46,7 +46,7 @@ function flip(text: string, at: number): string {
 
 describe('liens signés', () => {
 	it('un lien intact est accepté et rend sa clause et son mois', () => {
-		expect(verifyReportLink(token, SECRET, NOW)).toEqual({ ok: true, claims });
+		expect(verifyReportLink(token, PHRASE_LIENS, NOW)).toEqual({ ok: true, claims });
 		expect(reportLinkUrl('https://n8n.region.test/webhook/releve-en-ligne', token)).toBe(`https://n8n.region.test/webhook/releve-en-ligne?jeton=${token}`);
 	});
 
@@ -56,17 +56,17 @@ describe('liens signés', () => {
 		['la signature tronquée', () => token.slice(0, -4)],
 		['sans signature', () => token.split('.')[0]],
 		['un autre lot dans la charge utile, signature d’origine', () => `${Buffer.from(JSON.stringify([1, lot9.marche, '8', lot9.siret, '2026-10', claims.expire])).toString('base64url')}.${token.split('.')[1]}`],
-		['signé par un autre secret', () => signReportLink(`${SECRET}-autre`, claims)],
+		['signé par un autre secret', () => signReportLink(`${PHRASE_LIENS}-autre`, claims)],
 		['vide', () => ''],
 		['pas du texte', () => 42 as unknown as string],
 	])('un lien altéré (%s) est refusé, en clair', (_label, make) => {
-		const check = verifyReportLink(make(), SECRET, NOW);
+		const check = verifyReportLink(make(), PHRASE_LIENS, NOW);
 		expect(check).toMatchObject({ ok: false, motif: 'altere' });
 		if (!check.ok) expect(check.message).toMatch(/^Ce lien n’est pas valide : il a été modifié ou recopié incomplètement\./);
 	});
 
 	it('un lien expiré est refusé avec sa date d’expiration', () => {
-		const check = verifyReportLink(token, SECRET, new Date('2027-01-02T00:00:00Z'));
+		const check = verifyReportLink(token, PHRASE_LIENS, new Date('2027-01-02T00:00:00Z'));
 		expect(check).toMatchObject({ ok: false, motif: 'expire' });
 		if (!check.ok) expect(check.message).toMatch(/^Ce lien a expiré le 31 décembre 2026\. Utilisez le lien du dernier courriel de relance/);
 	});
