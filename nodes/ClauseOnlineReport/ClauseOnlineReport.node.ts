@@ -59,7 +59,7 @@ export class ClauseOnlineReport implements INodeType {
 		icon: { light: 'file:clauseOnlineReport.svg', dark: 'file:clauseOnlineReport.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["operation"] === "preparer" ? "Préparer le formulaire" : ($parameter["mode"] === "envoyer" ? "Enregistrer la saisie, accusé envoyé" : "Enregistrer la saisie, accusé en aperçu") }}',
+		subtitle: '={{ $parameter["operation"] === "preparer" ? "Préparer le formulaire" : (($parameter["operation"] === "requete" ? "Formulaire et saisie" : "Enregistrer la saisie") + ($parameter["mode"] === "envoyer" ? ", accusé envoyé" : ", accusé en aperçu")) }}',
 		description:
 			'Formulaire du relevé mensuel d’heures d’insertion, ouvert par le lien personnel de la relance : le prépare pré-rempli, le contrôle à l’envoi (erreurs affichées à côté de chaque champ) et l’enregistre au registre des clauses',
 		defaults: { name: 'Relevé en ligne' },
@@ -69,7 +69,7 @@ export class ClauseOnlineReport implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			{ name: 'clausesRegistreApi', required: true, testedBy: 'clausesRegistreTest' },
-			{ name: 'clausesSocialesSmtpApi', required: true, testedBy: 'clausesSocialesSmtpTest', displayOptions: { show: { operation: ['enregistrer'], mode: ['envoyer'] } } },
+			{ name: 'clausesSocialesSmtpApi', required: true, testedBy: 'clausesSocialesSmtpTest', displayOptions: { show: { operation: ['enregistrer', 'requete'], mode: ['envoyer'] } } },
 		],
 		properties: [
 			{
@@ -77,8 +77,14 @@ export class ClauseOnlineReport implements INodeType {
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
-				default: 'preparer',
+				default: 'requete',
 				options: [
+					{
+						name: 'Selon la requête',
+						value: 'requete',
+						action: 'Repondre au lien ou au formulaire',
+						description: 'Derrière un Webhook en GET et POST : lien ouvert (sans saisie), le formulaire ; formulaire envoyé, son enregistrement',
+					},
 					{ name: 'Préparer le formulaire', value: 'preparer', action: 'Afficher le formulaire du lien', description: 'Vérifie le lien et rend la page du formulaire, pré-remplie, ou la page de refus' },
 					{ name: 'Enregistrer la saisie', value: 'enregistrer', action: 'Enregistrer la saisie', description: 'Contrôle la saisie envoyée ; l’enregistre au registre et accuse réception, ou rend le formulaire avec ses erreurs' },
 				],
@@ -89,15 +95,15 @@ export class ClauseOnlineReport implements INodeType {
 				type: 'string',
 				default: '={{ $json.query.jeton }}',
 				description: 'Le paramètre « jeton » de l’adresse ouverte (sortie du nœud Webhook : query, jeton)',
-				displayOptions: { show: { operation: ['preparer'] } },
+				displayOptions: { show: { operation: ['preparer', 'requete'] } },
 			},
 			{
 				displayName: 'Saisie envoyée',
 				name: 'saisie',
 				type: 'json',
 				default: '={{ $json.body }}',
-				description: 'Les champs du formulaire envoyé (sortie du nœud Webhook en POST : body)',
-				displayOptions: { show: { operation: ['enregistrer'] } },
+				description: 'Les champs du formulaire envoyé (sortie du nœud Webhook en POST : body) ; « Selon la requête » : vide pour un lien ouvert',
+				displayOptions: { show: { operation: ['enregistrer', 'requete'] } },
 			},
 			{
 				displayName: 'Accusé de réception',
@@ -108,7 +114,7 @@ export class ClauseOnlineReport implements INodeType {
 					{ name: 'Envoyer', value: 'envoyer', description: 'Envoie l’accusé au titulaire, facilitateur en copie, une seule fois par relevé' },
 					{ name: 'Aperçu, sans envoi', value: 'apercu', description: 'Le relevé est enregistré ; l’accusé est seulement rendu dans la sortie' },
 				],
-				displayOptions: { show: { operation: ['enregistrer'] } },
+				displayOptions: { show: { operation: ['enregistrer', 'requete'] } },
 			},
 			{
 				displayName: 'Signature',
@@ -117,7 +123,7 @@ export class ClauseOnlineReport implements INodeType {
 				typeOptions: { rows: 3 },
 				default: '',
 				description: 'Signature de l’accusé de réception, une ligne par élément',
-				displayOptions: { show: { operation: ['enregistrer'] } },
+				displayOptions: { show: { operation: ['enregistrer', 'requete'] } },
 			},
 			{
 				displayName: 'Options',
@@ -148,7 +154,7 @@ export class ClauseOnlineReport implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const node = this.getNode();
-		const operation = this.getNodeParameter('operation', 0) as 'preparer' | 'enregistrer';
+		const chosen = this.getNodeParameter('operation', 0) as 'preparer' | 'enregistrer' | 'requete';
 		const secret = await registerLinkSecret(this);
 		const problem = linkSecretProblem(secret);
 		if (problem) {
@@ -166,6 +172,8 @@ export class ClauseOnlineReport implements INodeType {
 					const options = parsed.data;
 					const settings = { conservationMois: options.conservationMois, ...(options.contact ? { contact: options.contact } : {}) };
 					const now = new Date();
+					const saisie = chosen === 'preparer' ? undefined : (this.getNodeParameter('saisie', i, {}) as unknown);
+					const operation = chosen === 'requete' ? (isSubmission(saisie) ? 'enregistrer' : 'preparer') : chosen;
 					if (operation === 'preparer') {
 						const page = await prepareForm(register, this.getNodeParameter('jeton', i, ''), secret, now, settings);
 						out.push({ json: pageJson(page), pairedItem: { item: i } });
@@ -174,8 +182,7 @@ export class ClauseOnlineReport implements INodeType {
 					const mode = this.getNodeParameter('mode', i, 'apercu') as string;
 					const dateReception = todayIn(this.getTimezone(), now);
 					const intake = parseIntakeSettings({ dateReception, moisDejaRecu: 'remplacer', ...(options.seuilHeuresMois !== undefined ? { seuilHeuresMois: options.seuilHeuresMois } : {}) });
-					const body = this.getNodeParameter('saisie', i, {}) as unknown;
-					const page = await submitForm(register, typeof body === 'string' ? safeJson(body) : body, secret, now, intake, settings, `relevé en ligne du ${dateReception}`);
+					const page = await submitForm(register, typeof saisie === 'string' ? safeJson(saisie) : saisie, secret, now, intake, settings, `relevé en ligne du ${dateReception}`);
 					const json = pageJson(page);
 					if (page.statut === 'enregistre' && page.result) {
 						const ack = renderAcknowledgement(page.result, { signature: this.getNodeParameter('signature', i, '') as string, dateReception });
@@ -207,6 +214,12 @@ export class ClauseOnlineReport implements INodeType {
 		}
 		return [out];
 	}
+}
+
+/** Un formulaire envoyé porte au moins un de ses champs cachés ; un lien ouvert (GET) n'a pas de corps. */
+function isSubmission(body: unknown): boolean {
+	const value = typeof body === 'string' ? safeJson(body) : body;
+	return value !== null && typeof value === 'object' && !Array.isArray(value) && ['jeton', 'nonce', 'lignes'].some((k) => k in value);
 }
 
 function safeJson(text: string): unknown {

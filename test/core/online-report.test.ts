@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import type { OnlineSubmission, ReportLinkClaims } from '../../nodes/core';
+import type { OnlineSubmission, ReminderDecision, ReportLinkClaims } from '../../nodes/core';
 import {
 	CLAUSE_READER,
 	REPORT_LINE_READER,
@@ -21,6 +21,7 @@ import {
 	readRecord,
 	readSubmission,
 	renderOnlineForm,
+	renderReminder,
 	reportLinkUrl,
 	signReportLink,
 	submissionScopeProblem,
@@ -183,6 +184,32 @@ describe('saisie envoyée', () => {
 		expect(both.errors.byField.neant[0]).toMatch(/cochée alors que des heures sont saisies/);
 		const empty = check(body([{}]));
 		expect(empty.errors.byField.neant[0]).toMatch(/^Aucune ligne remplie\./);
+	});
+});
+
+describe('relance', () => {
+	it('offre le lien personnel de chaque mois manquant, en plus du modèle joint', () => {
+		const decision = {
+			niveau: 'relance1',
+			moisManquants: [{ mois: '2026-09', libelle: 'septembre 2026' }, { mois: '2026-10', libelle: 'octobre 2026' }],
+			moisReferenceLibelle: 'octobre 2026',
+			heuresDeclarees: 100,
+			heuresAttendues: 150,
+			enRetard: true,
+			ecart: 50,
+		} as unknown as ReminderDecision;
+		const liens = [
+			{ mois: '2026-09', url: 'https://n8n.test/webhook/releve-en-ligne?jeton=a.b' },
+			{ mois: '2026-10', url: 'https://n8n.test/webhook/releve-en-ligne?jeton=c&d' },
+		];
+		const message = renderReminder(lot9, decision, { signature: 'La mission', modeleJoint: true, releveEnLigne: { liens, expire: '2026-12-17' } });
+		expect(message.text).toContain('au moyen du modèle joint');
+		expect(message.text).toContain('Vous pouvez aussi saisir ces relevés en ligne, sans fichier');
+		expect(message.text).toContain('septembre 2026 : https://n8n.test/webhook/releve-en-ligne?jeton=a.b ; octobre 2026 : https://n8n.test/webhook/releve-en-ligne?jeton=c&d');
+		expect(message.html).toContain('<a href="https://n8n.test/webhook/releve-en-ligne?jeton=c&amp;d">octobre 2026</a>');
+		expect(message.html.match(/Vous pouvez aussi saisir/g)).toHaveLength(1);
+		const without = renderReminder(lot9, decision, { signature: 'La mission', modeleJoint: true });
+		expect(without.text).not.toContain('en ligne');
 	});
 });
 

@@ -116,6 +116,22 @@ describe.each(DIALECTS)('nœud « Relevé en ligne » (%s)', (dialect: RegisterD
 		expect(String(page.html)).not.toContain('031-9-P01');
 	});
 
+	it('la relance porte le lien personnel du mois manquant, et le modèle joint ; ce lien ouvre le formulaire', async () => {
+		const reminder = await runNode(
+			{ ...node({ mode: 'apercu', dateReference: '2026-11-02', signature: 'La mission clauses sociales', options: { adresseReleveEnLigne: 'https://n8n.region.example.test/webhook/releve-en-ligne', validiteLienJours: 45 } }), type: 'clauseReminder' },
+			[{}],
+			{ credentials: credentials() },
+		);
+		expect(reminder.run.data.resultData.error).toBeUndefined();
+		const item = reminder.items.find((i) => i.json.marche === '2025-TRX-031' && String(i.json.lot) === '9')!;
+		const envoi = item.json.envoi as IDataObject;
+		expect(String(envoi.texte)).toMatch(/Vous pouvez aussi saisir ce relevé en ligne, sans fichier.*valable jusqu’au 17 décembre 2026 \(le modèle joint reste possible\) : https:\/\/n8n\.region\.example\.test\/webhook\/releve-en-ligne\?jeton=/);
+		expect(item.binary).toBeDefined();
+		const url = /<a href="([^"]+)">Saisir le relevé d’octobre 2026 en ligne<\/a>/.exec(String(envoi.html))![1].replace(/&amp;/g, '&');
+		const token = decodeURIComponent(new URL(url).searchParams.get('jeton')!);
+		expect(await prepare(token)).toMatchObject({ statut: 'formulaire', marche: '2025-TRX-031', lot: '9', mois: '2026-10' });
+	});
+
 	it('une erreur revient à côté de son champ, rien n’est écrit ; corrigée, la saisie est enregistrée et acquittée ; renvoyée telle quelle, refusée', async () => {
 		const token = link();
 		const nonce = nonceOf(String((await prepare(token)).html));
