@@ -303,10 +303,15 @@ export interface FieldErrors {
 	count: number;
 }
 
+const LIST_FIELDS = new Set(['categoriePublic', 'employeur', 'modalite', 'typeContrat']);
+
 function sentence(a: Anomaly): string {
 	const message = a.message.charAt(0).toUpperCase() + a.message.slice(1);
 	// Les consignes des règles parlent du classeur (« la colonne « Justification » ») : ici, un champ.
-	return `${message}. ${a.correction.replace(/\bla colonne «/g, 'le champ «')}`;
+	let correction = a.correction.replace(/\bla colonne «/g, 'le champ «');
+	// Une liste déroulante montre déjà ses valeurs : la consigne n'a pas à les énumérer.
+	if (LIST_FIELDS.has(a.champ) && /^Choisissez\b/.test(correction)) correction = `${correction.replace(/\s*(?:dans la liste|parmi)?\s*:\s[\s\S]*$/, '')} dans la liste.`;
+	return `${message}. ${correction}`;
 }
 
 /** Erreurs du contrôle, rangées par champ du formulaire (les avertissements n'y figurent pas). */

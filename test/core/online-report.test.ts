@@ -161,7 +161,8 @@ describe('saisie envoyée', () => {
 		expect(result.statut).toBe('refuse');
 		expect(Object.keys(errors.byField).sort()).toEqual(['categoriePublic_2', 'heuresMois_1', 'heuresMois_3', 'heuresMois_5', 'modalite_4', 'participant_6'].sort());
 		expect(errors.byField.heuresMois_1[0]).toMatch(/35,x/);
-		expect(errors.byField.categoriePublic_2[0]).toMatch(/^Catégorie de public manquante/);
+		expect(errors.byField.categoriePublic_2[0]).toMatch(/^Catégorie de public manquante.*\. Choisissez la catégorie dans la liste\.$/);
+		expect(errors.byField.modalite_4[0]).toMatch(/Au hasard.*\. Choisissez dans la liste\.$/);
 		expect(errors.byField.heuresMois_3[0]).toMatch(/^200.h pour une personne, au-delà de 151,67.h.*sans justification\. Vérifiez les heures.*expliquez-le dans le champ «.Justification.»\.$/);
 		expect(errors.byField.participant_6[0]).toMatch(/^Heures déclarées sans participant\./);
 		expect(errors.general).toEqual([]);
