@@ -100,5 +100,14 @@ export class ClausesRegistreApi implements ICredentialType {
 			description: 'Vide : les autorités reconnues par le système',
 			displayOptions: { show: { base: ['postgres'], ssl: ['verifie'] } },
 		},
+		{
+			displayName: 'Secret des liens du relevé en ligne',
+			name: 'secretLiens',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'32 caractères au moins, tirés au hasard (par exemple : openssl rand -base64 33). Signe les liens personnels des relances vers le formulaire du relevé en ligne ; le changer rend caducs les liens déjà envoyés. Vide : pas de lien dans les relances.',
+		},
 	];
 }

@@ -71,12 +71,14 @@ const LIFECYCLE = [
 /** Classeurs de suivi d'exemple versés au registre, avant tout le reste. */
 const SAMPLE_WORKBOOKS = ['donnees/suivi-clauses.xlsx', 'donnees/clauses-a-solder.xlsx'];
 const IMPORT = 'import-classeur-suivi.json';
+/** Workflows servis par un Webhook (un titulaire ouvre le lien de sa relance) : importés, pas exécutés ici. */
+const SERVED = ['releve-en-ligne.json'];
 
 function orderedWorkflows() {
 	const shipped = local.shippedWorkflows();
 	const byName = new Map(shipped.map((file) => [path.basename(file), file]));
 	const missing = [IMPORT, ...LIFECYCLE].filter((name) => !byName.has(name));
-	const unknown = [...byName.keys()].filter((name) => name !== IMPORT && !LIFECYCLE.includes(name));
+	const unknown = [...byName.keys()].filter((name) => name !== IMPORT && !SERVED.includes(name) && !LIFECYCLE.includes(name));
 	if (missing.length > 0 || unknown.length > 0) {
 		throw new Error(`Workflows livrés et ordre de la démonstration en désaccord (absents : ${missing.join(', ') || 'aucun'} ; non placés : ${unknown.join(', ') || 'aucun'})`);
 	}
@@ -121,6 +123,7 @@ for (const classeur of SAMPLE_WORKBOOKS) {
 	if (run.status !== 'success') failures++;
 }
 await local.importWorkflow(layout, importFile);
+for (const name of SERVED) await local.importWorkflow(layout, path.join(local.ROOT, 'workflows', name));
 for (const file of orderedWorkflows()) {
 	// Les workflows qui écrivent aux titulaires sont livrés en aperçu ; la démonstration
 	// les fait envoyer (réglage « envoyer » de leur nœud « Configuration »), vers MailDev.

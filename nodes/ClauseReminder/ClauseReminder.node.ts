@@ -6,7 +6,8 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { z } from 'zod/v4';
 
 import type { OutgoingMail } from '../adapters';
 import { ReleveTemplateFactory, releveFileName } from '../adapters';
@@ -15,9 +16,13 @@ import {
 	REPORT_HOURS_READER,
 	ReportIndex,
 	WorkingCalendar,
+	addDays,
 	decideReminder,
+	linkSecretProblem,
 	parseReminderSettings,
 	renderReminder,
+	reportLinkUrl,
+	signReportLink,
 	templateMonths,
 	todayIn,
 } from '../core';
@@ -25,7 +30,7 @@ import type { FollowUpEntry } from '../shared/follow-up';
 import { FOLLOW_UP_SOURCE_PROPERTIES, collectFollowUp, usableClauses } from '../shared/follow-up';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { errorItem, toNodeError } from '../shared/items';
-import { clausesRegistreTest } from '../shared/register';
+import { clausesRegistreTest, registerLinkSecret } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
 import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, sendOnceInRegister } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
@@ -33,6 +38,34 @@ import { applyPlausibilityParameter, plausibilityProperties } from '../shared/pl
 import { buildFacilitatorSummaries } from './summary';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+const OnlineOptionsSchema = z.object({
+	adresseReleveEnLigne: z.string().trim().default(''),
+	validiteLienJours: z.coerce.number().int().min(1, 'au moins 1 jour').max(366, 'au plus 366 jours').default(45),
+});
+
+/** Liens signés du relevé en ligne, si son adresse est renseignée (le secret vient de l'identifiant du registre). */
+async function onlineLinks(ctx: IExecuteFunctions, options: IDataObject, dateReference: string): Promise<{ url: (clause: ClauseRecord, mois: string) => string; expireDate: string } | undefined> {
+	const parsed = OnlineOptionsSchema.safeParse(options);
+	if (!parsed.success) {
+		throw new NodeOperationError(ctx.getNode(), `Option « Validité des liens du relevé en ligne » : ${parsed.error.issues[0].message}`, { description: 'Indiquez un nombre de jours entre 1 et 366.' });
+	}
+	const base = parsed.data.adresseReleveEnLigne;
+	if (base === '') return undefined;
+	if (!/^https?:\/\/[^\s]+$/.test(base)) {
+		throw new NodeOperationError(ctx.getNode(), `Adresse du relevé en ligne invalide : « ${base} »`, { description: 'Indiquez l’adresse complète du nœud Webhook du workflow « Relevé en ligne », commençant par https://, ou videz l’option.' });
+	}
+	const secret = await registerLinkSecret(ctx);
+	const problem = linkSecretProblem(secret);
+	if (problem) {
+		throw new NodeOperationError(ctx.getNode(), `Relevé en ligne : ${problem}`, {
+			description: 'Choisissez dans ce nœud l’identifiant « Registre des clauses » et renseignez-y le secret des liens (32 caractères au moins), ou videz l’option « Adresse du relevé en ligne ».',
+		});
+	}
+	const expireDate = addDays(dateReference, parsed.data.validiteLienJours);
+	const expire = Date.parse(`${expireDate}T23:59:59Z`) / 1000;
+	return { url: (clause, mois) => reportLinkUrl(base, signReportLink(secret, { marche: clause.marche, lot: clause.lot, siret: clause.siret, mois, expire })), expireDate };
+}
 
 interface Planned {
 	entry: FollowUpEntry<ClauseRecord>;
@@ -113,6 +146,15 @@ export class ClauseReminder implements INodeType {
 				default: {},
 				options: [
 					{
+						displayName: 'Adresse du relevé en ligne',
+						name: 'adresseReleveEnLigne',
+						type: 'string',
+						default: '',
+						placeholder: 'https://n8n.region.fr/webhook/releve-en-ligne',
+						description:
+							'Adresse publique du workflow « Relevé en ligne » (son nœud Webhook) : chaque relance y ajoute un lien personnel par relevé manquant, signé par le secret des liens de l’identifiant « Registre des clauses ». Vide : pas de lien, le modèle joint seul.',
+					},
+					{
 						displayName: 'Calendrier des jours fériés',
 						name: 'calendrier',
 						type: 'options',
@@ -178,6 +220,13 @@ export class ClauseReminder implements INodeType {
 						default: 10,
 						description: 'Écart entre heures attendues et déclarées, en % des heures dues, au-delà duquel le titulaire est relancé',
 					},
+					{
+						displayName: 'Validité des liens du relevé en ligne (jours)',
+						name: 'validiteLienJours',
+						type: 'number',
+						default: 45,
+						description: 'Au-delà, le lien est refusé ; la relance suivante en porte un nouveau',
+					},
 					...READ_LIMIT_PROPERTIES,
 					...plausibilityProperties(['heuresDues', 'heuresMois']),
 				],
@@ -218,13 +267,15 @@ export class ClauseReminder implements INodeType {
 
 		const signature = this.getNodeParameter('signature', 0, '') as string;
 		const attach = options.joindreModele !== false;
+		const online = await onlineLinks(this, options, settings.dateReference);
 		const planned: Planned[] = [];
 		// Clauses lisibles, une fois chacune ; des relevés illisibles fausseraient le calcul : rien n'est envoyé pour leur clause.
 		for (const { entry, clause } of usableClauses(data, node, fail)) {
 			const decision = decideReminder(clause, reports, settings);
 			const item: Planned = { entry, clause, decision };
 			if (decision.niveau !== 'aucun') {
-				const message = renderReminder(clause, decision, { signature, modeleJoint: attach });
+				const releveEnLigne = online ? { liens: decision.moisManquants.map((m) => ({ mois: m.mois, url: online.url(clause, m.mois) })), expire: online.expireDate } : undefined;
+				const message = renderReminder(clause, decision, { signature, modeleJoint: attach, releveEnLigne });
 				item.mail = { ...message, cleMessage: decision.cleEnvoi ?? undefined };
 			}
 			planned.push(item);

@@ -49,6 +49,16 @@ function clausesByMarketLot(entries: RegisterClauseEntry[]): { valid: Map<string
 	return { valid, invalid };
 }
 
+/** Formulaire déjà enregistré, renvoyé tel quel (rejeu) : rien n'est écrit. */
+export class ReplayError extends RegisterIntakeError {}
+
+export interface IntakeOptions {
+	/** Tout ou rien : une seule erreur et rien n'est écrit (relevé en ligne, corrigé avant enregistrement). */
+	allOrNothing?: boolean;
+	/** Numéro à usage unique du formulaire, consommé dans la transaction de l'enregistrement. */
+	nonce?: string;
+}
+
 /**
  * Contrôle et enregistre chaque relevé, dans l'ordre de réception ; rend, par
  * relevé, le résultat du contrôle et la version écrite de chaque mois, ou l'erreur.
@@ -59,6 +69,7 @@ export async function intakeIntoRegister(
 	settings: IntakeSettings,
 	dates: Map<IncomingReleve, string | undefined>,
 	source: string,
+	options: IntakeOptions = {},
 ): Promise<RegisterIntakeOutcome[]> {
 	const { valid, invalid } = clausesByMarketLot(await readRegisterClauses(register));
 	const outcomes: RegisterIntakeOutcome[] = [];
@@ -97,6 +108,13 @@ export async function intakeIntoRegister(
 				const result = new ReportIntake(index, settings).receive(releve, dates.get(releve));
 				const written: Record<string, number> = {};
 				if (!entry) return { result, written };
+				if (options.allOrNothing && result.anomalies.some((a) => a.gravite === 'erreur')) return { result, written };
+				if (options.nonce !== undefined && !(await tx.consumeNonce(options.nonce, `${entry.recordKey}|${result.mois.join(',')}`))) {
+					throw new ReplayError(
+						'ce formulaire a déjà été envoyé et enregistré',
+						'Pour corriger le relevé, rouvrez le lien du courriel : un nouveau formulaire s’affiche, pré-rempli avec le relevé enregistré.',
+					);
+				}
 				for (const [mois, label] of Object.entries(result.versions).sort(([a], [b]) => a.localeCompare(b))) {
 					const before = current.get(mois) ?? { version: 0, lines: [] };
 					const lines = monthAfterIntake(before.lines, result, mois);

@@ -18,6 +18,7 @@ export * from './format';
 export * from './keys';
 export * from './model-clauses';
 export * from './numbers';
+export * from './online-report';
 export * from './penalties';
 export * from './penalty-letter';
 export * from './plausibility';

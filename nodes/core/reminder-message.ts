@@ -2,7 +2,7 @@
  * Courriel de relance : destinataires selon le niveau, objet, texte et HTML.
  * Tout ce qui vient des données est échappé dans le HTML.
  */
-import { frenchLongDate, ofMonth } from './calendar';
+import { frenchLongDate, frenchMonth, ofMonth } from './calendar';
 import { escapeHtml, formatHours, withArticle, withPreposition } from './format';
 import type { ReminderDecision } from './reminders';
 import type { ClauseRecord } from './schemas/suivi';
@@ -12,6 +12,19 @@ export interface ReminderMessageOptions {
 	signature: string;
 	/** Joindre le modèle de relevé pré-rempli (un par mois manquant, voir `templateMonths`). */
 	modeleJoint: boolean;
+	/** Relevé en ligne : un lien personnel par mois manquant, et leur date d'expiration. */
+	releveEnLigne?: { liens: Array<{ mois: string; url: string }>; expire: string };
+}
+
+/** Paragraphe du relevé en ligne (texte, et HTML avec les liens cliquables), s'il y a des liens. */
+function onlineReportBlock(options: ReminderMessageOptions): { text: string; html: string } | undefined {
+	const online = options.releveEnLigne;
+	if (!online || online.liens.length === 0) return undefined;
+	const intro = `Vous pouvez aussi saisir ${online.liens.length === 1 ? 'ce relevé' : 'ces relevés'} en ligne, sans fichier : la saisie est contrôlée dès l\u2019envoi et enregistrée aussitôt. ${online.liens.length === 1 ? 'Lien personnel' : 'Liens personnels'}, à ne pas transmettre, valable${online.liens.length === 1 ? '' : 's'} jusqu\u2019au ${frenchLongDate(online.expire)}${options.modeleJoint ? (online.liens.length === 1 ? ' (le modèle joint reste possible)' : ' (les modèles joints restent possibles)') : ''} :`;
+	const one = online.liens.length === 1;
+	const text = `${intro} ${online.liens.map((l) => (one ? l.url : `${frenchMonth(l.mois)} : ${l.url}`)).join(' ; ')}`;
+	const links = online.liens.map((l) => `<a href="${escapeHtml(l.url)}">${escapeHtml(one ? `Saisir le relevé ${ofMonth(l.mois)} en ligne` : frenchMonth(l.mois))}</a>`).join(one ? '' : ' ; ');
+	return { text, html: `<p>${escapeHtml(intro)} ${links}</p>` };
 }
 
 export interface ReminderMessage {
@@ -91,6 +104,8 @@ export function renderReminder(clause: ClauseRecord, decision: ReminderDecision,
 			? `Nous vous remercions de transmettre ${decision.moisManquants.length === 1 ? 'ce relevé' : 'ces relevés'} ${withPreposition('à', clause.facilitateur)} (${clause.emailFacilitateur})${options.modeleJoint ? templateText : ''}.`
 			: `Nous vous remercions de prendre contact avec ${withArticle(clause.facilitateur)} (${clause.emailFacilitateur}) pour organiser le rattrapage des heures.`;
 	paragraphs.push([ask]);
+	const online = decision.moisManquants.length > 0 ? onlineReportBlock(options) : undefined;
+	if (online) paragraphs.push([online.text]);
 	if (decision.niveau === 'relance2') {
 		paragraphs.push(['Il s\u2019agit de notre deuxième relance.']);
 	}
@@ -113,5 +128,6 @@ export function renderReminder(clause: ClauseRecord, decision: ReminderDecision,
 		`<p>${escapeHtml(closing)}</p>`,
 		`<p>${signature.map((line) => escapeHtml(line)).join('<br>')}</p>`,
 	].join('\n');
+	if (online) return { to, cc, subject, text, html: html.replace(`<p>${escapeHtml(online.text)}</p>`, online.html) };
 	return { to, cc, subject, text, html };
 }

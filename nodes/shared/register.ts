@@ -24,7 +24,7 @@ export const REGISTER_CREDENTIAL = 'clausesRegistreApi';
 
 
 const RegisterSettingsSchema = z.discriminatedUnion('base', [
-	z.object({ base: z.literal('sqlite'), fichier: z.string().trim().optional().default('') }),
+	z.object({ base: z.literal('sqlite'), fichier: z.string().trim().optional().default(''), secretLiens: z.string().optional().default('') }),
 	z.object({
 		base: z.literal('postgres'),
 		host: z.string().trim().min(1, 'l’hôte est vide'),
@@ -35,6 +35,7 @@ const RegisterSettingsSchema = z.discriminatedUnion('base', [
 		schema: z.string().trim().optional().default('clauses_sociales'),
 		ssl: z.enum(['desactive', 'exige', 'verifie']).optional().default('desactive'),
 		ca: z.string().optional().default(''),
+		secretLiens: z.string().optional().default(''),
 	}),
 ]);
 
@@ -84,6 +85,16 @@ export async function openRegister(ctx: IExecuteFunctions): Promise<Register> {
 		}
 		throw new NodeOperationError(ctx.getNode(), error instanceof Error ? error : String(error));
 	}
+}
+
+/**
+ * Secret des liens du relevé en ligne (identifiant « Registre des clauses ») ;
+ * chaîne vide si l'identifiant n'est pas choisi ou le secret pas renseigné.
+ */
+export async function registerLinkSecret(ctx: IExecuteFunctions): Promise<string> {
+	if (ctx.getNode().credentials?.[REGISTER_CREDENTIAL] === undefined) return '';
+	const data = await ctx.getCredentials(REGISTER_CREDENTIAL);
+	return typeof data.secretLiens === 'string' ? data.secretLiens : '';
 }
 
 /** Test de connexion de l'identifiant « Registre des clauses ». */

@@ -355,6 +355,13 @@ function localCredentials({ smtpHost = '127.0.0.1', smtpPort = 1025 } = {}) {
 				tlsSansVerification: false,
 			},
 		},
+		{
+			// Registre par défaut (fichier SQLite dans le dossier de n8n) ; secret des liens du relevé en ligne tiré au hasard.
+			id: 'ClsRegistreLocal',
+			name: 'Registre des clauses de la Région',
+			type: 'clausesRegistreApi',
+			data: { base: 'sqlite', fichier: '', secretLiens: require('node:crypto').randomBytes(33).toString('base64') },
+		},
 	];
 }
 

@@ -68,7 +68,7 @@ function rename(parameters: Record<string, unknown>, from: string, to: string): 
 }
 
 describe('workflows livrés', () => {
-	it('sont les huit workflows documentés', () => {
+	it('sont les neuf workflows documentés', () => {
 		expect(workflowFiles.map((file) => path.basename(file))).toEqual([
 			'avis-penalite.json',
 			'bilan-annuel.json',
@@ -78,6 +78,7 @@ describe('workflows livrés', () => {
 			'notification-marche.json',
 			'reception-releves.json',
 			'relance-mensuelle.json',
+			'releve-en-ligne.json',
 		]);
 	});
 

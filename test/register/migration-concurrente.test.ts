@@ -1,6 +1,6 @@
 /**
  * Mise à jour du schéma du registre pendant que des workers travaillent : une
- * version 2 du schéma (colonne et index en plus, ajoutés ici à la liste des
+ * version suivante du schéma (colonne et index en plus, ajoutés ici à la liste des
  * migrations du paquet, comme le ferait une version future) est appliquée par
  * quatre processus mis à jour en même temps, pendant que trois « workers » de
  * l'ancienne version réservent et consignent des envois, versionnent des fiches
@@ -28,7 +28,7 @@ const V2: Migration = {
 };
 
 describe.each(DIALECTS)('migration du registre pendant que les workers travaillent (%s)', (dialect: RegisterDialect) => {
-	it('quatre processus appliquent la version 2 en même temps que trois workers écrivent : appliquée une fois, aucune opération perdue', async () => {
+	it('quatre processus appliquent la version suivante du schéma en même temps que trois workers écrivent : appliquée une fois, aucune opération perdue', async () => {
 		const location = freshRegisterLocation(dialect);
 		const setup = await Register.open(await connect(dialect, location));
 		for (let i = 0; i < 20; i++) await setup.put('clause', `C-${i}`, { heures: i }, 'départ');

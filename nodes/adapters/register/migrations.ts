@@ -80,6 +80,22 @@ export const MIGRATIONS: Migration[] = [
 			'CREATE INDEX history_key ON history (kind, key)',
 		],
 	},
+	{
+		version: 2,
+		description: 'saisies du relevé en ligne (numéro de formulaire à usage unique)',
+		statements: () => [
+			// Un formulaire affiché porte un numéro unique : enregistré avec le relevé, dans la même transaction ;
+			// le même formulaire renvoyé (rejeu) ne trouve plus sa place. Ni nom ni donnée de participant ici.
+			`CREATE TABLE online_submissions (
+				nonce TEXT PRIMARY KEY,
+				report_key TEXT NOT NULL,
+				version INTEGER,
+				submitted_at TEXT NOT NULL,
+				execution TEXT
+			)`,
+			'CREATE INDEX online_submissions_at ON online_submissions (submitted_at)',
+		],
+	},
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

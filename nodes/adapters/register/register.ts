@@ -328,6 +328,35 @@ export class Register {
 		return rows.map((r) => ({ clauseKey: r.clause_key, month: r.month, version: Number(r.version), current: Number(r.current) === 1, data: JSON.parse(r.data) }));
 	}
 
+	// --- Relevé en ligne ----------------------------------------------------
+
+	/**
+	 * Consomme le numéro à usage unique d'un formulaire, dans la transaction qui
+	 * enregistre le relevé : `false` s'il a déjà servi (formulaire renvoyé).
+	 * @internal
+	 */
+	async consumeNonceIn(tx: Queryable, nonce: string, reportKey: string): Promise<boolean> {
+		const inserted = await tx.run('INSERT INTO online_submissions (nonce, report_key, submitted_at, execution) VALUES (?, ?, ?, ?) ON CONFLICT (nonce) DO NOTHING', [
+			nonce,
+			reportKey,
+			this.stamp(),
+			this.context.execution ?? null,
+		]);
+		return inserted.changes === 1;
+	}
+
+	/** Le numéro d'un formulaire a-t-il déjà servi ? (lecture seule, pour refuser un rejeu avant tout contrôle) */
+	async nonceUsed(nonce: string): Promise<boolean> {
+		const rows = await this.db.query<{ nonce: string }>('SELECT nonce FROM online_submissions WHERE nonce = ?', [nonce]);
+		return rows.length > 0;
+	}
+
+	/** Efface les numéros de formulaire plus anciens que `before` (ISO) : rend le nombre effacé. */
+	async purgeNonces(before: string): Promise<number> {
+		const out = await this.db.run('DELETE FROM online_submissions WHERE submitted_at < ?', [before]);
+		return out.changes;
+	}
+
 	// --- Envois -------------------------------------------------------------
 
 	/**
@@ -446,6 +475,11 @@ export class RegisterTx {
 	/** Relevé du mois enregistré seulement s'il diffère de la version en vigueur (`changed: false` sinon). */
 	recordReportIfChanged(clauseKey: string, month: string, lines: ReportLineInput[], source?: string) {
 		return this.register.recordReportIfChangedIn(this.q, clauseKey, month, lines, source);
+	}
+
+	/** Consomme le numéro à usage unique d'un formulaire (`false` : déjà servi). */
+	consumeNonce(nonce: string, reportKey: string): Promise<boolean> {
+		return this.register.consumeNonceIn(this.q, nonce, reportKey);
 	}
 
 	/** Version en vigueur d'une fiche, lue dans la transaction (pour la compléter sans rien écraser). */
