@@ -101,7 +101,7 @@ export function watchTree(rootPid, intervalMs = 200) {
 		tick,
 		stop() {
 			clearInterval(timer);
-			const processes = [...seen.values()].map((p) => ({ cmd: p.cmd, peakMb: p.hwmKb / 1024 })).filter((p) => p.peakMb > 0);
+			const processes = [...seen.values()].map((p) => ({ cmd: p.cmd, peakMb: p.hwmKb / 1024 })).filter((p) => p.peakMb >= 20); // les petits processus (scripts shell lancés par n8n) comptent dans la somme, pas dans la liste
 			return { processes, sumPeakMb: sumPeak / 1024, mainPeakMb: processes[0]?.peakMb ?? NaN };
 		},
 	};

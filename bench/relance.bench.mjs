@@ -18,7 +18,7 @@
 //   CLAUSES_BENCH_TOURS_BASE (1 : mesures des nœuds de base par serveur SMTP, chacune de plusieurs minutes),
 //   CLAUSES_BENCH_TOURS_DEBIT (1 : mesures au débit livré, par base), CLAUSES_BENCH_PAUSES ("100,0"),
 //   CLAUSES_BENCH_PETIT (500 : taille d'un second jeu pour la croissance de la mémoire par clause ; 0 : sans),
-//   CLAUSES_BENCH_BASES ("sqlite,postgres"), CLAUSES_BENCH_SANS_BASE=1 (sans les nœuds de base ; mise au point).
+//   CLAUSES_BENCH_BASES ("sqlite,postgres"), CLAUSES_BENCH_BASES_DEBIT (bases mesurées au débit livré ; par défaut les mêmes), CLAUSES_BENCH_SANS_BASE=1 (sans les nœuds de base ; mise au point).
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,6 +34,7 @@ const TOURS_DEBIT = Number(process.env.CLAUSES_BENCH_TOURS_DEBIT ?? 1);
 const PAUSES = (process.env.CLAUSES_BENCH_PAUSES ?? '100,0').split(',').map(Number);
 const PETIT = Number(process.env.CLAUSES_BENCH_PETIT ?? 500);
 const BASES = (process.env.CLAUSES_BENCH_BASES ?? 'sqlite,postgres').split(',');
+const BASES_DEBIT = (process.env.CLAUSES_BENCH_BASES_DEBIT ?? BASES.join(',')).split(',');
 const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'];
 const DATE = '2026-11-02';
 const HOME = path.join(os.tmpdir(), `clauses-bench-relance-${process.pid}`);
@@ -139,6 +140,11 @@ const layout = local.createHome(HOME);
 const sqliteFile = path.join(HOME, '.n8n', 'clauses-sociales.sqlite');
 say(`» PostgreSQL privé (réglages par défaut, fsync compris)…`);
 const pg = await startPostgres();
+// Arrêt demandé (SIGTERM, Ctrl-C) : le serveur PostgreSQL privé est arrêté aussi.
+for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => {
+	pg.stop();
+	process.exit(1);
+});
 const sinks = [];
 try {
 	for (const p of PAUSES) sinks.push(await startSink(p));
@@ -247,7 +253,10 @@ try {
 	}
 
 	// --- Mesures alternées ------------------------------------------------
-	for (const sink of sinks) {
+	// Serveur sans pause d'accueil (comme un relais réel) d'abord, suivi des mesures au débit livré ;
+	// résultats réécrits après chaque étape (une mesure interrompue garde les précédentes).
+	const quick = sinks.find((s) => s.pauseMs === 0) ?? sinks[0];
+	for (const sink of [quick, ...sinks.filter((s) => s !== quick)]) {
 		say(`» Serveur SMTP avec pause d'accueil de ${sink.pauseMs} ms : ${TOURS} tours alternés (nœuds de base : ${Math.min(TOURS_BASE, TOURS)})…`);
 		for (let t = 0; t < Math.max(TOURS, TOURS_BASE); t++) {
 			if (t < TOURS) {
@@ -257,12 +266,13 @@ try {
 				}
 			}
 			if (t < TOURS_BASE) await measure('base', { sink });
+			writeResults(data, results);
 		}
-	}
-	const quick = sinks.find((s) => s.pauseMs === 0) ?? sinks[sinks.length - 1];
-	if (TOURS_DEBIT > 0) {
-		say(`» Débit livré (option « Débit maximal » par défaut), serveur sans pause d'accueil…`);
-		for (let t = 0; t < TOURS_DEBIT; t++) for (const base of BASES) await measure('paquet', { base, sink: quick });
+		if (sink === quick && TOURS_DEBIT > 0) {
+			say(`» Débit livré (option « Débit maximal » par défaut), serveur sans pause d'accueil…`);
+			for (let t = 0; t < TOURS_DEBIT; t++) for (const base of BASES_DEBIT) await measure('paquet', { base, sink: quick });
+			writeResults(data, results);
+		}
 	}
 	if (sizes.length > 1) {
 		say(`» ${PETIT} clauses (croissance de la mémoire par clause)…`);
@@ -295,7 +305,7 @@ function writeResults(data, results) {
 	lines.push(
 		'# Banc : relance mensuelle sur le registre des clauses',
 		'',
-		`Mesuré sur : ${machine()}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${os.loadavg().map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_TOURS_BASE', 'CLAUSES_BENCH_TOURS_DEBIT', 'CLAUSES_BENCH_PAUSES', 'CLAUSES_BENCH_PETIT', 'CLAUSES_BENCH_BASES', 'CLAUSES_BENCH_SANS_BASE'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:relance\`.`,
+		`Mesuré sur : ${machine()}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${os.loadavg().map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_TOURS_BASE', 'CLAUSES_BENCH_TOURS_DEBIT', 'CLAUSES_BENCH_PAUSES', 'CLAUSES_BENCH_PETIT', 'CLAUSES_BENCH_BASES', 'CLAUSES_BENCH_BASES_DEBIT', 'CLAUSES_BENCH_SANS_BASE'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:relance\`.`,
 		'',
 		`- Données : ${fr(CLAUSES)} clauses en cours, ${fr(d.rows)} lignes de relevé de janvier à octobre 2026 (classeur de suivi de ${fr(d.sizeMb, 1)} Mio) ; une clause sur deux n'a pas envoyé son relevé d'octobre : ${fr(pick({ arm: 'limite', n: CLAUSES })[0]?.mails ?? NaN)} relances, chacune avec son modèle de relevé prérempli joint (${fr(pick({ arm: 'limite', n: CLAUSES })[0]?.modeleKo ?? NaN, 1)} Kio). Date de référence ${DATE}.`,
 		`- Registre : rempli avant les mesures par le workflow livré « import du classeur de suivi » (${BASES.map((b) => `${b} : ${fr(d[b].importMs / 1000, 1)} s`).join(' ; ')}), puis remis dans cet état (copie du fichier SQLite, base PostgreSQL recréée depuis un modèle) avant chaque mesure : aucune relance n'y est consignée au départ.`,
@@ -341,13 +351,13 @@ function writeResults(data, results) {
 		const quickPause = livre[0].pause;
 		lines.push(`## Au débit livré (10 courriels par seconde par défaut), serveur avec pause d'accueil de ${quickPause} ms`, '');
 		lines.push('| base | n | exécution | mur | envoi | mémoire | charge avant chaque mesure |', '|---|---|---|---|---|---|---|');
-		for (const base of BASES) {
+		for (const base of BASES_DEBIT) {
 			const rows = livre.filter((r) => r.base === base);
 			lines.push(`| ${base} | ${rows.length} | ${spread(ms(rows))} | ${spread(ms(rows, 'wallMs'))} | ${spread(ms(rows, 'sendMs'))} | ${memo(rows)} | ${loads(rows)} |`);
 		}
 		const stock = pick({ arm: 'base', pause: quickPause });
 		if (stock.length) {
-			for (const base of BASES) {
+			for (const base of BASES_DEBIT) {
 				const rows = livre.filter((r) => r.base === base);
 				lines.push(`- ${base} : ${fr(median(ms(stock)) / median(ms(rows)), 2)} × plus rapide que les nœuds de base sur le même serveur (cible 30 × : ${median(ms(stock)) / median(ms(rows)) >= 30 ? 'atteinte' : '**manquée**'}) : au débit livré, la durée est celle du débit (${fr(rows[0]?.mails ?? 0)} courriels à 10 par seconde = ${fr((rows[0]?.mails ?? 0) / 10)} s au moins), pas celle du paquet.`);
 			}

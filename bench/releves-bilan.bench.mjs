@@ -100,6 +100,11 @@ const layout = local.createHome(HOME);
 const sqliteFile = path.join(HOME, '.n8n', 'clauses-sociales.sqlite');
 say('» PostgreSQL privé (réglages par défaut, fsync compris)…');
 const pg = await startPostgres();
+// Arrêt demandé (SIGTERM, Ctrl-C) : le serveur PostgreSQL privé est arrêté aussi.
+for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => {
+	pg.stop();
+	process.exit(1);
+});
 const sink = await startSink(0);
 const results = [];
 const sizes = {};
@@ -149,14 +154,15 @@ try {
 		} else {
 			const e = await executeN8n(layout, id('Bil', base, n));
 			const out = e.run.data.resultData.runData['Bilan des clauses sociales'][0].data.main[0][0].json;
-			r = { ms: nodeTimes(e.run)['Bilan des clauses sociales'], workflowMs: e.ms, wallMs: e.wallMs, memory: e.memory, savedBytes: e.savedBytes, detail: { heures: out.synthese?.heuresRealiseesPeriode, personnes: out.synthese?.personnes, lots: out.synthese?.lotsAvecClause } };
+			r = { ms: nodeTimes(e.run)['Bilan des clauses sociales'], workflowMs: e.ms, wallMs: e.wallMs, memory: e.memory, savedBytes: e.savedBytes, detail: { heures: out.heuresRealiseesPeriode, personnes: out.personnes, lots: out.lotsAvecClause, anomalies: out.lignesEnAnomalie } };
 		}
 		const row = { arm, n, base, ...r, loadBefore: before, loadAfter: charge() };
 		results.push(row);
 		say(`  ${arm}${base ? ` ${base}` : ''}, ${n} lignes : ${fr(r.ms / 1000, 2)} s${r.workflowMs ? ` (workflow ${fr(r.workflowMs / 1000, 2)} s)` : ''}, mur ${fr(r.wallMs / 1000, 2)} s, mémoire ${r.memory.processes.map((p) => `${p.cmd} ${fr(p.peakMb)}`).join(' + ')} Mio ; ${JSON.stringify(r.detail)} ; charge ${before} → ${charge()}`);
 	}
 
-	for (const n of [...SIZES].sort((a, b) => a - b)) {
+	// La plus grande taille d'abord (ses tours alternés), puis les autres ; résultats réécrits après chaque taille.
+	for (const n of [...SIZES].sort((a, b) => b - a)) {
 		const file = path.join(layout.data, `suivi-${n}.xlsx`);
 		say(`» Génération : ${CLAUSES} clauses, ${n} lignes…`);
 		const written = await generate(file, CLAUSES, n);
@@ -170,6 +176,8 @@ try {
 				await measure('bilan', n, base);
 			}
 		}
+		fs.rmSync(file, { force: true });
+		writeResults();
 	}
 	fs.writeFileSync(path.join(HOME, 'resultats.json'), JSON.stringify({ sizes, results }, null, 1));
 	writeResults();
