@@ -204,7 +204,7 @@ try {
 	}
 
 	// L'identifiant SMTP des workflows pointe vers le serveur de la mesure : réimporté à chaque changement de serveur.
-	let currentSink;
+	let currentSink = sinks[0];
 	async function useSink(sink) {
 		if (currentSink === sink) return;
 		await local.importCredentials(layout, local.localCredentials({ smtpPort: sink.port }));
