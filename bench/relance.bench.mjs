@@ -39,7 +39,9 @@ const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06'
 const DATE = '2026-11-02';
 const HOME = path.join(os.tmpdir(), `clauses-bench-relance-${process.pid}`);
 const REG_CRED = { id: 'ClsRegistreBanc1', name: 'Registre des clauses (banc PostgreSQL)' };
-const loadStart = os.loadavg();
+let loadStart = os.loadavg();
+let loadEnd;
+let measuredAt;
 
 /** Classeur de suivi : `clauses` clauses, relevés de janvier à octobre 2026 ; une clause sur deux n'a pas envoyé celui d'octobre. */
 async function generate(file, clauses) {
@@ -135,6 +137,14 @@ async function importAll(layout, workflows) {
 }
 
 // --- Préparation ---------------------------------------------------------
+// CLAUSES_BENCH_RENDU=<fichier JSON> : réécrit seulement le fichier de résultats à partir des mesures
+// enregistrées (mesures.json, écrit après chaque mesure ; utile après une exécution interrompue).
+if (process.env.CLAUSES_BENCH_RENDU) {
+	const saved = JSON.parse(fs.readFileSync(process.env.CLAUSES_BENCH_RENDU, 'utf8'));
+	({ loadStart, loadEnd, measuredAt } = saved);
+	writeResults(saved.data, saved.results);
+	process.exit(0);
+}
 fs.rmSync(HOME, { recursive: true, force: true });
 const layout = local.createHome(HOME);
 const sqliteFile = path.join(HOME, '.n8n', 'clauses-sociales.sqlite');
@@ -246,6 +256,7 @@ try {
 		const received = (await sink.count()).compte;
 		const row = { arm, base, pause: sink.pauseMs, n, debit, ...r, received, loadBefore: before, loadAfter: charge() };
 		results.push(row);
+		fs.writeFileSync(path.join(HOME, 'mesures.json'), JSON.stringify({ loadStart, loadEnd: os.loadavg(), measuredAt: new Date().toISOString(), data, results }));
 		say(
 			`  ${arm}${base ? ` ${base}` : ''}${debit === 0 ? ' débit 0' : arm === 'paquet' ? ' débit livré' : ''}, pause ${sink.pauseMs} ms, ${n} clauses : ${fr(r.ms / 1000, 2)} s (mur ${fr(r.wallMs / 1000, 2)} s${r.sendMs !== undefined ? `, envoi ${fr(r.sendMs / 1000, 2)} s` : ''}), ${r.mails} courriels (${received} reçus), mémoire ${r.memory.processes.map((p) => `${p.cmd} ${fr(p.peakMb)}`).join(' + ')} Mio${r.savedBytes ? `, exécution enregistrée ${fr(r.savedBytes / 1048576, 1)} Mio` : ''} ; charge ${before} → ${charge()}`,
 		);
@@ -305,7 +316,7 @@ function writeResults(data, results) {
 	lines.push(
 		'# Banc : relance mensuelle sur le registre des clauses',
 		'',
-		`Mesuré sur : ${machine()}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${os.loadavg().map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_TOURS_BASE', 'CLAUSES_BENCH_TOURS_DEBIT', 'CLAUSES_BENCH_PAUSES', 'CLAUSES_BENCH_PETIT', 'CLAUSES_BENCH_BASES', 'CLAUSES_BENCH_BASES_DEBIT', 'CLAUSES_BENCH_SANS_BASE'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:relance\`.`,
+		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${(loadEnd ?? os.loadavg()).map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_TOURS_BASE', 'CLAUSES_BENCH_TOURS_DEBIT', 'CLAUSES_BENCH_PAUSES', 'CLAUSES_BENCH_PETIT', 'CLAUSES_BENCH_BASES', 'CLAUSES_BENCH_BASES_DEBIT', 'CLAUSES_BENCH_SANS_BASE'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:relance\`.`,
 		'',
 		`- Données : ${fr(CLAUSES)} clauses en cours, ${fr(d.rows)} lignes de relevé de janvier à octobre 2026 (classeur de suivi de ${fr(d.sizeMb, 1)} Mio) ; une clause sur deux n'a pas envoyé son relevé d'octobre : ${fr(pick({ arm: 'limite', n: CLAUSES })[0]?.mails ?? NaN)} relances, chacune avec son modèle de relevé prérempli joint (${fr(pick({ arm: 'limite', n: CLAUSES })[0]?.modeleKo ?? NaN, 1)} Kio). Date de référence ${DATE}.`,
 		`- Registre : rempli avant les mesures par le workflow livré « import du classeur de suivi » (${BASES.map((b) => `${b} : ${fr(d[b].importMs / 1000, 1)} s`).join(' ; ')}), puis remis dans cet état (copie du fichier SQLite, base PostgreSQL recréée depuis un modèle) avant chaque mesure : aucune relance n'y est consignée au départ.`,

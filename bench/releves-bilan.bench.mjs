@@ -84,7 +84,11 @@ const BASES = (process.env.CLAUSES_BENCH_BASES ?? 'sqlite,postgres').split(',');
 const HOME = path.join(os.tmpdir(), `clauses-bench-releves-${process.pid}`);
 const REG_CRED = { id: 'ClsRegistreBanc2', name: 'Registre des clauses (banc PostgreSQL)' };
 const REGISTER_TYPES = ['n8n-nodes-clauses-sociales.clauseBilan', 'n8n-nodes-clauses-sociales.clauseRegister'];
-const loadStart = os.loadavg();
+let loadStart = os.loadavg();
+const results = [];
+const sizes = {};
+let loadEnd;
+let measuredAt;
 
 /** Un workflow livré, réglé comme un utilisateur le règle : « Configuration », identifiant du registre (PostgreSQL). */
 function shipped(file, { id, name, configuration, base }) {
@@ -95,6 +99,16 @@ function shipped(file, { id, name, configuration, base }) {
 	return wf;
 }
 
+// CLAUSES_BENCH_RENDU=<fichier JSON> : réécrit seulement le fichier de résultats à partir des mesures
+// enregistrées (mesures.json, écrit après chaque mesure ; utile après une exécution interrompue).
+if (process.env.CLAUSES_BENCH_RENDU) {
+	const saved = JSON.parse(fs.readFileSync(process.env.CLAUSES_BENCH_RENDU, 'utf8'));
+	({ loadStart, loadEnd, measuredAt } = saved);
+	results.push(...saved.results);
+	Object.assign(sizes, saved.sizes);
+	writeResults();
+	process.exit(0);
+}
 fs.rmSync(HOME, { recursive: true, force: true });
 const layout = local.createHome(HOME);
 const sqliteFile = path.join(HOME, '.n8n', 'clauses-sociales.sqlite');
@@ -106,8 +120,6 @@ for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => {
 	process.exit(1);
 });
 const sink = await startSink(0);
-const results = [];
-const sizes = {};
 try {
 	local.installPackage(layout, local.packPackage(path.join(HOME, 'pack')));
 	await local.importCredentials(layout, [
@@ -158,6 +170,7 @@ try {
 		}
 		const row = { arm, n, base, ...r, loadBefore: before, loadAfter: charge() };
 		results.push(row);
+		fs.writeFileSync(path.join(HOME, 'mesures.json'), JSON.stringify({ loadStart, loadEnd: os.loadavg(), measuredAt: new Date().toISOString(), sizes, results }));
 		say(`  ${arm}${base ? ` ${base}` : ''}, ${n} lignes : ${fr(r.ms / 1000, 2)} s${r.workflowMs ? ` (workflow ${fr(r.workflowMs / 1000, 2)} s)` : ''}, mur ${fr(r.wallMs / 1000, 2)} s, mémoire ${r.memory.processes.map((p) => `${p.cmd} ${fr(p.peakMb)}`).join(' + ')} Mio ; ${JSON.stringify(r.detail)} ; charge ${before} → ${charge()}`);
 	}
 
@@ -194,7 +207,7 @@ function writeResults() {
 	const lines = [
 		'# Banc : réception des relevés et bilan sur le registre des clauses',
 		'',
-		`Mesuré sur : ${machine()}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${os.loadavg().map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_TAILLES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_BASES'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:releves\`.`,
+		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${(loadEnd ?? os.loadavg()).map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_TAILLES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_BASES'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:releves\`.`,
 		'',
 		`- Classeur de suivi : ${fr(CLAUSES)} clauses (feuille « Registre »), ${fr(Math.ceil(CLAUSES / 5) * 1.5)} marchés (feuille « Marchés »), lignes de relevé de 2026 (feuille « Relevés », 16 colonnes : participant, catégorie de public, sexe, tranche d’âge, résidence en QPV…).`,
 		'- **Réception** : le nœud « Importer le classeur de suivi » du workflow livré `workflows/import-classeur-suivi.json` (réglage changé : `classeur` de « Configuration » ; PostgreSQL : identifiant « Registre des clauses » choisi dans ses nœuds du registre), dans un registre vide à chaque mesure : lecture en flux, contrôle de chaque ligne, un relevé versionné par clause et par mois avec son historique, le tout dans une transaction. Le reste du workflow (compte rendu, export d’un classeur par facilitateur) est compté dans « workflow », pas dans la durée comparée.',
