@@ -188,6 +188,12 @@ try {
 		say(`  ${rows} lignes de relevé, ${fr(data[n].sizeMb, 1)} Mio`);
 		// Registre de chaque base rempli par le workflow livré d'import du classeur de suivi, puis gardé comme modèle.
 		for (const base of BASES) {
+			// CLAUSES_BENCH_MODELE_SQLITE : registre SQLite déjà rempli par ce même import (exécution précédente), repris tel quel.
+			if (base === 'sqlite' && process.env.CLAUSES_BENCH_MODELE_SQLITE && n === CLAUSES) {
+				fs.copyFileSync(process.env.CLAUSES_BENCH_MODELE_SQLITE, path.join(HOME, `modele-${n}.sqlite`));
+				data[n][base] = { importMs: Number(process.env.CLAUSES_BENCH_MODELE_IMPORT_MS ?? NaN) };
+				continue;
+			}
 			if (base === 'postgres') {
 				await pgQuery(pg, 'DROP DATABASE IF EXISTS banc WITH (FORCE)');
 				await pgQuery(pg, 'CREATE DATABASE banc');
@@ -316,15 +322,17 @@ function writeResults(data, results) {
 	lines.push(
 		'# Banc : relance mensuelle sur le registre des clauses',
 		'',
-		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${(loadEnd ?? os.loadavg()).map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_TOURS_BASE', 'CLAUSES_BENCH_TOURS_DEBIT', 'CLAUSES_BENCH_PAUSES', 'CLAUSES_BENCH_PETIT', 'CLAUSES_BENCH_BASES', 'CLAUSES_BENCH_BASES_DEBIT', 'CLAUSES_BENCH_SANS_BASE'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:relance\`.`,
+		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${(loadEnd ?? os.loadavg()).map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_TOURS_BASE', 'CLAUSES_BENCH_TOURS_DEBIT', 'CLAUSES_BENCH_PAUSES', 'CLAUSES_BENCH_PETIT', 'CLAUSES_BENCH_BASES', 'CLAUSES_BENCH_BASES_DEBIT', 'CLAUSES_BENCH_MODELE_SQLITE', 'CLAUSES_BENCH_SANS_BASE'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:relance\`.`,
 		'',
 		`- Données : ${fr(CLAUSES)} clauses en cours, ${fr(d.rows)} lignes de relevé de janvier à octobre 2026 (classeur de suivi de ${fr(d.sizeMb, 1)} Mio) ; une clause sur deux n'a pas envoyé son relevé d'octobre : ${fr(pick({ arm: 'limite', n: CLAUSES })[0]?.mails ?? NaN)} relances, chacune avec son modèle de relevé prérempli joint (${fr(pick({ arm: 'limite', n: CLAUSES })[0]?.modeleKo ?? NaN, 1)} Kio). Date de référence ${DATE}.`,
-		`- Registre : rempli avant les mesures par le workflow livré « import du classeur de suivi » (${BASES.map((b) => `${b} : ${fr(d[b].importMs / 1000, 1)} s`).join(' ; ')}), puis remis dans cet état (copie du fichier SQLite, base PostgreSQL recréée depuis un modèle) avant chaque mesure : aucune relance n'y est consignée au départ.`,
+		`- Registre : rempli avant les mesures par le workflow livré « import du classeur de suivi » (${BASES.map((b) => `${b} : ${d[b] ? `${fr(d[b].importMs / 1000, 1)} s` : 'non terminé'}`).join(' ; ')}), puis remis dans cet état (copie du fichier SQLite, base PostgreSQL recréée depuis un modèle) avant chaque mesure : aucune relance n'y est consignée au départ.`,
 		'- **Paquet** : le workflow livré `workflows/relance-mensuelle.json` tel quel, sauf ces réglages : dans « Configuration », `envoyer` à true et `dateReference` à ' + DATE + ' ; pour PostgreSQL, l\'identifiant « Registre des clauses » choisi dans le nœud « Relance mensuelle » (base `banc`, schéma `clauses_sociales`, sans TLS) ; « débit 0 » : option « Débit maximal » à 0 (sans limite) au lieu du défaut de 10 courriels par seconde. Bail des réservations, délais SMTP, tas de Node : par défaut. Le workflow enregistre aussi son journal et envoie la synthèse à chaque facilitateur (nœud Send Email de n8n), comptés dans la durée.',
 		'- **Nœuds de base** : Read/Write Files + Extract From File (feuilles Registre puis Relevés) + Code + Send Email, sur le classeur de suivi des mêmes clauses, courriel en texte seul sans pièce jointe (ces nœuds ne savent pas produire le modèle prérempli).',
 		'- **Limite en Node seul** (`bench/relance-limite.mjs`, un processus Node sans n8n) : lecture du registre, décisions, rendu des courriels et des modèles par les fonctions du paquet (`dist/nodes/lib.js`), puis envoi par nodemailer seul, connexion groupée (`pool`, une connexion, TCP_NODELAY), mêmes courriels et mêmes pièces jointes, sans réservation au registre. « Envoi » : nodemailer seul sur les courriels déjà préparés.',
 		'- Serveur SMTP : `bench/puits-smtp.mjs` (smtp-server), toujours dans son propre processus ; « pause 100 ms » : smtp-server tel quel, qui attend 100 ms avant de saluer chaque connexion ; « pause 0 » : accueil immédiat, comme un relais réel. Recherche DNS inverse désactivée dans les deux cas.',
 		'- Durées : « exécution » = ce que n8n enregistre (startedAt à stoppedAt) ; pour la limite, du début du travail à la fin des envois, chargement des modules exclu. « Mur » = du lancement du processus à sa fin (démarrage de n8n compris). Mémoire : pic de la somme des mémoires résidentes de l\'arbre de processus (n8n et son exécuteur de tâches), relevée toutes les 200 ms ; pic propre de chaque processus (VmHWM) en dessous. Médiane (min. à max.) des mesures alternées ; une mesure seule est signalée.',
+		...(process.env.CLAUSES_BENCH_RENDU ? ['', `- **Exécution interrompue** : ce fichier est réécrit à partir des mesures enregistrées jusqu’à l’interruption (\`CLAUSES_BENCH_RENDU\`) ; seuls les bras ayant une mesure ci-dessous ont été mesurés, les autres cases portent « — ».`] : []),
+		...(results.some((r) => r.memory.approx) ? ['- Mémoire relevée dans le journal du banc : somme des pics propres de chaque processus (majorant de la somme instantanée, que le journal ne garde pas).'] : []),
 		'',
 	);
 	for (const pause of PAUSES) {

@@ -213,6 +213,8 @@ function writeResults() {
 		'- **Réception** : le nœud « Importer le classeur de suivi » du workflow livré `workflows/import-classeur-suivi.json` (réglage changé : `classeur` de « Configuration » ; PostgreSQL : identifiant « Registre des clauses » choisi dans ses nœuds du registre), dans un registre vide à chaque mesure : lecture en flux, contrôle de chaque ligne, un relevé versionné par clause et par mois avec son historique, le tout dans une transaction. Le reste du workflow (compte rendu, export d’un classeur par facilitateur) est compté dans « workflow », pas dans la durée comparée.',
 		'- **Bilan** : le nœud « Bilan des clauses sociales » du workflow livré `workflows/bilan-annuel.json` (réglages changés : `debut` 2026-01, `fin` 2026-12 ; PostgreSQL : identifiant du registre), sur le registre que la réception vient de remplir : lecture des relevés en vigueur, agrégation, classeur du bilan et PDF des élus.',
 		'- **Plancher** : exceljs seul lisant le même classeur en flux (`WorkbookReader`, chaque cellule parcourue, processus à part) PLUS l’écriture des mêmes lignes par la base seule (`bench/plancher-base.mjs`, processus à part, table de même forme que celle du registre avec sa clé et son index) : SQLite par `node:sqlite`, une transaction, un INSERT préparé, WAL et synchronous=FULL comme le registre ; PostgreSQL par `pg`, une transaction, INSERT … SELECT FROM unnest(tableaux) par paquets de 5 000 lignes (serveur privé démarré par `scripts/lib/postgres.cjs`, réglages par défaut, fsync compris). Cible : réception et bilan au plus 2 × ce plancher ; mémoire qui ne croît pas avec le nombre de lignes.',
+		...(process.env.CLAUSES_BENCH_RENDU ? ['- **Exécution interrompue** : ce fichier est réécrit à partir des mesures enregistrées jusqu’à l’interruption (`CLAUSES_BENCH_RENDU`) ; seules les mesures du tableau des mesures brutes ont été faites.'] : []),
+		...(results.some((r) => r.memory.approx) ? ['- Mémoire relevée dans le journal du banc : somme des pics propres de chaque processus (majorant de la somme instantanée, que le journal ne garde pas).'] : []),
 		'- Durées des nœuds : temps d’exécution du nœud enregistré par n8n ; mémoire : pic de la somme des mémoires résidentes de l’arbre de processus, relevée toutes les 200 ms. Médiane (min. à max.) des mesures alternées ; une mesure seule est signalée.',
 		'',
 		'| lignes | base | exceljs seul | plancher de la base | réception (nœud) | bilan (nœud) | réception ÷ plancher | (réception + bilan) ÷ plancher | mémoire : réception ; bilan ; exceljs | charge avant chaque mesure |',
@@ -225,13 +227,14 @@ function writeResults() {
 			const fl = pick({ arm: 'plancher', n, base });
 			const rc = pick({ arm: 'reception', n, base });
 			const bi = pick({ arm: 'bilan', n, base });
-			if (!rc.length) continue;
+			if (!rc.length && !fl.length) continue;
+			const x = (v) => (Number.isFinite(v) ? `**${fr(v, 2)} ×**` : '—');
 			const floor = median(ms(ex)) + median(ms(fl));
 			const r1 = median(ms(rc)) / floor;
 			const r2 = (median(ms(rc)) + median(ms(bi))) / floor;
 			const perRound = rc.map((r, i) => fr((r.ms + (bi[i]?.ms ?? NaN)) / ((ex[i]?.ms ?? NaN) + (fl[i]?.ms ?? NaN)), 2)).join(' ; ');
-			lines.push(`| ${fr(n)} | ${base} | ${spread(ms(ex))} | ${spread(ms(fl))} | ${spread(ms(rc))} | ${spread(ms(bi))} | **${fr(r1, 2)} ×** | **${fr(r2, 2)} ×** (par tour : ${perRound}) | ${fr(median(mb(rc)))} ; ${fr(median(mb(bi)))} ; ${fr(median(mb(ex)))} Mio | ${loads([...ex, ...fl, ...rc, ...bi])} |`);
-			if (n === LARGEST) goals.push(`- ${fr(n)} lignes, ${base} : réception ${fr(r1, 2)} × le plancher, réception et bilan ${fr(r2, 2)} × (cible ≤ 2 × : ${r2 <= 2 ? 'atteinte' : `**manquée** de ${fr((r2 / 2 - 1) * 100)} %`}).`);
+			lines.push(`| ${fr(n)} | ${base} | ${spread(ms(ex))} | ${spread(ms(fl))} | ${spread(ms(rc))} | ${spread(ms(bi))} | ${x(r1)} | ${x(r2)}${Number.isFinite(r2) ? ` (par tour : ${perRound})` : ''} | ${[rc, bi, ex].map((rows) => (rows.length ? fr(median(mb(rows))) : '—')).join(' ; ')} Mio | ${loads([...ex, ...fl, ...rc, ...bi])} |`);
+			if (n === LARGEST && Number.isFinite(r2)) goals.push(`- ${fr(n)} lignes, ${base} : réception ${fr(r1, 2)} × le plancher, réception et bilan ${fr(r2, 2)} × (cible ≤ 2 × : ${r2 <= 2 ? 'atteinte' : `**manquée** de ${fr((r2 / 2 - 1) * 100)} %`}).`);
 		}
 	}
 	lines.push('', ...goals);
@@ -240,6 +243,7 @@ function writeResults() {
 		for (const base of BASES) {
 			for (const arm of ['reception', 'bilan']) {
 				const peaks = sorted.map((n) => median(mb(pick({ arm, n, base }))));
+				if (peaks.some((v) => !Number.isFinite(v))) continue;
 				const grow = ((peaks[peaks.length - 1] - peaks[0]) * 1024) / (sorted[sorted.length - 1] - sorted[0]);
 				lines.push(`- Mémoire, ${arm === 'reception' ? 'réception' : 'bilan'}, ${base} : ${sorted.map((n, i) => `${fr(peaks[i])} Mio à ${fr(n)} lignes`).join(', ')} (${fr(grow, 2)} Kio par ligne de plus).`);
 			}
