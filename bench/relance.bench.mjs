@@ -1,100 +1,70 @@
-// Banc de la relance mensuelle, mesuré en une seule exécution dans un vrai n8n
-// (2.40.7, base SQLite), contre la façon de faire d'un utilisateur avec les
-// nœuds de base : Read/Write Files + Extract From File + Code + Send Email.
-// Mêmes données (5 000 clauses, 50 000 lignes de relevé, la moitié des
-// clauses à relancer), même serveur SMTP local (smtp-server, 127.0.0.1).
-// Mesures : durée de l'exécution (données d'exécution de n8n), pic de mémoire
-// du processus n8n (/usr/bin/time si présent), et envoi seul par nodemailer en
-// connexion groupée. Résultats : bench/RESULTATS-relance.md.
-//   scripts/node24.sh npm run bench:relance   (CLAUSES_BENCH_CLAUSES=1000 pour un essai court)
+// Banc de la relance mensuelle sur le registre des clauses, dans un vrai n8n
+// (2.40.7, `n8n execute`), sur les deux bases du registre (SQLite par défaut,
+// PostgreSQL par l'identifiant « Registre des clauses »), contre :
+//   - la façon de faire avec les nœuds de base (Read/Write Files + Extract From
+//     File + Code + Send Email) sur le classeur de suivi des mêmes clauses ;
+//   - la limite en Node seul (bench/relance-limite.mjs) : lecture du registre,
+//     décisions et rendu du paquet, puis nodemailer seul en connexion groupée.
+// Le serveur SMTP tourne toujours dans son propre processus (bench/puits-smtp.mjs),
+// avec la pause d'accueil de 100 ms de smtp-server, puis sans pause.
+// Mesures alternées (A B C D A B C D…), médiane et écart, charge moyenne de la
+// machine à côté de chaque chiffre, pic de mémoire de chaque processus de n8n
+// (exécuteur de tâches compris), taille de l'exécution enregistrée par n8n.
+// Résultats : bench/RESULTATS-relance.md (ou RESULTATS-relance-<N>.md pour une
+// autre taille que 5 000 clauses).
+//   scripts/node24.sh npm run bench:relance
+// Variables (toutes écrites dans le fichier de résultats) :
+//   CLAUSES_BENCH_CLAUSES (5000), CLAUSES_BENCH_TOURS (3 : mesures des bras rapides par serveur SMTP),
+//   CLAUSES_BENCH_TOURS_BASE (1 : mesures des nœuds de base par serveur SMTP, chacune de plusieurs minutes),
+//   CLAUSES_BENCH_TOURS_DEBIT (1 : mesures au débit livré, par base), CLAUSES_BENCH_PAUSES ("100,0"),
+//   CLAUSES_BENCH_PETIT (500 : taille d'un second jeu pour la croissance de la mémoire par clause ; 0 : sans),
+//   CLAUSES_BENCH_BASES ("sqlite,postgres"), CLAUSES_BENCH_BASES_DEBIT (bases mesurées au débit livré ; par défaut les mêmes), CLAUSES_BENCH_SANS_BASE=1 (sans les nœuds de base ; mise au point).
 import ExcelJS from 'exceljs';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { fr, siret } from './donnees.mjs';
-import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
+import { charge, executeN8n, here, local, machine, median, nodeTimes, pgQuery, runWatched, say, spread, startPostgres, startSink } from './outils.mjs';
 
-const require = createRequire(import.meta.url);
-const local = require('../scripts/lib/n8n-local.cjs');
-const here = path.dirname(fileURLToPath(import.meta.url));
-const loadStart = os.loadavg()[0].toFixed(1).replace('.', ',');
 const CLAUSES = Number(process.env.CLAUSES_BENCH_CLAUSES ?? 5000);
+const TOURS = Number(process.env.CLAUSES_BENCH_TOURS ?? 3);
+const TOURS_BASE = process.env.CLAUSES_BENCH_SANS_BASE === '1' ? 0 : Number(process.env.CLAUSES_BENCH_TOURS_BASE ?? 1);
+const TOURS_DEBIT = Number(process.env.CLAUSES_BENCH_TOURS_DEBIT ?? 1);
+const PAUSES = (process.env.CLAUSES_BENCH_PAUSES ?? '100,0').split(',').map(Number);
+const PETIT = Number(process.env.CLAUSES_BENCH_PETIT ?? 500);
+const BASES = (process.env.CLAUSES_BENCH_BASES ?? 'sqlite,postgres').split(',');
+const BASES_DEBIT = (process.env.CLAUSES_BENCH_BASES_DEBIT ?? BASES.join(',')).split(',');
 const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'];
-const say = (t) => process.stdout.write(`${t}\n`);
+const DATE = '2026-11-02';
+const HOME = path.join(os.tmpdir(), `clauses-bench-relance-${process.pid}`);
+const REG_CRED = { id: 'ClsRegistreBanc1', name: 'Registre des clauses (banc PostgreSQL)' };
+let loadStart = os.loadavg();
+let loadEnd;
+let measuredAt;
 
-
-async function generate(file) {
+/** Classeur de suivi : `clauses` clauses, relevés de janvier à octobre 2026 ; une clause sur deux n'a pas envoyé celui d'octobre. */
+async function generate(file, clauses) {
 	const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false });
 	const reg = wb.addWorksheet('Registre');
 	reg.addRow(['N° marché', 'N° lot', 'Intitulé du lot', 'Titulaire', 'SIRET', 'Courriel du titulaire', 'Heures dues', "Début d'exécution", "Fin d'exécution", 'Facilitateur', 'Courriel du facilitateur', 'Acheteur', "Courriel de l'acheteur", 'Statut']).commit();
-	for (let i = 0; i < CLAUSES; i++) {
+	for (let i = 0; i < clauses; i++) {
 		reg.addRow([`B-${Math.floor(i / 5)}`, String((i % 5) + 1), `Lot ${i}`, `Entreprise ${i}`, siret(i), `titulaire${i}@example.test`, 600, '2026-01-01', '2027-12-31', `Facilitateur ${i % 20}`, `facilitateur${i % 20}@example.test`, 'Service des marchés', 'marches@example.test', 'En cours']).commit();
 	}
 	reg.commit();
 	const rel = wb.addWorksheet('Relevés');
-	rel.addRow(['N° marché', 'N° lot', 'Mois', 'Participant', 'Catégorie de public', 'Employeur', 'Modalité', 'Type de contrat', 'Heures du mois']).commit();
+	rel.addRow(['N° marché', 'N° lot', 'SIRET', 'Mois', 'Participant', 'Catégorie de public', 'Employeur', 'Modalité', 'Type de contrat', 'Heures du mois']).commit();
 	let rows = 0;
-	for (let i = 0; i < CLAUSES; i++) {
-		// Une clause sur deux n'a pas envoyé le relevé d'octobre 2026.
+	for (let i = 0; i < clauses; i++) {
 		const months = i % 2 === 0 ? MONTHS : MONTHS.slice(0, -1);
 		for (const m of months) {
-			rel.addRow([`B-${Math.floor(i / 5)}`, String((i % 5) + 1), m, `P${i}`, 'Bénéficiaire du RSA', 'Titulaire', 'Embauche directe', 'CDD', 25]).commit();
+			rel.addRow([`B-${Math.floor(i / 5)}`, String((i % 5) + 1), siret(i), m, `P${i}`, 'Bénéficiaire du RSA', 'Titulaire', 'Embauche directe', 'CDD', 25]).commit();
 			rows++;
 		}
 	}
 	rel.commit();
 	await wb.commit();
 	return rows;
-}
-
-function sink() {
-	let count = 0;
-	const server = new SMTPServer({
-		authOptional: true,
-		disabledCommands: ['STARTTLS'],
-		logger: false,
-		onData(stream, _session, callback) {
-			stream.on('data', () => undefined);
-			stream.on('end', () => {
-				count++;
-				callback();
-			});
-		},
-	});
-	return new Promise((resolve) =>
-		server.listen(0, '127.0.0.1', () => resolve({ port: server.server.address().port, count: () => count, reset: () => (count = 0), close: () => new Promise((r) => server.close(r)) })),
-	);
-}
-
-const HOME = path.join(os.tmpdir(), 'clauses-bench-relance');
-const dateReference = '2026-11-02';
-
-function ourWorkflow(mode) {
-	return {
-		id: mode === 'envoyer' ? 'BenchRelanceNous' : 'BenchRelanceApcu',
-		name: `Banc – relance (nœud du paquet, ${mode})`,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{ id: 'a', name: 'Lancer', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{ id: 'b', name: 'Lire', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, position: [200, 0], parameters: { operation: 'read', fileSelector: '.n8n-files/clauses-sociales/donnees/suivi-bench.xlsx', options: {} } },
-			{
-				id: 'c',
-				name: 'Relance',
-				type: 'n8n-nodes-clauses-sociales.clauseReminder',
-				typeVersion: 1,
-				position: [400, 0],
-				parameters: { mode, source: 'classeur', binaryPropertyName: 'data', dateReference, signature: 'Banc', options: { debitParSeconde: 0, joindreModele: true } },
-				credentials: { clausesSocialesSmtpApi: { id: 'ClsSmtpClauses01', name: 'SMTP clauses sociales de la Région' } },
-			},
-		],
-		connections: { Lancer: { main: [[{ node: 'Lire', type: 'main', index: 0 }]] }, Lire: { main: [[{ node: 'Relance', type: 'main', index: 0 }]] } },
-	};
 }
 
 const CODE = `const clauses = $('Extraire le registre').all().map((i) => i.json);
@@ -108,17 +78,18 @@ return clauses
     text: "Madame, Monsieur,\\n\\nNous n'avons pas reçu votre relevé mensuel des heures d'insertion d'octobre 2026.\\n\\nLa mission clauses sociales",
   } }));`;
 
-function stockWorkflow() {
+function stockWorkflow(fileName) {
+	const file = `.n8n-files/clauses-sociales/donnees/${fileName}`;
 	return {
-		id: 'BenchRelanceBase',
+		id: 'BancRelanceBase1',
 		name: 'Banc – relance (nœuds de base)',
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
 			{ id: 'a', name: 'Lancer', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{ id: 'b', name: 'Lire', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, position: [200, 0], parameters: { operation: 'read', fileSelector: '.n8n-files/clauses-sociales/donnees/suivi-bench.xlsx', options: {} } },
+			{ id: 'b', name: 'Lire', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, position: [200, 0], parameters: { operation: 'read', fileSelector: file, options: {} } },
 			{ id: 'c', name: 'Extraire le registre', type: 'n8n-nodes-base.extractFromFile', typeVersion: 1.1, position: [400, 0], parameters: { operation: 'xlsx', options: { sheetName: 'Registre' } } },
-			{ id: 'd', name: 'Relire', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, position: [600, 0], executeOnce: true, parameters: { operation: 'read', fileSelector: '.n8n-files/clauses-sociales/donnees/suivi-bench.xlsx', options: {} } },
+			{ id: 'd', name: 'Relire', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, position: [600, 0], executeOnce: true, parameters: { operation: 'read', fileSelector: file, options: {} } },
 			{ id: 'e', name: 'Extraire les relevés', type: 'n8n-nodes-base.extractFromFile', typeVersion: 1.1, position: [800, 0], parameters: { operation: 'xlsx', options: { sheetName: 'Relevés' } } },
 			{ id: 'f', name: 'Calculer les relances', type: 'n8n-nodes-base.code', typeVersion: 2, position: [1000, 0], parameters: { jsCode: CODE } },
 			{
@@ -142,100 +113,300 @@ function stockWorkflow() {
 	};
 }
 
-/** `n8n execute` sous /usr/bin/time : durée de l'exécution (données de n8n) et pic de mémoire du processus. */
-async function execute(layout, workflowId) {
-	const { bin } = local.ensureN8n();
-	const timeFile = path.join(HOME, `time-${workflowId}.txt`);
-	const outFile = path.join(HOME, `out-${workflowId}.json`);
-	const useTime = fs.existsSync('/usr/bin/time');
-	const args = useTime ? ['-f', '%M', '-o', timeFile, process.execPath, bin] : [bin];
-	const out = fs.openSync(outFile, 'w');
-	const env = { ...process.env, HOME: layout.home, N8N_USER_FOLDER: layout.home, N8N_LOG_LEVEL: 'info', N8N_DIAGNOSTICS_ENABLED: 'false' };
-	delete env.NODE_ENV;
-	const wall = Date.now();
-	await new Promise((resolve, reject) => {
-		const child = spawn(useTime ? '/usr/bin/time' : process.execPath, [...args, 'execute', `--id=${workflowId}`, '--rawOutput'], { cwd: layout.home, env, stdio: ['ignore', out, 'ignore'] });
-		child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`n8n execute ${workflowId} : code ${code} (voir ${outFile})`))));
-	});
-	fs.closeSync(out);
-	const text = fs.readFileSync(outFile, 'utf8');
-	const run = JSON.parse(text.slice(text.search(/^\{/m)));
-	if (run.data.resultData.error) throw new Error(`${workflowId} : ${run.data.resultData.error.message}`);
-	const ms = new Date(run.stoppedAt).getTime() - new Date(run.startedAt).getTime();
-	const peakKb = useTime ? Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()) : NaN;
-	return { ms, wallMs: Date.now() - wall, peakMb: peakKb / 1024, run };
+const REGISTER_TYPES = ['n8n-nodes-clauses-sociales.clauseReminder', 'n8n-nodes-clauses-sociales.clauseRegister'];
+
+/** Un workflow livré, tel qu'un utilisateur le règle : « Configuration », identifiant du registre (PostgreSQL), débit. */
+function shipped(file, { id, name, configuration, base, debit }) {
+	const wf = local.withConfiguration(JSON.parse(fs.readFileSync(path.join(here, '..', 'workflows', file), 'utf8')), configuration);
+	wf.id = id;
+	wf.name = name;
+	for (const node of wf.nodes) {
+		if (base === 'postgres' && REGISTER_TYPES.includes(node.type)) node.credentials = { ...(node.credentials ?? {}), clausesRegistreApi: REG_CRED };
+		if (debit !== undefined && node.type === 'n8n-nodes-clauses-sociales.clauseReminder') node.parameters.options = { ...node.parameters.options, debitParSeconde: debit };
+	}
+	return wf;
 }
 
-async function pooledNodemailer(port, count, attachment) {
-	const transport = nodemailer.createTransport({ pool: true, maxConnections: 1, host: '127.0.0.1', port, secure: false, ignoreTLS: true });
-	const start = process.hrtime.bigint();
-	await Promise.all(
-		Array.from({ length: count }, (_, i) =>
-			transport.sendMail({
-				from: 'clauses-sociales@example.test',
-				to: `titulaire${i}@example.test`,
-				cc: `facilitateur${i % 20}@example.test`,
-				subject: `Clause sociale : relevé d’heures d’insertion à transmettre – marché B-${i}, lot 1`,
-				text: 'Madame, Monsieur,\n\nNous n’avons pas reçu votre relevé mensuel des heures d’insertion d’octobre 2026.',
-				html: '<p>Madame, Monsieur,</p><p>Nous n’avons pas reçu votre relevé mensuel des heures d’insertion d’octobre 2026.</p>',
-				attachments: [{ filename: 'releve.xlsx', content: attachment }],
-			}),
-		),
-	);
-	const ms = Number(process.hrtime.bigint() - start) / 1e6;
-	transport.close();
-	return ms;
+/** Importe des workflows en une seule commande n8n (chaque commande démarre n8n : plusieurs secondes). */
+async function importAll(layout, workflows) {
+	const dir = fs.mkdtempSync(path.join(layout.home, 'workflows-'));
+	for (const wf of workflows) fs.writeFileSync(path.join(dir, `${wf.id}.json`), JSON.stringify(wf));
+	const { stdout } = await local.n8n(layout, ['import:workflow', '--separate', `--input=${dir}`], { env: { N8N_LOG_LEVEL: 'info' } });
+	if (!/Successfully imported/.test(stdout)) throw new Error(`Import des workflows non confirmé par n8n :\n${stdout.slice(-2000)}`);
+	fs.rmSync(dir, { recursive: true, force: true });
 }
 
+// --- Préparation ---------------------------------------------------------
+// CLAUSES_BENCH_RENDU=<fichier JSON> : réécrit seulement le fichier de résultats à partir des mesures
+// enregistrées (mesures.json, écrit après chaque mesure ; utile après une exécution interrompue).
+if (process.env.CLAUSES_BENCH_RENDU) {
+	const saved = JSON.parse(fs.readFileSync(process.env.CLAUSES_BENCH_RENDU, 'utf8'));
+	({ loadStart, loadEnd, measuredAt } = saved);
+	writeResults(saved.data, saved.results);
+	process.exit(0);
+}
 fs.rmSync(HOME, { recursive: true, force: true });
 const layout = local.createHome(HOME);
-const data = path.join(layout.data, 'suivi-bench.xlsx');
-say(`» Génération : ${CLAUSES} clauses…`);
-const rows = await generate(data);
-say(`  ${rows} lignes de relevé, ${(fs.statSync(data).size / 1024 / 1024).toFixed(1)} Mio`);
-const smtp = await sink();
-local.installPackage(layout, local.packPackage(path.join(HOME, 'pack')));
-await local.importCredentials(layout, local.localCredentials({ smtpPort: smtp.port }));
-for (const wf of [ourWorkflow('apercu'), ourWorkflow('envoyer'), stockWorkflow()]) {
-	const file = path.join(HOME, `${wf.id}.json`);
-	fs.writeFileSync(file, JSON.stringify(wf));
-	await local.importWorkflow(layout, file);
+const sqliteFile = path.join(HOME, '.n8n', 'clauses-sociales.sqlite');
+say(`» PostgreSQL privé (réglages par défaut, fsync compris)…`);
+const pg = await startPostgres();
+// Arrêt demandé (SIGTERM, Ctrl-C) : le serveur PostgreSQL privé est arrêté aussi.
+for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => {
+	pg.stop();
+	process.exit(1);
+});
+const sinks = [];
+try {
+	for (const p of PAUSES) sinks.push(await startSink(p));
+	local.installPackage(layout, local.packPackage(path.join(HOME, 'pack')));
+	await local.importCredentials(layout, [
+		...local.localCredentials({ smtpPort: sinks[0].port }),
+		{ ...REG_CRED, type: 'clausesRegistreApi', data: { base: 'postgres', host: pg.host, port: pg.port, database: 'banc', user: pg.user, password: pg.password, schema: 'clauses_sociales', ssl: 'desactive' } },
+	]);
+
+	const sizes = PETIT > 0 && PETIT < CLAUSES ? [PETIT, CLAUSES] : [CLAUSES];
+	const importId = (n, base) => `BancImp${base === 'sqlite' ? 'Sql' : 'Pgs'}${String(n).padStart(6, '0')}`;
+	// Workflows du paquet : relance livrée (envoi, date de référence fixée), par base, au débit livré et à 0.
+	const ids = {};
+	const workflows = [stockWorkflow(`suivi-banc-${CLAUSES}.xlsx`)];
+	for (const base of BASES) {
+		for (const n of sizes) workflows.push(shipped('import-classeur-suivi.json', { id: importId(n, base), name: `Banc – import (${base}, ${n})`, configuration: { classeur: `donnees/suivi-banc-${n}.xlsx` }, base }));
+		for (const debit of [undefined, 0]) {
+			const id = `BancRel${base === 'sqlite' ? 'Sql' : 'Pgs'}${debit === 0 ? 'Deb0' : 'Livr'}`;
+			ids[`${base}-${debit === 0 ? 0 : 'livre'}`] = id;
+			workflows.push(shipped('relance-mensuelle.json', { id, name: `Banc – relance livrée (${base}, débit ${debit === 0 ? '0' : 'livré'})`, configuration: { envoyer: true, dateReference: DATE }, base, debit }));
+		}
+	}
+	await importAll(layout, workflows);
+	const data = {};
+	for (const n of sizes) {
+		const fileName = `suivi-banc-${n}.xlsx`;
+		const file = path.join(layout.data, fileName);
+		say(`» Génération : ${n} clauses…`);
+		const rows = await generate(file, n);
+		data[n] = { fileName, rows, sizeMb: fs.statSync(file).size / 1048576 };
+		say(`  ${rows} lignes de relevé, ${fr(data[n].sizeMb, 1)} Mio`);
+		// Registre de chaque base rempli par le workflow livré d'import du classeur de suivi, puis gardé comme modèle.
+		for (const base of BASES) {
+			// CLAUSES_BENCH_MODELE_SQLITE : registre SQLite déjà rempli par ce même import (exécution précédente), repris tel quel.
+			if (base === 'sqlite' && process.env.CLAUSES_BENCH_MODELE_SQLITE && n === CLAUSES) {
+				fs.copyFileSync(process.env.CLAUSES_BENCH_MODELE_SQLITE, path.join(HOME, `modele-${n}.sqlite`));
+				data[n][base] = { importMs: Number(process.env.CLAUSES_BENCH_MODELE_IMPORT_MS ?? NaN) };
+				continue;
+			}
+			if (base === 'postgres') {
+				await pgQuery(pg, 'DROP DATABASE IF EXISTS banc WITH (FORCE)');
+				await pgQuery(pg, 'CREATE DATABASE banc');
+			} else for (const f of [sqliteFile, `${sqliteFile}-wal`, `${sqliteFile}-shm`]) fs.rmSync(f, { force: true });
+			const imp = await executeN8n(layout, importId(n, base));
+			const summary = imp.run.data.resultData.runData['Importer le classeur de suivi'][0].data.main[0][0].json;
+			data[n][base] = { importMs: imp.ms, importNodeMs: nodeTimes(imp.run)['Importer le classeur de suivi'], compte: summary.compte ?? summary };
+			say(`  import au registre ${base} : ${fr(imp.ms / 1000, 1)} s (${JSON.stringify(summary.compte ?? summary).slice(0, 300)})`);
+			if (base === 'postgres') await pgQuery(pg, `DROP DATABASE IF EXISTS modele_${n} WITH (FORCE); `).catch(() => undefined);
+			if (base === 'postgres') await pgQuery(pg, `CREATE DATABASE modele_${n} TEMPLATE banc`);
+			else fs.copyFileSync(sqliteFile, path.join(HOME, `modele-${n}.sqlite`));
+		}
+	}
+
+	/** Registre remis à l'état du modèle (aucun envoi consigné) avant chaque exécution du paquet. */
+	async function resetRegister(base, n) {
+		if (base === 'postgres') {
+			await pgQuery(pg, 'DROP DATABASE IF EXISTS banc WITH (FORCE)');
+			await pgQuery(pg, `CREATE DATABASE banc TEMPLATE modele_${n}`);
+		} else {
+			for (const f of [sqliteFile, `${sqliteFile}-wal`, `${sqliteFile}-shm`]) fs.rmSync(f, { force: true });
+			fs.copyFileSync(path.join(HOME, `modele-${n}.sqlite`), sqliteFile);
+		}
+	}
+
+	// L'identifiant SMTP des workflows pointe vers le serveur de la mesure : réimporté à chaque changement de serveur.
+	let currentSink = sinks[0];
+	async function useSink(sink) {
+		if (currentSink === sink) return;
+		await local.importCredentials(layout, local.localCredentials({ smtpPort: sink.port }));
+		currentSink = sink;
+	}
+
+	const registre = (base) =>
+		JSON.stringify(base === 'sqlite' ? { base: 'sqlite', fichier: sqliteFile } : { base: 'postgres', host: pg.host, port: pg.port, database: 'banc', user: pg.user, password: pg.password, schema: 'clauses_sociales', ssl: 'desactive' });
+
+	const results = [];
+	async function measure(arm, { base, sink, n = CLAUSES, debit }) {
+		await useSink(sink);
+		await sink.reset();
+		const before = charge();
+		let r;
+		if (arm === 'limite') {
+			await resetRegister(base, n);
+			const w = await runWatched(process.execPath, [path.join(here, 'relance-limite.mjs'), `--registre=${registre(base)}`, `--port=${sink.port}`, `--date=${DATE}`], {
+				env: process.env,
+				cwd: HOME,
+				outFile: path.join(HOME, 'limite.out'),
+			});
+			if (w.code !== 0) throw new Error(`limite : code ${w.code}\n${w.stderr}`);
+			const out = JSON.parse(w.stdout.trim().split('\n').pop());
+			if (out.echecs > 0) throw new Error(`limite : ${out.echecs} échecs (${out.premierEchec})`);
+			r = { ms: out.totalMs, wallMs: w.wallMs, sendMs: out.sendMs, prepMs: out.prepMs, mails: out.mails, memory: w.memory, modeleKo: out.modeleMoyenKo };
+		} else if (arm === 'base') {
+			const e = await executeN8n(layout, 'BancRelanceBase1');
+			r = { ms: e.ms, wallMs: e.wallMs, memory: e.memory, savedBytes: e.savedBytes, mails: e.run.data.resultData.runData.Envoyer[0].data.main[0].length };
+		} else {
+			await resetRegister(base, n);
+			const e = await executeN8n(layout, ids[`${base}-${debit === 0 ? 0 : 'livre'}`]);
+			const rd = e.run.data.resultData.runData['Relance mensuelle'][0].data.main;
+			const statuts = {};
+			for (const item of rd[0]) statuts[item.json.envoi.statut] = (statuts[item.json.envoi.statut] ?? 0) + 1;
+			const summary = rd[1][0]?.json;
+			r = { ms: e.ms, wallMs: e.wallMs, memory: e.memory, savedBytes: e.savedBytes, sendMs: summary?.envoi?.dureeMs, mails: statuts['envoyé'] ?? 0, statuts, nodeMs: nodeTimes(e.run)['Relance mensuelle'], syntheses: rd[1].length };
+		}
+		const received = (await sink.count()).compte;
+		const row = { arm, base, pause: sink.pauseMs, n, debit, ...r, received, loadBefore: before, loadAfter: charge() };
+		results.push(row);
+		fs.writeFileSync(path.join(HOME, 'mesures.json'), JSON.stringify({ loadStart, loadEnd: os.loadavg(), measuredAt: new Date().toISOString(), data, results }));
+		say(
+			`  ${arm}${base ? ` ${base}` : ''}${debit === 0 ? ' débit 0' : arm === 'paquet' ? ' débit livré' : ''}, pause ${sink.pauseMs} ms, ${n} clauses : ${fr(r.ms / 1000, 2)} s (mur ${fr(r.wallMs / 1000, 2)} s${r.sendMs !== undefined ? `, envoi ${fr(r.sendMs / 1000, 2)} s` : ''}), ${r.mails} courriels (${received} reçus), mémoire ${r.memory.processes.map((p) => `${p.cmd} ${fr(p.peakMb)}`).join(' + ')} Mio${r.savedBytes ? `, exécution enregistrée ${fr(r.savedBytes / 1048576, 1)} Mio` : ''} ; charge ${before} → ${charge()}`,
+		);
+		return row;
+	}
+
+	// --- Mesures alternées ------------------------------------------------
+	// Serveur sans pause d'accueil (comme un relais réel) d'abord, suivi des mesures au débit livré ;
+	// résultats réécrits après chaque étape (une mesure interrompue garde les précédentes).
+	const quick = sinks.find((s) => s.pauseMs === 0) ?? sinks[0];
+	for (const sink of [quick, ...sinks.filter((s) => s !== quick)]) {
+		say(`» Serveur SMTP avec pause d'accueil de ${sink.pauseMs} ms : ${TOURS} tours alternés (nœuds de base : ${Math.min(TOURS_BASE, TOURS)})…`);
+		for (let t = 0; t < Math.max(TOURS, TOURS_BASE); t++) {
+			if (t < TOURS) {
+				for (const base of BASES) {
+					await measure('limite', { base, sink });
+					await measure('paquet', { base, sink, debit: 0 });
+				}
+			}
+			if (t < TOURS_BASE) await measure('base', { sink });
+			writeResults(data, results);
+		}
+		if (sink === quick && TOURS_DEBIT > 0) {
+			say(`» Débit livré (option « Débit maximal » par défaut), serveur sans pause d'accueil…`);
+			for (let t = 0; t < TOURS_DEBIT; t++) for (const base of BASES_DEBIT) await measure('paquet', { base, sink: quick });
+			writeResults(data, results);
+		}
+	}
+	if (sizes.length > 1) {
+		say(`» ${PETIT} clauses (croissance de la mémoire par clause)…`);
+		for (const base of BASES) {
+			await measure('paquet', { base, sink: quick, n: PETIT, debit: 0 });
+			await measure('limite', { base, sink: quick, n: PETIT });
+		}
+	}
+	fs.writeFileSync(path.join(HOME, 'resultats.json'), JSON.stringify({ data, results }, null, 1));
+	writeResults(data, results);
+} finally {
+	for (const s of sinks) await s.close().catch(() => undefined);
+	pg.stop();
 }
 
-say('» Nœud du paquet, aperçu (tout sauf l’envoi)…');
-const preview = await execute(layout, 'BenchRelanceApcu');
-say('» Nœud du paquet, envoi…');
-smtp.reset();
-const ours = await execute(layout, 'BenchRelanceNous');
-const ourMails = smtp.count();
-const summary = ours.run.data.resultData.runData.Relance[0].data.main[1][0].json;
-const ourSendMs = summary.envoi.dureeMs;
-say('» Nœuds de base (Read + Extract From File + Code + Send Email)…');
-smtp.reset();
-// CLAUSES_BENCH_SANS_BASE=1 : mise au point, sans la mesure (longue) des nœuds de base.
-const stock = process.env.CLAUSES_BENCH_SANS_BASE === '1' ? { ms: NaN, peakMb: NaN } : await execute(layout, 'BenchRelanceBase');
-const stockMails = smtp.count();
-say('» nodemailer seul, connexion groupée…');
-smtp.reset();
-const attachment = fs.readFileSync(path.join(here, '..', 'workflows', 'donnees-exemple', 'lots-consultation.xlsx'));
-const aloneMs = await pooledNodemailer(smtp.port, ourMails, attachment);
-await smtp.close();
-
-const speedup = stock.ms / ours.ms;
-const sendRatio = ourSendMs / ourMails / (aloneMs / ourMails);
-const lines = [
-	`- Données : ${fr(CLAUSES)} clauses, ${fr(rows)} lignes de relevé (classeur de suivi de ${fr(fs.statSync(data).size / 1024 / 1024, 1)} Mio) ; ${fr(ourMails)} relances à envoyer (relevé d’octobre 2026 manquant) ; serveur SMTP local sur 127.0.0.1 ; n8n 2.40.7, base SQLite, une exécution \`n8n execute\` par mesure.`,
-	'',
-	'| mesure | nœud du paquet | nœuds de base | rapport |',
-	'|---|---|---|---|',
-	`| durée de l’exécution | ${fr(ours.ms / 1000, 1)} s | ${fr(stock.ms / 1000, 1)} s | **${fr(speedup, 1)} × plus rapide** (cible : 30 ×) |`,
-	`| par courriel | ${fr(ours.ms / ourMails, 2)} ms | ${fr(stock.ms / stockMails, 2)} ms | |`,
-	`| pic de mémoire du processus n8n | ${fr(ours.peakMb)} Mio | ${fr(stock.peakMb)} Mio | ${ours.peakMb < stock.peakMb ? 'inférieur' : 'SUPÉRIEUR'} (cible : inférieur) |`,
-	`| courriels reçus par le serveur | ${fr(ourMails)} (avec modèle de relevé joint) | ${fr(stockMails)} (texte seul) | |`,
-	'',
-	`- Envoi seul : ${fr(ourSendMs / 1000, 2)} s pour ${fr(ourMails)} courriels dans le nœud (${fr(ourSendMs / ourMails, 2)} ms par courriel, déduplication comprise), contre ${fr(aloneMs / 1000, 2)} s pour nodemailer seul en connexion groupée, mêmes messages et même pièce jointe (${fr(aloneMs / ourMails, 2)} ms par courriel) : **${fr(sendRatio, 2)} ×** (cible : au plus 1,5 ×).`,
-	`- Aperçu sans envoi (lecture en flux, décisions, rendu des courriels et des modèles) : ${fr(preview.ms / 1000, 1)} s ; pic ${fr(preview.peakMb)} Mio.`,
-	`- Les pics de mémoire incluent n8n lui-même (processus complet, \`/usr/bin/time -f %M\`).`,
-];
-fs.writeFileSync(path.join(here, 'RESULTATS-relance.md'), [`# Banc : relance mensuelle`, '', `Mesuré sur : ${os.cpus().length} cœur(s) ${os.cpus()[0]?.model ?? ''}, ${Math.round(os.totalmem() / 1024 ** 3)} Gio, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, charge moyenne de la machine au début et à la fin : ${loadStart} et ${os.loadavg()[0].toFixed(1).replace('.', ',')}.`, '', ...lines, ''].join('\n'));
-say(lines.join('\n'));
+function writeResults(data, results) {
+	const pick = (f) => results.filter((r) => Object.entries(f).every(([k, v]) => r[k] === v));
+	const ms = (rows, key = 'ms') => rows.map((r) => r[key]);
+	const mb = (rows) => rows.map((r) => r.memory.sumPeakMb);
+	const loads = (rows) => (rows.length ? `${rows.map((r) => r.loadBefore).join(' ; ')}` : '—');
+	const memo = (rows) => spread(mb(rows), (v) => fr(v), ' Mio');
+	const procs = (rows) => {
+		if (!rows.length) return '—';
+		const byCmd = new Map();
+		for (const r of rows) for (const p of r.memory.processes) byCmd.set(p.cmd, [...(byCmd.get(p.cmd) ?? []), p.peakMb]);
+		return [...byCmd].map(([c, v]) => `${c} : ${fr(Math.max(...v))}`).join(' ; ');
+	};
+	const lines = [];
+	const d = data[CLAUSES];
+	lines.push(
+		'# Banc : relance mensuelle sur le registre des clauses',
+		'',
+		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${(loadEnd ?? os.loadavg()).map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_TOURS_BASE', 'CLAUSES_BENCH_TOURS_DEBIT', 'CLAUSES_BENCH_PAUSES', 'CLAUSES_BENCH_PETIT', 'CLAUSES_BENCH_BASES', 'CLAUSES_BENCH_BASES_DEBIT', 'CLAUSES_BENCH_MODELE_SQLITE', 'CLAUSES_BENCH_SANS_BASE'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:relance\`.`,
+		'',
+		`- Données : ${fr(CLAUSES)} clauses en cours, ${fr(d.rows)} lignes de relevé de janvier à octobre 2026 (classeur de suivi de ${fr(d.sizeMb, 1)} Mio) ; une clause sur deux n'a pas envoyé son relevé d'octobre : ${pick({ arm: 'limite', n: CLAUSES })[0] ? fr(pick({ arm: 'limite', n: CLAUSES })[0].mails) : fr(CLAUSES / 2)} relances, chacune avec son modèle de relevé prérempli joint${pick({ arm: 'limite', n: CLAUSES })[0]?.modeleKo ? ` (${fr(pick({ arm: 'limite', n: CLAUSES })[0].modeleKo, 1)} Kio)` : ''}. Date de référence ${DATE}.`,
+		`- Registre : rempli avant les mesures par le workflow livré « import du classeur de suivi » (${BASES.map((b) => `${b} : ${d[b] ? `${fr(d[b].importMs / 1000, 1)} s` : 'non terminé'}`).join(' ; ')}), puis remis dans cet état (copie du fichier SQLite, base PostgreSQL recréée depuis un modèle) avant chaque mesure : aucune relance n'y est consignée au départ.`,
+		'- **Paquet** : le workflow livré `workflows/relance-mensuelle.json` tel quel, sauf ces réglages : dans « Configuration », `envoyer` à true et `dateReference` à ' + DATE + ' ; pour PostgreSQL, l\'identifiant « Registre des clauses » choisi dans le nœud « Relance mensuelle » (base `banc`, schéma `clauses_sociales`, sans TLS) ; « débit 0 » : option « Débit maximal » à 0 (sans limite) au lieu du défaut de 10 courriels par seconde. Bail des réservations, délais SMTP, tas de Node : par défaut. Le workflow enregistre aussi son journal et envoie la synthèse à chaque facilitateur (nœud Send Email de n8n), comptés dans la durée.',
+		'- **Nœuds de base** : Read/Write Files + Extract From File (feuilles Registre puis Relevés) + Code + Send Email, sur le classeur de suivi des mêmes clauses, courriel en texte seul sans pièce jointe (ces nœuds ne savent pas produire le modèle prérempli).',
+		'- **Limite en Node seul** (`bench/relance-limite.mjs`, un processus Node sans n8n) : lecture du registre, décisions, rendu des courriels et des modèles par les fonctions du paquet (`dist/nodes/lib.js`), puis envoi par nodemailer seul, connexion groupée (`pool`, une connexion, TCP_NODELAY), mêmes courriels et mêmes pièces jointes, sans réservation au registre. « Envoi » : nodemailer seul sur les courriels déjà préparés.',
+		'- Serveur SMTP : `bench/puits-smtp.mjs` (smtp-server), toujours dans son propre processus ; « pause 100 ms » : smtp-server tel quel, qui attend 100 ms avant de saluer chaque connexion ; « pause 0 » : accueil immédiat, comme un relais réel. Recherche DNS inverse désactivée dans les deux cas.',
+		'- Durées : « exécution » = ce que n8n enregistre (startedAt à stoppedAt) ; pour la limite, du début du travail à la fin des envois, chargement des modules exclu. « Mur » = du lancement du processus à sa fin (démarrage de n8n compris). Mémoire : pic de la somme des mémoires résidentes de l\'arbre de processus (n8n et son exécuteur de tâches), relevée toutes les 200 ms ; pic propre de chaque processus (VmHWM) en dessous. Médiane (min. à max.) des mesures alternées ; une mesure seule est signalée.',
+		...(process.env.CLAUSES_BENCH_RENDU ? ['', `- **Exécution interrompue** : ce fichier est réécrit à partir des mesures enregistrées jusqu’à l’interruption (\`CLAUSES_BENCH_RENDU\`)${process.env.CLAUSES_BENCH_RAISON ? ` ; ${process.env.CLAUSES_BENCH_RAISON}` : ''} ; seuls les bras ayant une mesure ci-dessous ont été mesurés, les autres cases portent « — ».`] : []),
+		...(results.some((r) => r.memory.approx) ? ['- Mémoire relevée dans le journal du banc : somme des pics propres de chaque processus (majorant de la somme instantanée, que le journal ne garde pas).'] : []),
+		'',
+	);
+	for (const pause of PAUSES) {
+		lines.push(`## Serveur SMTP avec pause d'accueil de ${pause} ms (débit 0 pour le paquet)`, '');
+		lines.push('| bras | base | n | exécution | mur | envoi | mémoire (pic de l\'arbre) | exécution enregistrée | charge avant chaque mesure |', '|---|---|---|---|---|---|---|---|---|');
+		const row = (label, rows, base = '') =>
+			`| ${label} | ${base} | ${rows.length} | ${spread(ms(rows))} | ${spread(ms(rows, 'wallMs'))} | ${rows[0]?.sendMs !== undefined ? spread(ms(rows, 'sendMs')) : '—'} | ${memo(rows)} | ${rows[0]?.savedBytes ? `${fr(median(ms(rows, 'savedBytes')) / 1048576, 1)} Mio` : '—'} | ${loads(rows)} |`;
+		for (const base of BASES) {
+			lines.push(row('paquet, débit 0', pick({ arm: 'paquet', base, pause, debit: 0, n: CLAUSES }), base));
+			lines.push(row('limite en Node seul', pick({ arm: 'limite', base, pause, n: CLAUSES }), base));
+		}
+		lines.push(row('nœuds de base', pick({ arm: 'base', pause })));
+		lines.push('');
+		const stock = pick({ arm: 'base', pause });
+		for (const base of BASES) {
+			const p = pick({ arm: 'paquet', base, pause, debit: 0, n: CLAUSES });
+			const l = pick({ arm: 'limite', base, pause, n: CLAUSES });
+			if (!p.length || !l.length) continue;
+			const ratio = (a, b) => fr(median(a) / median(b), 2);
+			const per = (a, b) => a.map((x, i) => (b[i] !== undefined ? fr(x / b[i], 2) : '')).filter(Boolean).join(' ; ');
+			const goal = (v, max) => (v <= max ? 'atteint' : `**manqué** de ${fr((v / max - 1) * 100)} %`);
+			const run = median(ms(p)) / median(ms(l));
+			const wall = median(ms(p, 'wallMs')) / median(ms(l, 'wallMs'));
+			const send = median(ms(p, 'sendMs')) / median(ms(l, 'sendMs'));
+			lines.push(`- **${base}** : exécution ${ratio(ms(p), ms(l))} × la limite (par tour : ${per(ms(p), ms(l))} ; cible ≤ 1,5 × : ${goal(run, 1.5)}) ; mur ${fr(wall, 2)} × (par tour : ${per(ms(p, 'wallMs'), ms(l, 'wallMs'))} ; cible ≤ 2 × : ${goal(wall, 2)}) ; envoi ${fr(send, 2)} × nodemailer seul (par tour : ${per(ms(p, 'sendMs'), ms(l, 'sendMs'))} ; cible ≤ 1,2 × : ${goal(send, 1.2)}).`);
+			if (stock.length) {
+				const x = median(ms(stock)) / median(ms(p));
+				lines.push(`  Contre les nœuds de base : **${fr(x, 1)} ×** plus rapide (exécution, médianes ; cible ≥ 30 × : ${x >= 30 ? 'atteint' : `**manqué** (${fr(x / 30 * 100)} % de la cible)`}) ; de bout en bout (mur) ${fr(median(ms(stock, 'wallMs')) / median(ms(p, 'wallMs')), 1)} × ; mémoire ${fr(median(mb(p)))} contre ${fr(median(mb(stock)))} Mio (${median(mb(p)) < median(mb(stock)) ? 'inférieure : atteint' : '**supérieure : manqué**'}).`);
+			}
+		}
+		lines.push('');
+	}
+	const livre = results.filter((r) => r.arm === 'paquet' && r.debit === undefined);
+	if (livre.length) {
+		const quickPause = livre[0].pause;
+		lines.push(`## Au débit livré (10 courriels par seconde par défaut), serveur avec pause d'accueil de ${quickPause} ms`, '');
+		lines.push('| base | n | exécution | mur | envoi | mémoire | charge avant chaque mesure |', '|---|---|---|---|---|---|---|');
+		for (const base of BASES_DEBIT) {
+			const rows = livre.filter((r) => r.base === base);
+			lines.push(`| ${base} | ${rows.length} | ${spread(ms(rows))} | ${spread(ms(rows, 'wallMs'))} | ${spread(ms(rows, 'sendMs'))} | ${memo(rows)} | ${loads(rows)} |`);
+		}
+		const stock = pick({ arm: 'base', pause: quickPause });
+		if (stock.length) {
+			for (const base of BASES_DEBIT) {
+				const rows = livre.filter((r) => r.base === base);
+				lines.push(`- ${base} : ${fr(median(ms(stock)) / median(ms(rows)), 2)} × plus rapide que les nœuds de base sur le même serveur (cible 30 × : ${median(ms(stock)) / median(ms(rows)) >= 30 ? 'atteinte' : '**manquée**'}) : au débit livré, la durée est celle du débit (${fr(rows[0]?.mails ?? 0)} courriels à 10 par seconde = ${fr((rows[0]?.mails ?? 0) / 10)} s au moins), pas celle du paquet.`);
+			}
+		}
+		lines.push('');
+	}
+	const small = results.filter((r) => r.n === PETIT && PETIT !== CLAUSES);
+	if (small.length) {
+		lines.push(`## Croissance de la mémoire (${fr(PETIT)} et ${fr(CLAUSES)} clauses, débit 0, pause ${small[0].pause} ms)`, '');
+		for (const base of BASES) {
+			const a = small.find((r) => r.arm === 'paquet' && r.base === base);
+			const b = pick({ arm: 'paquet', base, pause: small[0].pause, debit: 0, n: CLAUSES });
+			if (!a || !b.length) continue;
+			const grow = ((median(mb(b)) - a.memory.sumPeakMb) * 1024) / (CLAUSES - PETIT);
+			const la = small.find((r) => r.arm === 'limite' && r.base === base);
+			const lb = pick({ arm: 'limite', base, pause: small[0].pause, n: CLAUSES });
+			const lgrow = la && lb.length ? ((median(mb(lb)) - la.memory.sumPeakMb) * 1024) / (CLAUSES - PETIT) : NaN;
+			lines.push(`- ${base} : paquet ${fr(a.memory.sumPeakMb)} puis ${fr(median(mb(b)))} Mio : **${fr(grow, 1)} Kio par clause** (cible ≤ 10 Kio : ${grow <= 10 ? 'atteint' : '**manqué**'}) ; limite en Node seul ${la ? fr(la.memory.sumPeakMb) : '—'} puis ${lb.length ? fr(median(mb(lb))) : '—'} Mio (${fr(lgrow, 1)} Kio par clause). Exécution enregistrée : ${a.savedBytes ? fr(a.savedBytes / 1024) : '—'} Kio puis ${b[0]?.savedBytes ? fr(median(ms(b, 'savedBytes')) / 1024) : '—'} Kio.`);
+		}
+		lines.push('');
+	}
+	lines.push('## Pics de mémoire par processus (maximum sur les mesures, Mio)', '');
+	for (const [label, f] of [['paquet, débit 0', { arm: 'paquet', debit: 0, n: CLAUSES }], ['nœuds de base', { arm: 'base' }], ['limite en Node seul', { arm: 'limite', n: CLAUSES }]]) lines.push(`- ${label} : ${procs(pick(f))}`);
+	lines.push('');
+	lines.push('## Mesures brutes', '', '| bras | base | pause | débit | clauses | exécution (s) | mur (s) | envoi (s) | courriels envoyés / reçus par le serveur | mémoire (Mio) | charge avant → après |', '|---|---|---|---|---|---|---|---|---|---|---|');
+	for (const r of results) {
+		lines.push(`| ${r.arm} | ${r.base ?? ''} | ${r.pause} | ${r.arm === 'paquet' ? (r.debit === 0 ? '0' : 'livré') : ''} | ${fr(r.n)} | ${fr(r.ms / 1000, 2)} | ${fr(r.wallMs / 1000, 2)} | ${r.sendMs !== undefined ? fr(r.sendMs / 1000, 2) : ''} | ${fr(r.mails)} / ${fr(r.received)}${r.statuts ? ` (${Object.entries(r.statuts).map(([k, v]) => `${k} ${v}`).join(', ')}${r.syntheses ? ` ; ${r.syntheses} synthèses` : ''})` : ''} | ${fr(r.memory.sumPeakMb)} | ${r.loadBefore} → ${r.loadAfter} |`);
+	}
+	lines.push('');
+	const name = CLAUSES === 5000 ? 'RESULTATS-relance.md' : `RESULTATS-relance-${CLAUSES}.md`;
+	fs.writeFileSync(path.join(here, name), lines.join('\n'));
+	say(lines.join('\n'));
+}
