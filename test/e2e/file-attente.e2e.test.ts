@@ -185,7 +185,7 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 	}
 
 	/** Verse un classeur d'exemple au registre par le workflow livré d'import, exécuté par un worker. */
-	async function seed(which: keyof typeof IMPORTS) {
+	async function loadSample(which: keyof typeof IMPORTS) {
 		const execution = await waitFor(await run(IMPORTS[which].id));
 		expect(execution.status).toBe('success');
 	}
@@ -197,7 +197,7 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 		await client.connect();
 		await client.query(`DROP SCHEMA IF EXISTS ${data.schema} CASCADE`);
 		await client.end();
-		await seed(which);
+		await loadSample(which);
 		sink.mails.splice(0);
 	}
 
@@ -216,7 +216,7 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 		});
 		session = await local.ownerSession(deployment.url);
 		n8nDb = new Pool({ host: '127.0.0.1', port: deployment.config.ports.postgres, database: 'n8n', user: deployment.config.postgres.user, password: deployment.config.postgres.password });
-		await seed('suivi');
+		await loadSample('suivi');
 	});
 
 	afterAll(async () => {

@@ -23,6 +23,7 @@ import { ClauseReportIntake } from '../../nodes/ClauseReportIntake/ClauseReportI
 import { ClauseStudyReport } from '../../nodes/ClauseStudyReport/ClauseStudyReport.node';
 import { FicheVisa } from '../../nodes/FicheVisa/FicheVisa.node';
 import { pdfText } from '../helpers/documents';
+import { bilanOutputs, intakeOutputs, reminderOutputs } from '../helpers/generated-outputs';
 import { PACKAGE_NAME, PACKAGE_ROOT, binaryItem, resetRegister, runNode, runWorkflow, useItems } from '../helpers/engine';
 
 const SAMPLE = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
@@ -163,28 +164,9 @@ describe('aucun mot interne dans ce que lit l’utilisateur', () => {
 	});
 
 	it('relance mensuelle, réception des relevés et bilan : courriels, modèles de relevé, accusés de réception, classeurs', async () => {
-		const register = () => binaryItem(fs.readFileSync(sample('suivi-clauses.xlsx')), 'suivi-clauses.xlsx');
-		const credentials = { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } };
-		const reminder = await runNode({ type: 'clauseReminder', parameters: { mode: 'apercu', source: 'classeur', dateReference: '2026-11-02', signature: 'La mission clauses sociales' }, credentials }, [register()]);
-		expect(reminder.run.data.resultData.error).toBeUndefined();
-
-		const releves = fs.readdirSync(sample('releves-recus')).filter((f) => f.endsWith('.xlsx'));
-		const intakeInput: INodeExecutionData[] = [
-			{ json: { fichier: 'suivi-clauses.xlsx' }, binary: { registre: register().binary!.data } },
-			...releves.map((f) => binaryItem(fs.readFileSync(sample('releves-recus', f)), f)),
-		];
-		const intake = await runNode(
-			{ type: 'clauseReportIntake', parameters: { mode: 'apercu', source: 'classeur', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales' }, credentials, continueOnFail: true },
-			intakeInput,
-		);
-		expect(intake.run.data.resultData.error).toBeUndefined();
-
-		const bilan = await runNode({ type: 'clauseBilan', parameters: { ...shippedParameters('bilan-annuel.json', 'Bilan des clauses sociales'), debut: '2026-01', fin: '2026-12' } }, [register()]);
-		const found = [
-			...(await outputFindings('relance', reminder.items)),
-			...(await outputFindings('réception', [...intake.items, ...intake.output('Nœud testé', 1)])),
-			...(await outputFindings('bilan', [...bilan.items, ...bilan.output('Nœud testé', 1)])),
-		];
+		const produced = [...(await reminderOutputs()), ...(await intakeOutputs()), ...(await bilanOutputs())];
+		const found: string[] = [];
+		for (const { source, items } of produced) found.push(...(await outputFindings(source, items)));
 		expect(found).toEqual([]);
 	});
 });
