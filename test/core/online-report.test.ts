@@ -204,7 +204,7 @@ describe('relance', () => {
 			{ mois: '2026-10', url: 'https://n8n.test/webhook/releve-en-ligne?jeton=c&d' },
 		];
 		const message = renderReminder(lot9, decision, { signature: 'La mission', modeleJoint: true, releveEnLigne: { liens, expire: '2026-12-17' } });
-		expect(message.text).toContain('au moyen du modèle joint');
+		expect(message.text).toContain('au moyen des 2 modèles joints');
 		expect(message.text).toContain('Vous pouvez aussi saisir ces relevés en ligne, sans fichier');
 		expect(message.text).toContain('septembre 2026 : https://n8n.test/webhook/releve-en-ligne?jeton=a.b ; octobre 2026 : https://n8n.test/webhook/releve-en-ligne?jeton=c&d');
 		expect(message.html).toContain('<a href="https://n8n.test/webhook/releve-en-ligne?jeton=c&amp;d">octobre 2026</a>');

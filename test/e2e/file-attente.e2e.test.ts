@@ -353,9 +353,16 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 			const finished = await waitFor(id, 180_000);
 			expect(finished.status).toBe('success');
 			const other = Object.keys(deployment.processes).find((r) => r.startsWith('worker-') && r !== first)!;
-			const resumed = fs.readFileSync(deployment.processes[other].log, 'utf8');
+			// Le statut « success » peut précéder de peu la ligne « finished » du journal du worker.
+			const finishedLine = new RegExp(`Worker finished execution ${id} \\(job`);
+			const logDeadline = Date.now() + 20_000;
+			let resumed = fs.readFileSync(deployment.processes[other].log, 'utf8');
+			while (!finishedLine.test(resumed) && Date.now() < logDeadline) {
+				await new Promise((r) => setTimeout(r, 250));
+				resumed = fs.readFileSync(deployment.processes[other].log, 'utf8');
+			}
 			expect(resumed).toMatch(new RegExp(`Worker started execution ${id} \\(job`));
-			expect(resumed).toMatch(new RegExp(`Worker finished execution ${id} \\(job`));
+			expect(resumed).toMatch(finishedLine);
 
 			const sent = nodeOutput(finished, 'Avis de pénalité (envoi)').map((j) => j.envoi as { statut: string; messageId?: string });
 			const sentIds = sent.filter((e) => e.statut === 'envoyé').map((e) => e.messageId!);
