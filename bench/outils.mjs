@@ -136,24 +136,13 @@ export async function executeN8n(layout, workflowId, { env = {}, tag = workflowI
 		cwd: layout.home,
 		outFile,
 	});
-	const run = parseRun(r.stdout);
+	const run = local.parseRun(r.stdout);
 	if (!run) throw new Error(`n8n execute ${workflowId} (code ${r.code}) : sortie illisible\n${r.stderr.slice(-3000)}\n${r.stdout.slice(-2000)}`);
 	if (run.data.resultData.error) throw new Error(`${workflowId} : ${run.data.resultData.error.message}`);
 	fs.rmSync(outFile, { force: true });
 	fs.rmSync(`${outFile}.err`, { force: true });
 	const ms = new Date(run.stoppedAt).getTime() - new Date(run.startedAt).getTime();
 	return { ms, wallMs: r.wallMs, memory: r.memory, run, savedBytes: savedExecutionBytes(layout) };
-}
-
-function parseRun(stdout) {
-	const start = stdout.search(/^\{/m);
-	if (start < 0) return undefined;
-	const end = stdout.lastIndexOf('\n}');
-	try {
-		return JSON.parse(stdout.slice(start, end >= start ? end + 2 : undefined));
-	} catch {
-		return undefined;
-	}
 }
 
 /** Taille des données de la dernière exécution enregistrée dans la base SQLite de n8n. */

@@ -308,6 +308,7 @@ async function executeWorkflow(layout, id, options = {}) {
 	return run;
 }
 
+/** Exécution lue dans la sortie de « n8n execute --rawOutput » (le JSON qui suit les lignes de journal), ou undefined. */
 function parseRun(stdout) {
 	const start = stdout.search(/^\{/m);
 	if (start < 0) return undefined;
@@ -549,6 +550,7 @@ module.exports = {
 	configurationOf,
 	withConfiguration,
 	executeWorkflow,
+	parseRun,
 	nodeOutput,
 	n8n,
 	n8nEnv,

@@ -4,12 +4,9 @@
  * la réception des relevés avec les erreurs rangées par champ du formulaire,
  * page du formulaire (chaque champ étiqueté, erreur à côté de son champ).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 
 import type { OnlineSubmission, ReminderDecision, ReportLinkClaims } from '../../nodes/core';
 import {
-	CLAUSE_READER,
 	REPORT_LINE_READER,
 	RegisterIndex,
 	ReportIntake,
@@ -28,12 +25,9 @@ import {
 	submissionToReleve,
 	verifyReportLink,
 } from '../../nodes/core';
+import { sampleFollowUp } from './support';
 
-const SAMPLE = path.join(__dirname, '..', '..', 'workflows', 'donnees-exemple');
-const registre: Array<Record<string, unknown>> = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'registre-clauses.json'), 'utf8'));
-const releves: Array<Record<string, unknown>> = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'releves-2026.json'), 'utf8'));
-const clauses = registre.map((c, i) => readRecord(CLAUSE_READER, c, `clause ${i + 1}`));
-const lot9 = clauses.find((c) => c.marche === '2025-TRX-031' && c.lot === '9')!;
+const { releves, clauses, lot9 } = sampleFollowUp();
 
 const PHRASE_LIENS = 'un-secret-de-test-assez-long-pour-signer-0123456789';
 const NOW = new Date('2026-11-05T10:00:00Z');

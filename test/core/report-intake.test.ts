@@ -1,11 +1,8 @@
 import fc from 'fast-check';
-import fs from 'node:fs';
-import path from 'node:path';
 
 import type { IncomingReleve, ReportLine } from '../../nodes/core';
 import {
 	BilanAccumulator,
-	CLAUSE_READER,
 	REPORT_LINE_READER,
 	RegisterIndex,
 	ReportIntake,
@@ -19,12 +16,9 @@ import {
 	renderAcknowledgement,
 	wantedMonths,
 } from '../../nodes/core';
+import { sampleFollowUp } from './support';
 
-const SAMPLE = path.join(__dirname, '..', '..', 'workflows', 'donnees-exemple');
-const registre: Array<Record<string, unknown>> = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'registre-clauses.json'), 'utf8'));
-const releves: Array<Record<string, unknown>> = JSON.parse(fs.readFileSync(path.join(SAMPLE, 'releves-2026.json'), 'utf8'));
-const clauses = registre.map((c, i) => readRecord(CLAUSE_READER, c, `clause ${i + 1}`));
-const lot9 = clauses.find((c) => c.marche === '2025-TRX-031' && c.lot === '9')!;
+const { releves, clauses, lot9 } = sampleFollowUp();
 
 function registerIndex(extra: ReportLine[] = []): RegisterIndex {
 	const index = new RegisterIndex();

@@ -3,11 +3,15 @@
  * nœud (readRecord + describeLot), calibrage avec des paramètres d'exécution
  * explicites, capture d'une AnomalyError.
  */
-import type { CalibrationResult, Lot } from '../../nodes/core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import type { CalibrationResult, ClauseRecord, Lot } from '../../nodes/core';
 import {
 	AnomalyError,
 	Calibrator,
 	describeLot,
+	CLAUSE_READER,
 	LOT_READER,
 	parseCalibrationSettings,
 	readRecord,
@@ -47,4 +51,19 @@ export function anomalyFrom(run: () => unknown): AnomalyError {
 /** Règles des avertissements, dans l'ordre. */
 export function warningRules(result: CalibrationResult): Array<string | undefined> {
 	return result.avertissements.map((a) => a.regle);
+}
+
+/**
+ * Registre et relevés d'exemple livrés (workflows/donnees-exemple), les clauses
+ * lues comme le fait le nœud, et le lot 9 du marché 2025-TRX-031 qui sert
+ * d'exemple aux tests de la réception et du relevé en ligne.
+ */
+export function sampleFollowUp(): { registre: RawLot[]; releves: RawLot[]; clauses: ClauseRecord[]; lot9: ClauseRecord } {
+	const sample = path.join(__dirname, '..', '..', 'workflows', 'donnees-exemple');
+	const registre: RawLot[] = JSON.parse(fs.readFileSync(path.join(sample, 'registre-clauses.json'), 'utf8'));
+	const releves: RawLot[] = JSON.parse(fs.readFileSync(path.join(sample, 'releves-2026.json'), 'utf8'));
+	const clauses = registre.map((c, i) => readRecord(CLAUSE_READER, c, `clause ${i + 1}`));
+	const lot9 = clauses.find((c) => c.marche === '2025-TRX-031' && c.lot === '9');
+	if (!lot9) throw new Error('Registre d’exemple : lot 9 du marché 2025-TRX-031 introuvable');
+	return { registre, releves, clauses, lot9 };
 }

@@ -42,7 +42,11 @@ export async function studyOutputs(): Promise<Produced[]> {
 	const connections: IConnections = { Lots: link('Calibrage des heures'), 'Calibrage des heures': link('Étude de faisabilité'), 'Étude de faisabilité': link('Rapport de la consultation') };
 	const result = await runWorkflow({ nodes, connections });
 	if (result.error()) throw result.error();
-	return [{ source: 'rapport de la consultation', items: result.output('Rapport de la consultation') }];
+	return [
+		{ source: 'calibrage', items: result.output('Calibrage des heures') },
+		{ source: 'étude de faisabilité', items: result.output('Étude de faisabilité') },
+		{ source: 'rapport de la consultation', items: result.output('Rapport de la consultation') },
+	];
 }
 
 export async function ficheVisaOutputs(): Promise<Produced[]> {

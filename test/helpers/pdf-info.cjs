@@ -3,6 +3,9 @@
 'use strict';
 
 const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 
 /**
  * @param {string} file chemin du PDF
@@ -20,4 +23,15 @@ function pdfLayoutText(file) {
 	return execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
 }
 
-module.exports = { pdfPageSizes, pdfLayoutText };
+/** @param {Buffer} pdf @returns {string} le même texte, pour un PDF en mémoire (écrit dans un dossier temporaire supprimé ensuite) */
+function pdfBufferLayoutText(pdf) {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pdftotext-'));
+	try {
+		fs.writeFileSync(path.join(dir, 'doc.pdf'), pdf);
+		return pdfLayoutText(path.join(dir, 'doc.pdf'));
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+module.exports = { pdfPageSizes, pdfLayoutText, pdfBufferLayoutText };

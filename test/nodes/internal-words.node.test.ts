@@ -10,28 +10,24 @@
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { IConnections, INode, INodeExecutionData } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import type { INodeExecutionData } from 'n8n-workflow';
 
+import { ClausesRegistreApi } from '../../credentials/ClausesRegistreApi.credentials';
 import { ClausesSocialesSmtpApi } from '../../credentials/ClausesSocialesSmtpApi.credentials';
 import { ClauseBilan } from '../../nodes/ClauseBilan/ClauseBilan.node';
 import { ClauseCalibration } from '../../nodes/ClauseCalibration/ClauseCalibration.node';
 import { ClauseFeasibility } from '../../nodes/ClauseFeasibility/ClauseFeasibility.node';
+import { ClauseOnlineReport } from '../../nodes/ClauseOnlineReport/ClauseOnlineReport.node';
 import { ClausePenalty } from '../../nodes/ClausePenalty/ClausePenalty.node';
+import { ClauseRegister } from '../../nodes/ClauseRegister/ClauseRegister.node';
 import { ClauseReminder } from '../../nodes/ClauseReminder/ClauseReminder.node';
 import { ClauseReportIntake } from '../../nodes/ClauseReportIntake/ClauseReportIntake.node';
 import { ClauseStudyReport } from '../../nodes/ClauseStudyReport/ClauseStudyReport.node';
 import { FicheVisa } from '../../nodes/FicheVisa/FicheVisa.node';
 import { pdfText } from '../helpers/documents';
-import { bilanOutputs, intakeOutputs, reminderOutputs } from '../helpers/generated-outputs';
-import { PACKAGE_NAME, PACKAGE_ROOT, binaryItem, resetRegister, runNode, runWorkflow, useItems } from '../helpers/engine';
-
-const SAMPLE = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
-const sample = (...name: string[]) => path.join(SAMPLE, ...name);
-const shippedParameters = (workflow: string, node: string) => {
-	const shipped = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'workflows', workflow), 'utf8')) as { nodes: INode[] };
-	return structuredClone(shipped.nodes.find((n) => n.name === node)!.parameters);
-};
+import type { Produced } from '../helpers/generated-outputs';
+import { bilanOutputs, ficheVisaOutputs, intakeOutputs, penaltyOutputs, reminderOutputs, studyOutputs } from '../helpers/generated-outputs';
+import { PACKAGE_ROOT, resetRegister } from '../helpers/engine';
 
 /** Mots internes : fichiers de travail, « seed », étiquettes entre crochets. */
 const INTERNAL = /DOMAIN\.md|\b[Ss][Ee][Ee][Dd][Ss]?\b|\[[A-Z0-9][A-Z0-9-]{2,}\]|\.\.\/shared/g;
@@ -93,13 +89,14 @@ describe('aucun mot interne dans ce que lit l’utilisateur', () => {
 	});
 
 	it('descriptions des nœuds et de l’identifiant (propriétés, options, aides), README et pages de docs/', () => {
-		const nodes = [ClauseCalibration, ClauseFeasibility, ClauseStudyReport, FicheVisa, ClauseReminder, ClauseReportIntake, ClauseBilan, ClausePenalty];
+		const nodes = [ClauseCalibration, ClauseFeasibility, ClauseStudyReport, FicheVisa, ClauseReminder, ClauseReportIntake, ClauseBilan, ClausePenalty, ClauseRegister, ClauseOnlineReport];
 		const found: string[] = [];
 		for (const Node of nodes) {
 			const { description } = new Node();
 			found.push(...findings(`nœud « ${description.displayName} »`, JSON.stringify(description)));
 		}
 		found.push(...findings('identifiant SMTP', JSON.stringify(new ClausesSocialesSmtpApi())));
+		found.push(...findings('identifiant du registre', JSON.stringify(new ClausesRegistreApi())));
 		found.push(...findings('README.md', fs.readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8')));
 		const docs = fs.readdirSync(path.join(PACKAGE_ROOT, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md'));
 		expect(docs).toEqual(expect.arrayContaining(['registre.md', 'technique.md', path.join('noeuds', 'fiche-visa.md')]));
@@ -107,66 +104,35 @@ describe('aucun mot interne dans ce que lit l’utilisateur', () => {
 		expect(found).toEqual([]);
 	});
 
+	/** Mots internes trouvés dans les sorties d'un ou plusieurs scénarios partagés. */
+	async function producedFindings(produced: Produced[]): Promise<string[]> {
+		const found: string[] = [];
+		for (const { source, items } of produced) found.push(...(await outputFindings(source, items)));
+		return found;
+	}
+
 	it('étude : calibrage, étude de faisabilité et rapport Excel de la consultation d’exemple', async () => {
-		const dataKey = useItems([binaryItem(fs.readFileSync(sample('lots-consultation.xlsx')), 'lots-consultation.xlsx')]);
-		const node = (id: string, name: string, type: string, parameters: INode['parameters'], x: number): INode => ({ id, name, type: `${PACKAGE_NAME}.${type}`, typeVersion: 1, position: [x, 0], parameters });
-		const workflow = 'etude-faisabilite-calibrage.json';
-		const nodes: INode[] = [
-			{ id: 'amorce', name: 'Lots', type: 'harness.items', typeVersion: 1, position: [0, 0], parameters: { dataKey } },
-			node('calibrage', 'Calibrage des heures', 'clauseCalibration', shippedParameters(workflow, 'Calibrage des heures'), 200),
-			node('faisabilite', 'Étude de faisabilité', 'clauseFeasibility', { ...shippedParameters(workflow, 'Étude de faisabilité'), facilitateurs: fs.readFileSync(sample('facilitateurs.json'), 'utf8'), dateEtude: '2026-11-23' }, 400),
-			node('rapport', 'Rapport de la consultation', 'clauseStudyReport', shippedParameters(workflow, 'Rapport de la consultation'), 600),
-		];
-		const link = (to: string) => ({ main: [[{ node: to, type: NodeConnectionTypes.Main, index: 0 }]] });
-		const connections: IConnections = { Lots: link('Calibrage des heures'), 'Calibrage des heures': link('Étude de faisabilité'), 'Étude de faisabilité': link('Rapport de la consultation') };
-		const result = await runWorkflow({ nodes, connections });
-		expect(result.error()).toBeUndefined();
-		const report = result.output('Rapport de la consultation');
-		expect(report[0].binary).toBeDefined();
-		const found = [
-			...(await outputFindings('calibrage', result.output('Calibrage des heures'))),
-			...(await outputFindings('étude', result.output('Étude de faisabilité'))),
-			...(await outputFindings('rapport', report)),
-		];
-		expect(found).toEqual([]);
+		const produced = await studyOutputs();
+		expect(produced.find((p) => p.source === 'rapport de la consultation')?.items[0].binary).toBeDefined();
+		expect(await producedFindings(produced)).toEqual([]);
 		// Feuille « Paramètres et sources » du rapport : les sources y sont citées par leur titre.
 		expect(reached('Maison de l’emploi Sud 77, exemple de calcul des heures d’insertion')).toBe(true);
 	});
 
 	it('fiche visa : formulaire vierge, copies annotées des fiches d’exemple et courriels', async () => {
-		const blank = await runNode({ type: 'ficheVisa', parameters: { operation: 'generer' } }, [{ json: {} }]);
-		const files = fs.readdirSync(sample('fiches-visa')).filter((f) => f.endsWith('.xlsx'));
-		const input = files.map((f) => binaryItem(fs.readFileSync(sample('fiches-visa', f)), f));
-		const checked = await runNode({ type: 'ficheVisa', parameters: { operation: 'valider', copieAnnotee: 'toujours', options: { dateControle: '2026-11-23' } }, continueOnFail: true }, input);
-		expect(checked.items.filter((i) => i.binary?.annote).length).toBeGreaterThan(0);
-		const found = [...(await outputFindings('formulaire vierge', blank.items)), ...(await outputFindings('fiches visa', checked.items))];
-		expect(found).toEqual([]);
+		const produced = await ficheVisaOutputs();
+		expect(produced.find((p) => p.source === 'fiches visa contrôlées')?.items.filter((i) => i.binary?.annote).length).toBeGreaterThan(0);
+		expect(await producedFindings(produced)).toEqual([]);
 	});
 
 	it('avis de pénalité : lettres PDF, annexes Excel et courriel de revue', async () => {
-		const parameters: INode['parameters'] = {
-			mode: 'revue',
-			source: 'classeur',
-			dateAvis: '2026-11-23',
-			emetteur: 'Région Val-d’Argent\nDirection de la commande publique',
-			signature: 'La directrice de la commande publique',
-			options: { lieu: 'Saint-Aubin-sur-Argent', debitParSeconde: 0 },
-		};
-		const run = await runNode({ type: 'clausePenalty', parameters, credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } } }, [
-			binaryItem(fs.readFileSync(sample('clauses-a-solder.xlsx')), 'clauses-a-solder.xlsx'),
-		]);
-		expect(run.run.data.resultData.error).toBeUndefined();
-		const pack = run.output('Nœud testé', 1);
-		expect(pack[0].binary).toBeDefined();
-		const found = [...(await outputFindings('avis', run.items)), ...(await outputFindings('paquet de revue', pack))];
-		expect(found).toEqual([]);
+		const produced = await penaltyOutputs();
+		expect(produced.find((p) => p.source === 'paquet de revue des avis')?.items[0].binary).toBeDefined();
+		expect(await producedFindings(produced)).toEqual([]);
 		expect(reached('CCAP d’un acheteur public (barème de référence)')).toBe(true);
 	});
 
 	it('relance mensuelle, réception des relevés et bilan : courriels, modèles de relevé, accusés de réception, classeurs', async () => {
-		const produced = [...(await reminderOutputs()), ...(await intakeOutputs()), ...(await bilanOutputs())];
-		const found: string[] = [];
-		for (const { source, items } of produced) found.push(...(await outputFindings(source, items)));
-		expect(found).toEqual([]);
+		expect(await producedFindings([...(await reminderOutputs()), ...(await intakeOutputs()), ...(await bilanOutputs())])).toEqual([]);
 	});
 });

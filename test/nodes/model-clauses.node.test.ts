@@ -15,12 +15,12 @@ import { sampleStudyItems } from '../helpers/study-items';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { convertWithLibreOffice } = require('../helpers/libreoffice.cjs') as { convertWithLibreOffice: (b: Buffer, f: 'pdf', ext: 'docx') => Buffer | undefined };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { pdfToTextLayout } = require('../helpers/pdftotext.cjs') as { pdfToTextLayout: (pdf: Buffer) => string };
+const { pdfBufferLayoutText } = require('../helpers/pdf-info.cjs') as { pdfBufferLayoutText: (pdf: Buffer) => string };
 
 const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
 
 function pdftotext(pdf: Buffer): string {
-	return pdfToTextLayout(pdf).replace(/[\u00a0\u202f]/g, ' ');
+	return pdfBufferLayoutText(pdf).replace(/[\u00a0\u202f]/g, ' ');
 }
 
 /** Texte sur une ligne, espaces réduits (pdftotext coupe les lignes). */
