@@ -25,6 +25,8 @@ export const OPERATIONS = {
 	lireClauses: 'lireClauses',
 	historique: 'historique',
 	archiver: 'archiver',
+	declarerEngagement: 'declarerEngagement',
+	enregistrerJustificatif: 'enregistrerJustificatif',
 } as const;
 
 export type Operation = keyof typeof OPERATIONS;
@@ -69,6 +71,12 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Retire une clause du suivi sans rien effacer : ses versions et son historique restent',
 			},
 			{
+				name: 'Déclarer un engagement',
+				value: 'declarerEngagement',
+				action: 'Déclarer un engagement',
+				description: 'Une autre considération sociale (action qualitative, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires) avec son indicateur et ses échéances, suivie comme les heures',
+			},
+			{
 				name: 'Enregistrer l’étude',
 				value: 'enregistrerEtude',
 				// La règle de casse du linter retire les lettres accentuées et l’apostrophe typographique (« Enregistrer l tude ») : le libellé est déjà en casse de phrase.
@@ -87,6 +95,12 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				value: 'enregistrerNotification',
 				action: 'Enregistrer la notification',
 				description: 'Marché notifié : titulaire, SIRET, contact, facilitateur, acheteur, dates d’exécution ; la clause devient active',
+			},
+			{
+				name: 'Enregistrer un justificatif',
+				value: 'enregistrerJustificatif',
+				action: 'Enregistrer un justificatif',
+				description: 'Le justificatif d’un engagement reçu pour une échéance : date de réception, valeur atteinte, pièce',
 			},
 			{
 				name: 'Exporter',
@@ -131,6 +145,23 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Les clauses en vigueur sur une période, avec les heures déclarées à ce jour : un élément par clause',
 			},
 		],
+	},
+	// --- Engagements (autres considérations sociales) ---
+	{
+		displayName:
+			'Un engagement par élément d’entrée : « marche », « lot », « numero », « type » (action qualitative, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires), « libelle », « indicateur », « unite » (facultative) et « echeances » (liste de { "date", "libelle", "cible" }, ou dates séparées par des points-virgules). Le lot doit être au registre (étude ou notification).',
+		name: 'noticeEngagement',
+		type: 'notice',
+		default: '',
+		displayOptions: show('declarerEngagement'),
+	},
+	{
+		displayName:
+			'Un justificatif par élément d’entrée : « marche », « lot », « numero » de l’engagement, « echeance » à laquelle il répond, « dateReception », et, s’il y a lieu, « valeur » atteinte, « piece » et « commentaire ».',
+		name: 'noticeJustificatif',
+		type: 'notice',
+		default: '',
+		displayOptions: show('enregistrerJustificatif'),
 	},
 	// --- Importer le classeur de suivi ---
 	{
