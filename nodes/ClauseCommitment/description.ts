@@ -61,7 +61,7 @@ export const COMMITMENT_PROPERTIES: INodeProperties[] = [
 		displayName: `Délai entre relance et mise en demeure (${COMMITMENT_DEFAULTS.delaiRelanceJours.unite})`,
 		name: 'delaiRelanceJours',
 		type: 'number',
-		default: COMMITMENT_DEFAULTS.delaiRelanceJours.valeur,
+		default: 15, // COMMITMENT_DEFAULTS.delaiRelanceJours (le linter exige une valeur écrite ; test du nœud : égale au défaut du cœur)
 		typeOptions: { minValue: 0 },
 		description: COMMITMENT_DEFAULTS.delaiRelanceJours.source,
 	},
@@ -69,7 +69,7 @@ export const COMMITMENT_PROPERTIES: INodeProperties[] = [
 		displayName: `Délai laissé par la mise en demeure (${COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.unite})`,
 		name: 'delaiMiseEnDemeureJours',
 		type: 'number',
-		default: COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur,
+		default: 15, // COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours
 		typeOptions: { minValue: 1 },
 		description: COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.source,
 	},
@@ -77,7 +77,7 @@ export const COMMITMENT_PROPERTIES: INodeProperties[] = [
 		displayName: 'Pénalité par jour de retard (€ HT)',
 		name: 'penaliteJour',
 		type: 'number',
-		default: COMMITMENT_DEFAULTS.penaliteJour.valeur,
+		default: 100, // COMMITMENT_DEFAULTS.penaliteJour
 		typeOptions: { minValue: 0 },
 		description: 'Montant du CCAP du marché, décompté du lendemain de la date limite de la mise en demeure jusqu’à la date du suivi',
 	},
@@ -85,7 +85,8 @@ export const COMMITMENT_PROPERTIES: INodeProperties[] = [
 		displayName: 'Source du montant',
 		name: 'sourcePenalite',
 		type: 'string',
-		default: COMMITMENT_DEFAULTS.penaliteJour.source,
+		default:
+			'CCAP d’un acheteur public (barème de référence) : 100 € HT par jour calendaire de retard dans la remise des justificatifs de suivi, après mise en demeure ; Alliance Villes Emploi, « Diversification des achats socialement responsables » : pénalités à prévoir pour toute considération sociale', // COMMITMENT_DEFAULTS.penaliteJour.source
 		description: 'Article du CCAP qui fixe la pénalité ; gardée avec chaque pénalité',
 	},
 	{

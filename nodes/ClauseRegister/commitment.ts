@@ -1,5 +1,5 @@
 /**
- * « Déclarer un engagement » et « Enregistrer un justificatif » : les autres
+ * « Enregistrer un engagement » et « Enregistrer un justificatif » : les autres
  * considérations sociales (actions qualitatives, plan de progrès…) au registre,
  * une fiche versionnée par engagement, rattachée à sa clause.
  */
@@ -102,7 +102,7 @@ function unknownCommitment(marche: string, lot: string, numero: string, where: s
 			libelle: 'numéro de l’engagement',
 			ou: where,
 			message: `aucun engagement n° ${numero} sur le marché ${marche}, lot ${lot}`,
-			correction: 'Vérifiez le numéro de l’engagement, ou déclarez-le d’abord (opération « Déclarer un engagement »).',
+			correction: 'Vérifiez le numéro de l’engagement, ou déclarez-le d’abord (opération « Enregistrer un engagement »).',
 			regle: 'engagement.inconnu',
 		},
 	]);

@@ -71,12 +71,6 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Retire une clause du suivi sans rien effacer : ses versions et son historique restent',
 			},
 			{
-				name: 'Déclarer un engagement',
-				value: 'declarerEngagement',
-				action: 'Déclarer un engagement',
-				description: 'Une autre considération sociale (action qualitative, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires) avec son indicateur et ses échéances, suivie comme les heures',
-			},
-			{
 				name: 'Enregistrer l’étude',
 				value: 'enregistrerEtude',
 				// La règle de casse du linter retire les lettres accentuées et l’apostrophe typographique (« Enregistrer l tude ») : le libellé est déjà en casse de phrase.
@@ -95,6 +89,12 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				value: 'enregistrerNotification',
 				action: 'Enregistrer la notification',
 				description: 'Marché notifié : titulaire, SIRET, contact, facilitateur, acheteur, dates d’exécution ; la clause devient active',
+			},
+			{
+				name: 'Enregistrer un engagement',
+				value: 'declarerEngagement',
+				action: 'Enregistrer un engagement',
+				description: 'Une autre considération sociale (action qualitative, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires) avec son indicateur et ses échéances, suivie comme les heures',
 			},
 			{
 				name: 'Enregistrer un justificatif',

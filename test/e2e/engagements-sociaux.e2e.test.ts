@@ -4,7 +4,7 @@
  * serveur SMTP local. Le workflow livré « import du classeur de suivi » verse
  * les clauses d'exemple au registre ; un workflow composé comme le ferait un
  * utilisateur (« Configuration », l'engagement saisi dans un nœud Set,
- * « Registre des clauses » → « Déclarer un engagement », « Engagements
+ * « Registre des clauses » → « Enregistrer un engagement », « Engagements
  * sociaux » → « Suivre les engagements ») déclare une action qualitative dont
  * l'échéance est passée : elle reçoit une relance, puis, le délai de relance
  * écoulé, une mise en demeure ; une exécution de plus n'envoie rien.

@@ -159,3 +159,17 @@ describe('nœuds « Registre des clauses » et « Engagements sociaux » (moteur
 		expect(String(bilan.items[0].json.texte)).toContain('1 relance, 1 mise en demeure, 1 pénalité notifiée pour 450,00\u00a0€ HT.');
 	});
 });
+
+describe('description du nœud « Engagements sociaux »', () => {
+	it('les défauts écrits dans la description sont ceux du cœur (le linter exige des valeurs écrites)', () => {
+		const { COMMITMENT_PROPERTIES } = jest.requireActual('../../nodes/ClauseCommitment/description');
+		const { COMMITMENT_DEFAULTS } = jest.requireActual('../../nodes/core/commitments');
+		const byName = Object.fromEntries((COMMITMENT_PROPERTIES as Array<{ name: string; default: unknown }>).map((p) => [p.name, p.default]));
+		expect(byName).toMatchObject({
+			delaiRelanceJours: COMMITMENT_DEFAULTS.delaiRelanceJours.valeur,
+			delaiMiseEnDemeureJours: COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur,
+			penaliteJour: COMMITMENT_DEFAULTS.penaliteJour.valeur,
+			sourcePenalite: COMMITMENT_DEFAULTS.penaliteJour.source,
+		});
+	});
+});

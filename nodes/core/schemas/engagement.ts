@@ -60,7 +60,7 @@ export const CommitmentStepSchema = z.object({
 	messageId: z.string().optional(),
 });
 
-/** Ce qu'un utilisateur saisit pour déclarer un engagement (opération « Déclarer un engagement »). */
+/** Ce qu'un utilisateur saisit pour déclarer un engagement (opération « Enregistrer un engagement »). */
 export const CommitmentDeclarationSchema = z
 	.object({
 		marche: text({ max: 200 }),
