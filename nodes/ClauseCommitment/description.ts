@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { COMMITMENT_DEFAULTS } from '../core';
+import { periodProperties } from '../shared/follow-up';
 import { LEASE_OPTION } from '../shared/send-once';
 
 const follow = { show: { operation: ['suivre'] } };
@@ -96,26 +97,10 @@ export const COMMITMENT_PROPERTIES: INodeProperties[] = [
 		default: '',
 		description: 'Seulement les engagements des clauses de ce facilitateur ; vide : tous',
 	},
-	{
-		displayName: 'Début de la période',
-		name: 'debut',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '2026-01-01',
-		description: 'AAAA-MM-JJ : les échéances de la période sont comptées',
-		displayOptions: bilan,
-	},
-	{
-		displayName: 'Fin de la période',
-		name: 'fin',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '2026-12-31',
-		description: 'AAAA-MM-JJ ; la situation de chaque échéance est lue à cette date (justificatifs reçus jusque-là)',
-		displayOptions: bilan,
-	},
+	...periodProperties(bilan, {
+		debut: 'AAAA-MM-JJ : les échéances de la période sont comptées',
+		fin: 'AAAA-MM-JJ ; la situation de chaque échéance est lue à cette date (justificatifs reçus jusque-là)',
+	}),
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -13,6 +13,7 @@ import {
 	DECP_TYPES_LIEU,
 	DECP_TYPES_PRIX,
 } from '../core';
+import { periodProperties } from '../shared/follow-up';
 
 export const OPERATIONS = {
 	enregistrerEtude: 'enregistrerEtude',
@@ -372,26 +373,10 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 		displayOptions: show('exporterDecp'),
 	},
 	// --- Lire les clauses ---
-	{
-		displayName: 'Début de la période',
-		name: 'debut',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '2026-01-01',
-		description: 'AAAA-MM-JJ : les clauses dont l’exécution chevauche la période sont lues',
-		displayOptions: show('lireClauses'),
-	},
-	{
-		displayName: 'Fin de la période',
-		name: 'fin',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '2026-12-31',
-		description: 'AAAA-MM-JJ',
-		displayOptions: show('lireClauses'),
-	},
+	...periodProperties(show('lireClauses'), {
+		debut: 'AAAA-MM-JJ : les clauses dont l’exécution chevauche la période sont lues',
+		fin: 'AAAA-MM-JJ',
+	}),
 	{
 		displayName: 'Facilitateur',
 		name: 'facilitateur',
