@@ -26,6 +26,7 @@ export const OPERATIONS = {
 	lireClauses: 'lireClauses',
 	historique: 'historique',
 	archiver: 'archiver',
+	anonymiser: 'anonymiser',
 	declarerEngagement: 'declarerEngagement',
 	enregistrerJustificatif: 'enregistrerJustificatif',
 } as const;
@@ -65,6 +66,14 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 		noDataExpression: true,
 		default: 'lireClauses',
 		options: [
+			{
+				name: 'Anonymiser les relevés échus',
+				value: 'anonymiser',
+				// Même règle de casse que plus bas : elle retire les lettres accentuées (« relev s chus ») ; le libellé est en casse de phrase.
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
+				action: 'Anonymiser les relevés échus',
+				description: 'Au terme de la durée de conservation, retire des relevés les données qui se rattachent à une personne ; les heures restent',
+			},
 			{
 				name: 'Archiver une clause',
 				value: 'archiver',
@@ -395,5 +404,36 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 		placeholder: 'Lot résilié',
 		description: 'Gardé dans l’historique de la clause',
 		displayOptions: show('archiver'),
+	},
+	// --- Anonymisation des relevés échus ---
+	{
+		displayName: 'Durée de conservation (mois)',
+		name: 'conservationMois',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 600, numberPrecision: 0 },
+		default: 60,
+		description:
+			'Les relevés des mois plus anciens que cette durée, comptée depuis la date de référence, perdent les données qui se rattachent à une personne (RGPD, art. 5, 1, e). La durée est celle que fixe le responsable du registre ; 60 mois par défaut, celle qu’annonce le formulaire du relevé en ligne.',
+		displayOptions: show('anonymiser'),
+	},
+	{
+		displayName: 'Date de référence',
+		name: 'dateReference',
+		type: 'string',
+		default: '',
+		placeholder: '2031-01-15',
+		description: 'AAAA-MM-JJ ; vide : la date du jour (fuseau du workflow)',
+		displayOptions: show('anonymiser'),
+	},
+	{
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		default: 'apercu',
+		options: [
+			{ name: 'Aperçu (rien n’est écrit)', value: 'apercu', description: 'Compte les lignes, relevés et clauses qui seraient anonymisés' },
+			{ name: 'Appliquer (anonymiser au registre)', value: 'appliquer', description: 'Efface des lignes échues, toutes versions, les données personnelles ; irréversible' },
+		],
+		displayOptions: show('anonymiser'),
 	},
 ];

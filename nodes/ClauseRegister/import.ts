@@ -195,6 +195,7 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 			valid.push({ line: entry.result.value, row: entry.row });
 		}
 		const known = new Map<string, boolean>();
+		const accepted: Array<{ clauseKey: string; month: string; lines: Array<{ line: ReportLine }> }> = [];
 		for (const [id, group] of groupReportLines(valid)) {
 			const faulty = faultyGroups.get(id);
 			let motif: string | undefined;
@@ -211,20 +212,26 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 				counts.lignes.refusees += group.lines.length;
 				continue;
 			}
-			const result = await tx.recordReportIfChanged(
-				group.clauseKey,
-				group.month,
-				group.lines.map(({ line }) => ({ hours: line.heuresMois, trainingHours: line.heuresFormation, data: line })),
-				source,
-			);
-			if (result.changed) {
+			accepted.push(group);
+		}
+		// Écrits d'un coup : même résultat que relevé par relevé, en quelques requêtes.
+		const written = await tx.recordReportsIfChanged(
+			accepted.map((group) => ({
+				clauseKey: group.clauseKey,
+				month: group.month,
+				lines: group.lines.map(({ line }) => ({ hours: line.heuresMois, trainingHours: line.heuresFormation, data: line })),
+			})),
+			source,
+		);
+		accepted.forEach((group, i) => {
+			if (written[i].changed) {
 				counts.releves.enregistres++;
 				counts.lignes.reprises += group.lines.length;
 			} else {
 				counts.releves.inchanges++;
 				counts.lignes.inchangees += group.lines.length;
 			}
-		}
+		});
 		// Feuille « Pénalités » : chaque avis déjà fait devient l'étape consignée au registre, comme à l'envoi.
 		for (const entry of steps) {
 			const error = rowError(entry);

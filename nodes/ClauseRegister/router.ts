@@ -11,6 +11,7 @@ import { exportRegister } from './export';
 import { clauseHistory, readClauses } from './read';
 import { importWorkbook } from './import';
 import { recordNotification } from './notification';
+import { anonymiseExpiredReports } from './retention';
 import { recordStudy } from './study';
 import { recordVisa } from './visa';
 
@@ -25,6 +26,7 @@ const HANDLERS: Record<Operation, (ctx: IExecuteFunctions, register: Register) =
 	lireClauses: readClauses,
 	historique: clauseHistory,
 	archiver: archiveClause,
+	anonymiser: anonymiseExpiredReports,
 	declarerEngagement: declareCommitments,
 	enregistrerJustificatif: recordCommitmentProofs,
 };

@@ -84,7 +84,7 @@ export async function intakeIntoRegister(
 				const index = new RegisterIndex(months);
 				if (entry?.value) index.addClause(entry.value);
 				else if (key !== undefined && invalid.has(key)) index.invalidClauses.set(key, invalid.get(key)!);
-				// Relevés en vigueur des mois concernés, lus sous leur verrou (ordre fixe : pas d'interblocage).
+				// Relevés en vigueur des mois concernés, lus sous le verrou d'écriture du registre.
 				const current = new Map<string, { version: number; lines: ReportLine[] }>();
 				if (entry?.value) {
 					const clause = entry.value;

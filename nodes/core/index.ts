@@ -5,6 +5,7 @@
 export * from './anomalies';
 export * from './bilan';
 export * from './calendar';
+export * from './retention';
 export * from './calibration';
 export * from './decp';
 export * from './concurrency';

@@ -342,4 +342,48 @@ describe.each(SETUPS)('nœud Registre des clauses ($name)', (setup) => {
 		const unknown = await run({ operation: 'historique', marche: 'X', lot: '1' }, [{}]);
 		expect((unknown.error('Nœud testé') as { message: string }).message).toBe('Élément 1, clause : aucune clause du marché X, lot 1, dans le registre');
 	});
+
+	it('anonymiser les relevés échus : l’aperçu compte sans rien écrire ; appliqué, les mois échus perdent toute donnée personnelle, toutes versions, heures et nombre de personnes gardés ; une seconde passe ne trouve plus rien', async () => {
+		await run({ operation: 'importerClasseur' }, [suivi()]);
+		const r = await register();
+		const before = await r.reportLines({ allVersions: true });
+		const months = [...new Set(before.map((l) => l.month))].sort();
+		expect(months.length).toBeGreaterThan(2);
+		// Date de référence choisie pour que les deux premiers mois reçus soient échus avec 12 mois de conservation.
+		const reference = `${Number(months[2].slice(0, 4)) + 1}${months[2].slice(4)}-15`;
+		const expired = before.filter((l) => l.month < months[2]);
+		expect(expired.length).toBeGreaterThan(0);
+		const personal = (data: unknown) => Object.keys(data as object).filter((k) => ['sexe', 'trancheAge', 'residentQpv', 'categoriePublic', 'poste', 'debutContrat', 'finContrat', 'eligibiliteValidee', 'justification', 'situationSixMois'].includes(k));
+		expect(expired.some((l) => personal(l.data).length > 0)).toBe(true);
+
+		const preview = await run({ operation: 'anonymiser', conservationMois: 12, dateReference: reference }, [{}]);
+		expect(preview.error()).toBeUndefined();
+		expect(preview.items[0].json).toMatchObject({ resultat: 'aperçu', moisConservesDepuis: months[2], lignes: expired.length });
+		expect((await r.reportLines({ allVersions: true })).map((l) => l.data)).toEqual(before.map((l) => l.data));
+
+		const applied = await run({ operation: 'anonymiser', conservationMois: 12, dateReference: reference, mode: 'appliquer' }, [{}]);
+		expect(applied.items[0].json).toMatchObject({ resultat: 'anonymisé', lignes: expired.length });
+		const after = await r.reportLines({ allVersions: true });
+		expect(after).toHaveLength(before.length);
+		const people = (lines: typeof before) => new Set(lines.map((l) => `${l.clauseKey}|${(l.data as IDataObject).participant}`)).size;
+		for (const [i, line] of after.entries()) {
+			const data = line.data as IDataObject;
+			expect(data.heuresMois).toEqual((before[i].data as IDataObject).heuresMois);
+			if (line.month < months[2]) {
+				expect(personal(data)).toEqual([]);
+				expect(String(data.participant)).toMatch(/^anonyme-[A-Za-z0-9_-]{12}$/);
+			} else expect(data).toEqual(before[i].data);
+		}
+		// Autant de personnes par clause qu'avant, sur les mois échus ; l'historique dit combien de lignes, sans données.
+		expect(people(after.filter((l) => l.month < months[2]))).toBe(people(expired));
+		const first = expired[0];
+		const history = await r.historyOf('releve', `${first.clauseKey} ${first.month}`);
+		expect(history.at(-1)).toMatchObject({ action: 'anonymisation', detail: { lignes: expect.any(Number) } });
+		expect(JSON.stringify(history)).not.toContain(String((first.data as IDataObject).participant));
+
+		const again = await run({ operation: 'anonymiser', conservationMois: 12, dateReference: reference, mode: 'appliquer' }, [{}]);
+		expect(again.items[0].json).toMatchObject({ lignes: 0, releves: 0, clauses: 0 });
+		const bad = await run({ operation: 'anonymiser', conservationMois: 0, dateReference: reference }, [{}]);
+		expect((bad.error('Nœud testé') as { message: string }).message).toMatch(/^Paramètres du nœud, durée de conservation \(mois\) : /);
+	});
 });

@@ -71,6 +71,40 @@ describe.each(DIALECTS)('registre (%s)', (dialect) => {
 		expect((await r.list('clause')).filter((c) => c.key.startsWith('GRAND|'))).toHaveLength(3_000);
 	}, 120_000);
 
+	test('relevés écrits d’un coup (import) : nouveau, identique (rien d’écrit) et corrigé, comme un par un ; historique de chacun', async () => {
+		const [r] = await openMany(1);
+		await r.recordReport('B|1', '2026-03', [{ hours: 35, data: { participant: 'P1' } }]);
+		await r.recordReport('B|2', '2026-03', [{ hours: 10, trainingHours: 2, data: { participant: 'P2' } }]);
+		const out = await r.transaction((tx) =>
+			tx.recordReportsIfChanged(
+				[
+					{ clauseKey: 'B|1', month: '2026-03', lines: [{ hours: 35, data: { participant: 'P1' } }] },
+					{ clauseKey: 'B|2', month: '2026-03', lines: [{ hours: 12, trainingHours: 2, data: { participant: 'P2' } }, { hours: 5, data: { participant: 'P3' } }] },
+					{ clauseKey: 'B|3', month: '2026-04', lines: [{ hours: 7, data: { participant: 'P4' } }] },
+				],
+				'import',
+			),
+		);
+		expect(out).toEqual([
+			{ version: 1, correction: false, changed: false },
+			{ version: 2, correction: true, changed: true },
+			{ version: 1, correction: false, changed: true },
+		]);
+		const lines = await r.reportLines({ allVersions: true });
+		expect(lines.filter((l) => l.clauseKey === 'B|2').map((l) => [l.version, l.current, (l.data as { participant: string }).participant])).toEqual([
+			[1, false, 'P2'],
+			[2, true, 'P2'],
+			[2, true, 'P3'],
+		]);
+		expect((await r.monthHours(['B|2'])).map((h) => h.hours)).toEqual([17]);
+		expect((await r.historyOf('releve', 'B|2 2026-03')).map((h) => [h.action, (h.detail as { version: number }).version])).toEqual([
+			['réception', 1],
+			['correction', 2],
+		]);
+		expect(await r.historyOf('releve', 'B|1 2026-03')).toHaveLength(1);
+		expect((await r.historyOf('releve', 'B|3 2026-04'))[0]).toMatchObject({ action: 'réception', detail: { version: 1, lignes: 1, source: 'import' } });
+	});
+
 	test('un relevé corrigé devient une nouvelle version ; les heures comptées sont celles de la version en vigueur', async () => {
 		const [r] = await openMany(1);
 		expect(await r.recordReport('M1|1', '2026-03', [{ hours: 35, data: { participant: 'P1' } }, { hours: 20, data: { participant: 'P2' } }])).toEqual({ version: 1, correction: false });

@@ -121,6 +121,20 @@ export function stableJson(value: unknown): string {
 	});
 }
 
+/** Clés par requête de lecture groupée (bien sous les limites de paramètres de SQLite et de PostgreSQL). */
+const KEYS_PER_QUERY = 500;
+/** Lignes par INSERT de plusieurs lignes (10 valeurs chacune : 10 000 paramètres au plus). */
+const ROWS_PER_INSERT = 1000;
+
+/** INSERT de plusieurs lignes à la fois, par paquets de ROWS_PER_INSERT. `table` : nom et colonnes. */
+async function insertMany(tx: Queryable, table: string, rows: SqlValue[][]): Promise<void> {
+	for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+		const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+		const values = chunk.map((row) => `(${row.map(() => '?').join(', ')})`).join(', ');
+		await tx.run(`INSERT INTO ${table} VALUES ${values}`, chunk.flat());
+	}
+}
+
 export class Register {
 	private constructor(
 		readonly db: Database,
@@ -252,32 +266,71 @@ export class Register {
 	}
 
 	/**
-	 * Comme recordReportIn, sauf si la version en vigueur du mois porte déjà
-	 * exactement ces lignes (mêmes heures, mêmes données, même ordre) : rien
-	 * n'est alors écrit. Une réimportation du même relevé ne crée pas de version.
+	 * Beaucoup de relevés d'un coup (import d'un classeur), chacun écrit comme
+	 * recordReportIn sauf si la version en vigueur du mois porte déjà exactement
+	 * ces lignes (mêmes heures, mêmes données, même ordre) : une réimportation du
+	 * même relevé ne crée pas de version. L'état en vigueur est lu par paquets de
+	 * clauses, les lignes et l'historique écrits par INSERT de plusieurs lignes. Mesuré (banc de la
+	 * réception, 300 000 lignes, 60 000 relevés) : relevé par relevé, quatre
+	 * requêtes et plus chacun, la réception prenait 93 s en PostgreSQL, 26 s en
+	 * SQLite. Mêmes versions, même historique.
 	 * @internal
 	 */
-	async recordReportIfChangedIn(
+	async recordReportsIfChangedIn(
 		tx: Queryable,
-		clauseKey: string,
-		month: string,
-		lines: ReportLineInput[],
+		reports: Array<{ clauseKey: string; month: string; lines: ReportLineInput[] }>,
 		source?: string,
-	): Promise<{ version: number; correction: boolean; changed: boolean }> {
-		const current = await tx.query<{ version: number | string; hours: number | string; training_hours: number | string | null; data: string }>(
-			'SELECT version, hours, training_hours, data FROM report_lines WHERE clause_key = ? AND month = ? AND current = 1 ORDER BY line_no',
-			[clauseKey, month],
-		);
-		const same =
-			current.length === lines.length &&
-			current.length > 0 &&
-			current.every((row, i) => {
-				const line = lines[i];
-				const training = row.training_hours === null ? undefined : Number(row.training_hours);
-				return Number(row.hours) === line.hours && training === line.trainingHours && row.data === stableJson(line.data);
-			});
-		if (same) return { version: Number(current[0].version), correction: false, changed: false };
-		return { ...(await this.recordReportIn(tx, clauseKey, month, lines, source)), changed: true };
+	): Promise<Array<{ version: number; correction: boolean; changed: boolean }>> {
+		const id = (clauseKey: string, month: string) => `${clauseKey}\u001f${month}`;
+		const current = new Map<string, Array<{ version: number; hours: number; training: number | undefined; data: string }>>();
+		const latest = new Map<string, number>();
+		const keys = [...new Set(reports.map((r) => r.clauseKey))];
+		for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+			const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+			const marks = chunk.map(() => '?').join(', ');
+			const rows = await tx.query<{ clause_key: string; month: string; version: number | string; hours: number | string; training_hours: number | string | null; data: string }>(
+				`SELECT clause_key, month, version, hours, training_hours, data FROM report_lines WHERE current = 1 AND clause_key IN (${marks}) ORDER BY clause_key, month, line_no`,
+				chunk,
+			);
+			for (const row of rows) {
+				const lines = current.get(id(row.clause_key, row.month)) ?? [];
+				lines.push({ version: Number(row.version), hours: Number(row.hours), training: row.training_hours === null ? undefined : Number(row.training_hours), data: row.data });
+				current.set(id(row.clause_key, row.month), lines);
+			}
+			const versions = await tx.query<{ clause_key: string; month: string; v: number | string }>(
+				`SELECT clause_key, month, MAX(version) AS v FROM report_lines WHERE clause_key IN (${marks}) GROUP BY clause_key, month`,
+				chunk,
+			);
+			for (const row of versions) latest.set(id(row.clause_key, row.month), Number(row.v));
+		}
+		const at = this.stamp();
+		const lineRows: SqlValue[][] = [];
+		const historyRows: SqlValue[][] = [];
+		const out: Array<{ version: number; correction: boolean; changed: boolean }> = [];
+		for (const report of reports) {
+			const key = id(report.clauseKey, report.month);
+			const stored = current.get(key) ?? [];
+			const json = report.lines.map((line) => stableJson(line.data));
+			const same =
+				stored.length === report.lines.length &&
+				stored.length > 0 &&
+				stored.every((row, i) => row.hours === report.lines[i].hours && row.training === report.lines[i].trainingHours && row.data === json[i]);
+			if (same) {
+				out.push({ version: stored[0].version, correction: false, changed: false });
+				continue;
+			}
+			const previous = latest.get(key) ?? 0;
+			const version = previous + 1;
+			if (previous > 0) await tx.run('UPDATE report_lines SET current = 0 WHERE clause_key = ? AND month = ? AND current = 1', [report.clauseKey, report.month]);
+			report.lines.forEach((line, i) => lineRows.push([report.clauseKey, report.month, version, i + 1, 1, line.hours, line.trainingHours ?? null, json[i], at, source ?? null]));
+			historyRows.push([at, 'releve', `${report.clauseKey} ${report.month}`, previous > 0 ? 'correction' : 'réception', JSON.stringify({ version, lignes: report.lines.length, source }), this.context.execution ?? null]);
+			latest.set(key, version);
+			current.set(key, report.lines.map((line, i) => ({ version, hours: line.hours, training: line.trainingHours, data: json[i] })));
+			out.push({ version, correction: previous > 0, changed: true });
+		}
+		await insertMany(tx, 'report_lines (clause_key, month, version, line_no, current, hours, training_hours, data, received_at, source)', lineRows);
+		await insertMany(tx, 'history (at, kind, key, action, detail, execution)', historyRows);
+		return out;
 	}
 
 	async recordReport(clauseKey: string, month: string, lines: ReportLineInput[], source?: string) {
@@ -346,6 +399,44 @@ export class Register {
 	async purgeNonces(before: string): Promise<number> {
 		const out = await this.db.run('DELETE FROM online_submissions WHERE submitted_at < ?', [before]);
 		return out.changes;
+	}
+
+	/**
+	 * Réécrit, dans une transaction, les lignes de relevé (toutes versions) des
+	 * mois antérieurs à `beforeMonth` que `transform` change (undefined : inchangée),
+	 * et consigne à l'historique de chaque relevé touché le nombre de lignes
+	 * réécrites, sans aucune donnée de ligne. `apply: false` compte sans écrire.
+	 */
+	async rewriteReportLinesBefore(
+		beforeMonth: string,
+		transform: (data: Record<string, unknown>, clauseKey: string) => Record<string, unknown> | undefined,
+		options: { apply: boolean; action: string },
+	): Promise<{ lines: number; reports: number; clauses: number }> {
+		return this.transaction(async (tx) => {
+			const rows = await tx.q.query<{ clause_key: string; month: string; version: number | string; line_no: number | string; data: string }>(
+				'SELECT clause_key, month, version, line_no, data FROM report_lines WHERE month < ? ORDER BY clause_key, month, version, line_no',
+				[beforeMonth],
+			);
+			const touched = new Map<string, number>();
+			for (const row of rows) {
+				const next = transform(JSON.parse(row.data) as Record<string, unknown>, row.clause_key);
+				if (next === undefined) continue;
+				const report = `${row.clause_key} ${row.month}`;
+				touched.set(report, (touched.get(report) ?? 0) + 1);
+				if (options.apply) {
+					await tx.q.run('UPDATE report_lines SET data = ? WHERE clause_key = ? AND month = ? AND version = ? AND line_no = ?', [
+						stableJson(next),
+						row.clause_key,
+						row.month,
+						Number(row.version),
+						Number(row.line_no),
+					]);
+				}
+			}
+			if (options.apply) for (const [report, lignes] of touched) await this.log(tx.q, 'releve', report, options.action, { lignes });
+			const clauses = new Set([...touched.keys()].map((k) => k.slice(0, k.lastIndexOf(' '))));
+			return { lines: [...touched.values()].reduce((a, b) => a + b, 0), reports: touched.size, clauses: clauses.size };
+		});
 	}
 
 	// --- Envois -------------------------------------------------------------
@@ -463,9 +554,9 @@ export class RegisterTx {
 		return this.register.recordReportIn(this.q, clauseKey, month, lines, source);
 	}
 
-	/** Relevé du mois enregistré seulement s'il diffère de la version en vigueur (`changed: false` sinon). */
-	recordReportIfChanged(clauseKey: string, month: string, lines: ReportLineInput[], source?: string) {
-		return this.register.recordReportIfChangedIn(this.q, clauseKey, month, lines, source);
+	/** Beaucoup de relevés d'un coup, chacun écrit seulement s'il diffère de la version en vigueur. */
+	recordReportsIfChanged(reports: Array<{ clauseKey: string; month: string; lines: ReportLineInput[] }>, source?: string) {
+		return this.register.recordReportsIfChangedIn(this.q, reports, source);
 	}
 
 	/** Consomme le numéro à usage unique d'un formulaire (`false` : déjà servi). */

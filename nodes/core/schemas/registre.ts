@@ -152,6 +152,13 @@ export const RegisterExportSchema = z.object({
 	binaryOutput: text({ max: 100 }),
 });
 
+/** « Anonymiser les relevés échus » : durée de conservation, date de référence, aperçu ou application. */
+export const RegisterRetentionSchema = z.object({
+	conservationMois: decimal({ min: 1, max: 600, integer: true, unit: 'mois', example: '60' }),
+	dateReference: isoDate(),
+	mode: z.enum(['apercu', 'appliquer']),
+});
+
 export const RegisterClauseRefSchema = z.object({ marche: text({ max: 200 }), lot: text({ max: 100 }), motif: optional(text({ max: 500 })) });
 
 export const REGISTER_PARAMETER_LABELS: FieldLabels = {
@@ -166,4 +173,7 @@ export const REGISTER_PARAMETER_LABELS: FieldLabels = {
 	marche: 'marché',
 	lot: 'lot',
 	motif: 'motif de l’archivage',
+	conservationMois: 'durée de conservation (mois)',
+	dateReference: 'date de référence',
+	mode: 'mode',
 };
