@@ -22,7 +22,9 @@ const OptionsSchema = z.object({
 
 function ackNote(outcome: OnceOutcome | 'aperçu', ack: Acknowledgement): string {
 	const who = [...ack.to, ...ack.cc].join(', ');
-	if (outcome === 'aperçu') return 'Un accusé de réception vous sera adressé par courriel.';
+	// La page dit ce qui s'est réellement passé : en aperçu, ou sans adresse connue, aucun courriel ne part.
+	if (ack.cle === null) return 'Aucune adresse de courriel n’est connue pour vous adresser un accusé de réception : conservez cette page, elle en tient lieu.';
+	if (outcome === 'aperçu') return 'Aperçu : aucun accusé de réception n’est envoyé par courriel (le workflow est réglé en aperçu) ; conservez cette page.';
 	if (outcome === 'déjà envoyé') return 'L’accusé de réception de ce même relevé vous a déjà été envoyé.';
 	if (outcome === 'en cours ailleurs') return 'Un accusé de réception est en cours d’envoi.';
 	if (outcome.ok) return `Un accusé de réception a été envoyé à ${who}.`;

@@ -35,7 +35,7 @@ const REGISTER_CREDENTIAL = { id: 'ClsRegistrePg001', name: 'Registre des clause
  * en mode file d'attente) : le déploiement l'y choisit à l'import, comme le
  * ferait l'utilisateur dans l'éditeur, sans toucher aux fichiers livrés.
  */
-const REGISTER_NODE_TYPES = ['clauseRegister', 'clauseReminder', 'clauseReportIntake', 'clausePenalty', 'clauseBilan'].map(
+const REGISTER_NODE_TYPES = ['clauseRegister', 'clauseReminder', 'clauseReportIntake', 'clausePenalty', 'clauseBilan', 'clauseOnlineReport', 'clauseCommitment'].map(
 	(name) => `${local.PACKAGE.name}.${name}`,
 );
 
@@ -181,6 +181,7 @@ function registerCredential(config) {
 			password: config.postgres.password,
 			schema: 'clauses_sociales',
 			ssl: 'desactive',
+			secretLiens: config.linkSecret ?? '',
 		},
 	};
 }
@@ -310,6 +311,8 @@ async function startQueueMode(options = {}) {
 			workers,
 			ports,
 			encryptionKey: crypto.randomBytes(24).toString('base64url'),
+			// Secret des liens personnels du relevé en ligne, le même pour le main et chaque worker.
+			linkSecret: crypto.randomBytes(33).toString('base64'),
 			postgres: { user: 'postgres', password: 'clauses-sociales' },
 			smtp: { host: options.smtp?.host ?? '127.0.0.1', port: options.smtp?.port ?? 1025 },
 			env: options.env ?? {},

@@ -11,7 +11,9 @@
  * fois) ; Redis redémarré en plein lot (rien de perdu, rien en double) ; approbation d'un avis reprise par l'autre worker ; worker tué
  * (SIGKILL) en plein lot (n8n signale l'exécution en erreur, la reprise
  * n'envoie que ce qui n'était pas parti et signale « incertain » ce qui était
- * en cours). Les comptes sont ceux du serveur SMTP.
+ * en cours). Relevé en ligne : le formulaire servi par l'instance principale,
+ * les envois exécutés par les workers, chacun enregistré une fois. Les comptes
+ * sont ceux du serveur SMTP.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,9 +23,11 @@ import { Client, Pool } from 'pg';
 import { messageIdFor } from '../../nodes/adapters/mail/mailer';
 import { WorkingCalendar } from '../../nodes/core/calendar';
 import { PostgresDatabase, Register } from '../../nodes/adapters/register';
+import { reportLinkUrl, signReportLink } from '../../nodes/core/online-report';
 import { APPROUVER, approvalLink, openApprovalPage, submitApproval } from '../helpers/approbation';
 import { local, workflowFile } from '../helpers/real-n8n';
 import { expectEachDueMailOnce } from '../helpers/delivery';
+import { formFields, oneLineEntry, post } from '../helpers/formulaire';
 import { SmtpSink } from '../helpers/smtp-sink';
 
 jest.setTimeout(600_000);
@@ -36,7 +40,7 @@ const queue = require('../../scripts/lib/queue-mode.cjs') as {
 interface Deployment {
 	dir: string;
 	url: string;
-	config: { ports: { postgres: number; redis: number; main: number }; postgres: { user: string; password: string } };
+	config: { ports: { postgres: number; redis: number; main: number }; postgres: { user: string; password: string }; linkSecret: string };
 	processes: Record<string, { pid: number; log: string }>;
 	layout: { shared: string };
 	stopProcess(role: string): Promise<void>;
@@ -102,6 +106,13 @@ function reminderWorkflow(id = WORKFLOW_ID) {
 	const reminder = workflow.nodes.find((n) => n.type.endsWith('.clauseReminder'))!;
 	reminder.parameters.options = { ...(reminder.parameters.options ?? {}), bailEnvoi: LEASE_SECONDS, debitParSeconde: 0 };
 	return workflow;
+}
+
+const ONLINE_REPORT_ID = 'ClsReleveLigne01';
+
+/** Le workflow livré du relevé en ligne, accusés de réception envoyés. */
+function onlineReportWorkflow() {
+	return local.withConfiguration(JSON.parse(fs.readFileSync(workflowFile('releve-en-ligne.json'), 'utf8')), { envoyer: true }) as { id: string };
 }
 
 describe('mode file d’attente : instance principale, 2 workers, Redis, PostgreSQL', () => {
@@ -210,7 +221,7 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 			dir,
 			smtp: { host: '127.0.0.1', port: sink.port },
 			tarball: process.env.CLAUSES_TARBALL,
-			workflows: [reminderWorkflow(), scheduledReminderWorkflow(), JSON.parse(fs.readFileSync(workflowFile('avis-penalite.json'), 'utf8')), importWorkflow('suivi'), importWorkflow('solder')],
+			workflows: [reminderWorkflow(), scheduledReminderWorkflow(), JSON.parse(fs.readFileSync(workflowFile('avis-penalite.json'), 'utf8')), importWorkflow('suivi'), importWorkflow('solder'), onlineReportWorkflow()],
 			// Exécution d'un worker arrêté brutalement signalée en ≈ 35 s au lieu de ≈ 76 s (verrou d'un travail : 30 s, renouvelé toutes les 5 s).
 			env: { QUEUE_WORKER_LOCK_DURATION: '30000', QUEUE_WORKER_LOCK_RENEW_TIME: '5000', QUEUE_WORKER_STALLED_INTERVAL: '5000' },
 			log: () => undefined,
@@ -243,6 +254,80 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 		expect([...counts.values()].every((n) => n === 1)).toBe(true);
 		const messages = await registerMessages();
 		expect(new Set(messages.filter((m) => m.status === 'envoyé').map((m) => m.messageId))).toEqual(due);
+	});
+
+	it('relevé en ligne : le formulaire servi par l’instance principale, les envois exécutés par les workers ; 60 envois ensemble et 10 rejeux du même formulaire : chaque relevé enregistré une fois, un accusé chacun', async () => {
+		await resetRegisterAndSink();
+		const { versionId } = await rest('GET', `workflows/${ONLINE_REPORT_ID}`);
+		expect(await rest('POST', `workflows/${ONLINE_REPORT_ID}/activate`, { versionId })).toMatchObject({ active: true });
+		const base = new URL('webhook/releve-en-ligne', deployment.url).toString();
+		const register = await Register.open(new PostgresDatabase(deployment.registerCredential.data), {}, deployment.registerCredential.data.schema);
+		try {
+			// Le lien personnel que porterait la relance : signé avec le secret de l'identifiant du registre.
+			const record = (await register.list('clause')).find((c) => (c.data as { siret?: string }).siret)!;
+			const clause = record.data as { marche: string; lot: string; siret: string };
+			const expire = Math.floor(Date.now() / 1000) + 86_400;
+			const link = reportLinkUrl(base, signReportLink(deployment.config.linkSecret, { marche: clause.marche, lot: clause.lot, siret: clause.siret, mois: '2026-11', expire }));
+			// La publication enregistre le webhook de production de l'instance principale ; il peut manquer quelques instants.
+			let opened = await fetch(link);
+			for (const until = Date.now() + 30_000; opened.status === 404 && Date.now() < until; ) {
+				await new Promise((r) => setTimeout(r, 500));
+				opened = await fetch(link);
+			}
+			const page = await opened.text();
+			expect({ statut: opened.status, page: opened.status === 200 ? '' : page.slice(0, 600) }).toEqual({ statut: 200, page: '' });
+			const fields = formFields(page);
+			const key = (lines: Awaited<ReturnType<typeof register.reportLines>>) => lines.filter((l) => l.month === '2026-11' && l.clauseKey === record.key);
+			const before = key(await register.reportLines({ allVersions: true }));
+
+			// 60 formulaires distincts envoyés 15 à la fois, plus 10 envois simultanés d'un même formulaire.
+			const count = 60;
+			const statuses: number[] = [];
+			let next = 0;
+			const replayed = { ...oneLineEntry(fields, '3,5'), nonce: 'rejeu-file-attente-0001' };
+			const [, replays] = await Promise.all([
+				Promise.all(
+					Array.from({ length: 15 }, async () => {
+						while (next < count) {
+							const i = next++;
+							statuses[i] = (await post(base, { ...oneLineEntry(fields, `${10 + i},5`), nonce: `file-attente-${String(i).padStart(6, '0')}` })).status;
+						}
+					}),
+				),
+				Promise.all(Array.from({ length: 10 }, () => post(base, replayed))),
+			]);
+			expect(statuses.filter((s) => s !== 200)).toEqual([]);
+			if (replays.some((r) => r.status !== 200 && r.status !== 409)) {
+				// Motif d'un incident : gardé par n8n dans la sortie du nœud (champ « motif »).
+				const { rows: data } = await n8nDb.query<{ data: string }>(
+					`SELECT d.data FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id WHERE e."workflowId" = $1 ORDER BY e.id DESC LIMIT 80`,
+					[ONLINE_REPORT_ID],
+				);
+				const motifs = data.flatMap((d) => [...d.data.matchAll(/"([^"<]{15,400})"/g)].map((m) => m[1]).filter((t) => /erreur|Erreur|registre|version|PostgreSQL|échec|impossible/.test(t)));
+				throw new Error(`Envois du même formulaire : ${replays.map((r) => r.status).join(', ')} ; motifs : ${[...new Set(motifs)].join(' | ')}`);
+			}
+			expect(replays.map((r) => r.status).sort()).toEqual([200, ...Array(9).fill(409)]);
+			const after = key(await register.reportLines({ allVersions: true }));
+			const added = new Set(after.map((l) => l.version).filter((v) => !before.some((b) => b.version === v)));
+			expect(added.size).toBe(count + 1);
+
+			// Exécutions des envois : par les workers, toutes réussies.
+			const { rows } = await n8nDb.query<{ id: number; status: string }>(`SELECT id, status FROM execution_entity WHERE "workflowId" = $1 AND mode = 'webhook'`, [ONLINE_REPORT_ID]);
+			expect(rows.length).toBeGreaterThanOrEqual(count + 11);
+			expect(rows.filter((r) => r.status !== 'success')).toEqual([]);
+			for (const r of rows) expect(workerOf(Number(r.id))).toMatch(/^worker-/);
+
+			// Un accusé de réception par relevé enregistré, reçu une fois.
+			const acks = () => sink.mails.filter((m) => String(m.parsed.subject).startsWith('Relevé d’heures d’insertion'));
+			const deadline = Date.now() + 60_000;
+			while (acks().length < count + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+			const ids = acks().map((m) => String(m.parsed.messageId));
+			expect(ids).toHaveLength(count + 1);
+			expect(new Set(ids).size).toBe(count + 1);
+		} finally {
+			await register.close();
+			await rest('POST', `workflows/${ONLINE_REPORT_ID}/deactivate`, {});
+		}
 	});
 
 	it('deux exécutions lancées en même temps : chaque relance due part une fois, sous un seul Message-ID', async () => {

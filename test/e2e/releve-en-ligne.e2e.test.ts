@@ -6,37 +6,20 @@
  * formulaire servi par le workflow livré « relevé en ligne », publié ; une
  * saisie fausse revient avec l'erreur à côté du champ, la saisie juste est
  * enregistrée au registre et acquittée par courriel ; un lien altéré est
- * refusé ; 500 envois (20 à la fois) sont tous enregistrés, une fois chacun.
+ * refusé ; le bilan du mois, tiré du registre, compte la saisie : le cycle
+ * mensuel tourne sans aucun fichier échangé ; 500 envois (20 à la fois) sont
+ * tous enregistrés, une fois chacun.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { openRegisterWith } from '../../nodes/shared/register';
-import { importSampleWorkbook, local, registerFile, useRealN8n, workflowFile } from '../helpers/real-n8n';
+import { formFields, oneLineEntry, post } from '../helpers/formulaire';
+import { importSampleWorkbook, local, outputOf, registerFile, useRealN8n, workflowFile } from '../helpers/real-n8n';
 
 jest.setTimeout(900_000);
 
 const n8nCli = (local as unknown as { n8n: (layout: unknown, args: string[], options?: object) => Promise<{ stdout: string }> }).n8n;
-
-/** Les champs d'un formulaire HTML tels qu'un navigateur les enverrait (valeurs pré-remplies comprises). */
-function formFields(html: string): Record<string, string> {
-	const fields: Record<string, string> = {};
-	const decode = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-	for (const m of html.matchAll(/<input ([^>]*)>/g)) {
-		const name = /name="([^"]+)"/.exec(m[1])?.[1];
-		const type = /type="([^"]+)"/.exec(m[1])?.[1];
-		if (!name || (type === 'checkbox' && !/ checked/.test(m[1]))) continue;
-		fields[name] = decode(/value="([^"]*)"/.exec(m[1])?.[1] ?? '');
-	}
-	for (const m of html.matchAll(/<select id="[^"]+" name="([^"]+)"[^>]*>([\s\S]*?)<\/select>/g)) fields[m[1]] = decode(/<option value="([^"]*)" selected>/.exec(m[2])?.[1] ?? '');
-	for (const m of html.matchAll(/<textarea id="[^"]+" name="([^"]+)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields[m[1]] = decode(m[2]);
-	return fields;
-}
-
-async function post(url: string, fields: Record<string, string>): Promise<{ status: number; body: string }> {
-	const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
-	return { status: response.status, body: await response.text() };
-}
 
 describe('workflow livré : relevé en ligne (vrai n8n)', () => {
 	const instance = useRealN8n();
@@ -88,8 +71,7 @@ describe('workflow livré : relevé en ligne (vrai n8n)', () => {
 			expect(Number(fields.lignes)).toBeGreaterThan(0);
 
 			// Première saisie : une valeur fausse ; l'erreur revient à côté du champ, rien n'est écrit.
-			const entry: Record<string, string> = { ...fields, participant_1: fields.participant_1 || 'E2E-P01', categoriePublic_1: fields.categoriePublic_1 || 'beneficiaireRsa', modalite_1: fields.modalite_1 || 'embaucheDirecte', heuresMois_1: '12,x', action: 'enregistrer' };
-			for (let n = 2; n <= Number(fields.lignes); n++) for (const f of ['participant', 'categoriePublic', 'employeur', 'modalite', 'typeContrat', 'heuresMois', 'heuresFormation', 'justification']) entry[`${f}_${n}`] = '';
+			const entry = oneLineEntry(fields, '12,x');
 			const wrong = await post(base, entry);
 			expect(wrong.status).toBe(422);
 			expect(wrong.body).toMatch(/aria-describedby="erreur-heuresMois_1"><p class="erreur" id="erreur-heuresMois_1">Erreur : [^<]*12,x/);
@@ -109,6 +91,16 @@ describe('workflow livré : relevé en ligne (vrai n8n)', () => {
 				expect(ack).toBeDefined();
 				expect(ack!.envelope.to).toEqual(expect.arrayContaining(reminder!.envelope.to.slice(0, 1)));
 				expect(String(ack!.parsed.subject)).toContain(`marché ${marche}`);
+
+				// Le mois bouclé sans aucun fichier échangé : le bilan, tiré du registre, compte la saisie en ligne.
+				const mois = added[0].month;
+				const bilanId = await local.importWorkflow(layout, workflowFile('bilan-annuel.json'), { configuration: { debut: mois, fin: mois } });
+				const bilan = await local.executeWorkflow(layout, bilanId);
+				expect(bilan.data.resultData.error).toBeUndefined();
+				const parLot = outputOf(bilan, 'Indicateurs (vers un tableau de bord)')
+					.map((i) => i.json as Record<string, unknown>)
+					.filter((v) => v.vue === 'parLot' && String(v.marche) === marche);
+				expect(parLot.find((v) => v.heuresRealiseesPeriode === 12.5)).toMatchObject({ personnes: 1 });
 
 				// Le même formulaire renvoyé : refusé. Un lien altéré : refusé.
 				expect((await post(base, { ...entry, heuresMois_1: '12,5' })).status).toBe(409);

@@ -145,6 +145,7 @@ describe.each(DIALECTS)('nœud « Relevé en ligne » (%s)', (dialect: RegisterD
 		const right = await submit(form(token, nonce, [person('031-9-P01', '24,5'), person('031-9-P02', '12')]));
 		expect(right).toMatchObject({ statut: 'enregistre', codeHttp: 200, versionsRegistre: { [MONTH]: 1 } });
 		expect(String(right.html)).toContain('Relevé d’octobre 2026 enregistré');
+		expect(String(right.html)).toContain('Un accusé de réception a été envoyé à alu-concept-argent@example.test, clauses@plie-val-argent.example.test.');
 		expect(right.accuse).toMatchObject({ statut: 'envoyé', a: ['alu-concept-argent@example.test'], cc: ['clauses@plie-val-argent.example.test'] });
 		await sink.waitFor(1);
 		expect(sink.mails).toHaveLength(1);
@@ -200,6 +201,9 @@ describe.each(DIALECTS)('nœud « Relevé en ligne » (%s)', (dialect: RegisterD
 		const page = await submit(form(token, nonce, [person('031-9-P01', '10')]), 'apercu');
 		expect(page).toMatchObject({ statut: 'enregistre', accuse: { statut: 'aperçu' } });
 		expect(sink.mails).toHaveLength(0);
+		// La page ne promet pas un courriel qui ne partira pas.
+		expect(String(page.html)).toContain('Aperçu : aucun accusé de réception n’est envoyé par courriel');
+		expect(String(page.html)).not.toContain('vous sera adressé');
 	});
 
 	it('40 envois simultanés du même mois (numéros distincts) : 40 versions, aucune perdue ni en double', async () => {

@@ -42,14 +42,16 @@ describe.each(DIALECTS)('registre (%s)', (dialect) => {
 		expect((await r.historyOf('clause', 'M1|1')).map((h) => h.action)).toEqual(['création', 'modification', 'archivage']);
 	});
 
-	test('une transaction qui échoue n’écrit rien', async () => {
+	test('une transaction qui échoue n’écrit rien ; l’erreur levée dans la transaction en ressort telle quelle', async () => {
 		const [r] = await openMany(1);
+		// Une erreur métier (relevé déjà enregistré…) n'est pas une panne de la base : même objet, pas « erreur PostgreSQL ».
+		const failure = new Error('panne au milieu');
 		await expect(
 			r.transaction(async (tx) => {
 				await tx.put('marche', 'M2', { objet: 'Nettoyage' });
-				throw new Error('panne au milieu');
+				throw failure;
 			}),
-		).rejects.toThrow('panne au milieu');
+		).rejects.toBe(failure);
 		expect(await r.get('marche', 'M2')).toBeUndefined();
 	});
 

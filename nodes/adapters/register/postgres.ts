@@ -24,11 +24,30 @@ export interface PostgresOptions {
 	connectTimeoutMs?: number;
 }
 
+/**
+ * Erreurs venues du serveur ou de la connexion (et non du code qui tourne dans
+ * une transaction) : elles seules sont traduites en erreur du registre. Une
+ * erreur métier levée dans la transaction (relevé déjà enregistré…) ressort
+ * telle quelle, après l'annulation ; traduite, elle devenait « erreur
+ * PostgreSQL » (mesuré : formulaire renvoyé deux fois en même temps, en mode
+ * file d'attente).
+ */
+const driverErrors = new WeakSet<object>();
+
+async function fromDriver<T>(work: Promise<T>): Promise<T> {
+	try {
+		return await work;
+	} catch (error) {
+		if (typeof error === 'object' && error !== null) driverErrors.add(error);
+		throw error;
+	}
+}
+
 function wrap(client: { query: PoolType['query'] }): Queryable {
 	return {
 		dialect: 'postgres',
-		query: async <T>(sql: string, params: SqlValue[] = []) => (await client.query(numberPlaceholders(sql), params)).rows as T[],
-		run: async (sql: string, params: SqlValue[] = []): Promise<RunResult> => ({ changes: (await client.query(numberPlaceholders(sql), params)).rowCount ?? 0 }),
+		query: async <T>(sql: string, params: SqlValue[] = []) => (await fromDriver(client.query(numberPlaceholders(sql), params))).rows as T[],
+		run: async (sql: string, params: SqlValue[] = []): Promise<RunResult> => ({ changes: (await fromDriver(client.query(numberPlaceholders(sql), params))).rowCount ?? 0 }),
 	};
 }
 
@@ -150,19 +169,20 @@ export class PostgresDatabase implements Database {
 		};
 		client.on('error', onError);
 		try {
-			await client.query('BEGIN');
+			await fromDriver(client.query('BEGIN'));
 			// Verrou d'écriture du registre, pris dès le début comme BEGIN IMMEDIATE en SQLite :
 			// les écritures se suivent, sans interblocage possible. Un verrou par clé écrite
 			// (ce qui se faisait avant) épuisait la table des verrous de PostgreSQL : l'import
 			// d'un classeur de 5 000 clauses (52 500 clés en une transaction) échouait sur
 			// « out of shared memory » (max_locks_per_transaction = 64 par défaut), mesuré.
-			await client.query('SELECT pg_advisory_xact_lock($1)', [REGISTER_WRITE_LOCK]);
+			await fromDriver(client.query('SELECT pg_advisory_xact_lock($1)', [REGISTER_WRITE_LOCK]));
 			const result = await fn(wrap(client));
-			await client.query('COMMIT');
+			await fromDriver(client.query('COMMIT'));
 			return result;
 		} catch (error) {
-			const translated = this.translate(error);
-			if (!lost && translated instanceof RegisterError) lost = error as Error;
+			const driver = typeof error === 'object' && error !== null && driverErrors.has(error);
+			const translated = driver || lost ? this.translate(error) : error;
+			if (!lost && driver && translated instanceof RegisterError) lost = error as Error;
 			if (!lost) await client.query('ROLLBACK').catch(() => undefined);
 			throw translated;
 		} finally {
