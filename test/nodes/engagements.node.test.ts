@@ -212,6 +212,51 @@ describe('nœuds « Registre des clauses » et « Engagements sociaux » (moteur
 	});
 });
 
+describe('marché sans heures d’insertion : la clause ne porte que des engagements', () => {
+	const NONE: IDataObject = { ...NOTIFICATION, marche: '2027-SRV-002', lot: '1', heuresDues: 0, debutExecution: '2027-02-01', finExecution: '2027-12-31' };
+	beforeAll(() => resetRegister());
+
+	it('0 h refusé sans le mécanisme « actions qualitatives », accepté avec : la clause porte ses engagements', async () => {
+		const refused = await runNode(registerNode('enregistrerNotification'), [NONE]);
+		const error = refused.error('Nœud testé');
+		expect(error?.message).toContain('aucune heure d’insertion due (0\u00a0h) pour une clause qui ne porte pas que des engagements');
+		expect(error?.description).toContain('indiquez « actions qualitatives » comme mécanisme');
+
+		const notified = await runNode(registerNode('enregistrerNotification'), [{ ...NONE, mecanisme: 'actions qualitatives' }]);
+		expect(notified.error()).toBeUndefined();
+		expect(notified.items[0].json).toMatchObject({ marche: '2027-SRV-002', lot: '1', heuresDues: 0, etat: 'créé' });
+		const declared = await runNode(registerNode('declarerEngagement'), [{ ...ENGAGEMENT, marche: '2027-SRV-002', lot: '1' }]);
+		expect(declared.error()).toBeUndefined();
+		const preview = await runNode({ ...follow({ mode: 'apercu', dateSuivi: '2027-07-02' }), credentials: undefined }, [{}]);
+		expect(preview.items[0].json).toMatchObject({ marche: '2027-SRV-002', echeance: '2027-06-30', etat: 'à relancer', etape: 'relance' });
+	});
+
+	it('la relance mensuelle ne la relance jamais pour des heures ni des relevés ; aucun avis de pénalité pour des heures', async () => {
+		const reminder = await runNode(
+			{ type: 'clauseReminder', parameters: { mode: 'apercu', source: 'registre', dateReference: '2027-07-01', signature: 'La mission clauses sociales' }, credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } } },
+			[{}],
+		);
+		expect(reminder.error()).toBeUndefined();
+		const item = reminder.items.find((i) => i.json.marche === '2027-SRV-002');
+		expect(item).toBeDefined();
+		expect(item!.json.decision).toMatchObject({ statut: 'sansHeures', niveau: 'aucun', cleEnvoi: null, moisManquants: [] });
+
+		const penalty = await runNode(
+			{
+				type: 'clausePenalty',
+				parameters: { mode: 'revue', source: 'registre', dateAvis: '2028-03-01', emetteur: 'Région Val-d’Argent', signature: 'La directrice de la commande publique', options: { debitParSeconde: 0 } },
+				credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } },
+			},
+			[{}],
+		);
+		expect(penalty.error()).toBeUndefined();
+		const step = penalty.items.find((i) => i.json.marche === '2027-SRV-002');
+		expect(step).toBeDefined();
+		expect(step!.json).toMatchObject({ etape: 'aucune' });
+		expect(String(step!.json.motif)).toContain('Clause sans heures d’insertion');
+	});
+});
+
 describe('description du nœud « Engagements sociaux »', () => {
 	it('les défauts écrits dans la description sont ceux du cœur (le linter exige des valeurs écrites)', () => {
 		const { COMMITMENT_PROPERTIES } = jest.requireActual('../../nodes/ClauseCommitment/description');
