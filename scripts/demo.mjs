@@ -65,6 +65,7 @@ const LIFECYCLE = [
 	'notification-marche.json',
 	'relance-mensuelle.json',
 	'reception-releves.json',
+	'engagements-sociaux.json',
 	'avis-penalite.json',
 	'bilan-annuel.json',
 ];

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { buildBilanReport, duplicateClause, renderBilanPdf, streamBilanWorkbook, supersededRegisters } from '../adapters';
-import type { Anomaly, Bilan, Facilitator, ReadLimits } from '../core';
+import type { Anomaly, Bilan, CommitmentBilan, Facilitator, ReadLimits } from '../core';
 import {
 	AnomalyError,
 	BilanAccumulator,
@@ -25,7 +25,7 @@ import {
 	todayIn,
 	tryReadRecord,
 } from '../core';
-import { commitmentBilanSection } from '../shared/commitments';
+import { commitmentSectionJson, readCommitmentBilan } from '../shared/commitments';
 import { collectFollowUp, registerPenaltySteps } from '../shared/follow-up';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import { clausesRegistreTest } from '../shared/register';
@@ -245,14 +245,14 @@ export class ClauseBilan implements INodeType {
 		};
 		const source = this.getNodeParameter('source', 0, 'registre') as string;
 		const out: INodeExecutionData[] = [];
-		// Autres considérations sociales (engagements du registre) : leur section du bilan.
-		let autresConsiderations: IDataObject | null = null;
+		// Autres considérations sociales (engagements du registre) : leur section du bilan, du classeur et du document des élus.
+		const engagements: { bilan?: CommitmentBilan } = {};
 		const periodeEngagements = { debut: firstDayOfMonth(settings.debut), fin: lastDayOfMonth(settings.fin) };
 		if (source === 'registre') {
 			// Mêmes schémas que le classeur ; les avis envoyés (fiches « penalite ») donnent les pénalités proposées et notifiées.
 			const data = await collectFollowUp(this, {
 				fromRegister: async (register) => {
-					autresConsiderations = await commitmentBilanSection(register, periodeEngagements);
+					engagements.bilan = await readCommitmentBilan(register, periodeEngagements);
 					// Pénalités recouvrées (titres de recette repris du classeur).
 					for (const recovery of await register.list('recouvrement')) {
 						const read = tryReadRecord(PENALTY_READER, recovery.data as Record<string, unknown>, `recouvrement ${recovery.key} (registre)`);
@@ -335,14 +335,14 @@ export class ClauseBilan implements INodeType {
 		const titre = this.getNodeParameter('titre', 0, '') as string;
 		const requested = String(this.getNodeParameter('nomFichier', 0, '')).trim();
 		const fileName = requested === '' ? `bilan-clauses-sociales-${bilan.periode.debut}-${bilan.periode.fin}.xlsx` : requested.endsWith('.xlsx') ? requested : `${requested}.xlsx`;
-		const buffer = await buildBilanReport(bilan, { titre, region: (this.getNodeParameter('region', 0, '') as string) || undefined, dateBilan: today });
+		const buffer = await buildBilanReport(bilan, { titre, region: (this.getNodeParameter('region', 0, '') as string) || undefined, dateBilan: today }, engagements.bilan);
 		const binaryOutput = this.getNodeParameter('binaryOutput', 0, 'data') as string;
 		const region = (this.getNodeParameter('region', 0, '') as string) || undefined;
 		const binary: Record<string, Awaited<ReturnType<typeof this.helpers.prepareBinaryData>>> = { [binaryOutput]: await this.helpers.prepareBinaryData(buffer, fileName, XLSX) };
 		let documentElus: IDataObject | null = null;
 		if (this.getNodeParameter('pdfElus', 0, true) as boolean) {
 			const pdfName = fileName.replace(/\.xlsx$/, '').replace(/^bilan-/, 'bilan-elus-') + '.pdf';
-			const pdf = await renderBilanPdf(bilanDocument(bilan, { titre, collectivite: region, dateBilan: today }), { date: today, auteur: region ?? titre });
+			const pdf = await renderBilanPdf(bilanDocument(bilan, { titre, collectivite: region, dateBilan: today }, engagements.bilan), { date: today, auteur: region ?? titre });
 			binary[this.getNodeParameter('binaryPdf', 0, 'pdf') as string] = await this.helpers.prepareBinaryData(pdf.buffer, pdfName, PDF);
 			documentElus = { fichier: pdfName, pages: pdf.pages, graphiques: pdf.graphiques.map((g) => ({ ...g })) };
 		}
@@ -355,8 +355,8 @@ export class ClauseBilan implements INodeType {
 				lignesEnAnomalie: anomalyCount,
 				anomalies: anomalies as unknown as IDataObject[],
 				documentElus,
-				autresConsiderationsSociales: autresConsiderations,
-				synthese: bilanSummary(bilan, { titre, fichier: fileName, dateBilan: today, pdf: documentElus ? String(documentElus.fichier) : undefined }),
+				autresConsiderationsSociales: engagements.bilan ? commitmentSectionJson(engagements.bilan) : null,
+				synthese: bilanSummary(bilan, { titre, fichier: fileName, dateBilan: today, pdf: documentElus ? String(documentElus.fichier) : undefined, autresConsiderations: engagements.bilan?.texte }),
 			},
 			binary,
 			pairedItem: paired,

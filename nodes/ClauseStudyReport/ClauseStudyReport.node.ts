@@ -4,7 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { StudyReportRow } from '../adapters';
 import { buildModelClausesDocx, buildProgrammeReview, buildStudyReport } from '../adapters';
 import type { Anomaly, CalibrationResult, FeasibilityResult } from '../core';
-import { MODEL_CLAUSE_LABELS, ModelClauseSettingsSchema, buildModelClauses, parseDecimal, parseProgrammeReviewSettings, parseSettings, reviewProgramme, studySummaryHtml, studySummaryText, studyTotals } from '../core';
+import { COMMITMENT_DEFAULTS, MODEL_CLAUSE_LABELS, ModelClauseSettingsSchema, buildModelClauses, parseDecimal, parseProgrammeReviewSettings, parseSettings, reviewProgramme, studySummaryHtml, studySummaryText, studyTotals } from '../core';
 import { isUpstreamError, toNodeError } from '../shared/items';
 
 function text(value: unknown): string | undefined {
@@ -160,6 +160,33 @@ export class ClauseStudyReport implements INodeType {
 				displayOptions: { show: { clausesTypes: [true] } },
 			},
 			{
+				displayName: 'Pénalité par jour de retard d’un engagement (€ HT)',
+				name: 'penaliteJourEngagement',
+				type: 'number',
+				default: 100, // COMMITMENT_DEFAULTS.penaliteJour (le linter exige une valeur écrite ; test du nœud : égale au défaut du cœur)
+				typeOptions: { minValue: 0 },
+				description: `Engagements qui ne se comptent pas en heures (actions qualitatives, stagiaires, illettrisme…), après mise en demeure : la pénalité que le nœud « Engagements sociaux » applique. ${COMMITMENT_DEFAULTS.penaliteJour.source}.`,
+				displayOptions: { show: { clausesTypes: [true] } },
+			},
+			{
+				displayName: 'Délai entre relance et mise en demeure d’un engagement (jours)',
+				name: 'delaiRelanceEngagement',
+				type: 'number',
+				default: 15, // COMMITMENT_DEFAULTS.delaiRelanceJours
+				typeOptions: { minValue: 0 },
+				description: COMMITMENT_DEFAULTS.delaiRelanceJours.source,
+				displayOptions: { show: { clausesTypes: [true] } },
+			},
+			{
+				displayName: 'Délai laissé par la mise en demeure d’un engagement (jours)',
+				name: 'delaiMiseEnDemeureEngagement',
+				type: 'number',
+				default: 15, // COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours
+				typeOptions: { minValue: 1 },
+				description: COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.source,
+				displayOptions: { show: { clausesTypes: [true] } },
+			},
+			{
 				displayName: 'Champ binaire des clauses types',
 				name: 'binaryClauses',
 				type: 'string',
@@ -230,6 +257,9 @@ export class ClauseStudyReport implements INodeType {
 						plafondPenalites: plafond > 0 ? plafond : undefined,
 						jourReleve: this.getNodeParameter('jourReleve', 0, 10),
 						poidsCritereSocial: this.getNodeParameter('poidsCritereSocial', 0, 10),
+						penaliteJourEngagement: this.getNodeParameter('penaliteJourEngagement', 0, COMMITMENT_DEFAULTS.penaliteJour.valeur),
+						delaiRelanceEngagement: this.getNodeParameter('delaiRelanceEngagement', 0, COMMITMENT_DEFAULTS.delaiRelanceJours.valeur),
+						delaiMiseEnDemeureEngagement: this.getNodeParameter('delaiMiseEnDemeureEngagement', 0, COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur),
 						collectivite: (this.getNodeParameter('region', 0, '') as string) || undefined,
 					},
 					MODEL_CLAUSE_LABELS,

@@ -9,7 +9,10 @@
  * publics, modalités.
  */
 import type { Bilan, BilanRow } from './bilan';
-import { frenchLongDate, frenchMonth } from './calendar';
+import { frenchLongDate, frenchMonth, frenchShortDate } from './calendar';
+import type { CommitmentBilan } from './commitments';
+import { COMMITMENT_SECTION_TITLE } from './commitments';
+import { SOURCES } from './referential';
 import { formatEuros, formatHours, formatNumber, formatPercent } from './format';
 import { roundTo } from './numbers';
 
@@ -47,6 +50,8 @@ export interface TableSpec {
 	alignement: Array<'g' | 'd'>;
 	lignes: string[][];
 	note?: string;
+	/** Poids relatifs des largeurs de colonnes (sinon : d'après l'alignement). */
+	poids?: number[];
 }
 
 export interface KeyFigure {
@@ -64,7 +69,8 @@ export interface BilanDocument {
 	commentaire: string[];
 	/** Page 1 : un graphique sous la synthèse. */
 	grapheSynthese: ChartSpec;
-	pages: Array<{ titre: string; graphiques: ChartSpec[]; tableaux: TableSpec[] }>;
+	/** Pages suivantes : paragraphes sous le titre, puis graphiques, puis tableaux. */
+	pages: Array<{ titre: string; paragraphes?: string[]; graphiques: ChartSpec[]; tableaux: TableSpec[] }>;
 	methode: string[];
 	sources: string[];
 }
@@ -157,8 +163,35 @@ function completionChart(id: string, titre: string, rows: BilanRow[], label: (r:
 	};
 }
 
-/** Le document des élus. */
-export function bilanDocument(bilan: Bilan, meta: { titre: string; collectivite?: string; dateBilan: string }): BilanDocument {
+/**
+ * Page « Autres considérations sociales » : la section en phrases, puis une
+ * ligne par échéance (engagement, marché et lot, titulaire, indicateur,
+ * échéance, état à la fin de la période).
+ */
+export function commitmentPage(commitments: CommitmentBilan): BilanDocument['pages'][number] {
+	const MAX = 40;
+	const shown = commitments.lignes.slice(0, MAX);
+	const table: TableSpec = {
+		titre: 'Engagements et échéances de la période',
+		colonnes: ['Engagement', 'Marché / lot', 'Titulaire', 'Indicateur', 'Échéance', 'État'],
+		alignement: ['g', 'g', 'g', 'g', 'g', 'g'],
+		// Largeurs en points sur la page A4 (511 pt utiles) : marché et lot, date et état lisibles en entier.
+		poids: [125, 80, 68, 68, 50, 120],
+		lignes: shown.map((l) => [
+			`${l.numero} – ${l.libelle}`,
+			`${l.marche}, lot ${l.lot}`,
+			l.titulaire ?? '',
+			l.indicateur,
+			frenchShortDate(l.echeance),
+			l.situation,
+		]),
+		note: `${commitments.lignes.length > MAX ? `Les ${MAX} premières échéances sur ${formatNumber(commitments.lignes.length)}. ` : ''}État à la fin de la période. Pénalité proposée : calculée selon le CCAP, à approuver par l\u2019acheteur ; notifiée : envoyée au titulaire. Détail (nature, valeurs attendues et atteintes, montants) dans la feuille « ${COMMITMENT_SECTION_TITLE} » du classeur.`,
+	};
+	return { titre: COMMITMENT_SECTION_TITLE, paragraphes: [commitments.texte], graphiques: [], tableaux: commitments.lignes.length > 0 ? [table] : [] };
+}
+
+/** Le document des élus ; avec `commitments` (bilan tiré du registre), la page des autres considérations sociales. */
+export function bilanDocument(bilan: Bilan, meta: { titre: string; collectivite?: string; dateBilan: string }, commitments?: CommitmentBilan): BilanDocument {
 	const s = bilan.synthese;
 	const periode = `${frenchMonth(bilan.periode.debut)} à ${frenchMonth(bilan.periode.fin)}`;
 	const chiffresCles: KeyFigure[] = [
@@ -268,12 +301,18 @@ export function bilanDocument(bilan: Bilan, meta: { titre: string; collectivite?
 				tableaux: [],
 			},
 			{ titre: 'Détail', graphiques: [], tableaux: [marketTable, territories, sorties, ...(penalties.lignes.length > 0 ? [penalties] : [])] },
+			...(commitments ? [commitmentPage(commitments)] : []),
 		],
 		methode: [
 			'Heures réalisées : heures du mois déclarées par les titulaires dans leurs relevés mensuels, formation à part ; une ligne corrigée ne compte qu\u2019une fois.',
 			'Réalisation à date : heures réalisées depuis le début du marché, rapportées aux heures attendues à la fin de la période (échéancier de la clause, sinon au prorata de la durée d\u2019exécution écoulée). Réalisation sur le total : rapportée à toutes les heures dues au marché.',
 			'Personnes : comptées une fois chacune, même présentes sur plusieurs marchés (identifiant anonyme attribué par le facilitateur).',
 			'Part des marchés avec une clause : sur tous les marchés en exécution pendant la période, avec et sans clause.',
+			...(commitments
+				? [
+						`Autres considérations sociales (${SOURCES.allianceVillesEmploi}) : engagements du titulaire déclarés au registre (actions qualitatives, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires) ; une échéance est tenue quand son justificatif est reçu au plus tard à la fin de la période.`,
+					]
+				: []),
 		],
 		sources: BILAN_SOURCES,
 	};

@@ -810,11 +810,12 @@ export function bilanKeyFigures(bilan: Bilan): string[] {
 }
 
 /** Courriel de synthèse du bilan pour le chargé ou la chargée de mission. */
-export function bilanSummary(bilan: Bilan, meta: { titre: string; fichier: string; dateBilan: string; pdf?: string }): { objet: string; texte: string; html: string } {
+export function bilanSummary(bilan: Bilan, meta: { titre: string; fichier: string; dateBilan: string; pdf?: string; autresConsiderations?: string }): { objet: string; texte: string; html: string } {
 	const period = `${frenchMonth(bilan.periode.debut)} à ${frenchMonth(bilan.periode.fin)}`;
-	const lines = bilanKeyFigures(bilan);
+	// Autres considérations sociales (bilan tiré du registre) : leur section en phrases, et leur feuille.
+	const lines = [...bilanKeyFigures(bilan), ...(meta.autresConsiderations ? [meta.autresConsiderations] : [])];
 	const files = meta.pdf ? `fichiers joints « ${meta.fichier} » et « ${meta.pdf} »` : `fichier joint « ${meta.fichier} »`;
-	const views = 'Le classeur présente une feuille par vue : nature, service acheteur et territoire (marchés avec et sans clause), mécanisme, marchés, lots, titulaires, facilitateurs, mois et années, publics, publics prioritaires, situations à six mois, modalités, contrats, employeurs, pénalités.';
+	const views = `Le classeur présente une feuille par vue : nature, service acheteur et territoire (marchés avec et sans clause), mécanisme, marchés, lots, titulaires, facilitateurs, mois et années, publics, publics prioritaires, situations à six mois, modalités, contrats, employeurs, pénalités${meta.autresConsiderations ? ', autres considérations sociales' : ''}.`;
 	const objet = singleLine(`${meta.titre} – ${period}`);
 	const texte = ['Bonjour,', '', `Voici le bilan des clauses sociales d\u2019insertion de ${period} (${files}, établi le ${frenchLongDate(meta.dateBilan)}) :`, '', ...lines.map((l) => `- ${l}`), '', views].join('\n');
 	const html = [

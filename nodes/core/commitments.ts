@@ -13,7 +13,7 @@
  * non-réalisation par l'entreprise ».
  */
 import { AnomalyError } from './anomalies';
-import { addDays, daysBetween, frenchLongDate } from './calendar';
+import { addDays, daysBetween, frenchLongDate, frenchShortDate } from './calendar';
 import { escapeHtml, formatEuros, formatInteger, formatNumber } from './format';
 import { PENALTY_DEFAULTS, SOURCES } from './referential';
 import type { SourcedValue } from './referential';
@@ -286,17 +286,28 @@ export function commitmentMessageKey(key: string, echeance: string, etape: Commi
 
 // --- Bilan ------------------------------------------------------------------
 
+/** Titre de la section, dans le bilan JSON, le classeur et le document des élus. */
+export const COMMITMENT_SECTION_TITLE = 'Autres considérations sociales';
+
 export interface CommitmentBilanLine {
 	marche: string;
 	lot: string;
+	/** Titulaire de la clause (absent quand la clause n'est pas au registre). */
+	titulaire?: string;
 	numero: string;
 	nature: string;
 	libelle: string;
 	indicateur: string;
 	echeance: string;
+	libelleEcheance?: string;
 	cible?: number;
 	valeur?: number;
 	etat: CommitmentState;
+	/** L'état en clair : tenu, à venir, en retard, relancé, mis en demeure, pénalité proposée ou notifiée. */
+	situation: string;
+	/** Pénalité calculée à la fin de la période, à approuver par l'acheteur avant sa notification. */
+	penaliteProposee?: number;
+	/** Pénalité notifiée au titulaire. */
 	penalite?: number;
 }
 
@@ -311,17 +322,44 @@ export interface CommitmentBilan {
 	misesEnDemeure: number;
 	penalites: number;
 	montantPenalites: number;
+	/** Pénalités calculées, pas encore notifiées (à approuver). */
+	penalitesProposees: number;
+	montantPenalitesProposees: number;
 	parNature: Array<{ nature: string; engagements: number; echeances: number; justifiees: number }>;
 	lignes: CommitmentBilanLine[];
 	/** La section du bilan, en phrases. */
 	texte: string;
 }
 
+/** L'état d'une échéance en clair, court (une cellule de tableau). */
+export function commitmentSituation(state: CommitmentDueState): string {
+	switch (state.etat) {
+		case 'justifié':
+			return 'tenu';
+		case 'à venir':
+			return 'à venir';
+		case 'à relancer':
+			return 'en retard, relance à envoyer';
+		case 'relancé':
+			return state.relance ? `en retard, relancé le ${frenchShortDate(state.relance.date)}` : 'en retard, relancé';
+		case 'à mettre en demeure':
+			return `en retard, relancé${state.relance ? ` le ${frenchShortDate(state.relance.date)}` : ''}, mise en demeure à envoyer`;
+		case 'mis en demeure':
+			return state.miseEnDemeure ? `mis en demeure le ${frenchShortDate(state.miseEnDemeure.date)}` : 'mis en demeure';
+		case 'à pénaliser':
+			return `pénalité proposée : ${formatEuros(state.montant ?? 0)} HT`;
+		case 'pénalisé':
+			return `pénalité notifiée : ${formatEuros(state.penalite?.montant ?? 0)} HT`;
+	}
+	// Clause suspendue ou soldée : l'échéance n'est plus suivie.
+	return 'en retard, clause close';
+}
+
 /**
  * Section « autres considérations sociales » du bilan : les échéances de la
  * période, tenues ou non, les relances, mises en demeure et pénalités.
  */
-export function commitmentBilan(records: Array<{ key: string; record: CommitmentRecord; clauseStatus: string }>, period: { debut: string; fin: string; dateSuivi: string }, settings: Pick<CommitmentFollowUpSettings, 'delaiRelanceJours' | 'delaiMiseEnDemeureJours' | 'penaliteJour'>): CommitmentBilan {
+export function commitmentBilan(records: Array<{ key: string; record: CommitmentRecord; clauseStatus: string; titulaire?: string }>, period: { debut: string; fin: string; dateSuivi: string }, settings: Pick<CommitmentFollowUpSettings, 'delaiRelanceJours' | 'delaiMiseEnDemeureJours' | 'penaliteJour'>): CommitmentBilan {
 	const lignes: CommitmentBilanLine[] = [];
 	const counted = new Set<string>();
 	const natures = new Map<string, { engagements: Set<string>; echeances: number; justifiees: number }>();
@@ -329,7 +367,9 @@ export function commitmentBilan(records: Array<{ key: string; record: Commitment
 	let misesEnDemeure = 0;
 	let penalites = 0;
 	let montantPenalites = 0;
-	for (const { key, record, clauseStatus } of records) {
+	let penalitesProposees = 0;
+	let montantPenalitesProposees = 0;
+	for (const { key, record, clauseStatus, titulaire } of records) {
 		const states = commitmentDueStates(key, record, clauseStatus, { ...settings, dateSuivi: period.dateSuivi });
 		for (const s of states) {
 			if (s.echeance < period.debut || s.echeance > period.fin) continue;
@@ -345,20 +385,27 @@ export function commitmentBilan(records: Array<{ key: string; record: Commitment
 			if (s.penalite) {
 				penalites += 1;
 				montantPenalites += s.penalite.montant ?? 0;
+			} else if (s.etat === 'à pénaliser') {
+				penalitesProposees += 1;
+				montantPenalitesProposees += s.montant ?? 0;
 			}
 			const due = record.echeances.find((e) => e.date === s.echeance);
 			const proof = [...record.justificatifs].reverse().find((j) => j.echeance === s.echeance);
 			lignes.push({
 				marche: record.marche,
 				lot: record.lot,
+				...(titulaire ? { titulaire } : {}),
 				numero: record.numero,
 				nature,
 				libelle: record.libelle,
 				indicateur: record.indicateur,
 				echeance: s.echeance,
+				...(due?.libelle ? { libelleEcheance: due.libelle } : {}),
 				...(due?.cible !== undefined ? { cible: due.cible } : {}),
 				...(proof?.valeur !== undefined ? { valeur: proof.valeur } : {}),
 				etat: s.etat,
+				situation: commitmentSituation(s),
+				...(s.etat === 'à pénaliser' && s.montant !== undefined ? { penaliteProposee: s.montant } : {}),
 				...(s.penalite?.montant !== undefined ? { penalite: s.penalite.montant } : {}),
 			});
 		}
@@ -373,7 +420,7 @@ export function commitmentBilan(records: Array<{ key: string; record: Commitment
 			: [
 					`Entre le ${frenchLongDate(period.debut)} et le ${frenchLongDate(period.fin)}, ${formatInteger(counted.size)} engagement${counted.size > 1 ? 's' : ''} autre${counted.size > 1 ? 's' : ''} que les heures d’insertion ${counted.size > 1 ? 'avaient' : 'avait'} ${formatInteger(echeances)} échéance${echeances > 1 ? 's' : ''} : ${formatInteger(justifiees)} justifiée${justifiees > 1 ? 's' : ''}, ${formatInteger(enRetard)} sans justificatif à ce jour.`,
 					`Par nature : ${parNature.map((n) => `${n.nature}, ${formatInteger(n.justifiees)} sur ${formatInteger(n.echeances)}`).join(' ; ')}.`,
-					`Suivi : ${formatInteger(relances)} relance${relances > 1 ? 's' : ''}, ${formatInteger(misesEnDemeure)} mise${misesEnDemeure > 1 ? 's' : ''} en demeure, ${formatInteger(penalites)} pénalité${penalites > 1 ? 's' : ''} notifiée${penalites > 1 ? 's' : ''}${penalites > 0 ? ` pour ${formatEuros(montantPenalites)} HT` : ''}.`,
+					`Suivi : ${formatInteger(relances)} relance${relances > 1 ? 's' : ''}, ${formatInteger(misesEnDemeure)} mise${misesEnDemeure > 1 ? 's' : ''} en demeure, ${formatInteger(penalites)} pénalité${penalites > 1 ? 's' : ''} notifiée${penalites > 1 ? 's' : ''}${penalites > 0 ? ` pour ${formatEuros(montantPenalites)} HT` : ''}${penalitesProposees > 0 ? ` ; ${formatInteger(penalitesProposees)} pénalité${penalitesProposees > 1 ? 's' : ''} proposée${penalitesProposees > 1 ? 's' : ''} pour ${formatEuros(montantPenalitesProposees)} HT, à approuver par l’acheteur` : ''}.`,
 				].join(' ');
-	return { debut: period.debut, fin: period.fin, engagements: counted.size, echeances, justifiees, enRetard, relances, misesEnDemeure, penalites, montantPenalites, parNature, lignes, texte };
+	return { debut: period.debut, fin: period.fin, engagements: counted.size, echeances, justifiees, enRetard, relances, misesEnDemeure, penalites, montantPenalites, penalitesProposees, montantPenalitesProposees: Math.round(montantPenalitesProposees * 100) / 100, parNature, lignes, texte };
 }

@@ -18,7 +18,7 @@ import type { LotRecord } from './schemas/registre';
 import type { RegisterClause } from './register-records';
 import type { DecpComplement, DecpConsiderationSociale, DecpDefaults, DecpMarche } from './schemas/decp';
 import { DECP_CONSIDERATIONS_SOCIALES, DECP_ID_MAX, DECP_LABELS, DecpComplementSchema, DecpMarcheSchema } from './schemas/decp';
-import { clauseKey } from './schemas/suivi';
+import { clauseKey, isCommitmentsOnly } from './schemas/suivi';
 import { normalizeToken } from './schemas/primitives';
 
 /** Le fichier publié : `{ "marches": { "marche": [ … ] } }`. */
@@ -85,7 +85,8 @@ export function registerSocialConsiderations(lot: LotRecord | undefined, clause:
 	const known = new Set<string>(DECP_CONSIDERATIONS_SOCIALES);
 	const fromStudy = (lot?.etude?.considerationsSociales ?? []).filter((c): c is DecpConsiderationSociale => known.has(c));
 	const out = new Set<DecpConsiderationSociale>(fromStudy);
-	if (clause && clause.heuresDues > 0) {
+	// Une clause sans heures qui ne porte que des engagements (actions qualitatives) reste une condition d'exécution sociale.
+	if (clause && (clause.heuresDues > 0 || isCommitmentsOnly(clause))) {
 		const mecanisme = normalizeToken(clause.mecanisme ?? '');
 		if (mecanisme.includes('reserve')) out.add('Marché réservé');
 		else if (mecanisme.includes('critere')) out.add('Critère social');

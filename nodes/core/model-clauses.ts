@@ -4,7 +4,9 @@
  * paragraphe du règlement de la consultation et, pour un critère
  * d'attribution, l'annexe de notation. Les heures, le facilitateur et ses
  * coordonnées viennent de l'étude ; les pénalités et le rythme des relevés,
- * des paramètres (barème d'un CCAP public en vigueur par défaut). Le texte est
+ * des paramètres (barème d'un CCAP public en vigueur par défaut ; pour les
+ * engagements qualitatifs, la relance, la mise en demeure et la pénalité par
+ * jour de retard du suivi des engagements, COMMITMENT_DEFAULTS). Le texte est
  * un modèle que l'acheteur relit et adapte : les passages à compléter sont
  * signalés entre crochets.
  *
@@ -17,6 +19,7 @@
 import { z } from 'zod/v4';
 
 import type { FieldLabels } from './anomalies';
+import { COMMITMENT_DEFAULTS } from './commitments';
 import type { Mechanism } from './feasibility';
 import { MECHANISMS } from './feasibility';
 import { formatEuros, formatHours, formatInteger, formatNumber, formatPercent } from './format';
@@ -35,18 +38,52 @@ export interface ModelClauseSettings {
 	jourReleve: number;
 	/** Pondération du critère social d'attribution, en %. */
 	poidsCritereSocial: number;
+	/**
+	 * Engagement qui ne se compte pas en heures (action qualitative, plan de
+	 * progrès…) : pénalité par jour calendaire de retard dans sa justification,
+	 * après mise en demeure (€ HT) — celle que le suivi des engagements applique.
+	 */
+	penaliteJourEngagement: number;
+	/** Délai laissé après la relance d'une échéance non justifiée avant la mise en demeure (jours). */
+	delaiRelanceEngagement: number;
+	/** Délai laissé par la mise en demeure pour justifier l'engagement (jours). */
+	delaiMiseEnDemeureEngagement: number;
 	/** Collectivité acheteuse, en tête du document. */
 	collectivite?: string;
 }
 
-/** Barème par défaut : celui d'un CCAP public en vigueur (60 € par heure, 100 € et 300 € par jour de retard). */
+/**
+ * Barème par défaut : celui d'un CCAP public en vigueur (60 € par heure, 100 € et 300 € par jour de retard) ;
+ * pour les engagements, les valeurs du suivi des engagements (COMMITMENT_DEFAULTS, avec leurs sources).
+ */
 export const MODEL_CLAUSE_DEFAULTS: ModelClauseSettings = {
 	penaliteHeure: 60,
 	penaliteRetardReleve: 100,
 	penaliteRetardBilan: 300,
 	jourReleve: 10,
 	poidsCritereSocial: 10,
+	penaliteJourEngagement: COMMITMENT_DEFAULTS.penaliteJour.valeur,
+	delaiRelanceEngagement: COMMITMENT_DEFAULTS.delaiRelanceJours.valeur,
+	delaiMiseEnDemeureEngagement: COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur,
 };
+
+const calendarDays = (n: number) => `${formatInteger(n)}\u00a0jour${n > 1 ? 's' : ''} calendaire${n > 1 ? 's' : ''}`;
+
+/**
+ * Les phrases du CCAP qui fondent le suivi d'un engagement qualitatif : relance
+ * à l'échéance non justifiée, mise en demeure après le délai de relance, puis
+ * pénalité par jour calendaire de retard après la date limite de la mise en
+ * demeure — les étapes et les montants qu'applique le nœud « Engagements sociaux ».
+ */
+function commitmentPenaltyParagraphs(s: ModelClauseSettings): string[] {
+	return [
+		`Lorsqu\u2019une échéance passe sans que le titulaire ait justifié la réalisation de l\u2019action, l\u2019acheteur, ou le facilitateur pour son compte, la lui rappelle par courriel. Si le titulaire n\u2019en a pas justifié ${s.delaiRelanceEngagement === 0 ? 'à la date de ce rappel' : `dans un délai de ${calendarDays(s.delaiRelanceEngagement)} suivant ce rappel`}, l\u2019acheteur le met en demeure de le faire dans un délai de ${calendarDays(s.delaiMiseEnDemeureEngagement)}.`,
+		`Passé la date limite fixée par la mise en demeure, et sauf si le titulaire démontre que le retard ne lui est pas imputable, il encourt une pénalité de ${formatEuros(s.penaliteJourEngagement)} HT par jour calendaire de retard dans la justification de l\u2019engagement, décomptée du lendemain de cette date limite jusqu\u2019au jour où l\u2019acheteur la constate, et notifiée après que le titulaire a pu présenter ses observations.`,
+		s.plafondPenalites !== undefined
+			? `Cette pénalité se cumule avec les autres pénalités de la clause, dans la limite du plafond de ${formatPercent(s.plafondPenalites)} du montant HT du marché.`
+			: 'Cette pénalité se cumule avec les autres pénalités du marché. Par dérogation au CCAG, elle ne fait l\u2019objet d\u2019aucune exonération de minimis [à adapter].',
+	];
+}
 
 export type Block = { paragraphe: string } | { puces: string[] } | { tableau: { entetes: string[]; lignes: string[][] } } | { intertitre: string };
 
@@ -213,8 +250,12 @@ function awardCriterion(row: StudyRow, s: ModelClauseSettings): ClauseSection[] 
 			titre: `Article [n°] – Engagements d\u2019insertion pris dans l\u2019offre (${lotLabel(row)})`,
 			blocs: [
 				{
-					paragraphe: `Les engagements d\u2019insertion présentés par le titulaire dans sa note méthodologique au titre du critère d\u2019attribution ont valeur contractuelle. Le titulaire en rend compte dans son relevé mensuel. Leur inexécution, imputable au titulaire, entraîne après mise en demeure une pénalité de ${formatEuros(s.penaliteHeure)} HT par heure d\u2019insertion promise et non réalisée [à adapter pour les engagements qui ne se comptent pas en heures].`,
+					paragraphe: `Les engagements d\u2019insertion présentés par le titulaire dans sa note méthodologique au titre du critère d\u2019attribution ont valeur contractuelle. Le titulaire en rend compte dans son relevé mensuel. Leur inexécution, imputable au titulaire, entraîne après mise en demeure une pénalité de ${formatEuros(s.penaliteHeure)} HT par heure d\u2019insertion promise et non réalisée.`,
 				},
+				{
+					paragraphe: 'Un engagement qui ne se compte pas en heures (accueil de stagiaires, formation, action qualitative) est assorti dans la note d\u2019un indicateur et d\u2019échéances, auxquelles le titulaire en justifie la réalisation.',
+				},
+				...commitmentPenaltyParagraphs(s).map((paragraphe) => ({ paragraphe })),
 			],
 		},
 	];
@@ -298,8 +339,10 @@ function qualitativeActions(row: StudyRow, s: ModelClauseSettings): ClauseSectio
 					],
 				},
 				{
-					paragraphe: `Le titulaire en rend compte dans son relevé mensuel, transmis au plus tard le ${formatInteger(s.jourReleve)} du mois suivant. Une action non réalisée à son échéance, du fait du titulaire, entraîne après mise en demeure une pénalité forfaitaire de [montant à compléter] € HT.`,
+					paragraphe: `Chaque action est assortie d\u2019un indicateur (par exemple : nombre de stagiaires accueillis, de salariés formés, de visites organisées) et d\u2019une ou plusieurs échéances, auxquelles le titulaire en justifie la réalisation par les pièces qui l\u2019attestent (attestations, liste pseudonymisée des participants, compte rendu) et la valeur atteinte par l\u2019indicateur. Il en rend compte aussi dans son relevé mensuel, transmis au plus tard le ${formatInteger(s.jourReleve)} du mois suivant.`,
 				},
+				{ intertitre: 'Pénalités' },
+				...commitmentPenaltyParagraphs(s).map((paragraphe) => ({ paragraphe })),
 			],
 		},
 	];
@@ -355,6 +398,9 @@ export const ModelClauseSettingsSchema = z.object({
 	plafondPenalites: z.number().gt(0).max(100).optional(),
 	jourReleve: z.number().int().min(1).max(28),
 	poidsCritereSocial: z.number().gt(0).max(100),
+	penaliteJourEngagement: z.number().min(0).default(COMMITMENT_DEFAULTS.penaliteJour.valeur),
+	delaiRelanceEngagement: z.number().int().min(0).default(COMMITMENT_DEFAULTS.delaiRelanceJours.valeur),
+	delaiMiseEnDemeureEngagement: z.number().int().min(1).default(COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur),
 	collectivite: z.string().optional(),
 });
 
@@ -365,5 +411,8 @@ export const MODEL_CLAUSE_LABELS: FieldLabels = {
 	plafondPenalites: 'plafond des pénalités',
 	jourReleve: 'jour limite du relevé mensuel',
 	poidsCritereSocial: 'pondération du critère social',
+	penaliteJourEngagement: 'pénalité par jour de retard d’un engagement',
+	delaiRelanceEngagement: 'délai entre la relance et la mise en demeure d’un engagement',
+	delaiMiseEnDemeureEngagement: 'délai laissé par la mise en demeure d’un engagement',
 	collectivite: 'collectivité',
 };

@@ -358,8 +358,9 @@ export function assessPenalties(
 	}
 
 	// Relevés mensuels manquants (seulement si les heures viennent des relevés).
+	// Une clause sans heures (engagements seulement) n'attend aucun relevé d'heures.
 	const relevesManquants =
-		entered === undefined
+		entered === undefined && clause.heuresDues > 0
 			? dueMonths(clause, period.date, settings.dateCalcul)
 					.filter((m) => !declared.has(m))
 					.map((m) => ({ mois: m, libelle: frenchMonth(m) }))
@@ -400,7 +401,7 @@ export function assessPenalties(
 
 	// Bilan de fin d'exécution.
 	let bilan: PenaltyAssessment['bilan'] = null;
-	if (!period.jalon) {
+	if (!period.jalon && clause.heuresDues > 0) {
 		const dateLimite = fields.dateLimiteBilan ?? addDays(clause.finExecution, parametres.delaiBilanJours.valeur);
 		const statut = fields.dateRemiseBilan ? 'remis' : fields.bilanRemis === false ? 'nonRemis' : fields.bilanRemis === true ? 'remis' : 'nonRenseigne';
 		bilan = { dateLimite, dateRemise: fields.dateRemiseBilan, statut };
@@ -564,6 +565,7 @@ export function decideStep(clause: ClauseRecord, fields: ClausePenaltyFields, a:
 	const none = (etape: PenaltyStep, motif: string): StepDecision => ({ etape, etapeLibelle: PENALTY_STEPS[etape], motif, cleEnvoi: null, dateMiseEnDemeure: fields.dateMiseEnDemeure });
 	if (clause.statut === 'soldee') return none('aucune', 'Clause soldée : plus de pénalité à appliquer.');
 	if (clause.statut === 'suspendue') return none('aucune', 'Clause suspendue : pas de pénalité pendant la suspension.');
+	if (clause.heuresDues === 0) return none('aucune', 'Clause sans heures d\u2019insertion : aucune pénalité au titre des heures ni des relevés ; ses engagements sont suivis, et pénalisés selon le CCAP, par le nœud « Engagements sociaux ».');
 	const ended = a.periode !== 'fin' || clause.statut === 'terminee' || clause.finExecution < a.dateCalcul;
 	if (!ended || a.dateEcheance >= a.dateCalcul) {
 		return none('aucune', `Échéance évaluée (${a.periodeLibelle}) non atteinte au ${frenchLongDate(a.dateCalcul)}.`);

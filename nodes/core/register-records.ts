@@ -226,7 +226,10 @@ export function clauseFromNotification(raw: Record<string, unknown>, lot: LotRec
 	if (!read.ok) throw read.error;
 	const n: Notification = read.value;
 	const given = canonicalizeKeys(raw, NOTIFICATION_READER.keys);
-	if (n.heuresDues === undefined && (lot === undefined || !(lot.heures !== undefined && lot.heures > 0))) {
+	// L'étude ne recommande que des actions qualitatives : la clause peut ne devoir aucune heure (ses engagements sont suivis à part).
+	const studyMechanisms = lot?.etude?.mecanismes.filter((m) => !m.option) ?? [];
+	const commitmentsOnly = studyMechanisms.length > 0 && studyMechanisms.every((m) => m.code === 'actionsQualitatives');
+	if (n.heuresDues === undefined && !commitmentsOnly && (lot === undefined || !(lot.heures !== undefined && lot.heures > 0))) {
 		throw problem(
 			'heuresDues',
 			CLAUSE_LABELS.heuresDues,
@@ -236,7 +239,7 @@ export function clauseFromNotification(raw: Record<string, unknown>, lot: LotRec
 				: `heures d\u2019insertion dues absentes, et l\u2019étude du lot ${n.lot} du marché ${n.marche} n\u2019en retient aucune`,
 			lot === undefined
 				? 'Enregistrez d\u2019abord l\u2019étude de ce lot (opération « Enregistrer l\u2019étude »), ou donnez les heures dues (champ « heuresDues »).'
-				: 'Donnez les heures dues (champ « heuresDues ») : l\u2019étude n\u2019en prévoit pas pour ce lot.',
+				: 'Donnez les heures dues (champ « heuresDues ») : l\u2019étude n\u2019en prévoit pas pour ce lot. Une clause qui ne porte que des engagements (actions qualitatives) s\u2019enregistre avec 0 heure et le mécanisme « actions qualitatives ».',
 			'registre.notificationSansHeures',
 		);
 	}
@@ -253,7 +256,7 @@ export function clauseFromNotification(raw: Record<string, unknown>, lot: LotRec
 		mecanisme: given.mecanisme ?? mecanisme,
 		territoire: given.territoire ?? lot?.lieuExecution,
 		montantHT: given.montantHT ?? lot?.montantHT,
-		heuresDues: n.heuresDues ?? lot?.heures,
+		heuresDues: n.heuresDues ?? (lot?.heures !== undefined && lot.heures > 0 ? lot.heures : commitmentsOnly ? 0 : lot?.heures),
 		facilitateur,
 		emailFacilitateur,
 		statut: given.statut ?? 'enCours',

@@ -46,6 +46,7 @@ export const FOLLOW_UP_STATUSES = {
 	nonCommencee: 'Exécution non commencée',
 	suspendue: 'Clause suspendue',
 	soldee: 'Clause soldée',
+	sansHeures: 'Clause sans heures d\u2019insertion (engagements seulement)',
 } as const;
 export type FollowUpStatus = keyof typeof FOLLOW_UP_STATUSES;
 
@@ -103,7 +104,8 @@ export interface ReminderDecision {
 	heuresAttendues: number;
 	heuresDeclarees: number;
 	ecart: number;
-	tauxRealisation: number;
+	/** Heures déclarées ÷ heures dues ; null pour une clause sans heures. */
+	tauxRealisation: number | null;
 	enRetard: boolean;
 	niveau: ReminderLevel;
 	niveauLibelle: string;
@@ -180,7 +182,7 @@ export function decideReminder(clause: ClauseRecord, reports: ReportIndex, setti
 		moisManquants: [],
 		heuresAttendues: roundTo(expected, 2),
 		ecart: roundTo(expected - declared, 2),
-		tauxRealisation: roundTo(declared / clause.heuresDues, 4),
+		tauxRealisation: clause.heuresDues > 0 ? roundTo(declared / clause.heuresDues, 4) : null,
 		enRetard: false,
 		niveau: 'aucun',
 		niveauLibelle: REMINDER_LEVELS.aucun.libelle,
@@ -189,6 +191,8 @@ export function decideReminder(clause: ClauseRecord, reports: ReportIndex, setti
 	});
 	if (clause.statut === 'soldee') return idle('soldee', 'Clause soldée : plus de relevé attendu.');
 	if (clause.statut === 'suspendue') return idle('suspendue', 'Clause suspendue : pas de relance pendant la suspension.');
+	// Clause qui ne porte que des engagements : ni relevé d'heures attendu, ni relance pour des heures (le nœud « Engagements sociaux » suit ses échéances).
+	if (clause.heuresDues === 0) return idle('sansHeures', 'Clause sans heures d\u2019insertion : aucun relevé d\u2019heures attendu ; ses engagements sont suivis par le nœud « Engagements sociaux ».');
 	if (clause.debutExecution > lastDayOfMonth(ref)) {
 		return idle('nonCommencee', `Exécution commencée après ${frenchMonth(ref)} : aucun relevé attendu à ce jour.`);
 	}

@@ -6,8 +6,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Register } from '../adapters';
-import type { CommitmentFollowUpSettings, CommitmentRecord, RegisterClause } from '../core';
-import { COMMITMENT_DEFAULTS, CommitmentRecordSchema, clauseKey, commitmentBilan } from '../core';
+import type { CommitmentBilan, CommitmentFollowUpSettings, CommitmentRecord, RegisterClause } from '../core';
+import { COMMITMENT_DEFAULTS, COMMITMENT_SECTION_TITLE, CommitmentRecordSchema, clauseKey, commitmentBilan } from '../core';
 
 export interface Followed {
 	key: string;
@@ -28,26 +28,44 @@ export async function readCommitments(register: Register, facilitateur: string |
 	return out;
 }
 
+const DEFAULT_SETTINGS: Pick<CommitmentFollowUpSettings, 'delaiRelanceJours' | 'delaiMiseEnDemeureJours' | 'penaliteJour'> = {
+	delaiRelanceJours: COMMITMENT_DEFAULTS.delaiRelanceJours.valeur,
+	delaiMiseEnDemeureJours: COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur,
+	penaliteJour: COMMITMENT_DEFAULTS.penaliteJour.valeur,
+};
+
 /**
- * Section « autres considérations sociales » du bilan sur le registre : les
- * échéances de la période, leur situation à la fin de la période, les étapes
- * parties. Reprise par le nœud « Bilan des clauses sociales ».
+ * Les engagements du registre dans le bilan : les échéances de la période,
+ * leur situation à la fin de la période, les étapes parties, le titulaire de
+ * chaque clause.
+ */
+export async function readCommitmentBilan(
+	register: Register,
+	period: { debut: string; fin: string; facilitateur?: string },
+	settings: Pick<CommitmentFollowUpSettings, 'delaiRelanceJours' | 'delaiMiseEnDemeureJours' | 'penaliteJour'> = DEFAULT_SETTINGS,
+): Promise<CommitmentBilan> {
+	const followed = await readCommitments(register, period.facilitateur);
+	return commitmentBilan(
+		followed.map((f) => ({ key: f.key, record: f.record, clauseStatus: f.clause?.statut ?? 'enCours', ...(f.clause?.titulaire ? { titulaire: f.clause.titulaire } : {}) })),
+		{ debut: period.debut, fin: period.fin, dateSuivi: period.fin },
+		settings,
+	);
+}
+
+/** La section telle que la rendent les nœuds en JSON. */
+export function commitmentSectionJson(bilan: CommitmentBilan): IDataObject {
+	return { section: COMMITMENT_SECTION_TITLE, ...bilan } as unknown as IDataObject;
+}
+
+/**
+ * Section « autres considérations sociales » du bilan sur le registre, en
+ * JSON : reprise par les nœuds « Engagements sociaux » et « Bilan des clauses
+ * sociales ».
  */
 export async function commitmentBilanSection(
 	register: Register,
 	period: { debut: string; fin: string; facilitateur?: string },
-	settings: Pick<CommitmentFollowUpSettings, 'delaiRelanceJours' | 'delaiMiseEnDemeureJours' | 'penaliteJour'> = {
-		delaiRelanceJours: COMMITMENT_DEFAULTS.delaiRelanceJours.valeur,
-		delaiMiseEnDemeureJours: COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur,
-		penaliteJour: COMMITMENT_DEFAULTS.penaliteJour.valeur,
-	},
+	settings: Pick<CommitmentFollowUpSettings, 'delaiRelanceJours' | 'delaiMiseEnDemeureJours' | 'penaliteJour'> = DEFAULT_SETTINGS,
 ): Promise<IDataObject> {
-	const followed = await readCommitments(register, period.facilitateur);
-	const bilan = commitmentBilan(
-		followed.map((f) => ({ key: f.key, record: f.record, clauseStatus: f.clause?.statut ?? 'enCours' })),
-		{ debut: period.debut, fin: period.fin, dateSuivi: period.fin },
-		settings,
-	);
-	return { section: 'Autres considérations sociales', ...bilan } as unknown as IDataObject;
+	return commitmentSectionJson(await readCommitmentBilan(register, period, settings));
 }
-

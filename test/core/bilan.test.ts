@@ -7,8 +7,14 @@ import {
 	BilanRecordSetSchema,
 	MARKET_READER,
 	PENALTY_READER,
+	addProof,
+	addStep,
+	bilanDocument,
 	bilanKeyFigures,
+	bilanSummary,
+	commitmentBilan,
 	computeBilan,
+	declareCommitment,
 	natureLabel,
 	parseBilanSettings,
 	penaltyInput,
@@ -166,5 +172,45 @@ describe('bilan : chiffres recomptés', () => {
 		const fromNode = readRecord(PENALTY_READER, penaltyInput({ marche: 'M', lot: '1', etape: 'miseEnDemeure', penalites: { total: 1250.5 }, dateDocument: '2026-05-02' }), 'élément 1');
 		expect(fromNode).toEqual({ marche: 'M', lot: '1', etape: 'proposee', montant: 1250.5, date: '2026-05-02' });
 		expect(readRecord(MARKET_READER, { 'N° marché': 'M', 'Nature du marché': 'DSP', 'Service acheteur': 'Transports', 'Date de notification': '15/03/2025' }, 'ligne 2')).toEqual({ marche: 'M', nature: 'DSP', acheteur: 'Transports', dateNotification: '2025-03-15' });
+	});
+
+	it('autres considérations sociales : page du document des élus, phrase du courriel ; absentes sans engagements lus', () => {
+		let late = declareCommitment(
+			undefined,
+			{ marche: 'TRX-1', lot: '1', numero: 'EG-1', type: 'egaliteFemmesHommes', libelle: 'Recruter au moins une femme parmi les personnes en insertion', indicateur: 'femmes recrutées', echeances: [{ date: '2025-06-30', cible: 1 }] },
+			'déclaré au registre',
+		);
+		late = addStep(late, { echeance: '2025-06-30', etape: 'relance', date: '2025-07-02' });
+		const kept = addProof(
+			declareCommitment(undefined, { marche: 'DSP-1', lot: 'unique', numero: 'ST-1', type: 'stagiaires', libelle: 'Accueillir deux stagiaires', indicateur: 'stagiaires accueillis', echeances: [{ date: '2025-10-31' }] }, 'déclaré au registre'),
+			{ echeance: '2025-10-31', dateReception: '2025-10-20', valeur: 2 },
+			'élément 1',
+		);
+		const commitments = commitmentBilan(
+			[
+				{ key: 'a', record: late, clauseStatus: 'enCours', titulaire: 'Titulaire TRX-1' },
+				{ key: 'b', record: kept, clauseStatus: 'enCours', titulaire: 'Titulaire DSP-1' },
+			],
+			{ debut: '2025-01-01', fin: '2025-12-31', dateSuivi: '2025-12-31' },
+			{ delaiRelanceJours: 15, delaiMiseEnDemeureJours: 15, penaliteJour: 100 },
+		);
+		const doc = bilanDocument(bilan, { titre: 'Bilan 2025', dateBilan: '2026-01-15' }, commitments);
+		const page = doc.pages.at(-1)!;
+		expect(page.titre).toBe('Autres considérations sociales');
+		expect(page.paragraphes).toEqual([commitments.texte]);
+		expect(page.tableaux[0].colonnes).toEqual(['Engagement', 'Marché / lot', 'Titulaire', 'Indicateur', 'Échéance', 'État']);
+		expect(page.tableaux[0].lignes).toEqual([
+			['EG-1 – Recruter au moins une femme parmi les personnes en insertion', 'TRX-1, lot 1', 'Titulaire TRX-1', 'femmes recrutées', '30/06/2025', 'en retard, relancé le 02/07/2025, mise en demeure à envoyer'],
+			['ST-1 – Accueillir deux stagiaires', 'DSP-1, lot unique', 'Titulaire DSP-1', 'stagiaires accueillis', '31/10/2025', 'tenu'],
+		]);
+		expect(doc.methode.at(-1)).toContain('Alliance Villes Emploi');
+		const mail = bilanSummary(bilan, { titre: 'Bilan 2025', fichier: 'bilan.xlsx', dateBilan: '2026-01-15', autresConsiderations: commitments.texte });
+		expect(mail.texte).toContain(`- ${commitments.texte}`);
+		expect(mail.texte).toContain('pénalités, autres considérations sociales.');
+
+		// Bilan sans registre (classeur, éléments) : ni page ni phrase.
+		const plain = bilanDocument(bilan, { titre: 'Bilan 2025', dateBilan: '2026-01-15' });
+		expect(plain.pages.map((p) => p.titre)).not.toContain('Autres considérations sociales');
+		expect(bilanSummary(bilan, { titre: 'Bilan 2025', fichier: 'bilan.xlsx', dateBilan: '2026-01-15' }).texte).not.toContain('considérations');
 	});
 });

@@ -206,7 +206,35 @@ describe('section du bilan', () => {
 		expect(bilan.texte).toBe(
 			'Entre le 1er janvier 2026 et le 31 octobre 2026, 2 engagements autres que les heures d’insertion avaient 2 échéances : 1 justifiée, 1 sans justificatif à ce jour. Par nature : accueil de stagiaires, 0 sur 1 ; lutte contre l’illettrisme, 1 sur 1. Suivi : 1 relance, 1 mise en demeure, 1 pénalité notifiée pour 500,00\u00a0€ HT.',
 		);
+		expect(bilan.lignes.map((l) => l.situation)).toEqual(['pénalité notifiée : 500,00\u00a0€ HT', 'tenu']);
+		expect(bilan.lignes[0]).toMatchObject({ libelleEcheance: 'mi-parcours', cible: 2, penalite: 500 });
+		expect(bilan.lignes[0].titulaire).toBeUndefined();
 		expect(commitmentBilan([], { debut: '2026-01-01', fin: '2026-12-31', dateSuivi: '2026-12-31' }, SETTINGS).texte).toBe('Aucun engagement social autre que les heures d’insertion n’avait d’échéance entre le 1er janvier 2026 et le 31 décembre 2026.');
+	});
+});
+
+describe('section du bilan : état de chaque échéance en clair', () => {
+	const step = (record: CommitmentRecord, etape: 'relance' | 'mise en demeure', date: string, dateLimite?: string) => addStep(record, { echeance: '2026-06-30', etape, date, ...(dateLimite ? { dateLimite } : {}) });
+	const at = (record: CommitmentRecord, fin: string, clauseStatus = 'enCours') =>
+		commitmentBilan([{ key: 'k', record, clauseStatus, titulaire: 'Bâtiments du Limousin' }], { debut: '2026-01-01', fin, dateSuivi: fin }, SETTINGS).lignes.find((l) => l.echeance === '2026-06-30')!;
+
+	it('à venir, en retard, relancé, mis en demeure, pénalité proposée (à approuver) puis notifiée, clause close', () => {
+		const r0 = declared();
+		expect(at(r0, '2026-06-30')).toMatchObject({ etat: 'à venir', situation: 'à venir', titulaire: 'Bâtiments du Limousin' });
+		expect(at(r0, '2026-07-01').situation).toBe('en retard, relance à envoyer');
+		expect(at(r0, '2026-07-01', 'soldee').situation).toBe('en retard, clause close');
+		const r1 = step(r0, 'relance', '2026-07-01');
+		expect(at(r1, '2026-07-10').situation).toBe('en retard, relancé le 01/07/2026');
+		expect(at(r1, '2026-07-16').situation).toBe('en retard, relancé le 01/07/2026, mise en demeure à envoyer');
+		const r2 = step(r1, 'mise en demeure', '2026-07-16', '2026-07-31');
+		expect(at(r2, '2026-07-31').situation).toBe('mis en demeure le 16/07/2026');
+		const proposed = commitmentBilan([{ key: 'k', record: r2, clauseStatus: 'enCours' }], { debut: '2026-01-01', fin: '2026-08-03', dateSuivi: '2026-08-03' }, SETTINGS);
+		expect(proposed.lignes[0]).toMatchObject({ etat: 'à pénaliser', situation: 'pénalité proposée : 300,00\u00a0€ HT', penaliteProposee: 300 });
+		expect(proposed.lignes[0].penalite).toBeUndefined();
+		expect(proposed).toMatchObject({ penalites: 0, penalitesProposees: 1, montantPenalitesProposees: 300 });
+		expect(proposed.texte).toContain('0 pénalité notifiée ; 1 pénalité proposée pour 300,00\u00a0€ HT, à approuver par l’acheteur.');
+		const justified = addProof(r2, { echeance: '2026-06-30', dateReception: '2026-08-01' }, 'élément 1');
+		expect(at(justified, '2026-08-03')).toMatchObject({ etat: 'justifié', situation: 'tenu' });
 	});
 });
 

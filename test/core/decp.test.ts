@@ -126,6 +126,9 @@ describe('données essentielles : du registre au fichier publié', () => {
 		expect(registerSocialConsiderations(undefined, { ...clause, mecanisme: 'Marché ou lot réservé aux structures d’insertion par l’activité économique' })).toEqual(['Marché réservé']);
 		expect(registerSocialConsiderations({ ...lot, etude: { ...lot.etude!, considerationsSociales: ['Pas de considération sociale'] } }, undefined)).toEqual(['Pas de considération sociale']);
 		expect(registerSocialConsiderations(undefined, undefined)).toBeUndefined();
+		// Clause sans heures qui ne porte que des engagements : une clause sociale ; sans heures ni engagements, rien.
+		expect(registerSocialConsiderations(undefined, { ...clause, heuresDues: 0, mecanisme: 'Actions qualitatives (engagements sans heures d’insertion)' })).toEqual(['Clause sociale']);
+		expect(registerSocialConsiderations(undefined, { ...clause, heuresDues: 0 })).toBeUndefined();
 	});
 
 	it('durée en mois, identifiant par défaut et rattachement d’une fiche importée à son lot', () => {

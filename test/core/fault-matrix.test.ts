@@ -266,6 +266,7 @@ const FILE_CASES: FileCase[] = [
 	// Valeurs des cellules
 	{ name: 'heures dues : 10⁹ h', readers: ['suivi'], build: () => suivi({ heuresDues: 1e9 }), expected: 'valeur invraisemblable (1' },
 	{ name: 'heures dues négatives', readers: ['suivi'], build: () => suivi({ heuresDues: -5 }), expected: 'valeur négative' },
+	{ name: 'heures dues : 0 h sur une clause d’heures', readers: ['suivi'], build: () => suivi({ heuresDues: 0 }), expected: 'aucune heure d’insertion due (0' },
 	{ name: 'heures dues en texte illisible', readers: ['suivi'], build: () => suivi({ heuresDues: 'beaucoup' }), expected: 'n\'est pas un nombre lisible' },
 	{ name: 'heures dues « 1 234,56 »', readers: ['suivi'], build: () => suivi({ heuresDues: '1 234,56' }), expected: 'ok' },
 	{ name: 'heures dues « NaN »', readers: ['suivi'], build: () => suivi({ heuresDues: 'NaN' }), expected: 'n\'est pas un nombre lisible' },

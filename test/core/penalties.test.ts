@@ -90,6 +90,22 @@ describe('calcul des pénalités', () => {
 		expect(a.parametres.tauxHoraire.source).toContain('CCAP d’un acheteur public (barème de référence) : 60 € HT par heure non réalisée');
 	});
 
+	it('une clause sans heures (engagements seulement) n’a aucune pénalité pour des heures, des relevés ou un bilan, même sans aucun relevé', () => {
+		const none = clause({ heuresDues: 0, mecanisme: 'actions qualitatives' });
+		const a = assessPenalties(none, fields({ bilanRemis: false }), new Map(), settings({ dateCalcul: '2026-09-30' }));
+		expect(a.lignes).toEqual([]);
+		expect(a.relevesManquants).toEqual([]);
+		expect(a.bilan).toBeNull();
+		expect(a.total).toBe(0);
+		const step = decideStep(none, fields({ bilanRemis: false }), a);
+		expect(step).toMatchObject({ etape: 'aucune', cleEnvoi: null });
+		expect(step.motif).toContain('Clause sans heures d’insertion');
+		// La même clause avec des heures et sans relevé est pénalisée (le contrôle ci-dessus peut échouer).
+		const withHours = assessPenalties(clause(), fields({ bilanRemis: false }), new Map(), settings({ dateCalcul: '2026-09-30' }));
+		expect(withHours.lignes.map((l) => l.code)).toEqual(['heures', 'bilan']);
+		expect(withHours.relevesManquants).toHaveLength(6);
+	});
+
 	it('une clause sans heures manquantes n’a aucune pénalité, même au-delà de l’objectif', () => {
 		const a = assessPenalties(clause({ heuresDues: 300 }), fields(), declared([], 60), settings());
 		expect(a.heures).toMatchObject({ manquantes: 0, surplus: 60 });

@@ -5,10 +5,13 @@ import {
 	ReportIndex,
 	decideReminder,
 	expectedHours,
+	isCommitmentsOnly,
 	parseReminderSettings,
 	readRecord,
 	reminderRecipients,
 	renderReminder,
+	rowReader,
+	tryReadRecord,
 } from '../../nodes/core';
 
 const clause = (overrides: Record<string, unknown> = {}): ClauseRecord =>
@@ -145,5 +148,32 @@ describe('relance mensuelle : règles', () => {
 		]);
 		expect(m.html).toContain('Électricité &lt;b&gt;courants forts&lt;/b&gt;), votre entreprise Élec &amp; Cie');
 		expect(m.html).not.toContain('<b>');
+	});
+});
+
+describe('clause sans heures d’insertion (engagements seulement)', () => {
+	it('0 h exige le mécanisme « actions qualitatives » : erreur française sinon', () => {
+		const refused = tryReadRecord(CLAUSE_READER, { ...clause(), heuresDues: 0, mecanisme: undefined }, 'ligne 4');
+		expect(refused.ok).toBe(false);
+		if (!refused.ok) {
+			expect(refused.error.anomalies).toEqual([expect.objectContaining({ champ: 'heuresDues', regle: 'clause.sansHeures' })]);
+			expect(refused.error.anomalies[0].correction).toContain('indiquez « actions qualitatives » comme mécanisme');
+		}
+		// Lecture rapide des lignes du classeur : même règle, même erreur.
+		const fast = rowReader(CLAUSE_READER)({ ...clause(), heuresDues: '0' }, () => 'ligne 4');
+		expect(fast.ok).toBe(false);
+		expect(clause({ heuresDues: 0, mecanisme: 'Actions qualitatives' }).heuresDues).toBe(0);
+		expect(isCommitmentsOnly({ mecanisme: 'Actions qualitatives (plan de progrès, lutte contre l’illettrisme, égalité femmes-hommes, accueil de stagiaires)' })).toBe(true);
+		expect(isCommitmentsOnly({ mecanisme: 'Clause sociale d’insertion, condition d’exécution' })).toBe(false);
+		expect(tryReadRecord(CLAUSE_READER, { ...clause(), heuresDues: -1, mecanisme: 'actions qualitatives' }, 'ligne 4').ok).toBe(false);
+	});
+
+	it('jamais relancée pour des heures ni pour un relevé, même sans aucun relevé', () => {
+		const none = clause({ heuresDues: 0, mecanisme: 'actions qualitatives' });
+		const decision = decideReminder(none, new ReportIndex([]), settings('2026-11-02'));
+		expect(decision).toMatchObject({ statut: 'sansHeures', niveau: 'aucun', enRetard: false, moisManquants: [], cleEnvoi: null, tauxRealisation: null, heuresDues: 0 });
+		expect(decision.motif).toContain('Engagements sociaux');
+		// La même clause avec des heures, sans relevé : relancée (le contrôle ci-dessus peut échouer).
+		expect(decideReminder(clause(), new ReportIndex([]), settings('2026-11-02')).cleEnvoi).not.toBeNull();
 	});
 });

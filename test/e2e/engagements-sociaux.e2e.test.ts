@@ -7,7 +7,9 @@
  * « Registre des clauses » → « Enregistrer un engagement », « Engagements
  * sociaux » → « Suivre les engagements ») déclare une action qualitative dont
  * l'échéance est passée : elle reçoit une relance, puis, le délai de relance
- * écoulé, une mise en demeure ; une exécution de plus n'envoie rien.
+ * écoulé, une mise en demeure ; une exécution de plus n'envoie rien. Le
+ * workflow livré « suivi hebdomadaire des engagements » propose ensuite la
+ * pénalité en aperçu ; avec « envoyer », elle reste à approuver : rien ne part.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -131,6 +133,25 @@ describe('engagement social dans un vrai n8n : relance puis mise en demeure', ()
 		// Une exécution de plus le même jour : rien de nouveau.
 		const [again] = await run({ dateSuivi: '2027-07-17', mode: 'envoyer' });
 		expect(again).toMatchObject({ etat: 'mis en demeure', envoi: { statut: 'rien à envoyer' } });
+		await new Promise((r) => setTimeout(r, 500));
+		expect(sink.mails).toHaveLength(2);
+
+		// Le workflow livré « suivi hebdomadaire des engagements », tel qu'il est livré (aperçu) : après la date limite
+		// de la mise en demeure, la pénalité est proposée pour relecture, rien ne part ; avec « envoyer » à true, la
+		// notification de pénalité reste à approuver par l'acheteur : toujours rien ne part.
+		const shipped = path.join(local.ROOT, 'workflows', 'engagements-sociaux.json');
+		const runShipped = async (configuration: Record<string, unknown>) => {
+			const id = await local.importWorkflow(layout, shipped, { configuration });
+			const result = await local.executeWorkflow(layout, id);
+			expect(result.data.resultData.error).toBeUndefined();
+			expect(result.status).toBe('success');
+			expect(outputOf(result, 'Enregistrer le journal')).toHaveLength(1);
+			return outputOf(result, 'Engagements sociaux').map((i) => i.json as unknown as Followed & { penalite?: { montant: number } });
+		};
+		const [proposed] = await runShipped({ dateSuivi: '2027-08-04' });
+		expect(proposed).toMatchObject({ marche: '2025-TRX-031', etat: 'à pénaliser', etape: 'pénalité', penalite: { montant: 300 }, envoi: { statut: 'aperçu' } });
+		const [approval] = await runShipped({ dateSuivi: '2027-08-04', envoyer: true });
+		expect(approval).toMatchObject({ etat: 'à pénaliser', envoi: { statut: 'à approuver' } });
 		await new Promise((r) => setTimeout(r, 500));
 		expect(sink.mails).toHaveLength(2);
 

@@ -4,11 +4,13 @@
  * déclare l'engagement et enregistre son justificatif ; « Engagements sociaux »
  * relance l'échéance passée, met en demeure après le délai de relance, laisse
  * la pénalité à approuver, puis la notifie, une seule fois chacune ; le bilan
- * en rend compte.
+ * en rend compte (JSON, feuille du classeur, page du document des élus).
  */
+import ExcelJS from 'exceljs';
 import type { IDataObject } from 'n8n-workflow';
 
 import { Register, SqliteDatabase } from '../../nodes/adapters/register';
+import { pdfText } from '../helpers/documents';
 import { defaultRegisterPath, registerMessages, resetRegister, runNode } from '../helpers/engine';
 import { SmtpSink } from '../helpers/smtp-sink';
 
@@ -152,11 +154,106 @@ describe('nœuds « Registre des clauses » et « Engagements sociaux » (moteur
 		expect(bilan.error()).toBeUndefined();
 		expect(bilan.items[0].json).toMatchObject({ section: 'Autres considérations sociales', engagements: 1, echeances: 2, justifiees: 1, relances: 1, misesEnDemeure: 1, penalites: 1, montantPenalites: 450 });
 
-		// Le bilan annuel du registre porte la même section.
-		const annual = await runNode({ type: 'clauseBilan', parameters: { source: 'registre', debut: '2027-01', fin: '2027-12', pdfElus: false } }, [{}]);
+		// Le bilan annuel du registre porte la même section : JSON, feuille du classeur, page du document des élus, courriel.
+		const annual = await runNode({ type: 'clauseBilan', parameters: { source: 'registre', debut: '2027-01', fin: '2027-12', titre: 'Bilan des clauses sociales 2027' } }, [{}]);
 		expect(annual.error()).toBeUndefined();
-		expect(annual.items[0].json.autresConsiderationsSociales).toEqual(bilan.items[0].json);
+		const json = annual.items[0].json;
+		expect(json.autresConsiderationsSociales).toEqual(bilan.items[0].json);
 		expect(String(bilan.items[0].json.texte)).toContain('1 relance, 1 mise en demeure, 1 pénalité notifiée pour 450,00\u00a0€ HT.');
+		expect((bilan.items[0].json.lignes as IDataObject[]).map((l) => [l.echeance, l.titulaire, l.situation, l.penalite ?? null])).toEqual([
+			['2027-06-30', 'Bâtiments Moreau et Fils', 'pénalité notifiée : 450,00\u00a0€ HT', 450],
+			['2027-12-31', 'Bâtiments Moreau et Fils', 'tenu', null],
+		]);
+		expect(String((json.synthese as IDataObject).texte)).toContain(String(bilan.items[0].json.texte));
+		expect(String((json.synthese as IDataObject).texte)).toContain('employeurs, pénalités, autres considérations sociales.');
+
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(Buffer.from(annual.items[0].binary!.data.data, 'base64') as unknown as ArrayBuffer);
+		expect(wb.worksheets.map((w) => w.name).at(-1)).toBe('Autres considérations sociales');
+		const sheet = wb.getWorksheet('Autres considérations sociales')!;
+		expect((sheet.getRow(3).values as unknown[]).slice(1)).toEqual(['Marché', 'Lot', 'Titulaire', 'Nature', 'Engagement', 'Indicateur', 'Échéance', 'Valeur attendue', 'Valeur atteinte', 'État', 'Pénalité proposée', 'Pénalité notifiée']);
+		const row = (r: number) => (sheet.getRow(r).values as unknown[]).slice(1);
+		expect(row(4)).toEqual([
+			'2026-TRX-014',
+			'1',
+			'Bâtiments Moreau et Fils',
+			'action qualitative d’insertion',
+			'AQ-1 – Organiser deux visites de chantier pour des demandeurs d’emploi',
+			'visites organisées',
+			new Date('2027-06-30T00:00:00Z'),
+			2,
+			undefined, // cellule vide : aucun justificatif
+			'pénalité notifiée : 450,00\u00a0€ HT (jalon : premier semestre)',
+			undefined,
+			450,
+		]);
+		expect(row(5).slice(6, 10)).toEqual([new Date('2027-12-31T00:00:00Z'), undefined, 2, 'tenu']);
+		// Ligne de total, puis la section en phrases.
+		expect(sheet.getCell('A6').value).toBe('Total');
+		expect(sheet.getCell('A8').value).toBe(bilan.items[0].json.texte);
+		// Même mise en page imprimable que les autres feuilles.
+		expect(sheet.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
+		expect(String(sheet.pageSetup.printTitlesRow).replace(/\$/g, '')).toBe('3:3');
+		const synth = wb.getWorksheet('Synthèse')!;
+		const figures = new Map<unknown, unknown>();
+		synth.eachRow((r) => figures.set(r.getCell(1).value, r.getCell(2).value));
+		expect(figures.get('Échéances de ces engagements sur la période')).toBe(2);
+		expect(figures.get('dont tenues (justificatif reçu)')).toBe(1);
+		expect(figures.get('Pénalités notifiées pour ces engagements')).toBe(450);
+
+		const { text } = await pdfText(Buffer.from(annual.items[0].binary!.pdf.data, 'base64'));
+		const flat = text.replace(/\s+/g, ' ');
+		expect(flat).toContain('Autres considérations sociales');
+		expect(flat).toContain('Engagements et échéances de la période');
+		expect(flat).toContain('AQ-1 – Organiser');
+		expect(flat).toContain('2026-TRX-014, lot 1');
+		expect(flat).toContain('30/06/2027');
+		expect(flat).toContain('pénalité notifiée : 450,00');
+	});
+});
+
+describe('marché sans heures d’insertion : la clause ne porte que des engagements', () => {
+	const NONE: IDataObject = { ...NOTIFICATION, marche: '2027-SRV-002', lot: '1', heuresDues: 0, debutExecution: '2027-02-01', finExecution: '2027-12-31' };
+	beforeAll(() => resetRegister());
+
+	it('0 h refusé sans le mécanisme « actions qualitatives », accepté avec : la clause porte ses engagements', async () => {
+		const refused = await runNode(registerNode('enregistrerNotification'), [NONE]);
+		const error = refused.error('Nœud testé');
+		expect(error?.message).toContain('aucune heure d’insertion due (0\u00a0h) pour une clause qui ne porte pas que des engagements');
+		expect(error?.description).toContain('indiquez « actions qualitatives » comme mécanisme');
+
+		const notified = await runNode(registerNode('enregistrerNotification'), [{ ...NONE, mecanisme: 'actions qualitatives' }]);
+		expect(notified.error()).toBeUndefined();
+		expect(notified.items[0].json).toMatchObject({ marche: '2027-SRV-002', lot: '1', heuresDues: 0, etat: 'créé' });
+		const declared = await runNode(registerNode('declarerEngagement'), [{ ...ENGAGEMENT, marche: '2027-SRV-002', lot: '1' }]);
+		expect(declared.error()).toBeUndefined();
+		const preview = await runNode({ ...follow({ mode: 'apercu', dateSuivi: '2027-07-02' }), credentials: undefined }, [{}]);
+		expect(preview.items[0].json).toMatchObject({ marche: '2027-SRV-002', echeance: '2027-06-30', etat: 'à relancer', etape: 'relance' });
+	});
+
+	it('la relance mensuelle ne la relance jamais pour des heures ni des relevés ; aucun avis de pénalité pour des heures', async () => {
+		const reminder = await runNode(
+			{ type: 'clauseReminder', parameters: { mode: 'apercu', source: 'registre', dateReference: '2027-07-01', signature: 'La mission clauses sociales' }, credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } } },
+			[{}],
+		);
+		expect(reminder.error()).toBeUndefined();
+		const item = reminder.items.find((i) => i.json.marche === '2027-SRV-002');
+		expect(item).toBeDefined();
+		expect(item!.json.decision).toMatchObject({ statut: 'sansHeures', niveau: 'aucun', cleEnvoi: null, moisManquants: [] });
+
+		const penalty = await runNode(
+			{
+				type: 'clausePenalty',
+				parameters: { mode: 'revue', source: 'registre', dateAvis: '2028-03-01', emetteur: 'Région Val-d’Argent', signature: 'La directrice de la commande publique', options: { debitParSeconde: 0 } },
+				credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } },
+			},
+			[{}],
+		);
+		expect(penalty.error()).toBeUndefined();
+		const step = penalty.items.find((i) => i.json.marche === '2027-SRV-002');
+		expect(step).toBeDefined();
+		expect(step!.json).toMatchObject({ etape: 'aucune' });
+		expect(String(step!.json.motif)).toContain('Clause sans heures d’insertion');
 	});
 });
 

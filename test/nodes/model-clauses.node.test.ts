@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import type { INodeExecutionData } from 'n8n-workflow';
 
+import { COMMITMENT_DEFAULTS, MODEL_CLAUSE_DEFAULTS } from '../../nodes/core';
 import { runNode } from '../helpers/engine';
 import { sampleStudyItems } from '../helpers/study-items';
 
@@ -68,9 +69,46 @@ describe('clauses types du dossier de consultation (Word)', () => {
 		expect(text).toContain('pondéré à 15 %');
 		expect(text).toContain('Méthode de notation du critère d’insertion professionnelle');
 		expect(text).toContain('Maison de l\'emploi du Haut-Argent');
-		// Lots à actions qualitatives : leur article.
+		// Lots à actions qualitatives : leur article, avec la relance, la mise en demeure et la pénalité par jour que le suivi des engagements applique (défauts).
 		expect(text).toContain('Actions qualitatives d’insertion');
+		expect(text).toContain('Si le titulaire n’en a pas justifié dans un délai de 15 jours calendaires suivant ce rappel, l’acheteur le met en demeure de le faire dans un délai de 15 jours calendaires.');
+		expect(text).toContain('il encourt une pénalité de 100,00 € HT par jour calendaire de retard dans la justification de l’engagement, décomptée du lendemain de cette date limite');
+		expect(text).not.toContain('forfaitaire');
 	}, 180000);
+
+	it('article des actions qualitatives : délais et pénalité par jour paramétrables, les mêmes que le suivi des engagements', async () => {
+		const out = await runNode(
+			{ type: 'clauseStudyReport', parameters: { clausesTypes: true, penaliteJourEngagement: 150, delaiRelanceEngagement: 0, delaiMiseEnDemeureEngagement: 1 } },
+			study,
+		);
+		expect(out.error()).toBeUndefined();
+		expect((out.items[0].json.clausesTypes as { lots: Array<{ pieces: string[] }> }).lots.flatMap((l) => l.pieces).some((p) => p.startsWith('CCAP – Article [n°] – Actions qualitatives d’insertion'))).toBe(true);
+		// Le texte du document Word : les paramètres donnés, au singulier quand il le faut, aucun montant forfaitaire à compléter.
+		const docx = Buffer.from(out.items[0].binary!.clauses.data, 'base64');
+		const pdf = convertWithLibreOffice(docx, 'pdf', 'docx');
+		expect(pdf).toBeDefined();
+		const text = flat(pdftotext(pdf!));
+		expect(text).toContain('une pénalité de 150,00 € HT par jour calendaire de retard dans la justification de l’engagement');
+		expect(text).toContain('Si le titulaire n’en a pas justifié à la date de ce rappel, l’acheteur le met en demeure de le faire dans un délai de 1 jour calendaire.');
+		expect(text).not.toMatch(/forfaitaire|\[montant/);
+	}, 180000);
+
+	it('les défauts de la pénalité et des délais des engagements sont ceux du suivi des engagements', () => {
+		expect(MODEL_CLAUSE_DEFAULTS).toMatchObject({
+			penaliteJourEngagement: COMMITMENT_DEFAULTS.penaliteJour.valeur,
+			delaiRelanceEngagement: COMMITMENT_DEFAULTS.delaiRelanceJours.valeur,
+			delaiMiseEnDemeureEngagement: COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur,
+		});
+		const { ClauseStudyReport } = jest.requireActual('../../nodes/ClauseStudyReport/ClauseStudyReport.node');
+		const properties = new ClauseStudyReport().description.properties as Array<{ name: string; default: unknown; description?: string }>;
+		const byName = Object.fromEntries(properties.map((p) => [p.name, p]));
+		expect(byName.penaliteJourEngagement.default).toBe(COMMITMENT_DEFAULTS.penaliteJour.valeur);
+		expect(byName.delaiRelanceEngagement.default).toBe(COMMITMENT_DEFAULTS.delaiRelanceJours.valeur);
+		expect(byName.delaiMiseEnDemeureEngagement.default).toBe(COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur);
+		// Chaque défaut cite sa source.
+		expect(byName.penaliteJourEngagement.description).toContain(COMMITMENT_DEFAULTS.penaliteJour.source);
+		expect(byName.delaiMiseEnDemeureEngagement.description).toBe(COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.source);
+	});
 
 	it('sans l’option, le rapport reste celui d’avant : pas de document Word ni de clé « clausesTypes »', async () => {
 		const out = await runNode({ type: 'clauseStudyReport', parameters: {} }, study);

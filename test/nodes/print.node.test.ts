@@ -6,7 +6,8 @@
  * registre), relit sa mise en page (A4, ajusté à la largeur, ligne d'en-têtes
  * répétée, polices d'au moins 8 points, en-têtes renvoyés à la ligne dans des
  * colonnes assez larges), puis le convertit en PDF avec LibreOffice Calc :
- * pages A4 (pdfinfo), nombre de pages borné, en-têtes retrouvés par pdftotext.
+ * pages A4 (pdfinfo), nombre de pages borné, en-têtes retrouvés par pdftotext
+ * (dont la section « Autres considérations sociales » du bilan).
  */
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
@@ -68,6 +69,13 @@ describe('impression des classeurs produits', () => {
 		for (const expected of ['rapport de la consultation / revue', 'formulaire de fiche visa', 'fiches visa contrôlées / annote', 'relance du 2026-11-02 / modele', 'bilan /', 'export du registre /', 'avis de pénalité /', 'etude-clauses'])
 			expect(names).toContain(expected);
 		expect(workbooks.length).toBeGreaterThanOrEqual(9);
+	});
+
+	it('le bilan tiré du registre porte la feuille « Autres considérations sociales »', async () => {
+		const bilan = workbooks.find((w) => w.name.startsWith('bilan / data'))!;
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(bilan.buffer as unknown as ArrayBuffer);
+		expect(wb.worksheets.map((s) => s.name)).toContain('Autres considérations sociales');
 	});
 
 	it('mise en page : A4, ajusté à la largeur, en-têtes répétés et lisibles, polices d’au moins 8 points', async () => {
@@ -133,6 +141,8 @@ describe('impression des classeurs produits', () => {
 				const max = (visible.length + Math.ceil(rows / 10)) * across;
 				if (pages < 1 || pages > max) problems.push(`${w.name} : ${pages} pages (au plus ${max} attendues pour ${visible.length} feuille(s) et ${rows} lignes)`);
 				const text = pdfLayoutText(file).replace(/\s+/g, ' ');
+				// Le bilan du registre : la section des autres considérations sociales est imprimée, son titre en tête.
+				if (w.name.startsWith('bilan / data') && !text.includes('Autres considérations sociales : engagements et échéances de la période')) problems.push(`${w.name} : section « Autres considérations sociales » absente du PDF`);
 				for (const sheet of visible) {
 					if (w.userSheets.includes(sheet.name)) continue;
 					for (const { text: header } of headerCells(sheet)) {

@@ -68,10 +68,11 @@ function rename(parameters: Record<string, unknown>, from: string, to: string): 
 }
 
 describe('workflows livrés', () => {
-	it('sont les neuf workflows documentés', () => {
+	it('sont les dix workflows documentés', () => {
 		expect(workflowFiles.map((file) => path.basename(file))).toEqual([
 			'avis-penalite.json',
 			'bilan-annuel.json',
+			'engagements-sociaux.json',
 			'etude-faisabilite-calibrage.json',
 			'fiche-visa.json',
 			'import-classeur-suivi.json',

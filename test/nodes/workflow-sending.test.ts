@@ -102,9 +102,9 @@ describe.each(workflows)('%s', (_file, workflow) => {
 });
 
 describe('réglage « envoyer »', () => {
-	it('les workflows qui écrivent aux titulaires sans approbation l’ont : relance mensuelle, réception des relevés et relevé en ligne', () => {
+	it('les workflows qui écrivent aux titulaires sans approbation l’ont : suivi des engagements, relance mensuelle, réception des relevés et relevé en ligne', () => {
 		const withSwitch = workflows.filter(([, w]) => 'envoyer' in (local.configurationOf(w) ?? {})).map(([file]) => file);
-		expect(withSwitch).toEqual(['reception-releves.json', 'relance-mensuelle.json', 'releve-en-ligne.json']);
+		expect(withSwitch).toEqual(['engagements-sociaux.json', 'reception-releves.json', 'relance-mensuelle.json', 'releve-en-ligne.json']);
 	});
 
 	it('se change comme dans l’éditeur, sans toucher au fichier livré ; un réglage absent est refusé', () => {

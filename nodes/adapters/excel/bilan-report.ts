@@ -12,24 +12,28 @@ import ExcelJS from 'exceljs';
 
 import { preparePrint } from './print';
 
-import type { Bilan, BilanRow } from '../../core';
-import { frenchLongDate, frenchMonth } from '../../core';
+import type { Bilan, BilanRow, CommitmentBilan } from '../../core';
+import { COMMITMENT_SECTION_TITLE, frenchLongDate, frenchMonth } from '../../core';
 
-type Format = 'text' | 'int' | 'hours' | 'percent' | 'euros';
+type Format = 'text' | 'int' | 'number' | 'hours' | 'percent' | 'euros' | 'date';
 
 interface Column {
 	key: string;
 	header: string;
 	width: number;
 	format?: Format;
+	/** Texte long renvoyé à la ligne dans sa colonne. */
+	wrap?: boolean;
 }
 
 const FORMATS: Record<Format, string | undefined> = {
 	text: undefined,
 	int: '#,##0',
+	number: '#,##0.##',
 	hours: '#,##0.## "h"',
 	percent: '0.0 %',
 	euros: '#,##0.00 "€"',
+	date: 'dd/mm/yyyy',
 };
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F5FA8' } };
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
@@ -67,7 +71,7 @@ interface SheetSpec {
 	totals?: string[];
 }
 
-function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): void {
+function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): ExcelJS.Worksheet {
 	const ws = wb.addWorksheet(spec.name, { views: [{ state: 'frozen', ySplit: 3, xSplit: 1 }], pageSetup: { orientation: 'landscape' } });
 	ws.getCell('A1').value = spec.title;
 	ws.getCell('A1').font = { bold: true, size: 13 };
@@ -79,6 +83,7 @@ function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): void
 		ws.getColumn(i + 1).width = col.width;
 		const fmt = FORMATS[col.format ?? 'text'];
 		if (fmt) ws.getColumn(i + 1).numFmt = fmt;
+		if (col.wrap) ws.getColumn(i + 1).alignment = { wrapText: true, vertical: 'top' };
 	});
 	header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
 	header.fill = HEADER_FILL;
@@ -88,7 +93,8 @@ function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): void
 		const line = ws.getRow(4 + r);
 		spec.columns.forEach((col, i) => {
 			const value = row[col.key];
-			line.getCell(i + 1).value = value === undefined ? null : value;
+			// Date AAAA-MM-JJ : une vraie date (tri et filtre), affichée JJ/MM/AAAA.
+			line.getCell(i + 1).value = value === undefined ? null : col.format === 'date' && typeof value === 'string' ? new Date(`${value}T00:00:00Z`) : value;
 		});
 	});
 	const first = 4;
@@ -136,6 +142,73 @@ function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): void
 		total.font = { bold: true };
 		total.fill = TOTAL_FILL;
 	}
+	return ws;
+}
+
+/** Paragraphes sous le tableau : chacun dans une ligne fusionnée sur toute sa largeur, renvoyé à la ligne. */
+function addParagraphs(ws: ExcelJS.Worksheet, from: number, columns: Column[], paragraphs: string[]): void {
+	const width = columns.reduce((sum, c) => sum + c.width, 0);
+	paragraphs.forEach((text, i) => {
+		const row = ws.getRow(from + i);
+		ws.mergeCells(from + i, 1, from + i, columns.length);
+		const cell = row.getCell(1);
+		cell.value = text;
+		cell.alignment = { wrapText: true, vertical: 'top' };
+		// Une cellule fusionnée n'est pas ajustée par la mise en page commune : hauteur d'après la longueur du texte.
+		row.height = Math.min(409, 15 * Math.max(1, Math.ceil((text.length * 1.05) / Math.max(1, width - 2))));
+	});
+}
+
+const COMMITMENT_COLUMNS: Column[] = [
+	{ key: 'marche', header: 'Marché', width: 14 },
+	{ key: 'lot', header: 'Lot', width: 6 },
+	{ key: 'titulaire', header: 'Titulaire', width: 20, wrap: true },
+	{ key: 'nature', header: 'Nature', width: 16, wrap: true },
+	{ key: 'engagement', header: 'Engagement', width: 30, wrap: true },
+	{ key: 'indicateur', header: 'Indicateur', width: 20, wrap: true },
+	{ key: 'echeance', header: 'Échéance', width: 11, format: 'date' },
+	{ key: 'cible', header: 'Valeur attendue', width: 11, format: 'number' },
+	{ key: 'valeur', header: 'Valeur atteinte', width: 11, format: 'number' },
+	{ key: 'situation', header: 'État', width: 30, wrap: true },
+	{ key: 'penaliteProposee', header: 'Pénalité proposée', width: 12, format: 'euros' },
+	{ key: 'penalite', header: 'Pénalité notifiée', width: 12, format: 'euros' },
+];
+
+/**
+ * Feuille « Autres considérations sociales » : une ligne par échéance d'un
+ * engagement de la période (engagement, marché et lot, titulaire, indicateur,
+ * échéance, état à la fin de la période, pénalité proposée ou notifiée), puis
+ * la section du bilan en phrases.
+ */
+function addCommitmentSheet(wb: ExcelJS.Workbook, commitments: CommitmentBilan, subtitle: string): void {
+	const rows: BilanRow[] = commitments.lignes.map((l) => ({
+		marche: l.marche,
+		lot: l.lot,
+		titulaire: l.titulaire ?? 'clause absente du registre',
+		nature: l.nature,
+		engagement: `${l.numero} – ${l.libelle}`,
+		indicateur: l.indicateur,
+		echeance: l.echeance,
+		cible: l.cible ?? null,
+		valeur: l.valeur ?? null,
+		situation: l.libelleEcheance ? `${l.situation} (jalon : ${l.libelleEcheance})` : l.situation,
+		penaliteProposee: l.penaliteProposee ?? null,
+		penalite: l.penalite ?? null,
+	}));
+	const ws = addTable(
+		wb,
+		{
+			name: COMMITMENT_SECTION_TITLE,
+			title: 'Autres considérations sociales : engagements et échéances de la période',
+			note: 'état à la fin de la période ; pénalité proposée : à approuver par l\u2019acheteur ; notifiée : envoyée au titulaire',
+			columns: COMMITMENT_COLUMNS,
+			rows,
+			totals: ['penaliteProposee', 'penalite'],
+		},
+		subtitle,
+	);
+	const after = 3 + rows.length + (rows.length > 1 ? 1 : 0) + 2;
+	addParagraphs(ws, after, COMMITMENT_COLUMNS, [commitments.texte]);
 }
 
 export interface BilanReportMeta {
@@ -144,7 +217,11 @@ export interface BilanReportMeta {
 	dateBilan: string;
 }
 
-export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Promise<Buffer> {
+/**
+ * Le classeur du bilan ; avec `commitments` (bilan tiré du registre), la feuille
+ * « Autres considérations sociales » et ses chiffres dans la synthèse.
+ */
+export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, commitments?: CommitmentBilan): Promise<Buffer> {
 	const wb = new ExcelJS.Workbook();
 	wb.creator = 'n8n-nodes-clauses-sociales';
 	wb.title = meta.titre;
@@ -165,6 +242,14 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Pro
 	header.values = ['Indicateur', 'Valeur'];
 	header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
 	header.fill = HEADER_FILL;
+	const commitmentFigures: Array<[string, number | null, Format]> = commitments
+		? [
+				['Engagements sociaux (hors heures) ayant une échéance', commitments.engagements, 'int'],
+				['Échéances de ces engagements sur la période', commitments.echeances, 'int'],
+				['dont tenues (justificatif reçu)', commitments.justifiees, 'int'],
+				['Pénalités notifiées pour ces engagements', commitments.montantPenalites, 'euros'],
+			]
+		: [];
 	const figures: Array<[string, number | null, Format]> = [
 		['Marchés avec une clause sociale d\u2019insertion', s.marchesAvecClause, 'int'],
 		['Marchés de la période (avec et sans clause)', s.nombreMarches, 'int'],
@@ -184,6 +269,7 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Pro
 		['Pénalités notifiées', s.penalitesAppliquees, 'euros'],
 		['Pénalités recouvrées', s.penalitesRecouvrees, 'euros'],
 		['Mises en demeure', s.misesEnDemeure, 'int'],
+		...commitmentFigures,
 	];
 	figures.forEach(([labelText, value, format], i) => {
 		const row = ws.getRow(4 + i);
@@ -343,5 +429,6 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta): Pro
 		},
 	];
 	for (const spec of sheets) addTable(wb, spec, subtitle);
+	if (commitments) addCommitmentSheet(wb, commitments, subtitle);
 	return Buffer.from((await preparePrint(wb).xlsx.writeBuffer()) as ArrayBuffer);
 }

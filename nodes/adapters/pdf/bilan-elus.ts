@@ -2,7 +2,8 @@
  * Mise en page PDF du « Bilan pour les élus » (pdfkit) : une page de synthèse
  * (chiffres clés, commentaire, heures par mois), deux pages de graphiques
  * dessinés avec l'API vectorielle de pdfkit (aucune bibliothèque de graphiques),
- * une page de détail (tableaux, méthode, sources). Police des lettres (Arimo,
+ * une page de détail (tableaux, méthode, sources), et, quand le bilan vient du
+ * registre, la page des autres considérations sociales. Police des lettres (Arimo,
  * voir fonts.ts) embarquée en sous-ensemble des seuls caractères employés.
  * Document reproductible : mêmes données, même fichier.
  */
@@ -175,7 +176,7 @@ function chartHeight(spec: ChartSpec): number {
 
 function drawTable(doc: Doc, table: TableSpec, x: number, width: number): void {
 	const fontSize = 7.5;
-	const weights = table.colonnes.map((_, i) => (table.alignement[i] === 'g' ? (i === 1 && table.colonnes.length > 4 ? 3 : 1.6) : 1));
+	const weights = table.poids ?? table.colonnes.map((_, i) => (table.alignement[i] === 'g' ? (i === 1 && table.colonnes.length > 4 ? 3 : 1.6) : 1));
 	const total = weights.reduce((a, b) => a + b, 0);
 	const widths = weights.map((w) => (width * w) / total);
 	const rowHeight = 13;
@@ -276,6 +277,8 @@ export async function renderBilanPdf(model: BilanDocument, meta: { date: string;
 		doc.addPage();
 		doc.font(BOLD).fontSize(14).fillColor(BLUE).text(section.titre, MARGIN, MARGIN, { width });
 		doc.moveDown(0.6);
+		for (const paragraph of section.paragraphes ?? []) doc.font(FONT).fontSize(9.5).fillColor(DARK).text(paragraph, MARGIN, doc.y, { width, paragraphGap: 4, lineGap: 1 });
+		if (section.paragraphes?.length) doc.moveDown(0.6);
 		for (const spec of section.graphiques) {
 			const h = chartHeight(spec);
 			if (doc.y + h > doc.page.height - MARGIN - 20) {

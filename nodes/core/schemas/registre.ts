@@ -116,7 +116,8 @@ export const NotificationSchema = z.object({
 	emailAcheteur: email(),
 	facilitateur: optional(text({ max: 200 })),
 	emailFacilitateur: optional(email()),
-	heuresDues: optional(decimal({ min: 0, exclusiveMin: true, unit: 'h', example: '420' })),
+	/** 0 h : clause qui ne porte que des engagements (voir isCommitmentsOnly). */
+	heuresDues: optional(decimal({ min: 0, unit: 'h', example: '420' })),
 });
 
 export type Notification = z.output<typeof NotificationSchema>;

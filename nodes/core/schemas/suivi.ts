@@ -174,7 +174,8 @@ const ClauseRecordFields = z
 		titulaire: text({ max: 300 }),
 		emailTitulaire: email(),
 		contactTitulaire: optional(text({ max: 200 })),
-		heuresDues: decimal({ min: 0, exclusiveMin: true, unit: 'h', example: '420', plausible: 'heuresDues' }),
+		// 0 h : seulement pour une clause qui ne porte que des engagements (règle d'ensemble ci-dessous).
+		heuresDues: decimal({ min: 0, unit: 'h', example: '420', plausible: 'heuresDues' }),
 		debutExecution: isoDate(),
 		finExecution: isoDate(),
 		facilitateur: text({ max: 200 }),
@@ -188,12 +189,37 @@ const ClauseRecordFields = z
 		copieRelances: optional(emailList()),
 		/** Pour le bilan : nature du marché, mécanisme de la considération sociale, territoire. */
 		nature: optional(text({ max: 100 })),
-		mecanisme: optional(text({ max: 100 })),
+		mecanisme: optional(text({ max: 200 })),
 		territoire: optional(text({ max: 200 })),
 	});
 
+/**
+ * Mécanismes d'une clause qui ne porte que des engagements (autres
+ * considérations sociales, sans heures d'insertion) : le libellé de l'étude
+ * (« Actions qualitatives (plan de progrès…) ») ou les mots des acheteurs.
+ */
+const COMMITMENTS_ONLY_MECHANISMS = ['actions qualitatives', 'action qualitative', 'engagements sociaux', 'autres considérations sociales'].map(normalizeToken);
+
+/** La clause ne porte-t-elle que des engagements (mécanisme « actions qualitatives ») ? Elle peut alors ne devoir aucune heure. */
+export function isCommitmentsOnly(clause: { mecanisme?: string }): boolean {
+	const token = clause.mecanisme === undefined ? '' : normalizeToken(clause.mecanisme);
+	return token !== '' && COMMITMENTS_ONLY_MECHANISMS.some((m) => token.startsWith(m));
+}
+
 /** Règle d'ensemble d'une clause (reprise par CLAUSE_READER pour la lecture rapide des lignes, voir rowReader). */
 function refineClause(clause: z.output<typeof ClauseRecordFields>, ctx: z.RefinementCtx): void {
+	if (clause.heuresDues === 0 && !isCommitmentsOnly(clause)) {
+		ctx.addIssue({
+			code: 'custom',
+			path: ['heuresDues'],
+			message: 'aucune heure d\u2019insertion due (0\u00a0h) pour une clause qui ne porte pas que des engagements',
+			params: {
+				correction:
+					'Saisissez les heures d\u2019insertion dues (plus de 0\u00a0h, par exemple 420). Si la clause ne porte que des engagements (actions qualitatives, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires), indiquez « actions qualitatives » comme mécanisme (colonne « Mécanisme » ou champ « mecanisme »).',
+				regle: 'clause.sansHeures',
+			},
+		});
+	}
 	if (clause.finExecution < clause.debutExecution) {
 		ctx.addIssue({
 			code: 'custom',
