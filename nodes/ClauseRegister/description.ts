@@ -13,6 +13,7 @@ import {
 	DECP_TYPES_LIEU,
 	DECP_TYPES_PRIX,
 } from '../core';
+import { POOLING_PROPERTIES } from './pooling-description';
 
 export const OPERATIONS = {
 	enregistrerEtude: 'enregistrerEtude',
@@ -25,6 +26,10 @@ export const OPERATIONS = {
 	lireClauses: 'lireClauses',
 	historique: 'historique',
 	archiver: 'archiver',
+	declarerMutualisation: 'declarerMutualisation',
+	declarerIntervenants: 'declarerIntervenants',
+	situationMutualisation: 'situationMutualisation',
+	heuresParEmployeur: 'heuresParEmployeur',
 } as const;
 
 export type Operation = keyof typeof OPERATIONS;
@@ -69,6 +74,18 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Retire une clause du suivi sans rien effacer : ses versions et son historique restent',
 			},
 			{
+				name: 'Déclarer les sous-traitants et cotraitants',
+				value: 'declarerIntervenants',
+				action: 'Déclarer les sous-traitants et cotraitants',
+				description: 'Les entreprises qui emploient des personnes en insertion sur une clause (sous-traitant, cotraitant, SIAE mettant du personnel à disposition) : la relance nomme celles dont les lignes manquent au relevé',
+			},
+			{
+				name: 'Déclarer un groupe de mutualisation',
+				value: 'declarerMutualisation',
+				action: 'Déclarer un groupe de mutualisation',
+				description: 'Les clauses d’un même titulaire dont les heures sont mutualisées, quand le CCAP le permet : relance et pénalités suivent l’obligation du groupe',
+			},
+			{
 				name: 'Enregistrer l’étude',
 				value: 'enregistrerEtude',
 				// La règle de casse du linter retire les lettres accentuées et l’apostrophe typographique (« Enregistrer l tude ») : le libellé est déjà en casse de phrase.
@@ -103,6 +120,12 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Les marchés notifiés au format de publication des données essentielles 2.0 (fichier JSON), considérations sociales tirées de l’étude et des clauses',
 			},
 			{
+				name: 'Heures par employeur',
+				value: 'heuresParEmployeur',
+				action: 'Lire les heures par employeur',
+				description: 'Pour chaque clause, les heures du titulaire, de chaque sous-traitant, cotraitant ou SIAE, et les lignes manquantes des entreprises déclarées',
+			},
+			{
 				name: 'Historique d’une clause',
 				value: 'historique',
 				// Même règle de casse, qui retire l’apostrophe typographique.
@@ -129,6 +152,12 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				value: 'lireClauses',
 				action: 'Lire les clauses',
 				description: 'Les clauses en vigueur sur une période, avec les heures déclarées à ce jour : un élément par clause',
+			},
+			{
+				name: 'Situation des groupes de mutualisation',
+				value: 'situationMutualisation',
+				action: 'Lire la situation des groupes de mutualisation',
+				description: 'Pour chaque groupe : la part, l’avance ou le retard de chaque marché et l’obligation mutualisée, tous acheteurs d’un facilitateur confondus',
 			},
 		],
 	},
@@ -369,6 +398,7 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 		description: 'Seulement les clauses de ce facilitateur ; vide : toutes',
 		displayOptions: show('lireClauses'),
 	},
+	...POOLING_PROPERTIES,
 	// --- Historique, archivage ---
 	...clauseKeyProperties('historique', 'archiver'),
 	{

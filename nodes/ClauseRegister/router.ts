@@ -10,6 +10,7 @@ import { exportRegister } from './export';
 import { clauseHistory, readClauses } from './read';
 import { importWorkbook } from './import';
 import { recordNotification } from './notification';
+import { declareIntervenants, declarePool, employerHours, poolSituation } from './pooling';
 import { recordStudy } from './study';
 import { recordVisa } from './visa';
 
@@ -24,6 +25,10 @@ const HANDLERS: Record<Operation, (ctx: IExecuteFunctions, register: Register) =
 	lireClauses: readClauses,
 	historique: clauseHistory,
 	archiver: archiveClause,
+	declarerMutualisation: declarePool,
+	declarerIntervenants: declareIntervenants,
+	situationMutualisation: poolSituation,
+	heuresParEmployeur: employerHours,
 };
 
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
