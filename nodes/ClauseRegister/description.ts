@@ -13,6 +13,7 @@ import {
 	DECP_TYPES_LIEU,
 	DECP_TYPES_PRIX,
 } from '../core';
+import { periodProperties } from '../shared/follow-up';
 import { POOLING_PROPERTIES } from './pooling-description';
 
 export const OPERATIONS = {
@@ -26,6 +27,8 @@ export const OPERATIONS = {
 	lireClauses: 'lireClauses',
 	historique: 'historique',
 	archiver: 'archiver',
+	declarerEngagement: 'declarerEngagement',
+	enregistrerJustificatif: 'enregistrerJustificatif',
 	declarerMutualisation: 'declarerMutualisation',
 	declarerIntervenants: 'declarerIntervenants',
 	situationMutualisation: 'situationMutualisation',
@@ -74,18 +77,6 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Retire une clause du suivi sans rien effacer : ses versions et son historique restent',
 			},
 			{
-				name: 'Déclarer les sous-traitants et cotraitants',
-				value: 'declarerIntervenants',
-				action: 'Déclarer les sous-traitants et cotraitants',
-				description: 'Les entreprises qui emploient des personnes en insertion sur une clause (sous-traitant, cotraitant, SIAE mettant du personnel à disposition) : la relance nomme celles dont les lignes manquent au relevé',
-			},
-			{
-				name: 'Déclarer un groupe de mutualisation',
-				value: 'declarerMutualisation',
-				action: 'Déclarer un groupe de mutualisation',
-				description: 'Les clauses d’un même titulaire dont les heures sont mutualisées, quand le CCAP le permet : relance et pénalités suivent l’obligation du groupe',
-			},
-			{
 				name: 'Enregistrer l’étude',
 				value: 'enregistrerEtude',
 				// La règle de casse du linter retire les lettres accentuées et l’apostrophe typographique (« Enregistrer l tude ») : le libellé est déjà en casse de phrase.
@@ -104,6 +95,30 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				value: 'enregistrerNotification',
 				action: 'Enregistrer la notification',
 				description: 'Marché notifié : titulaire, SIRET, contact, facilitateur, acheteur, dates d’exécution ; la clause devient active',
+			},
+			{
+				name: 'Enregistrer les sous-traitants et cotraitants',
+				value: 'declarerIntervenants',
+				action: 'Enregistrer les sous-traitants et cotraitants',
+				description: 'Les entreprises qui emploient des personnes en insertion sur une clause (sous-traitant, cotraitant, SIAE mettant du personnel à disposition) : la relance nomme celles dont les lignes manquent au relevé',
+			},
+			{
+				name: 'Enregistrer un engagement',
+				value: 'declarerEngagement',
+				action: 'Enregistrer un engagement',
+				description: 'Une autre considération sociale (action qualitative, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires) avec son indicateur et ses échéances, suivie comme les heures',
+			},
+			{
+				name: 'Enregistrer un groupe de mutualisation',
+				value: 'declarerMutualisation',
+				action: 'Enregistrer un groupe de mutualisation',
+				description: 'Les clauses d’un même titulaire dont les heures sont mutualisées, quand le CCAP le permet : relance et pénalités suivent l’obligation du groupe',
+			},
+			{
+				name: 'Enregistrer un justificatif',
+				value: 'enregistrerJustificatif',
+				action: 'Enregistrer un justificatif',
+				description: 'Le justificatif d’un engagement reçu pour une échéance : date de réception, valeur atteinte, pièce',
 			},
 			{
 				name: 'Exporter',
@@ -160,6 +175,23 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Pour chaque groupe : la part, l’avance ou le retard de chaque marché et l’obligation mutualisée, tous acheteurs d’un facilitateur confondus',
 			},
 		],
+	},
+	// --- Engagements (autres considérations sociales) ---
+	{
+		displayName:
+			'Un engagement par élément d’entrée : « marche », « lot », « numero », « type » (action qualitative, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires), « libelle », « indicateur », « unite » (facultative) et « echeances » (liste de { "date", "libelle", "cible" }, ou dates séparées par des points-virgules). Le lot doit être au registre (étude ou notification).',
+		name: 'noticeEngagement',
+		type: 'notice',
+		default: '',
+		displayOptions: show('declarerEngagement'),
+	},
+	{
+		displayName:
+			'Un justificatif par élément d’entrée : « marche », « lot », « numero » de l’engagement, « echeance » à laquelle il répond, « dateReception », et, s’il y a lieu, « valeur » atteinte, « piece » et « commentaire ».',
+		name: 'noticeJustificatif',
+		type: 'notice',
+		default: '',
+		displayOptions: show('enregistrerJustificatif'),
 	},
 	// --- Importer le classeur de suivi ---
 	{
@@ -370,26 +402,10 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 		displayOptions: show('exporterDecp'),
 	},
 	// --- Lire les clauses ---
-	{
-		displayName: 'Début de la période',
-		name: 'debut',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '2026-01-01',
-		description: 'AAAA-MM-JJ : les clauses dont l’exécution chevauche la période sont lues',
-		displayOptions: show('lireClauses'),
-	},
-	{
-		displayName: 'Fin de la période',
-		name: 'fin',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '2026-12-31',
-		description: 'AAAA-MM-JJ',
-		displayOptions: show('lireClauses'),
-	},
+	...periodProperties(show('lireClauses'), {
+		debut: 'AAAA-MM-JJ : les clauses dont l’exécution chevauche la période sont lues',
+		fin: 'AAAA-MM-JJ',
+	}),
 	{
 		displayName: 'Facilitateur',
 		name: 'facilitateur',
