@@ -123,7 +123,13 @@ export async function planPenalties(
 	// Registre des clauses : les étapes consignées à l'envoi des avis (fiches « penalite ») tiennent lieu de feuille « Pénalités ».
 	let pools: PoolRecord[] = [];
 	const fromRegister = async (register: Register) => {
-		if (parameters.mutualisation) pools = await readPools(register);
+		if (parameters.mutualisation) {
+			try {
+				pools = await readPools(register);
+			} catch (error) {
+				throw toNodeError(node, error, 0);
+			}
+		}
 		for (const step of await registerPenaltySteps(register)) {
 			if (step.ok) {
 				const key = clauseKey(step.value);

@@ -4,7 +4,7 @@ import type { INodeProperties } from 'n8n-workflow';
 const show = (...operation: string[]) => ({ show: { operation } });
 
 export const POOLING_PROPERTIES: INodeProperties[] = [
-	// --- Déclarer un groupe de mutualisation ---
+	// --- Enregistrer un groupe de mutualisation ---
 	{
 		displayName: 'Identifiant du groupe',
 		name: 'groupe',
@@ -64,7 +64,7 @@ export const POOLING_PROPERTIES: INodeProperties[] = [
 			},
 		],
 	},
-	// --- Déclarer les sous-traitants et cotraitants ---
+	// --- Enregistrer les sous-traitants et cotraitants ---
 	{
 		displayName: 'Marché',
 		name: 'marcheIntervenants',

@@ -1,7 +1,7 @@
 /**
  * Mutualisation des heures et entreprises intervenantes au registre :
- * « Déclarer un groupe de mutualisation », « Déclarer les sous-traitants et
- * cotraitants » (fiches versionnées), « Situation des groupes de
+ * « Enregistrer un groupe de mutualisation », « Enregistrer les sous-traitants
+ * et cotraitants » (fiches versionnées), « Situation des groupes de
  * mutualisation » (la part de chaque marché et l'obligation mutualisée, tous
  * acheteurs d'un facilitateur confondus) et « Heures par employeur ».
  */
@@ -100,7 +100,12 @@ export function declareIntervenants(ctx: IExecuteFunctions, register: Register):
 		if (!clause) throw unknownClause(record.marche, record.lot, itemIndex);
 		const seen = new Set<string>();
 		record.intervenants.forEach((i, index) => {
-			const problem = i.siret === clause.siret ? `${i.nom} : SIRET ${i.siret}, celui du titulaire ${clause.titulaire}` : seen.has(i.siret) ? `${i.nom} : SIRET ${i.siret} déclaré deux fois` : undefined;
+			const problem =
+				i.siret === clause.siret
+					? `${i.nom}, SIRET ${i.siret} : c\u2019est celui du titulaire ${clause.titulaire}`
+					: seen.has(i.siret)
+						? `${i.nom}, SIRET ${i.siret} : déclaré deux fois`
+						: undefined;
 			seen.add(i.siret);
 			if (problem) {
 				throw new AnomalyError([

@@ -36,8 +36,8 @@ import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, sendOnceI
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 import type { PoolingContext } from '../shared/pooling';
-import { POOLING_REMINDER_OPTIONS, pooledReminders } from '../shared/pooling-reminder';
 import { readPoolingContext } from '../shared/pooling';
+import { POOLING_REMINDER_OPTIONS, pooledReminders } from '../shared/pooling-reminder';
 import { buildFacilitatorSummaries } from './summary';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -201,7 +201,6 @@ export class ClauseReminder implements INodeType {
 						type: 'number',
 						default: 0,
 					},
-					...POOLING_REMINDER_OPTIONS,
 					{
 						displayName: 'Joindre le modèle de relevé',
 						name: 'joindreModele',
@@ -209,6 +208,7 @@ export class ClauseReminder implements INodeType {
 						default: true,
 						description: 'Joindre le modèle de relevé mensuel prérempli avec les données du marché, un par mois manquant (en aperçu : « modele », « modele_2 »…)',
 					},
+					...POOLING_REMINDER_OPTIONS,
 					LEASE_OPTION,
 					{
 						displayName: 'Synthèse seulement s’il y a du nouveau',
@@ -268,7 +268,11 @@ export class ClauseReminder implements INodeType {
 			onLine: (line) => reports.add(line),
 			fromRegister: pooling
 				? async (register) => {
-						pooling.context = await readPoolingContext(register, { lines: options.lignesIntervenants !== false });
+						try {
+							pooling.context = await readPoolingContext(register, { lines: options.lignesIntervenants !== false });
+						} catch (error) {
+							throw toNodeError(node, error, 0);
+						}
 					}
 				: undefined,
 		});

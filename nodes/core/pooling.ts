@@ -34,6 +34,7 @@ import type { Neutralisation } from './schemas/penalty';
 import type { PoolRecord, PoolScope } from './schemas/mutualisation';
 import { POOL_SCOPES } from './schemas/mutualisation';
 import { sameName } from './register-records';
+import { normalizeToken } from './schemas/primitives';
 import type { ClauseRecord } from './schemas/suivi';
 import { clauseKey } from './schemas/suivi';
 
@@ -124,7 +125,8 @@ export function checkPool(
 			anomalies.push(problem(champ, 'clause du groupe', where, `marché ${ref.marche}, lot ${ref.lot} absent du registre (ou archivé)`, 'Enregistrez d\u2019abord la notification de ce marché (opération « Enregistrer la notification »), ou corrigez le marché et le lot.', 'mutualisation.clauseInconnue'));
 			return;
 		}
-		const other = otherPools.find((p) => p.groupe !== pool.groupe && p.clauses.some((c) => clauseKey(c) === key));
+		// L'ancienne version du même groupe (même identifiant, à la casse et aux accents près) ne compte pas.
+		const other = otherPools.find((p) => normalizeToken(p.groupe) !== normalizeToken(pool.groupe) && p.clauses.some((c) => clauseKey(c) === key));
 		if (other) {
 			anomalies.push(problem(champ, 'clause du groupe', where, `marché ${ref.marche}, lot ${ref.lot} appartient déjà au groupe ${groupName(other)}`, 'Une clause ne compte que dans un groupe : retirez-la de l\u2019autre groupe d\u2019abord (nouvelle déclaration de ce groupe sans elle).', 'mutualisation.autreGroupe'));
 			return;

@@ -124,7 +124,7 @@ export function renderReminder(clause: ClauseRecord, decision: ReminderDecision,
 			: ', au moyen du modèle joint, pré-rempli pour votre marché';
 	const ask =
 		incomplete.length > 0 && decision.moisManquants.length === 0 && !decision.enRetard
-			? `Nous vous remercions de transmettre ce relevé complété ${withPreposition('à', clause.facilitateur)} (${clause.emailFacilitateur}).`
+			? `Nous vous remercions de transmettre ce relevé complété ${withPreposition('à', clause.facilitateur)} (${clause.emailFacilitateur})${options.modeleJoint ? templateText : ''}.`
 			: decision.moisManquants.length > 0
 			? `Nous vous remercions de transmettre ${decision.moisManquants.length === 1 ? 'ce relevé' : 'ces relevés'} ${withPreposition('à', clause.facilitateur)} (${clause.emailFacilitateur})${options.modeleJoint ? templateText : ''}.`
 			: `Nous vous remercions de prendre contact avec ${withArticle(clause.facilitateur)} (${clause.emailFacilitateur}) pour organiser le rattrapage des heures.`;

@@ -5,7 +5,7 @@
  * Les règles sont dans le cœur (core/pooling.ts).
  */
 import type { ClausePenaltyFields, ClauseRecord, PenaltySettings, PoolPenaltyNote, PoolRecord, ReportIndex, StepDecision } from '../core';
-import { clauseKey, expectedHours, monthOf, penaltyPeriod, poolIndex, poolPenaltyCover, roundTo } from '../core';
+import { clauseKey, expectedHours, monthOf, neutralisationsOf, penaltyPeriod, poolIndex, poolPenaltyCover, roundTo } from '../core';
 
 export interface PooledPenalty {
 	fields: ClausePenaltyFields;
@@ -26,7 +26,9 @@ export function pooledPenalties(
 		if (!pool) return { fields };
 		const period = penaltyPeriod(clause, settings);
 		const due = period.jalon ? roundTo(expectedHours(clause, monthOf(period.date)), 2) : clause.heuresDues;
-		const cover = poolPenaltyCover(clause, due, pool, (k) => byKey.get(k), (k) => reports.months(k), period.date);
+		// Les heures déjà neutralisées (décision de l'acheteur) ne sont plus dues : la mutualisation ne couvre que le reste.
+		const neutralised = neutralisationsOf(fields).reduce((sum, n) => sum + n.heures, 0);
+		const cover = poolPenaltyCover(clause, roundTo(Math.max(0, due - neutralised), 2), pool, (k) => byKey.get(k), (k) => reports.months(k), period.date);
 		if (!cover) return { fields };
 		if (!cover.neutralisation) return { fields, note: cover.note };
 		return { fields: { ...fields, neutralisations: [...(fields.neutralisations ?? []), cover.neutralisation] }, note: cover.note };

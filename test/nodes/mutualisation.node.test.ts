@@ -1,7 +1,7 @@
 /**
  * Mutualisation des heures et part des sous-traitants, par le moteur de n8n,
  * sur le registre des clauses (SQLite et PostgreSQL) : groupe et entreprises
- * déclarés par le nœud « Registre des clauses », puis relance mensuelle et
+ * enregistrés par le nœud « Registre des clauses », puis relance mensuelle et
  * avis de pénalité qui suivent l'obligation mutualisée et nomment le
  * sous-traitant sans ligne.
  */
@@ -76,8 +76,8 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 			clausesGroupe: { clause: clauses.map((c) => ({ marche: c.marche, lot: c.lot })) },
 		});
 	const declareDupont = () => run('clauseRegister', { operation: 'declarerIntervenants', marcheIntervenants: A.marche, lotIntervenants: A.lot, intervenants: { entreprise: [DUPONT] } });
-	const reminder = (options: IDataObject = {}) => run('clauseReminder', { mode: 'apercu', dateReference: '2026-11-02', signature: 'La mission clauses sociales', options: { joindreModele: false, ...options } });
-	const penalty = (options: IDataObject = {}) =>
+	const reminder = (options: INodeParameters = {}) => run('clauseReminder', { mode: 'apercu', dateReference: '2026-11-02', signature: 'La mission clauses sociales', options: { joindreModele: false, ...options } });
+	const penalty = (options: INodeParameters = {}) =>
 		run('clausePenalty', {
 			mode: 'revue',
 			dateAvis: '2027-01-20',
@@ -87,7 +87,7 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 			options,
 		});
 
-	it('groupe déclaré et versionné ; la clause en retard couverte par son groupe n’est ni relancée ni pénalisée', async () => {
+	it('groupe enregistré et versionné ; la clause en retard couverte par son groupe n’est ni relancée ni pénalisée', async () => {
 		await fill();
 		const first = await declarePool();
 		expect(first.run.data.resultData.error).toBeUndefined();
@@ -119,7 +119,43 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 		expect(withoutPool['2026-TRX-014/4']).toMatchObject({ etape: 'miseEnDemeure', heures: { manquantes: 155 } });
 	});
 
-	it('sous-traitant déclaré sans ligne au relevé du mois : la relance le nomme ; tableau des heures par employeur', async () => {
+	it('guichet unique : un facilitateur voit ensemble les groupes de plusieurs acheteurs', async () => {
+		await fill();
+		// Deux autres marchés du même titulaire, chez deux autres acheteurs qui partagent le même facilitateur.
+		const C = { ...COMMON, marche: '2026-COL-007', lot: '3', acheteur: 'Département du Val', emailAcheteur: 'achats@departement.example.test' };
+		const D = { ...COMMON, marche: '2026-VIL-002', lot: 'unique', acheteur: 'Ville de Val-d’Argent', emailAcheteur: 'achats@ville.example.test' };
+		await withRegister(async (register) => {
+			for (const clause of [C, D]) await register.put('clause', clauseKey(clause), clause, 'essai');
+		});
+		expect((await declarePool()).items[0].json).toMatchObject({ version: 1, etat: 'créé' });
+		const guichet = (perimetre: string) =>
+			run('clauseRegister', {
+				operation: 'declarerMutualisation',
+				groupe: 'GU-VAL-2026',
+				libelleGroupe: 'Guichet unique du Val',
+				perimetre,
+				fondement: 'CCAP, article 9.4 de chaque marché',
+				clausesGroupe: { clause: [C, D].map((c) => ({ marche: c.marche, lot: c.lot })) },
+			});
+		// Périmètre « un acheteur » : refusé, l'erreur dit quoi choisir.
+		const refused = await guichet('acheteur');
+		expect(refused.run.data.resultData.error?.message).toContain('acheteur Ville de Val-d’Argent, différent de Département du Val');
+		expect((await guichet('facilitateur')).items[0].json).toMatchObject({ groupe: 'GU-VAL-2026', version: 1, etat: 'créé', perimetre: 'facilitateur' });
+
+		const view = async (parameters: INodeParameters) => {
+			const out = await run('clauseRegister', { operation: 'situationMutualisation', dateReference: '2026-11-02', ...parameters });
+			expect(out.run.data.resultData.error).toBeUndefined();
+			return Object.fromEntries(out.items.map((i) => [String(i.json.groupe), i.json]));
+		};
+		const all = await view({ facilitateurVue: 'plie du val d’argent' });
+		expect(Object.keys(all).sort()).toEqual(['BTP-VAL-2026', 'GU-VAL-2026']);
+		expect(all['GU-VAL-2026']).toMatchObject({ perimetre: 'facilitateur', acheteurs: ['Département du Val', 'Ville de Val-d’Argent'], heuresDeclarees: 0, enRetard: true });
+		expect(all['BTP-VAL-2026']).toMatchObject({ acheteurs: ['Direction des lycées'], enRetard: false });
+		expect(Object.keys(await view({ acheteurVue: 'Département du Val' }))).toEqual(['GU-VAL-2026']);
+		expect(await view({ facilitateurVue: 'Maison de l’emploi de Rennes' })).toEqual({});
+	});
+
+	it('sous-traitant enregistré sans ligne au relevé du mois : la relance le nomme ; tableau des heures par employeur', async () => {
 		await fill();
 		const declared = await declareDupont();
 		expect(declared.items[0].json).toMatchObject({ version: 1, etat: 'créé', titulaire: 'Bâtiments du Val' });
@@ -138,7 +174,7 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 		expect((a.lignesManquantes as IDataObject[]).map((m) => [m.mois, m.nom])).toEqual([['2026-10', 'Maçonnerie Dupont']]);
 	});
 
-	it('déclarations refusées en français : clause absente, SIRET du titulaire déclaré comme sous-traitant', async () => {
+	it('enregistrements refusés en français : clause absente, SIRET du titulaire déclaré comme sous-traitant', async () => {
 		await fill();
 		const unknown = await run('clauseRegister', {
 			operation: 'declarerMutualisation',
