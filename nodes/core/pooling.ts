@@ -4,8 +4,8 @@
  * d'un même acheteur, ou entre acheteurs qui partagent un facilitateur. Le
  * guide Avise, ARF et Caisse des Dépôts de 2014 (« Intégration des clauses
  * sociales dans la commande publique des Conseils régionaux », pratique de la
- * Région Bretagne) et la fiche n° 8 de Villes et Territoires
- * Languedoc-Roussillon (guichet unique de Toulouse Métropole) la décrivent ;
+ * Région Bretagne) et Villes et Territoires Languedoc-Roussillon, fiche n° 8
+ * « clauses sociales », 2016 (guichet unique de Toulouse Métropole) la décrivent ;
  * le Conseil général de la Gironde l'a pratiquée (Avise, « Prestations
  * intellectuelles et clauses sociales d'insertion », 2013). Fonctions pures.
  *

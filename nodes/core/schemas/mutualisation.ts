@@ -2,11 +2,16 @@
  * Deux fiches du registre, versionnées comme les autres :
  * - le groupe de mutualisation (guichet unique) : les clauses d'un même
  *   titulaire dont les heures d'insertion sont mises en commun, quand le CCAP
- *   le permet (pratiques des Régions Bretagne et du guichet unique de Toulouse
- *   Métropole, mutualisation des heures du Conseil général de la Gironde) ;
+ *   le permet (Avise, ARF et Caisse des Dépôts, « Intégration des clauses
+ *   sociales dans la commande publique des Conseils régionaux », 2014,
+ *   pratique de la Région Bretagne ; Villes et Territoires Languedoc-Roussillon,
+ *   fiche n° 8 « clauses sociales », 2016 ; Avise, « Prestations
+ *   intellectuelles et clauses sociales d'insertion », 2013, Conseil général
+ *   de la Gironde) ;
  * - les entreprises intervenantes d'une clause (sous-traitants, cotraitants,
- *   SIAE mettant du personnel à disposition), d'après le tableau remis par la
- *   Région Picardie aux titulaires qui sous-traitent.
+ *   SIAE mettant du personnel à disposition), d'après le tableau remis aux
+ *   titulaires qui sous-traitent (même guide de 2014, pratique de la Région
+ *   Picardie).
  */
 import { z } from 'zod/v4';
 

@@ -304,7 +304,7 @@ const ReportLineFields = z.object({
 		categoriePublic: optional(tolerantEnum(PUBLIC_CATEGORIES, 'une catégorie de public')),
 		eligibiliteValidee: optional(yesNo()),
 		employeur: optional(tolerantEnum(EMPLOYERS, 'un type d\u2019employeur')),
-		/** Entreprise qui emploie la personne, quand ce n'est pas le titulaire (tableau des sous-traitants, pratique de la Région Picardie). */
+		/** Entreprise qui emploie la personne, quand ce n'est pas le titulaire (tableau des sous-traitants : Avise, ARF et Caisse des Dépôts, « Intégration des clauses sociales dans la commande publique des Conseils régionaux », 2014, pratique de la Région Picardie). */
 		nomEmployeur: optional(text({ max: 300 })),
 		siretEmployeur: optional(siret()),
 		modalite: optional(tolerantEnum(MODALITIES, 'une modalité')),
