@@ -99,6 +99,8 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 			{
 				name: 'Enregistrer les sous-traitants et cotraitants',
 				value: 'declarerIntervenants',
+				// La règle de casse remplace le trait d’union par une espace (« sous traitants ») : le libellé est déjà en casse de phrase.
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
 				action: 'Enregistrer les sous-traitants et cotraitants',
 				description: 'Les entreprises qui emploient des personnes en insertion sur une clause (sous-traitant, cotraitant, SIAE mettant du personnel à disposition) : la relance nomme celles dont les lignes manquent au relevé',
 			},
