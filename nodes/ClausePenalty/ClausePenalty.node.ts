@@ -271,6 +271,14 @@ export class ClausePenalty implements INodeType {
 						default: true,
 						description: 'Les pénalités pour relevé en retard ne courent qu’à partir de l’échéance de la mise en demeure (CCAP), et non de la date de remise prévue du relevé',
 					},
+					{
+						displayName: 'Mutualisation des heures',
+						name: 'mutualisation',
+						type: 'boolean',
+						default: true,
+						description:
+							'Tenir compte des groupes de mutualisation du registre : les heures manquantes d’une clause couvertes par l’avance des autres marchés du groupe sont neutralisées (pas de pénalité sur ces heures)',
+					},
 					...READ_LIMIT_PROPERTIES,
 					...plausibilityProperties(['heuresDues', 'heuresMois']),
 					{

@@ -130,6 +130,7 @@ export async function clauseItem(
 			dateMiseEnDemeure: p.step.dateMiseEnDemeure ?? null,
 			echeanceMiseEnDemeure: p.step.echeanceMiseEnDemeure ?? null,
 			heures: a.heures as unknown as IDataObject,
+			...(p.mutualisation ? { mutualisation: p.mutualisation as unknown as IDataObject } : {}),
 			relevesManquants: a.relevesManquants as unknown as IDataObject[],
 			bilan: a.bilan as unknown as IDataObject,
 			penalites: { total: a.total, sommeLignes: a.sommeLignes, plafond: a.plafond as unknown as IDataObject, lignes: a.lignes as unknown as IDataObject[] },

@@ -25,6 +25,8 @@ export interface PenaltyParameters {
 	debitParSeconde: number;
 	/** Bail d'une réservation d'envoi dans le registre (s). */
 	bailEnvoi: number;
+	/** Tenir compte des groupes de mutualisation du registre (option, activée par défaut). */
+	mutualisation: boolean;
 }
 
 /**
@@ -114,5 +116,6 @@ export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters
 		sansRevue: options.envoiSansRevue === true,
 		debitParSeconde: Number(options.debitParSeconde ?? 5),
 		bailEnvoi: Number(options.bailEnvoi ?? 120),
+		mutualisation: options.mutualisation !== false,
 	};
 }

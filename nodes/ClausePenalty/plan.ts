@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 
 import type { Register, TableRow } from '../adapters';
 import { buildPenaltyAnnex, locate, renderLetterPdf } from '../adapters';
-import type { ClauseRecord, NoticeStep, PenaltyAssessment, PenaltyHistoryEntry, ReviewEntry, StepDecision } from '../core';
+import type { ClauseRecord, NoticeStep, PenaltyAssessment, PenaltyHistoryEntry, PoolRecord, ReviewEntry, StepDecision } from '../core';
 import {
 	AnomalyError,
 	PENALTY_FIELDS_READER,
@@ -30,6 +30,8 @@ import {
 } from '../core';
 import { collectFollowUp, rawClauseKey, registerPenaltySteps, usableClauses } from '../shared/follow-up';
 import { errorItem, toNodeError } from '../shared/items';
+import { readPools } from '../shared/pooling';
+import { pooledPenalties, stepWithPool } from '../shared/pooling-penalty';
 import type { PenaltyParameters } from './parameters';
 import type { Notice, Planned } from './types';
 import { PDF, XLSX } from './types';
@@ -119,7 +121,15 @@ export async function planPenalties(
 		else if (!historyFaults.has(key)) historyFaults.set(key, fault);
 	};
 	// Registre des clauses : les étapes consignées à l'envoi des avis (fiches « penalite ») tiennent lieu de feuille « Pénalités ».
+	let pools: PoolRecord[] = [];
 	const fromRegister = async (register: Register) => {
+		if (parameters.mutualisation) {
+			try {
+				pools = await readPools(register);
+			} catch (error) {
+				throw toNodeError(node, error, 0);
+			}
+		}
 		for (const step of await registerPenaltySteps(register)) {
 			if (step.ok) {
 				const key = clauseKey(step.value);
@@ -141,7 +151,9 @@ export async function planPenalties(
 	for (const f of [...data.fileErrors, ...orphanFaults]) fail(f.error, f.itemIndex, f.json);
 
 	const planned: Planned[] = [];
-	for (const { entry, clause, key } of usableClauses(data, node, fail)) {
+	const usable = [...usableClauses(data, node, fail)];
+	const pooled = pooledPenalties(usable.map((u) => u.clause), reports, pools, settings);
+	for (const { entry, clause, key } of usable) {
 		const historyFault = historyFaults.get(key);
 		if (historyFault) {
 			fail(historyFault.error, entry.itemIndex, entry.json, clause);
@@ -153,7 +165,8 @@ export async function planPenalties(
 			continue;
 		}
 		// Dates de procédure : colonnes du classeur, sinon historique (feuille « Pénalités » ou étapes consignées au registre).
-		const fields = withHistory(read.value, history.get(key) ?? [], penaltyPeriod(clause, settings).periode);
+		// Heures couvertes par le groupe de mutualisation de la clause : neutralisées, avec leur motif.
+		const { fields, note } = pooled(clause, withHistory(read.value, history.get(key) ?? [], penaltyPeriod(clause, settings).periode));
 		let assessment: PenaltyAssessment;
 		try {
 			assessment = assessPenalties(clause, fields, reports.months(key), settings, entry.where);
@@ -161,8 +174,8 @@ export async function planPenalties(
 			fail(locateInRow(error, entry.row), entry.itemIndex, entry.json, clause);
 			continue;
 		}
-		const step = decideStep(clause, fields, assessment);
-		const item: Planned = { entry, clause, assessment, step };
+		const step = stepWithPool(decideStep(clause, fields, assessment), note);
+		const item: Planned = { entry, clause, assessment, step, ...(note ? { mutualisation: note } : {}) };
 		if (step.etape === 'miseEnDemeure' || step.etape === 'notification') {
 			item.notice = await produceNotice(clause, assessment, step as StepDecision & { etape: NoticeStep }, parameters, reports);
 		}

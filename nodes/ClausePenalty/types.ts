@@ -1,6 +1,6 @@
 /** Ce que le nœud « Avis de pénalité » prépare pour chaque clause, entre le calcul et la sortie. */
 import type { OutgoingMail, SendOutcome } from '../adapters';
-import type { ClauseRecord, LetterModel, PenaltyAssessment, StepDecision } from '../core';
+import type { ClauseRecord, LetterModel, PenaltyAssessment, PoolPenaltyNote, StepDecision } from '../core';
 import type { FollowUpEntry } from '../shared/follow-up';
 
 export const PDF = 'application/pdf';
@@ -19,6 +19,8 @@ export interface Planned {
 	assessment: PenaltyAssessment;
 	step: StepDecision;
 	notice?: Notice;
+	/** Groupe de mutualisation de la clause (registre) et heures qu'il couvre. */
+	mutualisation?: PoolPenaltyNote;
 }
 
 /** Avis retenu avant l'envoi (mode envoi) : rien n'est parti, la clé de non-redite reste libre. */

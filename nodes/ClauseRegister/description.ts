@@ -14,6 +14,7 @@ import {
 	DECP_TYPES_PRIX,
 } from '../core';
 import { periodProperties } from '../shared/follow-up';
+import { POOLING_PROPERTIES } from './pooling-description';
 
 export const OPERATIONS = {
 	enregistrerEtude: 'enregistrerEtude',
@@ -29,6 +30,10 @@ export const OPERATIONS = {
 	anonymiser: 'anonymiser',
 	declarerEngagement: 'declarerEngagement',
 	enregistrerJustificatif: 'enregistrerJustificatif',
+	declarerMutualisation: 'declarerMutualisation',
+	declarerIntervenants: 'declarerIntervenants',
+	situationMutualisation: 'situationMutualisation',
+	heuresParEmployeur: 'heuresParEmployeur',
 } as const;
 
 export type Operation = keyof typeof OPERATIONS;
@@ -101,10 +106,24 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Marché notifié : titulaire, SIRET, contact, facilitateur, acheteur, dates d’exécution ; la clause devient active',
 			},
 			{
+				name: 'Enregistrer les sous-traitants et cotraitants',
+				value: 'declarerIntervenants',
+				// La règle de casse remplace le trait d’union par une espace (« sous traitants ») : le libellé est déjà en casse de phrase.
+				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
+				action: 'Enregistrer les sous-traitants et cotraitants',
+				description: 'Les entreprises qui emploient des personnes en insertion sur une clause (sous-traitant, cotraitant, SIAE mettant du personnel à disposition) : la relance nomme celles dont les lignes manquent au relevé',
+			},
+			{
 				name: 'Enregistrer un engagement',
 				value: 'declarerEngagement',
 				action: 'Enregistrer un engagement',
 				description: 'Une autre considération sociale (action qualitative, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires) avec son indicateur et ses échéances, suivie comme les heures',
+			},
+			{
+				name: 'Enregistrer un groupe de mutualisation',
+				value: 'declarerMutualisation',
+				action: 'Enregistrer un groupe de mutualisation',
+				description: 'Les clauses d’un même titulaire dont les heures sont mutualisées, quand le CCAP le permet : relance et pénalités suivent l’obligation du groupe',
 			},
 			{
 				name: 'Enregistrer un justificatif',
@@ -125,6 +144,12 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
 				action: 'Exporter les données essentielles (DECP)',
 				description: 'Les marchés notifiés au format de publication des données essentielles 2.0 (fichier JSON), considérations sociales tirées de l’étude et des clauses',
+			},
+			{
+				name: 'Heures par employeur',
+				value: 'heuresParEmployeur',
+				action: 'Lire les heures par employeur',
+				description: 'Pour chaque clause, les heures du titulaire, de chaque sous-traitant, cotraitant ou SIAE, et les lignes manquantes des entreprises déclarées',
 			},
 			{
 				name: 'Historique d’une clause',
@@ -153,6 +178,12 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				value: 'lireClauses',
 				action: 'Lire les clauses',
 				description: 'Les clauses en vigueur sur une période, avec les heures déclarées à ce jour : un élément par clause',
+			},
+			{
+				name: 'Situation des groupes de mutualisation',
+				value: 'situationMutualisation',
+				action: 'Lire la situation des groupes de mutualisation',
+				description: 'Pour chaque groupe : la part, l’avance ou le retard de chaque marché et l’obligation mutualisée, tous acheteurs d’un facilitateur confondus',
 			},
 		],
 	},
@@ -394,6 +425,7 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 		description: 'Seulement les clauses de ce facilitateur ; vide : toutes',
 		displayOptions: show('lireClauses'),
 	},
+	...POOLING_PROPERTIES,
 	// --- Historique, archivage ---
 	...clauseKeyProperties('historique', 'archiver'),
 	{

@@ -11,6 +11,7 @@ import { exportRegister } from './export';
 import { clauseHistory, readClauses } from './read';
 import { importWorkbook } from './import';
 import { recordNotification } from './notification';
+import { declareIntervenants, declarePool, employerHours, poolSituation } from './pooling';
 import { anonymiseExpiredReports } from './retention';
 import { recordStudy } from './study';
 import { recordVisa } from './visa';
@@ -29,6 +30,10 @@ const HANDLERS: Record<Operation, (ctx: IExecuteFunctions, register: Register) =
 	anonymiser: anonymiseExpiredReports,
 	declarerEngagement: declareCommitments,
 	enregistrerJustificatif: recordCommitmentProofs,
+	declarerMutualisation: declarePool,
+	declarerIntervenants: declareIntervenants,
+	situationMutualisation: poolSituation,
+	heuresParEmployeur: employerHours,
 };
 
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {

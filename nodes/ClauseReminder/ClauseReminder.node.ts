@@ -35,6 +35,9 @@ import type { OnceOutcome } from '../shared/send-once';
 import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, sendOnceInRegister } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
+import type { PoolingContext } from '../shared/pooling';
+import { readPoolingContext } from '../shared/pooling';
+import { POOLING_REMINDER_OPTIONS, pooledReminders } from '../shared/pooling-reminder';
 import { buildFacilitatorSummaries } from './summary';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -205,6 +208,7 @@ export class ClauseReminder implements INodeType {
 						default: true,
 						description: 'Joindre le modèle de relevé mensuel prérempli avec les données du marché, un par mois manquant (en aperçu : « modele », « modele_2 »…)',
 					},
+					...POOLING_REMINDER_OPTIONS,
 					LEASE_OPTION,
 					{
 						displayName: 'Synthèse seulement s’il y a du nouveau',
@@ -257,7 +261,21 @@ export class ClauseReminder implements INodeType {
 
 		// Les lignes de relevé valides vont directement à l'index des heures déclarées.
 		const reports = new ReportIndex([]);
-		const data = await collectFollowUp(this, { lineReader: REPORT_HOURS_READER, onLine: (line) => reports.add(line) });
+		// Registre : groupes de mutualisation et entreprises déclarées (sous-traitants…), sauf option contraire.
+		const pooling: { context?: PoolingContext } | undefined = options.mutualisation === false && options.lignesIntervenants === false ? undefined : {};
+		const data = await collectFollowUp(this, {
+			lineReader: REPORT_HOURS_READER,
+			onLine: (line) => reports.add(line),
+			fromRegister: pooling
+				? async (register) => {
+						try {
+							pooling.context = await readPoolingContext(register, { lines: options.lignesIntervenants !== false });
+						} catch (error) {
+							throw toNodeError(node, error, 0);
+						}
+					}
+				: undefined,
+		});
 		const clauseOut: INodeExecutionData[] = [];
 		const fail = (error: unknown, itemIndex: number, json: IDataObject) => {
 			if (!this.continueOnFail()) throw toNodeError(node, error, itemIndex);
@@ -270,12 +288,14 @@ export class ClauseReminder implements INodeType {
 		const online = await onlineLinks(this, options, settings.dateReference);
 		const planned: Planned[] = [];
 		// Clauses lisibles, une fois chacune ; des relevés illisibles fausseraient le calcul : rien n'est envoyé pour leur clause.
-		for (const { entry, clause } of usableClauses(data, node, fail)) {
-			const decision = decideReminder(clause, reports, settings);
+		const usable = [...usableClauses(data, node, fail)];
+		const adjust = pooledReminders(usable.map((u) => u.clause), reports, settings, pooling?.context, { mutualisation: options.mutualisation !== false, lignesIntervenants: options.lignesIntervenants !== false });
+		for (const { entry, clause } of usable) {
+			const { decision, mutualisation, lignesManquantes } = adjust(clause, decideReminder(clause, reports, settings));
 			const item: Planned = { entry, clause, decision };
 			if (decision.niveau !== 'aucun') {
 				const releveEnLigne = online ? { liens: decision.moisManquants.map((m) => ({ mois: m.mois, url: online.url(clause, m.mois) })), expire: online.expireDate } : undefined;
-				const message = renderReminder(clause, decision, { signature, modeleJoint: attach, releveEnLigne });
+				const message = renderReminder(clause, decision, { signature, modeleJoint: attach, releveEnLigne, mutualisation, lignesManquantes });
 				item.mail = { ...message, cleMessage: decision.cleEnvoi ?? undefined };
 			}
 			planned.push(item);

@@ -14,6 +14,10 @@ export interface ReminderMessageOptions {
 	modeleJoint: boolean;
 	/** Relevé en ligne : un lien personnel par mois manquant, et leur date d'expiration. */
 	releveEnLigne?: { liens: Array<{ mois: string; url: string }>; expire: string };
+	/** Phrase sur la mutualisation des heures du titulaire (voir core/pooling.ts). */
+	mutualisation?: string;
+	/** Entreprises déclarées (sous-traitants, cotraitants…) sans ligne au relevé d'un mois (voir core/employers.ts). */
+	lignesManquantes?: Array<{ nom: string; siret: string; roleLibelle: string; mois: string }>;
 }
 
 /** Paragraphe du relevé en ligne (texte, et HTML avec les liens cliquables), s'il y a des liens. */
@@ -76,7 +80,13 @@ export function templateMonths(decision: Pick<ReminderDecision, 'moisManquants' 
 export function renderReminder(clause: ClauseRecord, decision: ReminderDecision, options: ReminderMessageOptions): ReminderMessage {
 	const { to, cc } = reminderRecipients(clause, decision);
 	const lotLabel = `lot ${clause.lot}${clause.intitule ? ` (${clause.intitule})` : ''}`;
-	const what = decision.moisManquants.length > 0 ? 'relevé d\u2019heures d\u2019insertion à transmettre' : 'heures d\u2019insertion en retard';
+	const incomplete = options.lignesManquantes ?? [];
+	const what =
+		decision.moisManquants.length > 0
+			? 'relevé d\u2019heures d\u2019insertion à transmettre'
+			: incomplete.length > 0 && !decision.enRetard
+				? 'relevé d\u2019heures d\u2019insertion à compléter'
+				: 'heures d\u2019insertion en retard';
 	const subject = singleLine(`${SUBJECT_PREFIX[decision.niveau] ?? ''}Clause sociale : ${what} – marché ${clause.marche}, ${lotLabel}`);
 
 	const paragraphs: string[][] = [];
@@ -91,6 +101,19 @@ export function renderReminder(clause: ClauseRecord, decision: ReminderDecision,
 				: `Nous n\u2019avons pas reçu vos relevés mensuels des heures d\u2019insertion des mois suivants : ${months.join(', ')}.`,
 		]);
 	}
+	if (incomplete.length > 0) {
+		const byMonth = new Map<string, typeof incomplete>();
+		for (const m of incomplete) byMonth.set(m.mois, [...(byMonth.get(m.mois) ?? []), m]);
+		const sentences = [...byMonth.entries()].map(([mois, list]) => {
+			const names = list.map((m) => `${m.nom} (${m.roleLibelle.toLowerCase()}, SIRET ${m.siret})`).join(', ');
+			return `Votre relevé ${ofMonth(mois)} ne comporte aucune ligne pour ${list.length === 1 ? `l\u2019entreprise ${names}, déclarée` : `les entreprises ${names}, déclarées`} sur ce marché.`;
+		});
+		paragraphs.push([
+			...sentences,
+			'Les heures d\u2019insertion de vos sous-traitants et cotraitants comptent pour la clause : merci de transmettre un relevé complété de leurs lignes (une ligne à 0 h suffit pour une entreprise sans heure d\u2019insertion ce mois-là).',
+		]);
+	}
+	if (options.mutualisation) paragraphs.push([options.mutualisation]);
 	paragraphs.push([
 		`À fin ${decision.moisReferenceLibelle}, ${formatHours(decision.heuresDeclarees)} ont été déclarées, pour ${formatHours(decision.heuresAttendues)} attendues à cette date selon le calendrier d\u2019exécution${decision.enRetard ? `, soit un retard de ${formatHours(decision.ecart)}` : ''}.`,
 	]);
@@ -100,7 +123,9 @@ export function renderReminder(clause: ClauseRecord, decision: ReminderDecision,
 			? `, au moyen des ${templates.length} modèles joints, un par mois, pré-remplis pour votre marché`
 			: ', au moyen du modèle joint, pré-rempli pour votre marché';
 	const ask =
-		decision.moisManquants.length > 0
+		incomplete.length > 0 && decision.moisManquants.length === 0 && !decision.enRetard
+			? `Nous vous remercions de transmettre ce relevé complété ${withPreposition('à', clause.facilitateur)} (${clause.emailFacilitateur})${options.modeleJoint ? templateText : ''}.`
+			: decision.moisManquants.length > 0
 			? `Nous vous remercions de transmettre ${decision.moisManquants.length === 1 ? 'ce relevé' : 'ces relevés'} ${withPreposition('à', clause.facilitateur)} (${clause.emailFacilitateur})${options.modeleJoint ? templateText : ''}.`
 			: `Nous vous remercions de prendre contact avec ${withArticle(clause.facilitateur)} (${clause.emailFacilitateur}) pour organiser le rattrapage des heures.`;
 	paragraphs.push([ask]);

@@ -43,6 +43,7 @@ export const FOLLOW_UP_STATUSES = {
 	releveManquant: 'Relevé manquant',
 	enRetard: 'En retard sur l\u2019objectif',
 	releveManquantEtRetard: 'Relevé manquant et retard sur l\u2019objectif',
+	releveIncomplet: 'Relevé incomplet : lignes d\u2019une entreprise déclarée manquantes',
 	nonCommencee: 'Exécution non commencée',
 	suspendue: 'Clause suspendue',
 	soldee: 'Clause soldée',
@@ -151,7 +152,8 @@ export function expectedHours(clause: ClauseRecord, month: IsoMonth): number {
 	return (clause.heuresDues * elapsed) / total;
 }
 
-function levelFor(days: number, s: ReminderSettings): ReminderLevel {
+/** Niveau de relance selon l'ancienneté, en jours, du plus ancien mois en défaut. */
+export function levelFor(days: number, s: ReminderSettings): ReminderLevel {
 	if (days >= s.joursEscalade) return 'escalade';
 	if (days >= s.joursRelance2) return 'relance2';
 	if (days >= s.joursRelance1) return 'relance1';

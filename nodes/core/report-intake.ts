@@ -194,6 +194,7 @@ export function lineFingerprint(line: ReportLine): string {
 		line.categoriePublic ?? null,
 		line.eligibiliteValidee ?? null,
 		line.employeur ?? null,
+		line.siretEmployeur ?? (line.nomEmployeur ? normalizeToken(line.nomEmployeur) : null),
 		line.modalite ?? null,
 		line.typeContrat ?? null,
 		line.debutContrat ?? null,

@@ -268,7 +268,7 @@ export function registerClauseIndex(clauses: RegisterClauseEntry[]): Map<string,
  * Ligne de relevé du registre, complétée par sa clause et son mois (ceux du
  * registre font foi), prête pour le lecteur des lignes.
  */
-export function registerLineRaw(clause: ClauseRecord, month: string, data: unknown): Record<string, unknown> {
+export function registerLineRaw(clause: Pick<ClauseRecord, 'marche' | 'lot' | 'siret'>, month: string, data: unknown): Record<string, unknown> {
 	const raw = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
 	return { siret: clause.siret, ...raw, marche: clause.marche, lot: clause.lot, mois: month };
 }

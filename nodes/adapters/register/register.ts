@@ -9,7 +9,7 @@ import type { Migration } from './migrations';
 import { migrate } from './migrations';
 
 /** Nature d'une fiche du registre. */
-export type RecordKind = 'marche' | 'lot' | 'clause' | 'facilitateur' | 'penalite' | 'recouvrement' | 'engagement' | 'decp';
+export type RecordKind = 'marche' | 'lot' | 'clause' | 'facilitateur' | 'penalite' | 'recouvrement' | 'engagement' | 'decp' | 'mutualisation' | 'intervenants';
 
 export interface StoredRecord {
 	kind: RecordKind;

@@ -26,6 +26,11 @@ export const NEUTRALISATION_MOTIFS = {
 		libelle: 'Titulaire ayant démontré avoir mis en œuvre tous les moyens',
 		synonymes: ['tous les moyens', 'moyens mis en œuvre', 'diligences', 'diligences accomplies', 'moyens'],
 	},
+	/** Posée par le nœud d'après le groupe de mutualisation du registre (voir core/pooling.ts). */
+	mutualisation: {
+		libelle: 'Heures couvertes par la mutualisation des heures du titulaire (CCAP)',
+		synonymes: ['mutualisation', 'mutualisation des heures', 'heures mutualisées', 'guichet unique'],
+	},
 } as const;
 export type NeutralisationMotif = keyof typeof NEUTRALISATION_MOTIFS;
 

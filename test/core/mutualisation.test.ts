@@ -1,0 +1,277 @@
+/**
+ * Mutualisation des heures (guichet unique) et part des entreprises
+ * intervenantes : règles du cœur, sans n8n.
+ */
+import type { ClauseRecord, ReportLine } from '../../nodes/core';
+import {
+	CLAUSE_READER,
+	INTERVENANT_LABELS,
+	IntervenantsRecordSchema,
+	PENALTY_FIELDS_READER,
+	PENALTY_SETTINGS_LABELS,
+	POOL_LABELS,
+	PenaltySettingsSchema,
+	PoolRecordSchema,
+	REPORT_LINE_READER,
+	ReportIndex,
+	applyMissingEmployers,
+	applyPoolToReminder,
+	assessPenalties,
+	checkPool,
+	clauseKey,
+	decideReminder,
+	decideStep,
+	employerTable,
+	missingEmployerLines,
+	parseReminderSettings,
+	parseSettings,
+	poolPenaltyCover,
+	poolStatus,
+	readRecord,
+	renderReminder,
+} from '../../nodes/core';
+import { anomalyFrom } from './support';
+
+const clause = (overrides: Record<string, unknown> = {}): ClauseRecord =>
+	readRecord(
+		CLAUSE_READER,
+		{
+			marche: '2026-TRX-014',
+			lot: '4',
+			siret: '73282932000074',
+			titulaire: 'Bâtiments du Val',
+			emailTitulaire: 'contact@batiments-val.example.test',
+			heuresDues: 455,
+			debutExecution: '2026-01-01',
+			finExecution: '2026-12-31',
+			facilitateur: 'PLIE du Val d’Argent',
+			emailFacilitateur: 'plie@example.test',
+			acheteur: 'Direction des lycées',
+			emailAcheteur: 'lycees@region.example.test',
+			montantHT: 600000,
+			...overrides,
+		},
+		'clause',
+	);
+
+const A = clause();
+const B = clause({ marche: '2026-TRX-020', lot: '1' });
+const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'];
+
+const line = (c: ClauseRecord, mois: string, heuresMois: number, extra: Record<string, unknown> = {}): ReportLine =>
+	readRecord(REPORT_LINE_READER, { marche: c.marche, lot: c.lot, mois, participant: 'P1', heuresMois, ...extra }, 'ligne');
+const monthly = (c: ClauseRecord, hours: number, months = MONTHS) => months.map((m) => line(c, m, hours));
+
+const pool = (extra: Record<string, unknown> = {}) =>
+	parseSettings(
+		PoolRecordSchema,
+		{ groupe: 'BTP-VAL-2026', perimetre: 'acheteur', fondement: 'CCAP, article 9.4', clauses: [{ marche: A.marche, lot: A.lot }, { marche: B.marche, lot: B.lot }], ...extra },
+		POOL_LABELS,
+	);
+const settings = (dateReference = '2026-11-02') => parseReminderSettings({ dateReference });
+const index = (...clauses: ClauseRecord[]) => {
+	const map = new Map(clauses.map((c) => [clauseKey(c), c]));
+	return (key: string) => map.get(key);
+};
+
+describe('mutualisation des heures : situation du groupe', () => {
+	it('chaque marché garde sa part, son avance ou son retard ; le groupe atteint l’obligation mutualisée', () => {
+		// A : 200 h, B : 600 h déclarées ; 378,96 h attendues chacun à fin octobre (prorata).
+		const reports = new ReportIndex([...monthly(A, 20), ...monthly(B, 60)]);
+		const status = poolStatus(pool(), index(A, B), (k) => reports.months(k), '2026-10', 10);
+		expect(status).toMatchObject({ heuresDues: 910, heuresAttendues: 757.92, heuresDeclarees: 800, ecart: -42.08, enRetard: false, titulaire: 'Bâtiments du Val' });
+		expect(status.membres.map((m) => [m.marche, m.heuresDeclarees, m.avance, m.part])).toEqual([
+			['2026-TRX-014', 200, -178.96, 0.25],
+			['2026-TRX-020', 600, 221.04, 0.75],
+		]);
+		expect(status.resume).toContain('à jour');
+	});
+
+	it('une clause en retard couverte par son groupe : ni relance de retard, et sa décision le dit', () => {
+		const reports = new ReportIndex([...monthly(A, 20), ...monthly(B, 60)]);
+		const s = settings();
+		const status = poolStatus(pool(), index(A, B), (k) => reports.months(k), '2026-10', s.toleranceRetard);
+		const alone = decideReminder(A, reports, s);
+		expect(alone).toMatchObject({ enRetard: true, niveau: 'relance1' });
+		const pooled = applyPoolToReminder(A, alone, reports, s, status);
+		expect(pooled).toMatchObject({ enRetard: false, niveau: 'aucun', statut: 'aJour', cleEnvoi: null, heuresDeclarees: 200 });
+		expect(pooled.mutualisation).toMatchObject({ couverte: true, groupeEnRetard: false, heuresDeclareesGroupe: 800 });
+		expect(pooled.motif).toContain('Clause couverte par la mutualisation du groupe « BTP-VAL-2026 » (CCAP, article 9.4)');
+		// La clause en avance reste sans relance, avec la situation du groupe.
+		const ahead = applyPoolToReminder(B, decideReminder(B, reports, s), reports, s, status);
+		expect(ahead).toMatchObject({ niveau: 'aucun', mutualisation: { couverte: false } });
+	});
+
+	it('un relevé manquant reste relancé, même couvert pour les heures', () => {
+		const reports = new ReportIndex([...monthly(A, 20, MONTHS.slice(0, 9)), ...monthly(B, 70)]);
+		const s = settings();
+		const status = poolStatus(pool(), index(A, B), (k) => reports.months(k), '2026-10', s.toleranceRetard);
+		const pooled = applyPoolToReminder(A, decideReminder(A, reports, s), reports, s, status);
+		expect(pooled).toMatchObject({ statut: 'releveManquant', niveau: 'relance1', enRetard: false });
+		expect(pooled.moisManquants.map((m) => m.mois)).toEqual(['2026-10']);
+		expect(pooled.motif).toMatch(/^Relevé d’octobre 2026 non reçu\. Clause couverte par la mutualisation/);
+		const mail = renderReminder(A, pooled, { signature: 'La mission', modeleJoint: false, mutualisation: pooled.mutualisation.texte });
+		expect(mail.text).toContain('l’obligation mutualisée est atteinte ; ce marché n’est donc pas relancé au titre des heures');
+		expect(mail.text).not.toContain('soit un retard');
+	});
+
+	it('groupe en retard : la clause en retard est relancée, avec le retard du groupe', () => {
+		const reports = new ReportIndex([...monthly(A, 20), ...monthly(B, 30)]);
+		const s = settings();
+		const status = poolStatus(pool(), index(A, B), (k) => reports.months(k), '2026-10', s.toleranceRetard);
+		expect(status).toMatchObject({ heuresDeclarees: 500, enRetard: true, ecart: 257.92 });
+		const pooled = applyPoolToReminder(A, decideReminder(A, reports, s), reports, s, status);
+		expect(pooled).toMatchObject({ enRetard: true, niveau: 'relance1', mutualisation: { couverte: false, groupeEnRetard: true } });
+		expect(pooled.mutualisation.texte).toContain('l’ensemble du groupe est en retard de 257,92');
+	});
+});
+
+describe('mutualisation des heures : contrôle du groupe déclaré', () => {
+	it('deux clauses au moins', () => {
+		const error = anomalyFrom(() => pool({ clauses: [{ marche: A.marche, lot: A.lot }] }));
+		expect(error.anomalies[0]).toMatchObject({ champ: 'clauses', regle: 'mutualisation.deuxClauses' });
+	});
+
+	it('même titulaire, même acheteur (ou même facilitateur), clauses connues, un seul groupe par clause', () => {
+		const other = clause({ marche: '2026-TRX-030', lot: '2', siret: '41234567800012', titulaire: 'Autre SA' });
+		const withOther = pool({ clauses: [{ marche: A.marche, lot: A.lot }, { marche: other.marche, lot: other.lot }] });
+		expect(anomalyFrom(() => checkPool(withOther, index(A, other), [])).anomalies[0]).toMatchObject({ regle: 'mutualisation.titulaire' });
+
+		const otherBuyer = clause({ marche: '2026-COL-007', lot: '3', acheteur: 'Département du Val', emailAcheteur: 'achats@departement.example.test' });
+		const crossBuyers = (perimetre: string) => pool({ perimetre, clauses: [{ marche: A.marche, lot: A.lot }, { marche: otherBuyer.marche, lot: otherBuyer.lot }] });
+		expect(anomalyFrom(() => checkPool(crossBuyers('acheteur'), index(A, otherBuyer), [])).anomalies[0]).toMatchObject({ regle: 'mutualisation.acheteur' });
+		// Guichet unique : deux acheteurs, un même facilitateur.
+		expect(checkPool(crossBuyers('guichet unique'), index(A, otherBuyer), [])).toMatchObject({ titulaire: 'Bâtiments du Val', siret: '73282932000074' });
+
+		const unknown = anomalyFrom(() => checkPool(pool(), index(A), []));
+		expect(unknown.anomalies[0]).toMatchObject({ champ: 'clauses[1]', regle: 'mutualisation.clauseInconnue' });
+		expect(unknown.anomalies[0].message).toContain('marché 2026-TRX-020, lot 1 absent du registre');
+
+		const taken = pool({ groupe: 'AUTRE', clauses: [{ marche: B.marche, lot: B.lot }, { marche: other.marche, lot: other.lot }] });
+		expect(anomalyFrom(() => checkPool(pool(), index(A, B), [taken])).anomalies[0]).toMatchObject({ regle: 'mutualisation.autreGroupe' });
+		// La nouvelle déclaration d'un même groupe ne se heurte pas à son ancienne version.
+		expect(checkPool(pool(), index(A, B), [pool()]).cles).toEqual([clauseKey(A), clauseKey(B)]);
+	});
+});
+
+describe('mutualisation des heures : pénalités', () => {
+	const penaltySettings = parseSettings(
+		PenaltySettingsSchema,
+		{
+			dateCalcul: '2027-01-20',
+			echeance: 'finExecution',
+			tauxHoraire: 60,
+			tauxJourRetardReleve: 100,
+			tauxJourRetardBilan: 300,
+			plafondPourcentage: 20,
+			plafondAssiette: 'annuel',
+			delaiGraceJours: 0,
+			miseEnDemeureRequise: true,
+			delaiMiseEnDemeureJours: 15,
+			delaiBilanJours: 30,
+			delaiObservationsJours: 15,
+		},
+		PENALTY_SETTINGS_LABELS,
+	);
+	const YEAR = [...MONTHS, '2026-11', '2026-12'];
+	const fields = () => readRecord(PENALTY_FIELDS_READER, { bilanRemis: 'oui', dateRemiseBilan: '2027-01-05' }, 'clause');
+
+	it('groupe à jour : les heures manquantes de la clause sont couvertes, aucune pénalité', () => {
+		// A : 300 h sur 455 ; B : 700 h sur 455 ; le groupe : 1 000 h pour 910.
+		const reports = new ReportIndex([...monthly(A, 25, YEAR), ...monthly(B, 700 / 12, YEAR)]);
+		const cover = poolPenaltyCover(A, 455, pool(), index(A, B), (k) => reports.months(k), A.finExecution)!;
+		expect(cover.note).toMatchObject({ manqueClause: 155, manqueGroupe: 0, heuresRetenues: 0, heuresCouvertes: 155, heuresDuesGroupe: 910 });
+		expect(cover.neutralisation).toMatchObject({ motif: 'mutualisation', heures: 155 });
+		const f = { ...fields(), neutralisations: [cover.neutralisation!] };
+		const a = assessPenalties(A, f, reports.months(clauseKey(A)), penaltySettings);
+		expect(a.heures).toMatchObject({ dues: 455, realisees: 300, neutralisees: 155, manquantes: 0 });
+		expect(a.lignes.map((l) => l.code)).not.toContain('heures');
+		expect(a.total).toBe(0);
+		expect(decideStep(A, f, a).etape).toBe('aucune');
+		// Sans la mutualisation, la même clause serait mise en demeure.
+		const alone = assessPenalties(A, fields(), reports.months(clauseKey(A)), penaltySettings);
+		expect(alone.total).toBe(9300);
+		expect(decideStep(A, fields(), alone).etape).toBe('miseEnDemeure');
+	});
+
+	it('groupe en manque : le manque du groupe retenu, le reste couvert par l’avance des autres', () => {
+		// A : 300 h (manque 155) ; B : 500 h (avance 45) ; le groupe manque 110 h.
+		const reports = new ReportIndex([...monthly(A, 25, YEAR), ...monthly(B, 500 / 12, YEAR)]);
+		const cover = poolPenaltyCover(A, 455, pool(), index(A, B), (k) => reports.months(k), A.finExecution)!;
+		expect(cover.note).toMatchObject({ manqueClause: 155, manqueGroupe: 110, heuresRetenues: 110, heuresCouvertes: 45 });
+		const a = assessPenalties(A, { ...fields(), neutralisations: [cover.neutralisation!] }, reports.months(clauseKey(A)), penaltySettings);
+		expect(a.heures.manquantes).toBe(110);
+		expect(a.lignes.find((l) => l.code === 'heures')?.montant).toBe(6600);
+		// La clause en avance n'a pas de manque : rien à couvrir.
+		expect(poolPenaltyCover(B, 455, pool(), index(A, B), (k) => reports.months(k), B.finExecution)).toBeUndefined();
+	});
+});
+
+describe('part des sous-traitants', () => {
+	const intervenants = parseSettings(
+		IntervenantsRecordSchema,
+		{
+			marche: A.marche,
+			lot: A.lot,
+			intervenants: [
+				{ nom: 'Maçonnerie Dupont', siret: '41234567800012', role: 'sous-traitant' },
+				{ nom: 'Ateliers du Val (AI)', siret: '80295478500027', role: 'mise à disposition', debut: '2026-10-01' },
+			],
+		},
+		INTERVENANT_LABELS,
+	).intervenants;
+
+	it('tableau des heures par employeur : titulaire, sous-traitant, SIAE, et les entreprises sans ligne', () => {
+		const lines = [
+			line(A, '2026-09', 30),
+			line(A, '2026-09', 20, { participant: 'P2', employeur: 'sous-traitant', nomEmployeur: 'Maçonnerie Dupont', siretEmployeur: '41234567800012' }),
+			line(A, '2026-10', 35),
+			line(A, '2026-10', 15, { participant: 'P2', nomEmployeur: 'maconnerie dupont' }),
+			line(A, '2026-10', 10, { participant: 'P3', employeur: 'ETTI' }),
+		];
+		const table = employerTable(A, lines, intervenants);
+		expect(table.heuresDeclarees).toBe(110);
+		expect(table.lignes.map((r) => [r.employeur, r.role, r.heures, r.personnes, r.part])).toEqual([
+			['Bâtiments du Val', 'Titulaire', 65, 1, 0.5909],
+			['Maçonnerie Dupont', 'Sous-traitant', 35, 1, 0.3182],
+			['Ateliers du Val (AI)', 'SIAE mettant du personnel à disposition', 0, 0, 0],
+			['Entreprise de travail temporaire d’insertion (ETTI) (non nommé)', 'Entreprise de travail temporaire d’insertion (ETTI)', 10, 1, 0.0909],
+		]);
+		expect(table.sansLigne).toEqual([{ nom: 'Ateliers du Val (AI)', siret: '80295478500027', role: 'SIAE mettant du personnel à disposition' }]);
+	});
+
+	it('relance au titulaire qui nomme le sous-traitant sans ligne au relevé du mois', () => {
+		const received = new Map([
+			['2026-09', [line(A, '2026-09', 30), line(A, '2026-09', 0, { participant: undefined, siretEmployeur: '41234567800012' })]],
+			['2026-10', [line(A, '2026-10', 35), line(A, '2026-10', 0, { participant: undefined, siretEmployeur: '80295478500027' })]],
+		]);
+		const missing = missingEmployerLines(A, intervenants, received, '2026-11-02');
+		// Septembre : la ligne « néant » du sous-traitant suffit ; la SIAE n'intervient qu'à partir d'octobre.
+		expect(missing.map((m) => [m.mois, m.nom])).toEqual([['2026-10', 'Maçonnerie Dupont']]);
+
+		const reports = new ReportIndex(MONTHS.map((m) => line(A, m, 40)));
+		const s = settings();
+		const base = decideReminder(A, reports, s);
+		expect(base).toMatchObject({ statut: 'aJour', niveau: 'aucun' });
+		const decision = applyMissingEmployers(A, base, missing, s);
+		expect(decision).toMatchObject({ statut: 'releveIncomplet', niveau: 'relance1' });
+		expect(decision.cleEnvoi).toBe(`relance|${clauseKey(A)}|2026-10|relance1|contact@batiments-val.example.test|employeurs:41234567800012`);
+		expect(decision.motif).toBe('Relevé incomplet : relevé d’octobre 2026 sans ligne pour Maçonnerie Dupont (sous-traitant, SIRET 41234567800012).');
+		const mail = renderReminder(A, decision, { signature: 'La mission', modeleJoint: true, lignesManquantes: missing });
+		expect(mail.subject).toBe('Clause sociale : relevé d’heures d’insertion à compléter – marché 2026-TRX-014, lot 4');
+		expect(mail.text).toContain('Votre relevé d’octobre 2026 ne comporte aucune ligne pour l’entreprise Maçonnerie Dupont (sous-traitant, SIRET 41234567800012), déclarée sur ce marché.');
+		expect(mail.text).toContain('merci de transmettre un relevé complété de leurs lignes');
+		expect(mail.text).toContain('Nous vous remercions de transmettre ce relevé complété au PLIE du Val d’Argent');
+		expect(mail.text).not.toContain('rattrapage');
+
+		// Clause suspendue : rien.
+		const suspended = clause({ statut: 'suspendue' });
+		expect(applyMissingEmployers(suspended, decideReminder(suspended, reports, s), missing, s).niveau).toBe('aucun');
+	});
+
+	it('déclaration : SIRET et rôle contrôlés, en français', () => {
+		const error = anomalyFrom(() => parseSettings(IntervenantsRecordSchema, { marche: 'M', lot: '1', intervenants: [{ nom: 'X', siret: '123', role: 'fournisseur' }] }, INTERVENANT_LABELS));
+		expect(error.anomalies.map((a) => a.champ).sort()).toEqual(['intervenants[0].role', 'intervenants[0].siret']);
+		expect(error.message).toMatch(/rôle|SIRET/);
+	});
+});

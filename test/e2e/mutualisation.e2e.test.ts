@@ -1,0 +1,198 @@
+/**
+ * Bout en bout dans un vrai n8n (paquet communautaire, base SQLite de n8n,
+ * registre des clauses SQLite par défaut), avec un vrai serveur SMTP local :
+ * deux marchés d'un même titulaire aux heures mutualisées, l'un en retard,
+ * l'autre en avance.
+ * 1. Le groupe est enregistré par le nœud « Registre des clauses » ; la
+ *    relance mensuelle et les avis de pénalité, en envoi, n'envoient rien : le
+ *    groupe atteint l'obligation mutualisée. Contre-épreuve dans la même
+ *    exécution : sans la mutualisation, le marché en retard serait relancé et
+ *    mis en demeure.
+ * 2. Le sous-traitant du marché en retard est enregistré ; son relevé
+ *    d'octobre n'a pas de ligne : une relance part au titulaire et le nomme,
+ *    une seule fois (une seconde exécution n'envoie rien de nouveau).
+ * Les comptes portent sur ce que le serveur SMTP a réellement reçu.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { Register, SqliteDatabase } from '../../nodes/adapters/register';
+import { clauseKey } from '../../nodes/core';
+import { local, outputOf, registerFile, useRealN8n } from '../helpers/real-n8n';
+
+jest.setTimeout(600_000);
+
+const COMMON = {
+	siret: '73282932000074',
+	titulaire: 'Bâtiments du Val',
+	emailTitulaire: 'contact@batiments-val.example.test',
+	heuresDues: 455,
+	debutExecution: '2026-01-01',
+	finExecution: '2026-12-31',
+	facilitateur: 'PLIE du Val d’Argent',
+	emailFacilitateur: 'plie@example.test',
+	acheteur: 'Direction des lycées',
+	emailAcheteur: 'lycees@region.example.test',
+	montantHT: 600000,
+};
+const A = { marche: '2026-TRX-014', lot: '4', intitule: 'Gros œuvre', ...COMMON };
+const B = { marche: '2026-TRX-020', lot: '1', intitule: 'Voirie', ...COMMON };
+const DUPONT = { nom: 'Maçonnerie Dupont', siret: '41234567800012', role: 'sousTraitant' };
+const YEAR = Array.from({ length: 12 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}`);
+
+const REGISTRE = { clausesRegistreApi: { id: 'ClsRegistreLocal', name: 'Registre des clauses de la Région' } };
+const SMTP = { clausesSocialesSmtpApi: { id: 'ClsSmtpClauses01', name: 'SMTP clauses sociales de la Région' } };
+
+type Json = Record<string, unknown>;
+const byClause = (items: Array<{ json: Json }>) => Object.fromEntries(items.map((i) => [`${String(i.json.marche)}/${String(i.json.lot)}`, i.json]));
+
+interface WorkflowNode {
+	name: string;
+	type: string;
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, unknown>;
+}
+
+/** Un workflow « Lancer maintenant → nœuds en chaîne » : l'ordre d'exécution est celui de la chaîne. */
+function workflow(id: string, name: string, chain: WorkflowNode[]) {
+	const trigger = { name: 'Lancer maintenant', type: 'n8n-nodes-base.manualTrigger', parameters: {} };
+	const all = [trigger, ...chain];
+	const connections: Record<string, unknown> = {};
+	all.slice(0, -1).forEach((node, i) => (connections[node.name] = { main: [[{ node: all[i + 1].name, type: 'main', index: 0 }]] }));
+	return {
+		id,
+		name,
+		active: false,
+		settings: { executionOrder: 'v1', timezone: 'Europe/Paris' },
+		nodes: all.map((node, i) => ({ id: `${id}-${i}`, typeVersion: 1, position: [i * 240, 300], ...node })),
+		connections,
+	};
+}
+
+const pkg = (type: string) => `n8n-nodes-clauses-sociales.${type}`;
+const reminder = (name: string, mode: 'envoyer' | 'apercu', options: Json = {}): WorkflowNode => ({
+	name,
+	type: pkg('clauseReminder'),
+	parameters: { mode, dateReference: '2026-11-02', signature: 'La mission clauses sociales', options: { joindreModele: false, debitParSeconde: 0, ...options } },
+	credentials: { ...SMTP, ...REGISTRE },
+});
+const penalty = (name: string, mode: 'envoyer' | 'revue', options: Json = {}): WorkflowNode => ({
+	name,
+	type: pkg('clausePenalty'),
+	parameters: {
+		mode,
+		dateAvis: '2027-01-20',
+		tauxHoraire: 60,
+		emetteur: 'Région Val-d’Argent',
+		signature: 'La directrice de la commande publique',
+		// Envoi sans revue : si la mutualisation ne jouait pas, la mise en demeure partirait.
+		options: { envoiSansRevue: true, debitParSeconde: 0, ...options },
+	},
+	credentials: { ...SMTP, ...REGISTRE },
+});
+const declarePool: WorkflowNode = {
+	name: 'Enregistrer le groupe',
+	type: pkg('clauseRegister'),
+	parameters: {
+		operation: 'declarerMutualisation',
+		groupe: 'BTP-VAL-2026',
+		libelleGroupe: 'Heures mutualisées de Bâtiments du Val',
+		perimetre: 'acheteur',
+		fondement: 'CCAP, article 9.4',
+		clausesGroupe: { clause: [A, B].map((c) => ({ marche: c.marche, lot: c.lot })) },
+	},
+	credentials: REGISTRE,
+};
+const declareDupont: WorkflowNode = {
+	name: 'Enregistrer le sous-traitant',
+	type: pkg('clauseRegister'),
+	parameters: { operation: 'declarerIntervenants', marcheIntervenants: A.marche, lotIntervenants: A.lot, intervenants: { entreprise: [DUPONT] } },
+	credentials: REGISTRE,
+};
+
+describe('mutualisation des heures et sous-traitants (vrai n8n, registre SQLite, vrai serveur SMTP)', () => {
+	const instance = useRealN8n();
+
+	async function importRun(definition: ReturnType<typeof workflow>) {
+		const file = path.join(instance.layout.home, `${definition.id}.json`);
+		fs.writeFileSync(file, JSON.stringify(definition, null, '\t'));
+		const id = await local.importWorkflow(instance.layout, file);
+		const run = await local.executeWorkflow(instance.layout, id);
+		expect(run.data.resultData.error).toBeUndefined();
+		expect(run.status).toBe('success');
+		return run;
+	}
+
+	/** Le serveur SMTP a fini de lire ce qui lui a été remis : un courriel en cours de lecture aurait le temps d'arriver. */
+	const settle = () => new Promise((resolve) => setTimeout(resolve, 1500));
+
+	it('groupe à jour : ni relance ni pénalité ; sous-traitant sans ligne : une relance qui le nomme, une seule', async () => {
+		// Registre : A à 25 h par mois (en retard), B à 60 h (en avance) ; le sous-traitant de A a une ligne à 0 h chaque mois sauf en octobre.
+		const register = await Register.open(await SqliteDatabase.open({ file: registerFile(instance.layout) }));
+		try {
+			for (const clause of [A, B]) {
+				await register.put('clause', clauseKey(clause), clause, 'essai');
+				for (const mois of YEAR) {
+					const lines: Json[] = [{ marche: clause.marche, lot: clause.lot, mois, participant: `${clause.lot}-P1`, heuresMois: clause === A ? 25 : 60 }];
+					if (clause === A && mois !== '2026-10') lines.push({ marche: clause.marche, lot: clause.lot, mois, heuresMois: 0, nomEmployeur: DUPONT.nom, siretEmployeur: DUPONT.siret, employeur: 'sousTraitant' });
+					await register.recordReport(clauseKey(clause), mois, lines.map((l) => ({ hours: Number(l.heuresMois), data: l })), 'essai');
+				}
+			}
+		} finally {
+			await register.close();
+		}
+
+		// 1. Groupe enregistré : aucune relance, aucune pénalité ; la contre-épreuve sans mutualisation relancerait et mettrait en demeure A.
+		const first = await importRun(
+			workflow('ClsMutualisati01', 'Mutualisation – groupe, relance et pénalités', [
+				declarePool,
+				reminder('Relance mensuelle', 'envoyer'),
+				penalty('Avis de pénalité', 'envoyer'),
+				reminder('Relance sans mutualisation', 'apercu', { mutualisation: false, lignesIntervenants: false }),
+				penalty('Pénalités sans mutualisation', 'revue', { mutualisation: false }),
+			]),
+		);
+		expect(outputOf(first, 'Enregistrer le groupe')[0].json).toMatchObject({ groupe: 'BTP-VAL-2026', version: 1, etat: 'créé', titulaire: 'Bâtiments du Val' });
+
+		const relances = byClause(outputOf(first, 'Relance mensuelle'));
+		expect(relances['2026-TRX-014/4']).toMatchObject({ decision: { niveau: 'aucun', enRetard: false, heuresDeclarees: 250, mutualisation: { couverte: true, heuresDeclareesGroupe: 600 + 250 } }, envoi: { statut: 'sans objet' } });
+		expect(relances['2026-TRX-020/1']).toMatchObject({ decision: { niveau: 'aucun' }, envoi: { statut: 'sans objet' } });
+
+		const avis = byClause(outputOf(first, 'Avis de pénalité'));
+		expect(avis['2026-TRX-014/4']).toMatchObject({ etape: 'aucune', heures: { dues: 455, realisees: 300, manquantes: 0 }, mutualisation: { heuresCouvertes: 155, heuresRetenues: 0 }, envoi: { statut: 'sans objet' } });
+		expect(String(avis['2026-TRX-014/4'].motif)).toContain('Clause couverte par la mutualisation du groupe « Heures mutualisées de Bâtiments du Val » (CCAP, article 9.4)');
+		expect(avis['2026-TRX-020/1']).toMatchObject({ etape: 'aucune', envoi: { statut: 'sans objet' } });
+
+		// Contre-épreuve : le même registre, la mutualisation désactivée.
+		expect(byClause(outputOf(first, 'Relance sans mutualisation'))['2026-TRX-014/4']).toMatchObject({ decision: { niveau: 'relance1', enRetard: true }, envoi: { statut: 'aperçu' } });
+		expect(byClause(outputOf(first, 'Pénalités sans mutualisation'))['2026-TRX-014/4']).toMatchObject({ etape: 'miseEnDemeure', heures: { manquantes: 155 } });
+
+		await settle();
+		expect(instance.sink.mails).toHaveLength(0);
+
+		// 2. Sous-traitant enregistré, sans ligne au relevé d'octobre : une relance au titulaire qui le nomme.
+		const second = await importRun(workflow('ClsMutualisati02', 'Mutualisation – sous-traitant', [declareDupont, reminder('Relance mensuelle', 'envoyer')]));
+		expect(outputOf(second, 'Enregistrer le sous-traitant')[0].json).toMatchObject({ version: 1, etat: 'créé', titulaire: 'Bâtiments du Val' });
+		const sent = byClause(outputOf(second, 'Relance mensuelle'));
+		expect(sent['2026-TRX-014/4']).toMatchObject({ decision: { statut: 'releveIncomplet', niveau: 'relance1' }, envoi: { statut: 'envoyé' } });
+		expect(sent['2026-TRX-020/1']).toMatchObject({ envoi: { statut: 'sans objet' } });
+		await instance.sink.waitFor(1, 30000);
+		await settle();
+		expect(instance.sink.mails).toHaveLength(1);
+		const [mail] = instance.sink.mails;
+		expect(mail.parsed.messageId).toBe((sent['2026-TRX-014/4'].envoi as Json).messageId);
+		// Le titulaire en destinataire, le facilitateur en copie : l'acheteur n'est pas dans l'enveloppe (première relance).
+		expect([...mail.envelope.to].sort()).toEqual([A.emailTitulaire, A.emailFacilitateur].sort());
+		expect(mail.parsed.subject).toBe('Clause sociale : relevé d’heures d’insertion à compléter – marché 2026-TRX-014, lot 4 (Gros œuvre)');
+		const text = String(mail.parsed.text);
+		expect(text).toContain('Votre relevé d’octobre 2026 ne comporte aucune ligne pour l’entreprise Maçonnerie Dupont (sous-traitant, SIRET 41234567800012), déclarée sur ce marché.');
+		expect(text).toContain('l’obligation mutualisée est atteinte');
+		expect(text).not.toContain('soit un retard');
+
+		// Une seconde exécution n'envoie rien de nouveau.
+		const third = await importRun(workflow('ClsMutualisati03', 'Mutualisation – relance rejouée', [reminder('Relance mensuelle', 'envoyer')]));
+		expect(byClause(outputOf(third, 'Relance mensuelle'))['2026-TRX-014/4']).toMatchObject({ envoi: { statut: 'déjà envoyé' } });
+		await settle();
+		expect(instance.sink.mails).toHaveLength(1);
+	});
+});

@@ -1,0 +1,194 @@
+/**
+ * Mutualisation des heures et part des sous-traitants, par le moteur de n8n,
+ * sur le registre des clauses (SQLite et PostgreSQL) : groupe et entreprises
+ * enregistrés par le nœud « Registre des clauses », puis relance mensuelle et
+ * avis de pénalité qui suivent l'obligation mutualisée et nomment le
+ * sous-traitant sans ligne.
+ */
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+
+import type { Register } from '../../nodes/adapters/register';
+import { clauseKey } from '../../nodes/core';
+import { openRegisterWith, registerSettings } from '../../nodes/shared/register';
+import { runNode } from '../helpers/engine';
+import type { RegisterDialect } from '../helpers/registers';
+import { DIALECTS, freshRegisterLocation, registerCredentialData } from '../helpers/registers';
+
+const TITULAIRE = { siret: '73282932000074', titulaire: 'Bâtiments du Val', emailTitulaire: 'contact@batiments-val.example.test' };
+const COMMON = {
+	...TITULAIRE,
+	heuresDues: 455,
+	debutExecution: '2026-01-01',
+	finExecution: '2026-12-31',
+	facilitateur: 'PLIE du Val d’Argent',
+	emailFacilitateur: 'plie@example.test',
+	acheteur: 'Direction des lycées',
+	emailAcheteur: 'lycees@region.example.test',
+	montantHT: 600000,
+};
+const A = { marche: '2026-TRX-014', lot: '4', ...COMMON };
+const B = { marche: '2026-TRX-020', lot: '1', ...COMMON };
+const YEAR = Array.from({ length: 12 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}`);
+const DUPONT = { nom: 'Maçonnerie Dupont', siret: '41234567800012', role: 'sousTraitant' };
+
+const byClause = (items: INodeExecutionData[]) => Object.fromEntries(items.map((i) => [`${i.json.marche}/${i.json.lot}`, i.json]));
+
+describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le registre (%s)', (dialect: RegisterDialect) => {
+	let credential: Record<string, string | number>;
+	beforeEach(() => {
+		credential = registerCredentialData(dialect, freshRegisterLocation(dialect));
+	});
+
+	async function withRegister<T>(fn: (register: Register) => Promise<T>): Promise<T> {
+		const register = await openRegisterWith(registerSettings(credential));
+		try {
+			return await fn(register);
+		} finally {
+			await register.close();
+		}
+	}
+
+	/** A : 25 h par mois (en retard), B : 60 h par mois (en avance) ; le relevé d'octobre de A sans ligne du sous-traitant. */
+	async function fill(): Promise<void> {
+		await withRegister(async (register) => {
+			for (const clause of [A, B]) {
+				await register.put('clause', clauseKey(clause), clause, 'essai');
+				for (const mois of YEAR) {
+					const hours = clause === A ? 25 : 60;
+					const data: IDataObject[] = [{ marche: clause.marche, lot: clause.lot, mois, participant: `${clause.lot}-P1`, heuresMois: hours }];
+					// Le sous-traitant de A déclare une ligne « néant » chaque mois, sauf en octobre.
+					if (clause === A && mois !== '2026-10') data.push({ marche: clause.marche, lot: clause.lot, mois, heuresMois: 0, nomEmployeur: DUPONT.nom, siretEmployeur: DUPONT.siret, employeur: 'sousTraitant' });
+					await register.recordReport(clauseKey(clause), mois, data.map((d) => ({ hours: Number(d.heuresMois), data: d })), 'essai');
+				}
+			}
+		});
+	}
+
+	const node = (type: string, parameters: INodeParameters) => ({ type, parameters, credentials: { clausesRegistreApi: { id: 'registre', name: 'Registre des clauses' } } });
+	const run = (type: string, parameters: INodeParameters, options: { continueOnFail?: boolean } = {}) =>
+		runNode({ ...node(type, parameters), ...options }, [{}], { credentials: { clausesRegistreApi: credential } });
+	const declarePool = (clauses = [A, B]) =>
+		run('clauseRegister', {
+			operation: 'declarerMutualisation',
+			groupe: 'BTP-VAL-2026',
+			perimetre: 'acheteur',
+			fondement: 'CCAP, article 9.4',
+			clausesGroupe: { clause: clauses.map((c) => ({ marche: c.marche, lot: c.lot })) },
+		});
+	const declareDupont = () => run('clauseRegister', { operation: 'declarerIntervenants', marcheIntervenants: A.marche, lotIntervenants: A.lot, intervenants: { entreprise: [DUPONT] } });
+	const reminder = (options: INodeParameters = {}) => run('clauseReminder', { mode: 'apercu', dateReference: '2026-11-02', signature: 'La mission clauses sociales', options: { joindreModele: false, ...options } });
+	const penalty = (options: INodeParameters = {}) =>
+		run('clausePenalty', {
+			mode: 'revue',
+			dateAvis: '2027-01-20',
+			emetteur: 'Région Val-d’Argent\nDirection de la commande publique',
+			signature: 'La directrice de la commande publique',
+			tauxHoraire: 60,
+			options,
+		});
+
+	it('groupe enregistré et versionné ; la clause en retard couverte par son groupe n’est ni relancée ni pénalisée', async () => {
+		await fill();
+		const first = await declarePool();
+		expect(first.run.data.resultData.error).toBeUndefined();
+		expect(first.items[0].json).toMatchObject({ groupe: 'BTP-VAL-2026', version: 1, etat: 'créé', titulaire: 'Bâtiments du Val', siret: TITULAIRE.siret });
+		expect((await declarePool()).items[0].json).toMatchObject({ version: 1, etat: 'inchangé' });
+
+		// Situation du groupe : la part de chaque marché reste visible.
+		const situation = await run('clauseRegister', { operation: 'situationMutualisation', dateReference: '2026-11-02', facilitateurVue: 'PLIE du Val d’Argent' });
+		expect(situation.items).toHaveLength(1);
+		expect(situation.items[0].json).toMatchObject({ groupe: 'BTP-VAL-2026', heuresDeclarees: 850, heuresAttendues: 757.92, enRetard: false, acheteurs: ['Direction des lycées'] });
+		expect((situation.items[0].json.membres as IDataObject[]).map((m) => [m.marche, m.heuresDeclarees, m.avance])).toEqual([
+			['2026-TRX-014', 250, -128.96],
+			['2026-TRX-020', 600, 221.04],
+		]);
+
+		// Relance : ni A (couverte) ni B (en avance) ; sans la mutualisation, A serait relancée.
+		const pooled = byClause((await reminder({ lignesIntervenants: false })).items);
+		expect(pooled['2026-TRX-014/4']).toMatchObject({ envoi: { statut: 'sans objet' }, decision: { niveau: 'aucun', enRetard: false, mutualisation: { couverte: true } } });
+		expect(String((pooled['2026-TRX-014/4'].decision as IDataObject).motif)).toContain('Clause couverte par la mutualisation du groupe « BTP-VAL-2026 » (CCAP, article 9.4)');
+		expect(pooled['2026-TRX-020/1']).toMatchObject({ envoi: { statut: 'sans objet' } });
+		const alone = byClause((await reminder({ mutualisation: false, lignesIntervenants: false })).items);
+		expect(alone['2026-TRX-014/4']).toMatchObject({ envoi: { statut: 'aperçu' }, decision: { niveau: 'relance1', enRetard: true } });
+
+		// Pénalités à la fin : 300 h sur 455 pour A, mais 1 020 h pour 910 sur le groupe.
+		const avis = byClause((await penalty()).items);
+		expect(avis['2026-TRX-014/4']).toMatchObject({ etape: 'aucune', mutualisation: { heuresCouvertes: 155, heuresRetenues: 0 }, heures: { manquantes: 0, neutralisees: 155 } });
+		expect(String(avis['2026-TRX-014/4'].motif)).toContain('Clause couverte par la mutualisation du groupe « BTP-VAL-2026 »');
+		const withoutPool = byClause((await penalty({ mutualisation: false })).items);
+		expect(withoutPool['2026-TRX-014/4']).toMatchObject({ etape: 'miseEnDemeure', heures: { manquantes: 155 } });
+	});
+
+	it('guichet unique : un facilitateur voit ensemble les groupes de plusieurs acheteurs', async () => {
+		await fill();
+		// Deux autres marchés du même titulaire, chez deux autres acheteurs qui partagent le même facilitateur.
+		const C = { ...COMMON, marche: '2026-COL-007', lot: '3', acheteur: 'Département du Val', emailAcheteur: 'achats@departement.example.test' };
+		const D = { ...COMMON, marche: '2026-VIL-002', lot: 'unique', acheteur: 'Ville de Val-d’Argent', emailAcheteur: 'achats@ville.example.test' };
+		await withRegister(async (register) => {
+			for (const clause of [C, D]) await register.put('clause', clauseKey(clause), clause, 'essai');
+		});
+		expect((await declarePool()).items[0].json).toMatchObject({ version: 1, etat: 'créé' });
+		const guichet = (perimetre: string) =>
+			run('clauseRegister', {
+				operation: 'declarerMutualisation',
+				groupe: 'GU-VAL-2026',
+				libelleGroupe: 'Guichet unique du Val',
+				perimetre,
+				fondement: 'CCAP, article 9.4 de chaque marché',
+				clausesGroupe: { clause: [C, D].map((c) => ({ marche: c.marche, lot: c.lot })) },
+			});
+		// Périmètre « un acheteur » : refusé, l'erreur dit quoi choisir.
+		const refused = await guichet('acheteur');
+		expect(refused.run.data.resultData.error?.message).toContain('acheteur Ville de Val-d’Argent, différent de Département du Val');
+		expect((await guichet('facilitateur')).items[0].json).toMatchObject({ groupe: 'GU-VAL-2026', version: 1, etat: 'créé', perimetre: 'facilitateur' });
+
+		const view = async (parameters: INodeParameters) => {
+			const out = await run('clauseRegister', { operation: 'situationMutualisation', dateReference: '2026-11-02', ...parameters });
+			expect(out.run.data.resultData.error).toBeUndefined();
+			return Object.fromEntries(out.items.map((i) => [String(i.json.groupe), i.json]));
+		};
+		const all = await view({ facilitateurVue: 'plie du val d’argent' });
+		expect(Object.keys(all).sort()).toEqual(['BTP-VAL-2026', 'GU-VAL-2026']);
+		expect(all['GU-VAL-2026']).toMatchObject({ perimetre: 'facilitateur', acheteurs: ['Département du Val', 'Ville de Val-d’Argent'], heuresDeclarees: 0, enRetard: true });
+		expect(all['BTP-VAL-2026']).toMatchObject({ acheteurs: ['Direction des lycées'], enRetard: false });
+		expect(Object.keys(await view({ acheteurVue: 'Département du Val' }))).toEqual(['GU-VAL-2026']);
+		expect(await view({ facilitateurVue: 'Maison de l’emploi de Rennes' })).toEqual({});
+	});
+
+	it('sous-traitant enregistré sans ligne au relevé du mois : la relance le nomme ; tableau des heures par employeur', async () => {
+		await fill();
+		const declared = await declareDupont();
+		expect(declared.items[0].json).toMatchObject({ version: 1, etat: 'créé', titulaire: 'Bâtiments du Val' });
+		const out = byClause((await reminder({ mutualisation: false })).items)['2026-TRX-014/4'];
+		expect(out).toMatchObject({ decision: { statut: 'enRetard', niveau: 'relance1' }, envoi: { statut: 'aperçu' } });
+		const envoi = out.envoi as IDataObject;
+		expect(String(envoi.texte)).toContain('Votre relevé d’octobre 2026 ne comporte aucune ligne pour l’entreprise Maçonnerie Dupont (sous-traitant, SIRET 41234567800012), déclarée sur ce marché.');
+		expect(String(envoi.cle)).toMatch(/\|employeurs:41234567800012$/);
+
+		const table = await run('clauseRegister', { operation: 'heuresParEmployeur', dateReference: '2026-11-02' });
+		const a = byClause(table.items)['2026-TRX-014/4'];
+		expect((a.lignes as IDataObject[]).map((r) => [r.employeur, r.role, r.heures])).toEqual([
+			['Bâtiments du Val', 'Titulaire', 300],
+			['Maçonnerie Dupont', 'Sous-traitant', 0],
+		]);
+		expect((a.lignesManquantes as IDataObject[]).map((m) => [m.mois, m.nom])).toEqual([['2026-10', 'Maçonnerie Dupont']]);
+	});
+
+	it('enregistrements refusés en français : clause absente, SIRET du titulaire déclaré comme sous-traitant', async () => {
+		await fill();
+		const unknown = await run('clauseRegister', {
+			operation: 'declarerMutualisation',
+			groupe: 'G',
+			perimetre: 'acheteur',
+			fondement: 'CCAP, article 9.4',
+			clausesGroupe: { clause: [{ marche: A.marche, lot: A.lot }, { marche: '2099-XXX-001', lot: '1' }] },
+		});
+		expect(unknown.run.data.resultData.error?.message).toContain('marché 2099-XXX-001, lot 1 absent du registre');
+		const self = await run('clauseRegister', { operation: 'declarerIntervenants', marcheIntervenants: A.marche, lotIntervenants: A.lot, intervenants: { entreprise: [{ ...DUPONT, siret: TITULAIRE.siret }] } });
+		expect(self.run.data.resultData.error?.message).toContain('celui du titulaire Bâtiments du Val');
+		await withRegister(async (register) => {
+			expect(await register.list('mutualisation')).toEqual([]);
+			expect(await register.list('intervenants')).toEqual([]);
+		});
+	});
+});
