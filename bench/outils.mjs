@@ -18,6 +18,12 @@ export const say = (t) => process.stdout.write(`${t}\n`);
 /** Charge moyenne sur 1 min, à la française. */
 export const charge = () => fr(os.loadavg()[0], 1);
 
+/** Charge de la machine au début et à la fin du banc, et ce qu'elle dit : au repos au départ, ou déjà occupée par d'autres travaux. */
+export function loadSentence(start, end = os.loadavg()) {
+	const state = start[0] < 0.5 ? 'machine au repos au départ' : `machine déjà occupée au départ (charge ${fr(start[0], 1)} pour ${os.cpus().length} cœurs : d'autres travaux tournaient)`;
+	return `charge moyenne (1, 5, 15 min) au début ${start.map((l) => fr(l, 1)).join(' / ')}, à la fin ${end.map((l) => fr(l, 1)).join(' / ')} (${state} ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre)`;
+}
+
 export function median(values) {
 	const s = [...values].sort((a, b) => a - b);
 	const m = Math.floor(s.length / 2);

@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { fr, siret } from './donnees.mjs';
-import { charge, executeN8n, here, local, machine, median, nodeTimes, pgQuery, runWatched, say, spread, startPostgres, startSink } from './outils.mjs';
+import { charge, loadSentence, executeN8n, here, local, machine, median, nodeTimes, pgQuery, runWatched, say, spread, startPostgres, startSink } from './outils.mjs';
 
 const CLAUSES = Number(process.env.CLAUSES_BENCH_CLAUSES ?? 5000);
 const TOURS = Number(process.env.CLAUSES_BENCH_TOURS ?? 3);
@@ -322,7 +322,7 @@ function writeResults(data, results) {
 	lines.push(
 		'# Banc : relance mensuelle sur le registre des clauses',
 		'',
-		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${(loadEnd ?? os.loadavg()).map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_TOURS_BASE', 'CLAUSES_BENCH_TOURS_DEBIT', 'CLAUSES_BENCH_PAUSES', 'CLAUSES_BENCH_PETIT', 'CLAUSES_BENCH_BASES', 'CLAUSES_BENCH_BASES_DEBIT', 'CLAUSES_BENCH_MODELE_SQLITE', 'CLAUSES_BENCH_SANS_BASE'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:relance\`.`,
+		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; ${loadSentence(loadStart, loadEnd ?? os.loadavg())}. Commande : \`${['CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_TOURS_BASE', 'CLAUSES_BENCH_TOURS_DEBIT', 'CLAUSES_BENCH_PAUSES', 'CLAUSES_BENCH_PETIT', 'CLAUSES_BENCH_BASES', 'CLAUSES_BENCH_BASES_DEBIT', 'CLAUSES_BENCH_MODELE_SQLITE', 'CLAUSES_BENCH_SANS_BASE'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:relance\`.`,
 		'',
 		`- Données : ${fr(CLAUSES)} clauses en cours, ${fr(d.rows)} lignes de relevé de janvier à octobre 2026 (classeur de suivi de ${fr(d.sizeMb, 1)} Mio) ; une clause sur deux n'a pas envoyé son relevé d'octobre : ${pick({ arm: 'limite', n: CLAUSES })[0] ? fr(pick({ arm: 'limite', n: CLAUSES })[0].mails) : fr(CLAUSES / 2)} relances, chacune avec son modèle de relevé prérempli joint${pick({ arm: 'limite', n: CLAUSES })[0]?.modeleKo ? ` (${fr(pick({ arm: 'limite', n: CLAUSES })[0].modeleKo, 1)} Kio)` : ''}. Date de référence ${DATE}.`,
 		`- Registre : rempli avant les mesures par le workflow livré « import du classeur de suivi » (${BASES.map((b) => `${b} : ${d[b] ? `${fr(d[b].importMs / 1000, 1)} s` : 'non terminé'}`).join(' ; ')}), puis remis dans cet état (copie du fichier SQLite, base PostgreSQL recréée depuis un modèle) avant chaque mesure : aucune relance n'y est consignée au départ.`,

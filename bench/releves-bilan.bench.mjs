@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { fr, siret } from './donnees.mjs';
-import { charge, executeN8n, here, local, machine, median, nodeTimes, pgQuery, runWatched, say, spread, startPostgres, startSink } from './outils.mjs';
+import { charge, loadSentence, executeN8n, here, local, machine, median, nodeTimes, pgQuery, runWatched, say, spread, startPostgres, startSink } from './outils.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split(/=(.*)/s).slice(0, 2)));
 const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11', '2026-12'];
@@ -207,7 +207,7 @@ function writeResults() {
 	const lines = [
 		'# Banc : réception des relevés et bilan sur le registre des clauses',
 		'',
-		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; charge moyenne (1, 5, 15 min) au début ${loadStart.map((l) => fr(l, 1)).join(' / ')}, à la fin ${(loadEnd ?? os.loadavg()).map((l) => fr(l, 1)).join(' / ')} (machine partagée : d'autres travaux tournaient ; la charge sur 1 min avant chaque mesure est donnée à côté de chaque chiffre). Commande : \`${['CLAUSES_BENCH_TAILLES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_BASES'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:releves\`.`,
+		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; ${loadSentence(loadStart, loadEnd ?? os.loadavg())}. Commande : \`${['CLAUSES_BENCH_TAILLES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_BASES'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:releves\`.`,
 		'',
 		`- Classeur de suivi : ${fr(CLAUSES)} clauses (feuille « Registre »), ${fr(Math.ceil(CLAUSES / 5) * 1.5)} marchés (feuille « Marchés »), lignes de relevé de 2026 (feuille « Relevés », 16 colonnes : participant, catégorie de public, sexe, tranche d’âge, résidence en QPV…).`,
 		'- **Réception** : le nœud « Importer le classeur de suivi » du workflow livré `workflows/import-classeur-suivi.json` (réglage changé : `classeur` de « Configuration » ; PostgreSQL : identifiant « Registre des clauses » choisi dans ses nœuds du registre), dans un registre vide à chaque mesure : lecture en flux, contrôle de chaque ligne, un relevé versionné par clause et par mois avec son historique, le tout dans une transaction. Le reste du workflow (compte rendu, export d’un classeur par facilitateur) est compté dans « workflow », pas dans la durée comparée.',

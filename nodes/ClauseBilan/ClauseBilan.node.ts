@@ -15,6 +15,8 @@ import {
 	bilanSummary,
 	canonicalizeKeys,
 	clauseKey,
+	firstDayOfMonth,
+	lastDayOfMonth,
 	parseBilanSettings,
 	parseJsonParameter,
 	penaltyInput,
@@ -23,6 +25,7 @@ import {
 	todayIn,
 	tryReadRecord,
 } from '../core';
+import { commitmentBilanSection } from '../shared/commitments';
 import { collectFollowUp, registerPenaltySteps } from '../shared/follow-up';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import { clausesRegistreTest } from '../shared/register';
@@ -242,10 +245,14 @@ export class ClauseBilan implements INodeType {
 		};
 		const source = this.getNodeParameter('source', 0, 'registre') as string;
 		const out: INodeExecutionData[] = [];
+		// Autres considérations sociales (engagements du registre) : leur section du bilan.
+		let autresConsiderations: IDataObject | null = null;
+		const periodeEngagements = { debut: firstDayOfMonth(settings.debut), fin: lastDayOfMonth(settings.fin) };
 		if (source === 'registre') {
 			// Mêmes schémas que le classeur ; les avis envoyés (fiches « penalite ») donnent les pénalités proposées et notifiées.
 			const data = await collectFollowUp(this, {
 				fromRegister: async (register) => {
+					autresConsiderations = await commitmentBilanSection(register, periodeEngagements);
 					// Pénalités recouvrées (titres de recette repris du classeur).
 					for (const recovery of await register.list('recouvrement')) {
 						const read = tryReadRecord(PENALTY_READER, recovery.data as Record<string, unknown>, `recouvrement ${recovery.key} (registre)`);
@@ -348,6 +355,7 @@ export class ClauseBilan implements INodeType {
 				lignesEnAnomalie: anomalyCount,
 				anomalies: anomalies as unknown as IDataObject[],
 				documentElus,
+				autresConsiderationsSociales: autresConsiderations,
 				synthese: bilanSummary(bilan, { titre, fichier: fileName, dateBilan: today, pdf: documentElus ? String(documentElus.fichier) : undefined }),
 			},
 			binary,

@@ -13,6 +13,7 @@ import {
 	DECP_TYPES_LIEU,
 	DECP_TYPES_PRIX,
 } from '../core';
+import { periodProperties } from '../shared/follow-up';
 
 export const OPERATIONS = {
 	enregistrerEtude: 'enregistrerEtude',
@@ -25,6 +26,8 @@ export const OPERATIONS = {
 	lireClauses: 'lireClauses',
 	historique: 'historique',
 	archiver: 'archiver',
+	declarerEngagement: 'declarerEngagement',
+	enregistrerJustificatif: 'enregistrerJustificatif',
 } as const;
 
 export type Operation = keyof typeof OPERATIONS;
@@ -89,6 +92,18 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Marché notifié : titulaire, SIRET, contact, facilitateur, acheteur, dates d’exécution ; la clause devient active',
 			},
 			{
+				name: 'Enregistrer un engagement',
+				value: 'declarerEngagement',
+				action: 'Enregistrer un engagement',
+				description: 'Une autre considération sociale (action qualitative, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires) avec son indicateur et ses échéances, suivie comme les heures',
+			},
+			{
+				name: 'Enregistrer un justificatif',
+				value: 'enregistrerJustificatif',
+				action: 'Enregistrer un justificatif',
+				description: 'Le justificatif d’un engagement reçu pour une échéance : date de réception, valeur atteinte, pièce',
+			},
+			{
 				name: 'Exporter',
 				value: 'exporter',
 				action: 'Exporter le registre',
@@ -131,6 +146,23 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 				description: 'Les clauses en vigueur sur une période, avec les heures déclarées à ce jour : un élément par clause',
 			},
 		],
+	},
+	// --- Engagements (autres considérations sociales) ---
+	{
+		displayName:
+			'Un engagement par élément d’entrée : « marche », « lot », « numero », « type » (action qualitative, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires), « libelle », « indicateur », « unite » (facultative) et « echeances » (liste de { "date", "libelle", "cible" }, ou dates séparées par des points-virgules). Le lot doit être au registre (étude ou notification).',
+		name: 'noticeEngagement',
+		type: 'notice',
+		default: '',
+		displayOptions: show('declarerEngagement'),
+	},
+	{
+		displayName:
+			'Un justificatif par élément d’entrée : « marche », « lot », « numero » de l’engagement, « echeance » à laquelle il répond, « dateReception », et, s’il y a lieu, « valeur » atteinte, « piece » et « commentaire ».',
+		name: 'noticeJustificatif',
+		type: 'notice',
+		default: '',
+		displayOptions: show('enregistrerJustificatif'),
 	},
 	// --- Importer le classeur de suivi ---
 	{
@@ -341,26 +373,10 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 		displayOptions: show('exporterDecp'),
 	},
 	// --- Lire les clauses ---
-	{
-		displayName: 'Début de la période',
-		name: 'debut',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '2026-01-01',
-		description: 'AAAA-MM-JJ : les clauses dont l’exécution chevauche la période sont lues',
-		displayOptions: show('lireClauses'),
-	},
-	{
-		displayName: 'Fin de la période',
-		name: 'fin',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: '2026-12-31',
-		description: 'AAAA-MM-JJ',
-		displayOptions: show('lireClauses'),
-	},
+	...periodProperties(show('lireClauses'), {
+		debut: 'AAAA-MM-JJ : les clauses dont l’exécution chevauche la période sont lues',
+		fin: 'AAAA-MM-JJ',
+	}),
 	{
 		displayName: 'Facilitateur',
 		name: 'facilitateur',

@@ -5,6 +5,7 @@ import type { Register } from '../adapters';
 import { openRegister } from '../shared/register';
 import type { Operation } from './description';
 import { archiveClause } from './archive';
+import { declareCommitments, recordCommitmentProofs } from './commitment';
 import { exportDecp, importDecp } from './decp';
 import { exportRegister } from './export';
 import { clauseHistory, readClauses } from './read';
@@ -24,6 +25,8 @@ const HANDLERS: Record<Operation, (ctx: IExecuteFunctions, register: Register) =
 	lireClauses: readClauses,
 	historique: clauseHistory,
 	archiver: archiveClause,
+	declarerEngagement: declareCommitments,
+	enregistrerJustificatif: recordCommitmentProofs,
 };
 
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {

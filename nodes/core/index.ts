@@ -43,3 +43,5 @@ export * from './schemas/registre';
 export * from './schemas/suivi';
 export * from './bilan-document';
 export * from './programme-review';
+export * from './commitments';
+export * from './schemas/engagement';

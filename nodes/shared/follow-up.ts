@@ -17,6 +17,14 @@ import { AnomalyError, CLAUSE_READER, PENALTY_STEP_RECORD_READER, REPORT_HOURS_R
 import { readLimitsParameter } from './read-limits';
 import { openRegister } from './register';
 
+/** « Début de la période » et « Fin de la période » (AAAA-MM-JJ, obligatoires), avec ce que chaque opération en fait. */
+export function periodProperties(displayOptions: INodeProperties['displayOptions'], what: { debut: string; fin: string }): INodeProperties[] {
+	return [
+		{ displayName: 'Début de la période', name: 'debut', type: 'string', default: '', required: true, placeholder: '2026-01-01', description: what.debut, displayOptions },
+		{ displayName: 'Fin de la période', name: 'fin', type: 'string', default: '', required: true, placeholder: '2026-12-31', description: what.fin, displayOptions },
+	];
+}
+
 export interface FollowUpEntry<T> {
 	itemIndex: number;
 	json: IDataObject;

@@ -16,6 +16,7 @@ import { ClausesRegistreApi } from '../../credentials/ClausesRegistreApi.credent
 import { ClausesSocialesSmtpApi } from '../../credentials/ClausesSocialesSmtpApi.credentials';
 import { ClauseBilan } from '../../nodes/ClauseBilan/ClauseBilan.node';
 import { ClauseCalibration } from '../../nodes/ClauseCalibration/ClauseCalibration.node';
+import { ClauseCommitment } from '../../nodes/ClauseCommitment/ClauseCommitment.node';
 import { ClauseFeasibility } from '../../nodes/ClauseFeasibility/ClauseFeasibility.node';
 import { ClauseOnlineReport } from '../../nodes/ClauseOnlineReport/ClauseOnlineReport.node';
 import { ClausePenalty } from '../../nodes/ClausePenalty/ClausePenalty.node';
@@ -89,7 +90,7 @@ describe('aucun mot interne dans ce que lit l’utilisateur', () => {
 	});
 
 	it('descriptions des nœuds et de l’identifiant (propriétés, options, aides), README et pages de docs/', () => {
-		const nodes = [ClauseCalibration, ClauseFeasibility, ClauseStudyReport, FicheVisa, ClauseReminder, ClauseReportIntake, ClauseBilan, ClausePenalty, ClauseRegister, ClauseOnlineReport];
+		const nodes = [ClauseCalibration, ClauseFeasibility, ClauseStudyReport, FicheVisa, ClauseReminder, ClauseReportIntake, ClauseBilan, ClausePenalty, ClauseRegister, ClauseOnlineReport, ClauseCommitment];
 		const found: string[] = [];
 		for (const Node of nodes) {
 			const { description } = new Node();

@@ -53,6 +53,24 @@ describe.each(DIALECTS)('registre (%s)', (dialect) => {
 		expect(await r.get('marche', 'M2')).toBeUndefined();
 	});
 
+	test('une transaction écrit des milliers de fiches et de relevés d’un coup (import d’un grand classeur) en tenant un seul verrou de la base', async () => {
+		// Avec un verrou PostgreSQL par clé écrite, l'import d'un classeur de 5 000 clauses
+		// (52 500 clés) échouait sur « out of shared memory » : la table des verrous a
+		// max_locks_per_transaction (64) × max_connections places.
+		const [r] = await openMany(1);
+		const locks = await r.transaction(async (tx) => {
+			for (let i = 0; i < 3_000; i++) {
+				await tx.put('clause', `GRAND|${i}`, { heuresDues: i + 1 });
+				await tx.recordReport(`GRAND|${i}`, '2026-03', [{ hours: 7, data: { participant: 'P1' } }]);
+			}
+			if (dialect !== 'postgres') return 0;
+			const held = await tx.q.query<{ n: number | string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()");
+			return Number(held[0].n);
+		});
+		expect(locks).toBeLessThanOrEqual(1);
+		expect((await r.list('clause')).filter((c) => c.key.startsWith('GRAND|'))).toHaveLength(3_000);
+	}, 120_000);
+
 	test('un relevé corrigé devient une nouvelle version ; les heures comptées sont celles de la version en vigueur', async () => {
 		const [r] = await openMany(1);
 		expect(await r.recordReport('M1|1', '2026-03', [{ hours: 35, data: { participant: 'P1' } }, { hours: 20, data: { participant: 'P2' } }])).toEqual({ version: 1, correction: false });

@@ -32,6 +32,9 @@ function wrap(client: { query: PoolType['query'] }): Queryable {
 	};
 }
 
+/** Clé du verrou d'écriture du registre (distincte de celle des migrations). */
+const REGISTER_WRITE_LOCK = 735_120_2027;
+
 /** Que faire après une coupure : la reprise ne refait rien de ce qui a été consigné. */
 const RESUME =
 	'Une fois le serveur PostgreSQL revenu, relancez le workflow : ce qui était déjà consigné au registre n’est pas refait ; un envoi interrompu est repris après le bail d’un envoi et signalé « incertain ».';
@@ -148,6 +151,12 @@ export class PostgresDatabase implements Database {
 		client.on('error', onError);
 		try {
 			await client.query('BEGIN');
+			// Verrou d'écriture du registre, pris dès le début comme BEGIN IMMEDIATE en SQLite :
+			// les écritures se suivent, sans interblocage possible. Un verrou par clé écrite
+			// (ce qui se faisait avant) épuisait la table des verrous de PostgreSQL : l'import
+			// d'un classeur de 5 000 clauses (52 500 clés en une transaction) échouait sur
+			// « out of shared memory » (max_locks_per_transaction = 64 par défaut), mesuré.
+			await client.query('SELECT pg_advisory_xact_lock($1)', [REGISTER_WRITE_LOCK]);
 			const result = await fn(wrap(client));
 			await client.query('COMMIT');
 			return result;

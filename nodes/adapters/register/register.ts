@@ -154,11 +154,6 @@ export class Register {
 		await this.db.close();
 	}
 
-	/** Verrou d'écriture sur une clé pour la durée de la transaction (SQLite : déjà tenu par BEGIN IMMEDIATE). */
-	private async lock(tx: Queryable, key: string): Promise<void> {
-		if (tx.dialect === 'postgres') await tx.query('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
-	}
-
 	private async log(tx: Queryable, kind: string, key: string, action: string, detail?: unknown): Promise<void> {
 		await tx.run('INSERT INTO history (at, kind, key, action, detail, execution) VALUES (?, ?, ?, ?, ?, ?)', [
 			this.stamp(),
@@ -183,7 +178,6 @@ export class Register {
 
 	/** @internal */
 	async putIn(tx: Queryable, kind: RecordKind, key: string, data: unknown, source: string | undefined, archived = false): Promise<PutResult> {
-		await this.lock(tx, `${kind}\u001f${key}`);
 		const json = stableJson(data);
 		const rows = await tx.query<RecordRow>('SELECT * FROM records WHERE kind = ? AND key = ? AND current = 1', [kind, key]);
 		const current = rows[0];
@@ -240,7 +234,6 @@ export class Register {
 
 	/** @internal */
 	async recordReportIn(tx: Queryable, clauseKey: string, month: string, lines: ReportLineInput[], source?: string): Promise<{ version: number; correction: boolean }> {
-		await this.lock(tx, `releve\u001f${clauseKey}\u001f${month}`);
 		const rows = await tx.query<{ v: number | string | null }>('SELECT MAX(version) AS v FROM report_lines WHERE clause_key = ? AND month = ?', [clauseKey, month]);
 		const previous = Number(rows[0]?.v ?? 0);
 		const version = previous + 1;
@@ -271,7 +264,6 @@ export class Register {
 		lines: ReportLineInput[],
 		source?: string,
 	): Promise<{ version: number; correction: boolean; changed: boolean }> {
-		await this.lock(tx, `releve\u001f${clauseKey}\u001f${month}`);
 		const current = await tx.query<{ version: number | string; hours: number | string; training_hours: number | string | null; data: string }>(
 			'SELECT version, hours, training_hours, data FROM report_lines WHERE clause_key = ? AND month = ? AND current = 1 ORDER BY line_no',
 			[clauseKey, month],
@@ -294,8 +286,7 @@ export class Register {
 
 	/** @internal */
 	async currentReportIn(tx: Queryable, clauseKey: string, month: string): Promise<{ version: number; lines: unknown[] }> {
-		// Même verrou que l'écriture du relevé : lu puis écrit sans qu'une autre réception s'intercale.
-		await this.lock(tx, `releve\u001f${clauseKey}\u001f${month}`);
+		// Lu dans la transaction, sous le verrou d'écriture du registre : aucune autre réception ne s'intercale.
 		const max = await tx.query<{ v: number | string | null }>('SELECT MAX(version) AS v FROM report_lines WHERE clause_key = ? AND month = ?', [clauseKey, month]);
 		const rows = await tx.query<{ data: string }>('SELECT data FROM report_lines WHERE clause_key = ? AND month = ? AND current = 1 ORDER BY line_no', [clauseKey, month]);
 		return { version: Number(max[0]?.v ?? 0), lines: rows.map((r) => JSON.parse(r.data) as unknown) };
