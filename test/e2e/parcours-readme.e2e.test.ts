@@ -1,26 +1,38 @@
 /**
- * Bout en bout, dans Chromium sans interface : le parcours d'une personne qui
- * suit le README, puis le titulaire qui remplit le relevé en ligne au clavier.
+ * Bout en bout, dans Chromium sans interface : ce que fait une personne qui suit
+ * le README (« Essayer en deux commandes », « Ouvrir l'éditeur, approuver les
+ * avis », « Autre port »), sur un autre port que 5678, puis le titulaire qui
+ * remplit son relevé en ligne au clavier seul (« Titulaire : relevé en ligne »).
  *
- * L'instance est préparée comme par la démonstration (paquet installé depuis
- * son archive comme paquet communautaire, identifiants SMTP vers un serveur
- * local, workflows livrés importés tels quels, classeur de suivi d'exemple
- * versé au registre), puis démarrée comme le dit le README :
- * `N8N_PORT=<port> scripts/n8n.sh start`, sur un autre port que 5678.
+ * L'instance est préparée par les fonctions mêmes qu'appelle
+ * `N8N_PORT=<port> scripts/demo.sh` (scripts/lib/n8n-local.cjs), dans un
+ * dossier temporaire au lieu de sortie/, un serveur SMTP de test tenant le rôle
+ * de MailDev : paquet installé depuis son archive comme paquet communautaire,
+ * identifiants SMTP, classeurs de suivi d'exemple versés au registre par le
+ * workflow d'import, workflows livrés importés tels quels, relevé en ligne
+ * publié (docs/releve-en-ligne.md, « Mise en service »), avis de pénalité
+ * exécutés avec les liens du port choisi et laissés « en attente ». Puis, comme
+ * le dit le README : `N8N_PORT=<port> scripts/n8n.sh start`.
  *
- * 1. Première ouverture : l'éditeur demande le compte propriétaire, créé dans
- *    la page ; chaque workflow livré s'ouvre dans l'éditeur sans nœud inconnu ni
- *    nœud en erreur, et le panneau de chaque nœud du paquet affiche ses
- *    paramètres ; la relance mensuelle, livrée en aperçu, est exécutée depuis
- *    l'éditeur : aucune relance ne part, seules les synthèses « Aperçu des
- *    relances » arrivent aux facilitateurs (une par synthèse produite).
- * 2. Le relevé en ligne (workflow livré, publié) : le formulaire ouvert par un
- *    lien signé est rempli et envoyé au clavier seul (Tab, saisie, Entrée) ; une
- *    heure mal écrite revient en erreur liée à son champ, la correction est
- *    enregistrée au registre, et la page de confirmation le dit en français.
+ * 1. « À la première ouverture, l'éditeur demande de créer le compte
+ *    propriétaire » : il est créé dans la page ; chaque workflow livré s'ouvre
+ *    depuis la liste de l'éditeur, tous ses nœuds sur le canevas, aucun nœud
+ *    inconnu ni en erreur ; le panneau de chaque nœud du paquet montre ses
+ *    paramètres.
+ * 2. La relance mensuelle, « livrée en aperçu », exécutée depuis l'éditeur
+ *    (« Execute workflow ») : aucune relance ne part, seules les synthèses
+ *    « Aperçu des relances » arrivent aux facilitateurs.
+ * 3. Le courriel « Approbation requise » : son lien « Approuver ou refuser
+ *    l’envoi », cliqué, ouvre la page où l'on choisit « Approuver l’envoi » ;
+ *    l'exécution en attente se termine et envoie les lettres relues.
+ * 4. Le relevé en ligne : le formulaire ouvert par le lien signé d'une clause
+ *    est rempli et envoyé au clavier seul (Tab, saisie, flèches, Entrée) ;
+ *    chaque champ a son étiquette ; une heure mal écrite revient en erreur liée
+ *    à son champ, la correction est enregistrée au registre et confirmée en
+ *    français.
  *
- * Le journal de n8n est écrit hors du dossier de l'instance, effacé à la fin ;
- * la capture de la page d'un échec est gardée dans le dossier temporaire.
+ * Un échec dit l'étape en français, avec la capture de la page (gardée dans le
+ * dossier temporaire du système) et la fin du journal de n8n.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,59 +43,82 @@ import { z } from 'zod';
 
 import { signReportLink } from '../../nodes/core';
 import { openRegisterWith } from '../../nodes/shared/register';
+import { APPROUVER, approvalLink, executionOf } from '../helpers/approbation';
 import { captureOnFailure, launchChromium, newPage } from '../helpers/navigateur';
-import type { Layout } from '../helpers/real-n8n';
-import { importSampleWorkbook, local, registerFile, workflowFile } from '../helpers/real-n8n';
+import type { Layout, N8nScript } from '../helpers/real-n8n';
+import { importSampleWorkbook, local, portOtherThanDefault, registerFile, startN8nScript } from '../helpers/real-n8n';
+import type { ReceivedMail } from '../helpers/smtp-sink';
 import { SmtpSink } from '../helpers/smtp-sink';
 
 jest.setTimeout(900_000);
 
 const PACKAGE_PREFIX = `${local.PACKAGE.name}.`;
-const n8nCli = (local as unknown as { n8n: (layout: Layout, args: string[], options?: object) => Promise<{ stdout: string }> }).n8n;
 
 const WorkflowFileSchema = z.object({
 	id: z.string(),
 	name: z.string(),
-	nodes: z.array(z.object({ id: z.string(), name: z.string(), type: z.string(), disabled: z.boolean().optional() })),
+	nodes: z.array(z.object({ id: z.string(), name: z.string(), type: z.string() })),
 });
 type ShippedWorkflow = z.output<typeof WorkflowFileSchema> & { file: string };
 
 const shipped: ShippedWorkflow[] = local.shippedWorkflows().map((file) => ({ ...WorkflowFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))), file }));
-const byFile = (name: string) => shipped.find((w) => path.basename(w.file) === name)!;
-
-/** Environnement d'un utilisateur qui lance `N8N_PORT=<port> scripts/n8n.sh start` : aucune variable du lanceur de tests. */
-function userEnv(home: string, port: number): NodeJS.ProcessEnv {
-	const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('N8N_') && !key.startsWith('JEST_') && key !== 'NODE_ENV' && key !== 'WEBHOOK_URL'));
-	return { ...env, CLAUSES_N8N_HOME: home, N8N_PORT: String(port) };
+function byFile(name: string): ShippedWorkflow {
+	const found = shipped.find((w) => path.basename(w.file) === name);
+	if (!found) throw new Error(`Le workflow livré ${name} est introuvable dans workflows/`);
+	return found;
 }
 
-async function portNot5678(): Promise<number> {
-	let port = await local.freePort();
-	while (port === local.DEFAULT_PORT) port = await local.freePort();
-	return port;
+function escapeRegExp(text: string): string {
+	return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-describe('parcours du README dans Chromium (vrai n8n)', () => {
+/** Sortie d'un avis de pénalité (nœuds « revue » et « envoi »). */
+const PenaltyOutSchema = z.object({
+	marche: z.string(),
+	lot: z.string(),
+	documents: z.object({ lettre: z.string() }).nullable().optional(),
+	envoi: z.object({ statut: z.string(), messageId: z.string().optional() }),
+});
+
+/**
+ * Les clauses d'une sortie du nœud « Avis de pénalité ». Une clause que le nœud
+ * ne peut pas solder (donnée manquante au registre) sort en élément d'erreur
+ * (« error », avec sa correction) sans arrêter les autres : elle est écartée.
+ */
+function penaltyClauses(items: Array<{ json: Record<string, unknown> }> | undefined, node: string): Array<z.output<typeof PenaltyOutSchema>> {
+	if (!items) throw new Error(`Le nœud « ${node} » n'a pas été exécuté`);
+	return items
+		.filter((i) => !('error' in i.json))
+		.map((i, n) => {
+			const clause = PenaltyOutSchema.safeParse(i.json);
+			if (!clause.success) throw new Error(`Élément ${n + 1} du nœud « ${node} » inattendu : ${JSON.stringify(i.json).slice(0, 800)}`);
+			return clause.data;
+		});
+}
+
+describe('parcours du README dans Chromium (vrai n8n, autre port que 5678)', () => {
 	let sink: SmtpSink;
 	let layout: Layout;
 	let logDir: string;
 	let secret: string;
-	let server: ReturnType<typeof local.runN8nScript> | undefined;
+	let server: N8nScript | undefined;
 	let browser: Browser | undefined;
-	let page: Page;
+	let page: Page | undefined;
 	let base: string;
+	/** Le courriel « Approbation requise » reçu par l'acheteur, et les avis relus qu'il annonce. */
+	let approval: ReceivedMail;
+	let reviewed: Array<z.output<typeof PenaltyOutSchema>>;
 
-	/** Échec lisible : ce que montrait la page, et la fin du journal de n8n (s'il existe encore). */
+	/** Échec lisible : l'étape, ce que montrait la page, et la fin du journal de n8n. */
 	async function explain(error: unknown, what: string): Promise<never> {
-		// La capture va dans le dossier temporaire du système : gardée après le nettoyage.
-		const shot = page ? await captureOnFailure(page, os.tmpdir(), `echec-parcours-${what}`) : '';
+		const shot = page ? await captureOnFailure(page, os.tmpdir(), `echec-parcours-${what}`) : 'pas de page ouverte';
 		let log = '';
 		try {
 			log = server ? server.log().slice(-3000) : '';
 		} catch {
-			// journal absent : rien à ajouter
+			// journal déjà effacé : rien à ajouter
 		}
-		throw new Error(`${what} : ${error instanceof Error ? error.message : String(error)} (${shot})\n${log}`);
+		throw new Error(`Étape « ${what} » : ${error instanceof Error ? error.message : String(error)} (${shot})\n${log}`);
 	}
 
 	beforeAll(async () => {
@@ -95,42 +130,43 @@ describe('parcours du README dans Chromium (vrai n8n)', () => {
 		local.copySampleData(layout);
 		local.installPackage(layout, process.env.CLAUSES_TARBALL ?? local.packPackage(path.join(layout.home, 'pack')));
 		const credentials = local.localCredentials({ smtpPort: sink.port });
-		const registre = z.object({ data: z.object({ secretLiens: z.string() }) }).parse(credentials.find((c) => c.id === 'ClsRegistreLocal'));
-		secret = registre.data.secretLiens;
+		secret = z.object({ data: z.object({ secretLiens: z.string() }) }).parse(credentials.find((c) => c.id === 'ClsRegistreLocal')).data.secretLiens;
 		await local.importCredentials(layout, credentials);
-		// Les workflows livrés, tels quels, en une commande (import d'un dossier).
+		// Comme la démonstration : les deux classeurs de suivi d'exemple versés au registre.
+		await importSampleWorkbook(layout, 'donnees/suivi-clauses.xlsx');
+		await importSampleWorkbook(layout, 'donnees/clauses-a-solder.xlsx');
+		// Puis les workflows livrés, tels quels, en une commande (import d'un dossier).
 		const dir = path.join(layout.home, 'workflows-livres');
 		fs.mkdirSync(dir);
 		for (const w of shipped) fs.copyFileSync(w.file, path.join(dir, path.basename(w.file)));
-		const imported = await n8nCli(layout, ['import:workflow', '--separate', `--input=${dir}`], { env: { N8N_LOG_LEVEL: 'info' } });
+		const imported = await local.n8n(layout, ['import:workflow', '--separate', `--input=${dir}`], { env: { N8N_LOG_LEVEL: 'info' } });
 		expect(imported.stdout).toMatch(/Successfully imported/);
-		await importSampleWorkbook(layout);
-		// Le relevé en ligne répond une fois publié (docs/releve-en-ligne.md, « Mise en service »).
-		await n8nCli(layout, ['publish:workflow', `--id=${byFile('releve-en-ligne.json').id}`]);
+		await local.n8n(layout, ['publish:workflow', `--id=${byFile('releve-en-ligne.json').id}`]);
 
-		const port = await portNot5678();
+		// `N8N_PORT=<port> scripts/demo.sh` : les avis de pénalité, en attente de l'approbation, liens vers ce port.
+		const port = await portOtherThanDefault();
 		base = `http://127.0.0.1:${port}/`;
-		server = local.runN8nScript(['start'], { env: userEnv(layout.home, port), logFile: path.join(logDir, 'n8n.log') });
-		const deadline = Date.now() + 180_000;
-		for (;;) {
-			if (server.child.exitCode !== null) throw new Error(`scripts/n8n.sh start s'est arrêté :\n${server.log().slice(-3000)}`);
-			try {
-				if ((await fetch(`${base}healthz/readiness`)).ok) break;
-			} catch {
-				// pas encore à l'écoute
-			}
-			if (Date.now() > deadline) throw new Error(`n8n ne répond pas sur le port ${port} :\n${server.log().slice(-3000)}`);
-			await new Promise((r) => setTimeout(r, 500));
-		}
+		const avis = await local.executeWorkflow(layout, byFile('avis-penalite.json').id, { env: local.serverSettings({ N8N_PORT: String(port) }).env });
+		if (avis.status !== 'waiting') throw new Error(`Avis de pénalité : « ${avis.status} » au lieu de « waiting » (${avis.data.resultData.error?.message ?? 'sans erreur'})`);
+		reviewed = penaltyClauses(local.nodeOutput(avis, 'Avis de pénalité (revue)'), 'Avis de pénalité (revue)').filter((c) => c.documents);
+		expect(reviewed.length).toBeGreaterThan(0);
+		// Le paquet de revue et la demande d'approbation, à l'acheteur.
+		await sink.waitFor(2, 60_000);
+		const found = sink.mails.find((m) => String(m.parsed.subject).startsWith('Approbation requise – clause sociale d’insertion'));
+		if (!found) throw new Error(`Aucun courriel « Approbation requise » parmi : ${sink.mails.map((m) => m.parsed.subject).join(' | ')}`);
+		approval = found;
+		sink.mails.splice(0);
+
+		server = await startN8nScript(layout.home, port, path.join(logDir, 'n8n.log'));
 		expect(server.log()).toContain(`éditeur sur ${base} (écoute sur 127.0.0.1 seulement, port ${port})`);
 		browser = await launchChromium();
 		page = await newPage(browser);
-		process.stdout.write(`Instance prête en ${Math.round((Date.now() - started) / 1000)} s\n`);
+		process.stdout.write(`Instance prête en ${Math.round((Date.now() - started) / 1000)} s, port ${port}\n`);
 	});
 
 	afterAll(async () => {
 		// Chaque étape du nettoyage est tentée, même si une autre échoue.
-		const steps: Array<() => Promise<unknown> | unknown> = [
+		const steps: Array<() => unknown> = [
 			() => browser?.close(),
 			() => server?.stop(),
 			() => sink?.stop(),
@@ -146,81 +182,121 @@ describe('parcours du README dans Chromium (vrai n8n)', () => {
 		}
 	});
 
-	it('première ouverture : compte propriétaire, chaque workflow livré ouvert, relance exécutée en aperçu depuis l’éditeur', async () => {
-		// 1. L'éditeur demande le compte propriétaire.
+	function tab(): Page {
+		if (!page) throw new Error('Chromium n’a pas démarré (voir l’erreur de la préparation)');
+		return page;
+	}
+
+	it('première ouverture : compte propriétaire créé dans la page, chaque workflow livré ouvert depuis la liste', async () => {
+		const p = tab();
 		try {
-			await page.goto(base);
-			await page.waitForURL(/\/setup/, { timeout: 60_000 });
-			await page.locator('input[autocomplete="email"]').fill('proprietaire@region-val-argent.example.test');
-			await page.locator('input[autocomplete="given-name"]').fill('Camille');
-			await page.locator('input[autocomplete="family-name"]').fill('Martin');
-			await page.locator('input[autocomplete="new-password"]').fill('Clauses-sociales-2026');
-			await page.locator('input[autocomplete="new-password"]').press('Enter');
-			await page.waitForURL((url) => !url.pathname.startsWith('/setup'), { timeout: 60_000 });
+			await p.goto(base);
+			await p.waitForURL(/\/setup/, { timeout: 60_000 });
+			await p.locator('input[autocomplete="email"]').fill('proprietaire@region-val-argent.example.test');
+			await p.locator('input[autocomplete="given-name"]').fill('Camille');
+			await p.locator('input[autocomplete="family-name"]').fill('Martin');
+			await p.locator('input[autocomplete="new-password"]').fill('Clauses-sociales-2026');
+			await p.locator('[data-test-id="form-submit-button"]').click();
+			await p.waitForURL((url) => !url.pathname.startsWith('/setup'), { timeout: 60_000 });
 		} catch (error) {
-			await explain(error, 'création du compte propriétaire');
+			await explain(error, 'création du compte propriétaire demandée à la première ouverture');
 		}
 
-		// 2. Chaque workflow livré s'ouvre ; chaque nœud du paquet montre ses paramètres.
+		// La liste des workflows de l'éditeur : les workflows livrés, par leur nom.
+		const list = `${base}home/workflows`;
+		const names = p.locator('[data-test-id="workflow-card-name"]');
+		try {
+			await p.goto(list);
+			await names.first().waitFor({ timeout: 60_000 });
+		} catch (error) {
+			await explain(error, 'liste des workflows de l’éditeur');
+		}
+		// La liste se remplit puis se redessine : lue jusqu'à ce qu'elle montre autant de workflows que livrés.
+		let seen: string[] = [];
+		for (const until = Date.now() + 60_000; Date.now() < until; await p.waitForTimeout(500)) {
+			seen = (await names.allTextContents()).map((n) => n.trim()).sort();
+			if (seen.length >= shipped.length) break;
+		}
+		expect(seen).toEqual(shipped.map((w) => w.name).sort());
+
 		for (const workflow of shipped) {
 			const expected = workflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length;
 			try {
-				await page.goto(`${base}workflow/${workflow.id}`);
-				await page.waitForFunction(`document.querySelectorAll('[data-test-id="canvas-node"]').length >= ${expected}`, undefined, { timeout: 60_000 });
-				expect(await page.locator('[data-test-id="canvas-node"]').count()).toBe(expected);
-				expect(await page.locator('[data-test-id="node-not-installed"]').count()).toBe(0);
-				expect(await page.locator('[data-test-id="node-issues"]').count()).toBe(0);
-				for (const node of workflow.nodes.filter((n) => n.type.startsWith(PACKAGE_PREFIX))) {
-					await page.goto(`${base}workflow/${workflow.id}/${node.id}`);
-					const ndv = page.locator('[data-test-id="ndv"]');
-					await ndv.locator('[data-test-id="parameter-item"]').first().waitFor({ timeout: 60_000 });
-					expect(await ndv.locator('[data-test-id="parameter-item"]').count()).toBeGreaterThan(0);
-					expect(await ndv.locator('[data-test-id="node-not-installed"]').count()).toBe(0);
-					expect(await ndv.textContent()).toContain(node.name);
-				}
+				await p.goto(list);
+				await names.filter({ hasText: new RegExp(`^\\s*${escapeRegExp(workflow.name)}\\s*$`) }).click({ timeout: 60_000 });
+				await p.waitForURL(new RegExp(`/workflow/${workflow.id}`), { timeout: 60_000 });
+				await p.waitForFunction(`document.querySelectorAll('[data-test-id="canvas-node"]').length >= ${expected}`, undefined, { timeout: 60_000 });
 			} catch (error) {
-				await explain(error, `ouverture de « ${workflow.name} »`);
+				await explain(error, `ouverture de « ${workflow.name} » depuis la liste`);
+			}
+			expect({ workflow: workflow.name, noeuds: await p.locator('[data-test-id="canvas-node"]').count() }).toEqual({ workflow: workflow.name, noeuds: expected });
+			expect({ workflow: workflow.name, inconnus: await p.locator('[data-test-id="node-not-installed"]').count() }).toEqual({ workflow: workflow.name, inconnus: 0 });
+			expect({ workflow: workflow.name, enErreur: await p.locator('[data-test-id="node-issues"]').count() }).toEqual({ workflow: workflow.name, enErreur: 0 });
+			for (const node of workflow.nodes.filter((n) => n.type.startsWith(PACKAGE_PREFIX))) {
+				const ndv = p.locator('[data-test-id="ndv"]');
+				try {
+					await p.goto(`${base}workflow/${workflow.id}/${node.id}`);
+					await ndv.locator('[data-test-id="parameter-item"]').first().waitFor({ timeout: 60_000 });
+				} catch (error) {
+					await explain(error, `panneau du nœud « ${node.name} » de « ${workflow.name} »`);
+				}
+				expect({ noeud: node.name, inconnu: await ndv.locator('[data-test-id="node-not-installed"]').count() }).toEqual({ noeud: node.name, inconnu: 0 });
 			}
 		}
+	});
 
-		// 3. La relance mensuelle, telle que livrée (aperçu), exécutée depuis l'éditeur.
+	it('relance mensuelle exécutée depuis l’éditeur, telle que livrée (aperçu) : aucune relance ne part', async () => {
+		const p = tab();
 		const relance = byFile('relance-mensuelle.json');
-		const trigger = relance.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger')!;
+		const trigger = relance.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger');
+		if (!trigger) throw new Error('La relance mensuelle livrée n’a plus de déclencheur manuel');
 		const before = await local.queryDatabase(layout, 'SELECT MAX(id) AS id FROM execution_entity');
 		const lastId = Number(before[0]?.id ?? 0);
 		try {
-			await page.goto(`${base}workflow/${relance.id}`);
-			await page.waitForFunction(`document.querySelectorAll('[data-test-id="canvas-node"]').length > 0`, undefined, { timeout: 60_000 });
-			// Le bouton d'exécution du déclencheur manuel (le workflow a aussi un déclencheur planifié).
-			const button = page.locator(`[data-test-id="execute-workflow-button-${trigger.name}"]`);
-			// Le bouton apparaît au survol du nœud.
-			await page.locator(`[data-node-name="${trigger.name}"]`).first().hover({ timeout: 10_000 }).catch(() => undefined);
-			await button.click({ timeout: 30_000 });
-			await page.locator('[data-test-id="canvas-node-status-success"]').first().waitFor({ timeout: 180_000 });
+			await p.goto(`${base}workflow/${relance.id}`);
+			const node = p.locator(`[data-test-id="canvas-node"][data-node-name="${trigger.name}"]`);
+			await node.waitFor({ timeout: 60_000 });
+			// Le bouton « Execute workflow » du déclencheur manuel (le workflow a aussi un déclencheur planifié) apparaît au survol.
+			await node.hover();
+			const button = p.locator(`[data-test-id="execute-workflow-button-${trigger.name}"]`);
+			// Le survol quitte le nœud en allant au bouton : s'il s'est refermé, le clic lui est donné directement.
+			await button.click({ timeout: 15_000 }).catch(() => button.dispatchEvent('click'));
 		} catch (error) {
-			await explain(error, 'exécution de la relance depuis l’éditeur');
+			await explain(error, 'lancement de la relance depuis l’éditeur');
 		}
-		const rows = await local.queryDatabase(layout, 'SELECT id, mode FROM execution_entity WHERE workflowId = ? AND id > ? ORDER BY id', [relance.id, lastId]);
+		// L'exécution, enregistrée par n8n une fois finie.
+		const deadline = Date.now() + 180_000;
+		let rows: Array<Record<string, unknown>> = [];
+		while (rows.length === 0 && Date.now() < deadline) {
+			rows = await local.queryDatabase(layout, "SELECT id, mode FROM execution_entity WHERE workflowId = ? AND id > ? AND status NOT IN ('new', 'running')", [relance.id, lastId]);
+			if (rows.length === 0) await new Promise((r) => setTimeout(r, 1000));
+		}
+		if (rows.length === 0) await explain(new Error('aucune exécution terminée en 180 s'), 'exécution de la relance depuis l’éditeur');
 		expect(rows).toHaveLength(1);
 		expect(rows[0].mode).toBe('manual');
 		const execution = await local.waitForExecution(layout, String(rows[0].id));
 		expect(execution.status).toBe('success');
-		expect(execution.data?.resultData.runData).toBeDefined();
 		const run = { status: execution.status, data: execution.data! };
 		const clauses = z
 			.array(z.object({ json: z.object({ marche: z.string(), lot: z.string(), envoi: z.object({ statut: z.string(), a: z.array(z.string()).optional() }) }) }))
-			.parse(local.nodeOutput(run, 'Relance mensuelle', 0));
-		expect(clauses.length).toBeGreaterThan(0);
-		expect(clauses.filter((c) => ['envoyé', 'déjà envoyé'].includes(c.json.envoi.statut))).toEqual([]);
-		const previews = clauses.filter((c) => c.json.envoi.statut === 'aperçu');
+			.parse(local.nodeOutput(run, 'Relance mensuelle', 0))
+			.map((c) => c.json);
+		expect(clauses.filter((c) => ['envoyé', 'déjà envoyé'].includes(c.envoi.statut))).toEqual([]);
+		const previews = clauses.filter((c) => c.envoi.statut === 'aperçu');
 		expect(previews.length).toBeGreaterThan(0);
 		const summaries = local.nodeOutput(run, 'Envoyer la synthèse au facilitateur', 0) ?? [];
 		expect(summaries.length).toBeGreaterThan(0);
+		// L'éditeur le montre : nœuds exécutés marqués réussis.
+		try {
+			await p.locator('[data-test-id="canvas-node-status-success"]').first().waitFor({ timeout: 60_000 });
+		} catch (error) {
+			await explain(error, 'résultat de la relance affiché dans l’éditeur');
+		}
 		// Ce que l'aperçu envoie réellement : une synthèse par facilitateur, rien aux titulaires.
 		await sink.waitFor(summaries.length, 60_000);
 		await new Promise((r) => setTimeout(r, 1000));
 		expect(sink.mails.map((m) => String(m.parsed.subject).startsWith('Aperçu des relances des clauses sociales'))).toEqual(summaries.map(() => true));
-		const titulaires = new Set(previews.flatMap((c) => c.json.envoi.a ?? []).map((a) => a.toLowerCase()));
+		const titulaires = new Set(previews.flatMap((c) => c.envoi.a ?? []).map((a) => a.toLowerCase()));
 		expect(titulaires.size).toBeGreaterThan(0);
 		for (const mail of sink.mails) {
 			expect(mail.envelope.to.filter((to) => titulaires.has(to.toLowerCase()))).toEqual([]);
@@ -232,110 +308,150 @@ describe('parcours du README dans Chromium (vrai n8n)', () => {
 		sink.mails.splice(0);
 	});
 
-	it('relevé en ligne : le formulaire rempli et envoyé au clavier seul, enregistré au registre, confirmé en français', async () => {
+	it('approbation des avis de pénalité : le lien du courriel, « Approuver l’envoi », les lettres relues partent', async () => {
+		const p = tab();
+		// Le lien du courriel (HTML et texte brut) pointe vers le port choisi.
+		const link = approvalLink(approval);
+		expect(link.startsWith(`${base}form-waiting/`)).toBe(true);
+		const executionId = executionOf(link);
+		expect((await local.readExecution(layout, executionId))?.status).toBe('waiting');
+		try {
+			// Le courriel tel que l'affiche une messagerie ; son bouton, cliqué, ouvre la page dans le même onglet.
+			await p.goto('about:blank');
+			await p.setContent(String(approval.parsed.html));
+			await p.evaluate(`document.querySelectorAll('a[target]').forEach((a) => a.removeAttribute('target'))`);
+			await Promise.all([p.waitForURL(/\/form-waiting\//, { timeout: 60_000 }), p.getByRole('link', { name: 'Approuver ou refuser l’envoi' }).click()]);
+			await p.getByText(APPROUVER, { exact: true }).waitFor({ timeout: 60_000 });
+			expect(await p.title()).toBe('Approbation des avis de pénalité');
+			await p.getByText(APPROUVER, { exact: true }).click();
+			expect(await p.getByLabel(APPROUVER, { exact: true }).isChecked()).toBe(true);
+			// Le bouton de la page d'un nœud Wait de n8n, au libellé fixé par n8n (le README le nomme).
+			await p.getByRole('button', { name: 'Submit' }).click();
+			await p.getByRole('heading', { name: 'Envoi approuvé' }).waitFor({ timeout: 120_000 });
+		} catch (error) {
+			await explain(error, 'approbation des avis par la page du courriel');
+		}
+		expect(await p.locator('body').textContent()).toContain('Votre décision est enregistrée : les avis relus partent maintenant aux titulaires.');
+		const finished = await local.waitForExecution(layout, executionId, { timeoutMs: 180_000, until: (e) => Boolean(e.data?.resultData.runData['Enregistrer le journal']) });
+		if (finished.status !== 'success') await explain(new Error(`exécution ${executionId} « ${finished.status} » : ${finished.data?.resultData.error?.message ?? ''}`), 'envoi des avis approuvés');
+		const run = { status: finished.status, data: finished.data! };
+		// Chaque avis relu est parti, une fois, avec le Message-ID consigné.
+		const out = penaltyClauses(local.nodeOutput(run, 'Avis de pénalité (envoi)'), 'Avis de pénalité (envoi)');
+		const statusOf = new Map(out.map((c) => [`${c.marche}/${c.lot}`, c.envoi.statut]));
+		expect(reviewed.map((c) => `${c.marche}/${c.lot} : ${statusOf.get(`${c.marche}/${c.lot}`)}`)).toEqual(reviewed.map((c) => `${c.marche}/${c.lot} : envoyé`));
+		const sent = out.filter((c) => c.envoi.statut === 'envoyé');
+		// Les lettres, puis le compte rendu à l'acheteur.
+		await sink.waitFor(sent.length + 1, 60_000);
+		for (const c of sent) expect(sink.mails.filter((m) => m.parsed.messageId === c.envoi.messageId)).toHaveLength(1);
+		expect(sink.mails.filter((m) => String(m.parsed.subject).startsWith('Avis de pénalité envoyés'))).toHaveLength(1);
+		sink.mails.splice(0);
+	});
+
+	it('relevé en ligne : le formulaire rempli et envoyé au clavier seul, chaque champ étiqueté, enregistré au registre, confirmé en français', async () => {
+		const p = tab();
 		const register = await openRegisterWith({ base: 'sqlite', fichier: registerFile(layout), secretLiens: '' });
 		try {
 			const ClauseSchema = z.object({ marche: z.string(), lot: z.string(), siret: z.string() });
-			const clause = (await register.list('clause')).map((r) => ClauseSchema.safeParse(r.data)).find((r) => r.success && r.data.marche === '2025-TRX-031' && r.data.lot === '9');
-			expect(clause?.success).toBe(true);
-			const { marche, lot, siret } = clause!.data!;
+			const clause = (await register.list('clause'))
+				.map((r) => ClauseSchema.safeParse(r.data))
+				.flatMap((r) => (r.success ? [r.data] : []))
+				.find((c) => c.marche === '2025-TRX-031' && c.lot === '9');
+			if (!clause) throw new Error('La clause d’exemple 2025-TRX-031, lot 9, manque au registre');
+			const { marche, lot, siret } = clause;
 			const mois = '2026-10';
 			const jeton = signReportLink(secret, { marche, lot, siret, mois, expire: Math.floor(Date.now() / 1000) + 7 * 86400 });
 			const before = await register.reportLines({ allVersions: true });
 
-			await page.goto(`${base}webhook/releve-en-ligne?jeton=${encodeURIComponent(jeton)}`);
-			expect(await page.locator('h1').textContent()).toBe('Relevé des heures d’insertion d’octobre 2026');
-			expect(await page.getAttribute('html', 'lang')).toBe('fr');
+			await p.goto(`${base}webhook/releve-en-ligne?jeton=${encodeURIComponent(jeton)}`);
+			expect(await p.locator('h1').textContent()).toBe('Relevé des heures d’insertion d’octobre 2026');
+			expect(await p.getAttribute('html', 'lang')).toBe('fr');
 
-			// Chaque champ a une étiquette, dans l'ordre où le clavier les parcourt.
-			const fields = z.array(z.object({ id: z.string(), label: z.string() })).parse(
-				await page.evaluate(`[...document.querySelectorAll('form input:not([type=hidden]), form select, form textarea')].map((e) => ({ id: e.id, label: e.labels?.[0]?.textContent?.trim() ?? '' }))`),
-			);
+			// Chaque champ a une étiquette.
+			const fields = z
+				.array(z.object({ id: z.string(), label: z.string() }))
+				.parse(await p.evaluate(`[...document.querySelectorAll('form input:not([type=hidden]), form select, form textarea')].map((e) => ({ id: e.id, label: e.labels?.[0]?.textContent?.trim() ?? '' }))`));
 			expect(fields.length).toBeGreaterThan(0);
 			expect(fields.filter((f) => f.label === '')).toEqual([]);
-			const lines = Number(await page.locator('input[name="lignes"]').inputValue());
+			const lines = Number(await p.locator('input[name="lignes"]').inputValue());
 			expect(lines).toBeGreaterThan(0);
 
 			/** Le champ qui a le focus : son id, ou le texte d'un bouton ou d'un lien. */
-			const focused = async () => String(await page.evaluate(`document.activeElement?.id || document.activeElement?.textContent?.trim() || document.activeElement?.tagName`));
-			const tab = async (expectedId: string) => {
-				await page.keyboard.press('Tab');
-				expect(await focused()).toBe(expectedId);
+			const focused = async () => String(await p.evaluate(`document.activeElement?.id || document.activeElement?.textContent?.trim() || document.activeElement?.tagName`));
+			/** Tab, et le focus doit arriver sur `expected` : l'ordre du clavier est celui de la page. */
+			const next = async (expected: string) => {
+				await p.keyboard.press('Tab');
+				expect(await focused()).toBe(expected);
 			};
 			const replace = async (text: string) => {
-				await page.keyboard.press('Control+A');
-				await page.keyboard.press('Backspace');
-				if (text) await page.keyboard.type(text);
+				await p.keyboard.press('Control+A');
+				await p.keyboard.press('Backspace');
+				if (text) await p.keyboard.type(text);
 			};
 			/** Liste déroulante fermée : Début (« Choisir… »), puis flèche vers le bas `steps` fois. */
 			const choose = async (steps: number) => {
-				await page.keyboard.press('Home');
-				for (let i = 0; i < steps; i++) await page.keyboard.press('ArrowDown');
+				await p.keyboard.press('Home');
+				for (let i = 0; i < steps; i++) await p.keyboard.press('ArrowDown');
 			};
 
-			// Ligne 1 : identifiant, catégorie de public, modalité, heures (une heure mal écrite d'abord).
-			await tab('participant_1');
+			// Ligne 1 : identifiant, le premier choix de chaque liste, une heure mal écrite d'abord.
+			await next('participant_1');
 			await replace('CLAVIER-01');
-			await tab('categoriePublic_1');
-			await choose(1);
-			await tab('employeur_1');
-			await tab('modalite_1');
-			await choose(1);
-			await tab('typeContrat_1');
-			await tab('heuresMois_1');
+			for (const f of ['categoriePublic', 'employeur', 'modalite', 'typeContrat']) {
+				await next(`${f}_1`);
+				await choose(1);
+			}
+			await next('heuresMois_1');
 			await replace('7,x');
-			await tab('heuresFormation_1');
+			await next('heuresFormation_1');
 			await replace('');
-			await tab('justification_1');
+			await next('justification_1');
 			await replace('');
-			// Lignes suivantes pré-remplies par le registre : vidées (personnes sans heures ce mois-ci).
+			// Lignes suivantes (participants repris du registre, lignes vides) : vidées, personne d'autre ce mois-ci.
 			for (let n = 2; n <= lines; n++) {
-				await tab(`participant_${n}`);
+				await next(`participant_${n}`);
 				await replace('');
 				for (const f of ['categoriePublic', 'employeur', 'modalite', 'typeContrat']) {
-					await tab(`${f}_${n}`);
+					await next(`${f}_${n}`);
 					await choose(0);
 				}
 				for (const f of ['heuresMois', 'heuresFormation', 'justification']) {
-					await tab(`${f}_${n}`);
+					await next(`${f}_${n}`);
 					await replace('');
 				}
 			}
-			await tab('neant');
-			await tab('Envoyer le relevé');
-			const chosen = { categoriePublic: await page.locator('#categoriePublic_1').inputValue(), modalite: await page.locator('#modalite_1').inputValue() };
-			expect(chosen.categoriePublic).not.toBe('');
-			expect(chosen.modalite).not.toBe('');
-			await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+			await next('neant');
+			await next('Envoyer le relevé');
+			const chosen = Object.fromEntries(await Promise.all(['categoriePublic', 'employeur', 'modalite', 'typeContrat'].map(async (f) => [f, await p.locator(`#${f}_1`).inputValue()] as const)));
+			expect(Object.values(chosen).filter((v) => v === '')).toEqual([]);
+			await Promise.all([p.waitForNavigation(), p.keyboard.press('Enter')]);
 
-			// L'erreur : listée en tête, liée à son champ ; rien n'est enregistré.
-			expect(await page.locator('[role="alert"] h2').textContent()).toBe('Le relevé n’est pas enregistré : 1 erreur à corriger');
-			const invalid = page.locator('#heuresMois_1');
+			// L'erreur : annoncée en tête, liée à son champ ; rien n'est enregistré, la saisie est gardée.
+			expect(await p.locator('[role="alert"] h2').textContent()).toBe('Le relevé n’est pas enregistré : 1 erreur à corriger');
+			const invalid = p.locator('#heuresMois_1');
 			expect(await invalid.getAttribute('aria-invalid')).toBe('true');
-			expect(await page.locator(`#${await invalid.getAttribute('aria-describedby')}`).textContent()).toMatch(/^Erreur : .*7,x/);
+			expect(await p.locator(`#${await invalid.getAttribute('aria-describedby')}`).textContent()).toMatch(/^Erreur : .*7,x/);
 			expect(await register.reportLines({ allVersions: true })).toHaveLength(before.length);
-			// La saisie est gardée.
-			expect(await page.locator('#participant_1').inputValue()).toBe('CLAVIER-01');
+			expect(await p.locator('#participant_1').inputValue()).toBe('CLAVIER-01');
 
 			// Au clavier : d'abord le lien de l'erreur, qui désigne le champ, puis les champs dans l'ordre ; la correction, puis Entrée envoie.
-			await tab('Heures d’insertion du mois, participant 1');
-			expect(await page.evaluate(`document.activeElement.getAttribute('href')`)).toBe('#heuresMois_1');
-			for (const f of ['participant', 'categoriePublic', 'employeur', 'modalite', 'typeContrat', 'heuresMois']) await tab(`${f}_1`);
+			await next('Heures d’insertion du mois, participant 1');
+			expect(await p.evaluate(`document.activeElement.getAttribute('href')`)).toBe('#heuresMois_1');
+			for (const f of ['participant', 'categoriePublic', 'employeur', 'modalite', 'typeContrat', 'heuresMois']) await next(`${f}_1`);
 			await replace('7,5');
-			await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+			await Promise.all([p.waitForNavigation(), p.keyboard.press('Enter')]);
 
 			// La confirmation, en français.
-			expect(await page.locator('h1').textContent()).toBe('Relevé d’octobre 2026 enregistré');
-			const status = String(await page.locator('[role="status"]').textContent());
+			expect(await p.locator('h1').textContent()).toBe('Relevé d’octobre 2026 enregistré');
+			const status = String(await p.locator('[role="status"]').textContent());
 			expect(status).toMatch(new RegExp(`^Merci\\. Votre relevé du marché ${marche}, lot ${lot}, est [^.]+ \\(octobre 2026 : version \\d+\\)\\.`));
 			expect(status).toContain('CLAVIER-01 : 7,5\u00a0h');
 			expect(status).toContain('Pour corriger ce relevé, rouvrez le lien du courriel');
 
-			// Le registre : une version de plus du mois, avec la ligne saisie au clavier.
+			// Le registre : une version de plus du mois, avec la seule ligne saisie au clavier.
 			const after = await register.reportLines({ allVersions: true });
 			const added = after.filter((l) => !before.some((b) => b.clauseKey === l.clauseKey && b.month === l.month && b.version === l.version));
-			expect(added.map((l) => l.month)).toEqual(added.map(() => mois));
-			expect(added.map((l) => l.data)).toEqual([expect.objectContaining({ participant: 'CLAVIER-01', heuresMois: 7.5, categoriePublic: chosen.categoriePublic, modalite: chosen.modalite })]);
+			expect(added.map((l) => l.month)).toEqual([mois]);
+			expect(added[0].data).toMatchObject({ participant: 'CLAVIER-01', heuresMois: 7.5, ...chosen });
 		} catch (error) {
 			await explain(error, 'relevé en ligne au clavier');
 		} finally {
