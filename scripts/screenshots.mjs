@@ -4,9 +4,13 @@
 // identifiants de la démonstration et les workflows livrés importés tels quels ;
 // le compte propriétaire est créé (ce que l'éditeur demande à la première
 // ouverture), puis chaque workflow est ouvert dans l'éditeur par Chromium sans
-// interface et photographié. Chromium est celui de Debian (apt-get install
-// chromium), piloté par son protocole de débogage (DevTools) à travers le
-// WebSocket intégré à Node 24 : aucune dépendance ajoutée.
+// interface et photographié. Avec le relevé en ligne (releve-en-ligne.json), le
+// classeur de suivi d'exemple est d'abord versé au registre, le workflow publié,
+// et le formulaire d'une clause d'exemple, ouvert par son lien signé et rempli
+// comme par un titulaire, est photographié pour le guide des titulaires.
+// Chromium est celui de Debian (apt-get install chromium), piloté par son
+// protocole de débogage (DevTools) à travers le WebSocket intégré à Node 24 :
+// aucune dépendance ajoutée.
 //
 //   scripts/node24.sh node scripts/screenshots.mjs [fichier.json…]
 //
@@ -146,6 +150,43 @@ async function waitFor(evaluate, expression, what, timeoutMs = 60000) {
 }
 
 const files = process.argv.slice(2).length > 0 ? process.argv.slice(2).map((f) => path.resolve(f)) : local.shippedWorkflows();
+/** Le relevé en ligne, s'il est photographié : son formulaire l'est aussi. */
+const online = files.find((f) => path.basename(f) === 'releve-en-ligne.json');
+
+/**
+ * Le formulaire du relevé en ligne tel que le voit un titulaire, rempli : les
+ * heures du mois de chaque participant repris de son dernier relevé (clause
+ * d'exemple 2025-TRX-031, lot 9, novembre 2026), page entière.
+ */
+async function photographOnlineForm({ tab, evaluate }, serverUrl, secret) {
+	const core = require(path.join(local.ROOT, 'dist', 'nodes', 'lib.js'));
+	const samples = JSON.parse(fs.readFileSync(path.join(local.ROOT, 'workflows', 'donnees-exemple', 'registre-clauses.json'), 'utf8'));
+	const clause = core.readRecord(core.CLAUSE_READER, samples.find((c) => c.marche === '2025-TRX-031' && String(c.lot) === '9'), 'clause');
+	const token = core.signReportLink(secret, { marche: clause.marche, lot: clause.lot, siret: clause.siret, mois: '2026-11', expire: Math.floor(Date.now() / 1000) + 30 * 86400 });
+	const width = 1280;
+	await tab('Emulation.setDeviceMetricsOverride', { width, height: HEIGHT, deviceScaleFactor: 1, mobile: false });
+	await tab('Page.navigate', { url: new URL(`webhook/releve-en-ligne?jeton=${encodeURIComponent(token)}`, serverUrl).href });
+	await waitFor(evaluate, `!!document.querySelector('form input[name="lignes"]')`, 'le formulaire du relevé en ligne');
+	const filled = await evaluate(`(() => {
+		const hours = ['35', '24,5', '21', '14', '28'];
+		const lines = Number(document.querySelector('input[name="lignes"]').value);
+		let count = 0;
+		for (let n = 1; n <= lines; n++) {
+			const who = document.getElementById('participant_' + n);
+			const h = document.getElementById('heuresMois_' + n);
+			if (who && h && who.value && !h.value) h.value = hours[count++ % hours.length];
+		}
+		return count;
+	})()`);
+	if (!filled) throw new Error('Le formulaire du relevé en ligne ne reprend aucun participant du dernier relevé de la clause d’exemple 2025-TRX-031, lot 9');
+	await evaluate('document.fonts.ready.then(() => true)');
+	await sleep(500);
+	const height = Math.ceil(await evaluate('document.documentElement.scrollHeight'));
+	const { data } = await tab('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width, height, scale: 1 } });
+	const image = 'releve-en-ligne-formulaire-rempli.png';
+	fs.writeFileSync(path.join(OUT, image), Buffer.from(data, 'base64'));
+	say(`  • ${path.relative(local.ROOT, path.join(OUT, image))} : formulaire du relevé en ligne rempli (${filled} participants)`);
+}
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-captures-'));
 const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-chromium-'));
 let server;
@@ -156,14 +197,25 @@ try {
 	const tarball = local.packPackage(path.join(home, 'pack'));
 	say(`» Installation dans un n8n jetable (${home})…`);
 	local.installPackage(layout, tarball);
-	await local.importCredentials(layout, local.localCredentials());
+	const credentials = local.localCredentials();
+	await local.importCredentials(layout, credentials);
+	if (online) {
+		// Le formulaire lit le registre : le classeur de suivi d'exemple y est versé, comme par la démonstration.
+		local.copySampleData(layout);
+		const importId = await local.importWorkflow(layout, path.join(local.ROOT, 'workflows', 'import-classeur-suivi.json'), { configuration: { classeur: 'donnees/suivi-clauses.xlsx' } });
+		const run = await local.executeWorkflow(layout, importId);
+		if (run.status !== 'success') throw new Error(`Classeur de suivi d'exemple versé au registre : ${run.status} ${run.data?.resultData?.error?.message ?? ''}`);
+	}
 	for (const file of files) await local.importWorkflow(layout, file);
+	// Un Webhook ne répond qu'une fois son workflow publié.
+	if (online) await local.n8n(layout, ['publish:workflow', `--id=${JSON.parse(fs.readFileSync(online, 'utf8')).id}`]);
 	const port = await local.freePort();
 	server = await local.startServer(layout, { port });
 	say(`» n8n sur ${server.url} ; création du compte propriétaire…`);
 	const session = await local.ownerSession(server.url);
 	browser = await launchChromium(profile);
-	const { tab, evaluate } = await openTab(browser, server.url, session);
+	const page = await openTab(browser, server.url, session);
+	const { tab, evaluate } = page;
 	fs.mkdirSync(OUT, { recursive: true });
 	for (const shot of shots(files)) {
 		const url = new URL(`workflow/${shot.workflow.id}${shot.node ? `/${shot.node.id}` : ''}`, server.url).href;
@@ -187,6 +239,7 @@ try {
 		fs.writeFileSync(path.join(OUT, shot.image), Buffer.from(data, 'base64'));
 		say(`  • ${path.relative(local.ROOT, path.join(OUT, shot.image))} : ${shot.what}`);
 	}
+	if (online) await photographOnlineForm(page, server.url, credentials.find((c) => c.id === 'ClsRegistreLocal').data.secretLiens);
 } finally {
 	await browser?.close();
 	await server?.stop();

@@ -12,8 +12,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
-import type { Layout } from '../helpers/real-n8n';
-import { local } from '../helpers/real-n8n';
+import type { Layout, N8nScript } from '../helpers/real-n8n';
+import { local, portOtherThanDefault, scriptUserEnv, startN8nScript } from '../helpers/real-n8n';
 
 jest.setTimeout(600_000);
 
@@ -54,12 +54,6 @@ const workflow = {
 		Lien: { main: [[{ node: 'Attendre le lien', type: 'main', index: 0 }]] },
 	},
 };
-
-/** Environnement d'un utilisateur qui choisit le port : aucune autre variable N8N_* (celles du lanceur de tests sont retirées). */
-function userEnv(home: string, port: number): NodeJS.ProcessEnv {
-	const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('N8N_') && !key.startsWith('JEST_') && key !== 'NODE_ENV' && key !== 'WEBHOOK_URL'));
-	return { ...env, CLAUSES_N8N_HOME: home, N8N_PORT: String(port) };
-}
 
 /** scripts/n8n.sh <args> jusqu'à sa fin. */
 function n8nSh(home: string, env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; output: string }> {
@@ -107,25 +101,9 @@ function connects(host: string, port: number): Promise<boolean> {
 	});
 }
 
-async function waitReady(port: number, server: Server): Promise<void> {
-	const deadline = Date.now() + 180_000;
-	for (;;) {
-		if (server.child.exitCode !== null) throw new Error(`scripts/n8n.sh start s'est arrêté :\n${server.log().slice(-3000)}`);
-		try {
-			if ((await fetch(`http://127.0.0.1:${port}/healthz/readiness`)).ok) return;
-		} catch {
-			// pas encore à l'écoute
-		}
-		if (Date.now() > deadline) throw new Error(`n8n ne répond pas sur le port ${port} :\n${server.log().slice(-3000)}`);
-		await new Promise((r) => setTimeout(r, 500));
-	}
-}
-
-type Server = ReturnType<typeof local.runN8nScript>;
-
 describe('scripts/n8n.sh : serveur local', () => {
 	let layout: Layout;
-	let server: Server | undefined;
+	let server: N8nScript | undefined;
 
 	beforeAll(() => {
 		local.ensureN8n();
@@ -138,9 +116,8 @@ describe('scripts/n8n.sh : serveur local', () => {
 	});
 
 	it('garde le port choisi, n’écoute que sur 127.0.0.1, et ses liens pointent vers ce port', async () => {
-		let port = await local.freePort();
-		while (port === local.DEFAULT_PORT) port = await local.freePort();
-		const env = userEnv(layout.home, port);
+		const port = await portOtherThanDefault();
+		const env = scriptUserEnv(layout.home, port);
 		const base = `http://127.0.0.1:${port}/`;
 
 		const file = path.join(layout.home, 'lien-de-reprise.json');
@@ -160,8 +137,7 @@ describe('scripts/n8n.sh : serveur local', () => {
 		const executionId = /webhook-waiting\/(\d+)/.exec(link)![1];
 
 		// 2. Le serveur.
-		server = local.runN8nScript(['start'], { env, logFile: path.join(layout.home, 'n8n-sh-start.log') });
-		await waitReady(port, server);
+		server = await startN8nScript(layout.home, port, path.join(layout.home, 'n8n-sh-start.log'));
 		expect(server.log()).toContain(`éditeur sur ${base} (écoute sur 127.0.0.1 seulement, port ${port})`);
 
 		expect([...new Set(listeningAddresses(port))]).toEqual(['127.0.0.1']);

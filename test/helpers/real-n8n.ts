@@ -32,6 +32,8 @@ const local = require('../../scripts/lib/n8n-local.cjs') as {
 	configurationOf(workflow: unknown): Record<string, unknown> | undefined;
 	withConfiguration<T>(workflow: T, values: Record<string, unknown>): T;
 	executeWorkflow(layout: Layout, id: string, options?: { env?: Record<string, string>; onChild?: (child: import('node:child_process').ChildProcess) => void }): Promise<N8nRun>;
+	/** Une commande de la CLI de n8n sur l'instance (import d'un dossier, publication…) ; lève une erreur lisible en cas d'échec. */
+	n8n(layout: Layout, args: string[], options?: { env?: Record<string, string>; timeoutMs?: number }): Promise<{ stdout: string; stderr: string }>;
 	nodeOutput(run: N8nRun, nodeName: string, outputIndex?: number): Array<{ json: Record<string, unknown>; binary?: Record<string, unknown> }> | undefined;
 	localCredentials(options: { smtpPort: number }): Array<{ id: string; type: string }>;
 	shippedWorkflows(): string[];
@@ -132,4 +134,47 @@ export async function importSampleWorkbook(layout: Layout, classeur = 'donnees/s
 	const [summary] = outputOf(run, 'Importer le classeur de suivi');
 	if (summary.json.resultat !== 'synthèse') throw new Error(`Import de ${classeur} : compte rendu inattendu ${JSON.stringify(summary.json)}`);
 	return run;
+}
+
+/** `scripts/n8n.sh` lancé par runN8nScript. */
+export type N8nScript = ReturnType<typeof local.runN8nScript>;
+
+/**
+ * Environnement d'une personne qui tape `N8N_PORT=<port> scripts/n8n.sh …` :
+ * celui de la machine, sans les variables N8N_* ni celles du lanceur de tests ;
+ * CLAUSES_N8N_HOME désigne l'instance (celle de la démonstration par défaut).
+ */
+export function scriptUserEnv(home: string, port: number): NodeJS.ProcessEnv {
+	const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('N8N_') && !key.startsWith('JEST_') && key !== 'NODE_ENV' && key !== 'WEBHOOK_URL'));
+	return { ...env, CLAUSES_N8N_HOME: home, N8N_PORT: String(port) };
+}
+
+/** Un port libre autre que 5678, le port par défaut de n8n. */
+export async function portOtherThanDefault(): Promise<number> {
+	let port = await local.freePort();
+	while (port === local.DEFAULT_PORT) port = await local.freePort();
+	return port;
+}
+
+/**
+ * `scripts/n8n.sh start` lancé comme par cette personne (scriptUserEnv), sortie
+ * dans `logFile`, attendu jusqu'à ce que n8n réponde sur 127.0.0.1:<port> ;
+ * une erreur donne la fin du journal.
+ */
+export async function startN8nScript(home: string, port: number, logFile: string, timeoutMs = 180_000): Promise<N8nScript> {
+	const server = local.runN8nScript(['start'], { env: scriptUserEnv(home, port), logFile });
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if (server.child.exitCode !== null) throw new Error(`scripts/n8n.sh start s'est arrêté :\n${server.log().slice(-3000)}`);
+		try {
+			if ((await fetch(`http://127.0.0.1:${port}/healthz/readiness`)).ok) return server;
+		} catch {
+			// pas encore à l'écoute
+		}
+		if (Date.now() > deadline) {
+			await server.stop();
+			throw new Error(`n8n ne répond pas sur le port ${port} après ${Math.round(timeoutMs / 1000)} s :\n${server.log().slice(-3000)}`);
+		}
+		await new Promise((r) => setTimeout(r, 500));
+	}
 }
