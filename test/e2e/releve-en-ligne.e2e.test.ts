@@ -7,14 +7,17 @@
  * saisie fausse revient avec l'erreur à côté du champ, la saisie juste est
  * enregistrée au registre et acquittée par courriel ; un lien altéré est
  * refusé ; le bilan du mois, tiré du registre, compte la saisie : le cycle
- * mensuel tourne sans aucun fichier échangé ; 500 envois (20 à la fois) sont
- * tous enregistrés, une fois chacun.
+ * mensuel tourne sans aucun fichier échangé ; le même lien ouvert dans
+ * Chromium sans interface, une valeur fausse d'abord puis la bonne :
+ * enregistré et acquitté ; 500 envois (20 à la fois) sont tous enregistrés,
+ * une fois chacun.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { openRegisterWith } from '../../nodes/shared/register';
 import { formFields, oneLineEntry, post } from '../helpers/formulaire';
+import { launchChromium, newPage } from '../helpers/navigateur';
 import { importSampleWorkbook, local, outputOf, registerFile, useRealN8n, workflowFile } from '../helpers/real-n8n';
 
 jest.setTimeout(900_000);
@@ -24,7 +27,7 @@ const n8nCli = (local as unknown as { n8n: (layout: unknown, args: string[], opt
 describe('workflow livré : relevé en ligne (vrai n8n)', () => {
 	const instance = useRealN8n();
 
-	it('relance → lien → formulaire (erreur, puis saisie juste) → registre et accusé ; lien altéré refusé ; 500 envois, aucun perdu ni doublé', async () => {
+	it('relance → lien → formulaire (erreur, puis saisie juste) → registre et accusé → bilan, sans aucun fichier ; le lien de la relance reçue dans Chromium (erreur, puis saisie juste) ; lien altéré refusé ; 500 envois, aucun perdu ni doublé', async () => {
 		const { layout, sink } = instance;
 		await importSampleWorkbook(layout);
 		// Le workflow du formulaire, accusé envoyé, publié ; le serveur démarré aussitôt son port choisi.
@@ -102,6 +105,41 @@ describe('workflow livré : relevé en ligne (vrai n8n)', () => {
 					.filter((v) => v.vue === 'parLot' && String(v.marche) === marche);
 				expect(parLot.find((v) => v.heuresRealiseesPeriode === 12.5)).toMatchObject({ personnes: 1 });
 
+				// Le titulaire dans un vrai navigateur : le lien de la relance reçue, une valeur fausse d'abord, puis la bonne.
+				const browser = await launchChromium();
+				try {
+					const acks = () => sink.mails.filter((m) => String(m.parsed.subject).startsWith('Relevé d’heures d’insertion')).length;
+					const acksBefore = acks();
+					const versionsBefore = await register.reportLines({ allVersions: true });
+					const page = await newPage(browser);
+					await page.goto(link);
+					expect(await page.locator('h1').textContent()).toMatch(/^Relevé des heures d’insertion d/);
+					const lignes = Number(await page.locator('input[name="lignes"]').inputValue());
+					await page.fill('#participant_1', 'NAV-01');
+					await page.selectOption('#categoriePublic_1', { index: 1 });
+					await page.selectOption('#modalite_1', { index: 1 });
+					await page.fill('#heuresMois_1', '3,x');
+					for (let n = 2; n <= lignes; n++) {
+						await page.fill(`#participant_${n}`, '');
+						for (const f of ['categoriePublic', 'employeur', 'modalite', 'typeContrat']) await page.selectOption(`#${f}_${n}`, '');
+						for (const f of ['heuresMois', 'heuresFormation', 'justification']) await page.fill(`#${f}_${n}`, '');
+					}
+					await Promise.all([page.waitForNavigation(), page.click('button:has-text("Envoyer le relevé")')]);
+					expect(await page.locator('#heuresMois_1').getAttribute('aria-invalid')).toBe('true');
+					expect(await page.locator('[role="alert"]').textContent()).toContain('1 erreur à corriger');
+					expect(await register.reportLines({ allVersions: true })).toHaveLength(versionsBefore.length);
+					await page.fill('#heuresMois_1', '3,5');
+					await Promise.all([page.waitForNavigation(), page.click('button:has-text("Envoyer le relevé")')]);
+					expect(await page.locator('h1').textContent()).toMatch(/ enregistré$/);
+					expect(await page.locator('[role="status"]').textContent()).toContain('NAV-01 : 3,5\u00a0h');
+					const navigated = (await register.reportLines({ allVersions: true })).filter((l) => !versionsBefore.some((b) => b.clauseKey === l.clauseKey && b.month === l.month && b.version === l.version));
+					expect(navigated.map((l) => l.data)).toEqual([expect.objectContaining({ participant: 'NAV-01', heuresMois: 3.5 })]);
+					for (const until = Date.now() + 20_000; acks() < acksBefore + 1 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 200));
+					expect(acks()).toBe(acksBefore + 1);
+				} finally {
+					await browser.close();
+				}
+
 				// Le même formulaire renvoyé : refusé. Un lien altéré : refusé.
 				expect((await post(base, { ...entry, heuresMois_1: '12,5' })).status).toBe(409);
 				const altered = await fetch(`${link.slice(0, -2)}xx`);
@@ -127,7 +165,8 @@ describe('workflow livré : relevé en ligne (vrai n8n)', () => {
 				const month = added[0].month;
 				const versions = final.filter((l) => l.clauseKey === key && l.month === month).map((l) => l.version);
 				const mine = [...new Set(versions)].filter((v) => v >= added[0].version).sort((a, b) => a - b);
-				expect(mine).toEqual(Array.from({ length: count + 1 }, (_, i) => added[0].version + i));
+				// La saisie juste, celle du navigateur, puis les 500 : chacune sa version, à la suite.
+				expect(mine).toEqual(Array.from({ length: count + 2 }, (_, i) => added[0].version + i));
 			} finally {
 				await register.close();
 			}
