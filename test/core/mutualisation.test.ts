@@ -30,27 +30,13 @@ import {
 	readRecord,
 	renderReminder,
 } from '../../nodes/core';
+import { POOL_HOLDER } from '../helpers/mutualisation';
 import { anomalyFrom } from './support';
 
 const clause = (overrides: Record<string, unknown> = {}): ClauseRecord =>
 	readRecord(
 		CLAUSE_READER,
-		{
-			marche: '2026-TRX-014',
-			lot: '4',
-			siret: '73282932000074',
-			titulaire: 'Bâtiments du Val',
-			emailTitulaire: 'contact@batiments-val.example.test',
-			heuresDues: 455,
-			debutExecution: '2026-01-01',
-			finExecution: '2026-12-31',
-			facilitateur: 'PLIE du Val d’Argent',
-			emailFacilitateur: 'plie@example.test',
-			acheteur: 'Direction des lycées',
-			emailAcheteur: 'lycees@region.example.test',
-			montantHT: 600000,
-			...overrides,
-		},
+		{ marche: '2026-TRX-014', lot: '4', ...POOL_HOLDER, ...overrides },
 		'clause',
 	);
 

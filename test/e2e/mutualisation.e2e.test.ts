@@ -18,23 +18,12 @@ import path from 'node:path';
 
 import { Register, SqliteDatabase } from '../../nodes/adapters/register';
 import { clauseKey } from '../../nodes/core';
+import { POOL_HOLDER } from '../helpers/mutualisation';
 import { local, outputOf, registerFile, useRealN8n } from '../helpers/real-n8n';
 
 jest.setTimeout(600_000);
 
-const COMMON = {
-	siret: '73282932000074',
-	titulaire: 'Bâtiments du Val',
-	emailTitulaire: 'contact@batiments-val.example.test',
-	heuresDues: 455,
-	debutExecution: '2026-01-01',
-	finExecution: '2026-12-31',
-	facilitateur: 'PLIE du Val d’Argent',
-	emailFacilitateur: 'plie@example.test',
-	acheteur: 'Direction des lycées',
-	emailAcheteur: 'lycees@region.example.test',
-	montantHT: 600000,
-};
+const COMMON = POOL_HOLDER;
 const A = { marche: '2026-TRX-014', lot: '4', intitule: 'Gros œuvre', ...COMMON };
 const B = { marche: '2026-TRX-020', lot: '1', intitule: 'Voirie', ...COMMON };
 const DUPONT = { nom: 'Maçonnerie Dupont', siret: '41234567800012', role: 'sousTraitant' };

@@ -12,20 +12,10 @@ import { clauseKey } from '../../nodes/core';
 import { openRegisterWith, registerSettings } from '../../nodes/shared/register';
 import { runNode } from '../helpers/engine';
 import type { RegisterDialect } from '../helpers/registers';
+import { POOL_HOLDER } from '../helpers/mutualisation';
 import { DIALECTS, freshRegisterLocation, registerCredentialData } from '../helpers/registers';
 
-const TITULAIRE = { siret: '73282932000074', titulaire: 'Bâtiments du Val', emailTitulaire: 'contact@batiments-val.example.test' };
-const COMMON = {
-	...TITULAIRE,
-	heuresDues: 455,
-	debutExecution: '2026-01-01',
-	finExecution: '2026-12-31',
-	facilitateur: 'PLIE du Val d’Argent',
-	emailFacilitateur: 'plie@example.test',
-	acheteur: 'Direction des lycées',
-	emailAcheteur: 'lycees@region.example.test',
-	montantHT: 600000,
-};
+const COMMON = POOL_HOLDER;
 const A = { marche: '2026-TRX-014', lot: '4', ...COMMON };
 const B = { marche: '2026-TRX-020', lot: '1', ...COMMON };
 const YEAR = Array.from({ length: 12 }, (_, i) => `2026-${String(i + 1).padStart(2, '0')}`);
@@ -91,7 +81,7 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 		await fill();
 		const first = await declarePool();
 		expect(first.run.data.resultData.error).toBeUndefined();
-		expect(first.items[0].json).toMatchObject({ groupe: 'BTP-VAL-2026', version: 1, etat: 'créé', titulaire: 'Bâtiments du Val', siret: TITULAIRE.siret });
+		expect(first.items[0].json).toMatchObject({ groupe: 'BTP-VAL-2026', version: 1, etat: 'créé', titulaire: 'Bâtiments du Val', siret: POOL_HOLDER.siret });
 		expect((await declarePool()).items[0].json).toMatchObject({ version: 1, etat: 'inchangé' });
 
 		// Situation du groupe : la part de chaque marché reste visible.
@@ -184,7 +174,7 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 			clausesGroupe: { clause: [{ marche: A.marche, lot: A.lot }, { marche: '2099-XXX-001', lot: '1' }] },
 		});
 		expect(unknown.run.data.resultData.error?.message).toContain('marché 2099-XXX-001, lot 1 absent du registre');
-		const self = await run('clauseRegister', { operation: 'declarerIntervenants', marcheIntervenants: A.marche, lotIntervenants: A.lot, intervenants: { entreprise: [{ ...DUPONT, siret: TITULAIRE.siret }] } });
+		const self = await run('clauseRegister', { operation: 'declarerIntervenants', marcheIntervenants: A.marche, lotIntervenants: A.lot, intervenants: { entreprise: [{ ...DUPONT, siret: POOL_HOLDER.siret }] } });
 		expect(self.run.data.resultData.error?.message).toContain('celui du titulaire Bâtiments du Val');
 		await withRegister(async (register) => {
 			expect(await register.list('mutualisation')).toEqual([]);
