@@ -442,7 +442,7 @@ export const REGISTER_PROPERTIES: INodeProperties[] = [
 		displayName: 'Durée de conservation (mois)',
 		name: 'conservationMois',
 		type: 'number',
-		typeOptions: { minValue: 1, maxValue: 600, numberPrecision: 0 },
+		typeOptions: { minValue: 1, maxValue: 600 },
 		default: 60,
 		description:
 			'Les relevés des mois plus anciens que cette durée, comptée depuis la date de référence, perdent les données qui se rattachent à une personne (RGPD, art. 5, 1, e). La durée est celle que fixe le responsable du registre ; 60 mois par défaut, celle qu’annonce le formulaire du relevé en ligne.',
