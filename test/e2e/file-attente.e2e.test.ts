@@ -312,7 +312,11 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 			expect(added.size).toBe(count + 1);
 
 			// Exécutions des envois : par les workers, toutes réussies.
-			const { rows } = await n8nDb.query<{ id: number; status: string }>(`SELECT id, status FROM execution_entity WHERE "workflowId" = $1 AND mode = 'webhook'`, [ONLINE_REPORT_ID]);
+			// La réponse part avant la fin de l'exécution (« Répondre au titulaire », puis n8n termine) : on attend qu'elles soient toutes finies.
+			const executions = async () =>
+				(await n8nDb.query<{ id: number; status: string }>(`SELECT id, status FROM execution_entity WHERE "workflowId" = $1 AND mode = 'webhook'`, [ONLINE_REPORT_ID])).rows;
+			let rows = await executions();
+			for (const until = Date.now() + 60_000; rows.some((r) => ['new', 'running'].includes(r.status)) && Date.now() < until; rows = await executions()) await new Promise((r) => setTimeout(r, 500));
 			expect(rows.length).toBeGreaterThanOrEqual(count + 11);
 			expect(rows.filter((r) => r.status !== 'success')).toEqual([]);
 			for (const r of rows) expect(workerOf(Number(r.id))).toMatch(/^worker-/);
