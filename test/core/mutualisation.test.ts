@@ -8,9 +8,7 @@ import {
 	INTERVENANT_LABELS,
 	IntervenantsRecordSchema,
 	PENALTY_FIELDS_READER,
-	PENALTY_SETTINGS_LABELS,
 	POOL_LABELS,
-	PenaltySettingsSchema,
 	PoolRecordSchema,
 	REPORT_LINE_READER,
 	ReportIndex,
@@ -31,7 +29,7 @@ import {
 	renderReminder,
 } from '../../nodes/core';
 import { POOL_HOLDER } from '../helpers/mutualisation';
-import { anomalyFrom } from './support';
+import { anomalyFrom, penaltySettingsAt } from './support';
 
 const clause = (overrides: Record<string, unknown> = {}): ClauseRecord =>
 	readRecord(
@@ -141,24 +139,7 @@ describe('mutualisation des heures : contrôle du groupe déclaré', () => {
 });
 
 describe('mutualisation des heures : pénalités', () => {
-	const penaltySettings = parseSettings(
-		PenaltySettingsSchema,
-		{
-			dateCalcul: '2027-01-20',
-			echeance: 'finExecution',
-			tauxHoraire: 60,
-			tauxJourRetardReleve: 100,
-			tauxJourRetardBilan: 300,
-			plafondPourcentage: 20,
-			plafondAssiette: 'annuel',
-			delaiGraceJours: 0,
-			miseEnDemeureRequise: true,
-			delaiMiseEnDemeureJours: 15,
-			delaiBilanJours: 30,
-			delaiObservationsJours: 15,
-		},
-		PENALTY_SETTINGS_LABELS,
-	);
+	const penaltySettings = penaltySettingsAt('2027-01-20');
 	const YEAR = [...MONTHS, '2026-11', '2026-12'];
 	const fields = () => readRecord(PENALTY_FIELDS_READER, { bilanRemis: 'oui', dateRemiseBilan: '2027-01-05' }, 'clause');
 

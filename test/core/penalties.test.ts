@@ -6,8 +6,6 @@ import {
 	approvalSubject,
 	CLAUSE_READER,
 	PENALTY_FIELDS_READER,
-	PENALTY_SETTINGS_LABELS,
-	PenaltySettingsSchema,
 	addDays,
 	addMonths,
 	assessPenalties,
@@ -15,13 +13,12 @@ import {
 	daysBetween,
 	decideStep,
 	letterText,
-	parseSettings,
 	readRecord,
 	renderNoticeMail,
 	tryReadRecord,
 	withHistory,
 } from '../../nodes/core';
-import { NBSP, anomalyFrom } from './support';
+import { NBSP, anomalyFrom, penaltySettingsAt } from './support';
 
 const clause = (overrides: Record<string, unknown> = {}): ClauseRecord =>
 	readRecord(
@@ -50,26 +47,7 @@ const clause = (overrides: Record<string, unknown> = {}): ClauseRecord =>
 
 const fields = (raw: Record<string, unknown> = {}) => readRecord(PENALTY_FIELDS_READER, raw, 'clause');
 
-const settings = (extra: Partial<Record<keyof PenaltySettingsInput, unknown>> = {}) =>
-	parseSettings(
-		PenaltySettingsSchema,
-		{
-			dateCalcul: '2026-07-20',
-			echeance: 'finExecution',
-			tauxHoraire: 60,
-			tauxJourRetardReleve: 100,
-			tauxJourRetardBilan: 300,
-			plafondPourcentage: 20,
-			plafondAssiette: 'annuel',
-			delaiGraceJours: 0,
-			miseEnDemeureRequise: true,
-			delaiMiseEnDemeureJours: 15,
-			delaiBilanJours: 30,
-			delaiObservationsJours: 15,
-			...extra,
-		},
-		PENALTY_SETTINGS_LABELS,
-	);
+const settings = (extra: Partial<Record<keyof PenaltySettingsInput, unknown>> = {}) => penaltySettingsAt('2026-07-20', extra);
 
 /** 50 h déclarées chaque mois de janvier à juin 2026 (300 h), sauf les mois omis. */
 const declared = (omit: string[] = [], hours = 50) =>

@@ -6,14 +6,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import type { CalibrationResult, ClauseRecord, Lot } from '../../nodes/core';
+import type { CalibrationResult, ClauseRecord, Lot, PenaltySettingsInput } from '../../nodes/core';
 import {
 	AnomalyError,
 	Calibrator,
 	describeLot,
 	CLAUSE_READER,
 	LOT_READER,
+	PENALTY_SETTINGS_LABELS,
+	PenaltySettingsSchema,
 	parseCalibrationSettings,
+	parseSettings,
 	readRecord,
 } from '../../nodes/core';
 
@@ -67,3 +70,25 @@ export function sampleFollowUp(): { registre: RawLot[]; releves: RawLot[]; claus
 	if (!lot9) throw new Error('Registre d’exemple : lot 9 du marché 2025-TRX-031 introuvable');
 	return { registre, releves, clauses, lot9 };
 }
+
+/** Réglages des pénalités des tests : ceux du CCAP d'exemple, à la date de calcul donnée ; `extra` en change d'autres. */
+export const penaltySettingsAt = (dateCalcul: string, extra: Partial<Record<keyof PenaltySettingsInput, unknown>> = {}) =>
+	parseSettings(
+		PenaltySettingsSchema,
+		{
+			dateCalcul,
+			echeance: 'finExecution',
+			tauxHoraire: 60,
+			tauxJourRetardReleve: 100,
+			tauxJourRetardBilan: 300,
+			plafondPourcentage: 20,
+			plafondAssiette: 'annuel',
+			delaiGraceJours: 0,
+			miseEnDemeureRequise: true,
+			delaiMiseEnDemeureJours: 15,
+			delaiBilanJours: 30,
+			delaiObservationsJours: 15,
+			...extra,
+		},
+		PENALTY_SETTINGS_LABELS,
+	);
