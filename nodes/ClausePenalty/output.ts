@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import type { ReviewEntry } from '../core';
 import { approvalSubject, formatEuros, frenchLongDate, renderReviewSummary } from '../core';
-import { BUSY_ELSEWHERE, UNCERTAIN_RESENT, failedStatus } from '../shared/send-once';
+import { sendReport } from '../shared/send-once';
 import type { PenaltyParameters } from './parameters';
 import type { StepRecording } from './record';
 import type { Outcome, Planned, Refusal } from './types';
@@ -55,19 +55,11 @@ function envoiOf(p: Planned, outcome: Outcome | undefined, fromRegister: boolean
 	const base: IDataObject = { a: mail.to, cc: mail.cc ?? [], objet: mail.subject, cle: p.step.cleEnvoi };
 	if (outcome === undefined || outcome === 'aperçu') return { statut: 'aperçu', ...base, motif: 'Mode revue : rien n’est envoyé.', texte: mail.text, html: mail.html };
 	if (typeof outcome === 'object' && 'refus' in outcome) return refusalOf(p, outcome, base);
-	if (outcome === 'déjà envoyé') return { statut: 'déjà envoyé', ...base, motif: (fromRegister ? ALREADY_SENT_REGISTER : ALREADY_SENT)[p.step.etape === 'notification' ? 'notification' : 'miseEnDemeure'] };
-	if (outcome === 'en cours ailleurs') return { statut: 'en cours ailleurs', ...base, motif: BUSY_ELSEWHERE };
-	if (!outcome.ok) return { statut: failedStatus(outcome), ...base, erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire };
-	const sent = { ...base, messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] };
-	const refused = outcome.rejected.find((r) => mail.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
-	if (!refused) return outcome.incertain ? { statut: 'incertain', ...sent, motif: UNCERTAIN_RESENT } : { statut: 'envoyé', ...sent };
-	return {
-		statut: 'échec',
-		...sent,
-		code: refused.code,
-		temporaire: false,
-		erreur: `adresse du titulaire ${refused.adresse} refusée (${refused.message}) ; l’acheteur et le facilitateur en copie l’ont reçu. Corrigez l’adresse et transmettez l’avis au titulaire.`,
-	};
+	return sendReport(outcome, mail.to, base, {
+		alreadySent: (fromRegister ? ALREADY_SENT_REGISTER : ALREADY_SENT)[p.step.etape === 'notification' ? 'notification' : 'miseEnDemeure'],
+		holderRefused: (refused) =>
+			`adresse du titulaire ${refused.adresse} refusée (${refused.message}) ; l’acheteur et le facilitateur en copie l’ont reçu. Corrigez l’adresse et transmettez l’avis au titulaire.`,
+	});
 }
 
 /**

@@ -32,7 +32,7 @@ import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { errorItem, toNodeError } from '../shared/items';
 import { clausesRegistreTest, registerLinkSecret } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
-import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, sendOnceInRegister } from '../shared/send-once';
+import { LEASE_OPTION, sendOnceInRegister, sendReport } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 import type { PoolingContext } from '../shared/pooling';
@@ -336,28 +336,18 @@ export class ClauseReminder implements INodeType {
 
 		for (const p of planned) {
 			const outcome = outcomes.get(p);
-			const envoi: IDataObject = { statut: 'sans objet', motif: 'Aucune relance à ce niveau ce mois-ci.' };
+			let envoi: IDataObject = { statut: 'sans objet', motif: 'Aucune relance à ce niveau ce mois-ci.' };
 			if (p.mail) {
-				Object.assign(envoi, { a: p.mail.to, cc: p.mail.cc ?? [], objet: p.mail.subject, cle: p.decision.cleEnvoi });
-				delete envoi.motif;
-				if (outcome === 'aperçu') Object.assign(envoi, { statut: 'aperçu', texte: p.mail.text, html: p.mail.html });
-				else if (outcome === 'déjà envoyé') Object.assign(envoi, { statut: 'déjà envoyé', motif: 'Relance déjà envoyée lors d’une exécution précédente : pas de renvoi.' });
-				else if (outcome === 'en cours ailleurs') Object.assign(envoi, { statut: 'en cours ailleurs', motif: BUSY_ELSEWHERE });
-				else if (outcome && outcome.ok) {
-					const refusedMain = outcome.rejected.filter((r) => p.mail!.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
-					Object.assign(envoi, { messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] });
-					if (refusedMain.length > 0) {
-						// Les copies sont parties : pas de renvoi automatique (il doublerait les copies) ; l'adresse est à corriger.
-						Object.assign(envoi, {
-							statut: 'échec',
-							code: refusedMain[0].code,
-							temporaire: false,
-							erreur: `adresse du titulaire ${refusedMain[0].adresse} refusée (${refusedMain[0].message}) ; les copies sont parties. Corrigez l’adresse dans le registre : la relance repartira à la prochaine exécution.`,
-						});
-					} else envoi.statut = 'envoyé';
-					if (outcome.incertain) Object.assign(envoi, { statut: envoi.statut === 'envoyé' ? 'incertain' : envoi.statut, motif: UNCERTAIN_RESENT });
-				}
-				else if (outcome) Object.assign(envoi, { statut: failedStatus(outcome), erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
+				const base: IDataObject = { a: p.mail.to, cc: p.mail.cc ?? [], objet: p.mail.subject, cle: p.decision.cleEnvoi };
+				if (outcome === 'aperçu') envoi = { statut: 'aperçu', ...base, texte: p.mail.text, html: p.mail.html };
+				else if (outcome) {
+					envoi = sendReport(outcome, p.mail.to, base, {
+						alreadySent: 'Relance déjà envoyée lors d’une exécution précédente : pas de renvoi.',
+						holderRefused: (refused) =>
+							`adresse du titulaire ${refused.adresse} refusée (${refused.message}) ; les copies sont parties. Corrigez l’adresse dans le registre : la relance repartira à la prochaine exécution.`,
+						uncertainEvenIfRefused: true,
+					});
+				} else envoi = { statut: 'sans objet', ...base };
 			}
 			const out: INodeExecutionData = {
 				json: {

@@ -20,7 +20,7 @@ import {
 import { errorItem, toNodeError } from '../shared/items';
 import { clausesRegistreTest, openRegister } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
-import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, sendOnceInRegister } from '../shared/send-once';
+import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, refusedHolder, sendOnceInRegister } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
@@ -425,7 +425,7 @@ export class ClauseReportIntake implements INodeType {
 					nature: 'accusé de réception',
 					bailSecondes: Number(options.bailEnvoi ?? 120),
 					// Titulaire refusé : l'accusé repartira à la prochaine exécution (la clé tient au relevé reçu, pas à l'adresse).
-					liberer: (outcome, key) => outcome.ok && outcome.rejected.some((r) => byKey.get(key)!.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase())),
+					liberer: (outcome, key) => refusedHolder(outcome, byKey.get(key)!.to) !== undefined,
 				},
 			);
 			for (const a of toSend) outcomes.set(a, sent.get(a.cle!)!);
@@ -450,9 +450,9 @@ export class ClauseReportIntake implements INodeType {
 			else if (outcome === 'en cours ailleurs') Object.assign(accuse, { statut: 'en cours ailleurs', motif: BUSY_ELSEWHERE });
 			else if (outcome === 'sans destinataire') Object.assign(accuse, { statut: 'sans destinataire', motif: 'Titulaire inconnu et adresse de l’expéditeur absente : le facilitateur doit répondre lui-même.', texte: ack.text });
 			else if (outcome && outcome.ok) {
-				const refused = outcome.rejected.filter((r) => ack.to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
-				Object.assign(accuse, refused.length > 0 ? { statut: 'échec', erreur: `adresse ${refused[0].adresse} refusée (${refused[0].message})`, code: refused[0].code } : { statut: 'envoyé', messageId: outcome.messageId });
-				if (outcome.incertain && refused.length === 0) Object.assign(accuse, { statut: 'incertain', motif: UNCERTAIN_RESENT });
+				const refused = refusedHolder(outcome, ack.to);
+				Object.assign(accuse, refused ? { statut: 'échec', erreur: `adresse ${refused.adresse} refusée (${refused.message})`, code: refused.code } : { statut: 'envoyé', messageId: outcome.messageId });
+				if (outcome.incertain && !refused) Object.assign(accuse, { statut: 'incertain', motif: UNCERTAIN_RESENT });
 			} else if (outcome) Object.assign(accuse, { statut: failedStatus(outcome), erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire });
 			releveOut.push({
 				json: {

@@ -11,10 +11,10 @@
  * reprise après expiration de son bail, renvoyée avec le même Message-ID et
  * signalée « incertaine » (le titulaire a pu la recevoir) : jamais perdue.
  */
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { OutgoingMail, Register, SendOutcome } from '../adapters';
+import type { OutgoingMail, Register, RejectedRecipient, SendOutcome } from '../adapters';
 import { Mailer, RegisterError, SEND_BUDGET_SPENT, messageIdFor } from '../adapters';
 import { forEachLimited } from '../core';
 import { openRegister } from './register';
@@ -173,6 +173,45 @@ export function failedStatus(outcome: OnceOutcome | undefined): 'reporté' | 'é
 /** Motif ajouté à un renvoi après interruption. */
 export const UNCERTAIN_RESENT =
 	'Envoi interrompu lors d’une exécution précédente (arrêt en plein envoi) : renvoyé avec le même identifiant de message ; le destinataire a pu le recevoir deux fois.';
+
+/**
+ * Adresse principale (le titulaire) refusée par le serveur alors que le courriel
+ * est parti : les copies l'ont reçu. Rien si le courriel n'est pas parti.
+ */
+export function refusedHolder(outcome: OnceOutcome | undefined, to: readonly string[]): RejectedRecipient | undefined {
+	if (typeof outcome !== 'object' || !outcome.ok) return undefined;
+	return outcome.rejected.find((r) => to.some((t) => t.toLowerCase() === r.adresse.toLowerCase()));
+}
+
+/** Textes propres à chaque nœud pour l'état d'un envoi. */
+export interface SendReportTexts {
+	/** Motif d'un courriel déjà envoyé lors d'une exécution précédente. */
+	alreadySent: string;
+	/** Erreur quand l'adresse du titulaire est refusée (les copies sont parties). */
+	holderRefused: (refused: RejectedRecipient) => string;
+	/** Renvoi après interruption : motif « incertain » ajouté même si le titulaire est refusé. */
+	uncertainEvenIfRefused?: boolean;
+}
+
+/**
+ * La règle d'état d'un envoi, la même pour tous les nœuds qui envoient au titulaire :
+ * - parti et accepté : « envoyé » (« incertain » si c'est le renvoi d'un envoi interrompu) ;
+ * - parti, mais l'adresse du titulaire refusée : les copies l'ont reçu, le courriel n'est pas
+ *   renvoyé (il doublerait les copies) ; « échec » définitif, avec l'adresse à corriger ;
+ * - pas parti : « échec », ou « reporté » quand la durée maximale des envois est atteinte ;
+ * - déjà envoyé lors d'une exécution précédente, ou en cours dans une autre : pas de renvoi.
+ * Rend le statut en premier, puis les champs de `base` (destinataires, objet, clé), puis le détail.
+ */
+export function sendReport(outcome: OnceOutcome, to: readonly string[], base: IDataObject, texts: SendReportTexts): IDataObject {
+	if (outcome === 'déjà envoyé') return { statut: 'déjà envoyé', ...base, motif: texts.alreadySent };
+	if (outcome === 'en cours ailleurs') return { statut: 'en cours ailleurs', ...base, motif: BUSY_ELSEWHERE };
+	if (!outcome.ok) return { statut: failedStatus(outcome), ...base, erreur: outcome.message, code: outcome.code, temporaire: outcome.temporaire };
+	const sent = { ...base, messageId: outcome.messageId, acceptes: outcome.accepted, refuses: outcome.rejected as unknown as IDataObject[] /* IDataObject n'admet pas d'interface sans signature d'index */ };
+	const refused = refusedHolder(outcome, to);
+	const uncertain = outcome.incertain && (!refused || texts.uncertainEvenIfRefused) ? { motif: UNCERTAIN_RESENT } : {};
+	if (!refused) return outcome.incertain ? { statut: 'incertain', ...sent, ...uncertain } : { statut: 'envoyé', ...sent };
+	return { statut: 'échec', ...sent, code: refused.code, temporaire: false, erreur: texts.holderRefused(refused), ...uncertain };
+}
 
 /** Ouvre le registre, envoie une fois chaque courriel, referme le registre. */
 export async function sendOnceInRegister(ctx: IExecuteFunctions, mails: KeyedMail[], options: SendOnceOptions): Promise<Map<string, OnceOutcome>> {
