@@ -10,6 +10,7 @@ export * from './shared/commitments';
 export * from './shared/follow-up';
 export * from './shared/items';
 export * from './shared/lots';
+export * from './shared/parameters';
 export * from './shared/plausibility';
 export * from './shared/pooling';
 export * from './shared/pooling-penalty';

@@ -1,19 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import type { CalibrationResult, Lot } from '../core';
-import { AnomalyError, FeasibilityStudy, assertPlausibleHours, clauseKey, duplicateAnomaly, duplicatesOf, excludedLots, marketTotals, parseFeasibilitySettings } from '../core';
+import type { CalibrationResult, ExcludedLots, Lot, ParsedLot } from '../core';
+import { FeasibilityStudy, assertPlausibleHours, excludedLots, marketTotals, parseFeasibilitySettings, refuseDuplicateLots, todayIn } from '../core';
 import { CALIBRATION_COLLECTION_OPTIONS } from '../shared/calibration-properties';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
-import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
+import { isUpstreamError, toNodeError } from '../shared/items';
 import type { LotEntry } from '../shared/lots';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
+import { collectionParameter, failedItem, isDataObject, textParameter } from '../shared/parameters';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
-
-/** Date du jour dans le fuseau du workflow, au format AAAA-MM-JJ. */
-function today(timezone: string): string {
-	return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-}
 
 export class ClauseFeasibility implements INodeType {
 	description: INodeTypeDescription = {
@@ -140,57 +136,11 @@ export class ClauseFeasibility implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
 		applyPlausibilityParameter(this);
-		const node = this.getNode();
-		const entries = await collectLots(this);
-		const parsed: Array<{ entry: LotEntry; lot?: Lot; error?: unknown }> = entries.map((entry) => {
-			try {
-				return { entry, lot: parseLot(entry) };
-			} catch (error) {
-				return { entry, error };
-			}
-		});
-		// Lot en double (même marché, même numéro) : il compterait deux fois dans le total du marché ; le second est refusé.
-		const duplicates = duplicatesOf(parsed, (p) => (p.lot ? clauseKey({ marche: p.lot.marche ?? '', lot: p.lot.lot }) : undefined));
-		for (const [index, first] of duplicates) {
-			parsed[index] = {
-				entry: parsed[index].entry,
-				error: new AnomalyError([
-					duplicateAnomaly(
-						'lot',
-						parsed[index].entry.where,
-						parsed[first].entry.where,
-						'Chaque lot ne doit figurer qu\u2019une fois (même marché, même numéro de lot) : supprimez la ligne en double ou corrigez son numéro.',
-						'lot.doublon',
-					),
-				]),
-			};
-		}
+		const parsed = refuseDuplicateLots((await collectLots(this)).map(readLot));
 		const totals = marketTotals(parsed.flatMap((p) => (p.lot ? [p.lot] : [])));
 		// Lots illisibles ou déjà en erreur en amont : absents des totaux, signalés aux autres lots du marché.
-		const excluded = excludedLots(
-			parsed
-				.filter((p) => !p.lot && p.entry.fileError === undefined)
-				.map((p) => (isUpstreamError(p.entry.json) ? (p.entry.json.details as IDataObject).donnees : p.entry.json)),
-		);
-
-		let study: FeasibilityStudy | undefined;
-		let settingsError: unknown;
-		try {
-			const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-			const date = (this.getNodeParameter('dateEtude', 0, '') as string).trim();
-			const settings = parseFeasibilitySettings({
-				...options,
-				facilitateurs: this.getNodeParameter('facilitateurs', 0, '[]'),
-				seuilEtude: this.getNodeParameter('seuilEtude', 0),
-				dateEtude: date === '' ? today(this.getTimezone()) : date,
-				calibrage: this.getNodeParameter('calibrage', 0, {}) as IDataObject,
-			});
-			study = new FeasibilityStudy(settings, totals, excluded);
-		} catch (error) {
-			settingsError = error;
-		}
-		if (settingsError !== undefined) throw toNodeError(node, settingsError, 0);
-
+		const excluded = excludedLots(parsed.filter((p) => !p.lot && p.entry.fileError === undefined).map((p) => upstreamData(p.entry.json)));
+		const study = readStudy(this, totals, excluded);
 		const returnData: INodeExecutionData[] = [];
 		for (const { entry, lot, error } of parsed) {
 			if (isUpstreamError(entry.json)) {
@@ -198,28 +148,58 @@ export class ClauseFeasibility implements INodeType {
 				continue;
 			}
 			try {
-				if (!lot || !study) throw error;
-				const upstream = entry.json.calibrage as unknown as CalibrationResult | undefined;
-				const calibrage = upstream && typeof upstream.heures === 'number' ? upstream : undefined;
-				const faisabilite = study.study({ lot, where: entry.where, calibrage });
-				// Montant, taux ou coût horaire absurdes : des heures invraisemblables ne sortent pas du nœud.
-				assertPlausibleHours(faisabilite.heuresEstimees, entry.where);
-				// La décision d'abord : « faisabilite » (qui commence par la décision) en tête de l'élément,
-				// pour que l'éditeur de n8n la montre en premier (tableau, JSON, schéma).
-				const lotFields = { ...entry.json };
-				delete lotFields.faisabilite;
-				returnData.push({
-					json: { faisabilite: faisabilite as unknown as IDataObject, ...lotFields },
-					pairedItem: { item: entry.itemIndex },
-				});
+				if (!lot) throw error;
+				returnData.push({ json: studyJson(study, lot, entry), pairedItem: { item: entry.itemIndex } });
 			} catch (failure) {
-				if (this.continueOnFail()) {
-					returnData.push(errorItem(node, failure, entry.itemIndex, entry.json));
-					continue;
-				}
-				throw toNodeError(node, failure, entry.itemIndex);
+				returnData.push(failedItem(this, failure, entry.itemIndex, entry.json));
 			}
 		}
 		return [returnData];
 	}
+}
+
+/** Un lot lu, ou son erreur de lecture. */
+function readLot(entry: LotEntry): ParsedLot<LotEntry> {
+	try {
+		return { entry, lot: parseLot(entry) };
+	} catch (error) {
+		return { entry, error };
+	}
+}
+
+/** Données d'un lot : celles de l'élément, ou, pour un élément déjà en erreur en amont, les données qu'il porte. */
+function upstreamData(json: IDataObject): unknown {
+	return isUpstreamError(json) && isDataObject(json.details) ? json.details.donnees : json;
+}
+
+/** Paramètres de l'étude (lus une fois pour l'exécution) ; une erreur nomme le paramètre fautif. */
+function readStudy(ctx: IExecuteFunctions, totals: Map<string, number>, excluded: ExcludedLots): FeasibilityStudy {
+	try {
+		const date = textParameter(ctx, 'dateEtude').trim();
+		const settings = parseFeasibilitySettings({
+			...collectionParameter(ctx),
+			facilitateurs: ctx.getNodeParameter('facilitateurs', 0, '[]'),
+			seuilEtude: ctx.getNodeParameter('seuilEtude', 0),
+			dateEtude: date === '' ? todayIn(ctx.getTimezone()) : date,
+			calibrage: collectionParameter(ctx, 'calibrage'),
+		});
+		return new FeasibilityStudy(settings, totals, excluded);
+	} catch (error) {
+		throw toNodeError(ctx.getNode(), error, 0);
+	}
+}
+
+/** L'étude d'un lot, en tête de ses données. */
+function studyJson(study: FeasibilityStudy, lot: Lot, entry: LotEntry): IDataObject {
+	// Nœud de calibrage en amont : ses heures priment sur l'estimation du référentiel.
+	const upstream = entry.json.calibrage as unknown as CalibrationResult | undefined;
+	const calibrage = upstream && typeof upstream.heures === 'number' ? upstream : undefined;
+	const faisabilite = study.study({ lot, where: entry.where, calibrage });
+	// Montant, taux ou coût horaire absurdes : des heures invraisemblables ne sortent pas du nœud.
+	assertPlausibleHours(faisabilite.heuresEstimees, entry.where);
+	// La décision d'abord : « faisabilite » (qui commence par la décision) en tête de l'élément,
+	// pour que l'éditeur de n8n la montre en premier (tableau, JSON, schéma).
+	const lotFields = { ...entry.json };
+	delete lotFields.faisabilite;
+	return { faisabilite: faisabilite as unknown as IDataObject, ...lotFields };
 }

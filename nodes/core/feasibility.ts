@@ -38,10 +38,12 @@ import { CALIBRATION_SETTINGS_LABELS, CalibrationSettingsSchema, calibrateLot } 
 import { frenchLongDate } from './calendar';
 import { canonicalizeKeys } from './keys';
 import { formatEuros, formatHours, formatNumber, quote } from './format';
+import { duplicateAnomaly, duplicatesOf } from './plausibility';
 import { LOI_CLIMAT, THRESHOLDS, aboveEuropeanThreshold, europeanThresholdFor, feasibilityStudyRequired } from './referential';
 import type { Facilitator } from './schemas/facilitator';
 import { FACILITATOR_READER } from './schemas/facilitator';
 import type { Lot, Nature, StructureType } from './schemas/lot';
+import { clauseKey } from './schemas/suivi';
 import { CALIBRATION_METHODS, LOT_READER, NATURES, STRUCTURE_TYPES } from './schemas/lot';
 import { decimal, isoDate, normalizeToken, tolerantEnum, yesNo } from './schemas/primitives';
 import { parseSettings, readRecord } from './records';
@@ -279,6 +281,37 @@ export function excludedLots(raws: unknown[]): ExcludedLots {
  * virgule flottante, elle dépendrait de l'ordre des lots (6 539 905,68 contre
  * 6 539 905,680000001) et pourrait faire basculer un lot d'un côté d'un seuil.
  */
+/** Un lot lu (ou son erreur de lecture), avec l'élément d'où il vient. */
+export interface ParsedLot<E extends { where: string }> {
+	entry: E;
+	lot?: Lot;
+	error?: unknown;
+}
+
+/**
+ * Lot en double (même marché, même numéro) : il compterait deux fois dans le
+ * total du marché ; le second (et les suivants) est refusé, le premier gardé.
+ */
+export function refuseDuplicateLots<E extends { where: string }>(parsed: ParsedLot<E>[]): ParsedLot<E>[] {
+	const out = [...parsed];
+	const duplicates = duplicatesOf(parsed, (p) => (p.lot ? clauseKey({ marche: p.lot.marche ?? '', lot: p.lot.lot }) : undefined));
+	for (const [index, first] of duplicates) {
+		out[index] = {
+			entry: parsed[index].entry,
+			error: new AnomalyError([
+				duplicateAnomaly(
+					'lot',
+					parsed[index].entry.where,
+					parsed[first].entry.where,
+					'Chaque lot ne doit figurer qu\u2019une fois (même marché, même numéro de lot) : supprimez la ligne en double ou corrigez son numéro.',
+					'lot.doublon',
+				),
+			]),
+		};
+	}
+	return out;
+}
+
 export function marketTotals(lots: Iterable<Lot>): Map<string, number> {
 	const cents = new Map<string, number>();
 	for (const lot of lots) {
