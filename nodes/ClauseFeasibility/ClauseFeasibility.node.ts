@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import type { CalibrationResult, ExcludedLots, Lot, ParsedLot } from '../core';
-import { FeasibilityStudy, assertPlausibleHours, excludedLots, marketTotals, parseFeasibilitySettings, refuseDuplicateLots, todayIn } from '../core';
+import type { ExcludedLots, Lot, ParsedLot } from '../core';
+import { FeasibilityStudy, assertPlausibleHours, excludedLots, marketTotals, parseFeasibilitySettings, refuseDuplicateLots, todayIn, upstream, UpstreamCalibrationSchema } from '../core';
 import { CALIBRATION_COLLECTION_OPTIONS } from '../shared/calibration-properties';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { isUpstreamError, toNodeError } from '../shared/items';
@@ -192,8 +192,7 @@ function readStudy(ctx: IExecuteFunctions, totals: Map<string, number>, excluded
 /** L'étude d'un lot, en tête de ses données. */
 function studyJson(study: FeasibilityStudy, lot: Lot, entry: LotEntry): IDataObject {
 	// Nœud de calibrage en amont : ses heures priment sur l'estimation du référentiel.
-	const upstream = entry.json.calibrage as unknown as CalibrationResult | undefined;
-	const calibrage = upstream && typeof upstream.heures === 'number' ? upstream : undefined;
+	const calibrage = upstream(UpstreamCalibrationSchema, entry.json.calibrage);
 	const faisabilite = study.study({ lot, where: entry.where, calibrage });
 	// Montant, taux ou coût horaire absurdes : des heures invraisemblables ne sortent pas du nœud.
 	assertPlausibleHours(faisabilite.heuresEstimees, entry.where);

@@ -1,37 +1,32 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IBinaryKeyData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { StudyReportRow } from '../adapters';
+import type { ModelClauseSettings } from '../core';
 import { buildModelClausesDocx, buildProgrammeReview, buildStudyReport } from '../adapters';
-import type { Anomaly, CalibrationResult, FeasibilityResult } from '../core';
-import { COMMITMENT_DEFAULTS, MODEL_CLAUSE_LABELS, ModelClauseSettingsSchema, buildModelClauses, parseDecimal, parseProgrammeReviewSettings, parseSettings, reviewProgramme, studySummaryHtml, studySummaryText, studyTotals } from '../core';
-import { isUpstreamError, toNodeError } from '../shared/items';
+import { COMMITMENT_DEFAULTS, MODEL_CLAUSE_LABELS, ModelClauseSettingsSchema, buildModelClauses, parseDecimal, parseProgrammeReviewSettings, parseSettings, reviewProgramme, studySummaryHtml, studySummaryText, studyTotals, todayIn, upstream, upstreamText, UpstreamAnomaliesSchema, UpstreamCalibrationSchema, UpstreamDetailsSchema, UpstreamFeasibilitySchema } from '../core';
+import { isUpstreamError } from '../shared/items';
+import { atItem, booleanParameter, isDataObject, outputFile, textParameter } from '../shared/parameters';
 
-function text(value: unknown): string | undefined {
-	if (typeof value === 'number') return String(value);
-	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
+/** Un lot étudié (ou en échec en amont : ses données sont dans details.donnees). */
 function toRow(item: IDataObject): StudyReportRow {
-	// Un lot en échec en amont porte ses données dans details.donnees.
 	const failed = isUpstreamError(item);
-	const details = (item.details ?? {}) as IDataObject;
-	const json = failed ? ((details.donnees ?? {}) as IDataObject) : item;
-	const calibrage = json.calibrage as unknown as CalibrationResult | undefined;
-	const faisabilite = json.faisabilite as unknown as FeasibilityResult | undefined;
+	const details = upstream(UpstreamDetailsSchema, item.details) ?? {};
+	const json = !failed ? item : isDataObject(details.donnees) ? details.donnees : {};
+	const calibrage = upstream(UpstreamCalibrationSchema, json.calibrage);
 	return {
-		marche: text(json.marche),
-		objet: text(json.objet),
-		lot: text(json.lot),
-		intitule: text(json.intitule),
-		nature: text(json.nature),
+		marche: upstreamText(json.marche),
+		objet: upstreamText(json.objet),
+		lot: upstreamText(json.lot),
+		intitule: upstreamText(json.intitule),
+		nature: upstreamText(json.nature),
 		montantHT: calibrage?.parametres?.montantHT?.valeur ?? parseDecimal(json.montantHT),
 		dureeMois: parseDecimal(json.dureeMois),
-		lieuExecution: text(json.lieuExecution),
-		calibrage: calibrage && typeof calibrage.heures === 'number' ? calibrage : undefined,
-		faisabilite: faisabilite && typeof faisabilite.decision === 'string' ? faisabilite : undefined,
-		erreur: failed ? text(item.error) : undefined,
-		anomalies: failed ? (details.anomalies as unknown as Anomaly[]) : undefined,
+		lieuExecution: upstreamText(json.lieuExecution),
+		calibrage,
+		faisabilite: upstream(UpstreamFeasibilitySchema, json.faisabilite),
+		erreur: failed ? upstreamText(item.error) : undefined,
+		anomalies: failed ? upstream(UpstreamAnomaliesSchema, details.anomalies) : undefined,
 	};
 }
 
@@ -199,95 +194,38 @@ export class ClauseStudyReport implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const node = this.getNode();
 		if (items.length === 0) return [[]];
 		const rows = items.map((item) => toRow(item.json));
 		const totals = studyTotals(rows);
-		const dateEtude =
-			rows.find((r) => r.faisabilite)?.faisabilite?.dateEtude ??
-			new Intl.DateTimeFormat('en-CA', { timeZone: this.getTimezone() }).format(new Date());
-		const requested = (this.getNodeParameter('nomFichier', 0, '') as string).trim();
-		const fileName =
-			requested !== ''
-				? requested.endsWith('.xlsx')
-					? requested
-					: `${requested}.xlsx`
-				: `etude-clauses-${safeFilePart(totals.marches.length === 1 ? totals.marches[0] : `${totals.marches.length || ''}-marches`)}-${dateEtude}.xlsx`;
-		const property = this.getNodeParameter('binaryPropertyName', 0, 'data') as string;
-		let buffer: Buffer | undefined;
-		let failure: unknown;
-		try {
-			buffer = await buildStudyReport(rows, {
-				titre: this.getNodeParameter('titre', 0, '') as string,
-				region: (this.getNodeParameter('region', 0, '') as string) || undefined,
-				dateEtude,
-			});
-		} catch (error) {
-			failure = error;
-		}
-		if (!buffer) throw toNodeError(node, failure, 0);
-		const binary = await this.helpers.prepareBinaryData(
-			buffer,
-			fileName,
-			'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-		);
-		const binaries = { [property]: binary };
+		const dateEtude = rows.find((r) => r.faisabilite)?.faisabilite?.dateEtude ?? todayIn(this.getTimezone());
+		const fileName = studyFileName(textParameter(this, 'nomFichier').trim(), totals.marches, dateEtude);
+		const region = () => textParameter(this, 'region') || undefined;
+		const buffer = await atItem(this, 0, () => buildStudyReport(rows, { titre: textParameter(this, 'titre'), region: region(), dateEtude }));
+		const binaries: IBinaryKeyData = { [textParameter(this, 'binaryPropertyName', 0, 'data')]: await outputFile(this, buffer, fileName, 'xlsx') };
 		let revue: IDataObject | null = null;
-		if (this.getNodeParameter('revueProgrammation', 0, false) as boolean) {
-			try {
+		if (booleanParameter(this, 'revueProgrammation')) {
+			revue = await atItem(this, 0, async () => {
 				const review = reviewProgramme(rows, parseProgrammeReviewSettings({ heuresParEtpFacilitateur: this.getNodeParameter('heuresParEtpFacilitateur', 0, 109091) }));
-				const revueName = fileName.replace(/\.xlsx$/, '').replace(/^etude-clauses-/, 'revue-programmation-') + '.xlsx';
-				const revueBuffer = await buildProgrammeReview(review, { titre: 'Revue annuelle de la programmation des achats', region: (this.getNodeParameter('region', 0, '') as string) || undefined, date: dateEtude });
-				binaries[this.getNodeParameter('binaryRevue', 0, 'revue') as string] = await this.helpers.prepareBinaryData(revueBuffer, revueName, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-				revue = { fichier: revueName, ...review.totaux, aJustifier: review.aJustifier.map((m) => m.marche), parFacilitateur: review.parFacilitateur.map((f) => ({ ...f })) };
-			} catch (error) {
-				throw toNodeError(node, error, 0);
-			}
+				const revueName = siblingFileName(fileName, 'revue-programmation-', '.xlsx');
+				const revueBuffer = await buildProgrammeReview(review, { titre: 'Revue annuelle de la programmation des achats', region: region(), date: dateEtude });
+				binaries[textParameter(this, 'binaryRevue', 0, 'revue')] = await outputFile(this, revueBuffer, revueName, 'xlsx');
+				return { fichier: revueName, ...review.totaux, aJustifier: review.aJustifier.map((m) => m.marche), parFacilitateur: review.parFacilitateur.map((f) => ({ ...f })) };
+			});
 		}
 		let clausesTypes: IDataObject | null = null;
-		if (this.getNodeParameter('clausesTypes', 0, false) as boolean) {
-			try {
-				const plafond = Number(this.getNodeParameter('plafondPenalites', 0, 0));
-				const settings = parseSettings(
-					ModelClauseSettingsSchema,
-					{
-						penaliteHeure: this.getNodeParameter('penaliteHeure', 0, 60),
-						penaliteRetardReleve: this.getNodeParameter('penaliteRetardReleve', 0, 100),
-						penaliteRetardBilan: this.getNodeParameter('penaliteRetardBilan', 0, 300),
-						plafondPenalites: plafond > 0 ? plafond : undefined,
-						jourReleve: this.getNodeParameter('jourReleve', 0, 10),
-						poidsCritereSocial: this.getNodeParameter('poidsCritereSocial', 0, 10),
-						penaliteJourEngagement: this.getNodeParameter('penaliteJourEngagement', 0, COMMITMENT_DEFAULTS.penaliteJour.valeur),
-						delaiRelanceEngagement: this.getNodeParameter('delaiRelanceEngagement', 0, COMMITMENT_DEFAULTS.delaiRelanceJours.valeur),
-						delaiMiseEnDemeureEngagement: this.getNodeParameter('delaiMiseEnDemeureEngagement', 0, COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur),
-						collectivite: (this.getNodeParameter('region', 0, '') as string) || undefined,
-					},
-					MODEL_CLAUSE_LABELS,
-				);
-				const model = buildModelClauses(rows, settings);
-				const clausesName = fileName.replace(/\.xlsx$/, '').replace(/^etude-clauses-/, 'clauses-types-') + '.docx';
-				const docx = await buildModelClausesDocx(model);
-				binaries[this.getNodeParameter('binaryClauses', 0, 'clauses') as string] = await this.helpers.prepareBinaryData(
-					docx,
-					clausesName,
-					'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-				);
-				clausesTypes = {
+		if (booleanParameter(this, 'clausesTypes')) {
+			clausesTypes = await atItem(this, 0, async () => {
+				const model = buildModelClauses(rows, modelClauseSettings(this, region()));
+				const clausesName = siblingFileName(fileName, 'clauses-types-', '.docx');
+				binaries[textParameter(this, 'binaryClauses', 0, 'clauses')] = await outputFile(this, await buildModelClausesDocx(model), clausesName, 'docx');
+				return {
 					fichier: clausesName,
 					lots: model.lots.map((l) => ({ marche: l.marche, lot: l.lot, heures: l.heures, facilitateur: l.facilitateur ?? null, mecanismes: l.mecanismes.map((m) => m.code), pieces: l.sections.map((x) => `${x.piece} – ${x.titre}`) })),
 					lotsSansClause: model.sansClause.length,
 				};
-			} catch (error) {
-				throw toNodeError(node, error, 0);
-			}
+			});
 		}
-		const facilitateurs: IDataObject[] = [];
-		for (const row of rows) {
-			const f = row.faisabilite?.facilitateur;
-			if (f && row.faisabilite?.decision === 'clause' && !facilitateurs.some((x) => x.nom === f.nom)) {
-				facilitateurs.push({ nom: f.nom, email: f.email ?? null });
-			}
-		}
+		const facilitateurs = clauseFacilitators(rows);
 		return [
 			[
 				{
@@ -311,4 +249,46 @@ export class ClauseStudyReport implements INodeType {
 			],
 		];
 	}
+}
+
+/** Nom du classeur : celui demandé (« .xlsx » ajouté au besoin), sinon « etude-clauses-MARCHÉ-DATE.xlsx ». */
+function studyFileName(requested: string, marches: string[], dateEtude: string): string {
+	if (requested !== '') return requested.endsWith('.xlsx') ? requested : `${requested}.xlsx`;
+	return `etude-clauses-${safeFilePart(marches.length === 1 ? marches[0] : `${marches.length || ''}-marches`)}-${dateEtude}.xlsx`;
+}
+
+/** Nom d'un fichier joint au classeur d'étude : même suite, autre préfixe (« etude-clauses-… » → « revue-programmation-… »). */
+function siblingFileName(fileName: string, prefix: string, extension: string): string {
+	return fileName.replace(/\.xlsx$/, '').replace(/^etude-clauses-/, prefix) + extension;
+}
+
+/** Réglages des clauses types, lus des paramètres du nœud et validés par leur schéma. */
+function modelClauseSettings(ctx: IExecuteFunctions, collectivite: string | undefined): ModelClauseSettings {
+	const plafond = Number(ctx.getNodeParameter('plafondPenalites', 0, 0));
+	return parseSettings(
+		ModelClauseSettingsSchema,
+		{
+			penaliteHeure: ctx.getNodeParameter('penaliteHeure', 0, 60),
+			penaliteRetardReleve: ctx.getNodeParameter('penaliteRetardReleve', 0, 100),
+			penaliteRetardBilan: ctx.getNodeParameter('penaliteRetardBilan', 0, 300),
+			plafondPenalites: plafond > 0 ? plafond : undefined,
+			jourReleve: ctx.getNodeParameter('jourReleve', 0, 10),
+			poidsCritereSocial: ctx.getNodeParameter('poidsCritereSocial', 0, 10),
+			penaliteJourEngagement: ctx.getNodeParameter('penaliteJourEngagement', 0, COMMITMENT_DEFAULTS.penaliteJour.valeur),
+			delaiRelanceEngagement: ctx.getNodeParameter('delaiRelanceEngagement', 0, COMMITMENT_DEFAULTS.delaiRelanceJours.valeur),
+			delaiMiseEnDemeureEngagement: ctx.getNodeParameter('delaiMiseEnDemeureEngagement', 0, COMMITMENT_DEFAULTS.delaiMiseEnDemeureJours.valeur),
+			collectivite,
+		},
+		MODEL_CLAUSE_LABELS,
+	);
+}
+
+/** Les facilitateurs des lots avec clause, une fois chacun. */
+function clauseFacilitators(rows: StudyReportRow[]): Array<{ nom: string; email: string | null }> {
+	const facilitateurs: Array<{ nom: string; email: string | null }> = [];
+	for (const row of rows) {
+		const f = row.faisabilite?.facilitateur;
+		if (f && row.faisabilite?.decision === 'clause' && !facilitateurs.some((x) => x.nom === f.nom)) facilitateurs.push({ nom: f.nom, email: f.email ?? null });
+	}
+	return facilitateurs;
 }

@@ -45,6 +45,7 @@ export * from './schemas/penalty';
 export * from './schemas/primitives';
 export * from './schemas/registre';
 export * from './schemas/suivi';
+export * from './schemas/upstream';
 export * from './bilan-document';
 export * from './programme-review';
 export * from './commitments';

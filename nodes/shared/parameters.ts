@@ -70,3 +70,12 @@ export function failedItem(ctx: IExecuteFunctions, error: unknown, itemIndex: nu
 export async function outputFile(ctx: IExecuteFunctions, content: Buffer, fileName: string, type: keyof typeof MIME): Promise<IBinaryData> {
 	return ctx.helpers.prepareBinaryData(content, fileName, MIME[type]);
 }
+
+/** Exécute une étape du nœud ; son erreur devient l'erreur n8n qui nomme l'élément. */
+export async function atItem<T>(ctx: IExecuteFunctions, itemIndex: number, run: () => Promise<T> | T): Promise<T> {
+	try {
+		return await run();
+	} catch (error) {
+		throw toNodeError(ctx.getNode(), error, itemIndex);
+	}
+}
