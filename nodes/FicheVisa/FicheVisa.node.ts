@@ -3,11 +3,10 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { annotateFicheVisa, annotatedFileName, buildFicheVisaForm, buildPrefilledFicheVisa, readFicheVisaWorkbook } from '../adapters';
 import type { RawFiche, StudiedLot, StudyRowForVisa, VisaSettings } from '../core';
-import { FICHE_VISA_VERSION, READ_LIMIT_OPTIONS, checkFiche, ficheVisaFromStudy, parseDecimal, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage, todayIn } from '../core';
-import { errorItem, isUpstreamError, optionValue, runParameters, toNodeError } from '../shared/items';
+import { FICHE_VISA_VERSION, READ_LIMIT_OPTIONS, checkFiche, ficheVisaFromStudy, parseDecimal, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage, todayIn, upstream, upstreamText, UpstreamFeasibilitySchema } from '../core';
+import { isUpstreamError, optionValue, runParameters } from '../shared/items';
+import { asJson, asJsonList, choiceParameter, collectionParameter, failedItem, outputFile, textParameter } from '../shared/parameters';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
-
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export class FicheVisa implements INodeType {
 	description: INodeTypeDescription = {
@@ -242,15 +241,10 @@ export class FicheVisa implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const operation = this.getNodeParameter('operation', 0) as 'generer' | 'valider' | 'preremplirEtude';
+		const operation = choiceParameter(this, 'operation', ['generer', 'valider', 'preremplirEtude']);
 		if (operation === 'preremplirEtude') return [await prefillFromStudy(this)];
 		return [operation === 'generer' ? await generate(this) : await validate(this)];
 	}
-}
-
-function text(value: unknown): string | undefined {
-	if (typeof value === 'number') return String(value);
-	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
 
 /** Une fiche visa par marché étudié, préremplie par la sortie de l'étude de faisabilité. */
@@ -265,16 +259,16 @@ async function prefillFromStudy(ctx: IExecuteFunctions): Promise<INodeExecutionD
 			return;
 		}
 		const json = item.json;
-		const faisabilite = json.faisabilite as unknown as StudyRowForVisa['faisabilite'];
-		const marche = text(json.marche);
-		if (!faisabilite || typeof faisabilite.decision !== 'string' || marche === undefined) return;
+		const faisabilite = upstream(UpstreamFeasibilitySchema, json.faisabilite);
+		const marche = upstreamText(json.marche);
+		if (!faisabilite || marche === undefined) return;
 		rows.push({
 			marche,
-			lot: text(json.lot),
-			objet: text(json.objet),
-			intitule: text(json.intitule),
-			nature: text(json.nature),
-			cpv: text(json.cpv),
+			lot: upstreamText(json.lot),
+			objet: upstreamText(json.objet),
+			intitule: upstreamText(json.intitule),
+			nature: upstreamText(json.nature),
+			cpv: upstreamText(json.cpv),
 			montantHT: parseDecimal(json.montantHT),
 			dureeMois: parseDecimal(json.dureeMois),
 			faisabilite,
@@ -292,8 +286,8 @@ async function prefillFromStudy(ctx: IExecuteFunctions): Promise<INodeExecutionD
 		const fileName = `fiche-visa-${fiche.marche.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9._-]+/g, '-')}.xlsx`;
 		const buffer = await buildPrefilledFicheVisa({ champs: fiche.champs, lots: fiche.lots, date });
 		out.push({
-			json: { fichier: fileName, version: FICHE_VISA_VERSION, marche: fiche.marche, champs: fiche.champs as IDataObject, lots: fiche.lots as IDataObject[] },
-			binary: { data: await ctx.helpers.prepareBinaryData(buffer, fileName, XLSX) },
+			json: { fichier: fileName, version: FICHE_VISA_VERSION, marche: fiche.marche, champs: asJson(fiche.champs), lots: asJsonList(fiche.lots) },
+			binary: { data: await outputFile(ctx, buffer, fileName, 'xlsx') },
 			pairedItem: (origin.get(fiche.marche) ?? []).map((item) => ({ item })),
 		});
 	}
@@ -306,7 +300,7 @@ async function generate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	let blank: Buffer | undefined;
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const fileName = (ctx.getNodeParameter('nomFichier', itemIndex, 'fiche-visa-vierge.xlsx') as string).trim() || 'fiche-visa-vierge.xlsx';
+			const fileName = textParameter(ctx, 'nomFichier', itemIndex, 'fiche-visa-vierge.xlsx').trim() || 'fiche-visa-vierge.xlsx';
 			let buffer: Buffer;
 			if (ctx.getNodeParameter('preRemplir', itemIndex, false) === true) {
 				const raw = rawFicheFromJson(items[itemIndex].json, `élément ${itemIndex + 1}`);
@@ -317,12 +311,11 @@ async function generate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 			} else buffer = blank ??= await buildFicheVisaForm({ date: todayIn(ctx.getTimezone()) });
 			out.push({
 				json: { fichier: fileName, version: FICHE_VISA_VERSION },
-				binary: { data: await ctx.helpers.prepareBinaryData(buffer, fileName, XLSX) },
+				binary: { data: await outputFile(ctx, buffer, fileName, 'xlsx') },
 				pairedItem: { item: itemIndex },
 			});
 		} catch (error) {
-			if (!ctx.continueOnFail()) throw toNodeError(ctx.getNode(), error, itemIndex);
-			out.push(errorItem(ctx.getNode(), error, itemIndex, items[itemIndex].json));
+			out.push(failedItem(ctx, error, itemIndex, items[itemIndex].json));
 		}
 	}
 	return out;
@@ -338,7 +331,7 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	const node = ctx.getNode();
 	const items = ctx.getInputData();
 	const settingsFor = runParameters(ctx, (itemIndex): RunSettings => {
-		const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+		const options = collectionParameter(ctx, 'options', itemIndex);
 		const date = String(optionValue(options, 'dateControle') ?? '').trim() || todayIn(ctx.getTimezone());
 		const thresholds: IDataObject = { ...options };
 		delete thresholds.dateControle;
@@ -354,10 +347,10 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 	);
 	const studyFor = (itemIndex: number): StudiedLot[] | undefined => {
 		if (ctx.getNodeParameter('etude', itemIndex, 'aucune') !== 'champ') return studyParameter(itemIndex);
-		const field = ctx.getNodeParameter('champEtude', itemIndex, 'etude') as string;
+		const field = textParameter(ctx, 'champEtude', itemIndex, 'etude');
 		return readStudy(items[itemIndex].json[field], `élément ${itemIndex + 1}, champ « ${field} »`);
 	};
-	const source = ctx.getNodeParameter('source', 0, 'classeur') as 'classeur' | 'elements';
+	const source = choiceParameter(ctx, 'source', ['classeur', 'elements'], 0, 'classeur');
 	const out: INodeExecutionData[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const item = items[itemIndex];
@@ -372,7 +365,7 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 			let raw: RawFiche;
 			let buffer: Buffer | undefined;
 			if (source === 'classeur') {
-				const property = ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
+				const property = textParameter(ctx, 'binaryPropertyName', itemIndex, 'data');
 				const binary = item.binary?.[property];
 				if (!binary) {
 					throw new NodeOperationError(node, `Élément ${itemIndex + 1} : aucun fichier dans le champ binaire « ${property} »`, {
@@ -387,22 +380,22 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 
 			const result = checkFiche(raw, settings, study);
 			const binary: IBinaryKeyData = { ...(item.binary ?? {}) };
-			const mode = source === 'classeur' ? (ctx.getNodeParameter('copieAnnotee', itemIndex, 'toujours') as string) : 'jamais';
+			const mode = source === 'classeur' ? choiceParameter(ctx, 'copieAnnotee', ['toujours', 'siAnomalies', 'jamais'], itemIndex, 'toujours') : 'jamais';
 			let annotatedName: string | undefined;
 			if (buffer && fileName && (mode === 'toujours' || (mode === 'siAnomalies' && result.decision !== 'VISÉ'))) {
 				annotatedName = annotatedFileName(fileName);
 				const annotated = await annotateFicheVisa(buffer, fileName, { ...result, date }, readLimitsParameter(ctx, itemIndex));
-				const property = ctx.getNodeParameter('champAnnote', itemIndex, 'annote') as string;
-				binary[property] = await ctx.helpers.prepareBinaryData(annotated, annotatedName, XLSX);
+				const property = textParameter(ctx, 'champAnnote', itemIndex, 'annote');
+				binary[property] = await outputFile(ctx, annotated, annotatedName, 'xlsx');
 			}
 			const courriel = renderVisaMessage(result, { signature, fichierAnnote: annotatedName });
 			out.push({
 				json: {
 					decision: result.decision,
 					resume: result.resume,
-					anomalies: result.anomalies as unknown as IDataObject[],
+					anomalies: asJsonList(result.anomalies),
 					comptes: result.comptes,
-					fiche: result.fiche as unknown as IDataObject,
+					fiche: asJson(result.fiche),
 					decpAttendue: result.decpAttendue,
 					montantTotalHT: result.montantTotalHT,
 					seuilEuropeen: result.seuilEuropeen,
@@ -415,9 +408,8 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 				pairedItem: { item: itemIndex },
 			});
 		} catch (error) {
-			if (!ctx.continueOnFail()) throw toNodeError(node, error, itemIndex);
 			// Le fichier reçu accompagne l'erreur, pour le renvoyer à son auteur.
-			out.push({ ...errorItem(node, error, itemIndex, { ...item.json, fichier: fileName ?? null }), binary: item.binary });
+			out.push({ ...failedItem(ctx, error, itemIndex, { ...item.json, fichier: fileName ?? null }), binary: item.binary });
 		}
 	}
 	return out;

@@ -79,3 +79,18 @@ export async function atItem<T>(ctx: IExecuteFunctions, itemIndex: number, run: 
 		throw toNodeError(ctx.getNode(), error, itemIndex);
 	}
 }
+
+/**
+ * Une donnée du cœur (interface TypeScript) comme JSON d'un élément de n8n. La
+ * seule conversion que les types de n8n imposent : IDataObject exige une
+ * signature d'index, qu'une interface n'a pas ; les valeurs, elles, sont déjà
+ * du JSON (textes, nombres, booléens, null, listes et objets de ceux-ci).
+ */
+export function asJson(value: object): IDataObject {
+	return value as IDataObject;
+}
+
+/** Une liste de données du cœur comme liste JSON d'un élément de n8n (voir asJson). */
+export function asJsonList(values: readonly object[]): IDataObject[] {
+	return values.map(asJson);
+}
