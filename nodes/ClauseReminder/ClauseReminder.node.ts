@@ -1,81 +1,17 @@
-import type {
-	IBinaryData,
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeDescription,
-} from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
-import { z } from 'zod/v4';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
-import type { OutgoingMail } from '../adapters';
-import { ReleveTemplateFactory, releveFileName } from '../adapters';
-import type { ClauseRecord, ReminderDecision } from '../core';
-import {
-	REPORT_HOURS_READER,
-	ReportIndex,
-	WorkingCalendar,
-	addDays,
-	decideReminder,
-	linkSecretProblem,
-	parseReminderSettings,
-	renderReminder,
-	reportLinkUrl,
-	signReportLink,
-	templateMonths,
-	todayIn,
-} from '../core';
-import type { FollowUpEntry } from '../shared/follow-up';
-import { FOLLOW_UP_SOURCE_PROPERTIES, collectFollowUp, usableClauses } from '../shared/follow-up';
+import { FOLLOW_UP_SOURCE_PROPERTIES } from '../shared/follow-up';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
-import { errorItem, toNodeError } from '../shared/items';
-import { clausesRegistreTest, registerLinkSecret } from '../shared/register';
-import type { OnceOutcome } from '../shared/send-once';
-import { LEASE_OPTION, sendOnceInRegister, sendReport } from '../shared/send-once';
+import { clausesRegistreTest } from '../shared/register';
+import { LEASE_OPTION } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
-import type { PoolingContext } from '../shared/pooling';
-import { readPoolingContext } from '../shared/pooling';
-import { POOLING_REMINDER_OPTIONS, pooledReminders } from '../shared/pooling-reminder';
-import { buildFacilitatorSummaries } from './summary';
-
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-const OnlineOptionsSchema = z.object({
-	adresseReleveEnLigne: z.string().trim().default(''),
-	validiteLienJours: z.coerce.number().int().min(1, 'au moins 1 jour').max(366, 'au plus 366 jours').default(45),
-});
-
-/** Liens signés du relevé en ligne, si son adresse est renseignée (le secret vient de l'identifiant du registre). */
-async function onlineLinks(ctx: IExecuteFunctions, options: IDataObject, dateReference: string): Promise<{ url: (clause: ClauseRecord, mois: string) => string; expireDate: string } | undefined> {
-	const parsed = OnlineOptionsSchema.safeParse(options);
-	if (!parsed.success) {
-		throw new NodeOperationError(ctx.getNode(), `Option « Validité des liens du relevé en ligne » : ${parsed.error.issues[0].message}`, { description: 'Indiquez un nombre de jours entre 1 et 366.' });
-	}
-	const base = parsed.data.adresseReleveEnLigne;
-	if (base === '') return undefined;
-	if (!/^https?:\/\/[^\s]+$/.test(base)) {
-		throw new NodeOperationError(ctx.getNode(), `Adresse du relevé en ligne invalide : « ${base} »`, { description: 'Indiquez l’adresse complète du nœud Webhook du workflow « Relevé en ligne », commençant par https://, ou videz l’option.' });
-	}
-	const secret = await registerLinkSecret(ctx);
-	const problem = linkSecretProblem(secret);
-	if (problem) {
-		throw new NodeOperationError(ctx.getNode(), `Relevé en ligne : ${problem}`, {
-			description: 'Choisissez dans ce nœud l’identifiant « Registre des clauses » et renseignez-y le secret des liens (32 caractères au moins), ou videz l’option « Adresse du relevé en ligne ».',
-		});
-	}
-	const expireDate = addDays(dateReference, parsed.data.validiteLienJours);
-	const expire = Date.parse(`${expireDate}T23:59:59Z`) / 1000;
-	return { url: (clause, mois) => reportLinkUrl(base, signReportLink(secret, { marche: clause.marche, lot: clause.lot, siret: clause.siret, mois, expire })), expireDate };
-}
-
-interface Planned {
-	entry: FollowUpEntry<ClauseRecord>;
-	clause: ClauseRecord;
-	decision: ReminderDecision;
-	mail?: OutgoingMail;
-}
+import { POOLING_REMINDER_OPTIONS } from '../shared/pooling-reminder';
+import { clauseItem, summaryItems } from './output';
+import { readReminderParameters } from './parameters';
+import { planReminders } from './plan';
+import { sendReminders } from './send';
 
 export class ClauseReminder implements INodeType {
 	description: INodeTypeDescription = {
@@ -243,142 +179,14 @@ export class ClauseReminder implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
 		applyPlausibilityParameter(this);
-		const node = this.getNode();
-		const mode = this.getNodeParameter('mode', 0) as 'apercu' | 'envoyer';
-		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-		const requested = (this.getNodeParameter('dateReference', 0, '') as string).trim();
-		const dateReference = requested === '' ? todayIn(this.getTimezone()) : requested;
-		let settings;
-		try {
-			settings = parseReminderSettings({ ...options, dateReference });
-		} catch (error) {
-			throw toNodeError(node, error, 0);
-		}
-		const calendar = new WorkingCalendar(String(options.calendrier ?? 'FR'));
-		if (this.getNodeParameter('premierJourOuvre', 0, false) === true) {
-			if (settings.dateReference !== calendar.firstWorkingDay(settings.dateReference.slice(0, 7))) return [[], []];
-		}
-
-		// Les lignes de relevé valides vont directement à l'index des heures déclarées.
-		const reports = new ReportIndex([]);
-		// Registre : groupes de mutualisation et entreprises déclarées (sous-traitants…), sauf option contraire.
-		const pooling: { context?: PoolingContext } | undefined = options.mutualisation === false && options.lignesIntervenants === false ? undefined : {};
-		const data = await collectFollowUp(this, {
-			lineReader: REPORT_HOURS_READER,
-			onLine: (line) => reports.add(line),
-			fromRegister: pooling
-				? async (register) => {
-						try {
-							pooling.context = await readPoolingContext(register, { lines: options.lignesIntervenants !== false });
-						} catch (error) {
-							throw toNodeError(node, error, 0);
-						}
-					}
-				: undefined,
-		});
-		const clauseOut: INodeExecutionData[] = [];
-		const fail = (error: unknown, itemIndex: number, json: IDataObject) => {
-			if (!this.continueOnFail()) throw toNodeError(node, error, itemIndex);
-			clauseOut.push(errorItem(node, error, itemIndex, json));
-		};
-		for (const f of data.fileErrors) fail(f.error, f.itemIndex, f.json);
-
-		const signature = this.getNodeParameter('signature', 0, '') as string;
-		const attach = options.joindreModele !== false;
-		const online = await onlineLinks(this, options, settings.dateReference);
-		const planned: Planned[] = [];
-		// Clauses lisibles, une fois chacune ; des relevés illisibles fausseraient le calcul : rien n'est envoyé pour leur clause.
-		const usable = [...usableClauses(data, node, fail)];
-		const adjust = pooledReminders(usable.map((u) => u.clause), reports, settings, pooling?.context, { mutualisation: options.mutualisation !== false, lignesIntervenants: options.lignesIntervenants !== false });
-		for (const { entry, clause } of usable) {
-			const { decision, mutualisation, lignesManquantes } = adjust(clause, decideReminder(clause, reports, settings));
-			const item: Planned = { entry, clause, decision };
-			if (decision.niveau !== 'aucun') {
-				const releveEnLigne = online ? { liens: decision.moisManquants.map((m) => ({ mois: m.mois, url: online.url(clause, m.mois) })), expire: online.expireDate } : undefined;
-				const message = renderReminder(clause, decision, { signature, modeleJoint: attach, releveEnLigne, mutualisation, lignesManquantes });
-				item.mail = { ...message, cleMessage: decision.cleEnvoi ?? undefined };
-			}
-			planned.push(item);
-		}
-
-		// Modèles de relevé pré-remplis : un classeur de base par exécution, puis chaque modèle
-		// produit au moment de son envoi (ou de son aperçu) et aussitôt libéré.
-		const toMail = planned.filter((p) => p.mail);
-		const factory = attach && toMail.length > 0 ? await ReleveTemplateFactory.create(settings.dateReference) : undefined;
-		// Un modèle par mois manquant : le titulaire renvoie un relevé par mois.
-		const templatesFor = async (p: Planned) => {
-			if (!factory) return [];
-			return templateMonths(p.decision).map((mois) => ({ fileName: releveFileName(p.clause, mois), content: factory.render({ clause: p.clause, mois }) }));
-		};
-		const withTemplates = (mail: OutgoingMail, modeles: Array<{ fileName: string; content: Buffer }>): OutgoingMail =>
-			modeles.length > 0 ? { ...mail, attachments: modeles.map((m) => ({ filename: m.fileName, content: m.content, contentType: XLSX })) } : mail;
-
-		const outcomes = new Map<Planned, OnceOutcome | 'aperçu'>();
-		const previews = new Map<Planned, IBinaryData[]>();
-		const sendStart = process.hrtime.bigint();
-		if (mode === 'envoyer' && toMail.length > 0) {
-			const sent = await sendOnceInRegister(
-				this,
-				// Le modèle de relevé est produit au moment de l'envoi, puis libéré.
-				toMail.map((p) => ({ key: p.decision.cleEnvoi!, mail: async () => withTemplates(p.mail!, await templatesFor(p)) })),
-				{ debitParSeconde: Number(options.debitParSeconde ?? 10), nature: 'relance', bailSecondes: Number(options.bailEnvoi ?? 120) },
-			);
-			for (const p of toMail) outcomes.set(p, sent.get(p.decision.cleEnvoi!)!);
-		} else {
-			for (const p of toMail) {
-				outcomes.set(p, 'aperçu');
-				const binaries: IBinaryData[] = [];
-				for (const modele of await templatesFor(p)) binaries.push(await this.helpers.prepareBinaryData(modele.content, modele.fileName, XLSX));
-				if (binaries.length > 0) previews.set(p, binaries);
-			}
-		}
-		const sendMs = mode === 'envoyer' ? Number(process.hrtime.bigint() - sendStart) / 1e6 : 0;
-
-		for (const p of planned) {
-			const outcome = outcomes.get(p);
-			let envoi: IDataObject = { statut: 'sans objet', motif: 'Aucune relance à ce niveau ce mois-ci.' };
-			if (p.mail) {
-				const base: IDataObject = { a: p.mail.to, cc: p.mail.cc ?? [], objet: p.mail.subject, cle: p.decision.cleEnvoi };
-				if (outcome === 'aperçu') envoi = { statut: 'aperçu', ...base, texte: p.mail.text, html: p.mail.html };
-				else if (outcome) {
-					envoi = sendReport(outcome, p.mail.to, base, {
-						alreadySent: 'Relance déjà envoyée lors d’une exécution précédente : pas de renvoi.',
-						holderRefused: (refused) =>
-							`adresse du titulaire ${refused.adresse} refusée (${refused.message}) ; les copies sont parties. Corrigez l’adresse dans le registre : la relance repartira à la prochaine exécution.`,
-						uncertainEvenIfRefused: true,
-					});
-				} else envoi = { statut: 'sans objet', ...base };
-			}
-			const out: INodeExecutionData = {
-				json: {
-					marche: p.clause.marche,
-					lot: p.clause.lot,
-					titulaire: p.clause.titulaire,
-					siret: p.clause.siret,
-					facilitateur: p.clause.facilitateur,
-					emailFacilitateur: p.clause.emailFacilitateur,
-					decision: p.decision as unknown as IDataObject,
-					envoi,
-				},
-				pairedItem: { item: p.entry.itemIndex },
-			};
-			// Aperçu : « modele » (premier mois), puis « modele_2 », « modele_3 »… pour les mois suivants.
-			const preview = previews.get(p);
-			if (preview) out.binary = Object.fromEntries(preview.map((b, i) => [i === 0 ? 'modele' : `modele_${i + 1}`, b]));
-			clauseOut.push(out);
-		}
-
-		const onlyNews = options.syntheseSiNouveau !== false;
-		const summaries = buildFacilitatorSummaries(clauseOut.map((i) => i.json), {
-			dateReference: settings.dateReference,
-			mode,
-			ignoredSheets: data.ignoredSheets,
-			ignoredFiles: data.ignoredFiles,
-		}).filter((s) => !onlyNews || s.compte['envoyé'] + s.compte['échec'] + s.compte['reporté'] + s.compte['aperçu'] > 0);
-		const summaryOut: INodeExecutionData[] = summaries.map((summary) => ({
-			json: { ...summary, envoi: { courriels: toMail.length, dureeMs: Math.round(sendMs) } } as unknown as IDataObject,
-			pairedItem: clauseOut.flatMap((i) => (i.json.emailFacilitateur === summary.emailFacilitateur || summary.emailFacilitateur === null ? [i.pairedItem as { item: number }] : [])),
-		}));
-		return [clauseOut, summaryOut];
+		const parameters = readReminderParameters(this);
+		const { settings, calendar } = parameters;
+		if (parameters.premierJourOuvre && settings.dateReference !== calendar.firstWorkingDay(settings.dateReference.slice(0, 7))) return [[], []];
+		// Suivi lu, décision et courriel de chaque clause ; les clauses illisibles ressortent en erreur.
+		const plan = await planReminders(this, parameters);
+		// Envoi (mode envoi) : une seule fois par clause, mois et niveau ; sinon l'aperçu et ses modèles de relevé.
+		const sending = await sendReminders(this, plan.planned, parameters);
+		const clauseOut = [...plan.failed, ...plan.planned.map((p) => clauseItem(p, sending.outcomes.get(p), sending.previews.get(p)))];
+		return [clauseOut, summaryItems(clauseOut, parameters, sending, plan)];
 	}
 }
