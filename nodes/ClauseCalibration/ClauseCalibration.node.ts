@@ -7,6 +7,7 @@ import { CALIBRATION_OPTIONS, MAIN_CALIBRATION_PROPERTIES, METHOD_PROPERTY, METH
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
+import { asJson } from '../shared/parameters';
 
 /*
  * Les valeurs par défaut des paramètres (nodes/shared/calibration-properties.ts)
@@ -77,7 +78,7 @@ export class ClauseCalibration implements INodeType {
 				// Montant, taux ou coût horaire absurdes : des heures invraisemblables ne sortent pas du nœud.
 				assertPlausibleHours(calibrage.heuresCalculees, entry.where);
 				returnData.push({
-					json: { ...entry.json, calibrage: calibrage as unknown as IDataObject },
+					json: { ...entry.json, calibrage: asJson(calibrage) },
 					pairedItem: { item: entry.itemIndex },
 				});
 			} catch (error) {

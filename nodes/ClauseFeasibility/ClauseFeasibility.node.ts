@@ -8,7 +8,7 @@ import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { isUpstreamError, toNodeError } from '../shared/items';
 import type { LotEntry } from '../shared/lots';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
-import { collectionParameter, failedItem, isDataObject, textParameter } from '../shared/parameters';
+import { asJson, collectionParameter, failedItem, isDataObject, textParameter } from '../shared/parameters';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 
 export class ClauseFeasibility implements INodeType {
@@ -200,5 +200,5 @@ function studyJson(study: FeasibilityStudy, lot: Lot, entry: LotEntry): IDataObj
 	// pour que l'éditeur de n8n la montre en premier (tableau, JSON, schéma).
 	const lotFields = { ...entry.json };
 	delete lotFields.faisabilite;
-	return { faisabilite: faisabilite as unknown as IDataObject, ...lotFields };
+	return { faisabilite: asJson(faisabilite), ...lotFields };
 }

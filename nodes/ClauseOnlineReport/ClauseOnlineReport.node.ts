@@ -5,6 +5,7 @@ import { z } from 'zod/v4';
 import type { Acknowledgement } from '../core';
 import { linkSecretProblem, parseIntakeSettings, renderAcknowledgement, renderReceiptPage, todayIn } from '../core';
 import { errorItem } from '../shared/items';
+import { asJson, choiceParameter, textParameter } from '../shared/parameters';
 import { clausesRegistreTest, openRegister, registerLinkSecret } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
 import { BUSY_ELSEWHERE, LEASE_OPTION, sendOnce } from '../shared/send-once';
@@ -49,7 +50,7 @@ function pageJson(page: PageOutcome): IDataObject {
 		...(page.motif ? { motif: page.motif } : {}),
 		...(page.claims ? { marche: page.claims.marche, lot: page.claims.lot, mois: page.claims.mois } : {}),
 		...(page.clause ? { titulaire: page.clause.titulaire, facilitateur: page.clause.facilitateur } : {}),
-		...(r ? { releve: r.statutLibelle, compte: r.compte as unknown as IDataObject, erreurs: r.anomalies.filter((a) => a.gravite === 'erreur').length } : {}),
+		...(r ? { releve: r.statutLibelle, compte: asJson(r.compte), erreurs: r.anomalies.filter((a) => a.gravite === 'erreur').length } : {}),
 		...(page.written ? { versionsRegistre: page.written } : {}),
 	};
 }
@@ -156,7 +157,7 @@ export class ClauseOnlineReport implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const node = this.getNode();
-		const chosen = this.getNodeParameter('operation', 0) as 'preparer' | 'enregistrer' | 'requete';
+		const chosen = choiceParameter(this, 'operation', ['preparer', 'enregistrer', 'requete']);
 		const secret = await registerLinkSecret(this);
 		const problem = linkSecretProblem(secret);
 		if (problem) {
@@ -174,20 +175,20 @@ export class ClauseOnlineReport implements INodeType {
 					const options = parsed.data;
 					const settings = { conservationMois: options.conservationMois, ...(options.contact ? { contact: options.contact } : {}) };
 					const now = new Date();
-					const saisie = chosen === 'preparer' ? undefined : (this.getNodeParameter('saisie', i, {}) as unknown);
+					const saisie = chosen === 'preparer' ? undefined : this.getNodeParameter('saisie', i, {});
 					const operation = chosen === 'requete' ? (isSubmission(saisie) ? 'enregistrer' : 'preparer') : chosen;
 					if (operation === 'preparer') {
 						const page = await prepareForm(register, this.getNodeParameter('jeton', i, ''), secret, now, settings);
 						out.push({ json: pageJson(page), pairedItem: { item: i } });
 						continue;
 					}
-					const mode = this.getNodeParameter('mode', i, 'apercu') as string;
+					const mode = choiceParameter(this, 'mode', ['apercu', 'envoyer'], i, 'apercu');
 					const dateReception = todayIn(this.getTimezone(), now);
 					const intake = parseIntakeSettings({ dateReception, moisDejaRecu: 'remplacer', ...(options.seuilHeuresMois !== undefined ? { seuilHeuresMois: options.seuilHeuresMois } : {}) });
 					const page = await submitForm(register, typeof saisie === 'string' ? safeJson(saisie) : saisie, secret, now, intake, settings, `relevé en ligne du ${dateReception}`);
 					const json = pageJson(page);
 					if (page.statut === 'enregistre' && page.result) {
-						const ack = renderAcknowledgement(page.result, { signature: this.getNodeParameter('signature', i, '') as string, dateReception });
+						const ack = renderAcknowledgement(page.result, { signature: textParameter(this, 'signature', i), dateReception });
 						let outcome: OnceOutcome | 'aperçu' = 'aperçu';
 						if (mode === 'envoyer' && ack.cle !== null) {
 							const sent = await sendOnce(this, register, [{ key: ack.cle, mail: { to: ack.to, cc: ack.cc, subject: ack.subject, text: ack.text, html: ack.html, cleMessage: ack.cle } }], {

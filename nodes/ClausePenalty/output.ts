@@ -12,6 +12,7 @@ import type { PenaltyParameters } from './parameters';
 import type { StepRecording } from './record';
 import type { Outcome, Planned, Refusal } from './types';
 import { PDF, XLSX } from './types';
+import { asJson, asJsonList } from '../shared/parameters';
 
 const ALREADY_SENT = {
 	miseEnDemeure:
@@ -121,13 +122,13 @@ export async function clauseItem(
 			dateDocument: a.dateCalcul,
 			dateMiseEnDemeure: p.step.dateMiseEnDemeure ?? null,
 			echeanceMiseEnDemeure: p.step.echeanceMiseEnDemeure ?? null,
-			heures: a.heures as unknown as IDataObject,
-			...(p.mutualisation ? { mutualisation: p.mutualisation as unknown as IDataObject } : {}),
-			relevesManquants: a.relevesManquants as unknown as IDataObject[],
-			bilan: a.bilan as unknown as IDataObject,
-			penalites: { total: a.total, sommeLignes: a.sommeLignes, plafond: a.plafond as unknown as IDataObject, lignes: a.lignes as unknown as IDataObject[] },
-			parametres: a.parametres as unknown as IDataObject,
-			avertissements: a.avertissements as unknown as IDataObject[],
+			heures: asJson(a.heures),
+			...(p.mutualisation ? { mutualisation: asJson(p.mutualisation) } : {}),
+			relevesManquants: asJsonList(a.relevesManquants),
+			bilan: a.bilan && asJson(a.bilan),
+			penalites: { total: a.total, sommeLignes: a.sommeLignes, plafond: asJson(a.plafond), lignes: asJsonList(a.lignes) },
+			parametres: asJson(a.parametres),
+			avertissements: asJsonList(a.avertissements),
 			documents: p.notice ? { lettre: p.notice.lettre.fileName, annexe: p.notice.annexe.fileName, empreinteLettre: p.notice.lettre.empreinte } : null,
 			// Classeur de suivi : la ligne à reporter dans sa feuille « Pénalités » ; le registre des clauses, lui, la consigne à l'envoi.
 			ligneRegistre: p.notice && !fromRegister ? registerRow(p) : null,

@@ -1,10 +1,11 @@
 /** Paramètres du nœud « Avis de pénalité », lus et validés une fois par exécution. */
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DeliveryMode, LetterOptions, PenaltySettings } from '../core';
 import { PENALTY_SETTINGS_LABELS, PenaltySettingsSchema, parseSettings, todayIn } from '../core';
 import { toNodeError } from '../shared/items';
+import { choiceParameter, collectionParameter } from '../shared/parameters';
 
 export interface PenaltyParameters {
 	mode: 'revue' | 'envoyer';
@@ -58,9 +59,9 @@ function deliveryMode(value: unknown): DeliveryMode {
 
 export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters {
 	const node = ctx.getNode();
-	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	const options = collectionParameter(ctx);
 	const requested = String(ctx.getNodeParameter('dateAvis', 0, '') ?? '').trim();
-	const echeance = ctx.getNodeParameter('echeance', 0, 'finExecution') as string;
+	const echeance = ctx.getNodeParameter('echeance', 0, 'finExecution');
 	let settings: PenaltySettings;
 	try {
 		settings = parseSettings(
@@ -97,8 +98,8 @@ export function readPenaltyParameters(ctx: IExecuteFunctions): PenaltyParameters
 		});
 	}
 	return {
-		mode: ctx.getNodeParameter('mode', 0) as 'revue' | 'envoyer',
-		source: ctx.getNodeParameter('source', 0, 'registre') as PenaltyParameters['source'],
+		mode: choiceParameter(ctx, 'mode', ['revue', 'envoyer']),
+		source: choiceParameter(ctx, 'source', ['registre', 'classeur', 'elements'], 0, 'registre'),
 		settings,
 		letter: {
 			emetteur: String(ctx.getNodeParameter('emetteur', 0, '') ?? ''),

@@ -40,6 +40,7 @@ import {
 } from '../core';
 import type { ItemResult } from './items';
 import { eachItem } from './items';
+import { asJsonList } from '../shared/parameters';
 
 const value = (ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = '') => ctx.getNodeParameter(name, itemIndex, fallback);
 
@@ -189,7 +190,7 @@ export function importDecp(ctx: IExecuteFunctions, register: Register): Promise<
 				const read = tryReadDecpMarche(raw, where);
 				if (!read.ok) {
 					counts.refuses++;
-					lines.push({ resultat: 'refusé', rang, id: id ?? null, motif: read.error.message, anomalies: read.error.anomalies as unknown as IDataObject[] });
+					lines.push({ resultat: 'refusé', rang, id: id ?? null, motif: read.error.message, anomalies: asJsonList(read.error.anomalies) });
 					continue;
 				}
 				const marche = read.value;

@@ -35,6 +35,7 @@ import { readIntervenants, readPools, readReceivedLines } from '../shared/poolin
 import { unknownClause } from './archive';
 import type { ItemResult } from './items';
 import { eachItem } from './items';
+import { asJsonList } from '../shared/parameters';
 
 function listParameter(ctx: IExecuteFunctions, name: string, entry: string, itemIndex: number): IDataObject[] {
 	const value = ctx.getNodeParameter(name, itemIndex, {}) as IDataObject;
@@ -131,7 +132,7 @@ export function declareIntervenants(ctx: IExecuteFunctions, register: Register):
 					titulaire: clause.titulaire,
 					version: result.version,
 					etat: writeState(result),
-					intervenants: record.intervenants as unknown as IDataObject[],
+					intervenants: asJsonList(record.intervenants),
 				},
 			},
 		];

@@ -7,6 +7,7 @@ import { clauseKey, inForce, sameName } from '../core';
 import { eachItem } from './items';
 import { clauseRefParameters, periodParameters } from './parameters';
 import { unknownClause } from './archive';
+import { asJson, asJsonList } from '../shared/parameters';
 
 export function readClauses(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
 	return eachItem(ctx, async (_item, itemIndex) => {
@@ -26,10 +27,10 @@ export function readClauses(ctx: IExecuteFunctions, register: Register): Promise
 				json: {
 					cle: record.key,
 					version: record.version,
-					...(clause as unknown as IDataObject),
+					...(asJson(clause)),
 					heuresDeclarees: declared,
 					heuresRestantes: Math.max(0, Math.round((clause.heuresDues - declared) * 100) / 100),
-					moisDeclares: months as unknown as IDataObject[],
+					moisDeclares: asJsonList(months),
 				},
 			};
 		});
