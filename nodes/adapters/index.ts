@@ -5,6 +5,7 @@ export * from './excel/fiche-visa-annotate';
 export * from './excel/fiche-visa-reader';
 export * from './excel/fiche-visa-template';
 export * from './excel/follow-up-workbook';
+export * from './excel/ooxml';
 export * from './excel/penalty-annex';
 export * from './excel/print';
 export * from './excel/programme-review';

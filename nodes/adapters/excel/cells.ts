@@ -74,14 +74,5 @@ export function readCell(cell: ExcelJS.Cell): CellRead {
 	return plainValue(cell.value, cell);
 }
 
-/** Lettre(s) d'une colonne Excel : 1 → A, 27 → AA. */
-export function columnLetter(index: number): string {
-	let n = index;
-	let out = '';
-	while (n > 0) {
-		const r = (n - 1) % 26;
-		out = String.fromCharCode(65 + r) + out;
-		n = Math.floor((n - 1) / 26);
-	}
-	return out;
-}
+/** Lettre(s) d'une colonne Excel : voir ooxml.ts, qui tient les références de cellules. */
+export { columnLetter } from './ooxml';

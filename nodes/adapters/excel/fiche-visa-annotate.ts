@@ -14,12 +14,12 @@
  */
 import type { ReadLimits, VisaAnomaly, VisaDecision, VisaEffect } from '../../core';
 import { frenchShortDate } from '../../core';
-import { columnLetter } from './cells';
+import { columnLetter, xmlText } from './ooxml';
 import { FICHE_VISA_TEMPLATE } from './fiche-visa-template';
 import { A4 } from './print';
 import { loadWorkbook } from './workbook';
 import type { CellEdit } from './xlsx-edit';
-import { XlsxEditor, XlsxStyles, editCells, inlineStringCell, xmlText } from './xlsx-edit';
+import { XlsxEditor, XlsxStyles, editCells, inlineStringCell } from './xlsx-edit';
 
 const FILLS: Record<VisaEffect, string> = { REFUSÉ: 'FFF4A6A6', 'À COMPLÉTER': 'FFFFC97A', observation: 'FFFFF59D' };
 const DECISION_FILLS: Record<VisaDecision, string> = { VISÉ: 'FFB7E1B0', 'À COMPLÉTER': FILLS['À COMPLÉTER'], REFUSÉ: FILLS.REFUSÉ };

@@ -8,7 +8,7 @@
  */
 import type { FicheLotField, RawCell, RawFiche, RawFicheLot, ReadLimits, VisaAnomaly } from '../../core';
 import { FICHE_FIELDS, FICHE_LOT_FIELDS, VISA_RULES, quote } from '../../core';
-import { columnLetter } from './cells';
+import { columnLetter } from './ooxml';
 import { FICHE_VISA_TEMPLATE, ficheDefinedName, lotFieldForHeading } from './fiche-visa-template';
 import { fileError } from './workbook';
 import type { LightSheet } from './xlsx-light';

@@ -10,7 +10,7 @@ import ExcelJS from 'exceljs';
 
 import type { FicheField, FicheFieldInfo, FicheListName, FicheLotField } from '../../core';
 import { FICHE_FIELDS, FICHE_LISTS, FICHE_LOT_FIELDS, FICHE_VISA_VERSION, listLabels, normalizeToken } from '../../core';
-import { columnLetter } from './cells';
+import { columnLetter } from './ooxml';
 import { preparePrint } from './print';
 
 const SHEETS = { fiche: 'Fiche visa', lots: 'Lots', listes: 'Listes', instructions: 'Instructions', anomalies: 'Anomalies' } as const;

@@ -10,7 +10,7 @@
  */
 import type ExcelJS from 'exceljs';
 
-import { columnLetter } from './cells';
+import { columnLetter } from './ooxml';
 
 /** Format A4 dans la numérotation d'Excel (ECMA-376, ST_PaperSize). */
 export const A4 = 9;

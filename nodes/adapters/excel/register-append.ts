@@ -13,8 +13,7 @@ import JSZip from 'jszip';
 import { Transform } from 'node:stream';
 
 import { AGE_BANDS, AnomalyError, CONTRACT_TYPES, EMPLOYERS, MODALITIES, OUTCOMES, PUBLIC_CATEGORIES, REPORT_LINE_LABELS, SEXES, normalizeToken } from '../../core';
-import { columnLetter } from './cells';
-import { ZipArchive } from './zip-archive';
+import { ZipArchive, columnIndex, columnLetter, decodeXml, isoDateToExcelSerial, parseRelationships, resolveTarget, xmlText } from './ooxml';
 
 /** Colonnes ajoutées à la feuille « Relevés » si elles manquent, dans cet ordre. */
 export const REGISTER_LINE_FIELDS = [
@@ -99,32 +98,13 @@ export interface RegisterAppendPlan {
 	lastRow: number;
 }
 
-function xmlEscape(value: string): string {
-	// eslint-disable-next-line no-control-regex
-	return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
-}
-
-function xmlUnescape(value: string): string {
-	return value.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
-function columnIndex(letters: string): number {
-	let n = 0;
-	for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
-	return n;
-}
-
-function excelSerial(iso: string): number {
-	return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10))) / 86400000 + 25569;
-}
-
 interface CellStyle {
 	s?: string;
 	numeric: boolean;
 }
 
 function inlineCell(ref: string, text: string, style?: string): string {
-	return `<c r="${ref}"${style ? ` s="${style}"` : ''} t="inlineStr"><is><t xml:space="preserve">${xmlEscape(text)}</t></is></c>`;
+	return `<c r="${ref}"${style ? ` s="${style}"` : ''} t="inlineStr"><is><t xml:space="preserve">${xmlText(text)}</t></is></c>`;
 }
 
 function numberCell(ref: string, value: number, style?: string): string {
@@ -142,7 +122,7 @@ function valueCell(field: string, value: unknown, ref: string, style: CellStyle 
 	if (field === 'mois' && /^\d{4}-\d{2}$/.test(text)) return inlineCell(ref, `${text.slice(5, 7)}/${text.slice(0, 4)}`, style?.numeric ? undefined : style?.s);
 	if (DATE_FIELDS.has(field) && /^\d{4}-\d{2}-\d{2}$/.test(text)) {
 		// Date : numéro de série avec le format de date de la colonne, sinon texte JJ/MM/AAAA.
-		if (style?.numeric && style.s) return numberCell(ref, excelSerial(text), style.s);
+		if (style?.numeric && style.s) return numberCell(ref, isoDateToExcelSerial(text), style.s);
 		return inlineCell(ref, `${text.slice(8, 10)}/${text.slice(5, 7)}/${text.slice(0, 4)}`, style?.numeric ? undefined : style?.s);
 	}
 	return inlineCell(ref, text, style?.s);
@@ -343,10 +323,9 @@ async function sheetPath(read: (path: string) => Promise<string | undefined>, sh
 	for (const m of workbook.matchAll(/<sheet\b[^>]*\/>/g)) {
 		const name = /\bname="([^"]*)"/.exec(m[0])?.[1];
 		const id = /\br:id="([^"]*)"/.exec(m[0])?.[1];
-		if (name === undefined || id === undefined || normalizeToken(xmlUnescape(name)) !== wanted) continue;
-		const rel = [...rels.matchAll(/<Relationship\b[^>]*\/>/g)].map((r) => r[0]).find((r) => new RegExp(`\\bId="${id}"`).test(r));
-		const target = rel ? /\bTarget="([^"]*)"/.exec(rel)?.[1] : undefined;
-		if (target) return target.startsWith('/') ? target.slice(1) : `xl/${target}`;
+		if (name === undefined || id === undefined || normalizeToken(decodeXml(name)) !== wanted) continue;
+		const target = parseRelationships(rels).find((r) => r.id === id)?.target;
+		if (target) return resolveTarget('xl', target);
 	}
 	throw new AnomalyError([
 		{

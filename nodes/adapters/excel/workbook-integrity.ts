@@ -5,13 +5,10 @@
  * (processus arrêté, copie interrompue) se lit sinon sans erreur jusqu'à la
  * coupure : ses premières lignes passeraient pour le classeur entier.
  */
-import { assertXlsx, fileError } from './workbook';
-import { ZipArchive } from './zip-archive';
+import { ZipArchive } from './ooxml';
+import { assertXlsx, damagedFileError } from './workbook';
 
 const CLOSED = /(?:<\/[A-Za-z_][\w.:-]*\s*>|\/>)\s*$/;
-
-const CORRECTION =
-	'Le fichier est incomplet ou abîmé : reprenez la dernière version complète du classeur (ou ouvrez-le dans Excel ou LibreOffice et enregistrez-le de nouveau au format .xlsx), puis relancez. Rien n’a été lu de ce fichier.';
 
 /** Fin (quelques centaines de caractères) d'une partie, décompressée en flux ; lève une erreur si la décompression échoue. */
 async function tailOf(archive: ZipArchive, name: string): Promise<string> {
@@ -32,7 +29,7 @@ export async function assertCompleteWorkbook(buffer: Buffer, fileName: string): 
 	try {
 		archive = ZipArchive.read(buffer);
 	} catch (error) {
-		throw fileError(fileName, `le classeur est illisible ou abîmé (${(error as Error).message})`, CORRECTION, 'fichier.abime');
+		throw damagedFileError(fileName, error instanceof Error ? error.message : String(error));
 	}
 	for (const name of archive.names()) {
 		if (!/\.(xml|rels)$/i.test(name)) continue;
@@ -40,10 +37,10 @@ export async function assertCompleteWorkbook(buffer: Buffer, fileName: string): 
 		try {
 			tail = await tailOf(archive, name);
 		} catch (error) {
-			throw fileError(fileName, `le classeur est illisible ou abîmé (partie « ${name} » : ${(error as Error).message})`, CORRECTION, 'fichier.abime');
+			throw damagedFileError(fileName, `partie « ${name} » : ${error instanceof Error ? error.message : String(error)}`);
 		}
 		if (!CLOSED.test(tail)) {
-			throw fileError(fileName, `le classeur est illisible ou abîmé (partie « ${name} » incomplète : son XML s’arrête avant la fin)`, CORRECTION, 'fichier.abime');
+			throw damagedFileError(fileName, `partie « ${name} » incomplète : son XML s’arrête avant la fin`);
 		}
 	}
 }

@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs';
 import type { ReadLimits } from '../../core';
 import { AnomalyError, DEFAULT_READ_LIMITS, ReadLimitError } from '../../core';
 import { XmlCompleteness } from './xml-complete';
-import { ZipArchive } from './zip-archive';
+import { ZipArchive } from './ooxml';
 
 const ZIP = [0x50, 0x4b, 0x03, 0x04];
 const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
@@ -155,14 +155,6 @@ export async function loadWorkbook(buffer: Buffer, fileName: string, limits: Rea
 	} catch (error) {
 		failure = error;
 	}
-	if (failure !== undefined) {
-		const detail = failure instanceof Error ? ` (${failure.message})` : '';
-		throw fileError(
-			fileName,
-			`le classeur est illisible ou abîmé${detail}`,
-			'Ouvrez-le dans Excel ou LibreOffice, vérifiez son contenu et enregistrez-le de nouveau au format .xlsx.',
-			'fichier.abime',
-		);
-	}
+	if (failure !== undefined) throw damagedFileError(fileName, failure instanceof Error ? failure.message : String(failure));
 	return workbook;
 }

@@ -12,9 +12,9 @@
  * et les cellules.
  */
 import type { ReadLimits } from '../../core';
-import { escapeHtml } from '../../core';
-import { LightWorkbook, parseAddress, xmlAttribute } from './xlsx-light';
-import type { ZipArchive } from './zip-archive';
+import type { Relationship, ZipArchive } from './ooxml';
+import { XML_HEADER, dirOf, nextRelationshipId, parseAddress, parseRelationships, relationshipsXml, relativeTarget, relsPathOf, resolveTarget, xmlAttribute, xmlText } from './ooxml';
+import { LightWorkbook } from './xlsx-light';
 
 const REL_NS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 const REL_TYPES = {
@@ -29,15 +29,6 @@ const CONTENT_TYPES = {
 	vml: 'application/vnd.openxmlformats-officedocument.vmlDrawing',
 };
 const MAIN_NS = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
-const XML_HEADER = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
-
-/** Texte pour le XML : échappé, caractères de contrôle codés à la manière d'OOXML (_xHHHH_). */
-export function xmlText(value: string): string {
-	const coded = value
-		.replace(/_x(?=[0-9a-fA-F]{4}_)/g, '_x005F_x')
-		.replace(/[^\t\n\r\u0020-\uFFFD]/g, (c) => `_x${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}_`);
-	return escapeHtml(coded);
-}
 
 /** Attribut posé (remplacé s'il existe) dans le texte des attributs d'une balise. */
 function setAttribute(attributes: string, name: string, value: string): string {
@@ -47,67 +38,6 @@ function setAttribute(attributes: string, name: string, value: string): string {
 
 function removeAttribute(attributes: string, name: string): string {
 	return attributes.replace(new RegExp(`\\s${name}="[^"]*"`), '');
-}
-
-/** Chemin d'une partie désignée par une relation, depuis le dossier de la partie source. */
-function resolveTarget(baseDir: string, target: string): string {
-	if (target.startsWith('/')) return target.slice(1);
-	const parts = baseDir.split('/').filter(Boolean);
-	for (const segment of target.split('/')) {
-		if (segment === '..') parts.pop();
-		else if (segment !== '.' && segment !== '') parts.push(segment);
-	}
-	return parts.join('/');
-}
-
-/** Chemin relatif d'une partie vue depuis un dossier (« xl/worksheets » → « ../comments1.xml »). */
-function relativeTarget(fromDir: string, path: string): string {
-	const from = fromDir.split('/').filter(Boolean);
-	const to = path.split('/');
-	let common = 0;
-	while (common < from.length && common < to.length - 1 && from[common] === to[common]) common++;
-	return [...from.slice(common).map(() => '..'), ...to.slice(common)].join('/');
-}
-
-function dirOf(path: string): string {
-	return path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
-}
-
-function relsPathOf(path: string): string {
-	const dir = dirOf(path);
-	return `${dir ? `${dir}/` : ''}_rels/${path.slice(dir ? dir.length + 1 : 0)}.rels`;
-}
-
-interface Relationship {
-	id: string;
-	type: string;
-	target: string;
-	external: boolean;
-}
-
-function parseRelationships(xml: string): Relationship[] {
-	const out: Relationship[] = [];
-	for (const m of xml.matchAll(/<(?:\w+:)?Relationship\b([^>]*?)\/?>/g)) {
-		const id = xmlAttribute(m[1], 'Id');
-		const type = xmlAttribute(m[1], 'Type');
-		const target = xmlAttribute(m[1], 'Target');
-		if (id && type && target !== undefined) out.push({ id, type, target, external: xmlAttribute(m[1], 'TargetMode') === 'External' });
-	}
-	return out;
-}
-
-function relationshipsXml(rels: Relationship[]): string {
-	const body = rels
-		.map((r) => `<Relationship Id="${xmlText(r.id)}" Type="${xmlText(r.type)}" Target="${xmlText(r.target)}"${r.external ? ' TargetMode="External"' : ''}/>`)
-		.join('');
-	return `${XML_HEADER}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">${body}</Relationships>`;
-}
-
-function nextRelationshipId(rels: Relationship[]): string {
-	const used = new Set(rels.map((r) => r.id));
-	let n = rels.length + 1;
-	while (used.has(`rId${n}`)) n++;
-	return `rId${n}`;
 }
 
 /** Éléments enfants d'une liste (<fonts>, <fills>, <cellXfs>) du fichier des styles. */

@@ -8,10 +8,10 @@
  * donnent leur résultat enregistré, les erreurs de calcul sont signalées.
  */
 import type { ReadLimits } from '../../core';
-import { DEFAULT_READ_LIMITS, ReadLimitError, detachedText } from '../../core';
+import { DEFAULT_READ_LIMITS, ReadLimitError } from '../../core';
+import { ZipArchive, decodeXml, parseAddress, relationshipTargets, xmlAttribute } from './ooxml';
 import { assertXlsx, damagedFileError, fileError, limitFileError } from './workbook';
 import { assertXmlComplete } from './xml-complete';
-import { ZipArchive } from './zip-archive';
 
 export interface LightCell {
 	value: unknown;
@@ -36,39 +36,6 @@ export interface LightSheet {
 	cells: Map<string, LightCell>;
 	merges: LightRange[];
 	maxRow: number;
-}
-
-const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-export function decodeXml(text: string): string {
-	if (!text.includes('&') && !text.includes('_x')) return detachedText(text);
-	return text
-		.replace(/&(#x[0-9a-fA-F]+|#\d+|lt|gt|amp|quot|apos);/g, (_m, entity: string) => {
-			if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
-			if (entity.startsWith('#')) return String.fromCodePoint(Number(entity.slice(1)));
-			return ENTITIES[entity];
-		})
-		.replace(/_x([0-9a-fA-F]{4})_/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
-/** Expressions des attributs lus (r, t, s, Id…) : compilées une fois, sans état (pas de drapeau g) ; noms fixés par le code, donc en nombre borné. */
-const ATTRIBUTE_PATTERNS = new Map<string, RegExp>();
-
-/** Valeur (décodée) d'un attribut dans le texte des attributs d'une balise. */
-export function xmlAttribute(attributes: string, name: string): string | undefined {
-	let re = ATTRIBUTE_PATTERNS.get(name);
-	if (!re) ATTRIBUTE_PATTERNS.set(name, (re = new RegExp(`(?:^|\\s)${name}="([^"]*)"`)));
-	const m = re.exec(attributes);
-	return m ? decodeXml(m[1]) : undefined;
-}
-
-/** « C12 » → { row: 12, col: 3 }. */
-export function parseAddress(address: string): { row: number; col: number } {
-	const m = /^\$?([A-Z]+)\$?(\d+)$/.exec(address.toUpperCase());
-	if (!m) return { row: 0, col: 0 };
-	let col = 0;
-	for (const ch of m[1]) col = col * 26 + (ch.charCodeAt(0) - 64);
-	return { row: Number(m[2]), col };
 }
 
 /** Texte d'un élément <si> ou <is> : ses <t>, sans les annotations phonétiques. */
@@ -135,12 +102,7 @@ export class LightWorkbook {
 			);
 		}
 		const relsXml = LightWorkbook.partText(zip, fileName, 'xl/_rels/workbook.xml.rels') ?? '';
-		const targets = new Map<string, string>();
-		for (const m of relsXml.matchAll(/<(?:\w+:)?Relationship\b([^>]*)\/?>/g)) {
-			const id = xmlAttribute(m[1], 'Id');
-			const target = xmlAttribute(m[1], 'Target');
-			if (id && target) targets.set(id, target.startsWith('/') ? target.slice(1) : `xl/${target}`);
-		}
+		const targets = relationshipTargets(relsXml, 'xl/workbook.xml');
 		const sheets: Array<{ name: string; path: string; state: string }> = [];
 		for (const m of workbookXml.matchAll(/<(?:\w+:)?sheet\b([^>]*)\/?>/g)) {
 			const name = xmlAttribute(m[1], 'name');
@@ -182,7 +144,7 @@ export class LightWorkbook {
 		if (!entry) return undefined;
 		const xml = this.part(entry.path);
 		if (xml === undefined) {
-			throw fileError(this.fileName, `la feuille « ${name} » est absente de l\u2019archive`, 'Ouvrez le classeur dans Excel ou LibreOffice et enregistrez-le de nouveau au format .xlsx.', 'fichier.abime');
+			throw damagedFileError(this.fileName, `feuille « ${name} » absente de l\u2019archive`);
 		}
 		const strings = xml.includes('t="s"') ? await this.strings() : [];
 		const cells = new Map<string, LightCell>();
