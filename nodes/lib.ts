@@ -7,6 +7,7 @@ export * from './adapters';
 export * from './core';
 export * from './shared/calibration-properties';
 export * from './shared/commitments';
+export * from './shared/descriptions';
 export * from './shared/follow-up';
 export * from './shared/items';
 export * from './shared/lots';

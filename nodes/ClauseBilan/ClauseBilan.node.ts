@@ -31,6 +31,7 @@ import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import { clausesRegistreTest } from '../shared/register';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
+import { regionProperty } from '../shared/descriptions';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const PDF = 'application/pdf';
@@ -148,13 +149,7 @@ export class ClauseBilan implements INodeType {
 				type: 'string',
 				default: 'Bilan des clauses sociales d’insertion',
 			},
-			{
-				displayName: 'Collectivité',
-				name: 'region',
-				type: 'string',
-				default: '',
-				placeholder: 'Région Val-d’Argent',
-			},
+			regionProperty(),
 			{
 				displayName: 'Nom du fichier',
 				name: 'nomFichier',

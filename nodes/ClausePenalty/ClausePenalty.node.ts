@@ -7,6 +7,7 @@ import { LEASE_OPTION } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
+import { sendingCredentials } from '../shared/descriptions';
 import { clauseItem, reviewPackage } from './output';
 import { readPenaltyParameters } from './parameters';
 import { planPenalties } from './plan';
@@ -29,19 +30,7 @@ export class ClausePenalty implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Par clause', 'Paquet de revue'],
-		credentials: [
-			{
-				name: 'clausesSocialesSmtpApi',
-				required: true,
-				testedBy: 'clausesSocialesSmtpTest',
-				displayOptions: { show: { mode: ['envoyer'] } },
-			},
-			{
-				name: 'clausesRegistreApi',
-				required: false,
-				testedBy: 'clausesRegistreTest',
-			},
-		],
+		credentials: sendingCredentials(),
 		properties: [
 			{
 				displayName: 'Mode',

@@ -8,6 +8,7 @@ import { LEASE_OPTION } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 import { POOLING_REMINDER_OPTIONS } from '../shared/pooling-reminder';
+import { sendingCredentials } from '../shared/descriptions';
 import { clauseItem, summaryItems } from './output';
 import { readReminderParameters } from './parameters';
 import { planReminders } from './plan';
@@ -28,19 +29,7 @@ export class ClauseReminder implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Par clause', 'Synthèse par facilitateur'],
-		credentials: [
-			{
-				name: 'clausesSocialesSmtpApi',
-				required: true,
-				testedBy: 'clausesSocialesSmtpTest',
-				displayOptions: { show: { mode: ['envoyer'] } },
-			},
-			{
-				name: 'clausesRegistreApi',
-				required: false,
-				testedBy: 'clausesRegistreTest',
-			},
-		],
+		credentials: sendingCredentials(),
 		properties: [
 			{
 				displayName: 'Mode',

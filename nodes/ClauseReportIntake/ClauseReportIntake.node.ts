@@ -24,6 +24,7 @@ import { BUSY_ELSEWHERE, LEASE_OPTION, UNCERTAIN_RESENT, failedStatus, refusedHo
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
+import { sendingCredentials } from '../shared/descriptions';
 import { RegisterIntakeError, intakeIntoRegister } from './register-intake';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -70,19 +71,7 @@ export class ClauseReportIntake implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Par relevé', 'Lignes', 'Classeur'],
-		credentials: [
-			{
-				name: 'clausesSocialesSmtpApi',
-				required: true,
-				testedBy: 'clausesSocialesSmtpTest',
-				displayOptions: { show: { mode: ['envoyer'] } },
-			},
-			{
-				name: 'clausesRegistreApi',
-				required: false,
-				testedBy: 'clausesRegistreTest',
-			},
-		],
+		credentials: sendingCredentials(),
 		properties: [
 			{
 				displayName: 'Accusés de réception',

@@ -7,6 +7,7 @@ import { buildModelClausesDocx, buildProgrammeReview, buildStudyReport } from '.
 import { COMMITMENT_DEFAULTS, MODEL_CLAUSE_LABELS, ModelClauseSettingsSchema, buildModelClauses, parseDecimal, parseProgrammeReviewSettings, parseSettings, reviewProgramme, studySummaryHtml, studySummaryText, studyTotals, todayIn, upstream, upstreamText, UpstreamAnomaliesSchema, UpstreamCalibrationSchema, UpstreamDetailsSchema, UpstreamFeasibilitySchema } from '../core';
 import { isUpstreamError } from '../shared/items';
 import { atItem, booleanParameter, isDataObject, outputFile, textParameter } from '../shared/parameters';
+import { regionProperty } from '../shared/descriptions';
 
 /** Un lot étudié (ou en échec en amont : ses données sont dans details.donnees). */
 function toRow(item: IDataObject): StudyReportRow {
@@ -56,13 +57,7 @@ export class ClauseStudyReport implements INodeType {
 				default: 'Étude des clauses sociales d’insertion',
 				description: 'Titre porté en tête du classeur',
 			},
-			{
-				displayName: 'Collectivité',
-				name: 'region',
-				type: 'string',
-				default: '',
-				placeholder: 'Région Val-d’Argent',
-			},
+			regionProperty(),
 			{
 				displayName: 'Nom du fichier',
 				name: 'nomFichier',
