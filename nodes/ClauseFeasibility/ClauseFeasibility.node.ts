@@ -10,6 +10,7 @@ import type { LotEntry } from '../shared/lots';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
 import { asJson, collectionParameter, failedItem, isDataObject, textParameter } from '../shared/parameters';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
+import { optionsCollection } from '../shared/descriptions';
 
 export class ClauseFeasibility implements INodeType {
 	description: INodeTypeDescription = {
@@ -59,67 +60,60 @@ export class ClauseFeasibility implements INodeType {
 				placeholder: '2026-11-23',
 				description: 'Au format AAAA-MM-JJ ; vide : date du jour (fuseau du workflow)',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Ajouter une option',
-				default: {},
-				options: [
-					{
-						displayName: 'Critère social d’attribution',
-						name: 'critereSocial',
-						type: 'options',
-						default: 'auDelaSeuilUe',
-						options: [
-							{ name: 'Au-delà du seuil européen', value: 'auDelaSeuilUe' },
-							{ name: 'Jamais', value: 'jamais' },
-							{ name: 'Toujours, avec la clause', value: 'toujours' },
-						],
-						description: 'Quand recommander le critère social (R2152-7) en complément de la clause',
-					},
-					{
-						displayName: 'Date d’application de la loi Climat',
-						name: 'dateLoiClimat',
-						type: 'string',
-						default: '2026-08-21',
-						placeholder: '2026-08-21',
-						description:
-							'AAAA-MM-JJ. Au-delà du seuil européen, l’absence de considération sociale doit être justifiée pour les consultations lancées à partir de cette date (loi Climat et résilience, art. 35).',
-					},
-					{
-						displayName: 'Durée minimale (mois)',
-						name: 'dureeMinimaleMois',
-						type: 'number',
-						default: 0,
-						description:
-							'En deçà, pas d’heures d’insertion (parcours trop court). 0 : pas de minimum. Aucune source publique ne fixe ce seuil : à décider par la Région.',
-					},
-					{
-						displayName: 'Proposer des actions qualitatives',
-						name: 'proposerActionsQualitatives',
-						type: 'boolean',
-						default: true,
-						description: 'Proposer une condition sociale qualitative quand les heures d’insertion sont trop peu nombreuses (Alliance Villes Emploi)',
-					},
-					{
-						displayName: 'Seuil européen fournitures et services (€ HT)',
-						name: 'seuilUeFournituresServices',
-						type: 'number',
-						default: 216000,
-						description: 'Services, fournitures, prestations intellectuelles : 216 000 € HT pour les collectivités territoriales (2026-2027)',
-					},
-					{
-						displayName: 'Seuil européen travaux et concessions (€ HT)',
-						name: 'seuilUeTravaux',
-						type: 'number',
-						default: 5404000,
-						description: 'Travaux, délégations de service public et marchés de partenariat : 5 404 000 € HT (2026-2027)',
-					},
-					...READ_LIMIT_PROPERTIES,
-					...plausibilityProperties(['montantLot', 'heuresCalculees']),
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Critère social d’attribution',
+					name: 'critereSocial',
+					type: 'options',
+					default: 'auDelaSeuilUe',
+					options: [
+						{ name: 'Au-delà du seuil européen', value: 'auDelaSeuilUe' },
+						{ name: 'Jamais', value: 'jamais' },
+						{ name: 'Toujours, avec la clause', value: 'toujours' },
+					],
+					description: 'Quand recommander le critère social (R2152-7) en complément de la clause',
+				},
+				{
+					displayName: 'Date d’application de la loi Climat',
+					name: 'dateLoiClimat',
+					type: 'string',
+					default: '2026-08-21',
+					placeholder: '2026-08-21',
+					description:
+						'AAAA-MM-JJ. Au-delà du seuil européen, l’absence de considération sociale doit être justifiée pour les consultations lancées à partir de cette date (loi Climat et résilience, art. 35).',
+				},
+				{
+					displayName: 'Durée minimale (mois)',
+					name: 'dureeMinimaleMois',
+					type: 'number',
+					default: 0,
+					description:
+						'En deçà, pas d’heures d’insertion (parcours trop court). 0 : pas de minimum. Aucune source publique ne fixe ce seuil : à décider par la Région.',
+				},
+				{
+					displayName: 'Proposer des actions qualitatives',
+					name: 'proposerActionsQualitatives',
+					type: 'boolean',
+					default: true,
+					description: 'Proposer une condition sociale qualitative quand les heures d’insertion sont trop peu nombreuses (Alliance Villes Emploi)',
+				},
+				{
+					displayName: 'Seuil européen fournitures et services (€ HT)',
+					name: 'seuilUeFournituresServices',
+					type: 'number',
+					default: 216000,
+					description: 'Services, fournitures, prestations intellectuelles : 216 000 € HT pour les collectivités territoriales (2026-2027)',
+				},
+				{
+					displayName: 'Seuil européen travaux et concessions (€ HT)',
+					name: 'seuilUeTravaux',
+					type: 'number',
+					default: 5404000,
+					description: 'Travaux, délégations de service public et marchés de partenariat : 5 404 000 € HT (2026-2027)',
+				},
+				...READ_LIMIT_PROPERTIES,
+				...plausibilityProperties(['montantLot', 'heuresCalculees']),
+			]),
 			{
 				displayName: 'Paramètres de calibrage',
 				name: 'calibrage',

@@ -10,6 +10,7 @@ import { clausesRegistreTest, openRegister, registerLinkSecret } from '../shared
 import type { OnceOutcome } from '../shared/send-once';
 import { BUSY_ELSEWHERE, LEASE_OPTION, sendOnce } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
+import { optionsCollection } from '../shared/descriptions';
 import type { PageOutcome } from './online';
 import { prepareForm, submitForm } from './online';
 
@@ -128,27 +129,20 @@ export class ClauseOnlineReport implements INodeType {
 				description: 'Signature de l’accusé de réception, une ligne par élément',
 				displayOptions: { show: { operation: ['enregistrer', 'requete'] } },
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Ajouter une option',
-				default: {},
-				options: [
-					{
-						displayName: 'Conservation des données (mois)',
-						name: 'conservationMois',
-						type: 'number',
-						default: 60,
-						description:
-							'Durée de conservation des données personnelles du relevé, annoncée sur le formulaire (RGPD) ; les numéros de formulaire déjà servis plus anciens sont effacés à chaque enregistrement',
-					},
-					{ displayName: 'Contact affiché', name: 'contact', type: 'string', default: '', description: 'Vide : le facilitateur de la clause (nom et adresse)' },
-					{ displayName: 'Seuil d’heures mensuelles par personne', name: 'seuilHeuresMois', type: 'number', default: 151.67, description: 'Au-delà, une justification est exigée (mêmes règles que la réception des relevés)' },
-					{ displayName: 'Débit d’envoi (courriels par seconde)', name: 'debitParSeconde', type: 'number', default: 10 },
-					LEASE_OPTION,
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Conservation des données (mois)',
+					name: 'conservationMois',
+					type: 'number',
+					default: 60,
+					description:
+						'Durée de conservation des données personnelles du relevé, annoncée sur le formulaire (RGPD) ; les numéros de formulaire déjà servis plus anciens sont effacés à chaque enregistrement',
+				},
+				{ displayName: 'Contact affiché', name: 'contact', type: 'string', default: '', description: 'Vide : le facilitateur de la clause (nom et adresse)' },
+				{ displayName: 'Seuil d’heures mensuelles par personne', name: 'seuilHeuresMois', type: 'number', default: 151.67, description: 'Au-delà, une justification est exigée (mêmes règles que la réception des relevés)' },
+				{ displayName: 'Débit d’envoi (courriels par seconde)', name: 'debitParSeconde', type: 'number', default: 10 },
+				LEASE_OPTION,
+			]),
 		],
 	};
 

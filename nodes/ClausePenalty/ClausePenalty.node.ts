@@ -7,7 +7,7 @@ import { LEASE_OPTION } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
-import { sendingCredentials } from '../shared/descriptions';
+import { optionsCollection, sendingCredentials } from '../shared/descriptions';
 import { clauseItem, reviewPackage } from './output';
 import { readPenaltyParameters } from './parameters';
 import { planPenalties } from './plan';
@@ -156,146 +156,139 @@ export class ClausePenalty implements INodeType {
 				],
 				description: 'Dit en tête de la lettre et dans le courriel qui l’accompagne',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Ajouter une option',
-				default: {},
-				options: [
-					{
-						displayName: 'Article du CCAP',
-						name: 'articleCcap',
-						type: 'string',
-						default: '',
-						placeholder: 'l’article 9.4 du CCAP',
-						description: 'Cité comme base des pénalités ; une colonne « Article du CCAP » du registre le remplace',
-					},
-					{
-						displayName: 'Assiette du plafond',
-						name: 'plafondAssiette',
-						type: 'options',
-						default: 'annuel',
-						options: [
-							{ name: 'Montant annuel HT', value: 'annuel' },
-							{ name: 'Montant total HT du marché', value: 'total' },
-						],
-					},
-					{
-						displayName: 'Débit maximal (courriels par seconde)',
-						name: 'debitParSeconde',
-						type: 'number',
-						default: 5,
-						description: 'Limite imposée par le relais SMTP ; 0 : sans limite',
-					},
-					{
-						displayName: 'Délai de grâce (jours)',
-						name: 'delaiGraceJours',
-						type: 'number',
-						default: 0,
-						description: 'Jours non décomptés au début d’un retard (relevés, bilan)',
-					},
-					{
-						displayName: 'Délai de la mise en demeure (jours)',
-						name: 'delaiMiseEnDemeureJours',
-						type: 'number',
-						default: 15,
-					},
-					{
-						displayName: 'Délai de remise du bilan (jours après la fin)',
-						name: 'delaiBilanJours',
-						type: 'number',
-						default: 30,
-					},
-					{
-						displayName: 'Délai pour présenter des observations (jours)',
-						name: 'delaiObservationsJours',
-						type: 'number',
-						default: 15,
-					},
-					{
-						displayName: 'Empreintes des lettres approuvées',
-						name: 'empreintesApprouvees',
-						type: 'string',
-						default: '',
-						description:
-							'Empreintes SHA-256 des lettres relues (sortie « empreintes » du mode revue) : seules ces lettres partent ; une lettre changée depuis la revue n’est pas envoyée. Vide : aucune lettre ne part, sauf si l’option « Envoyer sans revue » est activée.',
-					},
-					{
-						displayName: 'Envoyer sans revue',
-						name: 'envoiSansRevue',
-						type: 'boolean',
-						default: false,
-						description:
-							'Envoyer délibérément les avis sans revue préalable. Désactivé (par défaut), une liste d’empreintes approuvées vide n’envoie rien ; des empreintes saisies restent exigées.',
-					},
-					{
-						displayName: 'Exonération du CCAG 2021 étendue à la clause',
-						name: 'exonerationCcag',
-						type: 'boolean',
-						default: false,
-						description:
-							'À activer seulement si le CCAP étend à la clause sociale l’exonération que le CCAG 2021 prévoit pour les pénalités de retard (CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2) : aucune pénalité quand leur total sur l’ensemble du marché ne dépasse pas le seuil. Une colonne « Exonération CCAG » du registre la remplace pour son marché.',
-					},
-					{
-						displayName: 'Lieu de signature',
-						name: 'lieu',
-						type: 'string',
-						default: '',
-						placeholder: 'Saint-Aubin-sur-Argent',
-					},
-					LEASE_OPTION,
-					{
-						displayName: 'Mention du mode d’envoi',
-						name: 'mentionEnvoi',
-						type: 'string',
-						default: '',
-						placeholder: 'Lettre recommandée avec accusé de réception n° 1A 234 567 8901 2',
-						description: 'Remplace la mention portée en tête de la lettre ; vide : celle du mode d’envoi',
-					},
-					{
-						displayName: 'Mise en demeure requise pour les retards de relevés',
-						name: 'miseEnDemeureRequise',
-						type: 'boolean',
-						default: true,
-						description: 'Les pénalités pour relevé en retard ne courent qu’à partir de l’échéance de la mise en demeure (CCAP), et non de la date de remise prévue du relevé',
-					},
-					{
-						displayName: 'Mutualisation des heures',
-						name: 'mutualisation',
-						type: 'boolean',
-						default: true,
-						description:
-							'Tenir compte des groupes de mutualisation du registre : les heures manquantes d’une clause couvertes par l’avance des autres marchés du groupe sont neutralisées (pas de pénalité sur ces heures)',
-					},
-					...READ_LIMIT_PROPERTIES,
-					...plausibilityProperties(['heuresDues', 'heuresMois']),
-					{
-						displayName: 'Plafond du CCAG 2021 (% du montant total HT)',
-						name: 'plafondCcagPourcentage',
-						type: 'number',
-						default: 10,
-						typeOptions: { minValue: 0, maxValue: 100 },
-						description: 'CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2 : 10 % du montant total HT du marché',
-					},
-					{
-						displayName: 'Plafond du CCAG 2021 étendu à la clause',
-						name: 'plafondCcag',
-						type: 'boolean',
-						default: false,
-						description:
-							'À activer seulement si le CCAP étend à la clause sociale le plafond que le CCAG 2021 prévoit pour les pénalités de retard (CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2), en plus du plafond ci-dessus. Une colonne « Plafond CCAG » du registre la remplace pour son marché.',
-					},
-					{
-						displayName: 'Seuil d’exonération du CCAG 2021 (€ HT)',
-						name: 'seuilExonerationCcag',
-						type: 'number',
-						default: 1000,
-						typeOptions: { minValue: 0 },
-						description: 'CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2 : 1 000 € HT pour l’ensemble du marché',
-					},
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Article du CCAP',
+					name: 'articleCcap',
+					type: 'string',
+					default: '',
+					placeholder: 'l’article 9.4 du CCAP',
+					description: 'Cité comme base des pénalités ; une colonne « Article du CCAP » du registre le remplace',
+				},
+				{
+					displayName: 'Assiette du plafond',
+					name: 'plafondAssiette',
+					type: 'options',
+					default: 'annuel',
+					options: [
+						{ name: 'Montant annuel HT', value: 'annuel' },
+						{ name: 'Montant total HT du marché', value: 'total' },
+					],
+				},
+				{
+					displayName: 'Débit maximal (courriels par seconde)',
+					name: 'debitParSeconde',
+					type: 'number',
+					default: 5,
+					description: 'Limite imposée par le relais SMTP ; 0 : sans limite',
+				},
+				{
+					displayName: 'Délai de grâce (jours)',
+					name: 'delaiGraceJours',
+					type: 'number',
+					default: 0,
+					description: 'Jours non décomptés au début d’un retard (relevés, bilan)',
+				},
+				{
+					displayName: 'Délai de la mise en demeure (jours)',
+					name: 'delaiMiseEnDemeureJours',
+					type: 'number',
+					default: 15,
+				},
+				{
+					displayName: 'Délai de remise du bilan (jours après la fin)',
+					name: 'delaiBilanJours',
+					type: 'number',
+					default: 30,
+				},
+				{
+					displayName: 'Délai pour présenter des observations (jours)',
+					name: 'delaiObservationsJours',
+					type: 'number',
+					default: 15,
+				},
+				{
+					displayName: 'Empreintes des lettres approuvées',
+					name: 'empreintesApprouvees',
+					type: 'string',
+					default: '',
+					description:
+						'Empreintes SHA-256 des lettres relues (sortie « empreintes » du mode revue) : seules ces lettres partent ; une lettre changée depuis la revue n’est pas envoyée. Vide : aucune lettre ne part, sauf si l’option « Envoyer sans revue » est activée.',
+				},
+				{
+					displayName: 'Envoyer sans revue',
+					name: 'envoiSansRevue',
+					type: 'boolean',
+					default: false,
+					description:
+						'Envoyer délibérément les avis sans revue préalable. Désactivé (par défaut), une liste d’empreintes approuvées vide n’envoie rien ; des empreintes saisies restent exigées.',
+				},
+				{
+					displayName: 'Exonération du CCAG 2021 étendue à la clause',
+					name: 'exonerationCcag',
+					type: 'boolean',
+					default: false,
+					description:
+						'À activer seulement si le CCAP étend à la clause sociale l’exonération que le CCAG 2021 prévoit pour les pénalités de retard (CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2) : aucune pénalité quand leur total sur l’ensemble du marché ne dépasse pas le seuil. Une colonne « Exonération CCAG » du registre la remplace pour son marché.',
+				},
+				{
+					displayName: 'Lieu de signature',
+					name: 'lieu',
+					type: 'string',
+					default: '',
+					placeholder: 'Saint-Aubin-sur-Argent',
+				},
+				LEASE_OPTION,
+				{
+					displayName: 'Mention du mode d’envoi',
+					name: 'mentionEnvoi',
+					type: 'string',
+					default: '',
+					placeholder: 'Lettre recommandée avec accusé de réception n° 1A 234 567 8901 2',
+					description: 'Remplace la mention portée en tête de la lettre ; vide : celle du mode d’envoi',
+				},
+				{
+					displayName: 'Mise en demeure requise pour les retards de relevés',
+					name: 'miseEnDemeureRequise',
+					type: 'boolean',
+					default: true,
+					description: 'Les pénalités pour relevé en retard ne courent qu’à partir de l’échéance de la mise en demeure (CCAP), et non de la date de remise prévue du relevé',
+				},
+				{
+					displayName: 'Mutualisation des heures',
+					name: 'mutualisation',
+					type: 'boolean',
+					default: true,
+					description:
+						'Tenir compte des groupes de mutualisation du registre : les heures manquantes d’une clause couvertes par l’avance des autres marchés du groupe sont neutralisées (pas de pénalité sur ces heures)',
+				},
+				...READ_LIMIT_PROPERTIES,
+				...plausibilityProperties(['heuresDues', 'heuresMois']),
+				{
+					displayName: 'Plafond du CCAG 2021 (% du montant total HT)',
+					name: 'plafondCcagPourcentage',
+					type: 'number',
+					default: 10,
+					typeOptions: { minValue: 0, maxValue: 100 },
+					description: 'CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2 : 10 % du montant total HT du marché',
+				},
+				{
+					displayName: 'Plafond du CCAG 2021 étendu à la clause',
+					name: 'plafondCcag',
+					type: 'boolean',
+					default: false,
+					description:
+						'À activer seulement si le CCAP étend à la clause sociale le plafond que le CCAG 2021 prévoit pour les pénalités de retard (CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2), en plus du plafond ci-dessus. Une colonne « Plafond CCAG » du registre la remplace pour son marché.',
+				},
+				{
+					displayName: 'Seuil d’exonération du CCAG 2021 (€ HT)',
+					name: 'seuilExonerationCcag',
+					type: 'number',
+					default: 1000,
+					typeOptions: { minValue: 0 },
+					description: 'CCAG-FCS 2021, art. 14.1 ; CCAG-Travaux 2021, art. 19.2 : 1 000 € HT pour l’ensemble du marché',
+				},
+			]),
 		],
 	};
 

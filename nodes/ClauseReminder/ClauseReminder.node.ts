@@ -8,7 +8,7 @@ import { LEASE_OPTION } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 import { POOLING_REMINDER_OPTIONS } from '../shared/pooling-reminder';
-import { sendingCredentials } from '../shared/descriptions';
+import { optionsCollection, sendingCredentials } from '../shared/descriptions';
 import { clauseItem, summaryItems } from './output';
 import { readReminderParameters } from './parameters';
 import { planReminders } from './plan';
@@ -66,100 +66,93 @@ export class ClauseReminder implements INodeType {
 				default: 'La mission clauses sociales',
 				description: 'Une ligne par élément : service, nom, téléphone',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Ajouter une option',
-				default: {},
-				options: [
-					{
-						displayName: 'Adresse du relevé en ligne',
-						name: 'adresseReleveEnLigne',
-						type: 'string',
-						default: '',
-						placeholder: 'https://n8n.region.fr/webhook/releve-en-ligne',
-						description:
-							'Adresse publique du workflow « Relevé en ligne » (son nœud Webhook) : chaque relance y ajoute un lien personnel par relevé manquant, signé par le secret des liens de l’identifiant « Registre des clauses ». Vide : pas de lien, le modèle joint seul.',
-					},
-					{
-						displayName: 'Calendrier des jours fériés',
-						name: 'calendrier',
-						type: 'options',
-						default: 'FR',
-						options: [
-							{ name: 'Bas-Rhin', value: 'FR-67' },
-							{ name: 'France métropolitaine', value: 'FR' },
-							{ name: 'Guadeloupe', value: 'FR-GP' },
-							{ name: 'Guyane', value: 'FR-GF' },
-							{ name: 'Haut-Rhin', value: 'FR-68' },
-							{ name: 'La Réunion', value: 'FR-RE' },
-							{ name: 'Martinique', value: 'FR-MQ' },
-							{ name: 'Mayotte', value: 'FR-YT' },
-							{ name: 'Moselle', value: 'FR-57' },
-						],
-					},
-					{
-						displayName: 'Débit maximal (courriels par seconde)',
-						name: 'debitParSeconde',
-						type: 'number',
-						default: 10,
-						description: 'Limite imposée par le relais SMTP de la collectivité ; 0 : sans limite',
-					},
-					{
-						displayName: 'Délai de l’escalade (jours)',
-						name: 'joursEscalade',
-						type: 'number',
-						default: 56,
-						description: 'Au-delà, l’acheteur et le facilitateur sont en copie et la mise en demeure est annoncée',
-					},
-					{
-						displayName: 'Délai de la deuxième relance (jours)',
-						name: 'joursRelance2',
-						type: 'number',
-						default: 28,
-						description: 'Ancienneté du plus ancien relevé manquant, comptée depuis la fin de son mois',
-					},
-					{
-						displayName: 'Délai de la première relance (jours)',
-						name: 'joursRelance1',
-						type: 'number',
-						default: 0,
-					},
-					{
-						displayName: 'Joindre le modèle de relevé',
-						name: 'joindreModele',
-						type: 'boolean',
-						default: true,
-						description: 'Joindre le modèle de relevé mensuel prérempli avec les données du marché, un par mois manquant (en aperçu : « modele », « modele_2 »…)',
-					},
-					...POOLING_REMINDER_OPTIONS,
-					LEASE_OPTION,
-					{
-						displayName: 'Synthèse seulement s’il y a du nouveau',
-						name: 'syntheseSiNouveau',
-						type: 'boolean',
-						default: true,
-						description: 'Ne produire la synthèse du facilitateur que si une relance a été envoyée, a échoué ou a été prévisualisée pendant cette exécution',
-					},
-					{
-						displayName: 'Tolérance de retard (%)',
-						name: 'toleranceRetard',
-						type: 'number',
-						default: 10,
-						description: 'Écart entre heures attendues et déclarées, en % des heures dues, au-delà duquel le titulaire est relancé',
-					},
-					{
-						displayName: 'Validité des liens du relevé en ligne (jours)',
-						name: 'validiteLienJours',
-						type: 'number',
-						default: 45,
-						description: 'Au-delà, le lien est refusé ; la relance suivante en porte un nouveau',
-					},
-					...READ_LIMIT_PROPERTIES,
-					...plausibilityProperties(['heuresDues', 'heuresMois']),
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Adresse du relevé en ligne',
+					name: 'adresseReleveEnLigne',
+					type: 'string',
+					default: '',
+					placeholder: 'https://n8n.region.fr/webhook/releve-en-ligne',
+					description:
+						'Adresse publique du workflow « Relevé en ligne » (son nœud Webhook) : chaque relance y ajoute un lien personnel par relevé manquant, signé par le secret des liens de l’identifiant « Registre des clauses ». Vide : pas de lien, le modèle joint seul.',
+				},
+				{
+					displayName: 'Calendrier des jours fériés',
+					name: 'calendrier',
+					type: 'options',
+					default: 'FR',
+					options: [
+						{ name: 'Bas-Rhin', value: 'FR-67' },
+						{ name: 'France métropolitaine', value: 'FR' },
+						{ name: 'Guadeloupe', value: 'FR-GP' },
+						{ name: 'Guyane', value: 'FR-GF' },
+						{ name: 'Haut-Rhin', value: 'FR-68' },
+						{ name: 'La Réunion', value: 'FR-RE' },
+						{ name: 'Martinique', value: 'FR-MQ' },
+						{ name: 'Mayotte', value: 'FR-YT' },
+						{ name: 'Moselle', value: 'FR-57' },
+					],
+				},
+				{
+					displayName: 'Débit maximal (courriels par seconde)',
+					name: 'debitParSeconde',
+					type: 'number',
+					default: 10,
+					description: 'Limite imposée par le relais SMTP de la collectivité ; 0 : sans limite',
+				},
+				{
+					displayName: 'Délai de l’escalade (jours)',
+					name: 'joursEscalade',
+					type: 'number',
+					default: 56,
+					description: 'Au-delà, l’acheteur et le facilitateur sont en copie et la mise en demeure est annoncée',
+				},
+				{
+					displayName: 'Délai de la deuxième relance (jours)',
+					name: 'joursRelance2',
+					type: 'number',
+					default: 28,
+					description: 'Ancienneté du plus ancien relevé manquant, comptée depuis la fin de son mois',
+				},
+				{
+					displayName: 'Délai de la première relance (jours)',
+					name: 'joursRelance1',
+					type: 'number',
+					default: 0,
+				},
+				{
+					displayName: 'Joindre le modèle de relevé',
+					name: 'joindreModele',
+					type: 'boolean',
+					default: true,
+					description: 'Joindre le modèle de relevé mensuel prérempli avec les données du marché, un par mois manquant (en aperçu : « modele », « modele_2 »…)',
+				},
+				...POOLING_REMINDER_OPTIONS,
+				LEASE_OPTION,
+				{
+					displayName: 'Synthèse seulement s’il y a du nouveau',
+					name: 'syntheseSiNouveau',
+					type: 'boolean',
+					default: true,
+					description: 'Ne produire la synthèse du facilitateur que si une relance a été envoyée, a échoué ou a été prévisualisée pendant cette exécution',
+				},
+				{
+					displayName: 'Tolérance de retard (%)',
+					name: 'toleranceRetard',
+					type: 'number',
+					default: 10,
+					description: 'Écart entre heures attendues et déclarées, en % des heures dues, au-delà duquel le titulaire est relancé',
+				},
+				{
+					displayName: 'Validité des liens du relevé en ligne (jours)',
+					name: 'validiteLienJours',
+					type: 'number',
+					default: 45,
+					description: 'Au-delà, le lien est refusé ; la relance suivante en porte un nouveau',
+				},
+				...READ_LIMIT_PROPERTIES,
+				...plausibilityProperties(['heuresDues', 'heuresMois']),
+			]),
 		],
 	};
 

@@ -35,3 +35,15 @@ export function regionProperty(): INodeProperties {
 		placeholder: 'Région Val-d’Argent',
 	};
 }
+
+/** La collection « Options » d'un nœud : ses options facultatives, triées par nom affiché. */
+export function optionsCollection(options: NonNullable<INodeProperties['options']>): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Ajouter une option',
+		default: {},
+		options,
+	};
+}
