@@ -35,12 +35,11 @@ import { readIntervenants, readPools, readReceivedLines } from '../shared/poolin
 import { unknownClause } from './archive';
 import type { ItemResult } from './items';
 import { eachItem } from './items';
-import { asJsonList } from '../shared/parameters';
+import { asJson, asJsonList, collectionParameter, isDataObject } from '../shared/parameters';
 
 function listParameter(ctx: IExecuteFunctions, name: string, entry: string, itemIndex: number): IDataObject[] {
-	const value = ctx.getNodeParameter(name, itemIndex, {}) as IDataObject;
-	const list = value?.[entry];
-	return Array.isArray(list) ? (list as IDataObject[]) : [];
+	const list = collectionParameter(ctx, name, itemIndex)[entry];
+	return Array.isArray(list) ? list.filter(isDataObject) : [];
 }
 
 /** Clauses lisibles du registre, par clé marché/lot. */
@@ -180,7 +179,7 @@ export function poolSituation(ctx: IExecuteFunctions, register: Register): Promi
 			if (!members.some((c) => matches(c, view))) continue;
 			const status = poolStatus(pool, (k) => clauses.get(k), (k) => months.get(k) ?? new Map(), ref, view.toleranceRetard);
 			const acheteurs = [...new Set(members.map((c) => c.acheteur))];
-			out.push({ json: { ...status, acheteurs } as unknown as IDataObject });
+			out.push({ json: asJson({ ...status, acheteurs }) });
 		}
 		return out;
 	});
@@ -199,7 +198,7 @@ export function employerHours(ctx: IExecuteFunctions, register: Register): Promi
 			if (received.size === 0 && intervenants.length === 0) continue;
 			const table = employerTable(clause, [...received.values()].flat(), intervenants);
 			const lignesManquantes = missingEmployerLines(clause, intervenants, received, view.dateReference);
-			out.push({ json: { ...table, lignesManquantes } as unknown as IDataObject });
+			out.push({ json: asJson({ ...table, lignesManquantes }) });
 		}
 		return out;
 	});

@@ -6,6 +6,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { escapeHtml, frenchLongDate, frenchMonth } from '../core';
+import { isDataObject } from '../shared/parameters';
+
+/** Adresses d'un champ de l'envoi (liste de textes). */
+function textList(value: unknown): string[] {
+	return Array.isArray(value) ? value.map(String) : [];
+}
 
 export interface FacilitatorSummary {
 	facilitateur: string;
@@ -24,7 +30,8 @@ const STATUS_ORDER = ['échec', 'reporté', 'anomalie', 'incertain', 'envoyé', 
 
 function lineOf(json: IDataObject): FacilitatorSummary['lignes'][number] & { email: string | null; nom: string } {
 	if (typeof json.error === 'string') {
-		const donnees = ((json.details as IDataObject | undefined)?.donnees ?? {}) as IDataObject;
+		const details = isDataObject(json.details) ? json.details : {};
+		const donnees = isDataObject(details.donnees) ? details.donnees : {};
 		return {
 			email: typeof donnees.emailFacilitateur === 'string' ? donnees.emailFacilitateur : null,
 			nom: typeof donnees.facilitateur === 'string' ? donnees.facilitateur : 'Sans facilitateur identifié',
@@ -36,17 +43,17 @@ function lineOf(json: IDataObject): FacilitatorSummary['lignes'][number] & { ema
 			detail: json.error,
 		};
 	}
-	const decision = json.decision as IDataObject;
-	const envoi = json.envoi as IDataObject;
+	const decision = isDataObject(json.decision) ? json.decision : {};
+	const envoi = isDataObject(json.envoi) ? json.envoi : {};
 	const statut = String(envoi.statut);
 	const detail =
 		statut === 'échec' || statut === 'reporté'
 			? String(envoi.erreur)
 			: statut === 'sans objet'
 				? String(decision.motif)
-				: `${String(decision.motif)} → ${[...((envoi.a as string[]) ?? []), ...((envoi.cc as string[]) ?? [])].join(', ')}`;
+				: `${String(decision.motif)} → ${[...textList(envoi.a), ...textList(envoi.cc)].join(', ')}`;
 	return {
-		email: (json.emailFacilitateur as string) ?? null,
+		email: typeof json.emailFacilitateur === 'string' ? json.emailFacilitateur : null,
 		nom: String(json.facilitateur ?? ''),
 		marche: String(json.marche),
 		lot: String(json.lot),
