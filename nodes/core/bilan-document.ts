@@ -13,7 +13,7 @@ import { lotsBehind } from './bilan';
 import { frenchLongDate, frenchMonth, frenchShortDate } from './calendar';
 import type { CommitmentBilan } from './commitments';
 import { COMMITMENT_SECTION_TITLE } from './commitments';
-import type { PoolBilan } from './pooling';
+import type { PoolBilan, PoolBilanMember } from './pooling';
 import { POOL_SECTION_TITLE } from './pooling';
 import { SOURCES } from './referential';
 import { formatEuros, formatHours, formatNumber, formatPercent } from './format';
@@ -195,6 +195,12 @@ export function commitmentPage(commitments: CommitmentBilan): BilanDocument['pag
 	return { titre: COMMITMENT_SECTION_TITLE, paragraphes: [commitments.texte], graphiques: [], tableaux: commitments.lignes.length > 0 ? [table] : [] };
 }
 
+/** L'état d'un marché du groupe en deux ou trois mots (une cellule ; l'écart est dans la colonne voisine). */
+function shortSituation(m: PoolBilanMember): string {
+	if (m.couverte) return 'couvert par la mutualisation';
+	return m.avance > 0 ? 'en avance' : m.avance === 0 ? 'à jour' : 'en retard';
+}
+
 /**
  * Page « Mutualisation des heures » : la section en phrases, puis un tableau
  * par groupe (chaque marché avec sa part : heures dues, attendues, réalisées,
@@ -208,9 +214,9 @@ export function poolPage(pooling: PoolBilan): BilanDocument['pages'][number] {
 		colonnes: ['Marché / lot', 'Acheteur', 'Heures dues', 'Attendues', 'Réalisées', 'Avance ou retard', 'Situation'],
 		alignement: ['g', 'g', 'd', 'd', 'd', 'd', 'g'],
 		// Largeurs en points sur la page A4 (511 pt utiles).
-		poids: [82, 80, 52, 52, 52, 58, 135],
+		poids: [85, 80, 56, 50, 50, 74, 116],
 		lignes: [
-			...g.membres.map((m) => [`${m.marche}, lot ${m.lot}`, m.acheteur, formatHours(m.heuresDues), formatHours(m.heuresAttendues), formatHours(m.heuresDeclarees), signed(m.avance), m.situation]),
+			...g.membres.map((m) => [`${m.marche}, lot ${m.lot}`, m.acheteur, formatHours(m.heuresDues), formatHours(m.heuresAttendues), formatHours(m.heuresDeclarees), signed(m.avance), shortSituation(m)]),
 			['Ensemble du groupe', '', formatHours(g.heuresDues), formatHours(g.heuresAttendues), formatHours(g.heuresDeclarees), signed(roundTo(-g.ecart, 2)), g.enRetard ? 'en retard' : 'à jour'],
 		],
 		note: `Groupe ${g.situation}.${g.absentes.length > 0 ? ` Hors du calcul (absents du registre) : ${g.absentes.join(' ; ')}.` : ''}`,

@@ -448,7 +448,7 @@ export function poolBilan(
 		groupes.length === 0
 			? 'Aucun groupe de mutualisation des heures au registre pour les marchés de la période.'
 			: [
-					`${count(groupes.length, 'groupe', 'groupes')} de mutualisation des heures (${count(markets, 'marché', 'marchés')} dont le CCAP permet de mettre en commun les heures d\u2019insertion d\u2019un même titulaire) : à fin ${frenchMonth(fin)}, ${[upToDate > 0 ? `${count(upToDate, 'groupe atteint', 'groupes atteignent')} l\u2019obligation mutualisée` : '', late > 0 ? `${count(late, 'groupe est', 'groupes sont')} en retard` : ''].filter((p) => p !== '').join(', ')}.`,
+					`Mutualisation des heures : ${count(groupes.length, 'groupe', 'groupes')} de marchés dont le CCAP permet de mettre en commun les heures d\u2019insertion d\u2019un même titulaire (${count(markets, 'marché', 'marchés')}) ; à fin ${frenchMonth(fin)}, ${[upToDate > 0 ? `${count(upToDate, 'groupe atteint', 'groupes atteignent')} l\u2019obligation mutualisée` : '', late > 0 ? `${count(late, 'groupe est', 'groupes sont')} en retard` : ''].filter((p) => p !== '').join(', ')}.`,
 					covered.length > 0
 						? `${count(covered.length, 'marché en retard sur sa propre part est couvert', 'marchés en retard sur leur propre part sont couverts')} par l\u2019avance des autres marchés de ${covered.length > 1 ? 'leur' : 'son'} groupe (${formatHours(heuresCouvertes)}) : ${covered.length > 1 ? 'ils ne sont pas comptés' : 'il n\u2019est pas compté'} en retard dans ce bilan.`
 						: '',

@@ -140,7 +140,7 @@ describe('mutualisation des heures : le bilan', () => {
 		const figures = bilanKeyFigures(bilan).join('\n');
 		expect(figures).not.toContain('1 lot(s) sous 50 % des heures attendues à fin octobre 2026 (feuille « Par lot »)');
 		expect(figures).toContain('1 autre(s) lot(s) sous 50 % des heures attendues, couvert(s) par la mutualisation des heures de leur groupe (feuille « Mutualisation des heures »).');
-		expect(figures).toContain('1 groupe de mutualisation des heures (2 marchés dont le CCAP permet de mettre en commun les heures d’insertion d’un même titulaire) : à fin octobre 2026, 1 groupe atteint l’obligation mutualisée.');
+		expect(figures).toContain('Mutualisation des heures : 1 groupe de marchés dont le CCAP permet de mettre en commun les heures d’insertion d’un même titulaire (2 marchés) ; à fin octobre 2026, 1 groupe atteint l’obligation mutualisée.');
 		expect(figures).toContain('1 marché en retard sur sa propre part est couvert par l’avance des autres marchés de son groupe (278,96\u00a0h) : il n’est pas compté en retard dans ce bilan.');
 		expect(bilan.parLot.map((l) => [l.marche, l.mutualisation, l.couvertParMutualisation])).toEqual([
 			['2026-TRX-014', 'groupe « BTP-VAL-2026 » : couvert par la mutualisation', 'oui'],
@@ -157,8 +157,8 @@ describe('mutualisation des heures : le bilan', () => {
 		const page = doc.pages.find((p) => p.titre === 'Mutualisation des heures')!;
 		expect(page.tableaux[0].titre).toBe('Groupe « BTP-VAL-2026 » : Bâtiments du Val (CCAP, article 9.4)');
 		expect(page.tableaux[0].lignes.map((l) => [l[0], l[5], l[6]])).toEqual([
-			['2026-TRX-014, lot 4', '\u2212278,96\u00a0h', 'en retard de 278,96\u00a0h, couvert par la mutualisation'],
-			['2026-TRX-020, lot 1', '+421,04\u00a0h', 'en avance de 421,04\u00a0h'],
+			['2026-TRX-014, lot 4', '\u2212278,96\u00a0h', 'couvert par la mutualisation'],
+			['2026-TRX-020, lot 1', '+421,04\u00a0h', 'en avance'],
 			['Ensemble du groupe', '+142,08\u00a0h', 'à jour'],
 		]);
 		const commentary = doc.commentaire.join(' ');
@@ -177,7 +177,7 @@ describe('mutualisation des heures : le bilan', () => {
 		// A (26 % des heures attendues) reste compté sous 50 %, sans « couvert ».
 		expect(bilanKeyFigures(bilan)).toContain('1 lot(s) sous 50 % des heures attendues à fin octobre 2026 (feuille « Par lot »).');
 		expect(bilanKeyFigures(bilan).join(' ')).not.toContain('couvert');
-		expect(bilan.mutualisation!.texte).toBe('1 groupe de mutualisation des heures (2 marchés dont le CCAP permet de mettre en commun les heures d’insertion d’un même titulaire) : à fin octobre 2026, 1 groupe est en retard.');
+		expect(bilan.mutualisation!.texte).toBe('Mutualisation des heures : 1 groupe de marchés dont le CCAP permet de mettre en commun les heures d’insertion d’un même titulaire (2 marchés) ; à fin octobre 2026, 1 groupe est en retard.');
 	});
 
 	it('sans groupe au registre : le bilan est rendu tel quel', () => {

@@ -5,11 +5,13 @@
  * avis de pénalité qui suivent l'obligation mutualisée et nomment le
  * sous-traitant sans ligne.
  */
+import ExcelJS from 'exceljs';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import type { Register } from '../../nodes/adapters/register';
 import { clauseKey } from '../../nodes/core';
 import { openRegisterWith, registerSettings } from '../../nodes/shared/register';
+import { pdfText } from '../helpers/documents';
 import { runNode } from '../helpers/engine';
 import type { RegisterDialect } from '../helpers/registers';
 import { POOL_HOLDER } from '../helpers/mutualisation';
@@ -107,6 +109,77 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 		expect(String(avis['2026-TRX-014/4'].motif)).toContain('Clause couverte par la mutualisation du groupe « BTP-VAL-2026 »');
 		const withoutPool = byClause((await penalty({ mutualisation: false })).items);
 		expect(withoutPool['2026-TRX-014/4']).toMatchObject({ etape: 'miseEnDemeure', heures: { manquantes: 155 } });
+	});
+
+	it('bilan annuel : le groupe à jour, sa part pour chaque marché, le marché en retard « couvert par la mutualisation » ; sans groupe ou sans l’option, rien ne change', async () => {
+		await fill();
+		const bilan = (options: INodeParameters = {}) => run('clauseBilan', { source: 'registre', debut: '2026-01', fin: '2026-12', titre: 'Bilan des clauses sociales 2026', options });
+		const sheetsOf = async (out: Awaited<ReturnType<typeof bilan>>) => {
+			const wb = new ExcelJS.Workbook();
+			await wb.xlsx.load(Buffer.from(out.items[0].binary!.data.data, 'base64') as unknown as ArrayBuffer);
+			return wb;
+		};
+		// Sans groupe au registre : pas de section, la vue par lot sans colonne de plus.
+		const before = await bilan();
+		expect(before.run.data.resultData.error).toBeUndefined();
+		expect(before.items[0].json.mutualisation).toBeNull();
+		const plain = await sheetsOf(before);
+		expect(plain.getWorksheet('Mutualisation des heures')).toBeUndefined();
+		expect((plain.getWorksheet('Par lot')!.getRow(3).values as unknown[]).at(-1)).toBe('Pénalités notifiées');
+
+		await declarePool();
+		const out = await bilan();
+		expect(out.run.data.resultData.error).toBeUndefined();
+		const json = out.items[0].json;
+		// À fin décembre : A 300 h pour 455 dues, B 720 h ; le groupe 1 020 h pour 910.
+		expect(json.mutualisation).toMatchObject({ section: 'Mutualisation des heures', fin: '2026-12', groupesAJour: 1, groupesEnRetard: 0, heuresCouvertes: 155 });
+		const [group] = (json.mutualisation as IDataObject).groupes as IDataObject[];
+		expect(group).toMatchObject({ groupe: 'BTP-VAL-2026', heuresDues: 910, heuresAttendues: 910, heuresDeclarees: 1020, enRetard: false, situation: 'à jour : obligation mutualisée atteinte' });
+		expect((group.membres as IDataObject[]).map((m) => [m.marche, m.heuresDeclarees, m.avance, m.couverte])).toEqual([
+			['2026-TRX-014', 300, -155, true],
+			['2026-TRX-020', 720, 265, false],
+		]);
+		expect(String((json.synthese as IDataObject).texte)).toContain('1 marché en retard sur sa propre part est couvert par l’avance des autres marchés de son groupe (155\u00a0h) : il n’est pas compté en retard dans ce bilan.');
+		// Sortie « Indicateurs » (la seconde) : une ligne par marché du groupe et une pour le groupe.
+		const views = out.errorItems;
+		expect(views.filter((v) => v.json.vue === 'mutualisation').map((v) => [v.json.ligne, v.json.marche, v.json.avance])).toEqual([
+			['marché', '2026-TRX-014', -155],
+			['marché', '2026-TRX-020', 265],
+			['groupe', 'Ensemble du groupe', 110],
+		]);
+
+		// Le classeur : la feuille du groupe, relue cellule par cellule.
+		const wb = await sheetsOf(out);
+		const sheet = wb.getWorksheet('Mutualisation des heures')!;
+		const row = (r: number) => (sheet.getRow(r).values as unknown[]).slice(1);
+		expect(row(3)).toEqual(['Groupe', 'Titulaire', 'Stipulation du CCAP', 'Marché', 'Lot', 'Acheteur', 'Heures dues', 'Heures attendues à fin de période', 'Heures réalisées (cumul)', 'Avance (+) ou retard (−)', 'Part des heures du groupe', 'Situation']);
+		expect(row(4)).toEqual(['BTP-VAL-2026', 'Bâtiments du Val', 'CCAP, article 9.4', '2026-TRX-014', '4', 'Direction des lycées', 455, 455, 300, -155, 0.2941, 'en retard de 155\u00a0h, couvert par la mutualisation']);
+		expect(row(5).slice(3, 12)).toEqual(['2026-TRX-020', '1', 'Direction des lycées', 455, 455, 720, 265, 0.7059, 'en avance de 265\u00a0h']);
+		expect(row(6).slice(3, 12)).toEqual(['Ensemble du groupe', undefined, undefined, 910, 910, 1020, 110, 1, 'à jour : obligation mutualisée atteinte']);
+		expect(String(sheet.getCell('A8').value)).toContain('1 groupe atteint l’obligation mutualisée');
+		expect(sheet.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToPage: true });
+		const lots = wb.getWorksheet('Par lot')!;
+		expect((lots.getRow(3).values as unknown[]).at(-1)).toBe('Mutualisation des heures');
+		expect((lots.getRow(4).values as unknown[]).at(-1)).toBe('groupe « BTP-VAL-2026 » : couvert par la mutualisation');
+		const figures = new Map<unknown, unknown>();
+		wb.getWorksheet('Synthèse')!.eachRow((r) => figures.set(r.getCell(1).value, r.getCell(2).value));
+		expect(figures.get('Groupes de mutualisation des heures')).toBe(1);
+		expect(figures.get('dont à jour (obligation mutualisée atteinte)')).toBe(1);
+		expect(figures.get('Lots en retard sur leur part, couverts par la mutualisation')).toBe(1);
+		expect(figures.get('Heures de retard couvertes par la mutualisation')).toBe(155);
+
+		// Le document des élus : la page de la mutualisation.
+		const { text } = await pdfText(Buffer.from(out.items[0].binary!.pdf.data, 'base64'));
+		const flat = text.replace(/\s+/g, ' ');
+		expect(flat).toContain('Mutualisation des heures');
+		expect(flat).toContain('Groupe « BTP-VAL-2026 » : Bâtiments du Val (CCAP, article 9.4)');
+		expect(flat).toContain('Ensemble du groupe');
+		expect(flat).toContain('couvert par la mutualisation');
+
+		// Option désactivée : le bilan d'avant.
+		const off = await bilan({ mutualisation: false });
+		expect(off.items[0].json.mutualisation).toBeNull();
+		expect((await sheetsOf(off)).getWorksheet('Mutualisation des heures')).toBeUndefined();
 	});
 
 	it('guichet unique : un facilitateur voit ensemble les groupes de plusieurs acheteurs', async () => {
