@@ -8,13 +8,15 @@
 import ExcelJS from 'exceljs';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { RELEVE_TEMPLATE } from '../../nodes/adapters';
 import type { Register } from '../../nodes/adapters/register';
 import { clauseKey } from '../../nodes/core';
 import { openRegisterWith, registerSettings } from '../../nodes/shared/register';
 import { pdfText } from '../helpers/documents';
-import { runNode } from '../helpers/engine';
+import { binaryItem, runNode } from '../helpers/engine';
 import type { RegisterDialect } from '../helpers/registers';
 import { POOL_HOLDER } from '../helpers/mutualisation';
+import { SmtpSink } from '../helpers/smtp-sink';
 import { DIALECTS, freshRegisterLocation, registerCredentialData } from '../helpers/registers';
 
 const COMMON = POOL_HOLDER;
@@ -235,6 +237,68 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 			['Maçonnerie Dupont', 'Sous-traitant', 0],
 		]);
 		expect((a.lignesManquantes as IDataObject[]).map((m) => [m.mois, m.nom])).toEqual([['2026-10', 'Maçonnerie Dupont']]);
+	});
+
+	it('modèle de relevé joint à la relance : colonnes de l’employeur, entreprises déclarées nommées ; rempli, la réception retrouve l’employeur de chaque ligne et accepte une ligne « néant » par entreprise', async () => {
+		await fill();
+		// Le cotraitant n'intervient qu'à partir d'octobre.
+		const NETTOYAGE = { nom: 'Nettoyage du Val', siret: '52312345600007', role: 'coTraitant', debut: '2026-10-01' };
+		const declared = await run('clauseRegister', { operation: 'declarerIntervenants', marcheIntervenants: A.marche, lotIntervenants: A.lot, intervenants: { entreprise: [DUPONT, NETTOYAGE] } });
+		expect(declared.run.data.resultData.error).toBeUndefined();
+		// Octobre : aucune ligne des deux entreprises (et A en retard, sans groupe) ; la relance joint le modèle du mois, qui les nomme.
+		const reminded = (await reminder({ joindreModele: true })).items.find((i) => i.json.marche === A.marche)!;
+		expect(reminded.json).toMatchObject({ decision: { moisReference: '2026-10', moisManquants: [] } });
+		const modele = reminded.binary!.modele;
+		expect(modele.fileName).toBe('releve-heures-insertion-2026-TRX-014-lot-4-2026-10.xlsx');
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(Buffer.from(modele.data, 'base64') as unknown as ArrayBuffer);
+		const sheet = wb.getWorksheet('Relevé')!;
+		const headers = (sheet.getRow(RELEVE_TEMPLATE.headerRow).values as unknown[]).slice(1);
+		// Les colonnes de l'employeur en fin de tableau : celles des modèles déjà envoyés gardent leur place (heures du mois en J).
+		expect(headers[3]).toBe('Employeur');
+		expect(headers[9]).toBe('Heures du mois');
+		expect(headers.slice(-2)).toEqual(['Raison sociale de l’employeur', 'SIRET de l’employeur']);
+		expect(sheet.getCell('D6').value).toBe(
+			'Entreprises déclarées sur ce marché : Maçonnerie Dupont (sous-traitant, SIRET 41234567800012) ; Nettoyage du Val (cotraitant, SIRET 52312345600007). Pour chaque personne, indiquez la raison sociale et le SIRET de son employeur ; une entreprise sans heure d’insertion ce mois-là déclare une ligne « néant » à 0 heure, avec sa raison sociale et son SIRET.',
+		);
+
+		// Rempli comme par le titulaire : ses heures, une ligne « néant » pour chaque entreprise, et un « néant » en double.
+		const rows: Array<Record<string, unknown>> = [
+			{ participant: '4-P1', categoriePublic: 'Bénéficiaire du RSA', modalite: 'Embauche directe', employeur: 'Titulaire', heuresMois: 25 },
+			{ participant: 'néant', employeur: 'Sous-traitant', nomEmployeur: DUPONT.nom, siretEmployeur: DUPONT.siret, heuresMois: 0 },
+			{ participant: 'néant', employeur: 'Cotraitant', nomEmployeur: NETTOYAGE.nom, siretEmployeur: NETTOYAGE.siret, heuresMois: 0 },
+			{ participant: 'néant', nomEmployeur: 'MAÇONNERIE DUPONT', siretEmployeur: DUPONT.siret, heuresMois: 0 },
+		];
+		rows.forEach((row, r) => RELEVE_TEMPLATE.columns.forEach((col, c) => row[col.field] !== undefined && (sheet.getCell(RELEVE_TEMPLATE.firstDataRow + r, c + 1).value = row[col.field] as ExcelJS.CellValue)));
+		const filled = Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+		// Réception en envoi (accusé reçu par un vrai serveur SMTP) : les lignes gardées au registre portent leur employeur.
+		const sink = await new SmtpSink().start();
+		try {
+			const intake = await runNode(
+				{ type: 'clauseReportIntake', parameters: { mode: 'envoyer', sourceReleves: 'fichiers', champsReleves: 'data', dateReception: '2026-11-23', signature: 'La mission clauses sociales' }, credentials: { clausesRegistreApi: { id: 'registre', name: 'Registre des clauses' }, clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } } },
+				[binaryItem(filled, modele.fileName!)],
+				{ credentials: { clausesRegistreApi: credential, clausesSocialesSmtpApi: { host: '127.0.0.1', port: sink.port, securite: 'aucune', expediteurNom: 'Mission clauses sociales', expediteurEmail: 'clauses-sociales@region.example.test' } } },
+			);
+			expect(intake.run.data.resultData.error).toBeUndefined();
+			expect((intake.items[0].json.lignes as IDataObject[]).map((l) => l.statut)).toEqual(['correction', 'correction', 'correction', 'refusee']);
+			expect(JSON.stringify(intake.items[0].json.anomalies)).toContain('ligne « néant » de MAÇONNERIE DUPONT déjà déclarée pour octobre 2026');
+			await sink.waitFor(1);
+		} finally {
+			await sink.stop();
+		}
+		const october = await withRegister((register) => register.reportLines({ clauseKey: clauseKey(A) }));
+		const data = october.filter((l) => l.month === '2026-10').map((l) => l.data as IDataObject);
+		expect(data.map((d) => [d.participant ?? 'néant', d.heuresMois, d.nomEmployeur ?? null, d.siretEmployeur ?? null])).toEqual([
+			['4-P1', 25, null, null],
+			['néant', 0, 'Maçonnerie Dupont', '41234567800012'],
+			['néant', 0, 'Nettoyage du Val', '52312345600007'],
+		]);
+		// Les deux entreprises ont leur ligne d'octobre : la relance ne les nomme plus.
+		const before = String((reminded.json.envoi as IDataObject).texte);
+		expect(before).toContain('Votre relevé d’octobre 2026 ne comporte aucune ligne pour les entreprises Maçonnerie Dupont (sous-traitant, SIRET 41234567800012), Nettoyage du Val (cotraitant, SIRET 52312345600007)');
+		const after = (await reminder()).items.find((i) => i.json.marche === A.marche)!;
+		expect(after.json).toMatchObject({ decision: { statut: 'enRetard' } });
+		expect(String((after.json.envoi as IDataObject).texte ?? '')).not.toContain('ne comporte aucune ligne');
 	});
 
 	it('enregistrements refusés en français : clause absente, SIRET du titulaire déclaré comme sous-traitant', async () => {
