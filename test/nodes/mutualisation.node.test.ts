@@ -6,6 +6,8 @@
  * sous-traitant sans ligne.
  */
 import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { RELEVE_TEMPLATE } from '../../nodes/adapters';
@@ -13,9 +15,10 @@ import type { Register } from '../../nodes/adapters/register';
 import { clauseKey } from '../../nodes/core';
 import { openRegisterWith, registerSettings } from '../../nodes/shared/register';
 import { pdfText } from '../helpers/documents';
-import { binaryItem, runNode } from '../helpers/engine';
+import { PACKAGE_ROOT, binaryItem, resetRegister, runNode } from '../helpers/engine';
 import type { RegisterDialect } from '../helpers/registers';
 import { POOL_HOLDER } from '../helpers/mutualisation';
+import { filledReleve } from '../helpers/releves';
 import { SmtpSink } from '../helpers/smtp-sink';
 import { DIALECTS, freshRegisterLocation, registerCredentialData } from '../helpers/registers';
 
@@ -317,5 +320,46 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 			expect(await register.list('mutualisation')).toEqual([]);
 			expect(await register.list('intervenants')).toEqual([]);
 		});
+	});
+});
+
+describe('une ligne « néant » par employeur dans le classeur de suivi (réception, source « Classeur de suivi Excel »)', () => {
+	beforeEach(() => resetRegister());
+
+	it('deux relevés du même mois dans une exécution : le « néant » retiré est celui du titulaire, celui du sous-traitant reste, avec son employeur', async () => {
+		const sample = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
+		const register = fs.readFileSync(path.join(sample, 'suivi-clauses.xlsx'));
+		const registre = JSON.parse(fs.readFileSync(path.join(sample, 'registre-clauses.json'), 'utf8')) as Array<Parameters<typeof filledReleve>[0]>;
+		const lot9 = registre.find((c) => c.marche === '2025-TRX-031' && c.lot === '9')!;
+		const dupont = { participant: 'néant', employeur: 'Sous-traitant', nomEmployeur: DUPONT.nom, siretEmployeur: DUPONT.siret, heuresMois: 0 };
+		// Premier relevé : un « néant » du titulaire et un du sous-traitant ; le second, complet, n'a plus que celui du sous-traitant.
+		const first = await filledReleve(lot9, '2026-10', [{ participant: 'néant', heuresMois: 0 }, dupont]);
+		const second = await filledReleve(lot9, '2026-10', [dupont]);
+		const out = await runNode(
+			{
+				type: 'clauseReportIntake',
+				parameters: { mode: 'apercu', source: 'classeur', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales' },
+				credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } },
+			},
+			[{ json: {}, binary: { registre: binaryItem(register, 'suivi-clauses.xlsx').binary!.data } }, binaryItem(first, 'releve-1.xlsx'), binaryItem(second, 'releve-2.xlsx')],
+		);
+		expect(out.run.data.resultData.error).toBeUndefined();
+		expect(out.items.map((i) => (i.json.lignes as IDataObject[]).map((l) => l.statut))).toEqual([['nouvelle', 'nouvelle'], ['dejaRecue']]);
+		const [classeur] = out.output('Nœud testé', 2);
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(Buffer.from(classeur.binary!.registre.data, 'base64') as unknown as ArrayBuffer);
+		const sheet = wb.getWorksheet('Relevés')!;
+		const header = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? ''));
+		const col = (name: string) => header.indexOf(name);
+		const added: unknown[][] = [];
+		sheet.eachRow((row, r) => {
+			if (r > 1 && row.getCell(col('N° marché')).value === '2025-TRX-031' && row.getCell(col('N° lot')).value === '9' && row.getCell(col('Version du relevé')).value === '2026-11-23 v1') {
+				added.push(['Raison sociale de l’employeur', 'SIRET de l’employeur', 'Remplacée par'].map((name) => row.getCell(col(name)).value ?? null));
+			}
+		});
+		expect(added).toEqual([
+			[null, null, '2026-11-23 v2 (retrait)'],
+			['Maçonnerie Dupont', '41234567800012', null],
+		]);
 	});
 });
