@@ -212,7 +212,8 @@ function addCommitmentSheet(wb: ExcelJS.Workbook, commitments: CommitmentBilan, 
 }
 
 const POOL_COLUMNS: Column[] = [
-	{ key: 'groupe', header: 'Groupe', width: 24, wrap: true },
+	// Première colonne sans retour à la ligne : le titre et le sous-titre de la feuille y sont écrits.
+	{ key: 'groupe', header: 'Groupe', width: 26 },
 	{ key: 'titulaire', header: 'Titulaire', width: 22, wrap: true },
 	{ key: 'fondement', header: 'Stipulation du CCAP', width: 16, wrap: true },
 	{ key: 'marche', header: 'Marché', width: 18 },
@@ -249,14 +250,19 @@ function addPoolSheet(wb: ExcelJS.Workbook, pooling: PoolBilan, subtitle: string
 		},
 		subtitle,
 	);
-	// Lignes « Ensemble du groupe » en gras, sur fond clair.
 	rows.forEach((row, i) => {
-		if (row.marche !== 'Ensemble du groupe') return;
 		const line = ws.getRow(4 + i);
+		// Toutes les cellules d'une ligne alignées en haut, comme celles dont le texte revient à la ligne.
+		line.eachCell((cell) => (cell.alignment = { ...cell.alignment, vertical: 'top' }));
+		// Lignes « Ensemble du groupe » en gras, sur fond clair.
+		if (row.marche !== 'Ensemble du groupe') return;
 		line.font = { bold: true };
 		line.fill = TOTAL_FILL;
 	});
-	addParagraphs(ws, 3 + rows.length + 2, POOL_COLUMNS, [pooling.texte]);
+	const after = 3 + rows.length + 2;
+	addParagraphs(ws, after, POOL_COLUMNS, [pooling.texte]);
+	// Une ligne de plus que l'estimation : le texte se lit en entier quelle que soit la police du tableur.
+	ws.getRow(after).height = Math.min(409, Number(ws.getRow(after).height ?? 15) + 15);
 }
 
 export interface BilanReportMeta {
