@@ -825,7 +825,7 @@ export function bilanKeyFigures(bilan: Bilan): string[] {
 	];
 	const { late, covered } = lotsBehind(bilan);
 	if (late > 0) lines.push(`${late} lot(s) sous 50 % des heures attendues à fin ${frenchMonth(bilan.periode.fin)} (feuille « Par lot »).`);
-	if (covered > 0) lines.push(`${covered} autre(s) lot(s) sous 50 % des heures attendues, couvert(s) par la mutualisation des heures de leur groupe (feuille « ${POOL_SECTION_TITLE} »).`);
+	if (covered > 0) lines.push(`${covered} ${late > 0 ? 'autre(s) ' : ''}lot(s) sous 50 % des heures attendues à fin ${frenchMonth(bilan.periode.fin)}, couvert(s) par la mutualisation des heures de leur groupe (feuille « ${POOL_SECTION_TITLE} »).`);
 	if (bilan.mutualisation) lines.push(bilan.mutualisation.texte);
 	return lines;
 }

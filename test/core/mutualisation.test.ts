@@ -139,7 +139,7 @@ describe('mutualisation des heures : le bilan', () => {
 		// Indicateurs : sans la mutualisation, A serait « 1 lot(s) sous 50 % ».
 		const figures = bilanKeyFigures(bilan).join('\n');
 		expect(figures).not.toContain('1 lot(s) sous 50 % des heures attendues à fin octobre 2026 (feuille « Par lot »)');
-		expect(figures).toContain('1 autre(s) lot(s) sous 50 % des heures attendues, couvert(s) par la mutualisation des heures de leur groupe (feuille « Mutualisation des heures »).');
+		expect(figures).toContain('1 lot(s) sous 50 % des heures attendues à fin octobre 2026, couvert(s) par la mutualisation des heures de leur groupe (feuille « Mutualisation des heures »).');
 		expect(figures).toContain('Mutualisation des heures : 1 groupe de marchés dont le CCAP permet de mettre en commun les heures d’insertion d’un même titulaire (2 marchés) ; à fin octobre 2026, 1 groupe atteint l’obligation mutualisée.');
 		expect(figures).toContain('1 marché en retard sur sa propre part est couvert par l’avance des autres marchés de son groupe (278,96\u00a0h) : il n’est pas compté en retard dans ce bilan.');
 		expect(bilan.parLot.map((l) => [l.marche, l.mutualisation, l.couvertParMutualisation])).toEqual([
@@ -163,7 +163,7 @@ describe('mutualisation des heures : le bilan', () => {
 		]);
 		const commentary = doc.commentaire.join(' ');
 		expect(commentary).not.toContain('sous la moitié des heures attendues et fait l’objet d’un suivi rapproché');
-		expect(commentary).toContain('1\u00a0autre lot est sous la moitié des heures attendues sur sa propre part, mais couvert par la mutualisation des heures de son titulaire');
+		expect(commentary).toContain('les engagements sont tenus, et au-delà ; 1\u00a0lot est sous la moitié des heures attendues sur sa propre part, mais couvert par la mutualisation des heures de son titulaire.');
 	});
 
 	it('groupe en retard : le lot en retard reste compté en retard', () => {
