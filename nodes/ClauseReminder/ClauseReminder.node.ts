@@ -17,6 +17,7 @@ import {
 	ReportIndex,
 	WorkingCalendar,
 	addDays,
+	clauseKey,
 	decideReminder,
 	linkSecretProblem,
 	parseReminderSettings,
@@ -308,7 +309,9 @@ export class ClauseReminder implements INodeType {
 		// Un modèle par mois manquant : le titulaire renvoie un relevé par mois.
 		const templatesFor = async (p: Planned) => {
 			if (!factory) return [];
-			return templateMonths(p.decision).map((mois) => ({ fileName: releveFileName(p.clause, mois), content: factory.render({ clause: p.clause, mois }) }));
+			// Entreprises déclarées au registre (sous-traitants, cotraitants, SIAE) : nommées dans le modèle.
+			const intervenants = pooling?.context?.intervenants.get(clauseKey(p.clause));
+			return templateMonths(p.decision).map((mois) => ({ fileName: releveFileName(p.clause, mois), content: factory.render({ clause: p.clause, mois, intervenants }) }));
 		};
 		const withTemplates = (mail: OutgoingMail, modeles: Array<{ fileName: string; content: Buffer }>): OutgoingMail =>
 			modeles.length > 0 ? { ...mail, attachments: modeles.map((m) => ({ filename: m.fileName, content: m.content, contentType: XLSX })) } : mail;
