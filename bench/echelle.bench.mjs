@@ -9,8 +9,9 @@
 //   - relance : le workflow livré « relance mensuelle » (envoi, débit 0) sur les
 //     20 000 clauses (10 000 relances dues, modèle de relevé joint), une
 //     exécution ; serveur SMTP de banc dans son propre processus, sans pause.
-// Mémoire : pic propre de chaque processus (instance principale, chaque worker,
-// leurs exécuteurs de tâches), relevé toutes les 200 ms.
+// Mémoire : pic de la mémoire résidente de chaque processus (instance principale,
+// chaque worker, leurs exécuteurs de tâches) pendant chaque phase, relevé toutes
+// les 200 ms.
 //   scripts/node24.sh npm run bench:echelle
 // Variables (écrites dans le fichier de résultats) : CLAUSES_BENCH_WORKERS
 // ("1,2"), CLAUSES_BENCH_CLASSEURS (4), CLAUSES_BENCH_CLAUSES (5000 par
@@ -178,7 +179,7 @@ try {
 }
 
 const loadEnd = os.loadavg();
-const mb = (m) => (m ? `${fr(m.processes.reduce((s, p) => Math.max(s, p.peakMb), 0))}` : '—');
+const mb = (m) => (m ? `${fr(m.processes.reduce((s, p) => Math.max(s, p.windowPeakMb), 0))}` : '—');
 const table = [
 	'| workers | réception : 4 classeurs ensemble (mur) | chaque exécution de réception | exécutée par | pic mémoire pendant la réception (Mio) : principale ; workers | relance : exécution | courriels reçus | pic mémoire pendant la relance (Mio) : principale ; workers | charge avant → après |',
 	'|---|---|---|---|---|---|---|---|---|',
@@ -197,7 +198,7 @@ Mesuré sur : ${machine()}, ${measuredAt.toISOString().slice(0, 16).replace('T',
 - Déploiement : \`scripts/lib/queue-mode.cjs\` (celui de \`scripts/file-attente.sh\`), instance principale et N workers (concurrence par défaut de n8n : 10 exécutions par worker), Redis, PostgreSQL (réglages par défaut, fsync compris) pour n8n et pour le registre, données binaires en base. Les exécutions sont lancées depuis l'instance principale par l'API de l'éditeur, comme « Lancer maintenant », et exécutées par les workers.
 - **Réception** : ${WORKBOOKS} classeurs de suivi de ${fr(CLAUSES)} clauses (${fr(WORKBOOKS * CLAUSES)} clauses, ${fr(lines)} lignes de relevé de janvier à octobre 2026), chacun versé au registre par le workflow livré \`workflows/import-classeur-suivi.json\` (réglage changé : \`classeur\`), les ${WORKBOOKS} exécutions lancées ensemble. Durée : de la première mise en file à la dernière fin d'exécution.
 - **Relance** : le workflow livré \`workflows/relance-mensuelle.json\` (réglages changés : \`envoyer\` à true, \`dateReference\` à ${DATE}, option « Débit maximal » à 0), une exécution sur les ${fr(WORKBOOKS * CLAUSES)} clauses ; une sur deux n'a pas envoyé son relevé d'octobre : ${fr((WORKBOOKS * CLAUSES) / 2)} relances dues, chacune avec son modèle de relevé joint, plus une synthèse par facilitateur. Serveur SMTP de banc dans son propre processus, sans pause d'accueil.
-- Mémoire : pic propre de chaque processus n8n et de son exécuteur de tâches (VmHWM), le plus grand des deux, relevé toutes les 200 ms.
+- Mémoire : pic de la mémoire résidente de chaque processus n8n et de son exécuteur de tâches pendant la phase mesurée (réception, puis relance), le plus grand des deux, relevé toutes les 200 ms : les processus vivent d'une phase à l'autre, leur pic depuis le démarrage (VmHWM) mêlerait les phases.
 
 ${table.join('\n')}
 `,

@@ -76,8 +76,10 @@ function commandOf(pid) {
 /**
  * Suit la mémoire d'un processus et de tous ses descendants (exécuteur de
  * tâches de n8n compris), toutes les `intervalMs` : pic propre de chacun
- * (VmHWM, tenu par le noyau, lu au dernier passage avant sa fin) et pic de la
- * somme des mémoires résidentes.
+ * (VmHWM, tenu par le noyau depuis le démarrage du processus, lu au dernier
+ * passage avant sa fin), pic de sa mémoire résidente pendant le suivi seulement
+ * (`windowPeakMb`, pour un processus qui vit plus longtemps que la mesure) et
+ * pic de la somme des mémoires résidentes.
  */
 export function watchTree(rootPid, intervalMs = 200) {
 	const seen = new Map();
@@ -97,7 +99,7 @@ export function watchTree(rootPid, intervalMs = 200) {
 			if (!s) continue;
 			sum += s.rss;
 			const prev = seen.get(pid);
-			seen.set(pid, { cmd: prev?.cmd ?? commandOf(pid), hwmKb: Math.max(prev?.hwmKb ?? 0, s.hwm) });
+			seen.set(pid, { cmd: prev?.cmd ?? commandOf(pid), hwmKb: Math.max(prev?.hwmKb ?? 0, s.hwm), windowKb: Math.max(prev?.windowKb ?? 0, s.rss) });
 		}
 		sumPeak = Math.max(sumPeak, sum);
 	};
@@ -107,7 +109,7 @@ export function watchTree(rootPid, intervalMs = 200) {
 		tick,
 		stop() {
 			clearInterval(timer);
-			const processes = [...seen.values()].map((p) => ({ cmd: p.cmd, peakMb: p.hwmKb / 1024 })).filter((p) => p.peakMb >= 20); // les petits processus (scripts shell lancés par n8n) comptent dans la somme, pas dans la liste
+			const processes = [...seen.values()].map((p) => ({ cmd: p.cmd, peakMb: p.hwmKb / 1024, windowPeakMb: p.windowKb / 1024 })).filter((p) => p.peakMb >= 20); // les petits processus (scripts shell lancés par n8n) comptent dans la somme, pas dans la liste
 			return { processes, sumPeakMb: sumPeak / 1024, mainPeakMb: processes[0]?.peakMb ?? NaN };
 		},
 	};

@@ -315,7 +315,7 @@ async function followUp() {
 	wb.creator = 'PLIE du Val d’Argent';
 	wb.created = FIXED_DATE;
 	wb.modified = FIXED_DATE;
-	addRegistre(wb, clauses, [...REGISTRE_COLUMNS, ['Courbe prévisionnelle', 'courbe', 40]]);
+	addRegistre(wb, clauses, [...REGISTRE_COLUMNS, ['Montant annuel HT', 'montantAnnuelHT', 16], ['Courbe prévisionnelle', 'courbe', 40]]);
 	addReleves(wb, lines);
 	addMarches(wb, JSON.parse(fs.readFileSync(path.join(dir, 'marches.json'), 'utf8')));
 	addPenalitesSuivi(wb);

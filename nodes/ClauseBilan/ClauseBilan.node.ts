@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { buildBilanReport, duplicateClause, renderBilanPdf, streamBilanWorkbook, supersededRegisters } from '../adapters';
-import type { Anomaly, Bilan, CommitmentBilan, Facilitator, ReadLimits } from '../core';
+import type { Anomaly, Bilan, CommitmentBilan, Facilitator, PoolRecord, ReadLimits } from '../core';
 import {
 	AnomalyError,
 	BilanAccumulator,
@@ -10,6 +10,7 @@ import {
 	FACILITATOR_READER,
 	MARKET_READER,
 	PENALTY_READER,
+	POOL_SECTION_TITLE,
 	REPORT_LINE_READER,
 	bilanDocument,
 	bilanSummary,
@@ -20,13 +21,16 @@ import {
 	parseBilanSettings,
 	parseJsonParameter,
 	penaltyInput,
+	poolRows,
 	previousYear,
 	readRecord,
 	todayIn,
 	tryReadRecord,
+	withPooling,
 } from '../core';
 import { commitmentSectionJson, readCommitmentBilan } from '../shared/commitments';
 import { collectFollowUp, registerPenaltySteps } from '../shared/follow-up';
+import { readPools } from '../shared/pooling';
 import { errorItem, isUpstreamError, toNodeError } from '../shared/items';
 import { clausesRegistreTest } from '../shared/register';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
@@ -38,7 +42,7 @@ const PDF = 'application/pdf';
 /** Anomalies gardées pour le rapport (les suivantes sont seulement comptées). */
 const MAX_ANOMALIES = 200;
 
-const VIEWS: Array<keyof Omit<Bilan, 'periode' | 'synthese'>> = [
+const VIEWS: Array<keyof Omit<Bilan, 'periode' | 'synthese' | 'mutualisation'>> = [
 	'parNature',
 	'parService',
 	'parMecanisme',
@@ -199,6 +203,21 @@ export class ClauseBilan implements INodeType {
 						],
 					},
 					...READ_LIMIT_PROPERTIES,
+					{
+						displayName: 'Mutualisation des heures',
+						name: 'mutualisation',
+						type: 'boolean',
+						default: true,
+						description:
+							'Registre des clauses : montrer les groupes de mutualisation (obligation mutualisée, part de chaque marché) ; un lot en retard dont le groupe atteint l’obligation mutualisée est dit « couvert par la mutualisation » et n’est pas compté en retard',
+					},
+					{
+						displayName: 'Tolérance de retard des groupes (%)',
+						name: 'toleranceRetard',
+						type: 'number',
+						default: 10,
+						description: 'Écart entre heures attendues et réalisées d’un groupe de mutualisation, en % de ses heures dues, au-delà duquel le groupe est en retard (comme la relance mensuelle)',
+					},
 					...plausibilityProperties(['heuresDues', 'heuresMois']),
 				],
 			},
@@ -216,13 +235,21 @@ export class ClauseBilan implements INodeType {
 		let acc: BilanAccumulator;
 		let settings;
 		let limits: ReadLimits;
+		let withPools = true;
 		try {
 			limits = readLimitsParameter(this);
 			const debut = String(this.getNodeParameter('debut', 0, '')).trim() || previousYear(today).debut;
 			const finRaw = String(this.getNodeParameter('fin', 0, '')).trim();
 			const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 			const nombre = Number(this.getNodeParameter('nombreMarches', 0, 0));
-			settings = parseBilanSettings({ debut, fin: finRaw || `${String(debut).slice(0, 4)}-12`, nombreMarches: nombre > 0 ? nombre : undefined, identifiantPersonnes: options.identifiantPersonnes });
+			settings = parseBilanSettings({
+				debut,
+				fin: finRaw || `${String(debut).slice(0, 4)}-12`,
+				nombreMarches: nombre > 0 ? nombre : undefined,
+				identifiantPersonnes: options.identifiantPersonnes,
+				toleranceRetard: options.toleranceRetard,
+			});
+			withPools = options.mutualisation !== false;
 			const rawFacilitators = parseJsonParameter(this.getNodeParameter('facilitateurs', 0, '[]'), 'facilitateurs', 'facilitateurs (JSON)', '[{"nom": "PLIE du Val d’Argent", "territoires": ["79"]}]');
 			const facilitators: Facilitator[] = Array.isArray(rawFacilitators)
 				? rawFacilitators.map((f, i) => readRecord(FACILITATOR_READER, f, `facilitateur ${i + 1} du paramètre « Facilitateurs (JSON) »`))
@@ -242,12 +269,15 @@ export class ClauseBilan implements INodeType {
 		const out: INodeExecutionData[] = [];
 		// Autres considérations sociales (engagements du registre) : leur section du bilan, du classeur et du document des élus.
 		const engagements: { bilan?: CommitmentBilan } = {};
+		// Groupes de mutualisation des heures (registre), sauf option contraire : leur section du bilan.
+		let pools: PoolRecord[] = [];
 		const periodeEngagements = { debut: firstDayOfMonth(settings.debut), fin: lastDayOfMonth(settings.fin) };
 		if (source === 'registre') {
 			// Mêmes schémas que le classeur ; les avis envoyés (fiches « penalite ») donnent les pénalités proposées et notifiées.
 			const data = await collectFollowUp(this, {
 				fromRegister: async (register) => {
 					engagements.bilan = await readCommitmentBilan(register, periodeEngagements);
+					if (withPools) pools = await readPools(register);
 					// Pénalités recouvrées (titres de recette repris du classeur).
 					for (const recovery of await register.list('recouvrement')) {
 						const read = tryReadRecord(PENALTY_READER, recovery.data as Record<string, unknown>, `recouvrement ${recovery.key} (registre)`);
@@ -326,7 +356,7 @@ export class ClauseBilan implements INodeType {
 			}
 		}
 
-		const bilan = acc.result();
+		const bilan = pools.length > 0 ? withPooling(acc.result(), acc.poolBilan(pools)) : acc.result();
 		const titre = this.getNodeParameter('titre', 0, '') as string;
 		const requested = String(this.getNodeParameter('nomFichier', 0, '')).trim();
 		const fileName = requested === '' ? `bilan-clauses-sociales-${bilan.periode.debut}-${bilan.periode.fin}.xlsx` : requested.endsWith('.xlsx') ? requested : `${requested}.xlsx`;
@@ -350,6 +380,7 @@ export class ClauseBilan implements INodeType {
 				lignesEnAnomalie: anomalyCount,
 				anomalies: anomalies as unknown as IDataObject[],
 				documentElus,
+				mutualisation: bilan.mutualisation ? ({ section: POOL_SECTION_TITLE, ...bilan.mutualisation } as unknown as IDataObject) : null,
 				autresConsiderationsSociales: engagements.bilan ? commitmentSectionJson(engagements.bilan) : null,
 				synthese: bilanSummary(bilan, { titre, fichier: fileName, dateBilan: today, pdf: documentElus ? String(documentElus.fichier) : undefined, autresConsiderations: engagements.bilan?.texte }),
 			},
@@ -358,6 +389,7 @@ export class ClauseBilan implements INodeType {
 		});
 		const views: INodeExecutionData[] = [];
 		for (const vue of VIEWS) for (const row of bilan[vue]) views.push({ json: { vue, periode: `${bilan.periode.debut}/${bilan.periode.fin}`, ...row }, pairedItem: paired });
+		for (const row of poolRows(bilan.mutualisation)) views.push({ json: { vue: 'mutualisation', periode: `${bilan.periode.debut}/${bilan.periode.fin}`, ...row }, pairedItem: paired });
 		return [out, views];
 	}
 }

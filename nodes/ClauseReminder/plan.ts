@@ -30,6 +30,8 @@ export interface ReminderPlan {
 	failed: INodeExecutionData[];
 	ignoredSheets: string[];
 	ignoredFiles: string[];
+	/** Registre : groupes de mutualisation et entreprises déclarées (sous-traitants, cotraitants, SIAE). */
+	pooling?: PoolingContext;
 }
 
 export async function planReminders(ctx: IExecuteFunctions, parameters: ReminderParameters): Promise<ReminderPlan> {
@@ -70,5 +72,5 @@ export async function planReminders(ctx: IExecuteFunctions, parameters: Reminder
 		}
 		planned.push(item);
 	}
-	return { planned, failed, ignoredSheets: data.ignoredSheets, ignoredFiles: data.ignoredFiles };
+	return { planned, failed, ignoredSheets: data.ignoredSheets, ignoredFiles: data.ignoredFiles, pooling: pooling?.context };
 }

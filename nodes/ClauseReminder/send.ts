@@ -9,8 +9,9 @@ import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import type { OutgoingMail } from '../adapters';
 import { ReleveTemplateFactory, releveFileName } from '../adapters';
-import { templateMonths } from '../core';
+import { clauseKey, templateMonths } from '../core';
 import { MIME, outputFile } from '../shared/parameters';
+import type { PoolingContext } from '../shared/pooling';
 import type { OnceOutcome } from '../shared/send-once';
 import { sendOnceInRegister } from '../shared/send-once';
 import type { ReminderParameters } from './parameters';
@@ -24,13 +25,15 @@ export interface ReminderSending {
 	dureeMs: number;
 }
 
-export async function sendReminders(ctx: IExecuteFunctions, planned: Planned[], parameters: ReminderParameters): Promise<ReminderSending> {
+export async function sendReminders(ctx: IExecuteFunctions, planned: Planned[], parameters: ReminderParameters, pooling?: PoolingContext): Promise<ReminderSending> {
 	const { options } = parameters;
 	const toMail = planned.filter((p) => p.mail);
 	const factory = parameters.attach && toMail.length > 0 ? await ReleveTemplateFactory.create(parameters.settings.dateReference) : undefined;
 	const templatesFor = async (p: Planned) => {
 		if (!factory) return [];
-		return templateMonths(p.decision).map((mois) => ({ fileName: releveFileName(p.clause, mois), content: factory.render({ clause: p.clause, mois }) }));
+		// Entreprises déclarées au registre (sous-traitants, cotraitants, SIAE) : nommées dans le modèle.
+		const intervenants = pooling?.intervenants.get(clauseKey(p.clause));
+		return templateMonths(p.decision).map((mois) => ({ fileName: releveFileName(p.clause, mois), content: factory.render({ clause: p.clause, mois, intervenants }) }));
 	};
 	const withTemplates = (mail: OutgoingMail, modeles: Array<{ fileName: string; content: Buffer }>): OutgoingMail =>
 		modeles.length > 0 ? { ...mail, attachments: modeles.map((m) => ({ filename: m.fileName, content: m.content, contentType: MIME.xlsx })) } : mail;

@@ -12,6 +12,7 @@ import {
 	clauseKey,
 	parseDate,
 	parseIntakeSettings,
+	lineKey,
 	participantKey,
 	renderAcknowledgement,
 	todayIn,
@@ -356,14 +357,14 @@ export class ClauseReportIntake implements INodeType {
 					if (!line.valeur) continue;
 					const row: Record<string, unknown> = { ...line.valeur };
 					plan.rows.push(row);
-					pending.set(`${clauseKey(line.valeur)}|${line.valeur.mois}|${participantKey(line.valeur.participant)}|${line.valeur.version}`, row);
+					pending.set(`${clauseKey(line.valeur)}|${line.valeur.mois}|${lineKey(line.valeur)}|${line.valeur.version}`, row);
 				}
 				for (const r of result.remplacements) {
 					const text = `${r.par}${r.motif === 'retrait' ? ' (retrait)' : ''}`;
 					if (r.ligne !== undefined) (plan.marks as Map<number, string>).set(r.ligne, text);
 					else {
 						// Ligne reçue plus tôt dans la même exécution, puis corrigée.
-						const row = pending.get(`${r.cle}|${participantKey(r.participant)}|${r.version}`);
+						const row = pending.get(`${r.cle}|${r.cleLigne ?? participantKey(r.participant)}|${r.version}`);
 						if (row) row.remplaceePar = text;
 					}
 				}

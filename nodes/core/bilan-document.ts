@@ -9,9 +9,12 @@
  * publics, modalités.
  */
 import type { Bilan, BilanRow } from './bilan';
+import { lotsBehind } from './bilan';
 import { frenchLongDate, frenchMonth, frenchShortDate } from './calendar';
 import type { CommitmentBilan } from './commitments';
 import { COMMITMENT_SECTION_TITLE } from './commitments';
+import type { PoolBilan, PoolBilanMember } from './pooling';
+import { POOL_SECTION_TITLE } from './pooling';
 import { SOURCES } from './referential';
 import { formatEuros, formatHours, formatNumber, formatPercent } from './format';
 import { roundTo } from './numbers';
@@ -111,12 +114,14 @@ export function bilanCommentary(bilan: Bilan): string[] {
 		out.push(`C\u2019est ${change >= 0 ? 'plus' : 'moins'} qu\u2019en ${String(previous.annee)} (${formatHours(num(previous.heures))}, soit ${change >= 0 ? '+' : '\u2212'}${pct(Math.abs(change))}).`);
 	}
 	if (s.tauxRealisationADate !== null) {
-		const late = bilan.parLot.filter((l) => typeof l.tauxRealisationADate === 'number' && l.tauxRealisationADate < 0.5).length;
+		// Un lot couvert par la mutualisation de son groupe n'est pas compté en retard : il est dit à part.
+		const { late, covered } = lotsBehind(bilan);
 		const verdict = s.tauxRealisationADate >= 1 ? 'les engagements sont tenus, et au-delà' : s.tauxRealisationADate >= 0.8 ? 'les engagements sont globalement tenus' : 'un retard est à rattraper';
 		out.push(
-			`Depuis le début des marchés, ${formatHours(Math.round(s.heuresRealiseesCumul))} ont été réalisées pour ${formatHours(Math.round(s.heuresAttenduesADate))} attendues à fin ${frenchMonth(bilan.periode.fin)} (${pct(s.tauxRealisationADate)}) : ${verdict}${late > 0 ? ` ; ${plural(late, 'lot reste', 'lots restent')} sous la moitié des heures attendues et ${late > 1 ? 'font' : 'fait'} l\u2019objet d\u2019un suivi rapproché` : ''}.`,
+			`Depuis le début des marchés, ${formatHours(Math.round(s.heuresRealiseesCumul))} ont été réalisées pour ${formatHours(Math.round(s.heuresAttenduesADate))} attendues à fin ${frenchMonth(bilan.periode.fin)} (${pct(s.tauxRealisationADate)}) : ${verdict}${late > 0 ? ` ; ${plural(late, 'lot reste', 'lots restent')} sous la moitié des heures attendues et ${late > 1 ? 'font' : 'fait'} l\u2019objet d\u2019un suivi rapproché` : ''}${covered > 0 ? ` ; ${late > 0 ? plural(covered, 'autre lot est', 'autres lots sont') : plural(covered, 'lot est', 'lots sont')} sous la moitié des heures attendues sur ${covered > 1 ? 'leur' : 'sa'} propre part, mais ${covered > 1 ? 'couverts' : 'couvert'} par la mutualisation des heures de ${covered > 1 ? 'leur' : 'son'} titulaire` : ''}.`,
 		);
 	}
+	if (bilan.mutualisation) out.push(bilan.mutualisation.texte);
 	const row = (label: string) => bilan.publicsPrioritaires.find((r) => r.indicateur === label);
 	const parts = [
 		['Bénéficiaires du RSA', 'bénéficiaire du RSA', 'bénéficiaires du RSA'],
@@ -188,6 +193,44 @@ export function commitmentPage(commitments: CommitmentBilan): BilanDocument['pag
 		note: `${commitments.lignes.length > MAX ? `Les ${MAX} premières échéances sur ${formatNumber(commitments.lignes.length)}. ` : ''}État à la fin de la période. Pénalité proposée : calculée selon le CCAP, à approuver par l\u2019acheteur ; notifiée : envoyée au titulaire. Détail (nature, valeurs attendues et atteintes, montants) dans la feuille « ${COMMITMENT_SECTION_TITLE} » du classeur.`,
 	};
 	return { titre: COMMITMENT_SECTION_TITLE, paragraphes: [commitments.texte], graphiques: [], tableaux: commitments.lignes.length > 0 ? [table] : [] };
+}
+
+/** L'état d'un marché du groupe en deux ou trois mots (une cellule ; l'écart est dans la colonne voisine). */
+function shortSituation(m: PoolBilanMember): string {
+	if (m.couverte) return 'couvert par la mutualisation';
+	return m.avance > 0 ? 'en avance' : m.avance === 0 ? 'à jour' : 'en retard';
+}
+
+/**
+ * Page « Mutualisation des heures » : la section en phrases, puis un tableau
+ * par groupe (chaque marché avec sa part : heures dues, attendues, réalisées,
+ * avance ou retard ; l'ensemble du groupe : l'obligation mutualisée).
+ */
+export function poolPage(pooling: PoolBilan): BilanDocument['pages'][number] {
+	const MAX = 12;
+	const signed = (h: number) => (h > 0 ? `+${formatHours(h)}` : h < 0 ? `\u2212${formatHours(-h)}` : formatHours(0));
+	const tables: TableSpec[] = pooling.groupes.slice(0, MAX).map((g) => ({
+		titre: `Groupe « ${g.libelle} » : ${g.titulaire} (${g.fondement})`,
+		colonnes: ['Marché / lot', 'Acheteur', 'Heures dues', 'Attendues', 'Réalisées', 'Avance ou retard', 'Situation'],
+		alignement: ['g', 'g', 'd', 'd', 'd', 'd', 'g'],
+		// Largeurs en points sur la page A4 (511 pt utiles).
+		poids: [85, 80, 56, 50, 50, 74, 116],
+		lignes: [
+			...g.membres.map((m) => [`${m.marche}, lot ${m.lot}`, m.acheteur, formatHours(m.heuresDues), formatHours(m.heuresAttendues), formatHours(m.heuresDeclarees), signed(m.avance), shortSituation(m)]),
+			['Ensemble du groupe', '', formatHours(g.heuresDues), formatHours(g.heuresAttendues), formatHours(g.heuresDeclarees), signed(roundTo(-g.ecart, 2)), g.enRetard ? 'en retard' : 'à jour'],
+		],
+		note: `Groupe ${g.situation}.${g.absentes.length > 0 ? ` Hors du calcul (absents du registre) : ${g.absentes.join(' ; ')}.` : ''}`,
+	}));
+	const more = pooling.groupes.length - tables.length;
+	return {
+		titre: POOL_SECTION_TITLE,
+		paragraphes: [
+			pooling.texte,
+			`Quand le CCAP le permet, les heures d\u2019insertion d\u2019un titulaire sont mises en commun entre ses marchés : le groupe est à jour quand ses marchés ensemble réalisent les heures attendues à fin ${frenchMonth(pooling.fin)} (l\u2019obligation mutualisée), à ${formatPercent(pooling.tolerance)} des heures dues près, comme pour la relance mensuelle. Chaque marché garde sa part : ses heures dues, attendues et réalisées, son avance ou son retard.${more > 0 ? ` Les ${MAX} premiers groupes sur ${formatNumber(pooling.groupes.length)} ; tous sont dans la feuille « ${POOL_SECTION_TITLE} » du classeur.` : ''}`,
+		],
+		graphiques: [],
+		tableaux: tables,
+	};
 }
 
 /** Le document des élus ; avec `commitments` (bilan tiré du registre), la page des autres considérations sociales. */
@@ -301,6 +344,7 @@ export function bilanDocument(bilan: Bilan, meta: { titre: string; collectivite?
 				tableaux: [],
 			},
 			{ titre: 'Détail', graphiques: [], tableaux: [marketTable, territories, sorties, ...(penalties.lignes.length > 0 ? [penalties] : [])] },
+			...(bilan.mutualisation ? [poolPage(bilan.mutualisation)] : []),
 			...(commitments ? [commitmentPage(commitments)] : []),
 		],
 		methode: [
@@ -308,6 +352,11 @@ export function bilanDocument(bilan: Bilan, meta: { titre: string; collectivite?
 			'Réalisation à date : heures réalisées depuis le début du marché, rapportées aux heures attendues à la fin de la période (échéancier de la clause, sinon au prorata de la durée d\u2019exécution écoulée). Réalisation sur le total : rapportée à toutes les heures dues au marché.',
 			'Personnes : comptées une fois chacune, même présentes sur plusieurs marchés (identifiant anonyme attribué par le facilitateur).',
 			'Part des marchés avec une clause : sur tous les marchés en exécution pendant la période, avec et sans clause.',
+			...(bilan.mutualisation
+				? [
+						`Mutualisation des heures (${SOURCES.avise2014}, guichet unique) : groupes de marchés d\u2019un même titulaire déclarés au registre ; un marché en retard sur sa part dont le groupe atteint l\u2019obligation mutualisée est « couvert par la mutualisation » et n\u2019est pas compté parmi les lots en retard.`,
+					]
+				: []),
 			...(commitments
 				? [
 						`Autres considérations sociales (${SOURCES.allianceVillesEmploi}) : engagements du titulaire déclarés au registre (actions qualitatives, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires) ; une échéance est tenue quand son justificatif est reçu au plus tard à la fin de la période.`,

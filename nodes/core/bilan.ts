@@ -54,9 +54,12 @@ import type { RecordReader } from './records';
 import { parseSettings } from './records';
 import { expectedHours } from './reminders';
 import { singleLine } from './reminder-message';
+import type { PoolBilan } from './pooling';
+import { POOL_SECTION_TITLE, poolBilan } from './pooling';
 import type { Facilitator } from './schemas/facilitator';
+import type { PoolRecord } from './schemas/mutualisation';
 import { NATURES } from './schemas/lot';
-import { amount, decimal, isoDate, isoMonth, normalizeToken, optional, text, tolerantEnum } from './schemas/primitives';
+import { amount, decimal, isoDate, isoMonth, normalizeToken, optional, percent, text, tolerantEnum } from './schemas/primitives';
 import type { AgeBand, ClauseRecord, Outcome, PublicCategory, ReportLine } from './schemas/suivi';
 import {
 	CONTRACT_TYPES,
@@ -66,6 +69,7 @@ import {
 	OUTCOMES,
 	PUBLIC_CATEGORIES,
 	ReportLineSchema,
+	clauseKey,
 	clauseKeyMemo,
 	memoizeText,
 } from './schemas/suivi';
@@ -75,6 +79,8 @@ export const BilanSettingsSchema = z.object({
 	fin: isoMonth(),
 	nombreMarches: optional(decimal({ min: 0, integer: true, example: '120' })),
 	identifiantPersonnes: z.enum(['global', 'parTitulaire']).default('global'),
+	/** Groupes de mutualisation : même tolérance que la relance mensuelle (10 % des heures dues par défaut). */
+	toleranceRetard: percent().default(10),
 });
 export type BilanSettings = z.output<typeof BilanSettingsSchema>;
 
@@ -83,6 +89,7 @@ export const BILAN_SETTINGS_LABELS = {
 	fin: 'fin de la période',
 	nombreMarches: 'nombre de marchés de la période',
 	identifiantPersonnes: 'identifiant des personnes',
+	toleranceRetard: 'tolérance de retard des groupes de mutualisation (%)',
 };
 
 export function parseBilanSettings(input: Record<string, unknown>): BilanSettings {
@@ -272,6 +279,8 @@ export interface Bilan {
 	contrats: BilanRow[];
 	employeurs: BilanRow[];
 	penalites: BilanRow[];
+	/** Groupes de mutualisation des heures (bilan tiré du registre) : voir withPooling. */
+	mutualisation?: PoolBilan;
 }
 
 function rate(done: number, due: number): number | null {
@@ -422,6 +431,16 @@ export class BilanAccumulator {
 			this.personClauses.set(person, clauses);
 		}
 		clauses.set(key, (clauses.get(key) ?? 0) + line.heuresMois);
+	}
+
+	/**
+	 * Les groupes de mutualisation du registre à la fin de la période :
+	 * l'obligation mutualisée et la part de chaque marché, d'après les clauses
+	 * et les heures réalisées lues par ce bilan.
+	 */
+	poolBilan(pools: PoolRecord[]): PoolBilan {
+		const clauses = new Map(this.clauses.map((c) => [this.keyOf(c), c]));
+		return poolBilan(pools, (k) => clauses.get(k), (k) => this.stats.get(k)?.cumul ?? 0, this.end, this.settings.toleranceRetard);
 	}
 
 	private facilitatorTerritory(clause: ClauseRecord): string | undefined {
@@ -804,9 +823,46 @@ export function bilanKeyFigures(bilan: Bilan): string[] {
 		`${s.personnes} personne(s) en insertion, comptée(s) une fois chacune${s.femmes > 0 ? `, dont ${s.femmes} femme(s)` : ''} ; ${s.titulaires} titulaire(s).`,
 		`Pénalités : ${formatEuros(s.penalitesProposees)} proposées (${s.misesEnDemeure} mise(s) en demeure), ${formatEuros(s.penalitesAppliquees)} notifiées, ${formatEuros(s.penalitesRecouvrees)} recouvrées.`,
 	];
-	const late = bilan.parLot.filter((l) => typeof l.tauxRealisationADate === 'number' && l.tauxRealisationADate < 0.5).length;
+	const { late, covered } = lotsBehind(bilan);
 	if (late > 0) lines.push(`${late} lot(s) sous 50 % des heures attendues à fin ${frenchMonth(bilan.periode.fin)} (feuille « Par lot »).`);
+	if (covered > 0) lines.push(`${covered} ${late > 0 ? 'autre(s) ' : ''}lot(s) sous 50 % des heures attendues à fin ${frenchMonth(bilan.periode.fin)}, couvert(s) par la mutualisation des heures de leur groupe (feuille « ${POOL_SECTION_TITLE} »).`);
+	if (bilan.mutualisation) lines.push(bilan.mutualisation.texte);
 	return lines;
+}
+
+/** Lot du bilan couvert par la mutualisation des heures de son groupe (colonne « Mutualisation » de la vue par lot). */
+function coveredLot(row: BilanRow): boolean {
+	return row.couvertParMutualisation === 'oui';
+}
+
+/**
+ * Lots sous la moitié des heures attendues à la fin de la période : ceux
+ * qui restent en retard, et ceux que la mutualisation de leur groupe couvre
+ * (comptés à part, jamais en retard sans le dire).
+ */
+export function lotsBehind(bilan: Bilan): { late: number; covered: number } {
+	const behind = bilan.parLot.filter((l) => typeof l.tauxRealisationADate === 'number' && l.tauxRealisationADate < 0.5);
+	const covered = behind.filter(coveredLot).length;
+	return { late: behind.length - covered, covered };
+}
+
+/**
+ * Le bilan avec ses groupes de mutualisation (tirés du registre) : la section
+ * « Mutualisation des heures », et, dans la vue par lot, le groupe de chaque
+ * lot et s'il est couvert par la mutualisation. Sans groupe, le bilan est
+ * rendu tel quel.
+ */
+export function withPooling(bilan: Bilan, pooling: PoolBilan): Bilan {
+	if (pooling.groupes.length === 0) return bilan;
+	const members = new Map<string, { groupe: string; couverte: boolean; enRetard: boolean }>();
+	for (const g of pooling.groupes) for (const m of g.membres) members.set(m.cle, { groupe: g.libelle, couverte: m.couverte, enRetard: g.enRetard });
+	const parLot = bilan.parLot.map((row) => {
+		const m = members.get(clauseKey({ marche: String(row.marche), lot: String(row.lot) }));
+		if (!m) return { ...row, mutualisation: null, couvertParMutualisation: null };
+		const state = m.couverte ? 'couvert par la mutualisation' : m.enRetard ? 'groupe en retard' : 'groupe à jour';
+		return { ...row, mutualisation: `groupe « ${m.groupe} » : ${state}`, couvertParMutualisation: m.couverte ? 'oui' : 'non' };
+	});
+	return { ...bilan, parLot, mutualisation: pooling };
 }
 
 /** Courriel de synthèse du bilan pour le chargé ou la chargée de mission. */
@@ -815,7 +871,7 @@ export function bilanSummary(bilan: Bilan, meta: { titre: string; fichier: strin
 	// Autres considérations sociales (bilan tiré du registre) : leur section en phrases, et leur feuille.
 	const lines = [...bilanKeyFigures(bilan), ...(meta.autresConsiderations ? [meta.autresConsiderations] : [])];
 	const files = meta.pdf ? `fichiers joints « ${meta.fichier} » et « ${meta.pdf} »` : `fichier joint « ${meta.fichier} »`;
-	const views = `Le classeur présente une feuille par vue : nature, service acheteur et territoire (marchés avec et sans clause), mécanisme, marchés, lots, titulaires, facilitateurs, mois et années, publics, publics prioritaires, situations à six mois, modalités, contrats, employeurs, pénalités${meta.autresConsiderations ? ', autres considérations sociales' : ''}.`;
+	const views = `Le classeur présente une feuille par vue : nature, service acheteur et territoire (marchés avec et sans clause), mécanisme, marchés, lots, titulaires, facilitateurs, mois et années, publics, publics prioritaires, situations à six mois, modalités, contrats, employeurs, pénalités${bilan.mutualisation ? ', mutualisation des heures' : ''}${meta.autresConsiderations ? ', autres considérations sociales' : ''}.`;
 	const objet = singleLine(`${meta.titre} – ${period}`);
 	const texte = ['Bonjour,', '', `Voici le bilan des clauses sociales d\u2019insertion de ${period} (${files}, établi le ${frenchLongDate(meta.dateBilan)}) :`, '', ...lines.map((l) => `- ${l}`), '', views].join('\n');
 	const html = [

@@ -188,3 +188,16 @@ export function applyMissingEmployers(
 		cleEnvoi: level === 'aucun' ? null : `relance|${decision.cle}|${decision.moisReference}|${level}|${clause.emailTitulaire.toLowerCase()}|employeurs:${sirets}`,
 	};
 }
+
+/**
+ * La note du modèle de relevé d'un mois sur les entreprises déclarées de la
+ * clause (pendant leur période d'intervention) : raison sociale, rôle et SIRET
+ * de chacune, à reprendre dans les colonnes de l'employeur ; vide s'il n'y en
+ * a aucune.
+ */
+export function declaredEmployersNote(declared: Intervenant[], month: IsoMonth): string {
+	const active = declared.filter((i) => activeIn(i, month));
+	if (active.length === 0) return '';
+	const list = active.map((i) => `${i.nom} (${INTERVENANT_ROLES[i.role].libelle.toLowerCase()}, SIRET ${i.siret})`).join(' ; ');
+	return `Entreprises déclarées sur ce marché : ${list}. Pour chaque personne, indiquez la raison sociale et le SIRET de son employeur ; une entreprise sans heure d\u2019insertion ce mois-là déclare une ligne « néant » à 0 heure, avec sa raison sociale et son SIRET.`;
+}

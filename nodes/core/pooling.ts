@@ -357,3 +357,143 @@ export function poolPenaltyCover(
 	if (covered <= 0) return { note };
 	return { note, neutralisation: { motif: 'mutualisation', heures: covered, reference: `groupe ${group}` } };
 }
+
+// --- Bilan ------------------------------------------------------------------
+
+/** Titre de la section, dans le bilan JSON, le classeur et le document des élus. */
+export const POOL_SECTION_TITLE = 'Mutualisation des heures';
+
+/** Un marché d'un groupe, tel que le bilan le montre. */
+export interface PoolBilanMember extends PoolMember {
+	titulaire: string;
+	/** En retard sur sa part, mais le groupe atteint l'obligation mutualisée. */
+	couverte: boolean;
+	/** Avance ou retard en clair, court (une cellule de tableau). */
+	situation: string;
+}
+
+export interface PoolBilanGroup extends Omit<PoolStatus, 'membres'> {
+	membres: PoolBilanMember[];
+	/** Le groupe en clair : à jour ou en retard. */
+	situation: string;
+}
+
+/** Section « Mutualisation des heures » du bilan, à la fin de la période. */
+export interface PoolBilan {
+	/** Dernier mois de la période : heures attendues et réalisées à sa fin. */
+	fin: IsoMonth;
+	tolerance: number;
+	groupes: PoolBilanGroup[];
+	groupesAJour: number;
+	groupesEnRetard: number;
+	/** Clés (marché/lot) des clauses en retard sur leur part et couvertes par leur groupe. */
+	clausesCouvertes: string[];
+	/** Heures de retard de ces clauses, couvertes par l'avance des autres marchés de leur groupe. */
+	heuresCouvertes: number;
+	/** La section du bilan, en phrases. */
+	texte: string;
+}
+
+const count = (n: number, one: string, many: string) => `${n} ${n > 1 ? many : one}`;
+
+function memberSituation(avance: number, groupLate: boolean): string {
+	if (avance > 0) return `en avance de ${formatHours(avance)}`;
+	if (avance === 0) return 'à jour';
+	const late = `en retard de ${formatHours(-avance)}`;
+	return groupLate ? `${late}, groupe en retard` : `${late}, couvert par la mutualisation`;
+}
+
+function groupSituation(status: PoolStatus): string {
+	if (status.enRetard) return `en retard de ${formatHours(status.ecart)} sur l\u2019obligation mutualisée (tolérance de ${formatPercent(status.tolerance)} des ${formatHours(status.heuresDues)} dues)`;
+	return status.ecart > 0
+		? `à jour : obligation mutualisée atteinte (écart de ${formatHours(status.ecart)}, dans la tolérance de ${formatPercent(status.tolerance)} des heures dues)`
+		: 'à jour : obligation mutualisée atteinte';
+}
+
+/**
+ * Les groupes de mutualisation dans le bilan, à la fin de la période : pour
+ * chaque groupe, l'obligation mutualisée (heures dues, attendues, réalisées,
+ * à jour ou en retard, avec la tolérance de la relance) et la part de chaque
+ * marché (heures dues, réalisées, avance ou retard) ; une clause en retard sur
+ * sa part dont le groupe est à jour est dite « couverte par la mutualisation ».
+ * `declared` : heures réalisées de la clause depuis son début jusqu'à la fin de
+ * la période. Seuls les groupes dont une clause au moins est connue comptent.
+ */
+export function poolBilan(
+	pools: PoolRecord[],
+	clauseOf: (key: string) => ClauseRecord | undefined,
+	declared: (key: string) => number,
+	fin: IsoMonth,
+	tolerance: number,
+): PoolBilan {
+	const groupes: PoolBilanGroup[] = [];
+	for (const pool of pools) {
+		if (!pool.clauses.some((c) => clauseOf(clauseKey(c)) !== undefined)) continue;
+		// Heures réalisées jusqu'à la fin de la période, portées sur son dernier mois.
+		const status = poolStatus(pool, clauseOf, (k) => new Map([[fin, declared(k)]]), fin, tolerance);
+		const membres = status.membres.map((m) => ({
+			...m,
+			titulaire: clauseOf(m.cle)?.titulaire ?? status.titulaire,
+			couverte: m.avance < 0 && !status.enRetard,
+			situation: memberSituation(m.avance, status.enRetard),
+		}));
+		groupes.push({ ...status, membres, situation: groupSituation(status) });
+	}
+	const covered = groupes.flatMap((g) => g.membres.filter((m) => m.couverte));
+	const heuresCouvertes = roundTo(covered.reduce((s, m) => s - m.avance, 0), 2);
+	const late = groupes.filter((g) => g.enRetard).length;
+	const upToDate = groupes.length - late;
+	const markets = groupes.reduce((s, g) => s + g.membres.length, 0);
+	const texte =
+		groupes.length === 0
+			? 'Aucun groupe de mutualisation des heures au registre pour les marchés de la période.'
+			: [
+					`Mutualisation des heures : ${count(groupes.length, 'groupe', 'groupes')} de marchés dont le CCAP permet de mettre en commun les heures d\u2019insertion d\u2019un même titulaire (${count(markets, 'marché', 'marchés')}) ; à fin ${frenchMonth(fin)}, ${[upToDate > 0 ? `${count(upToDate, 'groupe atteint', 'groupes atteignent')} l\u2019obligation mutualisée` : '', late > 0 ? `${count(late, 'groupe est', 'groupes sont')} en retard` : ''].filter((p) => p !== '').join(', ')}.`,
+					covered.length > 0
+						? `${count(covered.length, 'marché en retard sur sa propre part est couvert', 'marchés en retard sur leur propre part sont couverts')} par l\u2019avance des autres marchés de ${covered.length > 1 ? 'leur' : 'son'} groupe (${formatHours(heuresCouvertes)}) : ${covered.length > 1 ? 'ils ne sont pas comptés' : 'il n\u2019est pas compté'} en retard dans ce bilan.`
+						: '',
+				]
+					.filter((s) => s !== '')
+					.join(' ');
+	return { fin, tolerance, groupes, groupesAJour: upToDate, groupesEnRetard: late, clausesCouvertes: covered.map((m) => m.cle), heuresCouvertes, texte };
+}
+
+/**
+ * La section en lignes de tableau (classeur, sortie « Indicateurs ») : pour
+ * chaque groupe, une ligne par marché (sa part), puis une ligne « Ensemble du
+ * groupe » (l'obligation mutualisée).
+ */
+export function poolRows(pooling: PoolBilan | undefined): Array<Record<string, string | number | null>> {
+	if (!pooling) return [];
+	return pooling.groupes.flatMap((g) => {
+		const common = { groupe: g.libelle, titulaire: g.titulaire, siret: g.siret, fondement: g.fondement, perimetre: g.perimetreLibelle };
+		return [
+			...g.membres.map((m) => ({
+				...common,
+				ligne: 'marché',
+				marche: m.marche,
+				lot: m.lot,
+				acheteur: m.acheteur,
+				heuresDues: m.heuresDues,
+				heuresAttendues: m.heuresAttendues,
+				heuresRealisees: m.heuresDeclarees,
+				avance: m.avance,
+				part: m.part,
+				situation: m.situation,
+			})),
+			{
+				...common,
+				ligne: 'groupe',
+				marche: 'Ensemble du groupe',
+				lot: null,
+				acheteur: null,
+				heuresDues: g.heuresDues,
+				heuresAttendues: g.heuresAttendues,
+				heuresRealisees: g.heuresDeclarees,
+				avance: roundTo(-g.ecart, 2),
+				part: g.heuresDeclarees > 0 ? 1 : 0,
+				situation: g.situation,
+			},
+		];
+	});
+}

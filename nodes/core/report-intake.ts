@@ -134,6 +134,8 @@ export interface Replacement {
 	version: string;
 	par: string;
 	motif: 'correction' | 'retrait';
+	/** Ligne « néant » d'un employeur nommé (sous-traitant…) : sa clé dans le mois (lineKey). */
+	cleLigne?: string;
 }
 
 export interface ReleveResult {
@@ -170,6 +172,8 @@ interface RegisterLine {
 	ligne?: number;
 	participant: string;
 	heuresMois: number;
+	/** Employeur de la ligne (employerId) : vide pour le titulaire ou sans employeur nommé. */
+	employeur: string;
 }
 
 const NEANT = new Set(['neant', 'aucun', 'aucune', 'rien', 'sansactivite']);
@@ -180,6 +184,41 @@ export function participantKey(participant: string | undefined): string {
 	if (participant === undefined) return NEANT_KEY;
 	const token = normalizeToken(participant);
 	return NEANT.has(token) || token === '' ? NEANT_KEY : token;
+}
+
+/** Ce qu'une ligne dit de son employeur (raison sociale, SIRET), saisi ou déjà lu. */
+interface EmployerFields {
+	nomEmployeur?: unknown;
+	siretEmployeur?: unknown;
+}
+
+/**
+ * Employeur nommé d'une ligne : son SIRET (chiffres seuls), sinon sa raison
+ * sociale normalisée ; vide sans l'un ni l'autre. Avec le titulaire de la
+ * clause, une ligne à son SIRET ou à sa raison sociale est celle du titulaire
+ * (vide, comme une ligne sans employeur).
+ */
+export function employerId(line: EmployerFields, holder?: Pick<ClauseRecord, 'siret' | 'titulaire'>): string {
+	const siret = typeof line.siretEmployeur === 'string' || typeof line.siretEmployeur === 'number' ? String(line.siretEmployeur).replace(/\D/g, '') : '';
+	const nom = typeof line.nomEmployeur === 'string' ? normalizeToken(line.nomEmployeur) : '';
+	if (holder && (siret !== '' ? siret === holder.siret.replace(/\D/g, '') : nom !== '' && nom === normalizeToken(holder.titulaire))) return '';
+	return siret !== '' ? siret : nom;
+}
+
+/**
+ * Clé d'une ligne dans son mois : le participant ; une ligne « néant » (mois
+ * sans activité) est propre à son employeur, pour que chaque entreprise
+ * (titulaire, sous-traitant, cotraitant…) puisse déclarer la sienne.
+ */
+export function lineKey(line: EmployerFields & { participant?: string }, holder?: Pick<ClauseRecord, 'siret' | 'titulaire'>): string {
+	const key = participantKey(line.participant);
+	if (key !== NEANT_KEY) return key;
+	const employer = employerId(line, holder);
+	return employer === '' ? NEANT_KEY : `${NEANT_KEY}|${employer}`;
+}
+
+function isNeantKey(key: string): boolean {
+	return key === NEANT_KEY || key.startsWith(`${NEANT_KEY}|`);
 }
 
 function rankOf(version: string | undefined): number {
@@ -248,12 +287,13 @@ export class RegisterIndex {
 			month = new Map();
 			this.lines.set(key, month);
 		}
-		month.set(participantKey(line.participant), {
+		month.set(lineKey(line), {
 			empreinte: lineFingerprint(line),
 			version: line.version ?? (line.dateReception ? `${line.dateReception} v1` : 'v1'),
 			ligne,
 			participant: line.participant === undefined ? 'néant' : detachedText(line.participant),
 			heuresMois: line.heuresMois,
+			employeur: employerId(line),
 		});
 	}
 
@@ -290,11 +330,13 @@ export class RegisterIndex {
  */
 export function monthAfterIntake(current: ReportLine[], result: ReleveResult, mois: IsoMonth): ReportLine[] {
 	const accepted = result.lignes.flatMap((l) => (l.valeur && l.valeur.mois === mois ? [l.valeur] : []));
-	const gone = new Set([
-		...result.remplacements.filter((r) => r.mois === mois).map((r) => participantKey(r.participant)),
-		...accepted.map((line) => participantKey(line.participant)),
-	]);
-	return [...current.filter((line) => !gone.has(participantKey(line.participant))), ...accepted];
+	const gone = new Set([...result.remplacements.filter((r) => r.mois === mois).map((r) => r.cleLigne ?? participantKey(r.participant)), ...accepted.map((line) => lineKey(line))]);
+	return [...current.filter((line) => !gone.has(lineKey(line))), ...accepted];
+}
+
+/** Clé d'une ligne retirée ou corrigée, quand elle n'est pas celle de son participant (ligne « néant » d'un employeur nommé). */
+function lineKeyOf(key: string): { cleLigne?: string } {
+	return key !== NEANT_KEY && isNeantKey(key) ? { cleLigne: key } : {};
 }
 
 /** Rang d'une version de relevé (« 2026-11-23 v2 » → 2 ; sans rang : 1). */
@@ -495,10 +537,16 @@ export class ReportIntake {
 			if (value.debutContrat && value.debutContrat > lastDayOfMonth(value.mois)) {
 				problems.push(anomaly('avertissement', 'debutContrat', 'début du contrat', line.where, `contrat commencé le ${value.debutContrat}, après ${frenchMonth(value.mois)}`, 'Vérifiez la date de début du contrat ou le mois déclaré.', 'releve.contratFutur', place('debutContrat')));
 			}
-			const dupKey = `${value.mois}|${participantKey(value.participant)}`;
+			// Une ligne « néant » par employeur et par mois (le titulaire, chaque sous-traitant ou cotraitant).
+			const dupKey = `${value.mois}|${lineKey(value, clause)}`;
 			const first = seen.get(dupKey);
 			if (first && !problems.some((p) => p.gravite === 'erreur')) {
-				problems.push(anomaly('erreur', 'participant', 'participant', line.where, `${neant ? 'ligne « néant »' : `participant ${quote(value.participant)}`} déjà déclaré pour ${frenchMonth(value.mois)} dans ce relevé (${first.ou})`, 'Regroupez les heures de la personne sur une seule ligne par mois.', 'releve.participantEnDouble', place('participant')));
+				const employer = value.nomEmployeur ?? (value.siretEmployeur ? `SIRET ${value.siretEmployeur}` : undefined);
+				problems.push(
+					neant
+						? anomaly('erreur', 'participant', 'participant', line.where, `ligne « néant »${employer && employerId(value, clause) !== '' ? ` de ${employer}` : ' du titulaire'} déjà déclarée pour ${frenchMonth(value.mois)} dans ce relevé (${first.ou})`, 'Une seule ligne « néant » par employeur et par mois : supprimez le doublon, ou indiquez la raison sociale et le SIRET de l\u2019employeur de chaque ligne.', 'releve.participantEnDouble', place('participant'))
+						: anomaly('erreur', 'participant', 'participant', line.where, `participant ${quote(value.participant)} déjà déclaré pour ${frenchMonth(value.mois)} dans ce relevé (${first.ou})`, 'Regroupez les heures de la personne sur une seule ligne par mois.', 'releve.participantEnDouble', place('participant')),
+				);
 			}
 			decision.anomalies.push(...problems);
 			if (problems.some((p) => p.gravite === 'erreur')) continue;
@@ -510,7 +558,7 @@ export class ReportIntake {
 		const mentioned = new Set<string>();
 		for (const line of releve.lines) {
 			const mois = parseMonth(line.raw.mois) ?? parseMonth(headerMonth);
-			if (mois) mentioned.add(`${mois}|${participantKey(textOf(line.raw.participant))}`);
+			if (mois) mentioned.add(`${mois}|${lineKey({ ...line.raw, participant: textOf(line.raw.participant) })}`);
 		}
 
 		// 2. Par mois : nouveau, déjà reçu ou correction.
@@ -526,31 +574,34 @@ export class ReportIntake {
 			const next = new Map(existing);
 			const replaced: Replacement[] = [];
 			const changed: typeof candidates = [];
-			const keys = new Set(group.map((c) => participantKey(c.value.participant)));
-			const hasActivity = group.some((c) => participantKey(c.value.participant) !== NEANT_KEY);
+			const keys = new Set(group.map((c) => lineKey(c.value)));
+			// Employeurs (le titulaire : vide) qui déclarent des heures dans ce relevé : leur ligne « néant » déjà reçue est retirée.
+			const holderOf = (employer: string) => (employer === clause.siret.replace(/\D/g, '') || employer === normalizeToken(clause.titulaire) ? '' : employer);
+			const active = new Set(group.filter((c) => !isNeantKey(lineKey(c.value))).map((c) => employerId(c.value, clause)));
 			for (const c of group) {
-				const key = participantKey(c.value.participant);
+				const key = lineKey(c.value);
 				const old = existing.get(key);
 				const print = lineFingerprint(c.value);
 				if (old && old.empreinte === print) {
 					c.decision.statut = 'dejaRecue';
 					continue;
 				}
-				if (key === NEANT_KEY && s.moisDejaRecu === 'completer' && [...existing.keys()].some((k) => k !== NEANT_KEY)) {
+				const employer = employerId(c.value, clause);
+				if (isNeantKey(key) && s.moisDejaRecu === 'completer' && [...existing].some(([k, l]) => !isNeantKey(k) && holderOf(l.employeur) === employer)) {
 					c.decision.statut = 'refusee';
 					c.decision.anomalies.push(anomaly('erreur', 'participant', 'participant', c.line.where, `${frenchMonth(mois)} a déjà des heures déclarées : une ligne « néant » ne peut pas s\u2019y ajouter`, 'Pour annuler les heures du mois, renvoyez le relevé complet du mois (le facilitateur règle la réception sur « remplacer »).', 'releve.neantContradictoire', { feuille: c.line.feuille ?? releve.feuille, cellule: c.line.cells?.participant }));
 					continue;
 				}
-				if (old) replaced.push({ ligne: old.ligne, cle: monthKey(clause, mois), participant: old.participant, mois, heuresMois: old.heuresMois, version: old.version, par: version, motif: 'correction' });
+				if (old) replaced.push({ ligne: old.ligne, cle: monthKey(clause, mois), participant: old.participant, mois, heuresMois: old.heuresMois, version: old.version, par: version, motif: 'correction', ...lineKeyOf(key) });
 				changed.push(c);
 			}
 			for (const [key, old] of existing) {
 				if (keys.has(key) || mentioned.has(`${mois}|${key}`)) continue;
-				const remove = s.moisDejaRecu === 'remplacer' || (key === NEANT_KEY && hasActivity);
-				if (remove) replaced.push({ ligne: old.ligne, cle: monthKey(clause, mois), participant: old.participant, mois, heuresMois: old.heuresMois, version: old.version, par: version, motif: 'retrait' });
+				const remove = s.moisDejaRecu === 'remplacer' || (isNeantKey(key) && active.has(holderOf(old.employeur)));
+				if (remove) replaced.push({ ligne: old.ligne, cle: monthKey(clause, mois), participant: old.participant, mois, heuresMois: old.heuresMois, version: old.version, par: version, motif: 'retrait', ...lineKeyOf(key) });
 			}
 			if (changed.length === 0 && replaced.length === 0) continue;
-			for (const r of replaced) next.delete(participantKey(r.participant));
+			for (const r of replaced) next.delete(r.cleLigne ?? participantKey(r.participant));
 			for (const c of changed) {
 				const correction = received;
 				c.decision.statut = correction ? 'correction' : 'nouvelle';
@@ -561,11 +612,12 @@ export class ReportIntake {
 					correction,
 					...(correction && previousVersion ? { remplace: previousVersion } : {}),
 				};
-				next.set(participantKey(c.value.participant), {
+				next.set(lineKey(c.value), {
 					empreinte: lineFingerprint(c.value),
 					version,
 					participant: c.value.participant ?? 'néant',
 					heuresMois: c.value.heuresMois,
+					employeur: employerId(c.value),
 				});
 			}
 			result.versions[mois] = version;

@@ -15,6 +15,12 @@ import {
 	applyMissingEmployers,
 	applyPoolToReminder,
 	assessPenalties,
+	BilanAccumulator,
+	bilanDocument,
+	bilanKeyFigures,
+	parseBilanSettings,
+	poolRows,
+	withPooling,
 	checkPool,
 	clauseKey,
 	decideReminder,
@@ -107,6 +113,81 @@ describe('mutualisation des heures : situation du groupe', () => {
 		const pooled = applyPoolToReminder(A, decideReminder(A, reports, s), reports, s, status);
 		expect(pooled).toMatchObject({ enRetard: true, niveau: 'relance1', mutualisation: { couverte: false, groupeEnRetard: true } });
 		expect(pooled.mutualisation.texte).toContain('l’ensemble du groupe est en retard de 257,92');
+	});
+});
+
+describe('mutualisation des heures : le bilan', () => {
+	/** Bilan de janvier à octobre 2026 des deux marchés, avec leurs groupes (lus au registre). */
+	const bilanOf = (hoursA: number, hoursB: number, pools = [pool()]) => {
+		const acc = new BilanAccumulator(parseBilanSettings({ debut: '2026-01', fin: '2026-10' }));
+		acc.addRecords({ clauses: [A, B], lignes: [...monthly(A, hoursA), ...monthly(B, hoursB)] });
+		return withPooling(acc.result(), acc.poolBilan(pools));
+	};
+
+	it('groupe à jour : obligation mutualisée et part de chaque marché ; le lot en retard couvert n’est pas compté en retard, et le bilan le dit', () => {
+		// A : 100 h pour 378,96 attendues à fin octobre (26 %), B : 800 h ; le groupe : 900 h pour 757,92.
+		const bilan = bilanOf(10, 80);
+		const pooling = bilan.mutualisation!;
+		expect(pooling).toMatchObject({ fin: '2026-10', tolerance: 10, groupesAJour: 1, groupesEnRetard: 0, clausesCouvertes: [clauseKey(A)], heuresCouvertes: 278.96 });
+		const [group] = pooling.groupes;
+		expect(group).toMatchObject({ libelle: 'BTP-VAL-2026', titulaire: 'Bâtiments du Val', heuresDues: 910, heuresAttendues: 757.92, heuresDeclarees: 900, enRetard: false });
+		expect(group.situation).toBe('à jour : obligation mutualisée atteinte');
+		expect(group.membres.map((m) => [m.marche, m.heuresDues, m.heuresAttendues, m.heuresDeclarees, m.avance, m.couverte, m.situation])).toEqual([
+			['2026-TRX-014', 455, 378.96, 100, -278.96, true, 'en retard de 278,96\u00a0h, couvert par la mutualisation'],
+			['2026-TRX-020', 455, 378.96, 800, 421.04, false, 'en avance de 421,04\u00a0h'],
+		]);
+		// Indicateurs : sans la mutualisation, A serait « 1 lot(s) sous 50 % ».
+		const figures = bilanKeyFigures(bilan).join('\n');
+		expect(figures).not.toContain('1 lot(s) sous 50 % des heures attendues à fin octobre 2026 (feuille « Par lot »)');
+		expect(figures).toContain('1 lot(s) sous 50 % des heures attendues à fin octobre 2026, couvert(s) par la mutualisation des heures de leur groupe (feuille « Mutualisation des heures »).');
+		expect(figures).toContain('Mutualisation des heures : 1 groupe de marchés dont le CCAP permet de mettre en commun les heures d’insertion d’un même titulaire (2 marchés) ; à fin octobre 2026, 1 groupe atteint l’obligation mutualisée.');
+		expect(figures).toContain('1 marché en retard sur sa propre part est couvert par l’avance des autres marchés de son groupe (278,96\u00a0h) : il n’est pas compté en retard dans ce bilan.');
+		expect(bilan.parLot.map((l) => [l.marche, l.mutualisation, l.couvertParMutualisation])).toEqual([
+			['2026-TRX-014', 'groupe « BTP-VAL-2026 » : couvert par la mutualisation', 'oui'],
+			['2026-TRX-020', 'groupe « BTP-VAL-2026 » : groupe à jour', 'non'],
+		]);
+		// Lignes du classeur : chaque marché, puis l'ensemble du groupe.
+		expect(poolRows(pooling).map((r) => [r.marche, r.heuresRealisees, r.avance])).toEqual([
+			['2026-TRX-014', 100, -278.96],
+			['2026-TRX-020', 800, 421.04],
+			['Ensemble du groupe', 900, 142.08],
+		]);
+		// Document des élus : une page, un tableau par groupe, le commentaire le dit.
+		const doc = bilanDocument(bilan, { titre: 'Bilan 2026', dateBilan: '2026-11-15' });
+		const page = doc.pages.find((p) => p.titre === 'Mutualisation des heures')!;
+		expect(page.tableaux[0].titre).toBe('Groupe « BTP-VAL-2026 » : Bâtiments du Val (CCAP, article 9.4)');
+		expect(page.tableaux[0].lignes.map((l) => [l[0], l[5], l[6]])).toEqual([
+			['2026-TRX-014, lot 4', '\u2212278,96\u00a0h', 'couvert par la mutualisation'],
+			['2026-TRX-020, lot 1', '+421,04\u00a0h', 'en avance'],
+			['Ensemble du groupe', '+142,08\u00a0h', 'à jour'],
+		]);
+		const commentary = doc.commentaire.join(' ');
+		expect(commentary).not.toContain('sous la moitié des heures attendues et fait l’objet d’un suivi rapproché');
+		expect(commentary).toContain('les engagements sont tenus, et au-delà ; 1\u00a0lot est sous la moitié des heures attendues sur sa propre part, mais couvert par la mutualisation des heures de son titulaire.');
+	});
+
+	it('groupe en retard : le lot en retard reste compté en retard', () => {
+		// A : 100 h, B : 200 h ; le groupe : 300 h pour 757,92 attendues, au-delà de 10 % des 910 h dues.
+		const bilan = bilanOf(10, 20);
+		const [group] = bilan.mutualisation!.groupes;
+		expect(group).toMatchObject({ enRetard: true, ecart: 457.92 });
+		expect(group.situation).toBe('en retard de 457,92\u00a0h sur l’obligation mutualisée (tolérance de 10\u00a0% des 910\u00a0h dues)');
+		expect(group.membres.map((m) => m.situation)).toEqual(['en retard de 278,96\u00a0h, groupe en retard', 'en retard de 178,96\u00a0h, groupe en retard']);
+		expect(bilan.mutualisation!.clausesCouvertes).toEqual([]);
+		// A (26 % des heures attendues) reste compté sous 50 %, sans « couvert ».
+		expect(bilanKeyFigures(bilan)).toContain('1 lot(s) sous 50 % des heures attendues à fin octobre 2026 (feuille « Par lot »).');
+		expect(bilanKeyFigures(bilan).join(' ')).not.toContain('couvert');
+		expect(bilan.mutualisation!.texte).toBe('Mutualisation des heures : 1 groupe de marchés dont le CCAP permet de mettre en commun les heures d’insertion d’un même titulaire (2 marchés) ; à fin octobre 2026, 1 groupe est en retard.');
+	});
+
+	it('sans groupe au registre : le bilan est rendu tel quel', () => {
+		const acc = new BilanAccumulator(parseBilanSettings({ debut: '2026-01', fin: '2026-10' }));
+		acc.addRecords({ clauses: [A, B], lignes: [...monthly(A, 10), ...monthly(B, 80)] });
+		const plain = acc.result();
+		expect(withPooling(plain, acc.poolBilan([]))).toBe(plain);
+		expect(plain.mutualisation).toBeUndefined();
+		expect(bilanKeyFigures(plain)).toContain('1 lot(s) sous 50 % des heures attendues à fin octobre 2026 (feuille « Par lot »).');
+		expect(bilanDocument(plain, { titre: 'Bilan', dateBilan: '2026-11-15' }).pages.map((p) => p.titre)).not.toContain('Mutualisation des heures');
 	});
 });
 

@@ -9,6 +9,7 @@ import {
 	clauseKey,
 	clauseKeyMemo,
 	memoizeText,
+	monthAfterIntake,
 	normalizeToken,
 	parseBilanSettings,
 	parseIntakeSettings,
@@ -231,5 +232,72 @@ describe('mémoires des clés (lecture de centaines de milliers de lignes)', () 
 		expect([...index.month(clause, '2026-12').values()].map((l) => l.participant)).toEqual(['A']);
 		expect(index.month(clause, '2026-11').size).toBe(0);
 		expect(index.month({ marche: 'M-2', lot: '1' } as unknown as Parameters<RegisterIndex['month']>[0], '2026-12').size).toBe(0);
+	});
+});
+
+describe('réception des relevés : une ligne « néant » par employeur', () => {
+	const DUPONT = { nomEmployeur: 'Maçonnerie Dupont', siretEmployeur: '41234567800012', employeur: 'sous-traitant' };
+	const NETTOYAGE = { nomEmployeur: 'Nettoyage du Val', employeur: 'cotraitant' };
+	const neant = (extra: Record<string, unknown> = {}) => ({ participant: 'néant', heuresMois: 0, ...extra });
+
+	it('titulaire, sous-traitant et cotraitant sans heure le même mois : trois lignes « néant » acceptées', () => {
+		const result = new ReportIntake(registerIndex(), settings()).receive(releve([neant(), neant(DUPONT), neant(NETTOYAGE)]));
+		expect(result.statut).toBe('accepte');
+		expect(result.compte).toMatchObject({ acceptees: 3, refusees: 0 });
+		expect(result.lignes.map((l) => [l.statut, l.valeur?.nomEmployeur ?? null])).toEqual([
+			['nouvelle', null],
+			['nouvelle', 'Maçonnerie Dupont'],
+			['nouvelle', 'Nettoyage du Val'],
+		]);
+	});
+
+	it('deux « néant » du même employeur restent refusés : même SIRET, même raison sociale, ou le titulaire à son SIRET', () => {
+		const result = new ReportIntake(registerIndex(), settings()).receive(
+			releve([
+				neant(DUPONT),
+				neant({ ...DUPONT, nomEmployeur: 'MACONNERIE DUPONT SARL' }),
+				neant(NETTOYAGE),
+				neant({ nomEmployeur: 'nettoyage du val' }),
+				neant(),
+				neant({ siretEmployeur: lot9.siret }),
+			]),
+		);
+		expect(result.lignes.map((l) => l.statut)).toEqual(['nouvelle', 'refusee', 'nouvelle', 'refusee', 'nouvelle', 'refusee']);
+		const messages = result.anomalies.filter((a) => a.regle === 'releve.participantEnDouble').map((a) => a.message);
+		expect(messages).toEqual([
+			'ligne « néant » de MACONNERIE DUPONT SARL déjà déclarée pour octobre 2026 dans ce relevé (fichier « releve.xlsx », ligne 12)',
+			'ligne « néant » de nettoyage du val déjà déclarée pour octobre 2026 dans ce relevé (fichier « releve.xlsx », ligne 14)',
+			'ligne « néant » du titulaire déjà déclarée pour octobre 2026 dans ce relevé (fichier « releve.xlsx », ligne 16)',
+		]);
+		expect(result.anomalies.find((a) => a.regle === 'releve.participantEnDouble')?.correction).toBe(
+			'Une seule ligne « néant » par employeur et par mois : supprimez le doublon, ou indiquez la raison sociale et le SIRET de l’employeur de chaque ligne.',
+		);
+	});
+
+	it('relevés complétés au fil du mois : chaque « néant » garde sa place ; les heures d’un employeur retirent seulement son « néant »', () => {
+		const index = registerIndex();
+		const intake = new ReportIntake(index, settings({ moisDejaRecu: 'completer' }));
+		expect(intake.receive(releve([neant(DUPONT)])).compte.acceptees).toBe(1);
+		expect(intake.receive(releve([neant(NETTOYAGE), neant()])).compte).toMatchObject({ acceptees: 2, refusees: 0, retirees: 0 });
+		// Le même « néant » renvoyé : déjà reçu ; un second « néant » du sous-traitant, autrement écrit : le même employeur.
+		expect(intake.receive(releve([neant(DUPONT)])).lignes[0].statut).toBe('dejaRecue');
+		// Des heures d'un salarié du sous-traitant : son « néant » est retiré, ceux du titulaire et du cotraitant restent.
+		const hours = intake.receive(releve([person('031-9-P07', 21, DUPONT)]));
+		expect(hours.compte).toMatchObject({ acceptees: 1, retirees: 1 });
+		expect(hours.remplacements).toEqual([expect.objectContaining({ participant: 'néant', motif: 'retrait', cleLigne: expect.stringContaining('41234567800012') })]);
+		const current = [neant(DUPONT), neant(NETTOYAGE), neant()].map((l) => readRecord(REPORT_LINE_READER, { marche: '2025-TRX-031', lot: '9', mois: '2026-10', ...l }, 'ligne'));
+		expect(monthAfterIntake(current, hours, '2026-10').map((l) => [l.participant ?? 'néant', l.nomEmployeur ?? null])).toEqual([
+			['néant', 'Nettoyage du Val'],
+			['néant', null],
+			['031-9-P07', 'Maçonnerie Dupont'],
+		]);
+		// Le titulaire a déjà un « néant » : ses heures le retirent ; un « néant » du titulaire après ses heures reste refusé.
+		const own = intake.receive(releve([person('031-9-P01', 12)]));
+		expect(own.remplacements.map((r) => [r.participant, r.cleLigne ?? null])).toEqual([['néant', null]]);
+		const late = intake.receive(releve([neant()]));
+		expect(late.lignes[0].statut).toBe('refusee');
+		expect(late.anomalies.map((a) => a.regle)).toContain('releve.neantContradictoire');
+		// … mais le « néant » d'une autre entreprise, pas encore déclarée ce mois-là, est accepté (nouvelle version du mois).
+		expect(intake.receive(releve([neant({ nomEmployeur: 'Espaces verts du Val', siretEmployeur: '73282932000074' })])).lignes[0]).toMatchObject({ statut: 'correction', anomalies: [] });
 	});
 });

@@ -8,6 +8,9 @@
  *    groupe atteint l'obligation mutualisée. Contre-épreuve dans la même
  *    exécution : sans la mutualisation, le marché en retard serait relancé et
  *    mis en demeure.
+ *    Le bilan annuel du registre montre le groupe à jour : l'obligation
+ *    mutualisée, la part de chaque marché, le marché en retard « couvert par la
+ *    mutualisation » (classeur relu, texte du document des élus).
  * 2. Le sous-traitant du marché en retard est enregistré ; son relevé
  *    d'octobre n'a pas de ligne : une relance part au titulaire et le nomme,
  *    une seule fois (une seconde exécution n'envoie rien de nouveau).
@@ -16,10 +19,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import ExcelJS from 'exceljs';
+
 import { Register, SqliteDatabase } from '../../nodes/adapters/register';
 import { clauseKey } from '../../nodes/core';
 import { POOL_HOLDER } from '../helpers/mutualisation';
 import { local, outputOf, registerFile, useRealN8n } from '../helpers/real-n8n';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pdfLayoutText } = require('../helpers/pdf-info.cjs') as { pdfLayoutText(file: string): string };
 
 jest.setTimeout(600_000);
 
@@ -158,6 +166,36 @@ describe('mutualisation des heures et sous-traitants (vrai n8n, registre SQLite,
 
 		await settle();
 		expect(instance.sink.mails).toHaveLength(0);
+
+		// Le bilan de l'année sur le registre : le groupe à jour, la part de chaque marché ; le classeur et le document des élus enregistrés par n8n.
+		const output = instance.layout.output;
+		const annual = await importRun(
+			workflow('ClsMutualisati04', 'Mutualisation – bilan annuel', [
+				{ name: 'Bilan des clauses sociales', type: pkg('clauseBilan'), parameters: { source: 'registre', debut: '2026-01', fin: '2026-12', titre: 'Bilan des clauses sociales 2026', region: 'Région Val-d’Argent', nomFichier: 'bilan-mutualisation-2026' }, credentials: REGISTRE },
+				{ name: 'Enregistrer le bilan', type: 'n8n-nodes-base.readWriteFile', parameters: { operation: 'write', fileName: `=${output}/{{ $json.fichier }}`, dataPropertyName: 'data', options: {} } },
+				{ name: 'Enregistrer le document des élus', type: 'n8n-nodes-base.readWriteFile', parameters: { operation: 'write', fileName: `=${output}/{{ $('Bilan des clauses sociales').first().json.documentElus.fichier }}`, dataPropertyName: 'pdf', options: {} } },
+			]),
+		);
+		const [summary] = outputOf(annual, 'Bilan des clauses sociales');
+		expect(summary.json).toMatchObject({ fichier: 'bilan-mutualisation-2026.xlsx', mutualisation: { groupesAJour: 1, groupesEnRetard: 0, heuresCouvertes: 155 }, documentElus: { fichier: 'bilan-elus-mutualisation-2026.pdf' } });
+		const report = new ExcelJS.Workbook();
+		await report.xlsx.readFile(path.join(output, 'bilan-mutualisation-2026.xlsx'));
+		const sheet = report.getWorksheet('Mutualisation des heures')!;
+		const row = (r: number) => (sheet.getRow(r).values as unknown[]).slice(1);
+		// A : 300 h pour 455 dues (retard de 155 h, couvert) ; B : 720 h (avance de 265 h) ; le groupe : 1 020 h pour 910.
+		expect(row(4).slice(0, 12)).toEqual(['Heures mutualisées de Bâtiments du Val', 'Bâtiments du Val', 'CCAP, article 9.4', '2026-TRX-014', '4', 'Direction des lycées', 455, 455, 300, -155, 0.2941, 'en retard de 155\u00a0h, couvert par la mutualisation']);
+		expect(row(5).slice(3, 12)).toEqual(['2026-TRX-020', '1', 'Direction des lycées', 455, 455, 720, 265, 0.7059, 'en avance de 265\u00a0h']);
+		expect(row(6).slice(3, 12)).toEqual(['Ensemble du groupe', undefined, undefined, 910, 910, 1020, 110, 1, 'à jour : obligation mutualisée atteinte']);
+		const figures = new Map<unknown, unknown>();
+		report.getWorksheet('Synthèse')!.eachRow((r) => figures.set(r.getCell(1).value, r.getCell(2).value));
+		expect(figures.get('dont à jour (obligation mutualisée atteinte)')).toBe(1);
+		expect(figures.get('Lots en retard sur leur part, couverts par la mutualisation')).toBe(1);
+		// Le document des élus lu par pdftotext : la page de la mutualisation, ligne à ligne.
+		const flat = pdfLayoutText(path.join(output, 'bilan-elus-mutualisation-2026.pdf')).replace(/\s+/g, ' ');
+		expect(flat).toContain('Groupe « Heures mutualisées de Bâtiments du Val » : Bâtiments du Val (CCAP, article 9.4)');
+		expect(flat).toMatch(/2026-TRX-014, lot 4 Direction des lycées 455 h 455 h 300 h −155 h couvert par la mutualisation/);
+		expect(flat).toMatch(/Ensemble du groupe 910 h 910 h 1 020 h \+110 h à jour/);
+		expect(flat).toContain('1 marché en retard sur sa propre part est couvert par l’avance des autres marchés de son groupe (155 h) : il n’est pas compté en retard dans ce bilan.');
 
 		// 2. Sous-traitant enregistré, sans ligne au relevé d'octobre : une relance au titulaire qui le nomme.
 		const second = await importRun(workflow('ClsMutualisati02', 'Mutualisation – sous-traitant', [declareDupont, reminder('Relance mensuelle', 'envoyer')]));

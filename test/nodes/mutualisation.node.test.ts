@@ -5,14 +5,21 @@
  * avis de pénalité qui suivent l'obligation mutualisée et nomment le
  * sous-traitant sans ligne.
  */
+import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { RELEVE_TEMPLATE } from '../../nodes/adapters';
 import type { Register } from '../../nodes/adapters/register';
 import { clauseKey } from '../../nodes/core';
 import { openRegisterWith, registerSettings } from '../../nodes/shared/register';
-import { runNode } from '../helpers/engine';
+import { pdfText } from '../helpers/documents';
+import { PACKAGE_ROOT, binaryItem, resetRegister, runNode } from '../helpers/engine';
 import type { RegisterDialect } from '../helpers/registers';
 import { POOL_HOLDER } from '../helpers/mutualisation';
+import { filledReleve } from '../helpers/releves';
+import { SmtpSink } from '../helpers/smtp-sink';
 import { DIALECTS, freshRegisterLocation, registerCredentialData } from '../helpers/registers';
 
 const COMMON = POOL_HOLDER;
@@ -109,6 +116,77 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 		expect(withoutPool['2026-TRX-014/4']).toMatchObject({ etape: 'miseEnDemeure', heures: { manquantes: 155 } });
 	});
 
+	it('bilan annuel : le groupe à jour, sa part pour chaque marché, le marché en retard « couvert par la mutualisation » ; sans groupe ou sans l’option, rien ne change', async () => {
+		await fill();
+		const bilan = (options: INodeParameters = {}) => run('clauseBilan', { source: 'registre', debut: '2026-01', fin: '2026-12', titre: 'Bilan des clauses sociales 2026', options });
+		const sheetsOf = async (out: Awaited<ReturnType<typeof bilan>>) => {
+			const wb = new ExcelJS.Workbook();
+			await wb.xlsx.load(Buffer.from(out.items[0].binary!.data.data, 'base64') as unknown as ArrayBuffer);
+			return wb;
+		};
+		// Sans groupe au registre : pas de section, la vue par lot sans colonne de plus.
+		const before = await bilan();
+		expect(before.run.data.resultData.error).toBeUndefined();
+		expect(before.items[0].json.mutualisation).toBeNull();
+		const plain = await sheetsOf(before);
+		expect(plain.getWorksheet('Mutualisation des heures')).toBeUndefined();
+		expect((plain.getWorksheet('Par lot')!.getRow(3).values as unknown[]).at(-1)).toBe('Pénalités notifiées');
+
+		await declarePool();
+		const out = await bilan();
+		expect(out.run.data.resultData.error).toBeUndefined();
+		const json = out.items[0].json;
+		// À fin décembre : A 300 h pour 455 dues, B 720 h ; le groupe 1 020 h pour 910.
+		expect(json.mutualisation).toMatchObject({ section: 'Mutualisation des heures', fin: '2026-12', groupesAJour: 1, groupesEnRetard: 0, heuresCouvertes: 155 });
+		const [group] = (json.mutualisation as IDataObject).groupes as IDataObject[];
+		expect(group).toMatchObject({ groupe: 'BTP-VAL-2026', heuresDues: 910, heuresAttendues: 910, heuresDeclarees: 1020, enRetard: false, situation: 'à jour : obligation mutualisée atteinte' });
+		expect((group.membres as IDataObject[]).map((m) => [m.marche, m.heuresDeclarees, m.avance, m.couverte])).toEqual([
+			['2026-TRX-014', 300, -155, true],
+			['2026-TRX-020', 720, 265, false],
+		]);
+		expect(String((json.synthese as IDataObject).texte)).toContain('1 marché en retard sur sa propre part est couvert par l’avance des autres marchés de son groupe (155\u00a0h) : il n’est pas compté en retard dans ce bilan.');
+		// Sortie « Indicateurs » (la seconde) : une ligne par marché du groupe et une pour le groupe.
+		const views = out.errorItems;
+		expect(views.filter((v) => v.json.vue === 'mutualisation').map((v) => [v.json.ligne, v.json.marche, v.json.avance])).toEqual([
+			['marché', '2026-TRX-014', -155],
+			['marché', '2026-TRX-020', 265],
+			['groupe', 'Ensemble du groupe', 110],
+		]);
+
+		// Le classeur : la feuille du groupe, relue cellule par cellule.
+		const wb = await sheetsOf(out);
+		const sheet = wb.getWorksheet('Mutualisation des heures')!;
+		const row = (r: number) => (sheet.getRow(r).values as unknown[]).slice(1);
+		expect(row(3)).toEqual(['Groupe', 'Titulaire', 'Stipulation du CCAP', 'Marché', 'Lot', 'Acheteur', 'Heures dues', 'Heures attendues à fin de période', 'Heures réalisées (cumul)', 'Avance (+) ou retard (−)', 'Part des heures du groupe', 'Situation']);
+		expect(row(4)).toEqual(['BTP-VAL-2026', 'Bâtiments du Val', 'CCAP, article 9.4', '2026-TRX-014', '4', 'Direction des lycées', 455, 455, 300, -155, 0.2941, 'en retard de 155\u00a0h, couvert par la mutualisation']);
+		expect(row(5).slice(3, 12)).toEqual(['2026-TRX-020', '1', 'Direction des lycées', 455, 455, 720, 265, 0.7059, 'en avance de 265\u00a0h']);
+		expect(row(6).slice(3, 12)).toEqual(['Ensemble du groupe', undefined, undefined, 910, 910, 1020, 110, 1, 'à jour : obligation mutualisée atteinte']);
+		expect(String(sheet.getCell('A8').value)).toContain('1 groupe atteint l’obligation mutualisée');
+		expect(sheet.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToPage: true });
+		const lots = wb.getWorksheet('Par lot')!;
+		expect((lots.getRow(3).values as unknown[]).at(-1)).toBe('Mutualisation des heures');
+		expect((lots.getRow(4).values as unknown[]).at(-1)).toBe('groupe « BTP-VAL-2026 » : couvert par la mutualisation');
+		const figures = new Map<unknown, unknown>();
+		wb.getWorksheet('Synthèse')!.eachRow((r) => figures.set(r.getCell(1).value, r.getCell(2).value));
+		expect(figures.get('Groupes de mutualisation des heures')).toBe(1);
+		expect(figures.get('dont à jour (obligation mutualisée atteinte)')).toBe(1);
+		expect(figures.get('Lots en retard sur leur part, couverts par la mutualisation')).toBe(1);
+		expect(figures.get('Heures de retard couvertes par la mutualisation')).toBe(155);
+
+		// Le document des élus : la page de la mutualisation.
+		const { text } = await pdfText(Buffer.from(out.items[0].binary!.pdf.data, 'base64'));
+		const flat = text.replace(/\s+/g, ' ');
+		expect(flat).toContain('Mutualisation des heures');
+		expect(flat).toContain('Groupe « BTP-VAL-2026 » : Bâtiments du Val (CCAP, article 9.4)');
+		expect(flat).toContain('Ensemble du groupe');
+		expect(flat).toContain('couvert par la mutualisation');
+
+		// Option désactivée : le bilan d'avant.
+		const off = await bilan({ mutualisation: false });
+		expect(off.items[0].json.mutualisation).toBeNull();
+		expect((await sheetsOf(off)).getWorksheet('Mutualisation des heures')).toBeUndefined();
+	});
+
 	it('guichet unique : un facilitateur voit ensemble les groupes de plusieurs acheteurs', async () => {
 		await fill();
 		// Deux autres marchés du même titulaire, chez deux autres acheteurs qui partagent le même facilitateur.
@@ -164,6 +242,68 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 		expect((a.lignesManquantes as IDataObject[]).map((m) => [m.mois, m.nom])).toEqual([['2026-10', 'Maçonnerie Dupont']]);
 	});
 
+	it('modèle de relevé joint à la relance : colonnes de l’employeur, entreprises déclarées nommées ; rempli, la réception retrouve l’employeur de chaque ligne et accepte une ligne « néant » par entreprise', async () => {
+		await fill();
+		// Le cotraitant n'intervient qu'à partir d'octobre.
+		const NETTOYAGE = { nom: 'Nettoyage du Val', siret: '52312345600007', role: 'coTraitant', debut: '2026-10-01' };
+		const declared = await run('clauseRegister', { operation: 'declarerIntervenants', marcheIntervenants: A.marche, lotIntervenants: A.lot, intervenants: { entreprise: [DUPONT, NETTOYAGE] } });
+		expect(declared.run.data.resultData.error).toBeUndefined();
+		// Octobre : aucune ligne des deux entreprises (et A en retard, sans groupe) ; la relance joint le modèle du mois, qui les nomme.
+		const reminded = (await reminder({ joindreModele: true })).items.find((i) => i.json.marche === A.marche)!;
+		expect(reminded.json).toMatchObject({ decision: { moisReference: '2026-10', moisManquants: [] } });
+		const modele = reminded.binary!.modele;
+		expect(modele.fileName).toBe('releve-heures-insertion-2026-TRX-014-lot-4-2026-10.xlsx');
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(Buffer.from(modele.data, 'base64') as unknown as ArrayBuffer);
+		const sheet = wb.getWorksheet('Relevé')!;
+		const headers = (sheet.getRow(RELEVE_TEMPLATE.headerRow).values as unknown[]).slice(1);
+		// Les colonnes de l'employeur en fin de tableau : celles des modèles déjà envoyés gardent leur place (heures du mois en J).
+		expect(headers[3]).toBe('Employeur');
+		expect(headers[9]).toBe('Heures du mois');
+		expect(headers.slice(-2)).toEqual(['Raison sociale de l’employeur', 'SIRET de l’employeur']);
+		expect(sheet.getCell('D6').value).toBe(
+			'Entreprises déclarées sur ce marché : Maçonnerie Dupont (sous-traitant, SIRET 41234567800012) ; Nettoyage du Val (cotraitant, SIRET 52312345600007). Pour chaque personne, indiquez la raison sociale et le SIRET de son employeur ; une entreprise sans heure d’insertion ce mois-là déclare une ligne « néant » à 0 heure, avec sa raison sociale et son SIRET.',
+		);
+
+		// Rempli comme par le titulaire : ses heures, une ligne « néant » pour chaque entreprise, et un « néant » en double.
+		const rows: Array<Record<string, unknown>> = [
+			{ participant: '4-P1', categoriePublic: 'Bénéficiaire du RSA', modalite: 'Embauche directe', employeur: 'Titulaire', heuresMois: 25 },
+			{ participant: 'néant', employeur: 'Sous-traitant', nomEmployeur: DUPONT.nom, siretEmployeur: DUPONT.siret, heuresMois: 0 },
+			{ participant: 'néant', employeur: 'Cotraitant', nomEmployeur: NETTOYAGE.nom, siretEmployeur: NETTOYAGE.siret, heuresMois: 0 },
+			{ participant: 'néant', nomEmployeur: 'MAÇONNERIE DUPONT', siretEmployeur: DUPONT.siret, heuresMois: 0 },
+		];
+		rows.forEach((row, r) => RELEVE_TEMPLATE.columns.forEach((col, c) => row[col.field] !== undefined && (sheet.getCell(RELEVE_TEMPLATE.firstDataRow + r, c + 1).value = row[col.field] as ExcelJS.CellValue)));
+		const filled = Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
+		// Réception en envoi (accusé reçu par un vrai serveur SMTP) : les lignes gardées au registre portent leur employeur.
+		const sink = await new SmtpSink().start();
+		try {
+			const intake = await runNode(
+				{ type: 'clauseReportIntake', parameters: { mode: 'envoyer', sourceReleves: 'fichiers', champsReleves: 'data', dateReception: '2026-11-23', signature: 'La mission clauses sociales' }, credentials: { clausesRegistreApi: { id: 'registre', name: 'Registre des clauses' }, clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } } },
+				[binaryItem(filled, modele.fileName!)],
+				{ credentials: { clausesRegistreApi: credential, clausesSocialesSmtpApi: { host: '127.0.0.1', port: sink.port, securite: 'aucune', expediteurNom: 'Mission clauses sociales', expediteurEmail: 'clauses-sociales@region.example.test' } } },
+			);
+			expect(intake.run.data.resultData.error).toBeUndefined();
+			expect((intake.items[0].json.lignes as IDataObject[]).map((l) => l.statut)).toEqual(['correction', 'correction', 'correction', 'refusee']);
+			expect(JSON.stringify(intake.items[0].json.anomalies)).toContain('ligne « néant » de MAÇONNERIE DUPONT déjà déclarée pour octobre 2026');
+			await sink.waitFor(1);
+		} finally {
+			await sink.stop();
+		}
+		const october = await withRegister((register) => register.reportLines({ clauseKey: clauseKey(A) }));
+		const data = october.filter((l) => l.month === '2026-10').map((l) => l.data as IDataObject);
+		expect(data.map((d) => [d.participant ?? 'néant', d.heuresMois, d.nomEmployeur ?? null, d.siretEmployeur ?? null])).toEqual([
+			['4-P1', 25, null, null],
+			['néant', 0, 'Maçonnerie Dupont', '41234567800012'],
+			['néant', 0, 'Nettoyage du Val', '52312345600007'],
+		]);
+		// Les deux entreprises ont leur ligne d'octobre : la relance ne les nomme plus.
+		const before = String((reminded.json.envoi as IDataObject).texte);
+		expect(before).toContain('Votre relevé d’octobre 2026 ne comporte aucune ligne pour les entreprises Maçonnerie Dupont (sous-traitant, SIRET 41234567800012), Nettoyage du Val (cotraitant, SIRET 52312345600007)');
+		const after = (await reminder()).items.find((i) => i.json.marche === A.marche)!;
+		expect(after.json).toMatchObject({ decision: { statut: 'enRetard' } });
+		expect(String((after.json.envoi as IDataObject).texte ?? '')).not.toContain('ne comporte aucune ligne');
+	});
+
 	it('enregistrements refusés en français : clause absente, SIRET du titulaire déclaré comme sous-traitant', async () => {
 		await fill();
 		const unknown = await run('clauseRegister', {
@@ -180,5 +320,46 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 			expect(await register.list('mutualisation')).toEqual([]);
 			expect(await register.list('intervenants')).toEqual([]);
 		});
+	});
+});
+
+describe('une ligne « néant » par employeur dans le classeur de suivi (réception, source « Classeur de suivi Excel »)', () => {
+	beforeEach(() => resetRegister());
+
+	it('deux relevés du même mois dans une exécution : le « néant » retiré est celui du titulaire, celui du sous-traitant reste, avec son employeur', async () => {
+		const sample = path.join(PACKAGE_ROOT, 'workflows', 'donnees-exemple');
+		const register = fs.readFileSync(path.join(sample, 'suivi-clauses.xlsx'));
+		const registre = JSON.parse(fs.readFileSync(path.join(sample, 'registre-clauses.json'), 'utf8')) as Array<Parameters<typeof filledReleve>[0]>;
+		const lot9 = registre.find((c) => c.marche === '2025-TRX-031' && c.lot === '9')!;
+		const dupont = { participant: 'néant', employeur: 'Sous-traitant', nomEmployeur: DUPONT.nom, siretEmployeur: DUPONT.siret, heuresMois: 0 };
+		// Premier relevé : un « néant » du titulaire et un du sous-traitant ; le second, complet, n'a plus que celui du sous-traitant.
+		const first = await filledReleve(lot9, '2026-10', [{ participant: 'néant', heuresMois: 0 }, dupont]);
+		const second = await filledReleve(lot9, '2026-10', [dupont]);
+		const out = await runNode(
+			{
+				type: 'clauseReportIntake',
+				parameters: { mode: 'apercu', source: 'classeur', sourceReleves: 'fichiers', champsReleves: 'data', champRegistre: 'registre', dateReception: '2026-11-23', signature: 'La mission clauses sociales' },
+				credentials: { clausesSocialesSmtpApi: { id: 'smtp', name: 'SMTP' } },
+			},
+			[{ json: {}, binary: { registre: binaryItem(register, 'suivi-clauses.xlsx').binary!.data } }, binaryItem(first, 'releve-1.xlsx'), binaryItem(second, 'releve-2.xlsx')],
+		);
+		expect(out.run.data.resultData.error).toBeUndefined();
+		expect(out.items.map((i) => (i.json.lignes as IDataObject[]).map((l) => l.statut))).toEqual([['nouvelle', 'nouvelle'], ['dejaRecue']]);
+		const [classeur] = out.output('Nœud testé', 2);
+		const wb = new ExcelJS.Workbook();
+		await wb.xlsx.load(Buffer.from(classeur.binary!.registre.data, 'base64') as unknown as ArrayBuffer);
+		const sheet = wb.getWorksheet('Relevés')!;
+		const header = (sheet.getRow(1).values as unknown[]).map((v) => String(v ?? ''));
+		const col = (name: string) => header.indexOf(name);
+		const added: unknown[][] = [];
+		sheet.eachRow((row, r) => {
+			if (r > 1 && row.getCell(col('N° marché')).value === '2025-TRX-031' && row.getCell(col('N° lot')).value === '9' && row.getCell(col('Version du relevé')).value === '2026-11-23 v1') {
+				added.push(['Raison sociale de l’employeur', 'SIRET de l’employeur', 'Remplacée par'].map((name) => row.getCell(col(name)).value ?? null));
+			}
+		});
+		expect(added).toEqual([
+			[null, null, '2026-11-23 v2 (retrait)'],
+			['Maçonnerie Dupont', '41234567800012', null],
+		]);
 	});
 });

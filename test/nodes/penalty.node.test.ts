@@ -496,6 +496,17 @@ describe('nœud Avis de pénalité, exécuté par le moteur de n8n', () => {
 		expect(pdf).toContain('/OutputIntents');
 	});
 
+	it('revue sur le registre d’exemple de la démonstration (classeur de suivi importé) : aucune clause en erreur', async () => {
+		// Les clauses de plus d'un an portent leur montant annuel HT : sans lui, le plafond est incalculable et la clause sortait en erreur.
+		const suivi = binaryItem(fs.readFileSync(path.join(SAMPLE, 'suivi-clauses.xlsx')), 'suivi-clauses.xlsx');
+		const imported = await runNode({ type: 'clauseRegister', parameters: { operation: 'importerClasseur' } }, [suivi]);
+		expect(imported.error()).toBeUndefined();
+		const { items, run } = await runNode({ ...penalty({ source: 'registre', dateAvis: '2026-12-01' }), continueOnFail: true }, [{ json: {} }]);
+		expect(run.data.resultData.error).toBeUndefined();
+		expect(items.length).toBeGreaterThan(10);
+		expect(items.filter((i) => i.json.error !== undefined || i.json.etape === 'erreur').map((i) => `${i.json.marche}/${i.json.lot} : ${String(i.json.error)}`)).toEqual([]);
+	});
+
 	it('sans « continuer en cas d’échec », la première clause fautive arrête le nœud avec son message', async () => {
 		const rows = clauses.map((c) => ({ ...c, heuresNeutralisees: c.lot === '8' ? 500 : c.heuresNeutralisees }));
 		const { error } = await runNode(penalty({ source: 'elements' }), [...rows, ...releves]);

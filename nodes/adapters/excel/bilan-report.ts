@@ -12,8 +12,8 @@ import ExcelJS from 'exceljs';
 
 import { preparePrint } from './print';
 
-import type { Bilan, BilanRow, CommitmentBilan } from '../../core';
-import { COMMITMENT_SECTION_TITLE, frenchLongDate, frenchMonth } from '../../core';
+import type { Bilan, BilanRow, CommitmentBilan, PoolBilan } from '../../core';
+import { COMMITMENT_SECTION_TITLE, POOL_SECTION_TITLE, formatPercent, frenchLongDate, frenchMonth, poolRows } from '../../core';
 
 type Format = 'text' | 'int' | 'number' | 'hours' | 'percent' | 'euros' | 'date';
 
@@ -211,6 +211,60 @@ function addCommitmentSheet(wb: ExcelJS.Workbook, commitments: CommitmentBilan, 
 	addParagraphs(ws, after, COMMITMENT_COLUMNS, [commitments.texte]);
 }
 
+const POOL_COLUMNS: Column[] = [
+	// Première colonne sans retour à la ligne : le titre et le sous-titre de la feuille y sont écrits.
+	{ key: 'groupe', header: 'Groupe', width: 26 },
+	{ key: 'titulaire', header: 'Titulaire', width: 22, wrap: true },
+	{ key: 'fondement', header: 'Stipulation du CCAP', width: 16, wrap: true },
+	{ key: 'marche', header: 'Marché', width: 18 },
+	{ key: 'lot', header: 'Lot', width: 7 },
+	{ key: 'acheteur', header: 'Acheteur', width: 20, wrap: true },
+	{ key: 'heuresDues', header: 'Heures dues', width: 11, format: 'hours' },
+	{ key: 'heuresAttendues', header: 'Heures attendues à fin de période', width: 13, format: 'hours' },
+	{ key: 'heuresRealisees', header: 'Heures réalisées (cumul)', width: 12, format: 'hours' },
+	{ key: 'avance', header: 'Avance (+) ou retard (−)', width: 12, format: 'hours' },
+	{ key: 'partGroupe', header: 'Part des heures du groupe', width: 10, format: 'percent' },
+	{ key: 'situation', header: 'Situation', width: 34, wrap: true },
+];
+
+/**
+ * Feuille « Mutualisation des heures » : pour chaque groupe, une ligne par
+ * marché (sa part : heures dues, attendues, réalisées, avance ou retard), puis
+ * la ligne « Ensemble du groupe » (l'obligation mutualisée, à jour ou en
+ * retard), en gras ; puis la section du bilan en phrases.
+ */
+function addPoolSheet(wb: ExcelJS.Workbook, pooling: PoolBilan, subtitle: string): void {
+	const rows: BilanRow[] = poolRows(pooling).map((row) => {
+		const shown: BilanRow = {};
+		for (const column of POOL_COLUMNS) shown[column.key] = row[column.key === 'partGroupe' ? 'part' : column.key] ?? null;
+		return shown;
+	});
+	const ws = addTable(
+		wb,
+		{
+			name: POOL_SECTION_TITLE,
+			title: 'Mutualisation des heures : obligation mutualisée de chaque groupe et part de chaque marché',
+			note: `heures attendues et réalisées à fin ${frenchMonth(pooling.fin)} ; un groupe est en retard au-delà de ${formatPercent(pooling.tolerance)} de ses heures dues (écart entre heures attendues et réalisées)`,
+			columns: POOL_COLUMNS,
+			rows,
+		},
+		subtitle,
+	);
+	rows.forEach((row, i) => {
+		const line = ws.getRow(4 + i);
+		// Toutes les cellules d'une ligne alignées en haut, comme celles dont le texte revient à la ligne.
+		line.eachCell((cell) => (cell.alignment = { ...cell.alignment, vertical: 'top' }));
+		// Lignes « Ensemble du groupe » en gras, sur fond clair.
+		if (row.marche !== 'Ensemble du groupe') return;
+		line.font = { bold: true };
+		line.fill = TOTAL_FILL;
+	});
+	const after = 3 + rows.length + 2;
+	addParagraphs(ws, after, POOL_COLUMNS, [pooling.texte]);
+	// Une ligne de plus que l'estimation : le texte se lit en entier quelle que soit la police du tableur.
+	ws.getRow(after).height = Math.min(409, Number(ws.getRow(after).height ?? 15) + 15);
+}
+
 export interface BilanReportMeta {
 	titre: string;
 	region?: string;
@@ -250,6 +304,15 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 				['Pénalités notifiées pour ces engagements', commitments.montantPenalites, 'euros'],
 			]
 		: [];
+	const pooling = bilan.mutualisation;
+	const poolFigures: Array<[string, number | null, Format]> = pooling
+		? [
+				['Groupes de mutualisation des heures', pooling.groupes.length, 'int'],
+				['dont à jour (obligation mutualisée atteinte)', pooling.groupesAJour, 'int'],
+				['Lots en retard sur leur part, couverts par la mutualisation', pooling.clausesCouvertes.length, 'int'],
+				['Heures de retard couvertes par la mutualisation', pooling.heuresCouvertes, 'hours'],
+			]
+		: [];
 	const figures: Array<[string, number | null, Format]> = [
 		['Marchés avec une clause sociale d\u2019insertion', s.marchesAvecClause, 'int'],
 		['Marchés de la période (avec et sans clause)', s.nombreMarches, 'int'],
@@ -269,6 +332,7 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 		['Pénalités notifiées', s.penalitesAppliquees, 'euros'],
 		['Pénalités recouvrées', s.penalitesRecouvrees, 'euros'],
 		['Mises en demeure', s.misesEnDemeure, 'int'],
+		...poolFigures,
 		...commitmentFigures,
 	];
 	figures.forEach(([labelText, value, format], i) => {
@@ -346,6 +410,7 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 				...HOURS_COLUMNS.filter((c) => c.key !== 'lots'),
 				{ key: 'heuresFormationPeriode', header: 'Formation (h)', width: 11, format: 'hours' },
 				{ key: 'penalitesAppliquees', header: 'Pénalités notifiées', width: 14, format: 'euros' },
+				...(pooling ? [{ key: 'mutualisation', header: 'Mutualisation des heures', width: 34, wrap: true }] : []),
 			],
 			rows: bilan.parLot,
 			totals: ['heuresDues', 'heuresAttenduesADate', 'heuresRealiseesPeriode', 'heuresRealiseesCumul', 'heuresFormationPeriode', 'penalitesAppliquees'],
@@ -429,6 +494,7 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 		},
 	];
 	for (const spec of sheets) addTable(wb, spec, subtitle);
+	if (pooling) addPoolSheet(wb, pooling, subtitle);
 	if (commitments) addCommitmentSheet(wb, commitments, subtitle);
 	return Buffer.from((await preparePrint(wb).xlsx.writeBuffer()) as ArrayBuffer);
 }

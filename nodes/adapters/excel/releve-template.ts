@@ -7,7 +7,7 @@
  */
 import ExcelJS from 'exceljs';
 
-import type { ClauseRecord } from '../../core';
+import type { ClauseRecord, Intervenant } from '../../core';
 import { columnLetter } from './cells';
 import { preparePrint } from './print';
 import { DeflateTemplate, ZipArchive } from './zip-archive';
@@ -18,6 +18,7 @@ import {
 	MODALITIES,
 	PUBLIC_CATEGORIES,
 	SEXES,
+	declaredEmployersNote,
 	frenchMonth,
 	frenchShortDate,
 } from '../../core';
@@ -57,6 +58,9 @@ export const RELEVE_TEMPLATE = {
 		{ field: 'sexe', header: 'Sexe (F / H)', width: 10 },
 		{ field: 'trancheAge', header: 'Tranche d\u2019âge', width: 16 },
 		{ field: 'residentQpv', header: 'Résident d\u2019un quartier prioritaire (QPV)', width: 16 },
+		// Employeur nommé (sous-traitant, cotraitant, SIAE) : en fin de tableau, pour que les colonnes des modèles déjà envoyés gardent leur place.
+		{ field: 'nomEmployeur', header: 'Raison sociale de l\u2019employeur', width: 28 },
+		{ field: 'siretEmployeur', header: 'SIRET de l\u2019employeur', width: 17 },
 	],
 } as const;
 
@@ -84,6 +88,8 @@ const LIST_FOR_FIELD: Record<string, number> = {
 export interface ReleveTemplateInput {
 	clause: Pick<ClauseRecord, 'marche' | 'lot' | 'titulaire' | 'siret' | 'intitule' | 'facilitateur' | 'emailFacilitateur' | 'heuresDues'>;
 	mois: string;
+	/** Entreprises déclarées sur la clause (registre) : nommées dans l'en-tête du relevé. */
+	intervenants?: Intervenant[];
 }
 
 const PLACEHOLDERS = {
@@ -95,6 +101,7 @@ const PLACEHOLDERS = {
 	moisLibelle: '\u27e6MOIS_LIBELLE\u27e7',
 	facilitateur: '\u27e6FACILITATEUR\u27e7',
 	heures: '\u27e6HEURES\u27e7',
+	intervenants: '\u27e6INTERVENANTS\u27e7',
 } as const;
 
 const MARKER = /\u27e6[A-Z_]+\u27e7/g;
@@ -127,7 +134,7 @@ export class ReleveTemplateFactory {
 	}
 
 	/** Le modèle pré-rempli d'une clause (synchrone : l'archive de base n'est jamais vue à moitié modifiée). */
-	render({ clause, mois }: ReleveTemplateInput): Buffer {
+	render({ clause, mois, intervenants = [] }: ReleveTemplateInput): Buffer {
 		const values: Record<string, string> = {
 			[PLACEHOLDERS.marche]: clause.marche,
 			[PLACEHOLDERS.lot]: clause.lot,
@@ -137,6 +144,7 @@ export class ReleveTemplateFactory {
 			[PLACEHOLDERS.moisLibelle]: frenchMonth(mois),
 			[PLACEHOLDERS.facilitateur]: `${clause.facilitateur} \u2013 ${clause.emailFacilitateur}`,
 			[PLACEHOLDERS.heures]: `${clause.heuresDues} h${clause.intitule ? ` \u2014 lot \u00ab ${clause.intitule} \u00bb` : ''}`,
+			[PLACEHOLDERS.intervenants]: declaredEmployersNote(intervenants, mois),
 		};
 		const fill = (xml: string) => xml.replace(MARKER, (marker) => xmlEscape(values[marker] ?? ''));
 		for (const { name, template } of this.parts) this.zip.setCompressed(name, template.render(fill));
@@ -160,7 +168,8 @@ async function buildBaseTemplate(date: string): Promise<Buffer> {
 	const ws = wb.addWorksheet(t.sheet, { views: [{ state: 'frozen', ySplit: t.headerRow }] });
 	ws.getCell('A1').value = 'Relevé mensuel des heures d\u2019insertion';
 	ws.getCell('A1').font = { bold: true, size: 14 };
-	ws.getCell('A2').value = 'Une ligne par participant. Mois sans activité : une seule ligne « néant » avec 0 heure. Ne saisissez ni nom ni date de naissance : un identifiant suffit (le facilitateur tient la correspondance).';
+	ws.getCell('A2').value =
+		'Une ligne par participant, avec son employeur (titulaire, sous-traitant, cotraitant, SIAE…). Mois sans activité : une ligne « néant » avec 0 heure, une par employeur. Ne saisissez ni nom ni date de naissance : un identifiant suffit (le facilitateur tient la correspondance).';
 	ws.getCell('A2').alignment = { wrapText: true };
 	ws.mergeCells('A2:I2');
 	ws.getRow(2).height = 32;
@@ -187,6 +196,10 @@ async function buildBaseTemplate(date: string): Promise<Buffer> {
 	ws.getCell(4, 4).value = `Heures dues au marché : ${PLACEHOLDERS.heures}`;
 	ws.getCell(5, 4).value = `Modèle ${t.version} du ${frenchShortDate(date)}`;
 	ws.getCell(5, 4).font = { italic: true, color: { argb: 'FF666666' } };
+	// Entreprises déclarées sur la clause (vide s'il n'y en a pas), à reprendre dans les colonnes de l'employeur.
+	ws.getCell(6, 4).value = PLACEHOLDERS.intervenants;
+	ws.getCell(6, 4).alignment = { wrapText: true, vertical: 'top' };
+	ws.mergeCells(6, 4, 8, 11);
 	ws.getCell(10, 1).value = t.version;
 	ws.getCell(10, 1).font = { color: { argb: 'FFFFFFFF' } };
 	wb.definedNames.add(`'${t.sheet}'!$A$10`, t.names.version);
@@ -250,6 +263,9 @@ async function buildBaseTemplate(date: string): Promise<Buffer> {
 					error: 'Saisissez une date au format JJ/MM/AAAA.',
 				};
 				cell.numFmt = 'dd/mm/yyyy';
+			} else if (col.field === 'siretEmployeur') {
+				// Quatorze chiffres gardés en texte (sinon Excel les change en nombre, voire en notation scientifique).
+				cell.numFmt = '@';
 			}
 		}
 	});
@@ -264,9 +280,10 @@ async function buildBaseTemplate(date: string): Promise<Buffer> {
 		'3. Catégorie de public, employeur, modalité, type de contrat, sexe, tranche d\u2019âge et résidence en quartier prioritaire : choisissez dans les listes déroulantes (le facilitateur vous les indique s\u2019il les connaît).',
 		'4. Heures du mois : heures travaillées au titre de la clause ; les heures de formation se déclarent à part.',
 		'5. Au-delà de 151,67 heures pour une personne dans le mois (temps plein), justifiez dans la dernière colonne.',
-		'6. Mois sans activité d\u2019insertion : une ligne avec « néant » comme participant et 0 heure.',
-		'7. Pour corriger un mois déjà transmis, renvoyez le relevé de ce mois complet, en indiquant le mois concerné.',
-		'8. Renvoyez le fichier rempli au facilitateur, sans modifier l\u2019en-tête.',
+		'6. Employeur : le type d\u2019employeur dans la liste ; pour un sous-traitant, un cotraitant ou une structure d\u2019insertion, sa raison sociale et son SIRET (14 chiffres) dans les deux dernières colonnes. Sans raison sociale ni SIRET, la ligne compte pour le titulaire.',
+		'7. Mois sans activité d\u2019insertion : une ligne avec « néant » comme participant et 0 heure ; une par employeur (titulaire, chaque sous-traitant ou cotraitant), avec sa raison sociale et son SIRET.',
+		'8. Pour corriger un mois déjà transmis, renvoyez le relevé de ce mois complet, en indiquant le mois concerné.',
+		'9. Renvoyez le fichier rempli au facilitateur, sans modifier l\u2019en-tête.',
 	].forEach((line, i) => {
 		help.getCell(i + 1, 1).value = line;
 		help.getCell(i + 1, 1).alignment = { wrapText: true };
