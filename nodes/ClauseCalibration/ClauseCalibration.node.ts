@@ -1,13 +1,14 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { Calibrator, assertPlausibleHours, parseCalibrationSettings } from '../core';
-import { errorItem, isUpstreamError, runParameters, toNodeError } from '../shared/items';
+import { isUpstreamError, runParameters } from '../shared/items';
+import { optionsCollection } from '../shared/descriptions';
 import { CALIBRATION_OPTIONS, MAIN_CALIBRATION_PROPERTIES, METHOD_PROPERTY, METHOD_SUBTITLE } from '../shared/calibration-properties';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { LOT_SOURCE_PROPERTIES, collectLots, parseLot } from '../shared/lots';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
-import { asJson } from '../shared/parameters';
+import { asJson, collectionParameter, failedItem } from '../shared/parameters';
 
 /*
  * Les valeurs par défaut des paramètres (nodes/shared/calibration-properties.ts)
@@ -38,23 +39,15 @@ export class ClauseCalibration implements INodeType {
 			...LOT_SOURCE_PROPERTIES,
 			METHOD_PROPERTY,
 			...MAIN_CALIBRATION_PROPERTIES,
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Ajouter une option',
-				default: {},
-				options: [...CALIBRATION_OPTIONS, ...READ_LIMIT_PROPERTIES, ...plausibilityProperties(['montantLot', 'heuresCalculees'])],
-			},
+			optionsCollection([...CALIBRATION_OPTIONS, ...READ_LIMIT_PROPERTIES, ...plausibilityProperties(['montantLot', 'heuresCalculees'])]),
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
 		applyPlausibilityParameter(this);
-		const node = this.getNode();
 		const calibratorFor = runParameters(this, (itemIndex) => {
-			const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+			const options = collectionParameter(this, 'options', itemIndex);
 			const settings = parseCalibrationSettings({
 				methode: this.getNodeParameter('methode', itemIndex),
 				tauxInsertion: this.getNodeParameter('tauxInsertion', itemIndex),
@@ -82,11 +75,7 @@ export class ClauseCalibration implements INodeType {
 					pairedItem: { item: entry.itemIndex },
 				});
 			} catch (error) {
-				if (this.continueOnFail()) {
-					returnData.push(errorItem(node, error, entry.itemIndex, entry.json));
-					continue;
-				}
-				throw toNodeError(node, error, entry.itemIndex);
+				returnData.push(failedItem(this, error, entry.itemIndex, entry.json));
 			}
 		}
 		return [returnData];
