@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INo
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { z } from 'zod/v4';
 
+import type { Register } from '../adapters';
 import type { Acknowledgement } from '../core';
 import { linkSecretProblem, parseIntakeSettings, renderAcknowledgement, renderReceiptPage, todayIn } from '../core';
 import { errorItem } from '../shared/items';
@@ -162,41 +163,14 @@ export class ClauseOnlineReport implements INodeType {
 		try {
 			for (let i = 0; i < items.length; i++) {
 				try {
-					const parsed = OptionsSchema.safeParse(this.getNodeParameter('options', i, {}));
-					if (!parsed.success) {
-						throw new NodeOperationError(node, `Options invalides : ${parsed.error.issues.map((x) => `${x.path.join('.')} : ${x.message}`).join(' ; ')}`, { itemIndex: i });
-					}
-					const options = parsed.data;
-					const settings = { conservationMois: options.conservationMois, ...(options.contact ? { contact: options.contact } : {}) };
+					const options = readOptions(this, i);
 					const now = new Date();
 					const saisie = chosen === 'preparer' ? undefined : this.getNodeParameter('saisie', i, {});
 					const operation = chosen === 'requete' ? (isSubmission(saisie) ? 'enregistrer' : 'preparer') : chosen;
-					if (operation === 'preparer') {
-						const page = await prepareForm(register, this.getNodeParameter('jeton', i, ''), secret, now, settings);
-						out.push({ json: pageJson(page), pairedItem: { item: i } });
-						continue;
-					}
-					const mode = choiceParameter(this, 'mode', ['apercu', 'envoyer'], i, 'apercu');
-					const dateReception = todayIn(this.getTimezone(), now);
-					const intake = parseIntakeSettings({ dateReception, moisDejaRecu: 'remplacer', ...(options.seuilHeuresMois !== undefined ? { seuilHeuresMois: options.seuilHeuresMois } : {}) });
-					const page = await submitForm(register, typeof saisie === 'string' ? safeJson(saisie) : saisie, secret, now, intake, settings, `relevé en ligne du ${dateReception}`);
-					const json = pageJson(page);
-					if (page.statut === 'enregistre' && page.result) {
-						const ack = renderAcknowledgement(page.result, { signature: textParameter(this, 'signature', i), dateReception });
-						let outcome: OnceOutcome | 'aperçu' = 'aperçu';
-						if (mode === 'envoyer' && ack.cle !== null) {
-							const sent = await sendOnce(this, register, [{ key: ack.cle, mail: { to: ack.to, cc: ack.cc, subject: ack.subject, text: ack.text, html: ack.html, cleMessage: ack.cle } }], {
-								debitParSeconde: options.debitParSeconde,
-								nature: 'accusé de réception',
-								bailSecondes: options.bailEnvoi,
-							});
-							outcome = sent.get(ack.cle)!;
-						}
-						json.html = renderReceiptPage(page.result, page.written ?? {}, ackNote(outcome, ack));
-						json.accuse = ackStatus(outcome, ack);
-						const before = new Date(now.getTime() - options.conservationMois * 30.44 * 86_400_000).toISOString();
-						await register.purgeNonces(before);
-					}
+					const json =
+						operation === 'preparer'
+							? pageJson(await prepareForm(register, this.getNodeParameter('jeton', i, ''), secret, now, pageSettings(options)))
+							: await submit(this, register, i, { options, secret, now, saisie });
 					out.push({ json, pairedItem: { item: i } });
 				} catch (error) {
 					if (this.continueOnFail()) {
@@ -211,6 +185,53 @@ export class ClauseOnlineReport implements INodeType {
 		}
 		return [out];
 	}
+}
+
+type OnlineOptions = z.output<typeof OptionsSchema>;
+
+/** Options de l'élément, validées par leur schéma. */
+function readOptions(ctx: IExecuteFunctions, itemIndex: number): OnlineOptions {
+	const parsed = OptionsSchema.safeParse(ctx.getNodeParameter('options', itemIndex, {}));
+	if (!parsed.success) {
+		throw new NodeOperationError(ctx.getNode(), `Options invalides : ${parsed.error.issues.map((x) => `${x.path.join('.')} : ${x.message}`).join(' ; ')}`, { itemIndex });
+	}
+	return parsed.data;
+}
+
+/** Réglages des pages (conservation des données, contact). */
+function pageSettings(options: OnlineOptions): { conservationMois: number; contact?: string } {
+	return { conservationMois: options.conservationMois, ...(options.contact ? { contact: options.contact } : {}) };
+}
+
+/** « Enregistrer la saisie » : le relevé au registre, puis l'accusé (envoyé une fois, ou en aperçu) et la page de reçu. */
+async function submit(
+	ctx: IExecuteFunctions,
+	register: Register,
+	itemIndex: number,
+	input: { options: OnlineOptions; secret: string; now: Date; saisie: unknown },
+): Promise<IDataObject> {
+	const { options, secret, now, saisie } = input;
+	const mode = choiceParameter(ctx, 'mode', ['apercu', 'envoyer'], itemIndex, 'apercu');
+	const dateReception = todayIn(ctx.getTimezone(), now);
+	const intake = parseIntakeSettings({ dateReception, moisDejaRecu: 'remplacer', ...(options.seuilHeuresMois !== undefined ? { seuilHeuresMois: options.seuilHeuresMois } : {}) });
+	const page = await submitForm(register, typeof saisie === 'string' ? safeJson(saisie) : saisie, secret, now, intake, pageSettings(options), `relevé en ligne du ${dateReception}`);
+	const json = pageJson(page);
+	if (page.statut !== 'enregistre' || !page.result) return json;
+	const ack = renderAcknowledgement(page.result, { signature: textParameter(ctx, 'signature', itemIndex), dateReception });
+	let outcome: OnceOutcome | 'aperçu' = 'aperçu';
+	if (mode === 'envoyer' && ack.cle !== null) {
+		const sent = await sendOnce(ctx, register, [{ key: ack.cle, mail: { to: ack.to, cc: ack.cc, subject: ack.subject, text: ack.text, html: ack.html, cleMessage: ack.cle } }], {
+			debitParSeconde: options.debitParSeconde,
+			nature: 'accusé de réception',
+			bailSecondes: options.bailEnvoi,
+		});
+		outcome = sent.get(ack.cle)!;
+	}
+	json.html = renderReceiptPage(page.result, page.written ?? {}, ackNote(outcome, ack));
+	json.accuse = ackStatus(outcome, ack);
+	const before = new Date(now.getTime() - options.conservationMois * 30.44 * 86_400_000).toISOString();
+	await register.purgeNonces(before);
+	return json;
 }
 
 /** Un formulaire envoyé porte au moins un de ses champs cachés ; un lien ouvert (GET) n'a pas de corps. */
