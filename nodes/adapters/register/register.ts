@@ -397,9 +397,24 @@ export class Register {
 				}
 			}
 		}
+		// Relevés à écrire : leur version, par paquets (jamais tous en mémoire), puis leurs lignes en une requête.
 		const at = this.stamp();
-		const groupRows: SqlValue[][] = [];
-		const historyRows: SqlValue[][] = [];
+		let groupRows: SqlValue[][] = [];
+		let historyRows: SqlValue[][] = [];
+		let anyWritten = false;
+		const flush = async () => {
+			if (groupRows.length === 0) return;
+			if (!anyWritten) {
+				await tx.run(
+					`CREATE TEMP TABLE staged_report_groups (gid INTEGER PRIMARY KEY, clause_key TEXT NOT NULL, month TEXT NOT NULL, version INTEGER NOT NULL)${tx.dialect === 'postgres' ? ' ON COMMIT DROP' : ''}`,
+				);
+				anyWritten = true;
+			}
+			await insertMany(tx, 'staged_report_groups (gid, clause_key, month, version)', groupRows);
+			await insertMany(tx, 'history (at, kind, key, action, detail, execution)', historyRows);
+			groupRows = [];
+			historyRows = [];
+		};
 		const out: Array<{ version: number; correction: boolean; changed: boolean }> = [];
 		for (const gid of gids) {
 			const group = groups[gid];
@@ -416,12 +431,10 @@ export class Register {
 			historyRows.push([at, 'releve', `${group.clauseKey} ${group.month}`, previous > 0 ? 'correction' : 'réception', JSON.stringify({ version, lignes: group.lines, source }), this.context.execution ?? null]);
 			latest.set(key, version);
 			out.push({ version, correction: previous > 0, changed: true });
+			if (groupRows.length >= ROWS_PER_INSERT) await flush();
 		}
-		if (groupRows.length > 0) {
-			await tx.run(
-				`CREATE TEMP TABLE staged_report_groups (gid INTEGER PRIMARY KEY, clause_key TEXT NOT NULL, month TEXT NOT NULL, version INTEGER NOT NULL)${tx.dialect === 'postgres' ? ' ON COMMIT DROP' : ''}`,
-			);
-			await insertMany(tx, 'staged_report_groups (gid, clause_key, month, version)', groupRows);
+		await flush();
+		if (anyWritten) {
 			await tx.run(
 				`INSERT INTO report_lines (clause_key, month, version, line_no, current, hours, training_hours, data, received_at, source)
 				 SELECT g.clause_key, g.month, g.version, s.line_no, 1, s.hours, s.training_hours, s.data, CAST(? AS TEXT), CAST(? AS TEXT)
@@ -429,7 +442,6 @@ export class Register {
 				[at, source ?? null],
 			);
 			await tx.run('DROP TABLE staged_report_groups');
-			await insertMany(tx, 'history (at, kind, key, action, detail, execution)', historyRows);
 		}
 		return out;
 	}
