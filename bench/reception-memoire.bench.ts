@@ -1,11 +1,13 @@
 /**
- * Banc : mémoire de l'import du classeur de suivi seul (le nœud « Registre des
+ * Banc : mémoire de l'import du classeur de suivi seul (et, avec --bilan, du bilan qui suit) (le nœud « Registre des
  * clauses », opération « Importer le classeur de suivi », dans le moteur de
  * n8n, sans le reste du workflow), pour voir si elle croît avec le nombre de
  * lignes de relevé. Chaque taille est importée dans son propre processus Node,
  * dans le registre SQLite par défaut remis à neuf ; le pic de mémoire résidente est celui que le noyau a gardé
  * pour ce processus (getrusage, ru_maxrss), donc sans échantillonnage.
- *   node bench/run.mjs reception-memoire [--lignes=20000,80000] [--clauses=1000] [--tas=300] [--vivante=1]
+ *   node bench/run.mjs reception-memoire [--lignes=20000,80000] [--clauses=1000] [--tas=300] [--vivante=1] [--bilan=1]
+ * --bilan : après l'import (sans limite), le bilan de 2026 sur ce registre, dans un
+ * autre processus, mesuré seul (la limite du tas s'applique alors au bilan).
  * --tas : limite du tas de V8 (Mio) du processus de l'import ; --vivante : relève
  * aussi la mémoire vivante (tas et tampons juste après un ramassage complet
  * forcé toutes les 250 ms, ce qui ralentit l'import).
@@ -77,8 +79,23 @@ async function measure(file: string): Promise<void> {
 	process.stdout.write(`${JSON.stringify({ lignes: result.items[0].json.lignes, elements: result.items.length, octets: buffer.length, avantMio: before / 1048576, picMio: peak / 1048576, ...(args.vivante ? { vivanteMio: live / 1048576 } : {}), ms })}\n`);
 }
 
+/** Le bilan de l'année sur le registre que l'import précédent a rempli (même dossier n8n), mesuré dans ce processus. */
+async function measureBilan(): Promise<void> {
+	global.gc?.();
+	const before = process.memoryUsage().rss;
+	const started = process.hrtime.bigint();
+	const result = await runNode({ type: 'clauseBilan', parameters: { source: 'registre', debut: '2026-01', fin: '2026-12' } }, [{ json: {} }]);
+	const ms = Number(process.hrtime.bigint() - started) / 1e6;
+	const error = result.error();
+	if (error) throw error;
+	const peak = process.resourceUsage().maxRSS * 1024;
+	const summary = result.items[0].json;
+	process.stdout.write(`${JSON.stringify({ bilan: true, elements: result.items.length, heures: summary.heuresRealiseesPeriode, anomalies: summary.lignesEnAnomalie, avantMio: before / 1048576, picMio: peak / 1048576, ms })}\n`);
+}
+
 async function main(): Promise<void> {
 	if (args.mesure) return measure(args.mesure);
+	if (args['mesure-bilan']) return measureBilan();
 	const sizes = (args.lignes ?? '20000,80000').split(',').map(Number);
 	const clauses = Number(args.clauses ?? 1000);
 	for (const lines of sizes) {
@@ -86,9 +103,16 @@ async function main(): Promise<void> {
 		try {
 			const file = path.join(dir, `suivi-${lines}.xlsx`);
 			await generate(file, clauses, lines);
-			const run = runNodeScript([...(args.tas ? [`--max-old-space-size=${args.tas}`] : []), '--expose-gc', process.argv[1], `--mesure=${file}`, ...(args.vivante ? ['--vivante=1'] : [])]);
+			// --bilan : l'import sans limite, puis le bilan seul, mesuré (et limité) dans son propre processus.
+			const heap = args.tas ? [`--max-old-space-size=${args.tas}`] : [];
+			const run = runNodeScript([...(args.bilan ? [] : heap), '--expose-gc', process.argv[1], `--mesure=${file}`, ...(args.vivante ? ['--vivante=1'] : [])]);
 			if (run.status !== 0) throw new Error(`import de ${lines} lignes : code ${run.status}\n${run.stderr}`);
 			process.stdout.write(run.stdout);
+			if (args.bilan) {
+				const bilan = runNodeScript([...heap, '--expose-gc', process.argv[1], '--mesure-bilan=1']);
+				if (bilan.status !== 0) throw new Error(`bilan de ${lines} lignes : code ${bilan.status}\n${bilan.stderr}`);
+				process.stdout.write(bilan.stdout);
+			}
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });
 		}

@@ -137,6 +137,9 @@ async function insertMany(tx: Queryable, table: string, rows: SqlValue[][]): Pro
 	}
 }
 
+/** Clauses lues par requête quand les lignes de relevé passent une à une (bilan) : environ 12 000 lignes par requête pour 60 mois. */
+const REPORT_LINE_CLAUSES_PER_QUERY = 200;
+
 export class Register {
 	private constructor(
 		readonly db: Database,
@@ -483,6 +486,30 @@ export class Register {
 			params,
 		);
 		return rows.map((r) => ({ clauseKey: r.clause_key, month: r.month, version: Number(r.version), current: Number(r.current) === 1, data: JSON.parse(r.data) }));
+	}
+
+	/**
+	 * Les lignes en vigueur, remises une à une à `fn`, lues par paquets de
+	 * clauses : la mémoire ne dépend pas du nombre de lignes (bilan de 300 000
+	 * lignes). Chaque clause est lue d'une seule requête, donc dans un seul état :
+	 * un relevé corrigé pendant la lecture compte en entier, dans son ancienne ou
+	 * sa nouvelle version, jamais pour partie dans les deux. Renvoie le nombre de
+	 * lignes lues.
+	 */
+	async forEachReportLine(fn: (line: { clauseKey: string; month: string; version: number; data: unknown }) => void, options: { clausesPerQuery?: number } = {}): Promise<number> {
+		const keys = await this.db.query<{ clause_key: string }>('SELECT DISTINCT clause_key FROM report_lines WHERE current = 1 ORDER BY clause_key');
+		const per = Math.max(1, options.clausesPerQuery ?? REPORT_LINE_CLAUSES_PER_QUERY);
+		let count = 0;
+		for (let i = 0; i < keys.length; i += per) {
+			const chunk = keys.slice(i, i + per).map((k) => k.clause_key);
+			const rows = await this.db.query<{ clause_key: string; month: string; version: number | string; data: string }>(
+				`SELECT clause_key, month, version, data FROM report_lines WHERE current = 1 AND clause_key IN (${chunk.map(() => '?').join(', ')}) ORDER BY clause_key, month, version, line_no`,
+				chunk,
+			);
+			for (const r of rows) fn({ clauseKey: r.clause_key, month: r.month, version: Number(r.version), data: JSON.parse(r.data) });
+			count += rows.length;
+		}
+		return count;
 	}
 
 	// --- Relevé en ligne ----------------------------------------------------
