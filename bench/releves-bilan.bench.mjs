@@ -18,7 +18,10 @@
 // Variables (écrites dans le fichier de résultats) : CLAUSES_BENCH_TAILLES
 // ("75000,150000,300000"), CLAUSES_BENCH_TOURS (3 : mesures à la plus grande
 // taille ; 1 aux autres), CLAUSES_BENCH_CLAUSES (5000), CLAUSES_BENCH_BASES
-// ("sqlite,postgres"). Résultats : bench/RESULTATS-releves-bilan.md.
+// ("sqlite,postgres"), CLAUSES_BENCH_RECEPTION_SEULE (1 : le workflow d'import
+// s'arrête au nœud d'import, sans le compte rendu ni l'export par facilitateur,
+// dont la mémoire compterait sinon dans celle de la réception).
+// Résultats : bench/RESULTATS-releves-bilan.md.
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -90,9 +93,24 @@ const sizes = {};
 let loadEnd;
 let measuredAt;
 
+const RECEPTION_ONLY = process.env.CLAUSES_BENCH_RECEPTION_SEULE === '1';
+
+/** Le workflow sans les nœuds qui suivent `name` (pour mesurer la mémoire de ce nœud sans celle des suivants). */
+function upTo(wf, name) {
+	const after = new Set();
+	const walk = (from) => {
+		for (const outputs of wf.connections[from]?.main ?? []) for (const link of outputs ?? []) if (!after.has(link.node)) after.add(link.node) && walk(link.node);
+	};
+	walk(name);
+	wf.nodes = wf.nodes.filter((n) => !after.has(n.name));
+	for (const from of [name, ...after]) delete wf.connections[from];
+	return wf;
+}
+
 /** Un workflow livré, réglé comme un utilisateur le règle : « Configuration », identifiant du registre (PostgreSQL). */
 function shipped(file, { id, name, configuration, base }) {
 	const wf = local.withConfiguration(JSON.parse(fs.readFileSync(path.join(here, '..', 'workflows', file), 'utf8')), configuration);
+	if (RECEPTION_ONLY && file === 'import-classeur-suivi.json') upTo(wf, 'Importer le classeur de suivi');
 	wf.id = id;
 	wf.name = name;
 	for (const node of wf.nodes) if (base === 'postgres' && REGISTER_TYPES.includes(node.type)) node.credentials = { ...(node.credentials ?? {}), clausesRegistreApi: REG_CRED };
@@ -207,10 +225,13 @@ function writeResults() {
 	const lines = [
 		'# Banc : réception des relevés et bilan sur le registre des clauses',
 		'',
-		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; ${loadSentence(loadStart, loadEnd ?? os.loadavg())}. Commande : \`${['CLAUSES_BENCH_TAILLES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_BASES'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:releves\`.`,
+		`Mesuré sur : ${machine()}, ${(measuredAt ?? new Date().toISOString()).slice(0, 16).replace('T', ' ')} UTC ; ${loadSentence(loadStart, loadEnd ?? os.loadavg())}. Commande : \`${['CLAUSES_BENCH_TAILLES', 'CLAUSES_BENCH_TOURS', 'CLAUSES_BENCH_CLAUSES', 'CLAUSES_BENCH_BASES', 'CLAUSES_BENCH_RECEPTION_SEULE'].filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]} `).join('')}scripts/node24.sh npm run bench:releves\`.`,
 		'',
 		`- Classeur de suivi : ${fr(CLAUSES)} clauses (feuille « Registre »), ${fr(Math.ceil(CLAUSES / 5) * 1.5)} marchés (feuille « Marchés »), lignes de relevé de 2026 (feuille « Relevés », 16 colonnes : participant, catégorie de public, sexe, tranche d’âge, résidence en QPV…).`,
-		'- **Réception** : le nœud « Importer le classeur de suivi » du workflow livré `workflows/import-classeur-suivi.json` (réglage changé : `classeur` de « Configuration » ; PostgreSQL : identifiant « Registre des clauses » choisi dans ses nœuds du registre), dans un registre vide à chaque mesure : lecture en flux, contrôle de chaque ligne, un relevé versionné par clause et par mois avec son historique, le tout dans une transaction. Le reste du workflow (compte rendu, export d’un classeur par facilitateur) est compté dans « workflow », pas dans la durée comparée.',
+		'- **Réception** : le nœud « Importer le classeur de suivi » du workflow livré `workflows/import-classeur-suivi.json` (réglage changé : `classeur` de « Configuration » ; PostgreSQL : identifiant « Registre des clauses » choisi dans ses nœuds du registre), dans un registre vide à chaque mesure : lecture en flux, contrôle de chaque ligne, un relevé versionné par clause et par mois avec son historique, le tout dans une transaction. ' +
+			(RECEPTION_ONLY
+				? 'Workflow arrêté au nœud d’import (`CLAUSES_BENCH_RECEPTION_SEULE=1`) : ni compte rendu ni export, la mémoire est celle de l’import seul.'
+				: 'Le reste du workflow (compte rendu, export d’un classeur par facilitateur) est compté dans « workflow » et dans la mémoire, pas dans la durée comparée.'),
 		'- **Bilan** : le nœud « Bilan des clauses sociales » du workflow livré `workflows/bilan-annuel.json` (réglages changés : `debut` 2026-01, `fin` 2026-12 ; PostgreSQL : identifiant du registre), sur le registre que la réception vient de remplir : lecture des relevés en vigueur, agrégation, classeur du bilan et PDF des élus.',
 		'- **Plancher** : exceljs seul lisant le même classeur en flux (`WorkbookReader`, chaque cellule parcourue, processus à part) PLUS l’écriture des mêmes lignes par la base seule (`bench/plancher-base.mjs`, processus à part, table de même forme que celle du registre avec sa clé et son index) : SQLite par `node:sqlite`, une transaction, un INSERT préparé, WAL et synchronous=FULL comme le registre ; PostgreSQL par `pg`, une transaction, INSERT … SELECT FROM unnest(tableaux) par paquets de 5 000 lignes (serveur privé démarré par `scripts/lib/postgres.cjs`, réglages par défaut, fsync compris). Cible : réception et bilan au plus 2 × ce plancher ; mémoire qui ne croît pas avec le nombre de lignes.',
 		...(process.env.CLAUSES_BENCH_RENDU ? [`- **Exécution interrompue** : ce fichier est réécrit à partir des mesures enregistrées jusqu’à l’interruption (\`CLAUSES_BENCH_RENDU\`)${process.env.CLAUSES_BENCH_RAISON ? ` ; ${process.env.CLAUSES_BENCH_RAISON}` : ''} ; seules les mesures du tableau des mesures brutes ont été faites.`] : []),

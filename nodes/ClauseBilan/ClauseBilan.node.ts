@@ -275,6 +275,8 @@ export class ClauseBilan implements INodeType {
 		if (source === 'registre') {
 			// Mêmes schémas que le classeur ; les avis envoyés (fiches « penalite ») donnent les pénalités proposées et notifiées.
 			const data = await collectFollowUp(this, {
+				// Chaque ligne valide passe au bilan à sa lecture, sans être gardée : la mémoire ne croît pas avec le nombre de lignes.
+				onLine: (line) => acc.addLine(line),
 				fromRegister: async (register) => {
 					engagements.bilan = await readCommitmentBilan(register, periodeEngagements);
 					if (withPools) pools = await readPools(register);

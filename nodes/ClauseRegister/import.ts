@@ -2,9 +2,12 @@
  * « Importer le classeur de suivi » : le classeur de suivi actuel (feuilles
  * « Registre » et « Relevés ») versé au registre, tout ou rien par fichier.
  *
- * Le classeur est d'abord lu en entier : une archive ou un XML incomplet, une
- * feuille « Registre » absente, et le fichier est refusé en entier, avant toute
- * écriture. Puis tout s'écrit dans une seule transaction. Chaque ligne est
+ * Tout s'écrit dans une seule transaction. Une archive ou un XML incomplet
+ * (vérifié avant la lecture), une feuille « Registre » absente, une archive
+ * qui se révèle abîmée en cours de lecture : le fichier est refusé en entier et
+ * la transaction annulée, rien n'est écrit. Le classeur est lu en flux : les
+ * lignes de relevé passent, par paquets, dans une table d'attente de la
+ * transaction, et la mémoire ne croît pas avec leur nombre. Chaque ligne est
  * reprise, inchangée (déjà au registre à l'identique) ou refusée avec son motif ;
  * un relevé (clause × mois) déjà au registre à l'identique ne crée pas de version.
  * Les colonnes de pénalité d'une ligne (article du CCAP, neutralisation, dates
@@ -28,7 +31,6 @@ import {
 	REGISTER_CLAUSE_KEYS,
 	REPORT_LINE_READER,
 	clauseKey,
-	groupReportLines,
 	mergeImportedClause,
 	notificationDateOf,
 	parseMonth,
@@ -64,17 +66,30 @@ function groupIdOf(raw: Record<string, unknown>): string | undefined {
 	return `${clauseKey({ marche: String(raw.marche), lot: String(raw.lot) })}\u001f${month}`;
 }
 
-async function readWorkbook(buffer: Buffer, fileName: string) {
-	// Une partie XML coupée se lirait sans erreur jusqu'à la coupure : vérifiée avant toute lecture.
-	await assertCompleteWorkbook(buffer, fileName);
+/** Feuille « Relevés » : en-têtes, champs obligatoires. */
+const RELEVES_SHEET = {
+	names: FOLLOW_UP_SHEETS.releves,
+	keys: REPORT_LINE_READER.keys,
+	labels: REPORT_LINE_READER.labels,
+	required: ['marche', 'lot', 'mois', 'heuresMois'],
+	mandatory: false,
+};
+
+const where = (row: TableRow) => () => `feuille « ${row.sheet} », ligne ${row.row}`;
+
+/**
+ * Lecture en flux du classeur. Les lignes de relevé, les plus nombreuses, ne
+ * sont pas gardées : `onLine` reçoit chacune (lue et contrôlée) au fil de la
+ * lecture ; les autres feuilles (une ligne par clause, marché ou pénalité)
+ * sont gardées pour être écrites après la lecture.
+ */
+async function readWorkbook(buffer: Buffer, fileName: string, onLine: (entry: ReadRow<ReportLine>) => void | Promise<void>) {
 	const readClause = rowReader(CLAUSE_READER);
 	const readLine = rowReader(REPORT_LINE_READER);
 	const clauses: Array<ReadRow<ClauseRecord>> = [];
-	const lines: Array<ReadRow<ReportLine>> = [];
 	const steps: Array<ReadRow<PenaltyHistoryEntry>> = [];
 	const markets: Array<ReadRow<BilanMarket>> = [];
 	const recoveries: Array<ReadRow<BilanPenalty>> = [];
-	const where = (row: TableRow) => () => `feuille « ${row.sheet} », ligne ${row.row}`;
 	const { ignoredSheets } = await streamTables(buffer, fileName, {
 		registre: {
 			names: FOLLOW_UP_SHEETS.registre,
@@ -84,14 +99,7 @@ async function readWorkbook(buffer: Buffer, fileName: string) {
 			mandatory: true,
 			onRow: (row) => clauses.push({ row, result: readClause(row.raw, where(row)) }),
 		},
-		releves: {
-			names: FOLLOW_UP_SHEETS.releves,
-			keys: REPORT_LINE_READER.keys,
-			labels: REPORT_LINE_READER.labels,
-			required: ['marche', 'lot', 'mois', 'heuresMois'],
-			mandatory: false,
-			onRow: (row) => lines.push({ row, result: readLine(row.raw, where(row)) }),
-		},
+		releves: { ...RELEVES_SHEET, onRow: (row) => onLine({ row, result: readLine(row.raw, where(row)) }) },
 		penalites: {
 			names: FOLLOW_UP_SHEETS.penalites,
 			keys: PENALTY_HISTORY_READER.keys,
@@ -116,7 +124,34 @@ async function readWorkbook(buffer: Buffer, fileName: string) {
 			onRow: (row) => markets.push({ row, result: tryReadRecord(MARKET_READER, row.raw, where(row)()) }),
 		},
 	});
-	return { clauses, lines, steps, markets, recoveries, ignoredSheets };
+	return { clauses, steps, markets, recoveries, ignoredSheets };
+}
+
+/**
+ * Relit la seule feuille « Relevés » pour les lignes valides des relevés
+ * refusés en entier (`motifs` : motif par relevé, clé « clause × mois ») : ces
+ * lignes ne sont pas gardées en mémoire pendant la première lecture, et ne sont
+ * relues que s'il y a de tels relevés.
+ */
+async function refusedGroupLines(buffer: Buffer, fileName: string, motifs: Map<string, (line: ReportLine) => string>, refused: Refusal[]): Promise<void> {
+	const readLine = rowReader(REPORT_LINE_READER);
+	const decided = new Map<string, string>();
+	await streamTables(buffer, fileName, {
+		releves: {
+			...RELEVES_SHEET,
+			onRow: (row) => {
+				const result = readLine(row.raw, where(row));
+				if (row.problems.length > 0 || !result.ok || result.value.remplaceePar !== undefined) return;
+				const id = `${clauseKey(result.value)}\u001f${result.value.mois}`;
+				const motifOf = motifs.get(id);
+				if (motifOf === undefined) return;
+				// Le motif d'un relevé se dit d'après sa première ligne, comme à la première lecture.
+				let motif = decided.get(id);
+				if (motif === undefined) decided.set(id, (motif = motifOf(result.value)));
+				refused.push(refusalOf(row, motif));
+			},
+		},
+	});
 }
 
 function refusalOf(row: TableRow, motif: string): Refusal {
@@ -129,8 +164,15 @@ function rowError<T>(entry: ReadRow<T>): string | undefined {
 	return undefined;
 }
 
+/**
+ * Verse un classeur de suivi au registre, dans une seule transaction. Les
+ * lignes de relevé vont, au fil de la lecture en flux, dans une table
+ * d'attente de cette transaction (jamais toutes en mémoire) ; si le classeur se
+ * révèle abîmé en cours de lecture, la transaction est annulée : rien n'est écrit.
+ */
 export async function importFile(register: Register, buffer: Buffer, fileName: string) {
-	const { clauses, lines, steps, markets, recoveries, ignoredSheets } = await readWorkbook(buffer, fileName);
+	// Une partie XML coupée se lirait sans erreur jusqu'à la coupure : vérifiée avant toute lecture.
+	await assertCompleteWorkbook(buffer, fileName);
 	const source = `import du classeur ${fileName}`;
 	return register.transaction(async (tx) => {
 		const refused: Refusal[] = [];
@@ -142,6 +184,26 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 			recouvrements: { repris: 0, inchanges: 0 },
 			marches: { repris: 0, inchanges: 0, refuses: 0 },
 		};
+		// Relevés : lignes regroupées par clause et par mois ; un relevé dont une ligne est refusée n'est pas repris du tout.
+		const staging = await tx.stageReports();
+		const faultyGroups = new Map<string, number>();
+		const { clauses, steps, markets, recoveries, ignoredSheets } = await readWorkbook(buffer, fileName, (entry) => {
+			const error = rowError(entry);
+			if (error !== undefined || !entry.result.ok) {
+				refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
+				counts.lignes.refusees++;
+				const id = groupIdOf(entry.row.raw);
+				if (id !== undefined && !faultyGroups.has(id)) faultyGroups.set(id, entry.row.row);
+				return;
+			}
+			const line = entry.result.value;
+			if (line.remplaceePar !== undefined) {
+				// Ligne remplacée par une correction : historique du classeur, jamais comptée.
+				counts.lignes.remplaceesIgnorees++;
+				return;
+			}
+			return staging.add(clauseKey(line), line.mois, { hours: line.heuresMois, trainingHours: line.heuresFormation, data: line });
+		});
 		// Registre : une fiche « clause » par ligne, complétée sans rien perdre de ce que la ligne ne dit pas.
 		const seen = new Map<string, number>();
 		for (const entry of clauses) {
@@ -175,63 +237,38 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 			if (writeState(result) === 'inchangé') counts.clauses.inchangees++;
 			else counts.clauses.reprises++;
 		}
-		// Relevés : lignes regroupées par clause et par mois ; un relevé dont une ligne est refusée n'est pas repris du tout.
-		const faultyGroups = new Map<string, number>();
-		const valid: Array<{ line: ReportLine; row: TableRow }> = [];
-		for (const entry of lines) {
-			const error = rowError(entry);
-			if (error !== undefined || !entry.result.ok) {
-				refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
-				counts.lignes.refusees++;
-				const id = groupIdOf(entry.row.raw);
-				if (id !== undefined && !faultyGroups.has(id)) faultyGroups.set(id, entry.row.row);
-				continue;
-			}
-			if (entry.result.value.remplaceePar !== undefined) {
-				// Ligne remplacée par une correction : historique du classeur, jamais comptée.
-				counts.lignes.remplaceesIgnorees++;
-				continue;
-			}
-			valid.push({ line: entry.result.value, row: entry.row });
-		}
 		const known = new Map<string, boolean>();
-		const accepted: Array<{ clauseKey: string; month: string; lines: Array<{ line: ReportLine }> }> = [];
-		for (const [id, group] of groupReportLines(valid)) {
+		const accepted: number[] = [];
+		const motifs = new Map<string, (line: ReportLine) => string>();
+		for (const [gid, group] of staging.groups.entries()) {
+			const id = `${group.clauseKey}\u001f${group.month}`;
 			const faulty = faultyGroups.get(id);
-			let motif: string | undefined;
-			if (faulty !== undefined) motif = `relevé de ${group.month} non repris : la ligne ${faulty} du même relevé est refusée`;
+			let motif: ((line: ReportLine) => string) | undefined;
+			if (faulty !== undefined) motif = () => `relevé de ${group.month} non repris : la ligne ${faulty} du même relevé est refusée`;
 			else {
 				if (!known.has(group.clauseKey)) known.set(group.clauseKey, seen.has(group.clauseKey) || (await tx.get('clause', group.clauseKey)) !== undefined);
-				if (!known.get(group.clauseKey)) {
-					const { marche, lot } = group.lines[0].line;
-					motif = `clause inconnue : le marché ${marche}, lot ${lot}, n’est ni dans la feuille « Registre » ni dans le registre`;
-				}
+				if (!known.get(group.clauseKey)) motif = ({ marche, lot }) => `clause inconnue : le marché ${marche}, lot ${lot}, n’est ni dans la feuille « Registre » ni dans le registre`;
 			}
 			if (motif !== undefined) {
-				for (const { row } of group.lines) refused.push(refusalOf(row, motif));
-				counts.lignes.refusees += group.lines.length;
+				motifs.set(id, motif);
+				counts.lignes.refusees += group.lines;
 				continue;
 			}
-			accepted.push(group);
+			accepted.push(gid);
 		}
-		// Écrits d'un coup : même résultat que relevé par relevé, en quelques requêtes.
-		const written = await tx.recordReportsIfChanged(
-			accepted.map((group) => ({
-				clauseKey: group.clauseKey,
-				month: group.month,
-				lines: group.lines.map(({ line }) => ({ hours: line.heuresMois, trainingHours: line.heuresFormation, data: line })),
-			})),
-			source,
-		);
-		accepted.forEach((group, i) => {
+		const written = await staging.write(accepted, source);
+		accepted.forEach((gid, i) => {
+			const lines = staging.groups[gid].lines;
 			if (written[i].changed) {
 				counts.releves.enregistres++;
-				counts.lignes.reprises += group.lines.length;
+				counts.lignes.reprises += lines;
 			} else {
 				counts.releves.inchanges++;
-				counts.lignes.inchangees += group.lines.length;
+				counts.lignes.inchangees += lines;
 			}
 		});
+		await staging.close();
+		if (motifs.size > 0) await refusedGroupLines(buffer, fileName, motifs, refused);
 		// Feuille « Pénalités » : chaque avis déjà fait devient l'étape consignée au registre, comme à l'envoi.
 		for (const entry of steps) {
 			const error = rowError(entry);

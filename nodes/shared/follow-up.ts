@@ -291,11 +291,12 @@ async function collectFromRegister(
 		}
 		return;
 	}
-	for (const line of await register.reportLines()) {
+	// Lignes lues par paquets de clauses : avec `onLine` (bilan), la mémoire ne croît pas avec leur nombre.
+	await register.forEachReportLine((line) => {
 		const clause = byKey.get(line.clauseKey);
-		if (!clause) continue;
+		if (!clause) return;
 		read.addLine(readEntry<ReportLine>(read.readLine, 0, registerLineRaw(clause, line.month, line.data), place(clause, line.month)));
-	}
+	});
 }
 
 /**

@@ -1,4 +1,4 @@
-// Lance un script shell du projet (tests des scripts d'exploitation) et une requête psql.
+// Lance un script shell du projet (tests des scripts d'exploitation), un script Node et une requête psql.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
 const path = require('node:path');
@@ -9,6 +9,12 @@ function runScript(script, args, env = process.env) {
 	return { status: result.status, out: `${result.stdout}${result.stderr}` };
 }
 
+/** Lance `node args…` (Node de ce processus) ; rend { status, stdout, stderr }. */
+function runNode(args, options = {}) {
+	const result = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: process.env, ...options });
+	return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
 /** Une requête psql sur une base du serveur PostgreSQL de test ; rend la sortie brute (-At). */
 function psql(pg, database, sql) {
 	return execFileSync(path.join(pg.bin, 'psql'), ['-h', pg.host, '-p', String(pg.port), '-U', pg.user, '-d', database, '-qAtc', sql], {
@@ -17,4 +23,4 @@ function psql(pg, database, sql) {
 	});
 }
 
-module.exports = { runScript, psql };
+module.exports = { runScript, runNode, psql };

@@ -113,6 +113,30 @@ async function damagedWorkbooks(): Promise<Array<{ name: string; buffer: Buffer 
 	];
 }
 
+/**
+ * Un classeur de suivi dont la feuille « Relevés » (2 500 lignes d'un même
+ * relevé) a un XML bien fermé mais abîmé vers la ligne 2 200 : la vérification
+ * de fin de partie ne le voit pas, la lecture en flux le découvre après avoir
+ * déjà versé deux paquets de lignes dans la table d'attente de la transaction.
+ */
+async function damagedMidway(): Promise<Buffer> {
+	const { workbookBuffer } = await import('../helpers/workbooks');
+	const lines = Array.from({ length: 2500 }, (_, i) => ['M-1', '1', '2026-01', `P-${i}`, 3]);
+	const good = await workbookBuffer({
+		Registre: [
+			['N° marché', 'N° lot', 'Titulaire', 'Heures dues'],
+			['M-1', '1', 'Entreprise', 900],
+		],
+		Relevés: [['N° marché', 'N° lot', 'Mois', 'Participant', 'Heures du mois'], ...lines],
+	});
+	const zip = await JSZip.loadAsync(good);
+	const part = Object.keys(zip.files).find((name) => /^xl\/worksheets\/sheet2\.xml$/.test(name))!;
+	const xml = await zip.file(part)!.async('string');
+	expect(xml).toContain('<row r="2200"');
+	zip.file(part, xml.replace('<row r="2200"', '<<row r="2200"'));
+	return Buffer.from(await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+}
+
 let study: INodeExecutionData[];
 beforeAll(async () => {
 	study = await studyItems();
@@ -285,6 +309,20 @@ describe.each(SETUPS)('nœud Registre des clauses ($name)', (setup) => {
 		const r = await register();
 		expect(await r.list('clause')).toHaveLength(0);
 		expect(await r.reportLines({ allVersions: true })).toHaveLength(0);
+	});
+
+	it('classeur abîmé au milieu de la feuille « Relevés », découvert pendant la lecture en flux : refusé en entier, la transaction annulée, rien d’écrit ; le registre reçoit ensuite un classeur sain', async () => {
+		const { error } = await run({ operation: 'importerClasseur' }, [binaryItem(await damagedMidway(), 'suivi-abime-au-milieu.xlsx')]);
+		const message = (error('Nœud testé') as { message: string }).message;
+		expect(message).toMatch(/^Fichier « suivi-abime-au-milieu\.xlsx », contenu : le classeur est illisible ou abîmé \(/);
+		const r = await register();
+		expect(await r.list('clause')).toHaveLength(0);
+		expect(await r.reportLines({ allVersions: true })).toHaveLength(0);
+		// La table d'attente n'a pas survécu à l'annulation : un import sain passe aussitôt.
+		const next = await run({ operation: 'importerClasseur' }, [suivi()]);
+		expect(next.error()).toBeUndefined();
+		expect(next.items[0].json).toMatchObject({ resultat: 'synthèse', clauses: { reprises: 16 } });
+		expect((await r.reportLines({ allVersions: true })).length).toBe(Number((next.items[0].json.lignes as IDataObject).reprises));
 	});
 
 	it('export par facilitateur en lecture seule, puis import dans un registre neuf : mêmes clauses, mêmes lignes', async () => {

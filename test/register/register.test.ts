@@ -107,6 +107,26 @@ describe.each(DIALECTS)('registre (%s)', (dialect) => {
 		expect((await r.historyOf('releve', 'B|3 2026-04'))[0]).toMatchObject({ action: 'réception', detail: { version: 1, lignes: 1, source: 'import' } });
 	});
 
+	test('lignes en vigueur remises une à une, par paquets de clauses (bilan) : les mêmes que la lecture d’un coup, version corrigée seule', async () => {
+		const [r] = await openMany(1);
+		await r.recordReport('L|1', '2026-03', [{ hours: 35, data: { participant: 'P1' } }]);
+		await r.recordReport('L|2', '2026-03', [{ hours: 10, data: { participant: 'P2' } }]);
+		await r.recordReport('L|2', '2026-03', [{ hours: 12, data: { participant: 'P2' } }, { hours: 5, data: { participant: 'P3' } }]);
+		await r.recordReport('L|3', '2026-04', [{ hours: 7, data: { participant: 'P4' } }]);
+		await r.recordReport('L|3', '2026-05', [{ hours: 8, data: { participant: 'P4' } }]);
+		const expected = (await r.reportLines()).map(({ clauseKey, month, version, data }) => ({ clauseKey, month, version, data }));
+		expect(expected).toHaveLength(5);
+		for (const clausesPerQuery of [1, 2, 200]) {
+			const seen: unknown[] = [];
+			expect(await r.forEachReportLine((line) => seen.push(line), { clausesPerQuery })).toBe(5);
+			expect(seen).toEqual(expected);
+		}
+		expect(expected.filter((l) => l.clauseKey === 'L|2').map((l) => [l.version, (l.data as { participant: string }).participant])).toEqual([
+			[2, 'P2'],
+			[2, 'P3'],
+		]);
+	});
+
 	test('un relevé corrigé devient une nouvelle version ; les heures comptées sont celles de la version en vigueur', async () => {
 		const [r] = await openMany(1);
 		expect(await r.recordReport('M1|1', '2026-03', [{ hours: 35, data: { participant: 'P1' } }, { hours: 20, data: { participant: 'P2' } }])).toEqual({ version: 1, correction: false });

@@ -21,7 +21,8 @@ export interface StreamSheetSpec {
 	required: string[];
 	/** Feuille indispensable au classeur. */
 	mandatory: boolean;
-	onRow: (row: TableRow) => void;
+	/** Reçoit chaque ligne ; une promesse rendue est attendue avant de lire la suivante (écriture au fil de la lecture). */
+	onRow: (row: TableRow) => unknown;
 	/** Reçoit la ligne d'en-têtes reconnue : numéro de ligne et champ de chaque colonne (1 = A). */
 	onHeader?: (row: number, columns: ReadonlyMap<number, string>) => void;
 }
@@ -172,7 +173,10 @@ async function readSheets(
 					});
 				}
 			}
-			if (!empty) spec.onRow(new StreamRow(name, rowNumber, raw, problems ?? NO_PROBLEMS, columns, letters));
+			if (!empty) {
+				const pending = spec.onRow(new StreamRow(name, rowNumber, raw, problems ?? NO_PROBLEMS, columns, letters));
+				if (pending instanceof Promise) await pending;
+			}
 		}
 	}
 	const missingSheets = Object.entries(specs).filter(([id, spec]) => spec.mandatory && !sheetsRead.includes(id));

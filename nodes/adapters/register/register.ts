@@ -125,6 +125,8 @@ export function stableJson(value: unknown): string {
 const KEYS_PER_QUERY = 500;
 /** Lignes par INSERT de plusieurs lignes (10 valeurs chacune : 10 000 paramètres au plus). */
 const ROWS_PER_INSERT = 1000;
+/** Clauses dont les relevés en vigueur sont relus ensemble pour les comparer à ceux d'un import. */
+const COMPARED_CLAUSES_PER_QUERY = 100;
 
 /** INSERT de plusieurs lignes à la fois, par paquets de ROWS_PER_INSERT. `table` : nom et colonnes. */
 async function insertMany(tx: Queryable, table: string, rows: SqlValue[][]): Promise<void> {
@@ -134,6 +136,9 @@ async function insertMany(tx: Queryable, table: string, rows: SqlValue[][]): Pro
 		await tx.run(`INSERT INTO ${table} VALUES ${values}`, chunk.flat());
 	}
 }
+
+/** Clauses lues par requête quand les lignes de relevé passent une à une (bilan) : environ 12 000 lignes par requête pour 60 mois. */
+const REPORT_LINE_CLAUSES_PER_QUERY = 200;
 
 export class Register {
 	private constructor(
@@ -333,6 +338,117 @@ export class Register {
 		return out;
 	}
 
+	/**
+	 * Verse au registre les relevés `gids` d'une table d'attente (voir
+	 * ReportStaging), dans l'ordre donné, chacun écrit comme recordReportIn sauf
+	 * si la version en vigueur du mois porte déjà exactement ces lignes : mêmes
+	 * versions, même historique que recordReportsIfChangedIn, mais les lignes
+	 * passent de la table d'attente au registre par une seule requête, sans
+	 * revenir en mémoire ; seules celles des mois déjà au registre sont relues,
+	 * par paquets de clauses, pour les comparer.
+	 * @internal
+	 */
+	async writeStagedReportsIn(tx: Queryable, staging: ReportStaging, gids: number[], source?: string): Promise<Array<{ version: number; correction: boolean; changed: boolean }>> {
+		const { groups } = staging;
+		const id = (clauseKey: string, month: string) => `${clauseKey}\u001f${month}`;
+		const latest = new Map<string, number>();
+		const keys = [...new Set(gids.map((gid) => groups[gid].clauseKey))];
+		for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+			const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+			const versions = await tx.query<{ clause_key: string; month: string; v: number | string }>(
+				`SELECT clause_key, month, MAX(version) AS v FROM report_lines WHERE clause_key IN (${chunk.map(() => '?').join(', ')}) GROUP BY clause_key, month`,
+				chunk,
+			);
+			for (const row of versions) latest.set(id(row.clause_key, row.month), Number(row.v));
+		}
+		// Mois déjà au registre : la version en vigueur comparée aux lignes reçues, par paquets de clauses.
+		const unchanged = new Map<number, number>();
+		const compared = gids.filter((gid) => latest.has(id(groups[gid].clauseKey, groups[gid].month)));
+		if (compared.length > 0) {
+			await tx.run('CREATE INDEX staged_report_lines_gid ON staged_report_lines (gid, line_no)');
+			const byClause = new Map<string, number[]>();
+			for (const gid of compared) byClause.set(groups[gid].clauseKey, [...(byClause.get(groups[gid].clauseKey) ?? []), gid]);
+			const clauses = [...byClause.keys()];
+			for (let i = 0; i < clauses.length; i += COMPARED_CLAUSES_PER_QUERY) {
+				const chunk = clauses.slice(i, i + COMPARED_CLAUSES_PER_QUERY);
+				const chunkGids = chunk.flatMap((key) => byClause.get(key)!);
+				const stored = new Map<string, Array<{ version: number; hours: number; training: number | undefined; data: string }>>();
+				const rows = await tx.query<{ clause_key: string; month: string; version: number | string; hours: number | string; training_hours: number | string | null; data: string }>(
+					`SELECT clause_key, month, version, hours, training_hours, data FROM report_lines WHERE current = 1 AND clause_key IN (${chunk.map(() => '?').join(', ')}) ORDER BY clause_key, month, line_no`,
+					chunk,
+				);
+				for (const row of rows) {
+					const lines = stored.get(id(row.clause_key, row.month)) ?? [];
+					lines.push({ version: Number(row.version), hours: Number(row.hours), training: row.training_hours === null ? undefined : Number(row.training_hours), data: row.data });
+					stored.set(id(row.clause_key, row.month), lines);
+				}
+				const received = new Map<number, Array<{ hours: number; training: number | undefined; data: string }>>();
+				const staged = await tx.query<{ gid: number | string; hours: number | string; training_hours: number | string | null; data: string }>(
+					`SELECT gid, hours, training_hours, data FROM staged_report_lines WHERE gid IN (${chunkGids.map(() => '?').join(', ')}) ORDER BY gid, line_no`,
+					chunkGids,
+				);
+				for (const row of staged) {
+					const lines = received.get(Number(row.gid)) ?? [];
+					lines.push({ hours: Number(row.hours), training: row.training_hours === null ? undefined : Number(row.training_hours), data: row.data });
+					received.set(Number(row.gid), lines);
+				}
+				for (const gid of chunkGids) {
+					const before = stored.get(id(groups[gid].clauseKey, groups[gid].month)) ?? [];
+					const now = received.get(gid) ?? [];
+					const same = before.length === now.length && before.length > 0 && before.every((row, n) => row.hours === now[n].hours && row.training === now[n].training && row.data === now[n].data);
+					if (same) unchanged.set(gid, before[0].version);
+				}
+			}
+		}
+		// Relevés à écrire : leur version, par paquets (jamais tous en mémoire), puis leurs lignes en une requête.
+		const at = this.stamp();
+		let groupRows: SqlValue[][] = [];
+		let historyRows: SqlValue[][] = [];
+		let anyWritten = false;
+		const flush = async () => {
+			if (groupRows.length === 0) return;
+			if (!anyWritten) {
+				await tx.run(
+					`CREATE TEMP TABLE staged_report_groups (gid INTEGER PRIMARY KEY, clause_key TEXT NOT NULL, month TEXT NOT NULL, version INTEGER NOT NULL)${tx.dialect === 'postgres' ? ' ON COMMIT DROP' : ''}`,
+				);
+				anyWritten = true;
+			}
+			await insertMany(tx, 'staged_report_groups (gid, clause_key, month, version)', groupRows);
+			await insertMany(tx, 'history (at, kind, key, action, detail, execution)', historyRows);
+			groupRows = [];
+			historyRows = [];
+		};
+		const out: Array<{ version: number; correction: boolean; changed: boolean }> = [];
+		for (const gid of gids) {
+			const group = groups[gid];
+			const kept = unchanged.get(gid);
+			if (kept !== undefined) {
+				out.push({ version: kept, correction: false, changed: false });
+				continue;
+			}
+			const key = id(group.clauseKey, group.month);
+			const previous = latest.get(key) ?? 0;
+			const version = previous + 1;
+			if (previous > 0) await tx.run('UPDATE report_lines SET current = 0 WHERE clause_key = ? AND month = ? AND current = 1', [group.clauseKey, group.month]);
+			groupRows.push([gid, group.clauseKey, group.month, version]);
+			historyRows.push([at, 'releve', `${group.clauseKey} ${group.month}`, previous > 0 ? 'correction' : 'réception', JSON.stringify({ version, lignes: group.lines, source }), this.context.execution ?? null]);
+			latest.set(key, version);
+			out.push({ version, correction: previous > 0, changed: true });
+			if (groupRows.length >= ROWS_PER_INSERT) await flush();
+		}
+		await flush();
+		if (anyWritten) {
+			await tx.run(
+				`INSERT INTO report_lines (clause_key, month, version, line_no, current, hours, training_hours, data, received_at, source)
+				 SELECT g.clause_key, g.month, g.version, s.line_no, 1, s.hours, s.training_hours, s.data, CAST(? AS TEXT), CAST(? AS TEXT)
+				 FROM staged_report_lines s JOIN staged_report_groups g ON g.gid = s.gid`,
+				[at, source ?? null],
+			);
+			await tx.run('DROP TABLE staged_report_groups');
+		}
+		return out;
+	}
+
 	async recordReport(clauseKey: string, month: string, lines: ReportLineInput[], source?: string) {
 		return this.transaction((tx) => tx.recordReport(clauseKey, month, lines, source));
 	}
@@ -370,6 +486,30 @@ export class Register {
 			params,
 		);
 		return rows.map((r) => ({ clauseKey: r.clause_key, month: r.month, version: Number(r.version), current: Number(r.current) === 1, data: JSON.parse(r.data) }));
+	}
+
+	/**
+	 * Les lignes en vigueur, remises une à une à `fn`, lues par paquets de
+	 * clauses : la mémoire ne dépend pas du nombre de lignes (bilan de 300 000
+	 * lignes). Chaque clause est lue d'une seule requête, donc dans un seul état :
+	 * un relevé corrigé pendant la lecture compte en entier, dans son ancienne ou
+	 * sa nouvelle version, jamais pour partie dans les deux. Renvoie le nombre de
+	 * lignes lues.
+	 */
+	async forEachReportLine(fn: (line: { clauseKey: string; month: string; version: number; data: unknown }) => void, options: { clausesPerQuery?: number } = {}): Promise<number> {
+		const keys = await this.db.query<{ clause_key: string }>('SELECT DISTINCT clause_key FROM report_lines WHERE current = 1 ORDER BY clause_key');
+		const per = Math.max(1, options.clausesPerQuery ?? REPORT_LINE_CLAUSES_PER_QUERY);
+		let count = 0;
+		for (let i = 0; i < keys.length; i += per) {
+			const chunk = keys.slice(i, i + per).map((k) => k.clause_key);
+			const rows = await this.db.query<{ clause_key: string; month: string; version: number | string; data: string }>(
+				`SELECT clause_key, month, version, data FROM report_lines WHERE current = 1 AND clause_key IN (${chunk.map(() => '?').join(', ')}) ORDER BY clause_key, month, version, line_no`,
+				chunk,
+			);
+			for (const r of rows) fn({ clauseKey: r.clause_key, month: r.month, version: Number(r.version), data: JSON.parse(r.data) });
+			count += rows.length;
+		}
+		return count;
 	}
 
 	// --- Relevé en ligne ----------------------------------------------------
@@ -559,6 +699,11 @@ export class RegisterTx {
 		return this.register.recordReportsIfChangedIn(this.q, reports, source);
 	}
 
+	/** Table d'attente des relevés d'un import lu en flux (voir ReportStaging), qui disparaît avec la transaction. */
+	stageReports(): Promise<ReportStaging> {
+		return ReportStaging.open(this.register, this.q);
+	}
+
 	/** Consomme le numéro à usage unique d'un formulaire (`false` : déjà servi). */
 	consumeNonce(nonce: string, reportKey: string): Promise<boolean> {
 		return this.register.consumeNonceIn(this.q, nonce, reportKey);
@@ -577,5 +722,76 @@ export class RegisterTx {
 	 */
 	currentReport(clauseKey: string, month: string) {
 		return this.register.currentReportIn(this.q, clauseKey, month);
+	}
+}
+
+/** Lignes par INSERT dans la table d'attente (5 valeurs chacune). */
+const STAGED_ROWS_PER_INSERT = 1000;
+const STAGED_VALUES = Array.from({ length: STAGED_ROWS_PER_INSERT }, () => '(?, ?, ?, ?, ?)').join(', ');
+
+/**
+ * Relevés d'un import reçus ligne à ligne pendant la lecture en flux du
+ * classeur : chaque ligne va, par paquets, dans une table temporaire de la
+ * transaction du registre au lieu de rester en mémoire ; seuls restent en
+ * mémoire la clé et le nombre de lignes de chaque relevé (clause × mois), dans
+ * l'ordre de leur première ligne. `write` verse ensuite au registre les relevés
+ * retenus (Register.writeStagedReportsIn). La table n'est jamais visible hors de
+ * la transaction et disparaît avec elle : un classeur qui se révèle abîmé en
+ * cours de lecture annule la transaction, et rien n'en reste.
+ */
+export class ReportStaging {
+	readonly groups: Array<{ clauseKey: string; month: string; lines: number }> = [];
+	private readonly ids = new Map<string, number>();
+	private pending: SqlValue[] = [];
+	private pendingRows = 0;
+
+	private constructor(
+		private readonly register: Register,
+		private readonly q: Queryable,
+	) {}
+
+	static async open(register: Register, q: Queryable): Promise<ReportStaging> {
+		await q.run(
+			`CREATE TEMP TABLE staged_report_lines (gid INTEGER NOT NULL, line_no INTEGER NOT NULL, hours DOUBLE PRECISION NOT NULL, training_hours DOUBLE PRECISION, data TEXT NOT NULL)${q.dialect === 'postgres' ? ' ON COMMIT DROP' : ''}`,
+		);
+		return new ReportStaging(register, q);
+	}
+
+	/** Ajoute une ligne au relevé `clauseKey` × `month` (écrite dans la table par paquets). */
+	async add(clauseKey: string, month: string, line: ReportLineInput): Promise<void> {
+		const id = `${clauseKey}\u001f${month}`;
+		let gid = this.ids.get(id);
+		if (gid === undefined) {
+			gid = this.groups.length;
+			this.ids.set(id, gid);
+			this.groups.push({ clauseKey, month, lines: 0 });
+		}
+		const group = this.groups[gid];
+		group.lines += 1;
+		this.pending.push(gid, group.lines, line.hours, line.trainingHours ?? null, stableJson(line.data));
+		this.pendingRows += 1;
+		if (this.pendingRows >= STAGED_ROWS_PER_INSERT) await this.flush();
+	}
+
+	private async flush(): Promise<void> {
+		if (this.pendingRows === 0) return;
+		const values = this.pendingRows === STAGED_ROWS_PER_INSERT ? STAGED_VALUES : Array.from({ length: this.pendingRows }, () => '(?, ?, ?, ?, ?)').join(', ');
+		const params = this.pending;
+		this.pending = [];
+		this.pendingRows = 0;
+		await this.q.run(`INSERT INTO staged_report_lines (gid, line_no, hours, training_hours, data) VALUES ${values}`, params);
+	}
+
+	/** Verse au registre les relevés `gids`, dans cet ordre ; rend, pour chacun, sa version et s'il a changé. */
+	async write(gids: number[], source?: string): Promise<Array<{ version: number; correction: boolean; changed: boolean }>> {
+		await this.flush();
+		return this.register.writeStagedReportsIn(this.q, this, gids, source);
+	}
+
+	/** Supprime la table d'attente (dans la transaction). */
+	async close(): Promise<void> {
+		this.pending = [];
+		this.pendingRows = 0;
+		await this.q.run('DROP TABLE staged_report_lines');
 	}
 }
