@@ -31,7 +31,7 @@ for (const row of await register.monthHours()) {
 }
 await register.close();
 const settings = lib.parseReminderSettings({ dateReference: args.date });
-const factory = await lib.ReleveTemplateFactory.create(settings.dateReference);
+const factory = await lib.ReportTemplateFactory.create(settings.dateReference);
 const from = { name: 'Mission clauses sociales', address: 'clauses-sociales@region-val-argent.example.test' };
 const mails = [];
 for (const entry of clauses) {
@@ -48,7 +48,7 @@ for (const entry of clauses) {
 		text: m.text,
 		html: m.html,
 		messageId: lib.messageIdFor(decision.cleEnvoi, from.address),
-		attachments: [{ filename: lib.releveFileName(entry.value, mois), content: factory.render({ clause: entry.value, mois }), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }],
+		attachments: [{ filename: lib.reportFileName(entry.value, mois), content: factory.render({ clause: entry.value, mois }), contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }],
 	});
 }
 const prepMs = ms(start);

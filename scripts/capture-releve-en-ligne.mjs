@@ -39,7 +39,7 @@ const body = {
 const read = core.readSubmission(body);
 const index = new core.RegisterIndex();
 index.addClause(clause);
-const result = new core.ReportIntake(index, core.parseIntakeSettings({ dateReception: '2026-11-05', moisDejaRecu: 'remplacer' })).receive(core.submissionToReleve(read.value, claims));
+const result = new core.ReportIntake(index, core.parseIntakeSettings({ dateReception: '2026-11-05', moisDejaRecu: 'remplacer' })).receive(core.submissionToReport(read.value, claims));
 const html = core.renderOnlineForm({
 	clause,
 	mois: claims.mois,

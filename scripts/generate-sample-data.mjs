@@ -340,7 +340,7 @@ async function followUp() {
  */
 async function receivedReleves() {
 	execFileSync(process.execPath, [path.join(path.dirname(fileURLToPath(import.meta.url)), 'build.mjs')], { stdio: 'inherit' });
-	const { buildReleveTemplate, RELEVE_TEMPLATE } = createRequire(import.meta.url)('../dist/nodes/lib.js');
+	const { buildReportTemplate, REPORT_TEMPLATE } = createRequire(import.meta.url)('../dist/nodes/lib.js');
 	const clauses = JSON.parse(fs.readFileSync(path.join(dir, 'registre-clauses.json'), 'utf8'));
 	const lines = JSON.parse(fs.readFileSync(path.join(dir, 'releves-2026.json'), 'utf8'));
 	const out = path.join(dir, 'releves-recus');
@@ -366,16 +366,16 @@ async function receivedReleves() {
 	];
 	for (const [marche, lot, mois, rows] of files) {
 		if (rows.length === 0) throw new Error(`Aucune ligne pour ${marche} lot ${lot} ${mois}`);
-		const template = await buildReleveTemplate({ clause: clause(marche, lot), mois, date: '2026-11-02' });
+		const template = await buildReportTemplate({ clause: clause(marche, lot), mois, date: '2026-11-02' });
 		const wb = new ExcelJS.Workbook();
 		await wb.xlsx.load(template);
-		const ws = wb.getWorksheet(RELEVE_TEMPLATE.sheet);
+		const ws = wb.getWorksheet(REPORT_TEMPLATE.sheet);
 		rows.forEach((row, r) => {
-			RELEVE_TEMPLATE.columns.forEach((col, c) => {
+			REPORT_TEMPLATE.columns.forEach((col, c) => {
 				let value = row[col.field];
 				if (col.field === 'mois' || value === undefined) return;
 				if ((col.field === 'debutContrat' || col.field === 'finContrat') && typeof value === 'string' && /^\d{4}-/.test(value)) value = date(value);
-				ws.getCell(RELEVE_TEMPLATE.firstDataRow + r, c + 1).value = value;
+				ws.getCell(REPORT_TEMPLATE.firstDataRow + r, c + 1).value = value;
 			});
 		});
 		wb.created = FIXED_DATE;

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { Register } from '../adapters';
-import type { ClauseRecord, IntakeSettings, LinkCheck, OnlineFormView, OnlineLine, ReleveResult, ReportLine, ReportLinkClaims } from '../core';
+import type { ClauseRecord, IntakeSettings, LinkCheck, OnlineFormView, OnlineLine, ReportResult, ReportLine, ReportLinkClaims } from '../core';
 import {
 	EMPTY_FORM_LINES,
 	carriedFields,
@@ -21,7 +21,7 @@ import {
 	renderOnlineForm,
 	renderRefusalPage,
 	submissionScopeProblem,
-	submissionToReleve,
+	submissionToReport,
 	tryReadRecord,
 	verifyReportLink,
 } from '../core';
@@ -42,7 +42,7 @@ export interface PageOutcome {
 	motif?: string;
 	claims?: ReportLinkClaims;
 	clause?: ClauseRecord;
-	result?: ReleveResult;
+	result?: ReportResult;
 	written?: Record<string, number>;
 	nonce?: string;
 }
@@ -147,7 +147,7 @@ export async function submitForm(
 	}
 	const months = await storedLines(register, ctx);
 	const latest = months.get(claims.mois) ?? months.get([...months.keys()].filter((m) => m < claims.mois).sort().pop() ?? '');
-	const releve = submissionToReleve(submission, claims, carriedFields(latest?.lines ?? []));
+	const releve = submissionToReport(submission, claims, carriedFields(latest?.lines ?? []));
 	const [outcome] = await intakeIntoRegister(register, [releve], intake, new Map([[releve, intake.dateReception]]), source, { allOrNothing: true, nonce: submission.nonce });
 	if (!outcome.ok) {
 		if (outcome.error instanceof ReplayError) return { ...replay(), statut: 'rejeu' };

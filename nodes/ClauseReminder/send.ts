@@ -8,7 +8,7 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 
 import type { OutgoingMail } from '../adapters';
-import { ReleveTemplateFactory, releveFileName } from '../adapters';
+import { ReportTemplateFactory, reportFileName } from '../adapters';
 import { clauseKey, templateMonths } from '../core';
 import { MIME, outputFile } from '../shared/parameters';
 import type { PoolingContext } from '../shared/pooling';
@@ -28,12 +28,12 @@ export interface ReminderSending {
 export async function sendReminders(ctx: IExecuteFunctions, planned: Planned[], parameters: ReminderParameters, pooling?: PoolingContext): Promise<ReminderSending> {
 	const { options } = parameters;
 	const toMail = planned.filter((p) => p.mail);
-	const factory = parameters.attach && toMail.length > 0 ? await ReleveTemplateFactory.create(parameters.settings.dateReference) : undefined;
+	const factory = parameters.attach && toMail.length > 0 ? await ReportTemplateFactory.create(parameters.settings.dateReference) : undefined;
 	const templatesFor = async (p: Planned) => {
 		if (!factory) return [];
 		// Entreprises déclarées au registre (sous-traitants, cotraitants, SIAE) : nommées dans le modèle.
 		const intervenants = pooling?.intervenants.get(clauseKey(p.clause));
-		return templateMonths(p.decision).map((mois) => ({ fileName: releveFileName(p.clause, mois), content: factory.render({ clause: p.clause, mois, intervenants }) }));
+		return templateMonths(p.decision).map((mois) => ({ fileName: reportFileName(p.clause, mois), content: factory.render({ clause: p.clause, mois, intervenants }) }));
 	};
 	const withTemplates = (mail: OutgoingMail, modeles: Array<{ fileName: string; content: Buffer }>): OutgoingMail =>
 		modeles.length > 0 ? { ...mail, attachments: modeles.map((m) => ({ filename: m.fileName, content: m.content, contentType: MIME.xlsx })) } : mail;

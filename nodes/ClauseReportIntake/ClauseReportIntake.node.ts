@@ -2,8 +2,8 @@ import type { IBinaryData, IDataObject, IExecuteFunctions, INode, INodeExecution
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import type { RegisterAppendPlan } from '../adapters';
-import { appendToRegister, nextRegisterName, readReleveWorkbook, registerVersionOf, streamRegisterForIntake } from '../adapters';
-import type { Acknowledgement, IncomingReleve, ReadLimits, ReleveResult, ReportLine } from '../core';
+import { appendToRegister, nextRegisterName, readReportWorkbook, registerVersionOf, streamRegisterForIntake } from '../adapters';
+import type { Acknowledgement, IncomingReport, ReadLimits, ReportResult, ReportLine } from '../core';
 import {
 	REPORT_LINE_READER,
 	RegisterIndex,
@@ -46,7 +46,7 @@ function findRegister(items: INodeExecutionData[], property: string): Register |
 }
 
 /** Erreur d'un relevé que le registre des clauses n'a pas pu enregistrer (rien n'en est écrit). */
-function registerFailure(node: INode, releve: IncomingReleve, error: unknown): NodeOperationError {
+function registerFailure(node: INode, releve: IncomingReport, error: unknown): NodeOperationError {
 	const what = `${releve.source}${releve.fileName ? ` (« ${releve.fileName} »)` : ''}`;
 	const cause = error instanceof Error ? error.message : String(error);
 	const description = error instanceof RegisterIntakeError ? error.description : 'Rien n’a été écrit au registre pour ce relevé et aucun accusé n’est parti : relancez la réception une fois le registre joignable.';
@@ -236,8 +236,8 @@ export class ClauseReportIntake implements INodeType {
 		}
 
 		// 1. Les relevés reçus.
-		const releves: IncomingReleve[] = [];
-		const dates = new Map<IncomingReleve, string | undefined>();
+		const releves: IncomingReport[] = [];
+		const dates = new Map<IncomingReport, string | undefined>();
 		const expediteurOf = (itemIndex: number) => {
 			const value = this.getNodeParameter('expediteur', itemIndex, '') as unknown;
 			const text = typeof value === 'string' ? value : value && typeof value === 'object' ? String((value as IDataObject).text ?? (value as { value?: Array<{ address?: string }> }).value?.[0]?.address ?? '') : '';
@@ -279,7 +279,7 @@ export class ClauseReportIntake implements INodeType {
 				for (const property of properties) {
 					const fileName = binaries[property].fileName ?? `${property}.xlsx`;
 					const buffer = await this.helpers.getBinaryDataBuffer(itemIndex, property);
-					const releve = await readReleveWorkbook(buffer, fileName, itemIndex, limits);
+					const releve = await readReportWorkbook(buffer, fileName, itemIndex, limits);
 					releve.expediteur = expediteur;
 					releves.push(releve);
 					dates.set(releve, dateFor(itemIndex));
@@ -287,7 +287,7 @@ export class ClauseReportIntake implements INodeType {
 			}
 		} else {
 			// Éléments : les lignes consécutives d'une même clause forment un relevé.
-			let current: IncomingReleve | undefined;
+			let current: IncomingReport | undefined;
 			let currentKey = '';
 			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 				if (registerProperty !== undefined && items[itemIndex].binary?.[registerProperty] !== undefined) continue;
@@ -309,7 +309,7 @@ export class ClauseReportIntake implements INodeType {
 		}
 
 		// 2 à 4. Contrôle de chaque relevé, dans l'ordre de réception, et enregistrement.
-		let results: Array<ReleveResult | undefined>;
+		let results: Array<ReportResult | undefined>;
 		const registerOut: INodeExecutionData[] = [];
 		/** Relevés que le registre n'a pas pu enregistrer : en erreur, sans accusé. */
 		const failures = new Map<number, unknown>();

@@ -7,13 +7,13 @@
  * gardée), jamais un doublon. Si la transaction échoue, rien n'est écrit et
  * le relevé ressort en erreur (pas d'accusé de réception).
  */
-import type { IncomingReleve, IntakeSettings, ReleveResult, ReportLine } from '../core';
+import type { IncomingReport, IntakeSettings, ReportResult, ReportLine } from '../core';
 import { RegisterIndex, REPORT_LINE_READER, ReportIntake, clauseKey, monthAfterIntake, tryReadRecord, versionRank, wantedMonths } from '../core';
 import type { Register } from '../adapters';
 import type { RegisterClauseEntry } from '../shared/follow-up';
 import { readRegisterClauses, registerLineRaw } from '../shared/follow-up';
 
-export type RegisterIntakeOutcome = { ok: true; result: ReleveResult; written: Record<string, number> } | { ok: false; error: unknown };
+export type RegisterIntakeOutcome = { ok: true; result: ReportResult; written: Record<string, number> } | { ok: false; error: unknown };
 
 /** Erreur d'écriture d'un relevé au registre, en français. */
 export class RegisterIntakeError extends Error {
@@ -65,9 +65,9 @@ export interface IntakeOptions {
  */
 export async function intakeIntoRegister(
 	register: Register,
-	releves: IncomingReleve[],
+	releves: IncomingReport[],
 	settings: IntakeSettings,
-	dates: Map<IncomingReleve, string | undefined>,
+	dates: Map<IncomingReport, string | undefined>,
 	source: string,
 	options: IntakeOptions = {},
 ): Promise<RegisterIntakeOutcome[]> {

@@ -57,10 +57,10 @@ import { singleLine } from './reminder-message';
 import type { PoolBilan } from './pooling';
 import { POOL_SECTION_TITLE, poolBilan } from './pooling';
 import type { Facilitator } from './schemas/facilitator';
-import type { PoolRecord } from './schemas/mutualisation';
+import type { PoolRecord } from './schemas/pool';
 import { NATURES } from './schemas/lot';
 import { amount, decimal, isoDate, isoMonth, normalizeToken, optional, percent, text, tolerantEnum } from './schemas/primitives';
-import type { AgeBand, ClauseRecord, Outcome, PublicCategory, ReportLine } from './schemas/suivi';
+import type { AgeBand, ClauseRecord, Outcome, PublicCategory, ReportLine } from './schemas/follow-up';
 import {
 	CONTRACT_TYPES,
 	ClauseRecordSchema,
@@ -72,7 +72,7 @@ import {
 	clauseKey,
 	clauseKeyMemo,
 	memoizeText,
-} from './schemas/suivi';
+} from './schemas/follow-up';
 
 export const BilanSettingsSchema = z.object({
 	debut: isoMonth(),

@@ -17,11 +17,11 @@ import { addDays, daysBetween, frenchLongDate, frenchShortDate } from './calenda
 import { escapeHtml, formatEuros, formatInteger, formatNumber } from './format';
 import { PENALTY_DEFAULTS, SOURCES } from './referential';
 import type { SourcedValue } from './referential';
-import type { CommitmentDeclaration, CommitmentFollowUpSettings, CommitmentRecord, CommitmentStep, CommitmentStepKind } from './schemas/engagement';
-import { COMMITMENT_TYPES } from './schemas/engagement';
-import type { LotRecord } from './schemas/registre';
+import type { CommitmentDeclaration, CommitmentFollowUpSettings, CommitmentRecord, CommitmentStep, CommitmentStepKind } from './schemas/commitment';
+import { COMMITMENT_TYPES } from './schemas/commitment';
+import type { LotRecord } from './schemas/register';
 import { normalizeToken } from './schemas/primitives';
-import { clauseKey } from './schemas/suivi';
+import { clauseKey } from './schemas/follow-up';
 
 /** Valeurs de départ du suivi des engagements, chacune remplaçable par un paramètre du nœud. */
 export const COMMITMENT_DEFAULTS = {

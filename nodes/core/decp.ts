@@ -14,11 +14,11 @@
 import type { Anomaly } from './anomalies';
 import { AnomalyError, anomaliesFromZod } from './anomalies';
 import type { ReadResult } from './records';
-import type { LotRecord } from './schemas/registre';
+import type { LotRecord } from './schemas/register';
 import type { RegisterClause } from './register-records';
 import type { DecpComplement, DecpConsiderationSociale, DecpDefaults, DecpMarche } from './schemas/decp';
 import { DECP_CONSIDERATIONS_SOCIALES, DECP_ID_MAX, DECP_LABELS, DecpComplementSchema, DecpMarcheSchema } from './schemas/decp';
-import { clauseKey, isCommitmentsOnly } from './schemas/suivi';
+import { clauseKey, isCommitmentsOnly } from './schemas/follow-up';
 import { normalizeToken } from './schemas/primitives';
 
 /** Le fichier publié : `{ "marches": { "marche": [ … ] } }`. */

@@ -13,10 +13,10 @@ import { roundTo } from './numbers';
 import { sameName } from './register-records';
 import type { ReminderDecision, ReminderLevel, ReminderSettings } from './reminders';
 import { FOLLOW_UP_STATUSES, REMINDER_LEVELS, levelFor } from './reminders';
-import type { Intervenant, IntervenantRole } from './schemas/mutualisation';
-import { INTERVENANT_ROLES } from './schemas/mutualisation';
-import type { ClauseRecord, ReportLine } from './schemas/suivi';
-import { EMPLOYERS, clauseKey } from './schemas/suivi';
+import type { Intervenant, IntervenantRole } from './schemas/pool';
+import { INTERVENANT_ROLES } from './schemas/pool';
+import type { ClauseRecord, ReportLine } from './schemas/follow-up';
+import { EMPLOYERS, clauseKey } from './schemas/follow-up';
 
 /** Ce qu'une ligne de relevé dit de son employeur et de ses heures. */
 export type EmployerLine = Pick<ReportLine, 'employeur' | 'nomEmployeur' | 'siretEmployeur' | 'participant' | 'heuresMois' | 'heuresFormation'>;

@@ -43,7 +43,7 @@ import { LOI_CLIMAT, THRESHOLDS, aboveEuropeanThreshold, europeanThresholdFor, f
 import type { Facilitator } from './schemas/facilitator';
 import { FACILITATOR_READER } from './schemas/facilitator';
 import type { Lot, Nature, StructureType } from './schemas/lot';
-import { clauseKey } from './schemas/suivi';
+import { clauseKey } from './schemas/follow-up';
 import { CALIBRATION_METHODS, LOT_READER, NATURES, STRUCTURE_TYPES } from './schemas/lot';
 import { decimal, isoDate, normalizeToken, tolerantEnum, yesNo } from './schemas/primitives';
 import { parseSettings, readRecord } from './records';

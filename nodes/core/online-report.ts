@@ -20,10 +20,10 @@ import type { Anomaly } from './anomalies';
 import type { IsoMonth } from './calendar';
 import { frenchLongDate, frenchMonth, fromUtc, ofMonth, parseMonth } from './calendar';
 import { escapeHtml, formatHours, formatNumber } from './format';
-import type { IncomingLine, IncomingReleve, ReleveResult } from './report-intake';
+import type { IncomingLine, IncomingReport, ReportResult } from './report-intake';
 import { LINE_STATUSES, participantKey } from './report-intake';
-import type { ClauseRecord, ReportLine } from './schemas/suivi';
-import { CONTRACT_TYPES, EMPLOYERS, MODALITIES, PUBLIC_CATEGORIES, clauseKey } from './schemas/suivi';
+import type { ClauseRecord, ReportLine } from './schemas/follow-up';
+import { CONTRACT_TYPES, EMPLOYERS, MODALITIES, PUBLIC_CATEGORIES, clauseKey } from './schemas/follow-up';
 
 // --- Liens signés ----------------------------------------------------------
 
@@ -240,7 +240,7 @@ function isBlank(line: OnlineLine): boolean {
  * le classeur) : une ligne par ligne remplie du formulaire ; chaque champ a
  * pour « cellule » l'identifiant de son champ HTML, pour placer ses erreurs.
  */
-export function submissionToReleve(submission: OnlineSubmission, claims: ReportLinkClaims, carried: Map<string, Record<string, unknown>> = new Map()): IncomingReleve {
+export function submissionToReport(submission: OnlineSubmission, claims: ReportLinkClaims, carried: Map<string, Record<string, unknown>> = new Map()): IncomingReport {
 	const lines: IncomingLine[] = [];
 	submission.lines.forEach((line, i) => {
 		if (isBlank(line)) return;
@@ -315,7 +315,7 @@ function sentence(a: Anomaly): string {
 }
 
 /** Erreurs du contrôle, rangées par champ du formulaire (les avertissements n'y figurent pas). */
-export function fieldErrors(result: ReleveResult): FieldErrors {
+export function fieldErrors(result: ReportResult): FieldErrors {
 	const out: FieldErrors = { byField: {}, general: [], count: 0 };
 	const seen = new Set<string>();
 	for (const a of result.anomalies) {
@@ -332,7 +332,7 @@ export function fieldErrors(result: ReleveResult): FieldErrors {
 }
 
 /** Avertissements (enregistrés avec le relevé, à vérifier par le facilitateur). */
-export function warningsOf(result: ReleveResult): string[] {
+export function warningsOf(result: ReportResult): string[] {
 	return [...new Set(result.anomalies.filter((a) => a.gravite === 'avertissement').map(sentence))];
 }
 
@@ -535,7 +535,7 @@ export function renderRefusalPage(message: string): string {
 }
 
 /** Page d'accusé de réception, après l'enregistrement. */
-export function renderReceiptPage(result: ReleveResult, written: Record<string, number>, ackNote: string): string {
+export function renderReceiptPage(result: ReportResult, written: Record<string, number>, ackNote: string): string {
 	const clause = result.clause;
 	const accepted = result.lignes.filter((l) => l.statut === 'nouvelle' || l.statut === 'correction' || l.statut === 'dejaRecue');
 	const items = accepted.map((l) => `<li>${escapeHtml(l.participant ?? 'néant')} : ${escapeHtml(formatHours(l.heuresMois ?? 0))}${l.statut === 'correction' ? ' (correction)' : ''}${l.statut === 'dejaRecue' ? ` (${escapeHtml(LINE_STATUSES.dejaRecue)})` : ''}</li>`);

@@ -34,8 +34,8 @@ import { CCAG_PENALTY_LIMITS_SOURCE, PENALTY_DEFAULTS } from './referential';
 import { expectedHours } from './reminders';
 import type { ClausePenaltyFields, Neutralisation, PenaltySettings } from './schemas/penalty';
 import { CAP_BASES, NEUTRALISATION_MOTIFS, neutralisationsOf, procedureProblem } from './schemas/penalty';
-import type { ClauseRecord } from './schemas/suivi';
-import { clauseKey } from './schemas/suivi';
+import type { ClauseRecord } from './schemas/follow-up';
+import { clauseKey } from './schemas/follow-up';
 
 export type PenaltyParameterKey =
 	| 'tauxHoraire'

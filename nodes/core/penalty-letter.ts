@@ -8,7 +8,7 @@ import { addDays, frenchLongDate, ofMonth } from './calendar';
 import { escapeHtml, formatEuros, formatHours, formatPercent, withPreposition } from './format';
 import type { PenaltyAssessment, StepDecision } from './penalties';
 import { singleLine } from './reminder-message';
-import type { ClauseRecord } from './schemas/suivi';
+import type { ClauseRecord } from './schemas/follow-up';
 
 export type NoticeStep = 'miseEnDemeure' | 'notification';
 

@@ -31,12 +31,12 @@ import { roundTo } from './numbers';
 import type { ReminderDecision, ReminderSettings, ReportIndex } from './reminders';
 import { FOLLOW_UP_STATUSES, decideReminder, expectedHours } from './reminders';
 import type { Neutralisation } from './schemas/penalty';
-import type { PoolRecord, PoolScope } from './schemas/mutualisation';
-import { POOL_SCOPES } from './schemas/mutualisation';
+import type { PoolRecord, PoolScope } from './schemas/pool';
+import { POOL_SCOPES } from './schemas/pool';
 import { sameName } from './register-records';
 import { normalizeToken } from './schemas/primitives';
-import type { ClauseRecord } from './schemas/suivi';
-import { clauseKey } from './schemas/suivi';
+import type { ClauseRecord } from './schemas/follow-up';
+import { clauseKey } from './schemas/follow-up';
 
 export interface PoolMember {
 	cle: string;

@@ -2,17 +2,17 @@
  * Du cycle de vie d'une clause aux fiches du registre, sans n8n : l'étude d'un
  * lot (faisabilité, calibrage), la décision de la fiche visa, la notification
  * du marché, les lignes du classeur de suivi, et le filtre des clauses en
- * vigueur sur une période. Les schémas zod (schemas/registre.ts, suivi.ts)
+ * vigueur sur une période. Les schémas zod (schemas/register.ts, follow-up.ts)
  * définissent les fiches ; ces règles ne font que les assembler.
  */
 import type { Anomaly, FieldLabels } from './anomalies';
 import { AnomalyError, anomaliesFromZod } from './anomalies';
 import { canonicalizeKeys } from './keys';
-import type { ClauseRecord, ReportLine } from './schemas/suivi';
-import { CLAUSE_LABELS, ClauseRecordSchema, clauseKey } from './schemas/suivi';
+import type { ClauseRecord, ReportLine } from './schemas/follow-up';
+import { CLAUSE_LABELS, ClauseRecordSchema, clauseKey } from './schemas/follow-up';
 import { LOT_LABELS } from './schemas/lot';
-import type { LotRecord, LotVisa, MarketRecord, Notification } from './schemas/registre';
-import { LotRecordSchema, LotVisaSchema, NOTIFICATION_READER, VISA_DECISIONS } from './schemas/registre';
+import type { LotRecord, LotVisa, MarketRecord, Notification } from './schemas/register';
+import { LotRecordSchema, LotVisaSchema, NOTIFICATION_READER, VISA_DECISIONS } from './schemas/register';
 import { isoDate, normalizeToken, optional } from './schemas/primitives';
 import { tryReadRecord } from './records';
 

@@ -5,7 +5,7 @@
 import { frenchLongDate, frenchMonth, ofMonth } from './calendar';
 import { escapeHtml, formatHours, withArticle, withPreposition } from './format';
 import type { ReminderDecision } from './reminders';
-import type { ClauseRecord } from './schemas/suivi';
+import type { ClauseRecord } from './schemas/follow-up';
 
 export interface ReminderMessageOptions {
 	/** Signature (service, nom, coordonnées), une ligne par élément. */

@@ -26,8 +26,8 @@ import type { IsoDate, IsoMonth } from './calendar';
 import { addMonths, daysBetween, frenchMonth, lastDayOfMonth, monthOf, monthRange, ofMonth } from './calendar';
 import { formatHours, formatPercent } from './format';
 import { roundTo } from './numbers';
-import type { ClauseRecord, ReportHours } from './schemas/suivi';
-import { clauseKey } from './schemas/suivi';
+import type { ClauseRecord, ReportHours } from './schemas/follow-up';
+import { clauseKey } from './schemas/follow-up';
 import { decimal, isoDate, percent } from './schemas/primitives';
 
 export const REMINDER_LEVELS = {

@@ -8,10 +8,10 @@ import type { Anomaly } from './anomalies';
 import { describeAnomaly } from './anomalies';
 import { frenchLongDate, frenchMonth } from './calendar';
 import { escapeHtml, formatHours } from './format';
-import type { ReleveResult } from './report-intake';
+import type { ReportResult } from './report-intake';
 import { LINE_STATUSES } from './report-intake';
 import { singleLine } from './reminder-message';
-import { clauseKey } from './schemas/suivi';
+import { clauseKey } from './schemas/follow-up';
 
 export interface AcknowledgementOptions {
 	signature: string;
@@ -47,7 +47,7 @@ function placeOf(a: Anomaly): string {
 	return a.cellule ? ` (cellule ${a.cellule})` : '';
 }
 
-export function renderAcknowledgement(result: ReleveResult, options: AcknowledgementOptions): Acknowledgement {
+export function renderAcknowledgement(result: ReportResult, options: AcknowledgementOptions): Acknowledgement {
 	const clause = result.clause;
 	const to = clause ? [clause.emailTitulaire] : result.expediteur ? [result.expediteur] : [];
 	const cc = clause ? [clause.emailFacilitateur] : [];

@@ -33,9 +33,9 @@ import { formatHours, quote } from './format';
 import { roundTo } from './numbers';
 import { parseSettings, rowReader } from './records';
 import { decimal, isoDate, normalizeToken } from './schemas/primitives';
-import type { ClauseRecord, ReportLine } from './schemas/suivi';
+import type { ClauseRecord, ReportLine } from './schemas/follow-up';
 import { detachedText } from './keys';
-import { MONTHLY_FULL_TIME_HOURS, PUBLIC_CATEGORIES, MODALITIES, REPORT_LINE_READER, clauseKey, clauseKeyMemo } from './schemas/suivi';
+import { MONTHLY_FULL_TIME_HOURS, PUBLIC_CATEGORIES, MODALITIES, REPORT_LINE_READER, clauseKey, clauseKeyMemo } from './schemas/follow-up';
 
 export const INTAKE_MODES = {
 	remplacer: 'Le relevé renvoyé remplace le mois entier (relevé complet)',
@@ -75,7 +75,7 @@ export interface IncomingLine {
 }
 
 /** Un relevé reçu : un fichier, ou les éléments JSON d'une même clause. */
-export interface IncomingReleve {
+export interface IncomingReport {
 	/** « fichier « releve-….xlsx » », « éléments 3 à 7 ». */
 	source: string;
 	fileName?: string;
@@ -92,9 +92,9 @@ export interface IncomingReleve {
 }
 
 export type LineStatus = 'nouvelle' | 'correction' | 'dejaRecue' | 'refusee';
-export type ReleveStatus = 'accepte' | 'accepteAvecReserves' | 'partiellementAccepte' | 'refuse' | 'dejaRecu';
+export type ReportStatus = 'accepte' | 'accepteAvecReserves' | 'partiellementAccepte' | 'refuse' | 'dejaRecu';
 
-export const RELEVE_STATUSES: Record<ReleveStatus, string> = {
+export const RELEVE_STATUSES: Record<ReportStatus, string> = {
 	accepte: 'accepté',
 	accepteAvecReserves: 'accepté avec réserves',
 	partiellementAccepte: 'partiellement accepté',
@@ -138,7 +138,7 @@ export interface Replacement {
 	cleLigne?: string;
 }
 
-export interface ReleveResult {
+export interface ReportResult {
 	source: string;
 	fileName?: string;
 	itemIndexes: number[];
@@ -148,7 +148,7 @@ export interface ReleveResult {
 	mois: IsoMonth[];
 	/** Version créée pour chaque mois modifié. */
 	versions: Record<IsoMonth, string>;
-	statut: ReleveStatus;
+	statut: ReportStatus;
 	statutLibelle: string;
 	lignes: LineDecision[];
 	anomalies: Anomaly[];
@@ -328,7 +328,7 @@ export class RegisterIndex {
  * retire, puis les lignes acceptées de ce mois. L'ancienne version reste au
  * registre, entière.
  */
-export function monthAfterIntake(current: ReportLine[], result: ReleveResult, mois: IsoMonth): ReportLine[] {
+export function monthAfterIntake(current: ReportLine[], result: ReportResult, mois: IsoMonth): ReportLine[] {
 	const accepted = result.lignes.flatMap((l) => (l.valeur && l.valeur.mois === mois ? [l.valeur] : []));
 	const gone = new Set([...result.remplacements.filter((r) => r.mois === mois).map((r) => r.cleLigne ?? participantKey(r.participant)), ...accepted.map((line) => lineKey(line))]);
 	return [...current.filter((line) => !gone.has(lineKey(line))), ...accepted];
@@ -345,7 +345,7 @@ export function versionRank(version: string | undefined): number {
 }
 
 /** Clés « clause|mois » concernées par des relevés, pour n'indexer que ces mois du registre. */
-export function wantedMonths(releves: IncomingReleve[]): Set<string> {
+export function wantedMonths(releves: IncomingReport[]): Set<string> {
 	const out = new Set<string>();
 	for (const r of releves) {
 		const marche = textOf(r.header.marche);
@@ -380,7 +380,7 @@ function anomaly(
 }
 
 /** Ajoute feuille et cellule aux anomalies d'une ligne lue dans un classeur. */
-function placeAnomalies(anomalies: Anomaly[], line: IncomingLine, releve: IncomingReleve): Anomaly[] {
+function placeAnomalies(anomalies: Anomaly[], line: IncomingLine, releve: IncomingReport): Anomaly[] {
 	for (const a of anomalies) {
 		if (a.cellule !== undefined) continue;
 		const field = a.champ.split(/[.[]/)[0];
@@ -403,9 +403,9 @@ export class ReportIntake {
 	) {}
 
 	/** @param dateReception date de réception propre à ce relevé (date du courriel), sinon celle des paramètres. */
-	receive(releve: IncomingReleve, dateReception?: string): ReleveResult {
+	receive(releve: IncomingReport, dateReception?: string): ReportResult {
 		const s = dateReception ? { ...this.settings, dateReception } : this.settings;
-		const result: ReleveResult = {
+		const result: ReportResult = {
 			source: releve.source,
 			fileName: releve.fileName,
 			itemIndexes: releve.itemIndexes,
@@ -632,7 +632,7 @@ export class ReportIntake {
 		return this.finish(result);
 	}
 
-	private finish(result: ReleveResult): ReleveResult {
+	private finish(result: ReportResult): ReportResult {
 		const c = result.compte;
 		// Erreur de l'en-tête ou du fichier : tout le relevé est refusé.
 		const blocking = result.anomalies.some((a) => a.gravite === 'erreur');
@@ -650,7 +650,7 @@ export class ReportIntake {
 		c.heuresAcceptees = roundTo(c.heuresAcceptees, 2);
 		c.heuresFormationAcceptees = roundTo(c.heuresFormationAcceptees, 2);
 		c.retirees = result.remplacements.filter((r) => r.motif === 'retrait').length;
-		let statut: ReleveStatus;
+		let statut: ReportStatus;
 		if (blocking || (c.lignes > 0 && c.refusees === c.lignes)) statut = 'refuse';
 		else if (c.acceptees === 0 && c.retirees === 0 && c.refusees === 0) statut = 'dejaRecu';
 		else if (c.refusees > 0) statut = 'partiellementAccepte';

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-import { LightWorkbook, ZipArchive, loadWorkbook, readFicheVisaWorkbook, readReleveWorkbook, readTable, streamBilanWorkbook } from '../../nodes/adapters';
+import { LightWorkbook, ZipArchive, loadWorkbook, readFicheVisaWorkbook, readReportWorkbook, readTable, streamBilanWorkbook } from '../../nodes/adapters';
 import type { ReadLimits } from '../../nodes/core';
 import { AnomalyError, BilanAccumulator, DEFAULT_READ_LIMITS, LOT_READER, MIO, describeLot, duplicatesOf, parseBilanSettings, readLimitsFrom, tryReadRecord } from '../../nodes/core';
 import { READ_LIMIT_PROPERTIES } from '../../nodes/shared/read-limits';
@@ -68,7 +68,7 @@ const READERS: Record<ReaderName, (buffer: Buffer, limits?: ReadLimits) => Promi
 		}
 	},
 	async releve(buffer, limits) {
-		const releve = await readReleveWorkbook(buffer, 'releve.xlsx', 0, limits);
+		const releve = await readReportWorkbook(buffer, 'releve.xlsx', 0, limits);
 		const errors = releve.anomalies.filter((a) => a.gravite === 'erreur');
 		return errors.length > 0 ? errors.map((a) => `${a.ou ?? ''} ${a.message}`).join(' | ') : 'ok';
 	},

@@ -22,7 +22,7 @@ import {
 	reportLinkUrl,
 	signReportLink,
 	submissionScopeProblem,
-	submissionToReleve,
+	submissionToReport,
 	verifyReportLink,
 } from '../../nodes/core';
 import { sampleFollowUp } from './support';
@@ -118,7 +118,7 @@ function registerIndex(): RegisterIndex {
 function check(fields: Record<string, string>) {
 	const read = readSubmission(fields);
 	if (!read.ok) throw new Error(read.message);
-	const releve = submissionToReleve(read.value, claims);
+	const releve = submissionToReport(read.value, claims);
 	const result = new ReportIntake(registerIndex(), parseIntakeSettings({ dateReception: '2026-11-05', moisDejaRecu: 'remplacer' })).receive(releve);
 	return { submission: read.value, releve, result, errors: fieldErrors(result) };
 }

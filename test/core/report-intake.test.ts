@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import type { IncomingReleve, ReportLine } from '../../nodes/core';
+import type { IncomingReport, ReportLine } from '../../nodes/core';
 import {
 	BilanAccumulator,
 	REPORT_LINE_READER,
@@ -29,7 +29,7 @@ function registerIndex(extra: ReportLine[] = []): RegisterIndex {
 	return index;
 }
 
-function releve(lines: Array<Record<string, unknown>>, header: Record<string, unknown> = {}): IncomingReleve {
+function releve(lines: Array<Record<string, unknown>>, header: Record<string, unknown> = {}): IncomingReport {
 	return {
 		source: 'fichier « releve.xlsx »',
 		fileName: 'releve.xlsx',
@@ -224,7 +224,7 @@ describe('mémoires des clés (lecture de centaines de milliers de lignes)', () 
 	it('un index limité aux mois voulus écarte les autres mois et les autres clauses du même mois', () => {
 		const line = (marche: string, mois: string, participant: string): ReportLine =>
 			readRecord(REPORT_LINE_READER, { marche, lot: '1', mois, participant, heuresMois: 10, categoriePublic: 'RSA', modalite: 'Embauche directe' }, 'test');
-		const index = new RegisterIndex(wantedMonths([{ source: 'r', itemIndexes: [0], header: { marche: 'M-1', lot: '1', mois: '2026-12' }, anomalies: [], lines: [{ raw: { participant: 'A' }, where: 'l', problems: [], itemIndex: 0 }] } as unknown as IncomingReleve]));
+		const index = new RegisterIndex(wantedMonths([{ source: 'r', itemIndexes: [0], header: { marche: 'M-1', lot: '1', mois: '2026-12' }, anomalies: [], lines: [{ raw: { participant: 'A' }, where: 'l', problems: [], itemIndex: 0 }] } as unknown as IncomingReport]));
 		index.addLine(line('M-1', '2026-12', 'A'), 2);
 		index.addLine(line('M-1', '2026-11', 'B'), 3);
 		index.addLine(line('M-2', '2026-12', 'C'), 4);

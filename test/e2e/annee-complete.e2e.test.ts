@@ -19,7 +19,7 @@ import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { RELEVE_TEMPLATE } from '../../nodes/adapters';
+import { REPORT_TEMPLATE } from '../../nodes/adapters';
 import { Register, SqliteDatabase } from '../../nodes/adapters/register';
 import { clauseKey } from '../../nodes/core';
 import { APPROUVER, approvalLink, executionOf, openApprovalPage, submitApproval } from '../helpers/approbation';
@@ -102,10 +102,10 @@ async function mailWithId(sink: SmtpSink, messageId: string) {
 async function fillAttachedTemplate(template: Buffer, rows: Array<Record<string, ExcelJS.CellValue>>): Promise<Buffer> {
 	const wb = new ExcelJS.Workbook();
 	await wb.xlsx.load(template as unknown as ArrayBuffer);
-	const ws = wb.getWorksheet(RELEVE_TEMPLATE.sheet)!;
+	const ws = wb.getWorksheet(REPORT_TEMPLATE.sheet)!;
 	rows.forEach((row, r) => {
-		RELEVE_TEMPLATE.columns.forEach((col, c) => {
-			if (row[col.field] !== undefined) ws.getCell(RELEVE_TEMPLATE.firstDataRow + r, c + 1).value = row[col.field];
+		REPORT_TEMPLATE.columns.forEach((col, c) => {
+			if (row[col.field] !== undefined) ws.getCell(REPORT_TEMPLATE.firstDataRow + r, c + 1).value = row[col.field];
 		});
 	});
 	return Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);

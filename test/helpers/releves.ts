@@ -3,10 +3,10 @@ import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { RELEVE_TEMPLATE, buildReleveTemplate } from '../../nodes/adapters';
+import { REPORT_TEMPLATE, buildReportTemplate } from '../../nodes/adapters';
 import type { ClauseRecord } from '../../nodes/core';
 
-export type ReleveRow = Partial<Record<(typeof RELEVE_TEMPLATE.columns)[number]['field'], ExcelJS.CellValue>>;
+export type ReleveRow = Partial<Record<(typeof REPORT_TEMPLATE.columns)[number]['field'], ExcelJS.CellValue>>;
 
 export async function filledReleve(
 	clause: Pick<ClauseRecord, 'marche' | 'lot' | 'titulaire' | 'siret' | 'intitule' | 'facilitateur' | 'emailFacilitateur' | 'heuresDues'>,
@@ -14,14 +14,14 @@ export async function filledReleve(
 	rows: ReleveRow[],
 	edit?: (ws: ExcelJS.Worksheet, wb: ExcelJS.Workbook) => void,
 ): Promise<Buffer> {
-	const template = await buildReleveTemplate({ clause, mois, date: '2026-11-02' });
+	const template = await buildReportTemplate({ clause, mois, date: '2026-11-02' });
 	const wb = new ExcelJS.Workbook();
 	await wb.xlsx.load(template as unknown as ArrayBuffer);
-	const ws = wb.getWorksheet(RELEVE_TEMPLATE.sheet)!;
+	const ws = wb.getWorksheet(REPORT_TEMPLATE.sheet)!;
 	rows.forEach((row, r) => {
-		RELEVE_TEMPLATE.columns.forEach((col, c) => {
+		REPORT_TEMPLATE.columns.forEach((col, c) => {
 			const value = row[col.field];
-			if (value !== undefined) ws.getCell(RELEVE_TEMPLATE.firstDataRow + r, c + 1).value = value;
+			if (value !== undefined) ws.getCell(REPORT_TEMPLATE.firstDataRow + r, c + 1).value = value;
 		});
 	});
 	edit?.(ws, wb);

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { RELEVE_TEMPLATE } from '../../nodes/adapters';
+import { REPORT_TEMPLATE } from '../../nodes/adapters';
 import type { Register } from '../../nodes/adapters/register';
 import { clauseKey } from '../../nodes/core';
 import { openRegisterWith, registerSettings } from '../../nodes/shared/register';
@@ -256,7 +256,7 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 		const wb = new ExcelJS.Workbook();
 		await wb.xlsx.load(Buffer.from(modele.data, 'base64') as unknown as ArrayBuffer);
 		const sheet = wb.getWorksheet('Relevé')!;
-		const headers = (sheet.getRow(RELEVE_TEMPLATE.headerRow).values as unknown[]).slice(1);
+		const headers = (sheet.getRow(REPORT_TEMPLATE.headerRow).values as unknown[]).slice(1);
 		// Les colonnes de l'employeur en fin de tableau : celles des modèles déjà envoyés gardent leur place (heures du mois en J).
 		expect(headers[3]).toBe('Employeur');
 		expect(headers[9]).toBe('Heures du mois');
@@ -272,7 +272,7 @@ describe.each(DIALECTS)('mutualisation des heures et sous-traitants sur le regis
 			{ participant: 'néant', employeur: 'Cotraitant', nomEmployeur: NETTOYAGE.nom, siretEmployeur: NETTOYAGE.siret, heuresMois: 0 },
 			{ participant: 'néant', nomEmployeur: 'MAÇONNERIE DUPONT', siretEmployeur: DUPONT.siret, heuresMois: 0 },
 		];
-		rows.forEach((row, r) => RELEVE_TEMPLATE.columns.forEach((col, c) => row[col.field] !== undefined && (sheet.getCell(RELEVE_TEMPLATE.firstDataRow + r, c + 1).value = row[col.field] as ExcelJS.CellValue)));
+		rows.forEach((row, r) => REPORT_TEMPLATE.columns.forEach((col, c) => row[col.field] !== undefined && (sheet.getCell(REPORT_TEMPLATE.firstDataRow + r, c + 1).value = row[col.field] as ExcelJS.CellValue)));
 		const filled = Buffer.from((await wb.xlsx.writeBuffer()) as ArrayBuffer);
 		// Réception en envoi (accusé reçu par un vrai serveur SMTP) : les lignes gardées au registre portent leur employeur.
 		const sink = await new SmtpSink().start();

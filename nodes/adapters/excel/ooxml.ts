@@ -2,8 +2,8 @@
  * Le format des classeurs (Office Open XML), écrit une seule fois pour tous les
  * lecteurs et rédacteurs du paquet : archive zip (zip-archive.ts), échappement
  * et décodage du XML, relations entre parties (`_rels/*.rels`), références de
- * cellules et de colonnes, dates Excel. Restent à y ramener : l'échappement de
- * releve-template.ts et la résolution des relations de xlsx-stream-reader.ts.
+ * cellules et de colonnes, dates Excel ; le lecteur en flux (xlsx-stream-reader.ts)
+ * et la fabrique des modèles de relevé (report-template.ts) s'en servent aussi.
  *
  * Fait main plutôt que confié à une bibliothèque, mesures à l'appui (docs/technique.md,
  * « Contrôle des fiches visa ») : une fiche visa se contrôle en 3,2 ms et s'annote en

@@ -34,7 +34,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadLimits } from '../../core';
 import { DEFAULT_READ_LIMITS, ReadLimitError, formatNumber } from '../../core';
 import { XmlCompleteness } from './xml-complete';
-import { DamagedPartError, ZipArchive } from './zip-archive';
+import { DamagedPartError, ZipArchive, dirOf, relsPathOf, resolveTarget } from './ooxml';
 
 interface Relationship {
 	Id: string;
@@ -198,17 +198,6 @@ function spoolFailure(error: unknown): Error {
 /** Itérateur vide : une feuille dont on ne lit pas les lignes n'est pas décompressée. */
 async function* nothing(): AsyncGenerator<string> {}
 
-/** Chemin d'une partie cible d'une relation, vu depuis le dossier de la partie source. */
-function resolveTarget(fromFolder: string, target: string): string {
-	const resolved = target.startsWith('/') ? target.slice(1) : path.posix.normalize(path.posix.join(fromFolder, target));
-	return resolved.replace(/^\.\//, '');
-}
-
-/** Relations d'une partie (fichier `_rels/<nom>.rels` de son dossier). */
-function relationsPath(part: string): string {
-	return path.posix.join(path.posix.dirname(part), '_rels', `${path.posix.basename(part)}.rels`);
-}
-
 class CentralDirectoryReader extends Base {
 	constructor(
 		private readonly archive: ZipArchive,
@@ -236,13 +225,13 @@ class CentralDirectoryReader extends Base {
 			if (main) workbookPath = resolveTarget('', main.Target);
 			this.workbookRels = undefined;
 		}
-		const folder = path.posix.dirname(workbookPath);
-		const rels = this.part(relationsPath(workbookPath));
+		const folder = dirOf(workbookPath);
+		const rels = this.part(relsPathOf(workbookPath));
 		if (rels) await this._parseRels(rels);
 		const relationships = this.workbookRels ?? [];
 		const target = (type: RegExp, fallback: string) => {
 			const rel = relationships.find((r) => type.test(r.Type ?? ''));
-			return rel ? resolveTarget(folder, rel.Target) : `${folder}/${fallback}`;
+			return rel ? resolveTarget(folder, rel.Target) : `${folder ? `${folder}/` : ''}${fallback}`;
 		};
 		const workbook = this.part(workbookPath);
 		if (!workbook) {

@@ -2,7 +2,7 @@
  * Le modèle des pénalités de la clause sociale : paramètres du CCAP (par marché),
  * neutralisations d'heures et exonérations, dates de la procédure (mise en
  * demeure, notification), remise des relevés et du bilan. Ces champs complètent
- * la ligne du registre des clauses (ClauseRecordSchema, suivi.ts) : ce sont des
+ * la ligne du registre des clauses (ClauseRecordSchema, follow-up.ts) : ce sont des
  * colonnes supplémentaires du registre, ou des champs des éléments d'entrée.
  * Tous sont facultatifs : une valeur absente prend le paramètre du nœud.
  */

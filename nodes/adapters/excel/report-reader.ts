@@ -1,6 +1,6 @@
 /**
  * Lecture d'un relevé mensuel renvoyé par un titulaire : le modèle joint aux
- * relances (RELEVE_TEMPLATE), rempli. L'en-tête se lit par ses noms définis
+ * relances (REPORT_TEMPLATE), rempli. L'en-tête se lit par ses noms définis
  * (RELEVE_MARCHE…), à défaut aux cellules du modèle ; le tableau par les
  * intitulés de sa ligne d'en-têtes, où qu'elle soit (une ligne insérée, des
  * colonnes déplacées ne gênent pas). Les saisies à la main sont tolérées
@@ -10,19 +10,19 @@
  */
 import type ExcelJS from 'exceljs';
 
-import type { Anomaly, IncomingLine, IncomingReleve, ReadLimits } from '../../core';
+import type { Anomaly, IncomingLine, IncomingReport, ReadLimits } from '../../core';
 import { AnomalyError, REPORT_LINE_READER, normalizeToken } from '../../core';
 import { readCell } from './cells';
-import { RELEVE_TEMPLATE } from './releve-template';
+import { REPORT_TEMPLATE } from './report-template';
 import { findSheet, readTableRow } from './table';
 import { loadWorkbook } from './workbook';
 
-const SHEET_NAMES = [RELEVE_TEMPLATE.sheet, 'Releve', 'Relevé mensuel', 'Relevé des heures'];
+const SHEET_NAMES = [REPORT_TEMPLATE.sheet, 'Releve', 'Relevé mensuel', 'Relevé des heures'];
 /** Cellules de l'en-tête du modèle, si les noms définis ont disparu (copie de la feuille dans un autre classeur). */
 const DEFAULT_CELLS = { version: 'A10', marche: 'B4', lot: 'B5', titulaire: 'B6', siret: 'B7', mois: 'B8' } as const;
 type HeaderField = keyof typeof DEFAULT_CELLS;
 
-const TEMPLATE_HEADERS = new Map<string, string>(RELEVE_TEMPLATE.columns.map((c) => [normalizeToken(c.header), c.field]));
+const TEMPLATE_HEADERS = new Map<string, string>(REPORT_TEMPLATE.columns.map((c) => [normalizeToken(c.header), c.field]));
 
 function fieldOfHeader(text: string): string | undefined {
 	const token = normalizeToken(text);
@@ -48,8 +48,8 @@ function fileAnomaly(fileName: string, message: string, correction: string, regl
 	return { gravite: 'erreur', champ: 'fichier', libelle: 'relevé', ou: `fichier « ${fileName} »`, message, correction, regle, ...(cellule ? { feuille, cellule } : {}) };
 }
 
-export async function readReleveWorkbook(buffer: Buffer, fileName: string, itemIndex: number, limits?: ReadLimits): Promise<IncomingReleve> {
-	const releve: IncomingReleve = {
+export async function readReportWorkbook(buffer: Buffer, fileName: string, itemIndex: number, limits?: ReadLimits): Promise<IncomingReport> {
+	const releve: IncomingReport = {
 		source: `fichier « ${fileName} »`,
 		fileName,
 		itemIndexes: [itemIndex],
@@ -70,8 +70,8 @@ export async function readReleveWorkbook(buffer: Buffer, fileName: string, itemI
 		releve.anomalies.push(
 			fileAnomaly(
 				fileName,
-				`feuille « ${RELEVE_TEMPLATE.sheet} » absente (feuilles trouvées : ${wb.worksheets.map((w) => w.name).join(', ') || 'aucune'})`,
-				`Renvoyez le modèle de relevé joint à la relance, rempli, sans renommer sa feuille « ${RELEVE_TEMPLATE.sheet} ».`,
+				`feuille « ${REPORT_TEMPLATE.sheet} » absente (feuilles trouvées : ${wb.worksheets.map((w) => w.name).join(', ') || 'aucune'})`,
+				`Renvoyez le modèle de relevé joint à la relance, rempli, sans renommer sa feuille « ${REPORT_TEMPLATE.sheet} ».`,
 				'releve.feuilleAbsente',
 			),
 		);
@@ -80,7 +80,7 @@ export async function readReleveWorkbook(buffer: Buffer, fileName: string, itemI
 	releve.feuille = sheet.name;
 	const headerCells: Record<string, string> = {};
 	for (const field of Object.keys(DEFAULT_CELLS) as HeaderField[]) {
-		const address = definedCell(wb, RELEVE_TEMPLATE.names[field], sheet.name) ?? DEFAULT_CELLS[field];
+		const address = definedCell(wb, REPORT_TEMPLATE.names[field], sheet.name) ?? DEFAULT_CELLS[field];
 		headerCells[field] = address;
 		const read = readCell(sheet.getCell(address));
 		if (field !== 'version') releve.header[field] = read.value;
@@ -91,7 +91,7 @@ export async function readReleveWorkbook(buffer: Buffer, fileName: string, itemI
 	// Ligne d'en-têtes du tableau : celle du modèle, ou la première qui porte la colonne des heures.
 	let headerRow = 0;
 	const columns = new Map<number, string>();
-	const scan = [RELEVE_TEMPLATE.headerRow, ...Array.from({ length: 30 }, (_, i) => i + 1)];
+	const scan = [REPORT_TEMPLATE.headerRow, ...Array.from({ length: 30 }, (_, i) => i + 1)];
 	for (const r of scan) {
 		const found = new Map<number, string>();
 		sheet.getRow(r).eachCell((cell, col) => {
@@ -109,26 +109,26 @@ export async function readReleveWorkbook(buffer: Buffer, fileName: string, itemI
 	const present = new Set(columns.values());
 	const missing = ['participant', 'heuresMois'].filter((f) => !present.has(f));
 	if (headerRow === 0 || missing.length > 0) {
-		const old = version !== RELEVE_TEMPLATE.version;
+		const old = version !== REPORT_TEMPLATE.version;
 		releve.anomalies.push(
 			fileAnomaly(
 				fileName,
 				headerRow === 0
 					? `tableau des participants introuvable (aucune colonne « Heures du mois »)${old ? `, modèle ${version ? `version ${String(version)}` : 'inconnu'}` : ''}`
 					: `colonne(s) ${missing.map((f) => `« ${REPORT_LINE_READER.labels[f]} »`).join(', ')} absente(s) de la ligne d\u2019en-têtes`,
-				`Utilisez le modèle de relevé joint à la dernière relance (version ${RELEVE_TEMPLATE.version}), sans supprimer ni renommer ses colonnes.`,
+				`Utilisez le modèle de relevé joint à la dernière relance (version ${REPORT_TEMPLATE.version}), sans supprimer ni renommer ses colonnes.`,
 				old ? 'releve.ancienModele' : 'releve.colonneAbsente',
 				sheet.name,
-				`ligne ${headerRow || RELEVE_TEMPLATE.headerRow}`,
+				`ligne ${headerRow || REPORT_TEMPLATE.headerRow}`,
 			),
 		);
 		return releve;
 	}
-	if (version !== RELEVE_TEMPLATE.version) {
+	if (version !== REPORT_TEMPLATE.version) {
 		releve.anomalies.push({
 			...fileAnomaly(
 				fileName,
-				version ? `ancien modèle de relevé (version ${String(version)}, version en cours : ${RELEVE_TEMPLATE.version})` : `modèle de relevé sans numéro de version (version en cours : ${RELEVE_TEMPLATE.version})`,
+				version ? `ancien modèle de relevé (version ${String(version)}, version en cours : ${REPORT_TEMPLATE.version})` : `modèle de relevé sans numéro de version (version en cours : ${REPORT_TEMPLATE.version})`,
 				'Les colonnes ont pu être lues ; pour le prochain mois, utilisez le modèle joint à la relance.',
 				'releve.ancienModele',
 				sheet.name,

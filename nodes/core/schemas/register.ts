@@ -10,7 +10,7 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
-import { CLAUSE_LABELS, CLAUSE_READER } from './suivi';
+import { CLAUSE_LABELS, CLAUSE_READER } from './follow-up';
 import { amount, decimal, email, isoDate, optional, siret, text } from './primitives';
 
 /** Paramètre utilisé par le calibrage, avec son origine et sa source (gardé pour la traçabilité). */

@@ -3,14 +3,13 @@
  * le fichier joint aux relances, que le titulaire remplit et renvoie. Un en-tête
  * (marché, lot, titulaire, SIRET, mois) porté par des noms définis, puis un
  * tableau d'une ligne par participant, avec listes déroulantes et contrôles de
- * saisie. La réception des relevés lit ce même modèle (RELEVE_TEMPLATE).
+ * saisie. La réception des relevés lit ce même modèle (REPORT_TEMPLATE).
  */
 import ExcelJS from 'exceljs';
 
 import type { ClauseRecord, Intervenant } from '../../core';
-import { columnLetter } from './cells';
+import { DeflateTemplate, ZipArchive, columnLetter, xmlText } from './ooxml';
 import { preparePrint } from './print';
-import { DeflateTemplate, ZipArchive } from './zip-archive';
 import {
 	AGE_BANDS,
 	CONTRACT_TYPES,
@@ -23,7 +22,7 @@ import {
 	frenchShortDate,
 } from '../../core';
 
-export const RELEVE_TEMPLATE = {
+export const REPORT_TEMPLATE = {
 	version: '2026.1',
 	sheet: 'Relevé',
 	listsSheet: 'Listes',
@@ -85,7 +84,7 @@ const LIST_FOR_FIELD: Record<string, number> = {
 	trancheAge: 6,
 };
 
-export interface ReleveTemplateInput {
+export interface ReportTemplateInput {
 	clause: Pick<ClauseRecord, 'marche' | 'lot' | 'titulaire' | 'siret' | 'intitule' | 'facilitateur' | 'emailFacilitateur' | 'heuresDues'>;
 	mois: string;
 	/** Entreprises déclarées sur la clause (registre) : nommées dans l'en-tête du relevé. */
@@ -106,10 +105,6 @@ const PLACEHOLDERS = {
 
 const MARKER = /\u27e6[A-Z_]+\u27e7/g;
 
-function xmlEscape(value: string): string {
-	return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
 /**
  * Fabrique de modèles : le classeur est construit une fois par exécution avec
  * des marqueurs, puis chaque relevé ne remplace que les textes de l'en-tête
@@ -118,23 +113,23 @@ function xmlEscape(value: string): string {
  * d'avance, hors valeurs). Une cinquantaine de microsecondes par relevé, au
  * lieu d'une construction complète par exceljs.
  */
-export class ReleveTemplateFactory {
+export class ReportTemplateFactory {
 	private constructor(
 		private readonly zip: ZipArchive,
 		private readonly parts: Array<{ name: string; template: DeflateTemplate }>,
 	) {}
 
 	/** @param date date de création inscrite dans le modèle (AAAA-MM-JJ). */
-	static async create(date: string): Promise<ReleveTemplateFactory> {
+	static async create(date: string): Promise<ReportTemplateFactory> {
 		const zip = ZipArchive.read(await buildBaseTemplate(date));
 		const parts = ['xl/sharedStrings.xml', 'docProps/core.xml']
 			.filter((name) => zip.has(name))
 			.map((name) => ({ name, template: new DeflateTemplate(zip.text(name)!, MARKER) }));
-		return new ReleveTemplateFactory(zip, parts);
+		return new ReportTemplateFactory(zip, parts);
 	}
 
 	/** Le modèle pré-rempli d'une clause (synchrone : l'archive de base n'est jamais vue à moitié modifiée). */
-	render({ clause, mois, intervenants = [] }: ReleveTemplateInput): Buffer {
+	render({ clause, mois, intervenants = [] }: ReportTemplateInput): Buffer {
 		const values: Record<string, string> = {
 			[PLACEHOLDERS.marche]: clause.marche,
 			[PLACEHOLDERS.lot]: clause.lot,
@@ -146,19 +141,19 @@ export class ReleveTemplateFactory {
 			[PLACEHOLDERS.heures]: `${clause.heuresDues} h${clause.intitule ? ` \u2014 lot \u00ab ${clause.intitule} \u00bb` : ''}`,
 			[PLACEHOLDERS.intervenants]: declaredEmployersNote(intervenants, mois),
 		};
-		const fill = (xml: string) => xml.replace(MARKER, (marker) => xmlEscape(values[marker] ?? ''));
+		const fill = (xml: string) => xml.replace(MARKER, (marker) => xmlText(values[marker] ?? ''));
 		for (const { name, template } of this.parts) this.zip.setCompressed(name, template.render(fill));
 		return this.zip.toBuffer();
 	}
 }
 
 /** Un modèle, construit directement (sans fabrique). */
-export async function buildReleveTemplate(input: ReleveTemplateInput & { date: string }): Promise<Buffer> {
-	return (await ReleveTemplateFactory.create(input.date)).render(input);
+export async function buildReportTemplate(input: ReportTemplateInput & { date: string }): Promise<Buffer> {
+	return (await ReportTemplateFactory.create(input.date)).render(input);
 }
 
 async function buildBaseTemplate(date: string): Promise<Buffer> {
-	const t = RELEVE_TEMPLATE;
+	const t = REPORT_TEMPLATE;
 	const wb = new ExcelJS.Workbook();
 	wb.creator = 'n8n-nodes-clauses-sociales';
 	wb.title = `Relevé des heures d\u2019insertion – ${PLACEHOLDERS.marche} lot ${PLACEHOLDERS.lot} – ${PLACEHOLDERS.moisLibelle}`;
@@ -293,7 +288,7 @@ async function buildBaseTemplate(date: string): Promise<Buffer> {
 	return Buffer.from((await preparePrint(wb).xlsx.writeBuffer()) as ArrayBuffer);
 }
 
-export function releveFileName(clause: { marche: string; lot: string }, mois: string): string {
+export function reportFileName(clause: { marche: string; lot: string }, mois: string): string {
 	const safe = (v: string) => v.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^A-Za-z0-9_-]+/g, '-');
 	return `releve-heures-insertion-${safe(clause.marche)}-lot-${safe(clause.lot)}-${mois}.xlsx`;
 }
