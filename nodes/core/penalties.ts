@@ -430,7 +430,18 @@ export function assessPenalties(
 	const sumCents = lignes.reduce((s, l) => s + cents(l.montant), 0);
 	const assiette = fields.plafondAssiette ?? settings.plafondAssiette;
 	const pct = parametres.plafondPourcentage.valeur;
-	const base = lignes.length > 0 ? capBase(clause, assiette, where) : tryCapBase(clause, assiette, where);
+	// Le plafond n'est exigé que pour des pénalités dues : avant l'échéance (la clause ne sera pas mise en demeure), un montant manquant n'est qu'un avertissement.
+	const echeanceAtteinte = period.date < settings.dateCalcul;
+	const base = lignes.length > 0 && echeanceAtteinte ? capBase(clause, assiette, where) : tryCapBase(clause, assiette, where);
+	if (lignes.length > 0 && !base) {
+		warn(
+			assiette === 'total' ? 'montantHT' : 'montantAnnuelHT',
+			assiette === 'total' ? 'montant HT du marché' : 'montant annuel HT',
+			`montant ${assiette === 'total' ? 'HT du marché' : 'annuel HT'} non renseigné : le plafond des pénalités sera incalculable à l\u2019échéance (${period.libelle})`,
+			assiette === 'total' ? 'Renseignez le montant HT du marché au registre avant l\u2019échéance.' : 'Renseignez le montant annuel HT au registre avant l\u2019échéance (ou choisissez un plafond sur le montant total du marché).',
+			'penalite.plafondMontant',
+		);
+	}
 	const capCents = base ? cents((pct / 100) * base.montant) : 0;
 	const dejaCents = cents(fields.penalitesDejaAppliquees ?? 0);
 	const availableCents = Math.max(0, capCents - dejaCents);

@@ -299,6 +299,15 @@ describe('saisies incohérentes : une erreur française par clause', () => {
 		);
 	});
 
+	it('montant annuel manquant avant l’échéance : pas d’erreur, étape « aucune », avertissement pour le renseigner à temps', () => {
+		const c = clause({ finExecution: '2027-06-30' });
+		const a = assessPenalties(c, fields(), declared(), settings({ dateCalcul: '2026-12-03' }));
+		expect(decideStep(c, fields(), a).etape).toBe('aucune');
+		expect(a.avertissements.filter((w) => w.regle === 'penalite.plafondMontant').map((w) => w.message)).toEqual([
+			'montant annuel HT non renseigné : le plafond des pénalités sera incalculable à l’échéance (fin d’exécution au 30 juin 2027)',
+		]);
+	});
+
 	it('paramètre du CCAP manquant dans le nœud', () => {
 		const error = anomalyFrom(() => settings({ tauxHoraire: '' }));
 		expect(error.message).toBe('Paramètres du nœud, pénalité par heure non réalisée (€ HT) : valeur manquante');
