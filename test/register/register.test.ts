@@ -77,16 +77,19 @@ describe.each(DIALECTS)('registre (%s)', (dialect) => {
 		const [r] = await openMany(1);
 		await r.recordReport('B|1', '2026-03', [{ hours: 35, data: { participant: 'P1' } }]);
 		await r.recordReport('B|2', '2026-03', [{ hours: 10, trainingHours: 2, data: { participant: 'P2' } }]);
-		const out = await r.transaction((tx) =>
-			tx.recordReportsIfChanged(
-				[
-					{ clauseKey: 'B|1', month: '2026-03', lines: [{ hours: 35, data: { participant: 'P1' } }] },
-					{ clauseKey: 'B|2', month: '2026-03', lines: [{ hours: 12, trainingHours: 2, data: { participant: 'P2' } }, { hours: 5, data: { participant: 'P3' } }] },
-					{ clauseKey: 'B|3', month: '2026-04', lines: [{ hours: 7, data: { participant: 'P4' } }] },
-				],
-				'import',
-			),
-		);
+		const reports = [
+			{ clauseKey: 'B|1', month: '2026-03', lines: [{ hours: 35, data: { participant: 'P1' } }] },
+			{ clauseKey: 'B|2', month: '2026-03', lines: [{ hours: 12, trainingHours: 2, data: { participant: 'P2' } }, { hours: 5, data: { participant: 'P3' } }] },
+			{ clauseKey: 'B|3', month: '2026-04', lines: [{ hours: 7, data: { participant: 'P4' } }] },
+		];
+		// Comme l'import du classeur : lignes versées dans la table d'attente de la transaction, puis au registre.
+		const out = await r.transaction(async (tx) => {
+			const staging = await tx.stageReports();
+			for (const report of reports) for (const line of report.lines) await staging.add(report.clauseKey, report.month, line);
+			const written = await staging.write(staging.groups.map((_group, gid) => gid), 'import');
+			await staging.close();
+			return written;
+		});
 		expect(out).toEqual([
 			{ version: 1, correction: false, changed: false },
 			{ version: 2, correction: true, changed: true },

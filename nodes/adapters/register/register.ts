@@ -271,81 +271,16 @@ export class Register {
 	}
 
 	/**
-	 * Beaucoup de relevés d'un coup (import d'un classeur), chacun écrit comme
-	 * recordReportIn sauf si la version en vigueur du mois porte déjà exactement
-	 * ces lignes (mêmes heures, mêmes données, même ordre) : une réimportation du
-	 * même relevé ne crée pas de version. L'état en vigueur est lu par paquets de
-	 * clauses, les lignes et l'historique écrits par INSERT de plusieurs lignes. Mesuré (banc de la
-	 * réception, 300 000 lignes, 60 000 relevés) : relevé par relevé, quatre
-	 * requêtes et plus chacun, la réception prenait 93 s en PostgreSQL, 26 s en
-	 * SQLite. Mêmes versions, même historique.
-	 * @internal
-	 */
-	async recordReportsIfChangedIn(
-		tx: Queryable,
-		reports: Array<{ clauseKey: string; month: string; lines: ReportLineInput[] }>,
-		source?: string,
-	): Promise<Array<{ version: number; correction: boolean; changed: boolean }>> {
-		const id = (clauseKey: string, month: string) => `${clauseKey}\u001f${month}`;
-		const current = new Map<string, Array<{ version: number; hours: number; training: number | undefined; data: string }>>();
-		const latest = new Map<string, number>();
-		const keys = [...new Set(reports.map((r) => r.clauseKey))];
-		for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
-			const chunk = keys.slice(i, i + KEYS_PER_QUERY);
-			const marks = chunk.map(() => '?').join(', ');
-			const rows = await tx.query<{ clause_key: string; month: string; version: number | string; hours: number | string; training_hours: number | string | null; data: string }>(
-				`SELECT clause_key, month, version, hours, training_hours, data FROM report_lines WHERE current = 1 AND clause_key IN (${marks}) ORDER BY clause_key, month, line_no`,
-				chunk,
-			);
-			for (const row of rows) {
-				const lines = current.get(id(row.clause_key, row.month)) ?? [];
-				lines.push({ version: Number(row.version), hours: Number(row.hours), training: row.training_hours === null ? undefined : Number(row.training_hours), data: row.data });
-				current.set(id(row.clause_key, row.month), lines);
-			}
-			const versions = await tx.query<{ clause_key: string; month: string; v: number | string }>(
-				`SELECT clause_key, month, MAX(version) AS v FROM report_lines WHERE clause_key IN (${marks}) GROUP BY clause_key, month`,
-				chunk,
-			);
-			for (const row of versions) latest.set(id(row.clause_key, row.month), Number(row.v));
-		}
-		const at = this.stamp();
-		const lineRows: SqlValue[][] = [];
-		const historyRows: SqlValue[][] = [];
-		const out: Array<{ version: number; correction: boolean; changed: boolean }> = [];
-		for (const report of reports) {
-			const key = id(report.clauseKey, report.month);
-			const stored = current.get(key) ?? [];
-			const json = report.lines.map((line) => stableJson(line.data));
-			const same =
-				stored.length === report.lines.length &&
-				stored.length > 0 &&
-				stored.every((row, i) => row.hours === report.lines[i].hours && row.training === report.lines[i].trainingHours && row.data === json[i]);
-			if (same) {
-				out.push({ version: stored[0].version, correction: false, changed: false });
-				continue;
-			}
-			const previous = latest.get(key) ?? 0;
-			const version = previous + 1;
-			if (previous > 0) await tx.run('UPDATE report_lines SET current = 0 WHERE clause_key = ? AND month = ? AND current = 1', [report.clauseKey, report.month]);
-			report.lines.forEach((line, i) => lineRows.push([report.clauseKey, report.month, version, i + 1, 1, line.hours, line.trainingHours ?? null, json[i], at, source ?? null]));
-			historyRows.push([at, 'releve', `${report.clauseKey} ${report.month}`, previous > 0 ? 'correction' : 'réception', JSON.stringify({ version, lignes: report.lines.length, source }), this.context.execution ?? null]);
-			latest.set(key, version);
-			current.set(key, report.lines.map((line, i) => ({ version, hours: line.hours, training: line.trainingHours, data: json[i] })));
-			out.push({ version, correction: previous > 0, changed: true });
-		}
-		await insertMany(tx, 'report_lines (clause_key, month, version, line_no, current, hours, training_hours, data, received_at, source)', lineRows);
-		await insertMany(tx, 'history (at, kind, key, action, detail, execution)', historyRows);
-		return out;
-	}
-
-	/**
 	 * Verse au registre les relevés `gids` d'une table d'attente (voir
 	 * ReportStaging), dans l'ordre donné, chacun écrit comme recordReportIn sauf
-	 * si la version en vigueur du mois porte déjà exactement ces lignes : mêmes
-	 * versions, même historique que recordReportsIfChangedIn, mais les lignes
-	 * passent de la table d'attente au registre par une seule requête, sans
-	 * revenir en mémoire ; seules celles des mois déjà au registre sont relues,
-	 * par paquets de clauses, pour les comparer.
+	 * si la version en vigueur du mois porte déjà exactement ces lignes (mêmes
+	 * heures, mêmes données, même ordre : une réimportation du même relevé ne crée
+	 * pas de version) ; mêmes versions, même historique. Les lignes passent de la
+	 * table d'attente au registre par une seule requête, sans revenir en mémoire ;
+	 * seules celles des mois déjà au registre sont relues, par paquets de clauses,
+	 * pour les comparer. Mesuré (banc de la réception, 300 000 lignes, 60 000
+	 * relevés) : relevé par relevé, quatre requêtes et plus chacun, la réception
+	 * prenait 93 s en PostgreSQL, 26 s en SQLite.
 	 * @internal
 	 */
 	async writeStagedReportsIn(tx: Queryable, staging: ReportStaging, gids: number[], source?: string): Promise<Array<{ version: number; correction: boolean; changed: boolean }>> {
@@ -692,11 +627,6 @@ export class RegisterTx {
 
 	recordReport(clauseKey: string, month: string, lines: ReportLineInput[], source?: string) {
 		return this.register.recordReportIn(this.q, clauseKey, month, lines, source);
-	}
-
-	/** Beaucoup de relevés d'un coup, chacun écrit seulement s'il diffère de la version en vigueur. */
-	recordReportsIfChanged(reports: Array<{ clauseKey: string; month: string; lines: ReportLineInput[] }>, source?: string) {
-		return this.register.recordReportsIfChangedIn(this.q, reports, source);
 	}
 
 	/** Table d'attente des relevés d'un import lu en flux (voir ReportStaging), qui disparaît avec la transaction. */
