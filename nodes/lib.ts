@@ -20,3 +20,5 @@ export * from './shared/register';
 export * from './shared/read-limits';
 export * from './shared/send-once';
 export * from './shared/smtp';
+// zod des nœuds : leurs imports de « zod/v4 » sont redirigés ici à la construction (scripts/build.mjs).
+export * as zodV4 from 'zod/v4';

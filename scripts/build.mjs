@@ -1,9 +1,11 @@
-// Construit dist/ : un paquet partagé (cœur métier + bibliothèques embarquées :
-// zod, exceljs, nodemailer…) et un fichier léger par nœud et par identifiant,
-// qui s'y réfère. Le paquet publié n'a ainsi aucune dépendance d'exécution ;
-// seul n8n-workflow vient de l'instance n8n (dépendance pair).
+// Construit dist/ : un paquet partagé (cœur métier, zod), les bibliothèques
+// lourdes embarquées chacune dans son fichier (dist/nodes/vendor/, chargées à
+// leur première utilisation) et un fichier léger par nœud et par identifiant,
+// qui se réfère au paquet partagé. Le paquet publié n'a ainsi aucune dépendance
+// d'exécution ; seul n8n-workflow vient de l'instance n8n (dépendance pair).
 import { build } from 'esbuild';
 import { cp, mkdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +14,30 @@ const dist = path.join(root, 'dist');
 const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
 const sharedDirs = ['core', 'shared', 'adapters'].map((d) => path.join(root, 'nodes', d) + path.sep);
 const libFile = path.join(dist, 'nodes', 'lib.js');
+const vendorDir = path.join(dist, 'nodes', 'vendor');
+
+/**
+ * Bibliothèques chargées à leur première utilisation, pas au chargement du paquet.
+ * n8n charge tous les nœuds du paquet au démarrage de chaque processus (instance
+ * principale, workers) : exceljs, docx, pdfkit, nodemailer et pg, embarqués dans
+ * lib.js, y étaient analysés et initialisés même quand aucun nœud ne s'en servait.
+ * Chacune est embarquée dans son fichier de dist/nodes/vendor/ (jszip avec exceljs,
+ * qui l'embarque déjà) ; dans lib.js, l'import de la bibliothèque est remplacé par
+ * un module de quelques lignes qui porte les mêmes noms exportés et ne requiert le
+ * fichier qu'au premier accès à l'un d'eux (voir lazyLibraries plus bas). Le code
+ * du paquet ne change pas : `import ExcelJS from 'exceljs'` s'écrit comme avant.
+ * Le fichier est requis depuis le dossier du paquet installé (chaque worker a le
+ * sien) et mis en cache par Node comme tout module : aucun état partagé entre
+ * exécutions autre que celui de la bibliothèque elle-même, comme avant.
+ */
+const vendorGroups = [
+	{ file: 'excel.js', packages: ['exceljs', 'jszip'] },
+	{ file: 'docx.js', packages: ['docx'] },
+	{ file: 'pdf.js', packages: ['pdfkit'] },
+	{ file: 'mail.js', packages: ['nodemailer'] },
+	{ file: 'pg.js', packages: ['pg'] },
+];
+const vendorOf = new Map(vendorGroups.flatMap((g) => g.packages.map((name) => [name, g.file])));
 
 const common = {
 	bundle: true,
@@ -100,8 +126,88 @@ const pdfkitStandardFonts = {
 	},
 };
 
+/** Les imports de zod depuis un nœud pointent vers le zod de lib.js (sinon recopié, 0,4 Mo, dans chaque nœud qui l'importe). */
+const useSharedZod = {
+	name: 'use-shared-zod',
+	setup(b) {
+		b.onResolve({ filter: /^zod\/v4$/ }, (args) => ({ path: args.importer, namespace: 'shared-zod' }));
+		b.onResolve({ filter: /lib\.js$/ }, (args) => (args.namespace === 'shared-zod' ? { path: args.path, external: true } : undefined));
+		b.onLoad({ filter: /.*/, namespace: 'shared-zod' }, (args) => {
+			const outDir = path.dirname(path.join(dist, path.relative(root, args.path)));
+			let spec = path.relative(outDir, libFile).split(path.sep).join('/');
+			if (!spec.startsWith('.')) spec = `./${spec}`;
+			return { contents: `module.exports = require(${JSON.stringify(spec)}).zodV4;`, loader: 'js' };
+		});
+		b.onResolve({ filter: /^zod(\/|$)/ }, (args) => {
+			throw new Error(`${args.importer} : importer zod par « zod/v4 » (le seul chemin partagé avec lib.js), pas « ${args.path} »`);
+		});
+	},
+};
+
+/**
+ * Dans lib.js, chaque bibliothèque de vendorGroups devient un module qui en porte
+ * les noms exportés (relevés sur le fichier construit) et ne la requiert qu'au
+ * premier accès : `ExcelJS.Workbook`, `new Pool(…)`, `import('pdfkit')`. Le module
+ * a la forme ESM (`__esModule`, `default`) du fichier de vendor/, construit à
+ * partir d'un `import * as`, comme l'import qu'il remplace.
+ */
+function lazyLibraries(exportsOf) {
+	return {
+		name: 'lazy-libraries',
+		setup(b) {
+			b.onResolve({ filter: /^[a-z@]/ }, (args) => (vendorOf.has(args.path) && args.namespace === 'file' ? { path: args.path, namespace: 'lazy-library' } : undefined));
+			b.onResolve({ filter: /^\.\/vendor\// }, (args) => (args.namespace === 'lazy-library' ? { path: args.path, external: true } : undefined));
+			b.onLoad({ filter: /.*/, namespace: 'lazy-library' }, (args) => {
+				const name = args.path;
+				const file = `./vendor/${vendorOf.get(name)}`;
+				const contents = [
+					'let loaded;',
+					`function load() {`,
+					`\tif (loaded === undefined) {`,
+					`\t\ttry {`,
+					`\t\t\tloaded = require(${JSON.stringify(file)})[${JSON.stringify(name)}];`,
+					`\t\t} catch (cause) {`,
+					`\t\t\tthrow new Error(${JSON.stringify(`bibliothèque « ${name} » du paquet introuvable ou illisible (dist/nodes/vendor/${vendorOf.get(name)}) : réinstallez le paquet n8n-nodes-clauses-sociales`)}, { cause });`,
+					`\t\t}`,
+					`\t}`,
+					`\treturn loaded;`,
+					`}`,
+					`Object.defineProperty(exports, '__esModule', { value: true });`,
+					`for (const key of ${JSON.stringify(exportsOf(name))}) Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] });`,
+				].join('\n');
+				return { contents, loader: 'js' };
+			});
+		},
+	};
+}
+
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
+
+// Bibliothèques chargées à la demande : un fichier par groupe, exportant l'espace de noms de chaque bibliothèque.
+const minified = { sourcemap: false, minifyWhitespace: true, minifySyntax: true, minifyIdentifiers: true, keepNames: true };
+const vendorBuilds = [];
+for (const group of vendorGroups) {
+	const contents = group.packages.map((name, i) => `import * as lib${i} from ${JSON.stringify(name)};\nexport { lib${i} as ${JSON.stringify(name)} };`).join('\n');
+	vendorBuilds.push(
+		await build({
+			...common,
+			...minified,
+			metafile: true,
+			stdin: { contents, resolveDir: root, sourcefile: `vendor/${group.file}`, loader: 'js' },
+			outfile: path.join(vendorDir, group.file),
+			loader: { '.icc': 'binary' },
+			plugins: [exceljsStreamingUtf8, pdfkitStandardFonts],
+		}),
+	);
+}
+// Noms exportés de chaque bibliothèque, relevés en chargeant le fichier construit (une fois, ici).
+const requireBuilt = createRequire(path.join(vendorDir, 'index.js'));
+const exportsOf = (name) => {
+	const namespace = requireBuilt(`./${vendorOf.get(name)}`)[name];
+	if (namespace === undefined || namespace === null) throw new Error(`vendor/${vendorOf.get(name)} : la bibliothèque « ${name} » n'y est pas exportée`);
+	return Object.keys(namespace);
+};
 
 // Pas de carte des sources pour le paquet partagé : 2,7 Mo que n8n analyserait à la première trace
 // de pile (temps et mémoire). Blancs et syntaxe minifiés (moitié moins à lire et à analyser au
@@ -119,8 +225,13 @@ const libBuild = await build({
 	outfile: libFile,
 	// Police des lettres et profil de couleur du PDF/A : leur contenu, dans lib.js.
 	loader: { '.woff': 'binary', '.icc': 'binary' },
-	plugins: [exceljsStreamingUtf8, pdfkitStandardFonts],
+	plugins: [lazyLibraries(exportsOf)],
 });
+// Garde-fou : aucune des bibliothèques chargées à la demande ne doit se retrouver dans lib.js.
+for (const input of Object.keys(libBuild.metafile.inputs)) {
+	const pkgName = /^node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1];
+	if (pkgName && vendorOf.has(pkgName)) throw new Error(`lib.js embarque ${input} : « ${pkgName} » doit rester dans dist/nodes/vendor/`);
+}
 
 const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((out) => {
 	const source = out.replace(/^dist\//, '').replace(/\.js$/, '.ts');
@@ -130,9 +241,14 @@ const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((out) => {
 if (process.env.CLAUSES_BUILD_ANALYSE === '1') {
 	const { analyzeMetafile } = await import('esbuild');
 	process.stdout.write(await analyzeMetafile(libBuild.metafile));
+	for (const vendorBuild of vendorBuilds) process.stdout.write(await analyzeMetafile(vendorBuild.metafile));
 }
 
-await build({ ...common, entryPoints: entries, outdir: dist, plugins: [useSharedLib] });
+const nodesBuild = await build({ ...common, metafile: true, entryPoints: entries, outdir: dist, plugins: [useSharedLib, useSharedZod] });
+// Garde-fou : un nœud n'embarque aucune bibliothèque (elles sont dans lib.js ou vendor/, une seule fois).
+for (const input of Object.keys(nodesBuild.metafile.inputs)) {
+	if (input.startsWith('node_modules/')) throw new Error(`un nœud embarque ${input} : l'importer depuis nodes/core, nodes/shared ou nodes/adapters (lib.js)`);
+}
 
 // Icônes et fichiers codex à côté de chaque nœud ou identifiant.
 for (const out of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {

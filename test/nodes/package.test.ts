@@ -2,8 +2,10 @@
  * Le paquet tel qu'il est publié : aucune dépendance d'exécution, n8n-workflow
  * en seule dépendance pair (facultative), seulement dist/, le README, la licence
  * et package.json dans l'archive, et chaque nœud ou identifiant déclaré présent
- * dans dist/.
+ * dans dist/. Les bibliothèques lourdes (dist/nodes/vendor/) sont dans l'archive
+ * et ne se chargent pas avec les nœuds.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -39,6 +41,34 @@ describe('paquet publié', () => {
 		const files = local.packedFiles();
 		expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
 		expect(files).toContain('dist/nodes/lib.js');
+	});
+
+	it('met dans l’archive chaque bibliothèque que lib.js requiert à la demande', () => {
+		const lib = fs.readFileSync(path.join(PACKAGE_ROOT, 'dist', 'nodes', 'lib.js'), 'utf8');
+		const required = [...new Set([...lib.matchAll(/require\("\.\/(vendor\/[a-z]+\.js)"\)/g)].map((m) => `dist/nodes/${m[1]}`))].sort();
+		expect(required).toEqual(['docx', 'excel', 'mail', 'pdf', 'pg'].map((f) => `dist/nodes/vendor/${f}.js`));
+		const files = local.packedFiles();
+		for (const file of required) expect(files).toContain(file);
+	});
+
+	it('ne charge aucune bibliothèque de vendor/ avec les nœuds ; chacune se charge seule et porte sa bibliothèque', () => {
+		const declared = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((f: string) => path.join(PACKAGE_ROOT, f));
+		const script = `require('n8n-workflow');
+for (const f of ${JSON.stringify(declared)}) require(f);
+const atStartup = Object.keys(require.cache).filter((f) => f.includes('vendor'));
+const v = (name) => require(${JSON.stringify(path.join(PACKAGE_ROOT, 'dist', 'nodes', 'vendor'))} + '/' + name);
+const kinds = {
+	workbook: typeof v('excel.js').exceljs.default.Workbook,
+	zip: typeof v('excel.js').jszip.default.loadAsync,
+	docx: typeof v('docx.js').docx.Document,
+	pdf: typeof v('pdf.js').pdfkit.default,
+	mail: typeof v('mail.js').nodemailer.default.createTransport,
+	pg: typeof v('pg.js').pg.Pool,
+};
+process.stdout.write(JSON.stringify({ atStartup, kinds }));`;
+		const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: PACKAGE_ROOT, encoding: 'utf8' }));
+		expect(result.atStartup).toEqual([]);
+		expect(result.kinds).toEqual({ workbook: 'function', zip: 'function', docx: 'function', pdf: 'function', mail: 'function', pg: 'function' });
 	});
 
 	it('porte le texte de la licence MIT au nom de l’auteur du paquet', () => {

@@ -65,8 +65,6 @@ interface ExcelJsReaderInternals {
 	_parseWorksheet(iterator: AsyncIterable<string>, sheetNo: string): Generator<{ eventType: string; value: StreamedWorksheet }>;
 }
 
-const Base = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (input: undefined, options: object) => ExcelJsReaderInternals;
-
 const RELATIONSHIP_TYPES = {
 	officeDocument: /\/officeDocument$/,
 	worksheet: /\/worksheet$/,
@@ -198,78 +196,88 @@ function spoolFailure(error: unknown): Error {
 /** Itérateur vide : une feuille dont on ne lit pas les lignes n'est pas décompressée. */
 async function* nothing(): AsyncGenerator<string> {}
 
-class CentralDirectoryReader extends Base {
-	constructor(
-		private readonly archive: ZipArchive,
-		options: object,
-		private readonly spoolAboveBytes: number,
-		private readonly read: (sheetName: string) => boolean,
-		private readonly spoolDir: string,
-	) {
-		super(undefined, options);
-	}
-
-	/** Une petite partie (relations, classeur, styles, chaînes partagées), en flux de texte pour exceljs. */
-	private part(name: string): Readable | undefined {
-		const bytes = this.archive.stream(name);
-		return bytes && Readable.from(utf8Chunks(bytes, name));
-	}
-
-	/** Remplace la lecture séquentielle d'exceljs (même contrat d'événements). */
-	async *parse(): AsyncGenerator<{ eventType: string; value: unknown }> {
-		const rootRels = this.part('_rels/.rels');
-		let workbookPath = 'xl/workbook.xml';
-		if (rootRels) {
-			await this._parseRels(rootRels);
-			const main = (this.workbookRels ?? []).find((rel) => RELATIONSHIP_TYPES.officeDocument.test(rel.Type ?? ''));
-			if (main) workbookPath = resolveTarget('', main.Target);
-			this.workbookRels = undefined;
+/**
+ * Lecteur défini à la première lecture d'un classeur, pas au chargement du module :
+ * dans le paquet construit, exceljs n'est chargé qu'à sa première utilisation
+ * (scripts/build.mjs, bibliothèques chargées à la demande).
+ */
+function defineCentralDirectoryReader() {
+	const Base = ExcelJS.stream.xlsx.WorkbookReader as unknown as new (input: undefined, options: object) => ExcelJsReaderInternals;
+	return class CentralDirectoryReader extends Base {
+		constructor(
+			private readonly archive: ZipArchive,
+			options: object,
+			private readonly spoolAboveBytes: number,
+			private readonly read: (sheetName: string) => boolean,
+			private readonly spoolDir: string,
+		) {
+			super(undefined, options);
 		}
-		const folder = dirOf(workbookPath);
-		const rels = this.part(relsPathOf(workbookPath));
-		if (rels) await this._parseRels(rels);
-		const relationships = this.workbookRels ?? [];
-		const target = (type: RegExp, fallback: string) => {
-			const rel = relationships.find((r) => type.test(r.Type ?? ''));
-			return rel ? resolveTarget(folder, rel.Target) : `${folder ? `${folder}/` : ''}${fallback}`;
-		};
-		const workbook = this.part(workbookPath);
-		if (!workbook) {
-			const ods = this.archive.text('mimetype')?.includes('opendocument');
-			throw new UnreadableWorkbookError(ods ? 'c\u2019est un fichier OpenDocument (.ods), pas un classeur Excel (.xlsx)' : 'l\u2019archive ne contient pas de classeur');
-		}
-		await this._parseWorkbook(workbook);
-		const sharedStrings = this.part(target(RELATIONSHIP_TYPES.sharedStrings, 'sharedStrings.xml'));
-		if (sharedStrings) yield* this._parseSharedStrings(sharedStrings) as AsyncGenerator<{ eventType: string; value: unknown }>;
-		const styles = this.part(target(RELATIONSHIP_TYPES.styles, 'styles.xml'));
-		if (styles) await this._parseStyles(styles);
 
-		const byId = new Map(relationships.map((r) => [r.Id, r]));
-		for (const sheet of this.model?.sheets ?? []) {
-			const rel = byId.get(sheet.rId);
-			if (!rel || rel.TargetMode === 'External' || !RELATIONSHIP_TYPES.worksheet.test(rel.Type ?? '/worksheet')) continue;
-			const sheetPath = resolveTarget(folder, rel.Target);
-			const wanted = this.read(sheet.name);
-			if (!this.archive.has(sheetPath)) {
-				// Une feuille à lire dont la partie manque : le classeur est incomplet, il n'est pas lu à moitié.
-				if (wanted) throw new DamagedPartError(`la feuille « ${sheet.name} » est déclarée dans le classeur, mais sa partie « ${sheetPath} » est absente de l\u2019archive`);
-				continue;
+		/** Une petite partie (relations, classeur, styles, chaînes partagées), en flux de texte pour exceljs. */
+		private part(name: string): Readable | undefined {
+			const bytes = this.archive.stream(name);
+			return bytes && Readable.from(utf8Chunks(bytes, name));
+		}
+
+		/** Remplace la lecture séquentielle d'exceljs (même contrat d'événements). */
+		async *parse(): AsyncGenerator<{ eventType: string; value: unknown }> {
+			const rootRels = this.part('_rels/.rels');
+			let workbookPath = 'xl/workbook.xml';
+			if (rootRels) {
+				await this._parseRels(rootRels);
+				const main = (this.workbookRels ?? []).find((rel) => RELATIONSHIP_TYPES.officeDocument.test(rel.Type ?? ''));
+				if (main) workbookPath = resolveTarget('', main.Target);
+				this.workbookRels = undefined;
 			}
-			const sheetNo = /sheet(\d+)\.xml$/.exec(rel.Target)?.[1] ?? String(sheet.id);
-			// Feuille à lire : préparée avant d'être rendue (décompression, ou copie temporaire si elle est grande).
-			const source = wanted ? await sheetSource(this.archive, sheetPath, this.spoolAboveBytes, this.spoolDir) : undefined;
-			try {
-				for (const event of this._parseWorksheet(source ? utf8Chunks(source.stream, sheetPath, new SheetCounter(this.archive, sheet.name)) : nothing(), sheetNo)) {
-					// Nom, numéro et état pris du classeur, même si la partie ne s'appelle pas « sheetN.xml ».
-					Object.assign(event.value, { name: sheet.name, id: sheet.id, state: sheet.state ?? 'visible' });
-					yield event;
+			const folder = dirOf(workbookPath);
+			const rels = this.part(relsPathOf(workbookPath));
+			if (rels) await this._parseRels(rels);
+			const relationships = this.workbookRels ?? [];
+			const target = (type: RegExp, fallback: string) => {
+				const rel = relationships.find((r) => type.test(r.Type ?? ''));
+				return rel ? resolveTarget(folder, rel.Target) : `${folder ? `${folder}/` : ''}${fallback}`;
+			};
+			const workbook = this.part(workbookPath);
+			if (!workbook) {
+				const ods = this.archive.text('mimetype')?.includes('opendocument');
+				throw new UnreadableWorkbookError(ods ? 'c\u2019est un fichier OpenDocument (.ods), pas un classeur Excel (.xlsx)' : 'l\u2019archive ne contient pas de classeur');
+			}
+			await this._parseWorkbook(workbook);
+			const sharedStrings = this.part(target(RELATIONSHIP_TYPES.sharedStrings, 'sharedStrings.xml'));
+			if (sharedStrings) yield* this._parseSharedStrings(sharedStrings) as AsyncGenerator<{ eventType: string; value: unknown }>;
+			const styles = this.part(target(RELATIONSHIP_TYPES.styles, 'styles.xml'));
+			if (styles) await this._parseStyles(styles);
+
+			const byId = new Map(relationships.map((r) => [r.Id, r]));
+			for (const sheet of this.model?.sheets ?? []) {
+				const rel = byId.get(sheet.rId);
+				if (!rel || rel.TargetMode === 'External' || !RELATIONSHIP_TYPES.worksheet.test(rel.Type ?? '/worksheet')) continue;
+				const sheetPath = resolveTarget(folder, rel.Target);
+				const wanted = this.read(sheet.name);
+				if (!this.archive.has(sheetPath)) {
+					// Une feuille à lire dont la partie manque : le classeur est incomplet, il n'est pas lu à moitié.
+					if (wanted) throw new DamagedPartError(`la feuille « ${sheet.name} » est déclarée dans le classeur, mais sa partie « ${sheetPath} » est absente de l\u2019archive`);
+					continue;
 				}
-			} finally {
-				await source?.close();
+				const sheetNo = /sheet(\d+)\.xml$/.exec(rel.Target)?.[1] ?? String(sheet.id);
+				// Feuille à lire : préparée avant d'être rendue (décompression, ou copie temporaire si elle est grande).
+				const source = wanted ? await sheetSource(this.archive, sheetPath, this.spoolAboveBytes, this.spoolDir) : undefined;
+				try {
+					for (const event of this._parseWorksheet(source ? utf8Chunks(source.stream, sheetPath, new SheetCounter(this.archive, sheet.name)) : nothing(), sheetNo)) {
+						// Nom, numéro et état pris du classeur, même si la partie ne s'appelle pas « sheetN.xml ».
+						Object.assign(event.value, { name: sheet.name, id: sheet.id, state: sheet.state ?? 'visible' });
+						yield event;
+					}
+				} finally {
+					await source?.close();
+				}
 			}
 		}
-	}
+	};
 }
+
+let CentralDirectoryReader: ReturnType<typeof defineCentralDirectoryReader> | undefined;
 
 /** Archive ou partie illisible : le fichier est en cause, pas le code qui le lit. */
 export class UnreadableWorkbookError extends Error {}
@@ -327,6 +335,7 @@ export function streamWorksheets(
 	} catch (error) {
 		throw unreadable(error);
 	}
+	CentralDirectoryReader ??= defineCentralDirectoryReader();
 	const reader = new CentralDirectoryReader(archive, { sharedStrings: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore', styles }, spoolAboveBytes, read, spoolDir);
 	const sheets = {
 		async *[Symbol.asyncIterator]() {
