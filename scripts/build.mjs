@@ -181,6 +181,58 @@ function lazyLibraries(exportsOf) {
 	};
 }
 
+/**
+ * Deux parties d'exceljs que le paquet n'emploie pas, et les bibliothèques qu'elles
+ * tirent (0,4 Mo de vendor/excel.js) : la lecture séquentielle du zip du lecteur en
+ * flux (unzipper, dans `parse()`, que nodes/adapters/excel/xlsx-stream-reader.ts
+ * remplace par une lecture par le répertoire central) et l'écriture en flux
+ * (archiver, dans WorkbookWriter ; les classeurs du paquet s'écrivent par
+ * `workbook.xlsx.writeBuffer`, avec jszip). Chaque import est remplacé par un module
+ * qui lève une erreur claire s'il était un jour appelé. La construction vérifie que
+ * chacun n'est employé qu'à l'endroit connu (version d'exceljs changée sinon).
+ */
+const exceljsUnusedParts = {
+	name: 'exceljs-unused-parts',
+	setup(b) {
+		const parts = {
+			unzipper: { importer: /exceljs[\\/]lib[\\/]stream[\\/]xlsx[\\/]workbook-reader\.js$/, uses: /\bunzip\b/g, count: 2, stub: 'module.exports = { Parse: absent };' },
+			archiver: { importer: /exceljs[\\/]lib[\\/]stream[\\/]xlsx[\\/]workbook-writer\.js$/, uses: /\bArchiver\b/g, count: 2, stub: 'module.exports = absent;' },
+		};
+		b.onResolve({ filter: /^(unzipper|archiver)$/ }, async (args) => {
+			const part = parts[args.path];
+			if (!part.importer.test(args.importer)) throw new Error(`${args.importer} importe « ${args.path} », que la construction remplace pour exceljs seul (exceljsUnusedParts)`);
+			const uses = ((await readFile(args.importer, 'utf8')).match(part.uses) ?? []).length;
+			if (uses !== part.count) throw new Error(`exceljs : « ${args.path} » employé ${uses} fois au lieu de ${part.count} dans ${args.importer} (version changée ?)`);
+			return { path: args.path, namespace: 'exceljs-unused' };
+		});
+		b.onLoad({ filter: /.*/, namespace: 'exceljs-unused' }, (args) => ({
+			contents: `function absent() {\n\tthrow new Error(${JSON.stringify(`exceljs : « ${args.path} » n'est pas embarqué dans le paquet n8n-nodes-clauses-sociales (partie d'exceljs qu'il n'emploie pas, voir scripts/build.mjs)`)});\n}\n${parts[args.path].stub}`,
+			loader: 'js',
+		}));
+	},
+};
+
+/**
+ * zod exporte toutes ses traductions de messages (`z.locales`, une quarantaine de
+ * langues, 0,11 Mo de lib.js) ; le paquet n'en emploie aucune (ses messages sont
+ * écrits en français par ses schémas) et zod n'emploie d'office que l'anglais,
+ * importé à part. `z.locales` ne garde que l'anglais.
+ */
+const zodEnglishOnly = {
+	name: 'zod-english-only',
+	setup(b) {
+		b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+			if (!/[\\/]node_modules[\\/]zod[\\/]v4[\\/](classic|core)$/.test(args.resolveDir)) return undefined;
+			return { path: path.join(args.resolveDir, '..', 'locales', 'en.js'), namespace: 'zod-locales' };
+		});
+		b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+			contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+			loader: 'js',
+			resolveDir: path.dirname(args.path),
+		}));
+	},
+};
+
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
@@ -197,7 +249,7 @@ for (const group of vendorGroups) {
 			stdin: { contents, resolveDir: root, sourcefile: `vendor/${group.file}`, loader: 'js' },
 			outfile: path.join(vendorDir, group.file),
 			loader: { '.icc': 'binary' },
-			plugins: [exceljsStreamingUtf8, pdfkitStandardFonts],
+			plugins: [exceljsStreamingUtf8, exceljsUnusedParts, pdfkitStandardFonts],
 		}),
 	);
 }
@@ -225,7 +277,7 @@ const libBuild = await build({
 	outfile: libFile,
 	// Police des lettres et profil de couleur du PDF/A : leur contenu, dans lib.js.
 	loader: { '.woff': 'binary', '.icc': 'binary' },
-	plugins: [lazyLibraries(exportsOf)],
+	plugins: [lazyLibraries(exportsOf), zodEnglishOnly],
 });
 // Garde-fou : aucune des bibliothèques chargées à la demande ne doit se retrouver dans lib.js.
 for (const input of Object.keys(libBuild.metafile.inputs)) {
