@@ -233,14 +233,57 @@ const zodEnglishOnly = {
 	},
 };
 
+/**
+ * Noms importés de chaque bibliothèque par le code du paquet (nodes/, credentials/),
+ * quand il ne l'importe que par noms ; absente de la table si un fichier l'importe
+ * entière (`import X from`, `import * as`, `import()`, `require`).
+ */
+async function namedImportsOf(packages) {
+	const { readdir } = await import('node:fs/promises');
+	const names = new Map(packages.map((p) => [p, new Set()]));
+	const whole = new Set();
+	for (const dir of ['nodes', 'credentials']) {
+		for (const file of await readdir(path.join(root, dir), { recursive: true })) {
+			if (!file.endsWith('.ts')) continue;
+			const source = await readFile(path.join(root, dir, file), 'utf8');
+			for (const name of packages) {
+				const quoted = `['"]${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"]`;
+				if (new RegExp(`(import|require)\\s*\\(\\s*${quoted}`).test(source)) whole.add(name);
+				for (const m of source.matchAll(new RegExp(`import\\s+(type\\s+)?([^;]*?)\\s+from\\s+${quoted}`, 'g'))) {
+					if (m[1]) continue;
+					const braces = /^\{([^}]*)\}$/.exec(m[2].trim());
+					if (!braces) {
+						whole.add(name);
+						continue;
+					}
+					for (const item of braces[1].split(',').map((x) => x.trim()).filter(Boolean)) {
+						if (item.startsWith('type ')) continue;
+						names.get(name).add(item.split(/\s+as\s+/)[0]);
+					}
+				}
+			}
+		}
+	}
+	return new Map([...names].filter(([name, set]) => !whole.has(name) && set.size > 0).map(([name, set]) => [name, [...set].sort()]));
+}
+
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 
 // Bibliothèques chargées à la demande : un fichier par groupe, exportant l'espace de noms de chaque bibliothèque.
 const minified = { sourcemap: false, minifyWhitespace: true, minifySyntax: true, minifyIdentifiers: true, keepNames: true };
 const vendorBuilds = [];
+const importedNames = await namedImportsOf(vendorGroups.flatMap((g) => g.packages));
 for (const group of vendorGroups) {
-	const contents = group.packages.map((name, i) => `import * as lib${i} from ${JSON.stringify(name)};\nexport { lib${i} as ${JSON.stringify(name)} };`).join('\n');
+	// Espace de noms entier, ou seulement les noms importés quand le paquet ne l'importe que par noms
+	// (`import { Document, Packer } from 'docx'`) : le reste de la bibliothèque n'est pas embarqué.
+	const contents = group.packages
+		.map((name, i) => {
+			const names = importedNames.get(name);
+			const namespace = names ? `const lib${i} = { ${names.join(', ')} };` : `import * as lib${i} from ${JSON.stringify(name)};`;
+			return `${names ? `import { ${names.join(', ')} } from ${JSON.stringify(name)};\n` : ''}${namespace}\nexport { lib${i} as ${JSON.stringify(name)} };`;
+		})
+		.join('\n');
 	vendorBuilds.push(
 		await build({
 			...common,
