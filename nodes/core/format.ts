@@ -46,6 +46,13 @@ function fallbackFormat(value: number, minDigits: number, maxDigits: number): st
 	return format.format(value).replace(/[\u202f\u00a0]/g, '\u00a0');
 }
 
+/**
+ * Ordre alphabétique français, le même que `a.localeCompare(b, 'fr')` : un seul
+ * comparateur pour le paquet (localeCompare en recrée un à chaque comparaison,
+ * ce qui pesait au chargement des nœuds, qui trient leurs options par libellé).
+ */
+export const compareFrench: (a: string, b: string) => number = new Intl.Collator('fr').compare;
+
 export function formatInteger(value: number): string {
 	return frenchNumber(value, 0, 0);
 }

@@ -7,7 +7,7 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
-import { CALIBRATION_METHODS } from '../core';
+import { CALIBRATION_METHODS, compareFrench } from '../core';
 
 export const METHOD_PROPERTY: INodeProperties = {
 	displayName: 'Méthode',
@@ -182,5 +182,5 @@ export const CALIBRATION_OPTIONS: INodeProperties[] = [
 
 /** Tous les paramètres de calibrage dans une seule collection (nœud « Étude de faisabilité »), triés par libellé. */
 export const CALIBRATION_COLLECTION_OPTIONS: INodeProperties[] = [METHOD_PROPERTY, ...MAIN_CALIBRATION_PROPERTIES, ...CALIBRATION_OPTIONS].sort((a, b) =>
-	a.displayName.localeCompare(b.displayName, 'fr'),
+	compareFrench(a.displayName, b.displayName),
 );

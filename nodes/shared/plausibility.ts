@@ -7,7 +7,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { PlausibilityBounds } from '../core';
-import { boundsWith, formatNumber, usePlausibilityBounds } from '../core';
+import { boundsWith, compareFrench, formatNumber, usePlausibilityBounds } from '../core';
 
 /** Nom de l'option de chaque borne. */
 export const PLAUSIBILITY_OPTIONS: Readonly<Record<keyof PlausibilityBounds, string>> = Object.freeze({
@@ -57,7 +57,7 @@ const PROPERTIES: Record<keyof PlausibilityBounds, INodeProperties> = {
 
 /** Entrées de la collection « Options » pour les bornes que le nœud applique, dans l'ordre alphabétique de n8n. */
 export function plausibilityProperties(keys: Array<keyof PlausibilityBounds>): INodeProperties[] {
-	return keys.map((key) => PROPERTIES[key]).sort((a, b) => a.displayName.localeCompare(b.displayName, 'fr'));
+	return keys.map((key) => PROPERTIES[key]).sort((a, b) => compareFrench(a.displayName, b.displayName));
 }
 
 /** Bornes des options du nœud (défauts pour les autres) ; une borne qui n'est pas un nombre positif est une erreur du nœud. */
