@@ -1,40 +1,109 @@
-// Mesure du paquet construit (dist/) : taille des fichiers JavaScript chargés par
-// n8n, et temps de chargement de tous les nœuds et identifiants déclarés dans
-// package.json (médiane de 10 processus Node neufs, chacun faisant `require` de
-// chaque fichier ; n8n-workflow, déjà chargé par n8n, est requis avant la mesure). Usage : npm run build && node scripts/mesure-paquet.mjs
+// Mesure du paquet construit (dist/) : taille des fichiers JavaScript, temps de
+// chargement de tous les nœuds et identifiants déclarés dans package.json, et coût
+// de la première utilisation de chaque bibliothèque chargée à la demande
+// (dist/nodes/vendor/).
+//
+// Chargement : RUNS processus Node neufs (11 par défaut), chacun fait `require` de
+// chaque fichier déclaré après avoir chargé n8n-workflow (déjà chargé par n8n) ;
+// médiane, extrêmes et écart interquartile du temps écoulé, médiane du temps de
+// processeur. Première utilisation : autant de processus neufs, qui chargent les
+// nœuds puis requièrent un fichier de vendor/ (ce que fait lib.js au premier accès
+// à la bibliothèque) ; seul ce second temps est compté.
+//
+// Comparaison : `--comparer <copie d'un ancien dist/>` alterne les processus entre
+// cette copie et dist/ (ancien, nouveau, ancien…), pour que la charge de la
+// machine pèse autant sur les deux ; la charge (moyenne sur une minute) est relevée
+// au début et à la fin. La copie doit pouvoir trouver n8n-workflow : la placer dans
+// le dépôt (par exemple .cache/dist-avant, ignoré par git).
+//
+// Usage : npm run build && node scripts/mesure-paquet.mjs [--comparer .cache/dist-avant]
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
-const files = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((f) => path.join(root, f));
+const declared = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((f) => f.replace(/^dist\//, ''));
+const runs = Number(process.env.RUNS ?? 11);
+const compareIndex = process.argv.indexOf('--comparer');
+const before = compareIndex > 0 ? path.resolve(process.argv[compareIndex + 1] ?? '') : undefined;
+if (before !== undefined && !existsSync(path.join(before, 'nodes', 'lib.js'))) throw new Error(`--comparer : ${before} n'est pas une copie de dist/ (nodes/lib.js absent)`);
 
 function sizeOf(dir, keep) {
 	let total = 0;
 	for (const entry of readdirSync(dir, { withFileTypes: true })) {
 		const full = path.join(dir, entry.name);
 		if (entry.isDirectory()) total += sizeOf(full, keep);
-		else if (keep(entry.name)) total += statSync(full).size;
+		else if (keep(full)) total += statSync(full).size;
 	}
 	return total;
 }
 
-const script = `require('n8n-workflow');const t=process.hrtime.bigint(),c=process.cpuUsage();for(const f of ${JSON.stringify(files)})require(f);const u=process.cpuUsage(c);process.stdout.write(JSON.stringify([Number(process.hrtime.bigint()-t)/1e6,(u.user+u.system)/1e3]))`;
-const runs = Number(process.env.RUNS ?? 10);
-const samples = [];
-for (let i = 0; i < runs; i++) samples.push(JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' })));
-const medianOf = (values) => {
-	const v = [...values].sort((a, b) => a - b);
-	return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+const nodeScript = (distDir) => {
+	const files = declared.map((f) => path.join(distDir, f));
+	return `require('n8n-workflow');const t=process.hrtime.bigint(),c=process.cpuUsage();for(const f of ${JSON.stringify(files)})require(f);const u=process.cpuUsage(c);process.stdout.write(JSON.stringify([Number(process.hrtime.bigint()-t)/1e6,(u.user+u.system)/1e3]))`;
 };
-const times = samples.map((s) => s[0]).sort((a, b) => a - b);
-const median = medianOf(times);
-const cpu = medianOf(samples.map((s) => s[1]));
+const firstUseScript = (distDir, vendorFile) => {
+	const files = declared.map((f) => path.join(distDir, f));
+	return `require('n8n-workflow');for(const f of ${JSON.stringify(files)})require(f);const t=process.hrtime.bigint();require(${JSON.stringify(path.join(distDir, 'nodes', 'vendor', vendorFile))});process.stdout.write(JSON.stringify([Number(process.hrtime.bigint()-t)/1e6,0]))`;
+};
+const sample = (script) => JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }));
+
+const sorted = (values) => [...values].sort((a, b) => a - b);
+function quantile(values, q) {
+	const v = sorted(values);
+	const pos = (v.length - 1) * q;
+	const low = Math.floor(pos);
+	return v[low] + (v[Math.min(low + 1, v.length - 1)] - v[low]) * (pos - low);
+}
+const ms = (n) => `${n.toFixed(0)} ms`;
 const mo = (n) => `${(n / 1e6).toFixed(2)} Mo`;
-process.stdout.write(
-	`JavaScript de dist/ : ${mo(sizeOf(path.join(root, 'dist'), (n) => n.endsWith('.js')))} (dont lib.js ${mo(statSync(path.join(root, 'dist', 'nodes', 'lib.js')).size)}) ; ` +
-		`tout dist/ : ${mo(sizeOf(path.join(root, 'dist'), () => true))}\n` +
-		`chargement des ${files.length} fichiers déclarés, médiane sur ${runs} processus : ${median.toFixed(0)} ms écoulées (min ${times[0].toFixed(0)}, max ${times[runs - 1].toFixed(0)}), ${cpu.toFixed(0)} ms de processeur\n`,
-);
+const load = () => os.loadavg()[0].toFixed(1);
+
+function describeSizes(label, distDir) {
+	const js = (f) => f.endsWith('.js');
+	const vendor = path.join(distDir, 'nodes', 'vendor');
+	const lib = statSync(path.join(distDir, 'nodes', 'lib.js')).size;
+	const vendorSize = existsSync(vendor) ? sizeOf(vendor, js) : 0;
+	const all = sizeOf(distDir, js);
+	process.stdout.write(
+		`${label} : lib.js ${mo(lib)} ; JavaScript chargé au démarrage (lib.js et fichiers déclarés) ${mo(all - vendorSize)} ; ` +
+			`vendor/ ${mo(vendorSize)} ; JavaScript de dist/ ${mo(all)} ; tout dist/ ${mo(sizeOf(distDir, () => true))}\n`,
+	);
+}
+function describeRuns(label, samples) {
+	const times = samples.map((s) => s[0]);
+	process.stdout.write(
+		`${label} : médiane ${ms(quantile(times, 0.5))} écoulées (min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))}, ` +
+			`quartiles ${ms(quantile(times, 0.25))} à ${ms(quantile(times, 0.75))}), ${ms(quantile(samples.map((s) => s[1]), 0.5))} de processeur, ${samples.length} processus\n`,
+	);
+}
+
+const current = path.join(root, 'dist');
+if (before) describeSizes('avant', before);
+describeSizes(before ? 'après' : 'dist/', current);
+
+const loadAtStart = load();
+const samplesBefore = [];
+const samplesAfter = [];
+for (let i = 0; i < runs; i++) {
+	if (before) samplesBefore.push(sample(nodeScript(before)));
+	samplesAfter.push(sample(nodeScript(current)));
+}
+process.stdout.write(`chargement des ${declared.length} fichiers déclarés${before ? ', mesures alternées' : ''} :\n`);
+if (before) describeRuns('  avant', samplesBefore);
+describeRuns(before ? '  après' : '  dist/', samplesAfter);
+
+const vendorDir = path.join(current, 'nodes', 'vendor');
+if (existsSync(vendorDir)) {
+	process.stdout.write('première utilisation (require du fichier de vendor/ après le chargement des nœuds) :\n');
+	for (const file of readdirSync(vendorDir).filter((f) => f.endsWith('.js')).sort()) {
+		const samples = [];
+		for (let i = 0; i < runs; i++) samples.push(sample(firstUseScript(current, file)));
+		const times = samples.map((s) => s[0]);
+		process.stdout.write(`  vendor/${file} (${mo(statSync(path.join(vendorDir, file)).size)}) : médiane ${ms(quantile(times, 0.5))} (min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))})\n`);
+	}
+}
+process.stdout.write(`charge de la machine (moyenne sur une minute, ${os.cpus().length} cœurs) : ${loadAtStart} au début, ${load()} à la fin\n`);
