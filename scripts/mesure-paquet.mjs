@@ -13,10 +13,11 @@
 // Comparaison : `--comparer <copie d'un ancien dist/>` alterne les processus entre
 // cette copie et dist/ (ancien, nouveau, ancien…), pour que la charge de la
 // machine pèse autant sur les deux ; la charge (moyenne sur une minute) est relevée
-// au début et à la fin. La copie doit pouvoir trouver n8n-workflow : la placer dans
-// le dépôt (par exemple .cache/dist-avant, ignoré par git).
+// au début et à la fin. La copie peut être n'importe où, hors du dépôt de préférence
+// (le linter lirait ses fichiers) : n8n-workflow est trouvé dans node_modules du dépôt.
 //
-// Usage : npm run build && node scripts/mesure-paquet.mjs [--comparer .cache/dist-avant]
+// Usage : cp -r dist /tmp/dist-avant ; (changements) ; npm run build &&
+// node scripts/mesure-paquet.mjs --comparer /tmp/dist-avant
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -49,7 +50,8 @@ const firstUseScript = (distDir, vendorFile) => {
 	const files = declared.map((f) => path.join(distDir, f));
 	return `require('n8n-workflow');for(const f of ${JSON.stringify(files)})require(f);const t=process.hrtime.bigint();require(${JSON.stringify(path.join(distDir, 'nodes', 'vendor', vendorFile))});process.stdout.write(JSON.stringify([Number(process.hrtime.bigint()-t)/1e6,0]))`;
 };
-const sample = (script) => JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' }));
+const env = { ...process.env, NODE_PATH: path.join(root, 'node_modules') };
+const sample = (script) => JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', env }));
 
 const sorted = (values) => [...values].sort((a, b) => a - b);
 function quantile(values, q) {

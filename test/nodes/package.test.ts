@@ -5,12 +5,16 @@
  * dans dist/. Les bibliothèques lourdes (dist/nodes/vendor/) sont dans l'archive
  * et ne se chargent pas avec les nœuds.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 import { PACKAGE_ROOT } from '../helpers/engine';
 import { local } from '../helpers/real-n8n';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { runNode } = require('../helpers/run-script.cjs') as {
+	runNode(args: string[], options?: object): { status: number | null; stdout: string; stderr: string };
+};
 
 const pkg = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
 
@@ -66,7 +70,10 @@ const kinds = {
 	pg: typeof v('pg.js').pg.Pool,
 };
 process.stdout.write(JSON.stringify({ atStartup, kinds }));`;
-		const result = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: PACKAGE_ROOT, encoding: 'utf8' }));
+		const run = runNode(['-e', script], { cwd: PACKAGE_ROOT });
+		expect(run.stderr).toBe('');
+		expect(run.status).toBe(0);
+		const result = JSON.parse(run.stdout);
 		expect(result.atStartup).toEqual([]);
 		expect(result.kinds).toEqual({ workbook: 'function', zip: 'function', docx: 'function', pdf: 'function', mail: 'function', pg: 'function' });
 	});
