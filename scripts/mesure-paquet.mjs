@@ -16,10 +16,12 @@
 // au début et à la fin. La copie peut être n'importe où, hors du dépôt de préférence
 // (le linter lirait ses fichiers) : n8n-workflow est trouvé dans node_modules du dépôt.
 //
+// Le résultat est aussi écrit dans bench/RESULTATS-paquet.md (réécrit à chaque mesure).
+//
 // Usage : cp -r dist /tmp/dist-avant ; (changements) ; npm run build &&
 // node scripts/mesure-paquet.mjs --comparer /tmp/dist-avant
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +33,12 @@ const runs = Number(process.env.RUNS ?? 11);
 const compareIndex = process.argv.indexOf('--comparer');
 const before = compareIndex > 0 ? path.resolve(process.argv[compareIndex + 1] ?? '') : undefined;
 if (before !== undefined && !existsSync(path.join(before, 'nodes', 'lib.js'))) throw new Error(`--comparer : ${before} n'est pas une copie de dist/ (nodes/lib.js absent)`);
+
+const lines = [];
+const print = (text) => {
+	process.stdout.write(text);
+	lines.push(text);
+};
 
 function sizeOf(dir, keep) {
 	let total = 0;
@@ -61,8 +69,8 @@ function quantile(values, q) {
 	return v[low] + (v[Math.min(low + 1, v.length - 1)] - v[low]) * (pos - low);
 }
 const ms = (n) => `${n.toFixed(0)} ms`;
-const mo = (n) => `${(n / 1e6).toFixed(2)} Mo`;
-const load = () => os.loadavg()[0].toFixed(1);
+const mo = (n) => `${(n / 1e6).toFixed(2).replace('.', ',')} Mo`;
+const load = () => os.loadavg()[0].toFixed(1).replace('.', ',');
 
 function describeSizes(label, distDir) {
 	const js = (f) => f.endsWith('.js');
@@ -70,14 +78,14 @@ function describeSizes(label, distDir) {
 	const lib = statSync(path.join(distDir, 'nodes', 'lib.js')).size;
 	const vendorSize = existsSync(vendor) ? sizeOf(vendor, js) : 0;
 	const all = sizeOf(distDir, js);
-	process.stdout.write(
+	print(
 		`${label} : lib.js ${mo(lib)} ; JavaScript chargé au démarrage (lib.js et fichiers déclarés) ${mo(all - vendorSize)} ; ` +
 			`vendor/ ${mo(vendorSize)} ; JavaScript de dist/ ${mo(all)} ; tout dist/ ${mo(sizeOf(distDir, () => true))}\n`,
 	);
 }
 function describeRuns(label, samples) {
 	const times = samples.map((s) => s[0]);
-	process.stdout.write(
+	print(
 		`${label} : médiane ${ms(quantile(times, 0.5))} écoulées (min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))}, ` +
 			`quartiles ${ms(quantile(times, 0.25))} à ${ms(quantile(times, 0.75))}), ${ms(quantile(samples.map((s) => s[1]), 0.5))} de processeur, ${samples.length} processus\n`,
 	);
@@ -94,18 +102,23 @@ for (let i = 0; i < runs; i++) {
 	if (before) samplesBefore.push(sample(nodeScript(before)));
 	samplesAfter.push(sample(nodeScript(current)));
 }
-process.stdout.write(`chargement des ${declared.length} fichiers déclarés${before ? ', mesures alternées' : ''} :\n`);
+print(`chargement des ${declared.length} fichiers déclarés${before ? ', mesures alternées' : ''} :\n`);
 if (before) describeRuns('  avant', samplesBefore);
 describeRuns(before ? '  après' : '  dist/', samplesAfter);
 
 const vendorDir = path.join(current, 'nodes', 'vendor');
 if (existsSync(vendorDir)) {
-	process.stdout.write('première utilisation (require du fichier de vendor/ après le chargement des nœuds) :\n');
+	print('première utilisation (require du fichier de vendor/ après le chargement des nœuds) :\n');
 	for (const file of readdirSync(vendorDir).filter((f) => f.endsWith('.js')).sort()) {
 		const samples = [];
 		for (let i = 0; i < runs; i++) samples.push(sample(firstUseScript(current, file)));
 		const times = samples.map((s) => s[0]);
-		process.stdout.write(`  vendor/${file} (${mo(statSync(path.join(vendorDir, file)).size)}) : médiane ${ms(quantile(times, 0.5))} (min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))})\n`);
+		print(`  vendor/${file} (${mo(statSync(path.join(vendorDir, file)).size)}) : médiane ${ms(quantile(times, 0.5))} (min ${ms(Math.min(...times))}, max ${ms(Math.max(...times))})\n`);
 	}
 }
-process.stdout.write(`charge de la machine (moyenne sur une minute, ${os.cpus().length} cœurs) : ${loadAtStart} au début, ${load()} à la fin\n`);
+print(`charge de la machine (moyenne sur une minute, ${os.cpus().length} cœurs) : ${loadAtStart} au début, ${load()} à la fin\n`);
+const command = `node scripts/mesure-paquet.mjs${before ? ' --comparer <copie de l’ancien dist/>' : ''}${process.env.RUNS ? ` (RUNS=${runs})` : ''}`;
+writeFileSync(
+	path.join(root, 'bench', 'RESULTATS-paquet.md'),
+	`# Paquet : taille et chargement\n\nMesure du ${new Date().toISOString().replace(/^(\d+)-(\d+)-(\d+)T(\d+):(\d+).*$/, '$3/$2/$1 à $4 h $5')} UTC, Node ${process.versions.node}. Commande : \`${command}\` ; méthode : docs/technique.md, « Paquet construit : taille et chargement ».\n\n\`\`\`\n${lines.join('')}\`\`\`\n`,
+);
