@@ -90,7 +90,7 @@ const exceljsStreamingUtf8 = {
 /**
  * pdfkit lit ses polices standard (Helvetica…) par un `require` créé à l'exécution
  * (createRequire) vers les sous-chemins « #standard-fonts/… » de son propre
- * package.json : une fois embarqué dans lib.js, ce require ne trouverait plus rien.
+ * package.json : une fois embarqué (dist/nodes/vendor/pdf.js), ce require ne trouverait plus rien.
  * Le plugin prend l'entrée CommonJS de pdfkit et rend ces require statiques pour
  * qu'esbuild embarque les métriques des polices (la police par défaut de pdfkit,
  * créée à l'ouverture du document, même si les lettres ne l'emploient pas). Le
@@ -236,7 +236,7 @@ const zodEnglishOnly = {
 /**
  * Noms importés de chaque bibliothèque par le code du paquet (nodes/, credentials/),
  * quand il ne l'importe que par noms ; absente de la table si un fichier l'importe
- * entière (`import X from`, `import * as`, `import()`, `require`).
+ * entière (`import X from`, `import * as`, `import()`, `require`) ou la réexporte.
  */
 async function namedImportsOf(packages) {
 	const { readdir } = await import('node:fs/promises');
@@ -249,6 +249,7 @@ async function namedImportsOf(packages) {
 			for (const name of packages) {
 				const quoted = `['"]${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"]`;
 				if (new RegExp(`(import|require)\\s*\\(\\s*${quoted}`).test(source)) whole.add(name);
+				if (new RegExp(`export\\s[^;]*?from\\s+${quoted}`).test(source)) whole.add(name);
 				for (const m of source.matchAll(new RegExp(`import\\s+(type\\s+)?([^;]*?)\\s+from\\s+${quoted}`, 'g'))) {
 					if (m[1]) continue;
 					const braces = /^\{([^}]*)\}$/.exec(m[2].trim());
@@ -318,8 +319,8 @@ const libBuild = await build({
 	keepNames: true,
 	entryPoints: [path.join(root, 'nodes', 'lib.ts')],
 	outfile: libFile,
-	// Police des lettres et profil de couleur du PDF/A : leur contenu, dans lib.js.
-	loader: { '.woff': 'binary', '.icc': 'binary' },
+	// Police des lettres : son contenu, dans lib.js (le profil de couleur du PDF/A est dans vendor/pdf.js).
+	loader: { '.woff': 'binary' },
 	plugins: [lazyLibraries(exportsOf), zodEnglishOnly],
 });
 // Garde-fou : aucune des bibliothèques chargées à la demande ne doit se retrouver dans lib.js.
