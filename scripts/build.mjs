@@ -28,7 +28,10 @@ const vendorDir = path.join(dist, 'nodes', 'vendor');
  * du paquet ne change pas : `import ExcelJS from 'exceljs'` s'écrit comme avant.
  * Le fichier est requis depuis le dossier du paquet installé (chaque worker a le
  * sien) et mis en cache par Node comme tout module : aucun état partagé entre
- * exécutions autre que celui de la bibliothèque elle-même, comme avant.
+ * exécutions autre que celui de la bibliothèque elle-même, comme avant. Si le
+ * paquet a été remplacé sur le disque depuis le démarrage du processus (mise à
+ * jour sans arrêt), un fichier d'une autre version de la bibliothèque, ou auquel
+ * manque un nom employé, est refusé avec une erreur qui dit de redémarrer.
  */
 const vendorGroups = [
 	{ file: 'excel.js', packages: ['exceljs', 'jszip'] },
@@ -151,29 +154,48 @@ const useSharedZod = {
  * a la forme ESM (`__esModule`, `default`) du fichier de vendor/, construit à
  * partir d'un `import * as`, comme l'import qu'il remplace.
  */
+/** Version installée d'une bibliothèque (son package.json dans node_modules). */
+async function versionOf(name) {
+	return JSON.parse(await readFile(path.join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
+}
+
 function lazyLibraries(exportsOf) {
 	return {
 		name: 'lazy-libraries',
 		setup(b) {
 			b.onResolve({ filter: /^[a-z@]/ }, (args) => (vendorOf.has(args.path) && args.namespace === 'file' ? { path: args.path, namespace: 'lazy-library' } : undefined));
 			b.onResolve({ filter: /^\.\/vendor\// }, (args) => (args.namespace === 'lazy-library' ? { path: args.path, external: true } : undefined));
-			b.onLoad({ filter: /.*/, namespace: 'lazy-library' }, (args) => {
+			b.onLoad({ filter: /.*/, namespace: 'lazy-library' }, async (args) => {
 				const name = args.path;
 				const file = `./vendor/${vendorOf.get(name)}`;
+				const keys = exportsOf(name);
+				const version = await versionOf(name);
+				// Paquet mis à jour sur le disque depuis le démarrage du processus (mise à jour sans arrêt,
+				// docs/file-attente.md) : un fichier de vendor/ d'une autre version n'est pas employé.
+				const changed = `le paquet n8n-nodes-clauses-sociales a été mis à jour sur le disque depuis le démarrage de ce processus n8n (${name} ${version} attendu, `;
 				const contents = [
 					'let loaded;',
 					`function load() {`,
 					`\tif (loaded === undefined) {`,
+					`\t\tlet vendor;`,
 					`\t\ttry {`,
-					`\t\t\tloaded = require(${JSON.stringify(file)})[${JSON.stringify(name)}];`,
+					`\t\t\tvendor = require(${JSON.stringify(file)});`,
 					`\t\t} catch (cause) {`,
 					`\t\t\tthrow new Error(${JSON.stringify(`bibliothèque « ${name} » du paquet introuvable ou illisible (dist/nodes/vendor/${vendorOf.get(name)}) : réinstallez le paquet n8n-nodes-clauses-sociales`)}, { cause });`,
 					`\t\t}`,
+					`\t\tconst found = vendor.versions?.[${JSON.stringify(name)}];`,
+					`\t\tconst namespace = vendor[${JSON.stringify(name)}];`,
+					`\t\tconst missing = ${JSON.stringify(keys)}.filter((key) => !(key in Object(namespace)));`,
+					`\t\tif (found !== ${JSON.stringify(version)} || missing.length > 0) {`,
+					`\t\t\tconst detail = found === ${JSON.stringify(version)} ? 'noms absents : ' + missing.join(', ') : (found ?? 'aucune version') + ' trouvé';`,
+					`\t\t\tthrow new Error(${JSON.stringify(changed)} + detail + ') : redémarrez ce processus pour charger la nouvelle version');`,
+					`\t\t}`,
+					`\t\tloaded = namespace;`,
 					`\t}`,
 					`\treturn loaded;`,
 					`}`,
 					`Object.defineProperty(exports, '__esModule', { value: true });`,
-					`for (const key of ${JSON.stringify(exportsOf(name))}) Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] });`,
+					`for (const key of ${JSON.stringify(keys)}) Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] });`,
 				].join('\n');
 				return { contents, loader: 'js' };
 			});
@@ -278,12 +300,15 @@ const importedNames = await namedImportsOf(vendorGroups.flatMap((g) => g.package
 for (const group of vendorGroups) {
 	// Espace de noms entier, ou seulement les noms importés quand le paquet ne l'importe que par noms
 	// (`import { Document, Packer } from 'docx'`) : le reste de la bibliothèque n'est pas embarqué.
+	// `versions` : la version de chaque bibliothèque, que lib.js vérifie avant de l'employer.
+	const versions = Object.fromEntries(await Promise.all(group.packages.map(async (name) => [name, await versionOf(name)])));
 	const contents = group.packages
 		.map((name, i) => {
 			const names = importedNames.get(name);
 			const namespace = names ? `const lib${i} = { ${names.join(', ')} };` : `import * as lib${i} from ${JSON.stringify(name)};`;
 			return `${names ? `import { ${names.join(', ')} } from ${JSON.stringify(name)};\n` : ''}${namespace}\nexport { lib${i} as ${JSON.stringify(name)} };`;
 		})
+		.concat(`export const versions = ${JSON.stringify(versions)};`)
 		.join('\n');
 	vendorBuilds.push(
 		await build({

@@ -6,6 +6,7 @@
  * et ne se chargent pas avec les nœuds.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { PACKAGE_ROOT } from '../helpers/engine';
@@ -76,6 +77,29 @@ process.stdout.write(JSON.stringify({ atStartup, kinds }));`;
 		const result = JSON.parse(run.stdout);
 		expect(result.atStartup).toEqual([]);
 		expect(result.kinds).toEqual({ workbook: 'function', zip: 'function', docx: 'function', pdf: 'function', mail: 'function', pg: 'function' });
+	});
+
+	it('refuse un fichier de vendor/ d’une autre version (paquet remplacé sur le disque depuis le démarrage) avec une erreur qui dit de redémarrer', () => {
+		const docxVersion = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'node_modules', 'docx', 'package.json'), 'utf8')).version;
+		const tried = (replacement: string) => {
+			const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-vendor-'));
+			try {
+				fs.cpSync(path.join(PACKAGE_ROOT, 'dist', 'nodes'), copy, { recursive: true });
+				fs.writeFileSync(path.join(copy, 'vendor', 'docx.js'), replacement);
+				const script = `require(${JSON.stringify(path.join(copy, 'lib.js'))}).buildModelClausesDocx({ titre: 'Modèle', lots: [], sansClause: [] }).then(() => process.stdout.write('produit'), (error) => process.stdout.write(error.message));`;
+				const run = runNode(['-e', script], { env: { ...process.env, NODE_PATH: path.join(PACKAGE_ROOT, 'node_modules') } });
+				expect(run.stderr).toBe('');
+				return run.stdout;
+			} finally {
+				fs.rmSync(copy, { recursive: true, force: true });
+			}
+		};
+		const restart = 'redémarrez ce processus pour charger la nouvelle version';
+		expect(tried(`module.exports = { docx: {}, versions: { docx: '0.0.1' } };`)).toBe(
+			`le paquet n8n-nodes-clauses-sociales a été mis à jour sur le disque depuis le démarrage de ce processus n8n (docx ${docxVersion} attendu, 0.0.1 trouvé) : ${restart}`,
+		);
+		expect(tried(`module.exports = { docx: {}, versions: { docx: '${docxVersion}' } };`)).toContain(`(docx ${docxVersion} attendu, noms absents : AlignmentType, BorderStyle, Document`);
+		expect(tried('module.exports = {};')).toContain('(docx');
 	});
 
 	it('porte le texte de la licence MIT au nom de l’auteur du paquet', () => {
