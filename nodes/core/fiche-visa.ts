@@ -30,6 +30,7 @@ import {
 	FICHE_LOT_FIELDS,
 	FICHE_LOT_KEYS,
 	FICHE_MECHANISMS,
+	SOCIAL_EXEMPTIONS,
 	PROCEDURES,
 } from './schemas/fiche-visa';
 import { decimal, isoDate, normalizeToken } from './schemas/primitives';
@@ -76,7 +77,8 @@ export const VISA_RULES = {
 	'loiClimat.social': { effet: 'REFUSÉ', sens: 'au-delà du seuil européen, lot sans considération sociale ni justification', source: 'L2112-2-1 (loi Climat et résilience, art. 35, depuis août 2026)' },
 	'loiClimat.socialJustifie': { effet: 'observation', sens: 'au-delà du seuil européen, absence justifiée : à reprendre dans les documents', source: 'L2112-2-1 (loi Climat et résilience, art. 35)' },
 	'loiClimat.conditionExecution': { effet: 'REFUSÉ', sens: 'au-delà du seuil européen, aucune condition d\u2019exécution sociale (critère social ou marché réservé seuls) ni exemption justifiée', source: 'L2112-2-1 (loi Climat et résilience, art. 35) : ce sont les conditions d\u2019exécution qui prennent en compte une considération sociale ; un critère d\u2019attribution (R2152-7) ou la réservation du marché n\u2019en sont pas' },
-	'loiClimat.exemption': { effet: 'observation', sens: 'au-delà du seuil européen, sans condition d\u2019exécution sociale : exemption justifiée, à reprendre dans les documents', source: 'L2112-2-1 (loi Climat et résilience, art. 35)' },
+	'loiClimat.exemption': { effet: 'observation', sens: 'au-delà du seuil européen, sans condition d\u2019exécution sociale : cas d\u2019exemption indiqué et motifs consignés, à reprendre dans les documents', source: 'L2112-2-1 (loi Climat et résilience, art. 35) : l\u2019acheteur consigne les motifs de l\u2019exemption' },
+	'loiClimat.casExemption': { effet: 'À COMPLÉTER', sens: 'au-delà du seuil européen, sans condition d\u2019exécution sociale : motifs donnés sans le cas d\u2019exemption de l\u2019article', source: 'L2112-2-1 (loi Climat et résilience, art. 35) : l\u2019exemption n\u2019existe que dans les cas que l\u2019article énumère' },
 	'ccap16.contenu': { effet: 'À COMPLÉTER', sens: 'contenu du CCAP exigé pour la clause non confirmé (prestations, facilitateur, publics, volume)', source: 'CCAG 2021, art. 16.1 et 16.1.1' },
 	'penalites.absentes': { effet: 'À COMPLÉTER', sens: 'considération sociale sans pénalités au CCAP', source: 'Alliance Villes Emploi, «\u00a0Diversification des achats socialement responsables\u00a0» : des pénalités pour chaque considération sociale ; le CCAG n\u2019en fixe pas' },
 	'penalites.montant': { effet: 'observation', sens: 'clause en heures sans montant de pénalité par heure', source: 'CCAP d\u2019un acheteur public (barème de référence) : 60 € HT par heure non réalisée' },
@@ -160,6 +162,8 @@ export interface RawFiche {
 	origine: string;
 	/** Remarques de lecture (feuilles en trop…). */
 	observations?: VisaAnomaly[];
+	/** Colonnes de la feuille « Lots » qu'une version antérieure du formulaire n'avait pas. */
+	colonnesAbsentes?: FicheLotField[];
 }
 
 /** Fiche reçue en JSON (un élément n8n) : champs au nom du schéma, du libellé ou d'un synonyme, lots dans « lots ». */
@@ -540,6 +544,34 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 	// 7. Clauses sociales, lot par lot.
 	const loiClimat = f.dateLancement === undefined || f.dateLancement >= settings.dateLoiClimat;
 	const aboveEu = total >= seuilUe;
+	/**
+	 * Lot au-delà du seuil européen, sans condition d'exécution sociale, dont
+	 * l'absence est motivée, une fois la loi Climat applicable : l'exemption
+	 * n'existe que dans un cas de l'article L2112-2-1, que la fiche nomme.
+	 */
+	const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
+	const exemption = (lot: CheckedLot, index: number, retained: string): void => {
+		const where = lotWhereAt(index);
+		if (lot.casExemption) {
+			c.add(
+				'loiClimat.exemption',
+				`lots[${index}].casExemption`,
+				'cas d\u2019exemption (L2112-2-1)',
+				`marché au-delà du seuil européen, ${retained} sans condition d\u2019exécution sociale : exemption de l\u2019article L2112-2-1 (${lowerFirst(SOCIAL_EXEMPTIONS[lot.casExemption].libelle.replace(/ \(.*\)$/, ''))}), motifs consignés`,
+				'Reprenez le cas d\u2019exemption et ses motifs dans les documents de la consultation (rapport de présentation) : l\u2019article L2112-2-1 demande que l\u2019acheteur les consigne.',
+				{ ...c.lotAt(index, 'casExemption'), ou: where },
+			);
+			return;
+		}
+		c.add(
+			'loiClimat.casExemption',
+			`lots[${index}].casExemption`,
+			'cas d\u2019exemption (L2112-2-1)',
+			`marché au-delà du seuil européen, ${retained} sans condition d\u2019exécution sociale : motifs donnés sans le cas d\u2019exemption`,
+			`Choisissez dans « Cas d\u2019exemption (L2112-2-1) » le cas de l\u2019article qui s\u2019applique (${Object.values(SOCIAL_EXEMPTIONS).map((e) => `« ${e.libelle} »`).join(', ')}), la justification en donnant les motifs ; sinon, retenez une condition d\u2019exécution sociale (clause d\u2019insertion en heures ou actions qualitatives).${raw.colonnesAbsentes?.includes('casExemption') ? ' Cette fiche, d\u2019une version antérieure du formulaire, n\u2019a pas cette colonne : recopiez-la dans le formulaire vierge.' : ''}`,
+			{ ...c.lotAt(index, 'casExemption'), ou: where },
+		);
+	};
 	lots.forEach((lot, index) => {
 		const where = lotWhereAt(index);
 		if (lot.mecanismes.includes('clauseExecution')) {
@@ -572,6 +604,8 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 				);
 			} else if (!justified) {
 				c.add('absence.sansJustification', `lots[${index}].justificationAbsence`, 'justification de l\u2019absence de clause', 'lot sans considération sociale ni justification', 'Reprenez la justification de l\u2019étude de faisabilité (zone blanche, fournitures sans main-d\u2019œuvre, volume sous le plancher…).', position);
+			} else if (aboveEu && loiClimat) {
+				exemption(lot, index, 'aucune considération sociale');
 			} else if (aboveEu) {
 				c.add('loiClimat.socialJustifie', `lots[${index}].justificationAbsence`, 'justification de l\u2019absence de clause', 'marché au-delà du seuil européen sans considération sociale : absence justifiée', 'Reprenez cette justification dans le règlement de la consultation (loi Climat et résilience, art. 35).', position);
 			}
@@ -580,7 +614,9 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 		if (aboveEu && declared.length > 0 && !declared.some((m) => SOCIAL_EXECUTION.includes(m))) {
 			const retained = declared.map((m) => FICHE_MECHANISMS[m].libelle).join(', ');
 			const position = { ...c.lotAt(index, 'mecanisme'), ou: where };
-			if (lot.justificationAbsence) {
+			if (lot.justificationAbsence && loiClimat) {
+				exemption(lot, index, retained);
+			} else if (lot.justificationAbsence) {
 				c.add('loiClimat.exemption', `lots[${index}].justificationAbsence`, 'justification de l\u2019absence de clause', `marché au-delà du seuil européen, ${retained} sans condition d\u2019exécution sociale : exemption justifiée`, 'Reprenez cette justification dans les documents de la consultation : elle doit correspondre à une exemption de l\u2019article L2112-2-1.', { ...c.lotAt(index, 'justificationAbsence'), ou: where });
 			} else {
 				c.add(

@@ -79,7 +79,7 @@ describe('formulaire Excel de la fiche visa', () => {
 			const zip = await JSZip.loadAsync(buffer);
 			const xml = await zip.file('xl/worksheets/sheet2.xml')!.async('string');
 			const refs = [...xml.matchAll(/<dataValidation [^>]*sqref="([^"]+)"/g)].map((m) => m[1]);
-			expect(refs).toEqual(['A4:A43', 'B4:B43', 'C4:C43', 'D4:D43', 'E4:E43', 'F4:F43', 'G4:G43', 'H4:H43']);
+			expect(refs).toEqual(['A4:A43', 'B4:B43', 'C4:C43', 'D4:D43', 'E4:E43', 'F4:F43', 'G4:G43', 'H4:H43', 'I4:I43']);
 		}
 	});
 
@@ -179,6 +179,31 @@ describe('formulaire Excel de la fiche visa', () => {
 
 		const other = await workbookBuffer({ Lots: [['N° lot', 'Montant HT'], ['1', 1000]] });
 		expect((await fileErrorOf(other, 'lots.xlsx')).regle).toBe('fiche.pasUneFiche');
+	});
+
+	it('fiche de la version 2026.1 (sans la colonne du cas d’exemption) : lue ; le cas demandé, la correction dit de recopier la fiche', async () => {
+		const json = validFiche();
+		Object.assign(json, { nature: 'services', ccag: 'CCAG-FCS', cpv: '90919200', procedure: 'appel d’offres ouvert' });
+		const earlier = await mutate(await filledWorkbook(json), (wb) => {
+			wb.getWorksheet('Fiche visa')!.getCell('B2').value = '2026.1';
+			const lots = wb.getWorksheet('Lots')!;
+			const column = T.lotColumns.casExemption;
+			for (let row = 1; row <= lots.rowCount; row++) lots.getCell(`${column}${row}`).value = null;
+		});
+		const raw = await readFicheVisaWorkbook(earlier, 'fiche.xlsx');
+		expect(raw.colonnesAbsentes).toEqual(['casExemption']);
+		const result = checkFiche(raw, settings);
+		expect(result.anomalies.map((a) => `${a.effet} ${a.regle}`)).toEqual(['À COMPLÉTER loiClimat.casExemption']);
+		expect(result.anomalies[0].correction).toContain('Cette fiche, d’une version antérieure du formulaire, n’a pas cette colonne : recopiez-la dans le formulaire vierge.');
+		// Au formulaire en vigueur, la colonne est là : la correction ne le dit pas.
+		const current = checkFiche(await readFicheVisaWorkbook(await filledWorkbook(json), 'fiche.xlsx'), settings);
+		expect(current.anomalies.map((a) => a.regle)).toEqual(['loiClimat.casExemption']);
+		expect(current.anomalies[0].correction).not.toContain('version antérieure');
+		// Une version plus ancienne reste refusée, et la colonne reste exigée à la version en vigueur.
+		const noColumn = await mutate(await filledWorkbook(json), (wb) => {
+			wb.getWorksheet('Lots')!.getCell(`${T.lotColumns.casExemption}${T.lotsHeaderRow}`).value = null;
+		});
+		expect((await fileErrorOf(noColumn)).regle).toBe('fiche.colonneManquante');
 	});
 
 	it('pas un xlsx, protégé par mot de passe, .xls, abîmé, vide, OpenDocument : une erreur française par cas, avec la correction', async () => {
@@ -374,8 +399,8 @@ describe('formulaire Excel de la fiche visa', () => {
 		expect(noteOf(lots.getCell('F5'))).toContain('[À COMPLÉTER]');
 		expect(noteOf(lots.getCell('A3'))).toBe('1, 2… ou « unique ».');
 		const parts = await xmlParts(annotated);
-		expect(parts['xl/comments2.xml'].match(/<comment /g)).toHaveLength(8 + 2);
-		expect(parts['xl/drawings/vmlDrawing2.vml'].match(/ObjectType="Note"/g)).toHaveLength(8 + 2);
+		expect(parts['xl/comments2.xml'].match(/<comment /g)).toHaveLength(9 + 2);
+		expect(parts['xl/drawings/vmlDrawing2.vml'].match(/ObjectType="Note"/g)).toHaveLength(9 + 2);
 		expect(parts['xl/worksheets/_rels/sheet2.xml.rels'].match(/<Relationship /g)).toHaveLength(2);
 	});
 

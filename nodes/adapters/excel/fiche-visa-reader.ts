@@ -7,7 +7,7 @@
  * (fusion, formule, valeur illisible) devient une anomalie située.
  */
 import type { FicheLotField, RawCell, RawFiche, RawFicheLot, ReadLimits, VisaAnomaly } from '../../core';
-import { FICHE_FIELDS, FICHE_LOT_FIELDS, VISA_RULES, quote } from '../../core';
+import { FICHE_FIELDS, FICHE_LOT_FIELDS, FICHE_VISA_EARLIER_VERSIONS, VISA_RULES, quote } from '../../core';
 import { columnLetter } from './ooxml';
 import { FICHE_VISA_TEMPLATE, ficheDefinedName, lotFieldForHeading } from './fiche-visa-template';
 import { fileError } from './workbook';
@@ -64,7 +64,8 @@ export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string, li
 	const versionSheet = await wb.sheet(versionRef.sheet);
 	const version = versionSheet?.cells.get(versionRef.address)?.value;
 	const versionText = version === undefined || version === null ? '' : String(version).trim();
-	if (versionText !== t.version) {
+	const earlier = FICHE_VISA_EARLIER_VERSIONS[versionText];
+	if (versionText !== t.version && earlier === undefined) {
 		throw fileError(
 			fileName,
 			versionText === ''
@@ -111,7 +112,7 @@ export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string, li
 		const champ = lotFieldForHeading(heading);
 		if (champ && !columns.has(champ)) columns.set(champ, letter);
 	}
-	const missing = FICHE_LOT_FIELDS.filter((f) => !columns.has(f.champ));
+	const missing = FICHE_LOT_FIELDS.filter((f) => !columns.has(f.champ) && !earlier?.includes(f.champ));
 	if (missing.length > 0) {
 		throw fileError(
 			fileName,
@@ -132,5 +133,6 @@ export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string, li
 		}
 		if (!empty) lots.push({ ligne: row, feuille: t.sheets.lots, champs: cells });
 	}
-	return { champs, lots, origine: `fichier « ${fileName} »`, observations };
+	const colonnesAbsentes = earlier?.filter((champ) => !columns.has(champ));
+	return { champs, lots, origine: `fichier « ${fileName} »`, observations, ...(colonnesAbsentes?.length ? { colonnesAbsentes } : {}) };
 }
