@@ -3,6 +3,8 @@
  * lecture (noms définis, lots), entrées fautives, copie annotée relue.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
 
 import { FICHE_VISA_TEMPLATE, annotateFicheVisa, annotatedFileName, buildFicheVisaForm, ficheDefinedName, readFicheVisaWorkbook } from '../../nodes/adapters';
@@ -191,9 +193,10 @@ describe('formulaire Excel de la fiche visa', () => {
 			for (let row = 1; row <= lots.rowCount; row++) lots.getCell(`${column}${row}`).value = null;
 		});
 		const raw = await readFicheVisaWorkbook(earlier, 'fiche.xlsx');
-		expect(raw.colonnesAbsentes).toEqual(['casExemption']);
+		expect(raw.versionAnterieure).toMatchObject({ version: '2026.1', champsAbsents: ['environnementCondition', 'environnementCritere'], colonnesAbsentes: ['casExemption'] });
 		const result = checkFiche(raw, settings);
-		expect(result.anomalies.map((a) => `${a.effet} ${a.regle}`)).toEqual(['À COMPLÉTER loiClimat.casExemption']);
+		// (Sa réponse sur l'environnement, effacée ici avec la mise en page du formulaire en vigueur, est à compléter.)
+		expect(result.anomalies.map((a) => `${a.effet} ${a.regle}`)).toEqual(['À COMPLÉTER loiClimat.casExemption', 'À COMPLÉTER environnement.formulaireAnterieur']);
 		expect(result.anomalies[0].correction).toContain('Cette fiche, d’une version antérieure du formulaire, n’a pas cette colonne : recopiez-la dans le formulaire vierge.');
 		// Au formulaire en vigueur, la colonne est là : la correction ne le dit pas.
 		const current = checkFiche(await readFicheVisaWorkbook(await filledWorkbook(json), 'fiche.xlsx'), settings);
@@ -204,6 +207,20 @@ describe('formulaire Excel de la fiche visa', () => {
 			wb.getWorksheet('Lots')!.getCell(`${T.lotColumns.casExemption}${T.lotsHeaderRow}`).value = null;
 		});
 		expect((await fileErrorOf(noColumn)).regle).toBe('fiche.colonneManquante');
+	});
+
+	it('fiches réelles de la version 2026.1 (une seule question sur l’environnement) : « oui » à préciser, « non » vaut pour la condition et le critère, à leur cellule', async () => {
+		const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '../fixtures/fiche-visa-2026.1', name));
+		const oui = await readFicheVisaWorkbook(fixture('fiche-visa-2026-TRX-014.xlsx'), 'fiche-visa-2026-TRX-014.xlsx');
+		expect(oui.versionAnterieure).toMatchObject({ version: '2026.1', colonnesAbsentes: ['casExemption'], environnement: { value: 'oui', feuille: 'Fiche visa' } });
+		const ouiChecked = checkFiche(oui, settings);
+		expect(ouiChecked.anomalies.map((a) => `${a.effet} ${a.regle}`)).toEqual(['À COMPLÉTER environnement.formulaireAnterieur']);
+		expect(ouiChecked.anomalies[0]).toMatchObject({ feuille: 'Fiche visa', cellule: oui.versionAnterieure!.environnement!.cellule });
+		expect(ouiChecked.anomalies[0].message).toContain('fiche de la version 2026.1 du formulaire : « Considération environnementale prévue » ne dit pas');
+		// Avant la date d'application de la loi Climat, la fiche est visée comme avant.
+		expect(checkFiche(oui, parseVisaSettings({ dateLoiClimat: '2027-01-01' })).decision).toBe('VISÉ');
+		const non = checkFiche(await readFicheVisaWorkbook(fixture('fiche-visa-2026-SRV-040.xlsx'), 'fiche-visa-2026-SRV-040.xlsx'), settings);
+		expect(non.anomalies.filter((a) => a.regle.startsWith('environnement.')).map((a) => `${a.effet} ${a.regle}`)).toEqual(['REFUSÉ environnement.conditionExecution', 'REFUSÉ environnement.critere']);
 	});
 
 	it('pas un xlsx, protégé par mot de passe, .xls, abîmé, vide, OpenDocument : une erreur française par cas, avec la correction', async () => {

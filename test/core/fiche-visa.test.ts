@@ -288,12 +288,33 @@ describe('fiche visa : contrôle', () => {
 		expect(rules(check(json))).not.toContain('À COMPLÉTER decp.incoherente');
 	});
 
-	it('environnement : absence non justifiée refusée, justifiée observée', () => {
+	it('environnement (loi Climat) : condition d’exécution (L2112-2) et critère (L2152-7) exigés, l’un ne remplace pas l’autre, une justification ne lève rien ; avant la date, absence justifiée observée', () => {
 		const json = validFiche();
-		Object.assign(json, { environnement: 'non', environnementDescription: '' });
-		expect(rules(check(json))).toEqual(['REFUSÉ environnement.absente']);
-		Object.assign(json, { environnementDescription: 'Prestation dématérialisée sans impact significatif' });
-		expect(rules(check(json))).toEqual(['observation environnement.justifiee']);
+		// Le critère seul : la condition d'exécution manque.
+		Object.assign(json, { environnementCondition: 'non', environnementCritere: 'oui' });
+		const criterionOnly = check(json);
+		expect(rules(criterionOnly)).toEqual(['REFUSÉ environnement.conditionExecution']);
+		expect(criterionOnly.anomalies[0]).toMatchObject({ champ: 'environnementCondition', message: 'aucune condition d’exécution environnementale : le critère d’attribution environnemental ne la remplace pas' });
+		// La condition seule : le critère manque.
+		Object.assign(json, { environnementCondition: 'oui', environnementCritere: 'non' });
+		expect(rules(check(json))).toEqual(['REFUSÉ environnement.critere']);
+		// Sans mise en concurrence (marché sans publicité sous le seuil de dispense), pas de critère à exiger.
+		Object.assign(json, { procedure: 'sans publicité', montantEstimeHT: 50000, nature: 'services', ccag: 'CCAG-FCS', cpv: '90919200', alloti: 'non', motifLotUnique: 'Un seul site', etudeFaisabilite: 'non', dateEtude: '' });
+		json.lots = [{ numero: 'unique', intitule: 'Nettoyage', montantHT: 50000, mecanisme: 'Aucune considération sociale', justificationAbsence: 'Prestation ponctuelle' }];
+		expect(rules(check(json)).filter((r) => r.includes('environnement'))).toEqual([]);
+		// Ni l'un ni l'autre, même justifiés : deux refus, la justification ne lève pas l'obligation.
+		const both = validFiche();
+		Object.assign(both, { environnementCondition: 'non', environnementCritere: 'non', environnementDescription: 'Prestation dématérialisée sans impact significatif' });
+		const refused = check(both);
+		expect(rules(refused)).toEqual(['REFUSÉ environnement.conditionExecution', 'REFUSÉ environnement.critere']);
+		expect(refused.anomalies[0].correction).toContain('La justification donnée ne lève pas l’obligation.');
+		// Avant la date d'application (paramètre) : l'absence justifiée est observée, sans justification à compléter.
+		expect(rules(check(both, { settings: { dateLoiClimat: '2027-01-01' } }))).toEqual(['observation environnement.justifiee']);
+		Object.assign(both, { environnementDescription: '' });
+		expect(rules(check(both, { settings: { dateLoiClimat: '2027-01-01' } }))).toEqual(['À COMPLÉTER environnement.absente']);
+		// Une seule des deux réponses « non » avant la date : rien à redire.
+		Object.assign(both, { environnementCritere: 'oui' });
+		expect(rules(check(both, { settings: { dateLoiClimat: '2027-01-01' } }))).toEqual([]);
 	});
 
 	it('allotissement : motif exigé et cohérence avec le nombre de lots', () => {

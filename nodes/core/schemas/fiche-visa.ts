@@ -26,11 +26,18 @@ import { amount, decimal, email, enumList, isoDate, optional, text, tolerantEnum
 /** Version du formulaire : une fiche d'une autre version est refusée avec un message clair. */
 export const FICHE_VISA_VERSION = '2026.2';
 /**
- * Versions antérieures encore lues, avec les colonnes de la feuille « Lots »
- * qu'elles n'avaient pas (2026.2 ajoute le cas d'exemption de l'article
- * L2112-2-1) : une fiche déjà remplie n'a pas à être recopiée.
+ * Versions antérieures encore lues, avec les champs et les colonnes de la
+ * feuille « Lots » qu'elles n'avaient pas (2026.2 ajoute le cas d'exemption de
+ * l'article L2112-2-1 et distingue la condition d'exécution et le critère
+ * environnementaux) : une fiche déjà remplie reste lue, et ce qu'elle ne dit
+ * pas n'est demandé que là où la loi l'exige.
  */
-export const FICHE_VISA_EARLIER_VERSIONS: Readonly<Record<string, readonly FicheLotField[]>> = { '2026.1': ['casExemption'] };
+export const FICHE_VISA_EARLIER_VERSIONS: Readonly<Record<string, { champs: readonly FicheField[]; colonnes: readonly FicheLotField[] }>> = {
+	// 2026.1 demandait « Considération environnementale prévue » (condition d'exécution ou critère) d'une seule réponse.
+	'2026.1': { champs: ['environnementCondition', 'environnementCritere'], colonnes: ['casExemption'] },
+};
+/** Nom, dans les versions antérieures, de la question unique sur l'environnement. */
+export const EARLIER_ENVIRONMENT_FIELD = 'environnement';
 
 export const PROCEDURES = {
 	sansPublicite: {
@@ -238,8 +245,9 @@ export const FicheVisaFieldsSchema = z.object({
 	penaliteParHeure: field(optional(amount()), { libelle: 'Pénalité par heure non réalisée (€ HT)', rubrique: SOCIAL, saisie: 'montant', aide: 'Par exemple 60 € HT (un CCAP public).' }),
 	considerationsDecp: field(enumList(DECP_VALUES, 'une valeur DECP'), { libelle: 'Considération sociale déclarée (DECP)', rubrique: SOCIAL, saisie: 'liste', liste: 'decp', plusieurs: true, aide: 'Valeur « considerationsSociales » des données essentielles ; plusieurs valeurs séparées par des virgules.', synonymes: ['considerationsSociales', 'considération sociale DECP', 'DECP'] }),
 
-	environnement: field(yesNo(), { libelle: 'Considération environnementale prévue', rubrique: ENV, saisie: 'ouiNon', liste: 'ouiNon', aide: 'Condition d\u2019exécution ou critère (loi Climat et résilience, art. 35).' }),
-	environnementDescription: field(optional(text({ max: 1000 })), { libelle: 'Description ou justification de l\u2019absence', rubrique: ENV, saisie: 'texteLong', aide: 'Ce qui est prévu, ou pourquoi rien ne l\u2019est.' }),
+	environnementCondition: field(yesNo(), { libelle: 'Condition d\u2019exécution environnementale (L2112-2)', rubrique: ENV, saisie: 'ouiNon', liste: 'ouiNon', aide: 'Les conditions d\u2019exécution prennent en compte l\u2019environnement (loi Climat et résilience, art. 35) ; un critère d\u2019attribution ne les remplace pas.' }),
+	environnementCritere: field(yesNo(), { libelle: 'Critère environnemental d\u2019attribution (L2152-7)', rubrique: ENV, saisie: 'ouiNon', liste: 'ouiNon', aide: 'Au moins un critère prend en compte les caractéristiques environnementales de l\u2019offre (loi Climat et résilience, art. 35).' }),
+	environnementDescription: field(optional(text({ max: 1000 })), { libelle: 'Description, ou justification de l\u2019absence', rubrique: ENV, saisie: 'texteLong', aide: 'La condition et le critère prévus, ou pourquoi rien ne l\u2019est.' }),
 
 	redacteur: field(text({ max: 200 }), { libelle: 'Fiche rédigée par', rubrique: VISA, saisie: 'texte', aide: 'Nom et fonction.' }),
 });
