@@ -14,7 +14,7 @@
 import { z } from 'zod/v4';
 
 import type { Anomaly } from './anomalies';
-import { AnomalyError, parseJsonParameter } from './anomalies';
+import { AnomalyError, parseJsonParameter, uncapitalize } from './anomalies';
 import { frenchShortDate } from './calendar';
 import { DECP_CONSIDERATIONS, MECHANISMS } from './feasibility';
 import type { DecpConsideration, Mechanism } from './feasibility';
@@ -622,7 +622,6 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 	 * l'absence est motivée, une fois la loi Climat applicable : l'exemption
 	 * n'existe que dans un cas de l'article L2112-2-1, que la fiche nomme.
 	 */
-	const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
 	const exemption = (lot: CheckedLot, index: number, retained: string): void => {
 		const where = lotWhereAt(index);
 		if (lot.casExemption) {
@@ -630,7 +629,7 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 				'loiClimat.exemption',
 				`lots[${index}].casExemption`,
 				'cas d\u2019exemption (L2112-2-1)',
-				`marché au-delà du seuil européen, ${retained} sans condition d\u2019exécution sociale : exemption de l\u2019article L2112-2-1 (${lowerFirst(SOCIAL_EXEMPTIONS[lot.casExemption].libelle.replace(/ \(.*\)$/, ''))}), motifs consignés`,
+				`marché au-delà du seuil européen, ${retained} sans condition d\u2019exécution sociale : exemption de l\u2019article L2112-2-1 (${uncapitalize(SOCIAL_EXEMPTIONS[lot.casExemption].libelle.replace(/ \(.*\)$/, ''))}), motifs consignés`,
 				'Reprenez le cas d\u2019exemption et ses motifs dans les documents de la consultation (rapport de présentation) : l\u2019article L2112-2-1 demande que l\u2019acheteur les consigne.',
 				{ ...c.lotAt(index, 'casExemption'), ou: where },
 			);

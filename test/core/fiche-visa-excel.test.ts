@@ -220,7 +220,7 @@ describe('formulaire Excel de la fiche visa', () => {
 		// Avant la date d'application de la loi Climat, la fiche est visée comme avant.
 		expect(checkFiche(oui, parseVisaSettings({ dateLoiClimat: '2027-01-01' })).decision).toBe('VISÉ');
 		const non = checkFiche(await readFicheVisaWorkbook(fixture('fiche-visa-2026-SRV-040.xlsx'), 'fiche-visa-2026-SRV-040.xlsx'), settings);
-		expect(non.anomalies.filter((a) => a.regle.startsWith('environnement.')).map((a) => `${a.effet} ${a.regle}`)).toEqual(['REFUSÉ environnement.conditionExecution', 'REFUSÉ environnement.critere']);
+		expect(non.anomalies.filter((a) => a.regle?.startsWith('environnement.')).map((a) => `${a.effet} ${a.regle}`)).toEqual(['REFUSÉ environnement.conditionExecution', 'REFUSÉ environnement.critere']);
 	});
 
 	it('pas un xlsx, protégé par mot de passe, .xls, abîmé, vide, OpenDocument : une erreur française par cas, avec la correction', async () => {

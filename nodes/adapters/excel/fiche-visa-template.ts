@@ -148,7 +148,7 @@ const INSTRUCTIONS = [
 	'5. N\u2019ajoutez, ne supprimez ni ne renommez de feuille ou de colonne, ne fusionnez pas de cellules de saisie : la fiche est lue automatiquement.',
 	'6. Envoyez le fichier au service des marchés. Vous recevez la décision (VISÉ, À COMPLÉTER ou REFUSÉ) et une copie annotée : cellules en cause surlignées et commentées, feuille « Anomalies ». Votre fichier n\u2019est jamais modifié.',
 	'',
-	`Modèle de fiche visa, version ${FICHE_VISA_VERSION}. Une fiche d\u2019une autre version est refusée (sauf la version 2026.1, lue sans le cas d\u2019exemption) : recopiez alors vos saisies dans un formulaire vierge.`,
+	`Modèle de fiche visa, version ${FICHE_VISA_VERSION}. Une fiche de la version 2026.1 reste lue (ce qui lui manque est demandé là où la loi l\u2019exige) ; une fiche d\u2019une autre version est refusée : recopiez alors vos saisies dans un formulaire vierge.`,
 ];
 
 /** Construit le formulaire vierge (version courante du modèle). */
