@@ -33,6 +33,7 @@ export * from './read-limits';
 export * from './reminders';
 export * from './report-acknowledgement';
 export * from './report-intake';
+export * from './report-intake-input';
 export * from './sectors';
 export * from './study-summary';
 export * from './territories';
