@@ -4,6 +4,7 @@
  */
 export * from './anomalies';
 export * from './bilan';
+export * from './bilan-inputs';
 export * from './calendar';
 export * from './retention';
 export * from './calibration';

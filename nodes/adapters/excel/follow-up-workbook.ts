@@ -6,7 +6,7 @@
  * sans être gardée. Utilisé par les nœuds et par le banc (mêmes chemins).
  */
 
-import type { Anomaly, BilanAccumulator, ReadLimits, RegisterIndex } from '../../core';
+import type { BilanAccumulator, ReadLimits, RegisterIndex } from '../../core';
 import {
 	AnomalyError,
 	CLAUSE_READER,
@@ -14,7 +14,7 @@ import {
 	PENALTY_READER,
 	REPORT_LINE_READER,
 	clauseKey,
-	duplicateAnomaly,
+	duplicateClause,
 	rowReader,
 } from '../../core';
 import type { RegisterAppendPlan } from './register-append';
@@ -29,18 +29,6 @@ export const FOLLOW_UP_SHEETS = {
 	marches: ['Marchés', 'Marches', 'Marchés notifiés'],
 	penalites: ['Pénalités', 'Penalites'],
 };
-
-/** Clause en double dans le registre (même marché, même lot) : où est l'autre. */
-export function duplicateClause(clause: { marche: string; lot: string }, where: string, firstWhere: string): Anomaly {
-	return duplicateAnomaly(
-		`clause du marché ${clause.marche}, lot ${clause.lot}`,
-		where,
-		firstWhere,
-		'Chaque couple marché-lot ne doit figurer qu\u2019une fois dans le registre : supprimez ou corrigez le doublon (seule la première ligne est comptée).',
-		'clause.doublon',
-		'marche',
-	);
-}
 
 function registerSheet(onRow: StreamSheetSpec['onRow']): StreamSheetSpec {
 	return { names: FOLLOW_UP_SHEETS.registre, keys: CLAUSE_READER.keys, labels: CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow };
