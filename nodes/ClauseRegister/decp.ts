@@ -14,9 +14,13 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Register } from '../adapters';
-import type { DecpComplement, DecpDefaults, DecpMarche, LotRecord, MarketRecord, RegisterClause } from '../core';
+import type { DecpComplement, DecpDefaults, DecpMarche } from '../core';
 import {
 	AnomalyError,
+	readDecpMarche,
+	storedClause,
+	storedFields,
+	storedLot,
 	DECP_PARAMETER_LABELS,
 	DecpDefaultsSchema,
 	DecpExportParametersSchema,
@@ -90,14 +94,14 @@ export function exportDecp(ctx: IExecuteFunctions, register: Register): Promise<
 		);
 		const complementOf = new Map<string, DecpComplement>(complements.map((c) => [clauseKey({ marche: c.marche, lot: c.lot ?? 'unique' }), c]));
 
-		const stored = new Map((await register.list('decp')).map((r) => [r.key, r.data as DecpMarche]));
-		const lots = new Map((await register.list('lot')).map((r) => [r.key, r.data as LotRecord]));
+		const stored = new Map((await register.list('decp')).map((r) => [r.key, readDecpMarche(r.data, `fiche « decp » ${r.key} du registre des clauses`)]));
+		const lots = new Map((await register.list('lot')).map((r) => [r.key, storedLot(r)]));
 		const marches: DecpMarche[] = [];
 		const anomalies: AnomalyError['anomalies'] = [];
 		const covered = new Set<string>();
 		let fromClauses = 0;
 		for (const record of await register.list('clause')) {
-			const clause = record.data as RegisterClause;
+			const clause = storedClause(record);
 			// Les marchés notifiés seulement, d'un autre acheteur (données importées) exclus.
 			if (clause.dateNotification === undefined) continue;
 			if (p.acheteur !== undefined && !sameName(clause.acheteur, p.acheteur)) continue;
@@ -176,7 +180,7 @@ export function importDecp(ctx: IExecuteFunctions, register: Register): Promise<
 		const lines: IDataObject[] = [];
 		let autresAcheteurs = 0;
 		const counts = { repris: 0, inchanges: 0, refuses: 0 };
-		const known = [...(await register.list('lot')).map((r) => r.data as LotRecord), ...(await register.list('clause')).map((r) => r.data as RegisterClause)];
+		const known = [...(await register.list('lot')).map((r) => storedLot(r)), ...(await register.list('clause')).map((r) => storedClause(r))];
 		const keyOf = decpKeyIndex(known.map((k) => ({ marche: k.marche, lot: k.lot })));
 		await register.transaction(async (tx) => {
 			const seen = new Map<string, number>();
@@ -206,7 +210,7 @@ export function importDecp(ctx: IExecuteFunctions, register: Register): Promise<
 				if (!target.linked) {
 					// Marché inconnu du registre : sa fiche « marché » est créée ou complétée, jamais écrasée.
 					const mKey = registerMarketKey(target.marche);
-					const current = (await tx.get('marche', mKey))?.data as (MarketRecord & Record<string, unknown>) | undefined;
+					const current = storedFields(await tx.get('marche', mKey));
 					const initial: Record<string, unknown> = { marche: target.marche, objet: marche.objet, montantHT: marche.montant, dateNotification: marche.dateNotification, lots: ['unique'] };
 					await tx.put('marche', mKey, { ...initial, ...(current ?? {}) }, source);
 				}

@@ -23,6 +23,8 @@ import { FOLLOW_UP_SHEETS, assertCompleteWorkbook, locate, streamTables } from '
 import type { BilanMarket, BilanPenalty, ClauseRecord, PenaltyHistoryEntry, ReadResult, RegisterClause, ReportLine } from '../core';
 import {
 	AnomalyError,
+	storedClause,
+	storedFields,
 	CLAUSE_READER,
 	NOTIFICATION_LABELS,
 	PENALTY_FIELDS_READER,
@@ -233,7 +235,7 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 			}
 			seen.set(key, entry.row.row);
 			const current = await tx.get('clause', key);
-			const result = await tx.put('clause', key, mergeImportedClause(current?.data as RegisterClause | undefined, clause), source);
+			const result = await tx.put('clause', key, mergeImportedClause(current ? storedClause(current) : undefined, clause), source);
 			if (writeState(result) === 'inchangé') counts.clauses.inchangees++;
 			else counts.clauses.reprises++;
 		}
@@ -292,7 +294,7 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 				cleEnvoi: `${fileName}, feuille « ${entry.row.sheet} », ligne ${entry.row.row}`,
 			});
 			const current = await tx.get('penalite', key);
-			const result = await tx.put('penalite', key, current ? { ...(current.data as object), ...step } : record, source);
+			const result = await tx.put('penalite', key, current ? { ...storedFields(current), ...step } : record, source);
 			if (writeState(result) === 'inchangé') counts.penalites.inchangees++;
 			else counts.penalites.reprises++;
 		}
@@ -314,7 +316,7 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 			const market = entry.result.value;
 			const key = registerMarketKey(market.marche);
 			const current = await tx.get('marche', key);
-			const result = await tx.put('marche', key, { ...((current?.data as object | undefined) ?? {}), ...market }, source);
+			const result = await tx.put('marche', key, { ...storedFields(current), ...market }, source);
 			if (writeState(result) === 'inchangé') counts.marches.inchanges++;
 			else counts.marches.repris++;
 		}
