@@ -44,7 +44,7 @@ import {
 } from '../core';
 import type { ItemResult } from './items';
 import { eachItem } from './items';
-import { asJsonList } from '../shared/parameters';
+import { asJsonList, collectionParameter } from '../shared/parameters';
 
 const value = (ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = '') => ctx.getNodeParameter(name, itemIndex, fallback);
 
@@ -88,7 +88,7 @@ export function exportDecp(ctx: IExecuteFunctions, register: Register): Promise<
 			},
 			DECP_PARAMETER_LABELS,
 		);
-		const defaults = defaultsOf((value(ctx, 'valeursParDefaut', itemIndex, {}) ?? {}) as IDataObject);
+		const defaults = defaultsOf(collectionParameter(ctx, 'valeursParDefaut', itemIndex));
 		const complements = readDecpComplements(
 			parseJsonParameter(value(ctx, 'complements', itemIndex, '[]'), 'complements', 'compléments par marché', '[{ "marche": "2026-TRX-014", "lot": "1", "codeCPV": "45210000", "offresRecues": 4 }]'),
 		);

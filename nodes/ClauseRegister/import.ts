@@ -15,7 +15,7 @@
  * clause ; la feuille « Pénalités » (avis déjà faits) devient les étapes de
  * pénalité du registre, pour que la procédure reprenne où elle en était.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Register, TableRow } from '../adapters';
@@ -44,6 +44,7 @@ import {
 	registerMarketKey,
 	writeState,
 } from '../core';
+import { asJson, textParameter } from '../shared/parameters';
 import type { ItemResult } from './items';
 import { eachItem } from './items';
 
@@ -328,7 +329,7 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 export function importWorkbook(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
 	const node = ctx.getNode();
 	return eachItem(ctx, async (item, itemIndex) => {
-		const property = ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
+		const property = textParameter(ctx, 'binaryPropertyName', itemIndex, 'data');
 		const binary = item.binary?.[property];
 		if (!binary) {
 			throw new NodeOperationError(node, `Élément ${itemIndex + 1} : aucun fichier dans le champ binaire « ${property} »`, {
@@ -354,7 +355,7 @@ export function importWorkbook(ctx: IExecuteFunctions, register: Register): Prom
 				},
 			},
 		];
-		for (const r of refused) out.push({ json: { resultat: 'refusée', fichier: fileName, feuille: r.feuille, ligne: r.ligne, motif: r.motif, donnees: r.donnees as IDataObject } });
+		for (const r of refused) out.push({ json: { resultat: 'refusée', fichier: fileName, feuille: r.feuille, ligne: r.ligne, motif: r.motif, donnees: asJson(r.donnees) } });
 		return out;
 	});
 }

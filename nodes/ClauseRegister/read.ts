@@ -50,6 +50,7 @@ export function clauseHistory(ctx: IExecuteFunctions, register: Register): Promi
 					lot,
 					versionEnVigueur: current.version,
 					archivee: current.archived,
+					// Conversions imposées par les types de n8n : les données d'une version et le détail d'une écriture sont du JSON relu tel quel, de forme libre (toute nature de fiche), qu'IDataObject ne sait pas décrire comme `unknown`.
 					versions: versions.map((v) => ({ version: v.version, archivee: v.archived, enregistreeLe: v.recordedAt, source: v.source ?? null, donnees: v.data as IDataObject })),
 					historique: history.map((h) => ({ le: h.at, action: h.action, detail: (h.detail ?? null) as IDataObject | null, execution: h.execution ?? null })),
 				},
