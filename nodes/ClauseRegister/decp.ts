@@ -11,7 +11,6 @@
  * marché déjà connu n'est que complétée.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import type { Register } from '../adapters';
 import type { DecpComplement, DecpDefaults, DecpMarche } from '../core';
@@ -44,7 +43,7 @@ import {
 } from '../core';
 import type { ItemResult } from './items';
 import { eachItem } from './items';
-import { asJsonList, collectionParameter } from '../shared/parameters';
+import { asJsonList, collectionParameter, inputFile } from '../shared/parameters';
 
 const value = (ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = '') => ctx.getNodeParameter(name, itemIndex, fallback);
 
@@ -159,20 +158,13 @@ export function exportDecp(ctx: IExecuteFunctions, register: Register): Promise<
 }
 
 export function importDecp(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
-	const node = ctx.getNode();
 	return eachItem(ctx, async (item, itemIndex) => {
 		const p = parseSettings(
 			DecpImportParametersSchema,
 			{ acheteurSiret: value(ctx, 'acheteurSiret', itemIndex), binaryPropertyName: value(ctx, 'binaryPropertyName', itemIndex, 'data') },
 			DECP_PARAMETER_LABELS,
 		);
-		const binary = item.binary?.[p.binaryPropertyName];
-		if (!binary) {
-			throw new NodeOperationError(node, `Élément ${itemIndex + 1} : aucun fichier dans le champ binaire « ${p.binaryPropertyName} »`, {
-				itemIndex,
-				description: 'Indiquez le champ binaire qui porte le fichier JSON des données essentielles, par exemple « data » après « Read/Write Files from Disk » ou « HTTP Request ».',
-			});
-		}
+		const binary = inputFile(ctx, item, itemIndex, p.binaryPropertyName, 'le fichier JSON des données essentielles', '« Read/Write Files from Disk » ou « HTTP Request »');
 		const fileName = binary.fileName ?? `élément ${itemIndex + 1}`;
 		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, p.binaryPropertyName);
 		const read = readDecpFile(buffer.toString('utf8'), fileName);

@@ -30,6 +30,15 @@ export const FOLLOW_UP_SHEETS = {
 	penalites: ['Pénalités', 'Penalites'],
 };
 
+/** Feuille « Marchés » : tous les marchés de la collectivité, avec et sans clause (le dénominateur des parts du bilan). */
+export const MARKETS_SHEET: Omit<StreamSheetSpec, 'onRow'> = {
+	names: FOLLOW_UP_SHEETS.marches,
+	keys: MARKET_READER.keys,
+	labels: MARKET_READER.labels,
+	required: ['marche'],
+	mandatory: false,
+};
+
 function registerSheet(onRow: StreamSheetSpec['onRow']): StreamSheetSpec {
 	return { names: FOLLOW_UP_SHEETS.registre, keys: CLAUSE_READER.keys, labels: CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow };
 }
@@ -70,11 +79,7 @@ export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: 
 			else note(locate(read.error, row));
 		}),
 		marches: {
-			names: FOLLOW_UP_SHEETS.marches,
-			keys: MARKET_READER.keys,
-			labels: MARKET_READER.labels,
-			required: ['marche'],
-			mandatory: false,
+			...MARKETS_SHEET,
 			onRow: (row) => {
 				if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
 				const read = readMarket(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);
