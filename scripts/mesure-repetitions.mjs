@@ -5,7 +5,7 @@
 // (accolades seules, `return;`…) ne comptent pas. Une paire de blocs est
 // comptée une fois, prolongée tant que les lignes suivantes se répètent aussi ;
 // « ossature » : bloc fait surtout des clés d'une description de nœud
-// (displayName, name, type, default…). Usage : node scripts/mesure-repetitions.mjs [--liste]
+// (displayName, name, type, default…). Usage : node scripts/mesure-repetitions.mjs [--large] [--liste]
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -15,6 +15,8 @@ const ts = createRequire(import.meta.url)('typescript');
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const nodesDir = path.join(root, 'nodes');
 const WINDOW = 6;
+/** --large : tous les identifiants remplacés par « I », sans exiger un renommage cohérent. */
+const LOOSE = process.argv.includes('--large');
 
 function tsFiles(dir) {
 	return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -101,6 +103,7 @@ function windowKey(lines) {
 				.map((t) => {
 					tokens++;
 					if (!t.startsWith('#')) return t;
+					if (LOOSE) return 'I';
 					if (!names.has(t)) names.set(t, `I${names.size + 1}`);
 					return names.get(t);
 				})
