@@ -204,7 +204,8 @@ export function marketWithLot(current: StoredMarket | undefined, lot: LotRecord,
 	const faisabilite = objectOf(json.faisabilite);
 	const montantMarche = typeof faisabilite?.montantMarcheHT === 'number' ? faisabilite.montantMarcheHT : current?.montantHT;
 	const lots = [...new Set([...(current?.lots ?? []), lot.lot])].sort((a, b) => a.localeCompare(b, 'fr', { numeric: true }));
-	const out: MarketRecord = { marche: lot.marche, lots };
+	// Les champs que ce code ne connaît pas (feuille « Marchés », version plus récente) sont gardés.
+	const out: MarketRecord = { ...current, marche: lot.marche, lots };
 	const objet = lot.objet ?? current?.objet;
 	const nature = lot.nature ?? current?.nature;
 	if (objet !== undefined) out.objet = objet;

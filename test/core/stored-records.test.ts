@@ -53,9 +53,9 @@ describe('fiches relues au registre', () => {
 		expect(storedLot(undefined)).toBeUndefined();
 	});
 
-	it('marché sans liste de lots (repris de la feuille « Marchés ») : lu, complété du lot étudié', () => {
+	it('marché sans liste de lots (repris de la feuille « Marchés ») : lu, complété du lot étudié, ses autres champs gardés', () => {
 		const market = storedMarket({ kind: 'marche', key: 'm1', data: { marche: 'M-1', objet: 'Voirie', dateNotification: '2026-01-05' } });
-		expect(marketWithLot(market, { marche: 'M-1', lot: '2' }, {})).toEqual({ marche: 'M-1', lots: ['2'], objet: 'Voirie' });
+		expect(marketWithLot(market, { marche: 'M-1', lot: '2' }, {})).toEqual({ marche: 'M-1', lots: ['2'], objet: 'Voirie', dateNotification: '2026-01-05' });
 	});
 
 	it('une clause aux heures relevées par une option reste lisible, la borne par défaut rétablie', () => {
