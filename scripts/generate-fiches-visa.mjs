@@ -74,7 +74,8 @@ function baseFiche(marche, extra) {
 			penalitesCcap: true,
 			penaliteParHeure: 60,
 			considerationsDecp: lib.expectedDecp(lotsOfMarket.map((l) => ({ mecanismes: [l.mecanisme, l.mecanismeComplementaire].filter(Boolean) }))),
-			environnement: true,
+			environnementCondition: true,
+			environnementCritere: true,
 			environnementDescription: 'Condition d’exécution : réduction et tri des déchets ; critère environnemental de 10 %',
 			...extra,
 		},
@@ -97,7 +98,8 @@ const lycee = baseFiche('2026-TRX-014', {
 });
 
 // 2. À COMPLÉTER : la propreté de l'hôtel de Région — montant et dates saisis en texte ou en numéro de série
-//    (lus sans erreur), mais heures du lot 1 oubliées, publics éligibles non repris au CCAP, pénalités non renseignées.
+//    (lus sans erreur), mais heures du lot 1 oubliées, publics éligibles non repris au CCAP, pénalités non renseignées,
+//    et une clause que l'étude ne recommande plus.
 const proprete = baseFiche('2026-SRV-031', {
 	servicePrescripteur: 'Direction du patrimoine – moyens généraux',
 	emailService: 'moyens-generaux@region-val-argent.example.test',
@@ -116,6 +118,9 @@ const proprete = baseFiche('2026-SRV-031', {
 });
 proprete.champs.montantEstimeHT = `${new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 2 }).format(proprete.champs.montantEstimeHT).replace(/\u202f/g, ' ')} €`;
 proprete.lots[0].heures = undefined;
+// La vitrerie garde la clause en heures d'un premier calibrage (128 h), que l'étude, sous le plancher de la
+// propreté, ne recommande plus : l'écart avec l'étude est signalé.
+proprete.lots[1] = { ...proprete.lots[1], mecanisme: 'clauseExecution', mecanismeComplementaire: 'critereAttribution', heures: 128, justificationAbsence: undefined };
 
 // 3. REFUSÉ : les espaces verts en zone blanche — clause en heures sans facilitateur, aucune considération environnementale.
 const espacesVerts = baseFiche('2026-SRV-040', {
@@ -128,7 +133,8 @@ const espacesVerts = baseFiche('2026-SRV-040', {
 	procedure: 'procedureAdaptee',
 	motifLotUnique: 'Prestation unique sur un seul site',
 	considerationsDecp: ['Clause sociale'],
-	environnement: false,
+	environnementCondition: false,
+	environnementCritere: false,
 	environnementDescription: '',
 	redacteur: 'Anne Petit, gestionnaire du lycée',
 });

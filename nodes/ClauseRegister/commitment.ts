@@ -6,9 +6,10 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { Register } from '../adapters';
-import type { CommitmentRecord, LotRecord } from '../core';
+import type { CommitmentRecord } from '../core';
 import {
 	AnomalyError,
+	storedLot,
 	COMMITMENT_LABELS,
 	CommitmentDeclarationSchema,
 	CommitmentProofInputSchema,
@@ -42,7 +43,7 @@ export function declareCommitments(ctx: IExecuteFunctions, register: Register): 
 			const clause = await tx.get('clause', cKey);
 			if (!lot && !clause) throw unknownLot(declaration.marche, declaration.lot, where);
 			const current = await tx.get('engagement', key);
-			const record = declareCommitment(current ? CommitmentRecordSchema.parse(current.data) : undefined, declaration, commitmentOrigin(lot?.data as LotRecord | undefined));
+			const record = declareCommitment(current ? CommitmentRecordSchema.parse(current.data) : undefined, declaration, commitmentOrigin(storedLot(lot)));
 			const written = await tx.put('engagement', key, record, current ? 'déclaration modifiée' : record.origine);
 			return { written, record };
 		});

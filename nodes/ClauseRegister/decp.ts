@@ -11,12 +11,15 @@
  * marché déjà connu n'est que complétée.
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import type { Register } from '../adapters';
-import type { DecpComplement, DecpDefaults, DecpMarche, LotRecord, MarketRecord, RegisterClause } from '../core';
+import type { DecpComplement, DecpDefaults, DecpMarche } from '../core';
 import {
 	AnomalyError,
+	readDecpMarche,
+	storedClause,
+	storedFields,
+	storedLot,
 	DECP_PARAMETER_LABELS,
 	DecpDefaultsSchema,
 	DecpExportParametersSchema,
@@ -40,7 +43,7 @@ import {
 } from '../core';
 import type { ItemResult } from './items';
 import { eachItem } from './items';
-import { asJsonList } from '../shared/parameters';
+import { asJsonList, collectionParameter, inputFile } from '../shared/parameters';
 
 const value = (ctx: IExecuteFunctions, name: string, itemIndex: number, fallback: unknown = '') => ctx.getNodeParameter(name, itemIndex, fallback);
 
@@ -84,20 +87,20 @@ export function exportDecp(ctx: IExecuteFunctions, register: Register): Promise<
 			},
 			DECP_PARAMETER_LABELS,
 		);
-		const defaults = defaultsOf((value(ctx, 'valeursParDefaut', itemIndex, {}) ?? {}) as IDataObject);
+		const defaults = defaultsOf(collectionParameter(ctx, 'valeursParDefaut', itemIndex));
 		const complements = readDecpComplements(
 			parseJsonParameter(value(ctx, 'complements', itemIndex, '[]'), 'complements', 'compléments par marché', '[{ "marche": "2026-TRX-014", "lot": "1", "codeCPV": "45210000", "offresRecues": 4 }]'),
 		);
 		const complementOf = new Map<string, DecpComplement>(complements.map((c) => [clauseKey({ marche: c.marche, lot: c.lot ?? 'unique' }), c]));
 
-		const stored = new Map((await register.list('decp')).map((r) => [r.key, r.data as DecpMarche]));
-		const lots = new Map((await register.list('lot')).map((r) => [r.key, r.data as LotRecord]));
+		const stored = new Map((await register.list('decp')).map((r) => [r.key, readDecpMarche(r.data, `fiche « decp » ${r.key} du registre des clauses`)]));
+		const lots = new Map((await register.list('lot')).map((r) => [r.key, storedLot(r)]));
 		const marches: DecpMarche[] = [];
 		const anomalies: AnomalyError['anomalies'] = [];
 		const covered = new Set<string>();
 		let fromClauses = 0;
 		for (const record of await register.list('clause')) {
-			const clause = record.data as RegisterClause;
+			const clause = storedClause(record);
 			// Les marchés notifiés seulement, d'un autre acheteur (données importées) exclus.
 			if (clause.dateNotification === undefined) continue;
 			if (p.acheteur !== undefined && !sameName(clause.acheteur, p.acheteur)) continue;
@@ -155,20 +158,13 @@ export function exportDecp(ctx: IExecuteFunctions, register: Register): Promise<
 }
 
 export function importDecp(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
-	const node = ctx.getNode();
 	return eachItem(ctx, async (item, itemIndex) => {
 		const p = parseSettings(
 			DecpImportParametersSchema,
 			{ acheteurSiret: value(ctx, 'acheteurSiret', itemIndex), binaryPropertyName: value(ctx, 'binaryPropertyName', itemIndex, 'data') },
 			DECP_PARAMETER_LABELS,
 		);
-		const binary = item.binary?.[p.binaryPropertyName];
-		if (!binary) {
-			throw new NodeOperationError(node, `Élément ${itemIndex + 1} : aucun fichier dans le champ binaire « ${p.binaryPropertyName} »`, {
-				itemIndex,
-				description: 'Indiquez le champ binaire qui porte le fichier JSON des données essentielles, par exemple « data » après « Read/Write Files from Disk » ou « HTTP Request ».',
-			});
-		}
+		const binary = inputFile(ctx, item, itemIndex, p.binaryPropertyName, 'le fichier JSON des données essentielles', '« Read/Write Files from Disk » ou « HTTP Request »');
 		const fileName = binary.fileName ?? `élément ${itemIndex + 1}`;
 		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, p.binaryPropertyName);
 		const read = readDecpFile(buffer.toString('utf8'), fileName);
@@ -176,7 +172,7 @@ export function importDecp(ctx: IExecuteFunctions, register: Register): Promise<
 		const lines: IDataObject[] = [];
 		let autresAcheteurs = 0;
 		const counts = { repris: 0, inchanges: 0, refuses: 0 };
-		const known = [...(await register.list('lot')).map((r) => r.data as LotRecord), ...(await register.list('clause')).map((r) => r.data as RegisterClause)];
+		const known = [...(await register.list('lot')).map((r) => storedLot(r)), ...(await register.list('clause')).map((r) => storedClause(r))];
 		const keyOf = decpKeyIndex(known.map((k) => ({ marche: k.marche, lot: k.lot })));
 		await register.transaction(async (tx) => {
 			const seen = new Map<string, number>();
@@ -206,7 +202,7 @@ export function importDecp(ctx: IExecuteFunctions, register: Register): Promise<
 				if (!target.linked) {
 					// Marché inconnu du registre : sa fiche « marché » est créée ou complétée, jamais écrasée.
 					const mKey = registerMarketKey(target.marche);
-					const current = (await tx.get('marche', mKey))?.data as (MarketRecord & Record<string, unknown>) | undefined;
+					const current = storedFields(await tx.get('marche', mKey));
 					const initial: Record<string, unknown> = { marche: target.marche, objet: marche.objet, montantHT: marche.montant, dateNotification: marche.dateNotification, lots: ['unique'] };
 					await tx.put('marche', mKey, { ...initial, ...(current ?? {}) }, source);
 				}

@@ -3,8 +3,8 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { Register } from '../adapters';
 import { buildRegisterExport } from '../adapters';
-import type { RegisterClause, ReportLine } from '../core';
-import { AnomalyError, fileNamePart, sameName } from '../core';
+import type { StoredReportLine } from '../core';
+import { AnomalyError, fileNamePart, sameName, storedClause, storedReportLine } from '../core';
 import type { ItemResult } from './items';
 import { eachItem } from './items';
 import { exportParameters } from './parameters';
@@ -14,7 +14,7 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 export function exportRegister(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
 	return eachItem(ctx, async (_item, itemIndex) => {
 		const p = exportParameters(ctx, itemIndex);
-		const clauses = (await register.list('clause')).map((r) => ({ key: r.key, clause: r.data as RegisterClause }));
+		const clauses = (await register.list('clause')).map((r) => ({ key: r.key, clause: storedClause(r) }));
 		// Un groupe par facilitateur (ou acheteur), sous le nom écrit dans la première de ses clauses.
 		const groups = new Map<string, { nom: string; clauses: typeof clauses }>();
 		for (const entry of clauses) {
@@ -40,8 +40,8 @@ export function exportRegister(ctx: IExecuteFunctions, register: Register): Prom
 		}
 		const out: ItemResult[] = [];
 		for (const [id, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-			const lines: ReportLine[] = [];
-			for (const { key } of group.clauses) for (const line of await register.reportLines({ clauseKey: key })) lines.push(line.data as ReportLine);
+			const lines: StoredReportLine[] = [];
+			for (const { key } of group.clauses) for (const line of await register.reportLines({ clauseKey: key })) lines.push(storedReportLine({ kind: 'relevé', key: `${line.clauseKey}|${line.month}|v${line.version}`, data: line.data }));
 			const buffer = await buildRegisterExport({
 				destinataire: { role: p.par, nom: group.nom },
 				date: p.dateExport,

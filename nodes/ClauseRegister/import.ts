@@ -15,14 +15,15 @@
  * clause ; la feuille « Pénalités » (avis déjà faits) devient les étapes de
  * pénalité du registre, pour que la procédure reprenne où elle en était.
  */
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { Register, TableRow } from '../adapters';
-import { FOLLOW_UP_SHEETS, assertCompleteWorkbook, locate, streamTables } from '../adapters';
+import { FOLLOW_UP_SHEETS, MARKETS_SHEET, assertCompleteWorkbook, locate, streamTables } from '../adapters';
 import type { BilanMarket, BilanPenalty, ClauseRecord, PenaltyHistoryEntry, ReadResult, RegisterClause, ReportLine } from '../core';
 import {
 	AnomalyError,
+	storedClause,
+	storedFields,
 	CLAUSE_READER,
 	NOTIFICATION_LABELS,
 	PENALTY_FIELDS_READER,
@@ -42,6 +43,7 @@ import {
 	registerMarketKey,
 	writeState,
 } from '../core';
+import { asJson, inputFile, textParameter } from '../shared/parameters';
 import type { ItemResult } from './items';
 import { eachItem } from './items';
 
@@ -116,11 +118,7 @@ async function readWorkbook(buffer: Buffer, fileName: string, onLine: (entry: Re
 		},
 		// Tous les marchés de la Région, avec et sans clause : le dénominateur des parts du bilan.
 		marches: {
-			names: FOLLOW_UP_SHEETS.marches,
-			keys: MARKET_READER.keys,
-			labels: MARKET_READER.labels,
-			required: ['marche'],
-			mandatory: false,
+			...MARKETS_SHEET,
 			onRow: (row) => markets.push({ row, result: tryReadRecord(MARKET_READER, row.raw, where(row)()) }),
 		},
 	});
@@ -164,6 +162,14 @@ function rowError<T>(entry: ReadRow<T>): string | undefined {
 	return undefined;
 }
 
+/** La valeur lue d'une ligne ; une ligne en anomalie rejoint les lignes refusées, avec son motif, et rend `undefined`. */
+function acceptedRow<T>(entry: ReadRow<T>, refused: Refusal[]): T | undefined {
+	const error = rowError(entry);
+	if (error === undefined && entry.result.ok) return entry.result.value;
+	refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
+	return undefined;
+}
+
 /**
  * Verse un classeur de suivi au registre, dans une seule transaction. Les
  * lignes de relevé vont, au fil de la lecture en flux, dans une table
@@ -188,15 +194,13 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 		const staging = await tx.stageReports();
 		const faultyGroups = new Map<string, number>();
 		const { clauses, steps, markets, recoveries, ignoredSheets } = await readWorkbook(buffer, fileName, (entry) => {
-			const error = rowError(entry);
-			if (error !== undefined || !entry.result.ok) {
-				refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
+			const line = acceptedRow(entry, refused);
+			if (line === undefined) {
 				counts.lignes.refusees++;
 				const id = groupIdOf(entry.row.raw);
 				if (id !== undefined && !faultyGroups.has(id)) faultyGroups.set(id, entry.row.row);
 				return;
 			}
-			const line = entry.result.value;
 			if (line.remplaceePar !== undefined) {
 				// Ligne remplacée par une correction : historique du classeur, jamais comptée.
 				counts.lignes.remplaceesIgnorees++;
@@ -207,9 +211,8 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 		// Registre : une fiche « clause » par ligne, complétée sans rien perdre de ce que la ligne ne dit pas.
 		const seen = new Map<string, number>();
 		for (const entry of clauses) {
-			const error = rowError(entry);
-			if (error !== undefined || !entry.result.ok) {
-				refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
+			const read = acceptedRow(entry, refused);
+			if (read === undefined) {
 				counts.clauses.refusees++;
 				continue;
 			}
@@ -221,7 +224,7 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 				continue;
 			}
 			const penaltyFields = Object.fromEntries(Object.entries(penalty.value).filter(([, v]) => v !== undefined));
-			const clause: RegisterClause = { ...penaltyFields, ...entry.result.value };
+			const clause: RegisterClause = { ...penaltyFields, ...read };
 			const dateNotification = notificationDateOf(entry.row.raw);
 			if (dateNotification !== undefined) clause.dateNotification = dateNotification;
 			const key = clauseKey(clause);
@@ -233,7 +236,7 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 			}
 			seen.set(key, entry.row.row);
 			const current = await tx.get('clause', key);
-			const result = await tx.put('clause', key, mergeImportedClause(current?.data as RegisterClause | undefined, clause), source);
+			const result = await tx.put('clause', key, mergeImportedClause(current ? storedClause(current) : undefined, clause), source);
 			if (writeState(result) === 'inchangé') counts.clauses.inchangees++;
 			else counts.clauses.reprises++;
 		}
@@ -271,13 +274,11 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 		if (motifs.size > 0) await refusedGroupLines(buffer, fileName, motifs, refused);
 		// Feuille « Pénalités » : chaque avis déjà fait devient l'étape consignée au registre, comme à l'envoi.
 		for (const entry of steps) {
-			const error = rowError(entry);
-			if (error !== undefined || !entry.result.ok) {
-				refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
+			const step = acceptedRow(entry, refused);
+			if (step === undefined) {
 				counts.penalites.refusees++;
 				continue;
 			}
-			const step = entry.result.value;
 			const cle = clauseKey(step);
 			if (!seen.has(cle) && (await tx.get('clause', cle)) === undefined) {
 				refused.push(refusalOf(entry.row, `clause inconnue : le marché ${step.marche}, lot ${step.lot}, n’est ni dans la feuille « Registre » ni dans le registre`));
@@ -292,7 +293,7 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 				cleEnvoi: `${fileName}, feuille « ${entry.row.sheet} », ligne ${entry.row.row}`,
 			});
 			const current = await tx.get('penalite', key);
-			const result = await tx.put('penalite', key, current ? { ...(current.data as object), ...step } : record, source);
+			const result = await tx.put('penalite', key, current ? { ...storedFields(current), ...step } : record, source);
 			if (writeState(result) === 'inchangé') counts.penalites.inchangees++;
 			else counts.penalites.reprises++;
 		}
@@ -305,16 +306,14 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 		}
 		// Feuille « Marchés » : chaque marché complète sa fiche (l'étude a pu la créer), sans rien en retirer.
 		for (const entry of markets) {
-			const error = rowError(entry);
-			if (error !== undefined || !entry.result.ok) {
-				refused.push(refusalOf(entry.row, error ?? 'ligne illisible'));
+			const market = acceptedRow(entry, refused);
+			if (market === undefined) {
 				counts.marches.refuses++;
 				continue;
 			}
-			const market = entry.result.value;
 			const key = registerMarketKey(market.marche);
 			const current = await tx.get('marche', key);
-			const result = await tx.put('marche', key, { ...((current?.data as object | undefined) ?? {}), ...market }, source);
+			const result = await tx.put('marche', key, { ...storedFields(current), ...market }, source);
 			if (writeState(result) === 'inchangé') counts.marches.inchanges++;
 			else counts.marches.repris++;
 		}
@@ -324,16 +323,9 @@ export async function importFile(register: Register, buffer: Buffer, fileName: s
 }
 
 export function importWorkbook(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
-	const node = ctx.getNode();
 	return eachItem(ctx, async (item, itemIndex) => {
-		const property = ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string;
-		const binary = item.binary?.[property];
-		if (!binary) {
-			throw new NodeOperationError(node, `Élément ${itemIndex + 1} : aucun fichier dans le champ binaire « ${property} »`, {
-				itemIndex,
-				description: 'Indiquez le champ binaire qui porte le classeur de suivi (.xlsx), par exemple « data » après « Read/Write Files from Disk ».',
-			});
-		}
+		const property = textParameter(ctx, 'binaryPropertyName', itemIndex, 'data');
+		const binary = inputFile(ctx, item, itemIndex, property, 'le classeur de suivi (.xlsx)');
 		const fileName = binary.fileName ?? `élément ${itemIndex + 1}`;
 		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
 		const { counts, refused, ignoredSheets } = await importFile(register, buffer, fileName);
@@ -352,7 +344,7 @@ export function importWorkbook(ctx: IExecuteFunctions, register: Register): Prom
 				},
 			},
 		];
-		for (const r of refused) out.push({ json: { resultat: 'refusée', fichier: fileName, feuille: r.feuille, ligne: r.ligne, motif: r.motif, donnees: r.donnees as IDataObject } });
+		for (const r of refused) out.push({ json: { resultat: 'refusée', fichier: fileName, feuille: r.feuille, ligne: r.ligne, motif: r.motif, donnees: asJson(r.donnees) } });
 		return out;
 	});
 }

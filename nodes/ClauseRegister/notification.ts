@@ -2,8 +2,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { Register } from '../adapters';
-import type { LotRecord, RegisterClause } from '../core';
-import { NOTIFICATION_READER, canonicalizeKeys, clauseFromNotification, clauseKey, describeLot, mergeImportedClause, writeState } from '../core';
+import { NOTIFICATION_READER, canonicalizeKeys, clauseFromNotification, clauseKey, describeLot, mergeImportedClause, storedClause, storedLot, writeState } from '../core';
 import { eachItem } from './items';
 
 const present = (value: unknown) => (typeof value === 'string' && value.trim() !== '') || typeof value === 'number';
@@ -13,11 +12,11 @@ export function recordNotification(ctx: IExecuteFunctions, register: Register): 
 		const raw = canonicalizeKeys(item.json, NOTIFICATION_READER.keys);
 		const where = `élément ${itemIndex + 1}${present(raw.marche) && present(raw.lot) ? ` (marché ${String(raw.marche).trim()}, lot ${String(raw.lot).trim()})` : ''}`;
 		const lot = present(raw.marche) && present(raw.lot) ? await register.get('lot', clauseKey({ marche: String(raw.marche), lot: String(raw.lot) })) : undefined;
-		const { clause, heuresReprises } = clauseFromNotification(raw, lot?.data as LotRecord | undefined, where || describeLot(item.json, itemIndex));
+		const { clause, heuresReprises } = clauseFromNotification(raw, storedLot(lot), where || describeLot(item.json, itemIndex));
 		const key = clauseKey(clause);
 		const result = await register.transaction(async (tx) => {
 			const current = await tx.get('clause', key);
-			return tx.put('clause', key, mergeImportedClause(current?.data as RegisterClause | undefined, clause), `notification du ${clause.dateNotification}`);
+			return tx.put('clause', key, mergeImportedClause(current ? storedClause(current) : undefined, clause), `notification du ${clause.dateNotification}`);
 		});
 		return [
 			{

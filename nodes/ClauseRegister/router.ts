@@ -1,5 +1,6 @@
 /** Aiguillage des opérations du nœud « Registre des clauses » ; le registre est fermé quoi qu'il arrive. */
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { Register } from '../adapters';
 import { openRegister } from '../shared/register';
@@ -36,8 +37,15 @@ const HANDLERS: Record<Operation, (ctx: IExecuteFunctions, register: Register) =
 	heuresParEmployeur: employerHours,
 };
 
+function isOperation(value: unknown): value is Operation {
+	return typeof value === 'string' && Object.hasOwn(HANDLERS, value);
+}
+
 export async function route(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const operation = ctx.getNodeParameter('operation', 0) as Operation;
+	const operation = ctx.getNodeParameter('operation', 0);
+	if (!isOperation(operation)) {
+		throw new NodeOperationError(ctx.getNode(), `Opération inconnue : ${JSON.stringify(operation) ?? String(operation)}`, { description: 'Choisissez une des opérations proposées dans le nœud.' });
+	}
 	const handler = HANDLERS[operation];
 	const register = await openRegister(ctx);
 	try {

@@ -2,8 +2,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { Register } from '../adapters';
-import type { LotRecord, MarketRecord } from '../core';
-import { clauseKey, describeLot, lotFromStudy, registerMarketKey, marketWithLot, mergeStudy, writeState } from '../core';
+import { clauseKey, describeLot, lotFromStudy, registerMarketKey, marketWithLot, mergeStudy, storedLot, storedMarket, writeState } from '../core';
 import { eachItem } from './items';
 
 export function recordStudy(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
@@ -15,10 +14,10 @@ export function recordStudy(ctx: IExecuteFunctions, register: Register): Promise
 		// Le lot et son marché ensemble : tout ou rien.
 		const { lot, market } = await register.transaction(async (tx) => {
 			const current = await tx.get('lot', key);
-			const lotResult = await tx.put('lot', key, mergeStudy(current?.data as LotRecord | undefined, study), source);
+			const lotResult = await tx.put('lot', key, mergeStudy(storedLot(current), study), source);
 			const mKey = registerMarketKey(study.marche);
 			const currentMarket = await tx.get('marche', mKey);
-			const marketResult = await tx.put('marche', mKey, marketWithLot(currentMarket?.data as MarketRecord | undefined, study, item.json), source);
+			const marketResult = await tx.put('marche', mKey, marketWithLot(storedMarket(currentMarket), study, item.json), source);
 			return { lot: lotResult, market: marketResult };
 		});
 		return [

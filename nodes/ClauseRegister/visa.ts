@@ -2,8 +2,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { Register } from '../adapters';
-import type { LotRecord } from '../core';
-import { clauseKey, lotWithVisa, visaFromFiche, writeState } from '../core';
+import { clauseKey, lotWithVisa, storedLot, visaFromFiche, writeState } from '../core';
 import { eachItem } from './items';
 
 export function recordVisa(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
@@ -15,9 +14,9 @@ export function recordVisa(ctx: IExecuteFunctions, register: Register): Promise<
 			const out = [];
 			for (const lot of lots) {
 				const key = clauseKey({ marche, lot: lot.lot });
-				const current = await tx.get('lot', key);
-				const result = await tx.put('lot', key, lotWithVisa(current?.data as LotRecord | undefined, marche, lot, visa), source);
-				out.push({ key, lot: lot.lot, result, etudie: current?.data !== undefined && (current.data as LotRecord).etude !== undefined });
+				const current = storedLot(await tx.get('lot', key));
+				const result = await tx.put('lot', key, lotWithVisa(current, marche, lot, visa), source);
+				out.push({ key, lot: lot.lot, result, etudie: current?.etude !== undefined });
 			}
 			return out;
 		});

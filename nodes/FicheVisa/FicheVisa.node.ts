@@ -5,7 +5,7 @@ import { annotateFicheVisa, annotatedFileName, buildFicheVisaForm, buildPrefille
 import type { RawFiche, StudiedLot, StudyRowForVisa, VisaSettings } from '../core';
 import { FICHE_VISA_VERSION, READ_LIMIT_OPTIONS, checkFiche, ficheVisaFromStudy, parseDecimal, parseVisaSettings, rawFicheFromJson, readStudy, renderVisaMessage, todayIn, upstream, upstreamText, UpstreamFeasibilitySchema } from '../core';
 import { isUpstreamError, optionValue, runParameters } from '../shared/items';
-import { asJson, asJsonList, choiceParameter, collectionParameter, failedItem, outputFile, textParameter } from '../shared/parameters';
+import { asJson, asJsonList, choiceParameter, collectionParameter, failedItem, inputFile, outputFile, textParameter } from '../shared/parameters';
 import { READ_LIMIT_PROPERTIES, readLimitsParameter } from '../shared/read-limits';
 
 export class FicheVisa implements INodeType {
@@ -328,7 +328,6 @@ interface RunSettings {
 }
 
 async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
-	const node = ctx.getNode();
 	const items = ctx.getInputData();
 	const settingsFor = runParameters(ctx, (itemIndex): RunSettings => {
 		const options = collectionParameter(ctx, 'options', itemIndex);
@@ -366,13 +365,7 @@ async function validate(ctx: IExecuteFunctions): Promise<INodeExecutionData[]> {
 			let buffer: Buffer | undefined;
 			if (source === 'classeur') {
 				const property = textParameter(ctx, 'binaryPropertyName', itemIndex, 'data');
-				const binary = item.binary?.[property];
-				if (!binary) {
-					throw new NodeOperationError(node, `Élément ${itemIndex + 1} : aucun fichier dans le champ binaire « ${property} »`, {
-						itemIndex,
-						description: 'Indiquez le champ binaire qui porte la fiche visa (.xlsx), par exemple « data » après « Read/Write Files from Disk ».',
-					});
-				}
+				const binary = inputFile(ctx, item, itemIndex, property, 'la fiche visa (.xlsx)');
 				fileName = binary.fileName ?? `fiche-visa-element-${itemIndex + 1}.xlsx`;
 				buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
 				raw = await readFicheVisaWorkbook(buffer, fileName, readLimitsParameter(ctx, itemIndex));

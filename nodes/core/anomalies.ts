@@ -70,6 +70,11 @@ export function capitalize(text: string): string {
 	return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
+/** Première lettre en minuscule (un libellé repris au fil d'une phrase). */
+export function uncapitalize(text: string): string {
+	return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 /** Libellés français des champs, par nom de champ (dernier segment du chemin). */
 export type FieldLabels = Record<string, string>;
 

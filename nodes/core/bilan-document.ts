@@ -15,6 +15,7 @@ import type { CommitmentBilan } from './commitments';
 import { COMMITMENT_SECTION_TITLE } from './commitments';
 import type { PoolBilan, PoolBilanMember } from './pooling';
 import { POOL_SECTION_TITLE } from './pooling';
+import { capitalize } from './anomalies';
 import { SOURCES } from './referential';
 import { formatEuros, formatHours, formatNumber, formatPercent } from './format';
 import { roundTo } from './numbers';
@@ -225,7 +226,8 @@ export function poolPage(pooling: PoolBilan): BilanDocument['pages'][number] {
 	return {
 		titre: POOL_SECTION_TITLE,
 		paragraphes: [
-			pooling.texte,
+			// Sous le titre de la page, la phrase ne le répète pas.
+			capitalize(pooling.texte.replace(`${POOL_SECTION_TITLE} : `, '')),
 			`Quand le CCAP le permet, les heures d\u2019insertion d\u2019un titulaire sont mises en commun entre ses marchés : le groupe est à jour quand ses marchés ensemble réalisent les heures attendues à fin ${frenchMonth(pooling.fin)} (l\u2019obligation mutualisée), à ${formatPercent(pooling.tolerance)} des heures dues près, comme pour la relance mensuelle. Chaque marché garde sa part : ses heures dues, attendues et réalisées, son avance ou son retard.${more > 0 ? ` Les ${MAX} premiers groupes sur ${formatNumber(pooling.groupes.length)} ; tous sont dans la feuille « ${POOL_SECTION_TITLE} » du classeur.` : ''}`,
 		],
 		graphiques: [],

@@ -14,7 +14,7 @@
 import { z } from 'zod/v4';
 
 import type { Anomaly } from './anomalies';
-import { AnomalyError, parseJsonParameter } from './anomalies';
+import { AnomalyError, parseJsonParameter, uncapitalize } from './anomalies';
 import { frenchShortDate } from './calendar';
 import { DECP_CONSIDERATIONS, MECHANISMS } from './feasibility';
 import type { DecpConsideration, Mechanism } from './feasibility';
@@ -30,9 +30,10 @@ import {
 	FICHE_LOT_FIELDS,
 	FICHE_LOT_KEYS,
 	FICHE_MECHANISMS,
+	SOCIAL_EXEMPTIONS,
 	PROCEDURES,
 } from './schemas/fiche-visa';
-import { decimal, isoDate, normalizeToken } from './schemas/primitives';
+import { decimal, isoDate, normalizeToken, yesNo } from './schemas/primitives';
 
 export type VisaDecision = 'VISÉ' | 'À COMPLÉTER' | 'REFUSÉ';
 export type VisaEffect = 'REFUSÉ' | 'À COMPLÉTER' | 'observation';
@@ -76,13 +77,17 @@ export const VISA_RULES = {
 	'loiClimat.social': { effet: 'REFUSÉ', sens: 'au-delà du seuil européen, lot sans considération sociale ni justification', source: 'L2112-2-1 (loi Climat et résilience, art. 35, depuis août 2026)' },
 	'loiClimat.socialJustifie': { effet: 'observation', sens: 'au-delà du seuil européen, absence justifiée : à reprendre dans les documents', source: 'L2112-2-1 (loi Climat et résilience, art. 35)' },
 	'loiClimat.conditionExecution': { effet: 'REFUSÉ', sens: 'au-delà du seuil européen, aucune condition d\u2019exécution sociale (critère social ou marché réservé seuls) ni exemption justifiée', source: 'L2112-2-1 (loi Climat et résilience, art. 35) : ce sont les conditions d\u2019exécution qui prennent en compte une considération sociale ; un critère d\u2019attribution (R2152-7) ou la réservation du marché n\u2019en sont pas' },
-	'loiClimat.exemption': { effet: 'observation', sens: 'au-delà du seuil européen, sans condition d\u2019exécution sociale : exemption justifiée, à reprendre dans les documents', source: 'L2112-2-1 (loi Climat et résilience, art. 35)' },
+	'loiClimat.exemption': { effet: 'observation', sens: 'au-delà du seuil européen, sans condition d\u2019exécution sociale : cas d\u2019exemption indiqué et motifs consignés, à reprendre dans les documents', source: 'L2112-2-1 (loi Climat et résilience, art. 35) : l\u2019acheteur consigne les motifs de l\u2019exemption' },
+	'loiClimat.casExemption': { effet: 'À COMPLÉTER', sens: 'au-delà du seuil européen, sans condition d\u2019exécution sociale : motifs donnés sans le cas d\u2019exemption de l\u2019article', source: 'L2112-2-1 (loi Climat et résilience, art. 35) : l\u2019exemption n\u2019existe que dans les cas que l\u2019article énumère' },
 	'ccap16.contenu': { effet: 'À COMPLÉTER', sens: 'contenu du CCAP exigé pour la clause non confirmé (prestations, facilitateur, publics, volume)', source: 'CCAG 2021, art. 16.1 et 16.1.1' },
 	'penalites.absentes': { effet: 'À COMPLÉTER', sens: 'considération sociale sans pénalités au CCAP', source: 'Alliance Villes Emploi, «\u00a0Diversification des achats socialement responsables\u00a0» : des pénalités pour chaque considération sociale ; le CCAG n\u2019en fixe pas' },
 	'penalites.montant': { effet: 'observation', sens: 'clause en heures sans montant de pénalité par heure', source: 'CCAP d\u2019un acheteur public (barème de référence) : 60 € HT par heure non réalisée' },
 	'decp.incoherente': { effet: 'À COMPLÉTER', sens: 'valeur DECP différente de celle qu\u2019impliquent les lots', source: 'DECP v2, considerationsSociales' },
-	'environnement.absente': { effet: 'REFUSÉ', sens: 'aucune considération environnementale ni justification', source: 'loi Climat et résilience, art. 35 (L2112-2, L2152-7)' },
-	'environnement.justifiee': { effet: 'observation', sens: 'absence de considération environnementale justifiée', source: 'loi Climat et résilience, art. 35' },
+	'environnement.absente': { effet: 'À COMPLÉTER', sens: 'avant la date d\u2019application de la loi Climat : aucune considération environnementale ni justification', source: 'loi Climat et résilience, art. 35 (L2112-2, L2152-7)' },
+	'environnement.justifiee': { effet: 'observation', sens: 'avant la date d\u2019application de la loi Climat : absence de considération environnementale justifiée', source: 'loi Climat et résilience, art. 35' },
+	'environnement.conditionExecution': { effet: 'REFUSÉ', sens: 'aucune condition d\u2019exécution environnementale (un critère d\u2019attribution ne la remplace pas)', source: 'L2112-2 (loi Climat et résilience, art. 35, depuis août 2026) : les conditions d\u2019exécution prennent en compte l\u2019environnement ; l\u2019article ne prévoit pas d\u2019exemption' },
+	'environnement.critere': { effet: 'REFUSÉ', sens: 'aucun critère d\u2019attribution environnemental (procédure avec mise en concurrence)', source: 'L2152-7 (loi Climat et résilience, art. 35, depuis août 2026) : au moins un critère prend en compte les caractéristiques environnementales de l\u2019offre' },
+	'environnement.formulaireAnterieur': { effet: 'À COMPLÉTER', sens: 'fiche d\u2019une version antérieure du formulaire : condition d\u2019exécution et critère environnementaux non distingués', source: 'L2112-2 et L2152-7 (loi Climat et résilience, art. 35) ; modèle de fiche visa' },
 	'sourcing.absent': { effet: 'observation', sens: 'pas de sourcing (SIAE, EA, ESAT à consulter)', source: 'R2111-1' },
 	'ccag.nature': { effet: 'observation', sens: 'CCAG inhabituel pour la nature du marché', source: 'CCAG 2021' },
 	'cpv.nature': { effet: 'observation', sens: 'code CPV de travaux (45…) pour un marché d\u2019une autre nature, ou l\u2019inverse', source: 'vocabulaire commun CPV' },
@@ -160,6 +165,18 @@ export interface RawFiche {
 	origine: string;
 	/** Remarques de lecture (feuilles en trop…). */
 	observations?: VisaAnomaly[];
+	/** Fiche d'une version antérieure du formulaire, encore lue : ce qu'elle n'avait pas. */
+	versionAnterieure?: EarlierFiche;
+}
+
+export interface EarlierFiche {
+	version: string;
+	/** Champs de la feuille « Fiche visa » absents de cette version. */
+	champsAbsents: FicheField[];
+	/** Colonnes de la feuille « Lots » absentes de cette version. */
+	colonnesAbsentes: FicheLotField[];
+	/** Sa réponse unique « Considération environnementale prévue » (condition d'exécution ou critère). */
+	environnement?: RawCell;
 }
 
 /** Fiche reçue en JSON (un élément n8n) : champs au nom du schéma, du libellé ou d'un synonyme, lots dans « lots ». */
@@ -398,6 +415,65 @@ export function expectedDecp(lots: Array<{ mecanismes: FicheMechanism[] }>): Dec
 	return DECP_CONSIDERATIONS.filter((v) => out.has(v));
 }
 
+/**
+ * L'environnement (loi Climat et résilience, art. 35). À compter de sa date
+ * d'application (paramètre), les conditions d'exécution prennent en compte
+ * l'environnement (L2112-2, sans exemption) et au moins un critère
+ * d'attribution porte sur les caractéristiques environnementales de l'offre
+ * (L2152-7, hors marché passé sans mise en concurrence) : un critère ne
+ * remplace pas la condition, ni une justification l'une ou l'autre. Avant
+ * cette date, une absence justifiée est observée. Une fiche de la version
+ * 2026.1 n'a qu'une réponse pour les deux : « non » se lit pour l'une et
+ * l'autre, « oui » ne dit pas laquelle.
+ */
+function checkEnvironment(c: Checker, raw: RawFiche, f: Partial<FicheVisaFields>, loiClimat: boolean): void {
+	const earlier = raw.versionAnterieure?.champsAbsents.includes('environnementCondition') ? raw.versionAnterieure : undefined;
+	const earlierAnswer = earlier && yesNo().safeParse(earlier.environnement?.value);
+	const single = earlierAnswer?.success ? earlierAnswer.data : undefined;
+	const condition = earlier ? single : f.environnementCondition;
+	const critere = earlier ? single : f.environnementCritere;
+	const at = (champ: 'environnementCondition' | 'environnementCritere') => (earlier ? { feuille: earlier.environnement?.feuille, cellule: earlier.environnement?.cellule } : c.at(champ));
+	const justified = Boolean(f.environnementDescription);
+	if (!loiClimat) {
+		if (condition !== false || critere !== false) return;
+		if (justified) c.add('environnement.justifiee', 'environnementDescription', 'considération environnementale', 'absence de considération environnementale justifiée', 'Reprenez la justification dans les documents de la consultation.', c.at('environnementDescription'));
+		else c.add('environnement.absente', 'environnementCondition', 'considération environnementale', 'aucune considération environnementale, sans justification', 'Prévoyez une condition d\u2019exécution et un critère environnementaux (loi Climat et résilience, art. 35), ou justifiez leur absence dans la fiche.', at('environnementCondition'));
+		return;
+	}
+	if (earlier && single !== false) {
+		c.add(
+			'environnement.formulaireAnterieur',
+			'environnementCondition',
+			'considération environnementale',
+			`fiche de la version ${earlier.version} du formulaire : « Considération environnementale prévue » ne dit pas s\u2019il s\u2019agit d\u2019une condition d\u2019exécution (L2112-2) ou d\u2019un critère d\u2019attribution (L2152-7), tous deux exigés depuis la loi Climat et résilience`,
+			'Recopiez la fiche dans le formulaire vierge et répondez aux deux questions de la rubrique « Développement durable : environnement ».',
+			at('environnementCondition'),
+		);
+		return;
+	}
+	const notLifted = justified ? ' La justification donnée ne lève pas l\u2019obligation.' : '';
+	if (condition === false) {
+		c.add(
+			'environnement.conditionExecution',
+			'environnementCondition',
+			'condition d\u2019exécution environnementale',
+			`aucune condition d\u2019exécution environnementale${critere === true ? ' : le critère d\u2019attribution environnemental ne la remplace pas' : ''}`,
+			`Prévoyez au CCAP une condition d\u2019exécution qui prend en compte l\u2019environnement (L2112-2, loi Climat et résilience, art. 35 : l\u2019article ne prévoit pas d\u2019exemption).${notLifted}`,
+			at('environnementCondition'),
+		);
+	}
+	if (critere === false && f.procedure !== 'sansPublicite') {
+		c.add(
+			'environnement.critere',
+			'environnementCritere',
+			'critère environnemental d\u2019attribution',
+			'aucun critère d\u2019attribution environnemental',
+			`Retenez au moins un critère d\u2019attribution qui prend en compte les caractéristiques environnementales de l\u2019offre (L2152-7, loi Climat et résilience, art. 35).${notLifted}`,
+			at('environnementCritere'),
+		);
+	}
+}
+
 const decisionWord: Record<VisaDecision, string> = { VISÉ: 'visée', 'À COMPLÉTER': 'à compléter', REFUSÉ: 'refusée' };
 
 /** Contrôle une fiche : décision, anomalies situées, valeurs lues. */
@@ -411,6 +487,7 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 	// 1. Champs de la fiche, chacun par son schéma.
 	const v = c.values as Record<string, unknown>;
 	for (const info of FICHE_FIELDS) {
+		if (raw.versionAnterieure?.champsAbsents.includes(info.champ)) continue;
 		const value = c.read(info, raw.champs[info.champ], info.champ, ou);
 		if (value !== undefined) v[info.champ] = value;
 	}
@@ -540,6 +617,33 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 	// 7. Clauses sociales, lot par lot.
 	const loiClimat = f.dateLancement === undefined || f.dateLancement >= settings.dateLoiClimat;
 	const aboveEu = total >= seuilUe;
+	/**
+	 * Lot au-delà du seuil européen, sans condition d'exécution sociale, dont
+	 * l'absence est motivée, une fois la loi Climat applicable : l'exemption
+	 * n'existe que dans un cas de l'article L2112-2-1, que la fiche nomme.
+	 */
+	const exemption = (lot: CheckedLot, index: number, retained: string): void => {
+		const where = lotWhereAt(index);
+		if (lot.casExemption) {
+			c.add(
+				'loiClimat.exemption',
+				`lots[${index}].casExemption`,
+				'cas d\u2019exemption (L2112-2-1)',
+				`marché au-delà du seuil européen, ${retained} sans condition d\u2019exécution sociale : exemption de l\u2019article L2112-2-1 (${uncapitalize(SOCIAL_EXEMPTIONS[lot.casExemption].libelle.replace(/ \(.*\)$/, ''))}), motifs consignés`,
+				'Reprenez le cas d\u2019exemption et ses motifs dans les documents de la consultation (rapport de présentation) : l\u2019article L2112-2-1 demande que l\u2019acheteur les consigne.',
+				{ ...c.lotAt(index, 'casExemption'), ou: where },
+			);
+			return;
+		}
+		c.add(
+			'loiClimat.casExemption',
+			`lots[${index}].casExemption`,
+			'cas d\u2019exemption (L2112-2-1)',
+			`marché au-delà du seuil européen, ${retained} sans condition d\u2019exécution sociale : motifs donnés sans le cas d\u2019exemption`,
+			`Choisissez dans « Cas d\u2019exemption (L2112-2-1) » le cas de l\u2019article qui s\u2019applique (${Object.values(SOCIAL_EXEMPTIONS).map((e) => `« ${e.libelle} »`).join(', ')}), la justification en donnant les motifs ; sinon, retenez une condition d\u2019exécution sociale (clause d\u2019insertion en heures ou actions qualitatives).${raw.versionAnterieure?.colonnesAbsentes.includes('casExemption') ? ' Cette fiche, d\u2019une version antérieure du formulaire, n\u2019a pas cette colonne : recopiez-la dans le formulaire vierge.' : ''}`,
+			{ ...c.lotAt(index, 'casExemption'), ou: where },
+		);
+	};
 	lots.forEach((lot, index) => {
 		const where = lotWhereAt(index);
 		if (lot.mecanismes.includes('clauseExecution')) {
@@ -572,6 +676,8 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 				);
 			} else if (!justified) {
 				c.add('absence.sansJustification', `lots[${index}].justificationAbsence`, 'justification de l\u2019absence de clause', 'lot sans considération sociale ni justification', 'Reprenez la justification de l\u2019étude de faisabilité (zone blanche, fournitures sans main-d\u2019œuvre, volume sous le plancher…).', position);
+			} else if (aboveEu && loiClimat) {
+				exemption(lot, index, 'aucune considération sociale');
 			} else if (aboveEu) {
 				c.add('loiClimat.socialJustifie', `lots[${index}].justificationAbsence`, 'justification de l\u2019absence de clause', 'marché au-delà du seuil européen sans considération sociale : absence justifiée', 'Reprenez cette justification dans le règlement de la consultation (loi Climat et résilience, art. 35).', position);
 			}
@@ -580,7 +686,9 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 		if (aboveEu && declared.length > 0 && !declared.some((m) => SOCIAL_EXECUTION.includes(m))) {
 			const retained = declared.map((m) => FICHE_MECHANISMS[m].libelle).join(', ');
 			const position = { ...c.lotAt(index, 'mecanisme'), ou: where };
-			if (lot.justificationAbsence) {
+			if (lot.justificationAbsence && loiClimat) {
+				exemption(lot, index, retained);
+			} else if (lot.justificationAbsence) {
 				c.add('loiClimat.exemption', `lots[${index}].justificationAbsence`, 'justification de l\u2019absence de clause', `marché au-delà du seuil européen, ${retained} sans condition d\u2019exécution sociale : exemption justifiée`, 'Reprenez cette justification dans les documents de la consultation : elle doit correspondre à une exemption de l\u2019article L2112-2-1.', { ...c.lotAt(index, 'justificationAbsence'), ou: where });
 			} else {
 				c.add(
@@ -632,13 +740,7 @@ export function checkFiche(raw: RawFiche, settings: VisaSettings, study?: Studie
 	}
 
 	// 10. Environnement, sourcing, CCAG, CPV.
-	if (f.environnement === false) {
-		if (f.environnementDescription) {
-			c.add('environnement.justifiee', 'environnementDescription', 'considération environnementale', 'absence de considération environnementale justifiée', 'Reprenez la justification dans les documents de la consultation.', c.at('environnementDescription'));
-		} else {
-			c.add('environnement.absente', 'environnement', 'considération environnementale', 'aucune considération environnementale, sans justification', 'Prévoyez une condition d\u2019exécution ou un critère environnemental (loi Climat et résilience, art. 35), ou justifiez leur absence dans la fiche.', c.at('environnement'), loiClimat ? 'REFUSÉ' : 'À COMPLÉTER');
-		}
-	}
+	checkEnvironment(c, raw, f, loiClimat);
 	if (f.sourcing === false) {
 		c.add('sourcing.absent', 'sourcing', 'sourcing', 'pas de sourcing', 'Pour les prochaines consultations, pensez à consulter les SIAE, EA et ESAT du territoire (R2111-1).', c.at('sourcing'));
 	}

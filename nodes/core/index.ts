@@ -4,6 +4,7 @@
  */
 export * from './anomalies';
 export * from './bilan';
+export * from './bilan-inputs';
 export * from './calendar';
 export * from './retention';
 export * from './calibration';
@@ -33,6 +34,7 @@ export * from './read-limits';
 export * from './reminders';
 export * from './report-acknowledgement';
 export * from './report-intake';
+export * from './report-intake-input';
 export * from './sectors';
 export * from './study-summary';
 export * from './territories';

@@ -17,6 +17,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod/v4';
 
 import type { Anomaly } from './anomalies';
+import { capitalize } from './anomalies';
 import type { IsoMonth } from './calendar';
 import { frenchLongDate, frenchMonth, fromUtc, ofMonth, parseMonth } from './calendar';
 import { escapeHtml, formatHours, formatNumber } from './format';
@@ -306,7 +307,7 @@ export interface FieldErrors {
 const LIST_FIELDS = new Set(['categoriePublic', 'employeur', 'modalite', 'typeContrat']);
 
 function sentence(a: Anomaly): string {
-	const message = a.message.charAt(0).toUpperCase() + a.message.slice(1);
+	const message = capitalize(a.message);
 	// Les consignes des règles parlent du classeur (« la colonne « Justification » ») : ici, un champ.
 	let correction = a.correction.replace(/\bla colonne «/g, 'le champ «');
 	// Une liste déroulante montre déjà ses valeurs : la consigne n'a pas à les énumérer.

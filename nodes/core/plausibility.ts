@@ -133,3 +133,15 @@ export function duplicatesOf<T>(items: readonly T[], keyOf: (item: T) => string 
 export function duplicateAnomaly(what: string, where: string, firstWhere: string, correction: string, regle: string, champ = 'lot'): Anomaly {
 	return { gravite: 'erreur', champ, libelle: what, ou: where, message: `${what} en double : déjà présent (${firstWhere})`, correction, regle };
 }
+
+/** Clause en double dans le registre (même marché, même lot) : où est l'autre. */
+export function duplicateClause(clause: { marche: string; lot: string }, where: string, firstWhere: string): Anomaly {
+	return duplicateAnomaly(
+		`clause du marché ${clause.marche}, lot ${clause.lot}`,
+		where,
+		firstWhere,
+		'Chaque couple marché-lot ne doit figurer qu\u2019une fois dans le registre : supprimez ou corrigez le doublon (seule la première ligne est comptée).',
+		'clause.doublon',
+		'marche',
+	);
+}

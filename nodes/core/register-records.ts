@@ -8,11 +8,13 @@
 import type { Anomaly, FieldLabels } from './anomalies';
 import { AnomalyError, anomaliesFromZod } from './anomalies';
 import { canonicalizeKeys } from './keys';
+import { boundsWith, withPlausibilityBounds } from './plausibility';
+import type { z } from 'zod/v4';
 import type { ClauseRecord, ReportLine } from './schemas/follow-up';
-import { CLAUSE_LABELS, ClauseRecordSchema, clauseKey } from './schemas/follow-up';
+import { CLAUSE_LABELS, ClauseRecordSchema, REPORT_LINE_LABELS, clauseKey } from './schemas/follow-up';
 import { LOT_LABELS } from './schemas/lot';
-import type { LotRecord, LotVisa, MarketRecord, Notification } from './schemas/register';
-import { LotRecordSchema, LotVisaSchema, NOTIFICATION_READER, VISA_DECISIONS } from './schemas/register';
+import type { LotRecord, LotVisa, MarketRecord, Notification, StoredClause, StoredLot, StoredMarket, StoredReportLine } from './schemas/register';
+import { LotRecordSchema, LotVisaSchema, NOTIFICATION_LABELS, NOTIFICATION_READER, StoredClauseSchema, StoredFieldsSchema, StoredLotSchema, StoredMarketSchema, StoredReportLineSchema, VISA_DECISIONS } from './schemas/register';
 import { isoDate, normalizeToken, optional } from './schemas/primitives';
 import { tryReadRecord } from './records';
 
@@ -27,6 +29,71 @@ export const LOT_RECORD_LABELS: FieldLabels = {
 
 /** Fiche « clause » telle que gardée au registre : la clause et la date de notification de son marché. */
 export type RegisterClause = ClauseRecord & { dateNotification?: string };
+
+/** Une fiche telle que le registre la rend : sa nature, sa clé et ses données. */
+export interface StoredData {
+	kind: string;
+	key: string;
+	data: unknown;
+}
+
+/**
+ * Bornes de vraisemblance levées pour relire une fiche : elles ont été
+ * appliquées à son écriture, avec les bornes alors en vigueur (une option du
+ * nœud a pu les relever) ; la relecture vérifie la forme, pas la saisie.
+ */
+const STORED_BOUNDS = boundsWith({ heuresDues: Infinity, heuresMois: Infinity, montantLot: Infinity, heuresCalculees: Infinity });
+
+/** La fiche valide-t-elle son schéma (bornes de vraisemblance levées) ? */
+function conforms<S extends z.ZodType>(schema: S, data: unknown): data is z.output<S> {
+	return withPlausibilityBounds(STORED_BOUNDS, () => schema.safeParse(data).success);
+}
+
+/**
+ * Une fiche relue au registre, validée par son schéma, rendue telle qu'elle est
+ * gardée : toutes ses clés, à toute profondeur, et leurs valeurs inchangées (une
+ * fusion de fiches n'en perd rien). Une fiche d'une autre forme est une erreur
+ * qui la nomme, au lieu d'une donnée mal typée qui se propagerait.
+ */
+export function storedRecord<S extends z.ZodType>(schema: S, labels: FieldLabels, record: StoredData): z.output<S> {
+	const data = record.data;
+	if (conforms(schema, data)) return data;
+	const parsed = withPlausibilityBounds(STORED_BOUNDS, () => schema.safeParse(data));
+	const raw = data !== null && typeof data === 'object' && !Array.isArray(data) ? { ...data } : {};
+	const issues = parsed.success ? [] : anomaliesFromZod(parsed.error, labels, `fiche « ${record.kind} » ${record.key} du registre des clauses`, raw);
+	throw new AnomalyError(issues);
+}
+
+/** Fiche quelconque relue au registre : un objet, toutes ses clés gardées ; `undefined` si le registre n'en a pas. */
+export function storedFields(record: StoredData): Record<string, unknown>;
+export function storedFields(record: StoredData | undefined): Record<string, unknown> | undefined;
+export function storedFields(record: StoredData | undefined): Record<string, unknown> | undefined {
+	return record === undefined ? undefined : storedRecord(StoredFieldsSchema, {}, record);
+}
+
+/** Fiche « clause » relue au registre (date de notification comprise). */
+export function storedClause(record: StoredData): StoredClause {
+	return storedRecord(StoredClauseSchema, NOTIFICATION_LABELS, record);
+}
+
+/** Fiche « lot » relue au registre ; `undefined` si le registre n'en a pas. */
+export function storedLot(record: StoredData): StoredLot;
+export function storedLot(record: StoredData | undefined): StoredLot | undefined;
+export function storedLot(record: StoredData | undefined): StoredLot | undefined {
+	return record === undefined ? undefined : storedRecord(StoredLotSchema, LOT_RECORD_LABELS, record);
+}
+
+/** Fiche « marché » relue au registre ; `undefined` si le registre n'en a pas. */
+export function storedMarket(record: StoredData): StoredMarket;
+export function storedMarket(record: StoredData | undefined): StoredMarket | undefined;
+export function storedMarket(record: StoredData | undefined): StoredMarket | undefined {
+	return record === undefined ? undefined : storedRecord(StoredMarketSchema, LOT_RECORD_LABELS, record);
+}
+
+/** Ligne de relevé relue au registre. */
+export function storedReportLine(record: StoredData): StoredReportLine {
+	return storedRecord(StoredReportLineSchema, REPORT_LINE_LABELS, record);
+}
 
 /** État d'une fiche après une écriture. */
 export type WriteState = 'créé' | 'modifié' | 'inchangé';
@@ -133,11 +200,12 @@ export function mergeStudy(current: LotRecord | undefined, study: LotRecord): Lo
 }
 
 /** La fiche « marché » d'un lot étudié, complétée de ce lot. */
-export function marketWithLot(current: MarketRecord | undefined, lot: LotRecord, json: Record<string, unknown>): MarketRecord {
+export function marketWithLot(current: StoredMarket | undefined, lot: LotRecord, json: Record<string, unknown>): MarketRecord {
 	const faisabilite = objectOf(json.faisabilite);
 	const montantMarche = typeof faisabilite?.montantMarcheHT === 'number' ? faisabilite.montantMarcheHT : current?.montantHT;
 	const lots = [...new Set([...(current?.lots ?? []), lot.lot])].sort((a, b) => a.localeCompare(b, 'fr', { numeric: true }));
-	const out: MarketRecord = { marche: lot.marche, lots };
+	// Les champs que ce code ne connaît pas (feuille « Marchés », version plus récente) sont gardés.
+	const out: MarketRecord = { ...current, marche: lot.marche, lots };
 	const objet = lot.objet ?? current?.objet;
 	const nature = lot.nature ?? current?.nature;
 	if (objet !== undefined) out.objet = objet;

@@ -94,3 +94,17 @@ export function asJson(value: object): IDataObject {
 export function asJsonList(values: readonly object[]): IDataObject[] {
 	return values.map(asJson);
 }
+
+/**
+ * Le fichier reçu dans un champ binaire de l'élément. Absent : erreur française
+ * qui nomme l'élément et le champ, et dit quoi y mettre (`what` : « le classeur
+ * de suivi (.xlsx) » ; `from` : les nœuds qui le lisent).
+ */
+export function inputFile(ctx: IExecuteFunctions, item: INodeExecutionData, itemIndex: number, property: string, what: string, from = '« Read/Write Files from Disk »'): IBinaryData {
+	const binary = item.binary?.[property];
+	if (binary) return binary;
+	throw new NodeOperationError(ctx.getNode(), `Élément ${itemIndex + 1} : aucun fichier dans le champ binaire « ${property} »`, {
+		itemIndex,
+		description: `Indiquez le champ binaire qui porte ${what}, par exemple « data » après ${from}.`,
+	});
+}

@@ -3,6 +3,8 @@
  * lecture (noms définis, lots), entrées fautives, copie annotée relue.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
 
 import { FICHE_VISA_TEMPLATE, annotateFicheVisa, annotatedFileName, buildFicheVisaForm, ficheDefinedName, readFicheVisaWorkbook } from '../../nodes/adapters';
@@ -79,7 +81,7 @@ describe('formulaire Excel de la fiche visa', () => {
 			const zip = await JSZip.loadAsync(buffer);
 			const xml = await zip.file('xl/worksheets/sheet2.xml')!.async('string');
 			const refs = [...xml.matchAll(/<dataValidation [^>]*sqref="([^"]+)"/g)].map((m) => m[1]);
-			expect(refs).toEqual(['A4:A43', 'B4:B43', 'C4:C43', 'D4:D43', 'E4:E43', 'F4:F43', 'G4:G43', 'H4:H43']);
+			expect(refs).toEqual(['A4:A43', 'B4:B43', 'C4:C43', 'D4:D43', 'E4:E43', 'F4:F43', 'G4:G43', 'H4:H43', 'I4:I43']);
 		}
 	});
 
@@ -179,6 +181,46 @@ describe('formulaire Excel de la fiche visa', () => {
 
 		const other = await workbookBuffer({ Lots: [['N° lot', 'Montant HT'], ['1', 1000]] });
 		expect((await fileErrorOf(other, 'lots.xlsx')).regle).toBe('fiche.pasUneFiche');
+	});
+
+	it('fiche de la version 2026.1 (sans la colonne du cas d’exemption) : lue ; le cas demandé, la correction dit de recopier la fiche', async () => {
+		const json = validFiche();
+		Object.assign(json, { nature: 'services', ccag: 'CCAG-FCS', cpv: '90919200', procedure: 'appel d’offres ouvert' });
+		const earlier = await mutate(await filledWorkbook(json), (wb) => {
+			wb.getWorksheet('Fiche visa')!.getCell('B2').value = '2026.1';
+			const lots = wb.getWorksheet('Lots')!;
+			const column = T.lotColumns.casExemption;
+			for (let row = 1; row <= lots.rowCount; row++) lots.getCell(`${column}${row}`).value = null;
+		});
+		const raw = await readFicheVisaWorkbook(earlier, 'fiche.xlsx');
+		expect(raw.versionAnterieure).toMatchObject({ version: '2026.1', champsAbsents: ['environnementCondition', 'environnementCritere'], colonnesAbsentes: ['casExemption'] });
+		const result = checkFiche(raw, settings);
+		// (Sa réponse sur l'environnement, effacée ici avec la mise en page du formulaire en vigueur, est à compléter.)
+		expect(result.anomalies.map((a) => `${a.effet} ${a.regle}`)).toEqual(['À COMPLÉTER loiClimat.casExemption', 'À COMPLÉTER environnement.formulaireAnterieur']);
+		expect(result.anomalies[0].correction).toContain('Cette fiche, d’une version antérieure du formulaire, n’a pas cette colonne : recopiez-la dans le formulaire vierge.');
+		// Au formulaire en vigueur, la colonne est là : la correction ne le dit pas.
+		const current = checkFiche(await readFicheVisaWorkbook(await filledWorkbook(json), 'fiche.xlsx'), settings);
+		expect(current.anomalies.map((a) => a.regle)).toEqual(['loiClimat.casExemption']);
+		expect(current.anomalies[0].correction).not.toContain('version antérieure');
+		// Une version plus ancienne reste refusée, et la colonne reste exigée à la version en vigueur.
+		const noColumn = await mutate(await filledWorkbook(json), (wb) => {
+			wb.getWorksheet('Lots')!.getCell(`${T.lotColumns.casExemption}${T.lotsHeaderRow}`).value = null;
+		});
+		expect((await fileErrorOf(noColumn)).regle).toBe('fiche.colonneManquante');
+	});
+
+	it('fiches réelles de la version 2026.1 (une seule question sur l’environnement) : « oui » à préciser, « non » vaut pour la condition et le critère, à leur cellule', async () => {
+		const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '../fixtures/fiche-visa-2026.1', name));
+		const oui = await readFicheVisaWorkbook(fixture('fiche-visa-2026-TRX-014.xlsx'), 'fiche-visa-2026-TRX-014.xlsx');
+		expect(oui.versionAnterieure).toMatchObject({ version: '2026.1', colonnesAbsentes: ['casExemption'], environnement: { value: 'oui', feuille: 'Fiche visa' } });
+		const ouiChecked = checkFiche(oui, settings);
+		expect(ouiChecked.anomalies.map((a) => `${a.effet} ${a.regle}`)).toEqual(['À COMPLÉTER environnement.formulaireAnterieur']);
+		expect(ouiChecked.anomalies[0]).toMatchObject({ feuille: 'Fiche visa', cellule: oui.versionAnterieure!.environnement!.cellule });
+		expect(ouiChecked.anomalies[0].message).toContain('fiche de la version 2026.1 du formulaire : « Considération environnementale prévue » ne dit pas');
+		// Avant la date d'application de la loi Climat, la fiche est visée comme avant.
+		expect(checkFiche(oui, parseVisaSettings({ dateLoiClimat: '2027-01-01' })).decision).toBe('VISÉ');
+		const non = checkFiche(await readFicheVisaWorkbook(fixture('fiche-visa-2026-SRV-040.xlsx'), 'fiche-visa-2026-SRV-040.xlsx'), settings);
+		expect(non.anomalies.filter((a) => a.regle?.startsWith('environnement.')).map((a) => `${a.effet} ${a.regle}`)).toEqual(['REFUSÉ environnement.conditionExecution', 'REFUSÉ environnement.critere']);
 	});
 
 	it('pas un xlsx, protégé par mot de passe, .xls, abîmé, vide, OpenDocument : une erreur française par cas, avec la correction', async () => {
@@ -374,8 +416,8 @@ describe('formulaire Excel de la fiche visa', () => {
 		expect(noteOf(lots.getCell('F5'))).toContain('[À COMPLÉTER]');
 		expect(noteOf(lots.getCell('A3'))).toBe('1, 2… ou « unique ».');
 		const parts = await xmlParts(annotated);
-		expect(parts['xl/comments2.xml'].match(/<comment /g)).toHaveLength(8 + 2);
-		expect(parts['xl/drawings/vmlDrawing2.vml'].match(/ObjectType="Note"/g)).toHaveLength(8 + 2);
+		expect(parts['xl/comments2.xml'].match(/<comment /g)).toHaveLength(9 + 2);
+		expect(parts['xl/drawings/vmlDrawing2.vml'].match(/ObjectType="Note"/g)).toHaveLength(9 + 2);
 		expect(parts['xl/worksheets/_rels/sheet2.xml.rels'].match(/<Relationship /g)).toHaveLength(2);
 	});
 

@@ -169,9 +169,29 @@ describe('fiche visa : contrôle', () => {
 		Object.assign(json, { considerationsDecp: 'Marché réservé' });
 		(json.lots as Array<Record<string, unknown>>)[0].mecanisme = 'Marché réservé SIAE (L2113-13)';
 		expect(rules(check(json))).toEqual(['REFUSÉ loiClimat.conditionExecution']);
-		// Exemption justifiée : observation, à reprendre dans les documents.
-		(json.lots as Array<Record<string, unknown>>)[0].justificationAbsence = 'Besoin satisfait par une solution immédiatement disponible';
-		expect(rules(check(json))).toEqual(['observation loiClimat.exemption']);
+		// Des motifs sans le cas d'exemption de l'article : à compléter.
+		const lot = (json.lots as Array<Record<string, unknown>>)[0];
+		lot.justificationAbsence = 'Prestation d’une journée, sans recrutement possible dans le délai';
+		const sansCas = check(json);
+		expect(rules(sansCas)).toEqual(['À COMPLÉTER loiClimat.casExemption']);
+		expect(sansCas.anomalies[0]).toMatchObject({ champ: 'lots[0].casExemption', message: 'marché au-delà du seuil européen, Marché réservé SIAE (L2113-13) sans condition d’exécution sociale : motifs donnés sans le cas d’exemption' });
+		expect(sansCas.anomalies[0].correction).toContain('« Lien insuffisant avec l’objet du marché »');
+		// Le cas, sans motifs consignés : refusé comme sans exemption.
+		delete lot.justificationAbsence;
+		lot.casExemption = 'Concurrence restreinte ou exécution rendue techniquement ou économiquement difficile';
+		expect(rules(check(json))).toEqual(['REFUSÉ loiClimat.conditionExecution']);
+		// Le cas et ses motifs : observation, à reprendre dans les documents.
+		lot.justificationAbsence = 'Prestation d’une journée, sans recrutement possible dans le délai';
+		const exempte = check(json);
+		expect(rules(exempte)).toEqual(['observation loiClimat.exemption']);
+		expect(exempte.anomalies[0].message).toBe('marché au-delà du seuil européen, Marché réservé SIAE (L2113-13) sans condition d’exécution sociale : exemption de l’article L2112-2-1 (concurrence restreinte ou exécution rendue techniquement ou économiquement difficile), motifs consignés');
+		expect(exempte.decision).toBe('VISÉ');
+		// Le cas se lit aussi sous une forme courte (synonyme).
+		lot.casExemption = 'lien insuffisant';
+		expect(check(json).anomalies[0].message).toContain('(lien insuffisant avec l’objet du marché)');
+		lot.casExemption = 'n’importe quoi';
+		// Un cas illisible : signalé, et l'exemption n'est pas tenue pour acquise.
+		expect(rules(check(json))).toEqual(['À COMPLÉTER visa.valeurIllisible', 'À COMPLÉTER loiClimat.casExemption']);
 		// Avec la clause d'insertion en plus du critère : visé.
 		Object.assign(json, { considerationsDecp: 'Clause sociale, Critère social' });
 		json.lots = [{ numero: 'unique', intitule: 'Nettoyage de l’hôtel de Région', montantHT: 300000, mecanisme: 'Clause d’insertion en heures (L2112-2)', mecanismeComplementaire: 'Critère social d’attribution (R2152-7)', heures: 500 }];
@@ -226,6 +246,11 @@ describe('fiche visa : contrôle', () => {
 		// Justifiée : une observation, la fiche est visée.
 		lots[2].justificationAbsence = 'Fourniture et pose de panneaux : main-d’œuvre marginale';
 		expect(rules(check(json))).toEqual(['observation loiClimat.socialJustifie']);
+		// Après l'entrée en vigueur, les motifs ne suffisent plus : le cas d'exemption de l'article est demandé.
+		Object.assign(json, { dateLancement: '2026-10-01', dateFiche: '2026-09-01', dateEtude: '2026-08-01', dateNotification: '2027-01-01' });
+		expect(rules(check(json))).toEqual(['À COMPLÉTER loiClimat.casExemption']);
+		lots[2].casExemption = 'Lien insuffisant avec l’objet du marché';
+		expect(rules(check(json))).toEqual(['observation loiClimat.exemption']);
 	});
 
 	it('étude de faisabilité absente au-delà de 90 000 € HT : refus ; en deçà, une observation', () => {
@@ -263,12 +288,33 @@ describe('fiche visa : contrôle', () => {
 		expect(rules(check(json))).not.toContain('À COMPLÉTER decp.incoherente');
 	});
 
-	it('environnement : absence non justifiée refusée, justifiée observée', () => {
+	it('environnement (loi Climat) : condition d’exécution (L2112-2) et critère (L2152-7) exigés, l’un ne remplace pas l’autre, une justification ne lève rien ; avant la date, absence justifiée observée', () => {
 		const json = validFiche();
-		Object.assign(json, { environnement: 'non', environnementDescription: '' });
-		expect(rules(check(json))).toEqual(['REFUSÉ environnement.absente']);
-		Object.assign(json, { environnementDescription: 'Prestation dématérialisée sans impact significatif' });
-		expect(rules(check(json))).toEqual(['observation environnement.justifiee']);
+		// Le critère seul : la condition d'exécution manque.
+		Object.assign(json, { environnementCondition: 'non', environnementCritere: 'oui' });
+		const criterionOnly = check(json);
+		expect(rules(criterionOnly)).toEqual(['REFUSÉ environnement.conditionExecution']);
+		expect(criterionOnly.anomalies[0]).toMatchObject({ champ: 'environnementCondition', message: 'aucune condition d’exécution environnementale : le critère d’attribution environnemental ne la remplace pas' });
+		// La condition seule : le critère manque.
+		Object.assign(json, { environnementCondition: 'oui', environnementCritere: 'non' });
+		expect(rules(check(json))).toEqual(['REFUSÉ environnement.critere']);
+		// Sans mise en concurrence (marché sans publicité sous le seuil de dispense), pas de critère à exiger.
+		Object.assign(json, { procedure: 'sans publicité', montantEstimeHT: 50000, nature: 'services', ccag: 'CCAG-FCS', cpv: '90919200', alloti: 'non', motifLotUnique: 'Un seul site', etudeFaisabilite: 'non', dateEtude: '' });
+		json.lots = [{ numero: 'unique', intitule: 'Nettoyage', montantHT: 50000, mecanisme: 'Aucune considération sociale', justificationAbsence: 'Prestation ponctuelle' }];
+		expect(rules(check(json)).filter((r) => r.includes('environnement'))).toEqual([]);
+		// Ni l'un ni l'autre, même justifiés : deux refus, la justification ne lève pas l'obligation.
+		const both = validFiche();
+		Object.assign(both, { environnementCondition: 'non', environnementCritere: 'non', environnementDescription: 'Prestation dématérialisée sans impact significatif' });
+		const refused = check(both);
+		expect(rules(refused)).toEqual(['REFUSÉ environnement.conditionExecution', 'REFUSÉ environnement.critere']);
+		expect(refused.anomalies[0].correction).toContain('La justification donnée ne lève pas l’obligation.');
+		// Avant la date d'application (paramètre) : l'absence justifiée est observée, sans justification à compléter.
+		expect(rules(check(both, { settings: { dateLoiClimat: '2027-01-01' } }))).toEqual(['observation environnement.justifiee']);
+		Object.assign(both, { environnementDescription: '' });
+		expect(rules(check(both, { settings: { dateLoiClimat: '2027-01-01' } }))).toEqual(['À COMPLÉTER environnement.absente']);
+		// Une seule des deux réponses « non » avant la date : rien à redire.
+		Object.assign(both, { environnementCritere: 'oui' });
+		expect(rules(check(both, { settings: { dateLoiClimat: '2027-01-01' } }))).toEqual([]);
 	});
 
 	it('allotissement : motif exigé et cohérence avec le nombre de lots', () => {

@@ -156,6 +156,8 @@ describe('mutualisation des heures : le bilan', () => {
 		const doc = bilanDocument(bilan, { titre: 'Bilan 2026', dateBilan: '2026-11-15' });
 		const page = doc.pages.find((p) => p.titre === 'Mutualisation des heures')!;
 		expect(page.tableaux[0].titre).toBe('Groupe « BTP-VAL-2026 » : Bâtiments du Val (CCAP, article 9.4)');
+		// Sous le titre de la page, la première phrase ne le répète pas.
+		expect(page.paragraphes?.[0]).toMatch(/^1 groupe de marchés dont le CCAP permet de mettre en commun/);
 		expect(page.tableaux[0].lignes.map((l) => [l[0], l[5], l[6]])).toEqual([
 			['2026-TRX-014, lot 4', '\u2212278,96\u00a0h', 'couvert par la mutualisation'],
 			['2026-TRX-020, lot 1', '+421,04\u00a0h', 'en avance'],

@@ -48,7 +48,7 @@ describe('workflow livré : contrôle des fiches visa (vrai n8n)', () => {
 			message: 'mécanisme non recommandé par l’étude : Clause d’insertion en heures (L2112-2), Critère social d’attribution (R2152-7)',
 		});
 		expect(by['fiche-visa-2026-SRV-040.xlsx'].decision).toBe('REFUSÉ');
-		expect(by['fiche-visa-2026-SRV-040.xlsx'].anomalies.map((a) => a.regle)).toEqual(['clause.sansFacilitateur', 'environnement.absente', 'etude.ecart']);
+		expect(by['fiche-visa-2026-SRV-040.xlsx'].anomalies.map((a) => a.regle)).toEqual(['clause.sansFacilitateur', 'environnement.conditionExecution', 'environnement.critere', 'etude.ecart']);
 		// Décision portée au registre sur chaque lot des fiches lues (aucun lot de la fiche illisible).
 		const recorded = outputOf(first, 'Enregistrer la fiche visa').map((i) => i.json);
 		expect([...new Set(recorded.map((r) => r.marche))].sort()).toEqual(['2026-SRV-031', '2026-SRV-040', '2026-TRX-014']);

@@ -34,7 +34,8 @@ export function validFiche(): Record<string, unknown> {
 		penalitesCcap: 'oui',
 		penaliteParHeure: 60,
 		considerationsDecp: 'Clause sociale',
-		environnement: 'oui',
+		environnementCondition: 'oui',
+		environnementCritere: 'oui',
 		environnementDescription: 'Tri des déchets de chantier, matériaux biosourcés',
 		redacteur: 'Claire Martin',
 		lots: [

@@ -31,10 +31,10 @@ describe('nœud Fiche visa, exécuté par le moteur de n8n', () => {
 		const { items, error } = await runNode({ type: 'ficheVisa', parameters: { operation: 'generer' } }, [{}]);
 		expect(error()).toBeUndefined();
 		expect(items).toHaveLength(1);
-		expect(items[0].json).toEqual({ fichier: 'fiche-visa-vierge.xlsx', version: '2026.1' });
+		expect(items[0].json).toEqual({ fichier: 'fiche-visa-vierge.xlsx', version: '2026.2' });
 		expect(items[0].binary!.data).toMatchObject({ fileName: 'fiche-visa-vierge.xlsx', mimeType: XLSX });
 		const wb = await readWorkbook(binaryBuffer(items[0], 'data'));
-		expect(wb.getWorksheet('Fiche visa')!.getCell('B2').value).toBe('2026.1');
+		expect(wb.getWorksheet('Fiche visa')!.getCell('B2').value).toBe('2026.2');
 	});
 
 	it('pré-remplit le formulaire avec les champs de l’élément', async () => {
@@ -132,9 +132,9 @@ describe('nœud Fiche visa, exécuté par le moteur de n8n', () => {
 				binaire: 'tronquee.xlsx',
 			},
 			{
-				error: 'Fichier « ancienne.xlsx », version du formulaire : fiche visa de la version «\u00a02025.1\u00a0» du formulaire, alors que la version en vigueur est 2026.1',
+				error: 'Fichier « ancienne.xlsx », version du formulaire : fiche visa de la version «\u00a02025.1\u00a0» du formulaire, alors que la version en vigueur est 2026.2',
 				regle: 'fiche.version',
-				correction: expect.stringContaining('→ Recopiez vos saisies dans le formulaire vierge de la version 2026.1'),
+				correction: expect.stringContaining('→ Recopiez vos saisies dans le formulaire vierge de la version 2026.2'),
 				fichier: 'ancienne.xlsx',
 				binaire: 'ancienne.xlsx',
 			},

@@ -6,8 +6,8 @@
  * renommée, colonne manquante) est une erreur ; ce qui touche une cellule
  * (fusion, formule, valeur illisible) devient une anomalie située.
  */
-import type { FicheLotField, RawCell, RawFiche, RawFicheLot, ReadLimits, VisaAnomaly } from '../../core';
-import { FICHE_FIELDS, FICHE_LOT_FIELDS, VISA_RULES, quote } from '../../core';
+import type { EarlierFiche, FicheLotField, RawCell, RawFiche, RawFicheLot, ReadLimits, VisaAnomaly } from '../../core';
+import { EARLIER_ENVIRONMENT_FIELD, FICHE_FIELDS, FICHE_LOT_FIELDS, FICHE_VISA_EARLIER_VERSIONS, VISA_RULES, quote } from '../../core';
 import { columnLetter } from './ooxml';
 import { FICHE_VISA_TEMPLATE, ficheDefinedName, lotFieldForHeading } from './fiche-visa-template';
 import { fileError } from './workbook';
@@ -64,7 +64,8 @@ export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string, li
 	const versionSheet = await wb.sheet(versionRef.sheet);
 	const version = versionSheet?.cells.get(versionRef.address)?.value;
 	const versionText = version === undefined || version === null ? '' : String(version).trim();
-	if (versionText !== t.version) {
+	const earlier = FICHE_VISA_EARLIER_VERSIONS[versionText];
+	if (versionText !== t.version && earlier === undefined) {
 		throw fileError(
 			fileName,
 			versionText === ''
@@ -95,10 +96,15 @@ export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string, li
 
 	const fiche = (await wb.sheet(t.sheets.fiche))!;
 	const champs: RawFiche['champs'] = {};
+	/** Cellule d'un champ par son nom défini, à défaut à sa place dans le modèle en vigueur. */
+	const namedCell = (champ: string, address?: string): RawCell | undefined => {
+		const named = wb.definedNames.get(ficheDefinedName(champ));
+		const at = named && named.sheet === t.sheets.fiche ? named.address : address;
+		return at === undefined ? undefined : cellAt(fiche, at);
+	};
 	for (const f of FICHE_FIELDS) {
-		const named = wb.definedNames.get(ficheDefinedName(f.champ));
-		const address = named && named.sheet === t.sheets.fiche ? named.address : t.fieldCells[f.champ];
-		champs[f.champ] = cellAt(fiche, address);
+		if (earlier?.champs.includes(f.champ)) continue;
+		champs[f.champ] = namedCell(f.champ, t.fieldCells[f.champ]);
 	}
 
 	const lotsSheet = (await wb.sheet(t.sheets.lots))!;
@@ -111,7 +117,7 @@ export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string, li
 		const champ = lotFieldForHeading(heading);
 		if (champ && !columns.has(champ)) columns.set(champ, letter);
 	}
-	const missing = FICHE_LOT_FIELDS.filter((f) => !columns.has(f.champ));
+	const missing = FICHE_LOT_FIELDS.filter((f) => !columns.has(f.champ) && !earlier?.colonnes.includes(f.champ));
 	if (missing.length > 0) {
 		throw fileError(
 			fileName,
@@ -132,5 +138,11 @@ export async function readFicheVisaWorkbook(buffer: Buffer, fileName: string, li
 		}
 		if (!empty) lots.push({ ligne: row, feuille: t.sheets.lots, champs: cells });
 	}
-	return { champs, lots, origine: `fichier « ${fileName} »`, observations };
+	const versionAnterieure: EarlierFiche | undefined = earlier && {
+		version: versionText,
+		champsAbsents: [...earlier.champs],
+		colonnesAbsentes: earlier.colonnes.filter((champ) => !columns.has(champ)),
+		environnement: namedCell(EARLIER_ENVIRONMENT_FIELD),
+	};
+	return { champs, lots, origine: `fichier « ${fileName} »`, observations, ...(versionAnterieure ? { versionAnterieure } : {}) };
 }

@@ -143,12 +143,12 @@ const INSTRUCTIONS = [
 	'',
 	'1. Remplissez les cellules jaunes de la feuille « Fiche visa » ; les champs marqués * sont obligatoires. Les autres cellules sont protégées (sans mot de passe) pour éviter les fausses manipulations.',
 	'2. Feuille « Lots » : une ligne par lot, y compris pour un marché non alloti (numéro « unique »). Le total des lots doit égaler le montant estimé de la fiche.',
-	'3. Clauses sociales : reprenez les conclusions de l\u2019étude de faisabilité lot par lot (mécanisme, heures du calibrage, facilitateur). Sans considération sociale, la justification est obligatoire, en particulier au-delà des seuils européens (loi Climat et résilience, art. 35).',
+	'3. Clauses sociales : reprenez les conclusions de l\u2019étude de faisabilité lot par lot (mécanisme, heures du calibrage, facilitateur). Sans considération sociale, la justification est obligatoire. Au-delà des seuils européens, un lot sans condition d\u2019exécution sociale (critère d\u2019attribution ou marché réservé seuls, ou aucune considération) indique aussi le cas d\u2019exemption de l\u2019article L2112-2-1 (loi Climat et résilience, art. 35), la justification en donnant les motifs.',
 	'4. Montants en euros HT : « 1 234,50 » ou « 1 234,50 € » sont acceptés. Dates au format JJ/MM/AAAA.',
 	'5. N\u2019ajoutez, ne supprimez ni ne renommez de feuille ou de colonne, ne fusionnez pas de cellules de saisie : la fiche est lue automatiquement.',
 	'6. Envoyez le fichier au service des marchés. Vous recevez la décision (VISÉ, À COMPLÉTER ou REFUSÉ) et une copie annotée : cellules en cause surlignées et commentées, feuille « Anomalies ». Votre fichier n\u2019est jamais modifié.',
 	'',
-	`Modèle de fiche visa, version ${FICHE_VISA_VERSION}. Une fiche d\u2019une autre version est refusée : recopiez alors vos saisies dans un formulaire vierge.`,
+	`Modèle de fiche visa, version ${FICHE_VISA_VERSION}. Une fiche de la version 2026.1 reste lue (ce qui lui manque est demandé là où la loi l\u2019exige) ; une fiche d\u2019une autre version est refusée : recopiez alors vos saisies dans un formulaire vierge.`,
 ];
 
 /** Construit le formulaire vierge (version courante du modèle). */
@@ -259,6 +259,7 @@ export async function createFicheVisaWorkbook(options: { date?: string } = {}): 
 		mecanisme: 'Considération sociale',
 		decp: 'DECP considerationsSociales',
 		ouiNon: 'Oui / non',
+		exemption: 'Cas d\u2019exemption (L2112-2-1)',
 	};
 	for (const name of LIST_NAMES) {
 		const letter = t.listColumns[name];

@@ -6,7 +6,7 @@
  * sans être gardée. Utilisé par les nœuds et par le banc (mêmes chemins).
  */
 
-import type { Anomaly, BilanAccumulator, ReadLimits, RegisterIndex } from '../../core';
+import type { BilanAccumulator, ReadLimits, RegisterIndex } from '../../core';
 import {
 	AnomalyError,
 	CLAUSE_READER,
@@ -14,7 +14,7 @@ import {
 	PENALTY_READER,
 	REPORT_LINE_READER,
 	clauseKey,
-	duplicateAnomaly,
+	duplicateClause,
 	rowReader,
 } from '../../core';
 import type { RegisterAppendPlan } from './register-append';
@@ -30,17 +30,14 @@ export const FOLLOW_UP_SHEETS = {
 	penalites: ['Pénalités', 'Penalites'],
 };
 
-/** Clause en double dans le registre (même marché, même lot) : où est l'autre. */
-export function duplicateClause(clause: { marche: string; lot: string }, where: string, firstWhere: string): Anomaly {
-	return duplicateAnomaly(
-		`clause du marché ${clause.marche}, lot ${clause.lot}`,
-		where,
-		firstWhere,
-		'Chaque couple marché-lot ne doit figurer qu\u2019une fois dans le registre : supprimez ou corrigez le doublon (seule la première ligne est comptée).',
-		'clause.doublon',
-		'marche',
-	);
-}
+/** Feuille « Marchés » : tous les marchés de la collectivité, avec et sans clause (le dénominateur des parts du bilan). */
+export const MARKETS_SHEET: Omit<StreamSheetSpec, 'onRow'> = {
+	names: FOLLOW_UP_SHEETS.marches,
+	keys: MARKET_READER.keys,
+	labels: MARKET_READER.labels,
+	required: ['marche'],
+	mandatory: false,
+};
 
 function registerSheet(onRow: StreamSheetSpec['onRow']): StreamSheetSpec {
 	return { names: FOLLOW_UP_SHEETS.registre, keys: CLAUSE_READER.keys, labels: CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow };
@@ -82,11 +79,7 @@ export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: 
 			else note(locate(read.error, row));
 		}),
 		marches: {
-			names: FOLLOW_UP_SHEETS.marches,
-			keys: MARKET_READER.keys,
-			labels: MARKET_READER.labels,
-			required: ['marche'],
-			mandatory: false,
+			...MARKETS_SHEET,
 			onRow: (row) => {
 				if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
 				const read = readMarket(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);

@@ -12,7 +12,7 @@ import type PDFDocument from 'pdfkit';
 import type { BilanDocument, ChartSpec, TableSpec } from '../../core';
 import { formatHours, formatNumber, formatPercent } from '../../core';
 import { LETTER_FONTS } from './fonts';
-import { loadPdfKit } from './pdfkit-lazy';
+import { loadPdfKit, pdfContent } from './pdfkit-lazy';
 
 const MARGIN = 42;
 const BLUE = '#1F5FA8';
@@ -231,12 +231,7 @@ export async function renderBilanPdf(model: BilanDocument, meta: { date: string;
 	});
 	doc.registerFont(FONT, LETTER_FONTS.regular.data);
 	doc.registerFont(BOLD, LETTER_FONTS.bold.data);
-	const chunks: Buffer[] = [];
-	doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-	const done = new Promise<Buffer>((resolve, reject) => {
-		doc.on('end', () => resolve(Buffer.concat(chunks)));
-		doc.on('error', reject);
-	});
+	const done = pdfContent(doc);
 	const width = doc.page.width - MARGIN * 2;
 	const drawn: DrawnChart[] = [];
 	const chart = (spec: ChartSpec, x: number, y: number, w: number, h: number) => {

@@ -12,3 +12,13 @@ export function loadPdfKit(): Promise<typeof PDFDocumentClass> {
 	loading ??= import('pdfkit').then((m) => m.default);
 	return loading;
 }
+
+/** Le contenu du document, rendu quand le document est terminé (`doc.end()`) ; à demander avant d'y écrire. */
+export function pdfContent(doc: PDFKit.PDFDocument): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+	return new Promise<Buffer>((resolve, reject) => {
+		doc.on('end', () => resolve(Buffer.concat(chunks)));
+		doc.on('error', reject);
+	});
+}

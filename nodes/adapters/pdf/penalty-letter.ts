@@ -11,7 +11,7 @@
 
 import type { LetterModel, LetterTable } from '../../core';
 import { LETTER_FONTS } from './fonts';
-import { loadPdfKit } from './pdfkit-lazy';
+import { loadPdfKit, pdfContent } from './pdfkit-lazy';
 
 const MARGIN = 56;
 const FONT = LETTER_FONTS.regular.name;
@@ -115,12 +115,7 @@ export async function renderLetterPdf(source: LetterModel, meta: PdfMeta): Promi
 	// pdfkit, jamais employée, n'est pas écrite dans le fichier). Les deux graisses
 	// ont le même jeu de caractères : un seul contrôle suffit.
 	const model = drawable(source, fontGlyphs(doc.font(FONT)));
-	const chunks: Buffer[] = [];
-	doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-	const done = new Promise<Buffer>((resolve, reject) => {
-		doc.on('end', () => resolve(Buffer.concat(chunks)));
-		doc.on('error', reject);
-	});
+	const done = pdfContent(doc);
 
 	const width = doc.page.width - MARGIN * 2;
 	// En-tête : émetteur à gauche, destinataire à droite.

@@ -128,11 +128,23 @@ const ROWS_PER_INSERT = 1000;
 /** Clauses dont les relevés en vigueur sont relus ensemble pour les comparer à ceux d'un import. */
 const COMPARED_CLAUSES_PER_QUERY = 100;
 
+/** Marques de paramètres d'une requête : « ?, ?, ? » pour trois valeurs. */
+function placeholders(count: number): string {
+	return Array.from({ length: count }, () => '?').join(', ');
+}
+
+/** Une liste par paquets d'au plus `size` éléments (requêtes groupées), avec les marques de paramètres de chaque paquet. */
+function* batches<T>(list: readonly T[], size: number): Generator<{ chunk: T[]; marks: string }> {
+	for (let i = 0; i < list.length; i += size) {
+		const chunk = list.slice(i, i + size);
+		yield { chunk, marks: placeholders(chunk.length) };
+	}
+}
+
 /** INSERT de plusieurs lignes à la fois, par paquets de ROWS_PER_INSERT. `table` : nom et colonnes. */
 async function insertMany(tx: Queryable, table: string, rows: SqlValue[][]): Promise<void> {
-	for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-		const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-		const values = chunk.map((row) => `(${row.map(() => '?').join(', ')})`).join(', ');
+	for (const { chunk } of batches(rows, ROWS_PER_INSERT)) {
+		const values = chunk.map((row) => `(${placeholders(row.length)})`).join(', ');
 		await tx.run(`INSERT INTO ${table} VALUES ${values}`, chunk.flat());
 	}
 }
@@ -288,10 +300,9 @@ export class Register {
 		const id = (clauseKey: string, month: string) => `${clauseKey}\u001f${month}`;
 		const latest = new Map<string, number>();
 		const keys = [...new Set(gids.map((gid) => groups[gid].clauseKey))];
-		for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
-			const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+		for (const { chunk, marks } of batches(keys, KEYS_PER_QUERY)) {
 			const versions = await tx.query<{ clause_key: string; month: string; v: number | string }>(
-				`SELECT clause_key, month, MAX(version) AS v FROM report_lines WHERE clause_key IN (${chunk.map(() => '?').join(', ')}) GROUP BY clause_key, month`,
+				`SELECT clause_key, month, MAX(version) AS v FROM report_lines WHERE clause_key IN (${marks}) GROUP BY clause_key, month`,
 				chunk,
 			);
 			for (const row of versions) latest.set(id(row.clause_key, row.month), Number(row.v));
@@ -304,12 +315,11 @@ export class Register {
 			const byClause = new Map<string, number[]>();
 			for (const gid of compared) byClause.set(groups[gid].clauseKey, [...(byClause.get(groups[gid].clauseKey) ?? []), gid]);
 			const clauses = [...byClause.keys()];
-			for (let i = 0; i < clauses.length; i += COMPARED_CLAUSES_PER_QUERY) {
-				const chunk = clauses.slice(i, i + COMPARED_CLAUSES_PER_QUERY);
+			for (const { chunk, marks } of batches(clauses, COMPARED_CLAUSES_PER_QUERY)) {
 				const chunkGids = chunk.flatMap((key) => byClause.get(key)!);
 				const stored = new Map<string, Array<{ version: number; hours: number; training: number | undefined; data: string }>>();
 				const rows = await tx.query<{ clause_key: string; month: string; version: number | string; hours: number | string; training_hours: number | string | null; data: string }>(
-					`SELECT clause_key, month, version, hours, training_hours, data FROM report_lines WHERE current = 1 AND clause_key IN (${chunk.map(() => '?').join(', ')}) ORDER BY clause_key, month, line_no`,
+					`SELECT clause_key, month, version, hours, training_hours, data FROM report_lines WHERE current = 1 AND clause_key IN (${marks}) ORDER BY clause_key, month, line_no`,
 					chunk,
 				);
 				for (const row of rows) {
@@ -319,7 +329,7 @@ export class Register {
 				}
 				const received = new Map<number, Array<{ hours: number; training: number | undefined; data: string }>>();
 				const staged = await tx.query<{ gid: number | string; hours: number | string; training_hours: number | string | null; data: string }>(
-					`SELECT gid, hours, training_hours, data FROM staged_report_lines WHERE gid IN (${chunkGids.map(() => '?').join(', ')}) ORDER BY gid, line_no`,
+					`SELECT gid, hours, training_hours, data FROM staged_report_lines WHERE gid IN (${placeholders(chunkGids.length)}) ORDER BY gid, line_no`,
 					chunkGids,
 				);
 				for (const row of staged) {
@@ -398,7 +408,7 @@ export class Register {
 
 	/** Heures déclarées en vigueur, par clause et par mois (une ligne par mois reçu). */
 	async monthHours(clauseKeys?: string[]): Promise<MonthHours[]> {
-		const filter = clauseKeys ? ` AND clause_key IN (${clauseKeys.map(() => '?').join(', ')})` : '';
+		const filter = clauseKeys ? ` AND clause_key IN (${placeholders(clauseKeys.length)})` : '';
 		if (clauseKeys && clauseKeys.length === 0) return [];
 		const rows = await this.db.query<{ clause_key: string; month: string; hours: number | string; version: number | string }>(
 			`SELECT clause_key, month, SUM(hours) AS hours, MAX(version) AS version FROM report_lines WHERE current = 1${filter} GROUP BY clause_key, month ORDER BY clause_key, month`,
@@ -435,10 +445,9 @@ export class Register {
 		const keys = await this.db.query<{ clause_key: string }>('SELECT DISTINCT clause_key FROM report_lines WHERE current = 1 ORDER BY clause_key');
 		const per = Math.max(1, options.clausesPerQuery ?? REPORT_LINE_CLAUSES_PER_QUERY);
 		let count = 0;
-		for (let i = 0; i < keys.length; i += per) {
-			const chunk = keys.slice(i, i + per).map((k) => k.clause_key);
+		for (const { chunk, marks } of batches(keys.map((k) => k.clause_key), per)) {
 			const rows = await this.db.query<{ clause_key: string; month: string; version: number | string; data: string }>(
-				`SELECT clause_key, month, version, data FROM report_lines WHERE current = 1 AND clause_key IN (${chunk.map(() => '?').join(', ')}) ORDER BY clause_key, month, version, line_no`,
+				`SELECT clause_key, month, version, data FROM report_lines WHERE current = 1 AND clause_key IN (${marks}) ORDER BY clause_key, month, version, line_no`,
 				chunk,
 			);
 			for (const r of rows) fn({ clauseKey: r.clause_key, month: r.month, version: Number(r.version), data: JSON.parse(r.data) });
@@ -569,9 +578,8 @@ export class Register {
 	/** Parmi ces clés, celles déjà envoyées (lecture seule, par paquets). */
 	async sentKeys(keys: string[]): Promise<Set<string>> {
 		const sent = new Set<string>();
-		for (let i = 0; i < keys.length; i += 500) {
-			const chunk = keys.slice(i, i + 500);
-			const rows = await this.db.query<{ key: string }>(`SELECT key FROM messages WHERE status = ? AND key IN (${chunk.map(() => '?').join(', ')})`, ['envoyé', ...chunk]);
+		for (const { chunk, marks } of batches(keys, KEYS_PER_QUERY)) {
+			const rows = await this.db.query<{ key: string }>(`SELECT key FROM messages WHERE status = ? AND key IN (${marks})`, ['envoyé', ...chunk]);
 			for (const r of rows) sent.add(r.key);
 		}
 		return sent;

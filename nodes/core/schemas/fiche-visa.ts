@@ -24,7 +24,20 @@ import { NATURES } from './lot';
 import { amount, decimal, email, enumList, isoDate, optional, text, tolerantEnum, yesNo } from './primitives';
 
 /** Version du formulaire : une fiche d'une autre version est refusée avec un message clair. */
-export const FICHE_VISA_VERSION = '2026.1';
+export const FICHE_VISA_VERSION = '2026.2';
+/**
+ * Versions antérieures encore lues, avec les champs et les colonnes de la
+ * feuille « Lots » qu'elles n'avaient pas (2026.2 ajoute le cas d'exemption de
+ * l'article L2112-2-1 et distingue la condition d'exécution et le critère
+ * environnementaux) : une fiche déjà remplie reste lue, et ce qu'elle ne dit
+ * pas n'est demandé que là où la loi l'exige.
+ */
+export const FICHE_VISA_EARLIER_VERSIONS: Readonly<Record<string, { champs: readonly FicheField[]; colonnes: readonly FicheLotField[] }>> = {
+	// 2026.1 demandait « Considération environnementale prévue » (condition d'exécution ou critère) d'une seule réponse.
+	'2026.1': { champs: ['environnementCondition', 'environnementCritere'], colonnes: ['casExemption'] },
+};
+/** Nom, dans les versions antérieures, de la question unique sur l'environnement. */
+export const EARLIER_ENVIRONMENT_FIELD = 'environnement';
 
 export const PROCEDURES = {
 	sansPublicite: {
@@ -109,6 +122,30 @@ export const FICHE_MECHANISMS = {
 } as const;
 export type FicheMechanism = keyof typeof FICHE_MECHANISMS;
 
+/**
+ * Cas où l'acheteur peut ne pas prévoir de condition d'exécution sociale dans
+ * un marché au-delà des seuils européens (L2112-2-1, créé par la loi Climat et
+ * résilience, art. 35) ; les motifs en sont consignés. Les deux premiers sont
+ * ceux que la même loi écrit, dans les mêmes termes, pour les concessions
+ * (L3114-2-1) ; « autre cas » laisse citer un cas de l'article que la liste ne
+ * nomme pas.
+ */
+export const SOCIAL_EXEMPTIONS = {
+	lienInsuffisant: {
+		libelle: 'Lien insuffisant avec l\u2019objet du marché',
+		synonymes: ['lien insuffisant', 'pas de lien suffisant avec l\'objet du marché', 'sans lien avec l\'objet'],
+	},
+	concurrenceOuExecution: {
+		libelle: 'Concurrence restreinte ou exécution rendue techniquement ou économiquement difficile',
+		synonymes: ['concurrence restreinte', 'restreint la concurrence', 'exécution difficile', 'difficulté technique', 'difficulté économique'],
+	},
+	autreCas: {
+		libelle: 'Autre cas prévu par l\u2019article L2112-2-1 (cité dans la justification)',
+		synonymes: ['autre', 'autre cas'],
+	},
+} as const;
+export type SocialExemption = keyof typeof SOCIAL_EXEMPTIONS;
+
 const DECP_VALUES = Object.fromEntries(DECP_CONSIDERATIONS.map((v) => [v, { libelle: v }])) as Record<
 	(typeof DECP_CONSIDERATIONS)[number],
 	{ libelle: string }
@@ -123,6 +160,7 @@ export const FICHE_LISTS = {
 	mecanisme: FICHE_MECHANISMS,
 	decp: DECP_VALUES,
 	ouiNon: { oui: { libelle: 'oui' }, non: { libelle: 'non' } },
+	exemption: SOCIAL_EXEMPTIONS,
 } as const;
 export type FicheListName = keyof typeof FICHE_LISTS;
 
@@ -207,8 +245,9 @@ export const FicheVisaFieldsSchema = z.object({
 	penaliteParHeure: field(optional(amount()), { libelle: 'Pénalité par heure non réalisée (€ HT)', rubrique: SOCIAL, saisie: 'montant', aide: 'Par exemple 60 € HT (un CCAP public).' }),
 	considerationsDecp: field(enumList(DECP_VALUES, 'une valeur DECP'), { libelle: 'Considération sociale déclarée (DECP)', rubrique: SOCIAL, saisie: 'liste', liste: 'decp', plusieurs: true, aide: 'Valeur « considerationsSociales » des données essentielles ; plusieurs valeurs séparées par des virgules.', synonymes: ['considerationsSociales', 'considération sociale DECP', 'DECP'] }),
 
-	environnement: field(yesNo(), { libelle: 'Considération environnementale prévue', rubrique: ENV, saisie: 'ouiNon', liste: 'ouiNon', aide: 'Condition d\u2019exécution ou critère (loi Climat et résilience, art. 35).' }),
-	environnementDescription: field(optional(text({ max: 1000 })), { libelle: 'Description ou justification de l\u2019absence', rubrique: ENV, saisie: 'texteLong', aide: 'Ce qui est prévu, ou pourquoi rien ne l\u2019est.' }),
+	environnementCondition: field(yesNo(), { libelle: 'Condition d\u2019exécution environnementale (L2112-2)', rubrique: ENV, saisie: 'ouiNon', liste: 'ouiNon', aide: 'Les conditions d\u2019exécution prennent en compte l\u2019environnement (loi Climat et résilience, art. 35) ; un critère d\u2019attribution ne les remplace pas.' }),
+	environnementCritere: field(yesNo(), { libelle: 'Critère environnemental d\u2019attribution (L2152-7)', rubrique: ENV, saisie: 'ouiNon', liste: 'ouiNon', aide: 'Au moins un critère prend en compte les caractéristiques environnementales de l\u2019offre (loi Climat et résilience, art. 35).' }),
+	environnementDescription: field(optional(text({ max: 1000 })), { libelle: 'Description, ou justification de l\u2019absence', rubrique: ENV, saisie: 'texteLong', aide: 'La condition et le critère prévus, ou pourquoi rien ne l\u2019est.' }),
 
 	redacteur: field(text({ max: 200 }), { libelle: 'Fiche rédigée par', rubrique: VISA, saisie: 'texte', aide: 'Nom et fonction.' }),
 });
@@ -223,6 +262,7 @@ export const FicheLotSchema = z.object({
 	heures: field(optional(decimal({ min: 0, unit: 'h', example: '420' })), { libelle: 'Heures d\u2019insertion', rubrique: 'Lots', saisie: 'nombre', aide: 'Heures du calibrage, pour une clause en heures.', synonymes: ['heures', 'heures d\'insertion', 'volume'] }),
 	facilitateur: field(optional(text({ max: 200 })), { libelle: 'Facilitateur du lot', rubrique: 'Lots', saisie: 'texte', aide: 'Si différent de celui de la fiche.' }),
 	justificationAbsence: field(optional(text({ max: 1000 })), { libelle: 'Justification de l\u2019absence de clause', rubrique: 'Lots', saisie: 'texteLong', aide: 'Obligatoire sans considération sociale (reprise de l\u2019étude).', synonymes: ['justification', 'motif'] }),
+	casExemption: field(optional(tolerantEnum(SOCIAL_EXEMPTIONS, 'un cas d\u2019exemption')), { libelle: 'Cas d\u2019exemption (L2112-2-1)', rubrique: 'Lots', saisie: 'liste', liste: 'exemption', aide: 'Au-delà du seuil européen, pour un lot sans condition d\u2019exécution sociale : le cas de l\u2019article L2112-2-1 qui s\u2019applique ; ses motifs vont dans la justification.', synonymes: ['cas d\u2019exemption', 'exemption', 'exemption loi Climat'] }),
 });
 
 export const FicheVisaSchema = FicheVisaFieldsSchema.extend({ lots: z.array(FicheLotSchema) });

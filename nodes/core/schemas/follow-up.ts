@@ -164,7 +164,8 @@ function curve() {
 	}, z.array(CurvePointSchema));
 }
 
-const ClauseRecordFields = z
+/** Les champs d'une clause, sans la règle d'ensemble (relecture des fiches du registre : schemas/register.ts). */
+export const ClauseRecordFields = z
 	.object({
 		marche: text({ max: 200 }),
 		lot: text({ max: 100 }),
@@ -321,7 +322,8 @@ export function memoizeText<T>(fn: (text: string) => T, limit = 20000): (text: s
 /** Heures mensuelles plausibles pour une personne (35 h × 52 ÷ 12). */
 export const MONTHLY_FULL_TIME_HOURS = 151.67;
 
-const ReportLineFields = z.object({
+/** Les champs d'une ligne de relevé, sans la règle d'ensemble (relecture des lignes du registre : schemas/register.ts). */
+export const ReportLineFields = z.object({
 		marche: text({ max: 200 }),
 		lot: text({ max: 100 }),
 		siret: optional(siret()),

@@ -10,7 +10,7 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
-import { CLAUSE_LABELS, CLAUSE_READER } from './follow-up';
+import { CLAUSE_LABELS, CLAUSE_READER, ClauseRecordFields, ReportLineFields } from './follow-up';
 import { amount, decimal, email, isoDate, optional, siret, text } from './primitives';
 
 /** Paramètre utilisé par le calibrage, avec son origine et sa source (gardé pour la traçabilité). */
@@ -178,3 +178,40 @@ export const REGISTER_PARAMETER_LABELS: FieldLabels = {
 	dateReference: 'date de référence',
 	mode: 'mode',
 };
+
+/**
+ * Fiches relues au registre des clauses (voir storedRecord). Validées à leur
+ * écriture, elles sont relues pour leur forme : les champs dont le code se
+ * sert, de leur type, sans rejouer les règles de saisie (longueurs, bornes).
+ * Toutes leurs clés sont gardées : une fiche écrite par une version plus
+ * récente peut porter des champs que ce code ne connaît pas, qu'une fusion de
+ * fiches (notification, import, étude, fiche visa) ne doit pas perdre.
+ */
+export const StoredClauseSchema = ClauseRecordFields.extend({ dateNotification: optional(isoDate()) }).loose();
+/** Fiche « lot » : le lot d'une fiche visa peut porter un intitulé ou un montant que la saisie d'une étude refuserait. */
+export const StoredLotSchema = LotRecordSchema.extend({
+	marche: z.string(),
+	lot: z.string(),
+	objet: z.string().optional(),
+	intitule: z.string().optional(),
+	nature: z.string().optional(),
+	montantHT: z.number().optional(),
+	dureeMois: z.number().optional(),
+	lieuExecution: z.string().optional(),
+}).loose();
+/** Fiche « marché » : reprise de la feuille « Marchés » ou des données essentielles, elle n'a pas toujours la liste de ses lots. */
+export const StoredMarketSchema = z.looseObject({
+	marche: z.string(),
+	objet: z.string().optional(),
+	nature: z.string().optional(),
+	montantHT: z.number().optional(),
+	lots: z.array(z.string()).optional(),
+});
+export const StoredReportLineSchema = ReportLineFields.loose();
+/** Toute autre fiche : un objet, toutes ses clés gardées. */
+export const StoredFieldsSchema = z.record(z.string(), z.unknown());
+
+export type StoredClause = z.output<typeof StoredClauseSchema>;
+export type StoredLot = z.output<typeof StoredLotSchema>;
+export type StoredMarket = z.output<typeof StoredMarketSchema>;
+export type StoredReportLine = z.output<typeof StoredReportLineSchema>;
