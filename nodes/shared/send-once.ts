@@ -10,11 +10,25 @@
  * exécution. Une réservation laissée « en cours » par un arrêt brutal est
  * reprise après expiration de son bail, renvoyée avec le même Message-ID et
  * signalée « incertaine » (le titulaire a pu la recevoir) : jamais perdue.
+ *
+ * Registre SQLite : l'issue d'un envoi est validée avec la réservation du
+ * courriel suivant (une validation par courriel au lieu de deux), dès qu'un
+ * courriel attend sa réservation ; sinon (fin du lot, courriels suivants pas
+ * encore prêts) elle est validée aussitôt, et toujours avant la fin du nœud.
+ * Mesuré (banc de la relance) : la validation d'une écriture SQLite
+ * (synchronous=FULL) bloque Node le temps de l'écriture sur disque, et les deux
+ * validations par courriel prenaient plus du quart de la phase d'envoi.
+ * Un arrêt brutal laisse toujours au plus CLAIMS_IN_FLIGHT courriels « en
+ * cours » : chaque validation d'une réservation consigne d'abord toutes les
+ * issues en attente, si bien qu'une issue non validée ne coexiste jamais avec
+ * une réservation plus récente. PostgreSQL valide sur le serveur, sans bloquer
+ * Node : l'issue y est validée aussitôt, comme avant (une réservation dans une
+ * transaction y prendrait le verrou d'écriture du registre).
  */
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { OutgoingMail, Register, RejectedRecipient, SendOutcome } from '../adapters';
+import type { Claim, OutgoingMail, Register, RejectedRecipient, SendOutcome, Settlement, SmtpSettings } from '../adapters';
 import { Mailer, RegisterError, SEND_BUDGET_SPENT, messageIdFor } from '../adapters';
 import { forEachLimited } from '../core';
 import { openRegister } from './register';
@@ -60,25 +74,27 @@ export interface SendOnceOptions {
 	liberer?: (outcome: SendOutcome, key: string) => boolean;
 }
 
-/** Semaphore minimal : au plus `limit` sections critiques à la fois. */
-function gate(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+/** Sémaphore minimal : au plus `limit` sections critiques à la fois ; `waiting` : celles qui attendent leur tour. */
+function gate(limit: number): { run: <T>(fn: () => Promise<T>) => Promise<T>; waiting: () => number } {
 	let active = 0;
 	const waiting: Array<() => void> = [];
-	return async (fn) => {
-		if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
-		active += 1;
-		try {
-			return await fn();
-		} finally {
-			active -= 1;
-			waiting.shift()?.();
-		}
+	return {
+		waiting: () => waiting.length,
+		run: async (fn) => {
+			if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+			active += 1;
+			try {
+				return await fn();
+			} finally {
+				active -= 1;
+				waiting.shift()?.();
+			}
+		},
 	};
 }
 
 export async function sendOnce(ctx: IExecuteFunctions, register: Register, mails: KeyedMail[], options: SendOnceOptions): Promise<Map<string, OnceOutcome>> {
-	const outcomes = new Map<string, OnceOutcome>();
-	if (mails.length === 0) return outcomes;
+	if (mails.length === 0) return new Map();
 	const smtp = smtpSettings(await ctx.getCredentials(SMTP_CREDENTIAL));
 	const problems = smtpSettingsProblems(smtp);
 	if (problems.length > 0) {
@@ -86,6 +102,13 @@ export async function sendOnce(ctx: IExecuteFunctions, register: Register, mails
 			description: 'Corrigez l’identifiant « SMTP (clauses sociales) » de ce nœud.',
 		});
 	}
+	return sendOnceWith(smtp, register, mails, options);
+}
+
+/** L'envoi « une seule fois » lui-même, avec des réglages SMTP déjà lus et vérifiés. */
+export async function sendOnceWith(smtp: SmtpSettings, register: Register, mails: KeyedMail[], options: SendOnceOptions): Promise<Map<string, OnceOutcome>> {
+	const outcomes = new Map<string, OnceOutcome>();
+	if (mails.length === 0) return outcomes;
 	// Lecture préalable : les courriels déjà envoyés ne sont même pas préparés (la réservation reste l'arbitre).
 	const sent = await register.sentKeys(mails.map((m) => m.key));
 	const pending = mails.filter((m) => {
@@ -96,6 +119,9 @@ export async function sendOnce(ctx: IExecuteFunctions, register: Register, mails
 	const leaseMs = Math.max(1, options.bailSecondes ?? DEFAULT_LEASE_SECONDS) * 1000;
 	const mailer = new Mailer(smtp, { debitParSeconde: options.debitParSeconde });
 	const claiming = gate(CLAIMS_IN_FLIGHT);
+	// SQLite : issues en attente, validées avec la réservation suivante (voir l'en-tête).
+	const deferSettlements = register.dialect === 'sqlite';
+	let unsettled: Settlement[] = [];
 	// Première erreur (registre injoignable, connexion perdue) : plus aucune réservation
 	// n'est prise, les envois déjà partis se terminent, puis l'erreur est levée.
 	let failure: { error: unknown } | undefined;
@@ -110,6 +136,16 @@ export async function sendOnce(ctx: IExecuteFunctions, register: Register, mails
 		});
 	} finally {
 		mailer.close();
+		// Les issues encore en attente sont validées avant la fin du nœud, même après une erreur.
+		if (unsettled.length > 0) {
+			const last = unsettled;
+			unsettled = [];
+			try {
+				await register.settle(last);
+			} catch (error) {
+				failure ??= { error };
+			}
+		}
 	}
 	if (failure) throw failure.error;
 	return outcomes;
@@ -124,26 +160,42 @@ export async function sendOnce(ctx: IExecuteFunctions, register: Register, mails
 		if (skipped()) return;
 		const prepared = typeof mail === 'function' ? await mail() : mail;
 		if (failure) return;
-		await claiming(async () => {
+		await claiming.run(async () => {
 			if (failure || skipped()) return;
-			const claim = await register.claim(key, { kind: options.nature, leaseMs, recipients: prepared.to });
+			// Les issues en attente partent avec cette réservation : validées ensemble, ou pas du tout.
+			const settle = unsettled;
+			unsettled = [];
+			let claim: Claim | undefined;
+			try {
+				claim = await register.claim(key, { kind: options.nature, leaseMs, recipients: prepared.to }, settle);
+			} finally {
+				// Réservation refusée par le registre : ses issues restent à valider (à la fin du nœud).
+				if (!claim) unsettled = [...settle, ...unsettled];
+			}
 			if (!claim.claimed) {
 				outcomes.set(key, claim.busy ? 'en cours ailleurs' : 'déjà envoyé');
 				return;
 			}
 			const outcome = await mailer.send({ ...prepared, cleMessage: prepared.cleMessage ?? key });
-			if (outcome.ok && !options.liberer?.(outcome, key)) {
-				await register.markSent(key, { messageId: outcome.messageId, response: outcome.response, accepted: outcome.accepted });
-			} else if (outcome.ok) {
-				const refused = outcome.rejected[0];
-				await register.markFailed(key, { code: refused?.code ?? 'refus', error: refused?.message ?? 'destinataire principal refusé', messageId: outcome.messageId });
-			} else if (outcome.temporaire) {
-				await register.release(key);
-			} else {
-				await register.markFailed(key, { code: outcome.code, error: outcome.message, messageId: outcome.messageId ?? messageIdFor(key, smtp.expediteurEmail) });
-			}
+			const settlement = settlementOf(key, outcome);
+			// Un courriel attend sa réservation : elle validera cette issue ; sinon, validée aussitôt.
+			if (deferSettlements && claiming.waiting() > 0) unsettled.push(settlement);
+			else await register.settle([settlement]);
 			outcomes.set(key, claim.uncertain ? { ...outcome, incertain: true } : outcome);
 		});
+	}
+
+	/** Ce que le registre garde d'un envoi : envoyé, échec définitif (avec son motif), ou réservation libérée. */
+	function settlementOf(key: string, outcome: SendOutcome): Settlement {
+		if (outcome.ok && !options.liberer?.(outcome, key)) {
+			return { key, result: 'envoyé', messageId: outcome.messageId, response: outcome.response, accepted: outcome.accepted };
+		}
+		if (outcome.ok) {
+			const refused = outcome.rejected[0];
+			return { key, result: 'échec', code: refused?.code ?? 'refus', error: refused?.message ?? 'destinataire principal refusé', messageId: outcome.messageId };
+		}
+		if (outcome.temporaire) return { key, result: 'libéré' };
+		return { key, result: 'échec', code: outcome.code, error: outcome.message, messageId: outcome.messageId ?? messageIdFor(key, smtp.expediteurEmail) };
 	}
 }
 

@@ -168,6 +168,61 @@ describe.each(DIALECTS)('registre (%s)', (dialect) => {
 		expect(await r.claim('relance|C', { leaseMs: 60000 })).toEqual({ claimed: true, uncertain: false, attempts: 1 });
 	});
 
+	test('réservation qui porte les issues d’envois précédents : validées avec elle, tout ou rien ; reprise incertaine et concurrence inchangées', async () => {
+		let now = Date.parse('2026-12-01T10:00:00Z');
+		const location = freshRegisterLocation(dialect);
+		const [r, other] = await openMany(2, location, { now: () => new Date(now) });
+		for (const key of ['relance|A', 'relance|B', 'relance|C']) await r.claim(key, { leaseMs: 1000 });
+		expect(
+			await r.claim('relance|D', { leaseMs: 1000 }, [
+				{ key: 'relance|A', result: 'envoyé', messageId: '<a@x>', response: '250 OK', accepted: ['a@x'] },
+				{ key: 'relance|B', result: 'échec', code: 'SMTP 550', error: 'boîte inconnue', messageId: '<b@x>' },
+				{ key: 'relance|C', result: 'libéré' },
+			]),
+		).toEqual({ claimed: true, uncertain: false, attempts: 1 });
+		expect(await r.message('relance|A')).toMatchObject({ status: 'envoyé', messageId: '<a@x>', response: '250 OK' });
+		expect(await r.message('relance|B')).toMatchObject({ status: 'échec', code: 'SMTP 550', error: 'boîte inconnue', messageId: '<b@x>' });
+		expect(await r.message('relance|C')).toBeUndefined();
+		// Clé déjà prise ailleurs : pas de réservation, mais les issues portées sont validées.
+		expect(await other.claim('relance|D', { leaseMs: 1000 }, [{ key: 'relance|A', result: 'envoyé', messageId: '<a@x>', response: '250 OK' }])).toMatchObject({ claimed: false, busy: true });
+		// Bail expiré : reprise incertaine, gagnée une seule fois entre deux connexions qui portent chacune une issue.
+		await r.claim('relance|E', { leaseMs: 1000 });
+		await other.claim('relance|F', { leaseMs: 1000 });
+		now += 5000;
+		const [x, y] = await Promise.all([
+			r.claim('relance|D', { leaseMs: 1000 }, [{ key: 'relance|E', result: 'envoyé', response: '250 OK' }]),
+			other.claim('relance|D', { leaseMs: 1000 }, [{ key: 'relance|F', result: 'libéré' }]),
+		]);
+		expect([x, y].filter((c) => c.claimed)).toEqual([{ claimed: true, uncertain: true, attempts: 2 }]);
+		expect(await r.message('relance|E')).toMatchObject({ status: 'envoyé' });
+		expect(await r.message('relance|F')).toBeUndefined();
+		// Plusieurs issues seules (fin d'un lot) : une transaction.
+		await r.claim('relance|G', { leaseMs: 60000 });
+		await r.claim('relance|H', { leaseMs: 60000 });
+		await r.settle([
+			{ key: 'relance|G', result: 'envoyé', response: '250 OK' },
+			{ key: 'relance|H', result: 'envoyé', response: '250 OK' },
+		]);
+		expect((await r.sentKeys(['relance|G', 'relance|H'])).size).toBe(2);
+	});
+
+	test('réservation qui échoue : les issues qu’elle portait ne sont pas validées (tout ou rien)', async () => {
+		let broken = false;
+		const [r] = await openMany(1, undefined, {
+			now: () => {
+				if (broken) throw new Error('horloge en panne');
+				return new Date();
+			},
+		});
+		await r.claim('relance|C', { leaseMs: 60000 });
+		broken = true;
+		// La libération de C s'exécute dans la transaction, puis la réservation de B échoue.
+		await expect(r.claim('relance|B', { leaseMs: 60000 }, [{ key: 'relance|C', result: 'libéré' }])).rejects.toThrow('horloge en panne');
+		broken = false;
+		expect(await r.message('relance|C')).toMatchObject({ status: 'en cours' });
+		expect(await r.message('relance|B')).toBeUndefined();
+	});
+
 	test('un envoi resté « en cours » (processus tué) est repris une fois son bail expiré, et signalé incertain', async () => {
 		let now = Date.parse('2026-12-01T10:00:00Z');
 		const location = freshRegisterLocation(dialect);

@@ -58,6 +58,28 @@ export type Claim =
 	| { claimed: true; /** reprise d'un envoi resté « en cours » (processus arrêté) : le message a pu partir. */ uncertain: boolean; attempts: number }
 	| { claimed: false; existing: MessageRow; /** une autre exécution envoie ce message en ce moment */ busy: boolean };
 
+export interface ClaimOptions {
+	kind?: string;
+	leaseMs: number;
+	recipients?: string[];
+}
+
+export interface SentResult {
+	messageId?: string;
+	response?: string;
+	accepted?: string[];
+}
+
+/**
+ * Issue d'un envoi réservé, à consigner : parti (« envoyé », avec la réponse du
+ * serveur), refus définitif (« échec », avec son motif), ou refus temporaire
+ * (« libéré » : la réservation est supprimée, la prochaine exécution renverra).
+ */
+export type Settlement =
+	| ({ key: string; result: 'envoyé' } & SentResult)
+	| { key: string; result: 'échec'; code: string; error: string; messageId?: string }
+	| { key: string; result: 'libéré' };
+
 export interface RegisterContext {
 	/** Identifiant de l'exécution n8n, gardé dans l'historique et sur les envois. */
 	execution?: string;
@@ -530,21 +552,38 @@ export class Register {
 	 * juste avant l'envoi. La clé unique fait foi : deux exécutions simultanées ne
 	 * réservent jamais la même. Une réservation « en cours » dont le bail a expiré
 	 * (processus arrêté en plein envoi) est reprise et signalée « incertaine ».
+	 *
+	 * `settle` : issues d'envois précédents à consigner dans la même transaction,
+	 * validées avec la réservation (une validation au lieu de deux) ; si la
+	 * réservation échoue, elles ne le sont pas non plus (tout ou rien).
 	 */
-	async claim(key: string, options: { kind?: string; leaseMs: number; recipients?: string[] }): Promise<Claim> {
+	async claim(key: string, options: ClaimOptions, settle: readonly Settlement[] = []): Promise<Claim> {
+		if (settle.length === 0) return this.claimIn(this.db, key, options);
+		return this.db.transaction(async (q) => {
+			for (const s of settle) await this.settleIn(q, s);
+			return this.claimIn(q, key, options);
+		});
+	}
+
+	/**
+	 * La réservation, requête par requête sur `q` : hors transaction, chaque
+	 * requête est validée seule (une seule écrit dans le cas courant) ; dans une
+	 * transaction, le verrou d'écriture est tenu de bout en bout.
+	 */
+	private async claimIn(q: Queryable, key: string, options: ClaimOptions): Promise<Claim> {
 		const now = this.now();
 		const lease = now.getTime() + options.leaseMs;
-		const inserted = await this.db.run(
+		const inserted = await q.run(
 			'INSERT INTO messages (key, kind, status, lease_until, attempts, claimed_at, recipients, execution) VALUES (?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (key) DO NOTHING',
 			[key, options.kind ?? null, 'en cours', lease, now.toISOString(), options.recipients ? options.recipients.join(', ') : null, this.context.execution ?? null],
 		);
 		if (inserted.changes === 1) return { claimed: true, uncertain: false, attempts: 1 };
-		const rows = await this.db.query<MessageDbRow>('SELECT * FROM messages WHERE key = ?', [key]);
+		const rows = await q.query<MessageDbRow>('SELECT * FROM messages WHERE key = ?', [key]);
 		const row = rows[0];
-		if (!row) return this.claim(key, options); // réservation libérée entre-temps : on recommence
+		if (!row) return this.claimIn(q, key, options); // réservation libérée entre-temps : on recommence
 		if (row.status === 'en cours' && Number(row.lease_until) < now.getTime()) {
 			// Reprise conditionnelle : seule l'exécution qui voit encore l'ancien bail la gagne.
-			const taken = await this.db.run('UPDATE messages SET lease_until = ?, attempts = attempts + 1, execution = ? WHERE key = ? AND status = ? AND lease_until = ?', [
+			const taken = await q.run('UPDATE messages SET lease_until = ?, attempts = attempts + 1, execution = ? WHERE key = ? AND status = ? AND lease_until = ?', [
 				lease,
 				this.context.execution ?? null,
 				key,
@@ -552,15 +591,15 @@ export class Register {
 				Number(row.lease_until),
 			]);
 			if (taken.changes === 1) {
-				await this.log(this.db, 'envoi', key, 'reprise incertaine', { tentative: Number(row.attempts) + 1 });
+				await this.log(q, 'envoi', key, 'reprise incertaine', { tentative: Number(row.attempts) + 1 });
 				return { claimed: true, uncertain: true, attempts: Number(row.attempts) + 1 };
 			}
-			const again = await this.db.query<MessageDbRow>('SELECT * FROM messages WHERE key = ?', [key]);
-			return again[0] ? { claimed: false, existing: toMessage(again[0]), busy: again[0].status === 'en cours' } : this.claim(key, options);
+			const again = await q.query<MessageDbRow>('SELECT * FROM messages WHERE key = ?', [key]);
+			return again[0] ? { claimed: false, existing: toMessage(again[0]), busy: again[0].status === 'en cours' } : this.claimIn(q, key, options);
 		}
 		if (row.status === 'échec') {
 			// Un refus définitif est retenté à l'exécution suivante (adresse corrigée entre-temps, par exemple).
-			const retried = await this.db.run('UPDATE messages SET status = ?, lease_until = ?, attempts = attempts + 1, claimed_at = ?, execution = ? WHERE key = ? AND status = ? AND attempts = ?', [
+			const retried = await q.run('UPDATE messages SET status = ?, lease_until = ?, attempts = attempts + 1, claimed_at = ?, execution = ? WHERE key = ? AND status = ? AND attempts = ?', [
 				'en cours',
 				lease,
 				now.toISOString(),
@@ -570,7 +609,7 @@ export class Register {
 				Number(row.attempts),
 			]);
 			if (retried.changes === 1) return { claimed: true, uncertain: false, attempts: Number(row.attempts) + 1 };
-			return this.claim(key, options);
+			return this.claimIn(q, key, options);
 		}
 		return { claimed: false, existing: toMessage(row), busy: row.status === 'en cours' };
 	}
@@ -585,30 +624,48 @@ export class Register {
 		return sent;
 	}
 
-	async markSent(key: string, result: { messageId?: string; response?: string; accepted?: string[] }): Promise<void> {
-		await this.db.run('UPDATE messages SET status = ?, message_id = ?, sent_at = ?, response = ?, recipients = COALESCE(?, recipients), lease_until = NULL, code = NULL, error = NULL WHERE key = ?', [
-			'envoyé',
-			result.messageId ?? null,
-			this.stamp(),
-			result.response ?? null,
-			result.accepted ? result.accepted.join(', ') : null,
-			key,
-		]);
+	async markSent(key: string, result: SentResult): Promise<void> {
+		await this.settleIn(this.db, { key, result: 'envoyé', ...result });
 	}
 
 	async markFailed(key: string, failure: { code: string; error: string; messageId?: string }): Promise<void> {
-		await this.db.run('UPDATE messages SET status = ?, code = ?, error = ?, message_id = COALESCE(?, message_id), lease_until = NULL WHERE key = ?', [
-			'échec',
-			failure.code,
-			failure.error,
-			failure.messageId ?? null,
-			key,
-		]);
+		await this.settleIn(this.db, { key, result: 'échec', ...failure });
 	}
 
 	/** Libère une réservation (refus temporaire, délai dépassé) : la prochaine exécution renverra. */
 	async release(key: string): Promise<void> {
-		await this.db.run('DELETE FROM messages WHERE key = ? AND status = ?', [key, 'en cours']);
+		await this.settleIn(this.db, { key, result: 'libéré' });
+	}
+
+	/** Consigne des issues d'envoi : une seule dans sa propre validation, plusieurs dans une même transaction. */
+	async settle(settle: readonly Settlement[]): Promise<void> {
+		if (settle.length === 1) return this.settleIn(this.db, settle[0]);
+		if (settle.length > 1) {
+			await this.db.transaction(async (q) => {
+				for (const s of settle) await this.settleIn(q, s);
+			});
+		}
+	}
+
+	private async settleIn(q: Queryable, s: Settlement): Promise<void> {
+		switch (s.result) {
+			case 'envoyé':
+				await q.run('UPDATE messages SET status = ?, message_id = ?, sent_at = ?, response = ?, recipients = COALESCE(?, recipients), lease_until = NULL, code = NULL, error = NULL WHERE key = ?', [
+					'envoyé',
+					s.messageId ?? null,
+					this.stamp(),
+					s.response ?? null,
+					s.accepted ? s.accepted.join(', ') : null,
+					s.key,
+				]);
+				return;
+			case 'échec':
+				await q.run('UPDATE messages SET status = ?, code = ?, error = ?, message_id = COALESCE(?, message_id), lease_until = NULL WHERE key = ?', ['échec', s.code, s.error, s.messageId ?? null, s.key]);
+				return;
+			case 'libéré':
+				await q.run('DELETE FROM messages WHERE key = ? AND status = ?', [s.key, 'en cours']);
+				return;
+		}
 	}
 
 	async message(key: string): Promise<MessageRow | undefined> {
