@@ -322,6 +322,14 @@ export function memoizeText<T>(fn: (text: string) => T, limit = 20000): (text: s
 /** Heures mensuelles plausibles pour une personne (35 h × 52 ÷ 12). */
 export const MONTHLY_FULL_TIME_HOURS = 151.67;
 
+/**
+ * Champs d'une ligne de relevé qui décrivent le contrat et la personne, du
+ * début du contrat à la situation six mois après, dans l'ordre de la feuille
+ * « Relevés » : repris par la conservation (données personnelles), la saisie
+ * en ligne (champs reportés) et les colonnes ajoutées au classeur.
+ */
+export const CONTRACT_PERSON_FIELDS = ['debutContrat', 'finContrat', 'poste', 'sexe', 'trancheAge', 'residentQpv', 'situationSixMois'] as const;
+
 /** Les champs d'une ligne de relevé, sans la règle d'ensemble (relecture des lignes du registre : schemas/register.ts). */
 export const ReportLineFields = z.object({
 		marche: text({ max: 200 }),
