@@ -15,6 +15,7 @@ import { FOLLOW_UP_SHEETS, locate, streamTables, supersededRegisters } from '../
 import type { ClauseRecord, FieldLabels, KeyIndex, PenaltyStepRecord, ReadLimits, ReadResult, ReportHours, ReportLine } from '../core';
 import { AnomalyError, CLAUSE_READER, PENALTY_STEP_RECORD_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, rowReader, tryReadRecord } from '../core';
 import { readLimitsParameter } from './read-limits';
+import { followUpSourceProperty, workbookBinaryProperty } from './descriptions';
 import { openRegister } from './register';
 
 /** « Début de la période » et « Fin de la période » (AAAA-MM-JJ, obligatoires), avec ce que chaque opération en fait. */
@@ -47,38 +48,24 @@ export interface FollowUpData {
 }
 
 export const FOLLOW_UP_SOURCE_PROPERTIES: INodeProperties[] = [
-	{
-		displayName: 'Source du suivi',
-		name: 'source',
-		type: 'options',
-		default: 'registre',
-		options: [
-			{
-				name: 'Classeur de suivi Excel (feuilles Registre et Relevés)',
-				value: 'classeur',
-				description: 'Le classeur tenu par le facilitateur, lu en flux (sans le charger en mémoire)',
-			},
-			{
-				name: 'Éléments d’entrée (clauses et lignes de relevé)',
-				value: 'elements',
-				description: 'Un élément par clause (champ « heuresDues ») ou par ligne de relevé (champ « heuresMois »)',
-			},
-			{
-				name: 'Registre des clauses',
-				value: 'registre',
-				description: 'Les clauses en vigueur et la dernière version de chaque relevé, lues dans le registre (identifiant « Registre des clauses », sinon le fichier SQLite du dossier de n8n)',
-			},
-		],
-	},
-	{
-		displayName: 'Champ binaire du classeur',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		displayOptions: { show: { source: ['classeur'] } },
-		description: 'Nom du champ binaire qui porte le classeur de suivi .xlsx',
-	},
+	followUpSourceProperty([
+		{
+			name: 'Classeur de suivi Excel (feuilles Registre et Relevés)',
+			value: 'classeur',
+			description: 'Le classeur tenu par le facilitateur, lu en flux (sans le charger en mémoire)',
+		},
+		{
+			name: 'Éléments d’entrée (clauses et lignes de relevé)',
+			value: 'elements',
+			description: 'Un élément par clause (champ « heuresDues ») ou par ligne de relevé (champ « heuresMois »)',
+		},
+		{
+			name: 'Registre des clauses',
+			value: 'registre',
+			description: 'Les clauses en vigueur et la dernière version de chaque relevé, lues dans le registre (identifiant « Registre des clauses », sinon le fichier SQLite du dossier de n8n)',
+		},
+	]),
+	workbookBinaryProperty('Nom du champ binaire qui porte le classeur de suivi .xlsx'),
 ];
 
 function clauseWhere(raw: Record<string, unknown>, suffix: string): string {
