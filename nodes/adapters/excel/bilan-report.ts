@@ -11,6 +11,7 @@
 import ExcelJS from 'exceljs';
 
 import { preparePrint } from './print';
+import { HEADER_FILL, sheetTitle, styleHeader } from './sheet-layout';
 
 import type { Bilan, BilanRow, CommitmentBilan, PoolBilan } from '../../core';
 import { COMMITMENT_SECTION_TITLE, POOL_SECTION_TITLE, formatPercent, frenchLongDate, frenchMonth, poolRows } from '../../core';
@@ -35,7 +36,6 @@ const FORMATS: Record<Format, string | undefined> = {
 	euros: '#,##0.00 "€"',
 	date: 'dd/mm/yyyy',
 };
-const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F5FA8' } };
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 
 const HOURS_COLUMNS: Column[] = [
@@ -73,10 +73,7 @@ interface SheetSpec {
 
 function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): ExcelJS.Worksheet {
 	const ws = wb.addWorksheet(spec.name, { views: [{ state: 'frozen', ySplit: 3, xSplit: 1 }], pageSetup: { orientation: 'landscape' } });
-	ws.getCell('A1').value = spec.title;
-	ws.getCell('A1').font = { bold: true, size: 13 };
-	ws.getCell('A2').value = spec.note ? `${subtitle} — ${spec.note}` : subtitle;
-	ws.getCell('A2').font = { italic: true, color: { argb: 'FF555555' } };
+	sheetTitle(ws, spec.title, spec.note ? `${subtitle} — ${spec.note}` : subtitle, 13);
 	const header = ws.getRow(3);
 	spec.columns.forEach((col, i) => {
 		header.getCell(i + 1).value = col.header;
@@ -85,10 +82,7 @@ function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): Exce
 		if (fmt) ws.getColumn(i + 1).numFmt = fmt;
 		if (col.wrap) ws.getColumn(i + 1).alignment = { wrapText: true, vertical: 'top' };
 	});
-	header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
-	header.fill = HEADER_FILL;
-	header.alignment = { wrapText: true, vertical: 'middle' };
-	header.height = 36;
+	styleHeader(header, 36);
 	spec.rows.forEach((row, r) => {
 		const line = ws.getRow(4 + r);
 		spec.columns.forEach((col, i) => {
@@ -288,10 +282,7 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 	const ws = wb.addWorksheet('Synthèse', { views: [{ state: 'frozen', ySplit: 3 }] });
 	ws.getColumn(1).width = 58;
 	ws.getColumn(2).width = 20;
-	ws.getCell('A1').value = meta.titre;
-	ws.getCell('A1').font = { bold: true, size: 14 };
-	ws.getCell('A2').value = subtitle;
-	ws.getCell('A2').font = { italic: true, color: { argb: 'FF555555' } };
+	sheetTitle(ws, meta.titre, subtitle, 14);
 	const header = ws.getRow(3);
 	header.values = ['Indicateur', 'Valeur'];
 	header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
