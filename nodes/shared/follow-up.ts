@@ -11,7 +11,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { z } from 'zod/v4';
 
 import type { Register, StoredRecord, TableRow } from '../adapters';
-import { FOLLOW_UP_SHEETS, locate, streamTables, supersededRegisters } from '../adapters';
+import { locate, linesSheet, registerSheet, streamTables, supersededRegisters } from '../adapters';
 import type { ClauseRecord, FieldLabels, KeyIndex, PenaltyStepRecord, ReadLimits, ReadResult, ReportHours, ReportLine } from '../core';
 import { AnomalyError, CLAUSE_READER, PENALTY_STEP_RECORD_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, rowReader, tryReadRecord } from '../core';
 import { readLimitsParameter } from './read-limits';
@@ -175,27 +175,13 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 		try {
 			ctx.helpers.assertBinaryData(itemIndex, property);
 			const result = await streamTables(await ctx.helpers.getBinaryDataBuffer(itemIndex, property), fileName, {
-				registre: {
-					names: FOLLOW_UP_SHEETS.registre,
-					keys: CLAUSE_READER.keys,
-					labels: CLAUSE_READER.labels,
-					required: ['marche', 'lot', 'heuresDues'],
-					mandatory: true,
-					onRow: (row) =>
-						fileClauses.push(
-							readEntry<ClauseRecord>(readClause, itemIndex, row.raw, clauseWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row),
-						),
-				},
-				releves: {
-					names: FOLLOW_UP_SHEETS.releves,
-					keys: REPORT_LINE_READER.keys,
-					labels: REPORT_LINE_READER.labels,
-					required: ['marche', 'lot', 'mois', 'heuresMois'],
-					// Sans feuille des relevés, toutes les clauses paraîtraient sans heures réalisées : le classeur est refusé.
-					mandatory: true,
-					onRow: (row) =>
-						addLine(readEntry<ReportLine>(readLine, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row), fileLines),
-				},
+				registre: registerSheet((row) =>
+					fileClauses.push(readEntry<ClauseRecord>(readClause, itemIndex, row.raw, clauseWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row)),
+				),
+				// Sans feuille des relevés, toutes les clauses paraîtraient sans heures réalisées : le classeur est refusé.
+				releves: linesSheet(true, (row) =>
+					addLine(readEntry<ReportLine>(readLine, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row), fileLines),
+				),
 				...Object.fromEntries(
 					Object.entries(options.extraSheets ?? {}).map(([id, sheet]) => [
 						id,
