@@ -10,6 +10,7 @@ import type { FieldLabels } from '../anomalies';
 import { frenchLongDate } from '../calendar';
 import { buildKeyIndex, detachedText, detachedValue } from '../keys';
 import type { RecordReader } from '../records';
+import { labelledReader } from '../records';
 import {
 	amount,
 	decimal,
@@ -262,10 +263,7 @@ export const CLAUSE_LABELS: FieldLabels = {
 };
 
 export const CLAUSE_READER: RecordReader<typeof ClauseRecordSchema> = {
-	schema: ClauseRecordSchema,
-	refine: refineClause,
-	labels: CLAUSE_LABELS,
-	keys: buildKeyIndex(Object.keys(CLAUSE_LABELS), {
+	...labelledReader(ClauseRecordSchema, CLAUSE_LABELS, {
 		marche: ['n° marché', 'numéro de marché', 'marché'],
 		lot: ['n° lot', 'numéro de lot'],
 		titulaire: ['raison sociale', 'entreprise', 'titulaire du marché'],
@@ -285,7 +283,8 @@ export const CLAUSE_READER: RecordReader<typeof ClauseRecordSchema> = {
 		nature: ['nature', 'type de marché', 'nature du marché'],
 		mecanisme: ['mécanisme', 'considération sociale', 'type de clause', 'dispositif'],
 		territoire: ['territoire', 'bassin d\'emploi', 'département'],
-	}, CLAUSE_LABELS),
+	}),
+	refine: refineClause,
 };
 
 /** Identifiant stable d'une clause : marché et lot. */

@@ -11,6 +11,7 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
+import { labelledReader } from '../records';
 import { frenchLongDate, parseDate } from '../calendar';
 import { amount, decimal, emptyToUndefined, isoDate, normalizeToken, optional, percent, text, tolerantEnum, yesNo } from './primitives';
 
@@ -322,22 +323,14 @@ export const PENALTY_HISTORY_LABELS: FieldLabels = {
 	periode: 'période',
 };
 
-export const PENALTY_HISTORY_READER: RecordReader<typeof PenaltyHistorySchema> = {
-	schema: PenaltyHistorySchema,
-	labels: PENALTY_HISTORY_LABELS,
-	keys: buildKeyIndex(
-		Object.keys(PENALTY_HISTORY_LABELS),
-		{
-			marche: ['n° marché', 'numéro de marché'],
-			lot: ['n° lot'],
-			etape: ['étape de la procédure', 'avis', 'type d\u2019avis'],
-			date: ['date de l\u2019avis', 'date du document', 'date d\u2019envoi'],
-			montantHT: ['montant', 'montant des pénalités', 'montant HT des pénalités'],
-			periode: ['échéance', 'période évaluée', 'échéance évaluée'],
-		},
-		PENALTY_HISTORY_LABELS,
-	),
-};
+export const PENALTY_HISTORY_READER: RecordReader<typeof PenaltyHistorySchema> = labelledReader(PenaltyHistorySchema, PENALTY_HISTORY_LABELS, {
+		marche: ['n° marché', 'numéro de marché'],
+		lot: ['n° lot'],
+		etape: ['étape de la procédure', 'avis', 'type d\u2019avis'],
+		date: ['date de l\u2019avis', 'date du document', 'date d\u2019envoi'],
+		montantHT: ['montant', 'montant des pénalités', 'montant HT des pénalités'],
+		periode: ['échéance', 'période évaluée', 'échéance évaluée'],
+});
 
 /**
  * Complète les champs de procédure d'une clause par son historique, pour une
