@@ -38,6 +38,9 @@ const FORMATS: Record<Format, string | undefined> = {
 };
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 
+const PERSONS_COLUMN: Column = { key: 'personnes', header: 'Personnes', width: 11, format: 'int' };
+const HOURS_COLUMN: Column = { key: 'heures', header: 'Heures', width: 13, format: 'hours' };
+
 const HOURS_COLUMNS: Column[] = [
 	{ key: 'lots', header: 'Lots clausés', width: 10, format: 'int' },
 	{ key: 'heuresDues', header: 'Heures dues', width: 13, format: 'hours' },
@@ -46,7 +49,7 @@ const HOURS_COLUMNS: Column[] = [
 	{ key: 'heuresRealiseesCumul', header: 'Heures réalisées depuis le début', width: 15, format: 'hours' },
 	{ key: 'tauxRealisationADate', header: 'Réalisation à date (÷ attendues)', width: 13, format: 'percent' },
 	{ key: 'tauxRealisation', header: 'Réalisation sur le total (÷ dues)', width: 13, format: 'percent' },
-	{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+	PERSONS_COLUMN,
 ];
 const HOURS_TOTALS = ['lots', 'heuresDues', 'heuresAttenduesADate', 'heuresRealiseesPeriode', 'heuresRealiseesCumul'];
 
@@ -355,8 +358,8 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 
 	const people = (key: string, header: string, width: number): Column[] => [
 		{ key, header, width },
-		{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
-		{ key: 'heures', header: 'Heures', width: 13, format: 'hours' },
+		PERSONS_COLUMN,
+		HOURS_COLUMN,
 	];
 	const sheets: SheetSpec[] = [
 		{ name: 'Nature et mécanisme', title: 'Marchés et heures par nature', note: SHARE_NOTE, columns: [{ key: 'nature', header: 'Nature', width: 30 }, ...SHARE_COLUMNS], rows: bilan.parNature, totals: SHARE_TOTALS },
@@ -423,15 +426,15 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 		},
 		{ name: 'Par facilitateur', title: 'Heures par facilitateur', columns: [{ key: 'facilitateur', header: 'Facilitateur', width: 36 }, ...HOURS_COLUMNS], rows: bilan.parFacilitateur, totals: HOURS_TOTALS },
 		{ name: 'Par territoire', title: 'Marchés et heures par territoire', note: `${SHARE_NOTE} ; territoire de la clause, sinon du marché, sinon de son facilitateur`, columns: [{ key: 'territoire', header: 'Territoire', width: 36 }, ...SHARE_COLUMNS], rows: bilan.parTerritoire, totals: SHARE_TOTALS },
-		{ name: 'Par mois', title: 'Heures réalisées par mois de la période', columns: [{ key: 'mois', header: 'Mois (AAAA-MM)', width: 14 }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.parMois, totals: ['heures'] },
+		{ name: 'Par mois', title: 'Heures réalisées par mois de la période', columns: [{ key: 'mois', header: 'Mois (AAAA-MM)', width: 14 }, HOURS_COLUMN], rows: bilan.parMois, totals: ['heures'] },
 		{
 			name: 'Par année',
 			title: 'Heures et personnes par année, d\u2019une année sur l\u2019autre',
 			note: 'lots du registre, jusqu\u2019à la fin de la période',
 			columns: [
 				{ key: 'annee', header: 'Année', width: 10 },
-				{ key: 'heures', header: 'Heures', width: 13, format: 'hours' },
-				{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+				HOURS_COLUMN,
+				PERSONS_COLUMN,
 				{ key: 'evolution', header: 'Évolution des heures', width: 12, format: 'percent' },
 				{ key: 'anneeIncomplete', header: 'Année incomplète', width: 11 },
 			],
@@ -444,9 +447,9 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 			note: 'une personne peut compter dans plusieurs lignes ; part : sur toutes les personnes de la période',
 			columns: [
 				{ key: 'indicateur', header: 'Public', width: 44 },
-				{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+				PERSONS_COLUMN,
 				{ key: 'part', header: 'Part des personnes', width: 11, format: 'percent' },
-				{ key: 'heures', header: 'Heures', width: 13, format: 'hours' },
+				HOURS_COLUMN,
 				{ key: 'nonRenseigne', header: 'Personnes sans l\u2019information', width: 14, format: 'int' },
 			],
 			rows: bilan.publicsPrioritaires,
@@ -457,7 +460,7 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 			note: 'dernière situation renseignée dans les relevés ; part : sur les personnes dont la situation est connue',
 			columns: [
 				{ key: 'situation', header: 'Situation', width: 70 },
-				{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+				PERSONS_COLUMN,
 				{ key: 'part', header: 'Part', width: 10, format: 'percent' },
 			],
 			rows: bilan.sorties,
