@@ -19,6 +19,11 @@ function issue(ctx: Ctx, message: string, correction: string, regle: string): ty
 	return z.NEVER;
 }
 
+/** Anomalie d'une règle d'ensemble (`superRefine`), rattachée à un champ. */
+export function fieldIssue(ctx: Ctx, field: string, message: string, correction: string, regle: string): void {
+	ctx.addIssue({ code: 'custom', path: [field], message, params: { correction, regle } });
+}
+
 /** Anomalie d'une valeur : message, correction, règle. */
 type IssueText = [message: string, correction: string, regle: string];
 
