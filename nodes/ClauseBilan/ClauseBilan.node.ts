@@ -5,7 +5,7 @@ import { AnomalyLog, BilanAccumulator, withPooling } from '../core';
 import { clausesRegistreTest } from '../shared/register';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
-import { regionProperty } from '../shared/descriptions';
+import { followUpSourceProperty, optionsCollection, regionProperty, workbookBinaryProperty } from '../shared/descriptions';
 import { collectBilan } from './collect';
 import { bilanOutputs } from './output';
 import { readBilanParameters } from './parameters';
@@ -34,37 +34,24 @@ export class ClauseBilan implements INodeType {
 			},
 		],
 		properties: [
-			{
-				displayName: 'Source du suivi',
-				name: 'source',
-				type: 'options',
-				default: 'registre',
-				options: [
-					{
-						name: 'Classeur de suivi Excel',
-						value: 'classeur',
-						description: 'Feuilles Registre et Relevés, et au besoin Marchés et Pénalités ; lu en flux',
-					},
-					{
-						name: 'Éléments d’entrée',
-						value: 'elements',
-						description: 'Clauses (heuresDues), lignes de relevé (heuresMois), pénalités (etape et montant ou penalites.total), marchés notifiés (marche et nature)',
-					},
-					{
-						name: 'Registre des clauses',
-						value: 'registre',
-						description: 'Les clauses en vigueur, la dernière version de chaque relevé et les avis de pénalité envoyés, lus dans le registre',
-					},
-				],
-			},
-			{
-				displayName: 'Champ binaire du classeur',
-				name: 'binaryPropertyName',
-				type: 'string',
-				default: 'data',
-				required: true,
-				displayOptions: { show: { source: ['classeur'] } },
-			},
+			followUpSourceProperty([
+				{
+					name: 'Classeur de suivi Excel',
+					value: 'classeur',
+					description: 'Feuilles Registre et Relevés, et au besoin Marchés et Pénalités ; lu en flux',
+				},
+				{
+					name: 'Éléments d’entrée',
+					value: 'elements',
+					description: 'Clauses (heuresDues), lignes de relevé (heuresMois), pénalités (etape et montant ou penalites.total), marchés notifiés (marche et nature)',
+				},
+				{
+					name: 'Registre des clauses',
+					value: 'registre',
+					description: 'Les clauses en vigueur, la dernière version de chaque relevé et les avis de pénalité envoyés, lus dans le registre',
+				},
+			]),
+			workbookBinaryProperty(),
 			{
 				displayName: 'Premier mois de la période',
 				name: 'debut',
@@ -133,42 +120,35 @@ export class ClauseBilan implements INodeType {
 				required: true,
 				displayOptions: { show: { pdfElus: [true] } },
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Ajouter une option',
-				default: {},
-				options: [
-					{
-						displayName: 'Identifiant des personnes',
-						name: 'identifiantPersonnes',
-						type: 'options',
-						default: 'global',
-						options: [
-							{ name: 'Global (attribué par le facilitateur)', value: 'global', description: 'Un même identifiant désigne la même personne sur tous les marchés' },
-							{ name: 'Par titulaire', value: 'parTitulaire', description: 'Identifiants propres à chaque titulaire : une personne n’est rapprochée qu’entre les marchés d’un même titulaire' },
-						],
-					},
-					...READ_LIMIT_PROPERTIES,
-					{
-						displayName: 'Mutualisation des heures',
-						name: 'mutualisation',
-						type: 'boolean',
-						default: true,
-						description:
-							'Registre des clauses : montrer les groupes de mutualisation (obligation mutualisée, part de chaque marché) ; un lot en retard dont le groupe atteint l’obligation mutualisée est dit « couvert par la mutualisation » et n’est pas compté en retard',
-					},
-					{
-						displayName: 'Tolérance de retard des groupes (%)',
-						name: 'toleranceRetard',
-						type: 'number',
-						default: 10,
-						description: 'Écart entre heures attendues et réalisées d’un groupe de mutualisation, en % de ses heures dues, au-delà duquel le groupe est en retard (comme la relance mensuelle)',
-					},
-					...plausibilityProperties(['heuresDues', 'heuresMois']),
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Identifiant des personnes',
+					name: 'identifiantPersonnes',
+					type: 'options',
+					default: 'global',
+					options: [
+						{ name: 'Global (attribué par le facilitateur)', value: 'global', description: 'Un même identifiant désigne la même personne sur tous les marchés' },
+						{ name: 'Par titulaire', value: 'parTitulaire', description: 'Identifiants propres à chaque titulaire : une personne n’est rapprochée qu’entre les marchés d’un même titulaire' },
+					],
+				},
+				...READ_LIMIT_PROPERTIES,
+				{
+					displayName: 'Mutualisation des heures',
+					name: 'mutualisation',
+					type: 'boolean',
+					default: true,
+					description:
+						'Registre des clauses : montrer les groupes de mutualisation (obligation mutualisée, part de chaque marché) ; un lot en retard dont le groupe atteint l’obligation mutualisée est dit « couvert par la mutualisation » et n’est pas compté en retard',
+				},
+				{
+					displayName: 'Tolérance de retard des groupes (%)',
+					name: 'toleranceRetard',
+					type: 'number',
+					default: 10,
+					description: 'Écart entre heures attendues et réalisées d’un groupe de mutualisation, en % de ses heures dues, au-delà duquel le groupe est en retard (comme la relance mensuelle)',
+				},
+				...plausibilityProperties(['heuresDues', 'heuresMois']),
+			]),
 		],
 	};
 

@@ -2,6 +2,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { COMMITMENT_DEFAULTS } from '../core';
+import { optionsCollection } from '../shared/descriptions';
 import { periodProperties } from '../shared/follow-up';
 import { LEASE_OPTION } from '../shared/send-once';
 
@@ -101,22 +102,14 @@ export const COMMITMENT_PROPERTIES: INodeProperties[] = [
 		debut: 'AAAA-MM-JJ : les échéances de la période sont comptées',
 		fin: 'AAAA-MM-JJ ; la situation de chaque échéance est lue à cette date (justificatifs reçus jusque-là)',
 	}),
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Ajouter une option',
-		default: {},
-		displayOptions: follow,
-		options: [
-			LEASE_OPTION,
-			{
-				displayName: 'Débit maximal (courriels par seconde)',
-				name: 'debitParSeconde',
-				type: 'number',
-				default: 10,
-				description: 'Limite imposée par le relais SMTP de la collectivité ; 0 : sans limite',
-			},
-		],
-	},
+	optionsCollection([
+		LEASE_OPTION,
+		{
+			displayName: 'Débit maximal (courriels par seconde)',
+			name: 'debitParSeconde',
+			type: 'number',
+			default: 10,
+			description: 'Limite imposée par le relais SMTP de la collectivité ; 0 : sans limite',
+		},
+	], follow),
 ];

@@ -18,7 +18,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { Register, TableRow } from '../adapters';
-import { FOLLOW_UP_SHEETS, MARKETS_SHEET, assertCompleteWorkbook, locate, streamTables } from '../adapters';
+import { FOLLOW_UP_SHEETS, MARKETS_SHEET, assertCompleteWorkbook, followUpSheet, locate, streamTables } from '../adapters';
 import type { BilanMarket, BilanPenalty, ClauseRecord, PenaltyHistoryEntry, ReadResult, RegisterClause, ReportLine } from '../core';
 import {
 	AnomalyError,
@@ -69,13 +69,7 @@ function groupIdOf(raw: Record<string, unknown>): string | undefined {
 }
 
 /** Feuille « Relevés » : en-têtes, champs obligatoires. */
-const RELEVES_SHEET = {
-	names: FOLLOW_UP_SHEETS.releves,
-	keys: REPORT_LINE_READER.keys,
-	labels: REPORT_LINE_READER.labels,
-	required: ['marche', 'lot', 'mois', 'heuresMois'],
-	mandatory: false,
-};
+const RELEVES_SHEET = followUpSheet('releves', REPORT_LINE_READER, ['marche', 'lot', 'mois', 'heuresMois'], false);
 
 const where = (row: TableRow) => () => `feuille « ${row.sheet} », ligne ${row.row}`;
 
@@ -103,11 +97,7 @@ async function readWorkbook(buffer: Buffer, fileName: string, onLine: (entry: Re
 		},
 		releves: { ...RELEVES_SHEET, onRow: (row) => onLine({ row, result: readLine(row.raw, where(row)) }) },
 		penalites: {
-			names: FOLLOW_UP_SHEETS.penalites,
-			keys: PENALTY_HISTORY_READER.keys,
-			labels: PENALTY_HISTORY_READER.labels,
-			required: ['marche', 'lot', 'etape', 'date'],
-			mandatory: false,
+			...followUpSheet('penalites', PENALTY_HISTORY_READER, ['marche', 'lot', 'etape', 'date'], false),
 			onRow: (row) => {
 				// Pénalités recouvrées (titre de recette) : pour le bilan, à part des étapes de la procédure.
 				const raw = row.raw;

@@ -152,6 +152,15 @@ function viewParameters(ctx: IExecuteFunctions, itemIndex: number) {
 	);
 }
 
+/** Une vue par élément : ses paramètres (date de référence, facilitateur, acheteur) et les clauses en vigueur au registre. */
+function eachView(
+	ctx: IExecuteFunctions,
+	register: Register,
+	view: (settings: ReturnType<typeof viewParameters>, clauses: Awaited<ReturnType<typeof clauseIndex>>) => Promise<ItemResult[]>,
+): Promise<INodeExecutionData[]> {
+	return eachItem(ctx, async (_item, itemIndex) => view(viewParameters(ctx, itemIndex), await clauseIndex(register)));
+}
+
 function matches(clause: ClauseRecord, view: { facilitateur?: string; acheteur?: string }): boolean {
 	return (view.facilitateur === undefined || sameName(clause.facilitateur, view.facilitateur)) && (view.acheteur === undefined || sameName(clause.acheteur, view.acheteur));
 }
@@ -168,9 +177,7 @@ async function monthIndex(register: Register): Promise<Map<string, Map<IsoMonth,
 }
 
 export function poolSituation(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
-	return eachItem(ctx, async (_item, itemIndex) => {
-		const view = viewParameters(ctx, itemIndex);
-		const clauses = await clauseIndex(register);
+	return eachView(ctx, register, async (view, clauses) => {
 		const months = await monthIndex(register);
 		const ref = addMonths(monthOf(view.dateReference), -1);
 		const out: ItemResult[] = [];
@@ -186,9 +193,7 @@ export function poolSituation(ctx: IExecuteFunctions, register: Register): Promi
 }
 
 export function employerHours(ctx: IExecuteFunctions, register: Register): Promise<INodeExecutionData[]> {
-	return eachItem(ctx, async (_item, itemIndex) => {
-		const view = viewParameters(ctx, itemIndex);
-		const clauses = await clauseIndex(register);
+	return eachView(ctx, register, async (view, clauses) => {
 		const declared = await readIntervenants(register);
 		const out: ItemResult[] = [];
 		for (const [key, clause] of clauses) {

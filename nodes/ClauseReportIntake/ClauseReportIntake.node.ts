@@ -6,7 +6,7 @@ import { LEASE_OPTION } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
-import { sendingCredentials } from '../shared/descriptions';
+import { followUpSourceProperty, optionsCollection, sendingCredentials } from '../shared/descriptions';
 import { failedItem } from '../shared/parameters';
 import { intakeOutput } from './output';
 import { readIntakeParameters } from './parameters';
@@ -41,24 +41,18 @@ export class ClauseReportIntake implements INodeType {
 					{ name: 'Envoyer', value: 'envoyer', description: 'Envoie à chaque titulaire l’accusé de son relevé ; un accusé n’est jamais envoyé deux fois' },
 				],
 			},
-			{
-				displayName: 'Source du suivi',
-				name: 'source',
-				type: 'options',
-				default: 'registre',
-				options: [
-					{
-						name: 'Classeur de suivi Excel (feuilles Registre et Relevés)',
-						value: 'classeur',
-						description: 'Le classeur reçu avec les relevés ; une nouvelle version, complétée, sort sur la troisième sortie',
-					},
-					{
-						name: 'Registre des clauses',
-						value: 'registre',
-						description: 'Clause retrouvée au registre par marché et lot ; chaque relevé y est enregistré (une correction devient une nouvelle version, l’ancienne reste)',
-					},
-				],
-			},
+			followUpSourceProperty([
+				{
+					name: 'Classeur de suivi Excel (feuilles Registre et Relevés)',
+					value: 'classeur',
+					description: 'Le classeur reçu avec les relevés ; une nouvelle version, complétée, sort sur la troisième sortie',
+				},
+				{
+					name: 'Registre des clauses',
+					value: 'registre',
+					description: 'Clause retrouvée au registre par marché et lot ; chaque relevé y est enregistré (une correction devient une nouvelle version, l’ancienne reste)',
+				},
+			]),
 			{
 				displayName: 'Relevés reçus',
 				name: 'sourceReleves',
@@ -109,51 +103,44 @@ export class ClauseReportIntake implements INodeType {
 				typeOptions: { rows: 3 },
 				default: 'La mission clauses sociales',
 			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Ajouter une option',
-				default: {},
-				options: [
-					{
-						displayName: 'Débit maximal (courriels par seconde)',
-						name: 'debitParSeconde',
-						type: 'number',
-						default: 10,
-						description: 'Limite du relais SMTP ; 0 : sans limite',
-					},
-					LEASE_OPTION,
-					{
-						displayName: 'Mois déjà reçu',
-						name: 'moisDejaRecu',
-						type: 'options',
-						default: 'remplacer',
-						options: [
-							{ name: 'Compléter (les participants absents restent)', value: 'completer' },
-							{ name: 'Remplacer le mois (relevé complet, consigne du modèle)', value: 'remplacer' },
-						],
-						description: 'Quand un relevé arrive pour un mois déjà reçu avec d’autres chiffres',
-					},
-					{
-						displayName: 'Nom de la nouvelle version du classeur',
-						name: 'nomRegistre',
-						type: 'string',
-						default: '',
-						placeholder: 'suivi-clauses (v2 du 2026-11-23).xlsx',
-						description: 'Source « classeur de suivi » seulement ; vide : nom du classeur lu suivi de « (vN du AAAA-MM-JJ) »',
-					},
-					{
-						displayName: 'Seuil d’heures mensuelles par personne',
-						name: 'seuilHeuresMois',
-						type: 'number',
-						default: 151.67,
-						description: 'Au-delà (heures et formation), une justification est exigée ; 151,67 h : temps plein mensuel (35 h × 52 ÷ 12)',
-					},
-					...READ_LIMIT_PROPERTIES,
-					...plausibilityProperties(['heuresDues', 'heuresMois']),
-				],
-			},
+			optionsCollection([
+				{
+					displayName: 'Débit maximal (courriels par seconde)',
+					name: 'debitParSeconde',
+					type: 'number',
+					default: 10,
+					description: 'Limite du relais SMTP ; 0 : sans limite',
+				},
+				LEASE_OPTION,
+				{
+					displayName: 'Mois déjà reçu',
+					name: 'moisDejaRecu',
+					type: 'options',
+					default: 'remplacer',
+					options: [
+						{ name: 'Compléter (les participants absents restent)', value: 'completer' },
+						{ name: 'Remplacer le mois (relevé complet, consigne du modèle)', value: 'remplacer' },
+					],
+					description: 'Quand un relevé arrive pour un mois déjà reçu avec d’autres chiffres',
+				},
+				{
+					displayName: 'Nom de la nouvelle version du classeur',
+					name: 'nomRegistre',
+					type: 'string',
+					default: '',
+					placeholder: 'suivi-clauses (v2 du 2026-11-23).xlsx',
+					description: 'Source « classeur de suivi » seulement ; vide : nom du classeur lu suivi de « (vN du AAAA-MM-JJ) »',
+				},
+				{
+					displayName: 'Seuil d’heures mensuelles par personne',
+					name: 'seuilHeuresMois',
+					type: 'number',
+					default: 151.67,
+					description: 'Au-delà (heures et formation), une justification est exigée ; 151,67 h : temps plein mensuel (35 h × 52 ÷ 12)',
+				},
+				...READ_LIMIT_PROPERTIES,
+				...plausibilityProperties(['heuresDues', 'heuresMois']),
+			]),
 		],
 	};
 

@@ -48,10 +48,9 @@ import { z } from 'zod/v4';
 
 import { addMonths, firstDayOfMonth, frenchLongDate, frenchMonth, lastDayOfMonth, monthRange } from './calendar';
 import { escapeHtml, formatEuros, formatHours, formatPercent } from './format';
-import { buildKeyIndex } from './keys';
 import { roundTo } from './numbers';
 import type { RecordReader } from './records';
-import { parseSettings } from './records';
+import { labelledReader, parseSettings } from './records';
 import { expectedHours } from './reminders';
 import { singleLine } from './reminder-message';
 import type { PoolBilan } from './pooling';
@@ -128,25 +127,17 @@ export const MARKET_LABELS = {
 	finExecution: 'fin d\u2019exécution',
 };
 
-export const MARKET_READER: RecordReader<typeof BilanMarketSchema> = {
-	schema: BilanMarketSchema,
-	labels: MARKET_LABELS,
-	keys: buildKeyIndex(
-		Object.keys(MARKET_LABELS),
-		{
-			marche: ['n° marché', 'numéro de marché', 'id', 'identifiant'],
-			objet: ['objet', 'objet du marché'],
-			nature: ['nature du marché', 'type de marché'],
-			acheteur: ['service acheteur', 'service', 'direction', 'acheteur'],
-			territoire: ['territoire', 'lieu d\'exécution', 'département', 'bassin d\'emploi'],
-			montantHT: ['montant HT', 'montant', 'montant du marché'],
-			dateNotification: ['date de notification', 'notifié le', 'notification'],
-			debutExecution: ['début d\'exécution', 'date de début'],
-			finExecution: ['fin d\'exécution', 'date de fin'],
-		},
-		MARKET_LABELS,
-	),
-};
+export const MARKET_READER: RecordReader<typeof BilanMarketSchema> = labelledReader(BilanMarketSchema, MARKET_LABELS, {
+		marche: ['n° marché', 'numéro de marché', 'id', 'identifiant'],
+		objet: ['objet', 'objet du marché'],
+		nature: ['nature du marché', 'type de marché'],
+		acheteur: ['service acheteur', 'service', 'direction', 'acheteur'],
+		territoire: ['territoire', 'lieu d\'exécution', 'département', 'bassin d\'emploi'],
+		montantHT: ['montant HT', 'montant', 'montant du marché'],
+		dateNotification: ['date de notification', 'notifié le', 'notification'],
+		debutExecution: ['début d\'exécution', 'date de début'],
+		finExecution: ['fin d\'exécution', 'date de fin'],
+});
 
 /** Étapes d'une pénalité comptées par le bilan. */
 export const BILAN_PENALTY_STEPS = {
@@ -176,21 +167,13 @@ export const BilanPenaltySchema = z.object({
 export type BilanPenalty = z.output<typeof BilanPenaltySchema>;
 
 export const PENALTY_LABELS = { marche: 'marché', lot: 'lot', etape: 'étape', montant: 'montant HT', date: 'date' };
-export const PENALTY_READER: RecordReader<typeof BilanPenaltySchema> = {
-	schema: BilanPenaltySchema,
-	labels: PENALTY_LABELS,
-	keys: buildKeyIndex(
-		Object.keys(PENALTY_LABELS),
-		{
-			marche: ['n° marché', 'marché'],
-			lot: ['n° lot'],
-			etape: ['étape', 'stade', 'type', 'étape de la procédure', 'avis'],
-			montant: ['montant HT', 'montant', 'pénalités', 'total', 'montant des pénalités'],
-			date: ['date', 'date du document', 'dateDocument', 'date de l\'avis'],
-		},
-		PENALTY_LABELS,
-	),
-};
+export const PENALTY_READER: RecordReader<typeof BilanPenaltySchema> = labelledReader(BilanPenaltySchema, PENALTY_LABELS, {
+		marche: ['n° marché', 'marché'],
+		lot: ['n° lot'],
+		etape: ['étape', 'stade', 'type', 'étape de la procédure', 'avis'],
+		montant: ['montant HT', 'montant', 'pénalités', 'total', 'montant des pénalités'],
+		date: ['date', 'date du document', 'dateDocument', 'date de l\'avis'],
+});
 
 /**
  * Le jeu d'enregistrements que le bilan calcule, quelle qu'en soit l'origine

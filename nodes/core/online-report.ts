@@ -24,7 +24,7 @@ import { escapeHtml, formatHours, formatNumber } from './format';
 import type { IncomingLine, IncomingReport, ReportResult } from './report-intake';
 import { LINE_STATUSES, participantKey } from './report-intake';
 import type { ClauseRecord, ReportLine } from './schemas/follow-up';
-import { CONTRACT_TYPES, EMPLOYERS, MODALITIES, PUBLIC_CATEGORIES, clauseKey } from './schemas/follow-up';
+import { CONTRACT_PERSON_FIELDS, CONTRACT_TYPES, EMPLOYERS, MODALITIES, PUBLIC_CATEGORIES, clauseKey } from './schemas/follow-up';
 
 // --- Liens signés ----------------------------------------------------------
 
@@ -220,7 +220,7 @@ export function submissionScopeProblem(submission: OnlineSubmission, claims: Rep
  * le facilitateur, contrat, indicateurs) : repris du dernier relevé du même
  * participant, pour qu'une saisie en ligne ne les efface jamais.
  */
-export const CARRIED_FIELDS = ['eligibiliteValidee', 'debutContrat', 'finContrat', 'poste', 'sexe', 'trancheAge', 'residentQpv', 'situationSixMois'] as const;
+export const CARRIED_FIELDS = ['eligibiliteValidee', ...CONTRACT_PERSON_FIELDS] as const;
 
 /** Champs repris, par participant, des lignes du dernier relevé. */
 export function carriedFields(lines: ReportLine[]): Map<string, Record<string, unknown>> {

@@ -4,7 +4,7 @@ import type { z } from 'zod/v4';
 import type { FieldLabels } from './anomalies';
 import { AnomalyError, anomaliesFromZod } from './anomalies';
 import type { KeyIndex } from './keys';
-import { canonicalizeKeys, detachedValue } from './keys';
+import { buildKeyIndex, canonicalizeKeys, detachedValue } from './keys';
 
 export interface RecordReader<S extends z.ZodType> {
 	schema: S;
@@ -16,6 +16,14 @@ export interface RecordReader<S extends z.ZodType> {
 	 * d'ensemble est toujours lu en entier.
 	 */
 	refine?: (value: z.output<S>, ctx: z.RefinementCtx) => void;
+}
+
+/**
+ * Lecteur d'un enregistrement dont les champs sont ceux de ses libellés :
+ * intitulés acceptés, le nom de chaque champ, ses synonymes et son libellé.
+ */
+export function labelledReader<S extends z.ZodType>(schema: S, labels: FieldLabels, aliases: Record<string, string[]>): RecordReader<S> {
+	return { schema, labels, keys: buildKeyIndex(Object.keys(labels), aliases, labels) };
 }
 
 /** Valide et convertit ; lève une AnomalyError qui dit où et quoi corriger. */

@@ -7,6 +7,7 @@
  */
 import type { IsoDate, IsoMonth } from './calendar';
 import { addMonths, monthOf } from './calendar';
+import { CONTRACT_PERSON_FIELDS } from './schemas/follow-up';
 
 /** Durée de conservation par défaut (mois), celle qu'annonce le formulaire du relevé en ligne. */
 export const DEFAULT_RETENTION_MONTHS = 60;
@@ -24,13 +25,7 @@ export const ANONYMOUS_PREFIX = 'anonyme-';
 export const PERSONAL_FIELDS = [
 	'categoriePublic',
 	'eligibiliteValidee',
-	'debutContrat',
-	'finContrat',
-	'poste',
-	'sexe',
-	'trancheAge',
-	'residentQpv',
-	'situationSixMois',
+	...CONTRACT_PERSON_FIELDS,
 	'justification',
 ] as const;
 

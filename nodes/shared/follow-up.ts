@@ -11,10 +11,11 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { z } from 'zod/v4';
 
 import type { Register, StoredRecord, TableRow } from '../adapters';
-import { FOLLOW_UP_SHEETS, locate, streamTables, supersededRegisters } from '../adapters';
+import { locate, linesSheet, registerSheet, streamTables, supersededRegisters } from '../adapters';
 import type { ClauseRecord, FieldLabels, KeyIndex, PenaltyStepRecord, ReadLimits, ReadResult, ReportHours, ReportLine } from '../core';
 import { AnomalyError, CLAUSE_READER, PENALTY_STEP_RECORD_READER, REPORT_HOURS_READER, REPORT_LINE_READER, canonicalizeKeys, clauseKey, rowReader, tryReadRecord } from '../core';
 import { readLimitsParameter } from './read-limits';
+import { followUpSourceProperty, workbookBinaryProperty } from './descriptions';
 import { openRegister } from './register';
 
 /** « Début de la période » et « Fin de la période » (AAAA-MM-JJ, obligatoires), avec ce que chaque opération en fait. */
@@ -47,38 +48,24 @@ export interface FollowUpData {
 }
 
 export const FOLLOW_UP_SOURCE_PROPERTIES: INodeProperties[] = [
-	{
-		displayName: 'Source du suivi',
-		name: 'source',
-		type: 'options',
-		default: 'registre',
-		options: [
-			{
-				name: 'Classeur de suivi Excel (feuilles Registre et Relevés)',
-				value: 'classeur',
-				description: 'Le classeur tenu par le facilitateur, lu en flux (sans le charger en mémoire)',
-			},
-			{
-				name: 'Éléments d’entrée (clauses et lignes de relevé)',
-				value: 'elements',
-				description: 'Un élément par clause (champ « heuresDues ») ou par ligne de relevé (champ « heuresMois »)',
-			},
-			{
-				name: 'Registre des clauses',
-				value: 'registre',
-				description: 'Les clauses en vigueur et la dernière version de chaque relevé, lues dans le registre (identifiant « Registre des clauses », sinon le fichier SQLite du dossier de n8n)',
-			},
-		],
-	},
-	{
-		displayName: 'Champ binaire du classeur',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		displayOptions: { show: { source: ['classeur'] } },
-		description: 'Nom du champ binaire qui porte le classeur de suivi .xlsx',
-	},
+	followUpSourceProperty([
+		{
+			name: 'Classeur de suivi Excel (feuilles Registre et Relevés)',
+			value: 'classeur',
+			description: 'Le classeur tenu par le facilitateur, lu en flux (sans le charger en mémoire)',
+		},
+		{
+			name: 'Éléments d’entrée (clauses et lignes de relevé)',
+			value: 'elements',
+			description: 'Un élément par clause (champ « heuresDues ») ou par ligne de relevé (champ « heuresMois »)',
+		},
+		{
+			name: 'Registre des clauses',
+			value: 'registre',
+			description: 'Les clauses en vigueur et la dernière version de chaque relevé, lues dans le registre (identifiant « Registre des clauses », sinon le fichier SQLite du dossier de n8n)',
+		},
+	]),
+	workbookBinaryProperty('Nom du champ binaire qui porte le classeur de suivi .xlsx'),
 ];
 
 function clauseWhere(raw: Record<string, unknown>, suffix: string): string {
@@ -188,27 +175,13 @@ export async function collectFollowUp(ctx: IExecuteFunctions, options: CollectOp
 		try {
 			ctx.helpers.assertBinaryData(itemIndex, property);
 			const result = await streamTables(await ctx.helpers.getBinaryDataBuffer(itemIndex, property), fileName, {
-				registre: {
-					names: FOLLOW_UP_SHEETS.registre,
-					keys: CLAUSE_READER.keys,
-					labels: CLAUSE_READER.labels,
-					required: ['marche', 'lot', 'heuresDues'],
-					mandatory: true,
-					onRow: (row) =>
-						fileClauses.push(
-							readEntry<ClauseRecord>(readClause, itemIndex, row.raw, clauseWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row),
-						),
-				},
-				releves: {
-					names: FOLLOW_UP_SHEETS.releves,
-					keys: REPORT_LINE_READER.keys,
-					labels: REPORT_LINE_READER.labels,
-					required: ['marche', 'lot', 'mois', 'heuresMois'],
-					// Sans feuille des relevés, toutes les clauses paraîtraient sans heures réalisées : le classeur est refusé.
-					mandatory: true,
-					onRow: (row) =>
-						addLine(readEntry<ReportLine>(readLine, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row), fileLines),
-				},
+				registre: registerSheet((row) =>
+					fileClauses.push(readEntry<ClauseRecord>(readClause, itemIndex, row.raw, clauseWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row)),
+				),
+				// Sans feuille des relevés, toutes les clauses paraîtraient sans heures réalisées : le classeur est refusé.
+				releves: linesSheet(true, (row) =>
+					addLine(readEntry<ReportLine>(readLine, itemIndex, row.raw, () => lineWhere(row.raw, ` (feuille « ${row.sheet} », ligne ${row.row})`), row), fileLines),
+				),
 				...Object.fromEntries(
 					Object.entries(options.extraSheets ?? {}).map(([id, sheet]) => [
 						id,

@@ -11,6 +11,7 @@
 import ExcelJS from 'exceljs';
 
 import { preparePrint } from './print';
+import { HEADER_FILL, sheetTitle, styleHeader } from './sheet-layout';
 
 import type { Bilan, BilanRow, CommitmentBilan, PoolBilan } from '../../core';
 import { COMMITMENT_SECTION_TITLE, POOL_SECTION_TITLE, formatPercent, frenchLongDate, frenchMonth, poolRows } from '../../core';
@@ -35,8 +36,10 @@ const FORMATS: Record<Format, string | undefined> = {
 	euros: '#,##0.00 "€"',
 	date: 'dd/mm/yyyy',
 };
-const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F5FA8' } };
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
+
+const PERSONS_COLUMN: Column = { key: 'personnes', header: 'Personnes', width: 11, format: 'int' };
+const HOURS_COLUMN: Column = { key: 'heures', header: 'Heures', width: 13, format: 'hours' };
 
 const HOURS_COLUMNS: Column[] = [
 	{ key: 'lots', header: 'Lots clausés', width: 10, format: 'int' },
@@ -46,7 +49,7 @@ const HOURS_COLUMNS: Column[] = [
 	{ key: 'heuresRealiseesCumul', header: 'Heures réalisées depuis le début', width: 15, format: 'hours' },
 	{ key: 'tauxRealisationADate', header: 'Réalisation à date (÷ attendues)', width: 13, format: 'percent' },
 	{ key: 'tauxRealisation', header: 'Réalisation sur le total (÷ dues)', width: 13, format: 'percent' },
-	{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+	PERSONS_COLUMN,
 ];
 const HOURS_TOTALS = ['lots', 'heuresDues', 'heuresAttenduesADate', 'heuresRealiseesPeriode', 'heuresRealiseesCumul'];
 
@@ -73,10 +76,7 @@ interface SheetSpec {
 
 function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): ExcelJS.Worksheet {
 	const ws = wb.addWorksheet(spec.name, { views: [{ state: 'frozen', ySplit: 3, xSplit: 1 }], pageSetup: { orientation: 'landscape' } });
-	ws.getCell('A1').value = spec.title;
-	ws.getCell('A1').font = { bold: true, size: 13 };
-	ws.getCell('A2').value = spec.note ? `${subtitle} — ${spec.note}` : subtitle;
-	ws.getCell('A2').font = { italic: true, color: { argb: 'FF555555' } };
+	sheetTitle(ws, spec.title, spec.note ? `${subtitle} — ${spec.note}` : subtitle, 13);
 	const header = ws.getRow(3);
 	spec.columns.forEach((col, i) => {
 		header.getCell(i + 1).value = col.header;
@@ -85,10 +85,7 @@ function addTable(wb: ExcelJS.Workbook, spec: SheetSpec, subtitle: string): Exce
 		if (fmt) ws.getColumn(i + 1).numFmt = fmt;
 		if (col.wrap) ws.getColumn(i + 1).alignment = { wrapText: true, vertical: 'top' };
 	});
-	header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
-	header.fill = HEADER_FILL;
-	header.alignment = { wrapText: true, vertical: 'middle' };
-	header.height = 36;
+	styleHeader(header, 36);
 	spec.rows.forEach((row, r) => {
 		const line = ws.getRow(4 + r);
 		spec.columns.forEach((col, i) => {
@@ -288,10 +285,7 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 	const ws = wb.addWorksheet('Synthèse', { views: [{ state: 'frozen', ySplit: 3 }] });
 	ws.getColumn(1).width = 58;
 	ws.getColumn(2).width = 20;
-	ws.getCell('A1').value = meta.titre;
-	ws.getCell('A1').font = { bold: true, size: 14 };
-	ws.getCell('A2').value = subtitle;
-	ws.getCell('A2').font = { italic: true, color: { argb: 'FF555555' } };
+	sheetTitle(ws, meta.titre, subtitle, 14);
 	const header = ws.getRow(3);
 	header.values = ['Indicateur', 'Valeur'];
 	header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
@@ -364,8 +358,8 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 
 	const people = (key: string, header: string, width: number): Column[] => [
 		{ key, header, width },
-		{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
-		{ key: 'heures', header: 'Heures', width: 13, format: 'hours' },
+		PERSONS_COLUMN,
+		HOURS_COLUMN,
 	];
 	const sheets: SheetSpec[] = [
 		{ name: 'Nature et mécanisme', title: 'Marchés et heures par nature', note: SHARE_NOTE, columns: [{ key: 'nature', header: 'Nature', width: 30 }, ...SHARE_COLUMNS], rows: bilan.parNature, totals: SHARE_TOTALS },
@@ -432,15 +426,15 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 		},
 		{ name: 'Par facilitateur', title: 'Heures par facilitateur', columns: [{ key: 'facilitateur', header: 'Facilitateur', width: 36 }, ...HOURS_COLUMNS], rows: bilan.parFacilitateur, totals: HOURS_TOTALS },
 		{ name: 'Par territoire', title: 'Marchés et heures par territoire', note: `${SHARE_NOTE} ; territoire de la clause, sinon du marché, sinon de son facilitateur`, columns: [{ key: 'territoire', header: 'Territoire', width: 36 }, ...SHARE_COLUMNS], rows: bilan.parTerritoire, totals: SHARE_TOTALS },
-		{ name: 'Par mois', title: 'Heures réalisées par mois de la période', columns: [{ key: 'mois', header: 'Mois (AAAA-MM)', width: 14 }, { key: 'heures', header: 'Heures', width: 13, format: 'hours' }], rows: bilan.parMois, totals: ['heures'] },
+		{ name: 'Par mois', title: 'Heures réalisées par mois de la période', columns: [{ key: 'mois', header: 'Mois (AAAA-MM)', width: 14 }, HOURS_COLUMN], rows: bilan.parMois, totals: ['heures'] },
 		{
 			name: 'Par année',
 			title: 'Heures et personnes par année, d\u2019une année sur l\u2019autre',
 			note: 'lots du registre, jusqu\u2019à la fin de la période',
 			columns: [
 				{ key: 'annee', header: 'Année', width: 10 },
-				{ key: 'heures', header: 'Heures', width: 13, format: 'hours' },
-				{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+				HOURS_COLUMN,
+				PERSONS_COLUMN,
 				{ key: 'evolution', header: 'Évolution des heures', width: 12, format: 'percent' },
 				{ key: 'anneeIncomplete', header: 'Année incomplète', width: 11 },
 			],
@@ -453,9 +447,9 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 			note: 'une personne peut compter dans plusieurs lignes ; part : sur toutes les personnes de la période',
 			columns: [
 				{ key: 'indicateur', header: 'Public', width: 44 },
-				{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+				PERSONS_COLUMN,
 				{ key: 'part', header: 'Part des personnes', width: 11, format: 'percent' },
-				{ key: 'heures', header: 'Heures', width: 13, format: 'hours' },
+				HOURS_COLUMN,
 				{ key: 'nonRenseigne', header: 'Personnes sans l\u2019information', width: 14, format: 'int' },
 			],
 			rows: bilan.publicsPrioritaires,
@@ -466,7 +460,7 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 			note: 'dernière situation renseignée dans les relevés ; part : sur les personnes dont la situation est connue',
 			columns: [
 				{ key: 'situation', header: 'Situation', width: 70 },
-				{ key: 'personnes', header: 'Personnes', width: 11, format: 'int' },
+				PERSONS_COLUMN,
 				{ key: 'part', header: 'Part', width: 10, format: 'percent' },
 			],
 			rows: bilan.sorties,

@@ -6,7 +6,7 @@
  * sans être gardée. Utilisé par les nœuds et par le banc (mêmes chemins).
  */
 
-import type { BilanAccumulator, ReadLimits, RegisterIndex } from '../../core';
+import type { BilanAccumulator, FieldLabels, KeyIndex, ReadLimits, RegisterIndex } from '../../core';
 import {
 	AnomalyError,
 	CLAUSE_READER,
@@ -30,21 +30,30 @@ export const FOLLOW_UP_SHEETS = {
 	penalites: ['Pénalités', 'Penalites'],
 };
 
-/** Feuille « Marchés » : tous les marchés de la collectivité, avec et sans clause (le dénominateur des parts du bilan). */
-export const MARKETS_SHEET: Omit<StreamSheetSpec, 'onRow'> = {
-	names: FOLLOW_UP_SHEETS.marches,
-	keys: MARKET_READER.keys,
-	labels: MARKET_READER.labels,
-	required: ['marche'],
-	mandatory: false,
-};
-
-function registerSheet(onRow: StreamSheetSpec['onRow']): StreamSheetSpec {
-	return { names: FOLLOW_UP_SHEETS.registre, keys: CLAUSE_READER.keys, labels: CLAUSE_READER.labels, required: ['marche', 'lot', 'heuresDues'], mandatory: true, onRow };
+/**
+ * Feuille du classeur de suivi lue en flux : ses noms acceptés, les colonnes
+ * du lecteur de ses lignes (clés et libellés) et celles qui sont exigées.
+ */
+export function followUpSheet(
+	sheet: keyof typeof FOLLOW_UP_SHEETS,
+	reader: { keys: KeyIndex; labels: FieldLabels },
+	required: string[],
+	mandatory: boolean,
+): Omit<StreamSheetSpec, 'onRow'> {
+	return { names: FOLLOW_UP_SHEETS[sheet], keys: reader.keys, labels: reader.labels, required, mandatory };
 }
 
-function linesSheet(mandatory: boolean, onRow: StreamSheetSpec['onRow'], onHeader?: StreamSheetSpec['onHeader']): StreamSheetSpec {
-	return { names: FOLLOW_UP_SHEETS.releves, keys: REPORT_LINE_READER.keys, labels: REPORT_LINE_READER.labels, required: ['marche', 'lot', 'mois', 'heuresMois'], mandatory, onRow, onHeader };
+/** Feuille « Marchés » : tous les marchés de la collectivité, avec et sans clause (le dénominateur des parts du bilan). */
+export const MARKETS_SHEET = followUpSheet('marches', MARKET_READER, ['marche'], false);
+
+/** Feuille « Registre » : une clause par ligne, indispensable. */
+export function registerSheet(onRow: StreamSheetSpec['onRow']): StreamSheetSpec {
+	return { ...followUpSheet('registre', CLAUSE_READER, ['marche', 'lot', 'heuresDues'], true), onRow };
+}
+
+/** Feuille « Relevés » : une ligne de relevé par participant et par mois. */
+export function linesSheet(mandatory: boolean, onRow: StreamSheetSpec['onRow'], onHeader?: StreamSheetSpec['onHeader']): StreamSheetSpec {
+	return { ...followUpSheet('releves', REPORT_LINE_READER, ['marche', 'lot', 'mois', 'heuresMois'], mandatory), onRow, onHeader };
 }
 
 /**
@@ -88,11 +97,7 @@ export async function streamBilanWorkbook(input: Buffer, fileName: string, acc: 
 			},
 		},
 		penalites: {
-			names: FOLLOW_UP_SHEETS.penalites,
-			keys: PENALTY_READER.keys,
-			labels: PENALTY_READER.labels,
-			required: ['marche', 'lot', 'etape', 'montant'],
-			mandatory: false,
+			...followUpSheet('penalites', PENALTY_READER, ['marche', 'lot', 'etape', 'montant'], false),
 			onRow: (row) => {
 				if (row.problems.length > 0) return note(locate(new AnomalyError(row.problems), row));
 				const read = readPenaltyRow(row.raw, () => `feuille « ${row.sheet} », ligne ${row.row}`);

@@ -9,8 +9,8 @@ import ExcelJS from 'exceljs';
 
 import type { ClauseRecord, IsoMonth, PenaltyAssessment, StepDecision } from '../../core';
 import { SOURCES, frenchLongDate, frenchMonth, monthOf, monthRange } from '../../core';
-import { styleHeader } from './study-report';
 import { preparePrint } from './print';
+import { headedSheet, styleHeader } from './sheet-layout';
 
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 const EUROS = '#,##0.00 "€"';
@@ -146,15 +146,13 @@ export async function buildPenaltyAnnex({ clause, assessment: a, step, declared 
 		r++;
 	}
 
-	const params = wb.addWorksheet('Paramètres et sources', { views: [{ state: 'frozen', ySplit: 1 }] });
-	params.columns = [
+	const params = headedSheet(wb, 'Paramètres et sources', [
 		{ header: 'Paramètre', key: 'libelle', width: 60 },
 		{ header: 'Valeur', key: 'valeur', width: 12 },
 		{ header: 'Unité', key: 'unite', width: 12 },
 		{ header: 'Origine', key: 'origine', width: 22 },
 		{ header: 'Source', key: 'source', width: 80, style: { alignment: { wrapText: true, vertical: 'top' } } },
-	];
-	styleHeader(params.getRow(1));
+	]);
 	for (const p of Object.values(a.parametres)) params.addRow(p);
 	params.addRow({ libelle: 'Mise en demeure préalable aux pénalités de retard des relevés', valeur: a.miseEnDemeureRequise ? 'oui' : 'non', origine: 'CCAP', source: `${SOURCES.ccapReference} : 100 € HT par jour de retard des relevés, après mise en demeure` });
 	params.addRow({ libelle: 'Article du CCAP', valeur: a.articleCcap, origine: 'CCAP' });
@@ -163,13 +161,11 @@ export async function buildPenaltyAnnex({ clause, assessment: a, step, declared 
 	params.addRow({ libelle: 'Plafond du CCAG 2021 étendu à la clause par le CCAP (montant total HT du marché)', valeur: a.limitesCcag.plafond.active ? a.limitesCcag.plafond.pourcentage : 'non', unite: a.limitesCcag.plafond.active ? '%' : '', origine: 'CCAP', source: a.limitesCcag.source });
 	params.getColumn('source').alignment = { wrapText: true, vertical: 'top' };
 
-	const reports = wb.addWorksheet('Relevés', { views: [{ state: 'frozen', ySplit: 1 }] });
-	reports.columns = [
+	const reports = headedSheet(wb, 'Relevés', [
 		{ header: 'Mois', key: 'mois', width: 18 },
 		{ header: 'Heures déclarées', key: 'heures', width: 16, style: { numFmt: HOURS } },
 		{ header: 'Relevé', key: 'statut', width: 30 },
-	];
-	styleHeader(reports.getRow(1));
+	]);
 	const missing = new Set(a.relevesManquants.map((m) => m.mois));
 	const end = monthOf(a.dateEcheance);
 	for (const month of monthRange(monthOf(clause.debutExecution), end)) {

@@ -7,11 +7,11 @@
 import ExcelJS from 'exceljs';
 
 import { preparePrint } from './print';
+import { HEADER_FILL, sheetTitle, styleHeader } from './sheet-layout';
 
 import type { ProgrammeReview } from '../../core';
 import { frenchLongDate } from '../../core';
 
-const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F5FA8' } };
 const ALERT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFCE4D6' } };
 
 interface Column {
@@ -23,20 +23,14 @@ interface Column {
 
 function sheet<T extends object>(wb: ExcelJS.Workbook, name: string, title: string, subtitle: string, columns: Column[], rows: readonly T[], alert?: (row: T) => boolean): void {
 	const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 3, xSplit: 1 }], pageSetup: { orientation: 'landscape' } });
-	ws.getCell('A1').value = title;
-	ws.getCell('A1').font = { bold: true, size: 13 };
-	ws.getCell('A2').value = subtitle;
-	ws.getCell('A2').font = { italic: true, color: { argb: 'FF555555' } };
+	sheetTitle(ws, title, subtitle, 13);
 	const header = ws.getRow(3);
 	columns.forEach((c, i) => {
 		header.getCell(i + 1).value = c.header;
 		ws.getColumn(i + 1).width = c.width;
 		if (c.numFmt) ws.getColumn(i + 1).numFmt = c.numFmt;
 	});
-	header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
-	header.fill = HEADER_FILL;
-	header.alignment = { wrapText: true, vertical: 'middle' };
-	header.height = 32;
+	styleHeader(header);
 	rows.forEach((row, r) => {
 		const line = ws.getRow(4 + r);
 		const values = new Map<string, unknown>(Object.entries(row));
@@ -60,10 +54,7 @@ export async function buildProgrammeReview(review: ProgrammeReview, meta: { titr
 	const synth = wb.addWorksheet('Synthèse');
 	synth.getColumn(1).width = 70;
 	synth.getColumn(2).width = 16;
-	synth.getCell('A1').value = meta.titre;
-	synth.getCell('A1').font = { bold: true, size: 14 };
-	synth.getCell('A2').value = subtitle;
-	synth.getCell('A2').font = { italic: true, color: { argb: 'FF555555' } };
+	sheetTitle(synth, meta.titre, subtitle, 14);
 	const figures: Array<[string, number, string?]> = [
 		['Marchés de la programmation', t.marches],
 		['dont avec une considération sociale à porter', t.marchesAvecConsideration],

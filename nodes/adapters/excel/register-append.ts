@@ -12,7 +12,7 @@
 import JSZip from 'jszip';
 import { Transform } from 'node:stream';
 
-import { AGE_BANDS, AnomalyError, CONTRACT_TYPES, EMPLOYERS, MODALITIES, OUTCOMES, PUBLIC_CATEGORIES, REPORT_LINE_LABELS, SEXES, normalizeToken } from '../../core';
+import { AGE_BANDS, AnomalyError, CONTRACT_PERSON_FIELDS, CONTRACT_TYPES, EMPLOYERS, MODALITIES, OUTCOMES, PUBLIC_CATEGORIES, REPORT_LINE_LABELS, SEXES, normalizeToken } from '../../core';
 import { ZipArchive, columnIndex, columnLetter, decodeXml, isoDateToExcelSerial, parseRelationships, resolveTarget, xmlText } from './ooxml';
 
 /** Colonnes ajoutées à la feuille « Relevés » si elles manquent, dans cet ordre. */
@@ -29,13 +29,7 @@ export const REGISTER_LINE_FIELDS = [
 	'siretEmployeur',
 	'modalite',
 	'typeContrat',
-	'debutContrat',
-	'finContrat',
-	'poste',
-	'sexe',
-	'trancheAge',
-	'residentQpv',
-	'situationSixMois',
+	...CONTRACT_PERSON_FIELDS,
 	'heuresMois',
 	'heuresFormation',
 	'justification',

@@ -7,6 +7,7 @@
 import ExcelJS from 'exceljs';
 
 import { preparePrint } from './print';
+import { headedSheet, styleHeader } from './sheet-layout';
 
 import type { Anomaly, FeasibilityResult, StudyRow, UsedParameter } from '../../core';
 import { CRITERION_POLICIES, LOI_CLIMAT, NATURE_LABELS, THRESHOLDS, frenchLongDate, retainedHours, studyTotals } from '../../core';
@@ -24,18 +25,10 @@ export interface StudyReportMeta {
 	dateEtude: string;
 }
 
-const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F5FA8' } };
 const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 const EUROS = '#,##0.00 "€"';
 const HOURS = '#,##0 "h"';
 const DECIMAL = '#,##0.00';
-
-export function styleHeader(row: ExcelJS.Row): void {
-	row.font = { bold: true, color: { argb: 'FFFFFFFF' } };
-	row.fill = HEADER_FILL;
-	row.alignment = { vertical: 'middle', wrapText: true };
-	row.height = 32;
-}
 
 /** Nombre de lignes d'un texte replié dans une colonne de largeur donnée (en caractères). */
 function wrappedLines(text: string, width: number): number {
@@ -177,16 +170,14 @@ export async function buildStudyReport(rows: StudyReportRow[], meta: StudyReport
 }
 
 function addParameterSheet(workbook: ExcelJS.Workbook, rows: StudyReportRow[]): void {
-	const sheet = workbook.addWorksheet('Paramètres et sources', { views: [{ state: 'frozen', ySplit: 1 }] });
-	sheet.columns = [
+	const sheet = headedSheet(workbook, 'Paramètres et sources', [
 		{ header: 'Paramètre', key: 'libelle', width: 48 },
 		{ header: 'Valeur', key: 'valeur', width: 14 },
 		{ header: 'Unité', key: 'unite', width: 10 },
 		{ header: 'Origine', key: 'origine', width: 20 },
 		{ header: 'Lots', key: 'lots', width: 24 },
 		{ header: 'Source', key: 'source', width: 72, style: { alignment: { wrapText: true, vertical: 'top' } } },
-	];
-	styleHeader(sheet.getRow(1));
+	]);
 	const seen = new Map<string, { p: UsedParameter; lots: string[] }>();
 	for (const row of rows) {
 		for (const p of Object.values(row.calibrage?.parametres ?? {})) {
@@ -254,16 +245,14 @@ function addParameterSheet(workbook: ExcelJS.Workbook, rows: StudyReportRow[]): 
 }
 
 function addAnomalySheet(workbook: ExcelJS.Workbook, rows: StudyReportRow[]): void {
-	const sheet = workbook.addWorksheet('Lots en anomalie', { views: [{ state: 'frozen', ySplit: 1 }] });
-	sheet.columns = [
+	const sheet = headedSheet(workbook, 'Lots en anomalie', [
 		{ header: 'Lot', key: 'lot', width: 10 },
 		{ header: 'Où', key: 'ou', width: 30 },
 		{ header: 'Champ', key: 'champ', width: 24 },
 		{ header: 'Cellule', key: 'cellule', width: 16 },
 		{ header: 'Anomalie', key: 'message', width: 50 },
 		{ header: 'À faire', key: 'correction', width: 70 },
-	];
-	styleHeader(sheet.getRow(1));
+	]);
 	for (const row of rows) {
 		const anomalies = row.anomalies && row.anomalies.length > 0 ? row.anomalies : undefined;
 		if (!anomalies) {

@@ -14,7 +14,7 @@
 import { z } from 'zod/v4';
 
 import type { FieldLabels } from '../anomalies';
-import { decimal, isoDate, optional, text, tolerantEnum } from './primitives';
+import { decimal, fieldIssue, isoDate, optional, text, tolerantEnum } from './primitives';
 
 /** Natures d'engagement, avec les mots que les acheteurs emploient. */
 export const COMMITMENT_TYPES = {
@@ -78,7 +78,7 @@ export const CommitmentDeclarationSchema = z
 	})
 	.superRefine((c, ctx) => {
 		if (c.echeances.length === 0) {
-			ctx.addIssue({ code: 'custom', path: ['echeances'], message: 'aucune échéance', params: { correction: 'Donnez au moins une échéance (date AAAA-MM-JJ) à laquelle le titulaire justifie l’engagement : [{ "date": "2026-06-30", "libelle": "jalon de mi-parcours" }] ou des dates séparées par des points-virgules.', regle: 'engagement.echeances' } });
+			fieldIssue(ctx, 'echeances', 'aucune échéance', 'Donnez au moins une échéance (date AAAA-MM-JJ) à laquelle le titulaire justifie l’engagement : [{ "date": "2026-06-30", "libelle": "jalon de mi-parcours" }] ou des dates séparées par des points-virgules.', 'engagement.echeances');
 		}
 		const seen = new Set<string>();
 		c.echeances.forEach((e, i) => {

@@ -10,11 +10,13 @@ import type { FieldLabels } from '../anomalies';
 import { frenchLongDate } from '../calendar';
 import { buildKeyIndex, detachedText, detachedValue } from '../keys';
 import type { RecordReader } from '../records';
+import { labelledReader } from '../records';
 import {
 	amount,
 	decimal,
 	email,
 	emailList,
+	fieldIssue,
 	isoDate,
 	isoMonth,
 	normalizeToken,
@@ -210,24 +212,16 @@ export function isCommitmentsOnly(clause: { mecanisme?: string }): boolean {
 /** Règle d'ensemble d'une clause (reprise par CLAUSE_READER pour la lecture rapide des lignes, voir rowReader). */
 function refineClause(clause: z.output<typeof ClauseRecordFields>, ctx: z.RefinementCtx): void {
 	if (clause.heuresDues === 0 && !isCommitmentsOnly(clause)) {
-		ctx.addIssue({
-			code: 'custom',
-			path: ['heuresDues'],
-			message: 'aucune heure d\u2019insertion due (0\u00a0h) pour une clause qui ne porte pas que des engagements',
-			params: {
-				correction:
-					'Saisissez les heures d\u2019insertion dues (plus de 0\u00a0h, par exemple 420). Si la clause ne porte que des engagements (actions qualitatives, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires), indiquez « actions qualitatives » comme mécanisme (colonne « Mécanisme » ou champ « mecanisme »).',
-				regle: 'clause.sansHeures',
-			},
-		});
+		fieldIssue(
+			ctx,
+			'heuresDues',
+			'aucune heure d\u2019insertion due (0\u00a0h) pour une clause qui ne porte pas que des engagements',
+			'Saisissez les heures d\u2019insertion dues (plus de 0\u00a0h, par exemple 420). Si la clause ne porte que des engagements (actions qualitatives, plan de progrès, illettrisme, égalité femmes-hommes, stagiaires), indiquez « actions qualitatives » comme mécanisme (colonne « Mécanisme » ou champ « mecanisme »).',
+			'clause.sansHeures',
+		);
 	}
 	if (clause.finExecution < clause.debutExecution) {
-		ctx.addIssue({
-			code: 'custom',
-			path: ['finExecution'],
-			message: `fin d\u2019exécution (${frenchLongDate(clause.finExecution)}) antérieure au début (${frenchLongDate(clause.debutExecution)})`,
-			params: { correction: 'Corrigez les dates d\u2019exécution : la fin doit suivre le début.', regle: 'clause.dates' },
-		});
+		fieldIssue(ctx, 'finExecution', `fin d\u2019exécution (${frenchLongDate(clause.finExecution)}) antérieure au début (${frenchLongDate(clause.debutExecution)})`, 'Corrigez les dates d\u2019exécution : la fin doit suivre le début.', 'clause.dates');
 	}
 }
 
@@ -262,10 +256,7 @@ export const CLAUSE_LABELS: FieldLabels = {
 };
 
 export const CLAUSE_READER: RecordReader<typeof ClauseRecordSchema> = {
-	schema: ClauseRecordSchema,
-	refine: refineClause,
-	labels: CLAUSE_LABELS,
-	keys: buildKeyIndex(Object.keys(CLAUSE_LABELS), {
+	...labelledReader(ClauseRecordSchema, CLAUSE_LABELS, {
 		marche: ['n° marché', 'numéro de marché', 'marché'],
 		lot: ['n° lot', 'numéro de lot'],
 		titulaire: ['raison sociale', 'entreprise', 'titulaire du marché'],
@@ -285,7 +276,8 @@ export const CLAUSE_READER: RecordReader<typeof ClauseRecordSchema> = {
 		nature: ['nature', 'type de marché', 'nature du marché'],
 		mecanisme: ['mécanisme', 'considération sociale', 'type de clause', 'dispositif'],
 		territoire: ['territoire', 'bassin d\'emploi', 'département'],
-	}, CLAUSE_LABELS),
+	}),
+	refine: refineClause,
 };
 
 /** Identifiant stable d'une clause : marché et lot. */
@@ -321,6 +313,14 @@ export function memoizeText<T>(fn: (text: string) => T, limit = 20000): (text: s
 
 /** Heures mensuelles plausibles pour une personne (35 h × 52 ÷ 12). */
 export const MONTHLY_FULL_TIME_HOURS = 151.67;
+
+/**
+ * Champs d'une ligne de relevé qui décrivent le contrat et la personne, du
+ * début du contrat à la situation six mois après, dans l'ordre de la feuille
+ * « Relevés » : repris par la conservation (données personnelles), la saisie
+ * en ligne (champs reportés) et les colonnes ajoutées au classeur.
+ */
+export const CONTRACT_PERSON_FIELDS = ['debutContrat', 'finContrat', 'poste', 'sexe', 'trancheAge', 'residentQpv', 'situationSixMois'] as const;
 
 /** Les champs d'une ligne de relevé, sans la règle d'ensemble (relecture des lignes du registre : schemas/register.ts). */
 export const ReportLineFields = z.object({
@@ -359,20 +359,10 @@ export const ReportLineFields = z.object({
 function refineReportLine(line: z.output<typeof ReportLineFields>, ctx: z.RefinementCtx): void {
 	// Une ligne « néant » (aucune heure ce mois-ci) n'a pas de participant ; toute autre en a un.
 	if (line.heuresMois > 0 && line.participant === undefined) {
-		ctx.addIssue({
-			code: 'custom',
-			path: ['participant'],
-			message: 'heures déclarées sans participant',
-			params: { correction: 'Indiquez l\u2019identifiant (pseudonyme) du participant, ou déclarez 0 heure pour un mois sans activité.', regle: 'releve.participant' },
-		});
+		fieldIssue(ctx, 'participant', 'heures déclarées sans participant', 'Indiquez l\u2019identifiant (pseudonyme) du participant, ou déclarez 0 heure pour un mois sans activité.', 'releve.participant');
 	}
 	if (line.debutContrat && line.finContrat && line.finContrat < line.debutContrat) {
-		ctx.addIssue({
-			code: 'custom',
-			path: ['finContrat'],
-			message: 'fin de contrat antérieure au début',
-			params: { correction: 'Corrigez les dates du contrat.', regle: 'releve.datesContrat' },
-		});
+		fieldIssue(ctx, 'finContrat', 'fin de contrat antérieure au début', 'Corrigez les dates du contrat.', 'releve.datesContrat');
 	}
 }
 

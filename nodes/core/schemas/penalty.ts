@@ -11,8 +11,9 @@ import { z } from 'zod/v4';
 import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
+import { labelledReader } from '../records';
 import { frenchLongDate, parseDate } from '../calendar';
-import { amount, decimal, emptyToUndefined, isoDate, normalizeToken, optional, percent, text, tolerantEnum, yesNo } from './primitives';
+import { amount, decimal, emptyToUndefined, fieldIssue, isoDate, normalizeToken, optional, percent, text, tolerantEnum, yesNo } from './primitives';
 
 /** Motifs pour lesquels des heures ne sont pas dues (neutralisées) ou le titulaire est exonéré. */
 export const NEUTRALISATION_MOTIFS = {
@@ -54,12 +55,7 @@ export const NeutralisationSchema = z
 	})
 	.superRefine((n, ctx) => {
 		if (n.debut && n.fin && n.fin < n.debut) {
-			ctx.addIssue({
-				code: 'custom',
-				path: ['fin'],
-				message: `fin de la neutralisation (${frenchLongDate(n.fin)}) antérieure à son début (${frenchLongDate(n.debut)})`,
-				params: { correction: 'Corrigez les dates de la neutralisation : la fin doit suivre le début.', regle: 'penalite.neutralisationDates' },
-			});
+			fieldIssue(ctx, 'fin', `fin de la neutralisation (${frenchLongDate(n.fin)}) antérieure à son début (${frenchLongDate(n.debut)})`, 'Corrigez les dates de la neutralisation : la fin doit suivre le début.', 'penalite.neutralisationDates');
 		}
 	});
 export type Neutralisation = z.output<typeof NeutralisationSchema>;
@@ -113,7 +109,7 @@ export const ClausePenaltyFieldsSchema = z
 	})
 	.superRefine((f, ctx) => {
 		const add = (path: string, message: string, correction: string, regle: string) =>
-			ctx.addIssue({ code: 'custom', path: [path], message, params: { correction, regle } });
+			fieldIssue(ctx, path, message, correction, regle);
 		if (f.heuresNeutralisees !== undefined && f.heuresNeutralisees > 0 && f.motifNeutralisation === undefined) {
 			add(
 				'motifNeutralisation',
@@ -322,22 +318,14 @@ export const PENALTY_HISTORY_LABELS: FieldLabels = {
 	periode: 'période',
 };
 
-export const PENALTY_HISTORY_READER: RecordReader<typeof PenaltyHistorySchema> = {
-	schema: PenaltyHistorySchema,
-	labels: PENALTY_HISTORY_LABELS,
-	keys: buildKeyIndex(
-		Object.keys(PENALTY_HISTORY_LABELS),
-		{
-			marche: ['n° marché', 'numéro de marché'],
-			lot: ['n° lot'],
-			etape: ['étape de la procédure', 'avis', 'type d\u2019avis'],
-			date: ['date de l\u2019avis', 'date du document', 'date d\u2019envoi'],
-			montantHT: ['montant', 'montant des pénalités', 'montant HT des pénalités'],
-			periode: ['échéance', 'période évaluée', 'échéance évaluée'],
-		},
-		PENALTY_HISTORY_LABELS,
-	),
-};
+export const PENALTY_HISTORY_READER: RecordReader<typeof PenaltyHistorySchema> = labelledReader(PenaltyHistorySchema, PENALTY_HISTORY_LABELS, {
+		marche: ['n° marché', 'numéro de marché'],
+		lot: ['n° lot'],
+		etape: ['étape de la procédure', 'avis', 'type d\u2019avis'],
+		date: ['date de l\u2019avis', 'date du document', 'date d\u2019envoi'],
+		montantHT: ['montant', 'montant des pénalités', 'montant HT des pénalités'],
+		periode: ['échéance', 'période évaluée', 'échéance évaluée'],
+});
 
 /**
  * Complète les champs de procédure d'une clause par son historique, pour une

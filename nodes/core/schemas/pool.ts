@@ -16,7 +16,7 @@
 import { z } from 'zod/v4';
 
 import type { FieldLabels } from '../anomalies';
-import { isoDate, optional, percent, siret, text, tolerantEnum } from './primitives';
+import { fieldIssue, isoDate, optional, percent, siret, text, tolerantEnum } from './primitives';
 
 export const POOL_SCOPES = {
 	acheteur: { libelle: 'Marchés d\u2019un même acheteur', synonymes: ['acheteur', 'même acheteur', 'un acheteur'] },
@@ -41,12 +41,7 @@ export const PoolRecordSchema = z
 	})
 	.superRefine((pool, ctx) => {
 		if (pool.clauses.length < 2) {
-			ctx.addIssue({
-				code: 'custom',
-				path: ['clauses'],
-				message: `${pool.clauses.length} clause dans le groupe : une mutualisation met en commun les heures d\u2019au moins deux marchés`,
-				params: { correction: 'Ajoutez au groupe au moins deux clauses (marché et lot) du même titulaire.', regle: 'mutualisation.deuxClauses' },
-			});
+			fieldIssue(ctx, 'clauses', `${pool.clauses.length} clause dans le groupe : une mutualisation met en commun les heures d\u2019au moins deux marchés`, 'Ajoutez au groupe au moins deux clauses (marché et lot) du même titulaire.', 'mutualisation.deuxClauses');
 		}
 	});
 export type PoolRecord = z.output<typeof PoolRecordSchema>;
@@ -82,7 +77,7 @@ export const IntervenantSchema = z
 	})
 	.superRefine((i, ctx) => {
 		if (i.debut && i.fin && i.fin < i.debut) {
-			ctx.addIssue({ code: 'custom', path: ['fin'], message: 'fin d\u2019intervention antérieure au début', params: { correction: 'Corrigez les dates d\u2019intervention.', regle: 'intervenant.dates' } });
+			fieldIssue(ctx, 'fin', 'fin d\u2019intervention antérieure au début', 'Corrigez les dates d\u2019intervention.', 'intervenant.dates');
 		}
 	});
 export type Intervenant = z.output<typeof IntervenantSchema>;

@@ -19,6 +19,26 @@ function issue(ctx: Ctx, message: string, correction: string, regle: string): ty
 	return z.NEVER;
 }
 
+/** Anomalie d'une règle d'ensemble (`superRefine`), rattachée à un champ. */
+export function fieldIssue(ctx: Ctx, field: string, message: string, correction: string, regle: string): void {
+	ctx.addIssue({ code: 'custom', path: [field], message, params: { correction, regle } });
+}
+
+/** Anomalie d'une valeur : message, correction, règle. */
+type IssueText = [message: string, correction: string, regle: string];
+
+/**
+ * Valeur lue par `parse` ; sinon l'anomalie `missing` pour une valeur absente
+ * (undefined, null, chaîne vide) ou celle de `unreadable` pour une autre.
+ */
+function parsedValue<T>(parse: (raw: unknown) => T | undefined, missing: IssueText, unreadable: (raw: unknown) => IssueText) {
+	return z.unknown().transform((raw, ctx): T => {
+		const value = parse(raw);
+		if (value !== undefined) return value;
+		return issue(ctx, ...(raw === undefined || raw === null || raw === '' ? missing : unreadable(raw)));
+	});
+}
+
 /** Vide (null, chaîne vide ou espaces) → undefined, pour les champs facultatifs. */
 export function emptyToUndefined(value: unknown): unknown {
 	if (value === null || value === undefined) return undefined;
@@ -180,16 +200,11 @@ function notRecognised(raw: unknown, nom: string): string {
  */
 export function tolerantEnum<const T extends string>(values: EnumValues<T>, nom: string) {
 	const { find, accepted } = enumLookup(values);
-	return z.unknown().transform((raw, ctx): T => {
-		if (typeof raw === 'string') {
-			const found = find(raw);
-			if (found !== undefined) return found;
-		}
-		if (raw === undefined || raw === null || raw === '') {
-			return issue(ctx, 'valeur manquante', `Choisissez ${nom} parmi : ${accepted}.`, 'liste.manquant');
-		}
-		return issue(ctx, notRecognised(raw, nom), `Choisissez parmi : ${accepted}.`, 'liste.inconnu');
-	});
+	return parsedValue<T>(
+		(raw) => (typeof raw === 'string' ? find(raw) : undefined),
+		['valeur manquante', `Choisissez ${nom} parmi : ${accepted}.`, 'liste.manquant'],
+		(raw) => [notRecognised(raw, nom), `Choisissez parmi : ${accepted}.`, 'liste.inconnu'],
+	);
 }
 
 /** Liste de valeurs d'une énumération (« EI, ACI » ou ["EI", "ACI"]). */
@@ -234,26 +249,20 @@ export function textList(options: { min?: number; correction?: string } = {}) {
 
 /** Date civile « AAAA-MM-JJ » : Date, « AAAA-MM-JJ », « JJ/MM/AAAA », « 3 mars 2026 », numéro de série Excel. */
 export function isoDate() {
-	return z.unknown().transform((raw, ctx): string => {
-		const value = parseDate(raw);
-		if (value !== undefined) return value;
-		if (raw === undefined || raw === null || raw === '') {
-			return issue(ctx, 'date manquante', 'Saisissez une date au format JJ/MM/AAAA.', 'date.manquante');
-		}
-		return issue(ctx, `${quote(raw)} n'est pas une date lisible`, 'Saisissez une date au format JJ/MM/AAAA, par exemple 01/03/2026.', 'date.illisible');
-	});
+	return parsedValue<string>(
+		parseDate,
+		['date manquante', 'Saisissez une date au format JJ/MM/AAAA.', 'date.manquante'],
+		(raw) => [`${quote(raw)} n'est pas une date lisible`, 'Saisissez une date au format JJ/MM/AAAA, par exemple 01/03/2026.', 'date.illisible'],
+	);
 }
 
 /** Mois « AAAA-MM » : « 2026-03 », « 03/2026 », « mars 2026 », une date ou un numéro de série Excel. */
 export function isoMonth() {
-	return z.unknown().transform((raw, ctx): string => {
-		const value = parseMonth(raw);
-		if (value !== undefined) return value;
-		if (raw === undefined || raw === null || raw === '') {
-			return issue(ctx, 'mois manquant', 'Saisissez le mois au format MM/AAAA, par exemple 03/2026.', 'mois.manquant');
-		}
-		return issue(ctx, `${quote(raw)} n'est pas un mois lisible`, 'Saisissez le mois au format MM/AAAA, par exemple 03/2026, ou « mars 2026 ».', 'mois.illisible');
-	});
+	return parsedValue<string>(
+		parseMonth,
+		['mois manquant', 'Saisissez le mois au format MM/AAAA, par exemple 03/2026.', 'mois.manquant'],
+		(raw) => [`${quote(raw)} n'est pas un mois lisible`, 'Saisissez le mois au format MM/AAAA, par exemple 03/2026, ou « mars 2026 ».', 'mois.illisible'],
+	);
 }
 
 /** SIRET : 14 chiffres (espaces tolérés), clé de Luhn (exception de La Poste, SIREN 356 000 000). */
@@ -289,14 +298,11 @@ export function isValidSiret(digits: string): boolean {
 
 /** Adresse électronique unique, validée (RFC 5322, pas d'injection d'en-tête). */
 export function email() {
-	return z.unknown().transform((raw, ctx): string => {
-		const value = typeof raw === 'string' ? normalizeEmail(raw) : undefined;
-		if (value !== undefined) return value;
-		if (raw === undefined || raw === null || raw === '') {
-			return issue(ctx, 'adresse électronique manquante', 'Saisissez une adresse électronique, par exemple contact@entreprise.fr.', 'courriel.manquant');
-		}
-		return issue(ctx, `${quote(raw)} n'est pas une adresse électronique valide`, 'Saisissez une seule adresse, sans nom ni retour à la ligne, par exemple contact@entreprise.fr.', 'courriel.invalide');
-	});
+	return parsedValue<string>(
+		(raw) => (typeof raw === 'string' ? normalizeEmail(raw) : undefined),
+		['adresse électronique manquante', 'Saisissez une adresse électronique, par exemple contact@entreprise.fr.', 'courriel.manquant'],
+		(raw) => [`${quote(raw)} n'est pas une adresse électronique valide`, 'Saisissez une seule adresse, sans nom ni retour à la ligne, par exemple contact@entreprise.fr.', 'courriel.invalide'],
+	);
 }
 
 /** Une ou plusieurs adresses séparées par des virgules ou des points-virgules. */

@@ -11,7 +11,7 @@ import type { FieldLabels } from '../anomalies';
 import { buildKeyIndex } from '../keys';
 import type { RecordReader } from '../records';
 import { CLAUSE_LABELS, CLAUSE_READER, ClauseRecordFields, ReportLineFields } from './follow-up';
-import { amount, decimal, email, isoDate, optional, siret, text } from './primitives';
+import { amount, decimal, email, fieldIssue, isoDate, optional, siret, text } from './primitives';
 
 /** Paramètre utilisé par le calibrage, avec son origine et sa source (gardé pour la traçabilité). */
 const UsedParameterSchema = z.object({
@@ -142,7 +142,7 @@ export const REGISTER_CLAUSE_KEYS = (() => {
 // --- Paramètres du nœud « Registre des clauses » ---
 
 export const RegisterPeriodSchema = z.object({ debut: isoDate(), fin: isoDate(), facilitateur: optional(text({ max: 200 })) }).superRefine((p, ctx) => {
-	if (p.fin < p.debut) ctx.addIssue({ code: 'custom', path: ['fin'], message: 'fin de la période antérieure à son début', params: { correction: 'Saisissez une fin postérieure au début (AAAA-MM-JJ).', regle: 'registre.periode' } });
+	if (p.fin < p.debut) fieldIssue(ctx, 'fin', 'fin de la période antérieure à son début', 'Saisissez une fin postérieure au début (AAAA-MM-JJ).', 'registre.periode');
 });
 
 export const RegisterExportSchema = z.object({
