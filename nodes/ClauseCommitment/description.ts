@@ -4,7 +4,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { COMMITMENT_DEFAULTS } from '../core';
 import { optionsCollection } from '../shared/descriptions';
 import { periodProperties } from '../shared/follow-up';
-import { LEASE_OPTION } from '../shared/send-once';
+import { LEASE_OPTION, RATE_OPTION } from '../shared/send-once';
 
 const follow = { show: { operation: ['suivre'] } };
 const bilan = { show: { operation: ['bilan'] } };
@@ -104,12 +104,6 @@ export const COMMITMENT_PROPERTIES: INodeProperties[] = [
 	}),
 	optionsCollection([
 		LEASE_OPTION,
-		{
-			displayName: 'Débit maximal (courriels par seconde)',
-			name: 'debitParSeconde',
-			type: 'number',
-			default: 10,
-			description: 'Limite imposée par le relais SMTP de la collectivité ; 0 : sans limite',
-		},
+		RATE_OPTION,
 	], follow),
 ];

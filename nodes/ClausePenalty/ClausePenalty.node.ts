@@ -3,7 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { FOLLOW_UP_SOURCE_PROPERTIES } from '../shared/follow-up';
 import { clausesRegistreTest } from '../shared/register';
-import { LEASE_OPTION } from '../shared/send-once';
+import { LEASE_OPTION, RATE_OPTION } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
@@ -175,13 +175,7 @@ export class ClausePenalty implements INodeType {
 						{ name: 'Montant total HT du marché', value: 'total' },
 					],
 				},
-				{
-					displayName: 'Débit maximal (courriels par seconde)',
-					name: 'debitParSeconde',
-					type: 'number',
-					default: 5,
-					description: 'Limite imposée par le relais SMTP ; 0 : sans limite',
-				},
+				{ ...RATE_OPTION, default: 5 },
 				{
 					displayName: 'Délai de grâce (jours)',
 					name: 'delaiGraceJours',

@@ -4,7 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { FOLLOW_UP_SOURCE_PROPERTIES } from '../shared/follow-up';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { clausesRegistreTest } from '../shared/register';
-import { LEASE_OPTION } from '../shared/send-once';
+import { LEASE_OPTION, RATE_OPTION } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
 import { POOLING_REMINDER_OPTIONS } from '../shared/pooling-reminder';
@@ -93,13 +93,7 @@ export class ClauseReminder implements INodeType {
 						{ name: 'Moselle', value: 'FR-57' },
 					],
 				},
-				{
-					displayName: 'Débit maximal (courriels par seconde)',
-					name: 'debitParSeconde',
-					type: 'number',
-					default: 10,
-					description: 'Limite imposée par le relais SMTP de la collectivité ; 0 : sans limite',
-				},
+				RATE_OPTION,
 				{
 					displayName: 'Délai de l’escalade (jours)',
 					name: 'joursEscalade',

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { clausesRegistreTest } from '../shared/register';
-import { LEASE_OPTION } from '../shared/send-once';
+import { LEASE_OPTION, RATE_OPTION } from '../shared/send-once';
 import { READ_LIMIT_PROPERTIES } from '../shared/read-limits';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { applyPlausibilityParameter, plausibilityProperties } from '../shared/plausibility';
@@ -104,13 +104,7 @@ export class ClauseReportIntake implements INodeType {
 				default: 'La mission clauses sociales',
 			},
 			optionsCollection([
-				{
-					displayName: 'Débit maximal (courriels par seconde)',
-					name: 'debitParSeconde',
-					type: 'number',
-					default: 10,
-					description: 'Limite du relais SMTP ; 0 : sans limite',
-				},
+				RATE_OPTION,
 				LEASE_OPTION,
 				{
 					displayName: 'Mois déjà reçu',

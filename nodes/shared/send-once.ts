@@ -209,6 +209,15 @@ export const LEASE_OPTION = {
 		'Un courriel réservé dans le registre mais jamais confirmé (exécution arrêtée en plein envoi) est tenu pour interrompu après ce délai : il est alors renvoyé avec le même identifiant de message et signalé « incertain »',
 };
 
+/** Option « Débit maximal » des nœuds qui envoient des courriels (10 par seconde ; les avis de pénalité en prennent 5). */
+export const RATE_OPTION = {
+	displayName: 'Débit maximal (courriels par seconde)',
+	name: 'debitParSeconde',
+	type: 'number' as const,
+	default: 10,
+	description: 'Limite imposée par le relais SMTP de la collectivité ; 0 : sans limite',
+};
+
 /** Motif affiché pour un courriel qu'une autre exécution envoie au même moment. */
 export const BUSY_ELSEWHERE = 'Envoi en cours dans une autre exécution (ou interrompu il y a moins que le bail d’un envoi) : pas d’envoi ici ; l’exécution suivante dira s’il est parti.';
 
