@@ -42,6 +42,8 @@ const server = new SMTPServer({
 		});
 	},
 });
+// Un client qui coupe sa connexion (ECONNRESET) ne doit pas arrêter le serveur.
+server.on('error', (error) => process.stderr.write(`puits SMTP : connexion en erreur (${error.code ?? error.message})\n`));
 server.listen(0, '127.0.0.1', () => process.send({ port: server.server.address().port }));
 process.on('message', (m) => {
 	if (m === 'compte') process.send({ compte: count, connexions: connections });

@@ -30,6 +30,8 @@ export class SmtpSink {
 	private server!: SMTPServer;
 	private waiters: Array<() => void> = [];
 	connections = 0;
+	/** Erreurs des connexions des clients (un client tué coupe sa connexion). */
+	connectionErrors: Error[] = [];
 	port = 0;
 
 	constructor(private readonly options: SmtpSinkOptions = {}) {}
@@ -81,8 +83,14 @@ export class SmtpSink {
 		this.server = new SMTPServer(serverOptions);
 		await new Promise<void>((resolve, reject) => {
 			this.server.once('error', reject);
-			this.server.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
+			this.server.listen(this.options.port ?? 0, '127.0.0.1', () => {
+				this.server.off('error', reject);
+				resolve();
+			});
 		});
+		// Une fois à l'écoute, l'erreur d'une connexion (client tué en plein envoi : ECONNRESET) est celle
+		// d'un client, comme pour un vrai serveur : gardée, sans arrêter le serveur ni le processus du test.
+		this.server.on('error', (error: Error) => this.connectionErrors.push(error));
 		this.port = (this.server.server.address() as AddressInfo).port;
 		return this;
 	}
