@@ -11,7 +11,7 @@
 import ExcelJS from 'exceljs';
 
 import { preparePrint } from './print';
-import { HEADER_FILL, sheetTitle, styleHeader } from './sheet-layout';
+import { HEADER_FILL, HEADER_FONT, TOTAL_FILL, sheetTitle, styleHeader } from './sheet-layout';
 
 import type { Bilan, BilanRow, CommitmentBilan, PoolBilan } from '../../core';
 import { COMMITMENT_SECTION_TITLE, POOL_SECTION_TITLE, formatPercent, frenchLongDate, frenchMonth, poolRows } from '../../core';
@@ -36,7 +36,6 @@ const FORMATS: Record<Format, string | undefined> = {
 	euros: '#,##0.00 "€"',
 	date: 'dd/mm/yyyy',
 };
-const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 
 const PERSONS_COLUMN: Column = { key: 'personnes', header: 'Personnes', width: 11, format: 'int' };
 const HOURS_COLUMN: Column = { key: 'heures', header: 'Heures', width: 13, format: 'hours' };
@@ -288,7 +287,7 @@ export async function buildBilanReport(bilan: Bilan, meta: BilanReportMeta, comm
 	sheetTitle(ws, meta.titre, subtitle, 14);
 	const header = ws.getRow(3);
 	header.values = ['Indicateur', 'Valeur'];
-	header.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+	header.font = HEADER_FONT;
 	header.fill = HEADER_FILL;
 	const commitmentFigures: Array<[string, number | null, Format]> = commitments
 		? [

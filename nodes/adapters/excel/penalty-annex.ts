@@ -10,9 +10,8 @@ import ExcelJS from 'exceljs';
 import type { ClauseRecord, IsoMonth, PenaltyAssessment, StepDecision } from '../../core';
 import { SOURCES, frenchLongDate, frenchMonth, monthOf, monthRange } from '../../core';
 import { preparePrint } from './print';
-import { headedSheet, styleHeader } from './sheet-layout';
+import { TOTAL_FILL, headedSheet, styleHeader } from './sheet-layout';
 
-const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 const EUROS = '#,##0.00 "€"';
 const HOURS = '#,##0.00 "h"';
 

@@ -7,7 +7,7 @@
 import ExcelJS from 'exceljs';
 
 import { preparePrint } from './print';
-import { HEADER_FILL, sheetTitle, styleHeader } from './sheet-layout';
+import { HEADER_FILL, HEADER_FONT, sheetTitle, styleHeader } from './sheet-layout';
 
 import type { ProgrammeReview } from '../../core';
 import { frenchLongDate } from '../../core';
@@ -133,7 +133,7 @@ export async function buildProgrammeReview(review: ProgrammeReview, meta: { titr
 	].forEach((row, i) => {
 		params.getRow(i + 1).values = row;
 		if (i === 0) {
-			params.getRow(1).font = { bold: true, color: { argb: 'FFFFFFFF' } };
+			params.getRow(1).font = HEADER_FONT;
 			params.getRow(1).fill = HEADER_FILL;
 		}
 	});

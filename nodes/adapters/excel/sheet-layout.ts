@@ -6,10 +6,13 @@
 import type ExcelJS from 'exceljs';
 
 export const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F5FA8' } };
+export const HEADER_FONT: Partial<ExcelJS.Font> = { bold: true, color: { argb: 'FFFFFFFF' } };
+/** Fond des lignes de total. */
+export const TOTAL_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8EEF7' } };
 
 /** Ligne d'en-têtes : gras blanc sur fond bleu, textes repliés, hauteur donnée. */
 export function styleHeader(row: ExcelJS.Row, height = 32): void {
-	row.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+	row.font = HEADER_FONT;
 	row.fill = HEADER_FILL;
 	row.alignment = { vertical: 'middle', wrapText: true };
 	row.height = height;
