@@ -31,7 +31,8 @@ try {
 const { bin } = local.ensureN8n();
 const env = local.n8nEnv(
 	{ home },
-	{ N8N_LOG_LEVEL: 'info', ...local.inheritedN8nEnv(process.env), ...server.env },
+	// Port du courtier des tâches (nœud Code) libre, sauf s'il est fixé dans l'environnement.
+	{ N8N_LOG_LEVEL: 'info', N8N_RUNNERS_BROKER_PORT: String(await local.freePort()), ...local.inheritedN8nEnv(process.env), ...server.env },
 );
 const args = process.argv.slice(2);
 if (args[0] === 'start') {

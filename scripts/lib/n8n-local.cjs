@@ -189,9 +189,6 @@ function n8nEnv(layout, extra = {}) {
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_NO_BROWSER: 'true',
-		// Port du courtier des exécuteurs de tâches (nœud Code) : propre à chaque processus,
-		// pour que plusieurs n8n (tests en parallèle) ne se disputent pas le port 5679.
-		N8N_RUNNERS_BROKER_PORT: String(20000 + Math.floor(Math.random() * 20000)),
 		GENERIC_TIMEZONE: process.env.GENERIC_TIMEZONE || 'Europe/Paris',
 		TZ: process.env.TZ || 'Europe/Paris',
 		...extra,
@@ -204,6 +201,35 @@ function n8nEnv(layout, extra = {}) {
  * par process.exit(), qui tronquerait une longue sortie écrite dans un tube.
  */
 function n8n(layout, args, { env = {}, timeoutMs = 300000, onChild } = {}) {
+	return withFreeBrokerPort(env, (withPort) => n8nOnce(layout, args, { env: withPort, timeoutMs, onChild }));
+}
+
+/** Message de n8n quand le port de son courtier de tâches est déjà pris. */
+const BROKER_PORT_TAKEN = /Task Broker's port \d+ is already in use/;
+
+/**
+ * Le port du courtier des exécuteurs de tâches (nœud Code) est propre à chaque
+ * processus n8n, pour que plusieurs n8n (tests en parallèle) ne se disputent pas
+ * le port 5679 par défaut.
+ * Lance `run` avec un port de courtier tiré par le système (port 0) plutôt qu'au
+ * hasard : un port pris au hasard pouvait tomber sur le port local d'une connexion
+ * sortante (plage éphémère) et n8n s'arrêtait avant de rien exécuter. Entre le
+ * tirage et l'écoute par n8n, le port peut encore être pris : on recommence alors
+ * avec un autre, trois fois au plus ; n8n n'a rien exécuté dans ce cas.
+ */
+async function withFreeBrokerPort(env, run) {
+	if (env.N8N_RUNNERS_BROKER_PORT) return run(env);
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await run({ ...env, N8N_RUNNERS_BROKER_PORT: String(await freePort()) });
+		} catch (error) {
+			const said = `${error.stderr ?? ''}${error.stdout ?? ''}${error.message}`;
+			if (attempt >= 3 || !BROKER_PORT_TAKEN.test(said)) throw error;
+		}
+	}
+}
+
+function n8nOnce(layout, args, { env, timeoutMs, onChild }) {
 	const { bin } = ensureN8n();
 	const logDir = fs.mkdtempSync(path.join(layout.home, '.n8n-cli-'));
 	const outFile = path.join(logDir, 'stdout');
@@ -385,7 +411,11 @@ function freePort() {
  * courriel) : le lien d'approbation pointe vers WEBHOOK_URL, à passer dans `env`
  * avec N8N_PORT, à l'exécution comme au serveur.
  */
-async function startServer(layout, { port, env = {}, timeoutMs = 120000 } = {}) {
+function startServer(layout, { port, env = {}, timeoutMs = 120000 } = {}) {
+	return withFreeBrokerPort(env, (withPort) => startServerOnce(layout, { port, env: withPort, timeoutMs }));
+}
+
+async function startServerOnce(layout, { port, env, timeoutMs }) {
 	const { bin } = ensureN8n();
 	const log = path.join(layout.home, `n8n-start-${port}.log`);
 	const out = fs.openSync(log, 'w');
@@ -558,6 +588,7 @@ module.exports = {
 	inheritedN8nEnv,
 	DEFAULT_PORT,
 	freePort,
+	withFreeBrokerPort,
 	startServer,
 	openLink,
 	ownerSession,

@@ -39,6 +39,7 @@ const local = require('../../scripts/lib/n8n-local.cjs') as {
 	shippedWorkflows(): string[];
 	ensureN8n(): { dir: string; bin: string };
 	freePort(): Promise<number>;
+	withFreeBrokerPort<T>(env: Record<string, string>, run: (env: Record<string, string>) => Promise<T>): Promise<T>;
 	startServer(layout: Layout, options: { port: number; env?: Record<string, string>; timeoutMs?: number }): Promise<{ url: string; log: string; stop(): Promise<void> }>;
 	openLink(url: string, options?: { timeoutMs?: number }): Promise<{ status: number; body: string }>;
 	queryDatabase(layout: Layout, sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
