@@ -67,6 +67,16 @@ it('même texte que la fonction de remplacement, sur 20 000 valeurs tirées au h
 	expect(objects).toBeGreaterThan(5000);
 });
 
+it('même texte avec un ordre des clés gardé d’une valeur à l’autre (table d’attente d’un import)', () => {
+	const next = random(34);
+	const cache = { keys: [] as string[], order: null as number[] | null };
+	for (let i = 0; i < 20000; i++) {
+		// Des valeurs de même forme à la suite, puis d'autres : l'ordre gardé doit servir et être remplacé.
+		const v = i % 3 === 0 ? { heuresMois: i, marche: 'M', lot: String(i % 7) } : value(next, 0);
+		expect([i, stableJson(v, cache)]).toEqual([i, reference(v)]);
+	}
+});
+
 it('clés triées, clés d’indice d’abord ; objets sans prototype, « __proto__ », objets d’une classe', () => {
 	expect(stableJson({ b: 1, a: { d: [{ y: 1, x: 2 }], c: undefined }, 10: 'x', 2: 'y' })).toBe('{"2":"y","10":"x","a":{"d":[{"x":2,"y":1}]},"b":1}');
 	const bare = Object.assign(Object.create(null) as Record<string, unknown>, { b: 1, a: 2 });

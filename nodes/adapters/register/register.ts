@@ -162,9 +162,15 @@ function keyOrder(keys: string[]): number[] | null {
 	return order;
 }
 
-/** Dernières clés vues et leur ordre : les lignes d'un même relevé ont toutes les mêmes clés, triées une fois. */
-let lastKeys: string[] = [];
-let lastOrder: number[] | null = null;
+/**
+ * Dernières clés vues et leur ordre : les lignes d'un même relevé ont toutes les mêmes clés,
+ * triées une fois. Propre à chaque écriture (table d'attente d'un import), jamais au module :
+ * un processus de n8n exécute plusieurs workflows à la fois.
+ */
+export interface KeyOrderCache {
+	keys: string[];
+	order: number[] | null;
+}
 
 /**
  * La valeur, avec chaque objet aux clés triées (recopié seulement s'il ne l'est
@@ -172,12 +178,12 @@ let lastOrder: number[] | null = null;
  * si elle porte autre chose que des valeurs simples, des tableaux et des objets
  * ordinaires (toJSON, Date, classe, clé « __proto__ »).
  */
-function sortedForJson(v: unknown): unknown {
+function sortedForJson(v: unknown, cache: KeyOrderCache): unknown {
 	if (v === null || typeof v !== 'object') return v;
 	if (Array.isArray(v)) {
 		let out: unknown[] | undefined;
 		for (let i = 0; i < v.length; i++) {
-			const item = sortedForJson(v[i]);
+			const item = sortedForJson(v[i], cache);
 			if (item === NOT_PLAIN) return NOT_PLAIN;
 			if (item !== v[i]) (out ??= v.slice())[i] = item;
 		}
@@ -188,18 +194,18 @@ function sortedForJson(v: unknown): unknown {
 	const record = v as Record<string, unknown>;
 	const keys = Object.keys(record);
 	let order: number[] | null;
-	if (keys.length === lastKeys.length && keys.every((key, i) => key === lastKeys[i])) order = lastOrder;
+	if (keys.length === cache.keys.length && keys.every((key, i) => key === cache.keys[i])) order = cache.order;
 	else {
 		if (keys.includes('__proto__')) return NOT_PLAIN;
 		order = keyOrder(keys);
-		lastKeys = keys;
-		lastOrder = order;
+		cache.keys = keys;
+		cache.order = order;
 	}
 	let changed = order !== null;
 	const values: unknown[] = new Array(keys.length);
 	for (let i = 0; i < keys.length; i++) {
 		const value = record[keys[i]];
-		const item = sortedForJson(value);
+		const item = sortedForJson(value, cache);
 		if (item === NOT_PLAIN) return NOT_PLAIN;
 		if (item !== value) changed = true;
 		values[i] = item;
@@ -218,8 +224,8 @@ function sortedForJson(v: unknown): unknown {
  * remplacement, que V8 écrit bien plus vite. Mesure (bench/ecriture-registre.mjs, 150 000 lignes de
  * relevé) : voir l'en-tête de ce banc et bench/RESULTATS-releves-bilan.md.
  */
-export function stableJson(value: unknown): string {
-	const sorted = sortedForJson(value);
+export function stableJson(value: unknown, cache: KeyOrderCache = { keys: [], order: null }): string {
+	const sorted = sortedForJson(value, cache);
 	return sorted === NOT_PLAIN ? replacerStableJson(value) : JSON.stringify(sorted);
 }
 
@@ -819,6 +825,8 @@ export class ReportStaging {
 	private readonly ids = new Map<string, number>();
 	private pending: SqlValue[] = [];
 	private pendingRows = 0;
+	/** Ordre des clés des lignes, trié une fois pour toutes les lignes de même forme (stableJson). */
+	private readonly keyOrder: KeyOrderCache = { keys: [], order: null };
 
 	private constructor(
 		private readonly register: Register,
@@ -847,7 +855,7 @@ export class ReportStaging {
 		}
 		const group = this.groups[gid];
 		group.lines += 1;
-		this.pending.push(gid, group.lines, line.hours, line.trainingHours ?? null, stableJson(line.data));
+		this.pending.push(gid, group.lines, line.hours, line.trainingHours ?? null, stableJson(line.data, this.keyOrder));
 		this.pendingRows += 1;
 		return this.pendingRows >= STAGED_ROWS_PER_INSERT ? this.flush() : undefined;
 	}
