@@ -1,9 +1,11 @@
 // Deux coûts de l'import des relevés au registre SQLite, mesurés à part, pour
 // 150 000 lignes de relevé comme celles du banc de la réception :
-// 1. le texte JSON stable de chaque ligne : stableJson du paquet (JSON.stringify
-//    avec une fonction de remplacement qui recopie chaque objet aux clés triées),
-//    contre JSON.stringify avec la liste des clés triées (une écriture à la main
-//    essayée aussi, qui n'était pas plus rapide) ;
+// 1. le texte JSON stable de chaque ligne : stableJson du paquet (objets recopiés
+//    aux clés triées s'il le faut, puis JSON.stringify sans fonction de
+//    remplacement), contre l'écriture d'avant (JSON.stringify avec une fonction
+//    de remplacement qui recopie chaque objet aux clés triées) et contre
+//    JSON.stringify avec la liste des clés triées (une écriture à la main du
+//    texte entier essayée aussi, qui n'était pas plus rapide) ;
 // 2. l'écriture dans la table d'attente par INSERT de 1 000 lignes : requête
 //    préparée à chaque paquet (db.prepare(sql).run), contre requête préparée une
 //    fois et gardée (ce que fait le registre).
@@ -19,6 +21,16 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/
 const LINES = Number(args.lignes ?? 150000);
 const ROUNDS = Number(args.tours ?? 5);
 const ROWS = 1000;
+
+/** L'écriture d'avant : fonction de remplacement qui recopie chaque objet, clés triées. */
+function replacerJson(value) {
+	return JSON.stringify(value, (_k, v) => {
+		if (v && typeof v === 'object' && !Array.isArray(v)) {
+			return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+		}
+		return v;
+	});
+}
 
 /** JSON.stringify avec la liste des clés triées (clés entières croissantes d'abord, comme un objet JavaScript). */
 function keyListJson(value) {
@@ -80,9 +92,10 @@ function timeInsert(cached) {
 	return { ms };
 }
 
-if (lines.some((line) => stableJson(line) !== keyListJson(line))) throw new Error('les deux écritures ne rendent pas le même texte');
+if (lines.some((line) => stableJson(line) !== keyListJson(line) || stableJson(line) !== replacerJson(line))) throw new Error('les deux écritures ne rendent pas le même texte');
 const arms = {
-	'JSON, stableJson du paquet (fonction de remplacement)': () => timeJson(stableJson),
+	'JSON, stableJson du paquet (copie aux clés triées, sans fonction de remplacement)': () => timeJson(stableJson),
+	'JSON, fonction de remplacement (écriture d’avant)': () => timeJson(replacerJson),
 	'JSON, liste des clés triées': () => timeJson(keyListJson),
 	'INSERT, préparé à chaque paquet': () => timeInsert(false),
 	'INSERT, préparé une fois': () => timeInsert(true),

@@ -6,13 +6,18 @@
  * dans le registre SQLite par défaut remis à neuf ; le pic de mémoire résidente est celui que le noyau a gardé
  * pour ce processus (getrusage, ru_maxrss), donc sans échantillonnage.
  *   node bench/run.mjs reception-memoire [--lignes=20000,80000] [--clauses=1000] [--tas=300] [--vivante=1] [--bilan=1]
+ *   node bench/run.mjs reception-memoire --ecrire=suivi.xlsx --lignes=150000 --clauses=5000
+ * --ecrire : écrit seulement le classeur (une taille) et s'arrête ; `node --expose-gc
+ * bench/.out/reception-memoire.cjs --mesure=suivi.xlsx` mesure ensuite l'import de ce
+ * même fichier, autant de fois qu'on veut (mesures alternées de deux constructions).
  * --bilan : après l'import (sans limite), le bilan de 2026 sur ce registre, dans un
  * autre processus, mesuré seul (la limite du tas s'applique alors au bilan).
  * --tas : limite du tas de V8 (Mio) du processus de l'import ; --vivante : relève
  * aussi la mémoire vivante (tas et tampons juste après un ramassage complet
  * forcé toutes les 250 ms, ce qui ralentit l'import).
  * Rend une ligne JSON par taille : lignes, taille du fichier, mémoire résidente
- * avant l'import (modules chargés, classeur lu), pic pendant l'import, durée.
+ * avant l'import (modules chargés, classeur lu), pic pendant l'import, durée,
+ * temps processeur de l'import (cpuMs, tous les fils du processus).
  */
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
@@ -69,14 +74,17 @@ async function measure(file: string): Promise<void> {
 		live = Math.max(live, m.heapUsed + m.external);
 	}, 250);
 	const started = process.hrtime.bigint();
+	const cpuBefore = process.cpuUsage();
 	const result = await runNode({ type: 'clauseRegister', parameters: { operation: 'importerClasseur' } }, [binaryItem(buffer, path.basename(file))]);
 	const ms = Number(process.hrtime.bigint() - started) / 1e6;
+	// Temps processeur du processus (tous ses fils : ramasse-miettes, zlib, SQLite) : moins sensible que la durée aux autres travaux de la machine.
+	const cpu = process.cpuUsage(cpuBefore);
 	clearInterval(sample);
 	const error = result.error();
 	if (error) throw error;
 	// ru_maxrss : pic de mémoire résidente du processus depuis son début, en Kio.
 	const peak = process.resourceUsage().maxRSS * 1024;
-	process.stdout.write(`${JSON.stringify({ lignes: result.items[0].json.lignes, elements: result.items.length, octets: buffer.length, avantMio: before / 1048576, picMio: peak / 1048576, ...(args.vivante ? { vivanteMio: live / 1048576 } : {}), ms })}\n`);
+	process.stdout.write(`${JSON.stringify({ lignes: result.items[0].json.lignes, elements: result.items.length, octets: buffer.length, avantMio: before / 1048576, picMio: peak / 1048576, ...(args.vivante ? { vivanteMio: live / 1048576 } : {}), ms, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
 }
 
 /** Le bilan de l'année sur le registre que l'import précédent a rempli (même dossier n8n), mesuré dans ce processus. */
@@ -98,6 +106,7 @@ async function main(): Promise<void> {
 	if (args['mesure-bilan']) return measureBilan();
 	const sizes = (args.lignes ?? '20000,80000').split(',').map(Number);
 	const clauses = Number(args.clauses ?? 1000);
+	if (args.ecrire) return generate(path.resolve(args.ecrire), clauses, sizes[0]);
 	for (const lines of sizes) {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clauses-reception-memoire-'));
 		try {

@@ -133,14 +133,100 @@ function toMessage(row: MessageDbRow): MessageRow {
 	};
 }
 
-/** JSON stable (clés triées) : deux saisies identiques donnent le même texte, donc pas de nouvelle version. */
-export function stableJson(value: unknown): string {
+/** JSON stable par une fonction de remplacement qui recopie chaque objet, clés triées (cas général, voir stableJson). */
+function replacerStableJson(value: unknown): string {
 	return JSON.stringify(value, (_k, v: unknown) => {
 		if (v && typeof v === 'object' && !Array.isArray(v)) {
 			return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 		}
 		return v;
 	});
+}
+
+/** Hors du cas simple de sortedForJson : le texte se fait par replacerStableJson. */
+const NOT_PLAIN = Symbol('hors du cas simple');
+/** Clé qu'un objet JavaScript énumère avant les autres, en ordre croissant (indice de tableau). */
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+
+/** Ordre d'écriture des clés d'un objet (indices dans Object.keys), `null` s'il est déjà le bon. */
+function keyOrder(keys: string[]): number[] | null {
+	// Les clés d'indice viennent d'abord, croissantes, dans tout objet (et dans sa copie) : seules les autres sont à trier.
+	let first = 0;
+	while (first < keys.length && INDEX_KEY.test(keys[first]) && Number(keys[first]) < 4294967295) first++;
+	let sorted = true;
+	for (let i = first + 1; i < keys.length && sorted; i++) sorted = keys[i - 1] < keys[i];
+	if (sorted) return null;
+	const order = keys.map((_, i) => i);
+	const tail = order.slice(first).sort((a, b) => (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+	order.splice(first, tail.length, ...tail);
+	return order;
+}
+
+/**
+ * Dernières clés vues et leur ordre : les lignes d'un même relevé ont toutes les mêmes clés,
+ * triées une fois. Propre à chaque écriture (table d'attente d'un import), jamais au module :
+ * un processus de n8n exécute plusieurs workflows à la fois.
+ */
+export interface KeyOrderCache {
+	keys: string[];
+	order: number[] | null;
+}
+
+/**
+ * La valeur, avec chaque objet aux clés triées (recopié seulement s'il ne l'est
+ * pas déjà), prête pour JSON.stringify sans fonction de remplacement ; NOT_PLAIN
+ * si elle porte autre chose que des valeurs simples, des tableaux et des objets
+ * ordinaires (toJSON, Date, classe, clé « __proto__ »).
+ */
+function sortedForJson(v: unknown, cache: KeyOrderCache): unknown {
+	if (v === null || typeof v !== 'object') return v;
+	if (Array.isArray(v)) {
+		let out: unknown[] | undefined;
+		for (let i = 0; i < v.length; i++) {
+			const item = sortedForJson(v[i], cache);
+			if (item === NOT_PLAIN) return NOT_PLAIN;
+			if (item !== v[i]) (out ??= v.slice())[i] = item;
+		}
+		return out ?? v;
+	}
+	const proto = Object.getPrototypeOf(v) as unknown;
+	if ((proto !== Object.prototype && proto !== null) || 'toJSON' in v) return NOT_PLAIN;
+	const record = v as Record<string, unknown>;
+	const keys = Object.keys(record);
+	let order: number[] | null;
+	if (keys.length === cache.keys.length && keys.every((key, i) => key === cache.keys[i])) order = cache.order;
+	else {
+		if (keys.includes('__proto__')) return NOT_PLAIN;
+		order = keyOrder(keys);
+		cache.keys = keys;
+		cache.order = order;
+	}
+	let changed = order !== null;
+	const values: unknown[] = new Array(keys.length);
+	for (let i = 0; i < keys.length; i++) {
+		const value = record[keys[i]];
+		const item = sortedForJson(value, cache);
+		if (item === NOT_PLAIN) return NOT_PLAIN;
+		if (item !== value) changed = true;
+		values[i] = item;
+	}
+	if (!changed) return v;
+	const out: Record<string, unknown> = {};
+	if (order === null) for (let i = 0; i < keys.length; i++) out[keys[i]] = values[i];
+	else for (const i of order) out[keys[i]] = values[i];
+	return out;
+}
+
+/**
+ * JSON stable (clés triées) : deux saisies identiques donnent le même texte, donc pas de nouvelle version.
+ * Même texte que replacerStableJson (test/register/stable-json.test.ts, valeurs tirées au hasard),
+ * mais, pour les valeurs simples (une ligne de relevé), par JSON.stringify sans fonction de
+ * remplacement, que V8 écrit bien plus vite. Mesure (bench/ecriture-registre.mjs, 150 000 lignes de
+ * relevé) : voir l'en-tête de ce banc et bench/RESULTATS-releves-bilan.md.
+ */
+export function stableJson(value: unknown, cache: KeyOrderCache = { keys: [], order: null }): string {
+	const sorted = sortedForJson(value, cache);
+	return sorted === NOT_PLAIN ? replacerStableJson(value) : JSON.stringify(sorted);
 }
 
 /** Clés par requête de lecture groupée (bien sous les limites de paramètres de SQLite et de PostgreSQL). */
@@ -739,6 +825,8 @@ export class ReportStaging {
 	private readonly ids = new Map<string, number>();
 	private pending: SqlValue[] = [];
 	private pendingRows = 0;
+	/** Ordre des clés des lignes, trié une fois pour toutes les lignes de même forme (stableJson). */
+	private readonly keyOrder: KeyOrderCache = { keys: [], order: null };
 
 	private constructor(
 		private readonly register: Register,
@@ -752,8 +840,12 @@ export class ReportStaging {
 		return new ReportStaging(register, q);
 	}
 
-	/** Ajoute une ligne au relevé `clauseKey` × `month` (écrite dans la table par paquets). */
-	async add(clauseKey: string, month: string, line: ReportLineInput): Promise<void> {
+	/**
+	 * Ajoute une ligne au relevé `clauseKey` × `month` (écrite dans la table par paquets).
+	 * Rend une promesse, à attendre, seulement quand un paquet part dans la table : la lecture en
+	 * flux n'attend pas une promesse par ligne.
+	 */
+	add(clauseKey: string, month: string, line: ReportLineInput): Promise<void> | undefined {
 		const id = `${clauseKey}\u001f${month}`;
 		let gid = this.ids.get(id);
 		if (gid === undefined) {
@@ -763,9 +855,9 @@ export class ReportStaging {
 		}
 		const group = this.groups[gid];
 		group.lines += 1;
-		this.pending.push(gid, group.lines, line.hours, line.trainingHours ?? null, stableJson(line.data));
+		this.pending.push(gid, group.lines, line.hours, line.trainingHours ?? null, stableJson(line.data, this.keyOrder));
 		this.pendingRows += 1;
-		if (this.pendingRows >= STAGED_ROWS_PER_INSERT) await this.flush();
+		return this.pendingRows >= STAGED_ROWS_PER_INSERT ? this.flush() : undefined;
 	}
 
 	private async flush(): Promise<void> {
