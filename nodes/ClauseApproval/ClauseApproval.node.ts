@@ -42,8 +42,6 @@ export class ClauseApproval implements INodeType {
 		subtitle: '={{ $parameter["limiterAttente"] ? "Attente : " + $parameter["duree"] + " " + $parameter["unite"] + " au plus" : "Attente sans limite" }}',
 		description: 'Attend la décision de l’acheteur sur une page en français (approuver ou refuser), ouverte depuis le lien d’un courriel, puis reprend le workflow',
 		defaults: { name: 'Approbation de l’acheteur' },
-		// Une décision humaine : un agent ne s'en sert pas comme d'un outil.
-		usableAsTool: false,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		outputNames: ['Décision'],
