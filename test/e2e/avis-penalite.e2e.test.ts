@@ -12,7 +12,7 @@
  *    en attente, rien ne part) ; ouvert tel quel, il montre la page
  *    d'approbation en français ; la décision « Approuver l’envoi » postée comme
  *    le fait la page, l'exécution reprend, la page de fin le dit en français et
- *    l'exécution se termine ; la page rejouée ensuite ne relance rien.
+ *    l'exécution se termine ; la décision rejouée ensuite ne relance rien.
  * 3. Les avis reçus par les titulaires sont relus : lettre PDF (texte), annexe
  *    Excel, et la lettre envoyée est octet pour octet celle relue.
  * La date de l'avis est celle du jour : les montants du jeu d'exemple ne
@@ -95,7 +95,7 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		expect(plain).toContain('Pour approuver ou refuser leur envoi aux titulaires, ouvrez la page suivante (valable 6 jours) :');
 		const link = approvalLink(approval);
 		expect(plain).toContain(link);
-		expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/form-waiting/\\d+\\?signature=[0-9a-f]{64}$`));
+		expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/webhook-waiting/\\d+\\?signature=[0-9a-f]{64}$`));
 		const executionId = executionOf(link);
 
 		// 2. Approbation : le serveur n8n reprend l'exécution en attente.
@@ -120,14 +120,25 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 			expect((await local.readExecution(layout, executionId))?.status).toBe('waiting');
 			expect(sink.mails).toHaveLength(2);
 
-			// La page d'approbation, en français.
+			// La page d'approbation, en français, servie par le nœud « Approbation (clauses sociales) ».
 			const page = await openApprovalPage(link);
 			expect(page.status).toBe(200);
+			expect(page.body).toContain('<html lang="fr">');
 			expect(page.body).toContain('<title>Approbation des avis de pénalité</title>');
-			expect(page.body).toContain('1 notification de pénalités : 9\u00a0000,00\u00a0€ HT notifiés ; 1 mise en demeure : 7\u00a0800,00\u00a0€ HT encourus.');
-			expect(page.body).toContain('Les lettres et leurs annexes de calcul vous ont été envoyées pour relecture.');
-			for (const label of ['Décision', 'Approuver l’envoi', 'Refuser l’envoi', 'Commentaire']) expect(page.body).toContain(`>${label}</label>`);
-			expect(page.body).not.toMatch(/My form|Got it, thanks|Form automated with/);
+			expect(page.body).toContain('<strong>1 notification de pénalités : 9\u00a0000,00\u00a0€ HT notifiés ; 1 mise en demeure : 7\u00a0800,00\u00a0€ HT encourus</strong>');
+			expect(page.body).toContain('<li>Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités, 9\u00a0000,00\u00a0€ HT</li>');
+			expect(page.body).toContain('Les lettres et leurs annexes de calcul vous ont été envoyées pour relecture (courriel « Avis de pénalité à relire – clause sociale d’insertion – 2 avis du ');
+			expect(page.body).toContain('<legend>Décision</legend>');
+			for (const label of ['Approuver l’envoi', 'Refuser l’envoi']) expect(page.body).toContain(`> ${label}</label>`);
+			expect(page.body).toContain('<button type="submit">Enregistrer ma décision</button>');
+			expect(page.body).not.toMatch(/Submit|My form|Got it|Form automated with/);
+			// Ouvrir la page ne décide rien ; une décision postée sans choix non plus : la page le dit, en français.
+			const empty = await submitApproval(link, '', 'Sans choix');
+			expect(empty.status).toBe(422);
+			expect(empty.body).toContain('Décision non enregistrée (Décision : choisissez « Approuver l’envoi » ou « Refuser l’envoi »). Corrigez, puis cliquez sur « Enregistrer ma décision ».');
+			expect(empty.body).toContain('>Sans choix</textarea>');
+			expect((await local.readExecution(layout, executionId))?.status).toBe('waiting');
+			expect(sink.mails).toHaveLength(2);
 			// La décision postée : la page de fin, en français.
 			const answer = await submitApproval(link, APPROUVER, 'Vu, à envoyer.');
 			expect(answer.status).toBe(200);
@@ -150,7 +161,8 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 
 		// 3. Envoi : deux avis, une seule fois, aux titulaires ; l'acheteur reçoit le compte rendu.
 		const run = finished as unknown as N8nRun;
-		expect(outputOf(run, 'Approbation de l’acheteur')[0].json).toMatchObject({ Décision: APPROUVER, Commentaire: 'Vu, à envoyer.' });
+		expect(outputOf(run, 'Approbation de l’acheteur')[0].json).toMatchObject({ decision: 'approuvé', approuve: true, decidePar: null, commentaire: 'Vu, à envoyer.' });
+		expect(Date.parse(String(outputOf(run, 'Approbation de l’acheteur')[0].json.decideLe))).toBeGreaterThan(Date.now() - 900_000);
 		const sent = outputOf(run, 'Avis de pénalité (envoi)').map((i) => i.json as unknown as ClauseOut);
 		expect(sent.map((c) => `${c.marche}/${c.lot}:${c.envoi.statut}`)).toEqual([
 			'2024-TRX-027/3:sans objet',
@@ -196,8 +208,8 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		]);
 		const journal = fs.readdirSync(layout.output).find((f) => f.startsWith('journal-penalites-'))!;
 		expect(JSON.parse(fs.readFileSync(path.join(layout.output, journal), 'utf8'))).toHaveLength(5);
-		// Rejouée, la décision ne relance rien (n8n répond par sa page « formulaire déjà envoyé »).
-		expect(replay!.status).toBe(200);
+		// Rejouée, la décision ne relance rien : n8n répond lui-même que l'exécution est terminée (409), sans atteindre le nœud.
+		expect(replay!.status).toBe(409);
 		expect(replay!.body).not.toContain('Envoi approuvé');
 		// Les deux avis partis sont consignés au registre : rien à reporter dans un classeur.
 		const register = await Register.open(await SqliteDatabase.open({ file: registerFile(layout) }));
