@@ -126,7 +126,8 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 			expect(page.body).toContain('<html lang="fr">');
 			expect(page.body).toContain('<title>Approbation des avis de pénalité</title>');
 			expect(page.body).toContain('<strong>1 notification de pénalités : 9\u00a0000,00\u00a0€ HT notifiés ; 1 mise en demeure : 7\u00a0800,00\u00a0€ HT encourus</strong>');
-			expect(page.body).toContain('<li>Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités, 9\u00a0000,00\u00a0€ HT</li>');
+			expect(page.body).toContain('<li>Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités, 9\u00a0000,00\u00a0€ HT — Mise en demeure du 1er octobre 2026 restée sans effet');
+			expect(page.body).toContain('<li>Marché 2025-PI-011, lot 2 (Études &amp; Territoires) : mise en demeure, 7\u00a0800,00\u00a0€ HT');
 			expect(page.body).toContain('Les lettres et leurs annexes de calcul vous ont été envoyées pour relecture (courriel « Avis de pénalité à relire – clause sociale d’insertion – 2 avis du ');
 			expect(page.body).toContain('<legend>Décision</legend>');
 			for (const label of ['Approuver l’envoi', 'Refuser l’envoi']) expect(page.body).toContain(`> ${label}</label>`);
