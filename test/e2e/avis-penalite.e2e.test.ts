@@ -7,7 +7,9 @@
  * 1. `n8n execute` : revue, paquet de revue et demande d'approbation envoyés à
  *    l'acheteur (HTML et texte brut, lien signé) ; l'exécution s'arrête « en
  *    attente » de la réponse.
- * 2. `n8n start` sur la même base ; le lien du courriel d'approbation, sans sa
+ *    Une seconde revue attend de même, sous un autre lien.
+ * 2. `n8n start` sur la même base ; la seconde revue, refusée, se termine sans
+ *    rien envoyer ; le lien du courriel d'approbation, sans sa
  *    signature puis avec une signature altérée, est refusé (l'exécution reste
  *    en attente, rien ne part) ; ouvert tel quel, il montre la page
  *    d'approbation en français ; la décision « Approuver l’envoi » postée comme
@@ -23,7 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 
-import { APPROUVER, approvalLink, executionOf, openApprovalPage, submitApproval } from '../helpers/approbation';
+import { APPROUVER, REFUSER, approvalLink, executionOf, openApprovalPage, submitApproval } from '../helpers/approbation';
 import { pdfText } from '../helpers/documents';
 import type { N8nRun } from '../helpers/real-n8n';
 import { Register, SqliteDatabase } from '../../nodes/adapters/register';
@@ -98,11 +100,27 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/webhook-waiting/\\d+\\?signature=[0-9a-f]{64}$`));
 		const executionId = executionOf(link);
 
+		// 1 bis. Une seconde revue, en attente elle aussi, sous un autre lien : elle sera refusée.
+		const second = await local.executeWorkflow(layout, id, { env });
+		expect(second.status).toBe('waiting');
+		await sink.waitFor(4, 30000);
+		const refusalLink = approvalLink(sink.mails.slice(2).find((m) => m.parsed.subject?.startsWith('Approbation requise'))!);
+		expect(executionOf(refusalLink)).not.toBe(executionId);
+		sink.mails.splice(2);
+
 		// 2. Approbation : le serveur n8n reprend l'exécution en attente.
 		const server = await local.startServer(layout, { port, env, timeoutMs: 300_000 });
 		let finished;
 		let replay;
+		let refusedRun;
 		try {
+			// Refusée : la page le confirme en français, l'exécution se termine par « Envoi refusé », rien ne part.
+			const refusal = await submitApproval(refusalLink, REFUSER, 'Montants à revoir.');
+			expect(refusal.status).toBe(200);
+			expect(refusal.body).toContain('<h1>Envoi refusé</h1>');
+			expect(refusal.body).toContain('Votre décision est enregistrée : aucun avis ne part. La revue suivante reproposera les avis.');
+			refusedRun = await local.waitForExecution(layout, executionOf(refusalLink), { timeoutMs: 120000, until: (e) => Boolean(e.data?.resultData.runData['Envoi refusé']) });
+
 			// Lien sans sa signature, ou signature altérée : refusé, l'exécution reste en attente, rien ne part.
 			const signed = new URL(link);
 			const signature = signed.searchParams.get('signature');
@@ -159,6 +177,11 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		if (finished.status !== 'success') {
 			throw new Error(`Exécution ${executionId} : ${finished.status} ${JSON.stringify(finished.data?.resultData.error ?? null)}\n${fs.readFileSync(server.log, 'utf8').slice(-3000)}`);
 		}
+
+		// La revue refusée : décision consignée, rien envoyé, aucune lettre n'est passée par l'envoi.
+		expect(refusedRun.status).toBe('success');
+		expect(outputOf(refusedRun as unknown as N8nRun, 'Approbation de l’acheteur')[0].json).toMatchObject({ decision: 'refusé', approuve: false, commentaire: 'Montants à revoir.' });
+		expect(Object.keys(refusedRun.data!.resultData.runData)).not.toContain('Avis de pénalité (envoi)');
 
 		// 3. Envoi : deux avis, une seule fois, aux titulaires ; l'acheteur reçoit le compte rendu.
 		const run = finished as unknown as N8nRun;
