@@ -45,7 +45,7 @@ export class ClauseApproval implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		outputNames: ['Décision'],
-		waitingNodeTooltip: '="En attente de la décision, sur la page : " + $execution.resumeUrl',
+		waitingNodeTooltip: '=En attente de la décision de l’acheteur, sur la page {{ $execution.resumeUrl }}',
 		// Webhooks de reprise (restartWebhook) servis par n8n lui-même, comme ceux du nœud
 		// Wait : rien à inscrire chez un service tiers, d'où l'absence de webhookMethods.
 		webhooks: [
