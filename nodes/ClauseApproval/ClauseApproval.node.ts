@@ -3,6 +3,7 @@ import { NodeConnectionTypes, NodeOperationError, WAIT_INDEFINITELY } from 'n8n-
 import { z } from 'zod/v4';
 
 import {
+	APPROVAL_PAGE_HEADERS,
 	ApprovalDelaySchema,
 	ApprovalMessagesSchema,
 	ApprovalViewSchema,
@@ -172,8 +173,8 @@ export class ClauseApproval implements INodeType {
 		const get: Read = (name, fallback) => this.getNodeParameter(name, fallback);
 		const view = readView(get, fail);
 		const send = (status: number, html: string) => {
-			res.status(status).setHeader('Content-Type', 'text/html; charset=utf-8');
-			res.setHeader('Cache-Control', 'no-store');
+			res.status(status);
+			for (const [name, value] of Object.entries(APPROVAL_PAGE_HEADERS)) res.setHeader(name, value);
 			res.send(html);
 		};
 		// GET : la page seule ; l'exécution reste en attente.

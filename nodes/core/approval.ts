@@ -17,6 +17,21 @@ export const APPROVAL_CHOICES = {
 } as const;
 export type ApprovalChoice = keyof typeof APPROVAL_CHOICES;
 
+/**
+ * En-têtes des pages servies par le nœud. n8n n'ajoute pas sa politique de sécurité
+ * aux réponses qu'un nœud écrit lui-même : la page porte la sienne. Ni script, ni
+ * ressource extérieure ; le formulaire n'est posté qu'à la même origine ; la page
+ * ne s'affiche pas dans un cadre d'un autre site ; l'adresse, qui porte le jeton,
+ * n'est jamais transmise comme référent ; aucune copie en cache.
+ */
+export const APPROVAL_PAGE_HEADERS = {
+	'Content-Type': 'text/html; charset=utf-8',
+	'Cache-Control': 'no-store',
+	'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+	'Referrer-Policy': 'no-referrer',
+	'X-Content-Type-Options': 'nosniff',
+} as const;
+
 /** Libellé du bouton de la page. */
 export const APPROVAL_BUTTON = 'Enregistrer ma décision';
 

@@ -141,6 +141,11 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 			// La page d'approbation, en français, servie par le nœud « Approbation (clauses sociales) ».
 			const page = await openApprovalPage(link);
 			expect(page.status).toBe(200);
+			// Ses en-têtes de sécurité, tels que le navigateur les reçoit (n8n n'y ajoute pas les siens).
+			const headers = (await fetch(link, { signal: AbortSignal.timeout(30000) })).headers;
+			expect(headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+			expect(headers.get('referrer-policy')).toBe('no-referrer');
+			expect(headers.get('cache-control')).toBe('no-store');
 			expect(page.body).toContain('<html lang="fr">');
 			expect(page.body).toContain('<title>Approbation des avis de pénalité</title>');
 			expect(page.body).toContain('<strong>1 notification de pénalités : 9\u00a0000,00\u00a0€ HT notifiés ; 1 mise en demeure : 7\u00a0800,00\u00a0€ HT encourus</strong>');
