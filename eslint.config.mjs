@@ -21,6 +21,18 @@ export default [
 		rules: { 'n8n-nodes-base/cred-class-field-display-name-missing-api': 'off' },
 	},
 	{
+		// L'approbation attend sur les webhooks de reprise de n8n (restartWebhook, comme le
+		// nœud Wait) : aucun webhook à créer chez un service tiers, donc pas de webhookMethods ;
+		// et c'est une décision humaine qui met l'exécution en attente, pas un outil d'agent
+		// (n8n-workflow n'admet pas `usableAsTool: false`). Voir docs/technique.md,
+		// « Règles du linter non appliquées ».
+		files: ['nodes/ClauseApproval/ClauseApproval.node.ts'],
+		rules: {
+			'@n8n/community-nodes/webhook-lifecycle-complete': 'off',
+			'@n8n/community-nodes/node-usable-as-tool': 'off',
+		},
+	},
+	{
 		// Le registre (adaptateur, sans n8n) lève ses propres erreurs en français ; le nœud les
 		// convertit en NodeOperationError à sa frontière (nodes/shared/register.ts, openRegister).
 		files: ['nodes/adapters/register/**/*.ts'],

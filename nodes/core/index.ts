@@ -3,6 +3,7 @@
  * que l'enveloppe (lecture des éléments, paramètres, erreurs n8n).
  */
 export * from './anomalies';
+export * from './approval';
 export * from './bilan';
 export * from './bilan-inputs';
 export * from './calendar';

@@ -407,9 +407,12 @@ input:focus,select:focus,textarea:focus,button:focus{outline:3px solid #1f5fbf;o
 .ok{border:2px solid #1e7b34;background:#f1fbf3}
 button{font:inherit;padding:.55rem 1.1rem;border-radius:6px;border:1px solid #1f5fbf;background:#1f5fbf;color:#fff;cursor:pointer;margin-right:.6rem}
 button.secondaire{background:#fff;color:#1f5fbf}
-.aide{font-size:.9rem;color:#444}`;
+.aide{font-size:.9rem;color:#444}
+.choix label{display:flex;align-items:center;gap:.5rem;font-size:1rem;font-weight:400;margin:.4rem 0}
+.choix input{width:auto;margin:0}`;
 
-function page(title: string, body: string): string {
+/** Page HTML complète en français (styles communs des pages servies par les nœuds). */
+export function htmlPage(title: string, body: string): string {
 	return `<!DOCTYPE html>
 <html lang="fr">
 <head>
@@ -509,7 +512,7 @@ export function renderOnlineForm(view: OnlineFormView): string {
 	parts.push(
 		`<p class="aide">Données personnelles : seuls un identifiant pseudonyme, la catégorie de public, l’employeur, le contrat et les heures sont demandés, pour le suivi de la clause sociale du marché. Ils sont conservés ${escapeHtml(retentionLabel(view.conservationMois))} au registre des clauses de l’acheteur.${view.contact ? ` Questions : ${escapeHtml(view.contact)}.` : ''}</p>`,
 	);
-	return page(`Relevé ${ofMonth(mois)} – marché ${clause.marche}, lot ${clause.lot}`, parts.join('\n'));
+	return htmlPage(`Relevé ${ofMonth(mois)} – marché ${clause.marche}, lot ${clause.lot}`, parts.join('\n'));
 }
 
 function fieldName(id: string): string {
@@ -532,7 +535,7 @@ export function retentionLabel(months: number): string {
 
 /** Page d'un lien refusé, ou d'une saisie refusée sans formulaire à corriger. */
 export function renderRefusalPage(message: string): string {
-	return page('Relevé en ligne : lien refusé', `<h1>Relevé en ligne</h1>\n<div class="carte resume" role="alert"><p>${escapeHtml(message)}</p></div>`);
+	return htmlPage('Relevé en ligne : lien refusé', `<h1>Relevé en ligne</h1>\n<div class="carte resume" role="alert"><p>${escapeHtml(message)}</p></div>`);
 }
 
 /** Page d'accusé de réception, après l'enregistrement. */
@@ -551,7 +554,7 @@ export function renderReceiptPage(result: ReportResult, written: Record<string, 
 		`<p>${escapeHtml(ackNote)}</p>`,
 		`<p class="aide">Pour corriger ce relevé, rouvrez le lien du courriel : le nouvel envoi sera enregistré comme une correction.</p></div>`,
 	];
-	return page('Relevé enregistré', body.join('\n'));
+	return htmlPage('Relevé enregistré', body.join('\n'));
 }
 
 /** Clé d'un relevé en ligne pour le registre des saisies et l'accusé. */

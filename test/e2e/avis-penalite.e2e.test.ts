@@ -7,12 +7,14 @@
  * 1. `n8n execute` : revue, paquet de revue et demande d'approbation envoyés à
  *    l'acheteur (HTML et texte brut, lien signé) ; l'exécution s'arrête « en
  *    attente » de la réponse.
- * 2. `n8n start` sur la même base ; le lien du courriel d'approbation, sans sa
+ *    Une seconde revue attend de même, sous un autre lien.
+ * 2. `n8n start` sur la même base ; la seconde revue, refusée, se termine sans
+ *    rien envoyer ; le lien du courriel d'approbation, sans sa
  *    signature puis avec une signature altérée, est refusé (l'exécution reste
  *    en attente, rien ne part) ; ouvert tel quel, il montre la page
  *    d'approbation en français ; la décision « Approuver l’envoi » postée comme
  *    le fait la page, l'exécution reprend, la page de fin le dit en français et
- *    l'exécution se termine ; la page rejouée ensuite ne relance rien.
+ *    l'exécution se termine ; la décision rejouée ensuite ne relance rien.
  * 3. Les avis reçus par les titulaires sont relus : lettre PDF (texte), annexe
  *    Excel, et la lettre envoyée est octet pour octet celle relue.
  * La date de l'avis est celle du jour : les montants du jeu d'exemple ne
@@ -23,7 +25,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 
-import { APPROUVER, approvalLink, executionOf, openApprovalPage, submitApproval } from '../helpers/approbation';
+import { APPROUVER, REFUSER, approvalLink, executionOf, openApprovalPage, submitApproval } from '../helpers/approbation';
 import { pdfText } from '../helpers/documents';
 import type { N8nRun } from '../helpers/real-n8n';
 import { Register, SqliteDatabase } from '../../nodes/adapters/register';
@@ -95,14 +97,30 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		expect(plain).toContain('Pour approuver ou refuser leur envoi aux titulaires, ouvrez la page suivante (valable 6 jours) :');
 		const link = approvalLink(approval);
 		expect(plain).toContain(link);
-		expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/form-waiting/\\d+\\?signature=[0-9a-f]{64}$`));
+		expect(link).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/webhook-waiting/\\d+\\?signature=[0-9a-f]{64}$`));
 		const executionId = executionOf(link);
+
+		// 1 bis. Une seconde revue, en attente elle aussi, sous un autre lien : elle sera refusée.
+		const second = await local.executeWorkflow(layout, id, { env });
+		expect(second.status).toBe('waiting');
+		await sink.waitFor(4, 30000);
+		const refusalLink = approvalLink(sink.mails.slice(2).find((m) => m.parsed.subject?.startsWith('Approbation requise'))!);
+		expect(executionOf(refusalLink)).not.toBe(executionId);
+		sink.mails.splice(2);
 
 		// 2. Approbation : le serveur n8n reprend l'exécution en attente.
 		const server = await local.startServer(layout, { port, env, timeoutMs: 300_000 });
 		let finished;
 		let replay;
+		let refusedRun;
 		try {
+			// Refusée : la page le confirme en français, l'exécution se termine par « Envoi refusé », rien ne part.
+			const refusal = await submitApproval(refusalLink, REFUSER, 'Montants à revoir.');
+			expect(refusal.status).toBe(200);
+			expect(refusal.body).toContain('<h1>Envoi refusé</h1>');
+			expect(refusal.body).toContain('Votre décision est enregistrée : aucun avis ne part. La revue suivante reproposera les avis.');
+			refusedRun = await local.waitForExecution(layout, executionOf(refusalLink), { timeoutMs: 120000, until: (e) => Boolean(e.data?.resultData.runData['Envoi refusé']) });
+
 			// Lien sans sa signature, ou signature altérée : refusé, l'exécution reste en attente, rien ne part.
 			const signed = new URL(link);
 			const signature = signed.searchParams.get('signature');
@@ -120,14 +138,31 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 			expect((await local.readExecution(layout, executionId))?.status).toBe('waiting');
 			expect(sink.mails).toHaveLength(2);
 
-			// La page d'approbation, en français.
+			// La page d'approbation, en français, servie par le nœud « Approbation (clauses sociales) ».
 			const page = await openApprovalPage(link);
 			expect(page.status).toBe(200);
+			// Ses en-têtes de sécurité, tels que le navigateur les reçoit (n8n n'y ajoute pas les siens).
+			const headers = (await fetch(link, { signal: AbortSignal.timeout(30000) })).headers;
+			expect(headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+			expect(headers.get('referrer-policy')).toBe('no-referrer');
+			expect(headers.get('cache-control')).toBe('no-store');
+			expect(page.body).toContain('<html lang="fr">');
 			expect(page.body).toContain('<title>Approbation des avis de pénalité</title>');
-			expect(page.body).toContain('1 notification de pénalités : 9\u00a0000,00\u00a0€ HT notifiés ; 1 mise en demeure : 7\u00a0800,00\u00a0€ HT encourus.');
-			expect(page.body).toContain('Les lettres et leurs annexes de calcul vous ont été envoyées pour relecture.');
-			for (const label of ['Décision', 'Approuver l’envoi', 'Refuser l’envoi', 'Commentaire']) expect(page.body).toContain(`>${label}</label>`);
-			expect(page.body).not.toMatch(/My form|Got it, thanks|Form automated with/);
+			expect(page.body).toContain('<strong>1 notification de pénalités : 9\u00a0000,00\u00a0€ HT notifiés ; 1 mise en demeure : 7\u00a0800,00\u00a0€ HT encourus</strong>');
+			expect(page.body).toContain('<li>Marché 2025-TRX-039, lot 6 (Air Confort Argent) : notification de pénalités, 9\u00a0000,00\u00a0€ HT — Mise en demeure du 1er octobre 2026 restée sans effet');
+			expect(page.body).toContain('<li>Marché 2025-PI-011, lot 2 (Études &amp; Territoires) : mise en demeure, 7\u00a0800,00\u00a0€ HT');
+			expect(page.body).toContain('Les lettres et leurs annexes de calcul vous ont été envoyées pour relecture (courriel « Avis de pénalité à relire – clause sociale d’insertion – 2 avis du ');
+			expect(page.body).toContain('<legend>Décision</legend>');
+			for (const label of ['Approuver l’envoi', 'Refuser l’envoi']) expect(page.body).toContain(`> ${label}</label>`);
+			expect(page.body).toContain('<button type="submit">Enregistrer ma décision</button>');
+			expect(page.body).not.toMatch(/Submit|My form|Got it|Form automated with/);
+			// Ouvrir la page ne décide rien ; une décision postée sans choix non plus : la page le dit, en français.
+			const empty = await submitApproval(link, '', 'Sans choix');
+			expect(empty.status).toBe(422);
+			expect(empty.body).toContain('Décision non enregistrée (Décision : choisissez « Approuver l’envoi » ou « Refuser l’envoi »). Corrigez, puis cliquez sur « Enregistrer ma décision ».');
+			expect(empty.body).toContain('>Sans choix</textarea>');
+			expect((await local.readExecution(layout, executionId))?.status).toBe('waiting');
+			expect(sink.mails).toHaveLength(2);
 			// La décision postée : la page de fin, en français.
 			const answer = await submitApproval(link, APPROUVER, 'Vu, à envoyer.');
 			expect(answer.status).toBe(200);
@@ -148,9 +183,15 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 			throw new Error(`Exécution ${executionId} : ${finished.status} ${JSON.stringify(finished.data?.resultData.error ?? null)}\n${fs.readFileSync(server.log, 'utf8').slice(-3000)}`);
 		}
 
+		// La revue refusée : décision consignée, rien envoyé, aucune lettre n'est passée par l'envoi.
+		expect(refusedRun.status).toBe('success');
+		expect(outputOf(refusedRun as unknown as N8nRun, 'Approbation de l’acheteur')[0].json).toMatchObject({ decision: 'refusé', approuve: false, commentaire: 'Montants à revoir.' });
+		expect(Object.keys(refusedRun.data!.resultData.runData)).not.toContain('Avis de pénalité (envoi)');
+
 		// 3. Envoi : deux avis, une seule fois, aux titulaires ; l'acheteur reçoit le compte rendu.
 		const run = finished as unknown as N8nRun;
-		expect(outputOf(run, 'Approbation de l’acheteur')[0].json).toMatchObject({ Décision: APPROUVER, Commentaire: 'Vu, à envoyer.' });
+		expect(outputOf(run, 'Approbation de l’acheteur')[0].json).toMatchObject({ decision: 'approuvé', approuve: true, decidePar: null, commentaire: 'Vu, à envoyer.' });
+		expect(Date.parse(String(outputOf(run, 'Approbation de l’acheteur')[0].json.decideLe))).toBeGreaterThan(Date.now() - 900_000);
 		const sent = outputOf(run, 'Avis de pénalité (envoi)').map((i) => i.json as unknown as ClauseOut);
 		expect(sent.map((c) => `${c.marche}/${c.lot}:${c.envoi.statut}`)).toEqual([
 			'2024-TRX-027/3:sans objet',
@@ -196,8 +237,8 @@ describe('workflow livré : avis de pénalité (vrai n8n, approbation par courri
 		]);
 		const journal = fs.readdirSync(layout.output).find((f) => f.startsWith('journal-penalites-'))!;
 		expect(JSON.parse(fs.readFileSync(path.join(layout.output, journal), 'utf8'))).toHaveLength(5);
-		// Rejouée, la décision ne relance rien (n8n répond par sa page « formulaire déjà envoyé »).
-		expect(replay!.status).toBe(200);
+		// Rejouée, la décision ne relance rien : n8n répond lui-même que l'exécution est terminée (409), sans atteindre le nœud.
+		expect(replay!.status).toBe(409);
 		expect(replay!.body).not.toContain('Envoi approuvé');
 		// Les deux avis partis sont consignés au registre : rien à reporter dans un classeur.
 		const register = await Register.open(await SqliteDatabase.open({ file: registerFile(layout) }));

@@ -431,7 +431,7 @@ describe('mode file d’attente : instance principale, 2 workers, Redis, Postgre
 		})();
 		const link = approvalLink(approval);
 		// Le lien pointe vers l'instance principale (WEBHOOK_URL), pas vers le worker qui l'a écrit.
-		expect(link).toMatch(new RegExp(`^${deployment.url.replace(/[.]/g, '\\.')}form-waiting/${id}\\?`));
+		expect(link).toMatch(new RegExp(`^${deployment.url.replace(/[.]/g, '\\.')}webhook-waiting/${id}\\?`));
 
 		// Le worker de la revue s'arrête ; l'autre reprendra l'exécution.
 		await deployment.stopProcess(first);

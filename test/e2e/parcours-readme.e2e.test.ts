@@ -308,26 +308,46 @@ describe('parcours du README dans Chromium (vrai n8n, autre port que 5678)', () 
 		sink.mails.splice(0);
 	});
 
-	it('approbation des avis de pénalité : le lien du courriel, « Approuver l’envoi », les lettres relues partent', async () => {
+	it('approbation des avis de pénalité : le lien du courriel, page en français, « Approuver l’envoi », les lettres relues partent', async () => {
 		const p = tab();
 		// Le lien du courriel (HTML et texte brut) pointe vers le port choisi.
 		const link = approvalLink(approval);
-		expect(link.startsWith(`${base}form-waiting/`)).toBe(true);
+		expect(link.startsWith(`${base}webhook-waiting/`)).toBe(true);
 		const executionId = executionOf(link);
 		expect((await local.readExecution(layout, executionId))?.status).toBe('waiting');
+		/** Le texte visible de la page : aucun mot anglais (bouton, titre, mentions de n8n). */
+		const expectFrenchOnly = async () => {
+			expect(await p.getAttribute('html', 'lang')).toBe('fr');
+			expect(await p.locator('body').innerText()).not.toMatch(/\b(Submit|Send|My form|Got it|thanks|Form|automated|Powered|Choose|Yes|No)\b/);
+		};
 		try {
 			// Le courriel tel que l'affiche une messagerie ; son bouton, cliqué, ouvre la page dans le même onglet.
 			await p.goto('about:blank');
 			await p.setContent(String(approval.parsed.html));
 			await p.evaluate(`document.querySelectorAll('a[target]').forEach((a) => a.removeAttribute('target'))`);
-			await Promise.all([p.waitForURL(/\/form-waiting\//, { timeout: 60_000 }), p.getByRole('link', { name: 'Approuver ou refuser l’envoi' }).click()]);
+			await Promise.all([p.waitForURL(/\/webhook-waiting\//, { timeout: 60_000 }), p.getByRole('link', { name: 'Approuver ou refuser l’envoi' }).click()]);
 			await p.getByText(APPROUVER, { exact: true }).waitFor({ timeout: 60_000 });
 			expect(await p.title()).toBe('Approbation des avis de pénalité');
-			await p.getByText(APPROUVER, { exact: true }).click();
+			await p.getByRole('heading', { name: 'Approbation des avis de pénalité' }).waitFor();
+			// Les avis relus, rappelés sur la page.
+			for (const c of reviewed) expect(await p.locator('li', { hasText: `Marché ${c.marche}, lot ${c.lot}` }).count()).toBe(1);
+			await expectFrenchOnly();
+			// Ouvrir la page ne décide rien : l'exécution attend toujours.
+			expect((await local.readExecution(layout, executionId))?.status).toBe('waiting');
+			if (process.env.CLAUSES_KEEP_E2E === '1') await p.screenshot({ path: path.join(logDir, 'approbation-page.png'), fullPage: true });
+			// Le bouton sans choix : la page le dit, en français, et rien ne reprend.
+			await p.getByRole('button', { name: 'Enregistrer ma décision' }).click();
+			await p.getByRole('alert').waitFor({ timeout: 60_000 });
+			expect(await p.getByRole('alert').innerText()).toContain('choisissez « Approuver l’envoi » ou « Refuser l’envoi »');
+			await expectFrenchOnly();
+			expect((await local.readExecution(layout, executionId))?.status).toBe('waiting');
+			await p.getByLabel(APPROUVER, { exact: true }).check();
 			expect(await p.getByLabel(APPROUVER, { exact: true }).isChecked()).toBe(true);
-			// Le bouton de la page d'un nœud Wait de n8n, au libellé fixé par n8n (le README le nomme).
-			await p.getByRole('button', { name: 'Submit' }).click();
+			await p.getByLabel('Votre nom').fill('Claire Martin');
+			await p.getByRole('button', { name: 'Enregistrer ma décision' }).click();
 			await p.getByRole('heading', { name: 'Envoi approuvé' }).waitFor({ timeout: 120_000 });
+			await expectFrenchOnly();
+			if (process.env.CLAUSES_KEEP_E2E === '1') await p.screenshot({ path: path.join(logDir, 'approbation-confirmation.png'), fullPage: true });
 		} catch (error) {
 			await explain(error, 'approbation des avis par la page du courriel');
 		}
@@ -335,6 +355,8 @@ describe('parcours du README dans Chromium (vrai n8n, autre port que 5678)', () 
 		const finished = await local.waitForExecution(layout, executionId, { timeoutMs: 180_000, until: (e) => Boolean(e.data?.resultData.runData['Enregistrer le journal']) });
 		if (finished.status !== 'success') await explain(new Error(`exécution ${executionId} « ${finished.status} » : ${finished.data?.resultData.error?.message ?? ''}`), 'envoi des avis approuvés');
 		const run = { status: finished.status, data: finished.data! };
+		// La décision, son auteur (nom saisi) et son heure.
+		expect(local.nodeOutput(run, 'Approbation de l’acheteur')?.[0]).toMatchObject({ json: { decision: 'approuvé', approuve: true, decidePar: 'Claire Martin', commentaire: '' } });
 		// Chaque avis relu est parti, une fois, avec le Message-ID consigné.
 		const out = penaltyClauses(local.nodeOutput(run, 'Avis de pénalité (envoi)'), 'Avis de pénalité (envoi)');
 		const statusOf = new Map(out.map((c) => [`${c.marche}/${c.lot}`, c.envoi.statut]));

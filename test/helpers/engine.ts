@@ -207,6 +207,14 @@ export interface RunOptions {
 	staticData?: IDataObject;
 	/** Nœud de départ (par défaut : le déclencheur, sinon le premier nœud sans parent). */
 	startNode?: string;
+	/**
+	 * Reprise d'une exécution laissée en attente (putExecutionToWait) : ses données,
+	 * telles que n8n les reprend. `waitTill` encore posé : délai expiré, le nœud en
+	 * attente est désactivé par le moteur et laisse passer son entrée (comme le
+	 * WaitTracker) ; `decision` : la reprise par le webhook du nœud, qui rend ces
+	 * éléments sur ses sorties (comme les webhooks de reprise de n8n).
+	 */
+	resumeFrom?: { run: IRun; decision?: INodeExecutionData[][] };
 }
 
 export interface RunResult {
@@ -283,8 +291,23 @@ export async function runWorkflow(
 		(options.startNode ? workflow.getNode(options.startNode) : undefined) ??
 		workflow.getStartNode() ??
 		workflowData.nodes.find((node) => workflow.getParentNodes(node.name).length === 0);
-	const execution = new WorkflowExecute(additionalData, mode);
-	await execution.run({ workflow, startNode });
+	if (options.resumeFrom) {
+		const data = options.resumeFrom.run.data;
+		const decision = options.resumeFrom.decision;
+		if (decision) {
+			// Comme n8n 2.40.7 à la reprise par webhook (waiting-webhooks.js, webhook-helpers.js :
+			// prepareExecutionData) : nœud désactivé, ses sorties remplacées par celles du webhook.
+			const entry = data.executionData!.nodeExecutionStack[0];
+			entry.node.disabled = true;
+			entry.data.main = decision;
+			entry.metadata = { ...entry.metadata, forwardAllOutputs: true };
+			data.waitTill = undefined;
+		}
+		await new WorkflowExecute(additionalData, mode, data).processRunExecutionData(workflow);
+	} else {
+		const execution = new WorkflowExecute(additionalData, mode);
+		await execution.run({ workflow, startNode });
+	}
 	const run = await finished;
 	const runData = run.data.resultData.runData;
 	return {

@@ -14,6 +14,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 
 import { ClausesRegistreApi } from '../../credentials/ClausesRegistreApi.credentials';
 import { ClausesSocialesSmtpApi } from '../../credentials/ClausesSocialesSmtpApi.credentials';
+import { ClauseApproval } from '../../nodes/ClauseApproval/ClauseApproval.node';
 import { ClauseBilan } from '../../nodes/ClauseBilan/ClauseBilan.node';
 import { ClauseCalibration } from '../../nodes/ClauseCalibration/ClauseCalibration.node';
 import { ClauseCommitment } from '../../nodes/ClauseCommitment/ClauseCommitment.node';
@@ -90,7 +91,7 @@ describe('aucun mot interne dans ce que lit l’utilisateur', () => {
 	});
 
 	it('descriptions des nœuds et de l’identifiant (propriétés, options, aides), README et pages de docs/', () => {
-		const nodes = [ClauseCalibration, ClauseFeasibility, ClauseStudyReport, FicheVisa, ClauseReminder, ClauseReportIntake, ClauseBilan, ClausePenalty, ClauseRegister, ClauseOnlineReport, ClauseCommitment];
+		const nodes = [ClauseCalibration, ClauseFeasibility, ClauseStudyReport, FicheVisa, ClauseReminder, ClauseReportIntake, ClauseBilan, ClausePenalty, ClauseRegister, ClauseOnlineReport, ClauseCommitment, ClauseApproval];
 		const found: string[] = [];
 		for (const Node of nodes) {
 			const { description } = new Node();

@@ -13,7 +13,7 @@ import vm from 'node:vm';
 import type { INodeProperties } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-import { loadPackage } from '../helpers/engine';
+import { PACKAGE_NAME, loadPackage } from '../helpers/engine';
 import { local } from '../helpers/real-n8n';
 
 interface WorkflowNode {
@@ -55,9 +55,11 @@ function effectiveMode(value: unknown, configuration: Record<string, unknown>): 
 /** Nœuds atteignables depuis un déclencheur sans passer par une approbation. */
 function reachableWithoutApproval(workflow: Workflow): Set<string> {
 	const byName = new Map(workflow.nodes.map((n) => [n.name, n]));
-	// Approbation : formulaire d'un nœud Wait (« On Form Submitted »), ou « Send and Wait for Response ».
+	// Approbation : nœud « Approbation (clauses sociales) », formulaire d'un nœud Wait (« On Form Submitted »), ou « Send and Wait for Response ».
 	const isApproval = (n: WorkflowNode) =>
-		(n.type === 'n8n-nodes-base.wait' && n.parameters.resume === 'form') || (n.type === 'n8n-nodes-base.emailSend' && n.parameters.operation === 'sendAndWait');
+		n.type === `${PACKAGE_NAME}.clauseApproval` ||
+		(n.type === 'n8n-nodes-base.wait' && n.parameters.resume === 'form') ||
+		(n.type === 'n8n-nodes-base.emailSend' && n.parameters.operation === 'sendAndWait');
 	const targets = new Set(Object.values(workflow.connections).flatMap((c) => c.main.flat().map((t) => t?.node)));
 	const queue = workflow.nodes.filter((n) => !n.type.endsWith('stickyNote') && !n.disabled && !targets.has(n.name)).map((n) => n.name);
 	const seen = new Set<string>();
