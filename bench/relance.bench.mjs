@@ -4,7 +4,10 @@
 //   - la façon de faire avec les nœuds de base (Read/Write Files + Extract From
 //     File + Code + Send Email) sur le classeur de suivi des mêmes clauses ;
 //   - la limite en Node seul (bench/relance-limite.mjs) : lecture du registre,
-//     décisions et rendu du paquet, puis nodemailer seul en connexion groupée.
+//     décisions et rendu du paquet, puis nodemailer seul en connexion groupée,
+//     chaque courriel rendu au moment de son envoi (limite de la durée et de la
+//     mémoire) ; et « nodemailer seul » : la même, tous les courriels préparés
+//     d'avance, dont la phase d'envoi est la limite de celle du paquet.
 // Le serveur SMTP tourne toujours dans son propre processus (bench/puits-smtp.mjs),
 // avec la pause d'accueil de 100 ms de smtp-server, puis sans pause.
 // Mesures alternées (A B C D A B C D…), médiane et écart, charge moyenne de la
@@ -236,16 +239,16 @@ try {
 		await sink.reset();
 		const before = charge();
 		let r;
-		if (arm === 'limite') {
+		if (arm === 'limite' || arm === 'nodemailer') {
 			await resetRegister(base, n);
-			const w = await runWatched(process.execPath, [path.join(here, 'relance-limite.mjs'), `--registre=${registre(base)}`, `--port=${sink.port}`, `--date=${DATE}`], {
+			const w = await runWatched(process.execPath, [path.join(here, 'relance-limite.mjs'), `--registre=${registre(base)}`, `--port=${sink.port}`, `--date=${DATE}`, `--preparer=${arm === 'nodemailer' ? 'avance' : 'volee'}`], {
 				env: process.env,
 				cwd: HOME,
 				outFile: path.join(HOME, 'limite.out'),
 			});
-			if (w.code !== 0) throw new Error(`limite : code ${w.code}\n${w.stderr}`);
+			if (w.code !== 0) throw new Error(`${arm} : code ${w.code}\n${w.stderr}`);
 			const out = JSON.parse(w.stdout.trim().split('\n').pop());
-			if (out.echecs > 0) throw new Error(`limite : ${out.echecs} échecs (${out.premierEchec})`);
+			if (out.echecs > 0) throw new Error(`${arm} : ${out.echecs} échecs (${out.premierEchec})`);
 			r = { ms: out.totalMs, wallMs: w.wallMs, sendMs: out.sendMs, prepMs: out.prepMs, mails: out.mails, memory: w.memory, modeleKo: out.modeleMoyenKo };
 		} else if (arm === 'base') {
 			const e = await executeN8n(layout, 'BancRelanceBase1');
@@ -279,6 +282,7 @@ try {
 			if (t < TOURS) {
 				for (const base of BASES) {
 					await measure('limite', { base, sink });
+					await measure('nodemailer', { base, sink });
 					await measure('paquet', { base, sink, debit: 0 });
 				}
 			}
@@ -328,7 +332,7 @@ function writeResults(data, results) {
 		`- Registre : rempli avant les mesures par le workflow livré « import du classeur de suivi » (${BASES.map((b) => `${b} : ${d[b] ? `${fr(d[b].importMs / 1000, 1)} s` : 'non terminé'}`).join(' ; ')}), puis remis dans cet état (copie du fichier SQLite, base PostgreSQL recréée depuis un modèle) avant chaque mesure : aucune relance n'y est consignée au départ.`,
 		'- **Paquet** : le workflow livré `workflows/relance-mensuelle.json` tel quel, sauf ces réglages : dans « Configuration », `envoyer` à true et `dateReference` à ' + DATE + ' ; pour PostgreSQL, l\'identifiant « Registre des clauses » choisi dans le nœud « Relance mensuelle » (base `banc`, schéma `clauses_sociales`, sans TLS) ; « débit 0 » : option « Débit maximal » à 0 (sans limite) au lieu du défaut de 10 courriels par seconde. Bail des réservations, délais SMTP, tas de Node : par défaut. Le workflow enregistre aussi son journal et envoie la synthèse à chaque facilitateur (nœud Send Email de n8n), comptés dans la durée.',
 		'- **Nœuds de base** : Read/Write Files + Extract From File (feuilles Registre puis Relevés) + Code + Send Email, sur le classeur de suivi des mêmes clauses, courriel en texte seul sans pièce jointe (ces nœuds ne savent pas produire le modèle prérempli).',
-		'- **Limite en Node seul** (`bench/relance-limite.mjs`, un processus Node sans n8n) : lecture du registre, décisions, rendu des courriels et des modèles par les fonctions du paquet (`dist/nodes/lib.js`), puis envoi par nodemailer seul, connexion groupée (`pool`, une connexion, TCP_NODELAY), mêmes courriels et mêmes pièces jointes, sans réservation au registre. « Envoi » : nodemailer seul sur les courriels déjà préparés.',
+		'- **Limite en Node seul** (`bench/relance-limite.mjs`, un processus Node sans n8n) : lecture du registre, décisions, rendu des courriels et des modèles par les fonctions du paquet (`dist/nodes/lib.js`), puis envoi par nodemailer seul, connexion groupée (`pool`, une connexion, TCP_NODELAY), mêmes courriels et mêmes pièces jointes, sans réservation au registre ; chaque courriel est rendu au moment de son envoi (32 au plus à la fois, comme le paquet) puis libéré : c\'est la limite de la durée et de la mémoire. **Nodemailer seul** : la même, tous les courriels préparés d\'avance, puis envoyés ; son « envoi » (nodemailer seul sur des courriels déjà préparés) est la limite de la phase d\'envoi du paquet, mais pas de sa mémoire (elle garde tous les courriels).',
 		'- Serveur SMTP : `bench/puits-smtp.mjs` (smtp-server), toujours dans son propre processus ; « pause 100 ms » : smtp-server tel quel, qui attend 100 ms avant de saluer chaque connexion ; « pause 0 » : accueil immédiat, comme un relais réel. Recherche DNS inverse désactivée dans les deux cas.',
 		'- Durées : « exécution » = ce que n8n enregistre (startedAt à stoppedAt) ; pour la limite, du début du travail à la fin des envois, chargement des modules exclu. « Mur » = du lancement du processus à sa fin (démarrage de n8n compris). Mémoire : pic de la somme des mémoires résidentes de l\'arbre de processus (n8n et son exécuteur de tâches), relevée toutes les 200 ms ; pic propre de chaque processus (VmHWM) en dessous. Médiane (min. à max.) des mesures alternées ; une mesure seule est signalée.',
 		...(process.env.CLAUSES_BENCH_RENDU ? ['', `- **Exécution interrompue** : ce fichier est réécrit à partir des mesures enregistrées jusqu’à l’interruption (\`CLAUSES_BENCH_RENDU\`)${process.env.CLAUSES_BENCH_RAISON ? ` ; ${process.env.CLAUSES_BENCH_RAISON}` : ''} ; seuls les bras ayant une mesure ci-dessous ont été mesurés, les autres cases portent « — ».`] : []),
@@ -343,6 +347,7 @@ function writeResults(data, results) {
 		for (const base of BASES) {
 			lines.push(row('paquet, débit 0', pick({ arm: 'paquet', base, pause, debit: 0, n: CLAUSES }), base));
 			lines.push(row('limite en Node seul', pick({ arm: 'limite', base, pause, n: CLAUSES }), base));
+			lines.push(row('nodemailer seul (préparés d’avance)', pick({ arm: 'nodemailer', base, pause, n: CLAUSES }), base));
 		}
 		lines.push(row('nœuds de base', pick({ arm: 'base', pause })));
 		lines.push('');
@@ -350,14 +355,17 @@ function writeResults(data, results) {
 		for (const base of BASES) {
 			const p = pick({ arm: 'paquet', base, pause, debit: 0, n: CLAUSES });
 			const l = pick({ arm: 'limite', base, pause, n: CLAUSES });
+			// Envoi : contre nodemailer seul sur des courriels déjà préparés (la limite, qui rend à la volée, à défaut).
+			const nm = pick({ arm: 'nodemailer', base, pause, n: CLAUSES });
+			const sendRef = nm.length ? nm : l;
 			if (!p.length || !l.length) continue;
 			const ratio = (a, b) => fr(median(a) / median(b), 2);
 			const per = (a, b) => a.map((x, i) => (b[i] !== undefined ? fr(x / b[i], 2) : '')).filter(Boolean).join(' ; ');
 			const goal = (v, max) => (v <= max ? 'atteint' : `**manqué** de ${fr((v / max - 1) * 100)} %`);
 			const run = median(ms(p)) / median(ms(l));
 			const wall = median(ms(p, 'wallMs')) / median(ms(l, 'wallMs'));
-			const send = median(ms(p, 'sendMs')) / median(ms(l, 'sendMs'));
-			lines.push(`- **${base}** : exécution ${ratio(ms(p), ms(l))} × la limite (par tour : ${per(ms(p), ms(l))} ; cible ≤ 1,5 × : ${goal(run, 1.5)}) ; mur ${fr(wall, 2)} × (par tour : ${per(ms(p, 'wallMs'), ms(l, 'wallMs'))} ; cible ≤ 2 × : ${goal(wall, 2)}) ; envoi ${fr(send, 2)} × nodemailer seul (par tour : ${per(ms(p, 'sendMs'), ms(l, 'sendMs'))} ; cible ≤ 1,2 × : ${goal(send, 1.2)}).`);
+			const send = median(ms(p, 'sendMs')) / median(ms(sendRef, 'sendMs'));
+			lines.push(`- **${base}** : exécution ${ratio(ms(p), ms(l))} × la limite (par tour : ${per(ms(p), ms(l))} ; cible ≤ 1,5 × : ${goal(run, 1.5)}) ; mur ${fr(wall, 2)} × (par tour : ${per(ms(p, 'wallMs'), ms(l, 'wallMs'))} ; cible ≤ 2 × : ${goal(wall, 2)}) ; envoi ${fr(send, 2)} × nodemailer seul (par tour : ${per(ms(p, 'sendMs'), ms(sendRef, 'sendMs'))} ; cible ≤ 1,2 × : ${goal(send, 1.2)}).`);
 			if (stock.length) {
 				const x = median(ms(stock)) / median(ms(p));
 				lines.push(`  Contre les nœuds de base : **${fr(x, 1)} ×** plus rapide (exécution, médianes ; cible ≥ 30 × : ${x >= 30 ? 'atteint' : `**manqué** (${fr(x / 30 * 100)} % de la cible)`}) ; de bout en bout (mur) ${fr(median(ms(stock, 'wallMs')) / median(ms(p, 'wallMs')), 1)} × ; mémoire ${fr(median(mb(p)))} contre ${fr(median(mb(stock)))} Mio (${median(mb(p)) < median(mb(stock)) ? 'inférieure : atteint' : '**supérieure : manqué**'}).`);
@@ -399,7 +407,7 @@ function writeResults(data, results) {
 		lines.push('');
 	}
 	lines.push('## Pics de mémoire par processus (maximum sur les mesures, Mio)', '');
-	for (const [label, f] of [['paquet, débit 0', { arm: 'paquet', debit: 0, n: CLAUSES }], ['nœuds de base', { arm: 'base' }], ['limite en Node seul', { arm: 'limite', n: CLAUSES }]]) lines.push(`- ${label} : ${procs(pick(f))}`);
+	for (const [label, f] of [['paquet, débit 0', { arm: 'paquet', debit: 0, n: CLAUSES }], ['nœuds de base', { arm: 'base' }], ['limite en Node seul', { arm: 'limite', n: CLAUSES }], ['nodemailer seul', { arm: 'nodemailer', n: CLAUSES }]]) lines.push(`- ${label} : ${procs(pick(f))}`);
 	lines.push('');
 	lines.push('## Mesures brutes', '', '| bras | base | pause | débit | clauses | exécution (s) | mur (s) | envoi (s) | courriels envoyés / reçus par le serveur | mémoire (Mio) | charge avant → après |', '|---|---|---|---|---|---|---|---|---|---|---|');
 	for (const r of results) {

@@ -161,7 +161,7 @@ export class ClauseReminder implements INodeType {
 		// Suivi lu, décision et courriel de chaque clause ; les clauses illisibles ressortent en erreur.
 		const plan = await planReminders(this, parameters);
 		// Envoi (mode envoi) : une seule fois par clause, mois et niveau ; sinon l'aperçu et ses modèles de relevé.
-		const sending = await sendReminders(this, plan.planned, parameters, plan.pooling);
+		const sending = await sendReminders(this, plan, parameters);
 		const clauseOut = [...plan.failed, ...plan.planned.map((p) => clauseItem(p, sending.outcomes.get(p), sending.previews.get(p)))];
 		return [clauseOut, summaryItems(clauseOut, parameters, sending, plan)];
 	}

@@ -1,19 +1,20 @@
 /** Sorties du nœud : un élément par clause (décision, envoi, modèles en aperçu) et la synthèse par facilitateur. */
-import type { IBinaryData, IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { asJson } from '../shared/parameters';
 import type { OnceOutcome } from '../shared/send-once';
 import { sendReport } from '../shared/send-once';
 import type { ReminderParameters } from './parameters';
 import type { Planned } from './plan';
-import type { ReminderSending } from './send';
+import type { ReminderPreview, ReminderSending } from './send';
 import { buildFacilitatorSummaries } from './summary';
 
 /** Ce que l'envoi a donné, pour l'élément de sortie. */
-function envoiOf(p: Planned, outcome: OnceOutcome | 'aperçu' | undefined): IDataObject {
+function envoiOf(p: Planned, outcome: OnceOutcome | 'aperçu' | undefined, preview: ReminderPreview | undefined): IDataObject {
 	if (!p.mail) return { statut: 'sans objet', motif: 'Aucune relance à ce niveau ce mois-ci.' };
-	const base: IDataObject = { a: p.mail.to, cc: p.mail.cc ?? [], objet: p.mail.subject, cle: p.decision.cleEnvoi };
-	if (outcome === 'aperçu') return { statut: 'aperçu', ...base, texte: p.mail.text, html: p.mail.html };
+	const base: IDataObject = { a: p.mail.to, cc: p.mail.cc, objet: p.mail.subject, cle: p.decision.cleEnvoi };
+	// Aperçu : le corps rendu pour l'aperçu (le plan ne garde pas le corps des courriels).
+	if (outcome === 'aperçu') return { statut: 'aperçu', ...base, texte: preview?.text, html: preview?.html };
 	if (!outcome) return { statut: 'sans objet', ...base };
 	return sendReport(outcome, p.mail.to, base, {
 		alreadySent: 'Relance déjà envoyée lors d’une exécution précédente : pas de renvoi.',
@@ -23,7 +24,7 @@ function envoiOf(p: Planned, outcome: OnceOutcome | 'aperçu' | undefined): IDat
 	});
 }
 
-export function clauseItem(p: Planned, outcome: OnceOutcome | 'aperçu' | undefined, preview: IBinaryData[] | undefined): INodeExecutionData {
+export function clauseItem(p: Planned, outcome: OnceOutcome | 'aperçu' | undefined, preview: ReminderPreview | undefined): INodeExecutionData {
 	const out: INodeExecutionData = {
 		json: {
 			marche: p.clause.marche,
@@ -33,12 +34,12 @@ export function clauseItem(p: Planned, outcome: OnceOutcome | 'aperçu' | undefi
 			facilitateur: p.clause.facilitateur,
 			emailFacilitateur: p.clause.emailFacilitateur,
 			decision: asJson(p.decision),
-			envoi: envoiOf(p, outcome),
+			envoi: envoiOf(p, outcome, preview),
 		},
-		pairedItem: { item: p.entry.itemIndex },
+		pairedItem: { item: p.itemIndex },
 	};
 	// Aperçu : « modele » (premier mois), puis « modele_2 », « modele_3 »… pour les mois suivants.
-	if (preview) out.binary = Object.fromEntries(preview.map((b, i) => [i === 0 ? 'modele' : `modele_${i + 1}`, b]));
+	if (preview && preview.modeles.length > 0) out.binary = Object.fromEntries(preview.modeles.map((b, i) => [i === 0 ? 'modele' : `modele_${i + 1}`, b]));
 	return out;
 }
 

@@ -1,13 +1,18 @@
 /**
  * Relances à faire : le suivi lu (registre, classeur ou éléments), la décision
- * de chaque clause et son courriel. Les clauses illisibles ressortent en erreur.
+ * de chaque clause, les destinataires et l'objet de son courriel. Les clauses
+ * illisibles ressortent en erreur.
+ *
+ * Le corps du courriel (texte et HTML) n'est pas gardé dans le plan : il est
+ * rendu au moment de son envoi (ou de son aperçu) par `renderMail`, puis
+ * libéré. Gardé tout du long, il faisait croître la mémoire de l'exécution avec
+ * le nombre de clauses (banc de la relance).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { OutgoingMail } from '../adapters';
-import type { ClauseRecord, ReminderDecision } from '../core';
-import { REPORT_HOURS_READER, ReportIndex, decideReminder, renderReminder } from '../core';
-import type { FollowUpEntry } from '../shared/follow-up';
+import type { ClauseRecord, ReminderDecision, ReminderMessageOptions } from '../core';
+import { REPORT_HOURS_READER, ReportIndex, decideReminder, reminderRecipients, reminderSubject, renderReminder } from '../core';
 import { collectFollowUp, usableClauses } from '../shared/follow-up';
 import { toNodeError } from '../shared/items';
 import { failedItem } from '../shared/parameters';
@@ -17,11 +22,21 @@ import { pooledReminders } from '../shared/pooling-reminder';
 import type { ReminderParameters } from './parameters';
 import { onlineLinks } from './parameters';
 
+/** Ce que le plan garde d'un courriel de relance : de quoi le résumer (destinataires, objet), pas son corps. */
+export interface PlannedMail {
+	to: string[];
+	cc: string[];
+	subject: string;
+	/** Ce que la mutualisation et les entreprises déclarées ajoutent au corps, pour le rendre plus tard. */
+	extras: Pick<ReminderMessageOptions, 'mutualisation' | 'lignesManquantes'>;
+}
+
 export interface Planned {
-	entry: FollowUpEntry<ClauseRecord>;
+	/** Élément d'entrée de la clause (pairedItem de l'élément de sortie). */
+	itemIndex: number;
 	clause: ClauseRecord;
 	decision: ReminderDecision;
-	mail?: OutgoingMail;
+	mail?: PlannedMail;
 }
 
 export interface ReminderPlan {
@@ -32,6 +47,8 @@ export interface ReminderPlan {
 	ignoredFiles: string[];
 	/** Registre : groupes de mutualisation et entreprises déclarées (sous-traitants, cotraitants, SIAE). */
 	pooling?: PoolingContext;
+	/** Le courriel complet d'une relance (texte et HTML), rendu à la demande : à libérer après son envoi ou son aperçu. */
+	renderMail: (p: Planned & { mail: PlannedMail }) => OutgoingMail;
 }
 
 export async function planReminders(ctx: IExecuteFunctions, parameters: ReminderParameters): Promise<ReminderPlan> {
@@ -64,13 +81,18 @@ export async function planReminders(ctx: IExecuteFunctions, parameters: Reminder
 	const adjust = pooledReminders(usable.map((u) => u.clause), reports, settings, pooling?.context, { mutualisation: options.mutualisation !== false, lignesIntervenants: options.lignesIntervenants !== false });
 	for (const { entry, clause } of usable) {
 		const { decision, mutualisation, lignesManquantes } = adjust(clause, decideReminder(clause, reports, settings));
-		const item: Planned = { entry, clause, decision };
+		// Seul l'indice de l'élément d'entrée est gardé : pas la fiche brute de la clause.
+		const item: Planned = { itemIndex: entry.itemIndex, clause, decision };
 		if (decision.niveau !== 'aucun') {
-			const releveEnLigne = online ? { liens: decision.moisManquants.map((m) => ({ mois: m.mois, url: online.url(clause, m.mois) })), expire: online.expireDate } : undefined;
-			const message = renderReminder(clause, decision, { signature: parameters.signature, modeleJoint: parameters.attach, releveEnLigne, mutualisation, lignesManquantes });
-			item.mail = { ...message, cleMessage: decision.cleEnvoi ?? undefined };
+			const extras = { ...(mutualisation !== undefined ? { mutualisation } : {}), ...(lignesManquantes !== undefined ? { lignesManquantes } : {}) };
+			item.mail = { ...reminderRecipients(clause, decision), subject: reminderSubject(clause, decision, extras), extras };
 		}
 		planned.push(item);
 	}
-	return { planned, failed, ignoredSheets: data.ignoredSheets, ignoredFiles: data.ignoredFiles, pooling: pooling?.context };
+	const renderMail = ({ clause, decision, mail }: Planned & { mail: PlannedMail }): OutgoingMail => {
+		const releveEnLigne = online ? { liens: decision.moisManquants.map((m) => ({ mois: m.mois, url: online.url(clause, m.mois) })), expire: online.expireDate } : undefined;
+		const message = renderReminder(clause, decision, { signature: parameters.signature, modeleJoint: parameters.attach, releveEnLigne, ...mail.extras });
+		return { ...message, cleMessage: decision.cleEnvoi ?? undefined };
+	};
+	return { planned, failed, ignoredSheets: data.ignoredSheets, ignoredFiles: data.ignoredFiles, pooling: pooling?.context, renderMail };
 }

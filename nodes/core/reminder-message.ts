@@ -77,9 +77,16 @@ export function templateMonths(decision: Pick<ReminderDecision, 'moisManquants' 
 	return decision.moisManquants.map((m) => m.mois);
 }
 
-export function renderReminder(clause: ClauseRecord, decision: ReminderDecision, options: ReminderMessageOptions): ReminderMessage {
-	const { to, cc } = reminderRecipients(clause, decision);
-	const lotLabel = `lot ${clause.lot}${clause.intitule ? ` (${clause.intitule})` : ''}`;
+function lotLabelOf(clause: ClauseRecord): string {
+	return `lot ${clause.lot}${clause.intitule ? ` (${clause.intitule})` : ''}`;
+}
+
+/**
+ * Objet de la relance, sans en rendre le corps : la relance garde de chaque
+ * courriel ses destinataires et son objet jusqu'à la fin, et ne rend le corps
+ * qu'au moment de l'envoi (ou de l'aperçu).
+ */
+export function reminderSubject(clause: ClauseRecord, decision: ReminderDecision, options: Pick<ReminderMessageOptions, 'lignesManquantes'> = {}): string {
 	const incomplete = options.lignesManquantes ?? [];
 	const what =
 		decision.moisManquants.length > 0
@@ -87,7 +94,14 @@ export function renderReminder(clause: ClauseRecord, decision: ReminderDecision,
 			: incomplete.length > 0 && !decision.enRetard
 				? 'relevé d\u2019heures d\u2019insertion à compléter'
 				: 'heures d\u2019insertion en retard';
-	const subject = singleLine(`${SUBJECT_PREFIX[decision.niveau] ?? ''}Clause sociale : ${what} – marché ${clause.marche}, ${lotLabel}`);
+	return singleLine(`${SUBJECT_PREFIX[decision.niveau] ?? ''}Clause sociale : ${what} – marché ${clause.marche}, ${lotLabelOf(clause)}`);
+}
+
+export function renderReminder(clause: ClauseRecord, decision: ReminderDecision, options: ReminderMessageOptions): ReminderMessage {
+	const { to, cc } = reminderRecipients(clause, decision);
+	const lotLabel = lotLabelOf(clause);
+	const incomplete = options.lignesManquantes ?? [];
+	const subject = reminderSubject(clause, decision, options);
 
 	const paragraphs: string[][] = [];
 	paragraphs.push([

@@ -215,12 +215,14 @@ function recordJson(record: StoredRecord): IDataObject {
  * que celles du classeur ; une fiche illisible ressort en erreur, sans valeur.
  */
 export async function readRegisterClauses(register: Register, readClause: RowRead = rowReader<z.ZodType>(CLAUSE_READER)): Promise<RegisterClauseEntry[]> {
-	const records = await register.list('clause');
-	return records.map((record) => {
+	const out: RegisterClauseEntry[] = [];
+	// Fiches lues par paquets : seules les entrées lues restent, pas toutes les lignes de la base à la fois.
+	await register.forEachRecord('clause', (record) => {
 		const json = recordJson(record);
 		const entry = readEntry<ClauseRecord>(readClause, 0, json, clauseWhere(canonicalizeKeys(json, CLAUSE_READER.keys), REGISTER_PLACE));
-		return { ...entry, recordKey: record.key };
+		out.push({ ...entry, recordKey: record.key });
 	});
+	return out;
 }
 
 /**
@@ -246,6 +248,9 @@ export function registerLineRaw(clause: Pick<ClauseRecord, 'marche' | 'lot' | 's
 	return { siret: clause.siret, ...raw, marche: clause.marche, lot: clause.lot, mois: month };
 }
 
+/** Clauses dont les heures sont lues par requête (relance, pénalités) : environ 6 000 totaux par mois pour 12 mois de relevés. */
+const HOURS_CLAUSES_PER_QUERY = 500;
+
 async function collectFromRegister(
 	register: Register,
 	data: FollowUpData,
@@ -256,11 +261,16 @@ async function collectFromRegister(
 	const byKey = registerClauseIndex(clauses);
 	const place = (clause: ClauseRecord, month: string) => () => lineWhere({ marche: clause.marche, lot: clause.lot, mois: month }, REGISTER_PLACE);
 	if (read.hoursOnly) {
-		// Relance, pénalités : seules les heures comptent, totalisées par la base (version en vigueur de chaque mois).
-		for (const row of await register.monthHours()) {
-			const clause = byKey.get(row.clauseKey);
-			if (!clause) continue; // clause archivée ou inconnue : ses relevés ne sont plus suivis
-			read.addLine(readEntry<ReportLine>(read.readLine, 0, { marche: clause.marche, lot: clause.lot, mois: row.month, heuresMois: row.hours }, place(clause, row.month)));
+		// Relance, pénalités : seules les heures comptent, totalisées par la base (version en vigueur de chaque mois),
+		// lues par paquets de clauses : avec `onLine`, la mémoire ne garde jamais toutes les heures du registre à la fois.
+		// Les relevés d'une clause archivée ou inconnue ne sont plus suivis : ils ne sont pas lus.
+		const keys = clauses.filter((c) => c.value).map((c) => c.recordKey);
+		for (let start = 0; start < keys.length; start += HOURS_CLAUSES_PER_QUERY) {
+			for (const row of await register.monthHours(keys.slice(start, start + HOURS_CLAUSES_PER_QUERY))) {
+				const clause = byKey.get(row.clauseKey);
+				if (!clause) continue;
+				read.addLine(readEntry<ReportLine>(read.readLine, 0, { marche: clause.marche, lot: clause.lot, mois: row.month, heuresMois: row.hours }, place(clause, row.month)));
+			}
 		}
 		return;
 	}

@@ -42,6 +42,23 @@ describe.each(DIALECTS)('registre (%s)', (dialect) => {
 		expect((await r.historyOf('clause', 'M1|1')).map((h) => h.action)).toEqual(['création', 'modification', 'archivage']);
 	});
 
+	test('les fiches lues par paquets sont celles de la liste, dans le même ordre, chacune une fois (versions, archivées, autres natures)', async () => {
+		const [r] = await openMany(1);
+		for (const key of ['B|2', 'A|1', 'C|3', 'A|10', 'D|4', 'E|5', 'F|6']) await r.put('clause', key, { heuresDues: key.length });
+		await r.put('clause', 'C|3', { heuresDues: 99 }, 'correction');
+		await r.archive('clause', 'D|4');
+		await r.put('marche', 'A', { objet: 'autre nature' });
+		for (const includeArchived of [false, true]) {
+			const listed = await r.list('clause', { includeArchived });
+			for (const perQuery of [1, 2, 3, 500]) {
+				const seen: Array<{ key: string; version: number; data: unknown }> = [];
+				await r.forEachRecord('clause', (record) => seen.push({ key: record.key, version: record.version, data: record.data }), { includeArchived, perQuery });
+				expect(seen).toEqual(listed.map((l) => ({ key: l.key, version: l.version, data: l.data })));
+			}
+		}
+		expect((await r.list('clause')).map((l) => l.key)).not.toContain('D|4');
+	});
+
 	test('une transaction qui échoue n’écrit rien ; l’erreur levée dans la transaction en ressort telle quelle', async () => {
 		const [r] = await openMany(1);
 		// Une erreur métier (relevé déjà enregistré…) n'est pas une panne de la base : même objet, pas « erreur PostgreSQL ».

@@ -347,6 +347,27 @@ export class Register {
 		return rows.map(toRecord);
 	}
 
+	/**
+	 * Les mêmes fiches que `list`, dans le même ordre, passées une à une et lues par
+	 * paquets de `perQuery` (pagination par la clé) : les lignes lues ne sont jamais
+	 * toutes en mémoire à la fois (relance : 5 000 clauses lues d'un coup faisaient
+	 * croître le tas de Node bien au-delà de ce qui en était gardé).
+	 */
+	async forEachRecord(kind: RecordKind, fn: (record: StoredRecord) => void, options: { includeArchived?: boolean; perQuery?: number } = {}): Promise<void> {
+		const per = Math.max(1, Math.floor(options.perQuery ?? KEYS_PER_QUERY));
+		const archived = options.includeArchived ? '' : ' AND archived = 0';
+		let after: string | undefined;
+		for (;;) {
+			const rows = await this.db.query<RecordRow>(
+				`SELECT * FROM records WHERE kind = ? AND current = 1${archived}${after === undefined ? '' : ' AND key > ?'} ORDER BY key LIMIT ${per}`,
+				after === undefined ? [kind] : [kind, after],
+			);
+			for (const row of rows) fn(toRecord(row));
+			if (rows.length < per) return;
+			after = rows[rows.length - 1].key;
+		}
+	}
+
 	/** Toutes les versions d'une fiche, de la plus ancienne à la plus récente. */
 	async versions(kind: RecordKind, key: string): Promise<StoredRecord[]> {
 		const rows = await this.db.query<RecordRow>('SELECT * FROM records WHERE kind = ? AND key = ? ORDER BY version', [kind, key]);

@@ -159,7 +159,12 @@ export class SqliteDatabase implements Database {
 
 	private serial<T>(fn: () => Promise<T>): Promise<T> {
 		const next = this.queue.then(fn, fn);
-		this.queue = next.catch(() => undefined);
+		// La file ne garde pas le résultat de la dernière requête (`next.catch` le garderait jusqu'à la
+		// requête suivante : toutes les heures du registre, pour la relance, pendant tout son calcul).
+		this.queue = next.then(
+			() => undefined,
+			() => undefined,
+		);
 		return next;
 	}
 
