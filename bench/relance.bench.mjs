@@ -20,7 +20,7 @@
 //   CLAUSES_BENCH_CLAUSES (5000), CLAUSES_BENCH_TOURS (3 : mesures des bras rapides par serveur SMTP),
 //   CLAUSES_BENCH_TOURS_BASE (1 : mesures des nœuds de base par serveur SMTP, chacune de plusieurs minutes),
 //   CLAUSES_BENCH_TOURS_DEBIT (1 : mesures au débit livré, par base), CLAUSES_BENCH_PAUSES ("100,0"),
-//   CLAUSES_BENCH_PETIT (500 : taille d'un second jeu pour la croissance de la mémoire par clause ; 0 : sans),
+//   CLAUSES_BENCH_PETIT (500 : taille d'un second jeu pour la croissance de la mémoire par clause, plus petit ou plus grand que CLAUSES_BENCH_CLAUSES ; 0 : sans),
 //   CLAUSES_BENCH_BASES ("sqlite,postgres"), CLAUSES_BENCH_BASES_DEBIT (bases mesurées au débit livré ; par défaut les mêmes), CLAUSES_BENCH_SANS_BASE=1 (sans les nœuds de base ; mise au point).
 import ExcelJS from 'exceljs';
 import fs from 'node:fs';
@@ -167,7 +167,7 @@ try {
 		{ ...REG_CRED, type: 'clausesRegistreApi', data: { base: 'postgres', host: pg.host, port: pg.port, database: 'banc', user: pg.user, password: pg.password, schema: 'clauses_sociales', ssl: 'desactive' } },
 	]);
 
-	const sizes = PETIT > 0 && PETIT < CLAUSES ? [PETIT, CLAUSES] : [CLAUSES];
+	const sizes = PETIT > 0 && PETIT !== CLAUSES ? [PETIT, CLAUSES] : [CLAUSES];
 	const importId = (n, base) => `BancImp${base === 'sqlite' ? 'Sql' : 'Pgs'}${String(n).padStart(6, '0')}`;
 	// Workflows du paquet : relance livrée (envoi, date de référence fixée), par base, au débit livré et à 0.
 	const ids = {};
@@ -393,7 +393,9 @@ function writeResults(data, results) {
 	}
 	const small = results.filter((r) => r.n === PETIT && PETIT !== CLAUSES);
 	if (small.length) {
-		lines.push(`## Croissance de la mémoire (${fr(PETIT)} et ${fr(CLAUSES)} clauses, débit 0, pause ${small[0].pause} ms)`, '');
+		// Les deux tailles dans l'ordre croissant, quel que soit le côté du second jeu.
+		const ordered = (atPetit, atClauses) => (PETIT < CLAUSES ? `${atPetit} puis ${atClauses}` : `${atClauses} puis ${atPetit}`);
+		lines.push(`## Croissance de la mémoire (${ordered(fr(PETIT), fr(CLAUSES))} clauses, débit 0, pause ${small[0].pause} ms)`, '');
 		for (const base of BASES) {
 			const a = small.find((r) => r.arm === 'paquet' && r.base === base);
 			const b = pick({ arm: 'paquet', base, pause: small[0].pause, debit: 0, n: CLAUSES });
@@ -402,7 +404,7 @@ function writeResults(data, results) {
 			const la = small.find((r) => r.arm === 'limite' && r.base === base);
 			const lb = pick({ arm: 'limite', base, pause: small[0].pause, n: CLAUSES });
 			const lgrow = la && lb.length ? ((median(mb(lb)) - la.memory.sumPeakMb) * 1024) / (CLAUSES - PETIT) : NaN;
-			lines.push(`- ${base} : paquet ${fr(a.memory.sumPeakMb)} puis ${fr(median(mb(b)))} Mio : **${fr(grow, 1)} Kio par clause** (cible ≤ 10 Kio : ${grow <= 10 ? 'atteint' : '**manqué**'}) ; limite en Node seul ${la ? fr(la.memory.sumPeakMb) : '—'} puis ${lb.length ? fr(median(mb(lb))) : '—'} Mio (${fr(lgrow, 1)} Kio par clause). Exécution enregistrée : ${a.savedBytes ? fr(a.savedBytes / 1024) : '—'} Kio puis ${b[0]?.savedBytes ? fr(median(ms(b, 'savedBytes')) / 1024) : '—'} Kio.`);
+			lines.push(`- ${base} : paquet ${ordered(fr(a.memory.sumPeakMb), fr(median(mb(b))))} Mio : **${fr(grow, 1)} Kio par clause** (cible ≤ 10 Kio : ${grow <= 10 ? 'atteint' : '**manqué**'}) ; limite en Node seul ${ordered(la ? fr(la.memory.sumPeakMb) : '—', lb.length ? fr(median(mb(lb))) : '—')} Mio (${fr(lgrow, 1)} Kio par clause). Exécution enregistrée : ${ordered(a.savedBytes ? fr(a.savedBytes / 1024) : '—', b[0]?.savedBytes ? fr(median(ms(b, 'savedBytes')) / 1024) : '—')} Kio.`);
 		}
 		lines.push('');
 	}
