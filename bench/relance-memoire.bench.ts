@@ -21,7 +21,6 @@
  *   [--vivante=1] [--mode=apercu] [--joindre=0] (mise au point : pics par part de la mémoire, aperçu, sans modèle joint)
  * Rend une ligne JSON par mesure, puis la croissance par clause de chaque bras (médianes).
  */
-import ExcelJS from 'exceljs';
 import { fork, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,31 +29,10 @@ import path from 'node:path';
 import { PACKAGE_ROOT, binaryItem, defaultRegisterPath, resetRegister, runNode } from '../test/helpers/engine';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { siret } = require('./donnees.mjs') as { siret: (i: number) => string };
+const { writeReminderWorkbook } = require('./suivi-relance.mjs') as { writeReminderWorkbook: (file: string, clauses: number) => Promise<number> };
 
 const args: Record<string, string> = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split(/=(.*)/s).slice(0, 2)));
-const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'];
 const DATE = '2026-11-02';
-
-/** Classeur de suivi du banc complet : `clauses` clauses, relevés de janvier à octobre 2026 ; une clause sur deux sans celui d'octobre. */
-async function generate(file: string, clauses: number): Promise<void> {
-	const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false });
-	const reg = wb.addWorksheet('Registre');
-	reg.addRow(['N° marché', 'N° lot', 'Intitulé du lot', 'Titulaire', 'SIRET', 'Courriel du titulaire', 'Heures dues', "Début d'exécution", "Fin d'exécution", 'Facilitateur', 'Courriel du facilitateur', 'Acheteur', "Courriel de l'acheteur", 'Statut']).commit();
-	for (let i = 0; i < clauses; i++) {
-		reg.addRow([`B-${Math.floor(i / 5)}`, String((i % 5) + 1), `Lot ${i}`, `Entreprise ${i}`, siret(i), `titulaire${i}@example.test`, 600, '2026-01-01', '2027-12-31', `Facilitateur ${i % 20}`, `facilitateur${i % 20}@example.test`, 'Service des marchés', 'marches@example.test', 'En cours']).commit();
-	}
-	reg.commit();
-	const rel = wb.addWorksheet('Relevés');
-	rel.addRow(['N° marché', 'N° lot', 'SIRET', 'Mois', 'Participant', 'Catégorie de public', 'Employeur', 'Modalité', 'Type de contrat', 'Heures du mois']).commit();
-	for (let i = 0; i < clauses; i++) {
-		for (const m of i % 2 === 0 ? MONTHS : MONTHS.slice(0, -1)) {
-			rel.addRow([`B-${Math.floor(i / 5)}`, String((i % 5) + 1), siret(i), m, `P${i}`, 'Bénéficiaire du RSA', 'Titulaire', 'Embauche directe', 'CDD', 25]).commit();
-		}
-	}
-	rel.commit();
-	await wb.commit();
-}
 
 /** Processus fils : remplit le registre par défaut depuis le classeur (opération « Importer le classeur de suivi »). */
 async function importWorkbook(file: string): Promise<void> {
@@ -166,7 +144,7 @@ async function main(): Promise<void> {
 		const models: Record<number, string> = {};
 		for (const n of sizes) {
 			const file = path.join(work, `suivi-banc-${n}.xlsx`);
-			await generate(file, n);
+			await writeReminderWorkbook(file, n);
 			timed(['--expose-gc', process.argv[1], `--importer=${file}`], PACKAGE_ROOT);
 			models[n] = path.join(work, `modele-${n}.sqlite`);
 			fs.copyFileSync(defaultRegisterPath(), models[n]);

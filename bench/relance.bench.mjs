@@ -22,12 +22,12 @@
 //   CLAUSES_BENCH_TOURS_DEBIT (1 : mesures au débit livré, par base), CLAUSES_BENCH_PAUSES ("100,0"),
 //   CLAUSES_BENCH_PETIT (500 : taille d'un second jeu pour la croissance de la mémoire par clause, plus petit ou plus grand que CLAUSES_BENCH_CLAUSES ; 0 : sans),
 //   CLAUSES_BENCH_BASES ("sqlite,postgres"), CLAUSES_BENCH_BASES_DEBIT (bases mesurées au débit livré ; par défaut les mêmes), CLAUSES_BENCH_SANS_BASE=1 (sans les nœuds de base ; mise au point).
-import ExcelJS from 'exceljs';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { fr, siret } from './donnees.mjs';
+import { fr } from './donnees.mjs';
+import { writeReminderWorkbook } from './suivi-relance.mjs';
 import { charge, loadSentence, executeN8n, here, local, machine, median, nodeTimes, pgQuery, runWatched, say, spread, startPostgres, startSink } from './outils.mjs';
 
 const CLAUSES = Number(process.env.CLAUSES_BENCH_CLAUSES ?? 5000);
@@ -38,37 +38,12 @@ const PAUSES = (process.env.CLAUSES_BENCH_PAUSES ?? '100,0').split(',').map(Numb
 const PETIT = Number(process.env.CLAUSES_BENCH_PETIT ?? 500);
 const BASES = (process.env.CLAUSES_BENCH_BASES ?? 'sqlite,postgres').split(',');
 const BASES_DEBIT = (process.env.CLAUSES_BENCH_BASES_DEBIT ?? BASES.join(',')).split(',');
-const MONTHS = ['2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10'];
 const DATE = '2026-11-02';
 const HOME = path.join(os.tmpdir(), `clauses-bench-relance-${process.pid}`);
 const REG_CRED = { id: 'ClsRegistreBanc1', name: 'Registre des clauses (banc PostgreSQL)' };
 let loadStart = os.loadavg();
 let loadEnd;
 let measuredAt;
-
-/** Classeur de suivi : `clauses` clauses, relevés de janvier à octobre 2026 ; une clause sur deux n'a pas envoyé celui d'octobre. */
-async function generate(file, clauses) {
-	const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false });
-	const reg = wb.addWorksheet('Registre');
-	reg.addRow(['N° marché', 'N° lot', 'Intitulé du lot', 'Titulaire', 'SIRET', 'Courriel du titulaire', 'Heures dues', "Début d'exécution", "Fin d'exécution", 'Facilitateur', 'Courriel du facilitateur', 'Acheteur', "Courriel de l'acheteur", 'Statut']).commit();
-	for (let i = 0; i < clauses; i++) {
-		reg.addRow([`B-${Math.floor(i / 5)}`, String((i % 5) + 1), `Lot ${i}`, `Entreprise ${i}`, siret(i), `titulaire${i}@example.test`, 600, '2026-01-01', '2027-12-31', `Facilitateur ${i % 20}`, `facilitateur${i % 20}@example.test`, 'Service des marchés', 'marches@example.test', 'En cours']).commit();
-	}
-	reg.commit();
-	const rel = wb.addWorksheet('Relevés');
-	rel.addRow(['N° marché', 'N° lot', 'SIRET', 'Mois', 'Participant', 'Catégorie de public', 'Employeur', 'Modalité', 'Type de contrat', 'Heures du mois']).commit();
-	let rows = 0;
-	for (let i = 0; i < clauses; i++) {
-		const months = i % 2 === 0 ? MONTHS : MONTHS.slice(0, -1);
-		for (const m of months) {
-			rel.addRow([`B-${Math.floor(i / 5)}`, String((i % 5) + 1), siret(i), m, `P${i}`, 'Bénéficiaire du RSA', 'Titulaire', 'Embauche directe', 'CDD', 25]).commit();
-			rows++;
-		}
-	}
-	rel.commit();
-	await wb.commit();
-	return rows;
-}
 
 const CODE = `const clauses = $('Extraire le registre').all().map((i) => i.json);
 const recus = new Set($input.all().map((i) => i.json['N° marché'] + '|' + i.json['N° lot'] + '|' + i.json['Mois']));
@@ -186,7 +161,7 @@ try {
 		const fileName = `suivi-banc-${n}.xlsx`;
 		const file = path.join(layout.data, fileName);
 		say(`» Génération : ${n} clauses…`);
-		const rows = await generate(file, n);
+		const rows = await writeReminderWorkbook(file, n);
 		data[n] = { fileName, rows, sizeMb: fs.statSync(file).size / 1048576 };
 		say(`  ${rows} lignes de relevé, ${fr(data[n].sizeMb, 1)} Mio`);
 		// Registre de chaque base rempli par le workflow livré d'import du classeur de suivi, puis gardé comme modèle.
