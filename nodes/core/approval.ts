@@ -107,7 +107,7 @@ export function renderApprovalPage(view: ApprovalView, state: { erreur?: string;
 
 /** La décision postée par la page. */
 export const ApprovalSubmissionSchema = z.object({
-	decision: z.enum(['approuver', 'refuser'], {
+	decision: z.enum(Object.keys(APPROVAL_CHOICES) as [ApprovalChoice, ...ApprovalChoice[]], {
 		error: `choisissez « ${APPROVAL_CHOICES.approuver.libelle} » ou « ${APPROVAL_CHOICES.refuser.libelle} »`,
 	}),
 	nom: text(200).optional(),
@@ -168,11 +168,14 @@ export function renderDecisionPage(outcome: ApprovalOutcome, messages: ApprovalM
 }
 
 /** Délai d'attente maximal : paramètres du nœud. */
-export const ApprovalDelaySchema = z.object({
-	limiter: z.boolean(),
-	duree: z.number({ error: 'nombre attendu' }).positive({ error: 'durée positive attendue' }).max(365 * 24, { error: 'un an au plus' }),
-	unite: z.enum(['heures', 'jours'], { error: 'unité « heures » ou « jours » attendue' }),
-});
+export const ApprovalDelaySchema = z
+	.object({
+		limiter: z.boolean(),
+		duree: z.number({ error: 'nombre attendu' }).positive({ error: 'durée positive attendue' }),
+		unite: z.enum(['heures', 'jours'], { error: 'unité « heures » ou « jours » attendue' }),
+	})
+	// Un an au plus, dans l'unité choisie (365 jours ou 8 760 heures).
+	.refine((d) => !d.limiter || d.duree <= (d.unite === 'jours' ? 365 : 365 * 24), { error: 'un an au plus (365 jours ou 8 760 heures)', path: ['duree'] });
 export type ApprovalDelay = z.output<typeof ApprovalDelaySchema>;
 
 /** Fin de l'attente : `undefined` quand elle n'est pas limitée. */

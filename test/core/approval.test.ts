@@ -5,6 +5,7 @@
  */
 import {
 	APPROVAL_BUTTON,
+	ApprovalDelaySchema,
 	approvalDeadline,
 	approvalLines,
 	approvalOutcome,
@@ -130,4 +131,12 @@ describe('délai d’attente', () => {
 		expect(approvalDeadline({ limiter: true, duree: 2, unite: 'heures' }, now)?.toISOString()).toBe('2026-12-07T10:00:00.000Z');
 		expect(approvalDeadline({ limiter: false, duree: 6, unite: 'jours' }, now)).toBeUndefined();
 	});
+});
+
+it('délai d’attente : un an au plus dans l’unité choisie (365 jours, 8 760 heures)', () => {
+	expect(ApprovalDelaySchema.safeParse({ limiter: true, duree: 365, unite: 'jours' }).success).toBe(true);
+	expect(ApprovalDelaySchema.safeParse({ limiter: true, duree: 8760, unite: 'heures' }).success).toBe(true);
+	const tooLong = ApprovalDelaySchema.safeParse({ limiter: true, duree: 366, unite: 'jours' });
+	expect(tooLong.success).toBe(false);
+	expect(tooLong.error?.issues[0]).toMatchObject({ path: ['duree'], message: 'un an au plus (365 jours ou 8 760 heures)' });
 });
