@@ -55,8 +55,20 @@ export function registerSettings(data: ICredentialDataDecryptedObject | undefine
 	return parsed.data;
 }
 
+export interface OpenRegisterOptions {
+	/**
+	 * SQLite : connexion dans un fil de travail, pour que chaque validation (écriture
+	 * attendue sur disque) laisse Node continuer ; pour les envois (une réservation par
+	 * courriel), pas pour les imports en masse. Sans effet sur PostgreSQL, qui valide sur son serveur.
+	 */
+	sqliteThread?: boolean;
+}
+
 /** Ouvre la base décrite par les réglages, et met son schéma à jour. */
-export async function openRegisterWith(settings: RegisterSettings, options: { execution?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Register> {
+export async function openRegisterWith(
+	settings: RegisterSettings,
+	options: OpenRegisterOptions & { execution?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Register> {
 	const env = options.env ?? process.env;
 	let db: Database;
 	if (settings.base === 'sqlite') {
@@ -66,7 +78,7 @@ export async function openRegisterWith(settings: RegisterSettings, options: { ex
 				'Créez un identifiant « Registre des clauses » de type PostgreSQL et choisissez-le dans ce nœud.',
 			);
 		}
-		db = await SqliteDatabase.open({ file: settings.fichier || defaultRegisterFile(env) });
+		db = await SqliteDatabase.open({ file: settings.fichier || defaultRegisterFile(env), thread: options.sqliteThread });
 	} else {
 		db = new PostgresDatabase({ ...settings, ssl: settings.ssl, schema: settings.schema });
 	}
@@ -74,11 +86,11 @@ export async function openRegisterWith(settings: RegisterSettings, options: { ex
 }
 
 /** Le registre de ce nœud (à fermer après usage : `await register.close()`). */
-export async function openRegister(ctx: IExecuteFunctions): Promise<Register> {
+export async function openRegister(ctx: IExecuteFunctions, options: OpenRegisterOptions = {}): Promise<Register> {
 	try {
 		const chosen = ctx.getNode().credentials?.[REGISTER_CREDENTIAL] !== undefined;
 		const data = chosen ? await ctx.getCredentials(REGISTER_CREDENTIAL) : undefined;
-		return await openRegisterWith(registerSettings(data), { execution: ctx.getExecutionId() });
+		return await openRegisterWith(registerSettings(data), { ...options, execution: ctx.getExecutionId() });
 	} catch (error) {
 		if (error instanceof RegisterError) {
 			throw new NodeOperationError(ctx.getNode(), `Registre des clauses : ${error.message}`, { description: error.correction });

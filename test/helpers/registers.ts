@@ -16,6 +16,13 @@ export type RegisterDialect = 'sqlite' | 'postgres';
 
 export const DIALECTS: RegisterDialect[] = ['sqlite', 'postgres'];
 
+/** Connexions à éprouver : chaque base, et SQLite dans un fil de travail (celle des envois). */
+export const CONNECTIONS: Array<{ name: string; dialect: RegisterDialect; thread: boolean }> = [
+	{ name: 'sqlite', dialect: 'sqlite', thread: false },
+	{ name: 'sqlite dans un fil de travail', dialect: 'sqlite', thread: true },
+	{ name: 'postgres', dialect: 'postgres', thread: false },
+];
+
 interface PgInfo {
 	host: string;
 	port: number;
@@ -42,8 +49,8 @@ export function freshRegisterLocation(dialect: RegisterDialect): { sqliteFile?: 
 }
 
 /** Une connexion à cet emplacement (plusieurs connexions = plusieurs « processus »). */
-export async function connect(dialect: RegisterDialect, location: { sqliteFile?: string; pgDatabase?: string }): Promise<Database> {
-	if (dialect === 'sqlite') return SqliteDatabase.open({ file: String(location.sqliteFile) });
+export async function connect(dialect: RegisterDialect, location: { sqliteFile?: string; pgDatabase?: string }, options: { thread?: boolean } = {}): Promise<Database> {
+	if (dialect === 'sqlite') return SqliteDatabase.open({ file: String(location.sqliteFile), thread: options.thread });
 	const pg = testPostgres();
 	return new PostgresDatabase({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: String(location.pgDatabase) });
 }

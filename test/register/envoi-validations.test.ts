@@ -11,7 +11,7 @@ import type { Database, Dialect, Queryable, RunResult, SqlValue } from '../../no
 import { Register } from '../../nodes/adapters/register';
 import type { KeyedMail } from '../../nodes/shared/send-once';
 import { sendOnceWith } from '../../nodes/shared/send-once';
-import { DIALECTS, connect, freshRegisterLocation } from '../helpers/registers';
+import { CONNECTIONS, connect, freshRegisterLocation } from '../helpers/registers';
 import { SmtpSink } from '../helpers/smtp-sink';
 
 const SENDER = 'clauses-sociales@collectivite.example.test';
@@ -88,7 +88,7 @@ function mails(n: number): KeyedMail[] {
 	}));
 }
 
-describe.each(DIALECTS)('envoi une seule fois, registre %s', (dialect) => {
+describe.each(CONNECTIONS)('envoi une seule fois, registre $name', ({ dialect, thread }) => {
 	let sink: SmtpSink;
 	const opened: Register[] = [];
 	beforeEach(async () => {
@@ -100,7 +100,7 @@ describe.each(DIALECTS)('envoi une seule fois, registre %s', (dialect) => {
 	});
 
 	async function open(location: ReturnType<typeof freshRegisterLocation>, options: { stopAt?: number; now?: () => Date } = {}) {
-		const db = new WatchedDatabase(await connect(dialect, location), options.stopAt);
+		const db = new WatchedDatabase(await connect(dialect, location, { thread }), options.stopAt);
 		const register = await Register.open(db, { now: options.now });
 		opened.push(register);
 		db.validations = 0;

@@ -6,16 +6,16 @@
  */
 import type { Database } from '../../nodes/adapters/register';
 import { Register, SCHEMA_VERSION } from '../../nodes/adapters/register';
-import { DIALECTS, connect, freshRegisterLocation } from '../helpers/registers';
+import { CONNECTIONS, connect, freshRegisterLocation } from '../helpers/registers';
 
-describe.each(DIALECTS)('registre (%s)', (dialect) => {
+describe.each(CONNECTIONS)('registre ($name)', ({ dialect, thread }) => {
 	const opened: Array<Register | Database> = [];
 	afterAll(async () => {
 		for (const r of opened) await r.close().catch(() => undefined);
 	});
 
 	async function openMany(n: number, location = freshRegisterLocation(dialect), context = {}): Promise<Register[]> {
-		const registers = await Promise.all(Array.from({ length: n }, () => connect(dialect, location).then((db) => Register.open(db, context))));
+		const registers = await Promise.all(Array.from({ length: n }, () => connect(dialect, location, { thread }).then((db) => Register.open(db, context))));
 		opened.push(...registers);
 		return registers;
 	}
