@@ -19,6 +19,7 @@
  *   node bench/run.mjs relance-memoire --clauses=500,5000 --tours=2 --avant=/tmp/dist-avant --limite-avant=/tmp/relance-limite-avant.mjs
  *   [--bras=avant,apres,limite-avant,limite,limite-avance] (par défaut : ceux dont on a les fichiers)
  *   [--vivante=1] [--mode=apercu] [--joindre=0] (mise au point : pics par part de la mémoire, aperçu, sans modèle joint)
+ *   [--profil=DOSSIER] (profil processeur de chaque mesure, `node --cpu-prof`, dans ce dossier)
  * Rend une ligne JSON par mesure, puis la croissance par clause de chaque bras (médianes).
  */
 import { fork, spawnSync } from 'node:child_process';
@@ -160,8 +161,8 @@ async function main(): Promise<void> {
 					const load = os.loadavg()[0];
 					const root = arm === 'avant' || arm === 'limite-avant' ? before : PACKAGE_ROOT;
 					const r = arm.startsWith('limite')
-						? timed([path.join(root, 'bench', 'relance-limite.mjs'), `--registre=${JSON.stringify({ base: 'sqlite', fichier: defaultRegisterPath() })}`, `--port=${sink.port}`, `--date=${DATE}`, ...(arm === 'limite-avance' ? ['--preparer=avance'] : [])], root)
-						: timed(['--expose-gc', path.join(root, 'bench', '.out', path.basename(process.argv[1])), '--mesure=1', `--port=${sink.port}`, ...['vivante', 'mode', 'joindre'].filter((k) => args[k] !== undefined).map((k) => `--${k}=${args[k]}`)], root);
+						? timed([...(args.profil ? ['--cpu-prof', `--cpu-prof-dir=${args.profil}`] : []), path.join(root, 'bench', 'relance-limite.mjs'), `--registre=${JSON.stringify({ base: 'sqlite', fichier: defaultRegisterPath() })}`, `--port=${sink.port}`, `--date=${DATE}`, ...(arm === 'limite-avance' ? ['--preparer=avance'] : [])], root)
+						: timed(['--expose-gc', ...(args.profil ? ['--cpu-prof', `--cpu-prof-dir=${args.profil}`] : []), path.join(root, 'bench', '.out', path.basename(process.argv[1])), '--mesure=1', `--port=${sink.port}`, ...['vivante', 'mode', 'joindre'].filter((k) => args[k] !== undefined).map((k) => `--${k}=${args[k]}`)], root);
 					const out = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
 					const recus = (await sink.ask('compte')).compte;
 					const row = { tour: t + 1, bras: arm, n, picMio: Math.round(r.peakMb), charge: Math.round(load * 10) / 10, chargeApres: Math.round(os.loadavg()[0] * 10) / 10, recus, ...out };

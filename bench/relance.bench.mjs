@@ -344,6 +344,10 @@ function writeResults(data, results) {
 			if (stock.length) {
 				const x = median(ms(stock)) / median(ms(p));
 				lines.push(`  Contre les nœuds de base : **${fr(x, 1)} ×** plus rapide (exécution, médianes ; cible ≥ 30 × : ${x >= 30 ? 'atteint' : `**manqué** (${fr(x / 30 * 100)} % de la cible)`}) ; de bout en bout (mur) ${fr(median(ms(stock, 'wallMs')) / median(ms(p, 'wallMs')), 1)} × ; mémoire ${fr(median(mb(p)))} contre ${fr(median(mb(stock)))} Mio (${median(mb(p)) < median(mb(stock)) ? 'inférieure : atteint' : '**supérieure : manqué**'}).`);
+				// Plafond de ce rapport sur ce serveur : ce que la même relance atteint sans n8n ni registre.
+				const ceiling = median(ms(stock)) / median(ms(l));
+				const ceilingNm = nm.length ? median(ms(stock)) / median(ms(nm)) : undefined;
+				lines.push(`  Plafond sur ce serveur : la limite en Node seul est ${fr(ceiling, 1)} × plus rapide que les nœuds de base${ceilingNm ? `, nodemailer seul sur des courriels préparés d’avance ${fr(ceilingNm, 1)} ×` : ''}${ceiling < 30 ? ' : la cible de 30 × y dépasse ce que la même relance atteint sans n8n ni registre, sur une connexion SMTP' : ''}.`);
 			}
 		}
 		lines.push('');
