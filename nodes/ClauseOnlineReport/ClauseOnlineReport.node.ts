@@ -9,7 +9,7 @@ import { errorItem } from '../shared/items';
 import { asJson, choiceParameter, textParameter } from '../shared/parameters';
 import { clausesRegistreTest, openRegister, registerLinkSecret } from '../shared/register';
 import type { OnceOutcome } from '../shared/send-once';
-import { BUSY_ELSEWHERE, LEASE_OPTION, sendOnce } from '../shared/send-once';
+import { BUSY_ELSEWHERE, LEASE_OPTION, RATE_OPTION, sendOnce } from '../shared/send-once';
 import { clausesSocialesSmtpTest } from '../shared/smtp';
 import { optionsCollection } from '../shared/descriptions';
 import type { PageOutcome } from './online';
@@ -141,7 +141,7 @@ export class ClauseOnlineReport implements INodeType {
 				},
 				{ displayName: 'Contact affiché', name: 'contact', type: 'string', default: '', description: 'Vide : le facilitateur de la clause (nom et adresse)' },
 				{ displayName: 'Seuil d’heures mensuelles par personne', name: 'seuilHeuresMois', type: 'number', default: 151.67, description: 'Au-delà, une justification est exigée (mêmes règles que la réception des relevés)' },
-				{ displayName: 'Débit d’envoi (courriels par seconde)', name: 'debitParSeconde', type: 'number', default: 10 },
+				RATE_OPTION,
 				LEASE_OPTION,
 			]),
 		],

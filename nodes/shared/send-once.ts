@@ -218,7 +218,8 @@ export const RATE_OPTION = {
 	name: 'debitParSeconde',
 	type: 'number' as const,
 	default: 10,
-	description: 'Limite imposée par le relais SMTP de la collectivité ; 0 : sans limite',
+	description:
+		'Limite du relais SMTP de la collectivité (décimales admises) ; 0 : sans limite. Un relais interne n’en impose souvent aucune ; Exchange Online (Microsoft 365) n’accepte que 30 courriels par minute d’une même boîte : 0,5.',
 };
 
 /** Motif affiché pour un courriel qu'une autre exécution envoie au même moment. */

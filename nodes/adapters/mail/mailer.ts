@@ -101,8 +101,19 @@ function transportOptions(s: SmtpSettings, options: MailerOptions): SMTPPool.Opt
 		greetingTimeout: delais.accueilMs,
 		socketTimeout: delais.inactiviteMs,
 		dnsTimeout: delais.connexionMs,
-		...(rate > 0 ? { rateDelta: 1000, rateLimit: rate } : {}),
+		...(rate > 0 ? rateWindow(rate) : {}),
 	};
+}
+
+/**
+ * Débit en courriels par seconde → fenêtre de nodemailer (`rateLimit` courriels par `rateDelta` ms).
+ * nodemailer compte des courriels entiers : 0,5 par seconde écrit tel quel laisserait partir un
+ * courriel par seconde (le compteur 1 n'est pas sous 0,5 qu'après la fenêtre d'une seconde), soit
+ * le double des 30 par minute d'Exchange Online ; d'où un nombre entier de courriels sur une fenêtre allongée.
+ */
+export function rateWindow(perSecond: number): { rateLimit: number; rateDelta: number } {
+	const rateLimit = Math.max(1, Math.round(perSecond));
+	return { rateLimit, rateDelta: Math.round((1000 * rateLimit) / perSecond) };
 }
 
 /** Erreur de nodemailer : code du module (ESOCKET…), code d'origine (CERT_HAS_EXPIRED…), réponse du serveur. */
