@@ -56,7 +56,7 @@ export class ClauseReminder implements INodeType {
 				type: 'boolean',
 				default: false,
 				description:
-					'Ne rien faire si la date de référence n’est pas le premier jour ouvré de son mois (pour un déclenchement quotidien du 1er au 7 du mois)',
+					'Pour un déclenchement quotidien du 1er au 7 du mois : rien avant le premier jour ouvré ; ce jour-là, les relances du mois ; les jours suivants, rattrapage à la date du premier jour ouvré de ce qui n’est pas parti (exécution manquée, serveur injoignable, refus, durée maximale des envois atteinte), sans rien renvoyer de ce qui est parti',
 			},
 			{
 				displayName: 'Signature',
@@ -156,13 +156,17 @@ export class ClauseReminder implements INodeType {
 		// Bornes de vraisemblance des options : lues par les schémas pendant toute l'exécution.
 		applyPlausibilityParameter(this);
 		const parameters = readReminderParameters(this);
-		const { settings, calendar } = parameters;
-		if (parameters.premierJourOuvre && settings.dateReference !== calendar.firstWorkingDay(settings.dateReference.slice(0, 7))) return [[], []];
+		// Option « premier jour ouvré » : rien avant lui ; après lui, rattrapage de ce qui n'est pas parti
+		// (en aperçu, rien à rattraper : l'aperçu du premier jour ouvré a été produit ce jour-là).
+		if (parameters.moment === 'attente' || (parameters.moment === 'rattrapage' && parameters.mode === 'apercu')) return [[], []];
 		// Suivi lu, décision et courriel de chaque clause ; les clauses illisibles ressortent en erreur.
 		const plan = await planReminders(this, parameters);
 		// Envoi (mode envoi) : une seule fois par clause, mois et niveau ; sinon l'aperçu et ses modèles de relevé.
 		const sending = await sendReminders(this, plan, parameters);
-		const clauseOut = [...plan.failed, ...plan.planned.map((p) => clauseItem(p, sending.outcomes.get(p), sending.previews.get(p)))];
+		// Rattrapage : ne ressortent que les clauses dont la relance vient d'être tentée, et les clauses en erreur ;
+		// les autres sont ressorties le premier jour ouvré (journal de ce jour-là).
+		const shown = parameters.moment === 'rattrapage' ? plan.planned.filter((p) => p.mail !== undefined && sending.outcomes.get(p) !== 'déjà envoyé') : plan.planned;
+		const clauseOut = [...plan.failed, ...shown.map((p) => clauseItem(p, sending.outcomes.get(p), sending.previews.get(p)))];
 		return [clauseOut, summaryItems(clauseOut, parameters, sending, plan)];
 	}
 }

@@ -15,8 +15,14 @@ export interface ReminderParameters {
 	options: IDataObject;
 	settings: ReminderSettings;
 	calendar: WorkingCalendar;
-	/** Ne relancer que le premier jour ouvré du mois. */
-	premierJourOuvre: boolean;
+	/**
+	 * Option « premier jour ouvré » : `attente` avant le premier jour ouvré du mois (rien à faire),
+	 * `rattrapage` après (date de référence ramenée au premier jour ouvré : ne part que ce qui n'est
+	 * pas encore parti, les relances déjà envoyées étant reconnues par leur clé) ; `jour` sinon.
+	 */
+	moment: 'jour' | 'attente' | 'rattrapage';
+	/** La date du jour demandée, quand la date de référence a été ramenée au premier jour ouvré. */
+	dateDemandee?: string;
 	signature: string;
 	/** Joindre le modèle de relevé pré-rempli. */
 	attach: boolean;
@@ -26,22 +32,25 @@ export function readReminderParameters(ctx: IExecuteFunctions): ReminderParamete
 	const mode = choiceParameter(ctx, 'mode', ['apercu', 'envoyer']);
 	const options = collectionParameter(ctx);
 	const requested = textParameter(ctx, 'dateReference').trim();
-	const dateReference = requested === '' ? todayIn(ctx.getTimezone()) : requested;
+	const calendar = new WorkingCalendar(String(options.calendrier ?? 'FR'));
 	let settings: ReminderSettings;
+	let moment: ReminderParameters['moment'] = 'jour';
+	let dateDemandee: string | undefined;
 	try {
-		settings = parseReminderSettings({ ...options, dateReference });
+		settings = parseReminderSettings({ ...options, dateReference: requested === '' ? todayIn(ctx.getTimezone()) : requested });
+		if (ctx.getNodeParameter('premierJourOuvre', 0, false) === true) {
+			const first = calendar.firstWorkingDay(settings.dateReference.slice(0, 7));
+			if (settings.dateReference < first) moment = 'attente';
+			else if (settings.dateReference > first) {
+				moment = 'rattrapage';
+				dateDemandee = settings.dateReference;
+				settings = parseReminderSettings({ ...options, dateReference: first });
+			}
+		}
 	} catch (error) {
 		throw toNodeError(ctx.getNode(), error, 0);
 	}
-	return {
-		mode,
-		options,
-		settings,
-		calendar: new WorkingCalendar(String(options.calendrier ?? 'FR')),
-		premierJourOuvre: ctx.getNodeParameter('premierJourOuvre', 0, false) === true,
-		signature: textParameter(ctx, 'signature'),
-		attach: options.joindreModele !== false,
-	};
+	return { mode, options, settings, calendar, moment, dateDemandee, signature: textParameter(ctx, 'signature'), attach: options.joindreModele !== false };
 }
 
 const OnlineOptionsSchema = z.object({

@@ -189,12 +189,36 @@ describe('nœud Relance mensuelle, exécuté par le moteur de n8n', () => {
 		}
 	});
 
-	it('planification quotidienne : ne travaille que le premier jour ouvré du mois', async () => {
-		const notToday = await runNode(reminder({ premierJourOuvre: true, dateReference: '2026-11-03' }), [workbook()]);
-		expect(notToday.items).toEqual([]);
+	it('planification quotidienne : rien avant le premier jour ouvré, les relances ce jour-là, puis le rattrapage de ce qui n’est pas parti, sans rien renvoyer', async () => {
+		const daily = (dateReference: string) => reminder({ mode: 'envoyer', premierJourOuvre: true, dateReference, options: { debitParSeconde: 0 } });
 		// 1er novembre 2026 : dimanche et Toussaint ; premier jour ouvré : lundi 2.
-		const firstWorkingDay = await runNode(reminder({ premierJourOuvre: true, dateReference: '2026-11-02' }), [workbook()]);
-		expect(firstWorkingDay.items).toHaveLength(registre.length);
+		const before = await runNode(daily('2026-11-01'), [workbook()]);
+		expect(before.items).toEqual([]);
+		// Lundi 2 : serveur SMTP injoignable, les cinq relances échouent (refus temporaire).
+		const port = await unusedPort();
+		const first = await runNode(daily('2026-11-02'), [workbook()], { credentials: smtp(port) });
+		expect(first.items).toHaveLength(registre.length);
+		expect(first.items.filter((i) => envoiOf(i).statut === 'échec')).toHaveLength(5);
+		// Mardi 3 : le serveur revient ; rattrapage à la date du 2, les cinq relances partent.
+		const sink = await new SmtpSink({ port }).start();
+		try {
+			const catchUp = await runNode(daily('2026-11-03'), [workbook()], { credentials: smtp(port) });
+			// Seules ressortent les clauses dont la relance vient d'être tentée, avec la décision du 2.
+			expect(catchUp.items.map((i) => envoiOf(i).statut)).toEqual(Array(5).fill('envoyé'));
+			expect(new Set(catchUp.items.map((i) => decisionOf(i).moisReference))).toEqual(new Set(['2026-10']));
+			expect(catchUp.items.map((i) => decisionOf(i).cleEnvoi)).toEqual(first.items.filter((i) => envoiOf(i).statut === 'échec').map((i) => decisionOf(i).cleEnvoi));
+			await sink.waitFor(5);
+			expect(catchUp.output('Nœud testé', 1).length).toBeGreaterThan(0);
+			// Mercredi 4 : tout est parti, rien ne repart, rien ne ressort, pas de synthèse.
+			const again = await runNode(daily('2026-11-04'), [workbook()], { credentials: smtp(port) });
+			expect(again.items).toEqual([]);
+			expect(again.output('Nœud testé', 1)).toEqual([]);
+			expect(sink.mails).toHaveLength(5);
+			// En aperçu, rien à rattraper : l'aperçu du premier jour ouvré a été produit ce jour-là.
+			expect((await runNode(reminder({ premierJourOuvre: true, dateReference: '2026-11-03' }), [workbook()])).items).toEqual([]);
+		} finally {
+			await sink.stop();
+		}
 	});
 
 	it('éléments JSON : clauses et lignes de relevé mêlées, erreurs nommées, les autres clauses passent', async () => {
